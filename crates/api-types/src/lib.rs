@@ -1,0 +1,21 @@
+//! The API's wire types, shared by the server and the browser app so both agree by
+//! construction. Free of persistence and web-framework types (proved by the wasm32 build).
+
+pub mod audit;
+pub mod auth;
+pub mod common;
+pub mod companies;
+pub mod contacts;
+pub mod problem;
+pub mod validate;
+pub mod workspace;
+
+pub use audit::*;
+pub use auth::*;
+pub use common::*;
+pub use companies::*;
+pub use contacts::*;
+pub use problem::*;
+pub use workspace::*;
+
+pub use crm_domain::{Consent, EmailLabel, LifecycleStage, PhoneLabel, Role, Source};

@@ -1,0 +1,57 @@
+//! Workspaces, their members and teams, and who is calling.
+
+use crm_domain::Role;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Workspace {
+    pub id: String,
+    pub name: String,
+    /// Region national phone numbers are read in (ISO 3166-1 alpha-2).
+    pub default_region: String,
+    /// ISO 4217 currency reports convert to.
+    pub base_currency: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Membership {
+    pub workspace_id: String,
+    pub workspace_name: String,
+    pub role: Role,
+}
+
+/// A person who can sign in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Member {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub team_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Team {
+    pub id: String,
+    pub name: String,
+    pub member_ids: Vec<String>,
+}
+
+/// The caller: who, in which workspace, with which role.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    /// `user` or `api_key`.
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub locale: String,
+    pub workspace: Workspace,
+    pub memberships: Vec<Membership>,
+}

@@ -1,0 +1,111 @@
+//! Rows to wire types.
+
+use crate::error::{ApiError, ApiResult};
+use crm_api_types as api;
+use crm_domain::{Consent, Currency, LifecycleStage, Money, Region, Source};
+use crm_store::companies::CompanyWithCount;
+use crm_store::contacts::ContactWithCompany;
+use crm_store::time::to_datetime;
+use crm_store::DbConnection;
+
+fn corrupt(what: &str) -> ApiError {
+    tracing::error!(what, "stored value does not parse");
+    ApiError::internal()
+}
+
+fn list<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> ApiResult<Vec<T>> {
+    serde_json::from_str(s).map_err(|_| corrupt(what))
+}
+
+pub fn contact((r, company_name): ContactWithCompany) -> ApiResult<api::Contact> {
+    Ok(api::Contact {
+        lifecycle_stage: LifecycleStage::parse(&r.lifecycle_stage).ok_or_else(|| corrupt("lifecycle_stage"))?,
+        source: r.source.as_deref().and_then(Source::parse),
+        consent: Consent::parse(&r.consent).unwrap_or(Consent::Unknown),
+        emails: list(&r.emails, "emails")?,
+        phones: list(&r.phones, "phones")?,
+        tags: list(&r.tags, "tags")?,
+        id: r.id,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        display_name: r.display_name,
+        title: r.title,
+        company_id: r.company_id,
+        company_name,
+        owner_id: r.owner_id,
+        version: r.version,
+        created_at: to_datetime(r.created_at),
+        updated_at: to_datetime(r.updated_at),
+        deleted_at: r.deleted_at.map(to_datetime),
+    })
+}
+
+pub fn company((r, contact_count): CompanyWithCount) -> ApiResult<api::Company> {
+    let annual_revenue = match (r.annual_revenue_e4, r.annual_revenue_currency.as_deref()) {
+        (Some(a), Some(c)) => {
+            let cur = Currency::parse("currency", c).map_err(|_| corrupt("currency"))?;
+            Some(api::MoneyDto { amount: Money::from_e4(a, cur).amount_string(), currency: cur.code().to_owned() })
+        }
+        _ => None,
+    };
+    Ok(api::Company {
+        emails: list(&r.emails, "emails")?,
+        phones: list(&r.phones, "phones")?,
+        tags: list(&r.tags, "tags")?,
+        id: r.id,
+        name: r.name,
+        domain: r.domain,
+        industry: r.industry,
+        city: r.city,
+        country: r.country,
+        annual_revenue,
+        employee_count: r.employee_count,
+        owner_id: r.owner_id,
+        contact_count,
+        version: r.version,
+        created_at: to_datetime(r.created_at),
+        updated_at: to_datetime(r.updated_at),
+        deleted_at: r.deleted_at.map(to_datetime),
+    })
+}
+
+pub fn audit(r: crm_store::audit::AuditRow) -> ApiResult<api::AuditEntry> {
+    Ok(api::AuditEntry {
+        changes: serde_json::from_str(&r.changes).map_err(|_| corrupt("audit changes"))?,
+        id: r.id,
+        action: r.action,
+        actor: api::ActorRef { kind: r.actor_kind, id: r.actor_id, name: r.actor_name },
+        at: to_datetime(r.at),
+    })
+}
+
+pub fn workspace(w: crm_store::identity::WorkspaceRow) -> api::Workspace {
+    api::Workspace { id: w.id, name: w.name, default_region: w.default_region, base_currency: w.base_currency }
+}
+
+pub fn api_key(k: crm_store::auth::ApiKeyRow) -> api::ApiKey {
+    api::ApiKey {
+        role: crm_domain::Role::parse(&k.role).unwrap_or(crm_domain::Role::Integration),
+        id: k.id,
+        name: k.name,
+        prefix: k.prefix,
+        created_at: to_datetime(k.created_at),
+        created_by: k.created_by,
+        last_used_at: k.last_used_at.map(to_datetime),
+        revoked_at: k.revoked_at.map(to_datetime),
+    }
+}
+
+/// The region national phone numbers are read in for this workspace.
+pub fn region(conn: &mut DbConnection, ws: &str) -> ApiResult<Region> {
+    let w = crm_store::identity::get_workspace(conn, ws)?;
+    Ok(Region::parse("default_region", &w.default_region).unwrap_or(Region::IR))
+}
+
+/// Serialises a response body; our own types always serialise.
+pub fn to_json<T: serde::Serialize>(v: &T) -> ApiResult<String> {
+    serde_json::to_string(v).map_err(|e| {
+        tracing::error!(error = %e, "serialisation failed");
+        ApiError::internal()
+    })
+}

@@ -1,0 +1,97 @@
+//! The HTTP API on actix-web: routes registered through utoipa so the OpenAPI document holds
+//! every one of them, problem+json errors, auth, and the browser app's files.
+
+pub mod auth;
+pub mod conditional;
+pub mod convert;
+pub mod error;
+pub mod idempotency;
+pub mod json;
+pub mod openapi;
+pub mod params;
+pub mod routes;
+pub mod spa;
+pub mod state;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::{web, App, HttpServer};
+use utoipa::OpenApi;
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use error::{ApiError, ApiResult};
+pub use state::{AppState, HttpSettings};
+
+/// Registers every API operation. Only `.service(handler)` is used so utoipa sees all.
+fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    use routes::*;
+    cfg.service(auth::login)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(workspace::me)
+        .service(workspace::list_users)
+        .service(workspace::list_teams)
+        .service(api_keys::create_api_key)
+        .service(api_keys::list_api_keys)
+        .service(api_keys::revoke_api_key)
+        .service(contacts::list_contacts)
+        .service(contacts::create_contact)
+        .service(contacts::get_contact)
+        .service(contacts::update_contact)
+        .service(contacts::delete_contact)
+        .service(contacts::restore_contact)
+        .service(contacts::contact_audit)
+        .service(companies::list_companies)
+        .service(companies::create_company)
+        .service(companies::get_company)
+        .service(companies::update_company)
+        .service(companies::delete_company)
+        .service(companies::restore_company)
+        .service(companies::company_audit);
+}
+
+/// The OpenAPI document of this build.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .service(scope::scope("/api/v1").configure(api_v1))
+        .service(routes::system::healthz)
+        .split_for_parts();
+    api
+}
+
+/// The OpenAPI document as the pretty JSON committed in `api-spec/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut s = openapi().to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Starts the server on an already bound listener (port 0 in tests).
+pub fn serve(state: AppState, listener: std::net::TcpListener, workers: usize) -> std::io::Result<Server> {
+    let spec = openapi();
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        let spa_dir = data.0.settings.spa_dir.clone();
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PathConfig::default().error_handler(|_, _| {
+                ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "not_found", "no such resource").into()
+            }))
+            .wrap(Compress::default())
+            .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
+            .into_utoipa_app()
+            .service(scope::scope("/api/v1").configure(api_v1).default_service(web::to(spa::api_not_found)))
+            .service(routes::system::healthz)
+            .into_app()
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", spec.clone()))
+            .service(web::scope("/api").default_service(web::to(spa::api_not_found)))
+            .configure(|cfg| spa::configure(cfg, spa_dir))
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,45 @@
+//! The OpenAPI document: paths are collected from the registered services, so no route can
+//! be missing; this adds the description, security schemes and tags.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::Modify;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "CRM API",
+        description = "The REST API of the CRM. Conventions (errors, paging, filters, concurrency, idempotency) are in docs/api.md.\n\n\
+Authenticate with `Authorization: Bearer <access token>` from `POST /api/v1/auth/login`, or with an API key (`Bearer crm_…` or `X-Api-Key`).\n\n\
+Errors are RFC 9457 `application/problem+json` with a stable `code` and the offending fields in `errors`.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "auth", description = "Sign in, refresh and sign out"),
+        (name = "contacts", description = "People"),
+        (name = "companies", description = "Organisations"),
+        (name = "workspace", description = "The caller, members and teams"),
+        (name = "api-keys", description = "Keys for integrations (admins)"),
+        (name = "system", description = "Health"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT or API key")
+                    .description(Some("An access token from /api/v1/auth/login, or an API key"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme("api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
+    }
+}

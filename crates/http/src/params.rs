@@ -1,0 +1,115 @@
+//! Query-string parsing for lists: strict, so a typo is a clear 400 rather than an
+//! unfiltered result.
+
+use crate::error::ApiError;
+use actix_web::http::StatusCode;
+use actix_web::HttpRequest;
+use crm_store::cursor::{Cursor, PageSpec, Sort, Trash};
+
+/// Largest page a client may ask for.
+pub const MAX_LIMIT: i64 = 200;
+/// Page size when none is asked for.
+pub const DEFAULT_LIMIT: i64 = 50;
+
+/// The query string's parameters, consumed one by one; what is left over is an error.
+#[derive(Debug)]
+pub struct QueryParams(Vec<(String, String)>);
+
+impl QueryParams {
+    pub fn from_request(req: &HttpRequest) -> Self {
+        Self(form_urlencoded::parse(req.query_string().as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+
+    /// The value of `key` (the last one when repeated), removing it.
+    pub fn take(&mut self, key: &str) -> Option<String> {
+        let mut found = None;
+        self.0.retain(|(k, v)| {
+            if k == key {
+                found = Some(v.clone());
+                false
+            } else {
+                true
+            }
+        });
+        found.filter(|v| !v.is_empty())
+    }
+
+    /// A comma-separated list (`lifecycle_stage=lead,prospect`), each value checked.
+    pub fn take_list(&mut self, key: &str, check: impl Fn(&str) -> bool, expected: &str) -> Result<Vec<String>, ApiError> {
+        let Some(v) = self.take(key) else { return Ok(Vec::new()) };
+        let items: Vec<String> = v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+        for i in &items {
+            if !check(i) {
+                return Err(bad(key, "invalid_enum_value", &format!("{i:?} is not one of {expected}")));
+            }
+        }
+        Ok(items)
+    }
+
+    /// An RFC 3339 timestamp as microseconds.
+    pub fn take_time(&mut self, key: &str) -> Result<Option<i64>, ApiError> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(v) => chrono::DateTime::parse_from_rfc3339(&v)
+                .map(|t| Some(t.timestamp_micros()))
+                .map_err(|_| bad(key, "invalid_timestamp", "must be an RFC 3339 timestamp such as 2026-01-31T00:00:00Z")),
+        }
+    }
+
+    pub fn take_bool(&mut self, key: &str) -> Result<bool, ApiError> {
+        match self.take(key).as_deref() {
+            None | Some("false") | Some("0") => Ok(false),
+            Some("true") | Some("1") => Ok(true),
+            Some(_) => Err(bad(key, "invalid_boolean", "must be true or false")),
+        }
+    }
+
+    /// `limit`, `cursor`, `sort`, `include_total`.
+    pub fn page_spec(&mut self) -> Result<PageSpec, ApiError> {
+        let sort = match self.take("sort") {
+            None => Sort::default(),
+            Some(s) => Sort::parse(&s).ok_or_else(|| {
+                bad("sort", "invalid_sort", "must be one of created_at, updated_at, name, each optionally prefixed by - for descending")
+            })?,
+        };
+        let limit = match self.take("limit") {
+            None => DEFAULT_LIMIT,
+            Some(l) => match l.parse::<i64>() {
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+                _ => return Err(bad("limit", "invalid_limit", &format!("must be a whole number from 1 to {MAX_LIMIT}"))),
+            },
+        };
+        let after = match self.take("cursor") {
+            None => None,
+            Some(c) => Some(Cursor::decode(&c, sort.as_str()).ok_or_else(|| {
+                bad("cursor", "invalid_cursor", "is not a cursor this list returned with the same sort; start again without a cursor")
+            })?),
+        };
+        let include_total = self.take_bool("include_total")?;
+        Ok(PageSpec { sort, limit, after, include_total })
+    }
+
+    /// `trash=exclude|only|include`.
+    pub fn trash(&mut self) -> Result<Trash, ApiError> {
+        match self.take("trash").as_deref() {
+            None | Some("exclude") => Ok(Trash::Exclude),
+            Some("only") => Ok(Trash::Only),
+            Some("include") => Ok(Trash::Include),
+            Some(_) => Err(bad("trash", "invalid_enum_value", "must be one of exclude, only, include")),
+        }
+    }
+
+    /// Fails on any parameter nobody took.
+    pub fn finish(self) -> Result<(), ApiError> {
+        match self.0.first() {
+            None => Ok(()),
+            Some((k, _)) => Err(bad(k, "unknown_parameter", "is not a parameter of this operation")),
+        }
+    }
+}
+
+pub fn bad(field: &str, code: &'static str, message: &str) -> ApiError {
+    let mut e = ApiError::field(StatusCode::BAD_REQUEST, "invalid_parameter", field, message);
+    e.errors[0].code = code.to_owned();
+    e
+}

@@ -1,0 +1,80 @@
+//! The API's operations, one module per resource.
+
+pub mod api_keys;
+pub mod auth;
+pub mod companies;
+pub mod contacts;
+pub mod system;
+pub mod workspace;
+
+use crate::auth::Principal;
+use crate::convert::{self, to_json};
+use crate::error::ApiResult;
+use crate::params::{bad, QueryParams, MAX_LIMIT};
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse};
+use crm_api_types::Page;
+use crm_store::DbConnection;
+
+/// Paging and sorting parameters every list takes.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ListParams {
+    /// Page size, 1 to 200 (default 50).
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// `created_at`, `updated_at` or `name`; prefix `-` for descending. Default `-created_at`.
+    sort: Option<String>,
+    /// Also count every match (costs a second query).
+    include_total: Option<bool>,
+}
+
+/// Paging parameters of an audit trail.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct AuditParams {
+    /// Page size, 1 to 200 (default 50).
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// One page of a record's audit trail, after checking the record is visible.
+pub async fn audit_page(
+    state: &AppState,
+    who: &Principal,
+    req: &HttpRequest,
+    entity: &'static str,
+    id: String,
+    exists: fn(&mut DbConnection, &str, &str) -> ApiResult<()>,
+) -> ApiResult<HttpResponse> {
+    let mut q = QueryParams::from_request(req);
+    let limit = match q.take("limit") {
+        None => 50,
+        Some(l) => l.parse::<i64>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| bad("limit", "invalid_limit", "must be a whole number from 1 to 200"))?,
+    };
+    let cursor = q.take("cursor");
+    if cursor.as_deref().is_some_and(|c| c.len() > 64 || !c.chars().all(|ch| ch.is_ascii_hexdigit() || ch == '-')) {
+        return Err(bad("cursor", "invalid_cursor", "is not a cursor this list returned"));
+    }
+    q.finish()?;
+    let ws = who.workspace_id.clone();
+    let body = state
+        .db(move |c| {
+            exists(c, &ws, &id)?;
+            let mut rows = crm_store::audit::list(c, &ws, entity, &id, cursor.as_deref(), limit + 1)?;
+            let next_cursor = if rows.len() as i64 > limit {
+                rows.truncate(limit as usize);
+                rows.last().map(|r| r.id.clone())
+            } else {
+                None
+            };
+            let items = rows.into_iter().map(convert::audit).collect::<ApiResult<Vec<_>>>()?;
+            to_json(&Page { items, next_cursor, total: None })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}

@@ -1,0 +1,84 @@
+//! What every handler shares.
+
+use crate::error::{ApiError, ApiResult};
+use crm_store::{DbConnection, Pool};
+use std::sync::Arc;
+
+/// Settings the HTTP layer needs.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// Lifetime of access tokens.
+    pub access_ttl_secs: i64,
+    /// Lifetime of refresh tokens.
+    pub refresh_ttl_secs: i64,
+    /// Failed sign-ins per email (and per client address × 4) tolerated in the window.
+    pub login_max_failures: i64,
+    pub login_window_secs: i64,
+    /// Largest JSON body accepted.
+    pub max_body_bytes: usize,
+    /// Folder of the built browser app, served at `/`.
+    pub spa_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            access_ttl_secs: 900,
+            refresh_ttl_secs: 30 * 24 * 3600,
+            login_max_failures: 5,
+            login_window_secs: 900,
+            max_body_bytes: 256 * 1024,
+            spa_dir: None,
+        }
+    }
+}
+
+/// Shared state: the pool, the signing keys and settings.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+pub struct Inner {
+    pub pool: Pool,
+    pub jwt: crate::auth::jwt::JwtKeys,
+    pub settings: HttpSettings,
+}
+
+impl AppState {
+    pub fn new(pool: Pool, jwt_secret: &[u8], settings: HttpSettings) -> Self {
+        Self(Arc::new(Inner { pool, jwt: crate::auth::jwt::JwtKeys::new(jwt_secret), settings }))
+    }
+
+    /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.
+    pub async fn db<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+    {
+        let pool = self.0.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|e| ApiError::from(crm_store::StoreError::Connect(e.to_string())))?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Like [`AppState::db`], inside one write transaction.
+    pub async fn tx<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+    {
+        self.db(move |c| crm_store::write_tx(c, f)).await
+    }
+}
+
+impl From<diesel_error::Error> for ApiError {
+    fn from(e: diesel_error::Error) -> Self {
+        ApiError::from(crm_store::StoreError::Db(e))
+    }
+}
+
+/// Re-export so `write_tx` can turn diesel errors into ours.
+pub mod diesel_error {
+    pub use crm_store::diesel_result::Error;
+}

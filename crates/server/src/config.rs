@@ -1,0 +1,170 @@
+//! Typed configuration, loaded once: defaults, then an optional TOML file, then the
+//! environment. Secrets are wrapped so they never reach a log.
+
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// A secret string whose `Debug` shows nothing.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Every setting; see the README's Configuration table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://path` (default `sqlite://data/crm.db`) or `postgres://…`.
+    pub database_url: String,
+    /// Address to listen on.
+    pub listen: String,
+    /// HS256 signing secret; generated and stored in the database when absent.
+    pub jwt_secret: Option<Secret>,
+    /// Email of the first admin, created on an empty database.
+    pub admin_email: String,
+    /// Password of the first admin; generated and printed when absent.
+    pub admin_password: Option<Secret>,
+    /// Seed demo data into an empty database.
+    pub demo_data: bool,
+    /// Folder of the built browser app.
+    pub spa_dir: PathBuf,
+    /// HTTP worker threads (default: one per core).
+    pub workers: usize,
+    /// Database connections in the pool.
+    pub pool_size: u32,
+    /// Access token lifetime in seconds.
+    pub access_ttl_secs: i64,
+    /// Refresh token lifetime in seconds.
+    pub refresh_ttl_secs: i64,
+    /// Log filter, e.g. `info` or `crm=debug`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://data/crm.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            jwt_secret: None,
+            admin_email: "admin@example.com".into(),
+            admin_password: None,
+            demo_data: false,
+            spa_dir: PathBuf::from("frontend/dist"),
+            workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            pool_size: 16,
+            access_ttl_secs: 900,
+            refresh_ttl_secs: 30 * 24 * 3600,
+            log: "info".into(),
+        }
+    }
+}
+
+impl Config {
+    /// Defaults ← file (`CRM_CONFIG`, else `crm.toml` when present) ← environment.
+    pub fn load() -> anyhow::Result<Self> {
+        let path = std::env::var("CRM_CONFIG").ok().map(PathBuf::from).or_else(|| {
+            let p = PathBuf::from("crm.toml");
+            p.is_file().then_some(p)
+        });
+        let mut cfg = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(&p).map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", p.display()))?;
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", p.display()))?
+            }
+            None => Config::default(),
+        };
+        cfg.apply_env(|k| std::env::var(k).ok())?;
+        Ok(cfg)
+    }
+
+    /// Applies `DATABASE_URL` and `CRM_*` variables.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        if let Some(v) = get("DATABASE_URL") {
+            self.database_url = v;
+        }
+        if let Some(v) = get("CRM_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = get("CRM_JWT_SECRET").filter(|v| !v.is_empty()) {
+            if v.len() < 32 {
+                anyhow::bail!("CRM_JWT_SECRET must be at least 32 characters");
+            }
+            self.jwt_secret = Some(Secret::new(v));
+        }
+        if let Some(v) = get("CRM_ADMIN_EMAIL") {
+            self.admin_email = v;
+        }
+        if let Some(v) = get("CRM_ADMIN_PASSWORD").filter(|v| !v.is_empty()) {
+            self.admin_password = Some(Secret::new(v));
+        }
+        if let Some(v) = get("CRM_DEMO_DATA") {
+            self.demo_data = matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on");
+        }
+        if let Some(v) = get("CRM_SPA_DIR") {
+            self.spa_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("CRM_WORKERS") {
+            self.workers = v.parse().map_err(|_| anyhow::anyhow!("CRM_WORKERS must be a number"))?;
+        }
+        if let Some(v) = get("CRM_POOL_SIZE") {
+            self.pool_size = v.parse().map_err(|_| anyhow::anyhow!("CRM_POOL_SIZE must be a number"))?;
+        }
+        if let Some(v) = get("CRM_ACCESS_TTL_SECS") {
+            self.access_ttl_secs = v.parse().map_err(|_| anyhow::anyhow!("CRM_ACCESS_TTL_SECS must be a number"))?;
+        }
+        if let Some(v) = get("CRM_LOG").or_else(|| get("RUST_LOG")) {
+            self.log = v;
+        }
+        Ok(())
+    }
+
+    pub fn http_settings(&self) -> crm_http::HttpSettings {
+        crm_http::HttpSettings {
+            access_ttl_secs: self.access_ttl_secs,
+            refresh_ttl_secs: self.refresh_ttl_secs,
+            spa_dir: Some(self.spa_dir.clone()),
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_defaults_and_secrets_stay_hidden() {
+        let mut c = Config::default();
+        c.apply_env(|k| match k {
+            "DATABASE_URL" => Some("postgres://x@h/db".into()),
+            "CRM_ADMIN_PASSWORD" => Some("hunter2hunter2".into()),
+            "CRM_DEMO_DATA" => Some("true".into()),
+            _ => None,
+        })
+        .expect("valid");
+        assert_eq!(c.database_url, "postgres://x@h/db");
+        assert!(c.demo_data);
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn short_jwt_secret_is_refused() {
+        let mut c = Config::default();
+        assert!(c.apply_env(|k| (k == "CRM_JWT_SECRET").then(|| "short".to_owned())).is_err());
+    }
+}

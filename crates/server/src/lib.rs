@@ -1,0 +1,8 @@
+//! The `crm` binary's library: configuration, start-up and subcommands, shared with the
+//! test harness so tests start exactly what production starts.
+
+pub mod bootstrap;
+pub mod config;
+pub mod seed;
+
+pub use config::{Config, Secret};

@@ -1,0 +1,237 @@
+//! Realistic demo data: users and teams, companies and contacts with English and Persian
+//! names, phones in every common spelling, spread over two years.
+
+use crate::config::Secret;
+use anyhow::Context;
+use crm_domain::records::settle_primary;
+use crm_domain::{
+    CompanyDraft, Consent, ContactDraft, Currency, Email, EmailLabel, EmailPoint, LifecycleStage, Money, Phone, PhoneLabel, PhonePoint,
+    Region, Role, Source, Tag,
+};
+use crm_store::audit::Actor;
+use crm_store::{companies, contacts, identity, DbConnection};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// How much to create.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedSize {
+    pub companies: usize,
+    pub contacts: usize,
+}
+
+impl Default for SeedSize {
+    fn default() -> Self {
+        Self { companies: 3000, contacts: 10_000 }
+    }
+}
+
+const PERSIAN_FIRST: &[(&str, &str)] = &[
+    ("علی", "ali"), ("مریم", "maryam"), ("رضا", "reza"), ("زهرا", "zahra"), ("محمد", "mohammad"), ("فاطمه", "fatemeh"),
+    ("حسین", "hossein"), ("سارا", "sara"), ("امیر", "amir"), ("نگار", "negar"), ("مهدی", "mahdi"), ("لیلا", "leila"),
+    ("کاوه", "kaveh"), ("شیرین", "shirin"), ("بابک", "babak"), ("نسرین", "nasrin"), ("پویا", "pouya"), ("الهام", "elham"),
+    ("آرش", "arash"), ("مینا", "mina"), ("سعید", "saeed"), ("پریسا", "parisa"), ("امید", "omid"), ("نازنین", "nazanin"),
+];
+const PERSIAN_LAST: &[(&str, &str)] = &[
+    ("احمدی", "ahmadi"), ("محمدی", "mohammadi"), ("حسینی", "hosseini"), ("رضایی", "rezaei"), ("کریمی", "karimi"),
+    ("موسوی", "mousavi"), ("جعفری", "jafari"), ("رحیمی", "rahimi"), ("صادقی", "sadeghi"), ("کاظمی", "kazemi"),
+    ("نوری", "nouri"), ("تهرانی", "tehrani"), ("شریفی", "sharifi"), ("قاسمی", "ghasemi"), ("فراهانی", "farahani"),
+    ("امینی", "amini"), ("یزدانی", "yazdani"), ("اکبری", "akbari"),
+];
+const ENGLISH_FIRST: &[&str] = &[
+    "James", "Emily", "Oliver", "Sophia", "William", "Charlotte", "Henry", "Amelia", "Lucas", "Grace", "Daniel", "Chloe",
+    "Thomas", "Isla", "Noah", "Hannah", "Jack", "Ella", "Leo", "Ava",
+];
+const ENGLISH_LAST: &[&str] = &[
+    "Smith", "Johnson", "Brown", "Taylor", "Wilson", "Clark", "Walker", "Hughes", "Müller", "Schmidt", "Dubois", "Rossi",
+    "Evans", "Turner", "Parker", "Collins", "Murphy", "Bennett",
+];
+const PERSIAN_CO: &[(&str, &str)] = &[
+    ("پارس", "pars"), ("آریا", "arya"), ("سپهر", "sepehr"), ("نوین", "novin"), ("البرز", "alborz"), ("کیان", "kian"),
+    ("دماوند", "damavand"), ("زاگرس", "zagros"), ("مهر", "mehr"), ("آفتاب", "aftab"), ("پیشرو", "pishro"), ("رایان", "rayan"),
+];
+const PERSIAN_CO_KIND: &[(&str, &str)] = &[
+    ("تجارت", "tejarat"), ("صنعت", "sanat"), ("داده", "dadeh"), ("پخش", "pakhsh"), ("سازه", "sazeh"), ("فناوری", "fanavari"),
+    ("بازرگانی", "bazargani"), ("الکترونیک", "electronic"), ("گستر", "gostar"),
+];
+const ENGLISH_CO: &[&str] = &[
+    "Acme", "Northwind", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Wonka", "Tyrell", "Aperture", "Oceanic", "Monarch",
+];
+const ENGLISH_CO_KIND: &[&str] = &["Trading", "Logistics", "Systems", "Foods", "Labs", "Partners", "Retail", "Energy", "Media", "Health"];
+const IR_CITIES: &[&str] = &["Tehran", "Isfahan", "Shiraz", "Mashhad", "Tabriz", "Karaj", "Qom", "Ahvaz"];
+const INTL: &[(&str, &str, &str)] = &[("London", "United Kingdom", "+44 20 7946 "), ("Berlin", "Germany", "+49 30 901820"), ("Dubai", "United Arab Emirates", "+971 4 555 "), ("New York", "United States", "+1 212 555 ")];
+const INDUSTRIES: &[&str] = &["Retail", "Manufacturing", "Software", "Logistics", "Food & Beverage", "Construction", "Healthcare", "Finance", "Energy", "Education"];
+const TITLES: &[&str] = &["CEO", "Sales Manager", "Purchasing Manager", "CTO", "Marketing Lead", "Account Manager", "Operations Director", "Engineer", "Office Manager", "مدیر فروش", "مدیر عامل", "کارشناس خرید"];
+const TAGS: &[&str] = &["vip", "newsletter", "partner", "event-2026", "wholesale", "مشتری ویژه", "follow-up"];
+
+struct DemoUser {
+    name: &'static str,
+    email: &'static str,
+    role: Role,
+}
+
+const USERS: &[DemoUser] = &[
+    DemoUser { name: "Mina Rahimi", email: "mina.rahimi@demo.example", role: Role::Manager },
+    DemoUser { name: "Reza Ahmadi", email: "reza.ahmadi@demo.example", role: Role::SalesRep },
+    DemoUser { name: "Emily Clark", email: "emily.clark@demo.example", role: Role::SalesRep },
+    DemoUser { name: "Sara Hosseini", email: "sara.hosseini@demo.example", role: Role::SalesRep },
+    DemoUser { name: "Daniel Brooks", email: "daniel.brooks@demo.example", role: Role::Marketing },
+    DemoUser { name: "Neda Karimi", email: "neda.karimi@demo.example", role: Role::ServiceAgent },
+    DemoUser { name: "Omid Jafari", email: "omid.jafari@demo.example", role: Role::Analyst },
+];
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    &items[rng.gen_range(0..items.len())]
+}
+
+/// A random Iranian mobile number written the way people write them.
+fn iran_mobile(rng: &mut StdRng) -> String {
+    let n = format!("9{}{:08}", rng.gen_range(0..4), rng.gen_range(0..100_000_000u32));
+    match rng.gen_range(0..5) {
+        0 => format!("0{n}"),
+        1 => format!("+98 {} {} {}", &n[0..3], &n[3..6], &n[6..]),
+        2 => format!("0098{n}"),
+        3 => format!("0{}-{}-{}", &n[0..3], &n[3..6], &n[6..]),
+        _ => format!("+98{n}"),
+    }
+}
+
+/// Creates demo users, teams, companies and contacts in workspace `ws`.
+pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) -> anyhow::Result<()> {
+    let mut rng = StdRng::seed_from_u64(20261122);
+    let hash = crm_http::auth::password::hash(password.expose()).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
+    let region = Region::IR;
+    let irr = Currency::parse("c", "IRR").map_err(|e| anyhow::anyhow!(e.message))?;
+    let usd = Currency::parse("c", "USD").map_err(|e| anyhow::anyhow!(e.message))?;
+    let now = crm_store::time::now_micros();
+    let two_years = 730 * 24 * 3600 * 1_000_000i64;
+    let actor = Actor::system();
+    crm_store::write_tx(conn, |c| -> anyhow::Result<()> {
+        let mut owners = Vec::new();
+        for u in USERS {
+            let user = match identity::find_user_by_email(c, u.email)? {
+                Some(existing) => existing,
+                None => identity::create_user(c, u.email, u.name, &hash, if u.name.contains("Clark") || u.name.contains("Brooks") { "en" } else { "fa" })?,
+            };
+            if identity::role_in(c, ws, &user.id)?.is_none() {
+                identity::add_member(c, ws, &user.id, u.role)?;
+            }
+            if matches!(u.role, Role::SalesRep | Role::Manager) {
+                owners.push(user.id.clone());
+            }
+        }
+        let ids: Vec<String> = USERS.iter().filter_map(|u| identity::find_user_by_email(c, u.email).ok().flatten().map(|x| x.id)).collect();
+        if identity::list_teams(c, ws)?.is_empty() && ids.len() == USERS.len() {
+            identity::create_team(c, ws, "Sales Tehran", &[ids[1].clone(), ids[3].clone()])?;
+            identity::create_team(c, ws, "Sales International", &[ids[2].clone()])?;
+            identity::create_team(c, ws, "Customer Service", &[ids[5].clone()])?;
+        }
+
+        let mut company_refs: Vec<(String, String, bool)> = Vec::with_capacity(size.companies);
+        for i in 0..size.companies {
+            let persian = rng.gen_bool(0.6);
+            let (name, slug, city, country, phone) = if persian {
+                let (a, al) = pick(&mut rng, PERSIAN_CO);
+                let (b, bl) = pick(&mut rng, PERSIAN_CO_KIND);
+                let city = *pick(&mut rng, IR_CITIES);
+                let phone = format!("0{} {:04} {:04}", pick(&mut rng, &["21", "31", "71", "51", "41"]), rng.gen_range(1000..9999), rng.gen_range(0..9999));
+                (format!("{a} {b} {}", i % 97 + 1), format!("{al}{bl}{i}.ir"), city.to_owned(), "Iran".to_owned(), phone)
+            } else {
+                let a = pick(&mut rng, ENGLISH_CO);
+                let b = pick(&mut rng, ENGLISH_CO_KIND);
+                let (city, country, prefix) = pick(&mut rng, INTL);
+                let phone = format!("{prefix}{:04}", rng.gen_range(0..9999));
+                (format!("{a} {b} {}", i % 97 + 1), format!("{}-{}-{i}.com", a.to_lowercase(), b.to_lowercase()), (*city).to_owned(), (*country).to_owned(), phone)
+            };
+            let phones = Phone::parse("phone", &phone, region).map(|p| vec![PhonePoint { phone: p, label: PhoneLabel::Work, primary: true }]).unwrap_or_default();
+            let emails = Email::parse("email", &format!("info@{slug}")).map(|e| vec![EmailPoint { email: e, label: EmailLabel::Work, primary: true }]).unwrap_or_default();
+            let revenue = if persian {
+                Money::parse("a", &format!("{}", rng.gen_range(1..5000u64) * 1_000_000_000), irr).ok()
+            } else {
+                Money::parse("a", &format!("{}", rng.gen_range(50..50_000u64) * 1000), usd).ok()
+            };
+            let draft = CompanyDraft {
+                name,
+                domain: Some(slug.clone()),
+                industry: Some((*pick(&mut rng, INDUSTRIES)).to_owned()),
+                city: Some(city),
+                country: Some(country),
+                emails,
+                phones,
+                annual_revenue: revenue,
+                employee_count: Some(rng.gen_range(2..5000)),
+                owner_id: Some(pick(&mut rng, &owners).clone()),
+                tags: if rng.gen_bool(0.2) { vec![Tag::parse("t", *pick(&mut rng, TAGS)).map_err(|e| anyhow::anyhow!(e.message))?] } else { Vec::new() },
+            };
+            let at = now - rng.gen_range(0..two_years);
+            let (row, _) = companies::create_at(c, ws, &draft, &actor, at)?;
+            company_refs.push((row.id, slug, persian));
+        }
+
+        for _ in 0..size.contacts {
+            let company = if company_refs.is_empty() || rng.gen_bool(0.1) { None } else { Some(pick(&mut rng, &company_refs).clone()) };
+            let persian = company.as_ref().map(|c| c.2).unwrap_or_else(|| rng.gen_bool(0.6));
+            let (first, last, first_l, last_l) = if persian {
+                let (f, fl) = pick(&mut rng, PERSIAN_FIRST);
+                let (l, ll) = pick(&mut rng, PERSIAN_LAST);
+                ((*f).to_owned(), (*l).to_owned(), (*fl).to_owned(), (*ll).to_owned())
+            } else {
+                let f = *pick(&mut rng, ENGLISH_FIRST);
+                let l = *pick(&mut rng, ENGLISH_LAST);
+                (f.to_owned(), l.to_owned(), f.to_lowercase(), l.to_lowercase().replace('ü', "ue"))
+            };
+            let n: u32 = rng.gen_range(1..999);
+            let domain = company.as_ref().map(|c| c.1.clone()).unwrap_or_else(|| (*pick(&mut rng, &["gmail.com", "yahoo.com", "outlook.com"])).to_owned());
+            let mut emails = vec![];
+            if rng.gen_bool(0.92) {
+                if let Ok(e) = Email::parse("e", &format!("{first_l}.{last_l}{n}@{domain}")) {
+                    emails.push(EmailPoint { email: e, label: if company.is_some() { EmailLabel::Work } else { EmailLabel::Personal }, primary: true });
+                }
+            }
+            if rng.gen_bool(0.2) {
+                if let Ok(e) = Email::parse("e", &format!("{first_l}{n}@gmail.com")) {
+                    emails.push(EmailPoint { email: e, label: EmailLabel::Personal, primary: false });
+                }
+            }
+            let mut phones = vec![];
+            let raw = if persian || rng.gen_bool(0.3) { iran_mobile(&mut rng) } else { format!("{}{:04}", pick(&mut rng, INTL).2, rng.gen_range(0..9999)) };
+            if let Ok(p) = Phone::parse("p", &raw, region) {
+                phones.push(PhonePoint { phone: p, label: PhoneLabel::Mobile, primary: true });
+            }
+            if rng.gen_bool(0.15) {
+                if let Ok(p) = Phone::parse("p", &format!("021{:08}", rng.gen_range(10_000_000..99_999_999u32)), region) {
+                    if !phones.iter().any(|x| x.phone == p) {
+                        phones.push(PhonePoint { phone: p, label: PhoneLabel::Work, primary: false });
+                    }
+                }
+            }
+            settle_primary(&mut phones, |p| p.primary, |p, v| p.primary = v);
+            let stage = match rng.gen_range(0..100) {
+                0..=29 => LifecycleStage::Lead,
+                30..=54 => LifecycleStage::Prospect,
+                55..=91 => LifecycleStage::Customer,
+                _ => LifecycleStage::Churned,
+            };
+            let mut tags = Vec::new();
+            if rng.gen_bool(0.25) {
+                tags.push(Tag::parse("t", *pick(&mut rng, TAGS)).map_err(|e| anyhow::anyhow!(e.message))?);
+            }
+            let draft = ContactDraft {
+                first_name: first,
+                last_name: Some(last),
+                title: rng.gen_bool(0.7).then(|| (*pick(&mut rng, TITLES)).to_owned()),
+                company_id: company.map(|c| c.0),
+                emails,
+                phones,
+                lifecycle_stage: stage,
+                source: Some(*pick(&mut rng, Source::ALL)),
+                consent: *pick(&mut rng, Consent::ALL),
+                owner_id: Some(pick(&mut rng, &owners).clone()),
+                tags,
+            };
+            let at = now - rng.gen_range(0..two_years);
+            contacts::create_at(c, ws, &draft, &actor, at).context("creating a demo contact")?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,115 @@
+//! The audit trail: one row per change, field-level before and after.
+
+use crate::schema::audit_log;
+use crate::{new_id, time, DbConnection, StoreResult};
+use diesel::prelude::*;
+use serde_json::{Map, Value};
+
+/// Who is acting.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// `user`, `api_key` or `system`.
+    pub kind: &'static str,
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Self { kind: "system", id: None, name: Some("system".into()) }
+    }
+
+    /// The user id, when a person acts.
+    pub fn user_id(&self) -> Option<&str> {
+        if self.kind == "user" {
+            self.id.as_deref()
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub action: String,
+    pub actor_kind: String,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub at: i64,
+    pub changes: String,
+}
+
+/// The fields that differ between two snapshots, as `[{field, before, after}]`.
+pub fn diff(before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (k, a) in after {
+        let b = before.get(k).unwrap_or(&Value::Null);
+        if b != a {
+            out.push(serde_json::json!({ "field": k, "before": b, "after": a }));
+        }
+    }
+    out
+}
+
+/// Every field of a new record as a change from `null`.
+pub fn created(after: &Map<String, Value>) -> Vec<Value> {
+    after
+        .iter()
+        .filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
+        .map(|(k, v)| serde_json::json!({ "field": k, "before": Value::Null, "after": v }))
+        .collect()
+}
+
+/// Appends one entry to the trail (inside the caller's transaction).
+pub fn record(
+    conn: &mut DbConnection,
+    ws: &str,
+    entity_type: &str,
+    entity_id: &str,
+    action: &str,
+    actor: &Actor,
+    changes: Vec<Value>,
+) -> StoreResult<()> {
+    let row = AuditRow {
+        id: new_id(),
+        workspace_id: ws.to_owned(),
+        entity_type: entity_type.to_owned(),
+        entity_id: entity_id.to_owned(),
+        action: action.to_owned(),
+        actor_kind: actor.kind.to_owned(),
+        actor_id: actor.id.clone(),
+        actor_name: actor.name.clone(),
+        at: time::now_micros(),
+        changes: Value::Array(changes).to_string(),
+    };
+    diesel::insert_into(audit_log::table).values(&row).execute(conn)?;
+    Ok(())
+}
+
+/// A record's trail, oldest first, keyset-paged by entry id.
+pub fn list(
+    conn: &mut DbConnection,
+    ws: &str,
+    entity_type: &str,
+    entity_id: &str,
+    after_id: Option<&str>,
+    limit: i64,
+) -> StoreResult<Vec<AuditRow>> {
+    let mut q = audit_log::table
+        .filter(audit_log::workspace_id.eq(ws))
+        .filter(audit_log::entity_type.eq(entity_type))
+        .filter(audit_log::entity_id.eq(entity_id))
+        .select(AuditRow::as_select())
+        .order(audit_log::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(a) = after_id {
+        q = q.filter(audit_log::id.gt(a.to_owned()));
+    }
+    Ok(q.load(conn)?)
+}

@@ -1,0 +1,304 @@
+//! Companies: rows, filters, keyset pages and audited writes. Callers wrap writes in
+//! [`crate::write_tx`].
+
+use crate::audit::{self, Actor};
+use crate::cursor::{like_pattern, Cursor, PageOf, PageSpec, SortField, SortValue, Trash};
+use crate::schema::{companies, contacts, record_tags};
+use crate::{contacts as contact_repo, identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
+use crm_domain::CompanyDraft;
+use diesel::prelude::*;
+use serde_json::{Map, Value};
+
+pub const ENTITY: &str = "company";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = companies, treat_none_as_null = true)]
+pub struct CompanyRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub name: String,
+    pub sort_name: String,
+    pub domain: Option<String>,
+    pub industry: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub emails: String,
+    pub phones: String,
+    pub annual_revenue_e4: Option<i64>,
+    pub annual_revenue_currency: Option<String>,
+    pub employee_count: Option<i64>,
+    pub owner_id: Option<String>,
+    pub tags: String,
+    pub search_text: String,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub deleted_at: Option<i64>,
+}
+
+/// A company with its number of live contacts.
+pub type CompanyWithCount = (CompanyRow, i64);
+
+#[derive(Debug, Clone, Default)]
+pub struct CompanyFilter {
+    pub q: Option<String>,
+    pub owner_ids: Vec<String>,
+    pub domain: Option<String>,
+    pub industry: Option<String>,
+    pub tag: Option<String>,
+    pub created_gte: Option<i64>,
+    pub created_lt: Option<i64>,
+    pub updated_gte: Option<i64>,
+    pub trash: Trash,
+}
+
+fn filtered<'a>(ws: &str, f: &CompanyFilter) -> companies::BoxedQuery<'a, Db> {
+    let mut q = companies::table.filter(companies::workspace_id.eq(ws.to_owned())).into_boxed();
+    q = match f.trash {
+        Trash::Exclude => q.filter(companies::deleted_at.is_null()),
+        Trash::Only => q.filter(companies::deleted_at.is_not_null()),
+        Trash::Include => q,
+    };
+    if !f.owner_ids.is_empty() {
+        q = q.filter(companies::owner_id.eq_any(f.owner_ids.clone()));
+    }
+    if let Some(d) = &f.domain {
+        q = q.filter(companies::domain.eq(d.to_lowercase()));
+    }
+    if let Some(i) = &f.industry {
+        q = q.filter(companies::industry.eq(i.clone()));
+    }
+    if let Some(t) = &f.tag {
+        q = q.filter(
+            companies::id.eq_any(
+                record_tags::table
+                    .filter(record_tags::workspace_id.eq(ws.to_owned()))
+                    .filter(record_tags::entity_type.eq(ENTITY))
+                    .filter(record_tags::tag.eq(t.clone()))
+                    .select(record_tags::entity_id),
+            ),
+        );
+    }
+    if let Some(t) = f.created_gte {
+        q = q.filter(companies::created_at.ge(t));
+    }
+    if let Some(t) = f.created_lt {
+        q = q.filter(companies::created_at.lt(t));
+    }
+    if let Some(t) = f.updated_gte {
+        q = q.filter(companies::updated_at.ge(t));
+    }
+    if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
+        q = q.filter(companies::search_text.like(like_pattern(&needle)).escape('\\'));
+    }
+    q
+}
+
+pub fn list(conn: &mut DbConnection, ws: &str, f: &CompanyFilter, page: &PageSpec) -> StoreResult<PageOf<CompanyWithCount>> {
+    let q = filtered(ws, f).select(CompanyRow::as_select()).limit(page.limit + 1);
+    let desc = page.sort.desc;
+    let after = page.after.as_ref();
+    let int_after = || {
+        after.and_then(|c| match &c.v {
+            SortValue::Int(v) => Some((*v, c.id.clone())),
+            SortValue::Text(_) => None,
+        })
+    };
+    let mut rows: Vec<CompanyRow> = match page.sort.field {
+        SortField::CreatedAt => keyset!(q, companies::created_at, companies::id, desc, int_after()).load(conn)?,
+        SortField::UpdatedAt => keyset!(q, companies::updated_at, companies::id, desc, int_after()).load(conn)?,
+        SortField::Name => {
+            let a = after.and_then(|c| match &c.v {
+                SortValue::Text(v) => Some((v.clone(), c.id.clone())),
+                SortValue::Int(_) => None,
+            });
+            keyset!(q, companies::sort_name, companies::id, desc, a).load(conn)?
+        }
+    };
+    let total = if page.include_total { Some(filtered(ws, f).count().get_result(conn)?) } else { None };
+    let next_cursor = if rows.len() as i64 > page.limit {
+        rows.truncate(page.limit as usize);
+        rows.last().map(|r| {
+            let v = match page.sort.field {
+                SortField::CreatedAt => SortValue::Int(r.created_at),
+                SortField::UpdatedAt => SortValue::Int(r.updated_at),
+                SortField::Name => SortValue::Text(r.sort_name.clone()),
+            };
+            Cursor { s: page.sort.as_str().to_owned(), v, id: r.id.clone() }.encode()
+        })
+    } else {
+        None
+    };
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let counts: Vec<(Option<String>, i64)> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        contacts::table
+            .filter(contacts::workspace_id.eq(ws))
+            .filter(contacts::company_id.eq_any(ids))
+            .filter(contacts::deleted_at.is_null())
+            .group_by(contacts::company_id)
+            .select((contacts::company_id, diesel::dsl::count_star()))
+            .load(conn)?
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let n = counts.iter().find(|(c, _)| c.as_deref() == Some(r.id.as_str())).map(|(_, n)| *n).unwrap_or(0);
+            (r, n)
+        })
+        .collect();
+    Ok(PageOf { items, next_cursor, total })
+}
+
+pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<CompanyWithCount> {
+    let row: CompanyRow = companies::table
+        .filter(companies::workspace_id.eq(ws))
+        .filter(companies::id.eq(id))
+        .select(CompanyRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    let n: i64 = contacts::table
+        .filter(contacts::workspace_id.eq(ws))
+        .filter(contacts::company_id.eq(id))
+        .filter(contacts::deleted_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok((row, n))
+}
+
+fn to_row(ws: &str, id: String, d: &CompanyDraft, version: i64, created_at: i64, now: i64) -> CompanyRow {
+    let search_text = crm_domain::records::search_text(
+        &[&d.name, d.domain.as_deref().unwrap_or(""), d.city.as_deref().unwrap_or("")],
+        &d.emails,
+        &d.phones,
+    );
+    CompanyRow {
+        id,
+        workspace_id: ws.to_owned(),
+        name: d.name.clone(),
+        sort_name: d.name.to_lowercase(),
+        domain: d.domain.clone(),
+        industry: d.industry.clone(),
+        city: d.city.clone(),
+        country: d.country.clone(),
+        emails: points::emails_json(&d.emails),
+        phones: points::phones_json(&d.phones),
+        annual_revenue_e4: d.annual_revenue.map(|m| m.amount_e4()),
+        annual_revenue_currency: d.annual_revenue.map(|m| m.currency().code().to_owned()),
+        employee_count: d.employee_count,
+        owner_id: d.owner_id.clone(),
+        tags: points::tags_json(&d.tags),
+        search_text,
+        version,
+        created_at,
+        updated_at: now,
+        deleted_at: None,
+    }
+}
+
+/// The audited fields of a company as JSON.
+pub fn fields(r: &CompanyRow) -> Map<String, Value> {
+    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+    let revenue = match (r.annual_revenue_e4, &r.annual_revenue_currency) {
+        (Some(a), Some(c)) => serde_json::json!({"amount_e4": a, "currency": c}),
+        _ => Value::Null,
+    };
+    let mut m = Map::new();
+    m.insert("name".into(), Value::from(r.name.clone()));
+    m.insert("domain".into(), Value::from(r.domain.clone()));
+    m.insert("industry".into(), Value::from(r.industry.clone()));
+    m.insert("city".into(), Value::from(r.city.clone()));
+    m.insert("country".into(), Value::from(r.country.clone()));
+    m.insert("emails".into(), parse(&r.emails));
+    m.insert("phones".into(), parse(&r.phones));
+    m.insert("annual_revenue".into(), revenue);
+    m.insert("employee_count".into(), Value::from(r.employee_count));
+    m.insert("owner_id".into(), Value::from(r.owner_id.clone()));
+    m.insert("tags".into(), parse(&r.tags));
+    m
+}
+
+pub fn create(conn: &mut DbConnection, ws: &str, d: &CompanyDraft, actor: &Actor) -> StoreResult<CompanyWithCount> {
+    create_at(conn, ws, d, actor, time::now_micros())
+}
+
+/// Like [`create`] with a given creation time (imports and demo data).
+pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CompanyDraft, actor: &Actor, now: i64) -> StoreResult<CompanyWithCount> {
+    if let Some(o) = &d.owner_id {
+        identity::require_member(conn, ws, o, "owner_id")?;
+    }
+    let row = to_row(ws, new_id(), d, 1, now, now);
+    diesel::insert_into(companies::table).values(&row).execute(conn)?;
+    points::sync(conn, ws, ENTITY, &row.id, &d.emails, &d.phones, &d.tags)?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    Ok((row, 0))
+}
+
+fn check_version(row: &CompanyRow, expected: Option<i64>) -> StoreResult<()> {
+    match expected {
+        Some(v) if v != row.version => Err(StoreError::PreconditionFailed { expected: v, current: row.version }),
+        _ => Ok(()),
+    }
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    actor: &Actor,
+    apply: impl FnOnce(&CompanyRow) -> StoreResult<CompanyDraft>,
+) -> StoreResult<CompanyWithCount> {
+    let (row, count) = get(conn, ws, id)?;
+    if row.deleted_at.is_some() {
+        return Err(StoreError::Conflict { code: "record_deleted", message: "the company is in the trash; restore it first".into(), field: None });
+    }
+    check_version(&row, expected)?;
+    let d = apply(&row)?;
+    if d.owner_id != row.owner_id {
+        if let Some(o) = &d.owner_id {
+            identity::require_member(conn, ws, o, "owner_id")?;
+        }
+    }
+    let new_row = to_row(ws, row.id.clone(), &d, row.version + 1, row.created_at, time::now_micros());
+    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    if changes.is_empty() {
+        return Ok((row, count));
+    }
+    let n = diesel::update(companies::table.filter(companies::id.eq(id)).filter(companies::version.eq(row.version)))
+        .set(&new_row)
+        .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
+    }
+    points::sync(conn, ws, ENTITY, id, &d.emails, &d.phones, &d.tags)?;
+    if row.name != new_row.name {
+        contact_repo::refresh_company_name(conn, ws, id, &row.name, &new_row.name)?;
+    }
+    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    Ok((new_row, count))
+}
+
+pub fn set_deleted(conn: &mut DbConnection, ws: &str, id: &str, expected: Option<i64>, actor: &Actor, delete: bool) -> StoreResult<CompanyWithCount> {
+    let (mut row, count) = get(conn, ws, id)?;
+    check_version(&row, expected)?;
+    if row.deleted_at.is_some() == delete {
+        return Ok((row, count));
+    }
+    let now = time::now_micros();
+    let deleted_at = if delete { Some(now) } else { None };
+    let n = diesel::update(companies::table.filter(companies::id.eq(id)).filter(companies::version.eq(row.version)))
+        .set((companies::deleted_at.eq(deleted_at), companies::version.eq(row.version + 1), companies::updated_at.eq(now)))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
+    }
+    let change = serde_json::json!({"field": "deleted_at", "before": row.deleted_at.map(time::to_datetime), "after": deleted_at.map(time::to_datetime)});
+    audit::record(conn, ws, ENTITY, id, if delete { "deleted" } else { "restored" }, actor, vec![change])?;
+    row.deleted_at = deleted_at;
+    row.version += 1;
+    row.updated_at = now;
+    Ok((row, count))
+}

@@ -1,0 +1,359 @@
+//! Contacts: rows, filters, keyset pages, and writes that keep indexes and the audit trail
+//! in step. Callers wrap writes in [`crate::write_tx`].
+
+use crate::audit::{self, Actor};
+use crate::cursor::{like_pattern, Cursor, PageOf, PageSpec, SortField, SortValue, Trash};
+use crate::schema::{companies, contacts, record_tags};
+use crate::{identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
+use crm_domain::ContactDraft;
+use diesel::prelude::*;
+use serde_json::{Map, Value};
+
+pub const ENTITY: &str = "contact";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = contacts, treat_none_as_null = true)]
+pub struct ContactRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub display_name: String,
+    pub sort_name: String,
+    pub title: Option<String>,
+    pub company_id: Option<String>,
+    pub emails: String,
+    pub phones: String,
+    pub lifecycle_stage: String,
+    pub source: Option<String>,
+    pub consent: String,
+    pub owner_id: Option<String>,
+    pub tags: String,
+    pub search_text: String,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub deleted_at: Option<i64>,
+}
+
+/// A contact with the name of its company.
+pub type ContactWithCompany = (ContactRow, Option<String>);
+
+/// Filters of the contact list; all of them combine with AND.
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilter {
+    pub q: Option<String>,
+    pub lifecycle_stages: Vec<String>,
+    pub owner_ids: Vec<String>,
+    pub company_id: Option<String>,
+    pub tag: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub created_gte: Option<i64>,
+    pub created_lt: Option<i64>,
+    pub updated_gte: Option<i64>,
+    pub trash: Trash,
+}
+
+fn filtered<'a>(ws: &str, f: &ContactFilter) -> contacts::BoxedQuery<'a, Db> {
+    use crate::schema::contact_points as cp;
+    let mut q = contacts::table.filter(contacts::workspace_id.eq(ws.to_owned())).into_boxed();
+    q = match f.trash {
+        Trash::Exclude => q.filter(contacts::deleted_at.is_null()),
+        Trash::Only => q.filter(contacts::deleted_at.is_not_null()),
+        Trash::Include => q,
+    };
+    if !f.lifecycle_stages.is_empty() {
+        q = q.filter(contacts::lifecycle_stage.eq_any(f.lifecycle_stages.clone()));
+    }
+    if !f.owner_ids.is_empty() {
+        q = q.filter(contacts::owner_id.eq_any(f.owner_ids.clone()));
+    }
+    if let Some(c) = &f.company_id {
+        q = q.filter(contacts::company_id.eq(c.clone()));
+    }
+    if let Some(t) = &f.tag {
+        q = q.filter(
+            contacts::id.eq_any(
+                record_tags::table
+                    .filter(record_tags::workspace_id.eq(ws.to_owned()))
+                    .filter(record_tags::entity_type.eq(ENTITY))
+                    .filter(record_tags::tag.eq(t.clone()))
+                    .select(record_tags::entity_id),
+            ),
+        );
+    }
+    for (kind, value) in [("email", &f.email), ("phone", &f.phone)] {
+        if let Some(v) = value {
+            q = q.filter(
+                contacts::id.eq_any(
+                    cp::table
+                        .filter(cp::workspace_id.eq(ws.to_owned()))
+                        .filter(cp::kind.eq(kind))
+                        .filter(cp::value.eq(v.clone()))
+                        .filter(cp::entity_type.eq(ENTITY))
+                        .select(cp::entity_id),
+                ),
+            );
+        }
+    }
+    if let Some(t) = f.created_gte {
+        q = q.filter(contacts::created_at.ge(t));
+    }
+    if let Some(t) = f.created_lt {
+        q = q.filter(contacts::created_at.lt(t));
+    }
+    if let Some(t) = f.updated_gte {
+        q = q.filter(contacts::updated_at.ge(t));
+    }
+    if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
+        q = q.filter(contacts::search_text.like(like_pattern(&needle)).escape('\\'));
+    }
+    q
+}
+
+/// One page of contacts.
+pub fn list(conn: &mut DbConnection, ws: &str, f: &ContactFilter, page: &PageSpec) -> StoreResult<PageOf<ContactWithCompany>> {
+    let q = filtered(ws, f).select(ContactRow::as_select()).limit(page.limit + 1);
+    let desc = page.sort.desc;
+    let after = page.after.as_ref();
+    let rows: Vec<ContactRow> = match page.sort.field {
+        SortField::CreatedAt => {
+            let a = after.and_then(|c| match &c.v {
+                SortValue::Int(v) => Some((*v, c.id.clone())),
+                SortValue::Text(_) => None,
+            });
+            keyset!(q, contacts::created_at, contacts::id, desc, a).load(conn)?
+        }
+        SortField::UpdatedAt => {
+            let a = after.and_then(|c| match &c.v {
+                SortValue::Int(v) => Some((*v, c.id.clone())),
+                SortValue::Text(_) => None,
+            });
+            keyset!(q, contacts::updated_at, contacts::id, desc, a).load(conn)?
+        }
+        SortField::Name => {
+            let a = after.and_then(|c| match &c.v {
+                SortValue::Text(v) => Some((v.clone(), c.id.clone())),
+                SortValue::Int(_) => None,
+            });
+            keyset!(q, contacts::sort_name, contacts::id, desc, a).load(conn)?
+        }
+    };
+    let total = if page.include_total { Some(filtered(ws, f).count().get_result(conn)?) } else { None };
+    let mut rows = rows;
+    let next_cursor = if rows.len() as i64 > page.limit {
+        rows.truncate(page.limit as usize);
+        rows.last().map(|r| {
+            let v = match page.sort.field {
+                SortField::CreatedAt => SortValue::Int(r.created_at),
+                SortField::UpdatedAt => SortValue::Int(r.updated_at),
+                SortField::Name => SortValue::Text(r.sort_name.clone()),
+            };
+            Cursor { s: page.sort.as_str().to_owned(), v, id: r.id.clone() }.encode()
+        })
+    } else {
+        None
+    };
+    let items = with_company_names(conn, ws, rows)?;
+    Ok(PageOf { items, next_cursor, total })
+}
+
+fn with_company_names(conn: &mut DbConnection, ws: &str, rows: Vec<ContactRow>) -> StoreResult<Vec<ContactWithCompany>> {
+    let mut ids: Vec<&str> = rows.iter().filter_map(|r| r.company_id.as_deref()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: Vec<(String, String)> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        companies::table
+            .filter(companies::workspace_id.eq(ws))
+            .filter(companies::id.eq_any(ids))
+            .select((companies::id, companies::name))
+            .load(conn)?
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let name = r.company_id.as_ref().and_then(|c| names.iter().find(|(id, _)| id == c).map(|(_, n)| n.clone()));
+            (r, name)
+        })
+        .collect())
+}
+
+/// One contact (also when in the trash) with its company's name.
+pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<ContactWithCompany> {
+    contacts::table
+        .left_join(companies::table)
+        .filter(contacts::workspace_id.eq(ws))
+        .filter(contacts::id.eq(id))
+        .select((ContactRow::as_select(), companies::name.nullable()))
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)
+}
+
+fn company_name(conn: &mut DbConnection, ws: &str, company_id: Option<&str>) -> StoreResult<Option<String>> {
+    let Some(cid) = company_id else { return Ok(None) };
+    let name: Option<String> = companies::table
+        .filter(companies::workspace_id.eq(ws))
+        .filter(companies::id.eq(cid))
+        .filter(companies::deleted_at.is_null())
+        .select(companies::name)
+        .first(conn)
+        .optional()?;
+    match name {
+        Some(n) => Ok(Some(n)),
+        None => Err(crm_domain::FieldError::new("company_id", "unknown_company", "no such company in this workspace").into()),
+    }
+}
+
+fn to_row(ws: &str, id: String, d: &ContactDraft, company: Option<&str>, version: i64, created_at: i64, now: i64) -> ContactRow {
+    let display_name = d.display_name();
+    let search_text = crm_domain::records::search_text(
+        &[&display_name, d.title.as_deref().unwrap_or(""), company.unwrap_or("")],
+        &d.emails,
+        &d.phones,
+    );
+    ContactRow {
+        id,
+        workspace_id: ws.to_owned(),
+        first_name: d.first_name.clone(),
+        last_name: d.last_name.clone(),
+        sort_name: d.sort_name(),
+        display_name,
+        title: d.title.clone(),
+        company_id: d.company_id.clone(),
+        emails: points::emails_json(&d.emails),
+        phones: points::phones_json(&d.phones),
+        lifecycle_stage: d.lifecycle_stage.as_str().to_owned(),
+        source: d.source.map(|s| s.as_str().to_owned()),
+        consent: d.consent.as_str().to_owned(),
+        owner_id: d.owner_id.clone(),
+        tags: points::tags_json(&d.tags),
+        search_text,
+        version,
+        created_at,
+        updated_at: now,
+        deleted_at: None,
+    }
+}
+
+/// The audited fields of a contact as JSON.
+pub fn fields(r: &ContactRow) -> Map<String, Value> {
+    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+    let mut m = Map::new();
+    m.insert("first_name".into(), Value::from(r.first_name.clone()));
+    m.insert("last_name".into(), Value::from(r.last_name.clone()));
+    m.insert("title".into(), Value::from(r.title.clone()));
+    m.insert("company_id".into(), Value::from(r.company_id.clone()));
+    m.insert("emails".into(), parse(&r.emails));
+    m.insert("phones".into(), parse(&r.phones));
+    m.insert("lifecycle_stage".into(), Value::from(r.lifecycle_stage.clone()));
+    m.insert("source".into(), Value::from(r.source.clone()));
+    m.insert("consent".into(), Value::from(r.consent.clone()));
+    m.insert("owner_id".into(), Value::from(r.owner_id.clone()));
+    m.insert("tags".into(), parse(&r.tags));
+    m
+}
+
+/// Creates a contact; checks its company and owner belong to the workspace.
+pub fn create(conn: &mut DbConnection, ws: &str, d: &ContactDraft, actor: &Actor) -> StoreResult<ContactWithCompany> {
+    create_at(conn, ws, d, actor, time::now_micros())
+}
+
+/// Like [`create`] with a given creation time (imports and demo data).
+pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ContactDraft, actor: &Actor, now: i64) -> StoreResult<ContactWithCompany> {
+    let company = company_name(conn, ws, d.company_id.as_deref())?;
+    if let Some(o) = &d.owner_id {
+        identity::require_member(conn, ws, o, "owner_id")?;
+    }
+    let row = to_row(ws, new_id(), d, company.as_deref(), 1, now, now);
+    diesel::insert_into(contacts::table).values(&row).execute(conn)?;
+    points::sync(conn, ws, ENTITY, &row.id, &d.emails, &d.phones, &d.tags)?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    Ok((row, company))
+}
+
+fn check_version(row: &ContactRow, expected: Option<i64>) -> StoreResult<()> {
+    match expected {
+        Some(v) if v != row.version => Err(StoreError::PreconditionFailed { expected: v, current: row.version }),
+        _ => Ok(()),
+    }
+}
+
+/// Changes a contact: `apply` turns the current row into the new draft. `expected` is the
+/// version the caller saw (`None` only for an explicit `If-Match: *`).
+pub fn update(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    actor: &Actor,
+    apply: impl FnOnce(&ContactRow) -> StoreResult<ContactDraft>,
+) -> StoreResult<ContactWithCompany> {
+    let (row, old_company) = get(conn, ws, id)?;
+    if row.deleted_at.is_some() {
+        return Err(StoreError::Conflict { code: "record_deleted", message: "the contact is in the trash; restore it first".into(), field: None });
+    }
+    check_version(&row, expected)?;
+    let d = apply(&row)?;
+    let company = if d.company_id == row.company_id { old_company } else { company_name(conn, ws, d.company_id.as_deref())? };
+    if d.owner_id != row.owner_id {
+        if let Some(o) = &d.owner_id {
+            identity::require_member(conn, ws, o, "owner_id")?;
+        }
+    }
+    let new_row = to_row(ws, row.id.clone(), &d, company.as_deref(), row.version + 1, row.created_at, time::now_micros());
+    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    if changes.is_empty() {
+        return Ok((row, company));
+    }
+    let n = diesel::update(contacts::table.filter(contacts::id.eq(id)).filter(contacts::version.eq(row.version)))
+        .set(&new_row)
+        .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
+    }
+    points::sync(conn, ws, ENTITY, id, &d.emails, &d.phones, &d.tags)?;
+    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    Ok((new_row, company))
+}
+
+/// Moves a contact to the trash (`delete`) or back (`restore`).
+pub fn set_deleted(conn: &mut DbConnection, ws: &str, id: &str, expected: Option<i64>, actor: &Actor, delete: bool) -> StoreResult<ContactWithCompany> {
+    let (mut row, company) = get(conn, ws, id)?;
+    check_version(&row, expected)?;
+    if row.deleted_at.is_some() == delete {
+        return Ok((row, company));
+    }
+    let now = time::now_micros();
+    let deleted_at = if delete { Some(now) } else { None };
+    let n = diesel::update(contacts::table.filter(contacts::id.eq(id)).filter(contacts::version.eq(row.version)))
+        .set((contacts::deleted_at.eq(deleted_at), contacts::version.eq(row.version + 1), contacts::updated_at.eq(now)))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
+    }
+    let change = serde_json::json!({"field": "deleted_at", "before": row.deleted_at.map(time::to_datetime), "after": deleted_at.map(time::to_datetime)});
+    audit::record(conn, ws, ENTITY, id, if delete { "deleted" } else { "restored" }, actor, vec![change])?;
+    row.deleted_at = deleted_at;
+    row.version += 1;
+    row.updated_at = now;
+    Ok((row, company))
+}
+
+/// Rewrites the search text of a company's contacts after the company was renamed.
+pub fn refresh_company_name(conn: &mut DbConnection, ws: &str, company_id: &str, old: &str, new: &str) -> StoreResult<()> {
+    let rows: Vec<(String, String)> = contacts::table
+        .filter(contacts::workspace_id.eq(ws))
+        .filter(contacts::company_id.eq(company_id))
+        .select((contacts::id, contacts::search_text))
+        .load(conn)?;
+    let (old, new) = (old.to_lowercase(), new.to_lowercase());
+    for (id, text) in rows {
+        let updated = text.replacen(&format!(" {old} "), &format!(" {new} "), 1);
+        diesel::update(contacts::table.filter(contacts::id.eq(id))).set(contacts::search_text.eq(updated)).execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Opaque keyset cursors: the last row's sort value and id, so pages stay stable while rows
+//! are inserted concurrently (no duplicates, no gaps among rows that existed before).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+/// A value the list is sorted by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SortValue {
+    Int(i64),
+    Text(String),
+}
+
+/// Where the previous page ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// Sort the cursor was made for; a cursor is only valid with the same sort.
+    pub s: String,
+    pub v: SortValue,
+    pub id: String,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// Decodes a cursor for `sort`; `None` when it is malformed or for another sort.
+    pub fn decode(s: &str, sort: &str) -> Option<Self> {
+        let bytes = URL_SAFE_NO_PAD.decode(s.as_bytes()).ok()?;
+        let c: Cursor = serde_json::from_slice(&bytes).ok()?;
+        (c.s == sort).then_some(c)
+    }
+}
+
+/// The fields a list can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortField {
+    CreatedAt,
+    UpdatedAt,
+    Name,
+}
+
+/// A sort: field and direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub field: SortField,
+    pub desc: bool,
+}
+
+impl Sort {
+    /// Parses `created_at`, `-updated_at`, `name` …
+    pub fn parse(s: &str) -> Option<Self> {
+        let (desc, name) = match s.strip_prefix('-') {
+            Some(n) => (true, n),
+            None => (false, s),
+        };
+        let field = match name {
+            "created_at" => SortField::CreatedAt,
+            "updated_at" => SortField::UpdatedAt,
+            "name" => SortField::Name,
+            _ => return None,
+        };
+        Some(Self { field, desc })
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match (self.field, self.desc) {
+            (SortField::CreatedAt, false) => "created_at",
+            (SortField::CreatedAt, true) => "-created_at",
+            (SortField::UpdatedAt, false) => "updated_at",
+            (SortField::UpdatedAt, true) => "-updated_at",
+            (SortField::Name, false) => "name",
+            (SortField::Name, true) => "-name",
+        }
+    }
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Self { field: SortField::CreatedAt, desc: true }
+    }
+}
+
+/// Whether soft-deleted records appear in a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Trash {
+    #[default]
+    Exclude,
+    Only,
+    Include,
+}
+
+/// Paging and sorting of one list call.
+#[derive(Debug, Clone, Default)]
+pub struct PageSpec {
+    pub sort: Sort,
+    pub limit: i64,
+    pub after: Option<Cursor>,
+    pub include_total: bool,
+}
+
+/// One page of rows.
+#[derive(Debug)]
+pub struct PageOf<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+    pub total: Option<i64>,
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.
+pub fn like_pattern(needle: &str) -> String {
+    let mut s = String::with_capacity(needle.len() + 2);
+    s.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('%');
+    s
+}

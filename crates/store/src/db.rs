@@ -1,0 +1,163 @@
+//! Connections to SQLite or PostgreSQL behind one type, the pool, and migrations.
+
+use diesel::connection::{SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+use crate::StoreError;
+
+/// SQLite migrations, embedded in the binary.
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+/// PostgreSQL migrations; the same names as the SQLite ones (a test checks).
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// A connection to either backend. Queries written once run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database a URL points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Path of the SQLite file (parent folders are created).
+    Sqlite(String),
+    /// A `postgres://` URL.
+    Postgres(String),
+}
+
+impl Target {
+    /// Picks the backend from the URL's scheme. SQLite accepts any path, so we never let
+    /// diesel guess.
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Target::Postgres(url.to_owned()))
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err(StoreError::Config("DATABASE_URL sqlite:// needs a file path".into()));
+            }
+            Ok(Target::Sqlite(path.to_owned()))
+        } else {
+            Err(StoreError::Config(format!(
+                "DATABASE_URL must start with sqlite:// or postgres://, got {:?}",
+                url.split("://").next().unwrap_or("")
+            )))
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Target::Sqlite(_))
+    }
+
+    /// Opens one connection, with SQLite set up for concurrent use.
+    pub fn establish(&self) -> Result<DbConnection, StoreError> {
+        match self {
+            Target::Postgres(url) => {
+                let c = PgConnection::establish(url).map_err(|e| StoreError::Connect(e.to_string()))?;
+                Ok(DbConnection::Postgresql(c))
+            }
+            Target::Sqlite(path) => {
+                if let Some(parent) = std::path::Path::new(path).parent() {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent).map_err(|e| StoreError::Connect(format!("cannot create {}: {e}", parent.display())))?;
+                    }
+                }
+                let mut c = SqliteConnection::establish(path).map_err(|e| StoreError::Connect(e.to_string()))?;
+                c.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA busy_timeout = 10000; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;",
+                )?;
+                Ok(DbConnection::Sqlite(c))
+            }
+        }
+    }
+}
+
+/// r2d2 manager that opens the backend the URL named.
+#[derive(Debug, Clone)]
+pub struct Manager(Target);
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        self.0.establish().map_err(|e| r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string())))
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// A pool of connections to one database.
+pub type Pool = r2d2::Pool<Manager>;
+/// A connection borrowed from the pool.
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// Opens a pool, creating the SQLite file if needed.
+pub fn pool(target: &Target, max_size: u32) -> Result<Pool, StoreError> {
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(Manager(target.clone()))
+        .map_err(|e| StoreError::Connect(e.to_string()))
+}
+
+/// Applies pending migrations; returns their names.
+pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    let migrations = migrations_for(conn);
+    let done = conn.run_pending_migrations(migrations).map_err(|e| StoreError::Migration(e.to_string()))?;
+    Ok(done.iter().map(|v| v.to_string()).collect())
+}
+
+/// Reverts every applied migration (used by the migration round-trip test).
+pub fn revert_all(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    let migrations = migrations_for(conn);
+    let done = conn.revert_all_migrations(migrations).map_err(|e| StoreError::Migration(e.to_string()))?;
+    Ok(done.iter().map(|v| v.to_string()).collect())
+}
+
+fn migrations_for(conn: &DbConnection) -> EmbeddedMigrations {
+    match conn {
+        DbConnection::Postgresql(_) => POSTGRES_MIGRATIONS,
+        DbConnection::Sqlite(_) => SQLITE_MIGRATIONS,
+    }
+}
+
+/// Runs `f` in one write transaction. On SQLite it is `BEGIN IMMEDIATE`, so two writers queue
+/// on the busy timeout instead of failing when a read lock would have to be upgraded.
+pub fn write_tx<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    type Tm = <DbConnection as Connection>::TransactionManager;
+    match conn {
+        DbConnection::Sqlite(c) => {
+            diesel::connection::AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+        }
+        DbConnection::Postgresql(_) => Tm::begin_transaction(conn)?,
+    }
+    match f(conn) {
+        Ok(v) => {
+            if let Err(e) = Tm::commit_transaction(conn) {
+                let _ = Tm::rollback_transaction(conn);
+                return Err(e.into());
+            }
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = Tm::rollback_transaction(conn);
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Everything that can go wrong in the store, in terms the HTTP layer can map.
+
+use crm_domain::ValidationErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// The write named a version that is no longer current.
+    #[error("the record changed since version {expected}; it is now at {current}")]
+    PreconditionFailed { expected: i64, current: i64 },
+    /// A uniqueness or state rule was broken.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String, field: Option<String> },
+    /// The input refers to something that does not exist or is not allowed.
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("database error: {0}")]
+    Db(#[from] diesel::result::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// True for a violated unique constraint (a race two writers lost).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Db(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)))
+    }
+}
+
+impl From<crm_domain::FieldError> for StoreError {
+    fn from(e: crm_domain::FieldError) -> Self {
+        StoreError::Invalid(e.into())
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;

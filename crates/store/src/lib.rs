@@ -1,0 +1,36 @@
+//! Persistence on diesel, one codebase for SQLite and PostgreSQL.
+//!
+//! Every function takes the workspace id first and filters by it: no query can cross one.
+//! Functions are synchronous; the HTTP layer runs them on the blocking pool.
+
+pub mod audit;
+pub mod auth;
+pub mod companies;
+pub mod contacts;
+pub mod cursor;
+pub mod db;
+pub mod error;
+pub mod idempotency;
+pub mod listing;
+pub mod identity;
+pub mod points;
+pub mod schema;
+pub mod time;
+
+pub use db::{migrate, pool, write_tx, DbConnection, Pool, PooledConn, Target};
+pub use error::{StoreError, StoreResult};
+
+/// The diesel backend type of [`DbConnection`].
+pub type Db = <DbConnection as diesel::Connection>::Backend;
+
+/// A new opaque, time-ordered id.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Hex SHA-256, for tokens and keys that are stored hashed.
+pub fn sha256_hex(s: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(s.as_bytes()))
+}
+pub use diesel::result as diesel_result;

@@ -1,0 +1,37 @@
+//! Helpers shared by every keyset-paged list.
+
+/// Applies a keyset cursor and the matching order to a boxed query.
+#[macro_export]
+macro_rules! keyset {
+    ($q:expr, $col:expr, $id:expr, $desc:expr, $after:expr) => {{
+        let mut q = $q;
+        if let Some((v, id)) = $after {
+            if $desc {
+                q = q.filter($col.lt(v.clone()).or($col.eq(v).and($id.lt(id))));
+            } else {
+                q = q.filter($col.gt(v.clone()).or($col.eq(v).and($id.gt(id))));
+            }
+        }
+        if $desc {
+            q.order(($col.desc(), $id.desc()))
+        } else {
+            q.order(($col.asc(), $id.asc()))
+        }
+    }};
+}
+
+/// Normalises a free-text search: lower case, ASCII digits. A query that looks like a phone
+/// number becomes its digits without leading zeros, so `0912 123` finds `+98912123…`.
+pub fn search_needle(q: &str) -> Option<String> {
+    let t = crm_domain::digits::to_ascii_digits(q.trim()).to_lowercase();
+    if t.is_empty() {
+        return None;
+    }
+    let digits: String = t.chars().filter(|c| c.is_ascii_digit()).collect();
+    let phoneish = t.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if phoneish && digits.len() >= 4 {
+        let d = digits.trim_start_matches('0');
+        return Some(if d.is_empty() { digits } else { d.to_owned() });
+    }
+    Some(t)
+}

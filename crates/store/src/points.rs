@@ -1,0 +1,79 @@
+//! Index rows for a record's emails, phones and tags, kept in step with the record.
+
+use crate::schema::{contact_points, record_tags};
+use crate::{DbConnection, StoreResult};
+use crm_domain::{EmailPoint, PhonePoint, Tag};
+use diesel::prelude::*;
+
+#[derive(Insertable)]
+#[diesel(table_name = contact_points)]
+struct PointRow<'a> {
+    workspace_id: &'a str,
+    kind: &'a str,
+    value: String,
+    entity_type: &'a str,
+    entity_id: &'a str,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = record_tags)]
+struct TagRow<'a> {
+    workspace_id: &'a str,
+    entity_type: &'a str,
+    tag: &'a str,
+    entity_id: &'a str,
+}
+
+/// Replaces the indexed emails, phones and tags of one record.
+pub fn sync(
+    conn: &mut DbConnection,
+    ws: &str,
+    entity_type: &str,
+    entity_id: &str,
+    emails: &[EmailPoint],
+    phones: &[PhonePoint],
+    tags: &[Tag],
+) -> StoreResult<()> {
+    diesel::delete(contact_points::table.filter(contact_points::entity_id.eq(entity_id))).execute(conn)?;
+    diesel::delete(record_tags::table.filter(record_tags::entity_id.eq(entity_id))).execute(conn)?;
+    let mut points: Vec<PointRow> = Vec::with_capacity(emails.len() + phones.len());
+    for e in emails {
+        points.push(PointRow { workspace_id: ws, kind: "email", value: e.email.key(), entity_type, entity_id });
+    }
+    for p in phones {
+        points.push(PointRow { workspace_id: ws, kind: "phone", value: p.phone.as_str().to_owned(), entity_type, entity_id });
+    }
+    points.sort_by(|a, b| (a.kind, &a.value).cmp(&(b.kind, &b.value)));
+    points.dedup_by(|a, b| a.kind == b.kind && a.value == b.value);
+    for p in &points {
+        diesel::insert_into(contact_points::table).values(p).execute(conn)?;
+    }
+    for t in tags {
+        diesel::insert_into(record_tags::table)
+            .values(&TagRow { workspace_id: ws, entity_type, tag: t.as_str(), entity_id })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Serialises emails the way the API shows them.
+pub fn emails_json(emails: &[EmailPoint]) -> String {
+    let v: Vec<serde_json::Value> = emails
+        .iter()
+        .map(|e| serde_json::json!({"address": e.email.as_str(), "label": e.label.as_str(), "primary": e.primary}))
+        .collect();
+    serde_json::Value::Array(v).to_string()
+}
+
+/// Serialises phones the way the API shows them.
+pub fn phones_json(phones: &[PhonePoint]) -> String {
+    let v: Vec<serde_json::Value> = phones
+        .iter()
+        .map(|p| serde_json::json!({"number": p.phone.as_str(), "label": p.label.as_str(), "primary": p.primary}))
+        .collect();
+    serde_json::Value::Array(v).to_string()
+}
+
+pub fn tags_json(tags: &[Tag]) -> String {
+    serde_json::Value::Array(tags.iter().map(|t| serde_json::Value::String(t.as_str().to_owned())).collect()).to_string()
+}

@@ -1,0 +1,15 @@
+DROP TABLE audit_log;
+DROP TABLE record_tags;
+DROP TABLE contact_points;
+DROP TABLE contacts;
+DROP TABLE companies;
+DROP TABLE idempotency_keys;
+DROP TABLE login_failures;
+DROP TABLE api_keys;
+DROP TABLE refresh_tokens;
+DROP TABLE team_members;
+DROP TABLE teams;
+DROP TABLE memberships;
+DROP TABLE users;
+DROP TABLE workspaces;
+DROP TABLE settings;

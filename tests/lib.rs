@@ -1,0 +1,1 @@
+//! Integration tests live in api/; browser tests in e2e/.
