@@ -1,1 +1,10 @@
-#[test] fn placeholder() {}
+//! Integration tests: the real server on port 0, over HTTP, on SQLite and PostgreSQL.
+
+mod auth;
+mod bad_input;
+mod companies;
+mod concurrency;
+mod contacts;
+mod migrations;
+mod openapi;
+mod pagination;

@@ -63,6 +63,13 @@ pub fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
     if raw.is_empty() {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "the request body is empty; send a JSON object"));
     }
+    // Every request body of this API is a JSON object; serde would also accept an array for
+    // a struct, which only confuses.
+    if raw.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b != b'{') && serde_json::from_slice::<serde_json::Value>(raw).is_ok() {
+        let mut e = ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "body", "must be a JSON object");
+        e.errors[0].code = "invalid_type".into();
+        return Err(e);
+    }
     let de = &mut serde_json::Deserializer::from_slice(raw);
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(v) => Ok(v),
@@ -77,7 +84,8 @@ pub fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
             }
             let (code, field) = if let Some(rest) = msg.strip_prefix("unknown field `") {
                 let name = rest.split('`').next().unwrap_or("");
-                ("unknown_field", join(&path, name))
+                // The path already ends at the unknown key.
+                ("unknown_field", if path.ends_with(name) { path.clone() } else { join(&path, name) })
             } else if let Some(rest) = msg.strip_prefix("missing field `") {
                 let name = rest.split('`').next().unwrap_or("");
                 ("required", join(&path, name))
