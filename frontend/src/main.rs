@@ -1,1 +1,11 @@
-fn main() {}
+//! The CRM's browser app (Leptos, client-side rendered).
+
+mod api;
+mod app;
+mod format;
+mod pages;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -7,6 +7,9 @@ async fn raw_post(app: &TestApp, path: &str, content_type: &str, body: Vec<u8>) 
     (s, b, ct)
 }
 
+/// Content type, body, expected status, expected code, expected field.
+type Case = (&'static str, Vec<u8>, StatusCode, &'static str, Option<&'static str>);
+
 async fn nothing_written(app: &TestApp) {
     let (_, list) = app.get("/api/v1/contacts?include_total=true&trash=include").await;
     assert_eq!(list["total"], 0, "nothing may be written by bad input");
@@ -14,7 +17,7 @@ async fn nothing_written(app: &TestApp) {
 
 both_backends! {
     async fn every_kind_of_bad_body_is_a_named_4xx_problem(app) {
-        let cases: Vec<(&str, Vec<u8>, StatusCode, &str, Option<&str>)> = vec![
+        let cases: Vec<Case> = vec![
             ("application/json", b"{\"first_name\": ".to_vec(), StatusCode::BAD_REQUEST, "malformed_json", None),
             ("application/json", b"".to_vec(), StatusCode::BAD_REQUEST, "malformed_json", None),
             ("application/json", b"[1,2]".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "invalid_type", Some("body")),

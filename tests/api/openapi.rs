@@ -1,4 +1,4 @@
-use crm_test_support::{StatusCode, TestApp, Backend};
+use crm_test_support::{Backend, StatusCode, TestApp};
 
 const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../api-spec/openapi.json");
 
@@ -16,7 +16,23 @@ fn committed_spec_matches_the_code() {
 fn every_operation_is_documented_with_an_id_and_errors() {
     let spec: serde_json::Value = serde_json::from_str(&crm_http::openapi_json()).expect("json");
     let paths = spec["paths"].as_object().expect("paths");
-    for p in ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout", "/api/v1/me", "/api/v1/contacts", "/api/v1/contacts/{id}", "/api/v1/contacts/{id}/audit", "/api/v1/contacts/{id}/restore", "/api/v1/companies", "/api/v1/companies/{id}", "/api/v1/api-keys", "/api/v1/api-keys/{id}", "/api/v1/users", "/api/v1/teams", "/healthz"] {
+    for p in [
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/api/v1/me",
+        "/api/v1/contacts",
+        "/api/v1/contacts/{id}",
+        "/api/v1/contacts/{id}/audit",
+        "/api/v1/contacts/{id}/restore",
+        "/api/v1/companies",
+        "/api/v1/companies/{id}",
+        "/api/v1/api-keys",
+        "/api/v1/api-keys/{id}",
+        "/api/v1/users",
+        "/api/v1/teams",
+        "/healthz",
+    ] {
         assert!(paths.contains_key(p), "{p} is missing from the spec");
     }
     for (path, ops) in paths {

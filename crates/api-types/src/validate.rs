@@ -7,8 +7,8 @@ use crate::contacts::{ContactCreate, ContactPatch};
 use crm_domain::error::{optional_text, text};
 use crm_domain::records::{parse_domain, settle_primary};
 use crm_domain::{
-    parse_tags, CompanyDraft, Consent, ContactDraft, Currency, Email, EmailPoint, FieldError, LifecycleStage, Money, Phone,
-    PhonePoint, Region, ValidationErrors,
+    parse_tags, CompanyDraft, Consent, ContactDraft, Currency, Email, EmailPoint, FieldError, LifecycleStage, Money, Phone, PhonePoint,
+    Region, ValidationErrors,
 };
 
 fn opt(errs: &mut ValidationErrors, field: &str, v: &Option<String>, max: usize) -> Option<String> {

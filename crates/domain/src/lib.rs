@@ -19,5 +19,5 @@ pub use enums::{Consent, EmailLabel, LifecycleStage, PhoneLabel, Role, Source};
 pub use error::{FieldError, ValidationErrors};
 pub use money::{Currency, Money};
 pub use phone::{Phone, Region};
-pub use tag::{parse_tags, Tag};
 pub use records::{CompanyDraft, ContactDraft, EmailPoint, PhonePoint};
+pub use tag::{parse_tags, Tag};

@@ -10,10 +10,33 @@ const SCALE: i64 = 10_000;
 
 /// ISO 4217 currencies the CRM accepts, with the number of decimals people use.
 const CURRENCIES: &[(&str, u32)] = &[
-    ("IRR", 0), ("IRT", 0), ("USD", 2), ("EUR", 2), ("GBP", 2), ("AED", 2), ("TRY", 2), ("CHF", 2),
-    ("CAD", 2), ("AUD", 2), ("CNY", 2), ("INR", 2), ("RUB", 2), ("SAR", 2), ("IQD", 0), ("AFN", 2),
-    ("JPY", 0), ("KRW", 0), ("SEK", 2), ("NOK", 2), ("DKK", 2), ("PLN", 2), ("BRL", 2), ("KWD", 3),
-    ("BHD", 3), ("OMR", 3), ("QAR", 2),
+    ("IRR", 0),
+    ("IRT", 0),
+    ("USD", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("AED", 2),
+    ("TRY", 2),
+    ("CHF", 2),
+    ("CAD", 2),
+    ("AUD", 2),
+    ("CNY", 2),
+    ("INR", 2),
+    ("RUB", 2),
+    ("SAR", 2),
+    ("IQD", 0),
+    ("AFN", 2),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("SEK", 2),
+    ("NOK", 2),
+    ("DKK", 2),
+    ("PLN", 2),
+    ("BRL", 2),
+    ("KWD", 3),
+    ("BHD", 3),
+    ("OMR", 3),
+    ("QAR", 2),
 ];
 
 /// An ISO 4217 currency code the CRM knows. (`IRT`, the Toman, is not ISO but is how Iranian

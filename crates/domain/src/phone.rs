@@ -57,14 +57,10 @@ impl Region {
     /// Parses a region code such as `IR` or `gb`.
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let up = raw.trim().to_ascii_uppercase();
-        PLANS
-            .iter()
-            .find(|p| p.region == up)
-            .map(|p| Region(p.region))
-            .ok_or_else(|| {
-                let known: Vec<&str> = PLANS.iter().map(|p| p.region).collect();
-                FieldError::new(field, "invalid_region", format!("unknown region; use one of {}", known.join(", ")))
-            })
+        PLANS.iter().find(|p| p.region == up).map(|p| Region(p.region)).ok_or_else(|| {
+            let known: Vec<&str> = PLANS.iter().map(|p| p.region).collect();
+            FieldError::new(field, "invalid_region", format!("unknown region; use one of {}", known.join(", ")))
+        })
     }
 
     pub fn as_str(&self) -> &'static str {
@@ -125,13 +121,9 @@ impl Phone {
         } else if plan.calling_code == "1" && digits.starts_with("011") {
             digits[3..].to_owned()
         } else {
-            let national = if plan.calling_code == "1" && digits.len() == 11 {
-                digits.strip_prefix(plan.trunk_prefix).unwrap_or(&digits)
-            } else if !plan.trunk_prefix.is_empty() && plan.calling_code != "1" {
-                digits.strip_prefix(plan.trunk_prefix).unwrap_or(&digits)
-            } else {
-                &digits
-            };
+            // NANP numbers carry their trunk "1" only in the 11-digit spelling.
+            let strip = if plan.calling_code == "1" { digits.len() == 11 } else { !plan.trunk_prefix.is_empty() };
+            let national = if strip { digits.strip_prefix(plan.trunk_prefix).unwrap_or(&digits) } else { &digits };
             if national.len() < plan.nsn_len.0 || national.len() > plan.nsn_len.1 {
                 return Err(bad(&format!(
                     "a national number in {} has {} digits after the trunk prefix",
@@ -214,7 +206,9 @@ mod tests {
 
     #[test]
     fn every_common_iranian_spelling_is_the_same_number() {
-        for s in ["+98 912 123 4567", "09121234567", "00989121234567", "+98 (912) 123-4567", "۰۹۱۲۱۲۳۴۵۶۷", "+98 0912 123 4567", "9121234567"] {
+        for s in
+            ["+98 912 123 4567", "09121234567", "00989121234567", "+98 (912) 123-4567", "۰۹۱۲۱۲۳۴۵۶۷", "+98 0912 123 4567", "9121234567"]
+        {
             assert_eq!(ir(s), Ok("+989121234567".to_owned()), "{s}");
         }
     }

@@ -25,13 +25,7 @@ impl ApiError {
     /// A problem with one named input field.
     pub fn field(status: StatusCode, code: &'static str, field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
-        Self {
-            status,
-            code,
-            detail: format!("{field}: {message}"),
-            errors: vec![FieldError::new(field, code, message)],
-            retry_after: None,
-        }
+        Self { status, code, detail: format!("{field}: {message}"), errors: vec![FieldError::new(field, code, message)], retry_after: None }
     }
 
     pub fn validation(errors: ValidationErrors) -> Self {
@@ -127,7 +121,9 @@ impl From<StoreError> for ApiError {
                 let mut e = ApiError::new(
                     StatusCode::PRECONDITION_FAILED,
                     "version_mismatch",
-                    format!("the record was changed by someone else; it is now at version {current}. Fetch it again and reapply your change"),
+                    format!(
+                        "the record was changed by someone else; it is now at version {current}. Fetch it again and reapply your change"
+                    ),
                 );
                 e.errors.push(FieldError::new("If-Match", "version_mismatch", format!("current version is {current}")));
                 e

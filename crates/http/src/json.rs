@@ -41,7 +41,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "body_unreadable", "the request body could not be read"))?;
+                let chunk =
+                    chunk.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "body_unreadable", "the request body could not be read"))?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large(limit));
                 }
@@ -65,7 +66,8 @@ pub fn parse<T: DeserializeOwned>(raw: &[u8]) -> Result<T, ApiError> {
     }
     // Every request body of this API is a JSON object; serde would also accept an array for
     // a struct, which only confuses.
-    if raw.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b != b'{') && serde_json::from_slice::<serde_json::Value>(raw).is_ok() {
+    if raw.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b != b'{') && serde_json::from_slice::<serde_json::Value>(raw).is_ok()
+    {
         let mut e = ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "body", "must be a JSON object");
         e.errors[0].code = "invalid_type".into();
         return Err(e);

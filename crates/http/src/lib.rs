@@ -77,9 +77,10 @@ pub fn serve(state: AppState, listener: std::net::TcpListener, workers: usize) -
         let spa_dir = data.0.settings.spa_dir.clone();
         App::new()
             .app_data(data.clone())
-            .app_data(web::PathConfig::default().error_handler(|_, _| {
-                ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "not_found", "no such resource").into()
-            }))
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|_, _| ApiError::new(actix_web::http::StatusCode::NOT_FOUND, "not_found", "no such resource").into()),
+            )
             .wrap(Compress::default())
             .wrap(DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
             .into_utoipa_app()

@@ -88,7 +88,8 @@ fn first_admin_id(conn: &mut DbConnection, cfg: &Config) -> anyhow::Result<Strin
 
 /// Creates a workspace and its admin.
 pub fn create_first_admin(conn: &mut DbConnection, cfg: &Config, password: &Secret) -> anyhow::Result<()> {
-    let email = crm_domain::Email::parse("CRM_ADMIN_EMAIL", &cfg.admin_email).map_err(|e| anyhow::anyhow!("CRM_ADMIN_EMAIL {}", e.message))?;
+    let email =
+        crm_domain::Email::parse("CRM_ADMIN_EMAIL", &cfg.admin_email).map_err(|e| anyhow::anyhow!("CRM_ADMIN_EMAIL {}", e.message))?;
     let hash = crm_http::auth::password::hash(password.expose()).map_err(|e| anyhow::anyhow!("hashing the admin password: {e}"))?;
     crm_store::write_tx(conn, |c| -> anyhow::Result<()> {
         let ws = identity::create_workspace(c, "Demo Company", "IR", "IRR")?;

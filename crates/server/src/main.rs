@@ -61,7 +61,11 @@ fn main() -> anyhow::Result<()> {
             let ws = crm_store::identity::memberships_of(&mut conn, &admin.id)?.into_iter().next().context("the admin has no workspace")?.0;
             let password = cfg.admin_password.clone().unwrap_or_else(|| crm_server::Secret::new(bootstrap::generate_password()));
             seed::seed(&mut conn, &ws.id, &password, seed::SeedSize { companies, contacts })?;
-            println!("seeded {companies} companies and {contacts} contacts into {:?}; demo users sign in with password {}", ws.name, password.expose());
+            println!(
+                "seeded {companies} companies and {contacts} contacts into {:?}; demo users sign in with password {}",
+                ws.name,
+                password.expose()
+            );
             Ok(())
         }
     }

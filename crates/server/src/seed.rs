@@ -27,41 +27,138 @@ impl Default for SeedSize {
 }
 
 const PERSIAN_FIRST: &[(&str, &str)] = &[
-    ("علی", "ali"), ("مریم", "maryam"), ("رضا", "reza"), ("زهرا", "zahra"), ("محمد", "mohammad"), ("فاطمه", "fatemeh"),
-    ("حسین", "hossein"), ("سارا", "sara"), ("امیر", "amir"), ("نگار", "negar"), ("مهدی", "mahdi"), ("لیلا", "leila"),
-    ("کاوه", "kaveh"), ("شیرین", "shirin"), ("بابک", "babak"), ("نسرین", "nasrin"), ("پویا", "pouya"), ("الهام", "elham"),
-    ("آرش", "arash"), ("مینا", "mina"), ("سعید", "saeed"), ("پریسا", "parisa"), ("امید", "omid"), ("نازنین", "nazanin"),
+    ("علی", "ali"),
+    ("مریم", "maryam"),
+    ("رضا", "reza"),
+    ("زهرا", "zahra"),
+    ("محمد", "mohammad"),
+    ("فاطمه", "fatemeh"),
+    ("حسین", "hossein"),
+    ("سارا", "sara"),
+    ("امیر", "amir"),
+    ("نگار", "negar"),
+    ("مهدی", "mahdi"),
+    ("لیلا", "leila"),
+    ("کاوه", "kaveh"),
+    ("شیرین", "shirin"),
+    ("بابک", "babak"),
+    ("نسرین", "nasrin"),
+    ("پویا", "pouya"),
+    ("الهام", "elham"),
+    ("آرش", "arash"),
+    ("مینا", "mina"),
+    ("سعید", "saeed"),
+    ("پریسا", "parisa"),
+    ("امید", "omid"),
+    ("نازنین", "nazanin"),
 ];
 const PERSIAN_LAST: &[(&str, &str)] = &[
-    ("احمدی", "ahmadi"), ("محمدی", "mohammadi"), ("حسینی", "hosseini"), ("رضایی", "rezaei"), ("کریمی", "karimi"),
-    ("موسوی", "mousavi"), ("جعفری", "jafari"), ("رحیمی", "rahimi"), ("صادقی", "sadeghi"), ("کاظمی", "kazemi"),
-    ("نوری", "nouri"), ("تهرانی", "tehrani"), ("شریفی", "sharifi"), ("قاسمی", "ghasemi"), ("فراهانی", "farahani"),
-    ("امینی", "amini"), ("یزدانی", "yazdani"), ("اکبری", "akbari"),
+    ("احمدی", "ahmadi"),
+    ("محمدی", "mohammadi"),
+    ("حسینی", "hosseini"),
+    ("رضایی", "rezaei"),
+    ("کریمی", "karimi"),
+    ("موسوی", "mousavi"),
+    ("جعفری", "jafari"),
+    ("رحیمی", "rahimi"),
+    ("صادقی", "sadeghi"),
+    ("کاظمی", "kazemi"),
+    ("نوری", "nouri"),
+    ("تهرانی", "tehrani"),
+    ("شریفی", "sharifi"),
+    ("قاسمی", "ghasemi"),
+    ("فراهانی", "farahani"),
+    ("امینی", "amini"),
+    ("یزدانی", "yazdani"),
+    ("اکبری", "akbari"),
 ];
 const ENGLISH_FIRST: &[&str] = &[
-    "James", "Emily", "Oliver", "Sophia", "William", "Charlotte", "Henry", "Amelia", "Lucas", "Grace", "Daniel", "Chloe",
-    "Thomas", "Isla", "Noah", "Hannah", "Jack", "Ella", "Leo", "Ava",
+    "James",
+    "Emily",
+    "Oliver",
+    "Sophia",
+    "William",
+    "Charlotte",
+    "Henry",
+    "Amelia",
+    "Lucas",
+    "Grace",
+    "Daniel",
+    "Chloe",
+    "Thomas",
+    "Isla",
+    "Noah",
+    "Hannah",
+    "Jack",
+    "Ella",
+    "Leo",
+    "Ava",
 ];
 const ENGLISH_LAST: &[&str] = &[
-    "Smith", "Johnson", "Brown", "Taylor", "Wilson", "Clark", "Walker", "Hughes", "Müller", "Schmidt", "Dubois", "Rossi",
-    "Evans", "Turner", "Parker", "Collins", "Murphy", "Bennett",
+    "Smith", "Johnson", "Brown", "Taylor", "Wilson", "Clark", "Walker", "Hughes", "Müller", "Schmidt", "Dubois", "Rossi", "Evans",
+    "Turner", "Parker", "Collins", "Murphy", "Bennett",
 ];
 const PERSIAN_CO: &[(&str, &str)] = &[
-    ("پارس", "pars"), ("آریا", "arya"), ("سپهر", "sepehr"), ("نوین", "novin"), ("البرز", "alborz"), ("کیان", "kian"),
-    ("دماوند", "damavand"), ("زاگرس", "zagros"), ("مهر", "mehr"), ("آفتاب", "aftab"), ("پیشرو", "pishro"), ("رایان", "rayan"),
+    ("پارس", "pars"),
+    ("آریا", "arya"),
+    ("سپهر", "sepehr"),
+    ("نوین", "novin"),
+    ("البرز", "alborz"),
+    ("کیان", "kian"),
+    ("دماوند", "damavand"),
+    ("زاگرس", "zagros"),
+    ("مهر", "mehr"),
+    ("آفتاب", "aftab"),
+    ("پیشرو", "pishro"),
+    ("رایان", "rayan"),
 ];
 const PERSIAN_CO_KIND: &[(&str, &str)] = &[
-    ("تجارت", "tejarat"), ("صنعت", "sanat"), ("داده", "dadeh"), ("پخش", "pakhsh"), ("سازه", "sazeh"), ("فناوری", "fanavari"),
-    ("بازرگانی", "bazargani"), ("الکترونیک", "electronic"), ("گستر", "gostar"),
+    ("تجارت", "tejarat"),
+    ("صنعت", "sanat"),
+    ("داده", "dadeh"),
+    ("پخش", "pakhsh"),
+    ("سازه", "sazeh"),
+    ("فناوری", "fanavari"),
+    ("بازرگانی", "bazargani"),
+    ("الکترونیک", "electronic"),
+    ("گستر", "gostar"),
 ];
-const ENGLISH_CO: &[&str] = &[
-    "Acme", "Northwind", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Wonka", "Tyrell", "Aperture", "Oceanic", "Monarch",
-];
+const ENGLISH_CO: &[&str] =
+    &["Acme", "Northwind", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Wonka", "Tyrell", "Aperture", "Oceanic", "Monarch"];
 const ENGLISH_CO_KIND: &[&str] = &["Trading", "Logistics", "Systems", "Foods", "Labs", "Partners", "Retail", "Energy", "Media", "Health"];
 const IR_CITIES: &[&str] = &["Tehran", "Isfahan", "Shiraz", "Mashhad", "Tabriz", "Karaj", "Qom", "Ahvaz"];
-const INTL: &[(&str, &str, &str)] = &[("London", "United Kingdom", "+44 20 7946 "), ("Berlin", "Germany", "+49 30 901820"), ("Dubai", "United Arab Emirates", "+971 4 555 "), ("New York", "United States", "+1 212 555 ")];
-const INDUSTRIES: &[&str] = &["Retail", "Manufacturing", "Software", "Logistics", "Food & Beverage", "Construction", "Healthcare", "Finance", "Energy", "Education"];
-const TITLES: &[&str] = &["CEO", "Sales Manager", "Purchasing Manager", "CTO", "Marketing Lead", "Account Manager", "Operations Director", "Engineer", "Office Manager", "مدیر فروش", "مدیر عامل", "کارشناس خرید"];
+const INTL: &[(&str, &str, &str)] = &[
+    ("London", "United Kingdom", "+44 20 7946 "),
+    ("Berlin", "Germany", "+49 30 901820"),
+    ("Dubai", "United Arab Emirates", "+971 4 555 "),
+    ("New York", "United States", "+1 212 555 "),
+];
+const INDUSTRIES: &[&str] = &[
+    "Retail",
+    "Manufacturing",
+    "Software",
+    "Logistics",
+    "Food & Beverage",
+    "Construction",
+    "Healthcare",
+    "Finance",
+    "Energy",
+    "Education",
+];
+const TITLES: &[&str] = &[
+    "CEO",
+    "Sales Manager",
+    "Purchasing Manager",
+    "CTO",
+    "Marketing Lead",
+    "Account Manager",
+    "Operations Director",
+    "Engineer",
+    "Office Manager",
+    "مدیر فروش",
+    "مدیر عامل",
+    "کارشناس خرید",
+];
 const TAGS: &[&str] = &["vip", "newsletter", "partner", "event-2026", "wholesale", "مشتری ویژه", "follow-up"];
 
 struct DemoUser {
@@ -82,6 +179,11 @@ const USERS: &[DemoUser] = &[
 
 fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
     &items[rng.gen_range(0..items.len())]
+}
+
+fn random_tag(rng: &mut StdRng) -> anyhow::Result<Tag> {
+    let t: &&str = pick(rng, TAGS);
+    Tag::parse("tag", t).map_err(|e| anyhow::anyhow!(e.message))
 }
 
 /// A random Iranian mobile number written the way people write them.
@@ -111,7 +213,13 @@ pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize
         for u in USERS {
             let user = match identity::find_user_by_email(c, u.email)? {
                 Some(existing) => existing,
-                None => identity::create_user(c, u.email, u.name, &hash, if u.name.contains("Clark") || u.name.contains("Brooks") { "en" } else { "fa" })?,
+                None => identity::create_user(
+                    c,
+                    u.email,
+                    u.name,
+                    &hash,
+                    if u.name.contains("Clark") || u.name.contains("Brooks") { "en" } else { "fa" },
+                )?,
             };
             if identity::role_in(c, ws, &user.id)?.is_none() {
                 identity::add_member(c, ws, &user.id, u.role)?;
@@ -134,17 +242,32 @@ pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize
                 let (a, al) = pick(&mut rng, PERSIAN_CO);
                 let (b, bl) = pick(&mut rng, PERSIAN_CO_KIND);
                 let city = *pick(&mut rng, IR_CITIES);
-                let phone = format!("0{} {:04} {:04}", pick(&mut rng, &["21", "31", "71", "51", "41"]), rng.gen_range(1000..9999), rng.gen_range(0..9999));
+                let phone = format!(
+                    "0{} {:04} {:04}",
+                    pick(&mut rng, &["21", "31", "71", "51", "41"]),
+                    rng.gen_range(1000..9999),
+                    rng.gen_range(0..9999)
+                );
                 (format!("{a} {b} {}", i % 97 + 1), format!("{al}{bl}{i}.ir"), city.to_owned(), "Iran".to_owned(), phone)
             } else {
                 let a = pick(&mut rng, ENGLISH_CO);
                 let b = pick(&mut rng, ENGLISH_CO_KIND);
                 let (city, country, prefix) = pick(&mut rng, INTL);
                 let phone = format!("{prefix}{:04}", rng.gen_range(0..9999));
-                (format!("{a} {b} {}", i % 97 + 1), format!("{}-{}-{i}.com", a.to_lowercase(), b.to_lowercase()), (*city).to_owned(), (*country).to_owned(), phone)
+                (
+                    format!("{a} {b} {}", i % 97 + 1),
+                    format!("{}-{}-{i}.com", a.to_lowercase(), b.to_lowercase()),
+                    (*city).to_owned(),
+                    (*country).to_owned(),
+                    phone,
+                )
             };
-            let phones = Phone::parse("phone", &phone, region).map(|p| vec![PhonePoint { phone: p, label: PhoneLabel::Work, primary: true }]).unwrap_or_default();
-            let emails = Email::parse("email", &format!("info@{slug}")).map(|e| vec![EmailPoint { email: e, label: EmailLabel::Work, primary: true }]).unwrap_or_default();
+            let phones = Phone::parse("phone", &phone, region)
+                .map(|p| vec![PhonePoint { phone: p, label: PhoneLabel::Work, primary: true }])
+                .unwrap_or_default();
+            let emails = Email::parse("email", &format!("info@{slug}"))
+                .map(|e| vec![EmailPoint { email: e, label: EmailLabel::Work, primary: true }])
+                .unwrap_or_default();
             let revenue = if persian {
                 Money::parse("a", &format!("{}", rng.gen_range(1..5000u64) * 1_000_000_000), irr).ok()
             } else {
@@ -161,7 +284,7 @@ pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize
                 annual_revenue: revenue,
                 employee_count: Some(rng.gen_range(2..5000)),
                 owner_id: Some(pick(&mut rng, &owners).clone()),
-                tags: if rng.gen_bool(0.2) { vec![Tag::parse("t", *pick(&mut rng, TAGS)).map_err(|e| anyhow::anyhow!(e.message))?] } else { Vec::new() },
+                tags: if rng.gen_bool(0.2) { vec![random_tag(&mut rng)?] } else { Vec::new() },
             };
             let at = now - rng.gen_range(0..two_years);
             let (row, _) = companies::create_at(c, ws, &draft, &actor, at)?;
@@ -181,11 +304,18 @@ pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize
                 (f.to_owned(), l.to_owned(), f.to_lowercase(), l.to_lowercase().replace('ü', "ue"))
             };
             let n: u32 = rng.gen_range(1..999);
-            let domain = company.as_ref().map(|c| c.1.clone()).unwrap_or_else(|| (*pick(&mut rng, &["gmail.com", "yahoo.com", "outlook.com"])).to_owned());
+            let domain = company
+                .as_ref()
+                .map(|c| c.1.clone())
+                .unwrap_or_else(|| (*pick(&mut rng, &["gmail.com", "yahoo.com", "outlook.com"])).to_owned());
             let mut emails = vec![];
             if rng.gen_bool(0.92) {
                 if let Ok(e) = Email::parse("e", &format!("{first_l}.{last_l}{n}@{domain}")) {
-                    emails.push(EmailPoint { email: e, label: if company.is_some() { EmailLabel::Work } else { EmailLabel::Personal }, primary: true });
+                    emails.push(EmailPoint {
+                        email: e,
+                        label: if company.is_some() { EmailLabel::Work } else { EmailLabel::Personal },
+                        primary: true,
+                    });
                 }
             }
             if rng.gen_bool(0.2) {
@@ -194,7 +324,11 @@ pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize
                 }
             }
             let mut phones = vec![];
-            let raw = if persian || rng.gen_bool(0.3) { iran_mobile(&mut rng) } else { format!("{}{:04}", pick(&mut rng, INTL).2, rng.gen_range(0..9999)) };
+            let raw = if persian || rng.gen_bool(0.3) {
+                iran_mobile(&mut rng)
+            } else {
+                format!("{}{:04}", pick(&mut rng, INTL).2, rng.gen_range(0..9999))
+            };
             if let Ok(p) = Phone::parse("p", &raw, region) {
                 phones.push(PhonePoint { phone: p, label: PhoneLabel::Mobile, primary: true });
             }
@@ -214,7 +348,7 @@ pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize
             };
             let mut tags = Vec::new();
             if rng.gen_bool(0.25) {
-                tags.push(Tag::parse("t", *pick(&mut rng, TAGS)).map_err(|e| anyhow::anyhow!(e.message))?);
+                tags.push(random_tag(&mut rng)?);
             }
             let draft = ContactDraft {
                 first_name: first,

@@ -58,12 +58,10 @@ pub fn record_login_failure(conn: &mut DbConnection, email: &str, ip: &str) -> S
 /// Failed attempts since `since` for this email and for this address, and the oldest of them.
 pub fn recent_failures(conn: &mut DbConnection, email: &str, ip: &str, since: i64) -> StoreResult<(i64, i64, Option<i64>)> {
     let email = email.trim().to_lowercase();
-    let by_email: i64 = login_failures::table
-        .filter(login_failures::email.eq(&email))
-        .filter(login_failures::at.ge(since))
-        .count()
-        .get_result(conn)?;
-    let by_ip: i64 = login_failures::table.filter(login_failures::ip.eq(ip)).filter(login_failures::at.ge(since)).count().get_result(conn)?;
+    let by_email: i64 =
+        login_failures::table.filter(login_failures::email.eq(&email)).filter(login_failures::at.ge(since)).count().get_result(conn)?;
+    let by_ip: i64 =
+        login_failures::table.filter(login_failures::ip.eq(ip)).filter(login_failures::at.ge(since)).count().get_result(conn)?;
     let oldest: Option<i64> = login_failures::table
         .filter(login_failures::email.eq(&email).or(login_failures::ip.eq(ip)))
         .filter(login_failures::at.ge(since))
@@ -112,10 +110,17 @@ pub fn find_api_key(conn: &mut DbConnection, hash: &str) -> StoreResult<Option<A
 /// Revokes a key of the workspace; false when there is no such key.
 pub fn revoke_api_key(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<Option<ApiKeyRow>> {
     let now = time::now_micros();
-    diesel::update(api_keys::table.filter(api_keys::workspace_id.eq(ws)).filter(api_keys::id.eq(id)).filter(api_keys::revoked_at.is_null()))
-        .set(api_keys::revoked_at.eq(now))
-        .execute(conn)?;
-    Ok(api_keys::table.filter(api_keys::workspace_id.eq(ws)).filter(api_keys::id.eq(id)).select(ApiKeyRow::as_select()).first(conn).optional()?)
+    diesel::update(
+        api_keys::table.filter(api_keys::workspace_id.eq(ws)).filter(api_keys::id.eq(id)).filter(api_keys::revoked_at.is_null()),
+    )
+    .set(api_keys::revoked_at.eq(now))
+    .execute(conn)?;
+    Ok(api_keys::table
+        .filter(api_keys::workspace_id.eq(ws))
+        .filter(api_keys::id.eq(id))
+        .select(ApiKeyRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// Records use of a key, at most once a minute per key so reads stay reads.

@@ -253,7 +253,11 @@ pub fn update(
 ) -> StoreResult<CompanyWithCount> {
     let (row, count) = get(conn, ws, id)?;
     if row.deleted_at.is_some() {
-        return Err(StoreError::Conflict { code: "record_deleted", message: "the company is in the trash; restore it first".into(), field: None });
+        return Err(StoreError::Conflict {
+            code: "record_deleted",
+            message: "the company is in the trash; restore it first".into(),
+            field: None,
+        });
     }
     check_version(&row, expected)?;
     let d = apply(&row)?;
@@ -281,7 +285,14 @@ pub fn update(
     Ok((new_row, count))
 }
 
-pub fn set_deleted(conn: &mut DbConnection, ws: &str, id: &str, expected: Option<i64>, actor: &Actor, delete: bool) -> StoreResult<CompanyWithCount> {
+pub fn set_deleted(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    actor: &Actor,
+    delete: bool,
+) -> StoreResult<CompanyWithCount> {
     let (mut row, count) = get(conn, ws, id)?;
     check_version(&row, expected)?;
     if row.deleted_at.is_some() == delete {

@@ -210,11 +210,8 @@ fn company_name(conn: &mut DbConnection, ws: &str, company_id: Option<&str>) -> 
 
 fn to_row(ws: &str, id: String, d: &ContactDraft, company: Option<&str>, version: i64, created_at: i64, now: i64) -> ContactRow {
     let display_name = d.display_name();
-    let search_text = crm_domain::records::search_text(
-        &[&display_name, d.title.as_deref().unwrap_or(""), company.unwrap_or("")],
-        &d.emails,
-        &d.phones,
-    );
+    let search_text =
+        crm_domain::records::search_text(&[&display_name, d.title.as_deref().unwrap_or(""), company.unwrap_or("")], &d.emails, &d.phones);
     ContactRow {
         id,
         workspace_id: ws.to_owned(),
@@ -294,7 +291,11 @@ pub fn update(
 ) -> StoreResult<ContactWithCompany> {
     let (row, old_company) = get(conn, ws, id)?;
     if row.deleted_at.is_some() {
-        return Err(StoreError::Conflict { code: "record_deleted", message: "the contact is in the trash; restore it first".into(), field: None });
+        return Err(StoreError::Conflict {
+            code: "record_deleted",
+            message: "the contact is in the trash; restore it first".into(),
+            field: None,
+        });
     }
     check_version(&row, expected)?;
     let d = apply(&row)?;
@@ -321,7 +322,14 @@ pub fn update(
 }
 
 /// Moves a contact to the trash (`delete`) or back (`restore`).
-pub fn set_deleted(conn: &mut DbConnection, ws: &str, id: &str, expected: Option<i64>, actor: &Actor, delete: bool) -> StoreResult<ContactWithCompany> {
+pub fn set_deleted(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    actor: &Actor,
+    delete: bool,
+) -> StoreResult<ContactWithCompany> {
     let (mut row, company) = get(conn, ws, id)?;
     check_version(&row, expected)?;
     if row.deleted_at.is_some() == delete {

@@ -64,7 +64,8 @@ impl Target {
             Target::Sqlite(path) => {
                 if let Some(parent) = std::path::Path::new(path).parent() {
                     if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent).map_err(|e| StoreError::Connect(format!("cannot create {}: {e}", parent.display())))?;
+                        std::fs::create_dir_all(parent)
+                            .map_err(|e| StoreError::Connect(format!("cannot create {}: {e}", parent.display())))?;
                     }
                 }
                 let mut c = SqliteConnection::establish(path).map_err(|e| StoreError::Connect(e.to_string()))?;

@@ -76,11 +76,9 @@ pub fn create_user(conn: &mut DbConnection, email: &str, name: &str, password_ha
     };
     match diesel::insert_into(users::table).values(&row).execute(conn).map_err(StoreError::from) {
         Ok(_) => Ok(row),
-        Err(e) if e.is_unique_violation() => Err(StoreError::Conflict {
-            code: "email_taken",
-            message: "a user with this email exists".into(),
-            field: Some("email".into()),
-        }),
+        Err(e) if e.is_unique_violation() => {
+            Err(StoreError::Conflict { code: "email_taken", message: "a user with this email exists".into(), field: Some("email".into()) })
+        }
         Err(e) => Err(e),
     }
 }
@@ -126,18 +124,12 @@ pub fn memberships_of(conn: &mut DbConnection, user_id: &str) -> StoreResult<Vec
         .order(memberships::created_at.asc())
         .select((WorkspaceRow::as_select(), memberships::role))
         .load(conn)?;
-    rows.into_iter()
-        .map(|(w, r)| Role::parse(&r).map(|r| (w, r)).ok_or_else(|| StoreError::Corrupt(format!("role {r}"))))
-        .collect()
+    rows.into_iter().map(|(w, r)| Role::parse(&r).map(|r| (w, r)).ok_or_else(|| StoreError::Corrupt(format!("role {r}")))).collect()
 }
 
 /// The role of a user in a workspace, if they are a member.
 pub fn role_in(conn: &mut DbConnection, ws: &str, user_id: &str) -> StoreResult<Option<Role>> {
-    let r: Option<String> = memberships::table
-        .find((ws, user_id))
-        .select(memberships::role)
-        .first(conn)
-        .optional()?;
+    let r: Option<String> = memberships::table.find((ws, user_id)).select(memberships::role).first(conn).optional()?;
     Ok(r.and_then(|r| Role::parse(&r)))
 }
 
@@ -149,10 +141,8 @@ pub fn list_members(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<(UserR
         .order(users::name.asc())
         .select((UserRow::as_select(), memberships::role))
         .load(conn)?;
-    let links: Vec<(String, String)> = team_members::table
-        .filter(team_members::workspace_id.eq(ws))
-        .select((team_members::user_id, team_members::team_id))
-        .load(conn)?;
+    let links: Vec<(String, String)> =
+        team_members::table.filter(team_members::workspace_id.eq(ws)).select((team_members::user_id, team_members::team_id)).load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(u, r)| {
@@ -164,11 +154,10 @@ pub fn list_members(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<(UserR
 
 /// A workspace's teams with their member ids, by name.
 pub fn list_teams(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<(String, String, Vec<String>)>> {
-    let ts: Vec<(String, String)> = teams::table.filter(teams::workspace_id.eq(ws)).order(teams::name.asc()).select((teams::id, teams::name)).load(conn)?;
-    let links: Vec<(String, String)> = team_members::table
-        .filter(team_members::workspace_id.eq(ws))
-        .select((team_members::team_id, team_members::user_id))
-        .load(conn)?;
+    let ts: Vec<(String, String)> =
+        teams::table.filter(teams::workspace_id.eq(ws)).order(teams::name.asc()).select((teams::id, teams::name)).load(conn)?;
+    let links: Vec<(String, String)> =
+        team_members::table.filter(team_members::workspace_id.eq(ws)).select((team_members::team_id, team_members::user_id)).load(conn)?;
     Ok(ts
         .into_iter()
         .map(|(id, name)| {

@@ -58,19 +58,15 @@ pub fn sync(
 
 /// Serialises emails the way the API shows them.
 pub fn emails_json(emails: &[EmailPoint]) -> String {
-    let v: Vec<serde_json::Value> = emails
-        .iter()
-        .map(|e| serde_json::json!({"address": e.email.as_str(), "label": e.label.as_str(), "primary": e.primary}))
-        .collect();
+    let v: Vec<serde_json::Value> =
+        emails.iter().map(|e| serde_json::json!({"address": e.email.as_str(), "label": e.label.as_str(), "primary": e.primary})).collect();
     serde_json::Value::Array(v).to_string()
 }
 
 /// Serialises phones the way the API shows them.
 pub fn phones_json(phones: &[PhonePoint]) -> String {
-    let v: Vec<serde_json::Value> = phones
-        .iter()
-        .map(|p| serde_json::json!({"number": p.phone.as_str(), "label": p.label.as_str(), "primary": p.primary}))
-        .collect();
+    let v: Vec<serde_json::Value> =
+        phones.iter().map(|p| serde_json::json!({"number": p.phone.as_str(), "label": p.label.as_str(), "primary": p.primary})).collect();
     serde_json::Value::Array(v).to_string()
 }
 

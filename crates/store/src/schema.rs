@@ -86,4 +86,14 @@ diesel::table! {
 }
 
 diesel::joinable!(contacts -> companies (company_id));
-diesel::allow_tables_to_appear_in_same_query!(contacts, companies, record_tags, contact_points, memberships, users, team_members, teams, workspaces);
+diesel::allow_tables_to_appear_in_same_query!(
+    contacts,
+    companies,
+    record_tags,
+    contact_points,
+    memberships,
+    users,
+    team_members,
+    teams,
+    workspaces
+);

@@ -126,7 +126,8 @@ fn ensure_template(admin: &mut PgConnection, template: &str) {
         n: i64,
     }
     sql_query("SELECT pg_advisory_lock(727275)").execute(admin).expect("lock");
-    let exists: Exists = sql_query(format!("SELECT count(*) AS n FROM pg_database WHERE datname = '{template}'")).get_result(admin).expect("query");
+    let exists: Exists =
+        sql_query(format!("SELECT count(*) AS n FROM pg_database WHERE datname = '{template}'")).get_result(admin).expect("query");
     if exists.n == 0 {
         let building = format!("{template}_build");
         sql_query(format!("DROP DATABASE IF EXISTS {building}")).execute(admin).expect("drop stale");

@@ -82,9 +82,8 @@ impl FromRequest for Principal {
         let token = credentials(req);
         Box::pin(async move {
             let state = state.ok_or_else(ApiError::internal)?;
-            let token = token.ok_or_else(|| {
-                ApiError::unauthorized("missing_credentials", "send Authorization: Bearer <access token or API key>")
-            })?;
+            let token = token
+                .ok_or_else(|| ApiError::unauthorized("missing_credentials", "send Authorization: Bearer <access token or API key>"))?;
             if token.starts_with(API_KEY_PREFIX) {
                 return api_key_principal(&state, token).await;
             }

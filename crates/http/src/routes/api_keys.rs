@@ -26,7 +26,12 @@ use rand::RngCore;
     security(("bearer" = []), ("api_key" = []))
 )]
 #[post("/api-keys")]
-pub async fn create_api_key(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<CreateApiKeyRequest>) -> ApiResult<HttpResponse> {
+pub async fn create_api_key(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    body: Json<CreateApiKeyRequest>,
+) -> ApiResult<HttpResponse> {
     who.require_admin()?;
     let input = body.value;
     let name = crm_domain::text("name", &input.name, 100).map_err(|e| ApiError::validation(e.into()))?;
@@ -67,7 +72,8 @@ pub async fn create_api_key(state: web::Data<AppState>, who: Principal, req: Htt
 #[get("/api-keys")]
 pub async fn list_api_keys(state: web::Data<AppState>, who: Principal) -> ApiResult<HttpResponse> {
     who.require_admin()?;
-    let keys: Vec<ApiKey> = state.db(move |c| Ok(crm_store::auth::list_api_keys(c, &who.workspace_id)?.into_iter().map(convert::api_key).collect())).await?;
+    let keys: Vec<ApiKey> =
+        state.db(move |c| Ok(crm_store::auth::list_api_keys(c, &who.workspace_id)?.into_iter().map(convert::api_key).collect())).await?;
     Ok(HttpResponse::Ok().json(keys))
 }
 
@@ -88,7 +94,9 @@ pub async fn revoke_api_key(state: web::Data<AppState>, who: Principal, id: web:
     who.require_admin()?;
     let id = id.into_inner();
     let key = state
-        .tx(move |c| crm_store::auth::revoke_api_key(c, &who.workspace_id, &id)?.map(convert::api_key).ok_or_else(|| ApiError::not_found("API key")))
+        .tx(move |c| {
+            crm_store::auth::revoke_api_key(c, &who.workspace_id, &id)?.map(convert::api_key).ok_or_else(|| ApiError::not_found("API key"))
+        })
         .await?;
     Ok(HttpResponse::Ok().json(key))
 }

@@ -21,7 +21,14 @@ fn invalid_credentials() -> ApiError {
 fn issue(state: &AppState, c: &mut DbConnection, ws: &str, user_id: &str, role: Role, family: &str) -> ApiResult<TokenResponse> {
     let s = &state.0.settings;
     let now = time::now_micros() / 1_000_000;
-    let claims = Claims { sub: user_id.to_owned(), ws: ws.to_owned(), role: role.as_str().to_owned(), iat: now, exp: now + s.access_ttl_secs, iss: "crm".into() };
+    let claims = Claims {
+        sub: user_id.to_owned(),
+        ws: ws.to_owned(),
+        role: role.as_str().to_owned(),
+        iat: now,
+        exp: now + s.access_ttl_secs,
+        iss: "crm".into(),
+    };
     let access_token = state.0.jwt.issue(&claims).map_err(|e| {
         tracing::error!(error = %e, "cannot sign token");
         ApiError::internal()
@@ -43,7 +50,13 @@ fn issue(state: &AppState, c: &mut DbConnection, ws: &str, user_id: &str, role: 
             revoked_at: None,
         },
     )?;
-    Ok(TokenResponse { access_token, token_type: "Bearer".into(), expires_in: s.access_ttl_secs, refresh_token, refresh_expires_in: s.refresh_ttl_secs })
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: s.access_ttl_secs,
+        refresh_token,
+        refresh_expires_in: s.refresh_ttl_secs,
+    })
 }
 
 /// Sign in with email and password. Repeated failures for an email or from an address are
@@ -78,7 +91,11 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<Logi
             let (by_email, by_ip, oldest) = repo::recent_failures(c, &input.email, &ip, time::now_micros() - window)?;
             if by_email >= s.login_max_failures || by_ip >= s.login_max_failures * 4 {
                 let wait = oldest.map(|o| (o + window - time::now_micros()) / 1_000_000 + 1).unwrap_or(s.login_window_secs).max(1);
-                let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", format!("too many failed sign-ins; try again in {wait} seconds"));
+                let mut e = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    format!("too many failed sign-ins; try again in {wait} seconds"),
+                );
                 e.retry_after = Some(wait as u64);
                 return Err(e);
             }
@@ -100,7 +117,12 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<Logi
                 None => memberships.first(),
             };
             let Some((ws, role)) = chosen else {
-                return Err(ApiError::field(StatusCode::FORBIDDEN, "not_a_member", "workspace_id", "you are not a member of this workspace"));
+                return Err(ApiError::field(
+                    StatusCode::FORBIDDEN,
+                    "not_a_member",
+                    "workspace_id",
+                    "you are not a member of this workspace",
+                ));
             };
             repo::clear_failures(c, &input.email)?;
             let family = crm_store::new_id();
@@ -128,13 +150,17 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
     // Reuse detection must commit the revocation even though the request fails.
     let outcome: Result<TokenResponse, ApiError> = state
         .tx(move |c| {
-            let row = repo::find_refresh(c, &hash)?.ok_or_else(|| ApiError::unauthorized("invalid_refresh_token", "the refresh token is not valid"))?;
+            let row = repo::find_refresh(c, &hash)?
+                .ok_or_else(|| ApiError::unauthorized("invalid_refresh_token", "the refresh token is not valid"))?;
             if row.revoked_at.is_some() {
                 return Ok(Err(ApiError::unauthorized("refresh_token_revoked", "this sign-in session has ended; sign in again")));
             }
             if row.used_at.is_some() || !repo::consume_refresh(c, &row.id)? {
                 repo::revoke_family(c, &row.family_id)?;
-                return Ok(Err(ApiError::unauthorized("refresh_token_reused", "this refresh token was already used; the session has been revoked for safety")));
+                return Ok(Err(ApiError::unauthorized(
+                    "refresh_token_reused",
+                    "this refresh token was already used; the session has been revoked for safety",
+                )));
             }
             if row.expires_at < time::now_micros() {
                 return Ok(Err(ApiError::unauthorized("refresh_token_expired", "the refresh token has expired; sign in again")));

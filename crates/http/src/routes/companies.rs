@@ -86,12 +86,7 @@ pub async fn list_companies(state: web::Data<AppState>, who: Principal, req: Htt
 }
 
 fn stored(status: StatusCode, c: &Company) -> ApiResult<Stored> {
-    Ok(Stored {
-        status,
-        body: to_json(c)?,
-        location: Some(format!("/api/v1/companies/{}", c.id)),
-        etag: Some(etag(c.version)),
-    })
+    Ok(Stored { status, body: to_json(c)?, location: Some(format!("/api/v1/companies/{}", c.id)), etag: Some(etag(c.version)) })
 }
 
 /// Create a company. Phones are stored in E.164; money as a decimal string and currency.
@@ -110,7 +105,12 @@ fn stored(status: StatusCode, c: &Company) -> ApiResult<Stored> {
     security(("bearer" = []), ("api_key" = []))
 )]
 #[post("/companies")]
-pub async fn create_company(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<CompanyCreate>) -> ApiResult<HttpResponse> {
+pub async fn create_company(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    body: Json<CompanyCreate>,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     let mut input = body.value;
     if input.owner_id.is_none() {
@@ -211,7 +211,12 @@ pub async fn update_company(
     security(("bearer" = []), ("api_key" = []))
 )]
 #[delete("/companies/{id}")]
-pub async fn delete_company(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn delete_company(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     let expected = if_match(&req)?;
     set_deleted(state, who, id.into_inner(), expected, true).await
@@ -229,13 +234,24 @@ pub async fn delete_company(state: web::Data<AppState>, who: Principal, req: Htt
     security(("bearer" = []), ("api_key" = []))
 )]
 #[post("/companies/{id}/restore")]
-pub async fn restore_company(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn restore_company(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     let expected = if_match_optional(&req)?;
     set_deleted(state, who, id.into_inner(), expected, false).await
 }
 
-async fn set_deleted(state: web::Data<AppState>, who: Principal, id: String, expected: Option<i64>, delete: bool) -> ApiResult<HttpResponse> {
+async fn set_deleted(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: String,
+    expected: Option<i64>,
+    delete: bool,
+) -> ApiResult<HttpResponse> {
     let (ws, actor) = (who.workspace_id.clone(), who.actor());
     let company = state.tx(move |c| convert::company(repo::set_deleted(c, &ws, &id, expected, &actor, delete).map_err(not_found)?)).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(company.version))).json(company))

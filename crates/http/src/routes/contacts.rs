@@ -92,7 +92,8 @@ pub async fn list_contacts(state: web::Data<AppState>, who: Principal, req: Http
         .db(move |c| {
             if let Some(p) = filter.phone.take() {
                 let region = convert::region(c, &ws)?;
-                filter.phone = Some(Phone::parse("phone", &p, region).map_err(|e| bad("phone", "invalid_phone", &e.message))?.as_str().to_owned());
+                filter.phone =
+                    Some(Phone::parse("phone", &p, region).map_err(|e| bad("phone", "invalid_phone", &e.message))?.as_str().to_owned());
             }
             let p = repo::list(c, &ws, &filter, &page)?;
             let items = p.items.into_iter().map(convert::contact).collect::<ApiResult<Vec<_>>>()?;
@@ -103,12 +104,7 @@ pub async fn list_contacts(state: web::Data<AppState>, who: Principal, req: Http
 }
 
 fn stored(status: StatusCode, c: &Contact) -> ApiResult<Stored> {
-    Ok(Stored {
-        status,
-        body: to_json(c)?,
-        location: Some(format!("/api/v1/contacts/{}", c.id)),
-        etag: Some(etag(c.version)),
-    })
+    Ok(Stored { status, body: to_json(c)?, location: Some(format!("/api/v1/contacts/{}", c.id)), etag: Some(etag(c.version)) })
 }
 
 /// Create a contact. Phones may be written in any common format; they are stored in E.164,
@@ -128,7 +124,12 @@ fn stored(status: StatusCode, c: &Contact) -> ApiResult<Stored> {
     security(("bearer" = []), ("api_key" = []))
 )]
 #[post("/contacts")]
-pub async fn create_contact(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<ContactCreate>) -> ApiResult<HttpResponse> {
+pub async fn create_contact(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    body: Json<ContactCreate>,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     let mut input = body.value;
     if input.owner_id.is_none() {
@@ -229,7 +230,12 @@ pub async fn update_contact(
     security(("bearer" = []), ("api_key" = []))
 )]
 #[delete("/contacts/{id}")]
-pub async fn delete_contact(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn delete_contact(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     let expected = if_match(&req)?;
     set_deleted(state, who, id.into_inner(), expected, true).await
@@ -247,13 +253,24 @@ pub async fn delete_contact(state: web::Data<AppState>, who: Principal, req: Htt
     security(("bearer" = []), ("api_key" = []))
 )]
 #[post("/contacts/{id}/restore")]
-pub async fn restore_contact(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn restore_contact(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     who.require_write()?;
     let expected = if_match_optional(&req)?;
     set_deleted(state, who, id.into_inner(), expected, false).await
 }
 
-async fn set_deleted(state: web::Data<AppState>, who: Principal, id: String, expected: Option<i64>, delete: bool) -> ApiResult<HttpResponse> {
+async fn set_deleted(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: String,
+    expected: Option<i64>,
+    delete: bool,
+) -> ApiResult<HttpResponse> {
     let (ws, actor) = (who.workspace_id.clone(), who.actor());
     let contact = state.tx(move |c| convert::contact(repo::set_deleted(c, &ws, &id, expected, &actor, delete).map_err(not_found)?)).await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(contact.version))).json(contact))

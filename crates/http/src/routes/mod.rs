@@ -54,7 +54,11 @@ pub async fn audit_page(
     let mut q = QueryParams::from_request(req);
     let limit = match q.take("limit") {
         None => 50,
-        Some(l) => l.parse::<i64>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| bad("limit", "invalid_limit", "must be a whole number from 1 to 200"))?,
+        Some(l) => l
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| bad("limit", "invalid_limit", "must be a whole number from 1 to 200"))?,
     };
     let cursor = q.take("cursor");
     if cursor.as_deref().is_some_and(|c| c.len() > 64 || !c.chars().all(|ch| ch.is_ascii_hexdigit() || ch == '-')) {

@@ -1,7 +1,7 @@
 //! The caller, the workspace's members and teams.
 
-use crate::auth::Principal;
 use crate::auth::principal::PrincipalKind;
+use crate::auth::Principal;
 use crate::convert;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -27,7 +27,16 @@ pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<HttpRes
                         .into_iter()
                         .map(|(w, role)| Membership { workspace_id: w.id, workspace_name: w.name, role })
                         .collect();
-                    Me { kind: "user".into(), id: u.id, name: u.name, email: Some(u.email), role: who.role, locale: u.locale, workspace: ws, memberships }
+                    Me {
+                        kind: "user".into(),
+                        id: u.id,
+                        name: u.name,
+                        email: Some(u.email),
+                        role: who.role,
+                        locale: u.locale,
+                        workspace: ws,
+                        memberships,
+                    }
                 }
                 PrincipalKind::ApiKey { id, name } => Me {
                     kind: "api_key".into(),

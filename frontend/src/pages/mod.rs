@@ -1,0 +1,4 @@
+pub mod companies;
+pub mod contact;
+pub mod contacts;
+pub mod login;

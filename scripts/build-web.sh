@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the browser app into frontend/dist: release wasm, wasm-bindgen, wasm-opt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target_dir="${CARGO_TARGET_DIR:-target}"
+cargo build -q -p crm-frontend --target wasm32-unknown-unknown --profile wasm-release
+rm -rf frontend/dist.new && mkdir -p frontend/dist.new/pkg
+wasm-bindgen --target web --no-typescript --out-name crm_frontend --out-dir frontend/dist.new/pkg \
+  "$target_dir/wasm32-unknown-unknown/wasm-release/crm-frontend.wasm"
+# Debian's binaryen produces modules Chromium rejects; the npm one is known good.
+node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  -o frontend/dist.new/pkg/crm_frontend_bg.wasm frontend/dist.new/pkg/crm_frontend_bg.wasm
+cp frontend/index.html frontend/style.css frontend/dist.new/
+rm -rf frontend/dist && mv frontend/dist.new frontend/dist
+wasm=$(stat -c %s frontend/dist/pkg/crm_frontend_bg.wasm)
+gz=$(cat frontend/dist/pkg/crm_frontend_bg.wasm frontend/dist/pkg/crm_frontend.js | gzip -9 | wc -c)
+echo "web: frontend/dist built (wasm $((wasm / 1024)) KiB, wasm+js $((gz / 1024)) KiB gzip)"

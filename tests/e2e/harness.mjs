@@ -1,0 +1,80 @@
+// Starts the real `crm` binary on a fresh SQLite database and Debian's Chromium through
+// playwright-core, for browser tests.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const artifacts = join(root, 'tests', 'e2e', 'artifacts');
+export const ADMIN = { email: 'admin@e2e.example', password: 'e2e-password-123' };
+
+/** Starts the server with demo data; resolves once /healthz answers. */
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-'));
+  const bin = join(process.env.CARGO_TARGET_DIR || join(root, 'target'), 'debug', 'crm');
+  const child = spawn(bin, ['serve'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite://${join(dir, 'crm.db')}`,
+      CRM_LISTEN: '127.0.0.1:0',
+      CRM_ADMIN_EMAIL: ADMIN.email,
+      CRM_ADMIN_PASSWORD: ADMIN.password,
+      CRM_DEMO_DATA: 'true',
+      CRM_SPA_DIR: join(root, 'frontend', 'dist'),
+      CRM_LOG: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/app:\s+(http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    async stop() { child.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+/** Headless Debian Chromium, as the developers' guide prescribes. */
+export async function startBrowser() {
+  const profile = mkdtempSync(join(tmpdir(), 'crm-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1280, height: 800 },
+  });
+  mkdirSync(artifacts, { recursive: true });
+  return {
+    context,
+    async stop() { await context.close(); rmSync(profile, { recursive: true, force: true }); },
+  };
+}
+
+/** Calls the API as the admin. */
+export async function api(base, method, path, body) {
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN),
+  });
+  const { access_token } = await login.json();
+  const res = await fetch(`${base}${path}`, {
+    method, headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: await res.json() };
+}
