@@ -110,6 +110,9 @@ pub fn pool(target: &Target, max_size: u32) -> Result<Pool, StoreError> {
     r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
+        // A broken connection fails its query and is replaced; checking every checkout would
+        // cost a round trip per request.
+        .test_on_check_out(false)
         .build(Manager(target.clone()))
         .map_err(|e| StoreError::Connect(e.to_string()))
 }
