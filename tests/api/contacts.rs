@@ -59,6 +59,7 @@ both_backends! {
         assert_eq!(actions, ["created", "updated", "deleted", "restored"]);
         let update = &audit["items"][1];
         assert_eq!(update["actor"]["kind"], "user");
+        assert_eq!(update["actor"]["name"], "Admin", "the actor is named");
         let changes = update["changes"].as_array().expect("changes");
         assert!(changes.contains(&json!({"field": "lifecycle_stage", "before": "prospect", "after": "customer"})), "{changes:?}");
         assert!(changes.contains(&json!({"field": "title", "before": "Buyer", "after": null})));

@@ -37,6 +37,10 @@ pub fn open(cfg: &Config) -> anyhow::Result<(Pool, &'static str)> {
     let pool = crm_store::pool(&target, cfg.pool_size).with_context(|| format!("opening the {backend} database"))?;
     let mut conn = pool.get().context("getting a database connection")?;
     migrate_locked(&mut conn)?;
+    if target.is_sqlite() {
+        // Refreshes planner statistics where they are stale; cheap when they are not.
+        diesel::connection::SimpleConnection::batch_execute(&mut *conn, "PRAGMA optimize")?;
+    }
     Ok((pool, backend))
 }
 

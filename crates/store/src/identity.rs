@@ -174,3 +174,11 @@ pub fn require_member(conn: &mut DbConnection, ws: &str, user_id: &str, field: &
         None => Err(crm_domain::FieldError::new(field, "unknown_user", "is not a member of this workspace").into()),
     }
 }
+
+/// Names of the given users, for showing who did something.
+pub fn user_names(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(users::table.filter(users::id.eq_any(ids)).select((users::id, users::name)).load(conn)?)
+}

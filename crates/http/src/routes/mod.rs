@@ -76,6 +76,14 @@ pub async fn audit_page(
             } else {
                 None
             };
+            // Users are named at read time, so a renamed user shows their current name.
+            let mut user_ids: Vec<String> = rows.iter().filter(|r| r.actor_kind == "user").filter_map(|r| r.actor_id.clone()).collect();
+            user_ids.sort_unstable();
+            user_ids.dedup();
+            let names = crm_store::identity::user_names(c, &user_ids)?;
+            for r in rows.iter_mut().filter(|r| r.actor_kind == "user") {
+                r.actor_name = r.actor_id.as_ref().and_then(|id| names.iter().find(|(uid, _)| uid == id)).map(|(_, n)| n.clone());
+            }
             let items = rows.into_iter().map(convert::audit).collect::<ApiResult<Vec<_>>>()?;
             to_json(&Page { items, next_cursor, total: None })
         })
