@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=target/release/crm
 duration="${BENCH_DURATION:-10s}"
-connections="${BENCH_CONNECTIONS:-32}"
+connections="${BENCH_CONNECTIONS:-16}"
 pg_base="${CRM_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -46,7 +46,7 @@ run_backend() {
   for mode in get list; do
     local label
     label=$([ "$mode" = get ] && echo "read contact by id" || echo "filtered list of 50")
-    out=$(IDS_FILE="$work/ids" TOKEN="$token" MODE="$mode" wrk -t2 -c"$connections" -d"$duration" --latency \
+    out=$(IDS_FILE="$work/ids" TOKEN="$token" MODE="$mode" wrk -t1 -c"$connections" -d"$duration" --latency \
       -s "$work/auth.lua" "http://127.0.0.1:$port" 2>&1)
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(echo "$out" | awk '$1=="50%" {print $2}')

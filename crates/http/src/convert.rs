@@ -40,6 +40,58 @@ pub fn contact((r, company_name): ContactWithCompany) -> ApiResult<api::Contact>
     })
 }
 
+/// A contact serialised straight from its row, for the hot read paths: the JSON columns are
+/// written as stored instead of being parsed and rebuilt. Same shape as
+/// [`crm_api_types::Contact`], which documents it (a test holds the two equal).
+#[derive(serde::Serialize)]
+pub struct ContactOut<'a> {
+    id: &'a str,
+    first_name: &'a str,
+    last_name: Option<&'a str>,
+    display_name: &'a str,
+    title: Option<&'a str>,
+    company_id: Option<&'a str>,
+    company_name: Option<&'a str>,
+    emails: &'a serde_json::value::RawValue,
+    phones: &'a serde_json::value::RawValue,
+    lifecycle_stage: &'a str,
+    source: Option<&'a str>,
+    consent: &'a str,
+    owner_id: Option<&'a str>,
+    tags: &'a serde_json::value::RawValue,
+    version: i64,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+    deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn raw<'a>(s: &'a str, what: &str) -> ApiResult<&'a serde_json::value::RawValue> {
+    serde_json::from_str(s).map_err(|_| corrupt(what))
+}
+
+pub fn contact_out<'a>((r, company_name): &'a ContactWithCompany) -> ApiResult<ContactOut<'a>> {
+    Ok(ContactOut {
+        id: &r.id,
+        first_name: &r.first_name,
+        last_name: r.last_name.as_deref(),
+        display_name: &r.display_name,
+        title: r.title.as_deref(),
+        company_id: r.company_id.as_deref(),
+        company_name: company_name.as_deref(),
+        emails: raw(&r.emails, "emails")?,
+        phones: raw(&r.phones, "phones")?,
+        lifecycle_stage: &r.lifecycle_stage,
+        source: r.source.as_deref(),
+        consent: &r.consent,
+        owner_id: r.owner_id.as_deref(),
+        tags: raw(&r.tags, "tags")?,
+        version: r.version,
+        created_at: to_datetime(r.created_at),
+        updated_at: to_datetime(r.updated_at),
+        deleted_at: r.deleted_at.map(to_datetime),
+    })
+}
+
 pub fn company((r, contact_count): CompanyWithCount) -> ApiResult<api::Company> {
     let annual_revenue = match (r.annual_revenue_e4, r.annual_revenue_currency.as_deref()) {
         (Some(a), Some(c)) => {
@@ -108,4 +160,40 @@ pub fn to_json<T: serde::Serialize>(v: &T) -> ApiResult<String> {
         tracing::error!(error = %e, "serialisation failed");
         ApiError::internal()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crm_store::contacts::ContactRow;
+
+    #[test]
+    fn the_fast_contact_serialisation_matches_the_documented_type() {
+        let row = ContactRow {
+            id: "c1".into(),
+            workspace_id: "w".into(),
+            first_name: "سارا".into(),
+            last_name: Some("Karimi \"K\"".into()),
+            display_name: "سارا Karimi".into(),
+            sort_name: "karimi سارا".into(),
+            title: None,
+            company_id: Some("co".into()),
+            emails: r#"[{"address":"s@x.example","label":"work","primary":true}]"#.into(),
+            phones: r#"[{"number":"+989121234567","label":"mobile","primary":true}]"#.into(),
+            lifecycle_stage: "prospect".into(),
+            source: Some("web_form".into()),
+            consent: "opted_in".into(),
+            owner_id: None,
+            tags: r#"["vip"]"#.into(),
+            search_text: String::new(),
+            version: 3,
+            created_at: 1_700_000_000_000_000,
+            updated_at: 1_700_000_000_123_456,
+            deleted_at: None,
+        };
+        let pair = (row, Some("Pars".to_owned()));
+        let fast = serde_json::to_value(contact_out(&pair).expect("fast")).expect("json");
+        let typed = serde_json::to_value(contact(pair.clone()).expect("typed")).expect("json");
+        assert_eq!(fast, typed);
+    }
 }

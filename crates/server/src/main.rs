@@ -4,6 +4,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use crm_server::{bootstrap, seed, Config};
 
+// Request handling allocates many small short-lived buffers; mimalloc serves them markedly
+// faster than glibc's allocator (measured in the list benchmark).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "crm", version, about = "An open-source CRM: API, browser app and explorer in one binary")]
 struct Cli {

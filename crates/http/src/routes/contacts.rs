@@ -96,8 +96,8 @@ pub async fn list_contacts(state: web::Data<AppState>, who: Principal, req: Http
                     Some(Phone::parse("phone", &p, region).map_err(|e| bad("phone", "invalid_phone", &e.message))?.as_str().to_owned());
             }
             let p = repo::list(c, &ws, &filter, &page)?;
-            let items = p.items.into_iter().map(convert::contact).collect::<ApiResult<Vec<_>>>()?;
-            to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })
+            let items = p.items.iter().map(convert::contact_out).collect::<ApiResult<Vec<_>>>()?;
+            to_json(&Page { items, next_cursor: p.next_cursor.clone(), total: p.total })
         })
         .await?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
@@ -161,11 +161,16 @@ pub async fn create_contact(
 pub async fn get_contact(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let ws = who.workspace_id.clone();
     let id = id.into_inner();
-    let contact = state.db(move |c| convert::contact(repo::get(c, &ws, &id).map_err(not_found)?)).await?;
-    if not_modified(&req, contact.version) {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag(contact.version))).finish());
+    let (version, body) = state
+        .db(move |c| {
+            let found = repo::get(c, &ws, &id).map_err(not_found)?;
+            Ok((found.0.version, to_json(&convert::contact_out(&found)?)?))
+        })
+        .await?;
+    if not_modified(&req, version) {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag(version))).finish());
     }
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(contact.version))).json(contact))
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).content_type("application/json").body(body))
 }
 
 fn not_found(e: crm_store::StoreError) -> ApiError {
