@@ -183,14 +183,23 @@ fn with_company_names(conn: &mut DbConnection, ws: &str, rows: Vec<ContactRow>) 
 
 /// One contact (also when in the trash) with its company's name.
 pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<ContactWithCompany> {
-    contacts::table
-        .left_join(companies::table)
-        .filter(contacts::workspace_id.eq(ws))
-        .filter(contacts::id.eq(id))
-        .select((ContactRow::as_select(), companies::name.nullable()))
-        .first(conn)
-        .optional()?
-        .ok_or(StoreError::NotFound)
+    // The hottest read runs on the concrete connection, where diesel keeps the prepared
+    // statement; through the multi-backend wrapper it is prepared again on every call.
+    macro_rules! query {
+        () => {
+            contacts::table
+                .left_join(companies::table)
+                .filter(contacts::workspace_id.eq(ws))
+                .filter(contacts::id.eq(id))
+                .select((ContactRow::as_select(), companies::name.nullable()))
+                .limit(1)
+        };
+    }
+    let found = match conn {
+        DbConnection::Sqlite(c) => query!().get_result(c).optional()?,
+        DbConnection::Postgresql(c) => query!().get_result(c).optional()?,
+    };
+    found.ok_or(StoreError::NotFound)
 }
 
 fn company_name(conn: &mut DbConnection, ws: &str, company_id: Option<&str>) -> StoreResult<Option<String>> {
