@@ -2,7 +2,8 @@
 //! [`crate::write_tx`].
 
 use crate::audit::{self, Actor};
-use crate::cursor::{like_pattern, Cursor, PageOf, PageSpec, SortField, SortValue, Trash};
+use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::error::check_version;
 use crate::schema::{companies, contacts, record_tags};
 use crate::{contacts as contact_repo, identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::CompanyDraft;
@@ -35,6 +36,8 @@ pub struct CompanyRow {
     pub updated_at: i64,
     pub deleted_at: Option<i64>,
 }
+
+crate::keyed_row!(CompanyRow);
 
 /// A company with its number of live contacts.
 pub type CompanyWithCount = (CompanyRow, i64);
@@ -98,37 +101,13 @@ pub fn list(conn: &mut DbConnection, ws: &str, f: &CompanyFilter, page: &PageSpe
     let q = filtered(ws, f).select(CompanyRow::as_select()).limit(page.limit + 1);
     let desc = page.sort.desc;
     let after = page.after.as_ref();
-    let int_after = || {
-        after.and_then(|c| match &c.v {
-            SortValue::Int(v) => Some((*v, c.id.clone())),
-            SortValue::Text(_) => None,
-        })
-    };
     let mut rows: Vec<CompanyRow> = match page.sort.field {
-        SortField::CreatedAt => keyset!(q, companies::created_at, companies::id, desc, int_after()).load(conn)?,
-        SortField::UpdatedAt => keyset!(q, companies::updated_at, companies::id, desc, int_after()).load(conn)?,
-        SortField::Name => {
-            let a = after.and_then(|c| match &c.v {
-                SortValue::Text(v) => Some((v.clone(), c.id.clone())),
-                SortValue::Int(_) => None,
-            });
-            keyset!(q, companies::sort_name, companies::id, desc, a).load(conn)?
-        }
+        SortField::CreatedAt => keyset!(q, companies::created_at, companies::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::UpdatedAt => keyset!(q, companies::updated_at, companies::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::Name => keyset!(q, companies::sort_name, companies::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
     };
     let total = if page.include_total { Some(filtered(ws, f).count().get_result(conn)?) } else { None };
-    let next_cursor = if rows.len() as i64 > page.limit {
-        rows.truncate(page.limit as usize);
-        rows.last().map(|r| {
-            let v = match page.sort.field {
-                SortField::CreatedAt => SortValue::Int(r.created_at),
-                SortField::UpdatedAt => SortValue::Int(r.updated_at),
-                SortField::Name => SortValue::Text(r.sort_name.clone()),
-            };
-            Cursor { s: page.sort.as_str().to_owned(), v, id: r.id.clone() }.encode()
-        })
-    } else {
-        None
-    };
+    let next_cursor = finish_page(&mut rows, page);
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let counts: Vec<(Option<String>, i64)> = if ids.is_empty() {
         Vec::new()
@@ -236,13 +215,6 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CompanyDraft, actor: &Ac
     Ok((row, 0))
 }
 
-fn check_version(row: &CompanyRow, expected: Option<i64>) -> StoreResult<()> {
-    match expected {
-        Some(v) if v != row.version => Err(StoreError::PreconditionFailed { expected: v, current: row.version }),
-        _ => Ok(()),
-    }
-}
-
 pub fn update(
     conn: &mut DbConnection,
     ws: &str,
@@ -259,7 +231,7 @@ pub fn update(
             field: None,
         });
     }
-    check_version(&row, expected)?;
+    check_version(row.version, expected)?;
     let d = apply(&row)?;
     if d.owner_id != row.owner_id {
         if let Some(o) = &d.owner_id {
@@ -294,7 +266,7 @@ pub fn set_deleted(
     delete: bool,
 ) -> StoreResult<CompanyWithCount> {
     let (mut row, count) = get(conn, ws, id)?;
-    check_version(&row, expected)?;
+    check_version(row.version, expected)?;
     if row.deleted_at.is_some() == delete {
         return Ok((row, count));
     }

@@ -2,7 +2,8 @@
 //! in step. Callers wrap writes in [`crate::write_tx`].
 
 use crate::audit::{self, Actor};
-use crate::cursor::{like_pattern, Cursor, PageOf, PageSpec, SortField, SortValue, Trash};
+use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::error::check_version;
 use crate::schema::{companies, contacts, record_tags};
 use crate::{identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::ContactDraft;
@@ -35,6 +36,8 @@ pub struct ContactRow {
     pub updated_at: i64,
     pub deleted_at: Option<i64>,
 }
+
+crate::keyed_row!(ContactRow);
 
 /// A contact with the name of its company.
 pub type ContactWithCompany = (ContactRow, Option<String>);
@@ -117,44 +120,13 @@ pub fn list(conn: &mut DbConnection, ws: &str, f: &ContactFilter, page: &PageSpe
     let q = filtered(ws, f).select(ContactRow::as_select()).limit(page.limit + 1);
     let desc = page.sort.desc;
     let after = page.after.as_ref();
-    let rows: Vec<ContactRow> = match page.sort.field {
-        SortField::CreatedAt => {
-            let a = after.and_then(|c| match &c.v {
-                SortValue::Int(v) => Some((*v, c.id.clone())),
-                SortValue::Text(_) => None,
-            });
-            keyset!(q, contacts::created_at, contacts::id, desc, a).load(conn)?
-        }
-        SortField::UpdatedAt => {
-            let a = after.and_then(|c| match &c.v {
-                SortValue::Int(v) => Some((*v, c.id.clone())),
-                SortValue::Text(_) => None,
-            });
-            keyset!(q, contacts::updated_at, contacts::id, desc, a).load(conn)?
-        }
-        SortField::Name => {
-            let a = after.and_then(|c| match &c.v {
-                SortValue::Text(v) => Some((v.clone(), c.id.clone())),
-                SortValue::Int(_) => None,
-            });
-            keyset!(q, contacts::sort_name, contacts::id, desc, a).load(conn)?
-        }
+    let mut rows: Vec<ContactRow> = match page.sort.field {
+        SortField::CreatedAt => keyset!(q, contacts::created_at, contacts::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::UpdatedAt => keyset!(q, contacts::updated_at, contacts::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::Name => keyset!(q, contacts::sort_name, contacts::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
     };
     let total = if page.include_total { Some(filtered(ws, f).count().get_result(conn)?) } else { None };
-    let mut rows = rows;
-    let next_cursor = if rows.len() as i64 > page.limit {
-        rows.truncate(page.limit as usize);
-        rows.last().map(|r| {
-            let v = match page.sort.field {
-                SortField::CreatedAt => SortValue::Int(r.created_at),
-                SortField::UpdatedAt => SortValue::Int(r.updated_at),
-                SortField::Name => SortValue::Text(r.sort_name.clone()),
-            };
-            Cursor { s: page.sort.as_str().to_owned(), v, id: r.id.clone() }.encode()
-        })
-    } else {
-        None
-    };
+    let next_cursor = finish_page(&mut rows, page);
     let items = with_company_names(conn, ws, rows)?;
     Ok(PageOf { items, next_cursor, total })
 }
@@ -281,13 +253,6 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ContactDraft, actor: &Ac
     Ok((row, company))
 }
 
-fn check_version(row: &ContactRow, expected: Option<i64>) -> StoreResult<()> {
-    match expected {
-        Some(v) if v != row.version => Err(StoreError::PreconditionFailed { expected: v, current: row.version }),
-        _ => Ok(()),
-    }
-}
-
 /// Changes a contact: `apply` turns the current row into the new draft. `expected` is the
 /// version the caller saw (`None` only for an explicit `If-Match: *`).
 pub fn update(
@@ -306,7 +271,7 @@ pub fn update(
             field: None,
         });
     }
-    check_version(&row, expected)?;
+    check_version(row.version, expected)?;
     let d = apply(&row)?;
     let company = if d.company_id == row.company_id { old_company } else { company_name(conn, ws, d.company_id.as_deref())? };
     if d.owner_id != row.owner_id {
@@ -340,7 +305,7 @@ pub fn set_deleted(
     delete: bool,
 ) -> StoreResult<ContactWithCompany> {
     let (mut row, company) = get(conn, ws, id)?;
-    check_version(&row, expected)?;
+    check_version(row.version, expected)?;
     if row.deleted_at.is_some() == delete {
         return Ok((row, company));
     }

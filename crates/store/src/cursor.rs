@@ -23,6 +23,22 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// The position as (integer sort value, id), for timestamp sorts.
+    pub fn int_key(&self) -> Option<(i64, String)> {
+        match &self.v {
+            SortValue::Int(v) => Some((*v, self.id.clone())),
+            SortValue::Text(_) => None,
+        }
+    }
+
+    /// The position as (text sort value, id), for name sorts.
+    pub fn text_key(&self) -> Option<(String, String)> {
+        match &self.v {
+            SortValue::Text(v) => Some((v.clone(), self.id.clone())),
+            SortValue::Int(_) => None,
+        }
+    }
+
     pub fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
     }
@@ -100,6 +116,52 @@ pub struct PageSpec {
     pub limit: i64,
     pub after: Option<Cursor>,
     pub include_total: bool,
+}
+
+/// The sort keys a listed row offers.
+pub trait Keyed {
+    fn id(&self) -> &str;
+    fn created_at(&self) -> i64;
+    fn updated_at(&self) -> i64;
+    fn sort_name(&self) -> &str;
+}
+
+/// Cuts the extra row a list query fetched (`limit + 1`) and returns the cursor of the next
+/// page, if there is one.
+pub fn finish_page<T: Keyed>(rows: &mut Vec<T>, page: &PageSpec) -> Option<String> {
+    if rows.len() as i64 <= page.limit {
+        return None;
+    }
+    rows.truncate(page.limit as usize);
+    rows.last().map(|r| {
+        let v = match page.sort.field {
+            SortField::CreatedAt => SortValue::Int(r.created_at()),
+            SortField::UpdatedAt => SortValue::Int(r.updated_at()),
+            SortField::Name => SortValue::Text(r.sort_name().to_owned()),
+        };
+        Cursor { s: page.sort.as_str().to_owned(), v, id: r.id().to_owned() }.encode()
+    })
+}
+
+/// Implements [`Keyed`] for a row type with the usual column names.
+#[macro_export]
+macro_rules! keyed_row {
+    ($t:ty) => {
+        impl $crate::cursor::Keyed for $t {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn created_at(&self) -> i64 {
+                self.created_at
+            }
+            fn updated_at(&self) -> i64 {
+                self.updated_at
+            }
+            fn sort_name(&self) -> &str {
+                &self.sort_name
+            }
+        }
+    };
 }
 
 /// One page of rows.

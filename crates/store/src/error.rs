@@ -41,3 +41,12 @@ impl From<crm_domain::FieldError> for StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Fails with 412 semantics when the caller's version is not the current one (`None` is an
+/// explicit "whatever is there").
+pub fn check_version(current: i64, expected: Option<i64>) -> StoreResult<()> {
+    match expected {
+        Some(v) if v != current => Err(StoreError::PreconditionFailed { expected: v, current }),
+        _ => Ok(()),
+    }
+}
