@@ -9,6 +9,11 @@ pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
+/// A 200 response carrying a record and its `ETag`.
+pub fn with_etag<T: serde::Serialize>(version: i64, body: &T) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().insert_header((actix_web::http::header::ETAG, etag(version))).json(body)
+}
+
 /// The version named by `If-Match`: `Some(v)`, or `None` for `*` (overwrite knowingly).
 /// A missing header is 428: a write must say which version it was based on.
 pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {

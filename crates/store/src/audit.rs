@@ -91,6 +91,21 @@ pub fn record(
     Ok(())
 }
 
+/// Records a move to or from the trash (`deleted_at` before and after).
+pub fn record_trash(
+    conn: &mut DbConnection,
+    ws: &str,
+    entity_type: &str,
+    entity_id: &str,
+    actor: &Actor,
+    before: Option<i64>,
+    after: Option<i64>,
+) -> StoreResult<()> {
+    let change = serde_json::json!({"field": "deleted_at", "before": before.map(time::to_datetime), "after": after.map(time::to_datetime)});
+    let action = if after.is_some() { "deleted" } else { "restored" };
+    record(conn, ws, entity_type, entity_id, action, actor, vec![change])
+}
+
 /// A record's trail, oldest first, keyset-paged by entry id.
 pub fn list(
     conn: &mut DbConnection,

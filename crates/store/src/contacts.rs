@@ -317,8 +317,7 @@ pub fn set_deleted(
     if n == 0 {
         return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
     }
-    let change = serde_json::json!({"field": "deleted_at", "before": row.deleted_at.map(time::to_datetime), "after": deleted_at.map(time::to_datetime)});
-    audit::record(conn, ws, ENTITY, id, if delete { "deleted" } else { "restored" }, actor, vec![change])?;
+    audit::record_trash(conn, ws, ENTITY, id, actor, row.deleted_at, deleted_at)?;
     row.deleted_at = deleted_at;
     row.version += 1;
     row.updated_at = now;

@@ -1,7 +1,7 @@
 //! `/api/v1/companies`: the organisations customers belong to.
 
 use crate::auth::Principal;
-use crate::conditional::{etag, if_match, if_match_optional, not_modified};
+use crate::conditional::{etag, if_match, if_match_optional, not_modified, with_etag};
 use crate::convert::{self, to_json};
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Stored};
@@ -146,7 +146,7 @@ pub async fn get_company(state: web::Data<AppState>, who: Principal, req: HttpRe
     if not_modified(&req, company.version) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag(company.version))).finish());
     }
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(company.version))).json(company))
+    Ok(with_etag(company.version, &company))
 }
 
 fn not_found(e: crm_store::StoreError) -> ApiError {
@@ -194,7 +194,7 @@ pub async fn update_company(
             convert::company(res.map_err(not_found)?)
         })
         .await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(company.version))).json(company))
+    Ok(with_etag(company.version, &company))
 }
 
 /// Move a company to the trash. It can be restored; `If-Match` is required.
@@ -254,7 +254,7 @@ async fn set_deleted(
 ) -> ApiResult<HttpResponse> {
     let (ws, actor) = (who.workspace_id.clone(), who.actor());
     let company = state.tx(move |c| convert::company(repo::set_deleted(c, &ws, &id, expected, &actor, delete).map_err(not_found)?)).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(company.version))).json(company))
+    Ok(with_etag(company.version, &company))
 }
 
 /// The company's audit trail: every change, who made it, field by field, oldest first.

@@ -1,7 +1,7 @@
 //! `/api/v1/contacts`: the people the business deals with.
 
 use crate::auth::Principal;
-use crate::conditional::{etag, if_match, if_match_optional, not_modified};
+use crate::conditional::{etag, if_match, if_match_optional, not_modified, with_etag};
 use crate::convert::{self, to_json};
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Stored};
@@ -218,7 +218,7 @@ pub async fn update_contact(
             convert::contact(res.map_err(not_found)?)
         })
         .await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(contact.version))).json(contact))
+    Ok(with_etag(contact.version, &contact))
 }
 
 /// Move a contact to the trash. It can be restored; `If-Match` is required.
@@ -278,7 +278,7 @@ async fn set_deleted(
 ) -> ApiResult<HttpResponse> {
     let (ws, actor) = (who.workspace_id.clone(), who.actor());
     let contact = state.tx(move |c| convert::contact(repo::set_deleted(c, &ws, &id, expected, &actor, delete).map_err(not_found)?)).await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(contact.version))).json(contact))
+    Ok(with_etag(contact.version, &contact))
 }
 
 /// The contact's audit trail: every change, who made it, field by field, oldest first.
