@@ -1,5 +1,6 @@
 //! Integration tests: the real server on port 0, over HTTP, on SQLite and PostgreSQL.
 
+mod access;
 mod auth;
 mod bad_input;
 mod companies;

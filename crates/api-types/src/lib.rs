@@ -1,6 +1,7 @@
 //! The API's wire types, shared by the server and the browser app so both agree by
 //! construction. Free of persistence and web-framework types (proved by the wasm32 build).
 
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod common;
@@ -10,6 +11,7 @@ pub mod problem;
 pub mod validate;
 pub mod workspace;
 
+pub use access::*;
 pub use audit::*;
 pub use auth::*;
 pub use common::*;
@@ -18,4 +20,5 @@ pub use contacts::*;
 pub use problem::*;
 pub use workspace::*;
 
+pub use crm_domain::access::{Entity, Scope};
 pub use crm_domain::{Consent, EmailLabel, LifecycleStage, PhoneLabel, Role, Source};

@@ -55,3 +55,26 @@ pub struct Me {
     pub workspace: Workspace,
     pub memberships: Vec<Membership>,
 }
+
+/// A new member: a person who can sign in with this password, or an existing user (by email)
+/// added to this workspace.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MemberCreate {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// At least 10 characters. Ignored when the email already belongs to a user.
+    pub password: String,
+}
+
+/// A new team.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TeamCreate {
+    pub name: String,
+    #[serde(default)]
+    pub member_ids: Vec<String>,
+}

@@ -3,6 +3,7 @@
 //! Nothing here performs I/O, so the crate builds for `wasm32-unknown-unknown` and the browser
 //! app validates with exactly the same code as the server.
 
+pub mod access;
 pub mod digits;
 pub mod email;
 pub mod enums;

@@ -135,6 +135,13 @@ impl From<StoreError> for ApiError {
                 }
                 e
             }
+            StoreError::Forbidden { code, message, field } => {
+                let mut e = ApiError::new(StatusCode::FORBIDDEN, code, message.clone());
+                if let Some(f) = field {
+                    e.errors.push(FieldError::new(f, code, message));
+                }
+                e
+            }
             StoreError::Invalid(v) => ApiError::validation(v),
             StoreError::Connect(m) => {
                 tracing::error!(error = %m, "database unavailable");

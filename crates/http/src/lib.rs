@@ -1,6 +1,7 @@
 //! The HTTP API on actix-web: routes registered through utoipa so the OpenAPI document holds
 //! every one of them, problem+json errors, auth, and the browser app's files.
 
+pub mod access;
 pub mod auth;
 pub mod conditional;
 pub mod convert;
@@ -32,6 +33,10 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(workspace::me)
         .service(workspace::list_users)
         .service(workspace::list_teams)
+        .service(workspace::create_user)
+        .service(workspace::create_team)
+        .service(access::get_access_policy)
+        .service(access::update_access_policy)
         .service(api_keys::create_api_key)
         .service(api_keys::list_api_keys)
         .service(api_keys::revoke_api_key)

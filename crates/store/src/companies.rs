@@ -1,6 +1,7 @@
 //! Companies: rows, filters, keyset pages and audited writes. Callers wrap writes in
 //! [`crate::write_tx`].
 
+use crate::access::{Reach, WriteGuard};
 use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::error::check_version;
@@ -55,15 +56,16 @@ pub struct CompanyFilter {
     pub trash: Trash,
 }
 
-fn filtered<'a>(ws: &str, f: &CompanyFilter) -> companies::BoxedQuery<'a, Db> {
+fn filtered<'a>(ws: &str, reach: &Reach, f: &CompanyFilter) -> companies::BoxedQuery<'a, Db> {
     let mut q = companies::table.filter(companies::workspace_id.eq(ws.to_owned())).into_boxed();
     q = match f.trash {
         Trash::Exclude => q.filter(companies::deleted_at.is_null()),
         Trash::Only => q.filter(companies::deleted_at.is_not_null()),
         Trash::Include => q,
     };
-    if !f.owner_ids.is_empty() {
-        q = q.filter(companies::owner_id.eq_any(f.owner_ids.clone()));
+    let owners = reach.narrow(&f.owner_ids);
+    if !owners.is_empty() || reach.owners().is_some() {
+        q = q.filter(companies::owner_id.eq_any(owners));
     }
     if let Some(d) = &f.domain {
         q = q.filter(companies::domain.eq(d.to_lowercase()));
@@ -97,8 +99,8 @@ fn filtered<'a>(ws: &str, f: &CompanyFilter) -> companies::BoxedQuery<'a, Db> {
     q
 }
 
-pub fn list(conn: &mut DbConnection, ws: &str, f: &CompanyFilter, page: &PageSpec) -> StoreResult<PageOf<CompanyWithCount>> {
-    let q = filtered(ws, f).select(CompanyRow::as_select()).limit(page.limit + 1);
+pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &CompanyFilter, page: &PageSpec) -> StoreResult<PageOf<CompanyWithCount>> {
+    let q = filtered(ws, reach, f).select(CompanyRow::as_select()).limit(page.limit + 1);
     let desc = page.sort.desc;
     let after = page.after.as_ref();
     let mut rows: Vec<CompanyRow> = match page.sort.field {
@@ -106,7 +108,7 @@ pub fn list(conn: &mut DbConnection, ws: &str, f: &CompanyFilter, page: &PageSpe
         SortField::UpdatedAt => keyset!(q, companies::updated_at, companies::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
         SortField::Name => keyset!(q, companies::sort_name, companies::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
     };
-    let total = if page.include_total { Some(filtered(ws, f).count().get_result(conn)?) } else { None };
+    let total = if page.include_total { Some(filtered(ws, reach, f).count().get_result(conn)?) } else { None };
     let next_cursor = finish_page(&mut rows, page);
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let counts: Vec<(Option<String>, i64)> = if ids.is_empty() {
@@ -221,9 +223,11 @@ pub fn update(
     id: &str,
     expected: Option<i64>,
     actor: &Actor,
+    guard: &WriteGuard,
     apply: impl FnOnce(&CompanyRow) -> StoreResult<CompanyDraft>,
 ) -> StoreResult<CompanyWithCount> {
     let (row, count) = get(conn, ws, id)?;
+    guard.check(row.owner_id.as_deref())?;
     if row.deleted_at.is_some() {
         return Err(StoreError::Conflict {
             code: "record_deleted",
@@ -263,9 +267,11 @@ pub fn set_deleted(
     id: &str,
     expected: Option<i64>,
     actor: &Actor,
+    guard: &WriteGuard,
     delete: bool,
 ) -> StoreResult<CompanyWithCount> {
     let (mut row, count) = get(conn, ws, id)?;
+    guard.check(row.owner_id.as_deref())?;
     check_version(row.version, expected)?;
     if row.deleted_at.is_some() == delete {
         return Ok((row, count));

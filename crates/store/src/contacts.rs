@@ -1,6 +1,7 @@
 //! Contacts: rows, filters, keyset pages, and writes that keep indexes and the audit trail
 //! in step. Callers wrap writes in [`crate::write_tx`].
 
+use crate::access::{Reach, WriteGuard};
 use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::error::check_version;
@@ -58,7 +59,7 @@ pub struct ContactFilter {
     pub trash: Trash,
 }
 
-fn filtered<'a>(ws: &str, f: &ContactFilter) -> contacts::BoxedQuery<'a, Db> {
+fn filtered<'a>(ws: &str, reach: &Reach, f: &ContactFilter) -> contacts::BoxedQuery<'a, Db> {
     use crate::schema::contact_points as cp;
     let mut q = contacts::table.filter(contacts::workspace_id.eq(ws.to_owned())).into_boxed();
     q = match f.trash {
@@ -69,8 +70,9 @@ fn filtered<'a>(ws: &str, f: &ContactFilter) -> contacts::BoxedQuery<'a, Db> {
     if !f.lifecycle_stages.is_empty() {
         q = q.filter(contacts::lifecycle_stage.eq_any(f.lifecycle_stages.clone()));
     }
-    if !f.owner_ids.is_empty() {
-        q = q.filter(contacts::owner_id.eq_any(f.owner_ids.clone()));
+    let owners = reach.narrow(&f.owner_ids);
+    if !owners.is_empty() || reach.owners().is_some() {
+        q = q.filter(contacts::owner_id.eq_any(owners));
     }
     if let Some(c) = &f.company_id {
         q = q.filter(contacts::company_id.eq(c.clone()));
@@ -116,8 +118,14 @@ fn filtered<'a>(ws: &str, f: &ContactFilter) -> contacts::BoxedQuery<'a, Db> {
 }
 
 /// One page of contacts.
-pub fn list(conn: &mut DbConnection, ws: &str, f: &ContactFilter, page: &PageSpec) -> StoreResult<PageOf<ContactWithCompany>> {
-    let q = filtered(ws, f).select(ContactRow::as_select()).limit(page.limit + 1);
+pub fn list(
+    conn: &mut DbConnection,
+    ws: &str,
+    reach: &Reach,
+    f: &ContactFilter,
+    page: &PageSpec,
+) -> StoreResult<PageOf<ContactWithCompany>> {
+    let q = filtered(ws, reach, f).select(ContactRow::as_select()).limit(page.limit + 1);
     let desc = page.sort.desc;
     let after = page.after.as_ref();
     let mut rows: Vec<ContactRow> = match page.sort.field {
@@ -125,7 +133,7 @@ pub fn list(conn: &mut DbConnection, ws: &str, f: &ContactFilter, page: &PageSpe
         SortField::UpdatedAt => keyset!(q, contacts::updated_at, contacts::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
         SortField::Name => keyset!(q, contacts::sort_name, contacts::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
     };
-    let total = if page.include_total { Some(filtered(ws, f).count().get_result(conn)?) } else { None };
+    let total = if page.include_total { Some(filtered(ws, reach, f).count().get_result(conn)?) } else { None };
     let next_cursor = finish_page(&mut rows, page);
     let items = with_company_names(conn, ws, rows)?;
     Ok(PageOf { items, next_cursor, total })
@@ -261,9 +269,11 @@ pub fn update(
     id: &str,
     expected: Option<i64>,
     actor: &Actor,
+    guard: &WriteGuard,
     apply: impl FnOnce(&ContactRow) -> StoreResult<ContactDraft>,
 ) -> StoreResult<ContactWithCompany> {
     let (row, old_company) = get(conn, ws, id)?;
+    guard.check(row.owner_id.as_deref())?;
     if row.deleted_at.is_some() {
         return Err(StoreError::Conflict {
             code: "record_deleted",
@@ -302,9 +312,11 @@ pub fn set_deleted(
     id: &str,
     expected: Option<i64>,
     actor: &Actor,
+    guard: &WriteGuard,
     delete: bool,
 ) -> StoreResult<ContactWithCompany> {
     let (mut row, company) = get(conn, ws, id)?;
+    guard.check(row.owner_id.as_deref())?;
     check_version(row.version, expected)?;
     if row.deleted_at.is_some() == delete {
         return Ok((row, company));

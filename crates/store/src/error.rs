@@ -12,6 +12,9 @@ pub enum StoreError {
     /// A uniqueness or state rule was broken.
     #[error("{message}")]
     Conflict { code: &'static str, message: String, field: Option<String> },
+    /// The caller may see the record but not do this to it.
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String, field: Option<String> },
     /// The input refers to something that does not exist or is not allowed.
     #[error("{0}")]
     Invalid(ValidationErrors),

@@ -3,6 +3,7 @@
 //! Every function takes the workspace id first and filters by it: no query can cross one.
 //! Functions are synchronous; the HTTP layer runs them on the blocking pool.
 
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod companies;

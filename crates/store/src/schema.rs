@@ -85,6 +85,12 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    access_rules (workspace_id, role, entity) {
+        workspace_id -> Text, role -> Text, entity -> Text, read_scope -> Text, write_scope -> Text,
+    }
+}
+
 diesel::joinable!(contacts -> companies (company_id));
 diesel::allow_tables_to_appear_in_same_query!(
     contacts,

@@ -29,6 +29,18 @@ pub fn pg_base() -> String {
     std::env::var("CRM_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
+/// The URL of database `db` on the test server. Loopback tests skip TLS: libpq's OpenSSL
+/// clean-up at process exit races the pool's threads and can crash an otherwise green test
+/// binary.
+pub fn pg_url(db: &str) -> String {
+    let base = pg_base();
+    if base.contains('?') {
+        format!("{base}/{db}")
+    } else {
+        format!("{base}/{db}?sslmode=disable")
+    }
+}
+
 /// A database of one test; removed on drop.
 pub struct TestDb {
     pub url: String,
@@ -74,7 +86,7 @@ fn migrations_fingerprint() -> String {
 }
 
 fn pg_admin() -> Result<PgConnection, String> {
-    PgConnection::establish(&format!("{}/postgres", pg_base())).map_err(|e| e.to_string())
+    PgConnection::establish(&pg_url("postgres")).map_err(|e| e.to_string())
 }
 
 impl TestDb {
@@ -103,7 +115,7 @@ impl TestDb {
         let mut last_err = String::new();
         for _ in 0..50 {
             match sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(&mut admin) {
-                Ok(_) => return Some(Self { url: format!("{}/{name}", pg_base()), backend: Backend::Postgres, name, _dir: None }),
+                Ok(_) => return Some(Self { url: pg_url(&name), backend: Backend::Postgres, name, _dir: None }),
                 // Another test may be copying the template at this instant.
                 Err(e) => {
                     last_err = e.to_string();
@@ -133,7 +145,7 @@ fn ensure_template(admin: &mut PgConnection, template: &str) {
         sql_query(format!("DROP DATABASE IF EXISTS {building}")).execute(admin).expect("drop stale");
         sql_query(format!("CREATE DATABASE {building}")).execute(admin).expect("create template");
         {
-            let target = crm_store::Target::Postgres(format!("{}/{building}", pg_base()));
+            let target = crm_store::Target::Postgres(pg_url(&building));
             let mut c = target.establish().expect("connect template");
             crm_store::migrate(&mut c).expect("migrate template");
         }
@@ -280,18 +292,23 @@ impl TestApp {
 
     /// Adds a member with `role` to the workspace and returns their access token.
     pub async fn member_token(&self, role: crm_domain_role::Role, email: &str) -> String {
-        let pool = self.pool.clone();
-        let ws = self.workspace_id.clone();
-        let email_owned = email.to_owned();
-        actix_web::rt::task::spawn_blocking(move || {
-            let mut c = pool.get().expect("conn");
-            let hash = crm_http::auth::password::hash(ADMIN_PASSWORD).expect("hash");
-            let u = crm_store::identity::create_user(&mut c, &email_owned, &email_owned, &hash, "en").expect("user");
-            crm_store::identity::add_member(&mut c, &ws, &u.id, role).expect("member");
-        })
-        .await
-        .expect("task");
-        self.login(email, ADMIN_PASSWORD).await.access_token
+        self.member(role, email).await.1
+    }
+
+    /// Adds a member with `role` through the API; returns their user id and access token.
+    pub async fn member(&self, role: crm_domain_role::Role, email: &str) -> (String, String) {
+        let (s, b) =
+            self.post("/api/v1/users", &serde_json::json!({"email": email, "name": email, "role": role, "password": ADMIN_PASSWORD})).await;
+        assert_eq!(s, StatusCode::CREATED, "add member: {b}");
+        let id = b["id"].as_str().expect("user id").to_owned();
+        (id, self.login(email, ADMIN_PASSWORD).await.access_token)
+    }
+
+    /// Creates a team of these users and returns its id.
+    pub async fn team(&self, name: &str, member_ids: &[&str]) -> String {
+        let (s, b) = self.post("/api/v1/teams", &serde_json::json!({"name": name, "member_ids": member_ids})).await;
+        assert_eq!(s, StatusCode::CREATED, "create team: {b}");
+        b["id"].as_str().expect("team id").to_owned()
     }
 
     /// Creates a second workspace with its own admin and returns that admin's token.

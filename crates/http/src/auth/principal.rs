@@ -4,6 +4,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use crm_domain::Role;
+use crm_store::access::Viewer;
 use crm_store::audit::Actor;
 use futures_util::future::LocalBoxFuture;
 
@@ -37,6 +38,11 @@ impl Principal {
             PrincipalKind::User { id } => Some(id),
             PrincipalKind::ApiKey { .. } => None,
         }
+    }
+
+    /// The caller as the access policy sees them.
+    pub fn viewer(&self) -> Viewer<'_> {
+        Viewer { role: self.role, user_id: self.user_id() }
     }
 
     pub fn actor(&self) -> Actor {

@@ -1,5 +1,6 @@
 //! `/api/v1/companies`: the organisations customers belong to.
 
+use crate::access;
 use crate::auth::Principal;
 use crate::conditional::{etag, if_match, if_match_optional, not_modified, with_etag};
 use crate::convert::{self, to_json};
@@ -12,6 +13,7 @@ use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{AuditEntry, Company, CompanyCreate, CompanyPatch, Page, Problem};
+use crm_domain::access::Entity;
 use crm_store::companies::{self as repo, CompanyFilter};
 
 /// Filters of `GET /companies` (besides paging, see [`ListParams`]).
@@ -77,7 +79,8 @@ pub async fn list_companies(state: web::Data<AppState>, who: Principal, req: Htt
     let ws = who.workspace_id.clone();
     let body = state
         .db(move |c| {
-            let p = repo::list(c, &ws, &filter, &page)?;
+            let reach = access::reach(c, &who, Entity::Company)?;
+            let p = repo::list(c, &ws, &reach, &filter, &page)?;
             let items = p.items.into_iter().map(convert::company).collect::<ApiResult<Vec<_>>>()?;
             to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })
         })
@@ -117,9 +120,10 @@ pub async fn create_company(
         input.owner_id = who.user_id().map(str::to_owned);
     }
     let ws = who.workspace_id.clone();
-    let actor = who.actor();
+    let (actor, me) = (who.actor(), who.clone());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
         let draft = input.validate(convert::region(c, &ws)?)?;
+        access::creatable(c, &me, Entity::Company, draft.owner_id.as_deref())?;
         let created = convert::company(repo::create(c, &ws, &draft, &actor)?)?;
         stored(StatusCode::CREATED, &created)
     })
@@ -142,7 +146,13 @@ pub async fn create_company(
 pub async fn get_company(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let ws = who.workspace_id.clone();
     let id = id.into_inner();
-    let company = state.db(move |c| convert::company(repo::get(c, &ws, &id).map_err(not_found)?)).await?;
+    let company = state
+        .db(move |c| {
+            let found = repo::get(c, &ws, &id).map_err(not_found)?;
+            access::visible(c, &who, Entity::Company, found.0.owner_id.as_deref())?;
+            convert::company(found)
+        })
+        .await?;
     if not_modified(&req, company.version) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag(company.version))).finish());
     }
@@ -187,7 +197,8 @@ pub async fn update_company(
     let company = state
         .tx(move |c| {
             let region = convert::region(c, &ws)?;
-            let res = repo::update(c, &ws, &id, expected, &actor, |row| {
+            let guard = access::guard(c, &who, Entity::Company)?;
+            let res = repo::update(c, &ws, &id, expected, &actor, &guard, |row| {
                 let current = convert::company((row.clone(), 0)).map_err(|_| crm_store::StoreError::Corrupt("company".into()))?;
                 patch.apply_to(CompanyCreate::from(current)).validate(region).map_err(crm_store::StoreError::Invalid)
             });
@@ -253,7 +264,12 @@ async fn set_deleted(
     delete: bool,
 ) -> ApiResult<HttpResponse> {
     let (ws, actor) = (who.workspace_id.clone(), who.actor());
-    let company = state.tx(move |c| convert::company(repo::set_deleted(c, &ws, &id, expected, &actor, delete).map_err(not_found)?)).await?;
+    let company = state
+        .tx(move |c| {
+            let guard = access::guard(c, &who, Entity::Company)?;
+            convert::company(repo::set_deleted(c, &ws, &id, expected, &actor, &guard, delete).map_err(not_found)?)
+        })
+        .await?;
     Ok(with_etag(company.version, &company))
 }
 
@@ -271,5 +287,9 @@ async fn set_deleted(
 #[get("/companies/{id}/audit")]
 pub async fn company_audit(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    audit_page(&state, &who, &req, repo::ENTITY, id, |c, ws, id| repo::get(c, ws, id).map(|_| ()).map_err(not_found)).await
+    audit_page(&state, &who, &req, repo::ENTITY, id, |c, who, id| {
+        let found = repo::get(c, &who.workspace_id, id).map_err(not_found)?;
+        access::visible(c, who, Entity::Company, found.0.owner_id.as_deref())
+    })
+    .await
 }

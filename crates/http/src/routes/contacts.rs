@@ -1,5 +1,6 @@
 //! `/api/v1/contacts`: the people the business deals with.
 
+use crate::access;
 use crate::auth::Principal;
 use crate::conditional::{etag, if_match, if_match_optional, not_modified, with_etag};
 use crate::convert::{self, to_json};
@@ -12,6 +13,7 @@ use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{AuditEntry, Contact, ContactCreate, ContactPatch, Page, Problem};
+use crm_domain::access::Entity;
 use crm_domain::{Email, LifecycleStage, Phone};
 use crm_store::contacts::{self as repo, ContactFilter};
 
@@ -95,7 +97,8 @@ pub async fn list_contacts(state: web::Data<AppState>, who: Principal, req: Http
                 filter.phone =
                     Some(Phone::parse("phone", &p, region).map_err(|e| bad("phone", "invalid_phone", &e.message))?.as_str().to_owned());
             }
-            let p = repo::list(c, &ws, &filter, &page)?;
+            let reach = access::reach(c, &who, Entity::Contact)?;
+            let p = repo::list(c, &ws, &reach, &filter, &page)?;
             let items = p.items.iter().map(convert::contact_out).collect::<ApiResult<Vec<_>>>()?;
             to_json(&Page { items, next_cursor: p.next_cursor.clone(), total: p.total })
         })
@@ -136,9 +139,10 @@ pub async fn create_contact(
         input.owner_id = who.user_id().map(str::to_owned);
     }
     let ws = who.workspace_id.clone();
-    let actor = who.actor();
+    let (actor, me) = (who.actor(), who.clone());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
         let draft = input.validate(convert::region(c, &ws)?)?;
+        access::creatable(c, &me, Entity::Contact, draft.owner_id.as_deref())?;
         let created = convert::contact(repo::create(c, &ws, &draft, &actor)?)?;
         stored(StatusCode::CREATED, &created)
     })
@@ -164,6 +168,7 @@ pub async fn get_contact(state: web::Data<AppState>, who: Principal, req: HttpRe
     let (version, body) = state
         .db(move |c| {
             let found = repo::get(c, &ws, &id).map_err(not_found)?;
+            access::visible(c, &who, Entity::Contact, found.0.owner_id.as_deref())?;
             Ok((found.0.version, to_json(&convert::contact_out(&found)?)?))
         })
         .await?;
@@ -211,7 +216,8 @@ pub async fn update_contact(
     let contact = state
         .tx(move |c| {
             let region = convert::region(c, &ws)?;
-            let res = repo::update(c, &ws, &id, expected, &actor, |row| {
+            let guard = access::guard(c, &who, Entity::Contact)?;
+            let res = repo::update(c, &ws, &id, expected, &actor, &guard, |row| {
                 let current = convert::contact((row.clone(), None)).map_err(|_| crm_store::StoreError::Corrupt("contact".into()))?;
                 patch.apply_to(ContactCreate::from(current)).validate(region).map_err(crm_store::StoreError::Invalid)
             });
@@ -277,7 +283,12 @@ async fn set_deleted(
     delete: bool,
 ) -> ApiResult<HttpResponse> {
     let (ws, actor) = (who.workspace_id.clone(), who.actor());
-    let contact = state.tx(move |c| convert::contact(repo::set_deleted(c, &ws, &id, expected, &actor, delete).map_err(not_found)?)).await?;
+    let contact = state
+        .tx(move |c| {
+            let guard = access::guard(c, &who, Entity::Contact)?;
+            convert::contact(repo::set_deleted(c, &ws, &id, expected, &actor, &guard, delete).map_err(not_found)?)
+        })
+        .await?;
     Ok(with_etag(contact.version, &contact))
 }
 
@@ -295,5 +306,9 @@ async fn set_deleted(
 #[get("/contacts/{id}/audit")]
 pub async fn contact_audit(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    audit_page(&state, &who, &req, repo::ENTITY, id, |c, ws, id| repo::get(c, ws, id).map(|_| ()).map_err(not_found)).await
+    audit_page(&state, &who, &req, repo::ENTITY, id, |c, who, id| {
+        let found = repo::get(c, &who.workspace_id, id).map_err(not_found)?;
+        access::visible(c, who, Entity::Contact, found.0.owner_id.as_deref())
+    })
+    .await
 }

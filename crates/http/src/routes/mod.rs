@@ -1,5 +1,6 @@
 //! The API's operations, one module per resource.
 
+pub mod access;
 pub mod api_keys;
 pub mod auth;
 pub mod companies;
@@ -49,7 +50,7 @@ pub async fn audit_page(
     req: &HttpRequest,
     entity: &'static str,
     id: String,
-    exists: fn(&mut DbConnection, &str, &str) -> ApiResult<()>,
+    exists: fn(&mut DbConnection, &Principal, &str) -> ApiResult<()>,
 ) -> ApiResult<HttpResponse> {
     let mut q = QueryParams::from_request(req);
     let limit = match q.take("limit") {
@@ -65,10 +66,10 @@ pub async fn audit_page(
         return Err(bad("cursor", "invalid_cursor", "is not a cursor this list returned"));
     }
     q.finish()?;
-    let ws = who.workspace_id.clone();
+    let (ws, who) = (who.workspace_id.clone(), who.clone());
     let body = state
         .db(move |c| {
-            exists(c, &ws, &id)?;
+            exists(c, &who, &id)?;
             let mut rows = crm_store::audit::list(c, &ws, entity, &id, cursor.as_deref(), limit + 1)?;
             let next_cursor = if rows.len() as i64 > limit {
                 rows.truncate(limit as usize);

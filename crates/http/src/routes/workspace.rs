@@ -3,10 +3,14 @@
 use crate::auth::principal::PrincipalKind;
 use crate::auth::Principal;
 use crate::convert;
+use crate::error::ApiError;
 use crate::error::ApiResult;
+use crate::json::Json;
 use crate::state::AppState;
-use actix_web::{get, web, HttpResponse};
-use crm_api_types::{Me, Member, Membership, Problem, Team};
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use crm_api_types::{Me, Member, MemberCreate, Membership, Problem, Team, TeamCreate};
+use crm_domain::{Email, FieldError, ValidationErrors};
 
 /// Who am I: the caller, their role and workspace, and every workspace they belong to.
 #[utoipa::path(
@@ -92,4 +96,90 @@ pub async fn list_teams(state: web::Data<AppState>, who: Principal) -> ApiResult
         })
         .await?;
     Ok(HttpResponse::Ok().json(teams))
+}
+
+/// Add a member (admins only): a new user with a password, or an existing user by email.
+#[utoipa::path(
+    tag = "workspace",
+    operation_id = "create_user",
+    request_body(content = MemberCreate, example = json!({"email": "sara@example.com", "name": "Sara Ahmadi", "role": "sales_rep", "password": "a long passphrase"})),
+    responses(
+        (status = 201, description = "The member", body = Member),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already a member", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[post("/users")]
+pub async fn create_user(state: web::Data<AppState>, who: Principal, body: Json<MemberCreate>) -> ApiResult<HttpResponse> {
+    who.require_admin()?;
+    let input = body.value;
+    let mut errors = ValidationErrors::default();
+    let email = errors.collect(Email::parse("email", &input.email));
+    let name = errors.collect(crm_domain::text("name", &input.name, 200));
+    if input.password.chars().count() < 10 {
+        errors.push(FieldError::new("password", "password_too_short", "use at least 10 characters"));
+    }
+    let (Some(email), Some(name)) = (email, name) else { return Err(ApiError::validation(errors)) };
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let hash = crate::auth::password::hash(&input.password).map_err(|_| ApiError::internal())?;
+    let role = input.role;
+    let member = state
+        .tx(move |c| {
+            let ws = &who.workspace_id;
+            let user = match crm_store::identity::find_user_by_email(c, email.as_str())? {
+                Some(u) => u,
+                None => crm_store::identity::create_user(c, &email.key(), &name, &hash, "en")?,
+            };
+            if crm_store::identity::role_in(c, ws, &user.id)?.is_some() {
+                return Err(ApiError::field(StatusCode::CONFLICT, "already_member", "email", "this person is already a member"));
+            }
+            crm_store::identity::add_member(c, ws, &user.id, role)?;
+            Ok(Member { id: user.id, email: user.email, name: user.name, role, team_ids: Vec::new() })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(member))
+}
+
+/// Create a team (admins only).
+#[utoipa::path(
+    tag = "workspace",
+    operation_id = "create_team",
+    request_body(content = TeamCreate, example = json!({"name": "Tehran field sales", "member_ids": []})),
+    responses(
+        (status = 201, description = "The team", body = Team),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A team with this name exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields or unknown members", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[post("/teams")]
+pub async fn create_team(state: web::Data<AppState>, who: Principal, body: Json<TeamCreate>) -> ApiResult<HttpResponse> {
+    who.require_admin()?;
+    let input = body.value;
+    let name = crm_domain::text("name", &input.name, 120).map_err(|e| ApiError::validation(e.into()))?;
+    let team = state
+        .tx(move |c| {
+            let ws = &who.workspace_id;
+            let mut ids = input.member_ids.clone();
+            ids.sort_unstable();
+            ids.dedup();
+            for (i, u) in ids.iter().enumerate() {
+                crm_store::identity::require_member(c, ws, u, &format!("member_ids[{i}]"))?;
+            }
+            let id = crm_store::identity::create_team(c, ws, &name, &ids).map_err(|e| {
+                if e.is_unique_violation() {
+                    ApiError::field(StatusCode::CONFLICT, "team_exists", "name", "a team with this name exists")
+                } else {
+                    e.into()
+                }
+            })?;
+            Ok(Team { id, name, member_ids: ids })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(team))
 }

@@ -1,0 +1,239 @@
+//! Record-level access: who may read and change which owned records. Every list, get, search,
+//! count and bulk path asks [`reach`] and filters by it; nothing else decides.
+
+use crate::schema::{access_rules, team_members};
+use crate::{DbConnection, StoreError, StoreResult};
+use crm_domain::access::{configurable, default_grant, Entity, Grant, Scope};
+use crm_domain::Role;
+use diesel::prelude::*;
+
+/// The member (or API key) a query runs for.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer<'a> {
+    pub role: Role,
+    /// `None` for an API key: it owns nothing, so `own` and `team` reach nothing.
+    pub user_id: Option<&'a str>,
+}
+
+/// The owners whose records are within reach, or every record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    All,
+    /// Only records owned by these users (none when empty).
+    Owners(Vec<String>),
+}
+
+impl Reach {
+    pub fn allows(&self, owner: Option<&str>) -> bool {
+        match self {
+            Reach::All => true,
+            Reach::Owners(ids) => owner.is_some_and(|o| ids.iter().any(|i| i == o)),
+        }
+    }
+
+    /// The owner ids to filter by, or `None` for every record.
+    pub fn owners(&self) -> Option<&[String]> {
+        match self {
+            Reach::All => None,
+            Reach::Owners(ids) => Some(ids),
+        }
+    }
+
+    /// Narrows a caller's own owner filter to what they may see.
+    pub fn narrow(&self, requested: &[String]) -> Vec<String> {
+        match self {
+            Reach::All => requested.to_vec(),
+            Reach::Owners(ids) if requested.is_empty() => ids.clone(),
+            Reach::Owners(ids) => {
+                let kept: Vec<String> = requested.iter().filter(|r| ids.contains(r)).cloned().collect();
+                if kept.is_empty() {
+                    // Asked only for owners out of reach: an impossible owner keeps the result empty.
+                    vec![String::new()]
+                } else {
+                    kept
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = access_rules)]
+pub struct RuleRow {
+    pub workspace_id: String,
+    pub role: String,
+    pub entity: String,
+    pub read_scope: String,
+    pub write_scope: String,
+}
+
+/// The grant of a role on an entity: the workspace's override or the default.
+pub fn grant(conn: &mut DbConnection, ws: &str, role: Role, entity: Entity) -> StoreResult<Grant> {
+    if !configurable(role) {
+        return Ok(default_grant(role, entity));
+    }
+    let row: Option<(String, String)> = access_rules::table
+        .filter(access_rules::workspace_id.eq(ws))
+        .filter(access_rules::role.eq(role.as_str()))
+        .filter(access_rules::entity.eq(entity.as_str()))
+        .select((access_rules::read_scope, access_rules::write_scope))
+        .first(conn)
+        .optional()?;
+    Ok(match row {
+        Some((r, w)) => Grant::new(
+            Scope::parse(&r).ok_or_else(|| StoreError::Corrupt("access rule".into()))?,
+            Scope::parse(&w).ok_or_else(|| StoreError::Corrupt("access rule".into()))?,
+        ),
+        None => default_grant(role, entity),
+    })
+}
+
+/// Every role × entity grant in force in a workspace.
+pub fn policy(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<(Role, Entity, Grant)>> {
+    let rows: Vec<RuleRow> = access_rules::table.filter(access_rules::workspace_id.eq(ws)).select(RuleRow::as_select()).load(conn)?;
+    let mut out = Vec::with_capacity(Role::ALL.len() * Entity::ALL.len());
+    for role in Role::ALL {
+        for entity in Entity::ALL {
+            let over = rows.iter().find(|r| r.role == role.as_str() && r.entity == entity.as_str());
+            let g = match over {
+                Some(r) if configurable(*role) => {
+                    Grant::new(Scope::parse(&r.read_scope).unwrap_or(Scope::None), Scope::parse(&r.write_scope).unwrap_or(Scope::None))
+                }
+                _ => default_grant(*role, *entity),
+            };
+            out.push((*role, *entity, g));
+        }
+    }
+    Ok(out)
+}
+
+/// Sets one grant (callers check it is consistent and the role configurable).
+pub fn set_grant(conn: &mut DbConnection, ws: &str, role: Role, entity: Entity, g: Grant) -> StoreResult<()> {
+    diesel::delete(
+        access_rules::table
+            .filter(access_rules::workspace_id.eq(ws))
+            .filter(access_rules::role.eq(role.as_str()))
+            .filter(access_rules::entity.eq(entity.as_str())),
+    )
+    .execute(conn)?;
+    if g != default_grant(role, entity) {
+        diesel::insert_into(access_rules::table)
+            .values(&RuleRow {
+                workspace_id: ws.to_owned(),
+                role: role.as_str().to_owned(),
+                entity: entity.as_str().to_owned(),
+                read_scope: g.read.as_str().to_owned(),
+                write_scope: g.write.as_str().to_owned(),
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The users whose records `scope` covers for `viewer`.
+pub fn scope_reach(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>, scope: Scope) -> StoreResult<Reach> {
+    Ok(match (scope, viewer.user_id) {
+        (Scope::All, _) => Reach::All,
+        (Scope::None, _) | (_, None) => Reach::Owners(Vec::new()),
+        (Scope::Own, Some(me)) => Reach::Owners(vec![me.to_owned()]),
+        (Scope::Team, Some(me)) => {
+            let (tm, mine) = diesel::alias!(team_members as tm, team_members as mine);
+            let mut ids: Vec<String> = tm
+                .filter(tm.field(team_members::workspace_id).eq(ws))
+                .filter(
+                    tm.field(team_members::team_id).eq_any(
+                        mine.filter(mine.field(team_members::workspace_id).eq(ws))
+                            .filter(mine.field(team_members::user_id).eq(me))
+                            .select(mine.field(team_members::team_id)),
+                    ),
+                )
+                .select(tm.field(team_members::user_id))
+                .load(conn)?;
+            ids.push(me.to_owned());
+            ids.sort_unstable();
+            ids.dedup();
+            Reach::Owners(ids)
+        }
+    })
+}
+
+/// Which records of `entity` the viewer may read.
+pub fn read_reach(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>, entity: Entity) -> StoreResult<Reach> {
+    let g = grant(conn, ws, viewer.role, entity)?;
+    scope_reach(conn, ws, viewer, g.read)
+}
+
+/// Which records of `entity` the viewer may change.
+pub fn write_reach(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>, entity: Entity) -> StoreResult<Reach> {
+    let g = grant(conn, ws, viewer.role, entity)?;
+    scope_reach(conn, ws, viewer, g.write)
+}
+
+/// What a writer may touch: decided once per request, checked against each record's owner.
+#[derive(Debug, Clone)]
+pub struct WriteGuard {
+    entity: Entity,
+    write_scope: Scope,
+    read: Reach,
+    write: Reach,
+}
+
+impl WriteGuard {
+    /// Everything (system jobs, demo data).
+    pub fn unrestricted(entity: Entity) -> Self {
+        Self { entity, write_scope: Scope::All, read: Reach::All, write: Reach::All }
+    }
+
+    /// "Not found" when the record is out of read reach; "forbidden" when it may be read but
+    /// not changed.
+    pub fn check(&self, owner: Option<&str>) -> StoreResult<()> {
+        if !self.read.allows(owner) {
+            return Err(StoreError::NotFound);
+        }
+        if !self.write.allows(owner) {
+            return Err(StoreError::Forbidden {
+                code: "record_forbidden",
+                message: format!("your role may only change {} {} records", scope_words(self.write_scope), self.entity),
+                field: None,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The guard for changes the viewer makes to records of `entity`.
+pub fn write_guard(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>, entity: Entity) -> StoreResult<WriteGuard> {
+    let g = grant(conn, ws, viewer.role, entity)?;
+    let read = scope_reach(conn, ws, viewer, g.read)?;
+    let write = if g.write == g.read { read.clone() } else { scope_reach(conn, ws, viewer, g.write)? };
+    Ok(WriteGuard { entity, write_scope: g.write, read, write })
+}
+
+/// Fails unless the viewer may create a record of `entity` owned by `owner`.
+pub fn check_create(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>, entity: Entity, owner: Option<&str>) -> StoreResult<()> {
+    let g = grant(conn, ws, viewer.role, entity)?;
+    if g.write == Scope::None {
+        return Err(StoreError::Forbidden {
+            code: "record_forbidden",
+            message: format!("your role may not create {entity} records"),
+            field: None,
+        });
+    }
+    if !scope_reach(conn, ws, viewer, g.write)?.allows(owner) {
+        return Err(StoreError::Forbidden {
+            code: "owner_forbidden",
+            message: format!("your role may only create {entity} records owned by {}", scope_words(g.write)),
+            field: Some("owner_id".into()),
+        });
+    }
+    Ok(())
+}
+
+fn scope_words(s: Scope) -> &'static str {
+    match s {
+        Scope::None => "no",
+        Scope::Own => "your own",
+        Scope::Team => "your team's",
+        Scope::All => "all",
+    }
+}
