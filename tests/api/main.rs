@@ -6,6 +6,7 @@ mod bad_input;
 mod companies;
 mod concurrency;
 mod contacts;
+mod deals;
 mod migrations;
 mod openapi;
 mod pagination;

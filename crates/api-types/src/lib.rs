@@ -7,8 +7,10 @@ pub mod auth;
 pub mod common;
 pub mod companies;
 pub mod contacts;
+pub mod deals;
 pub mod problem;
 pub mod validate;
+pub mod validate_deals;
 pub mod workspace;
 
 pub use access::*;
@@ -17,8 +19,10 @@ pub use auth::*;
 pub use common::*;
 pub use companies::*;
 pub use contacts::*;
+pub use deals::*;
 pub use problem::*;
 pub use workspace::*;
 
 pub use crm_domain::access::{Entity, Scope};
+pub use crm_domain::deals::{DealField, StageKind};
 pub use crm_domain::{Consent, EmailLabel, LifecycleStage, PhoneLabel, Role, Source};

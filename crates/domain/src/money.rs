@@ -54,6 +54,11 @@ impl Currency {
             .ok_or_else(|| FieldError::new(field, "invalid_currency", "must be an ISO 4217 currency code such as IRR, USD or EUR"))
     }
 
+    /// A unit-less scale for plain decimals (quantities, percentages).
+    pub(crate) const fn with_decimals(decimals: u32) -> Self {
+        Self("decimal", decimals)
+    }
+
     pub fn code(&self) -> &'static str {
         self.0
     }

@@ -121,6 +121,110 @@ pub fn company((r, contact_count): CompanyWithCount) -> ApiResult<api::Company> 
     })
 }
 
+fn money(amount_e4: i64, currency: Currency) -> api::MoneyDto {
+    api::MoneyDto { amount: Money::from_e4(amount_e4, currency).amount_string(), currency: currency.code().to_owned() }
+}
+
+fn currency(code: &str) -> ApiResult<Currency> {
+    Currency::parse("currency", code).map_err(|_| corrupt("currency"))
+}
+
+pub fn product(r: crm_store::products::ProductRow) -> ApiResult<api::Product> {
+    let cur = currency(&r.currency)?;
+    Ok(api::Product {
+        unit_price: money(r.unit_price_e4, cur),
+        unit_cost: r.unit_cost_e4.map(|c| money(c, cur)),
+        id: r.id,
+        sku: r.sku,
+        name: r.name,
+        category: r.category,
+        active: r.active != 0,
+        description: r.description,
+        version: r.version,
+        created_at: to_datetime(r.created_at),
+        updated_at: to_datetime(r.updated_at),
+    })
+}
+
+pub fn pipeline((p, stages): crm_store::pipelines::PipelineWithStages) -> api::Pipeline {
+    api::Pipeline {
+        loss_reasons: p.loss_reasons(),
+        stages: stages
+            .into_iter()
+            .map(|s| api::Stage { kind: s.kind(), required_fields: s.required(), id: s.id, name: s.name, probability: s.probability })
+            .collect(),
+        id: p.id,
+        name: p.name,
+        is_default: p.is_default != 0,
+        version: p.version,
+        created_at: to_datetime(p.created_at),
+        updated_at: to_datetime(p.updated_at),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct StoredLine {
+    product_id: Option<String>,
+    name: String,
+    quantity: String,
+    unit_price_e4: i64,
+    discount_bp: i64,
+    unit_cost_e4: Option<i64>,
+    total_e4: i64,
+}
+
+pub fn deal((r, company_name): crm_store::deals::DealWithCompany) -> ApiResult<api::Deal> {
+    let cur = currency(&r.currency)?;
+    let amount_str = |v: i64| Money::from_e4(v, cur).amount_string();
+    let lines: Vec<StoredLine> = list(&r.line_items, "line items")?;
+    let line_items = lines
+        .into_iter()
+        .map(|l| api::LineItem {
+            product_id: l.product_id,
+            name: l.name,
+            quantity: l.quantity,
+            unit_price: amount_str(l.unit_price_e4),
+            discount_percent: crm_domain::deals::e4_string(l.discount_bp * 100),
+            unit_cost: l.unit_cost_e4.map(amount_str),
+            total: crm_domain::deals::e4_string(l.total_e4),
+        })
+        .collect();
+    Ok(api::Deal {
+        status: crm_domain::deals::StageKind::parse(&r.status).ok_or_else(|| corrupt("deal status"))?,
+        amount: r.amount_e4.map(|a| money(a, cur)),
+        margin: match (r.amount_e4, r.cost_e4) {
+            (Some(a), Some(c)) => Some(money(a - c, cur)),
+            _ => None,
+        },
+        contacts: list(&r.contacts, "deal contacts")?,
+        line_items,
+        tags: list(&r.tags, "tags")?,
+        source: r.source.as_deref().and_then(Source::parse),
+        id: r.id,
+        name: r.name,
+        pipeline_id: r.pipeline_id,
+        stage_id: r.stage_id,
+        currency: r.currency,
+        close_date: r.close_date,
+        owner_id: r.owner_id,
+        company_id: r.company_id,
+        company_name,
+        loss_reason: r.loss_reason,
+        closed_at: r.closed_at.map(to_datetime),
+        stage_entered_at: to_datetime(r.stage_entered_at),
+        version: r.version,
+        created_at: to_datetime(r.created_at),
+        updated_at: to_datetime(r.updated_at),
+        deleted_at: r.deleted_at.map(to_datetime),
+    })
+}
+
+/// The workspace's base currency (what amounts default to and reports convert to).
+pub fn base_currency(conn: &mut DbConnection, ws: &str) -> ApiResult<Currency> {
+    let w = crm_store::identity::get_workspace(conn, ws)?;
+    currency(&w.base_currency)
+}
+
 pub fn audit(r: crm_store::audit::AuditRow) -> ApiResult<api::AuditEntry> {
     Ok(api::AuditEntry {
         changes: serde_json::from_str(&r.changes).map_err(|_| corrupt("audit changes"))?,

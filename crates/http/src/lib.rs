@@ -53,7 +53,23 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(companies::update_company)
         .service(companies::delete_company)
         .service(companies::restore_company)
-        .service(companies::company_audit);
+        .service(companies::company_audit)
+        .service(products::list_products)
+        .service(products::create_product)
+        .service(products::get_product)
+        .service(products::update_product)
+        .service(pipelines::list_pipelines)
+        .service(pipelines::create_pipeline)
+        .service(pipelines::get_pipeline)
+        .service(pipelines::replace_pipeline)
+        .service(deals::list_deals)
+        .service(deals::create_deal)
+        .service(deals::get_deal)
+        .service(deals::update_deal)
+        .service(deals::delete_deal)
+        .service(deals::restore_deal)
+        .service(deals::deal_stage_history)
+        .service(deals::deal_audit);
 }
 
 /// The OpenAPI document of this build.

@@ -18,7 +18,10 @@ Errors are RFC 9457 `application/problem+json` with a stable `code` and the offe
         (name = "auth", description = "Sign in, refresh and sign out"),
         (name = "contacts", description = "People"),
         (name = "companies", description = "Organisations"),
-        (name = "workspace", description = "The caller, members and teams"),
+        (name = "products", description = "The catalogue deals and orders are priced from"),
+        (name = "pipelines", description = "Sales processes: ordered stages, probabilities and stage rules"),
+        (name = "deals", description = "Opportunities: stages, line items, stage history"),
+        (name = "workspace", description = "The caller, members, teams and the access policy"),
         (name = "api-keys", description = "Keys for integrations (admins)"),
         (name = "system", description = "Health"),
     )

@@ -57,6 +57,7 @@ pub fn create_workspace(conn: &mut DbConnection, name: &str, region: &str, curre
         created_at: time::now_micros(),
     };
     diesel::insert_into(workspaces::table).values(&row).execute(conn)?;
+    crate::pipelines::create(conn, &row.id, &crm_domain::deals::default_pipeline())?;
     Ok(row)
 }
 

@@ -10,11 +10,14 @@ pub mod companies;
 pub mod contacts;
 pub mod cursor;
 pub mod db;
+pub mod deals;
 pub mod error;
 pub mod idempotency;
 pub mod identity;
 pub mod listing;
+pub mod pipelines;
 pub mod points;
+pub mod products;
 pub mod schema;
 pub mod time;
 

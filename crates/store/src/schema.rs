@@ -91,6 +91,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    products (id) {
+        id -> Text, workspace_id -> Text, sku -> Text, name -> Text, sort_name -> Text, category -> Nullable<Text>,
+        currency -> Text, unit_price_e4 -> BigInt, unit_cost_e4 -> Nullable<BigInt>, active -> Integer,
+        description -> Nullable<Text>, version -> BigInt, created_at -> BigInt, updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    pipelines (id) {
+        id -> Text, workspace_id -> Text, name -> Text, position -> BigInt, is_default -> Integer, loss_reasons -> Text,
+        version -> BigInt, created_at -> BigInt, updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    pipeline_stages (id) {
+        id -> Text, workspace_id -> Text, pipeline_id -> Text, name -> Text, position -> BigInt, probability -> BigInt,
+        kind -> Text, required_fields -> Text,
+    }
+}
+
+diesel::table! {
+    deals (id) {
+        id -> Text, workspace_id -> Text, name -> Text, sort_name -> Text, pipeline_id -> Text, stage_id -> Text,
+        status -> Text, amount_e4 -> Nullable<BigInt>, currency -> Text, cost_e4 -> Nullable<BigInt>,
+        close_date -> Nullable<Text>, owner_id -> Nullable<Text>, company_id -> Nullable<Text>, source -> Nullable<Text>,
+        loss_reason -> Nullable<Text>, closed_at -> Nullable<BigInt>, stage_entered_at -> BigInt, contacts -> Text,
+        line_items -> Text, tags -> Text, search_text -> Text, version -> BigInt, created_at -> BigInt,
+        updated_at -> BigInt, deleted_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    deal_contacts (deal_id, contact_id) { workspace_id -> Text, deal_id -> Text, contact_id -> Text, role -> Nullable<Text>, }
+}
+
+diesel::table! {
+    deal_lines (id) {
+        id -> Text, workspace_id -> Text, deal_id -> Text, position -> BigInt, product_id -> Nullable<Text>, name -> Text,
+        quantity_e4 -> BigInt, unit_price_e4 -> BigInt, discount_bp -> BigInt, unit_cost_e4 -> Nullable<BigInt>,
+        total_e4 -> BigInt,
+    }
+}
+
+diesel::table! {
+    deal_stage_history (id) {
+        id -> Text, workspace_id -> Text, deal_id -> Text, pipeline_id -> Text, stage_id -> Text, entered_at -> BigInt,
+        left_at -> Nullable<BigInt>, actor_id -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(contacts -> companies (company_id));
 diesel::allow_tables_to_appear_in_same_query!(
     contacts,
@@ -101,5 +153,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     team_members,
     teams,
-    workspaces
+    workspaces,
+    deals,
+    deal_contacts,
+    deal_lines,
+    pipelines,
+    pipeline_stages,
+    products,
+    deal_stage_history
 );

@@ -5,6 +5,9 @@ pub mod api_keys;
 pub mod auth;
 pub mod companies;
 pub mod contacts;
+pub mod deals;
+pub mod pipelines;
+pub mod products;
 pub mod system;
 pub mod workspace;
 

@@ -1,0 +1,306 @@
+//! Products, pipelines and deals from wire input to domain drafts.
+
+use crate::deals::*;
+use crm_domain::deals::{decimal_e4, discount_bp, DealDraft, LineDraft, PipelineDraft, ProductDraft, StageDraft, StageKind};
+use crm_domain::error::{optional_text, text};
+use crm_domain::{parse_tags, Currency, FieldError, Money, ValidationErrors};
+
+fn opt(errs: &mut ValidationErrors, field: &str, v: &Option<String>, max: usize) -> Option<String> {
+    v.as_deref().and_then(|s| errs.collect(optional_text(field, s, max)).flatten())
+}
+
+fn id_ref(errs: &mut ValidationErrors, field: &str, v: Option<&str>) -> Option<String> {
+    let s = v?.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if s.len() > 64 || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        errs.push(FieldError::new(field, "invalid_id", "is not a valid id"));
+        return None;
+    }
+    Some(s.to_owned())
+}
+
+impl ProductCreate {
+    pub fn validate(&self) -> Result<ProductDraft, ValidationErrors> {
+        let mut errs = ValidationErrors::new();
+        let sku = errs.collect(text("sku", &self.sku, 64));
+        let name = errs.collect(text("name", &self.name, 200));
+        let category = opt(&mut errs, "category", &self.category, 100);
+        let description = opt(&mut errs, "description", &self.description, 4000);
+        let currency = errs.collect(Currency::parse("unit_price.currency", &self.unit_price.currency));
+        let unit_price = currency.and_then(|c| errs.collect(Money::parse("unit_price.amount", &self.unit_price.amount, c)));
+        let unit_cost = self.unit_cost.as_ref().and_then(|m| {
+            let c = errs.collect(Currency::parse("unit_cost.currency", &m.currency))?;
+            if Some(c) != currency {
+                errs.push(FieldError::new("unit_cost.currency", "currency_mismatch", "must be the currency of the unit price"));
+                return None;
+            }
+            errs.collect(Money::parse("unit_cost.amount", &m.amount, c))
+        });
+        for (f, m) in [("unit_price.amount", unit_price), ("unit_cost.amount", unit_cost)] {
+            if m.is_some_and(|m| m.amount_e4() < 0) {
+                errs.push(FieldError::new(f, "negative_amount", "may not be negative"));
+            }
+        }
+        errs.finish(|| ProductDraft {
+            sku: sku.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            category,
+            unit_price: unit_price.expect("checked"),
+            unit_cost,
+            active: self.active,
+            description,
+        })
+    }
+}
+
+impl ProductPatch {
+    pub fn apply_to(&self, mut base: ProductCreate) -> ProductCreate {
+        if let Some(v) = &self.sku {
+            base.sku = v.clone();
+        }
+        if let Some(v) = &self.name {
+            base.name = v.clone();
+        }
+        if let Some(v) = &self.category {
+            base.category = v.clone();
+        }
+        if let Some(v) = &self.unit_price {
+            base.unit_price = v.clone();
+        }
+        if let Some(v) = &self.unit_cost {
+            base.unit_cost = v.clone();
+        }
+        if let Some(v) = self.active {
+            base.active = v;
+        }
+        if let Some(v) = &self.description {
+            base.description = v.clone();
+        }
+        base
+    }
+}
+
+impl From<Product> for ProductCreate {
+    fn from(p: Product) -> Self {
+        Self {
+            sku: p.sku,
+            name: p.name,
+            category: p.category,
+            unit_price: p.unit_price,
+            unit_cost: p.unit_cost,
+            active: p.active,
+            description: p.description,
+        }
+    }
+}
+
+impl PipelineInput {
+    pub fn validate(&self) -> Result<PipelineDraft, ValidationErrors> {
+        let mut errs = ValidationErrors::new();
+        let name = errs.collect(text("name", &self.name, 120));
+        if self.stages.is_empty() || self.stages.len() > 50 {
+            errs.push(FieldError::new("stages", "invalid_stages", "a pipeline has 1 to 50 stages"));
+        }
+        let mut stages = Vec::with_capacity(self.stages.len());
+        for (i, s) in self.stages.iter().enumerate() {
+            let f = |n: &str| format!("stages[{i}].{n}");
+            let name = errs.collect(text(&f("name"), &s.name, 80));
+            if !(0..=100).contains(&s.probability) {
+                errs.push(FieldError::new(f("probability"), "invalid_probability", "must be 0 to 100"));
+            }
+            let id = id_ref(&mut errs, &f("id"), s.id.as_deref());
+            let mut required = s.required_fields.clone();
+            required.sort_unstable();
+            required.dedup();
+            if let Some(n) = name {
+                if stages.iter().any(|x: &StageDraft| x.name.eq_ignore_ascii_case(&n)) {
+                    errs.push(FieldError::new(f("name"), "duplicate_stage", "another stage has this name"));
+                }
+                stages.push(StageDraft { id, name: n, probability: s.probability, kind: s.kind, required_fields: required });
+            }
+        }
+        let count = |k: StageKind| self.stages.iter().filter(|s| s.kind == k).count();
+        if !self.stages.is_empty() {
+            if count(StageKind::Open) == 0 {
+                errs.push(FieldError::new("stages", "no_open_stage", "a pipeline needs at least one open stage"));
+            }
+            if count(StageKind::Won) != 1 {
+                errs.push(FieldError::new("stages", "won_stage_count", "a pipeline needs exactly one won stage"));
+            }
+            if count(StageKind::Lost) != 1 {
+                errs.push(FieldError::new("stages", "lost_stage_count", "a pipeline needs exactly one lost stage"));
+            }
+        }
+        let mut loss_reasons: Vec<String> = Vec::new();
+        for (i, r) in self.loss_reasons.iter().enumerate() {
+            if let Some(r) = errs.collect(text(&format!("loss_reasons[{i}]"), r, 80)) {
+                if !loss_reasons.contains(&r) {
+                    loss_reasons.push(r);
+                }
+            }
+        }
+        errs.finish(|| PipelineDraft { name: name.unwrap_or_default(), is_default: self.is_default, stages, loss_reasons })
+    }
+}
+
+impl DealCreate {
+    /// Validates every field at once; amounts are read in the deal's currency, or `base` when
+    /// the deal names none.
+    pub fn validate(&self, base: Currency) -> Result<DealDraft, ValidationErrors> {
+        let mut errs = ValidationErrors::new();
+        let name = errs.collect(text("name", &self.name, 200));
+        let currency = match &self.currency {
+            Some(c) => errs.collect(Currency::parse("currency", c)).unwrap_or(base),
+            None => base,
+        };
+        let amount_e4 = self.amount.as_deref().and_then(|a| {
+            let m = errs.collect(Money::parse("amount", a, currency))?;
+            if m.amount_e4() < 0 {
+                errs.push(FieldError::new("amount", "negative_amount", "may not be negative"));
+            }
+            Some(m.amount_e4())
+        });
+        let close_date = self.close_date.as_deref().filter(|d| !d.trim().is_empty()).and_then(|d| {
+            let d = crm_domain::digits::to_ascii_digits(d.trim());
+            errs.collect(
+                chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                    .map_err(|_| FieldError::new("close_date", "invalid_date", "must be a date written YYYY-MM-DD")),
+            )
+        });
+        let mut contacts: Vec<(String, Option<String>)> = Vec::new();
+        for (i, c) in self.contacts.iter().enumerate() {
+            let Some(id) = id_ref(&mut errs, &format!("contacts[{i}].contact_id"), Some(&c.contact_id)) else {
+                errs.push(FieldError::new(format!("contacts[{i}].contact_id"), "required", "is required"));
+                continue;
+            };
+            let role = opt(&mut errs, &format!("contacts[{i}].role"), &c.role, 60);
+            if contacts.iter().any(|(x, _)| *x == id) {
+                errs.push(FieldError::new(format!("contacts[{i}].contact_id"), "duplicate_contact", "this contact is already on the deal"));
+            } else {
+                contacts.push((id, role));
+            }
+        }
+        if self.line_items.len() > 200 {
+            errs.push(FieldError::new("line_items", "too_many_lines", "a deal has at most 200 line items"));
+        }
+        let mut lines = Vec::with_capacity(self.line_items.len());
+        for (i, l) in self.line_items.iter().enumerate() {
+            let f = |n: &str| format!("line_items[{i}].{n}");
+            let product_id = id_ref(&mut errs, &f("product_id"), l.product_id.as_deref());
+            let name = opt(&mut errs, &f("name"), &l.name, 200);
+            if product_id.is_none() && name.is_none() {
+                errs.push(FieldError::new(f("name"), "required", "a line without a product needs a name"));
+            }
+            let quantity_e4 = errs.collect(decimal_e4(&f("quantity"), &l.quantity));
+            if quantity_e4.is_some_and(|q| q <= 0) {
+                errs.push(FieldError::new(f("quantity"), "invalid_quantity", "must be more than zero"));
+            }
+            let mut money = |field: String, v: &Option<String>| {
+                let m = errs.collect(Money::parse(&field, v.as_deref()?, currency))?;
+                if m.amount_e4() < 0 {
+                    errs.push(FieldError::new(field, "negative_amount", "may not be negative"));
+                }
+                Some(m.amount_e4())
+            };
+            let unit_price_e4 = money(f("unit_price"), &l.unit_price);
+            let unit_cost_e4 = money(f("unit_cost"), &l.unit_cost);
+            let discount = match &l.discount_percent {
+                Some(d) => errs.collect(discount_bp(&f("discount_percent"), d)).unwrap_or(0),
+                None => 0,
+            };
+            lines.push(LineDraft {
+                product_id,
+                name,
+                quantity_e4: quantity_e4.unwrap_or(0),
+                unit_price_e4,
+                discount_bp: discount,
+                unit_cost_e4,
+            });
+        }
+        let tags = errs.collect(parse_tags("tags", &self.tags)).unwrap_or_default();
+        let pipeline_id = id_ref(&mut errs, "pipeline_id", self.pipeline_id.as_deref());
+        let stage_id = id_ref(&mut errs, "stage_id", self.stage_id.as_deref());
+        let owner_id = id_ref(&mut errs, "owner_id", self.owner_id.as_deref());
+        let company_id = id_ref(&mut errs, "company_id", self.company_id.as_deref());
+        let loss_reason = opt(&mut errs, "loss_reason", &self.loss_reason, 80);
+        errs.finish(|| DealDraft {
+            name: name.unwrap_or_default(),
+            pipeline_id,
+            stage_id,
+            amount_e4,
+            currency,
+            close_date,
+            owner_id,
+            company_id,
+            source: self.source,
+            loss_reason,
+            contacts,
+            lines,
+            tags,
+        })
+    }
+}
+
+impl DealPatch {
+    pub fn apply_to(&self, mut base: DealCreate) -> DealCreate {
+        macro_rules! set {
+            ($($f:ident),*) => {$(
+                if let Some(v) = &self.$f {
+                    base.$f = v.clone();
+                }
+            )*};
+        }
+        if self.line_items.is_some() && self.amount.is_none() {
+            // The amount follows the new lines.
+            base.amount = None;
+        }
+        set!(name, amount, close_date, owner_id, company_id, source, loss_reason, contacts, line_items, tags);
+        if let Some(p) = &self.pipeline_id {
+            if base.pipeline_id.as_ref() != Some(p) && self.stage_id.is_none() {
+                base.stage_id = None;
+            }
+            base.pipeline_id = Some(p.clone());
+        }
+        if let Some(s) = &self.stage_id {
+            base.stage_id = Some(s.clone());
+        }
+        if let Some(c) = &self.currency {
+            base.currency = Some(c.clone());
+        }
+        base
+    }
+}
+
+impl From<Deal> for DealCreate {
+    fn from(d: Deal) -> Self {
+        let lines = d
+            .line_items
+            .into_iter()
+            .map(|l| LineItemInput {
+                product_id: l.product_id,
+                name: Some(l.name),
+                quantity: l.quantity,
+                unit_price: Some(l.unit_price),
+                discount_percent: Some(l.discount_percent),
+                unit_cost: l.unit_cost,
+            })
+            .collect();
+        Self {
+            name: d.name,
+            pipeline_id: Some(d.pipeline_id),
+            stage_id: Some(d.stage_id),
+            amount: d.amount.map(|m| m.amount),
+            currency: Some(d.currency),
+            close_date: d.close_date,
+            owner_id: d.owner_id,
+            company_id: d.company_id,
+            source: d.source,
+            loss_reason: d.loss_reason,
+            contacts: d.contacts,
+            line_items: lines,
+            tags: d.tags,
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! `/api/v1/products`: the catalogue deals and orders are priced from.
+
+use crate::auth::Principal;
+use crate::conditional::{etag, if_match, with_etag};
+use crate::convert::{self, to_json};
+use crate::error::{ApiError, ApiResult};
+use crate::idempotency::{self, Stored};
+use crate::json::Json;
+use crate::params::QueryParams;
+use crate::routes::ListParams;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use crm_api_types::{Page, Problem, Product, ProductCreate, ProductPatch};
+use crm_store::products::{self as repo, ProductFilter};
+
+/// Filters of `GET /products`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ProductFilters {
+    /// Name or SKU contains.
+    q: Option<String>,
+    category: Option<String>,
+    /// `true` or `false`.
+    active: Option<bool>,
+}
+
+fn not_found(e: crm_store::StoreError) -> ApiError {
+    match e {
+        crm_store::StoreError::NotFound => ApiError::not_found("product"),
+        other => other.into(),
+    }
+}
+
+/// Products in the catalogue manage pricing: admins and managers change them.
+fn require_catalogue(who: &Principal) -> ApiResult<()> {
+    use crm_domain::Role;
+    if matches!(who.role, Role::Admin | Role::Manager | Role::Integration) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("only admins, managers and integrations change the product catalogue"))
+    }
+}
+
+/// List products.
+#[utoipa::path(
+    tag = "products",
+    operation_id = "list_products",
+    params(ProductFilters, ListParams),
+    responses(
+        (status = 200, description = "One page of products", body = Page<Product>),
+        (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/products")]
+pub async fn list_products(state: web::Data<AppState>, who: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let mut q = QueryParams::from_request(&req);
+    let active = match q.take("active") {
+        None => None,
+        Some(v) => Some(match v.as_str() {
+            "true" => true,
+            "false" => false,
+            _ => return Err(crate::params::bad("active", "invalid_bool", "must be true or false")),
+        }),
+    };
+    let filter = ProductFilter { q: q.take("q"), category: q.take("category"), active };
+    let page = q.page_spec()?;
+    q.finish()?;
+    let body = state
+        .db(move |c| {
+            let p = repo::list(c, &who.workspace_id, &filter, &page)?;
+            let items = p.items.into_iter().map(convert::product).collect::<ApiResult<Vec<_>>>()?;
+            to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}
+
+/// Add a product to the catalogue.
+#[utoipa::path(
+    tag = "products",
+    operation_id = "create_product",
+    request_body(content = ProductCreate, example = json!({"sku": "SRV-PRO", "name": "Pro plan (annual)", "category": "Subscriptions", "unit_price": {"amount": "1200.00", "currency": "USD"}, "unit_cost": {"amount": "300.00", "currency": "USD"}})),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first response")),
+    responses(
+        (status = 201, description = "Created", body = Product, headers(("ETag" = String), ("Location" = String))),
+        (status = 403, description = "The role may not change the catalogue", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The SKU is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[post("/products")]
+pub async fn create_product(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    body: Json<ProductCreate>,
+) -> ApiResult<HttpResponse> {
+    require_catalogue(&who)?;
+    let draft = body.value.validate()?;
+    let (ws, actor) = (who.workspace_id.clone(), who.actor());
+    idempotency::run(&state, &who, &req, &body.raw, move |c| {
+        let p = convert::product(repo::create_at(c, &ws, &draft, &actor, crm_store::time::now_micros())?)?;
+        Ok(Stored {
+            status: StatusCode::CREATED,
+            body: to_json(&p)?,
+            location: Some(format!("/api/v1/products/{}", p.id)),
+            etag: Some(etag(p.version)),
+        })
+    })
+    .await
+}
+
+/// Get one product.
+#[utoipa::path(
+    tag = "products",
+    operation_id = "get_product",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The product", body = Product, headers(("ETag" = String))),
+        (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/products/{id}")]
+pub async fn get_product(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let p = state.db(move |c| convert::product(repo::get(c, &who.workspace_id, &id).map_err(not_found)?)).await?;
+    Ok(with_etag(p.version, &p))
+}
+
+/// Change some fields of a product; `If-Match` required.
+#[utoipa::path(
+    tag = "products",
+    operation_id = "update_product",
+    request_body(content = ProductPatch, example = json!({"active": false})),
+    params(("id" = String, Path), ("If-Match" = String, Header, description = "ETag of the version you changed, or *")),
+    responses(
+        (status = 200, description = "The changed product", body = Product, headers(("ETag" = String))),
+        (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The SKU is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[patch("/products/{id}")]
+pub async fn update_product(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Json<ProductPatch>,
+) -> ApiResult<HttpResponse> {
+    require_catalogue(&who)?;
+    let expected = if_match(&req)?;
+    let (id, actor, patch) = (id.into_inner(), who.actor(), body.value);
+    let p = state
+        .tx(move |c| {
+            let res = repo::update(c, &who.workspace_id, &id, expected, &actor, |row| {
+                let current = convert::product(row.clone()).map_err(|_| crm_store::StoreError::Corrupt("product".into()))?;
+                patch.apply_to(ProductCreate::from(current)).validate().map_err(crm_store::StoreError::Invalid)
+            });
+            convert::product(res.map_err(not_found)?)
+        })
+        .await?;
+    Ok(with_etag(p.version, &p))
+}

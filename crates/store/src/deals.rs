@@ -1,0 +1,600 @@
+//! Deals: rows, filters, keyset pages, and writes that enforce the pipeline's stage rules,
+//! price line items, and keep stage history, contacts and the audit trail in step.
+
+use crate::access::{Reach, WriteGuard};
+use crate::audit::{self, Actor};
+use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::error::check_version;
+use crate::pipelines::{self, StageRow};
+use crate::schema::{companies, contacts, deal_contacts, deal_lines, deal_stage_history, deals};
+use crate::{identity, keyset, listing, new_id, products, time, Db, DbConnection, StoreError, StoreResult};
+use crm_domain::deals::{e4_string, line_cost_e4, line_total_e4, round_to_currency, DealDraft, DealField, StageKind};
+use crm_domain::{FieldError, ValidationErrors};
+use diesel::prelude::*;
+use serde_json::{json, Map, Value};
+
+pub const ENTITY: &str = "deal";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = deals, treat_none_as_null = true)]
+pub struct DealRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub name: String,
+    pub sort_name: String,
+    pub pipeline_id: String,
+    pub stage_id: String,
+    pub status: String,
+    pub amount_e4: Option<i64>,
+    pub currency: String,
+    pub cost_e4: Option<i64>,
+    pub close_date: Option<String>,
+    pub owner_id: Option<String>,
+    pub company_id: Option<String>,
+    pub source: Option<String>,
+    pub loss_reason: Option<String>,
+    pub closed_at: Option<i64>,
+    pub stage_entered_at: i64,
+    pub contacts: String,
+    pub line_items: String,
+    pub tags: String,
+    pub search_text: String,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub deleted_at: Option<i64>,
+}
+
+crate::keyed_row!(DealRow);
+
+/// A deal with its company's name.
+pub type DealWithCompany = (DealRow, Option<String>);
+
+#[derive(Debug, Clone, Default)]
+pub struct DealFilter {
+    pub q: Option<String>,
+    pub pipeline_id: Option<String>,
+    pub stage_ids: Vec<String>,
+    pub statuses: Vec<String>,
+    pub owner_ids: Vec<String>,
+    pub company_id: Option<String>,
+    pub contact_id: Option<String>,
+    pub close_gte: Option<String>,
+    pub close_lt: Option<String>,
+    pub created_gte: Option<i64>,
+    pub created_lt: Option<i64>,
+    pub trash: Trash,
+}
+
+fn filtered<'a>(ws: &str, reach: &Reach, f: &DealFilter) -> deals::BoxedQuery<'a, Db> {
+    let mut q = deals::table.filter(deals::workspace_id.eq(ws.to_owned())).into_boxed();
+    q = match f.trash {
+        Trash::Exclude => q.filter(deals::deleted_at.is_null()),
+        Trash::Only => q.filter(deals::deleted_at.is_not_null()),
+        Trash::Include => q,
+    };
+    let owners = reach.narrow(&f.owner_ids);
+    if !owners.is_empty() || reach.owners().is_some() {
+        q = q.filter(deals::owner_id.eq_any(owners));
+    }
+    if let Some(p) = &f.pipeline_id {
+        q = q.filter(deals::pipeline_id.eq(p.clone()));
+    }
+    if !f.stage_ids.is_empty() {
+        q = q.filter(deals::stage_id.eq_any(f.stage_ids.clone()));
+    }
+    if !f.statuses.is_empty() {
+        q = q.filter(deals::status.eq_any(f.statuses.clone()));
+    }
+    if let Some(c) = &f.company_id {
+        q = q.filter(deals::company_id.eq(c.clone()));
+    }
+    if let Some(c) = &f.contact_id {
+        q = q.filter(
+            deals::id.eq_any(
+                deal_contacts::table
+                    .filter(deal_contacts::workspace_id.eq(ws.to_owned()))
+                    .filter(deal_contacts::contact_id.eq(c.clone()))
+                    .select(deal_contacts::deal_id),
+            ),
+        );
+    }
+    if let Some(d) = &f.close_gte {
+        q = q.filter(deals::close_date.ge(d.clone()));
+    }
+    if let Some(d) = &f.close_lt {
+        q = q.filter(deals::close_date.lt(d.clone()));
+    }
+    if let Some(t) = f.created_gte {
+        q = q.filter(deals::created_at.ge(t));
+    }
+    if let Some(t) = f.created_lt {
+        q = q.filter(deals::created_at.lt(t));
+    }
+    if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
+        q = q.filter(deals::search_text.like(like_pattern(&needle)).escape('\\'));
+    }
+    q
+}
+
+pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &DealFilter, page: &PageSpec) -> StoreResult<PageOf<DealWithCompany>> {
+    let q = filtered(ws, reach, f).select(DealRow::as_select()).limit(page.limit + 1);
+    let (desc, after) = (page.sort.desc, page.after.as_ref());
+    let mut rows: Vec<DealRow> = match page.sort.field {
+        SortField::CreatedAt => keyset!(q, deals::created_at, deals::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::UpdatedAt => keyset!(q, deals::updated_at, deals::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::Name => keyset!(q, deals::sort_name, deals::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
+    };
+    let total = if page.include_total { Some(filtered(ws, reach, f).count().get_result(conn)?) } else { None };
+    let next_cursor = finish_page(&mut rows, page);
+    let items = with_company_names(conn, ws, rows)?;
+    Ok(PageOf { items, next_cursor, total })
+}
+
+/// Adds each deal's company name.
+pub fn with_company_names(conn: &mut DbConnection, ws: &str, rows: Vec<DealRow>) -> StoreResult<Vec<DealWithCompany>> {
+    let mut ids: Vec<&str> = rows.iter().filter_map(|r| r.company_id.as_deref()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let found: Vec<(String, String, String)> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        companies::table.filter(companies::id.eq_any(ids)).select((companies::id, companies::workspace_id, companies::name)).load(conn)?
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let name = r.company_id.as_ref().and_then(|c| found.iter().find(|(id, w, _)| id == c && w == ws).map(|(_, _, n)| n.clone()));
+            (r, name)
+        })
+        .collect())
+}
+
+pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<DealWithCompany> {
+    let row: DealRow = deals::table
+        .filter(deals::workspace_id.eq(ws))
+        .filter(deals::id.eq(id))
+        .select(DealRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    Ok(with_company_names(conn, ws, vec![row])?.remove(0))
+}
+
+/// A priced line as stored.
+#[derive(Debug, Clone, PartialEq)]
+struct Line {
+    product_id: Option<String>,
+    name: String,
+    quantity_e4: i64,
+    unit_price_e4: i64,
+    discount_bp: i64,
+    unit_cost_e4: Option<i64>,
+    total_e4: i64,
+}
+
+impl Line {
+    fn json(&self) -> Value {
+        json!({
+            "product_id": self.product_id, "name": self.name, "quantity": e4_string(self.quantity_e4),
+            "unit_price_e4": self.unit_price_e4, "discount_bp": self.discount_bp, "unit_cost_e4": self.unit_cost_e4,
+            "total_e4": self.total_e4,
+        })
+    }
+}
+
+/// Everything a draft resolves to once references are checked and rules applied.
+struct Resolved {
+    pipeline_id: String,
+    stage: StageRow,
+    company_name: Option<String>,
+    lines: Vec<Line>,
+    amount_e4: Option<i64>,
+    cost_e4: Option<i64>,
+    loss_reason: Option<String>,
+}
+
+fn resolve(conn: &mut DbConnection, ws: &str, d: &DealDraft, stage_changes: bool) -> StoreResult<Resolved> {
+    let mut errs = ValidationErrors::new();
+    // Pipeline and stage.
+    let pipeline_id = match &d.pipeline_id {
+        Some(p) => p.clone(),
+        None => pipelines::default_id(conn, ws)?
+            .ok_or_else(|| FieldError::new("pipeline_id", "no_pipeline", "the workspace has no pipeline; create one"))?,
+    };
+    let (pipeline, stages) = pipelines::get(conn, ws, &pipeline_id).map_err(|e| match e {
+        StoreError::NotFound => FieldError::new("pipeline_id", "unknown_pipeline", "no such pipeline in this workspace").into(),
+        other => other,
+    })?;
+    let stage = match &d.stage_id {
+        Some(s) => match stages.iter().find(|x| &x.id == s) {
+            Some(x) => x.clone(),
+            None if pipelines::stage(conn, ws, s)?.is_some() => {
+                return Err(FieldError::new("stage_id", "stage_not_in_pipeline", "this stage belongs to another pipeline").into())
+            }
+            None => return Err(FieldError::new("stage_id", "unknown_stage", "no such stage in this workspace").into()),
+        },
+        None => stages
+            .iter()
+            .find(|s| s.kind() == StageKind::Open)
+            .cloned()
+            .ok_or_else(|| FieldError::new("stage_id", "unknown_stage", "the pipeline has no open stage"))?,
+    };
+    // References.
+    let company_name = match &d.company_id {
+        Some(cid) => {
+            let name: Option<String> = companies::table
+                .filter(companies::workspace_id.eq(ws))
+                .filter(companies::id.eq(cid))
+                .filter(companies::deleted_at.is_null())
+                .select(companies::name)
+                .first(conn)
+                .optional()?;
+            if name.is_none() {
+                errs.push(FieldError::new("company_id", "unknown_company", "no such company in this workspace"));
+            }
+            name
+        }
+        None => None,
+    };
+    if !d.contacts.is_empty() {
+        let ids: Vec<&str> = d.contacts.iter().map(|(id, _)| id.as_str()).collect();
+        let found: Vec<String> = contacts::table
+            .filter(contacts::workspace_id.eq(ws))
+            .filter(contacts::id.eq_any(&ids))
+            .filter(contacts::deleted_at.is_null())
+            .select(contacts::id)
+            .load(conn)?;
+        for (i, id) in ids.iter().enumerate() {
+            if !found.iter().any(|f| f == id) {
+                errs.push(FieldError::new(format!("contacts[{i}].contact_id"), "unknown_contact", "no such contact in this workspace"));
+            }
+        }
+    }
+    if let Some(o) = &d.owner_id {
+        if let Err(StoreError::Invalid(v)) = identity::require_member(conn, ws, o, "owner_id") {
+            for e in v.0 {
+                errs.push(e);
+            }
+        }
+    }
+    // Lines, priced from their products where the caller gave no price.
+    let product_ids: Vec<&str> = d.lines.iter().filter_map(|l| l.product_id.as_deref()).collect();
+    let products = products::many(conn, ws, &product_ids)?;
+    let mut lines = Vec::with_capacity(d.lines.len());
+    for (i, l) in d.lines.iter().enumerate() {
+        let f = |n: &str| format!("line_items[{i}].{n}");
+        let product = match &l.product_id {
+            Some(pid) => match products.iter().find(|p| &p.id == pid) {
+                Some(p) => {
+                    if p.currency != d.currency.code() && l.unit_price_e4.is_none() {
+                        errs.push(FieldError::new(
+                            f("product_id"),
+                            "currency_mismatch",
+                            format!(
+                                "the product is priced in {}, the deal in {}; give a unit_price in {}",
+                                p.currency,
+                                d.currency.code(),
+                                d.currency.code()
+                            ),
+                        ));
+                        continue;
+                    }
+                    Some(p)
+                }
+                None => {
+                    errs.push(FieldError::new(f("product_id"), "unknown_product", "no such product in this workspace"));
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let same_currency = product.is_some_and(|p| p.currency == d.currency.code());
+        let Some(unit_price_e4) = l.unit_price_e4.or(product.map(|p| p.unit_price_e4)) else {
+            errs.push(FieldError::new(f("unit_price"), "required", "a line without a product needs a unit_price"));
+            continue;
+        };
+        let unit_cost_e4 = l.unit_cost_e4.or(product.filter(|_| same_currency).and_then(|p| p.unit_cost_e4));
+        let Some(total_e4) = line_total_e4(l.quantity_e4, unit_price_e4, l.discount_bp) else {
+            errs.push(FieldError::new(f("quantity"), "too_large", "the line total is too large"));
+            continue;
+        };
+        lines.push(Line {
+            product_id: l.product_id.clone(),
+            name: l.name.clone().or(product.map(|p| p.name.clone())).unwrap_or_default(),
+            quantity_e4: l.quantity_e4,
+            unit_price_e4,
+            discount_bp: l.discount_bp,
+            unit_cost_e4,
+            total_e4,
+        });
+    }
+    let (amount_e4, cost_e4) = if lines.is_empty() {
+        (d.amount_e4, None)
+    } else {
+        let sum = round_to_currency(lines.iter().map(|l| l.total_e4).sum(), d.currency);
+        if d.amount_e4.is_some_and(|a| a != sum) {
+            errs.push(FieldError::new(
+                "amount",
+                "amount_from_lines",
+                "a deal with line items takes its amount from them; leave amount out",
+            ));
+        }
+        let cost = lines.iter().map(|l| l.unit_cost_e4.and_then(|c| line_cost_e4(l.quantity_e4, c))).sum::<Option<i64>>();
+        (Some(sum), cost)
+    };
+    // Stage rules, checked when the deal enters the stage.
+    let loss_reason = if stage.kind() == StageKind::Lost { d.loss_reason.clone() } else { None };
+    if stage_changes {
+        for field in stage.required() {
+            let missing = match field {
+                DealField::Amount => amount_e4.is_none(),
+                DealField::CloseDate => d.close_date.is_none(),
+                DealField::CompanyId => d.company_id.is_none(),
+                DealField::Contacts => d.contacts.is_empty(),
+                DealField::Source => d.source.is_none(),
+                DealField::OwnerId => d.owner_id.is_none(),
+                DealField::LineItems => d.lines.is_empty(),
+            };
+            if missing {
+                errs.push(FieldError::new(
+                    field.as_str(),
+                    "required_for_stage",
+                    format!("is required before a deal enters \"{}\"", stage.name),
+                ));
+            }
+        }
+        if stage.kind() == StageKind::Lost {
+            let reasons = pipeline.loss_reasons();
+            match &loss_reason {
+                None => errs.push(FieldError::new("loss_reason", "loss_reason_required", "say why the deal was lost")),
+                Some(r) if !reasons.is_empty() && !reasons.contains(r) => {
+                    errs.push(FieldError::new("loss_reason", "unknown_loss_reason", format!("must be one of: {}", reasons.join(", "))))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    if !errs.is_empty() {
+        return Err(StoreError::Invalid(errs));
+    }
+    Ok(Resolved { pipeline_id, stage, company_name, lines, amount_e4, cost_e4, loss_reason })
+}
+
+fn to_row(ws: &str, id: String, d: &DealDraft, r: &Resolved, prev: Option<&DealRow>, now: i64) -> DealRow {
+    let stage_changed = prev.is_none_or(|p| p.stage_id != r.stage.id);
+    let closed = r.stage.kind() != StageKind::Open;
+    let closed_at = match (closed, prev) {
+        (false, _) => None,
+        (true, Some(p)) if !stage_changed && p.closed_at.is_some() => p.closed_at,
+        (true, _) => Some(now),
+    };
+    let contacts: Vec<Value> = d.contacts.iter().map(|(id, role)| json!({"contact_id": id, "role": role})).collect();
+    let search_text = crm_domain::records::search_text(&[&d.name, r.company_name.as_deref().unwrap_or("")], &[], &[]);
+    DealRow {
+        id,
+        workspace_id: ws.to_owned(),
+        name: d.name.clone(),
+        sort_name: d.name.to_lowercase(),
+        pipeline_id: r.pipeline_id.clone(),
+        stage_id: r.stage.id.clone(),
+        status: r.stage.kind().as_str().to_owned(),
+        amount_e4: r.amount_e4,
+        currency: d.currency.code().to_owned(),
+        cost_e4: r.cost_e4,
+        close_date: d.close_date.map(|c| c.format("%Y-%m-%d").to_string()),
+        owner_id: d.owner_id.clone(),
+        company_id: d.company_id.clone(),
+        source: d.source.map(|s| s.as_str().to_owned()),
+        loss_reason: r.loss_reason.clone(),
+        closed_at,
+        stage_entered_at: if stage_changed { now } else { prev.map_or(now, |p| p.stage_entered_at) },
+        contacts: Value::Array(contacts).to_string(),
+        line_items: Value::Array(r.lines.iter().map(Line::json).collect()).to_string(),
+        tags: crate::points::tags_json(&d.tags),
+        search_text,
+        version: prev.map_or(1, |p| p.version + 1),
+        created_at: prev.map_or(now, |p| p.created_at),
+        updated_at: now,
+        deleted_at: None,
+    }
+}
+
+/// The audited fields of a deal.
+fn fields(r: &DealRow) -> Map<String, Value> {
+    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+    let mut m = Map::new();
+    m.insert("name".into(), r.name.clone().into());
+    m.insert("pipeline_id".into(), r.pipeline_id.clone().into());
+    m.insert("stage_id".into(), r.stage_id.clone().into());
+    m.insert("status".into(), r.status.clone().into());
+    m.insert("amount_e4".into(), r.amount_e4.into());
+    m.insert("currency".into(), r.currency.clone().into());
+    m.insert("close_date".into(), r.close_date.clone().into());
+    m.insert("owner_id".into(), r.owner_id.clone().into());
+    m.insert("company_id".into(), r.company_id.clone().into());
+    m.insert("source".into(), r.source.clone().into());
+    m.insert("loss_reason".into(), r.loss_reason.clone().into());
+    m.insert("contacts".into(), parse(&r.contacts));
+    m.insert("line_items".into(), parse(&r.line_items));
+    m.insert("tags".into(), parse(&r.tags));
+    m
+}
+
+fn sync_children(conn: &mut DbConnection, ws: &str, id: &str, d: &DealDraft, r: &Resolved) -> StoreResult<()> {
+    diesel::delete(deal_contacts::table.filter(deal_contacts::deal_id.eq(id))).execute(conn)?;
+    for (contact_id, role) in &d.contacts {
+        diesel::insert_into(deal_contacts::table)
+            .values((
+                deal_contacts::workspace_id.eq(ws),
+                deal_contacts::deal_id.eq(id),
+                deal_contacts::contact_id.eq(contact_id),
+                deal_contacts::role.eq(role),
+            ))
+            .execute(conn)?;
+    }
+    diesel::delete(deal_lines::table.filter(deal_lines::deal_id.eq(id))).execute(conn)?;
+    for (i, l) in r.lines.iter().enumerate() {
+        diesel::insert_into(deal_lines::table)
+            .values((
+                deal_lines::id.eq(new_id()),
+                deal_lines::workspace_id.eq(ws),
+                deal_lines::deal_id.eq(id),
+                deal_lines::position.eq(i as i64),
+                deal_lines::product_id.eq(&l.product_id),
+                deal_lines::name.eq(&l.name),
+                deal_lines::quantity_e4.eq(l.quantity_e4),
+                deal_lines::unit_price_e4.eq(l.unit_price_e4),
+                deal_lines::discount_bp.eq(l.discount_bp),
+                deal_lines::unit_cost_e4.eq(l.unit_cost_e4),
+                deal_lines::total_e4.eq(l.total_e4),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn enter_stage(conn: &mut DbConnection, ws: &str, row: &DealRow, actor: &Actor, now: i64) -> StoreResult<()> {
+    diesel::update(deal_stage_history::table.filter(deal_stage_history::deal_id.eq(&row.id)).filter(deal_stage_history::left_at.is_null()))
+        .set(deal_stage_history::left_at.eq(now))
+        .execute(conn)?;
+    diesel::insert_into(deal_stage_history::table)
+        .values((
+            deal_stage_history::id.eq(new_id()),
+            deal_stage_history::workspace_id.eq(ws),
+            deal_stage_history::deal_id.eq(&row.id),
+            deal_stage_history::pipeline_id.eq(&row.pipeline_id),
+            deal_stage_history::stage_id.eq(&row.stage_id),
+            deal_stage_history::entered_at.eq(now),
+            deal_stage_history::actor_id.eq(&actor.id),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn create(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor) -> StoreResult<DealWithCompany> {
+    create_at(conn, ws, d, actor, time::now_micros())
+}
+
+/// Like [`create`] at a given time (demo data).
+pub fn create_at(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor, now: i64) -> StoreResult<DealWithCompany> {
+    let r = resolve(conn, ws, d, true)?;
+    let row = to_row(ws, new_id(), d, &r, None, now);
+    diesel::insert_into(deals::table).values(&row).execute(conn)?;
+    sync_children(conn, ws, &row.id, d, &r)?;
+    enter_stage(conn, ws, &row, actor, now)?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    Ok((row, r.company_name))
+}
+
+/// Changes a deal; `apply` turns the current deal into the new draft. Entering a stage checks
+/// its rules; the stage history records every move.
+pub fn update(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    actor: &Actor,
+    guard: &WriteGuard,
+    apply: impl FnOnce(&DealWithCompany) -> StoreResult<DealDraft>,
+) -> StoreResult<DealWithCompany> {
+    update_at(conn, ws, id, expected, actor, guard, time::now_micros(), apply)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn update_at(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    actor: &Actor,
+    guard: &WriteGuard,
+    now: i64,
+    apply: impl FnOnce(&DealWithCompany) -> StoreResult<DealDraft>,
+) -> StoreResult<DealWithCompany> {
+    let current = get(conn, ws, id)?;
+    let row = &current.0;
+    guard.check(row.owner_id.as_deref())?;
+    if row.deleted_at.is_some() {
+        return Err(StoreError::Conflict {
+            code: "record_deleted",
+            message: "the deal is in the trash; restore it first".into(),
+            field: None,
+        });
+    }
+    check_version(row.version, expected)?;
+    let d = apply(&current)?;
+    if d.owner_id != row.owner_id {
+        if let Some(o) = &d.owner_id {
+            identity::require_member(conn, ws, o, "owner_id")?;
+        }
+    }
+    let stage_changes = d.stage_id.as_deref() != Some(row.stage_id.as_str()) || d.pipeline_id.as_deref() != Some(row.pipeline_id.as_str());
+    let r = resolve(conn, ws, &d, stage_changes)?;
+    let new_row = to_row(ws, row.id.clone(), &d, &r, Some(row), now);
+    let changes = audit::diff(&fields(row), &fields(&new_row));
+    if changes.is_empty() {
+        return Ok(current);
+    }
+    let n = diesel::update(deals::table.filter(deals::id.eq(id)).filter(deals::version.eq(row.version))).set(&new_row).execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
+    }
+    sync_children(conn, ws, id, &d, &r)?;
+    if new_row.stage_id != row.stage_id {
+        enter_stage(conn, ws, &new_row, actor, now)?;
+    }
+    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    Ok((new_row, r.company_name))
+}
+
+pub fn set_deleted(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    actor: &Actor,
+    guard: &WriteGuard,
+    delete: bool,
+) -> StoreResult<DealWithCompany> {
+    let (mut row, company) = get(conn, ws, id)?;
+    guard.check(row.owner_id.as_deref())?;
+    check_version(row.version, expected)?;
+    if row.deleted_at.is_some() == delete {
+        return Ok((row, company));
+    }
+    let now = time::now_micros();
+    let deleted_at = if delete { Some(now) } else { None };
+    let n = diesel::update(deals::table.filter(deals::id.eq(id)).filter(deals::version.eq(row.version)))
+        .set((deals::deleted_at.eq(deleted_at), deals::version.eq(row.version + 1), deals::updated_at.eq(now)))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
+    }
+    audit::record_trash(conn, ws, ENTITY, id, actor, row.deleted_at, deleted_at)?;
+    row.deleted_at = deleted_at;
+    row.version += 1;
+    row.updated_at = now;
+    Ok((row, company))
+}
+
+/// One stay of a deal in a stage: pipeline, stage, stage name, entered and left.
+pub type Visit = (String, String, Option<String>, i64, Option<i64>);
+
+/// Every stage the deal has been in, oldest first.
+pub fn history(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<Vec<Visit>> {
+    use crate::schema::pipeline_stages;
+    Ok(deal_stage_history::table
+        .left_join(pipeline_stages::table.on(pipeline_stages::id.eq(deal_stage_history::stage_id)))
+        .filter(deal_stage_history::workspace_id.eq(ws))
+        .filter(deal_stage_history::deal_id.eq(id))
+        .order((deal_stage_history::entered_at.asc(), deal_stage_history::id.asc()))
+        .select((
+            deal_stage_history::pipeline_id,
+            deal_stage_history::stage_id,
+            pipeline_stages::name.nullable(),
+            deal_stage_history::entered_at,
+            deal_stage_history::left_at,
+        ))
+        .load(conn)?)
+}

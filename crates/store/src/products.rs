@@ -1,0 +1,167 @@
+//! Products: the catalogue deals and orders are priced from.
+
+use crate::audit::{self, Actor};
+use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField};
+use crate::error::check_version;
+use crate::schema::products;
+use crate::{keyset, new_id, time, Db, DbConnection, StoreError, StoreResult};
+use crm_domain::deals::ProductDraft;
+use diesel::prelude::*;
+use serde_json::{Map, Value};
+
+pub const ENTITY: &str = "product";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = products, treat_none_as_null = true)]
+pub struct ProductRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub sku: String,
+    pub name: String,
+    pub sort_name: String,
+    pub category: Option<String>,
+    pub currency: String,
+    pub unit_price_e4: i64,
+    pub unit_cost_e4: Option<i64>,
+    pub active: i32,
+    pub description: Option<String>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+crate::keyed_row!(ProductRow);
+
+#[derive(Debug, Clone, Default)]
+pub struct ProductFilter {
+    pub q: Option<String>,
+    pub category: Option<String>,
+    pub active: Option<bool>,
+}
+
+fn filtered<'a>(ws: &str, f: &ProductFilter) -> products::BoxedQuery<'a, Db> {
+    let mut q = products::table.filter(products::workspace_id.eq(ws.to_owned())).into_boxed();
+    if let Some(c) = &f.category {
+        q = q.filter(products::category.eq(c.clone()));
+    }
+    if let Some(a) = f.active {
+        q = q.filter(products::active.eq(i32::from(a)));
+    }
+    if let Some(t) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let p = like_pattern(&t.to_lowercase());
+        q = q.filter(products::sort_name.like(p.clone()).escape('\\').or(products::sku.like(p).escape('\\')));
+    }
+    q
+}
+
+pub fn list(conn: &mut DbConnection, ws: &str, f: &ProductFilter, page: &PageSpec) -> StoreResult<PageOf<ProductRow>> {
+    let q = filtered(ws, f).select(ProductRow::as_select()).limit(page.limit + 1);
+    let (desc, after) = (page.sort.desc, page.after.as_ref());
+    let mut rows: Vec<ProductRow> = match page.sort.field {
+        SortField::CreatedAt => keyset!(q, products::created_at, products::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::UpdatedAt => keyset!(q, products::updated_at, products::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::Name => keyset!(q, products::sort_name, products::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
+    };
+    let total = if page.include_total { Some(filtered(ws, f).count().get_result(conn)?) } else { None };
+    let next_cursor = finish_page(&mut rows, page);
+    Ok(PageOf { items: rows, next_cursor, total })
+}
+
+pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<ProductRow> {
+    products::table
+        .filter(products::workspace_id.eq(ws))
+        .filter(products::id.eq(id))
+        .select(ProductRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Products by id, for pricing line items.
+pub fn many(conn: &mut DbConnection, ws: &str, ids: &[&str]) -> StoreResult<Vec<ProductRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(products::table
+        .filter(products::id.eq_any(ids))
+        .select(ProductRow::as_select())
+        .load::<ProductRow>(conn)?
+        .into_iter()
+        .filter(|p| p.workspace_id == ws)
+        .collect())
+}
+
+fn to_row(ws: &str, id: String, d: &ProductDraft, version: i64, created_at: i64, now: i64) -> ProductRow {
+    ProductRow {
+        id,
+        workspace_id: ws.to_owned(),
+        sku: d.sku.clone(),
+        name: d.name.clone(),
+        sort_name: d.name.to_lowercase(),
+        category: d.category.clone(),
+        currency: d.unit_price.currency().code().to_owned(),
+        unit_price_e4: d.unit_price.amount_e4(),
+        unit_cost_e4: d.unit_cost.map(|m| m.amount_e4()),
+        active: i32::from(d.active),
+        description: d.description.clone(),
+        version,
+        created_at,
+        updated_at: now,
+    }
+}
+
+fn fields(r: &ProductRow) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("sku".into(), r.sku.clone().into());
+    m.insert("name".into(), r.name.clone().into());
+    m.insert("category".into(), r.category.clone().into());
+    m.insert("currency".into(), r.currency.clone().into());
+    m.insert("unit_price_e4".into(), r.unit_price_e4.into());
+    m.insert("unit_cost_e4".into(), r.unit_cost_e4.into());
+    m.insert("active".into(), (r.active != 0).into());
+    m.insert("description".into(), r.description.clone().into());
+    m
+}
+
+fn sku_taken(e: diesel::result::Error) -> StoreError {
+    let e = StoreError::from(e);
+    if e.is_unique_violation() {
+        StoreError::Conflict { code: "sku_taken", message: "another product has this SKU".into(), field: Some("sku".into()) }
+    } else {
+        e
+    }
+}
+
+pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ProductDraft, actor: &Actor, now: i64) -> StoreResult<ProductRow> {
+    let row = to_row(ws, new_id(), d, 1, now, now);
+    diesel::insert_into(products::table).values(&row).execute(conn).map_err(sku_taken)?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    Ok(row)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    actor: &Actor,
+    apply: impl FnOnce(&ProductRow) -> StoreResult<ProductDraft>,
+) -> StoreResult<ProductRow> {
+    let row = get(conn, ws, id)?;
+    check_version(row.version, expected)?;
+    let d = apply(&row)?;
+    let new_row = to_row(ws, row.id.clone(), &d, row.version + 1, row.created_at, time::now_micros());
+    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    if changes.is_empty() {
+        return Ok(row);
+    }
+    let n = diesel::update(products::table.filter(products::id.eq(id)).filter(products::version.eq(row.version)))
+        .set(&new_row)
+        .execute(conn)
+        .map_err(sku_taken)?;
+    if n == 0 {
+        return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
+    }
+    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    Ok(new_row)
+}
