@@ -10,3 +10,4 @@ mod deals;
 mod migrations;
 mod openapi;
 mod pagination;
+mod search;

@@ -9,6 +9,7 @@ pub mod companies;
 pub mod contacts;
 pub mod deals;
 pub mod problem;
+pub mod search;
 pub mod validate;
 pub mod validate_deals;
 pub mod workspace;
@@ -21,6 +22,7 @@ pub use companies::*;
 pub use contacts::*;
 pub use deals::*;
 pub use problem::*;
+pub use search::*;
 pub use workspace::*;
 
 pub use crm_domain::access::{Entity, Scope};

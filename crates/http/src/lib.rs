@@ -69,7 +69,9 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(deals::delete_deal)
         .service(deals::restore_deal)
         .service(deals::deal_stage_history)
-        .service(deals::deal_audit);
+        .service(deals::deal_audit)
+        .service(search::search)
+        .service(search::phone_lookup);
 }
 
 /// The OpenAPI document of this build.

@@ -18,6 +18,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code` and the offe
         (name = "auth", description = "Sign in, refresh and sign out"),
         (name = "contacts", description = "People"),
         (name = "companies", description = "Organisations"),
+        (name = "search", description = "One search over every record, and phone lookup"),
         (name = "products", description = "The catalogue deals and orders are priced from"),
         (name = "pipelines", description = "Sales processes: ordered stages, probabilities and stage rules"),
         (name = "deals", description = "Opportunities: stages, line items, stage history"),

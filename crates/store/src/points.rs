@@ -73,3 +73,14 @@ pub fn phones_json(phones: &[PhonePoint]) -> String {
 pub fn tags_json(tags: &[Tag]) -> String {
     serde_json::Value::Array(tags.iter().map(|t| serde_json::Value::String(t.as_str().to_owned())).collect()).to_string()
 }
+
+/// The records (entity type, id) with this exact email key or E.164 phone.
+pub fn find(conn: &mut DbConnection, ws: &str, kind: &str, value: &str) -> StoreResult<Vec<(String, String)>> {
+    Ok(contact_points::table
+        .filter(contact_points::workspace_id.eq(ws))
+        .filter(contact_points::kind.eq(kind))
+        .filter(contact_points::value.eq(value))
+        .select((contact_points::entity_type, contact_points::entity_id))
+        .limit(200)
+        .load(conn)?)
+}

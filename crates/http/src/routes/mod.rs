@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod deals;
 pub mod pipelines;
 pub mod products;
+pub mod search;
 pub mod system;
 pub mod workspace;
 

@@ -1,0 +1,173 @@
+//! `/api/v1/search` and `/api/v1/phone-lookup`: find anyone, by anything, within what the
+//! caller may see.
+
+use crate::access;
+use crate::auth::Principal;
+use crate::convert::{self, to_json};
+use crate::error::ApiResult;
+use crate::params::{bad, QueryParams};
+use crate::state::AppState;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use crm_api_types::{PhoneLookup, Problem, SearchHit, SearchResults};
+use crm_domain::access::Entity;
+use crm_domain::{Email, Phone};
+use crm_store::cursor::{PageSpec, Sort, SortField};
+use crm_store::{companies, contacts, deals, points};
+
+/// Parameters of `GET /search`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct SearchParams {
+    /// Name, email, phone in any format (`+98 912 123 4567`, `09121234567`, `0098…`), company.
+    q: String,
+    /// Comma-separated kinds: `contact,company,deal` (default all).
+    types: Option<String>,
+    /// Hits per kind, 1 to 50 (default 10).
+    limit: Option<i64>,
+}
+
+fn rank(title: &str, needle: &str) -> i64 {
+    let t = title.to_lowercase();
+    if t.starts_with(needle) {
+        80
+    } else if t.split_whitespace().any(|w| w.starts_with(needle)) {
+        60
+    } else {
+        40
+    }
+}
+
+/// Search contacts, companies and deals at once, ranked. Only records the caller may read
+/// are searched.
+#[utoipa::path(
+    tag = "search",
+    operation_id = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Hits, best first", body = SearchResults),
+        (status = 400, description = "q missing or a parameter malformed", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/search")]
+pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let mut q = QueryParams::from_request(&req);
+    let query =
+        q.take("q").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).ok_or_else(|| bad("q", "required", "say what to search for"))?;
+    if query.chars().count() > 200 {
+        return Err(bad("q", "too_long", "at most 200 characters"));
+    }
+    let types = q.take_list("types", |t| matches!(t, "contact" | "company" | "deal"), "contact, company or deal")?;
+    let limit = match q.take("limit") {
+        None => 10,
+        Some(l) => {
+            l.parse::<i64>().ok().filter(|n| (1..=50).contains(n)).ok_or_else(|| bad("limit", "invalid_limit", "must be 1 to 50"))?
+        }
+    };
+    q.finish()?;
+    let wants = move |t: &str| types.is_empty() || types.iter().any(|x| x == t);
+    let body = state
+        .db(move |c| {
+            let ws = who.workspace_id.clone();
+            let needle = crm_store::listing::search_needle(&query).unwrap_or_default();
+            let page = PageSpec { sort: Sort { field: SortField::Name, desc: false }, limit, after: None, include_total: false };
+            let mut hits: Vec<SearchHit> = Vec::new();
+            // Exact email or phone first.
+            let region = convert::region(c, &ws)?;
+            let exact = if let Ok(e) = Email::parse("q", &query) {
+                points::find(c, &ws, "email", &e.key())?
+            } else if let Ok(p) = Phone::parse("q", &query, region) {
+                points::find(c, &ws, "phone", p.as_str())?
+            } else {
+                Vec::new()
+            };
+            if wants("contact") {
+                let reach = access::reach(c, &who, Entity::Contact)?;
+                let f = contacts::ContactFilter { q: Some(query.clone()), ..Default::default() };
+                for (r, company) in contacts::list(c, &ws, &reach, &f, &page)?.items {
+                    let exact_hit = exact.iter().any(|(t, id)| t == "contact" && *id == r.id);
+                    let score = if exact_hit { 100 } else { rank(&r.display_name, &needle) };
+                    hits.push(SearchHit { kind: "contact".into(), id: r.id, title: r.display_name, subtitle: company.or(r.title), score });
+                }
+            }
+            if wants("company") {
+                let reach = access::reach(c, &who, Entity::Company)?;
+                let f = companies::CompanyFilter { q: Some(query.clone()), ..Default::default() };
+                for (r, _) in companies::list(c, &ws, &reach, &f, &page)?.items {
+                    let exact_hit = exact.iter().any(|(t, id)| t == "company" && *id == r.id);
+                    let score = if exact_hit { 100 } else { rank(&r.name, &needle) };
+                    hits.push(SearchHit { kind: "company".into(), id: r.id, title: r.name, subtitle: r.domain.or(r.city), score });
+                }
+            }
+            if wants("deal") {
+                let reach = access::reach(c, &who, Entity::Deal)?;
+                let f = deals::DealFilter { q: Some(query.clone()), ..Default::default() };
+                for (r, company) in deals::list(c, &ws, &reach, &f, &page)?.items {
+                    let score = rank(&r.name, &needle);
+                    hits.push(SearchHit { kind: "deal".into(), id: r.id, title: r.name, subtitle: company, score });
+                }
+            }
+            hits.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase())));
+            to_json(&SearchResults { query, hits })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}
+
+/// Parameters of `GET /phone-lookup`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct LookupParams {
+    /// A phone number in any format; national numbers are read in the workspace's region.
+    number: String,
+}
+
+/// Every contact and company with this phone number, after normalisation to E.164 (the
+/// call-center lookup). Only records the caller may read.
+#[utoipa::path(
+    tag = "search",
+    operation_id = "phone_lookup",
+    params(LookupParams),
+    responses(
+        (status = 200, description = "Matches (possibly none)", body = PhoneLookup),
+        (status = 400, description = "Not a phone number", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/phone-lookup")]
+pub async fn phone_lookup(state: web::Data<AppState>, who: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let mut q = QueryParams::from_request(&req);
+    let raw = q.take("number").ok_or_else(|| bad("number", "required", "give the number to look up"))?;
+    q.finish()?;
+    let body = state
+        .db(move |c| {
+            let ws = who.workspace_id.clone();
+            let region = convert::region(c, &ws)?;
+            let number = Phone::parse("number", &raw, region).map_err(|e| bad("number", "invalid_phone", &e.message))?;
+            let found = points::find(c, &ws, "phone", number.as_str())?;
+            let (contact_reach, company_reach) = (access::reach(c, &who, Entity::Contact)?, access::reach(c, &who, Entity::Company)?);
+            let mut out = PhoneLookup { number: number.as_str().to_owned(), contacts: Vec::new(), companies: Vec::new() };
+            for (kind, id) in found {
+                match kind.as_str() {
+                    "contact" => {
+                        let row = contacts::get(c, &ws, &id)?;
+                        if row.0.deleted_at.is_none() && contact_reach.allows(row.0.owner_id.as_deref()) {
+                            out.contacts.push(convert::contact(row)?);
+                        }
+                    }
+                    "company" => {
+                        let row = companies::get(c, &ws, &id)?;
+                        if row.0.deleted_at.is_none() && company_reach.allows(row.0.owner_id.as_deref()) {
+                            out.companies.push(convert::company(row)?);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            to_json(&out)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}
