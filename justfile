@@ -49,6 +49,7 @@ wasm-check:
 
 # Format check and clippy with warnings as errors.
 lint:
+    scripts/setup.sh web
     cargo fmt --all -- --check
     cargo clippy -q --workspace --all-targets -- -D warnings
     cargo clippy -q -p crm-frontend --target wasm32-unknown-unknown -- -D warnings
