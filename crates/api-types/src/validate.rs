@@ -11,7 +11,7 @@ use crm_domain::{
     Region, ValidationErrors,
 };
 
-fn opt(errs: &mut ValidationErrors, field: &str, v: &Option<String>, max: usize) -> Option<String> {
+pub(crate) fn opt(errs: &mut ValidationErrors, field: &str, v: &Option<String>, max: usize) -> Option<String> {
     v.as_deref().and_then(|s| errs.collect(optional_text(field, s, max)).flatten())
 }
 
@@ -55,8 +55,8 @@ fn phones(errs: &mut ValidationErrors, input: &[PhoneEntry], region: Region) -> 
     out
 }
 
-fn id_ref(errs: &mut ValidationErrors, field: &str, v: &Option<String>) -> Option<String> {
-    let s = v.as_deref()?.trim();
+pub(crate) fn id_ref(errs: &mut ValidationErrors, field: &str, v: Option<&str>) -> Option<String> {
+    let s = v?.trim();
     if s.is_empty() {
         return None;
     }
@@ -81,8 +81,8 @@ impl ContactCreate {
         let first_name = errs.collect(text("first_name", &self.first_name, 100));
         let last_name = opt(&mut errs, "last_name", &self.last_name, 100);
         let title = opt(&mut errs, "title", &self.title, 150);
-        let company_id = id_ref(&mut errs, "company_id", &self.company_id);
-        let owner_id = id_ref(&mut errs, "owner_id", &self.owner_id);
+        let company_id = id_ref(&mut errs, "company_id", self.company_id.as_deref());
+        let owner_id = id_ref(&mut errs, "owner_id", self.owner_id.as_deref());
         let emails = emails(&mut errs, &self.emails);
         let phones = phones(&mut errs, &self.phones, region);
         let tags = errs.collect(parse_tags("tags", &self.tags)).unwrap_or_default();
@@ -150,7 +150,7 @@ impl CompanyCreate {
         let industry = opt(&mut errs, "industry", &self.industry, 100);
         let city = opt(&mut errs, "city", &self.city, 100);
         let country = opt(&mut errs, "country", &self.country, 100);
-        let owner_id = id_ref(&mut errs, "owner_id", &self.owner_id);
+        let owner_id = id_ref(&mut errs, "owner_id", self.owner_id.as_deref());
         let emails = emails(&mut errs, &self.emails);
         let phones = phones(&mut errs, &self.phones, region);
         let annual_revenue = money(&mut errs, "annual_revenue", &self.annual_revenue);

@@ -1,25 +1,10 @@
 //! Products, pipelines and deals from wire input to domain drafts.
 
 use crate::deals::*;
+use crate::validate::{id_ref, opt};
 use crm_domain::deals::{decimal_e4, discount_bp, DealDraft, LineDraft, PipelineDraft, ProductDraft, StageDraft, StageKind};
-use crm_domain::error::{optional_text, text};
+use crm_domain::error::text;
 use crm_domain::{parse_tags, Currency, FieldError, Money, ValidationErrors};
-
-fn opt(errs: &mut ValidationErrors, field: &str, v: &Option<String>, max: usize) -> Option<String> {
-    v.as_deref().and_then(|s| errs.collect(optional_text(field, s, max)).flatten())
-}
-
-fn id_ref(errs: &mut ValidationErrors, field: &str, v: Option<&str>) -> Option<String> {
-    let s = v?.trim();
-    if s.is_empty() {
-        return None;
-    }
-    if s.len() > 64 || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        errs.push(FieldError::new(field, "invalid_id", "is not a valid id"));
-        return None;
-    }
-    Some(s.to_owned())
-}
 
 impl ProductCreate {
     pub fn validate(&self) -> Result<ProductDraft, ValidationErrors> {

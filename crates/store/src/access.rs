@@ -163,12 +163,6 @@ pub fn read_reach(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>, entity:
     scope_reach(conn, ws, viewer, g.read)
 }
 
-/// Which records of `entity` the viewer may change.
-pub fn write_reach(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>, entity: Entity) -> StoreResult<Reach> {
-    let g = grant(conn, ws, viewer.role, entity)?;
-    scope_reach(conn, ws, viewer, g.write)
-}
-
 /// What a writer may touch: decided once per request, checked against each record's owner.
 #[derive(Debug, Clone)]
 pub struct WriteGuard {

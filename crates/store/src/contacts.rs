@@ -140,18 +140,7 @@ pub fn list(
 }
 
 fn with_company_names(conn: &mut DbConnection, ws: &str, rows: Vec<ContactRow>) -> StoreResult<Vec<ContactWithCompany>> {
-    let mut ids: Vec<&str> = rows.iter().filter_map(|r| r.company_id.as_deref()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    // Looked up by primary key alone: with a workspace condition in the WHERE clause SQLite's
-    // planner (without statistics) walks every company of the workspace instead. The
-    // workspace is still checked, on the rows found.
-    let found: Vec<(String, String, String)> = if ids.is_empty() {
-        Vec::new()
-    } else {
-        companies::table.filter(companies::id.eq_any(ids)).select((companies::id, companies::workspace_id, companies::name)).load(conn)?
-    };
-    let names: Vec<(String, String)> = found.into_iter().filter(|(_, w, _)| w == ws).map(|(id, _, name)| (id, name)).collect();
+    let names = crate::companies::names(conn, ws, rows.iter().filter_map(|r| r.company_id.as_deref()).collect())?;
     Ok(rows
         .into_iter()
         .map(|r| {

@@ -133,18 +133,11 @@ pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &DealFilter, pa
 
 /// Adds each deal's company name.
 pub fn with_company_names(conn: &mut DbConnection, ws: &str, rows: Vec<DealRow>) -> StoreResult<Vec<DealWithCompany>> {
-    let mut ids: Vec<&str> = rows.iter().filter_map(|r| r.company_id.as_deref()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let found: Vec<(String, String, String)> = if ids.is_empty() {
-        Vec::new()
-    } else {
-        companies::table.filter(companies::id.eq_any(ids)).select((companies::id, companies::workspace_id, companies::name)).load(conn)?
-    };
+    let names = crate::companies::names(conn, ws, rows.iter().filter_map(|r| r.company_id.as_deref()).collect())?;
     Ok(rows
         .into_iter()
         .map(|r| {
-            let name = r.company_id.as_ref().and_then(|c| found.iter().find(|(id, w, _)| id == c && w == ws).map(|(_, _, n)| n.clone()));
+            let name = r.company_id.as_ref().and_then(|c| names.iter().find(|(id, _)| id == c).map(|(_, n)| n.clone()));
             (r, name)
         })
         .collect())
