@@ -3,10 +3,12 @@
 mod access;
 mod auth;
 mod bad_input;
+mod cases;
 mod companies;
 mod concurrency;
 mod contacts;
 mod deals;
+mod leads;
 mod migrations;
 mod openapi;
 mod pagination;

@@ -8,10 +8,12 @@ pub mod common;
 pub mod companies;
 pub mod contacts;
 pub mod deals;
+pub mod operations;
 pub mod problem;
 pub mod search;
 pub mod validate;
 pub mod validate_deals;
+pub mod validate_ops;
 pub mod workspace;
 
 pub use access::*;
@@ -21,10 +23,14 @@ pub use common::*;
 pub use companies::*;
 pub use contacts::*;
 pub use deals::*;
+pub use operations::*;
 pub use problem::*;
 pub use search::*;
 pub use workspace::*;
 
 pub use crm_domain::access::{Entity, Scope};
 pub use crm_domain::deals::{DealField, StageKind};
+pub use crm_domain::operations::{
+    ActivityKind, CaseChannel, CaseStatus, Direction, LeadStatus, Priority, RelatedType, SlaRule, TaskStatus,
+};
 pub use crm_domain::{Consent, EmailLabel, LifecycleStage, PhoneLabel, Role, Source};

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
-    /// `contact`, `company` or `deal`.
+    /// `contact`, `company`, `deal`, `lead` or `case`.
     #[serde(rename = "type")]
     pub kind: String,
     pub id: String,

@@ -55,7 +55,8 @@ fn phones(errs: &mut ValidationErrors, input: &[PhoneEntry], region: Region) -> 
     out
 }
 
-pub(crate) fn id_ref(errs: &mut ValidationErrors, field: &str, v: Option<&str>) -> Option<String> {
+/// An id the caller refers to: trimmed, empty means none, otherwise letters, digits, `-` and `_`.
+pub fn id_ref(errs: &mut ValidationErrors, field: &str, v: Option<&str>) -> Option<String> {
     let s = v?.trim();
     if s.is_empty() {
         return None;

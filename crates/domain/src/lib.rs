@@ -10,6 +10,7 @@ pub mod email;
 pub mod enums;
 pub mod error;
 pub mod money;
+pub mod operations;
 pub mod phone;
 pub mod records;
 pub mod tag;

@@ -73,6 +73,38 @@ pub struct CompanyDraft {
     pub tags: Vec<Tag>,
 }
 
+/// Domains of free mailbox providers: an address there says nothing about the company.
+pub fn is_free_mail(domain: &str) -> bool {
+    const FREE: &[&str] = &[
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "ymail.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "web.de",
+        "yandex.com",
+        "yandex.ru",
+        "mail.ru",
+        "zoho.com",
+        "chmail.ir",
+        "mail.ir",
+        "iran.ir",
+        "email.com",
+    ];
+    FREE.contains(&domain.to_ascii_lowercase().as_str())
+}
+
 /// Parses a web domain: lower-case host name, scheme and path stripped.
 pub fn parse_domain(field: &str, raw: &str) -> Result<Option<String>, crate::FieldError> {
     let mut s = raw.trim().to_lowercase();

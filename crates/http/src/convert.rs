@@ -266,6 +266,137 @@ pub fn to_json<T: serde::Serialize>(v: &T) -> ApiResult<String> {
     })
 }
 
+fn parsed<T>(v: Option<T>, what: &str) -> ApiResult<T> {
+    v.ok_or_else(|| corrupt(what))
+}
+
+pub fn lead(r: crm_store::leads::LeadRow) -> ApiResult<api::Lead> {
+    use crm_domain::operations::LeadStatus;
+    Ok(api::Lead {
+        status: parsed(LeadStatus::parse(&r.status), "lead status")?,
+        source: r.source.as_deref().and_then(Source::parse),
+        tags: list(&r.tags, "tags")?,
+        id: r.id,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        display_name: r.display_name,
+        email: r.email,
+        phone: r.phone,
+        company_name: r.company_name,
+        title: r.title,
+        disqualify_reason: r.disqualify_reason,
+        form_id: r.form_id,
+        owner_id: r.owner_id,
+        notes: r.notes,
+        converted_at: r.converted_at.map(to_datetime),
+        contact_id: r.contact_id,
+        company_id: r.company_id,
+        deal_id: r.deal_id,
+        version: r.version,
+        created_at: to_datetime(r.created_at),
+        updated_at: to_datetime(r.updated_at),
+        deleted_at: r.deleted_at.map(to_datetime),
+    })
+}
+
+pub fn web_form(r: crm_store::forms::WebFormRow) -> ApiResult<api::WebForm> {
+    Ok(api::WebForm {
+        source: parsed(Source::parse(&r.source), "form source")?,
+        submit_url: format!("/api/v1/forms/{}/submissions", r.form_key),
+        id: r.id,
+        name: r.name,
+        key: r.form_key,
+        owner_id: r.owner_id,
+        active: r.active != 0,
+        max_per_hour: r.max_per_hour,
+        submissions: r.submissions,
+        version: r.version,
+        created_at: to_datetime(r.created_at),
+        updated_at: to_datetime(r.updated_at),
+    })
+}
+
+pub fn activity(r: crm_store::activities::ActivityRow) -> ApiResult<api::Activity> {
+    use crm_domain::operations::{ActivityKind, Direction};
+    Ok(api::Activity {
+        kind: parsed(ActivityKind::parse(&r.kind), "activity kind")?,
+        direction: r.direction.as_deref().and_then(Direction::parse),
+        contact_ids: list(&r.contacts, "activity contacts")?,
+        user_ids: list(&r.users, "activity users")?,
+        id: r.id,
+        subject: r.subject,
+        body: r.body,
+        occurred_at: to_datetime(r.occurred_at),
+        duration_seconds: r.duration_seconds,
+        outcome: r.outcome,
+        owner_id: r.owner_id,
+        company_id: r.company_id,
+        deal_id: r.deal_id,
+        case_id: r.case_id,
+        lead_id: r.lead_id,
+        version: r.version,
+        created_at: to_datetime(r.created_at),
+        updated_at: to_datetime(r.updated_at),
+        deleted_at: r.deleted_at.map(to_datetime),
+    })
+}
+
+pub fn task(r: crm_store::tasks::TaskRow, now: i64) -> ApiResult<api::Task> {
+    use crm_domain::operations::{Priority, RelatedType, TaskStatus};
+    Ok(api::Task {
+        overdue: r.overdue(now),
+        priority: parsed(Priority::parse(&r.priority), "task priority")?,
+        status: parsed(TaskStatus::parse(&r.status), "task status")?,
+        related_type: r.related_type.as_deref().and_then(RelatedType::parse),
+        id: r.id,
+        title: r.title,
+        notes: r.notes,
+        due_at: r.due_at.map(to_datetime),
+        reminder_at: r.reminder_at.map(to_datetime),
+        assignee_id: r.owner_id,
+        related_id: r.related_id,
+        completed_at: r.completed_at.map(to_datetime),
+        version: r.version,
+        created_at: to_datetime(r.created_at),
+        updated_at: to_datetime(r.updated_at),
+        deleted_at: r.deleted_at.map(to_datetime),
+    })
+}
+
+pub fn case(r: crm_store::cases::CaseRow, now: i64) -> ApiResult<api::Case> {
+    use crm_domain::operations::{CaseChannel, CaseStatus, Priority};
+    let minutes = |at: Option<i64>| at.map(|t| (t - r.created_at) / 60_000_000);
+    Ok(api::Case {
+        sla_breached: r.sla_breached(now),
+        first_response_minutes: minutes(r.first_response_at),
+        resolution_minutes: minutes(r.resolved_at),
+        channel: parsed(CaseChannel::parse(&r.channel), "case channel")?,
+        priority: parsed(Priority::parse(&r.priority), "case priority")?,
+        status: parsed(CaseStatus::parse(&r.status), "case status")?,
+        tags: list(&r.tags, "tags")?,
+        id: r.id,
+        number: r.number,
+        subject: r.subject,
+        description: r.description,
+        contact_id: r.contact_id,
+        company_id: r.company_id,
+        assignee_id: r.owner_id,
+        team_id: r.team_id,
+        first_response_due_at: to_datetime(r.first_response_due_at),
+        resolution_due_at: to_datetime(r.resolution_due_at),
+        first_response_at: r.first_response_at.map(to_datetime),
+        resolved_at: r.resolved_at.map(to_datetime),
+        closed_at: r.closed_at.map(to_datetime),
+        reopen_count: r.reopen_count,
+        csat: r.csat,
+        csat_comment: r.csat_comment,
+        version: r.version,
+        created_at: to_datetime(r.created_at),
+        updated_at: to_datetime(r.updated_at),
+        deleted_at: r.deleted_at.map(to_datetime),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

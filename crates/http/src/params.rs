@@ -56,6 +56,16 @@ impl QueryParams {
         }
     }
 
+    /// `true`, `false`, or absent.
+    pub fn take_opt_bool(&mut self, key: &str) -> Result<Option<bool>, ApiError> {
+        match self.take(key).as_deref() {
+            None => Ok(None),
+            Some("false") | Some("0") => Ok(Some(false)),
+            Some("true") | Some("1") => Ok(Some(true)),
+            Some(_) => Err(bad(key, "invalid_boolean", "must be true or false")),
+        }
+    }
+
     pub fn take_bool(&mut self, key: &str) -> Result<bool, ApiError> {
         match self.take(key).as_deref() {
             None | Some("false") | Some("0") => Ok(false),
@@ -66,10 +76,21 @@ impl QueryParams {
 
     /// `limit`, `cursor`, `sort`, `include_total`.
     pub fn page_spec(&mut self) -> Result<PageSpec, ApiError> {
+        self.page_spec_with(None, Sort::default())
+    }
+
+    /// Like [`QueryParams::page_spec`] for a list that can also be sorted by its own time
+    /// `at_name` (e.g. `occurred_at`), with its own default sort.
+    pub fn page_spec_with(&mut self, at_name: Option<&str>, default: Sort) -> Result<PageSpec, ApiError> {
         let sort = match self.take("sort") {
-            None => Sort::default(),
-            Some(s) => Sort::parse(&s).ok_or_else(|| {
-                bad("sort", "invalid_sort", "must be one of created_at, updated_at, name, each optionally prefixed by - for descending")
+            None => default,
+            Some(s) => Sort::parse_with(&s, at_name).ok_or_else(|| {
+                let extra = at_name.map(|n| format!(", {n}")).unwrap_or_default();
+                bad(
+                    "sort",
+                    "invalid_sort",
+                    &format!("must be one of created_at, updated_at, name{extra}, each optionally prefixed by - for descending"),
+                )
             })?,
         };
         let limit = match self.take("limit") {

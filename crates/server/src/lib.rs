@@ -4,5 +4,6 @@
 pub mod bootstrap;
 pub mod config;
 pub mod seed;
+pub mod seed_ops;
 
 pub use config::{Config, Secret};

@@ -65,7 +65,8 @@ fn main() -> anyhow::Result<()> {
                 .context("no admin with CRM_ADMIN_EMAIL; seed adds to that admin's workspace")?;
             let ws = crm_store::identity::memberships_of(&mut conn, &admin.id)?.into_iter().next().context("the admin has no workspace")?.0;
             let password = cfg.admin_password.clone().unwrap_or_else(|| crm_server::Secret::new(bootstrap::generate_password()));
-            seed::seed(&mut conn, &ws.id, &password, seed::SeedSize { companies, contacts })?;
+            let ops = crm_server::seed_ops::OpsSize::scaled(contacts);
+            seed::seed(&mut conn, &ws.id, &password, seed::SeedSize { companies, contacts, ops })?;
             println!(
                 "seeded {companies} companies and {contacts} contacts into {:?}; demo users sign in with password {}",
                 ws.name,

@@ -18,11 +18,12 @@ use rand::{Rng, SeedableRng};
 pub struct SeedSize {
     pub companies: usize,
     pub contacts: usize,
+    pub ops: crate::seed_ops::OpsSize,
 }
 
 impl Default for SeedSize {
     fn default() -> Self {
-        Self { companies: 3000, contacts: 10_000 }
+        Self { companies: 3000, contacts: 10_000, ops: crate::seed_ops::OpsSize::default() }
     }
 }
 
@@ -243,6 +244,8 @@ fn fill(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) ->
         }
 
         let mut company_refs: Vec<(String, String, bool)> = Vec::with_capacity(size.companies);
+        let mut company_names: Vec<(String, String, bool)> = Vec::with_capacity(size.companies);
+        let mut contact_refs: Vec<(String, Option<usize>)> = Vec::with_capacity(size.contacts);
         for i in 0..size.companies {
             let persian = rng.gen_bool(0.6);
             let (name, slug, city, country, phone) = if persian {
@@ -295,11 +298,14 @@ fn fill(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) ->
             };
             let at = now - rng.gen_range(0..two_years);
             let (row, _) = companies::create_at(c, ws, &draft, &actor, at)?;
+            company_names.push((row.id.clone(), row.name.clone(), persian));
             company_refs.push((row.id, slug, persian));
         }
 
         for _ in 0..size.contacts {
-            let company = if company_refs.is_empty() || rng.gen_bool(0.1) { None } else { Some(pick(&mut rng, &company_refs).clone()) };
+            let company_index =
+                if company_refs.is_empty() || rng.gen_bool(0.1) { None } else { Some(rng.gen_range(0..company_refs.len())) };
+            let company = company_index.map(|i| company_refs[i].clone());
             let persian = company.as_ref().map(|c| c.2).unwrap_or_else(|| rng.gen_bool(0.6));
             let (first, last, first_l, last_l) = if persian {
                 let (f, fl) = pick(&mut rng, PERSIAN_FIRST);
@@ -371,8 +377,16 @@ fn fill(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) ->
                 tags,
             };
             let at = now - rng.gen_range(0..two_years);
-            contacts::create_at(c, ws, &draft, &actor, at).context("creating a demo contact")?;
+            let (row, _) = contacts::create_at(c, ws, &draft, &actor, at).context("creating a demo contact")?;
+            contact_refs.push((row.id, company_index));
         }
+        let agents: Vec<String> = USERS
+            .iter()
+            .filter(|u| u.role == Role::ServiceAgent)
+            .filter_map(|u| identity::find_user_by_email(c, u.email).ok().flatten().map(|x| x.id))
+            .collect();
+        let refs = crate::seed_ops::Refs { ws, now, owners: &owners, agents: &agents, companies: &company_names, contacts: &contact_refs };
+        crate::seed_ops::fill(c, &mut rng, &refs, size.ops).context("creating demo deals, leads, activities, tasks and cases")?;
         Ok(())
     })
 }

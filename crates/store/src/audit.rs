@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 /// Who is acting.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    /// `user`, `api_key` or `system`.
+    /// `user`, `api_key`, `web_form` or `system`.
     pub kind: &'static str,
     pub id: Option<String>,
     pub name: Option<String>,

@@ -104,7 +104,9 @@ pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &CompanyFilter,
     let desc = page.sort.desc;
     let after = page.after.as_ref();
     let mut rows: Vec<CompanyRow> = match page.sort.field {
-        SortField::CreatedAt => keyset!(q, companies::created_at, companies::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::CreatedAt | SortField::At => {
+            keyset!(q, companies::created_at, companies::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+        }
         SortField::UpdatedAt => keyset!(q, companies::updated_at, companies::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
         SortField::Name => keyset!(q, companies::sort_name, companies::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
     };

@@ -129,7 +129,9 @@ pub fn list(
     let desc = page.sort.desc;
     let after = page.after.as_ref();
     let mut rows: Vec<ContactRow> = match page.sort.field {
-        SortField::CreatedAt => keyset!(q, contacts::created_at, contacts::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::CreatedAt | SortField::At => {
+            keyset!(q, contacts::created_at, contacts::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+        }
         SortField::UpdatedAt => keyset!(q, contacts::updated_at, contacts::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
         SortField::Name => keyset!(q, contacts::sort_name, contacts::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
     };

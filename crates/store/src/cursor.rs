@@ -57,6 +57,8 @@ pub enum SortField {
     CreatedAt,
     UpdatedAt,
     Name,
+    /// The record's own time: when an activity happened, when a task is due.
+    At,
 }
 
 /// A sort: field and direction.
@@ -69,6 +71,11 @@ pub struct Sort {
 impl Sort {
     /// Parses `created_at`, `-updated_at`, `name` …
     pub fn parse(s: &str) -> Option<Self> {
+        Self::parse_with(s, None)
+    }
+
+    /// Like [`Sort::parse`], also accepting `at_name` (e.g. `occurred_at`) for [`SortField::At`].
+    pub fn parse_with(s: &str, at_name: Option<&str>) -> Option<Self> {
         let (desc, name) = match s.strip_prefix('-') {
             Some(n) => (true, n),
             None => (false, s),
@@ -77,6 +84,7 @@ impl Sort {
             "created_at" => SortField::CreatedAt,
             "updated_at" => SortField::UpdatedAt,
             "name" => SortField::Name,
+            n if Some(n) == at_name => SortField::At,
             _ => return None,
         };
         Some(Self { field, desc })
@@ -90,6 +98,8 @@ impl Sort {
             (SortField::UpdatedAt, true) => "-updated_at",
             (SortField::Name, false) => "name",
             (SortField::Name, true) => "-name",
+            (SortField::At, false) => "at",
+            (SortField::At, true) => "-at",
         }
     }
 }
@@ -124,6 +134,10 @@ pub trait Keyed {
     fn created_at(&self) -> i64;
     fn updated_at(&self) -> i64;
     fn sort_name(&self) -> &str;
+    /// The value of [`SortField::At`]; creation time unless the record has its own.
+    fn at(&self) -> i64 {
+        self.created_at()
+    }
 }
 
 /// Cuts the extra row a list query fetched (`limit + 1`) and returns the cursor of the next
@@ -138,6 +152,7 @@ pub fn finish_page<T: Keyed>(rows: &mut Vec<T>, page: &PageSpec) -> Option<Strin
             SortField::CreatedAt => SortValue::Int(r.created_at()),
             SortField::UpdatedAt => SortValue::Int(r.updated_at()),
             SortField::Name => SortValue::Text(r.sort_name().to_owned()),
+            SortField::At => SortValue::Int(r.at()),
         };
         Cursor { s: page.sort.as_str().to_owned(), v, id: r.id().to_owned() }.encode()
     })

@@ -121,7 +121,9 @@ pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &DealFilter, pa
     let q = filtered(ws, reach, f).select(DealRow::as_select()).limit(page.limit + 1);
     let (desc, after) = (page.sort.desc, page.after.as_ref());
     let mut rows: Vec<DealRow> = match page.sort.field {
-        SortField::CreatedAt => keyset!(q, deals::created_at, deals::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::CreatedAt | SortField::At => {
+            keyset!(q, deals::created_at, deals::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+        }
         SortField::UpdatedAt => keyset!(q, deals::updated_at, deals::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
         SortField::Name => keyset!(q, deals::sort_name, deals::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
     };

@@ -58,6 +58,7 @@ pub fn create_workspace(conn: &mut DbConnection, name: &str, region: &str, curre
     };
     diesel::insert_into(workspaces::table).values(&row).execute(conn)?;
     crate::pipelines::create(conn, &row.id, &crm_domain::deals::default_pipeline())?;
+    crate::cases::init_counter(conn, &row.id, "case", 0)?;
     Ok(row)
 }
 

@@ -4,21 +4,27 @@
 //! Functions are synchronous; the HTTP layer runs them on the blocking pool.
 
 pub mod access;
+pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod companies;
 pub mod contacts;
 pub mod cursor;
 pub mod db;
 pub mod deals;
 pub mod error;
+pub mod forms;
 pub mod idempotency;
 pub mod identity;
+pub mod leads;
 pub mod listing;
 pub mod pipelines;
 pub mod points;
 pub mod products;
+pub mod record;
 pub mod schema;
+pub mod tasks;
 pub mod time;
 
 pub use db::{migrate, pool, write_tx, DbConnection, Pool, PooledConn, Target};

@@ -58,7 +58,9 @@ pub fn list(conn: &mut DbConnection, ws: &str, f: &ProductFilter, page: &PageSpe
     let q = filtered(ws, f).select(ProductRow::as_select()).limit(page.limit + 1);
     let (desc, after) = (page.sort.desc, page.after.as_ref());
     let mut rows: Vec<ProductRow> = match page.sort.field {
-        SortField::CreatedAt => keyset!(q, products::created_at, products::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::CreatedAt | SortField::At => {
+            keyset!(q, products::created_at, products::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+        }
         SortField::UpdatedAt => keyset!(q, products::updated_at, products::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
         SortField::Name => keyset!(q, products::sort_name, products::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
     };

@@ -143,6 +143,78 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    web_forms (id) {
+        id -> Text, workspace_id -> Text, name -> Text, form_key -> Text, source -> Text, owner_id -> Nullable<Text>,
+        active -> Integer, max_per_hour -> BigInt, submissions -> BigInt, version -> BigInt, created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    form_submissions (id) { id -> Text, form_id -> Text, client -> Text, outcome -> Text, at -> BigInt, }
+}
+
+diesel::table! {
+    leads (id) {
+        id -> Text, workspace_id -> Text, first_name -> Text, last_name -> Nullable<Text>, display_name -> Text,
+        sort_name -> Text, email -> Nullable<Text>, email_key -> Nullable<Text>, phone -> Nullable<Text>,
+        company_name -> Nullable<Text>, title -> Nullable<Text>, status -> Text, disqualify_reason -> Nullable<Text>,
+        source -> Nullable<Text>, form_id -> Nullable<Text>, owner_id -> Nullable<Text>, notes -> Nullable<Text>,
+        converted_at -> Nullable<BigInt>, contact_id -> Nullable<Text>, company_id -> Nullable<Text>,
+        deal_id -> Nullable<Text>, tags -> Text, search_text -> Text, version -> BigInt, created_at -> BigInt,
+        updated_at -> BigInt, deleted_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Text, workspace_id -> Text, kind -> Text, direction -> Nullable<Text>, subject -> Text, sort_name -> Text,
+        body -> Nullable<Text>, occurred_at -> BigInt, duration_seconds -> Nullable<BigInt>, outcome -> Nullable<Text>,
+        owner_id -> Nullable<Text>, company_id -> Nullable<Text>, deal_id -> Nullable<Text>, case_id -> Nullable<Text>,
+        lead_id -> Nullable<Text>, contacts -> Text, users -> Text, version -> BigInt, created_at -> BigInt,
+        updated_at -> BigInt, deleted_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    activity_participants (activity_id, kind, participant_id) {
+        workspace_id -> Text, activity_id -> Text, kind -> Text, participant_id -> Text, occurred_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> Text, workspace_id -> Text, title -> Text, sort_name -> Text, notes -> Nullable<Text>,
+        due_at -> Nullable<BigInt>, due_sort -> BigInt, reminder_at -> Nullable<BigInt>, owner_id -> Nullable<Text>,
+        priority -> Text, status -> Text, related_type -> Nullable<Text>, related_id -> Nullable<Text>,
+        completed_at -> Nullable<BigInt>, version -> BigInt, created_at -> BigInt, updated_at -> BigInt,
+        deleted_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    sla_policies (workspace_id, priority) {
+        workspace_id -> Text, priority -> Text, first_response_minutes -> BigInt, resolution_minutes -> BigInt,
+    }
+}
+
+diesel::table! {
+    counters (workspace_id, name) { workspace_id -> Text, name -> Text, value -> BigInt, }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Text, workspace_id -> Text, number -> BigInt, subject -> Text, sort_name -> Text,
+        description -> Nullable<Text>, contact_id -> Nullable<Text>, company_id -> Nullable<Text>, channel -> Text,
+        priority -> Text, status -> Text, owner_id -> Nullable<Text>, team_id -> Nullable<Text>,
+        first_response_due_at -> BigInt, resolution_due_at -> BigInt, first_response_at -> Nullable<BigInt>,
+        resolved_at -> Nullable<BigInt>, closed_at -> Nullable<BigInt>, reopen_count -> BigInt, csat -> Nullable<BigInt>,
+        csat_comment -> Nullable<Text>, tags -> Text, search_text -> Text, version -> BigInt, created_at -> BigInt,
+        updated_at -> BigInt, deleted_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(contacts -> companies (company_id));
 diesel::allow_tables_to_appear_in_same_query!(
     contacts,
@@ -160,5 +232,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     pipelines,
     pipeline_stages,
     products,
-    deal_stage_history
+    deal_stage_history,
+    web_forms,
+    form_submissions,
+    leads,
+    activities,
+    activity_participants,
+    tasks,
+    sla_policies,
+    counters,
+    cases
 );

@@ -327,6 +327,13 @@ impl TestApp {
     }
 }
 
+/// Runs raw SQL on a pooled connection (for tests that must set up what the API cannot,
+/// such as back-dating a record).
+pub fn sql(conn: &mut crm_store::DbConnection, statement: &str) {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(statement).expect("sql");
+}
+
 /// Re-export so tests name roles without another dependency.
 pub mod crm_domain_role {
     pub use crm_api_types::Role;

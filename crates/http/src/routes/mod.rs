@@ -1,11 +1,15 @@
 //! The API's operations, one module per resource.
 
 pub mod access;
+pub mod activities;
 pub mod api_keys;
 pub mod auth;
+pub mod cases;
 pub mod companies;
 pub mod contacts;
 pub mod deals;
+pub mod forms;
+pub mod leads;
 pub mod pipelines;
 pub mod products;
 pub mod search;

@@ -12,7 +12,7 @@ use crm_api_types::{PhoneLookup, Problem, SearchHit, SearchResults};
 use crm_domain::access::Entity;
 use crm_domain::{Email, Phone};
 use crm_store::cursor::{PageSpec, Sort, SortField};
-use crm_store::{companies, contacts, deals, points};
+use crm_store::{cases, companies, contacts, deals, leads, points};
 
 /// Parameters of `GET /search`.
 #[derive(utoipa::IntoParams)]
@@ -21,7 +21,7 @@ use crm_store::{companies, contacts, deals, points};
 struct SearchParams {
     /// Name, email, phone in any format (`+98 912 123 4567`, `09121234567`, `0098…`), company.
     q: String,
-    /// Comma-separated kinds: `contact,company,deal` (default all).
+    /// Comma-separated kinds: `contact,company,deal,lead,case` (default all).
     types: Option<String>,
     /// Hits per kind, 1 to 50 (default 10).
     limit: Option<i64>,
@@ -38,7 +38,7 @@ fn rank(title: &str, needle: &str) -> i64 {
     }
 }
 
-/// Search contacts, companies and deals at once, ranked. Only records the caller may read
+/// Search contacts, companies, deals, leads and cases at once, ranked. Only records the caller may read
 /// are searched.
 #[utoipa::path(
     tag = "search",
@@ -58,7 +58,8 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
     if query.chars().count() > 200 {
         return Err(bad("q", "too_long", "at most 200 characters"));
     }
-    let types = q.take_list("types", |t| matches!(t, "contact" | "company" | "deal"), "contact, company or deal")?;
+    let types =
+        q.take_list("types", |t| matches!(t, "contact" | "company" | "deal" | "lead" | "case"), "contact, company, deal, lead or case")?;
     let limit = match q.take("limit") {
         None => 10,
         Some(l) => {
@@ -75,12 +76,12 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
             let mut hits: Vec<SearchHit> = Vec::new();
             // Exact email or phone first.
             let region = convert::region(c, &ws)?;
-            let exact = if let Ok(e) = Email::parse("q", &query) {
-                points::find(c, &ws, "email", &e.key())?
-            } else if let Ok(p) = Phone::parse("q", &query, region) {
-                points::find(c, &ws, "phone", p.as_str())?
-            } else {
-                Vec::new()
+            let email = Email::parse("q", &query).ok().map(|e| e.key());
+            let phone = if email.is_none() { Phone::parse("q", &query, region).ok() } else { None };
+            let exact = match (&email, &phone) {
+                (Some(e), _) => points::find(c, &ws, "email", e)?,
+                (None, Some(p)) => points::find(c, &ws, "phone", p.as_str())?,
+                _ => Vec::new(),
             };
             if wants("contact") {
                 let reach = access::reach(c, &who, Entity::Contact)?;
@@ -106,6 +107,31 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
                 for (r, company) in deals::list(c, &ws, &reach, &f, &page)?.items {
                     let score = rank(&r.name, &needle);
                     hits.push(SearchHit { kind: "deal".into(), id: r.id, title: r.name, subtitle: company, score });
+                }
+            }
+            if wants("lead") {
+                let reach = access::reach(c, &who, Entity::Lead)?;
+                let f = leads::LeadFilter { q: Some(query.clone()), ..Default::default() };
+                for r in leads::list(c, &ws, &reach, &f, &page)?.items {
+                    let exact_hit = email.as_deref().is_some_and(|e| r.email_key.as_deref() == Some(e))
+                        || phone.as_ref().is_some_and(|p| r.phone.as_deref() == Some(p.as_str()));
+                    let score = if exact_hit { 100 } else { rank(&r.display_name, &needle) };
+                    hits.push(SearchHit {
+                        kind: "lead".into(),
+                        id: r.id,
+                        title: r.display_name,
+                        subtitle: r.company_name.or(r.email),
+                        score,
+                    });
+                }
+            }
+            if wants("case") {
+                let reach = access::reach(c, &who, Entity::Case)?;
+                let f = cases::CaseFilter { q: Some(query.clone()), ..Default::default() };
+                for r in cases::list(c, &ws, &reach, &f, &page)?.items {
+                    let score = if query.trim_start_matches('#') == r.number.to_string() { 100 } else { rank(&r.subject, &needle) };
+                    let subtitle = Some(format!("#{} · {}", r.number, r.status));
+                    hits.push(SearchHit { kind: "case".into(), id: r.id, title: r.subject, subtitle, score });
                 }
             }
             hits.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase())));

@@ -1,0 +1,455 @@
+//! `/api/v1/activities` and `/api/v1/tasks`: interactions on every channel, and to-dos.
+
+use crate::access;
+use crate::auth::Principal;
+use crate::conditional::{etag, if_match, if_match_optional, with_etag};
+use crate::convert::{self, to_json};
+use crate::error::{ApiError, ApiResult};
+use crate::idempotency::{self, Stored};
+use crate::json::Json;
+use crate::params::QueryParams;
+use crate::routes::leads::owner_ids;
+use crate::routes::ListParams;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use crm_api_types::{merge_patch, Activity, ActivityCreate, ActivityPatch, Page, Problem, Task, TaskCreate, TaskPatch};
+use crm_domain::access::Entity;
+use crm_domain::operations::{ActivityKind, Direction, Priority, TaskStatus};
+use crm_store::activities::{self as repo, ActivityFilter};
+use crm_store::cursor::{Sort, SortField};
+use crm_store::tasks::{self as tasks_repo, TaskFilter};
+use crm_store::{time, StoreError};
+
+fn not_found(what: &'static str) -> impl Fn(StoreError) -> ApiError {
+    move |e| match e {
+        StoreError::NotFound => ApiError::not_found(what),
+        other => other.into(),
+    }
+}
+
+/// Filters of `GET /activities`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ActivityFilters {
+    /// Comma-separated channels: `call`, `email`, `meeting`, `sms`, `chat`, `web_visit`, `letter`, `store_visit`, `field_visit`, `note`.
+    kind: Option<String>,
+    /// Comma-separated: `inbound`, `outbound`, `internal`.
+    direction: Option<String>,
+    /// Comma-separated user ids; `me` is the caller.
+    owner_id: Option<String>,
+    /// Activities this contact took part in.
+    contact_id: Option<String>,
+    /// Activities this user took part in; `me` is the caller.
+    user_id: Option<String>,
+    company_id: Option<String>,
+    deal_id: Option<String>,
+    case_id: Option<String>,
+    lead_id: Option<String>,
+    #[param(rename = "occurred_at[gte]")]
+    from: Option<String>,
+    #[param(rename = "occurred_at[lt]")]
+    until: Option<String>,
+    trash: Option<String>,
+}
+
+/// List activities the caller may see, newest first by default (`sort=-occurred_at`; also
+/// `occurred_at`, `created_at`, `updated_at`, `name`).
+#[utoipa::path(
+    tag = "activities",
+    operation_id = "list_activities",
+    params(ActivityFilters, ListParams),
+    responses(
+        (status = 200, description = "One page of activities", body = Page<Activity>),
+        (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/activities")]
+pub async fn list_activities(state: web::Data<AppState>, who: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let mut q = QueryParams::from_request(&req);
+    let me = |v: Option<String>| v.map(|u| if u == "me" { who.user_id().unwrap_or("").to_owned() } else { u });
+    let filter = ActivityFilter {
+        kinds: q.take_list("kind", |s| ActivityKind::parse(s).is_some(), &ActivityKind::expected())?,
+        directions: q.take_list("direction", |s| Direction::parse(s).is_some(), &Direction::expected())?,
+        owner_ids: owner_ids(&mut q, "owner_id", &who)?,
+        contact_id: q.take("contact_id"),
+        user_id: me(q.take("user_id")),
+        company_id: q.take("company_id"),
+        deal_id: q.take("deal_id"),
+        case_id: q.take("case_id"),
+        lead_id: q.take("lead_id"),
+        from: q.take_time("occurred_at[gte]")?,
+        until: q.take_time("occurred_at[lt]")?,
+        trash: q.trash()?,
+    };
+    let page = q.page_spec_with(Some("occurred_at"), Sort { field: SortField::At, desc: true })?;
+    q.finish()?;
+    let body = state
+        .db(move |c| {
+            let reach = access::reach(c, &who, Entity::Activity)?;
+            let p = repo::list(c, &who.workspace_id, &reach, &filter, &page)?;
+            let items = p.items.into_iter().map(convert::activity).collect::<ApiResult<Vec<_>>>()?;
+            to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}
+
+/// Log an activity. An outbound activity on a case records the case's first response.
+#[utoipa::path(
+    tag = "activities",
+    operation_id = "create_activity",
+    request_body(content = ActivityCreate, example = json!({"kind": "call", "direction": "outbound", "subject": "Discovery call",
+        "duration_seconds": 540, "outcome": "connected", "contact_ids": ["0193…"], "deal_id": "0193…"})),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first response")),
+    responses(
+        (status = 201, description = "Logged", body = Activity, headers(("ETag" = String), ("Location" = String))),
+        (status = 403, description = "The role may not log activities (for this owner)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields or unknown related records, each named", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[post("/activities")]
+pub async fn create_activity(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    body: Json<ActivityCreate>,
+) -> ApiResult<HttpResponse> {
+    who.require_write()?;
+    let mut input = body.value;
+    if input.owner_id.is_none() {
+        input.owner_id = who.user_id().map(str::to_owned);
+    }
+    let draft = input.validate(chrono::Utc::now()).map_err(ApiError::validation)?;
+    let (actor, me) = (who.actor(), who.clone());
+    idempotency::run(&state, &who, &req, &body.raw, move |c| {
+        access::creatable(c, &me, Entity::Activity, draft.owner_id.as_deref())?;
+        let a = convert::activity(repo::create(c, &me.workspace_id, &draft, &actor)?)?;
+        Ok(Stored {
+            status: StatusCode::CREATED,
+            body: to_json(&a)?,
+            location: Some(format!("/api/v1/activities/{}", a.id)),
+            etag: Some(etag(a.version)),
+        })
+    })
+    .await
+}
+
+/// Get one activity.
+#[utoipa::path(
+    tag = "activities",
+    operation_id = "get_activity",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The activity", body = Activity, headers(("ETag" = String))),
+        (status = 404, description = "No such activity, or not visible to you", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/activities/{id}")]
+pub async fn get_activity(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let a = state
+        .db(move |c| {
+            let found = repo::get(c, &who.workspace_id, &id).map_err(not_found("activity"))?;
+            access::visible(c, &who, Entity::Activity, found.owner_id.as_deref())?;
+            convert::activity(found)
+        })
+        .await?;
+    Ok(with_etag(a.version, &a))
+}
+
+/// Change an activity (e.g. set the outcome after a call); `If-Match` is required.
+#[utoipa::path(
+    tag = "activities",
+    operation_id = "update_activity",
+    request_body(content = ActivityPatch, example = json!({"outcome": "interested", "body": "Wants a quote for 40 seats"})),
+    params(("id" = String, Path), ("If-Match" = String, Header, description = "ETag of the version you changed, or *")),
+    responses(
+        (status = 200, description = "The changed activity", body = Activity, headers(("ETag" = String))),
+        (status = 403, description = "You may see but not change it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such activity", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed by someone else since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[patch("/activities/{id}")]
+pub async fn update_activity(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Json<ActivityPatch>,
+) -> ApiResult<HttpResponse> {
+    who.require_write()?;
+    let expected = if_match(&req)?;
+    let (id, actor, patch) = (id.into_inner(), who.actor(), body.value);
+    let a = state
+        .tx(move |c| {
+            let guard = access::guard(c, &who, Entity::Activity)?;
+            let res = repo::update(c, &who.workspace_id, &id, expected, &actor, &guard, |current| {
+                let base = convert::activity(current.clone()).map_err(|_| StoreError::Corrupt("activity".into()))?;
+                let input = merge_patch(&ActivityCreate::from(base), &patch).map_err(StoreError::Invalid)?;
+                input.validate(chrono::Utc::now()).map_err(StoreError::Invalid)
+            });
+            convert::activity(res.map_err(not_found("activity"))?)
+        })
+        .await?;
+    Ok(with_etag(a.version, &a))
+}
+
+/// Move an activity to the trash; `If-Match` is required.
+#[utoipa::path(
+    tag = "activities",
+    operation_id = "delete_activity",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses(
+        (status = 200, description = "The activity, now in the trash", body = Activity),
+        (status = 404, description = "No such activity", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[delete("/activities/{id}")]
+pub async fn delete_activity(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    who.require_write()?;
+    let expected = if_match(&req)?;
+    let (id, actor) = (id.into_inner(), who.actor());
+    let a = state
+        .tx(move |c| {
+            let guard = access::guard(c, &who, Entity::Activity)?;
+            convert::activity(repo::set_deleted(c, &who.workspace_id, &id, expected, &actor, &guard, true).map_err(not_found("activity"))?)
+        })
+        .await?;
+    Ok(with_etag(a.version, &a))
+}
+
+/// Filters of `GET /tasks`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct TaskFilters {
+    /// Comma-separated user ids; `me` is the caller (`assignee_id=me&status=open,in_progress`: my open tasks).
+    assignee_id: Option<String>,
+    /// Comma-separated: `open`, `in_progress`, `done`, `cancelled`.
+    status: Option<String>,
+    /// Comma-separated: `low`, `normal`, `high`, `urgent`.
+    priority: Option<String>,
+    /// `true`: open tasks past their due time.
+    overdue: Option<bool>,
+    #[param(rename = "due_at[gte]")]
+    due_gte: Option<String>,
+    #[param(rename = "due_at[lt]")]
+    due_lt: Option<String>,
+    /// Tasks about this record.
+    related_id: Option<String>,
+    trash: Option<String>,
+}
+
+/// List tasks the caller may see, soonest due first by default (`sort=due_at`; undated last).
+#[utoipa::path(
+    tag = "tasks",
+    operation_id = "list_tasks",
+    params(TaskFilters, ListParams),
+    responses(
+        (status = 200, description = "One page of tasks", body = Page<Task>),
+        (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/tasks")]
+pub async fn list_tasks(state: web::Data<AppState>, who: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let mut q = QueryParams::from_request(&req);
+    let now = time::now_micros();
+    let filter = TaskFilter {
+        owner_ids: owner_ids(&mut q, "assignee_id", &who)?,
+        statuses: q.take_list("status", |s| TaskStatus::parse(s).is_some(), &TaskStatus::expected())?,
+        priorities: q.take_list("priority", |s| Priority::parse(s).is_some(), &Priority::expected())?,
+        overdue: q.take_bool("overdue")?,
+        due_gte: q.take_time("due_at[gte]")?,
+        due_lt: q.take_time("due_at[lt]")?,
+        related_id: q.take("related_id"),
+        now,
+        trash: q.trash()?,
+    };
+    let page = q.page_spec_with(Some("due_at"), Sort { field: SortField::At, desc: false })?;
+    q.finish()?;
+    let body = state
+        .db(move |c| {
+            let reach = access::reach(c, &who, Entity::Task)?;
+            let p = tasks_repo::list(c, &who.workspace_id, &reach, &filter, &page)?;
+            let items = p.items.into_iter().map(|t| convert::task(t, now)).collect::<ApiResult<Vec<_>>>()?;
+            to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}
+
+/// Create a task, assigned to the caller unless another assignee is named.
+#[utoipa::path(
+    tag = "tasks",
+    operation_id = "create_task",
+    request_body(content = TaskCreate, example = json!({"title": "Send the revised quote", "due_at": "2026-12-01T09:00:00Z",
+        "priority": "high", "related_type": "deal", "related_id": "0193…"})),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first response")),
+    responses(
+        (status = 201, description = "Created", body = Task, headers(("ETag" = String), ("Location" = String))),
+        (status = 403, description = "The role may not create tasks (for this assignee)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields or an unknown related record", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[post("/tasks")]
+pub async fn create_task(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<TaskCreate>) -> ApiResult<HttpResponse> {
+    who.require_write()?;
+    let mut input = body.value;
+    if input.assignee_id.is_none() {
+        input.assignee_id = who.user_id().map(str::to_owned);
+    }
+    let draft = input.validate().map_err(ApiError::validation)?;
+    let (actor, me) = (who.actor(), who.clone());
+    idempotency::run(&state, &who, &req, &body.raw, move |c| {
+        access::creatable(c, &me, Entity::Task, draft.owner_id.as_deref())?;
+        let t = convert::task(tasks_repo::create(c, &me.workspace_id, &draft, &actor)?, time::now_micros())?;
+        Ok(Stored {
+            status: StatusCode::CREATED,
+            body: to_json(&t)?,
+            location: Some(format!("/api/v1/tasks/{}", t.id)),
+            etag: Some(etag(t.version)),
+        })
+    })
+    .await
+}
+
+/// Get one task.
+#[utoipa::path(
+    tag = "tasks",
+    operation_id = "get_task",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The task", body = Task, headers(("ETag" = String))),
+        (status = 404, description = "No such task, or not visible to you", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/tasks/{id}")]
+pub async fn get_task(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let t = state
+        .db(move |c| {
+            let found = tasks_repo::get(c, &who.workspace_id, &id).map_err(not_found("task"))?;
+            access::visible(c, &who, Entity::Task, found.owner_id.as_deref())?;
+            convert::task(found, time::now_micros())
+        })
+        .await?;
+    Ok(with_etag(t.version, &t))
+}
+
+/// Change a task (complete it: `{"status": "done"}`); `If-Match` is required.
+#[utoipa::path(
+    tag = "tasks",
+    operation_id = "update_task",
+    request_body(content = TaskPatch, example = json!({"status": "done"})),
+    params(("id" = String, Path), ("If-Match" = String, Header, description = "ETag of the version you changed, or *")),
+    responses(
+        (status = 200, description = "The changed task", body = Task, headers(("ETag" = String))),
+        (status = 403, description = "You may see but not change it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such task", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed by someone else since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[patch("/tasks/{id}")]
+pub async fn update_task(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Json<TaskPatch>,
+) -> ApiResult<HttpResponse> {
+    who.require_write()?;
+    let expected = if_match(&req)?;
+    let (id, actor, patch) = (id.into_inner(), who.actor(), body.value);
+    let t = state
+        .tx(move |c| {
+            let guard = access::guard(c, &who, Entity::Task)?;
+            let now = time::now_micros();
+            let res = tasks_repo::update(c, &who.workspace_id, &id, expected, &actor, &guard, |current| {
+                let base = convert::task(current.clone(), now).map_err(|_| StoreError::Corrupt("task".into()))?;
+                let input = merge_patch(&TaskCreate::from(base), &patch).map_err(StoreError::Invalid)?;
+                input.validate().map_err(StoreError::Invalid)
+            });
+            convert::task(res.map_err(not_found("task"))?, now)
+        })
+        .await?;
+    Ok(with_etag(t.version, &t))
+}
+
+/// Move a task to the trash; `If-Match` is required.
+#[utoipa::path(
+    tag = "tasks",
+    operation_id = "delete_task",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses(
+        (status = 200, description = "The task, now in the trash", body = Task),
+        (status = 404, description = "No such task", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[delete("/tasks/{id}")]
+pub async fn delete_task(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    who.require_write()?;
+    let expected = if_match(&req)?;
+    let (id, actor) = (id.into_inner(), who.actor());
+    let t = state
+        .tx(move |c| {
+            let guard = access::guard(c, &who, Entity::Task)?;
+            let row = tasks_repo::set_deleted(c, &who.workspace_id, &id, expected, &actor, &guard, true).map_err(not_found("task"))?;
+            convert::task(row, time::now_micros())
+        })
+        .await?;
+    Ok(with_etag(t.version, &t))
+}
+
+/// Take an activity out of the trash.
+#[utoipa::path(
+    tag = "activities",
+    operation_id = "restore_activity",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    responses(
+        (status = 200, description = "The restored activity", body = Activity),
+        (status = 404, description = "No such activity", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[post("/activities/{id}/restore")]
+pub async fn restore_activity(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    who.require_write()?;
+    let expected = if_match_optional(&req)?;
+    let (id, actor) = (id.into_inner(), who.actor());
+    let a = state
+        .tx(move |c| {
+            let guard = access::guard(c, &who, Entity::Activity)?;
+            convert::activity(repo::set_deleted(c, &who.workspace_id, &id, expected, &actor, &guard, false).map_err(not_found("activity"))?)
+        })
+        .await?;
+    Ok(with_etag(a.version, &a))
+}

@@ -1,0 +1,341 @@
+//! Demo data for the operational CRM: products, deals that moved through the pipeline over
+//! two years (with stage history), leads, activities on every channel, tasks and cases.
+
+use crm_domain::deals::{DealDraft, LineDraft, ProductDraft, StageKind};
+use crm_domain::operations::{
+    ActivityDraft, ActivityKind, CaseChannel, CaseDraft, CaseStatus, Direction, LeadDraft, LeadStatus, Priority, RelatedType, TaskDraft,
+    TaskStatus,
+};
+use crm_domain::{Currency, Email, Money, Phone, Region, Source};
+use crm_store::access::WriteGuard;
+use crm_store::audit::Actor;
+use crm_store::{activities, cases, deals, leads, pipelines, products, tasks, DbConnection};
+use rand::rngs::StdRng;
+use rand::Rng;
+
+const DAY: i64 = 24 * 3600 * 1_000_000;
+
+/// What the earlier part of the seed made, for the operational records to refer to.
+pub struct Refs<'a> {
+    pub ws: &'a str,
+    pub now: i64,
+    /// Sales reps and the manager.
+    pub owners: &'a [String],
+    /// Service agents.
+    pub agents: &'a [String],
+    /// (company id, name, Persian)
+    pub companies: &'a [(String, String, bool)],
+    /// (contact id, company index)
+    pub contacts: &'a [(String, Option<usize>)],
+}
+
+/// How many of each.
+#[derive(Debug, Clone, Copy)]
+pub struct OpsSize {
+    pub deals: usize,
+    pub leads: usize,
+    pub activities: usize,
+    pub tasks: usize,
+    pub cases: usize,
+}
+
+impl OpsSize {
+    /// The default mix for 10,000 contacts, scaled down for fewer (never up: bulk volumes for
+    /// benchmarks come from contacts and companies).
+    pub fn scaled(contacts: usize) -> Self {
+        let d = Self::default();
+        let f = |n: usize| n * contacts.min(10_000) / 10_000;
+        Self { deals: f(d.deals), leads: f(d.leads), activities: f(d.activities), tasks: f(d.tasks), cases: f(d.cases) }
+    }
+}
+
+impl Default for OpsSize {
+    fn default() -> Self {
+        Self { deals: 1200, leads: 600, activities: 5000, tasks: 1200, cases: 900 }
+    }
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    &items[rng.gen_range(0..items.len())]
+}
+
+fn err(e: crm_domain::FieldError) -> anyhow::Error {
+    anyhow::anyhow!("{}: {}", e.field, e.message)
+}
+
+const PRODUCTS: &[(&str, &str, &str, u64, u64)] = &[
+    ("CRM-PRO", "CRM Pro seat (annual)", "Software", 120, 30),
+    ("CRM-ENT", "CRM Enterprise seat (annual)", "Software", 240, 50),
+    ("ONB-STD", "Onboarding package", "Services", 1500, 600),
+    ("TRN-DAY", "Training day", "Services", 900, 300),
+    ("INT-API", "Integration setup", "Services", 2500, 1000),
+    ("SUP-PRM", "Premium support (annual)", "Support", 3000, 900),
+    ("HW-POS", "Point-of-sale terminal", "Hardware", 650, 420),
+    ("HW-SCN", "Barcode scanner", "Hardware", 180, 95),
+    ("DATA-MIG", "Data migration", "Services", 2000, 700),
+    ("SMS-10K", "SMS bundle (10,000)", "Messaging", 200, 120),
+];
+
+/// Creates the operational demo records.
+pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize) -> anyhow::Result<()> {
+    if r.owners.is_empty() || r.companies.is_empty() || r.contacts.is_empty() {
+        return Ok(());
+    }
+    let actor = Actor::system();
+    let guard = WriteGuard::unrestricted(crm_domain::access::Entity::Deal);
+    let two_years = 730 * DAY;
+    let usd = Currency::parse("c", "USD").map_err(err)?;
+    let irr = Currency::parse("c", "IRR").map_err(err)?;
+    // Rial prices: one dollar taken as 600,000 rials for the demo.
+    let rate = 600_000u64;
+
+    let mut catalogue: Vec<(String, Currency)> = Vec::new();
+    for (sku, name, category, price, cost) in PRODUCTS {
+        for (cur, factor, suffix) in [(usd, 1, ""), (irr, rate, "-IR")] {
+            let d = ProductDraft {
+                sku: format!("{sku}{suffix}"),
+                name: (*name).to_owned(),
+                category: Some((*category).to_owned()),
+                unit_price: Money::parse("p", &(price * factor).to_string(), cur).map_err(err)?,
+                unit_cost: Some(Money::parse("c", &(cost * factor).to_string(), cur).map_err(err)?),
+                active: true,
+                description: None,
+            };
+            let row = products::create_at(c, r.ws, &d, &actor, r.now - two_years - DAY)?;
+            catalogue.push((row.id, cur));
+        }
+    }
+
+    // Deals, each walked through the stages it reached, at increasing times.
+    let pipeline_id = pipelines::default_id(c, r.ws)?.ok_or_else(|| anyhow::anyhow!("no pipeline"))?;
+    let (pipeline, stages) = pipelines::get(c, r.ws, &pipeline_id)?;
+    let open: Vec<&pipelines::StageRow> = stages.iter().filter(|s| s.kind() == StageKind::Open).collect();
+    let won = stages.iter().find(|s| s.kind() == StageKind::Won).ok_or_else(|| anyhow::anyhow!("no won stage"))?;
+    let lost = stages.iter().find(|s| s.kind() == StageKind::Lost).ok_or_else(|| anyhow::anyhow!("no lost stage"))?;
+    let reasons = pipeline.loss_reasons();
+    let mut deal_ids: Vec<(String, usize)> = Vec::with_capacity(size.deals);
+    for i in 0..size.deals {
+        let ci = rng.gen_range(0..r.companies.len());
+        let (company_id, company_name, persian) = &r.companies[ci];
+        let currency = if *persian { irr } else { usd };
+        let contact = r.contacts.iter().find(|(_, k)| *k == Some(ci)).map(|(id, _)| id.clone());
+        let mut lines = Vec::new();
+        for _ in 0..rng.gen_range(1..4) {
+            let choices: Vec<&(String, Currency)> = catalogue.iter().filter(|(_, cur)| *cur == currency).collect();
+            let (product_id, _) = pick(rng, &choices);
+            if lines.iter().any(|l: &LineDraft| l.product_id.as_deref() == Some(product_id.as_str())) {
+                continue;
+            }
+            lines.push(LineDraft {
+                product_id: Some(product_id.clone()),
+                name: None,
+                quantity_e4: rng.gen_range(1..60) * 10_000,
+                unit_price_e4: None,
+                discount_bp: *pick(rng, &[0, 0, 0, 500, 1000, 1500]),
+                unit_cost_e4: None,
+            });
+        }
+        let created = r.now - rng.gen_range(0..two_years);
+        let close = chrono::DateTime::from_timestamp_micros(created + rng.gen_range(20..120) * DAY).map(|t| t.date_naive());
+        let mut d = DealDraft {
+            name: format!("{company_name}: {}", pick(rng, &["new seats", "renewal", "expansion", "pilot", "rollout", "upgrade"])),
+            pipeline_id: Some(pipeline_id.clone()),
+            stage_id: Some(open[0].id.clone()),
+            amount_e4: None,
+            currency,
+            close_date: close,
+            owner_id: Some(pick(rng, r.owners).clone()),
+            company_id: Some(company_id.clone()),
+            source: Some(*pick(rng, Source::ALL)),
+            loss_reason: None,
+            contacts: contact.into_iter().map(|c| (c, Some("decision_maker".to_owned()))).collect(),
+            lines,
+            tags: Vec::new(),
+        };
+        let (row, _) = deals::create_at(c, r.ws, &d, &actor, created)?;
+        let age_days = (r.now - created) / DAY;
+        // How far it got: older deals are more often closed.
+        let reached = rng.gen_range(0..open.len() + 2).min(if age_days > 90 { open.len() + 1 } else { open.len() - 1 });
+        let mut at = created;
+        let mut version = row.version;
+        for step in 1..=reached {
+            at += rng.gen_range(1..20) * DAY;
+            if at >= r.now {
+                break;
+            }
+            if step < open.len() {
+                d.stage_id = Some(open[step].id.clone());
+            } else if rng.gen_bool(0.45) {
+                d.stage_id = Some(won.id.clone());
+            } else {
+                d.stage_id = Some(lost.id.clone());
+                d.loss_reason = Some(pick(rng, &reasons).clone());
+            }
+            let next = d.clone();
+            version = deals::update_at(c, r.ws, &row.id, Some(version), &actor, &guard, at, move |_| Ok(next))?.0.version;
+            if step >= open.len() {
+                break;
+            }
+        }
+        deal_ids.push((row.id, ci));
+        let _ = i;
+    }
+
+    // Leads from every source, in every status.
+    for _ in 0..size.leads {
+        let persian = rng.gen_bool(0.6);
+        let (first, last) = if persian {
+            (*pick(rng, &["آرمان", "یاسمن", "کیان", "ترانه", "بهزاد", "مهسا"]), *pick(rng, &["نوری", "صالحی", "افشار", "توکلی"]))
+        } else {
+            (*pick(rng, &["Liam", "Olivia", "Noah", "Ava", "Ethan", "Mia"]), *pick(rng, &["Turner", "Hughes", "Ward", "Price"]))
+        };
+        let n: u32 = rng.gen_range(1..99_999);
+        let status = *pick(rng, &[LeadStatus::New, LeadStatus::New, LeadStatus::Working, LeadStatus::Qualified, LeadStatus::Disqualified]);
+        let d = LeadDraft {
+            first_name: first.to_owned(),
+            last_name: Some(last.to_owned()),
+            email: Email::parse("e", &format!("lead{n}@{}", pick(rng, &["gmail.com", "example.ir", "startup.example"]))).ok(),
+            phone: Phone::parse("p", &format!("0912{:07}", rng.gen_range(0..10_000_000u32)), Region::IR).ok(),
+            company_name: rng
+                .gen_bool(0.7)
+                .then(|| format!("{} {}", pick(rng, &["Nova", "Arya", "Sepid", "Blue"]), pick(rng, &["Labs", "Trading", "Group"]))),
+            title: None,
+            status,
+            disqualify_reason: (status == LeadStatus::Disqualified)
+                .then(|| (*pick(rng, &["No budget", "Student", "Competitor", "Spam"])).to_owned()),
+            source: Some(*pick(rng, Source::ALL)),
+            owner_id: Some(pick(rng, r.owners).clone()),
+            notes: None,
+            tags: Vec::new(),
+        };
+        leads::create_at(c, r.ws, &d, None, &actor, r.now - rng.gen_range(0..180 * DAY))?;
+    }
+
+    // Cases walked through the workflow; older ones resolved, closed and often rated.
+    let mut case_ids = Vec::with_capacity(size.cases);
+    let case_guard = WriteGuard::unrestricted(crm_domain::access::Entity::Case);
+    for _ in 0..size.cases {
+        let (contact_id, company) = pick(rng, r.contacts).clone();
+        let created = r.now - rng.gen_range(0..two_years);
+        let mut d = CaseDraft {
+            subject: (*pick(
+                rng,
+                &[
+                    "Invoice charged twice",
+                    "Cannot sign in",
+                    "Delivery is late",
+                    "Refund request",
+                    "Export to Excel fails",
+                    "Change billing address",
+                    "Damaged item received",
+                    "سفارش هنوز نرسیده",
+                    "درخواست بازگشت وجه",
+                    "مشکل در ورود به حساب",
+                ],
+            ))
+            .to_owned(),
+            description: None,
+            contact_id: Some(contact_id),
+            company_id: company.map(|k| r.companies[k].0.clone()),
+            channel: *pick(rng, CaseChannel::ALL),
+            priority: *pick(rng, &[Priority::Low, Priority::Normal, Priority::Normal, Priority::High, Priority::Urgent]),
+            status: CaseStatus::New,
+            owner_id: Some(pick(rng, r.agents).clone()),
+            team_id: None,
+            csat: None,
+            csat_comment: None,
+            tags: Vec::new(),
+        };
+        let row = cases::create_at(c, r.ws, &d, &actor, created)?;
+        let mut at = created;
+        let mut version = row.version;
+        let age_days = (r.now - created) / DAY;
+        let path: &[CaseStatus] = if age_days > 14 {
+            &[CaseStatus::Open, CaseStatus::Pending, CaseStatus::Resolved, CaseStatus::Closed]
+        } else {
+            &[CaseStatus::Open, CaseStatus::Pending][..rng.gen_range(0..3)]
+        };
+        for s in path {
+            at += rng.gen_range(10..(if d.priority == Priority::Urgent { 90 } else { 900 })) * 60_000_000;
+            if at >= r.now {
+                break;
+            }
+            d.status = *s;
+            if *s == CaseStatus::Closed && rng.gen_bool(0.6) {
+                d.csat = Some(*pick(rng, &[5, 5, 4, 4, 3, 2, 1]));
+            }
+            let next = d.clone();
+            version = cases::update_at(c, r.ws, &row.id, Some(version), &actor, &case_guard, at, move |_| Ok(next))?.version;
+        }
+        case_ids.push(row.id);
+    }
+
+    // Activities on every channel, by everyone, about everything.
+    for _ in 0..size.activities {
+        let (contact_id, company) = pick(rng, r.contacts).clone();
+        let kind = *pick(rng, ActivityKind::ALL);
+        let (subject, direction) = match kind {
+            ActivityKind::Call => ("Phone call", Some(*pick(rng, &[Direction::Inbound, Direction::Outbound]))),
+            ActivityKind::Email => ("Email", Some(*pick(rng, &[Direction::Inbound, Direction::Outbound]))),
+            ActivityKind::Meeting => ("Meeting", Some(Direction::Outbound)),
+            ActivityKind::Sms => ("SMS", Some(Direction::Outbound)),
+            ActivityKind::Chat => ("Chat on the website", Some(Direction::Inbound)),
+            ActivityKind::WebVisit => ("Visited the pricing page", Some(Direction::Inbound)),
+            ActivityKind::Letter => ("Letter sent", Some(Direction::Outbound)),
+            ActivityKind::StoreVisit => ("Visited the Tehran store", Some(Direction::Inbound)),
+            ActivityKind::FieldVisit => ("Site visit", Some(Direction::Outbound)),
+            ActivityKind::Note => ("Note", Some(Direction::Internal)),
+        };
+        let deal = deal_ids.iter().find(|(_, k)| Some(*k) == company).map(|(id, _)| id.clone()).filter(|_| rng.gen_bool(0.5));
+        let timed = matches!(kind, ActivityKind::Call | ActivityKind::Meeting | ActivityKind::FieldVisit);
+        let d = ActivityDraft {
+            kind,
+            direction,
+            subject: subject.to_owned(),
+            body: None,
+            occurred_at: r.now - rng.gen_range(0..two_years),
+            duration_seconds: timed.then(|| rng.gen_range(60..3600)),
+            outcome: (kind == ActivityKind::Call)
+                .then(|| (*pick(rng, &["connected", "no_answer", "left_voicemail", "interested", "not_interested"])).to_owned()),
+            owner_id: Some(pick(rng, r.owners).clone()),
+            company_id: company.map(|k| r.companies[k].0.clone()),
+            deal_id: deal,
+            case_id: None,
+            lead_id: None,
+            contact_ids: vec![contact_id],
+            user_ids: Vec::new(),
+        };
+        activities::create_at(c, r.ws, &d, &actor, d.occurred_at.min(r.now))?;
+    }
+
+    // Tasks around today: some overdue, some done.
+    for _ in 0..size.tasks {
+        let due = r.now + rng.gen_range(-30..30) * DAY + rng.gen_range(8..18) * 3600 * 1_000_000;
+        let status = if due < r.now - 3 * DAY && rng.gen_bool(0.8) {
+            TaskStatus::Done
+        } else {
+            *pick(rng, &[TaskStatus::Open, TaskStatus::Open, TaskStatus::InProgress])
+        };
+        let related = if rng.gen_bool(0.5) && !deal_ids.is_empty() {
+            Some((RelatedType::Deal, pick(rng, &deal_ids).0.clone()))
+        } else {
+            Some((RelatedType::Contact, pick(rng, r.contacts).0.clone()))
+        };
+        let d = TaskDraft {
+            title: (*pick(
+                rng,
+                &["Call back", "Send the quote", "Follow up on the proposal", "Book a demo", "Check the contract", "Renewal reminder"],
+            ))
+            .to_owned(),
+            notes: None,
+            due_at: Some(due),
+            reminder_at: Some(due - 3600 * 1_000_000),
+            owner_id: Some(pick(rng, r.owners).clone()),
+            priority: *pick(rng, Priority::ALL),
+            status,
+            related,
+        };
+        tasks::create_at(c, r.ws, &d, &actor, r.now - rng.gen_range(0..60 * DAY))?;
+    }
+    Ok(())
+}

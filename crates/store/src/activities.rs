@@ -1,0 +1,270 @@
+//! Activities: every interaction with a customer on any channel, with its participants.
+//! An outbound activity on a case is the case's first response.
+
+use crate::access::{Reach, WriteGuard};
+use crate::audit::{self, Actor};
+use crate::cursor::{finish_page, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::record::{check_editable, refs};
+use crate::schema::{activities, activity_participants};
+use crate::{keyset, new_id, time, Db, DbConnection, StoreResult};
+use crm_domain::operations::{ActivityDraft, Direction, RelatedType};
+use crm_domain::ValidationErrors;
+use diesel::prelude::*;
+use serde_json::{Map, Value};
+
+pub const ENTITY: &str = "activity";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = activities, treat_none_as_null = true)]
+pub struct ActivityRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub kind: String,
+    pub direction: Option<String>,
+    pub subject: String,
+    pub sort_name: String,
+    pub body: Option<String>,
+    pub occurred_at: i64,
+    pub duration_seconds: Option<i64>,
+    pub outcome: Option<String>,
+    pub owner_id: Option<String>,
+    pub company_id: Option<String>,
+    pub deal_id: Option<String>,
+    pub case_id: Option<String>,
+    pub lead_id: Option<String>,
+    pub contacts: String,
+    pub users: String,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub deleted_at: Option<i64>,
+}
+
+impl crate::cursor::Keyed for ActivityRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.created_at
+    }
+    fn updated_at(&self) -> i64 {
+        self.updated_at
+    }
+    fn sort_name(&self) -> &str {
+        &self.sort_name
+    }
+    fn at(&self) -> i64 {
+        self.occurred_at
+    }
+}
+
+crate::record_basics!(activities, ActivityRow, ENTITY);
+
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    pub kinds: Vec<String>,
+    pub directions: Vec<String>,
+    pub owner_ids: Vec<String>,
+    pub contact_id: Option<String>,
+    pub user_id: Option<String>,
+    pub company_id: Option<String>,
+    pub deal_id: Option<String>,
+    pub case_id: Option<String>,
+    pub lead_id: Option<String>,
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+    pub trash: Trash,
+}
+
+fn filtered<'a>(ws: &str, reach: &Reach, f: &ActivityFilter) -> activities::BoxedQuery<'a, Db> {
+    let mut q = activities::table.filter(activities::workspace_id.eq(ws.to_owned())).into_boxed();
+    q = match f.trash {
+        Trash::Exclude => q.filter(activities::deleted_at.is_null()),
+        Trash::Only => q.filter(activities::deleted_at.is_not_null()),
+        Trash::Include => q,
+    };
+    let owners = reach.narrow(&f.owner_ids);
+    if !owners.is_empty() || reach.owners().is_some() {
+        q = q.filter(activities::owner_id.eq_any(owners));
+    }
+    if !f.kinds.is_empty() {
+        q = q.filter(activities::kind.eq_any(f.kinds.clone()));
+    }
+    if !f.directions.is_empty() {
+        q = q.filter(activities::direction.eq_any(f.directions.clone()));
+    }
+    for (kind, id) in [("contact", &f.contact_id), ("user", &f.user_id)] {
+        if let Some(id) = id {
+            q = q.filter(
+                activities::id.eq_any(
+                    activity_participants::table
+                        .filter(activity_participants::workspace_id.eq(ws.to_owned()))
+                        .filter(activity_participants::participant_id.eq(id.clone()))
+                        .filter(activity_participants::kind.eq(kind))
+                        .select(activity_participants::activity_id),
+                ),
+            );
+        }
+    }
+    if let Some(c) = &f.company_id {
+        q = q.filter(activities::company_id.eq(c.clone()));
+    }
+    if let Some(c) = &f.deal_id {
+        q = q.filter(activities::deal_id.eq(c.clone()));
+    }
+    if let Some(c) = &f.case_id {
+        q = q.filter(activities::case_id.eq(c.clone()));
+    }
+    if let Some(c) = &f.lead_id {
+        q = q.filter(activities::lead_id.eq(c.clone()));
+    }
+    if let Some(t) = f.from {
+        q = q.filter(activities::occurred_at.ge(t));
+    }
+    if let Some(t) = f.until {
+        q = q.filter(activities::occurred_at.lt(t));
+    }
+    q
+}
+
+pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &ActivityFilter, page: &PageSpec) -> StoreResult<PageOf<ActivityRow>> {
+    let q = filtered(ws, reach, f).select(ActivityRow::as_select()).limit(page.limit + 1);
+    let (desc, after) = (page.sort.desc, page.after.as_ref());
+    let mut rows: Vec<ActivityRow> = match page.sort.field {
+        SortField::CreatedAt => keyset!(q, activities::created_at, activities::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::UpdatedAt => keyset!(q, activities::updated_at, activities::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::Name => keyset!(q, activities::sort_name, activities::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
+        SortField::At => keyset!(q, activities::occurred_at, activities::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+    };
+    let total = if page.include_total { Some(filtered(ws, reach, f).count().get_result(conn)?) } else { None };
+    let next_cursor = finish_page(&mut rows, page);
+    Ok(PageOf { items: rows, next_cursor, total })
+}
+
+fn check_refs(conn: &mut DbConnection, ws: &str, d: &ActivityDraft) -> StoreResult<()> {
+    let mut errs = ValidationErrors::new();
+    refs::check(conn, ws, &mut errs, "company_id", RelatedType::Company, d.company_id.as_deref())?;
+    refs::check(conn, ws, &mut errs, "deal_id", RelatedType::Deal, d.deal_id.as_deref())?;
+    refs::check(conn, ws, &mut errs, "case_id", RelatedType::Case, d.case_id.as_deref())?;
+    refs::check(conn, ws, &mut errs, "lead_id", RelatedType::Lead, d.lead_id.as_deref())?;
+    for (i, c) in d.contact_ids.iter().enumerate() {
+        refs::check(conn, ws, &mut errs, &format!("contact_ids[{i}]"), RelatedType::Contact, Some(c))?;
+    }
+    for (i, u) in d.user_ids.iter().enumerate() {
+        refs::check_member(conn, ws, &mut errs, &format!("user_ids[{i}]"), Some(u))?;
+    }
+    refs::check_member(conn, ws, &mut errs, "owner_id", d.owner_id.as_deref())?;
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::StoreError::Invalid(errs))
+    }
+}
+
+fn ids_json(ids: &[String]) -> String {
+    Value::Array(ids.iter().map(|i| Value::String(i.clone())).collect()).to_string()
+}
+
+fn to_row(ws: &str, id: String, d: &ActivityDraft, prev: Option<&ActivityRow>, now: i64) -> ActivityRow {
+    ActivityRow {
+        id,
+        workspace_id: ws.to_owned(),
+        kind: d.kind.as_str().to_owned(),
+        direction: d.direction.map(|x| x.as_str().to_owned()),
+        subject: d.subject.clone(),
+        sort_name: d.subject.to_lowercase(),
+        body: d.body.clone(),
+        occurred_at: d.occurred_at,
+        duration_seconds: d.duration_seconds,
+        outcome: d.outcome.clone(),
+        owner_id: d.owner_id.clone(),
+        company_id: d.company_id.clone(),
+        deal_id: d.deal_id.clone(),
+        case_id: d.case_id.clone(),
+        lead_id: d.lead_id.clone(),
+        contacts: ids_json(&d.contact_ids),
+        users: ids_json(&d.user_ids),
+        version: prev.map_or(1, |p| p.version + 1),
+        created_at: prev.map_or(now, |p| p.created_at),
+        updated_at: now,
+        deleted_at: None,
+    }
+}
+
+fn fields(r: &ActivityRow) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("kind".into(), r.kind.clone().into());
+    m.insert("direction".into(), r.direction.clone().into());
+    m.insert("subject".into(), r.subject.clone().into());
+    m.insert("body".into(), r.body.clone().into());
+    m.insert("occurred_at".into(), time::to_datetime(r.occurred_at).to_rfc3339().into());
+    m.insert("duration_seconds".into(), r.duration_seconds.into());
+    m.insert("outcome".into(), r.outcome.clone().into());
+    m.insert("owner_id".into(), r.owner_id.clone().into());
+    m.insert("company_id".into(), r.company_id.clone().into());
+    m.insert("deal_id".into(), r.deal_id.clone().into());
+    m.insert("case_id".into(), r.case_id.clone().into());
+    m.insert("lead_id".into(), r.lead_id.clone().into());
+    m.insert("contact_ids".into(), serde_json::from_str(&r.contacts).unwrap_or(Value::Null));
+    m.insert("user_ids".into(), serde_json::from_str(&r.users).unwrap_or(Value::Null));
+    m
+}
+
+fn sync_participants(conn: &mut DbConnection, ws: &str, row: &ActivityRow, d: &ActivityDraft) -> StoreResult<()> {
+    diesel::delete(activity_participants::table.filter(activity_participants::activity_id.eq(&row.id))).execute(conn)?;
+    let people = d.contact_ids.iter().map(|c| ("contact", c)).chain(d.user_ids.iter().map(|u| ("user", u)));
+    for (kind, pid) in people {
+        diesel::insert_into(activity_participants::table)
+            .values((
+                activity_participants::workspace_id.eq(ws),
+                activity_participants::activity_id.eq(&row.id),
+                activity_participants::kind.eq(kind),
+                activity_participants::participant_id.eq(pid),
+                activity_participants::occurred_at.eq(row.occurred_at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Creates an activity; an outbound one on a case answers the case (first response).
+pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, actor: &Actor, now: i64) -> StoreResult<ActivityRow> {
+    check_refs(conn, ws, d)?;
+    let row = to_row(ws, new_id(), d, None, now);
+    diesel::insert_into(activities::table).values(&row).execute(conn)?;
+    sync_participants(conn, ws, &row, d)?;
+    if let (Some(case_id), Some(Direction::Outbound)) = (&d.case_id, d.direction) {
+        crate::cases::record_first_response(conn, ws, case_id, d.occurred_at.min(now), actor)?;
+    }
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    Ok(row)
+}
+
+pub fn create(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, actor: &Actor) -> StoreResult<ActivityRow> {
+    create_at(conn, ws, d, actor, time::now_micros())
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    actor: &Actor,
+    guard: &WriteGuard,
+    apply: impl FnOnce(&ActivityRow) -> StoreResult<ActivityDraft>,
+) -> StoreResult<ActivityRow> {
+    let row = get(conn, ws, id)?;
+    guard.check(row.owner_id.as_deref())?;
+    check_editable(ENTITY, row.deleted_at, row.version, expected)?;
+    let d = apply(&row)?;
+    check_refs(conn, ws, &d)?;
+    let new_row = to_row(ws, row.id.clone(), &d, Some(&row), time::now_micros());
+    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    if changes.is_empty() {
+        return Ok(row);
+    }
+    write_over(conn, &row, &new_row)?;
+    sync_participants(conn, ws, &new_row, &d)?;
+    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    Ok(new_row)
+}

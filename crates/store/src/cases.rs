@@ -1,0 +1,401 @@
+//! Service cases: numbered per workspace, moved through the status workflow, timed against
+//! the workspace's SLA policy (first response and resolution), rated after resolution.
+
+use crate::access::{Reach, WriteGuard};
+use crate::audit::{self, Actor};
+use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::record::{check_editable, refs};
+use crate::schema::{cases, counters, sla_policies};
+use crate::{keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
+use crm_domain::operations::{default_sla, CaseDraft, CaseStatus, Priority, RelatedType, SlaRule};
+use crm_domain::{FieldError, ValidationErrors};
+use diesel::prelude::*;
+use serde_json::{Map, Value};
+
+pub const ENTITY: &str = "case";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = cases, treat_none_as_null = true)]
+pub struct CaseRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub number: i64,
+    pub subject: String,
+    pub sort_name: String,
+    pub description: Option<String>,
+    pub contact_id: Option<String>,
+    pub company_id: Option<String>,
+    pub channel: String,
+    pub priority: String,
+    pub status: String,
+    pub owner_id: Option<String>,
+    pub team_id: Option<String>,
+    pub first_response_due_at: i64,
+    pub resolution_due_at: i64,
+    pub first_response_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub reopen_count: i64,
+    pub csat: Option<i64>,
+    pub csat_comment: Option<String>,
+    pub tags: String,
+    pub search_text: String,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub deleted_at: Option<i64>,
+}
+
+impl CaseRow {
+    /// A deadline missed at `now`.
+    pub fn sla_breached(&self, now: i64) -> bool {
+        use crm_domain::operations::breached;
+        breached(self.first_response_due_at, self.first_response_at, now) || breached(self.resolution_due_at, self.resolved_at, now)
+    }
+}
+
+crate::keyed_row!(CaseRow);
+crate::record_basics!(cases, CaseRow, ENTITY);
+
+/// The workspace's SLA rules, one per priority (the defaults until an admin sets them).
+pub fn sla(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<SlaRule>> {
+    let rows: Vec<(String, i64, i64)> = sla_policies::table
+        .filter(sla_policies::workspace_id.eq(ws))
+        .select((sla_policies::priority, sla_policies::first_response_minutes, sla_policies::resolution_minutes))
+        .load(conn)?;
+    Ok(default_sla()
+        .into_iter()
+        .map(|d| match rows.iter().find(|(p, _, _)| p == d.priority.as_str()) {
+            Some((_, f, r)) => SlaRule { priority: d.priority, first_response_minutes: *f, resolution_minutes: *r },
+            None => d,
+        })
+        .collect())
+}
+
+/// Replaces the SLA rules. Due times of open cases are not moved: a case keeps the promise it
+/// was given.
+pub fn set_sla(conn: &mut DbConnection, ws: &str, rules: &[SlaRule]) -> StoreResult<()> {
+    diesel::delete(sla_policies::table.filter(sla_policies::workspace_id.eq(ws))).execute(conn)?;
+    for r in rules {
+        diesel::insert_into(sla_policies::table)
+            .values((
+                sla_policies::workspace_id.eq(ws),
+                sla_policies::priority.eq(r.priority.as_str()),
+                sla_policies::first_response_minutes.eq(r.first_response_minutes),
+                sla_policies::resolution_minutes.eq(r.resolution_minutes),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The next value of a per-workspace counter. The update locks the counter's row until the
+/// transaction ends, so concurrent writers get distinct numbers on both backends. Counters
+/// are created with the workspace (and by the migration for older ones).
+pub fn next_number(conn: &mut DbConnection, ws: &str, name: &str) -> StoreResult<i64> {
+    let n = diesel::update(counters::table.filter(counters::workspace_id.eq(ws)).filter(counters::name.eq(name)))
+        .set(counters::value.eq(counters::value + 1))
+        .execute(conn)?;
+    if n == 0 {
+        init_counter(conn, ws, name, 1)?;
+    }
+    Ok(counters::table.filter(counters::workspace_id.eq(ws)).filter(counters::name.eq(name)).select(counters::value).first(conn)?)
+}
+
+/// Creates a counter at `value`.
+pub fn init_counter(conn: &mut DbConnection, ws: &str, name: &str, value: i64) -> StoreResult<()> {
+    diesel::insert_into(counters::table)
+        .values((counters::workspace_id.eq(ws), counters::name.eq(name), counters::value.eq(value)))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub q: Option<String>,
+    pub statuses: Vec<String>,
+    pub priorities: Vec<String>,
+    pub channels: Vec<String>,
+    pub owner_ids: Vec<String>,
+    pub team_id: Option<String>,
+    pub contact_id: Option<String>,
+    pub company_id: Option<String>,
+    /// Only cases whose SLA is (true) or is not (false) breached at `now`.
+    pub breached: Option<bool>,
+    pub now: i64,
+    pub created_gte: Option<i64>,
+    pub created_lt: Option<i64>,
+    pub trash: Trash,
+}
+
+fn filtered<'a>(ws: &str, reach: &Reach, f: &CaseFilter) -> cases::BoxedQuery<'a, Db> {
+    let mut q = cases::table.filter(cases::workspace_id.eq(ws.to_owned())).into_boxed();
+    q = match f.trash {
+        Trash::Exclude => q.filter(cases::deleted_at.is_null()),
+        Trash::Only => q.filter(cases::deleted_at.is_not_null()),
+        Trash::Include => q,
+    };
+    let owners = reach.narrow(&f.owner_ids);
+    if !owners.is_empty() || reach.owners().is_some() {
+        q = q.filter(cases::owner_id.eq_any(owners));
+    }
+    if !f.statuses.is_empty() {
+        q = q.filter(cases::status.eq_any(f.statuses.clone()));
+    }
+    if !f.priorities.is_empty() {
+        q = q.filter(cases::priority.eq_any(f.priorities.clone()));
+    }
+    if !f.channels.is_empty() {
+        q = q.filter(cases::channel.eq_any(f.channels.clone()));
+    }
+    if let Some(t) = &f.team_id {
+        q = q.filter(cases::team_id.eq(t.clone()));
+    }
+    if let Some(c) = &f.contact_id {
+        q = q.filter(cases::contact_id.eq(c.clone()));
+    }
+    if let Some(c) = &f.company_id {
+        q = q.filter(cases::company_id.eq(c.clone()));
+    }
+    if let Some(b) = f.breached {
+        let now = f.now;
+        let late_response = cases::first_response_at
+            .is_null()
+            .and(cases::first_response_due_at.lt(now))
+            .or(cases::first_response_at.is_not_null().and(cases::first_response_at.assume_not_null().gt(cases::first_response_due_at)));
+        let late_resolution = cases::resolved_at
+            .is_null()
+            .and(cases::resolution_due_at.lt(now))
+            .or(cases::resolved_at.is_not_null().and(cases::resolved_at.assume_not_null().gt(cases::resolution_due_at)));
+        let breached = late_response.or(late_resolution);
+        q = if b { q.filter(breached) } else { q.filter(diesel::dsl::not(breached)) };
+    }
+    if let Some(t) = f.created_gte {
+        q = q.filter(cases::created_at.ge(t));
+    }
+    if let Some(t) = f.created_lt {
+        q = q.filter(cases::created_at.lt(t));
+    }
+    if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
+        q = q.filter(cases::search_text.like(like_pattern(&needle)).escape('\\'));
+    }
+    q
+}
+
+pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &CaseFilter, page: &PageSpec) -> StoreResult<PageOf<CaseRow>> {
+    let q = filtered(ws, reach, f).select(CaseRow::as_select()).limit(page.limit + 1);
+    let (desc, after) = (page.sort.desc, page.after.as_ref());
+    let mut rows: Vec<CaseRow> = match page.sort.field {
+        SortField::UpdatedAt => keyset!(q, cases::updated_at, cases::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::Name => keyset!(q, cases::sort_name, cases::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
+        SortField::CreatedAt | SortField::At => {
+            keyset!(q, cases::created_at, cases::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+        }
+    };
+    let total = if page.include_total { Some(filtered(ws, reach, f).count().get_result(conn)?) } else { None };
+    let next_cursor = finish_page(&mut rows, page);
+    Ok(PageOf { items: rows, next_cursor, total })
+}
+
+fn check_refs(conn: &mut DbConnection, ws: &str, d: &CaseDraft) -> StoreResult<()> {
+    let mut errs = ValidationErrors::new();
+    refs::check(conn, ws, &mut errs, "contact_id", RelatedType::Contact, d.contact_id.as_deref())?;
+    refs::check(conn, ws, &mut errs, "company_id", RelatedType::Company, d.company_id.as_deref())?;
+    refs::check_member(conn, ws, &mut errs, "assignee_id", d.owner_id.as_deref())?;
+    refs::check_team(conn, ws, &mut errs, "team_id", d.team_id.as_deref())?;
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(errs))
+    }
+}
+
+fn due_times(rules: &[SlaRule], priority: Priority, created_at: i64) -> (i64, i64) {
+    let rule = rules.iter().find(|r| r.priority == priority).copied().unwrap_or(SlaRule {
+        priority,
+        first_response_minutes: 8 * 60,
+        resolution_minutes: 3 * 24 * 60,
+    });
+    (created_at + rule.first_response_minutes * 60_000_000, created_at + rule.resolution_minutes * 60_000_000)
+}
+
+fn search_text(d: &CaseDraft, number: i64) -> String {
+    format!("#{number} {number} {} ", d.subject.to_lowercase())
+}
+
+/// The row a draft becomes, applying the workflow's timestamps for a move from `prev`.
+fn to_row(ws: &str, d: &CaseDraft, prev: &CaseRow, rules: &[SlaRule], now: i64) -> StoreResult<CaseRow> {
+    let from = CaseStatus::parse(&prev.status).unwrap_or(CaseStatus::New);
+    let to = d.status;
+    if !from.can_move_to(to) {
+        let allowed: Vec<&str> = from.next().iter().map(|s| s.as_str()).collect();
+        return Err(FieldError::new(
+            "status",
+            "illegal_transition",
+            format!("a {from} case can move to {}, not to {to}", allowed.join(", ")),
+        )
+        .into());
+    }
+    let csat_changed = d.csat != prev.csat || d.csat_comment != prev.csat_comment;
+    if csat_changed && d.csat.is_some() && !to.is_done() {
+        return Err(FieldError::new("csat", "csat_before_resolution", "a case is rated once it is resolved or closed").into());
+    }
+    let mut row = prev.clone();
+    let reopened = from.is_done() && to == CaseStatus::Open;
+    if to != CaseStatus::New && row.first_response_at.is_none() {
+        row.first_response_at = Some(now);
+    }
+    if reopened {
+        row.reopen_count += 1;
+        row.resolved_at = None;
+        row.closed_at = None;
+    }
+    if to.is_done() && row.resolved_at.is_none() {
+        row.resolved_at = Some(now);
+    }
+    if to == CaseStatus::Closed && row.closed_at.is_none() {
+        row.closed_at = Some(now);
+    }
+    if d.priority.as_str() != prev.priority {
+        (row.first_response_due_at, row.resolution_due_at) = due_times(rules, d.priority, prev.created_at);
+    }
+    row.workspace_id = ws.to_owned();
+    row.subject = d.subject.clone();
+    row.sort_name = d.subject.to_lowercase();
+    row.description = d.description.clone();
+    row.contact_id = d.contact_id.clone();
+    row.company_id = d.company_id.clone();
+    row.channel = d.channel.as_str().to_owned();
+    row.priority = d.priority.as_str().to_owned();
+    row.status = to.as_str().to_owned();
+    row.owner_id = d.owner_id.clone();
+    row.team_id = d.team_id.clone();
+    row.csat = d.csat;
+    row.csat_comment = d.csat_comment.clone();
+    row.tags = points::tags_json(&d.tags);
+    row.search_text = search_text(d, row.number);
+    row.updated_at = now;
+    Ok(row)
+}
+
+fn fields(r: &CaseRow) -> Map<String, Value> {
+    let t = |v: Option<i64>| Value::from(v.map(|x| time::to_datetime(x).to_rfc3339()));
+    let mut m = Map::new();
+    m.insert("subject".into(), r.subject.clone().into());
+    m.insert("description".into(), r.description.clone().into());
+    m.insert("contact_id".into(), r.contact_id.clone().into());
+    m.insert("company_id".into(), r.company_id.clone().into());
+    m.insert("channel".into(), r.channel.clone().into());
+    m.insert("priority".into(), r.priority.clone().into());
+    m.insert("status".into(), r.status.clone().into());
+    m.insert("assignee_id".into(), r.owner_id.clone().into());
+    m.insert("team_id".into(), r.team_id.clone().into());
+    m.insert("first_response_at".into(), t(r.first_response_at));
+    m.insert("resolved_at".into(), t(r.resolved_at));
+    m.insert("closed_at".into(), t(r.closed_at));
+    m.insert("csat".into(), r.csat.into());
+    m.insert("csat_comment".into(), r.csat_comment.clone().into());
+    m.insert("tags".into(), serde_json::from_str(&r.tags).unwrap_or(Value::Null));
+    m
+}
+
+/// Opens a case: numbered, due times from the SLA rule of its priority.
+pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor, now: i64) -> StoreResult<CaseRow> {
+    check_refs(conn, ws, d)?;
+    let rules = sla(conn, ws)?;
+    let number = next_number(conn, ws, "case")?;
+    let (first_response_due_at, resolution_due_at) = due_times(&rules, d.priority, now);
+    // A new case starts as `new`; the draft's status is then reached through the workflow.
+    let blank = CaseRow {
+        id: new_id(),
+        workspace_id: ws.to_owned(),
+        number,
+        subject: String::new(),
+        sort_name: String::new(),
+        description: None,
+        contact_id: None,
+        company_id: None,
+        channel: d.channel.as_str().to_owned(),
+        priority: d.priority.as_str().to_owned(),
+        status: CaseStatus::New.as_str().to_owned(),
+        owner_id: None,
+        team_id: None,
+        first_response_due_at,
+        resolution_due_at,
+        first_response_at: None,
+        resolved_at: None,
+        closed_at: None,
+        reopen_count: 0,
+        csat: None,
+        csat_comment: None,
+        tags: "[]".into(),
+        search_text: String::new(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+    };
+    let row = to_row(ws, d, &blank, &rules, now)?;
+    diesel::insert_into(cases::table).values(&row).execute(conn)?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    Ok(row)
+}
+
+pub fn create(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor) -> StoreResult<CaseRow> {
+    create_at(conn, ws, d, actor, time::now_micros())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn update_at(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    actor: &Actor,
+    guard: &WriteGuard,
+    now: i64,
+    apply: impl FnOnce(&CaseRow) -> StoreResult<CaseDraft>,
+) -> StoreResult<CaseRow> {
+    let row = get(conn, ws, id)?;
+    guard.check(row.owner_id.as_deref())?;
+    check_editable(ENTITY, row.deleted_at, row.version, expected)?;
+    let d = apply(&row)?;
+    check_refs(conn, ws, &d)?;
+    let rules = sla(conn, ws)?;
+    let mut new_row = to_row(ws, &d, &row, &rules, now)?;
+    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    if changes.is_empty() {
+        return Ok(row);
+    }
+    new_row.version = row.version + 1;
+    write_over(conn, &row, &new_row)?;
+    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    Ok(new_row)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    actor: &Actor,
+    guard: &WriteGuard,
+    apply: impl FnOnce(&CaseRow) -> StoreResult<CaseDraft>,
+) -> StoreResult<CaseRow> {
+    update_at(conn, ws, id, expected, actor, guard, time::now_micros(), apply)
+}
+
+/// Records the first answer to a case (an outbound activity), unless it was answered before.
+pub fn record_first_response(conn: &mut DbConnection, ws: &str, id: &str, at: i64, actor: &Actor) -> StoreResult<()> {
+    let row = get(conn, ws, id)?;
+    if row.first_response_at.is_some() || row.deleted_at.is_some() {
+        return Ok(());
+    }
+    let mut new_row = row.clone();
+    new_row.first_response_at = Some(at.max(row.created_at));
+    new_row.version = row.version + 1;
+    new_row.updated_at = time::now_micros();
+    write_over(conn, &row, &new_row)?;
+    audit::record(conn, ws, ENTITY, id, "updated", actor, audit::diff(&fields(&row), &fields(&new_row)))?;
+    Ok(())
+}

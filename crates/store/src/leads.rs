@@ -1,0 +1,419 @@
+//! Leads: rows, filters, keyset pages, writes, and conversion into a customer.
+
+use crate::access::{Reach, WriteGuard};
+use crate::audit::{self, Actor};
+use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::record::check_editable;
+use crate::schema::{companies, leads};
+use crate::{identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
+use crm_domain::deals::DealDraft;
+use crm_domain::operations::{LeadDraft, LeadStatus};
+use crm_domain::records::{is_free_mail, CompanyDraft, ContactDraft, EmailPoint, PhonePoint};
+use crm_domain::{Consent, EmailLabel, LifecycleStage, PhoneLabel};
+use diesel::prelude::*;
+use serde_json::{json, Map, Value};
+
+pub const ENTITY: &str = "lead";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = leads, treat_none_as_null = true)]
+pub struct LeadRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub first_name: String,
+    pub last_name: Option<String>,
+    pub display_name: String,
+    pub sort_name: String,
+    pub email: Option<String>,
+    pub email_key: Option<String>,
+    pub phone: Option<String>,
+    pub company_name: Option<String>,
+    pub title: Option<String>,
+    pub status: String,
+    pub disqualify_reason: Option<String>,
+    pub source: Option<String>,
+    pub form_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub notes: Option<String>,
+    pub converted_at: Option<i64>,
+    pub contact_id: Option<String>,
+    pub company_id: Option<String>,
+    pub deal_id: Option<String>,
+    pub tags: String,
+    pub search_text: String,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub deleted_at: Option<i64>,
+}
+
+crate::keyed_row!(LeadRow);
+crate::record_basics!(leads, LeadRow, ENTITY);
+
+#[derive(Debug, Clone, Default)]
+pub struct LeadFilter {
+    pub q: Option<String>,
+    pub statuses: Vec<String>,
+    pub owner_ids: Vec<String>,
+    pub sources: Vec<String>,
+    pub form_id: Option<String>,
+    pub converted: Option<bool>,
+    pub created_gte: Option<i64>,
+    pub created_lt: Option<i64>,
+    pub trash: Trash,
+}
+
+fn filtered<'a>(ws: &str, reach: &Reach, f: &LeadFilter) -> leads::BoxedQuery<'a, Db> {
+    let mut q = leads::table.filter(leads::workspace_id.eq(ws.to_owned())).into_boxed();
+    q = match f.trash {
+        Trash::Exclude => q.filter(leads::deleted_at.is_null()),
+        Trash::Only => q.filter(leads::deleted_at.is_not_null()),
+        Trash::Include => q,
+    };
+    let owners = reach.narrow(&f.owner_ids);
+    if !owners.is_empty() || reach.owners().is_some() {
+        q = q.filter(leads::owner_id.eq_any(owners));
+    }
+    if !f.statuses.is_empty() {
+        q = q.filter(leads::status.eq_any(f.statuses.clone()));
+    }
+    if !f.sources.is_empty() {
+        q = q.filter(leads::source.eq_any(f.sources.clone()));
+    }
+    if let Some(id) = &f.form_id {
+        q = q.filter(leads::form_id.eq(id.clone()));
+    }
+    match f.converted {
+        Some(true) => q = q.filter(leads::converted_at.is_not_null()),
+        Some(false) => q = q.filter(leads::converted_at.is_null()),
+        None => {}
+    }
+    if let Some(t) = f.created_gte {
+        q = q.filter(leads::created_at.ge(t));
+    }
+    if let Some(t) = f.created_lt {
+        q = q.filter(leads::created_at.lt(t));
+    }
+    if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
+        q = q.filter(leads::search_text.like(like_pattern(&needle)).escape('\\'));
+    }
+    q
+}
+
+pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &LeadFilter, page: &PageSpec) -> StoreResult<PageOf<LeadRow>> {
+    let q = filtered(ws, reach, f).select(LeadRow::as_select()).limit(page.limit + 1);
+    let (desc, after) = (page.sort.desc, page.after.as_ref());
+    let mut rows: Vec<LeadRow> = match page.sort.field {
+        SortField::UpdatedAt => keyset!(q, leads::updated_at, leads::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        SortField::Name => keyset!(q, leads::sort_name, leads::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
+        _ => keyset!(q, leads::created_at, leads::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+    };
+    let total = if page.include_total { Some(filtered(ws, reach, f).count().get_result(conn)?) } else { None };
+    let next_cursor = finish_page(&mut rows, page);
+    Ok(PageOf { items: rows, next_cursor, total })
+}
+
+fn to_row(ws: &str, id: String, d: &LeadDraft, prev: Option<&LeadRow>, form_id: Option<String>, now: i64) -> LeadRow {
+    let display_name = d.display_name();
+    let emails: Vec<EmailPoint> = d.email.iter().map(|e| EmailPoint { email: e.clone(), label: EmailLabel::Work, primary: true }).collect();
+    let phones: Vec<PhonePoint> =
+        d.phone.iter().map(|p| PhonePoint { phone: p.clone(), label: PhoneLabel::Mobile, primary: true }).collect();
+    let search_text = crm_domain::records::search_text(
+        &[&display_name, d.company_name.as_deref().unwrap_or(""), d.title.as_deref().unwrap_or("")],
+        &emails,
+        &phones,
+    );
+    LeadRow {
+        id,
+        workspace_id: ws.to_owned(),
+        first_name: d.first_name.clone(),
+        last_name: d.last_name.clone(),
+        sort_name: display_name.to_lowercase(),
+        display_name,
+        email: d.email.as_ref().map(|e| e.as_str().to_owned()),
+        email_key: d.email.as_ref().map(|e| e.key()),
+        phone: d.phone.as_ref().map(|p| p.as_str().to_owned()),
+        company_name: d.company_name.clone(),
+        title: d.title.clone(),
+        status: d.status.as_str().to_owned(),
+        disqualify_reason: d.disqualify_reason.clone(),
+        source: d.source.map(|s| s.as_str().to_owned()),
+        form_id: prev.map_or(form_id, |p| p.form_id.clone()),
+        owner_id: d.owner_id.clone(),
+        notes: d.notes.clone(),
+        converted_at: prev.and_then(|p| p.converted_at),
+        contact_id: prev.and_then(|p| p.contact_id.clone()),
+        company_id: prev.and_then(|p| p.company_id.clone()),
+        deal_id: prev.and_then(|p| p.deal_id.clone()),
+        tags: points::tags_json(&d.tags),
+        search_text,
+        version: prev.map_or(1, |p| p.version + 1),
+        created_at: prev.map_or(now, |p| p.created_at),
+        updated_at: now,
+        deleted_at: None,
+    }
+}
+
+fn fields(r: &LeadRow) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("first_name".into(), r.first_name.clone().into());
+    m.insert("last_name".into(), r.last_name.clone().into());
+    m.insert("email".into(), r.email.clone().into());
+    m.insert("phone".into(), r.phone.clone().into());
+    m.insert("company_name".into(), r.company_name.clone().into());
+    m.insert("title".into(), r.title.clone().into());
+    m.insert("status".into(), r.status.clone().into());
+    m.insert("disqualify_reason".into(), r.disqualify_reason.clone().into());
+    m.insert("source".into(), r.source.clone().into());
+    m.insert("owner_id".into(), r.owner_id.clone().into());
+    m.insert("notes".into(), r.notes.clone().into());
+    m.insert("contact_id".into(), r.contact_id.clone().into());
+    m.insert("company_id".into(), r.company_id.clone().into());
+    m.insert("deal_id".into(), r.deal_id.clone().into());
+    m.insert("tags".into(), serde_json::from_str(&r.tags).unwrap_or(Value::Null));
+    m
+}
+
+/// Creates a lead; `form_id` when a web form captured it.
+pub fn create_at(
+    conn: &mut DbConnection,
+    ws: &str,
+    d: &LeadDraft,
+    form_id: Option<String>,
+    actor: &Actor,
+    now: i64,
+) -> StoreResult<LeadRow> {
+    if let Some(o) = &d.owner_id {
+        identity::require_member(conn, ws, o, "owner_id")?;
+    }
+    let row = to_row(ws, new_id(), d, None, form_id, now);
+    diesel::insert_into(leads::table).values(&row).execute(conn)?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    Ok(row)
+}
+
+pub fn create(conn: &mut DbConnection, ws: &str, d: &LeadDraft, actor: &Actor) -> StoreResult<LeadRow> {
+    create_at(conn, ws, d, None, actor, time::now_micros())
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    actor: &Actor,
+    guard: &WriteGuard,
+    apply: impl FnOnce(&LeadRow) -> StoreResult<LeadDraft>,
+) -> StoreResult<LeadRow> {
+    let row = get(conn, ws, id)?;
+    guard.check(row.owner_id.as_deref())?;
+    check_editable(ENTITY, row.deleted_at, row.version, expected)?;
+    let d = apply(&row)?;
+    if d.owner_id != row.owner_id {
+        if let Some(o) = &d.owner_id {
+            identity::require_member(conn, ws, o, "owner_id")?;
+        }
+    }
+    if row.converted_at.is_some() && d.status != LeadStatus::Qualified {
+        return Err(StoreError::Conflict {
+            code: "lead_converted",
+            message: "a converted lead stays qualified; work the contact and deal it became".into(),
+            field: Some("status".into()),
+        });
+    }
+    let new_row = to_row(ws, row.id.clone(), &d, Some(&row), None, time::now_micros());
+    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    if changes.is_empty() {
+        return Ok(row);
+    }
+    write_over(conn, &row, &new_row)?;
+    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    Ok(new_row)
+}
+
+/// What converting a lead produced.
+#[derive(Debug, Clone)]
+pub struct Conversion {
+    pub lead: LeadRow,
+    pub contact_id: String,
+    pub contact_created: bool,
+    pub company_id: Option<String>,
+    pub company_created: bool,
+    pub deal_id: Option<String>,
+    pub already_converted: bool,
+}
+
+/// An existing, live company for the lead: by the domain of a work email, else by exact name.
+fn match_company(conn: &mut DbConnection, ws: &str, domain: Option<&str>, name: Option<&str>) -> StoreResult<Option<String>> {
+    if let Some(d) = domain {
+        let found: Option<String> = companies::table
+            .filter(companies::workspace_id.eq(ws))
+            .filter(companies::domain.eq(d))
+            .filter(companies::deleted_at.is_null())
+            .order(companies::created_at.asc())
+            .select(companies::id)
+            .first(conn)
+            .optional()?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    if let Some(n) = name {
+        return Ok(companies::table
+            .filter(companies::workspace_id.eq(ws))
+            .filter(companies::sort_name.eq(n.to_lowercase()))
+            .filter(companies::deleted_at.is_null())
+            .order(companies::created_at.asc())
+            .select(companies::id)
+            .first(conn)
+            .optional()?);
+    }
+    Ok(None)
+}
+
+/// An existing, live contact with the lead's email, else its phone.
+fn match_contact(conn: &mut DbConnection, ws: &str, row: &LeadRow) -> StoreResult<Option<String>> {
+    use crate::schema::contacts;
+    for (kind, value) in [("email", row.email_key.as_deref()), ("phone", row.phone.as_deref())] {
+        let Some(value) = value else { continue };
+        let ids: Vec<String> =
+            points::find(conn, ws, kind, value)?.into_iter().filter(|(e, _)| e == crate::contacts::ENTITY).map(|(_, id)| id).collect();
+        let live: Option<String> = contacts::table
+            .filter(contacts::workspace_id.eq(ws))
+            .filter(contacts::id.eq_any(&ids))
+            .filter(contacts::deleted_at.is_null())
+            .order(contacts::created_at.asc())
+            .select(contacts::id)
+            .first(conn)
+            .optional()?;
+        if live.is_some() {
+            return Ok(live);
+        }
+    }
+    Ok(None)
+}
+
+/// Converts a lead into a contact and company (matched to existing ones before any is
+/// created) and, when `deal` is given, a deal for them. Converting a converted lead returns
+/// what it became the first time and creates nothing.
+pub fn convert(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    actor: &Actor,
+    guard: &WriteGuard,
+    deal: Option<DealDraft>,
+) -> StoreResult<Conversion> {
+    let row = get(conn, ws, id)?;
+    guard.check(row.owner_id.as_deref())?;
+    check_editable(ENTITY, row.deleted_at, row.version, None)?;
+    if let (Some(_), Some(contact_id)) = (row.converted_at, row.contact_id.clone()) {
+        return Ok(Conversion {
+            company_id: row.company_id.clone(),
+            deal_id: row.deal_id.clone(),
+            lead: row,
+            contact_id,
+            contact_created: false,
+            company_created: false,
+            already_converted: true,
+        });
+    }
+    if row.status == LeadStatus::Disqualified.as_str() {
+        return Err(StoreError::Conflict {
+            code: "lead_disqualified",
+            message: "a disqualified lead cannot be converted; set its status first".into(),
+            field: Some("status".into()),
+        });
+    }
+    let email = row.email.as_deref().map(|e| crm_domain::Email::parse("email", e)).transpose()?;
+    let phone = row.phone.as_deref().map(|p| crm_domain::Phone::parse("phone", p, crm_domain::Region::IR)).transpose()?;
+    let source = row.source.as_deref().and_then(crm_domain::Source::parse);
+    let domain = email.as_ref().map(|e| e.domain().to_lowercase()).filter(|d| !is_free_mail(d));
+
+    let (company_id, company_created) = match match_company(conn, ws, domain.as_deref(), row.company_name.as_deref())? {
+        Some(c) => (Some(c), false),
+        None => match &row.company_name {
+            Some(name) => {
+                let draft = CompanyDraft {
+                    name: name.clone(),
+                    domain: domain.clone(),
+                    industry: None,
+                    city: None,
+                    country: None,
+                    emails: Vec::new(),
+                    phones: Vec::new(),
+                    annual_revenue: None,
+                    employee_count: None,
+                    owner_id: row.owner_id.clone(),
+                    tags: Vec::new(),
+                };
+                (Some(crate::companies::create(conn, ws, &draft, actor)?.0.id), true)
+            }
+            None => (None, false),
+        },
+    };
+    let (contact_id, contact_created) = match match_contact(conn, ws, &row)? {
+        Some(c) => (c, false),
+        None => {
+            let draft = ContactDraft {
+                first_name: row.first_name.clone(),
+                last_name: row.last_name.clone(),
+                title: row.title.clone(),
+                company_id: company_id.clone(),
+                emails: email.iter().map(|e| EmailPoint { email: e.clone(), label: EmailLabel::Work, primary: true }).collect(),
+                phones: phone.iter().map(|p| PhonePoint { phone: p.clone(), label: PhoneLabel::Mobile, primary: true }).collect(),
+                lifecycle_stage: LifecycleStage::Prospect,
+                source,
+                consent: Consent::Unknown,
+                owner_id: row.owner_id.clone(),
+                tags: Vec::new(),
+            };
+            (crate::contacts::create(conn, ws, &draft, actor)?.0.id, true)
+        }
+    };
+    let deal_id = match deal {
+        Some(mut d) => {
+            d.company_id = company_id.clone();
+            d.contacts = vec![(contact_id.clone(), Some("decision_maker".into()))];
+            d.owner_id = d.owner_id.or(row.owner_id.clone());
+            d.source = d.source.or(source);
+            Some(crate::deals::create(conn, ws, &d, actor)?.0.id)
+        }
+        None => None,
+    };
+    let now = time::now_micros();
+    let mut new_row = row.clone();
+    new_row.status = LeadStatus::Qualified.as_str().to_owned();
+    new_row.converted_at = Some(now);
+    new_row.contact_id = Some(contact_id.clone());
+    new_row.company_id = company_id.clone();
+    new_row.deal_id = deal_id.clone();
+    new_row.version = row.version + 1;
+    new_row.updated_at = now;
+    write_over(conn, &row, &new_row)?;
+    let mut changes = audit::diff(&fields(&row), &fields(&new_row));
+    changes.push(json!({"field": "converted_at", "before": null, "after": time::to_datetime(now).to_rfc3339()}));
+    audit::record(conn, ws, ENTITY, id, "converted", actor, changes)?;
+    Ok(Conversion { lead: new_row, contact_id, contact_created, company_id, company_created, deal_id, already_converted: false })
+}
+
+/// Leads whose email or phone is exactly this (for search).
+pub fn by_point(
+    conn: &mut DbConnection,
+    ws: &str,
+    reach: &Reach,
+    email_key: Option<&str>,
+    phone: Option<&str>,
+    limit: i64,
+) -> StoreResult<Vec<LeadRow>> {
+    let mut q = leads::table.filter(leads::workspace_id.eq(ws)).filter(leads::deleted_at.is_null()).into_boxed();
+    if let Some(owners) = reach.owners() {
+        q = q.filter(leads::owner_id.eq_any(owners.to_vec()));
+    }
+    q = match (email_key, phone) {
+        (Some(e), _) => q.filter(leads::email_key.eq(e.to_owned())),
+        (None, Some(p)) => q.filter(leads::phone.eq(p.to_owned())),
+        (None, None) => return Ok(Vec::new()),
+    };
+    Ok(q.select(LeadRow::as_select()).limit(limit).load(conn)?)
+}

@@ -1,0 +1,148 @@
+//! What every owned, versioned, soft-deleted record shares: get by id, the checks before a
+//! write, and moving to and from the trash.
+
+use crate::{StoreError, StoreResult};
+
+/// Fails when the record is in the trash or the caller's version is stale.
+pub fn check_editable(what: &str, deleted_at: Option<i64>, version: i64, expected: Option<i64>) -> StoreResult<()> {
+    if deleted_at.is_some() {
+        return Err(StoreError::Conflict {
+            code: "record_deleted",
+            message: format!("the {what} is in the trash; restore it first"),
+            field: None,
+        });
+    }
+    crate::error::check_version(version, expected)
+}
+
+/// Generates `get` (by id, within the workspace) and `set_deleted` (trash and restore, audited,
+/// optimistic) for a table whose row type has `owner_id`, `version`, `updated_at` and
+/// `deleted_at`.
+#[macro_export]
+macro_rules! record_basics {
+    ($table:ident, $row:ty, $entity:expr) => {
+        /// One record of the workspace, deleted or not.
+        pub fn get(conn: &mut $crate::DbConnection, ws: &str, id: &str) -> $crate::StoreResult<$row> {
+            $table::table
+                .filter($table::workspace_id.eq(ws))
+                .filter($table::id.eq(id))
+                .select(<$row>::as_select())
+                .first(conn)
+                .optional()?
+                .ok_or($crate::StoreError::NotFound)
+        }
+
+        /// Moves the record to the trash (`delete`) or back.
+        pub fn set_deleted(
+            conn: &mut $crate::DbConnection,
+            ws: &str,
+            id: &str,
+            expected: Option<i64>,
+            actor: &$crate::audit::Actor,
+            guard: &$crate::access::WriteGuard,
+            delete: bool,
+        ) -> $crate::StoreResult<$row> {
+            let mut row = get(conn, ws, id)?;
+            guard.check(row.owner_id.as_deref())?;
+            $crate::error::check_version(row.version, expected)?;
+            if row.deleted_at.is_some() == delete {
+                return Ok(row);
+            }
+            let now = $crate::time::now_micros();
+            let deleted_at = if delete { Some(now) } else { None };
+            let n = diesel::update($table::table.filter($table::id.eq(id)).filter($table::version.eq(row.version)))
+                .set(($table::deleted_at.eq(deleted_at), $table::version.eq(row.version + 1), $table::updated_at.eq(now)))
+                .execute(conn)?;
+            if n == 0 {
+                return Err($crate::StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
+            }
+            $crate::audit::record_trash(conn, ws, $entity, id, actor, row.deleted_at, deleted_at)?;
+            row.deleted_at = deleted_at;
+            row.version += 1;
+            row.updated_at = now;
+            Ok(row)
+        }
+
+        /// Writes `new` over `old` if nobody changed it in between.
+        fn write_over(conn: &mut $crate::DbConnection, old: &$row, new: &$row) -> $crate::StoreResult<()> {
+            let n = diesel::update($table::table.filter($table::id.eq(&old.id)).filter($table::version.eq(old.version)))
+                .set(new)
+                .execute(conn)?;
+            if n == 0 {
+                return Err($crate::StoreError::PreconditionFailed { expected: old.version, current: old.version + 1 });
+            }
+            Ok(())
+        }
+    };
+}
+
+/// Checks that referenced records exist, live, in the workspace; each missing one becomes a
+/// field error (`unknown_<kind>`).
+pub mod refs {
+    use crate::schema::{cases, companies, contacts, deals, leads, teams};
+    use crate::{DbConnection, StoreResult};
+    use crm_domain::operations::RelatedType;
+    use crm_domain::{FieldError, ValidationErrors};
+    use diesel::prelude::*;
+
+    pub fn exists(conn: &mut DbConnection, ws: &str, kind: RelatedType, id: &str) -> StoreResult<bool> {
+        macro_rules! live {
+            ($t:ident) => {
+                $t::table
+                    .filter($t::workspace_id.eq(ws))
+                    .filter($t::id.eq(id))
+                    .filter($t::deleted_at.is_null())
+                    .count()
+                    .get_result::<i64>(conn)?
+                    > 0
+            };
+        }
+        Ok(match kind {
+            RelatedType::Contact => live!(contacts),
+            RelatedType::Company => live!(companies),
+            RelatedType::Deal => live!(deals),
+            RelatedType::Lead => live!(leads),
+            RelatedType::Case => live!(cases),
+        })
+    }
+
+    /// Adds `unknown_<kind>` on `field` unless the record exists.
+    pub fn check(
+        conn: &mut DbConnection,
+        ws: &str,
+        errs: &mut ValidationErrors,
+        field: &str,
+        kind: RelatedType,
+        id: Option<&str>,
+    ) -> StoreResult<()> {
+        if let Some(id) = id {
+            if !exists(conn, ws, kind, id)? {
+                errs.push(FieldError::new(field, &format!("unknown_{kind}"), format!("no such {kind} in this workspace")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds `unknown_team` unless the team exists.
+    pub fn check_team(conn: &mut DbConnection, ws: &str, errs: &mut ValidationErrors, field: &str, id: Option<&str>) -> StoreResult<()> {
+        if let Some(id) = id {
+            let n: i64 = teams::table.filter(teams::workspace_id.eq(ws)).filter(teams::id.eq(id)).count().get_result(conn)?;
+            if n == 0 {
+                errs.push(FieldError::new(field, "unknown_team", "no such team in this workspace"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds `unknown_user` unless the user is a member of the workspace.
+    pub fn check_member(conn: &mut DbConnection, ws: &str, errs: &mut ValidationErrors, field: &str, id: Option<&str>) -> StoreResult<()> {
+        if let Some(id) = id {
+            if let Err(crate::StoreError::Invalid(v)) = crate::identity::require_member(conn, ws, id, field) {
+                for e in v.0 {
+                    errs.push(e);
+                }
+            }
+        }
+        Ok(())
+    }
+}

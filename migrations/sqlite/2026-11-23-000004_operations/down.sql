@@ -1,0 +1,9 @@
+DROP TABLE cases;
+DROP TABLE counters;
+DROP TABLE sla_policies;
+DROP TABLE tasks;
+DROP TABLE activity_participants;
+DROP TABLE activities;
+DROP TABLE leads;
+DROP TABLE form_submissions;
+DROP TABLE web_forms;
