@@ -11,5 +11,6 @@ mod deals;
 mod leads;
 mod migrations;
 mod openapi;
+mod orders;
 mod pagination;
 mod search;

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod commerce;
 pub mod common;
 pub mod companies;
 pub mod contacts;
@@ -19,6 +20,7 @@ pub mod workspace;
 pub use access::*;
 pub use audit::*;
 pub use auth::*;
+pub use commerce::*;
 pub use common::*;
 pub use companies::*;
 pub use contacts::*;
@@ -29,6 +31,7 @@ pub use search::*;
 pub use workspace::*;
 
 pub use crm_domain::access::{Entity, Scope};
+pub use crm_domain::commerce::{OrderChannel, OrderStatus};
 pub use crm_domain::deals::{DealField, StageKind};
 pub use crm_domain::operations::{
     ActivityKind, CaseChannel, CaseStatus, Direction, LeadStatus, Priority, RelatedType, SlaRule, TaskStatus,

@@ -167,43 +167,7 @@ impl DealCreate {
                 contacts.push((id, role));
             }
         }
-        if self.line_items.len() > 200 {
-            errs.push(FieldError::new("line_items", "too_many_lines", "a deal has at most 200 line items"));
-        }
-        let mut lines = Vec::with_capacity(self.line_items.len());
-        for (i, l) in self.line_items.iter().enumerate() {
-            let f = |n: &str| format!("line_items[{i}].{n}");
-            let product_id = id_ref(&mut errs, &f("product_id"), l.product_id.as_deref());
-            let name = opt(&mut errs, &f("name"), &l.name, 200);
-            if product_id.is_none() && name.is_none() {
-                errs.push(FieldError::new(f("name"), "required", "a line without a product needs a name"));
-            }
-            let quantity_e4 = errs.collect(decimal_e4(&f("quantity"), &l.quantity));
-            if quantity_e4.is_some_and(|q| q <= 0) {
-                errs.push(FieldError::new(f("quantity"), "invalid_quantity", "must be more than zero"));
-            }
-            let mut money = |field: String, v: &Option<String>| {
-                let m = errs.collect(Money::parse(&field, v.as_deref()?, currency))?;
-                if m.amount_e4() < 0 {
-                    errs.push(FieldError::new(field, "negative_amount", "may not be negative"));
-                }
-                Some(m.amount_e4())
-            };
-            let unit_price_e4 = money(f("unit_price"), &l.unit_price);
-            let unit_cost_e4 = money(f("unit_cost"), &l.unit_cost);
-            let discount = match &l.discount_percent {
-                Some(d) => errs.collect(discount_bp(&f("discount_percent"), d)).unwrap_or(0),
-                None => 0,
-            };
-            lines.push(LineDraft {
-                product_id,
-                name,
-                quantity_e4: quantity_e4.unwrap_or(0),
-                unit_price_e4,
-                discount_bp: discount,
-                unit_cost_e4,
-            });
-        }
+        let lines = line_drafts(&mut errs, &self.line_items, currency, "line_items");
         let tags = errs.collect(parse_tags("tags", &self.tags)).unwrap_or_default();
         let pipeline_id = id_ref(&mut errs, "pipeline_id", self.pipeline_id.as_deref());
         let stage_id = id_ref(&mut errs, "stage_id", self.stage_id.as_deref());
@@ -226,6 +190,48 @@ impl DealCreate {
             tags,
         })
     }
+}
+
+/// Validates line items written in `currency`, naming problems `{prefix}[i].field`.
+pub(crate) fn line_drafts(errs: &mut ValidationErrors, items: &[LineItemInput], currency: Currency, prefix: &str) -> Vec<LineDraft> {
+    if items.len() > 200 {
+        errs.push(FieldError::new(prefix, "too_many_lines", "at most 200 line items"));
+    }
+    let mut lines = Vec::with_capacity(items.len());
+    for (i, l) in items.iter().enumerate() {
+        let f = |n: &str| format!("{prefix}[{i}].{n}");
+        let product_id = id_ref(errs, &f("product_id"), l.product_id.as_deref());
+        let name = opt(errs, &f("name"), &l.name, 200);
+        if product_id.is_none() && name.is_none() {
+            errs.push(FieldError::new(f("name"), "required", "a line without a product needs a name"));
+        }
+        let quantity_e4 = errs.collect(decimal_e4(&f("quantity"), &l.quantity));
+        if quantity_e4.is_some_and(|q| q <= 0) {
+            errs.push(FieldError::new(f("quantity"), "invalid_quantity", "must be more than zero"));
+        }
+        let mut money = |field: String, v: &Option<String>| {
+            let m = errs.collect(Money::parse(&field, v.as_deref()?, currency))?;
+            if m.amount_e4() < 0 {
+                errs.push(FieldError::new(field, "negative_amount", "may not be negative"));
+            }
+            Some(m.amount_e4())
+        };
+        let unit_price_e4 = money(f("unit_price"), &l.unit_price);
+        let unit_cost_e4 = money(f("unit_cost"), &l.unit_cost);
+        let discount = match &l.discount_percent {
+            Some(d) => errs.collect(discount_bp(&f("discount_percent"), d)).unwrap_or(0),
+            None => 0,
+        };
+        lines.push(LineDraft {
+            product_id,
+            name,
+            quantity_e4: quantity_e4.unwrap_or(0),
+            unit_price_e4,
+            discount_bp: discount,
+            unit_cost_e4,
+        });
+    }
+    lines
 }
 
 impl DealPatch {
@@ -286,6 +292,91 @@ impl From<Deal> for DealCreate {
             contacts: d.contacts,
             line_items: lines,
             tags: d.tags,
+        }
+    }
+}
+
+impl crate::commerce::OrderInput {
+    /// Validates every field at once; amounts are read in the order's currency, or `base`.
+    pub fn validate(
+        &self,
+        base: Currency,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<crm_domain::commerce::OrderDraft, ValidationErrors> {
+        use crm_domain::commerce::{OrderChannel, OrderDraft, OrderStatus};
+        let mut errs = ValidationErrors::new();
+        let currency = match &self.currency {
+            Some(c) => errs.collect(Currency::parse("currency", c)).unwrap_or(base),
+            None => base,
+        };
+        let external_id = opt(&mut errs, "external_id", &self.external_id, 128);
+        if self.line_items.is_empty() {
+            errs.push(FieldError::new("line_items", "required", "an order has at least one line"));
+        }
+        let lines = line_drafts(&mut errs, &self.line_items, currency, "line_items");
+        let mut amount = |field: &str, v: &Option<String>| -> i64 {
+            let Some(v) = v.as_deref() else { return 0 };
+            match errs.collect(Money::parse(field, v, currency)) {
+                Some(m) if m.amount_e4() < 0 => {
+                    errs.push(FieldError::new(field, "negative_amount", "may not be negative"));
+                    0
+                }
+                Some(m) => m.amount_e4(),
+                None => 0,
+            }
+        };
+        let shipping_e4 = amount("shipping", &self.shipping);
+        let tax_e4 = amount("tax", &self.tax);
+        let contact_id = id_ref(&mut errs, "contact_id", self.contact_id.as_deref());
+        let company_id = id_ref(&mut errs, "company_id", self.company_id.as_deref());
+        let deal_id = id_ref(&mut errs, "deal_id", self.deal_id.as_deref());
+        let owner_id = id_ref(&mut errs, "owner_id", self.owner_id.as_deref());
+        let notes = opt(&mut errs, "notes", &self.notes, 10_000);
+        errs.finish(|| OrderDraft {
+            external_id,
+            contact_id,
+            company_id,
+            deal_id,
+            ordered_at: self.ordered_at.unwrap_or(now).timestamp_micros(),
+            channel: self.channel.unwrap_or(OrderChannel::Online),
+            status: self.status.unwrap_or(OrderStatus::Placed),
+            currency,
+            lines,
+            shipping_e4,
+            tax_e4,
+            owner_id,
+            notes,
+        })
+    }
+}
+
+impl From<crate::commerce::Order> for crate::commerce::OrderInput {
+    fn from(o: crate::commerce::Order) -> Self {
+        Self {
+            external_id: o.external_id,
+            contact_id: o.contact_id,
+            company_id: o.company_id,
+            deal_id: o.deal_id,
+            ordered_at: Some(o.ordered_at),
+            channel: Some(o.channel),
+            status: Some(o.status),
+            currency: Some(o.currency),
+            line_items: o
+                .line_items
+                .into_iter()
+                .map(|l| LineItemInput {
+                    product_id: l.product_id,
+                    name: Some(l.name),
+                    quantity: l.quantity,
+                    unit_price: Some(l.unit_price),
+                    discount_percent: Some(l.discount_percent),
+                    unit_cost: l.unit_cost,
+                })
+                .collect(),
+            shipping: Some(o.shipping.amount),
+            tax: Some(o.tax.amount),
+            owner_id: o.owner_id,
+            notes: o.notes,
         }
     }
 }

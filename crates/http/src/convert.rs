@@ -173,11 +173,10 @@ struct StoredLine {
     total_e4: i64,
 }
 
-pub fn deal((r, company_name): crm_store::deals::DealWithCompany) -> ApiResult<api::Deal> {
-    let cur = currency(&r.currency)?;
+fn line_items(stored: &str, cur: Currency) -> ApiResult<Vec<api::LineItem>> {
     let amount_str = |v: i64| Money::from_e4(v, cur).amount_string();
-    let lines: Vec<StoredLine> = list(&r.line_items, "line items")?;
-    let line_items = lines
+    let lines: Vec<StoredLine> = list(stored, "line items")?;
+    Ok(lines
         .into_iter()
         .map(|l| api::LineItem {
             product_id: l.product_id,
@@ -188,7 +187,46 @@ pub fn deal((r, company_name): crm_store::deals::DealWithCompany) -> ApiResult<a
             unit_cost: l.unit_cost_e4.map(amount_str),
             total: crm_domain::deals::e4_string(l.total_e4),
         })
-        .collect();
+        .collect())
+}
+
+pub fn order(r: crm_store::orders::OrderRow, base: Currency) -> ApiResult<api::Order> {
+    use crm_domain::commerce::{OrderChannel, OrderStatus};
+    let cur = currency(&r.currency)?;
+    Ok(api::Order {
+        channel: parsed(OrderChannel::parse(&r.channel), "order channel")?,
+        status: parsed(OrderStatus::parse(&r.status), "order status")?,
+        line_items: line_items(&r.line_items, cur)?,
+        subtotal: money(r.subtotal_e4, cur),
+        shipping: money(r.shipping_e4, cur),
+        tax: money(r.tax_e4, cur),
+        total: money(r.total_e4, cur),
+        margin: r.cost_e4.map(|c| money(r.subtotal_e4 - c, cur)),
+        base_total: money(r.base_total_e4, base),
+        id: r.id,
+        number: r.number,
+        external_id: r.external_id,
+        contact_id: r.contact_id,
+        company_id: r.company_id,
+        deal_id: r.deal_id,
+        ordered_at: to_datetime(r.ordered_at),
+        currency: r.currency,
+        owner_id: r.owner_id,
+        notes: r.notes,
+        version: r.version,
+        created_at: to_datetime(r.created_at),
+        updated_at: to_datetime(r.updated_at),
+        deleted_at: r.deleted_at.map(to_datetime),
+    })
+}
+
+pub fn money_of(amount_e4: i64, cur: Currency) -> api::MoneyDto {
+    money(amount_e4, cur)
+}
+
+pub fn deal((r, company_name): crm_store::deals::DealWithCompany) -> ApiResult<api::Deal> {
+    let cur = currency(&r.currency)?;
+    let line_items = line_items(&r.line_items, cur)?;
     Ok(api::Deal {
         status: crm_domain::deals::StageKind::parse(&r.status).ok_or_else(|| corrupt("deal status"))?,
         amount: r.amount_e4.map(|a| money(a, cur)),

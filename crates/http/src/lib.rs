@@ -102,6 +102,15 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(cases::case_audit)
         .service(cases::get_sla_policy)
         .service(cases::set_sla_policy)
+        .service(orders::list_orders)
+        .service(orders::create_order)
+        .service(orders::upsert_order)
+        .service(orders::get_order)
+        .service(orders::update_order)
+        .service(orders::delete_order)
+        .service(orders::list_exchange_rates)
+        .service(orders::set_exchange_rates)
+        .service(orders::revenue_summary)
         .service(search::search)
         .service(search::phone_lookup);
 }

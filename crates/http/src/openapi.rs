@@ -22,6 +22,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code` and the offe
         (name = "products", description = "The catalogue deals and orders are priced from"),
         (name = "pipelines", description = "Sales processes: ordered stages, probabilities and stage rules"),
         (name = "deals", description = "Opportunities: stages, line items, stage history"),
+        (name = "orders", description = "Purchases (upserted by external id), exchange rates, revenue in the base currency"),
         (name = "leads", description = "Prospects before they are customers, web forms that capture them, and conversion"),
         (name = "activities", description = "Every interaction with a customer: calls, email, meetings, SMS, chat, visits, letters, notes"),
         (name = "tasks", description = "To-dos with due times: my open tasks, overdue"),

@@ -1,6 +1,8 @@
-//! Demo data for the operational CRM: products, deals that moved through the pipeline over
-//! two years (with stage history), leads, activities on every channel, tasks and cases.
+//! Demo data for the operational CRM: products, exchange rates, orders and deals that moved
+//! through the pipeline over two years (with stage history), leads, activities on every
+//! channel, tasks and cases.
 
+use crm_domain::commerce::{OrderChannel, OrderDraft, OrderStatus};
 use crm_domain::deals::{DealDraft, LineDraft, ProductDraft, StageKind};
 use crm_domain::operations::{
     ActivityDraft, ActivityKind, CaseChannel, CaseDraft, CaseStatus, Direction, LeadDraft, LeadStatus, Priority, RelatedType, TaskDraft,
@@ -37,6 +39,7 @@ pub struct OpsSize {
     pub activities: usize,
     pub tasks: usize,
     pub cases: usize,
+    pub orders: usize,
 }
 
 impl OpsSize {
@@ -45,13 +48,20 @@ impl OpsSize {
     pub fn scaled(contacts: usize) -> Self {
         let d = Self::default();
         let f = |n: usize| n * contacts.min(10_000) / 10_000;
-        Self { deals: f(d.deals), leads: f(d.leads), activities: f(d.activities), tasks: f(d.tasks), cases: f(d.cases) }
+        Self {
+            deals: f(d.deals),
+            leads: f(d.leads),
+            activities: f(d.activities),
+            tasks: f(d.tasks),
+            cases: f(d.cases),
+            orders: f(d.orders),
+        }
     }
 }
 
 impl Default for OpsSize {
     fn default() -> Self {
-        Self { deals: 1200, leads: 600, activities: 5000, tasks: 1200, cases: 900 }
+        Self { deals: 1200, leads: 600, activities: 5000, tasks: 1200, cases: 900, orders: 3000 }
     }
 }
 
@@ -86,6 +96,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
     let two_years = 730 * DAY;
     let usd = Currency::parse("c", "USD").map_err(err)?;
     let irr = Currency::parse("c", "IRR").map_err(err)?;
+    let base = Currency::parse("c", &crm_store::identity::get_workspace(c, r.ws)?.base_currency).map_err(err)?;
     // Rial prices: one dollar taken as 600,000 rials for the demo.
     let rate = 600_000u64;
 
@@ -105,6 +116,24 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
             catalogue.push((row.id, cur));
         }
     }
+
+    // Monthly dollar rates in rials (the demo's base currency), rising over the two years.
+    let mut rates = Vec::new();
+    for m in 0..=24 {
+        let at = r.now - two_years + m * 30 * DAY;
+        let day = chrono::DateTime::from_timestamp_micros(at).map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default();
+        let rials = 420_000 + m * 7_500 + rng.gen_range(0..5_000);
+        if base == irr {
+            rates.push(("USD".to_owned(), day.clone(), rials * 1_000_000_000_000));
+        } else {
+            // Other bases: rials and dollars both get a rate (dollars at par for the demo).
+            rates.push(("IRR".to_owned(), day.clone(), 1_000_000_000_000 / rials));
+            if base != usd {
+                rates.push(("USD".to_owned(), day, 1_000_000_000_000));
+            }
+        }
+    }
+    crm_store::orders::set_rates(c, r.ws, &rates)?;
 
     // Deals, each walked through the stages it reached, at increasing times.
     let pipeline_id = pipelines::default_id(c, r.ws)?.ok_or_else(|| anyhow::anyhow!("no pipeline"))?;
@@ -179,6 +208,50 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
         }
         deal_ids.push((row.id, ci));
         let _ = i;
+    }
+
+    // Orders over two years from customers, on every channel.
+    for _ in 0..size.orders {
+        let (contact_id, company) = pick(rng, r.contacts).clone();
+        let persian = company.map(|k| r.companies[k].2).unwrap_or(true);
+        let currency = if persian { irr } else { usd };
+        let choices: Vec<&(String, Currency)> = catalogue.iter().filter(|(_, cur)| *cur == currency).collect();
+        let mut lines: Vec<LineDraft> = Vec::new();
+        for _ in 0..rng.gen_range(1..4) {
+            let (product_id, _) = pick(rng, &choices);
+            if !lines.iter().any(|l| l.product_id.as_deref() == Some(product_id.as_str())) {
+                lines.push(LineDraft {
+                    product_id: Some(product_id.clone()),
+                    name: None,
+                    quantity_e4: rng.gen_range(1..10) * 10_000,
+                    unit_price_e4: None,
+                    discount_bp: *pick(rng, &[0, 0, 500]),
+                    unit_cost_e4: None,
+                });
+            }
+        }
+        let at = r.now - rng.gen_range(0..two_years - 2 * DAY);
+        let d = OrderDraft {
+            external_id: rng.gen_bool(0.6).then(|| format!("shop-{}", rng.gen_range(100_000..999_999u32))),
+            contact_id: Some(contact_id),
+            company_id: company.map(|k| r.companies[k].0.clone()),
+            deal_id: None,
+            ordered_at: at,
+            channel: *pick(rng, OrderChannel::ALL),
+            status: *pick(rng, &[OrderStatus::Fulfilled, OrderStatus::Fulfilled, OrderStatus::Fulfilled, OrderStatus::Paid, OrderStatus::Cancelled, OrderStatus::Refunded]),
+            currency,
+            lines,
+            shipping_e4: 0,
+            tax_e4: 0,
+            owner_id: Some(pick(rng, r.owners).clone()),
+            notes: None,
+        };
+        match crm_store::orders::create_at(c, r.ws, base, &d, &actor, at) {
+            Ok(_) => {}
+            // A random external id may repeat; the demo skips it.
+            Err(crm_store::StoreError::Conflict { code: "duplicate_external_id", .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
 
     // Leads from every source, in every status.

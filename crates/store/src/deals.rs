@@ -6,9 +6,10 @@ use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::error::check_version;
 use crate::pipelines::{self, StageRow};
+use crate::pricing::{self, PricedLine};
 use crate::schema::{companies, contacts, deal_contacts, deal_lines, deal_stage_history, deals};
-use crate::{identity, keyset, listing, new_id, products, time, Db, DbConnection, StoreError, StoreResult};
-use crm_domain::deals::{e4_string, line_cost_e4, line_total_e4, round_to_currency, DealDraft, DealField, StageKind};
+use crate::{identity, keyset, listing, new_id, time, Db, DbConnection, StoreError, StoreResult};
+use crm_domain::deals::{DealDraft, DealField, StageKind};
 use crm_domain::{FieldError, ValidationErrors};
 use diesel::prelude::*;
 use serde_json::{json, Map, Value};
@@ -156,34 +157,12 @@ pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<DealWithC
     Ok(with_company_names(conn, ws, vec![row])?.remove(0))
 }
 
-/// A priced line as stored.
-#[derive(Debug, Clone, PartialEq)]
-struct Line {
-    product_id: Option<String>,
-    name: String,
-    quantity_e4: i64,
-    unit_price_e4: i64,
-    discount_bp: i64,
-    unit_cost_e4: Option<i64>,
-    total_e4: i64,
-}
-
-impl Line {
-    fn json(&self) -> Value {
-        json!({
-            "product_id": self.product_id, "name": self.name, "quantity": e4_string(self.quantity_e4),
-            "unit_price_e4": self.unit_price_e4, "discount_bp": self.discount_bp, "unit_cost_e4": self.unit_cost_e4,
-            "total_e4": self.total_e4,
-        })
-    }
-}
-
 /// Everything a draft resolves to once references are checked and rules applied.
 struct Resolved {
     pipeline_id: String,
     stage: StageRow,
     company_name: Option<String>,
-    lines: Vec<Line>,
+    lines: Vec<PricedLine>,
     amount_e4: Option<i64>,
     cost_e4: Option<i64>,
     loss_reason: Option<String>,
@@ -254,60 +233,11 @@ fn resolve(conn: &mut DbConnection, ws: &str, d: &DealDraft, stage_changes: bool
         }
     }
     // Lines, priced from their products where the caller gave no price.
-    let product_ids: Vec<&str> = d.lines.iter().filter_map(|l| l.product_id.as_deref()).collect();
-    let products = products::many(conn, ws, &product_ids)?;
-    let mut lines = Vec::with_capacity(d.lines.len());
-    for (i, l) in d.lines.iter().enumerate() {
-        let f = |n: &str| format!("line_items[{i}].{n}");
-        let product = match &l.product_id {
-            Some(pid) => match products.iter().find(|p| &p.id == pid) {
-                Some(p) => {
-                    if p.currency != d.currency.code() && l.unit_price_e4.is_none() {
-                        errs.push(FieldError::new(
-                            f("product_id"),
-                            "currency_mismatch",
-                            format!(
-                                "the product is priced in {}, the deal in {}; give a unit_price in {}",
-                                p.currency,
-                                d.currency.code(),
-                                d.currency.code()
-                            ),
-                        ));
-                        continue;
-                    }
-                    Some(p)
-                }
-                None => {
-                    errs.push(FieldError::new(f("product_id"), "unknown_product", "no such product in this workspace"));
-                    continue;
-                }
-            },
-            None => None,
-        };
-        let same_currency = product.is_some_and(|p| p.currency == d.currency.code());
-        let Some(unit_price_e4) = l.unit_price_e4.or(product.map(|p| p.unit_price_e4)) else {
-            errs.push(FieldError::new(f("unit_price"), "required", "a line without a product needs a unit_price"));
-            continue;
-        };
-        let unit_cost_e4 = l.unit_cost_e4.or(product.filter(|_| same_currency).and_then(|p| p.unit_cost_e4));
-        let Some(total_e4) = line_total_e4(l.quantity_e4, unit_price_e4, l.discount_bp) else {
-            errs.push(FieldError::new(f("quantity"), "too_large", "the line total is too large"));
-            continue;
-        };
-        lines.push(Line {
-            product_id: l.product_id.clone(),
-            name: l.name.clone().or(product.map(|p| p.name.clone())).unwrap_or_default(),
-            quantity_e4: l.quantity_e4,
-            unit_price_e4,
-            discount_bp: l.discount_bp,
-            unit_cost_e4,
-            total_e4,
-        });
-    }
+    let lines = pricing::price(conn, ws, d.currency, &d.lines, "line_items", &mut errs)?;
     let (amount_e4, cost_e4) = if lines.is_empty() {
         (d.amount_e4, None)
     } else {
-        let sum = round_to_currency(lines.iter().map(|l| l.total_e4).sum(), d.currency);
+        let (sum, cost) = pricing::totals(&lines, d.currency);
         if d.amount_e4.is_some_and(|a| a != sum) {
             errs.push(FieldError::new(
                 "amount",
@@ -315,7 +245,6 @@ fn resolve(conn: &mut DbConnection, ws: &str, d: &DealDraft, stage_changes: bool
                 "a deal with line items takes its amount from them; leave amount out",
             ));
         }
-        let cost = lines.iter().map(|l| l.unit_cost_e4.and_then(|c| line_cost_e4(l.quantity_e4, c))).sum::<Option<i64>>();
         (Some(sum), cost)
     };
     // Stage rules, checked when the deal enters the stage.
@@ -385,7 +314,7 @@ fn to_row(ws: &str, id: String, d: &DealDraft, r: &Resolved, prev: Option<&DealR
         closed_at,
         stage_entered_at: if stage_changed { now } else { prev.map_or(now, |p| p.stage_entered_at) },
         contacts: Value::Array(contacts).to_string(),
-        line_items: Value::Array(r.lines.iter().map(Line::json).collect()).to_string(),
+        line_items: Value::Array(r.lines.iter().map(PricedLine::json).collect()).to_string(),
         tags: crate::points::tags_json(&d.tags),
         search_text,
         version: prev.map_or(1, |p| p.version + 1),

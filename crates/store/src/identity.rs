@@ -59,6 +59,7 @@ pub fn create_workspace(conn: &mut DbConnection, name: &str, region: &str, curre
     diesel::insert_into(workspaces::table).values(&row).execute(conn)?;
     crate::pipelines::create(conn, &row.id, &crm_domain::deals::default_pipeline())?;
     crate::cases::init_counter(conn, &row.id, "case", 0)?;
+    crate::cases::init_counter(conn, &row.id, "order", 0)?;
     Ok(row)
 }
 

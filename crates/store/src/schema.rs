@@ -215,6 +215,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    exchange_rates (workspace_id, currency, valid_from) {
+        workspace_id -> Text, currency -> Text, valid_from -> Text, rate_e12 -> BigInt, created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Text, workspace_id -> Text, number -> BigInt, external_id -> Nullable<Text>, contact_id -> Nullable<Text>,
+        company_id -> Nullable<Text>, deal_id -> Nullable<Text>, ordered_at -> BigInt, channel -> Text, status -> Text,
+        currency -> Text, subtotal_e4 -> BigInt, shipping_e4 -> BigInt, tax_e4 -> BigInt, total_e4 -> BigInt,
+        cost_e4 -> Nullable<BigInt>, base_total_e4 -> BigInt, line_items -> Text, owner_id -> Nullable<Text>,
+        notes -> Nullable<Text>, sort_name -> Text, version -> BigInt, created_at -> BigInt, updated_at -> BigInt,
+        deleted_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    order_lines (id) {
+        id -> Text, workspace_id -> Text, order_id -> Text, position -> BigInt, product_id -> Nullable<Text>, name -> Text,
+        quantity_e4 -> BigInt, unit_price_e4 -> BigInt, discount_bp -> BigInt, unit_cost_e4 -> Nullable<BigInt>,
+        total_e4 -> BigInt,
+    }
+}
+
 diesel::joinable!(contacts -> companies (company_id));
 diesel::allow_tables_to_appear_in_same_query!(
     contacts,
@@ -241,5 +266,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     tasks,
     sla_policies,
     counters,
-    cases
+    cases,
+    exchange_rates,
+    orders,
+    order_lines
 );

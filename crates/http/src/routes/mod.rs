@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod deals;
 pub mod forms;
 pub mod leads;
+pub mod orders;
 pub mod pipelines;
 pub mod products;
 pub mod search;
