@@ -238,7 +238,17 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
             deal_id: None,
             ordered_at: at,
             channel: *pick(rng, OrderChannel::ALL),
-            status: *pick(rng, &[OrderStatus::Fulfilled, OrderStatus::Fulfilled, OrderStatus::Fulfilled, OrderStatus::Paid, OrderStatus::Cancelled, OrderStatus::Refunded]),
+            status: *pick(
+                rng,
+                &[
+                    OrderStatus::Fulfilled,
+                    OrderStatus::Fulfilled,
+                    OrderStatus::Fulfilled,
+                    OrderStatus::Paid,
+                    OrderStatus::Cancelled,
+                    OrderStatus::Refunded,
+                ],
+            ),
             currency,
             lines,
             shipping_e4: 0,
