@@ -3,6 +3,7 @@
 mod access;
 mod auth;
 mod bad_input;
+mod bulk;
 mod cases;
 mod companies;
 mod concurrency;

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod commerce;
 pub mod common;
 pub mod companies;
@@ -20,6 +21,7 @@ pub mod workspace;
 pub use access::*;
 pub use audit::*;
 pub use auth::*;
+pub use bulk::*;
 pub use commerce::*;
 pub use common::*;
 pub use companies::*;

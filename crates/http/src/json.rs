@@ -23,6 +23,30 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req.app_data::<web::Data<AppState>>().map(|s| s.0.settings.max_body_bytes).unwrap_or(256 * 1024);
+        read(req, payload, limit)
+    }
+}
+
+/// Like [`Json`] for bulk calls: up to 1,000 records, so 32 times the usual size limit.
+pub struct BulkJson<T>(pub Json<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for BulkJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req.app_data::<web::Data<AppState>>().map(|s| s.0.settings.max_body_bytes).unwrap_or(256 * 1024) * 32;
+        let fut = read::<T>(req, payload, limit);
+        Box::pin(async move { fut.await.map(BulkJson) })
+    }
+}
+
+fn read<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    limit: usize,
+) -> LocalBoxFuture<'static, Result<Json<T>, ApiError>> {
+    {
         let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
         let declared_len = req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();

@@ -149,6 +149,18 @@ pub fn names(conn: &mut DbConnection, ws: &str, mut ids: Vec<&str>) -> StoreResu
     Ok(found.into_iter().filter(|(_, w, _)| w == ws).map(|(id, _, name)| (id, name)).collect())
 }
 
+/// The oldest live company with this web domain.
+pub fn by_domain(conn: &mut DbConnection, ws: &str, domain: &str) -> StoreResult<Option<CompanyRow>> {
+    Ok(companies::table
+        .filter(companies::workspace_id.eq(ws))
+        .filter(companies::domain.eq(domain))
+        .filter(companies::deleted_at.is_null())
+        .order(companies::created_at.asc())
+        .select(CompanyRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<CompanyWithCount> {
     let row: CompanyRow = companies::table
         .filter(companies::workspace_id.eq(ws))

@@ -4,6 +4,7 @@ pub mod access;
 pub mod activities;
 pub mod api_keys;
 pub mod auth;
+pub mod bulk;
 pub mod cases;
 pub mod companies;
 pub mod contacts;

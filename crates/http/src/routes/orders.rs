@@ -131,7 +131,8 @@ pub async fn create_order(state: web::Data<AppState>, who: Principal, req: HttpR
 }
 
 /// Create or replace the order with this external id: what a shop sends on every change of an
-/// order. 201 when created, 200 when replaced (a deleted order is restored). Safe to retry.
+/// order. 201 when created, 200 when replaced (a deleted order is restored); a replacement
+/// without `owner_id` or `ordered_at` keeps the order's. Safe to retry.
 #[utoipa::path(
     tag = "orders",
     operation_id = "upsert_order",
@@ -167,11 +168,13 @@ pub async fn upsert_order(
         .tx(move |c| {
             let ws = &who.workspace_id;
             let base = convert::base_currency(c, ws)?;
+            // What the caller leaves out of a replacement keeps its value: owner and order time.
+            let existing = repo::by_external_id(c, ws, input.external_id.as_deref().unwrap_or_default())?;
             if input.owner_id.is_none() {
-                input.owner_id = match repo::by_external_id(c, ws, input.external_id.as_deref().unwrap_or_default())? {
-                    Some(existing) => existing.owner_id,
-                    None => who.user_id().map(str::to_owned),
-                };
+                input.owner_id = existing.as_ref().map_or(who.user_id().map(str::to_owned), |e| e.owner_id.clone());
+            }
+            if input.ordered_at.is_none() {
+                input.ordered_at = existing.as_ref().map(|e| time::to_datetime(e.ordered_at));
             }
             let draft = input.validate(base, chrono::Utc::now())?;
             let guard = access::guard(c, &who, Entity::Order)?;

@@ -1,0 +1,463 @@
+//! `POST /api/v1/{contacts,companies,orders}/bulk`: up to 1,000 creates, upserts and updates
+//! in one transaction, all-or-nothing or per record, with `Idempotency-Key`.
+
+use crate::access;
+use crate::auth::Principal;
+use crate::convert::{self, to_json};
+use crate::error::{ApiError, ApiResult};
+use crate::idempotency::{self, Stored};
+use crate::json::{self, BulkJson};
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use crm_api_types::{
+    merge_patch, BulkAction, BulkItemResult, BulkMode, BulkOperation, BulkRequest, BulkResponse, CompanyCreate, CompanyPatch,
+    ContactCreate, ContactPatch, OrderInput, OrderPatch, Problem,
+};
+use crm_domain::access::Entity;
+use crm_domain::FieldError;
+use crm_store::audit::Actor;
+use crm_store::{companies, contacts, orders, points, DbConnection, StoreError};
+use diesel::Connection;
+use serde::de::DeserializeOwned;
+
+/// Most operations per call.
+pub const MAX_OPERATIONS: usize = 1000;
+
+/// What one operation did: id, version, `created`/`updated`/`unchanged`.
+type Applied = (String, i64, &'static str);
+type ApplyFn = fn(&mut DbConnection, &Principal, &Actor, &BulkOperation) -> ApiResult<Applied>;
+/// The natural key an operation writes to, for finding duplicates in one call: (field, key).
+type KeyFn = fn(&BulkOperation) -> Option<(&'static str, String)>;
+
+fn data<T: DeserializeOwned>(op: &BulkOperation) -> ApiResult<T> {
+    let raw = serde_json::to_vec(&op.data).map_err(|_| ApiError::internal())?;
+    json::parse(&raw).map_err(|mut e| {
+        for f in &mut e.errors {
+            if f.field == "body" {
+                f.field = String::new();
+            }
+        }
+        e
+    })
+}
+
+fn id_of(op: &BulkOperation) -> ApiResult<&str> {
+    op.id
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "id", "an update names the record's id"))
+}
+
+fn outcome(before: Option<i64>, after: i64) -> &'static str {
+    match before {
+        None => "created",
+        Some(v) if v == after => "unchanged",
+        Some(_) => "updated",
+    }
+}
+
+/// The field errors of a failed operation, named within the call (`operations[3].data.email`).
+fn within(index: usize, e: &ApiError) -> Vec<FieldError> {
+    if e.errors.is_empty() {
+        return vec![FieldError::new(format!("operations[{index}]"), e.code, e.detail.clone())];
+    }
+    e.errors
+        .iter()
+        .map(|f| {
+            let field = match f.field.as_str() {
+                "id" | "version" => format!("operations[{index}].{}", f.field),
+                "" => format!("operations[{index}].data"),
+                other => format!("operations[{index}].data.{other}"),
+            };
+            FieldError::new(field, &f.code, f.message.clone())
+        })
+        .collect()
+}
+
+async fn run(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    body: BulkJson<BulkRequest>,
+    key: KeyFn,
+    apply: ApplyFn,
+) -> ApiResult<HttpResponse> {
+    who.require_write()?;
+    let (input, raw) = (body.0.value, body.0.raw);
+    if input.operations.is_empty() || input.operations.len() > MAX_OPERATIONS {
+        return Err(ApiError::field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "operations",
+            format!("send 1 to {MAX_OPERATIONS} operations"),
+        ));
+    }
+    // Two operations on the same record in one call would race each other: refuse them all.
+    let mut errs = crm_domain::ValidationErrors::new();
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    for (i, op) in input.operations.iter().enumerate() {
+        let keys = op.id.iter().map(|id| ("id", format!("id:{id}"))).chain(key(op).map(|(f, k)| (f, format!("key:{k}"))));
+        for (field, k) in keys {
+            match seen.iter().find(|(s, _)| *s == k) {
+                Some((_, first)) => {
+                    let name = if field == "id" { format!("operations[{i}].id") } else { format!("operations[{i}].data.{field}") };
+                    errs.push(FieldError::new(name, "duplicate_key", format!("operation {first} already writes this record")));
+                }
+                None => seen.push((k, i)),
+            }
+        }
+    }
+    if !errs.is_empty() {
+        return Err(ApiError::validation(errs));
+    }
+    let (me, actor) = (who.clone(), who.actor());
+    idempotency::run(&state, &who, &req, &raw, move |c| {
+        let mut results = Vec::with_capacity(input.operations.len());
+        let mut failures = crm_domain::ValidationErrors::new();
+        for (index, op) in input.operations.iter().enumerate() {
+            let done = match input.mode {
+                BulkMode::AllOrNothing => apply(c, &me, &actor, op),
+                // A savepoint per operation: a failed one leaves no trace, the others stay.
+                BulkMode::PerRecord => c.transaction(|c| apply(c, &me, &actor, op)),
+            };
+            results.push(match done {
+                Ok((id, version, outcome)) => BulkItemResult {
+                    index,
+                    status: if outcome == "created" { 201 } else { 200 },
+                    outcome: Some(outcome.to_owned()),
+                    id: Some(id),
+                    version: Some(version),
+                    error: None,
+                },
+                Err(e) => {
+                    if e.status.is_server_error() {
+                        return Err(e);
+                    }
+                    for f in within(index, &e) {
+                        failures.push(f);
+                    }
+                    let problem: Problem = e.to_problem(None);
+                    BulkItemResult { index, status: e.status.as_u16(), outcome: None, id: None, version: None, error: Some(problem) }
+                }
+            });
+        }
+        if input.mode == BulkMode::AllOrNothing && !failures.is_empty() {
+            let mut e = ApiError::validation(failures);
+            e.code = "bulk_failed";
+            e.detail = format!(
+                "{} of {} operations failed; nothing was written",
+                results.iter().filter(|r| r.error.is_some()).count(),
+                results.len()
+            );
+            return Err(e);
+        }
+        let failed = results.iter().filter(|r| r.error.is_some()).count();
+        let out = BulkResponse { mode: input.mode, succeeded: results.len() - failed, failed, results };
+        Ok(Stored { status: StatusCode::OK, body: to_json(&out)?, location: None, etag: None })
+    })
+    .await
+}
+
+fn primary_email(op: &BulkOperation) -> Option<(&'static str, String)> {
+    if op.action != BulkAction::Upsert || op.id.is_some() {
+        return None;
+    }
+    let emails = op.data.get("emails")?.as_array()?;
+    let primary = emails.iter().find(|e| e.get("primary").and_then(|p| p.as_bool()) == Some(true)).or(emails.first())?;
+    Some(("emails", primary.get("address")?.as_str()?.trim().to_lowercase()))
+}
+
+fn contact_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOperation) -> ApiResult<Applied> {
+    let ws = &who.workspace_id;
+    let region = convert::region(c, ws)?;
+    let not_found = |e: StoreError| match e {
+        StoreError::NotFound => ApiError::not_found("contact"),
+        other => other.into(),
+    };
+    match op.action {
+        BulkAction::Create | BulkAction::Upsert => {
+            let mut input: ContactCreate = data(op)?;
+            let keep_owner = input.owner_id.is_none();
+            let existing = match (&op.id, op.action) {
+                (Some(id), BulkAction::Upsert) => Some(contacts::get(c, ws, id).map_err(not_found)?.0),
+                (None, BulkAction::Upsert) => match primary_email(op) {
+                    Some((_, email)) => {
+                        let ids: Vec<String> = points::find(c, ws, "email", &email)?
+                            .into_iter()
+                            .filter(|(k, _)| k == contacts::ENTITY)
+                            .map(|(_, id)| id)
+                            .collect();
+                        let mut found = None;
+                        for id in ids {
+                            let row = contacts::get(c, ws, &id)?.0;
+                            if row.deleted_at.is_none() {
+                                found = Some(row);
+                                break;
+                            }
+                        }
+                        found
+                    }
+                    None => None,
+                },
+                _ => None,
+            };
+            match existing {
+                None => {
+                    if input.owner_id.is_none() {
+                        input.owner_id = who.user_id().map(str::to_owned);
+                    }
+                    let draft = input.validate(region)?;
+                    access::creatable(c, who, Entity::Contact, draft.owner_id.as_deref())?;
+                    let row = contacts::create(c, ws, &draft, actor)?.0;
+                    Ok((row.id, row.version, "created"))
+                }
+                Some(row) => {
+                    let mut draft = input.validate(region)?;
+                    if keep_owner {
+                        draft.owner_id = row.owner_id.clone();
+                    }
+                    let guard = access::guard(c, who, Entity::Contact)?;
+                    let after = contacts::update(c, ws, &row.id, None, actor, &guard, move |_| Ok(draft)).map_err(not_found)?.0;
+                    Ok((after.id, after.version, outcome(Some(row.version), after.version)))
+                }
+            }
+        }
+        BulkAction::Update => {
+            let id = id_of(op)?;
+            let patch: ContactPatch = data(op)?;
+            let guard = access::guard(c, who, Entity::Contact)?;
+            let before = contacts::get(c, ws, id).map_err(not_found)?.0.version;
+            let row = contacts::update(c, ws, id, op.version, actor, &guard, |row| {
+                let current = convert::contact((row.clone(), None)).map_err(|_| StoreError::Corrupt("contact".into()))?;
+                patch.apply_to(ContactCreate::from(current)).validate(region).map_err(StoreError::Invalid)
+            })
+            .map_err(not_found)?
+            .0;
+            Ok((row.id, row.version, outcome(Some(before), row.version)))
+        }
+    }
+}
+
+fn company_domain(op: &BulkOperation) -> Option<(&'static str, String)> {
+    if op.action != BulkAction::Upsert || op.id.is_some() {
+        return None;
+    }
+    Some(("domain", op.data.get("domain")?.as_str()?.trim().to_lowercase()))
+}
+
+fn company_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOperation) -> ApiResult<Applied> {
+    let ws = &who.workspace_id;
+    let region = convert::region(c, ws)?;
+    let not_found = |e: StoreError| match e {
+        StoreError::NotFound => ApiError::not_found("company"),
+        other => other.into(),
+    };
+    match op.action {
+        BulkAction::Create | BulkAction::Upsert => {
+            let mut input: CompanyCreate = data(op)?;
+            let keep_owner = input.owner_id.is_none();
+            if input.owner_id.is_none() && op.action == BulkAction::Create {
+                input.owner_id = who.user_id().map(str::to_owned);
+            }
+            let draft = input.validate(region)?;
+            let existing = match (&op.id, op.action) {
+                (Some(id), BulkAction::Upsert) => Some(companies::get(c, ws, id).map_err(not_found)?.0),
+                (None, BulkAction::Upsert) => match &draft.domain {
+                    Some(d) => companies::by_domain(c, ws, d)?,
+                    None => None,
+                },
+                _ => None,
+            };
+            match existing {
+                None => {
+                    let mut draft = draft;
+                    if draft.owner_id.is_none() {
+                        draft.owner_id = who.user_id().map(str::to_owned);
+                    }
+                    access::creatable(c, who, Entity::Company, draft.owner_id.as_deref())?;
+                    let row = companies::create(c, ws, &draft, actor)?.0;
+                    Ok((row.id, row.version, "created"))
+                }
+                Some(row) => {
+                    let mut draft = draft;
+                    if keep_owner {
+                        draft.owner_id = row.owner_id.clone();
+                    }
+                    let guard = access::guard(c, who, Entity::Company)?;
+                    let after = companies::update(c, ws, &row.id, None, actor, &guard, move |_| Ok(draft)).map_err(not_found)?.0;
+                    Ok((after.id, after.version, outcome(Some(row.version), after.version)))
+                }
+            }
+        }
+        BulkAction::Update => {
+            let id = id_of(op)?;
+            let patch: CompanyPatch = data(op)?;
+            let guard = access::guard(c, who, Entity::Company)?;
+            let before = companies::get(c, ws, id).map_err(not_found)?.0.version;
+            let row = companies::update(c, ws, id, op.version, actor, &guard, |row| {
+                let current = convert::company((row.clone(), 0)).map_err(|_| StoreError::Corrupt("company".into()))?;
+                patch.apply_to(CompanyCreate::from(current)).validate(region).map_err(StoreError::Invalid)
+            })
+            .map_err(not_found)?
+            .0;
+            Ok((row.id, row.version, outcome(Some(before), row.version)))
+        }
+    }
+}
+
+fn order_external_id(op: &BulkOperation) -> Option<(&'static str, String)> {
+    if op.action == BulkAction::Update || (op.action == BulkAction::Upsert && op.id.is_some()) {
+        return None;
+    }
+    Some(("external_id", op.data.get("external_id")?.as_str()?.trim().to_owned()))
+}
+
+fn order_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOperation) -> ApiResult<Applied> {
+    let ws = &who.workspace_id;
+    let base = convert::base_currency(c, ws)?;
+    let not_found = |e: StoreError| match e {
+        StoreError::NotFound => ApiError::not_found("order"),
+        other => other.into(),
+    };
+    let now = chrono::Utc::now();
+    match op.action {
+        BulkAction::Create => {
+            let mut input: OrderInput = data(op)?;
+            if input.owner_id.is_none() {
+                input.owner_id = who.user_id().map(str::to_owned);
+            }
+            let draft = input.validate(base, now)?;
+            access::creatable(c, who, Entity::Order, draft.owner_id.as_deref())?;
+            let row = orders::create(c, ws, base, &draft, actor)?;
+            Ok((row.id, row.version, "created"))
+        }
+        BulkAction::Upsert => {
+            let mut input: OrderInput = data(op)?;
+            let existing = match &op.id {
+                Some(id) => Some(orders::get(c, ws, id).map_err(not_found)?),
+                None => match input.external_id.as_deref() {
+                    Some(e) => orders::by_external_id(c, ws, e)?,
+                    None => {
+                        return Err(ApiError::field(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "validation_failed",
+                            "external_id",
+                            "an upsert without id names the external_id",
+                        ))
+                    }
+                },
+            };
+            if input.owner_id.is_none() {
+                input.owner_id = existing.as_ref().map_or(who.user_id().map(str::to_owned), |e| e.owner_id.clone());
+            }
+            if input.ordered_at.is_none() {
+                input.ordered_at = existing.as_ref().map(|e| crm_store::time::to_datetime(e.ordered_at));
+            }
+            let draft = input.validate(base, now)?;
+            let guard = access::guard(c, who, Entity::Order)?;
+            match existing {
+                Some(row) => {
+                    let after = orders::update(c, ws, base, &row.id, None, actor, &guard, move |_| Ok(draft)).map_err(not_found)?;
+                    Ok((after.id, after.version, outcome(Some(row.version), after.version)))
+                }
+                None => {
+                    access::creatable(c, who, Entity::Order, draft.owner_id.as_deref())?;
+                    let row = orders::create(c, ws, base, &draft, actor)?;
+                    Ok((row.id, row.version, "created"))
+                }
+            }
+        }
+        BulkAction::Update => {
+            let id = id_of(op)?;
+            let patch: OrderPatch = data(op)?;
+            let guard = access::guard(c, who, Entity::Order)?;
+            let before = orders::get(c, ws, id).map_err(not_found)?.version;
+            let row = orders::update(c, ws, base, id, op.version, actor, &guard, |row| {
+                let cur = convert::order(row.clone(), base).map_err(|_| StoreError::Corrupt("order".into()))?;
+                let input = merge_patch(&OrderInput::from(cur), &patch).map_err(StoreError::Invalid)?;
+                input.validate(base, now).map_err(StoreError::Invalid)
+            })
+            .map_err(not_found)?;
+            Ok((row.id, row.version, outcome(Some(before), row.version)))
+        }
+    }
+}
+
+/// Create, upsert (by id or primary email) and update up to 1,000 contacts in one call.
+/// `all_or_nothing` (default) writes everything or nothing (422 naming each failed operation's
+/// fields as `operations[i].data.…`); `per_record` answers 200 with each operation's own status
+/// and error. Two operations on the same record (same id or email) are refused before anything
+/// is written. Send an `Idempotency-Key` to retry safely.
+#[utoipa::path(
+    tag = "contacts",
+    operation_id = "bulk_contacts",
+    request_body(content = BulkRequest, example = json!({"mode": "per_record", "operations": [
+        {"action": "create", "data": {"first_name": "Sara", "emails": [{"address": "sara@example.com"}]}},
+        {"action": "upsert", "data": {"first_name": "Reza", "emails": [{"address": "reza@example.com"}], "lifecycle_stage": "customer"}},
+        {"action": "update", "id": "0193…", "version": 3, "data": {"lifecycle_stage": "customer"}}]})),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first response")),
+    responses(
+        (status = 200, description = "Every operation's result", body = BulkResponse),
+        (status = 413, description = "Body over 8 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "All-or-nothing: some operations failed (nothing written); or duplicate keys; or more than 1,000 operations", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[post("/contacts/bulk")]
+pub async fn bulk_contacts(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    body: BulkJson<BulkRequest>,
+) -> ApiResult<HttpResponse> {
+    run(state, who, req, body, primary_email, contact_op).await
+}
+
+/// Create, upsert (by id or domain) and update up to 1,000 companies in one call; the modes
+/// and errors are those of `POST /contacts/bulk`.
+#[utoipa::path(
+    tag = "companies",
+    operation_id = "bulk_companies",
+    request_body(content = BulkRequest, example = json!({"operations": [{"action": "upsert", "data": {"name": "Pars Trading", "domain": "parstrading.ir"}}]})),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first response")),
+    responses(
+        (status = 200, description = "Every operation's result", body = BulkResponse),
+        (status = 422, description = "All-or-nothing: some operations failed (nothing written); or duplicate keys", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[post("/companies/bulk")]
+pub async fn bulk_companies(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    body: BulkJson<BulkRequest>,
+) -> ApiResult<HttpResponse> {
+    run(state, who, req, body, company_domain, company_op).await
+}
+
+/// Create, upsert (by id or external_id) and update up to 1,000 orders in one call: how a shop
+/// syncs its orders. Two operations with the same external_id are refused before anything is
+/// written; the modes and errors are those of `POST /contacts/bulk`.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "bulk_orders",
+    request_body(content = BulkRequest, example = json!({"mode": "per_record", "operations": [
+        {"action": "upsert", "data": {"external_id": "shop-10231", "status": "paid", "line_items": [{"name": "Gift card", "quantity": "1", "unit_price": "50"}]}}]})),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first response")),
+    responses(
+        (status = 200, description = "Every operation's result", body = BulkResponse),
+        (status = 422, description = "All-or-nothing: some operations failed (nothing written); or duplicate external ids", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[post("/orders/bulk")]
+pub async fn bulk_orders(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    body: BulkJson<BulkRequest>,
+) -> ApiResult<HttpResponse> {
+    run(state, who, req, body, order_external_id, order_op).await
+}
