@@ -1,60 +1,128 @@
 #!/usr/bin/env bash
-# Load-tests the release build with wrk on SQLite and PostgreSQL (10k seeded contacts) and
-# prints req/s and p50/p99 per scenario. Budgets (issue #2, 2 cores): read by id >= 10k req/s,
-# filtered list of 50 >= 3k req/s on SQLite; PostgreSQL within 2x.
+# Load-tests the release build with wrk on SQLite and PostgreSQL and prints req/s and p50/p99
+# per scenario. Two data sets per backend:
+#   demo  the demo workspace (10k contacts, 1,200 deals …): read by id, filtered list of 50,
+#         stage change (PATCH with a stage-rule check)
+#   large the demo plus plain contacts up to 100k records (search) and then 1M contacts
+#         (phone lookup)
+# Budgets on 2 cores: read by id >= 10k req/s and list >= 3k req/s on SQLite, PostgreSQL within
+# 2x (issue #2); stage change >= 2k req/s, search p99 <= 50 ms at 100k records, phone lookup
+# p99 <= 5 ms at 1M contacts (issue #3). BENCH_LARGE=0 skips the large data set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=target/release/crm
 duration="${BENCH_DURATION:-10s}"
 connections="${BENCH_CONNECTIONS:-16}"
+large="${BENCH_LARGE:-1}"
 pg_base="${CRM_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+export CRM_ADMIN_EMAIL=bench@example.com CRM_ADMIN_PASSWORD=bench-password-1 CRM_LOG=warn CRM_SPA_DIR=/nonexistent
 
-cat > "$work/auth.lua" <<'LUA'
+cat > "$work/bench.lua" <<'LUA'
 local ids = {}
 for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
 local token = os.getenv("TOKEN")
 local mode = os.getenv("MODE")
+local stage_a, stage_b = os.getenv("STAGE_A"), os.getenv("STAGE_B")
 local stages = { "lead", "prospect", "customer", "churned" }
+local words = { "sara", "karimi", "rezaei", "pars", "hosseini", "negar", "invoice", "tehran" }
 local i = 0
+local function auth() return { ["Authorization"] = "Bearer " .. token } end
 request = function()
   i = i + 1
-  local path
+  local id = ids[(i % #ids) + 1]
   if mode == "get" then
-    path = "/api/v1/contacts/" .. ids[(i % #ids) + 1]
+    return wrk.format("GET", "/api/v1/contacts/" .. id, auth())
+  elseif mode == "list" then
+    return wrk.format("GET", "/api/v1/contacts?limit=50&sort=-created_at&lifecycle_stage=" .. stages[(i % #stages) + 1], auth())
+  elseif mode == "stage" then
+    local h = auth()
+    h["If-Match"] = "*"
+    h["Content-Type"] = "application/json"
+    -- Each deal alternates between two stages that both require amount and close date.
+    local stage = (math.floor(i / #ids) % 2 == 0) and stage_a or stage_b
+    return wrk.format("PATCH", "/api/v1/deals/" .. id, h, '{"stage_id":"' .. stage .. '"}')
+  elseif mode == "search" then
+    -- Names and words, and phone numbers in the spellings people type.
+    local n = (i * 7919) % 100000
+    local q
+    if i % 3 == 0 then q = string.format("0935%07d", n)
+    elseif i % 3 == 1 then q = string.format("%%2B98%%20935%%20%07d", n)
+    else q = words[(i % #words) + 1] end
+    return wrk.format("GET", "/api/v1/search?q=" .. q, auth())
   else
-    path = "/api/v1/contacts?limit=50&sort=-created_at&lifecycle_stage=" .. stages[(i % #stages) + 1]
+    local n = (i * 104729) % 1000000
+    local q
+    if i % 3 == 0 then q = string.format("0935%07d", n)
+    elseif i % 3 == 1 then q = string.format("%%2B98%%20935%%20%03d%%20%04d", n // 10000, n % 10000)
+    else q = string.format("0098935%07d", n) end
+    return wrk.format("GET", "/api/v1/phone-lookup?number=" .. q, auth())
   end
-  return wrk.format("GET", path, { ["Authorization"] = "Bearer " .. token })
 end
 LUA
 
+port=0
+pid=0
+start_server() {
+  local url="$1"
+  port=$((18000 + RANDOM % 1000))
+  DATABASE_URL="$url" CRM_LISTEN="127.0.0.1:$port" "$bin" serve >> "$work/server.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 1200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return; sleep 0.5; done
+  echo "the server did not start"; tail -20 "$work/server.log"; exit 1
+}
+stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
+token() {
+  curl -sf "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-type: application/json' \
+    -d '{"email":"bench@example.com","password":"bench-password-1"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
+}
+run() {
+  local name="$1" label="$2" mode="$3" token="$4"
+  out=$(IDS_FILE="$work/ids" TOKEN="$token" MODE="$mode" STAGE_A="${STAGE_A:-}" STAGE_B="${STAGE_B:-}" \
+    wrk -t1 -c"$connections" -d"$duration" --latency -s "$work/bench.lua" "http://127.0.0.1:$port" 2>&1)
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+  printf '%-10s %-34s %10s req/s   p50 %8s   p99 %8s   %s\n' "$name" "$label" "$rps" "$p50" "$p99" "${non2xx:+non-2xx: $non2xx}" | tee -a "$work/results"
+}
+ids_from() { grep -oE '"id":"[0-9a-f-]{36}"' | cut -d'"' -f4; }
+
 run_backend() {
   local name="$1" url="$2"
-  local port=$((18000 + RANDOM % 1000))
-  echo "== $name: seeding 10k contacts and starting the release server"
-  DATABASE_URL="$url" CRM_ADMIN_EMAIL=bench@example.com CRM_ADMIN_PASSWORD=bench-password-1 CRM_DEMO_DATA=true \
-    CRM_LISTEN="127.0.0.1:$port" CRM_LOG=warn CRM_SPA_DIR=/nonexistent "$bin" serve > "$work/$name.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.5; done
-  local token
-  token=$(curl -sf "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-type: application/json' \
-    -d '{"email":"bench@example.com","password":"bench-password-1"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
-  curl -sf "http://127.0.0.1:$port/api/v1/contacts?limit=200" -H "authorization: Bearer $token" \
+  echo "== $name: seeding the demo workspace and starting the release server"
+  CRM_DEMO_DATA=true start_server "$url"
+  local t
+  t=$(token)
+  curl -sf "http://127.0.0.1:$port/api/v1/contacts?limit=200" -H "authorization: Bearer $t" \
     | grep -oE '"id":"[0-9a-f-]{36}","first_name"' | cut -d'"' -f4 > "$work/ids"
-  for mode in get list; do
-    local label
-    label=$([ "$mode" = get ] && echo "read contact by id" || echo "filtered list of 50")
-    out=$(IDS_FILE="$work/ids" TOKEN="$token" MODE="$mode" wrk -t1 -c"$connections" -d"$duration" --latency \
-      -s "$work/auth.lua" "http://127.0.0.1:$port" 2>&1)
-    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-    p50=$(echo "$out" | awk '$1=="50%" {print $2}')
-    p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-    non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-    printf '%-10s %-22s %10s req/s   p50 %8s   p99 %8s   %s\n' "$name" "$label" "$rps" "$p50" "$p99" "${non2xx:+non-2xx: $non2xx}" | tee -a "$work/results"
-  done
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  run "$name" "read contact by id" get "$t"
+  run "$name" "filtered list of 50" list "$t"
+  # Open deals with an amount and a close date, and the two stages they alternate between.
+  local pipelines
+  pipelines=$(curl -sf "http://127.0.0.1:$port/api/v1/pipelines" -H "authorization: Bearer $t")
+  STAGE_A=$(echo "$pipelines" | grep -oE '"id":"[0-9a-f-]{36}","name":"Proposal"' | cut -d'"' -f4)
+  STAGE_B=$(echo "$pipelines" | grep -oE '"id":"[0-9a-f-]{36}","name":"Negotiation"' | cut -d'"' -f4)
+  export STAGE_A STAGE_B
+  curl -sf "http://127.0.0.1:$port/api/v1/deals?status=open&limit=200" -H "authorization: Bearer $t" \
+    | grep -oE '"id":"[0-9a-f-]{36}","name"' | cut -d'"' -f4 > "$work/ids"
+  run "$name" "stage change (PATCH, rule check)" stage "$t"
+  stop_server
+  if [ "$large" = 1 ]; then
+    echo "== $name: adding plain contacts up to 100k records"
+    DATABASE_URL="$url" "$bin" seed --companies 0 --contacts 0 --bulk-contacts 85000 >> "$work/server.log" 2>&1
+    start_server "$url"
+    t=$(token)
+    run "$name" "search, 100k records" search "$t"
+    stop_server
+    echo "== $name: adding plain contacts up to 1M contacts"
+    DATABASE_URL="$url" "$bin" seed --companies 0 --contacts 0 --bulk-contacts 905000 >> "$work/server.log" 2>&1
+    start_server "$url"
+    t=$(token)
+    run "$name" "phone lookup, 1M contacts" phone "$t"
+    stop_server
+  fi
 }
 
 run_backend sqlite "sqlite://$work/bench.db"

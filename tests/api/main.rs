@@ -1,6 +1,7 @@
 //! Integration tests: the real server on port 0, over HTTP, on SQLite and PostgreSQL.
 
 mod access;
+mod access_matrix;
 mod auth;
 mod bad_input;
 mod bulk;

@@ -33,6 +33,9 @@ enum Command {
         companies: usize,
         #[arg(long, default_value_t = 10_000)]
         contacts: usize,
+        /// Then add this many plain contacts fast (no audit trail), for benchmarks at scale.
+        #[arg(long, default_value_t = 0)]
+        bulk_contacts: usize,
     },
 }
 
@@ -58,7 +61,7 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Seed { companies, contacts } => {
+        Command::Seed { companies, contacts, bulk_contacts } => {
             let started = bootstrap::start(&cfg)?;
             let mut conn = started.pool.get()?;
             let admin = crm_store::identity::find_user_by_email(&mut conn, &cfg.admin_email)?
@@ -67,8 +70,12 @@ fn main() -> anyhow::Result<()> {
             let password = cfg.admin_password.clone().unwrap_or_else(|| crm_server::Secret::new(bootstrap::generate_password()));
             let ops = crm_server::seed_ops::OpsSize::scaled(contacts);
             seed::seed(&mut conn, &ws.id, &password, seed::SeedSize { companies, contacts, ops })?;
+            if bulk_contacts > 0 {
+                seed::bulk_contacts(&mut conn, &ws.id, bulk_contacts)?;
+            }
             println!(
-                "seeded {companies} companies and {contacts} contacts into {:?}; demo users sign in with password {}",
+                "seeded {companies} companies and {} contacts into {:?}; demo users sign in with password {}",
+                contacts + bulk_contacts,
                 ws.name,
                 password.expose()
             );

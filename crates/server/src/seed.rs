@@ -390,3 +390,68 @@ fn fill(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) ->
         Ok(())
     })
 }
+
+/// Adds `n` plain contacts fast (batched inserts, no audit trail), each with a unique mobile
+/// number and email, for benchmarks at scale (a million contacts in about a minute).
+pub fn bulk_contacts(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Result<()> {
+    let mut rng = StdRng::seed_from_u64(7);
+    let owners: Vec<String> = identity::list_members(conn, ws)?.into_iter().map(|(u, _, _)| u.id).collect();
+    let now = crm_store::time::now_micros();
+    let start = crm_store::time::now_micros();
+    // Numbers continue after the contacts already there, so repeated runs stay unique.
+    let offset = {
+        use crm_store::schema::contacts;
+        use diesel::prelude::*;
+        contacts::table.filter(contacts::workspace_id.eq(ws)).count().get_result::<i64>(conn)? as usize
+    };
+    for batch in 0..n.div_ceil(5000) {
+        let mut rows = Vec::with_capacity(5000);
+        let mut points = Vec::with_capacity(10_000);
+        for i in offset + batch * 5000..offset + ((batch + 1) * 5000).min(n) {
+            let (first, first_l) = pick(&mut rng, PERSIAN_FIRST);
+            let (last, last_l) = pick(&mut rng, PERSIAN_LAST);
+            let phone = format!("+98935{:07}", i);
+            let email = format!("{first_l}.{last_l}.{i}@bulk.example");
+            let display = format!("{first} {last}");
+            let search_text = format!("{} {email} {} ", display.to_lowercase(), &phone[1..]);
+            rows.push(crm_store::contacts::ContactRow {
+                id: crm_store::new_id(),
+                workspace_id: ws.to_owned(),
+                first_name: (*first).to_owned(),
+                last_name: Some((*last).to_owned()),
+                sort_name: format!("{} {}", last, first).to_lowercase(),
+                display_name: display,
+                title: None,
+                company_id: None,
+                emails: serde_json::json!([{"address": email, "label": "work", "primary": true}]).to_string(),
+                phones: serde_json::json!([{"number": phone, "label": "mobile", "primary": true}]).to_string(),
+                lifecycle_stage: pick(&mut rng, LifecycleStage::ALL).as_str().to_owned(),
+                source: Some(Source::Import.as_str().to_owned()),
+                consent: Consent::Unknown.as_str().to_owned(),
+                owner_id: owners.get(i % owners.len().max(1)).cloned(),
+                tags: "[]".into(),
+                search_text,
+                version: 1,
+                created_at: now - rng.gen_range(0..730 * 24 * 3600 * 1_000_000i64),
+                updated_at: now,
+                deleted_at: None,
+            });
+            points.push((email, phone));
+        }
+        crm_store::write_tx(conn, |c| -> anyhow::Result<()> {
+            crm_store::contacts::insert_raw(c, &rows)?;
+            let items: Vec<(&str, String, &str)> = rows
+                .iter()
+                .zip(&points)
+                .flat_map(|(r, (e, p))| [("email", e.clone(), r.id.as_str()), ("phone", p.clone(), r.id.as_str())])
+                .collect();
+            crm_store::points::insert_batch(c, ws, crm_store::contacts::ENTITY, &items)?;
+            Ok(())
+        })?;
+        if batch % 20 == 19 {
+            tracing::info!(done = (batch + 1) * 5000, secs = (crm_store::time::now_micros() - start) / 1_000_000, "bulk contacts");
+        }
+    }
+    diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")?;
+    Ok(())
+}

@@ -234,6 +234,18 @@ pub fn fields(r: &ContactRow) -> Map<String, Value> {
     m
 }
 
+/// Inserts ready-made rows without audit or checks: benchmark data only.
+pub fn insert_raw(conn: &mut DbConnection, rows: &[ContactRow]) -> StoreResult<()> {
+    for chunk in rows.chunks(500) {
+        // Multi-row inserts need the concrete backend.
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(contacts::table).values(chunk).execute(c)?,
+            DbConnection::Postgresql(c) => diesel::insert_into(contacts::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(())
+}
+
 /// Creates a contact; checks its company and owner belong to the workspace.
 pub fn create(conn: &mut DbConnection, ws: &str, d: &ContactDraft, actor: &Actor) -> StoreResult<ContactWithCompany> {
     create_at(conn, ws, d, actor, time::now_micros())

@@ -56,6 +56,22 @@ pub fn sync(
     Ok(())
 }
 
+/// Indexes many points at once (imports and benchmark data): (kind, value, entity id).
+pub fn insert_batch(conn: &mut DbConnection, ws: &str, entity_type: &str, items: &[(&str, String, &str)]) -> StoreResult<()> {
+    let rows: Vec<PointRow> = items
+        .iter()
+        .map(|(kind, value, entity_id)| PointRow { workspace_id: ws, kind, value: value.clone(), entity_type, entity_id })
+        .collect();
+    for chunk in rows.chunks(1000) {
+        // Multi-row inserts need the concrete backend.
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(contact_points::table).values(chunk).execute(c)?,
+            DbConnection::Postgresql(c) => diesel::insert_into(contact_points::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(())
+}
+
 /// Serialises emails the way the API shows them.
 pub fn emails_json(emails: &[EmailPoint]) -> String {
     let v: Vec<serde_json::Value> =

@@ -83,10 +83,25 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
                 (None, Some(p)) => points::find(c, &ws, "phone", p.as_str())?,
                 _ => Vec::new(),
             };
+            // An email or a phone number is answered from the index of contact points alone:
+            // exact, and fast at any size.
+            let by_point = email.is_some() || phone.is_some();
             if wants("contact") {
                 let reach = access::reach(c, &who, Entity::Contact)?;
-                let f = contacts::ContactFilter { q: Some(query.clone()), ..Default::default() };
-                for (r, company) in contacts::list(c, &ws, &reach, &f, &page)?.items {
+                let rows = if by_point {
+                    let mut rows = Vec::new();
+                    for (_, id) in exact.iter().filter(|(t, _)| t == "contact").take(limit as usize) {
+                        let row = contacts::get(c, &ws, id)?;
+                        if row.0.deleted_at.is_none() && reach.allows(row.0.owner_id.as_deref()) {
+                            rows.push(row);
+                        }
+                    }
+                    rows
+                } else {
+                    let f = contacts::ContactFilter { q: Some(query.clone()), ..Default::default() };
+                    contacts::list(c, &ws, &reach, &f, &page)?.items
+                };
+                for (r, company) in rows {
                     let exact_hit = exact.iter().any(|(t, id)| t == "contact" && *id == r.id);
                     let score = if exact_hit { 100 } else { rank(&r.display_name, &needle) };
                     hits.push(SearchHit { kind: "contact".into(), id: r.id, title: r.display_name, subtitle: company.or(r.title), score });
@@ -94,14 +109,26 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
             }
             if wants("company") {
                 let reach = access::reach(c, &who, Entity::Company)?;
-                let f = companies::CompanyFilter { q: Some(query.clone()), ..Default::default() };
-                for (r, _) in companies::list(c, &ws, &reach, &f, &page)?.items {
+                let rows = if by_point {
+                    let mut rows = Vec::new();
+                    for (_, id) in exact.iter().filter(|(t, _)| t == "company").take(limit as usize) {
+                        let row = companies::get(c, &ws, id)?;
+                        if row.0.deleted_at.is_none() && reach.allows(row.0.owner_id.as_deref()) {
+                            rows.push(row);
+                        }
+                    }
+                    rows
+                } else {
+                    let f = companies::CompanyFilter { q: Some(query.clone()), ..Default::default() };
+                    companies::list(c, &ws, &reach, &f, &page)?.items
+                };
+                for (r, _) in rows {
                     let exact_hit = exact.iter().any(|(t, id)| t == "company" && *id == r.id);
                     let score = if exact_hit { 100 } else { rank(&r.name, &needle) };
                     hits.push(SearchHit { kind: "company".into(), id: r.id, title: r.name, subtitle: r.domain.or(r.city), score });
                 }
             }
-            if wants("deal") {
+            if wants("deal") && !by_point {
                 let reach = access::reach(c, &who, Entity::Deal)?;
                 let f = deals::DealFilter { q: Some(query.clone()), ..Default::default() };
                 for (r, company) in deals::list(c, &ws, &reach, &f, &page)?.items {
@@ -111,8 +138,13 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
             }
             if wants("lead") {
                 let reach = access::reach(c, &who, Entity::Lead)?;
-                let f = leads::LeadFilter { q: Some(query.clone()), ..Default::default() };
-                for r in leads::list(c, &ws, &reach, &f, &page)?.items {
+                let rows = if by_point {
+                    leads::by_point(c, &ws, &reach, email.as_deref(), phone.as_ref().map(|p| p.as_str()), limit)?
+                } else {
+                    let f = leads::LeadFilter { q: Some(query.clone()), ..Default::default() };
+                    leads::list(c, &ws, &reach, &f, &page)?.items
+                };
+                for r in rows {
                     let exact_hit = email.as_deref().is_some_and(|e| r.email_key.as_deref() == Some(e))
                         || phone.as_ref().is_some_and(|p| r.phone.as_deref() == Some(p.as_str()));
                     let score = if exact_hit { 100 } else { rank(&r.display_name, &needle) };
@@ -125,7 +157,7 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
                     });
                 }
             }
-            if wants("case") {
+            if wants("case") && !by_point {
                 let reach = access::reach(c, &who, Entity::Case)?;
                 let f = cases::CaseFilter { q: Some(query.clone()), ..Default::default() };
                 for r in cases::list(c, &ws, &reach, &f, &page)?.items {
