@@ -149,4 +149,23 @@ both_backends! {
         let (s, b) = app.post_as(&other, "/api/v1/orders/bulk", &json!({"mode": "per_record", "operations": [{"action": "update", "id": w.orders[0].1, "data": {"notes": "x"}}]})).await;
         assert_eq!((s, b["results"][0]["status"].as_i64()), (StatusCode::OK, Some(404)));
     }
+
+    async fn a_company_counts_only_the_contacts_the_caller_may_see(app) {
+        let (rep_id, rep) = app.member(Role::SalesRep, "rep@example.com").await;
+        let (s, co) = app.post("/api/v1/companies", &json!({"name": "Pars"})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        app.contact(json!({"first_name": "Admin's", "company_id": co["id"]})).await;
+        app.contact(json!({"first_name": "Rep's", "company_id": co["id"], "owner_id": rep_id})).await;
+        let (s, _, _) = app
+            .send(app.client.put(app.url("/api/v1/access-policy")).bearer_auth(&app.token)
+                .json(&json!({"grants": [{"role": "sales_rep", "entity": "contact", "read": "own", "write": "own"}]})))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let path = format!("/api/v1/companies/{}", co["id"].as_str().expect("id"));
+        let (_, mine) = app.get_as(&rep, &path).await;
+        let (_, all) = app.get(&path).await;
+        assert_eq!((mine["contact_count"].as_i64(), all["contact_count"].as_i64()), (Some(1), Some(2)));
+        let (_, list) = app.get_as(&rep, "/api/v1/companies").await;
+        assert_eq!(list["items"][0]["contact_count"], 1);
+    }
 }

@@ -99,7 +99,16 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &CompanyFilter) -> companies::BoxedQ
     q
 }
 
-pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &CompanyFilter, page: &PageSpec) -> StoreResult<PageOf<CompanyWithCount>> {
+/// A page of companies, each with the number of its contacts within `contact_reach` (so the
+/// count never reveals contacts the caller may not see).
+pub fn list(
+    conn: &mut DbConnection,
+    ws: &str,
+    reach: &Reach,
+    contact_reach: &Reach,
+    f: &CompanyFilter,
+    page: &PageSpec,
+) -> StoreResult<PageOf<CompanyWithCount>> {
     let q = filtered(ws, reach, f).select(CompanyRow::as_select()).limit(page.limit + 1);
     let desc = page.sort.desc;
     let after = page.after.as_ref();
@@ -116,13 +125,15 @@ pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &CompanyFilter,
     let counts: Vec<(Option<String>, i64)> = if ids.is_empty() {
         Vec::new()
     } else {
-        contacts::table
+        let q = contacts::table
             .filter(contacts::workspace_id.eq(ws))
             .filter(contacts::company_id.eq_any(ids))
-            .filter(contacts::deleted_at.is_null())
-            .group_by(contacts::company_id)
-            .select((contacts::company_id, diesel::dsl::count_star()))
-            .load(conn)?
+            .filter(contacts::deleted_at.is_null());
+        let count = (contacts::company_id, diesel::dsl::count_star());
+        match contact_reach.owners() {
+            None => q.group_by(contacts::company_id).select(count).load(conn)?,
+            Some(owners) => q.filter(contacts::owner_id.eq_any(owners)).group_by(contacts::company_id).select(count).load(conn)?,
+        }
     };
     let items = rows
         .into_iter()
@@ -161,6 +172,21 @@ pub fn by_domain(conn: &mut DbConnection, ws: &str, domain: &str) -> StoreResult
         .optional()?)
 }
 
+/// The number of live contacts of a company within `reach`.
+pub fn contact_count(conn: &mut DbConnection, ws: &str, id: &str, reach: &Reach) -> StoreResult<i64> {
+    let mut q = contacts::table
+        .filter(contacts::workspace_id.eq(ws))
+        .filter(contacts::company_id.eq(id))
+        .filter(contacts::deleted_at.is_null())
+        .into_boxed();
+    if let Some(owners) = reach.owners() {
+        q = q.filter(contacts::owner_id.eq_any(owners.to_vec()));
+    }
+    Ok(q.count().get_result(conn)?)
+}
+
+/// One company with its number of contacts (all of them: callers narrow it with
+/// [`contact_count`] for what a viewer may see).
 pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<CompanyWithCount> {
     let row: CompanyRow = companies::table
         .filter(companies::workspace_id.eq(ws))

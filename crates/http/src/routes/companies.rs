@@ -14,7 +14,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{AuditEntry, Company, CompanyCreate, CompanyPatch, Page, Problem};
 use crm_domain::access::Entity;
-use crm_store::companies::{self as repo, CompanyFilter};
+use crm_store::companies::{self as repo, CompanyFilter, CompanyWithCount};
 
 /// Filters of `GET /companies` (besides paging, see [`ListParams`]).
 #[derive(utoipa::IntoParams)]
@@ -80,7 +80,8 @@ pub async fn list_companies(state: web::Data<AppState>, who: Principal, req: Htt
     let body = state
         .db(move |c| {
             let reach = access::reach(c, &who, Entity::Company)?;
-            let p = repo::list(c, &ws, &reach, &filter, &page)?;
+            let contact_reach = access::reach(c, &who, Entity::Contact)?;
+            let p = repo::list(c, &ws, &reach, &contact_reach, &filter, &page)?;
             let items = p.items.into_iter().map(convert::company).collect::<ApiResult<Vec<_>>>()?;
             to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })
         })
@@ -150,13 +151,20 @@ pub async fn get_company(state: web::Data<AppState>, who: Principal, req: HttpRe
         .db(move |c| {
             let found = repo::get(c, &ws, &id).map_err(not_found)?;
             access::visible(c, &who, Entity::Company, found.0.owner_id.as_deref())?;
-            convert::company(found)
+            convert::company(seen(c, &who, found)?)
         })
         .await?;
     if not_modified(&req, company.version) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag(company.version))).finish());
     }
     Ok(with_etag(company.version, &company))
+}
+
+/// The company with its contact count narrowed to the contacts the caller may see.
+fn seen(c: &mut crm_store::DbConnection, who: &Principal, (row, n): CompanyWithCount) -> ApiResult<CompanyWithCount> {
+    let reach = access::reach(c, who, Entity::Contact)?;
+    let n = if reach.owners().is_some() { repo::contact_count(c, &who.workspace_id, &row.id, &reach)? } else { n };
+    Ok((row, n))
 }
 
 fn not_found(e: crm_store::StoreError) -> ApiError {
@@ -202,7 +210,8 @@ pub async fn update_company(
                 let current = convert::company((row.clone(), 0)).map_err(|_| crm_store::StoreError::Corrupt("company".into()))?;
                 patch.apply_to(CompanyCreate::from(current)).validate(region).map_err(crm_store::StoreError::Invalid)
             });
-            convert::company(res.map_err(not_found)?)
+            let found = res.map_err(not_found)?;
+            convert::company(seen(c, &who, found)?)
         })
         .await?;
     Ok(with_etag(company.version, &company))
@@ -267,7 +276,8 @@ async fn set_deleted(
     let company = state
         .tx(move |c| {
             let guard = access::guard(c, &who, Entity::Company)?;
-            convert::company(repo::set_deleted(c, &ws, &id, expected, &actor, &guard, delete).map_err(not_found)?)
+            let found = repo::set_deleted(c, &ws, &id, expected, &actor, &guard, delete).map_err(not_found)?;
+            convert::company(seen(c, &who, found)?)
         })
         .await?;
     Ok(with_etag(company.version, &company))

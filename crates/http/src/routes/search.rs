@@ -120,7 +120,7 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
                     rows
                 } else {
                     let f = companies::CompanyFilter { q: Some(query.clone()), ..Default::default() };
-                    companies::list(c, &ws, &reach, &f, &page)?.items
+                    companies::list(c, &ws, &reach, &crm_store::access::Reach::Owners(Vec::new()), &f, &page)?.items
                 };
                 for (r, _) in rows {
                     let exact_hit = exact.iter().any(|(t, id)| t == "company" && *id == r.id);
