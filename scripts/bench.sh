@@ -55,7 +55,7 @@ request = function()
     local n = (i * 104729) % 1000000
     local q
     if i % 3 == 0 then q = string.format("0935%07d", n)
-    elseif i % 3 == 1 then q = string.format("%%2B98%%20935%%20%03d%%20%04d", n // 10000, n % 10000)
+    elseif i % 3 == 1 then q = string.format("%%2B98%%20935%%20%03d%%20%04d", math.floor(n / 10000), n % 10000)
     else q = string.format("0098935%07d", n) end
     return wrk.format("GET", "/api/v1/phone-lookup?number=" .. q, auth())
   end
@@ -105,7 +105,9 @@ run_backend() {
   STAGE_A=$(echo "$pipelines" | grep -oE '"id":"[0-9a-f-]{36}","name":"Proposal"' | cut -d'"' -f4)
   STAGE_B=$(echo "$pipelines" | grep -oE '"id":"[0-9a-f-]{36}","name":"Negotiation"' | cut -d'"' -f4)
   export STAGE_A STAGE_B
-  curl -sf "http://127.0.0.1:$port/api/v1/deals?status=open&limit=200" -H "authorization: Bearer $t" \
+  local sales
+  sales=$(echo "$pipelines" | grep -oE '"id":"[0-9a-f-]{36}","name":"Sales"' | cut -d'"' -f4)
+  curl -sf "http://127.0.0.1:$port/api/v1/deals?status=open&pipeline_id=$sales&limit=200" -H "authorization: Bearer $t" \
     | grep -oE '"id":"[0-9a-f-]{36}","name"' | cut -d'"' -f4 > "$work/ids"
   run "$name" "stage change (PATCH, rule check)" stage "$t"
   stop_server

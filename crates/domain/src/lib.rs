@@ -4,6 +4,7 @@
 //! app validates with exactly the same code as the server.
 
 pub mod access;
+pub mod calendar;
 pub mod commerce;
 pub mod deals;
 pub mod digits;

@@ -41,11 +41,17 @@ pub struct Inner {
     pub pool: Pool,
     pub jwt: crate::auth::jwt::JwtKeys,
     pub settings: HttpSettings,
+    /// SQLite takes one writer at a time: writers of this process queue here instead of
+    /// meeting SQLITE_BUSY and sleeping in its busy handler (which costs hundreds of
+    /// milliseconds under load). `None` on PostgreSQL.
+    writer: Option<std::sync::Mutex<()>>,
 }
 
 impl AppState {
     pub fn new(pool: Pool, jwt_secret: &[u8], settings: HttpSettings) -> Self {
-        Self(Arc::new(Inner { pool, jwt: crate::auth::jwt::JwtKeys::new(jwt_secret), settings }))
+        let sqlite = pool.get().map(|c| matches!(*c, DbConnection::Sqlite(_))).unwrap_or(false);
+        let writer = sqlite.then(|| std::sync::Mutex::new(()));
+        Self(Arc::new(Inner { pool, jwt: crate::auth::jwt::JwtKeys::new(jwt_secret), settings, writer }))
     }
 
     /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.
@@ -68,7 +74,14 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
     {
-        self.db(move |c| crm_store::write_tx(c, f)).await
+        let state = self.clone();
+        actix_web::web::block(move || {
+            // A poisoned lock only means another writer panicked; the database is consistent.
+            let _turn = state.0.writer.as_ref().map(|m| m.lock().unwrap_or_else(|e| e.into_inner()));
+            let mut conn = state.0.pool.get().map_err(|e| ApiError::from(crm_store::StoreError::Connect(e.to_string())))?;
+            crm_store::write_tx(&mut conn, f)
+        })
+        .await?
     }
 }
 

@@ -36,7 +36,14 @@ pub fn open(cfg: &Config) -> anyhow::Result<(Pool, &'static str)> {
     let backend = if target.is_sqlite() { "sqlite" } else { "postgres" };
     let pool = crm_store::pool(&target, cfg.pool_size).with_context(|| format!("opening the {backend} database"))?;
     let mut conn = pool.get().context("getting a database connection")?;
-    migrate_locked(&mut conn)?;
+    let applied = migrate_locked(&mut conn)?;
+    if applied.iter().any(|m| m.replace('-', "").starts_with("20261123000006")) {
+        // The search index arrived with this upgrade: index what is already there.
+        let n = crm_store::write_tx(&mut conn, crm_store::terms::rebuild)?;
+        if n > 0 {
+            tracing::info!(records = n, "indexed existing records for search");
+        }
+    }
     if target.is_sqlite() {
         // Refreshes planner statistics where they are stale; cheap when they are not.
         diesel::connection::SimpleConnection::batch_execute(&mut *conn, "PRAGMA optimize")?;

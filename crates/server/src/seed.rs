@@ -446,6 +446,9 @@ pub fn bulk_contacts(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Res
                 .flat_map(|(r, (e, p))| [("email", e.clone(), r.id.as_str()), ("phone", p.clone(), r.id.as_str())])
                 .collect();
             crm_store::points::insert_batch(c, ws, crm_store::contacts::ENTITY, &items)?;
+            let words: Vec<(&str, Vec<&str>)> =
+                rows.iter().zip(&points).map(|(r, (e, _))| (r.id.as_str(), vec![r.display_name.as_str(), e.as_str()])).collect();
+            crm_store::terms::insert_batch(c, ws, crm_store::contacts::ENTITY, &words)?;
             Ok(())
         })?;
         if batch % 20 == 19 {

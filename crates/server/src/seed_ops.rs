@@ -136,14 +136,51 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
     crm_store::orders::set_rates(c, r.ws, &rates)?;
 
     // Deals, each walked through the stages it reached, at increasing times.
-    let pipeline_id = pipelines::default_id(c, r.ws)?.ok_or_else(|| anyhow::anyhow!("no pipeline"))?;
-    let (pipeline, stages) = pipelines::get(c, r.ws, &pipeline_id)?;
-    let open: Vec<&pipelines::StageRow> = stages.iter().filter(|s| s.kind() == StageKind::Open).collect();
-    let won = stages.iter().find(|s| s.kind() == StageKind::Won).ok_or_else(|| anyhow::anyhow!("no won stage"))?;
-    let lost = stages.iter().find(|s| s.kind() == StageKind::Lost).ok_or_else(|| anyhow::anyhow!("no lost stage"))?;
-    let reasons = pipeline.loss_reasons();
+    // The default sales pipeline, and a second one for renewals with its own rules.
+    let default_id = pipelines::default_id(c, r.ws)?.ok_or_else(|| anyhow::anyhow!("no pipeline"))?;
+    let renewals = {
+        use crm_domain::deals::{DealField, PipelineDraft, StageDraft};
+        let stage = |name: &str, probability, kind, required_fields: Vec<DealField>| StageDraft {
+            id: None,
+            name: name.into(),
+            probability,
+            kind,
+            required_fields,
+        };
+        pipelines::create(
+            c,
+            r.ws,
+            &PipelineDraft {
+                name: "Renewals".into(),
+                is_default: false,
+                stages: vec![
+                    stage("Due in 90 days", 60, StageKind::Open, vec![]),
+                    stage("Quote sent", 75, StageKind::Open, vec![DealField::Amount, DealField::CloseDate]),
+                    stage("Renewed", 100, StageKind::Won, vec![DealField::Amount]),
+                    stage("Churned", 0, StageKind::Lost, vec![]),
+                ],
+                loss_reasons: vec![
+                    "Price".into(),
+                    "Switched to a competitor".into(),
+                    "Closed the business".into(),
+                    "No longer needed".into(),
+                ],
+            },
+        )?
+        .0
+        .id
+    };
+    let mut flows = Vec::new();
+    for id in [default_id, renewals] {
+        let (pipeline, stages) = pipelines::get(c, r.ws, &id)?;
+        let open: Vec<pipelines::StageRow> = stages.iter().filter(|s| s.kind() == StageKind::Open).cloned().collect();
+        let won = stages.iter().find(|s| s.kind() == StageKind::Won).cloned().ok_or_else(|| anyhow::anyhow!("no won stage"))?;
+        let lost = stages.iter().find(|s| s.kind() == StageKind::Lost).cloned().ok_or_else(|| anyhow::anyhow!("no lost stage"))?;
+        flows.push((id, open, won, lost, pipeline.loss_reasons()));
+    }
     let mut deal_ids: Vec<(String, usize)> = Vec::with_capacity(size.deals);
-    for i in 0..size.deals {
+    for _ in 0..size.deals {
+        let (pipeline_id, open, won, lost, reasons) = if rng.gen_bool(0.8) { &flows[0] } else { &flows[1] };
         let ci = rng.gen_range(0..r.companies.len());
         let (company_id, company_name, persian) = &r.companies[ci];
         let currency = if *persian { irr } else { usd };
@@ -198,7 +235,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
                 d.stage_id = Some(won.id.clone());
             } else {
                 d.stage_id = Some(lost.id.clone());
-                d.loss_reason = Some(pick(rng, &reasons).clone());
+                d.loss_reason = Some(pick(rng, reasons).clone());
             }
             let next = d.clone();
             version = deals::update_at(c, r.ws, &row.id, Some(version), &actor, &guard, at, move |_| Ok(next))?.0.version;
@@ -207,7 +244,6 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
             }
         }
         deal_ids.push((row.id, ci));
-        let _ = i;
     }
 
     // Orders over two years from customers, on every channel.

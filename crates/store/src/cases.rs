@@ -337,6 +337,7 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor
     };
     let row = to_row(ws, d, &blank, &rules, now)?;
     diesel::insert_into(cases::table).values(&row).execute(conn)?;
+    crate::terms::sync(conn, ws, ENTITY, &row.id, &[&row.subject, &row.number.to_string()])?;
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok(row)
 }
@@ -369,6 +370,9 @@ pub fn update_at(
     }
     new_row.version = row.version + 1;
     write_over(conn, &row, &new_row)?;
+    if new_row.subject != row.subject {
+        crate::terms::sync(conn, ws, ENTITY, id, &[&new_row.subject, &new_row.number.to_string()])?;
+    }
     audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     Ok(new_row)
 }

@@ -160,6 +160,21 @@ pub fn names(conn: &mut DbConnection, ws: &str, mut ids: Vec<&str>) -> StoreResu
     Ok(found.into_iter().filter(|(_, w, _)| w == ws).map(|(id, _, name)| (id, name)).collect())
 }
 
+/// The words a company is found by: name, domain and city.
+pub fn index(conn: &mut DbConnection, ws: &str, row: &CompanyRow) -> StoreResult<()> {
+    let texts = [row.name.as_str(), row.domain.as_deref().unwrap_or(""), row.city.as_deref().unwrap_or("")];
+    crate::terms::sync(conn, ws, ENTITY, &row.id, &texts)
+}
+
+/// These companies of the workspace (in no particular order).
+pub fn many(conn: &mut DbConnection, ws: &str, ids: &[String]) -> StoreResult<Vec<CompanyRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<CompanyRow> = companies::table.filter(companies::id.eq_any(ids)).select(CompanyRow::as_select()).load(conn)?;
+    Ok(rows.into_iter().filter(|r| r.workspace_id == ws).collect())
+}
+
 /// The oldest live company with this web domain.
 pub fn by_domain(conn: &mut DbConnection, ws: &str, domain: &str) -> StoreResult<Option<CompanyRow>> {
     Ok(companies::table
@@ -268,6 +283,7 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CompanyDraft, actor: &Ac
     let row = to_row(ws, new_id(), d, 1, now, now);
     diesel::insert_into(companies::table).values(&row).execute(conn)?;
     points::sync(conn, ws, ENTITY, &row.id, &d.emails, &d.phones, &d.tags)?;
+    index(conn, ws, &row)?;
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok((row, 0))
 }
@@ -309,6 +325,7 @@ pub fn update(
         return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
     }
     points::sync(conn, ws, ENTITY, id, &d.emails, &d.phones, &d.tags)?;
+    index(conn, ws, &new_row)?;
     if row.name != new_row.name {
         contact_repo::refresh_company_name(conn, ws, id, &row.name, &new_row.name)?;
     }

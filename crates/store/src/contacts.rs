@@ -260,6 +260,7 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ContactDraft, actor: &Ac
     let row = to_row(ws, new_id(), d, company.as_deref(), 1, now, now);
     diesel::insert_into(contacts::table).values(&row).execute(conn)?;
     points::sync(conn, ws, ENTITY, &row.id, &d.emails, &d.phones, &d.tags)?;
+    index(conn, ws, &row, company.as_deref())?;
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok((row, company))
 }
@@ -304,6 +305,7 @@ pub fn update(
         return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
     }
     points::sync(conn, ws, ENTITY, id, &d.emails, &d.phones, &d.tags)?;
+    index(conn, ws, &new_row, company.as_deref())?;
     audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     Ok((new_row, company))
 }
@@ -339,6 +341,14 @@ pub fn set_deleted(
     Ok((row, company))
 }
 
+/// The words a contact is found by: name, title, company and email addresses.
+pub fn index(conn: &mut DbConnection, ws: &str, row: &ContactRow, company: Option<&str>) -> StoreResult<()> {
+    let emails: Vec<serde_json::Value> = serde_json::from_str(&row.emails).unwrap_or_default();
+    let mut texts: Vec<&str> = vec![&row.display_name, row.title.as_deref().unwrap_or(""), company.unwrap_or("")];
+    texts.extend(emails.iter().filter_map(|e| e["address"].as_str()));
+    crate::terms::sync(conn, ws, ENTITY, &row.id, &texts)
+}
+
 /// Rewrites the search text of a company's contacts after the company was renamed.
 pub fn refresh_company_name(conn: &mut DbConnection, ws: &str, company_id: &str, old: &str, new: &str) -> StoreResult<()> {
     let rows: Vec<(String, String)> = contacts::table
@@ -346,10 +356,12 @@ pub fn refresh_company_name(conn: &mut DbConnection, ws: &str, company_id: &str,
         .filter(contacts::company_id.eq(company_id))
         .select((contacts::id, contacts::search_text))
         .load(conn)?;
-    let (old, new) = (old.to_lowercase(), new.to_lowercase());
+    let (old_l, new_l) = (old.to_lowercase(), new.to_lowercase());
     for (id, text) in rows {
-        let updated = text.replacen(&format!(" {old} "), &format!(" {new} "), 1);
-        diesel::update(contacts::table.filter(contacts::id.eq(id))).set(contacts::search_text.eq(updated)).execute(conn)?;
+        let updated = text.replacen(&format!(" {old_l} "), &format!(" {new_l} "), 1);
+        diesel::update(contacts::table.filter(contacts::id.eq(&id))).set(contacts::search_text.eq(updated)).execute(conn)?;
+        let row: ContactRow = contacts::table.filter(contacts::id.eq(&id)).select(ContactRow::as_select()).first(conn)?;
+        index(conn, ws, &row, Some(new))?;
     }
     Ok(())
 }

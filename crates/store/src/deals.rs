@@ -406,6 +406,7 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor
     let row = to_row(ws, new_id(), d, &r, None, now);
     diesel::insert_into(deals::table).values(&row).execute(conn)?;
     sync_children(conn, ws, &row.id, d, &r)?;
+    crate::terms::sync(conn, ws, ENTITY, &row.id, &[&row.name, r.company_name.as_deref().unwrap_or("")])?;
     enter_stage(conn, ws, &row, actor, now)?;
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok((row, r.company_name))
@@ -465,6 +466,7 @@ pub fn update_at(
         return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
     }
     sync_children(conn, ws, id, &d, &r)?;
+    crate::terms::sync(conn, ws, ENTITY, id, &[&new_row.name, r.company_name.as_deref().unwrap_or("")])?;
     if new_row.stage_id != row.stage_id {
         enter_stage(conn, ws, &new_row, actor, now)?;
     }

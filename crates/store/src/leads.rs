@@ -188,6 +188,7 @@ pub fn create_at(
     }
     let row = to_row(ws, new_id(), d, None, form_id, now);
     diesel::insert_into(leads::table).values(&row).execute(conn)?;
+    index(conn, ws, &row)?;
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok(row)
 }
@@ -227,8 +228,20 @@ pub fn update(
         return Ok(row);
     }
     write_over(conn, &row, &new_row)?;
+    index(conn, ws, &new_row)?;
     audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     Ok(new_row)
+}
+
+/// The words a lead is found by: name, company, title and email.
+fn index(conn: &mut DbConnection, ws: &str, row: &LeadRow) -> StoreResult<()> {
+    let texts = [
+        row.display_name.as_str(),
+        row.company_name.as_deref().unwrap_or(""),
+        row.title.as_deref().unwrap_or(""),
+        row.email.as_deref().unwrap_or(""),
+    ];
+    crate::terms::sync(conn, ws, ENTITY, &row.id, &texts)
 }
 
 /// What converting a lead produced.

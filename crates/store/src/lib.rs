@@ -27,6 +27,7 @@ pub mod products;
 pub mod record;
 pub mod schema;
 pub mod tasks;
+pub mod terms;
 pub mod time;
 
 pub use db::{migrate, pool, write_tx, DbConnection, Pool, PooledConn, Target};

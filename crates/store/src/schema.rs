@@ -240,6 +240,12 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    search_terms (workspace_id, entity_type, term, entity_id) {
+        workspace_id -> Text, entity_type -> Text, term -> Text, entity_id -> Text,
+    }
+}
+
 diesel::joinable!(contacts -> companies (company_id));
 diesel::allow_tables_to_appear_in_same_query!(
     contacts,
@@ -269,5 +275,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     cases,
     exchange_rates,
     orders,
-    order_lines
+    order_lines,
+    search_terms
 );

@@ -11,8 +11,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use crm_api_types::{PhoneLookup, Problem, SearchHit, SearchResults};
 use crm_domain::access::Entity;
 use crm_domain::{Email, Phone};
-use crm_store::cursor::{PageSpec, Sort, SortField};
-use crm_store::{cases, companies, contacts, deals, leads, points};
+use crm_store::{cases, companies, contacts, deals, leads, points, terms};
 
 /// Parameters of `GET /search`.
 #[derive(utoipa::IntoParams)]
@@ -25,6 +24,13 @@ struct SearchParams {
     types: Option<String>,
     /// Hits per kind, 1 to 50 (default 10).
     limit: Option<i64>,
+}
+
+/// The `limit` best hits of one kind: highest score, then alphabetical.
+fn best(mut hits: Vec<SearchHit>, limit: i64) -> Vec<SearchHit> {
+    hits.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase())));
+    hits.truncate(limit as usize);
+    hits
 }
 
 fn rank(title: &str, needle: &str) -> i64 {
@@ -71,100 +77,107 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
     let body = state
         .db(move |c| {
             let ws = who.workspace_id.clone();
-            let needle = crm_store::listing::search_needle(&query).unwrap_or_default();
-            let page = PageSpec { sort: Sort { field: SortField::Name, desc: false }, limit, after: None, include_total: false };
+            let needle = query.trim().to_lowercase();
             let mut hits: Vec<SearchHit> = Vec::new();
-            // Exact email or phone first.
+            // An email or a phone number is answered from the index of contact points alone;
+            // anything else from the word index (each query word starts a word of the record).
+            // Both are exact lookups in an index, so a search costs the same at any size.
             let region = convert::region(c, &ws)?;
             let email = Email::parse("q", &query).ok().map(|e| e.key());
             let phone = if email.is_none() { Phone::parse("q", &query, region).ok() } else { None };
+            let by_point = email.is_some() || phone.is_some();
             let exact = match (&email, &phone) {
                 (Some(e), _) => points::find(c, &ws, "email", e)?,
                 (None, Some(p)) => points::find(c, &ws, "phone", p.as_str())?,
                 _ => Vec::new(),
             };
-            // An email or a phone number is answered from the index of contact points alone:
-            // exact, and fast at any size.
-            let by_point = email.is_some() || phone.is_some();
+            // Candidates of one kind: by point, or by words (more when the caller sees few records,
+            // so the ones in reach are still among them).
+            let candidates = |c: &mut crm_store::DbConnection, kind: &str, reach: &crm_store::access::Reach| -> ApiResult<Vec<String>> {
+                if by_point {
+                    return Ok(exact.iter().filter(|(t, _)| t == kind).map(|(_, id)| id.clone()).collect());
+                }
+                let n = if reach.owners().is_some() { 500 } else { limit * 4 };
+                Ok(terms::matching(c, &ws, kind, &query, n)?)
+            };
+            let mut kind_hits: Vec<SearchHit>;
             if wants("contact") {
                 let reach = access::reach(c, &who, Entity::Contact)?;
-                let rows = if by_point {
-                    let mut rows = Vec::new();
-                    for (_, id) in exact.iter().filter(|(t, _)| t == "contact").take(limit as usize) {
-                        let row = contacts::get(c, &ws, id)?;
-                        if row.0.deleted_at.is_none() && reach.allows(row.0.owner_id.as_deref()) {
-                            rows.push(row);
-                        }
+                kind_hits = Vec::new();
+                for id in candidates(c, "contact", &reach)? {
+                    let (r, company) = contacts::get(c, &ws, &id)?;
+                    if r.deleted_at.is_none() && reach.allows(r.owner_id.as_deref()) {
+                        let score = if by_point { 100 } else { rank(&r.display_name, &needle) };
+                        kind_hits.push(SearchHit {
+                            kind: "contact".into(),
+                            id: r.id,
+                            title: r.display_name,
+                            subtitle: company.or(r.title),
+                            score,
+                        });
                     }
-                    rows
-                } else {
-                    let f = contacts::ContactFilter { q: Some(query.clone()), ..Default::default() };
-                    contacts::list(c, &ws, &reach, &f, &page)?.items
-                };
-                for (r, company) in rows {
-                    let exact_hit = exact.iter().any(|(t, id)| t == "contact" && *id == r.id);
-                    let score = if exact_hit { 100 } else { rank(&r.display_name, &needle) };
-                    hits.push(SearchHit { kind: "contact".into(), id: r.id, title: r.display_name, subtitle: company.or(r.title), score });
                 }
+                hits.extend(best(kind_hits, limit));
             }
             if wants("company") {
                 let reach = access::reach(c, &who, Entity::Company)?;
-                let rows = if by_point {
-                    let mut rows = Vec::new();
-                    for (_, id) in exact.iter().filter(|(t, _)| t == "company").take(limit as usize) {
-                        let row = companies::get(c, &ws, id)?;
-                        if row.0.deleted_at.is_none() && reach.allows(row.0.owner_id.as_deref()) {
-                            rows.push(row);
-                        }
+                kind_hits = Vec::new();
+                let ids = candidates(c, "company", &reach)?;
+                for r in companies::many(c, &ws, &ids)? {
+                    if r.deleted_at.is_none() && reach.allows(r.owner_id.as_deref()) {
+                        let score = if by_point { 100 } else { rank(&r.name, &needle) };
+                        kind_hits.push(SearchHit { kind: "company".into(), id: r.id, title: r.name, subtitle: r.domain.or(r.city), score });
                     }
-                    rows
-                } else {
-                    let f = companies::CompanyFilter { q: Some(query.clone()), ..Default::default() };
-                    companies::list(c, &ws, &reach, &crm_store::access::Reach::Owners(Vec::new()), &f, &page)?.items
-                };
-                for (r, _) in rows {
-                    let exact_hit = exact.iter().any(|(t, id)| t == "company" && *id == r.id);
-                    let score = if exact_hit { 100 } else { rank(&r.name, &needle) };
-                    hits.push(SearchHit { kind: "company".into(), id: r.id, title: r.name, subtitle: r.domain.or(r.city), score });
                 }
+                hits.extend(best(kind_hits, limit));
             }
             if wants("deal") && !by_point {
                 let reach = access::reach(c, &who, Entity::Deal)?;
-                let f = deals::DealFilter { q: Some(query.clone()), ..Default::default() };
-                for (r, company) in deals::list(c, &ws, &reach, &f, &page)?.items {
-                    let score = rank(&r.name, &needle);
-                    hits.push(SearchHit { kind: "deal".into(), id: r.id, title: r.name, subtitle: company, score });
+                kind_hits = Vec::new();
+                for id in candidates(c, "deal", &reach)? {
+                    let (r, company) = deals::get(c, &ws, &id)?;
+                    if r.deleted_at.is_none() && reach.allows(r.owner_id.as_deref()) {
+                        let score = rank(&r.name, &needle);
+                        kind_hits.push(SearchHit { kind: "deal".into(), id: r.id, title: r.name, subtitle: company, score });
+                    }
                 }
+                hits.extend(best(kind_hits, limit));
             }
             if wants("lead") {
                 let reach = access::reach(c, &who, Entity::Lead)?;
                 let rows = if by_point {
                     leads::by_point(c, &ws, &reach, email.as_deref(), phone.as_ref().map(|p| p.as_str()), limit)?
                 } else {
-                    let f = leads::LeadFilter { q: Some(query.clone()), ..Default::default() };
-                    leads::list(c, &ws, &reach, &f, &page)?.items
+                    let mut rows = Vec::new();
+                    for id in candidates(c, "lead", &reach)? {
+                        let r = leads::get(c, &ws, &id)?;
+                        if r.deleted_at.is_none() && reach.allows(r.owner_id.as_deref()) {
+                            rows.push(r);
+                        }
+                    }
+                    rows
                 };
-                for r in rows {
-                    let exact_hit = email.as_deref().is_some_and(|e| r.email_key.as_deref() == Some(e))
-                        || phone.as_ref().is_some_and(|p| r.phone.as_deref() == Some(p.as_str()));
-                    let score = if exact_hit { 100 } else { rank(&r.display_name, &needle) };
-                    hits.push(SearchHit {
-                        kind: "lead".into(),
-                        id: r.id,
-                        title: r.display_name,
-                        subtitle: r.company_name.or(r.email),
-                        score,
-                    });
-                }
+                kind_hits = rows
+                    .into_iter()
+                    .map(|r| {
+                        let score = if by_point { 100 } else { rank(&r.display_name, &needle) };
+                        SearchHit { kind: "lead".into(), id: r.id, title: r.display_name, subtitle: r.company_name.or(r.email), score }
+                    })
+                    .collect();
+                hits.extend(best(kind_hits, limit));
             }
             if wants("case") && !by_point {
                 let reach = access::reach(c, &who, Entity::Case)?;
-                let f = cases::CaseFilter { q: Some(query.clone()), ..Default::default() };
-                for r in cases::list(c, &ws, &reach, &f, &page)?.items {
-                    let score = if query.trim_start_matches('#') == r.number.to_string() { 100 } else { rank(&r.subject, &needle) };
-                    let subtitle = Some(format!("#{} · {}", r.number, r.status));
-                    hits.push(SearchHit { kind: "case".into(), id: r.id, title: r.subject, subtitle, score });
+                kind_hits = Vec::new();
+                for id in candidates(c, "case", &reach)? {
+                    let r = cases::get(c, &ws, &id)?;
+                    if r.deleted_at.is_none() && reach.allows(r.owner_id.as_deref()) {
+                        let score = if query.trim_start_matches('#') == r.number.to_string() { 100 } else { rank(&r.subject, &needle) };
+                        let subtitle = Some(format!("#{} · {}", r.number, r.status));
+                        kind_hits.push(SearchHit { kind: "case".into(), id: r.id, title: r.subject, subtitle, score });
+                    }
                 }
+                hits.extend(best(kind_hits, limit));
             }
             hits.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase())));
             to_json(&SearchResults { query, hits })
