@@ -78,14 +78,14 @@ token() {
     -d '{"email":"bench@example.com","password":"bench-password-1"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
 }
 run() {
-  local name="$1" label="$2" mode="$3" token="$4"
+  local name="$1" label="$2" mode="$3" token="$4" conns="${5:-$connections}"
   out=$(IDS_FILE="$work/ids" TOKEN="$token" MODE="$mode" STAGE_A="${STAGE_A:-}" STAGE_B="${STAGE_B:-}" \
-    wrk -t1 -c"$connections" -d"$duration" --latency -s "$work/bench.lua" "http://127.0.0.1:$port" 2>&1)
+    wrk -t1 -c"$conns" -d"$duration" --latency -s "$work/bench.lua" "http://127.0.0.1:$port" 2>&1)
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-  printf '%-10s %-34s %10s req/s   p50 %8s   p99 %8s   %s\n' "$name" "$label" "$rps" "$p50" "$p99" "${non2xx:+non-2xx: $non2xx}" | tee -a "$work/results"
+  printf '%-10s %-40s %10s req/s   p50 %8s   p99 %8s   %s\n' "$name" "$label" "$rps" "$p50" "$p99" "${non2xx:+non-2xx: $non2xx}" | tee -a "$work/results"
 }
 ids_from() { grep -oE '"id":"[0-9a-f-]{36}"' | cut -d'"' -f4; }
 
@@ -117,12 +117,15 @@ run_backend() {
     start_server "$url"
     t=$(token)
     run "$name" "search, 100k records" search "$t"
+    # Latency without queueing: two clients for two cores.
+    run "$name" "search, 100k records, 2 clients" search "$t" 2
     stop_server
     echo "== $name: adding plain contacts up to 1M contacts"
     DATABASE_URL="$url" "$bin" seed --companies 0 --contacts 0 --bulk-contacts 905000 >> "$work/server.log" 2>&1
     start_server "$url"
     t=$(token)
     run "$name" "phone lookup, 1M contacts" phone "$t"
+    run "$name" "phone lookup, 1M contacts, 2 clients" phone "$t" 2
     stop_server
   fi
 }

@@ -20,11 +20,13 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn message(&self) -> String {
+    /// What to tell the person, in their language (a problem's detail comes from the server).
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::{text, T};
         match self {
-            ApiError::SignedOut => "Your session has ended. Please sign in again.".into(),
+            ApiError::SignedOut => text(lang, T::SessionEnded).to_owned(),
             ApiError::Problem(p) => p.detail.clone().unwrap_or_else(|| p.title.clone()),
-            ApiError::Network(m) => format!("The server could not be reached ({m})."),
+            ApiError::Network(m) => format!("{} ({m})", text(lang, T::Unreachable)),
         }
     }
 }

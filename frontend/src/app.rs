@@ -1,6 +1,7 @@
-//! The shell: routes, the signed-in layout and navigation.
+//! The shell: routes, the signed-in layout and navigation, the language.
 
 use crate::api;
+use crate::i18n::{self, tr, T};
 use crate::pages::{companies::Companies, contact::ContactPage, contacts::Contacts, login::Login};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
@@ -9,9 +10,10 @@ use leptos_router::path;
 
 #[component]
 pub fn App() -> impl IntoView {
+    i18n::provide();
     view! {
         <Router>
-            <Routes fallback=|| view! { <p class="empty">"This page does not exist. "<a href="/contacts">"Go to contacts"</a></p> }>
+            <Routes fallback=|| view! { <p class="empty">{tr(T::NotFound)}" "<a href="/contacts">{tr(T::GoToContacts)}</a></p> }>
                 <Route path=path!("/login") view=Login/>
                 <ParentRoute path=path!("") view=Layout>
                     <Route path=path!("") view=|| view! { <Redirect path="/contacts"/> }/>
@@ -28,6 +30,7 @@ pub fn App() -> impl IntoView {
 /// visitors to the sign-in page.
 #[component]
 pub fn Layout() -> impl IntoView {
+    let lang = i18n::lang();
     let navigate = use_navigate();
     if !api::signed_in() {
         navigate("/login", Default::default());
@@ -44,10 +47,10 @@ pub fn Layout() -> impl IntoView {
     view! {
         <div class="shell">
             <nav class="side">
-                <div class="brand">"CRM"</div>
-                <A href="/contacts">"Contacts"</A>
-                <A href="/companies">"Companies"</A>
-                <a href="/api/docs/" target="_blank">"API explorer"</a>
+                <div class="brand">{tr(T::Brand)}</div>
+                <A href="/contacts">{tr(T::NavContacts)}</A>
+                <A href="/companies">{tr(T::NavCompanies)}</A>
+                <a href="/api/docs/" target="_blank">{tr(T::NavExplorer)}</a>
                 <div class="me">
                     <Suspense fallback=|| ()>
                         {move || {
@@ -63,7 +66,8 @@ pub fn Layout() -> impl IntoView {
                             }
                         })}}
                     </Suspense>
-                    <button class="link" on:click=sign_out>"Sign out"</button>
+                    <button id="lang" class="link" on:click=move |_| i18n::set(lang, lang.get_untracked().other())>{tr(T::SwitchLanguage)}</button>
+                    <button class="link" on:click=sign_out>{tr(T::SignOut)}</button>
                 </div>
             </nav>
             <main class="content"><Outlet/></main>

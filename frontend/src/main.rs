@@ -2,7 +2,7 @@
 
 mod api;
 mod app;
-mod format;
+mod i18n;
 mod pages;
 
 fn main() {

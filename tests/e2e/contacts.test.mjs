@@ -1,4 +1,5 @@
-// A new user signs in, finds a contact by a differently written phone number, and opens it.
+// Browser flows: sign in, find a contact by a differently written phone number and open it;
+// switch to Persian and see the layout, digits and dates follow.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ test('sign in, search a contact by phone in another format, open it', async () =
   await page.waitForURL('**/contacts');
   await page.waitForSelector('table.list tbody tr');
   const count = await page.textContent('.count');
-  assert.match(count, /\d{4,} contacts/, 'the demo data is listed');
+  assert.match(count, /\d{1,3}(,\d{3})+ contacts/, 'the demo data is listed, in thousands');
   await page.screenshot({ path: join(artifacts, 'contacts-list.png') });
 
   await page.keyboard.press('/');
@@ -57,5 +58,33 @@ test('sign in, search a contact by phone in another format, open it', async () =
   await page.waitForSelector('.audit li');
   assert.match(await page.textContent('.audit'), /created/);
   await page.screenshot({ path: join(artifacts, 'contact-page.png') });
+  assert.deepEqual(errors, [], 'no script errors');
+  await page.close();
+});
+
+test('switch to Persian: right to left, Persian digits, Solar Hijri dates', async () => {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.base}/contacts`);
+  await page.waitForSelector('table.list tbody tr');
+  assert.equal(await page.getAttribute('html', 'dir'), 'ltr');
+  await page.click('#lang');
+  await page.waitForFunction(() => document.documentElement.dir === 'rtl');
+  assert.equal(await page.getAttribute('html', 'lang'), 'fa');
+  assert.match(await page.textContent('h1'), /مخاطبان/);
+  assert.match(await page.textContent('.count'), /^[۰-۹٬]+ مخاطب$/, 'the count in Persian digits');
+  await page.screenshot({ path: join(artifacts, 'contacts-persian.png') });
+  await page.locator('a.contact-link').first().click();
+  await page.waitForSelector('#created-at');
+  const created = await page.textContent('#created-at');
+  assert.match(created, /^[۰-۹]{1,2} (فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند) ۱۴[۰-۹]{2}، [۰-۹]{2}:[۰-۹]{2}$/, `a Solar Hijri date: ${created}`);
+  await page.screenshot({ path: join(artifacts, 'contact-persian.png') });
+  // The choice is remembered.
+  await page.reload();
+  await page.waitForSelector('#created-at');
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  await page.click('#lang');
+  await page.waitForFunction(() => document.documentElement.dir === 'ltr');
   assert.deepEqual(errors, [], 'no script errors');
 });

@@ -31,7 +31,7 @@ export async function startServer() {
   });
   const base = await new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 300_000);
     child.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/app:\s+(http:\/\/127\.0\.0\.1:\d+)\//);

@@ -325,7 +325,9 @@ pub fn update(
         return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
     }
     points::sync(conn, ws, ENTITY, id, &d.emails, &d.phones, &d.tags)?;
-    index(conn, ws, &new_row)?;
+    if new_row.search_text != row.search_text {
+        index(conn, ws, &new_row)?;
+    }
     if row.name != new_row.name {
         contact_repo::refresh_company_name(conn, ws, id, &row.name, &new_row.name)?;
     }

@@ -305,7 +305,9 @@ pub fn update(
         return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
     }
     points::sync(conn, ws, ENTITY, id, &d.emails, &d.phones, &d.tags)?;
-    index(conn, ws, &new_row, company.as_deref())?;
+    if new_row.search_text != row.search_text {
+        index(conn, ws, &new_row, company.as_deref())?;
+    }
     audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     Ok((new_row, company))
 }
@@ -339,6 +341,23 @@ pub fn set_deleted(
     row.version += 1;
     row.updated_at = now;
     Ok((row, company))
+}
+
+/// These contacts of the workspace with their company names, in one query (search).
+pub fn many(conn: &mut DbConnection, ws: &str, ids: &[String]) -> StoreResult<Vec<ContactWithCompany>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<ContactRow> = contacts::table.filter(contacts::id.eq_any(ids)).select(ContactRow::as_select()).load(conn)?;
+    let rows: Vec<ContactRow> = rows.into_iter().filter(|r| r.workspace_id == ws).collect();
+    let names = crate::companies::names(conn, ws, rows.iter().filter_map(|r| r.company_id.as_deref()).collect())?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let name = r.company_id.as_ref().and_then(|c| names.iter().find(|(id, _)| id == c).map(|(_, n)| n.clone()));
+            (r, name)
+        })
+        .collect())
 }
 
 /// The words a contact is found by: name, title, company and email addresses.

@@ -146,6 +146,15 @@ pub fn with_company_names(conn: &mut DbConnection, ws: &str, rows: Vec<DealRow>)
         .collect())
 }
 
+/// These deals of the workspace with their company names, in one query (search).
+pub fn many(conn: &mut DbConnection, ws: &str, ids: &[String]) -> StoreResult<Vec<DealWithCompany>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<DealRow> = deals::table.filter(deals::id.eq_any(ids)).select(DealRow::as_select()).load(conn)?;
+    with_company_names(conn, ws, rows.into_iter().filter(|r| r.workspace_id == ws).collect())
+}
+
 pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<DealWithCompany> {
     let row: DealRow = deals::table
         .filter(deals::workspace_id.eq(ws))
@@ -465,8 +474,12 @@ pub fn update_at(
     if n == 0 {
         return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
     }
-    sync_children(conn, ws, id, &d, &r)?;
-    crate::terms::sync(conn, ws, ENTITY, id, &[&new_row.name, r.company_name.as_deref().unwrap_or("")])?;
+    if new_row.contacts != row.contacts || new_row.line_items != row.line_items {
+        sync_children(conn, ws, id, &d, &r)?;
+    }
+    if new_row.search_text != row.search_text {
+        crate::terms::sync(conn, ws, ENTITY, id, &[&new_row.name, r.company_name.as_deref().unwrap_or("")])?;
+    }
     if new_row.stage_id != row.stage_id {
         enter_stage(conn, ws, &new_row, actor, now)?;
     }

@@ -228,13 +228,15 @@ pub fn update(
         return Ok(row);
     }
     write_over(conn, &row, &new_row)?;
-    index(conn, ws, &new_row)?;
+    if new_row.search_text != row.search_text {
+        index(conn, ws, &new_row)?;
+    }
     audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     Ok(new_row)
 }
 
 /// The words a lead is found by: name, company, title and email.
-fn index(conn: &mut DbConnection, ws: &str, row: &LeadRow) -> StoreResult<()> {
+pub fn index(conn: &mut DbConnection, ws: &str, row: &LeadRow) -> StoreResult<()> {
     let texts = [
         row.display_name.as_str(),
         row.company_name.as_deref().unwrap_or(""),

@@ -32,6 +32,15 @@ macro_rules! record_basics {
                 .ok_or($crate::StoreError::NotFound)
         }
 
+        /// These records of the workspace, in one query (in no particular order).
+        pub fn many(conn: &mut $crate::DbConnection, ws: &str, ids: &[String]) -> $crate::StoreResult<Vec<$row>> {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let rows: Vec<$row> = $table::table.filter($table::id.eq_any(ids)).select(<$row>::as_select()).load(conn)?;
+            Ok(rows.into_iter().filter(|r| r.workspace_id == ws).collect())
+        }
+
         /// Moves the record to the trash (`delete`) or back.
         pub fn set_deleted(
             conn: &mut $crate::DbConnection,

@@ -158,12 +158,9 @@ pub fn rebuild(conn: &mut DbConnection) -> StoreResult<usize> {
         sync(conn, ws, crate::deals::ENTITY, id, &[name, company.as_deref().unwrap_or("")])?;
     }
     n += rows.len();
-    let rows: Vec<(String, String, String, Option<String>, Option<String>, Option<String>)> = leads::table
-        .select((leads::id, leads::workspace_id, leads::display_name, leads::company_name, leads::title, leads::email))
-        .load(conn)?;
-    for (id, ws, name, company, title, email) in &rows {
-        let texts = [name.as_str(), company.as_deref().unwrap_or(""), title.as_deref().unwrap_or(""), email.as_deref().unwrap_or("")];
-        sync(conn, ws, crate::leads::ENTITY, id, &texts)?;
+    let rows: Vec<crate::leads::LeadRow> = leads::table.select(crate::leads::LeadRow::as_select()).load(conn)?;
+    for r in &rows {
+        crate::leads::index(conn, &r.workspace_id, r)?;
     }
     n += rows.len();
     let rows: Vec<(String, String, String, i64)> =

@@ -1,41 +1,48 @@
 //! One contact: key facts, contact points and the audit trail.
 
 use crate::api;
-use crate::format;
+use crate::i18n::{self, tr, T};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn ContactPage() -> impl IntoView {
+    let lang = i18n::lang();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let contact = LocalResource::new(move || api::contact(id()));
     let audit = LocalResource::new(move || api::contact_audit(id()));
+    let dash = || "—".to_owned();
     view! {
-        <p class="crumbs"><A href="/contacts">"← Contacts"</A></p>
-        <Suspense fallback=|| view! { <div class="skeleton">"Loading…"</div> }>
+        <p class="crumbs"><A href="/contacts">{tr(T::BackToContacts)}</A></p>
+        <Suspense fallback=|| view! { <div class="skeleton">{tr(T::Loading)}</div> }>
             {move || Suspend::new(async move {
+                let l = lang.get();
                 match contact.await {
-                    Err(e) => view! { <p class="error" role="alert">{e.message()}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.message(l)}</p> }.into_any(),
                     Ok(c) => view! {
                         <header class="page-head">
                             <h1 id="contact-name">{c.display_name.clone()}</h1>
-                            <span class=format!("stage stage-{}", c.lifecycle_stage.as_str())>{format::stage_label(c.lifecycle_stage)}</span>
+                            <span class=format!("stage stage-{}", c.lifecycle_stage.as_str())>{tr(i18n::stage(c.lifecycle_stage))}</span>
                         </header>
                         <section class="facts">
                             <dl>
-                                <dt>"Title"</dt><dd>{c.title.clone().unwrap_or_else(|| "—".into())}</dd>
-                                <dt>"Company"</dt><dd>{c.company_name.clone().unwrap_or_else(|| "—".into())}</dd>
-                                <dt>"Emails"</dt>
-                                <dd class="ltr">{c.emails.iter().map(|e| view! { <div><a href=format!("mailto:{}", e.address)>{e.address.clone()}</a>" "<small>{e.label.to_string()}</small></div> }).collect_view()}</dd>
-                                <dt>"Phones"</dt>
-                                <dd class="ltr">{c.phones.iter().map(|p| view! { <div><a href=format!("tel:{}", p.number)>{format::phone(&p.number)}</a>" "<small>{p.label.to_string()}</small></div> }).collect_view()}</dd>
-                                <dt>"Source"</dt><dd>{c.source.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</dd>
-                                <dt>"Consent"</dt><dd>{c.consent.to_string()}</dd>
-                                <dt>"Tags"</dt><dd>{c.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>
-                                <dt>"Created"</dt><dd>{format::date(&c.created_at)}</dd>
-                                <dt>"Changed"</dt><dd>{format::date(&c.updated_at)}" · version "{c.version}</dd>
+                                <dt>{tr(T::Title)}</dt><dd>{c.title.clone().unwrap_or_else(dash)}</dd>
+                                <dt>{tr(T::Company)}</dt><dd>{c.company_name.clone().unwrap_or_else(dash)}</dd>
+                                <dt>{tr(T::Emails)}</dt>
+                                <dd>{c.emails.iter().map(|e| view! {
+                                    <div><a class="ltr" href=format!("mailto:{}", e.address)>{e.address.clone()}</a>" "<small>{tr(i18n::email_label(e.label))}</small></div>
+                                }).collect_view()}</dd>
+                                <dt>{tr(T::Phones)}</dt>
+                                <dd>{c.phones.iter().map(|p| view! {
+                                    <div><a class="ltr" href=format!("tel:{}", p.number)>{i18n::phone(l, &p.number)}</a>" "<small>{tr(i18n::phone_label(p.label))}</small></div>
+                                }).collect_view()}</dd>
+                                <dt>{tr(T::SourceLabel)}</dt><dd>{c.source.map(|s| i18n::text(l, i18n::source(s)).to_owned()).unwrap_or_else(dash)}</dd>
+                                <dt>{tr(T::ConsentLabel)}</dt><dd>{tr(i18n::consent(c.consent))}</dd>
+                                <dt>{tr(T::Tags)}</dt><dd>{c.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>
+                                <dt>{tr(T::Created)}</dt><dd id="created-at">{i18n::date_time(l, &c.created_at)}</dd>
+                                <dt>{tr(T::Changed)}</dt><dd>{i18n::date_time(l, &c.updated_at)}" · "{i18n::count(l, T::Version, c.version)}</dd>
                             </dl>
                         </section>
                     }.into_any(),
@@ -43,21 +50,26 @@ pub fn ContactPage() -> impl IntoView {
             })}
         </Suspense>
         <section class="history">
-            <h2>"History"</h2>
-            <Suspense fallback=|| view! { <div class="skeleton">"Loading history…"</div> }>
+            <h2>{tr(T::History)}</h2>
+            <Suspense fallback=|| view! { <div class="skeleton">{tr(T::LoadingHistory)}</div> }>
                 {move || Suspend::new(async move {
+                    let l = lang.get();
                     match audit.await {
-                        Err(e) => view! { <p class="error">{e.message()}</p> }.into_any(),
+                        Err(e) => view! { <p class="error">{e.message(l)}</p> }.into_any(),
                         Ok(p) => view! {
                             <ol class="audit">
-                                {p.items.into_iter().rev().map(|e| view! {
-                                    <li>
-                                        <strong>{e.action.clone()}</strong>" "
-                                        <span class="muted">{format::date(&e.at)}" by "{e.actor.name.clone().or(e.actor.id.clone()).unwrap_or_else(|| e.actor.kind.clone())}</span>
-                                        <ul>
-                                            {e.changes.iter().map(|ch| view! { <li><code>{ch.field.clone()}</code>": "{ch.before.to_string()}" → "{ch.after.to_string()}</li> }).collect_view()}
-                                        </ul>
-                                    </li>
+                                {p.items.into_iter().rev().map(|e| {
+                                    let action = i18n::action(&e.action).map(|a| i18n::text(l, a).to_owned()).unwrap_or_else(|| e.action.clone());
+                                    let who = e.actor.name.clone().or(e.actor.id.clone()).unwrap_or_else(|| e.actor.kind.clone());
+                                    view! {
+                                        <li>
+                                            <strong>{action}</strong>" "
+                                            <span class="muted">{i18n::date_time(l, &e.at)}" "{tr(T::By)}" "{who}</span>
+                                            <ul>
+                                                {e.changes.iter().map(|ch| view! { <li><code>{ch.field.clone()}</code>": "<span class="ltr">{ch.before.to_string()}" → "{ch.after.to_string()}</span></li> }).collect_view()}
+                                            </ul>
+                                        </li>
+                                    }
                                 }).collect_view()}
                             </ol>
                         }.into_any(),

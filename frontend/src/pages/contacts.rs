@@ -1,13 +1,14 @@
 //! The contact list: search, filters, cursor paging.
 
 use crate::api::{self, ContactQuery};
-use crate::format;
+use crate::i18n::{self, tr, T};
 use crm_api_types::LifecycleStage;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 #[component]
 pub fn Contacts() -> impl IntoView {
+    let lang = i18n::lang();
     let q = RwSignal::new(String::new());
     let stage = RwSignal::new(String::new());
     let mine = RwSignal::new(false);
@@ -39,14 +40,14 @@ pub fn Contacts() -> impl IntoView {
     on_cleanup(move || shortcut.remove());
     view! {
         <header class="page-head">
-            <h1>"Contacts"</h1>
+            <h1>{tr(T::Contacts)}</h1>
         </header>
         <div class="toolbar">
             <input
                 id="search"
                 node_ref=search_ref
                 type="search"
-                placeholder="Search name, email, phone or company  ( / )"
+                placeholder=tr(T::SearchContacts)
                 prop:value=move || q.get()
                 on:input=move |ev| {
                     q.set(event_target_value(&ev));
@@ -54,25 +55,26 @@ pub fn Contacts() -> impl IntoView {
                 }
             />
             <select id="stage" on:change=move |ev| { stage.set(event_target_value(&ev)); reset(); }>
-                <option value="">"All stages"</option>
-                {LifecycleStage::ALL.iter().map(|s| view! { <option value=s.as_str()>{format::stage_label(*s)}</option> }).collect_view()}
+                <option value="">{tr(T::AllStages)}</option>
+                {LifecycleStage::ALL.iter().map(|s| view! { <option value=s.as_str()>{tr(i18n::stage(*s))}</option> }).collect_view()}
             </select>
             <select id="sort" on:change=move |ev| { sort.set(event_target_value(&ev)); reset(); }>
-                <option value="-created_at">"Newest first"</option>
-                <option value="created_at">"Oldest first"</option>
-                <option value="name">"Name A–Z"</option>
-                <option value="-updated_at">"Recently changed"</option>
+                <option value="-created_at">{tr(T::SortNewest)}</option>
+                <option value="created_at">{tr(T::SortOldest)}</option>
+                <option value="name">{tr(T::SortName)}</option>
+                <option value="-updated_at">{tr(T::SortChanged)}</option>
             </select>
-            <label class="check"><input id="mine" type="checkbox" on:change=move |ev| { mine.set(event_target_checked(&ev)); reset(); }/>" Mine only"</label>
+            <label class="check"><input id="mine" type="checkbox" on:change=move |ev| { mine.set(event_target_checked(&ev)); reset(); }/>" "{tr(T::MineOnly)}</label>
         </div>
-        <Transition fallback=|| view! { <div class="skeleton">"Loading contacts…"</div> }>
+        <Transition fallback=|| view! { <div class="skeleton">{tr(T::LoadingContacts)}</div> }>
             {move || Suspend::new(async move {
+                let l = lang.get();
                 match page.await {
-                    Err(e) => view! { <p class="error" role="alert">{e.message()}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.message(l)}</p> }.into_any(),
                     Ok(p) if p.items.is_empty() => view! {
                         <div class="empty">
-                            <p>"No contacts match."</p>
-                            <p class="hint">"Try fewer filters, or search by part of a name, an email or the last digits of a phone number."</p>
+                            <p>{tr(T::NoContacts)}</p>
+                            <p class="hint">{tr(T::NoContactsHint)}</p>
                         </div>
                     }.into_any(),
                     Ok(p) => {
@@ -80,21 +82,21 @@ pub fn Contacts() -> impl IntoView {
                         let total = p.total.unwrap_or(0);
                         let shown = p.items.len();
                         view! {
-                            <p class="count">{format!("{total} contacts")}</p>
+                            <p class="count">{i18n::count(l, T::ContactCount, total)}</p>
                             <table class="list">
-                                <thead><tr><th>"Name"</th><th>"Company"</th><th>"Email"</th><th>"Phone"</th><th>"Stage"</th></tr></thead>
+                                <thead><tr><th>{tr(T::Name)}</th><th>{tr(T::Company)}</th><th>{tr(T::Email)}</th><th>{tr(T::Phone)}</th><th>{tr(T::Stage)}</th></tr></thead>
                                 <tbody>
                                     {p.items.into_iter().map(|c| {
                                         let href = format!("/contacts/{}", c.id);
                                         let email = c.emails.iter().find(|e| e.primary).map(|e| e.address.clone()).unwrap_or_default();
-                                        let phone = c.phones.iter().find(|e| e.primary).map(|e| format::phone(&e.number)).unwrap_or_default();
+                                        let phone = c.phones.iter().find(|e| e.primary).map(|e| i18n::phone(l, &e.number)).unwrap_or_default();
                                         view! {
                                             <tr>
                                                 <td><A href=href attr:class="contact-link">{c.display_name.clone()}</A></td>
                                                 <td>{c.company_name.clone().unwrap_or_default()}</td>
                                                 <td class="ltr">{email}</td>
                                                 <td class="ltr">{phone}</td>
-                                                <td><span class=format!("stage stage-{}", c.lifecycle_stage.as_str())>{format::stage_label(c.lifecycle_stage)}</span></td>
+                                                <td><span class=format!("stage stage-{}", c.lifecycle_stage.as_str())>{tr(i18n::stage(c.lifecycle_stage))}</span></td>
                                             </tr>
                                         }
                                     }).collect_view()}
@@ -108,8 +110,8 @@ pub fn Contacts() -> impl IntoView {
                                         let prev = history.try_update(|h| h.pop()).flatten().flatten();
                                         cursor.set(prev);
                                     }
-                                >"← Previous"</button>
-                                <span>{format!("{shown} shown")}</span>
+                                >{tr(T::Previous)}</button>
+                                <span>{i18n::count(l, T::Shown, shown as i64)}</span>
                                 <button
                                     id="next"
                                     disabled=next.is_none()
@@ -118,7 +120,7 @@ pub fn Contacts() -> impl IntoView {
                                         history.update(|h| h.push(current));
                                         cursor.set(next.clone());
                                     }
-                                >"Next →"</button>
+                                >{tr(T::Next)}</button>
                             </div>
                         }.into_any()
                     }

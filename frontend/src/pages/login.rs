@@ -1,11 +1,13 @@
 //! Sign-in.
 
 use crate::api;
+use crate::i18n::{self, tr, T};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn Login() -> impl IntoView {
+    let lang = i18n::lang();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -20,7 +22,7 @@ pub fn Login() -> impl IntoView {
             match api::login(email.get_untracked(), password.get_untracked()).await {
                 Ok(()) => navigate("/contacts", Default::default()),
                 Err(e) => {
-                    error.set(Some(e.message()));
+                    error.set(Some(e.message(lang.get_untracked())));
                     busy.set(false);
                 }
             }
@@ -29,16 +31,21 @@ pub fn Login() -> impl IntoView {
     view! {
         <div class="login">
             <form on:submit=submit>
-                <h1>"Sign in to CRM"</h1>
-                <label for="email">"Email"</label>
-                <input id="email" type="email" autocomplete="username" required bind:value=email autofocus/>
-                <label for="password">"Password"</label>
+                <div class="login-head">
+                    <h1>{tr(T::SignInTitle)}</h1>
+                    <button type="button" class="link lang-switch" on:click=move |_| i18n::set(lang, lang.get_untracked().other())>
+                        {tr(T::SwitchLanguage)}
+                    </button>
+                </div>
+                <label for="email">{tr(T::Email)}</label>
+                <input id="email" type="email" autocomplete="username" required bind:value=email autofocus class="ltr"/>
+                <label for="password">{tr(T::Password)}</label>
                 <input id="password" type="password" autocomplete="current-password" required bind:value=password/>
                 <Show when=move || error.get().is_some()>
                     <p class="error" role="alert">{move || error.get().unwrap_or_default()}</p>
                 </Show>
-                <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Signing in…" } else { "Sign in" }}</button>
-                <p class="hint">"The first start of the server printed the admin's email and password."</p>
+                <button type="submit" disabled=move || busy.get()>{move || i18n::text(lang.get(), if busy.get() { T::SigningIn } else { T::SignIn })}</button>
+                <p class="hint">{tr(T::SignInHint)}</p>
             </form>
         </div>
     }

@@ -97,15 +97,15 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
                 if by_point {
                     return Ok(exact.iter().filter(|(t, _)| t == kind).map(|(_, id)| id.clone()).collect());
                 }
-                let n = if reach.owners().is_some() { 500 } else { limit * 4 };
+                let n = if reach.owners().is_some() { 500 } else { limit * 2 };
                 Ok(terms::matching(c, &ws, kind, &query, n)?)
             };
             let mut kind_hits: Vec<SearchHit>;
             if wants("contact") {
                 let reach = access::reach(c, &who, Entity::Contact)?;
                 kind_hits = Vec::new();
-                for id in candidates(c, "contact", &reach)? {
-                    let (r, company) = contacts::get(c, &ws, &id)?;
+                let ids = candidates(c, "contact", &reach)?;
+                for (r, company) in contacts::many(c, &ws, &ids)? {
                     if r.deleted_at.is_none() && reach.allows(r.owner_id.as_deref()) {
                         let score = if by_point { 100 } else { rank(&r.display_name, &needle) };
                         kind_hits.push(SearchHit {
@@ -134,8 +134,8 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
             if wants("deal") && !by_point {
                 let reach = access::reach(c, &who, Entity::Deal)?;
                 kind_hits = Vec::new();
-                for id in candidates(c, "deal", &reach)? {
-                    let (r, company) = deals::get(c, &ws, &id)?;
+                let ids = candidates(c, "deal", &reach)?;
+                for (r, company) in deals::many(c, &ws, &ids)? {
                     if r.deleted_at.is_none() && reach.allows(r.owner_id.as_deref()) {
                         let score = rank(&r.name, &needle);
                         kind_hits.push(SearchHit { kind: "deal".into(), id: r.id, title: r.name, subtitle: company, score });
@@ -148,14 +148,11 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
                 let rows = if by_point {
                     leads::by_point(c, &ws, &reach, email.as_deref(), phone.as_ref().map(|p| p.as_str()), limit)?
                 } else {
-                    let mut rows = Vec::new();
-                    for id in candidates(c, "lead", &reach)? {
-                        let r = leads::get(c, &ws, &id)?;
-                        if r.deleted_at.is_none() && reach.allows(r.owner_id.as_deref()) {
-                            rows.push(r);
-                        }
-                    }
-                    rows
+                    let ids = candidates(c, "lead", &reach)?;
+                    leads::many(c, &ws, &ids)?
+                        .into_iter()
+                        .filter(|r| r.deleted_at.is_none() && reach.allows(r.owner_id.as_deref()))
+                        .collect()
                 };
                 kind_hits = rows
                     .into_iter()
@@ -169,8 +166,8 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
             if wants("case") && !by_point {
                 let reach = access::reach(c, &who, Entity::Case)?;
                 kind_hits = Vec::new();
-                for id in candidates(c, "case", &reach)? {
-                    let r = cases::get(c, &ws, &id)?;
+                let ids = candidates(c, "case", &reach)?;
+                for r in cases::many(c, &ws, &ids)? {
                     if r.deleted_at.is_none() && reach.allows(r.owner_id.as_deref()) {
                         let score = if query.trim_start_matches('#') == r.number.to_string() { 100 } else { rank(&r.subject, &needle) };
                         let subtitle = Some(format!("#{} · {}", r.number, r.status));
