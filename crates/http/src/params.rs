@@ -46,6 +46,11 @@ impl QueryParams {
         Ok(items)
     }
 
+    /// A comma-separated list of user ids where `me` stands for the caller (`owner_id=me`).
+    pub fn take_users(&mut self, key: &str, me: Option<&str>) -> Result<Vec<String>, ApiError> {
+        Ok(self.take_list(key, |_| true, "")?.into_iter().map(|u| if u == "me" { me.unwrap_or("").to_owned() } else { u }).collect())
+    }
+
     /// An RFC 3339 timestamp as microseconds.
     pub fn take_time(&mut self, key: &str) -> Result<Option<i64>, ApiError> {
         match self.take(key) {

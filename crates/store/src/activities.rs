@@ -40,23 +40,7 @@ pub struct ActivityRow {
     pub deleted_at: Option<i64>,
 }
 
-impl crate::cursor::Keyed for ActivityRow {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn created_at(&self) -> i64 {
-        self.created_at
-    }
-    fn updated_at(&self) -> i64 {
-        self.updated_at
-    }
-    fn sort_name(&self) -> &str {
-        &self.sort_name
-    }
-    fn at(&self) -> i64 {
-        self.occurred_at
-    }
-}
+crate::keyed_row!(ActivityRow, occurred_at);
 
 crate::record_basics!(activities, ActivityRow, ENTITY);
 

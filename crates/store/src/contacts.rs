@@ -370,16 +370,15 @@ pub fn index(conn: &mut DbConnection, ws: &str, row: &ContactRow, company: Optio
 
 /// Rewrites the search text of a company's contacts after the company was renamed.
 pub fn refresh_company_name(conn: &mut DbConnection, ws: &str, company_id: &str, old: &str, new: &str) -> StoreResult<()> {
-    let rows: Vec<(String, String)> = contacts::table
+    let rows: Vec<ContactRow> = contacts::table
         .filter(contacts::workspace_id.eq(ws))
         .filter(contacts::company_id.eq(company_id))
-        .select((contacts::id, contacts::search_text))
+        .select(ContactRow::as_select())
         .load(conn)?;
     let (old_l, new_l) = (old.to_lowercase(), new.to_lowercase());
-    for (id, text) in rows {
-        let updated = text.replacen(&format!(" {old_l} "), &format!(" {new_l} "), 1);
-        diesel::update(contacts::table.filter(contacts::id.eq(&id))).set(contacts::search_text.eq(updated)).execute(conn)?;
-        let row: ContactRow = contacts::table.filter(contacts::id.eq(&id)).select(ContactRow::as_select()).first(conn)?;
+    for row in rows {
+        let updated = row.search_text.replacen(&format!(" {old_l} "), &format!(" {new_l} "), 1);
+        diesel::update(contacts::table.filter(contacts::id.eq(&row.id))).set(contacts::search_text.eq(updated)).execute(conn)?;
         index(conn, ws, &row, Some(new))?;
     }
     Ok(())

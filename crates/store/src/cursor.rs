@@ -158,9 +158,29 @@ pub fn finish_page<T: Keyed>(rows: &mut Vec<T>, page: &PageSpec) -> Option<Strin
     })
 }
 
-/// Implements [`Keyed`] for a row type with the usual column names.
+/// Implements [`Keyed`] for a row type with the usual column names; a second argument names
+/// the column of [`SortField::At`].
 #[macro_export]
 macro_rules! keyed_row {
+    ($t:ty, $at:ident) => {
+        impl $crate::cursor::Keyed for $t {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn created_at(&self) -> i64 {
+                self.created_at
+            }
+            fn updated_at(&self) -> i64 {
+                self.updated_at
+            }
+            fn sort_name(&self) -> &str {
+                &self.sort_name
+            }
+            fn at(&self) -> i64 {
+                self.$at
+            }
+        }
+    };
     ($t:ty) => {
         impl $crate::cursor::Keyed for $t {
             fn id(&self) -> &str {

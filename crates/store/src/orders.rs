@@ -47,23 +47,7 @@ pub struct OrderRow {
     pub deleted_at: Option<i64>,
 }
 
-impl crate::cursor::Keyed for OrderRow {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn created_at(&self) -> i64 {
-        self.created_at
-    }
-    fn updated_at(&self) -> i64 {
-        self.updated_at
-    }
-    fn sort_name(&self) -> &str {
-        &self.sort_name
-    }
-    fn at(&self) -> i64 {
-        self.ordered_at
-    }
-}
+crate::keyed_row!(OrderRow, ordered_at);
 
 crate::record_basics!(orders, OrderRow, ENTITY);
 
@@ -483,10 +467,26 @@ pub fn revenue(
         dq = dq.filter(deals::owner_id.eq_any(owners.to_vec()));
     }
     let won: Vec<(Option<i64>, String, Option<i64>)> = dq.select((deals::amount_e4, deals::currency, deals::closed_at)).load(conn)?;
+    // One rate lookup per currency and day, however many deals share them.
+    let mut rates: std::collections::HashMap<(String, String), Option<i64>> = std::collections::HashMap::new();
     for (amount, currency, closed) in won {
         let Some(amount) = amount else { continue };
         out.won_deal_count += 1;
-        match to_base(conn, ws, base, &currency, amount, closed.unwrap_or(from))? {
+        let converted = if currency == base.code() {
+            Some(amount)
+        } else {
+            let key = (currency.clone(), day(closed.unwrap_or(from)));
+            let rate = match rates.get(&key) {
+                Some(r) => *r,
+                None => {
+                    let r = rate_on(conn, ws, &key.0, &key.1)?;
+                    rates.insert(key, r);
+                    r
+                }
+            };
+            rate.and_then(|r| convert_e4(amount, r, base))
+        };
+        match converted {
             Some(v) => out.won_deals_e4 += v,
             None => match out.unconverted.iter_mut().find(|(c, _)| *c == currency) {
                 Some((_, a)) => *a += amount,

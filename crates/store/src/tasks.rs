@@ -46,23 +46,7 @@ impl TaskRow {
     }
 }
 
-impl crate::cursor::Keyed for TaskRow {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn created_at(&self) -> i64 {
-        self.created_at
-    }
-    fn updated_at(&self) -> i64 {
-        self.updated_at
-    }
-    fn sort_name(&self) -> &str {
-        &self.sort_name
-    }
-    fn at(&self) -> i64 {
-        self.due_sort
-    }
-}
+crate::keyed_row!(TaskRow, due_sort);
 
 crate::record_basics!(tasks, TaskRow, ENTITY);
 

@@ -8,7 +8,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::QueryParams;
-use crate::routes::leads::owner_ids;
 use crate::routes::ListParams;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -69,13 +68,12 @@ struct ActivityFilters {
 #[get("/activities")]
 pub async fn list_activities(state: web::Data<AppState>, who: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
     let mut q = QueryParams::from_request(&req);
-    let me = |v: Option<String>| v.map(|u| if u == "me" { who.user_id().unwrap_or("").to_owned() } else { u });
     let filter = ActivityFilter {
         kinds: q.take_list("kind", |s| ActivityKind::parse(s).is_some(), &ActivityKind::expected())?,
         directions: q.take_list("direction", |s| Direction::parse(s).is_some(), &Direction::expected())?,
-        owner_ids: owner_ids(&mut q, "owner_id", &who)?,
+        owner_ids: q.take_users("owner_id", who.user_id())?,
         contact_id: q.take("contact_id"),
-        user_id: me(q.take("user_id")),
+        user_id: q.take("user_id").map(|u| if u == "me" { who.user_id().unwrap_or("").to_owned() } else { u }),
         company_id: q.take("company_id"),
         deal_id: q.take("deal_id"),
         case_id: q.take("case_id"),
@@ -272,7 +270,7 @@ pub async fn list_tasks(state: web::Data<AppState>, who: Principal, req: HttpReq
     let mut q = QueryParams::from_request(&req);
     let now = time::now_micros();
     let filter = TaskFilter {
-        owner_ids: owner_ids(&mut q, "assignee_id", &who)?,
+        owner_ids: q.take_users("assignee_id", who.user_id())?,
         statuses: q.take_list("status", |s| TaskStatus::parse(s).is_some(), &TaskStatus::expected())?,
         priorities: q.take_list("priority", |s| Priority::parse(s).is_some(), &Priority::expected())?,
         overdue: q.take_bool("overdue")?,

@@ -8,7 +8,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::QueryParams;
-use crate::routes::leads::owner_ids;
 use crate::routes::{audit_page, AuditParams, ListParams};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -74,7 +73,7 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, req: HttpReq
         statuses: q.take_list("status", |s| CaseStatus::parse(s).is_some(), &CaseStatus::expected())?,
         priorities: q.take_list("priority", |s| Priority::parse(s).is_some(), &Priority::expected())?,
         channels: q.take_list("channel", |s| CaseChannel::parse(s).is_some(), &CaseChannel::expected())?,
-        owner_ids: owner_ids(&mut q, "assignee_id", &who)?,
+        owner_ids: q.take_users("assignee_id", who.user_id())?,
         team_id: q.take("team_id"),
         contact_id: q.take("contact_id"),
         company_id: q.take("company_id"),

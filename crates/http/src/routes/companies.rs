@@ -40,11 +40,7 @@ struct CompanyFilters {
 }
 
 fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<CompanyFilter> {
-    let owner_ids = q
-        .take_list("owner_id", |_| true, "")?
-        .into_iter()
-        .map(|o| if o == "me" { who.user_id().unwrap_or("").to_owned() } else { o })
-        .collect();
+    let owner_ids = q.take_users("owner_id", who.user_id())?;
     Ok(CompanyFilter {
         q: q.take("q"),
         owner_ids,

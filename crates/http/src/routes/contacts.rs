@@ -48,11 +48,7 @@ struct ContactFilters {
 }
 
 fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<ContactFilter> {
-    let owner_ids = q
-        .take_list("owner_id", |_| true, "")?
-        .into_iter()
-        .map(|o| if o == "me" { who.user_id().unwrap_or("").to_owned() } else { o })
-        .collect();
+    let owner_ids = q.take_users("owner_id", who.user_id())?;
     Ok(ContactFilter {
         q: q.take("q"),
         lifecycle_stages: q.take_list("lifecycle_stage", |s| LifecycleStage::parse(s).is_some(), &LifecycleStage::expected())?,

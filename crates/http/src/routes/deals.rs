@@ -57,11 +57,7 @@ fn date_param(q: &mut QueryParams, key: &str) -> ApiResult<Option<String>> {
 }
 
 fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<DealFilter> {
-    let owner_ids = q
-        .take_list("owner_id", |_| true, "")?
-        .into_iter()
-        .map(|o| if o == "me" { who.user_id().unwrap_or("").to_owned() } else { o })
-        .collect();
+    let owner_ids = q.take_users("owner_id", who.user_id())?;
     Ok(DealFilter {
         q: q.take("q"),
         pipeline_id: q.take("pipeline_id"),

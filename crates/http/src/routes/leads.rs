@@ -43,10 +43,6 @@ struct LeadFilters {
     trash: Option<String>,
 }
 
-pub(crate) fn owner_ids(q: &mut QueryParams, key: &str, who: &Principal) -> ApiResult<Vec<String>> {
-    Ok(q.take_list(key, |_| true, "")?.into_iter().map(|o| if o == "me" { who.user_id().unwrap_or("").to_owned() } else { o }).collect())
-}
-
 fn not_found(e: StoreError) -> ApiError {
     match e {
         StoreError::NotFound => ApiError::not_found("lead"),
@@ -71,7 +67,7 @@ pub async fn list_leads(state: web::Data<AppState>, who: Principal, req: HttpReq
     let filter = LeadFilter {
         q: q.take("q"),
         statuses: q.take_list("status", |s| LeadStatus::parse(s).is_some(), &LeadStatus::expected())?,
-        owner_ids: owner_ids(&mut q, "owner_id", &who)?,
+        owner_ids: q.take_users("owner_id", who.user_id())?,
         sources: q.take_list("source", |s| Source::parse(s).is_some(), &Source::expected())?,
         form_id: q.take("form_id"),
         converted: q.take_opt_bool("converted")?,

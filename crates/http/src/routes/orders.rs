@@ -9,7 +9,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::{bad, QueryParams};
-use crate::routes::leads::owner_ids;
 use crate::routes::ListParams;
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
@@ -67,7 +66,7 @@ pub async fn list_orders(state: web::Data<AppState>, who: Principal, req: HttpRe
     let filter = OrderFilter {
         statuses: q.take_list("status", |s| OrderStatus::parse(s).is_some(), &OrderStatus::expected())?,
         channels: q.take_list("channel", |s| OrderChannel::parse(s).is_some(), &OrderChannel::expected())?,
-        owner_ids: owner_ids(&mut q, "owner_id", &who)?,
+        owner_ids: q.take_users("owner_id", who.user_id())?,
         contact_id: q.take("contact_id"),
         company_id: q.take("company_id"),
         external_id: q.take("external_id"),
