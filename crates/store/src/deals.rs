@@ -177,7 +177,53 @@ struct Resolved {
     loss_reason: Option<String>,
 }
 
-fn resolve(conn: &mut DbConnection, ws: &str, d: &DealDraft, stage_changes: bool) -> StoreResult<Resolved> {
+/// The lines stored on a deal, as priced when they were written.
+fn stored_lines(row: &DealRow) -> Option<Vec<PricedLine>> {
+    let lines: Vec<Value> = serde_json::from_str(&row.line_items).ok()?;
+    lines
+        .iter()
+        .map(|l| {
+            Some(PricedLine {
+                product_id: l.get("product_id").and_then(Value::as_str).map(str::to_owned),
+                name: l.get("name")?.as_str()?.to_owned(),
+                quantity_e4: crm_domain::deals::decimal_e4("quantity", l.get("quantity")?.as_str()?).ok()?,
+                unit_price_e4: l.get("unit_price_e4")?.as_i64()?,
+                discount_bp: l.get("discount_bp")?.as_i64()?,
+                unit_cost_e4: l.get("unit_cost_e4").and_then(Value::as_i64),
+                total_e4: l.get("total_e4")?.as_i64()?,
+            })
+        })
+        .collect()
+}
+
+/// The stored lines when the draft repeats them exactly (same products, names, quantities,
+/// prices, discounts and costs): they need no pricing again.
+fn unchanged_lines(d: &DealDraft, prev: &DealRow) -> Option<Vec<PricedLine>> {
+    let stored = stored_lines(prev)?;
+    let same = stored.len() == d.lines.len()
+        && stored.iter().zip(&d.lines).all(|(s, l)| {
+            s.product_id == l.product_id
+                && l.name.as_deref() == Some(s.name.as_str())
+                && s.quantity_e4 == l.quantity_e4
+                && l.unit_price_e4 == Some(s.unit_price_e4)
+                && s.discount_bp == l.discount_bp
+                && s.unit_cost_e4 == l.unit_cost_e4
+        });
+    same.then_some(stored)
+}
+
+/// The contact ids stored on a deal, in order.
+fn stored_contacts(row: &DealRow) -> Vec<String> {
+    serde_json::from_str::<Vec<Value>>(&row.contacts)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| c.get("contact_id").and_then(Value::as_str).map(str::to_owned))
+        .collect()
+}
+
+/// Checks references and rules. With `prev` (an update), references the deal already had
+/// are not looked up again: a stage change re-checks only what changed.
+fn resolve(conn: &mut DbConnection, ws: &str, d: &DealDraft, stage_changes: bool, prev: Option<&DealWithCompany>) -> StoreResult<Resolved> {
     let mut errs = ValidationErrors::new();
     // Pipeline and stage.
     let pipeline_id = match &d.pipeline_id {
@@ -204,7 +250,10 @@ fn resolve(conn: &mut DbConnection, ws: &str, d: &DealDraft, stage_changes: bool
             .ok_or_else(|| FieldError::new("stage_id", "unknown_stage", "the pipeline has no open stage"))?,
     };
     // References.
+    let kept = |f: fn(&DealRow) -> Option<&String>, v: Option<&String>| prev.is_some_and(|(p, _)| f(p) == v);
+    let company_kept = kept(|p| p.company_id.as_ref(), d.company_id.as_ref());
     let company_name = match &d.company_id {
+        Some(_) if company_kept => prev.and_then(|(_, name)| name.clone()),
         Some(cid) => {
             let name: Option<String> = companies::table
                 .filter(companies::workspace_id.eq(ws))
@@ -220,7 +269,9 @@ fn resolve(conn: &mut DbConnection, ws: &str, d: &DealDraft, stage_changes: bool
         }
         None => None,
     };
-    if !d.contacts.is_empty() {
+    let contacts_kept =
+        prev.is_some_and(|(p, _)| stored_contacts(p).iter().map(String::as_str).eq(d.contacts.iter().map(|(id, _)| id.as_str())));
+    if !d.contacts.is_empty() && !contacts_kept {
         let ids: Vec<&str> = d.contacts.iter().map(|(id, _)| id.as_str()).collect();
         let found: Vec<String> = contacts::table
             .filter(contacts::workspace_id.eq(ws))
@@ -234,7 +285,7 @@ fn resolve(conn: &mut DbConnection, ws: &str, d: &DealDraft, stage_changes: bool
             }
         }
     }
-    if let Some(o) = &d.owner_id {
+    if let Some(o) = d.owner_id.as_ref().filter(|_| !kept(|p| p.owner_id.as_ref(), d.owner_id.as_ref())) {
         if let Err(StoreError::Invalid(v)) = identity::require_member(conn, ws, o, "owner_id") {
             for e in v.0 {
                 errs.push(e);
@@ -242,7 +293,11 @@ fn resolve(conn: &mut DbConnection, ws: &str, d: &DealDraft, stage_changes: bool
         }
     }
     // Lines, priced from their products where the caller gave no price.
-    let lines = pricing::price(conn, ws, d.currency, &d.lines, "line_items", &mut errs)?;
+    let reused = prev.filter(|(p, _)| p.currency == d.currency.code()).and_then(|(p, _)| unchanged_lines(d, p));
+    let lines = match reused {
+        Some(l) => l,
+        None => pricing::price(conn, ws, d.currency, &d.lines, "line_items", &mut errs)?,
+    };
     let (amount_e4, cost_e4) = if lines.is_empty() {
         (d.amount_e4, None)
     } else {
@@ -411,7 +466,7 @@ pub fn create(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor) -
 
 /// Like [`create`] at a given time (demo data).
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor, now: i64) -> StoreResult<DealWithCompany> {
-    let r = resolve(conn, ws, d, true)?;
+    let r = resolve(conn, ws, d, true, None)?;
     let row = to_row(ws, new_id(), d, &r, None, now);
     diesel::insert_into(deals::table).values(&row).execute(conn)?;
     sync_children(conn, ws, &row.id, d, &r)?;
@@ -458,13 +513,8 @@ pub fn update_at(
     }
     check_version(row.version, expected)?;
     let d = apply(&current)?;
-    if d.owner_id != row.owner_id {
-        if let Some(o) = &d.owner_id {
-            identity::require_member(conn, ws, o, "owner_id")?;
-        }
-    }
     let stage_changes = d.stage_id.as_deref() != Some(row.stage_id.as_str()) || d.pipeline_id.as_deref() != Some(row.pipeline_id.as_str());
-    let r = resolve(conn, ws, &d, stage_changes)?;
+    let r = resolve(conn, ws, &d, stage_changes, Some(&current))?;
     let new_row = to_row(ws, row.id.clone(), &d, &r, Some(row), now);
     let changes = audit::diff(&fields(row), &fields(&new_row));
     if changes.is_empty() {
