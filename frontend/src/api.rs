@@ -1,9 +1,13 @@
 //! The one typed client of the API. Shares its types with the server (crm-api-types), keeps
 //! the session in localStorage and renews the access token when it expires.
 
-use crm_api_types::{AuditEntry, Company, Contact, LoginRequest, Me, Page, Problem, RefreshRequest, TokenResponse};
-use gloo_net::http::{Request, RequestBuilder, Response};
+use crm_api_types::{
+    Activity, AuditEntry, Company, Contact, ContactCreate, ContactPatch, Deal, DealPatch, Lead, LeadConversion, LeadConvert, LoginRequest,
+    Me, Page, Pipeline, Problem, RefreshRequest, SearchResults, Task, TokenResponse,
+};
+use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 const ACCESS: &str = "crm.access";
 const REFRESH: &str = "crm.refresh";
@@ -14,7 +18,7 @@ pub enum ApiError {
     /// The session is over; sign in again.
     SignedOut,
     /// The server answered with a problem.
-    Problem(Problem),
+    Problem(Box<Problem>),
     /// The server could not be reached or answered nonsense.
     Network(String),
 }
@@ -62,7 +66,7 @@ async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
         resp.json::<T>().await.map_err(|e| ApiError::Network(e.to_string()))
     } else {
         match resp.json::<Problem>().await {
-            Ok(p) => Err(ApiError::Problem(p)),
+            Ok(p) => Err(ApiError::Problem(Box::new(p))),
             Err(_) => Err(ApiError::Network(format!("HTTP {}", resp.status()))),
         }
     }
@@ -110,15 +114,27 @@ async fn refresh() -> Result<(), ApiError> {
     }
 }
 
-/// GET a JSON resource, renewing the access token once if it has expired.
-async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
-    let build = |token: String| -> RequestBuilder { Request::get(url).header("Authorization", &format!("Bearer {token}")) };
+/// Sends one request, renewing the access token once if it has expired. `body` is JSON;
+/// `if_match` is the version the caller saw (optimistic concurrency).
+async fn call<T: DeserializeOwned>(method: Method, url: &str, body: Option<&str>, if_match: Option<i64>) -> Result<T, ApiError> {
+    let method = &method;
+    let send = |token: String| async move {
+        let mut b = RequestBuilder::new(url).method(method.clone()).header("Authorization", &format!("Bearer {token}"));
+        if let Some(v) = if_match {
+            b = b.header("If-Match", &format!("\"{v}\""));
+        }
+        let req = match body {
+            Some(json) => b.header("Content-Type", "application/json").body(json.to_owned()),
+            None => b.build(),
+        };
+        req.map_err(|e| ApiError::Network(e.to_string()))?.send().await.map_err(|e| ApiError::Network(e.to_string()))
+    };
     let token = read(ACCESS).ok_or(ApiError::SignedOut)?;
-    let resp = build(token).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    let resp = send(token).await?;
     if resp.status() == 401 {
         refresh().await?;
         let token = read(ACCESS).ok_or(ApiError::SignedOut)?;
-        let resp = build(token).send().await.map_err(|e| ApiError::Network(e.to_string()))?;
+        let resp = send(token).await?;
         if resp.status() == 401 {
             forget_tokens();
             return Err(ApiError::SignedOut);
@@ -126,6 +142,22 @@ async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
         return decode(resp).await;
     }
     decode(resp).await
+}
+
+async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    call(Method::GET, url, None, None).await
+}
+
+fn json<B: Serialize>(body: &B) -> Result<String, ApiError> {
+    serde_json::to_string(body).map_err(|e| ApiError::Network(e.to_string()))
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, ApiError> {
+    call(Method::POST, url, Some(&json(body)?), None).await
+}
+
+async fn patch<B: Serialize, T: DeserializeOwned>(url: &str, version: i64, body: &B) -> Result<T, ApiError> {
+    call(Method::PATCH, url, Some(&json(body)?), Some(version)).await
 }
 
 /// Percent-encodes a query value.
@@ -186,4 +218,135 @@ pub async fn companies(q: String, cursor: Option<String>) -> Result<Page<Company
 
 pub async fn me() -> Result<Me, ApiError> {
     get("/api/v1/me").await
+}
+
+/// Remembers the language on the server, for every device the person signs in from.
+pub async fn set_locale(code: &'static str) -> Result<Me, ApiError> {
+    call(Method::PATCH, "/api/v1/me", Some(&json(&crm_api_types::MePatch { locale: Some(code.to_owned()) })?), None).await
+}
+
+pub async fn create_contact(body: ContactCreate) -> Result<Contact, ApiError> {
+    post("/api/v1/contacts", &body).await
+}
+
+pub async fn patch_contact(id: String, version: i64, body: ContactPatch) -> Result<Contact, ApiError> {
+    patch(&format!("/api/v1/contacts/{}", enc(&id)), version, &body).await
+}
+
+pub async fn pipelines() -> Result<Vec<Pipeline>, ApiError> {
+    get("/api/v1/pipelines").await
+}
+
+/// Filters of the deal board.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BoardQuery {
+    pub pipeline_id: String,
+    pub mine: bool,
+    /// `YYYY-MM`: deals expected to close that month.
+    pub close_month: String,
+}
+
+/// The open deals of a pipeline (every page, at most 2,000).
+pub async fn board_deals(p: BoardQuery) -> Result<Vec<Deal>, ApiError> {
+    let mut base = format!("/api/v1/deals?limit=200&status=open&sort=-updated_at&pipeline_id={}", enc(&p.pipeline_id));
+    if p.mine {
+        base.push_str("&owner_id=me");
+    }
+    if let Some((from, until)) = month_range(&p.close_month) {
+        base.push_str(&format!("&close_date[gte]={from}&close_date[lt]={until}"));
+    }
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..10 {
+        let url = match &cursor {
+            Some(c) => format!("{base}&cursor={}", enc(c)),
+            None => base.clone(),
+        };
+        let page: Page<Deal> = get(&url).await?;
+        out.extend(page.items);
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// First day of a `YYYY-MM` month and of the month after.
+fn month_range(month: &str) -> Option<(String, String)> {
+    let (y, m) = month.split_once('-')?;
+    let (y, m): (i32, u32) = (y.parse().ok()?, m.parse().ok()?);
+    if !(1..=12).contains(&m) {
+        return None;
+    }
+    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    Some((format!("{y:04}-{m:02}-01"), format!("{ny:04}-{nm:02}-01")))
+}
+
+pub async fn patch_deal(id: String, version: i64, body: DealPatch) -> Result<Deal, ApiError> {
+    patch(&format!("/api/v1/deals/{}", enc(&id)), version, &body).await
+}
+
+pub async fn search(q: String) -> Result<SearchResults, ApiError> {
+    get(&format!("/api/v1/search?limit=20&q={}", enc(q.trim()))).await
+}
+
+pub async fn leads(q: String, status: String, cursor: Option<String>) -> Result<Page<Lead>, ApiError> {
+    let mut url = String::from("/api/v1/leads?limit=50&include_total=true");
+    if !q.trim().is_empty() {
+        url.push_str(&format!("&q={}", enc(q.trim())));
+    }
+    if !status.is_empty() {
+        url.push_str(&format!("&status={}", enc(&status)));
+    }
+    if let Some(c) = cursor {
+        url.push_str(&format!("&cursor={}", enc(&c)));
+    }
+    get(&url).await
+}
+
+pub async fn convert_lead(id: String, body: LeadConvert) -> Result<LeadConversion, ApiError> {
+    post(&format!("/api/v1/leads/{}/convert", enc(&id)), &body).await
+}
+
+/// My open tasks: overdue ones and the rest, soonest due first.
+pub async fn my_tasks() -> Result<Page<Task>, ApiError> {
+    get("/api/v1/tasks?limit=100&assignee_id=me&status=open,in_progress&sort=due_at").await
+}
+
+/// My calls and meetings between two instants (RFC 3339).
+pub async fn my_activities(from: String, until: String) -> Result<Page<Activity>, ApiError> {
+    get(&format!(
+        "/api/v1/activities?limit=100&owner_id=me&kind=call,meeting&occurred_at[gte]={}&occurred_at[lt]={}&sort=occurred_at",
+        enc(&from),
+        enc(&until)
+    ))
+    .await
+}
+
+/// My open deals expected to close between two dates (`YYYY-MM-DD`).
+pub async fn my_closing_deals(from: String, until: String) -> Result<Page<Deal>, ApiError> {
+    get(&format!("/api/v1/deals?limit=50&owner_id=me&status=open&close_date[gte]={from}&close_date[lt]={until}&sort=close_date")).await
+}
+
+pub async fn patch_lead(id: String, version: i64, body: crm_api_types::LeadPatch) -> Result<Lead, ApiError> {
+    patch(&format!("/api/v1/leads/{}", enc(&id)), version, &body).await
+}
+
+pub async fn complete_task(id: String, version: i64) -> Result<Task, ApiError> {
+    let body = crm_api_types::TaskPatch { status: Some(crm_api_types::TaskStatus::Done), ..Default::default() };
+    patch(&format!("/api/v1/tasks/{}", enc(&id)), version, &body).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::month_range;
+
+    #[test]
+    fn a_month_runs_to_the_first_of_the_next() {
+        assert_eq!(month_range("2026-11"), Some(("2026-11-01".into(), "2026-12-01".into())));
+        assert_eq!(month_range("2026-12"), Some(("2026-12-01".into(), "2027-01-01".into())));
+        assert_eq!(month_range("2026-13"), None);
+        assert_eq!(month_range(""), None);
+    }
 }

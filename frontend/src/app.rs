@@ -2,7 +2,12 @@
 
 use crate::api;
 use crate::i18n::{self, tr, T};
-use crate::pages::{companies::Companies, contact::ContactPage, contacts::Contacts, login::Login};
+use crate::pages::{
+    board::Board, companies::Companies, contact::ContactPage, contact_new::NewContact, contacts::Contacts, leads::Leads, login::Login,
+    my_day::MyDay,
+};
+use crate::palette::{Palette, PaletteButton, PaletteOpen};
+use crate::ui::{provide_toasts, ToastStack};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
@@ -11,6 +16,7 @@ use leptos_router::path;
 #[component]
 pub fn App() -> impl IntoView {
     i18n::provide();
+    provide_toasts();
     view! {
         <Router>
             <Routes fallback=|| view! { <p class="empty">{tr(T::NotFound)}" "<a href="/contacts">{tr(T::GoToContacts)}</a></p> }>
@@ -18,8 +24,12 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=Layout>
                     <Route path=path!("") view=|| view! { <Redirect path="/contacts"/> }/>
                     <Route path=path!("contacts") view=Contacts/>
+                    <Route path=path!("contacts/new") view=NewContact/>
                     <Route path=path!("contacts/:id") view=ContactPage/>
                     <Route path=path!("companies") view=Companies/>
+                    <Route path=path!("deals") view=Board/>
+                    <Route path=path!("leads") view=Leads/>
+                    <Route path=path!("my-day") view=MyDay/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -35,7 +45,14 @@ pub fn Layout() -> impl IntoView {
     if !api::signed_in() {
         navigate("/login", Default::default());
     }
+    provide_context(PaletteOpen(RwSignal::new(false)));
     let me = LocalResource::new(api::me);
+    // The person's language, as remembered on the server.
+    Effect::new(move || {
+        if let Some(Ok(m)) = me.get() {
+            i18n::adopt(lang, &m.locale);
+        }
+    });
     let to_login = navigate.clone();
     let sign_out = move |_| {
         let navigate = navigate.clone();
@@ -48,8 +65,12 @@ pub fn Layout() -> impl IntoView {
         <div class="shell">
             <nav class="side">
                 <div class="brand">{tr(T::Brand)}</div>
+                <PaletteButton/>
+                <A href="/my-day">{tr(T::NavMyDay)}</A>
                 <A href="/contacts">{tr(T::NavContacts)}</A>
                 <A href="/companies">{tr(T::NavCompanies)}</A>
+                <A href="/leads">{tr(T::NavLeads)}</A>
+                <A href="/deals">{tr(T::NavBoard)}</A>
                 <a href="/api/docs/" target="_blank">{tr(T::NavExplorer)}</a>
                 <div class="me">
                     <Suspense fallback=|| ()>
@@ -71,6 +92,8 @@ pub fn Layout() -> impl IntoView {
                 </div>
             </nav>
             <main class="content"><Outlet/></main>
+            <Palette/>
+            <ToastStack/>
         </div>
     }
 }

@@ -3,7 +3,7 @@
 //! entry carries both languages, so a translation cannot be missing.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
-use crm_api_types::{Consent, EmailLabel, LifecycleStage, PhoneLabel, Source};
+use crm_api_types::{ActivityKind, Consent, EmailLabel, LifecycleStage, PhoneLabel, Source};
 use crm_domain::calendar::{Jalali, MONTHS_FA};
 use leptos::prelude::*;
 
@@ -116,6 +116,131 @@ catalogue! {
     SourceAdvertising => "advertising", "تبلیغات";
     SourceStoreVisit => "store visit", "مراجعه به فروشگاه";
     SourceOther => "other", "سایر";
+    NavBoard => "Pipeline", "قیف فروش";
+    NavLeads => "Leads", "سرنخ‌ها";
+    NavMyDay => "My day", "روز من";
+    NavSearch => "Search  Ctrl K", "جست‌وجو  Ctrl K";
+    NewContact => "New contact", "مخاطب جدید";
+    FirstName => "First name", "نام";
+    LastName => "Last name", "نام خانوادگی";
+    Save => "Save", "ذخیره";
+    Saving => "Saving…", "در حال ذخیره…";
+    Saved => "Saved", "ذخیره شد";
+    Cancel => "Cancel", "انصراف";
+    Close => "Close", "بستن";
+    Open => "Open", "باز کردن";
+    Status => "Status", "وضعیت";
+    Owner => "Owner", "مسئول";
+    Amount => "Amount", "مبلغ";
+    CloseDate => "Close date", "تاریخ بستن";
+    LineItems => "Line items", "اقلام";
+    ErrRequired => "This is required.", "این مورد الزامی است.";
+    ErrEmail => "This is not a valid email address.", "این نشانی ایمیل معتبر نیست.";
+    ErrPhone => "This is not a valid phone number.", "این شمارهٔ تلفن معتبر نیست.";
+    ErrTooLong => "This is too long.", "این مقدار بیش از حد طولانی است.";
+    ErrDuplicate => "This is listed twice.", "این مورد دو بار آمده است.";
+    ErrRequiredForStage => "This stage needs it.", "این مرحله به این مورد نیاز دارد.";
+    ErrLossReason => "Say why the deal was lost.", "دلیل از دست رفتن معامله را بنویسید.";
+    ErrAmount => "Write an amount such as 1250.50.", "مبلغ را مانند ۱۲۵۰٫۵۰ بنویسید.";
+    ErrDate => "Write a date.", "یک تاریخ وارد کنید.";
+    ClickToEdit => "Click to edit", "برای ویرایش کلیک کنید";
+    ConflictTitle => "Someone else changed this contact", "شخص دیگری این مخاطب را تغییر داده است";
+    ConflictExplain => "Your edit was not saved because the contact changed after you opened it. Their changes:", "ویرایش شما ذخیره نشد، چون مخاطب پس از باز کردن شما تغییر کرده است. تغییرات آن‌ها:";
+    YourChange => "Your change:", "تغییر شما:";
+    ReapplyMine => "Apply my change on top", "اعمال تغییر من روی نسخهٔ جدید";
+    KeepTheirs => "Keep theirs", "نگه‌داشتن نسخهٔ آن‌ها";
+    Call => "Call", "تماس";
+    SendEmail => "Email", "ایمیل";
+    Pipeline => "Pipeline", "قیف فروش";
+    ClosingIn => "Closing in", "بسته‌شدن در";
+    OpenDeals => "{n} open deals", "{n} معاملهٔ باز";
+    Weighted => "Weighted by the stage's win probability", "وزن‌دار با احتمال برد این مرحله";
+    WeightedShort => "weighted", "وزنی";
+    DropToWin => "Drop a deal here to mark it won", "برای برنده‌شدن، معامله را اینجا رها کنید";
+    DropToLose => "Drop a deal here to mark it lost", "برای ازدست‌رفتن، معامله را اینجا رها کنید";
+    NoOpenDeals => "No open deals here.", "معاملهٔ بازی اینجا نیست.";
+    NoOpenDealsHint => "Clear the filters, pick another pipeline, or convert a qualified lead into a deal.", "فیلترها را پاک کنید، قیف دیگری برگزینید یا سرنخی را به معامله تبدیل کنید.";
+    DealWon => "won", "برنده شد";
+    DealLost => "lost", "از دست رفت";
+    DealMoved => "moved", "جابه‌جا شد";
+    DealChangedElsewhere => "The deal was changed by someone else; the board is up to date again.", "معامله را شخص دیگری تغییر داده بود؛ تابلو به‌روز شد.";
+    LossDialogHint => "Say why the deal was lost; the pipeline keeps the reasons for reports.", "بگویید چرا معامله از دست رفت؛ دلیل‌ها برای گزارش نگه داشته می‌شوند.";
+    StageNeedsFields => "This stage needs these fields before a deal can enter it.", "این مرحله پیش از ورود معامله به این فیلدها نیاز دارد.";
+    LossReason => "Loss reason", "دلیل از دست رفتن";
+    ChooseReason => "Choose a reason…", "یک دلیل برگزینید…";
+    AddOnDealFirst => "Add these on the deal first:", "نخست این‌ها را روی معامله اضافه کنید:";
+    MoveDeal => "Move deal", "جابه‌جایی معامله";
+    PaletteLabel => "Search everything", "جست‌وجو در همه‌چیز";
+    PalettePlaceholder => "Name, email, phone in any format, company, case…", "نام، ایمیل، تلفن با هر قالبی، شرکت، درخواست…";
+    PaletteHint => "↑ ↓ to choose · Enter to open · Esc to close", "↑ ↓ برای انتخاب · Enter برای باز کردن · Esc برای بستن";
+    NothingFound => "Nothing found.", "چیزی پیدا نشد.";
+    KindContact => "Contact", "مخاطب";
+    KindCompany => "Company", "شرکت";
+    KindDeal => "Deal", "معامله";
+    KindLead => "Lead", "سرنخ";
+    KindCase => "Case", "درخواست";
+    KeyboardShortcuts => "Keyboard shortcuts", "میان‌برهای صفحه‌کلید";
+    ShortcutPalette => "Search everything", "جست‌وجو در همه‌چیز";
+    ShortcutSearch => "Search this list", "جست‌وجو در این فهرست";
+    ShortcutHelp => "Show these shortcuts", "نمایش این میان‌برها";
+    ShortcutContacts => "Go to contacts", "رفتن به مخاطبان";
+    ShortcutBoard => "Go to the pipeline", "رفتن به قیف فروش";
+    ShortcutLeads => "Go to leads", "رفتن به سرنخ‌ها";
+    ShortcutMyDay => "Go to my day", "رفتن به روز من";
+    ShortcutNewContact => "New contact", "مخاطب جدید";
+    ShortcutClose => "Close a dialog", "بستن پنجره";
+    Leads => "Leads", "سرنخ‌ها";
+    SearchLeads => "Search leads", "جست‌وجوی سرنخ‌ها";
+    LeadsActive => "Not yet decided", "در جریان";
+    LeadsAll => "All leads", "همهٔ سرنخ‌ها";
+    LeadCount => "{n} leads", "{n} سرنخ";
+    NoLeads => "No leads match.", "سرنخی پیدا نشد.";
+    NoLeadsHint => "Leads arrive from web forms and the API; change the status filter to see decided ones.", "سرنخ‌ها از فرم‌های وب و API می‌رسند؛ برای دیدن موارد تعیین‌تکلیف‌شده فیلتر وضعیت را تغییر دهید.";
+    LeadNew => "New", "جدید";
+    LeadWorking => "Working", "در حال پیگیری";
+    LeadQualified => "Qualified", "واجد شرایط";
+    LeadDisqualified => "Disqualified", "رد شده";
+    LeadConverted => "Converted", "تبدیل‌شده";
+    Convert => "Convert", "تبدیل";
+    ConvertLead => "Convert lead", "تبدیل سرنخ";
+    ConvertHint => "The lead becomes a contact and, from its work email or company name, a company; existing ones are reused, not duplicated.", "سرنخ به مخاطب و، از ایمیل کاری یا نام شرکت، به شرکت تبدیل می‌شود؛ موارد موجود دوباره ساخته نمی‌شوند.";
+    AlsoCreateDeal => "Also open a deal", "یک معامله هم باز شود";
+    DealName => "Deal name", "نام معامله";
+    NewDeal => "new deal", "معاملهٔ جدید";
+    ContactCreated => "Contact created.", "مخاطب ساخته شد.";
+    ContactMatched => "Matched an existing contact.", "با مخاطب موجود تطبیق داده شد.";
+    CompanyCreated => "Company created.", "شرکت ساخته شد.";
+    CompanyMatched => "Matched an existing company.", "با شرکت موجود تطبیق داده شد.";
+    DealCreated => "Deal opened.", "معامله باز شد.";
+    LeadConvertedToast => "Lead converted", "سرنخ تبدیل شد";
+    Disqualify => "Disqualify", "رد کردن";
+    DisqualifyReason => "Reason", "دلیل";
+    MyDay => "My day", "روز من";
+    OverdueTasks => "Overdue tasks", "کارهای عقب‌افتاده";
+    OpenTasks => "Open tasks", "کارهای باز";
+    TodaysCallsMeetings => "Today's calls and meetings", "تماس‌ها و جلسه‌های امروز";
+    ClosingSoon => "My deals closing in the next two weeks", "معامله‌های من که تا دو هفتهٔ آینده بسته می‌شوند";
+    NothingOverdue => "Nothing overdue.", "کار عقب‌افتاده‌ای نیست.";
+    NoOpenTasks => "No open tasks.", "کار بازی نیست.";
+    NoMeetingsToday => "No calls or meetings today.", "امروز تماس یا جلسه‌ای نیست.";
+    NoDealsClosing => "None of your deals is expected to close soon.", "هیچ‌یک از معامله‌های شما به‌زودی بسته نمی‌شود.";
+    MarkDone => "Mark done", "انجام شد";
+    TaskDone => "done", "انجام شد";
+    PriorityLow => "low", "کم";
+    PriorityNormal => "normal", "عادی";
+    PriorityHigh => "high", "زیاد";
+    PriorityUrgent => "urgent", "فوری";
+    ActCall => "call", "تماس";
+    ActEmail => "email", "ایمیل";
+    ActMeeting => "meeting", "جلسه";
+    ActSms => "SMS", "پیامک";
+    ActChat => "chat", "گفت‌وگو";
+    ActWebVisit => "web visit", "بازدید وب";
+    ActLetter => "letter", "نامه";
+    ActStoreVisit => "store visit", "مراجعه به فروشگاه";
+    ActFieldVisit => "field visit", "بازدید میدانی";
+    ActNote => "note", "یادداشت";
+    Toman => "Toman", "تومان";
 }
 
 /// A language of the app.
@@ -192,12 +317,26 @@ pub fn lang() -> RwSignal<Lang> {
     use_context::<RwSignal<Lang>>().unwrap_or_else(|| RwSignal::new(Lang::En))
 }
 
-/// Switches the language and remembers the choice.
+/// Switches the language and remembers the choice, in this browser and, when signed in, on
+/// the server for the person's other devices.
 pub fn set(lang_signal: RwSignal<Lang>, lang: Lang) {
+    adopt(lang_signal, lang.code());
+    if crate::api::signed_in() {
+        leptos::task::spawn_local(async move {
+            let _ = crate::api::set_locale(lang.code()).await;
+        });
+    }
+}
+
+/// Takes the language remembered on the server (`en`, `fa`) without sending it back.
+pub fn adopt(lang_signal: RwSignal<Lang>, code: &str) {
+    let Some(lang) = Lang::from_code(code) else { return };
     if let Some(s) = storage() {
         let _ = s.set_item(STORED, lang.code());
     }
-    lang_signal.set(lang);
+    if lang_signal.get_untracked() != lang {
+        lang_signal.set(lang);
+    }
 }
 
 /// The text of `key` in the current language, reactively.
@@ -240,7 +379,7 @@ pub fn number(lang: Lang, n: i64) -> String {
 }
 
 /// Minutes to add to UTC for the browser's local time.
-fn local_offset_minutes() -> i64 {
+pub fn local_offset_minutes() -> i64 {
     #[cfg(target_arch = "wasm32")]
     {
         -(js_sys::Date::new_0().get_timezone_offset() as i64)
@@ -275,6 +414,65 @@ pub fn phone(lang: Lang, e164: &str) -> String {
         e164.to_owned()
     };
     digits(lang, &grouped)
+}
+
+/// An amount held in ten-thousandths (`amount_e4`) written for reading: `USD 1,250.50`,
+/// `IRR 12,500,000`; in Persian, rials are shown as tomans (a tenth) with Persian digits and
+/// separators: `۱٬۲۵۰٬۰۰۰ تومان`.
+pub fn money(lang: Lang, amount_e4: i64, currency: &str) -> String {
+    let decimals = crm_domain::Currency::parse("currency", currency).map(|c| c.decimals()).unwrap_or(2);
+    let (value, decimals, unit) = if lang == Lang::Fa && currency == "IRR" {
+        (amount_e4 / 10, 0, text(lang, T::Toman).to_owned())
+    } else {
+        (amount_e4, decimals, currency.to_owned())
+    };
+    let whole = value / 10_000;
+    let mut out = number(lang, whole);
+    if decimals > 0 {
+        let frac = (value % 10_000).unsigned_abs() / 10u64.pow(4 - decimals.min(4));
+        let sep = if lang == Lang::Fa { '٫' } else { '.' };
+        out.push(sep);
+        out.push_str(&digits(lang, &format!("{frac:0width$}", width = decimals as usize)));
+    }
+    match lang {
+        Lang::En => format!("{unit} {out}"),
+        Lang::Fa => format!("{out} {unit}"),
+    }
+}
+
+/// [`money`] for a decimal string as the API returns it.
+pub fn money_str(lang: Lang, amount: &str, currency: &str) -> String {
+    match crm_domain::Currency::parse("currency", currency).and_then(|c| crm_domain::Money::parse("amount", amount, c)) {
+        Ok(m) => money(lang, m.amount_e4(), currency),
+        Err(_) => format!("{currency} {amount}"),
+    }
+}
+
+/// A calendar date (`YYYY-MM-DD`): `20 Dec 2026`, or `۲۹ آذر ۱۴۰۵`.
+pub fn date(lang: Lang, ymd: &str) -> String {
+    let Ok(d) = chrono::NaiveDate::parse_from_str(ymd, "%Y-%m-%d") else { return ymd.to_owned() };
+    match lang {
+        Lang::En => format!("{} {} {}", d.day(), d.format("%b"), d.year()),
+        Lang::Fa => match Jalali::from_gregorian(d) {
+            Some(j) => digits(lang, &format!("{} {} {}", j.day, MONTHS_FA[(j.month - 1) as usize], j.year)),
+            None => digits(lang, ymd),
+        },
+    }
+}
+
+pub fn activity_kind(k: ActivityKind) -> T {
+    match k {
+        ActivityKind::Call => T::ActCall,
+        ActivityKind::Email => T::ActEmail,
+        ActivityKind::Meeting => T::ActMeeting,
+        ActivityKind::Sms => T::ActSms,
+        ActivityKind::Chat => T::ActChat,
+        ActivityKind::WebVisit => T::ActWebVisit,
+        ActivityKind::Letter => T::ActLetter,
+        ActivityKind::StoreVisit => T::ActStoreVisit,
+        ActivityKind::FieldVisit => T::ActFieldVisit,
+        ActivityKind::Note => T::ActNote,
+    }
 }
 
 pub fn stage(s: LifecycleStage) -> T {
@@ -362,6 +560,17 @@ mod tests {
         assert_eq!(date_time(Lang::En, &t), "22 Nov 2026, 14:05");
         assert_eq!(date_time(Lang::Fa, &t), "۱ آذر ۱۴۰۵، ۱۴:۰۵");
         assert_eq!(phone(Lang::Fa, "+989121234567"), "+۹۸ ۹۱۲ ۱۲۳ ۴۵۶۷");
+        assert_eq!(date(Lang::En, "2026-12-20"), "20 Dec 2026");
+        assert_eq!(date(Lang::Fa, "2026-12-20"), "۲۹ آذر ۱۴۰۵");
+    }
+
+    #[test]
+    fn amounts_in_both_languages_and_rials_as_tomans() {
+        assert_eq!(money(Lang::En, 12_505_000, "USD"), "USD 1,250.50");
+        assert_eq!(money(Lang::En, 125_000_000_000, "IRR"), "IRR 12,500,000");
+        assert_eq!(money(Lang::Fa, 125_000_000_000, "IRR"), "۱٬۲۵۰٬۰۰۰ تومان");
+        assert_eq!(money(Lang::Fa, 12_505_000, "USD"), "۱٬۲۵۰٫۵۰ USD");
+        assert_eq!(money_str(Lang::En, "99.5", "EUR"), "EUR 99.50");
     }
 
     /// Text shown in a view must come from the catalogue: a string literal right after a tag

@@ -4,6 +4,8 @@ mod api;
 mod app;
 mod i18n;
 mod pages;
+mod palette;
+mod ui;
 
 fn main() {
     console_error_panic_hook::set_once();

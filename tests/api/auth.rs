@@ -19,6 +19,27 @@ both_backends! {
         assert_eq!(me["workspace"]["default_region"], "IR");
     }
 
+    async fn a_person_chooses_their_language_once_for_every_device(app) {
+        let (_, me) = app.get("/api/v1/me").await;
+        assert_eq!(me["locale"], "en");
+        let (s, me, _) = app.send(app.client.patch(app.url("/api/v1/me")).bearer_auth(&app.token).json(&json!({"locale": "fa"}))).await;
+        assert_eq!((s, me["locale"].as_str()), (StatusCode::OK, Some("fa")), "{me}");
+        // Another sign-in (another device) reads it back.
+        let other = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        let (_, me) = app.get_as(&other.access_token, "/api/v1/me").await;
+        assert_eq!(me["locale"], "fa");
+        let (s, b, _) = app.send(app.client.patch(app.url("/api/v1/me")).bearer_auth(&app.token).json(&json!({"locale": "klingon"}))).await;
+        assert_eq!((s, b["errors"][0]["field"].as_str(), b["errors"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("locale"), Some("invalid_locale")));
+        let (s, b, _) = app.send(app.client.patch(app.url("/api/v1/me")).bearer_auth(&app.token).json(&json!({"language": "fa"}))).await;
+        assert_eq!((s, b["errors"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_field")), "unknown fields are refused: {b}");
+        let (_, me) = app.get("/api/v1/me").await;
+        assert_eq!(me["locale"], "fa", "a refused change changes nothing");
+        let (_, key) = app.post("/api/v1/api-keys", &json!({"name": "shop", "role": "integration"})).await;
+        let key = key["key"].as_str().expect("key").to_owned();
+        let (s, b, _) = app.send(app.client.patch(app.url("/api/v1/me")).bearer_auth(&key).json(&json!({"locale": "fa"}))).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    }
+
     async fn wrong_password_is_401_problem_and_repeated_failures_are_throttled(app) {
         for _ in 0..5 {
             let (s, b, h) = app.send(app.client.post(app.url("/api/v1/auth/login")).json(&json!({"email": ADMIN_EMAIL, "password": "nope"}))).await;

@@ -56,6 +56,20 @@ pub struct Me {
     pub memberships: Vec<Membership>,
 }
 
+/// What a person may change about themselves.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MePatch {
+    /// The language of the app: `en` or `fa`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(example = "fa"))]
+    pub locale: Option<String>,
+}
+
+/// The languages the app speaks.
+pub const LOCALES: [&str; 2] = ["en", "fa"];
+
 /// A new member: a person who can sign in with this password, or an existing user (by email)
 /// added to this workspace.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -31,6 +31,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(auth::refresh)
         .service(auth::logout)
         .service(workspace::me)
+        .service(workspace::update_me)
         .service(workspace::list_users)
         .service(workspace::list_teams)
         .service(workspace::create_user)

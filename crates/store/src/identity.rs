@@ -119,6 +119,15 @@ pub fn get_user(conn: &mut DbConnection, id: &str) -> StoreResult<UserRow> {
     users::table.find(id).select(UserRow::as_select()).first(conn).optional()?.ok_or(StoreError::NotFound)
 }
 
+/// Sets the language a user reads the app in.
+pub fn set_locale(conn: &mut DbConnection, id: &str, locale: &str) -> StoreResult<()> {
+    let n = diesel::update(users::table.find(id)).set(users::locale.eq(locale)).execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 /// The workspaces a user belongs to, oldest membership first: (workspace, role).
 pub fn memberships_of(conn: &mut DbConnection, user_id: &str) -> StoreResult<Vec<(WorkspaceRow, Role)>> {
     let rows: Vec<(WorkspaceRow, String)> = memberships::table

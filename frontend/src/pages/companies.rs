@@ -7,7 +7,9 @@ use leptos::prelude::*;
 #[component]
 pub fn Companies() -> impl IntoView {
     let lang = i18n::lang();
-    let q = RwSignal::new(String::new());
+    // `?q=` (from the search palette) fills the box.
+    let initial = leptos_router::hooks::use_query_map().with_untracked(|m| m.get("q").unwrap_or_default());
+    let q = RwSignal::new(initial);
     let cursor = RwSignal::new(None::<String>);
     let page = LocalResource::new(move || api::companies(q.get(), cursor.get()));
     view! {

@@ -1,57 +1,282 @@
-//! One contact: key facts, contact points and the audit trail.
+//! One contact: key facts edited in place, contact points, quick actions and the audit
+//! trail. A stale edit (412) shows what the other person changed and offers to apply ours
+//! on top of theirs.
 
-use crate::api;
-use crate::i18n::{self, tr, T};
+use crate::api::{self, ApiError};
+use crate::i18n::{self, tr, Lang, T};
+use crate::ui::{field_message, toast, FieldErrors};
+use crm_api_types::{Contact, ContactPatch, LifecycleStage};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
+
+/// A field of a contact that can be edited in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    FirstName,
+    LastName,
+    Title,
+    Stage,
+}
+
+impl Field {
+    fn key(self) -> &'static str {
+        match self {
+            Field::FirstName => "first_name",
+            Field::LastName => "last_name",
+            Field::Title => "title",
+            Field::Stage => "lifecycle_stage",
+        }
+    }
+
+    fn label(self) -> T {
+        match self {
+            Field::FirstName => T::FirstName,
+            Field::LastName => T::LastName,
+            Field::Title => T::Title,
+            Field::Stage => T::Stage,
+        }
+    }
+
+    fn value(self, c: &Contact) -> String {
+        match self {
+            Field::FirstName => c.first_name.clone(),
+            Field::LastName => c.last_name.clone().unwrap_or_default(),
+            Field::Title => c.title.clone().unwrap_or_default(),
+            Field::Stage => c.lifecycle_stage.as_str().to_owned(),
+        }
+    }
+
+    fn shown(self, lang: Lang, c: &Contact) -> String {
+        match self {
+            Field::Stage => i18n::text(lang, i18n::stage(c.lifecycle_stage)).to_owned(),
+            _ => self.value(c),
+        }
+    }
+
+    fn patch(self, v: &str) -> ContactPatch {
+        let v = v.trim().to_owned();
+        let cleared = if v.is_empty() { None } else { Some(v.clone()) };
+        match self {
+            Field::FirstName => ContactPatch { first_name: Some(v), ..Default::default() },
+            Field::LastName => ContactPatch { last_name: Some(cleared), ..Default::default() },
+            Field::Title => ContactPatch { title: Some(cleared), ..Default::default() },
+            Field::Stage => ContactPatch { lifecycle_stage: LifecycleStage::parse(&v), ..Default::default() },
+        }
+    }
+}
+
+const EDITABLE: [Field; 4] = [Field::FirstName, Field::LastName, Field::Title, Field::Stage];
+
+/// An edit the server refused because someone else saved first.
+#[derive(Debug, Clone)]
+struct Conflict {
+    field: Field,
+    mine: String,
+    /// What changed between the version we edited and the latest, per field: before, after.
+    theirs: Vec<(Field, String, String)>,
+    latest: Contact,
+}
 
 #[component]
 pub fn ContactPage() -> impl IntoView {
     let lang = i18n::lang();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let contact = LocalResource::new(move || api::contact(id()));
+    let loaded = LocalResource::new(move || api::contact(id()));
     let audit = LocalResource::new(move || api::contact_audit(id()));
+    let current = RwSignal::new(None::<Contact>);
+    let failure = RwSignal::new(None::<String>);
+    Effect::new(move || match loaded.get() {
+        Some(Ok(c)) => current.set(Some(c)),
+        Some(Err(e)) => failure.set(Some(e.message(lang.get_untracked()))),
+        None => {}
+    });
+    let editing = RwSignal::new(None::<Field>);
+    let draft = RwSignal::new(String::new());
+    let errors = RwSignal::new(FieldErrors::default());
+    let conflict = RwSignal::new(None::<Conflict>);
+    // One save at a time: Enter and the blur that follows must not send the edit twice.
+    let saving = RwSignal::new(false);
+
+    // Sends one field at the version we hold; a 412 turns into a conflict to resolve.
+    let save = move |field: Field, value: String, base: Contact| {
+        saving.set(true);
+        leptos::task::spawn_local(async move {
+            let l = lang.get_untracked();
+            let result = api::patch_contact(base.id.clone(), base.version, field.patch(&value)).await;
+            saving.set(false);
+            match result {
+                Ok(c) => {
+                    current.set(Some(c));
+                    editing.set(None);
+                    conflict.set(None);
+                    errors.set(FieldErrors::default());
+                    audit.refetch();
+                    toast(i18n::text(l, T::Saved), false);
+                }
+                Err(ApiError::Problem(p)) if p.status == 412 => match api::contact(base.id.clone()).await {
+                    Ok(latest) => {
+                        let theirs = EDITABLE
+                            .iter()
+                            .filter(|f| f.value(&base) != f.value(&latest))
+                            .map(|f| (*f, f.shown(l, &base), f.shown(l, &latest)))
+                            .collect();
+                        conflict.set(Some(Conflict { field, mine: value, theirs, latest }));
+                    }
+                    Err(e) => toast(e.message(l), true),
+                },
+                Err(e) => {
+                    let fields = FieldErrors::from_api(&e);
+                    if fields.is_empty() {
+                        toast(e.message(l), true);
+                    }
+                    errors.set(fields);
+                }
+            }
+        });
+    };
+    let commit = move || {
+        let (Some(field), Some(c)) = (editing.get_untracked(), current.get_untracked()) else { return };
+        if saving.get_untracked() || conflict.with_untracked(|c| c.is_some()) {
+            return;
+        }
+        let value = draft.get_untracked();
+        if value.trim() == field.value(&c) {
+            editing.set(None);
+            return;
+        }
+        save(field, value, c);
+    };
+    let start = move |field: Field| {
+        if let Some(c) = current.get_untracked() {
+            errors.set(FieldErrors::default());
+            draft.set(field.value(&c));
+            editing.set(Some(field));
+        }
+    };
     let dash = || "—".to_owned();
+
+    let fact = move |field: Field| {
+        let editor = move || {
+            if field == Field::Stage {
+                view! {
+                    <select id=format!("edit-{}", field.key()) class="inline-input"
+                        on:change=move |ev| { draft.set(event_target_value(&ev)); commit(); }
+                        on:keydown=move |ev| if ev.key() == "Escape" { editing.set(None) }>
+                        {LifecycleStage::ALL.iter().map(|s| view! {
+                            <option value=s.as_str() selected=move || draft.get() == s.as_str()>{tr(i18n::stage(*s))}</option>
+                        }).collect_view()}
+                    </select>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <input id=format!("edit-{}", field.key()) class="inline-input" bind:value=draft autofocus
+                        on:keydown=move |ev| match ev.key().as_str() {
+                            "Enter" => commit(),
+                            "Escape" => editing.set(None),
+                            _ => {}
+                        }
+                        on:blur=move |_| commit()/>
+                }
+                .into_any()
+            }
+        };
+        view! {
+            <dt>{tr(field.label())}</dt>
+            <dd class="editable">
+                <Show
+                    when=move || editing.get() == Some(field)
+                    fallback=move || view! {
+                        <button class="inline-value" id=format!("field-{}", field.key()) title=tr(T::ClickToEdit)
+                            on:click=move |_| start(field)>
+                            {move || current.with(|c| c.as_ref().map(|c| field.shown(lang.get(), c)).filter(|s| !s.is_empty()).unwrap_or_else(dash))}
+                        </button>
+                    }
+                >
+                    {editor()}
+                </Show>
+                <Show when=move || errors.with(|e| e.of(field.key()).is_some())>
+                    <p class="field-error" role="alert">{move || errors.with(|e| e.of(field.key()).map(|x| field_message(lang.get(), x)).unwrap_or_default())}</p>
+                </Show>
+            </dd>
+        }
+    };
+
     view! {
         <p class="crumbs"><A href="/contacts">{tr(T::BackToContacts)}</A></p>
-        <Suspense fallback=|| view! { <div class="skeleton">{tr(T::Loading)}</div> }>
-            {move || Suspend::new(async move {
+        <Show when=move || failure.get().is_some()>
+            <p class="error" role="alert">{move || failure.get().unwrap_or_default()}</p>
+        </Show>
+        <Show when=move || current.with(|c| c.is_none()) && failure.with(|f| f.is_none())>
+            <div class="skeleton">{tr(T::Loading)}</div>
+        </Show>
+        <Show when=move || conflict.with(|c| c.is_some())>
+            {move || conflict.get().map(|c| {
                 let l = lang.get();
-                match contact.await {
-                    Err(e) => view! { <p class="error" role="alert">{e.message(l)}</p> }.into_any(),
-                    Ok(c) => view! {
-                        <header class="page-head">
-                            <h1 id="contact-name">{c.display_name.clone()}</h1>
-                            <span class=format!("stage stage-{}", c.lifecycle_stage.as_str())>{tr(i18n::stage(c.lifecycle_stage))}</span>
-                        </header>
-                        <section class="facts">
-                            <dl>
-                                <dt>{tr(T::Title)}</dt><dd>{c.title.clone().unwrap_or_else(dash)}</dd>
-                                <dt>{tr(T::Company)}</dt><dd>{c.company_name.clone().unwrap_or_else(dash)}</dd>
-                                <dt>{tr(T::Emails)}</dt>
-                                <dd>{c.emails.iter().map(|e| view! {
-                                    <div><a class="ltr" href=format!("mailto:{}", e.address)>{e.address.clone()}</a>" "<small>{tr(i18n::email_label(e.label))}</small></div>
-                                }).collect_view()}</dd>
-                                <dt>{tr(T::Phones)}</dt>
-                                <dd>{c.phones.iter().map(|p| view! {
-                                    <div><a class="ltr" href=format!("tel:{}", p.number)>{i18n::phone(l, &p.number)}</a>" "<small>{tr(i18n::phone_label(p.label))}</small></div>
-                                }).collect_view()}</dd>
-                                <dt>{tr(T::SourceLabel)}</dt><dd>{c.source.map(|s| i18n::text(l, i18n::source(s)).to_owned()).unwrap_or_else(dash)}</dd>
-                                <dt>{tr(T::ConsentLabel)}</dt><dd>{tr(i18n::consent(c.consent))}</dd>
-                                <dt>{tr(T::Tags)}</dt><dd>{c.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>
-                                <dt>{tr(T::Created)}</dt><dd id="created-at">{i18n::date_time(l, &c.created_at)}</dd>
-                                <dt>{tr(T::Changed)}</dt><dd>{i18n::date_time(l, &c.updated_at)}" · "{i18n::count(l, T::Version, c.version)}</dd>
-                            </dl>
-                        </section>
-                    }.into_any(),
+                let (field, mine, latest) = (c.field, c.mine.clone(), c.latest.clone());
+                view! {
+                    <section class="conflict" role="alertdialog" aria-labelledby="conflict-title">
+                        <h2 id="conflict-title">{tr(T::ConflictTitle)}</h2>
+                        <p>{tr(T::ConflictExplain)}</p>
+                        <ul class="their-changes">
+                            {c.theirs.iter().map(|(f, before, after)| view! {
+                                <li><strong>{i18n::text(l, f.label())}</strong>": "<s>{before.clone()}</s>" → "<span class="theirs">{after.clone()}</span></li>
+                            }).collect_view()}
+                        </ul>
+                        <p>{tr(T::YourChange)}" "<strong>{i18n::text(l, field.label())}</strong>" = "<span class="mine">{mine.clone()}</span></p>
+                        <div class="actions">
+                            <button id="reapply" on:click=move |_| save(field, mine.clone(), latest.clone())>{tr(T::ReapplyMine)}</button>
+                            <button id="keep-theirs" class="secondary" on:click=move |_| {
+                                current.set(Some(c.latest.clone()));
+                                conflict.set(None);
+                                editing.set(None);
+                                audit.refetch();
+                            }>{tr(T::KeepTheirs)}</button>
+                        </div>
+                    </section>
                 }
             })}
-        </Suspense>
+        </Show>
+        {move || current.get().map(|c| {
+            let l = lang.get();
+            view! {
+                <header class="page-head">
+                    <h1 id="contact-name">{move || current.with(|c| c.as_ref().map(|c| c.display_name.clone()).unwrap_or_default())}</h1>
+                    <span class=move || current.with(|c| c.as_ref().map(|c| format!("stage stage-{}", c.lifecycle_stage.as_str())).unwrap_or_default())>
+                        {move || current.with(|c| c.as_ref().map(|c| i18n::text(lang.get(), i18n::stage(c.lifecycle_stage))).unwrap_or_default())}
+                    </span>
+                    <span class="muted" id="version">{move || current.with(|c| c.as_ref().map(|c| i18n::count(lang.get(), T::Version, c.version)).unwrap_or_default())}</span>
+                </header>
+                <div class="quick-actions">
+                    {c.phones.first().map(|p| view! { <a class="button" href=format!("tel:{}", p.number)>{tr(T::Call)}</a> })}
+                    {c.emails.first().map(|e| view! { <a class="button secondary" href=format!("mailto:{}", e.address)>{tr(T::SendEmail)}</a> })}
+                </div>
+                <section class="facts">
+                    <dl>
+                        {EDITABLE.iter().map(|f| fact(*f)).collect_view()}
+                        <dt>{tr(T::Company)}</dt><dd>{c.company_name.clone().unwrap_or_else(dash)}</dd>
+                        <dt>{tr(T::Emails)}</dt>
+                        <dd>{c.emails.iter().map(|e| view! {
+                            <div><a class="ltr" href=format!("mailto:{}", e.address)>{e.address.clone()}</a>" "<small>{tr(i18n::email_label(e.label))}</small></div>
+                        }).collect_view()}</dd>
+                        <dt>{tr(T::Phones)}</dt>
+                        <dd>{c.phones.iter().map(|p| view! {
+                            <div><a class="ltr" href=format!("tel:{}", p.number)>{i18n::phone(l, &p.number)}</a>" "<small>{tr(i18n::phone_label(p.label))}</small></div>
+                        }).collect_view()}</dd>
+                        <dt>{tr(T::SourceLabel)}</dt><dd>{c.source.map(|s| i18n::text(l, i18n::source(s)).to_owned()).unwrap_or_else(dash)}</dd>
+                        <dt>{tr(T::ConsentLabel)}</dt><dd>{tr(i18n::consent(c.consent))}</dd>
+                        <dt>{tr(T::Tags)}</dt><dd>{c.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>
+                        <dt>{tr(T::Created)}</dt><dd id="created-at">{i18n::date_time(l, &c.created_at)}</dd>
+                        <dt>{tr(T::Changed)}</dt><dd>{move || current.with(|c| c.as_ref().map(|c| i18n::date_time(lang.get(), &c.updated_at)).unwrap_or_default())}</dd>
+                    </dl>
+                </section>
+            }
+        })}
         <section class="history">
             <h2>{tr(T::History)}</h2>
-            <Suspense fallback=|| view! { <div class="skeleton">{tr(T::LoadingHistory)}</div> }>
+            <Transition fallback=|| view! { <div class="skeleton">{tr(T::LoadingHistory)}</div> }>
                 {move || Suspend::new(async move {
                     let l = lang.get();
                     match audit.await {
@@ -75,7 +300,7 @@ pub fn ContactPage() -> impl IntoView {
                         }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

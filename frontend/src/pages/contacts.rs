@@ -26,11 +26,7 @@ pub fn Contacts() -> impl IntoView {
     });
     let search_ref = NodeRef::<leptos::html::Input>::new();
     let shortcut = window_event_listener(leptos::ev::keydown, move |ev| {
-        let typing = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-        if ev.key() == "/" && !typing {
+        if ev.key() == "/" && !crate::ui::typing(&ev) {
             ev.prevent_default();
             if let Some(input) = search_ref.get_untracked() {
                 let _ = input.focus();
@@ -41,6 +37,7 @@ pub fn Contacts() -> impl IntoView {
     view! {
         <header class="page-head">
             <h1>{tr(T::Contacts)}</h1>
+            <A href="/contacts/new" attr:class="button" attr:id="new-contact">{tr(T::NewContact)}</A>
         </header>
         <div class="toolbar">
             <input

@@ -20,7 +20,11 @@ pub fn Login() -> impl IntoView {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match api::login(email.get_untracked(), password.get_untracked()).await {
-                Ok(()) => navigate("/contacts", Default::default()),
+                Ok(()) => {
+                    // The language chosen here becomes the person's language.
+                    let _ = api::set_locale(lang.get_untracked().code()).await;
+                    navigate("/contacts", Default::default())
+                }
                 Err(e) => {
                     error.set(Some(e.message(lang.get_untracked())));
                     busy.set(false);

@@ -8,8 +8,8 @@ use crate::error::ApiResult;
 use crate::json::Json;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
-use crm_api_types::{Me, Member, MemberCreate, Membership, Problem, Team, TeamCreate};
+use actix_web::{get, patch, post, web, HttpResponse};
+use crm_api_types::{Me, MePatch, Member, MemberCreate, Membership, Problem, Team, TeamCreate, LOCALES};
 use crm_domain::{Email, FieldError, ValidationErrors};
 
 /// Who am I: the caller, their role and workspace, and every workspace they belong to.
@@ -21,41 +21,80 @@ use crm_domain::{Email, FieldError, ValidationErrors};
 )]
 #[get("/me")]
 pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<HttpResponse> {
-    let me = state
-        .db(move |c| {
-            let ws = convert::workspace(crm_store::identity::get_workspace(c, &who.workspace_id)?);
-            Ok(match &who.kind {
-                PrincipalKind::User { id } => {
-                    let u = crm_store::identity::get_user(c, id)?;
-                    let memberships = crm_store::identity::memberships_of(c, id)?
-                        .into_iter()
-                        .map(|(w, role)| Membership { workspace_id: w.id, workspace_name: w.name, role })
-                        .collect();
-                    Me {
-                        kind: "user".into(),
-                        id: u.id,
-                        name: u.name,
-                        email: Some(u.email),
-                        role: who.role,
-                        locale: u.locale,
-                        workspace: ws,
-                        memberships,
-                    }
-                }
-                PrincipalKind::ApiKey { id, name } => Me {
-                    kind: "api_key".into(),
-                    id: id.clone(),
-                    name: name.clone(),
-                    email: None,
-                    role: who.role,
-                    locale: "en".into(),
-                    workspace: ws,
-                    memberships: Vec::new(),
-                },
-            })
+    let me = state.db(move |c| me_of(c, &who)).await?;
+    Ok(HttpResponse::Ok().json(me))
+}
+
+fn me_of(c: &mut crm_store::DbConnection, who: &Principal) -> ApiResult<Me> {
+    let ws = convert::workspace(crm_store::identity::get_workspace(c, &who.workspace_id)?);
+    Ok(match &who.kind {
+        PrincipalKind::User { id } => {
+            let u = crm_store::identity::get_user(c, id)?;
+            let memberships = crm_store::identity::memberships_of(c, id)?
+                .into_iter()
+                .map(|(w, role)| Membership { workspace_id: w.id, workspace_name: w.name, role })
+                .collect();
+            Me {
+                kind: "user".into(),
+                id: u.id,
+                name: u.name,
+                email: Some(u.email),
+                role: who.role,
+                locale: u.locale,
+                workspace: ws,
+                memberships,
+            }
+        }
+        PrincipalKind::ApiKey { id, name } => Me {
+            kind: "api_key".into(),
+            id: id.clone(),
+            name: name.clone(),
+            email: None,
+            role: who.role,
+            locale: "en".into(),
+            workspace: ws,
+            memberships: Vec::new(),
+        },
+    })
+}
+
+/// Change my settings: the language the app speaks to me (`en` or `fa`), remembered on every
+/// device I sign in from.
+#[utoipa::path(
+    tag = "workspace",
+    operation_id = "update_me",
+    request_body(content = MePatch, example = json!({"locale": "fa"})),
+    responses(
+        (status = 200, description = "The caller, changed", body = Me),
+        (status = 403, description = "An API key has no settings", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown language", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[patch("/me")]
+pub async fn update_me(state: web::Data<AppState>, who: Principal, body: Json<MePatch>) -> ApiResult<HttpResponse> {
+    let PrincipalKind::User { id } = who.kind.clone() else {
+        return Err(ApiError::forbidden("an API key has no personal settings"));
+    };
+    let patch = body.value;
+    if let Some(l) = &patch.locale {
+        if !LOCALES.contains(&l.as_str()) {
+            return Err(ApiError::validation(ValidationErrors(vec![FieldError::new(
+                "locale",
+                "invalid_locale",
+                format!("must be one of {}", LOCALES.join(", ")),
+            )])));
+        }
+    }
+    let changed = state
+        .tx(move |c| {
+            if let Some(l) = &patch.locale {
+                crm_store::identity::set_locale(c, &id, l)?;
+            }
+            me_of(c, &who)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(me))
+    Ok(HttpResponse::Ok().json(changed))
 }
 
 /// The workspace's members (people who can sign in), by name.

@@ -1,0 +1,114 @@
+//! Pieces every page shares: field errors from the shared validators or the server's
+//! problem+json, toasts for results that arrive in the background, and modal dialogs.
+
+use crate::api::ApiError;
+use crate::i18n::{self, text, Lang, T};
+use crm_domain::FieldError;
+use leptos::prelude::*;
+
+/// The problems of a form, by field path (`emails[0].address`, `loss_reason`, …).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn from_api(e: &ApiError) -> Self {
+        match e {
+            ApiError::Problem(p) => {
+                FieldErrors(p.errors.iter().map(|f| FieldError::new(f.field.clone(), &f.code, f.message.clone())).collect())
+            }
+            _ => FieldErrors::default(),
+        }
+    }
+
+    /// The first problem of a field or of anything under it (`emails` covers `emails[0].address`).
+    pub fn of(&self, field: &str) -> Option<&FieldError> {
+        self.0.iter().find(|e| e.field == field || e.field.starts_with(&format!("{field}[")) || e.field.starts_with(&format!("{field}.")))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A field problem in the reader's language: known codes are translated, others keep the
+/// server's explanation.
+pub fn field_message(lang: Lang, e: &FieldError) -> String {
+    let key = match e.code.as_str() {
+        "required" => Some(T::ErrRequired),
+        "invalid_email" => Some(T::ErrEmail),
+        "invalid_phone" => Some(T::ErrPhone),
+        "too_long" => Some(T::ErrTooLong),
+        "duplicate" => Some(T::ErrDuplicate),
+        "required_for_stage" => Some(T::ErrRequiredForStage),
+        "loss_reason_required" => Some(T::ErrLossReason),
+        "invalid_amount" | "invalid_money" => Some(T::ErrAmount),
+        "invalid_date" => Some(T::ErrDate),
+        _ => None,
+    };
+    match (lang, key) {
+        (Lang::En, _) | (_, None) => e.message.clone(),
+        (_, Some(k)) => text(lang, k).to_owned(),
+    }
+}
+
+/// The problem of one field, shown beside it; nothing when there is none.
+#[component]
+pub fn FieldProblem(errors: RwSignal<FieldErrors>, #[prop(into)] field: String) -> impl IntoView {
+    let lang = i18n::lang();
+    let id = format!("err-{}", field.replace(['[', ']', '.'], "-"));
+    let f2 = field.clone();
+    view! {
+        <Show when=move || errors.with(|e| e.of(&field).is_some())>
+            <p class="field-error" id=id.clone() role="alert">
+                {
+                    let f = f2.clone();
+                    move || errors.with(|e| e.of(&f).map(|x| field_message(lang.get(), x)).unwrap_or_default())
+                }
+            </p>
+        </Show>
+    }
+}
+
+/// A message that shows for a few seconds in the corner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toast {
+    pub id: u64,
+    pub text: String,
+    pub error: bool,
+}
+
+#[derive(Clone, Copy)]
+pub struct Toasts(RwSignal<Vec<Toast>>, StoredValue<u64>);
+
+pub fn provide_toasts() {
+    provide_context(Toasts(RwSignal::new(Vec::new()), StoredValue::new(0)));
+}
+
+/// Shows `text` for five seconds.
+pub fn toast(text: impl Into<String>, error: bool) {
+    let Some(Toasts(list, next)) = use_context::<Toasts>() else { return };
+    let id = next.get_value() + 1;
+    next.set_value(id);
+    list.update(|l| l.push(Toast { id, text: text.into(), error }));
+    set_timeout(move || list.update(|l| l.retain(|t| t.id != id)), std::time::Duration::from_secs(5));
+}
+
+/// The toasts, announced to screen readers.
+#[component]
+pub fn ToastStack() -> impl IntoView {
+    let list = use_context::<Toasts>().map(|t| t.0).unwrap_or_else(|| RwSignal::new(Vec::new()));
+    view! {
+        <div class="toasts" aria-live="polite">
+            <For each=move || list.get() key=|t| t.id let:t>
+                <div class=if t.error { "toast toast-error" } else { "toast" }>{t.text.clone()}</div>
+            </For>
+        </div>
+    }
+}
+
+/// True when a key event comes from a place where people type.
+pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA") || el.is_content_editable())
+}

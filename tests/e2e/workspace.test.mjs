@@ -1,0 +1,206 @@
+// Browser flows of the operational workspace: a form's field error, an inline edit that
+// meets someone else's change, dragging a deal to Lost, converting a lead, the search palette.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, startBrowser, api, artifacts, ADMIN } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+  // Sign in once; the session is kept in the browser profile.
+  const page = await browser.context.newPage();
+  await page.goto(`${server.base}/login`);
+  await page.fill('#email', ADMIN.email);
+  await page.fill('#password', ADMIN.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/contacts');
+  await page.close();
+});
+
+after(async () => {
+  await browser?.stop();
+  await server?.stop();
+});
+
+/** A page that records script errors. */
+async function open(path) {
+  const page = await browser.context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.errors.push(m.text()); });
+  await page.goto(`${server.base}${path}`);
+  return page;
+}
+
+test('create a contact: a bad email is named beside the field, a good one saves', async () => {
+  const page = await open('/contacts');
+  await page.click('#new-contact');
+  await page.waitForURL('**/contacts/new');
+  await page.fill('#first_name', 'Dariush');
+  await page.fill('#last_name', 'Form-E2E');
+  await page.fill('#email', 'dariush@@example');
+  await page.fill('#phone', '0912 555 0101');
+  await page.click('#save');
+  await page.waitForSelector('#err-emails');
+  assert.match(await page.textContent('#err-emails'), /not a valid email address/);
+  assert.equal(new URL(page.url()).pathname, '/contacts/new', 'nothing was sent');
+  await page.screenshot({ path: join(artifacts, 'form-field-error.png') });
+
+  await page.fill('#email', 'dariush@form-e2e.example');
+  await page.click('#save');
+  await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/);
+  await page.waitForSelector('#contact-name');
+  assert.equal(await page.textContent('#contact-name'), 'Dariush Form-E2E');
+  assert.match(await page.textContent('.facts'), /\+98 912 555 0101/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('edit inline; a stale edit shows the other change and reapplies on top', async () => {
+  const created = await api(server.base, 'POST', '/api/v1/contacts', { first_name: 'Nasrin', last_name: 'Conflict-E2E', title: 'Buyer' });
+  assert.equal(created.status, 201);
+  const id = created.body.id;
+  const page = await open(`/contacts/${id}`);
+  await page.waitForSelector('#field-title');
+
+  // A plain inline edit.
+  await page.click('#field-title');
+  await page.fill('#edit-title', 'Senior buyer');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#field-title')?.textContent === 'Senior buyer');
+  let saved = await api(server.base, 'GET', `/api/v1/contacts/${id}`);
+  assert.equal(saved.body.title, 'Senior buyer');
+  assert.equal(saved.body.version, 2);
+
+  // Someone else changes the last name and the title while this page still shows version 2.
+  const other = await fetch(`${server.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const { access_token } = await other.json();
+  const res = await fetch(`${server.base}/api/v1/contacts/${id}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}`, 'if-match': '"2"' },
+    body: JSON.stringify({ last_name: 'Conflict-Other', title: 'Head of buying' }),
+  });
+  assert.equal(res.status, 200);
+
+  await page.click('#field-title');
+  await page.fill('#edit-title', 'Procurement lead');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.conflict');
+  const conflict = await page.textContent('.conflict');
+  assert.match(conflict, /Someone else changed this contact/);
+  assert.match(conflict, /Conflict-Other/, 'their change of the last name is shown');
+  assert.match(conflict, /Head of buying/, 'their change of the title is shown');
+  assert.match(conflict, /Procurement lead/, 'my change is shown');
+  await page.screenshot({ path: join(artifacts, 'inline-edit-conflict.png') });
+
+  await page.click('#reapply');
+  await page.waitForSelector('.conflict', { state: 'detached' });
+  await page.waitForFunction(() => document.querySelector('#field-title')?.textContent === 'Procurement lead');
+  saved = await api(server.base, 'GET', `/api/v1/contacts/${id}`);
+  assert.equal(saved.body.title, 'Procurement lead', 'mine applied');
+  assert.equal(saved.body.last_name, 'Conflict-Other', 'theirs kept');
+  assert.equal(saved.body.version, 4);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('drag a deal to Lost: asked for the reason, then it leaves the board', async () => {
+  const pipelines = await api(server.base, 'GET', '/api/v1/pipelines');
+  const sales = pipelines.body.find((p) => p.is_default);
+  const first = sales.stages.find((s) => s.kind === 'open');
+  const lost = sales.stages.find((s) => s.kind === 'lost');
+  assert.ok(sales.loss_reasons.length > 0, 'the demo pipeline has loss reasons');
+  const deal = await api(server.base, 'POST', '/api/v1/deals', {
+    name: 'Board-E2E deal', pipeline_id: sales.id, stage_id: first.id, amount: '4200.00', currency: 'USD', close_date: '2026-12-20',
+  });
+  assert.equal(deal.status, 201, JSON.stringify(deal.body));
+
+  const page = await open('/deals');
+  await page.setViewportSize({ width: 2200, height: 900 });
+  const card = page.locator('.card[data-deal="Board-E2E deal"]');
+  await card.waitFor();
+  assert.match(await page.locator(`.column[data-stage-id="${first.id}"] .column-total`).textContent(), /USD [\d,]+\.\d\d/);
+  await page.screenshot({ path: join(artifacts, 'board.png') });
+
+  await card.dragTo(page.locator(`.column[data-stage-id="${lost.id}"]`));
+  await page.waitForSelector('#stage-dialog');
+  assert.match(await page.textContent('#stage-dialog'), /Loss reason/);
+  // Sending without a reason is refused by the server and named beside the field.
+  await page.click('#confirm-move');
+  await page.waitForSelector('#stage-dialog .field-error');
+  await page.screenshot({ path: join(artifacts, 'board-loss-reason.png') });
+  await page.selectOption('#loss_reason', sales.loss_reasons[0]);
+  await page.click('#confirm-move');
+  await page.waitForSelector('#stage-dialog', { state: 'detached' });
+  await card.waitFor({ state: 'detached' });
+
+  const after = await api(server.base, 'GET', `/api/v1/deals/${deal.body.id}`);
+  assert.equal(after.body.status, 'lost');
+  assert.equal(after.body.stage_id, lost.id);
+  assert.equal(after.body.loss_reason, sales.loss_reasons[0]);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('convert a lead into a contact, a company and a deal', async () => {
+  const lead = await api(server.base, 'POST', '/api/v1/leads', {
+    first_name: 'Kaveh', last_name: 'Lead-E2E', email: 'kaveh@lead-e2e-industries.example', company_name: 'Lead E2E Industries', status: 'qualified',
+  });
+  assert.equal(lead.status, 201, JSON.stringify(lead.body));
+  const page = await open('/leads');
+  await page.fill('#lead-search', 'Lead-E2E');
+  const row = page.locator('tr[data-lead="Kaveh Lead-E2E"]');
+  await row.waitFor();
+  await row.locator('button.convert').click();
+  await page.waitForSelector('#convert-dialog');
+  await page.fill('#deal-amount', '15000');
+  await page.click('#confirm-convert');
+  await page.waitForSelector('#conversion-result');
+  const result = await page.textContent('#conversion-result');
+  assert.match(result, /Contact created/);
+  assert.match(result, /Company created/);
+  assert.match(result, /Deal opened/);
+  await page.screenshot({ path: join(artifacts, 'lead-converted.png') });
+
+  const converted = await api(server.base, 'GET', `/api/v1/leads/${lead.body.id}`);
+  assert.ok(converted.body.converted_at, 'the lead is converted');
+  assert.ok(converted.body.deal_id, 'with a deal');
+  await page.click('#converted-contact');
+  await page.waitForURL(`**/contacts/${converted.body.contact_id}`);
+  await page.waitForSelector('#contact-name');
+  assert.equal(await page.textContent('#contact-name'), 'Kaveh Lead-E2E');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('Ctrl+K finds a contact by a differently written phone number', async () => {
+  const created = await api(server.base, 'POST', '/api/v1/contacts', {
+    first_name: 'Parisa', last_name: 'Palette-E2E', phones: [{ number: '+98 938 765 4321' }],
+  });
+  assert.equal(created.status, 201);
+  const page = await open('/contacts');
+  await page.waitForSelector('table.list tbody tr');
+  await page.keyboard.press('Control+k');
+  await page.waitForSelector('#palette-input');
+  await page.keyboard.type('0098 938-765-4321');
+  const hit = page.locator('.palette-hits li', { hasText: 'Parisa Palette-E2E' });
+  await hit.waitFor();
+  await page.screenshot({ path: join(artifacts, 'palette-phone.png') });
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`**/contacts/${created.body.id}`);
+  await page.waitForSelector('#contact-name');
+  assert.equal(await page.textContent('#contact-name'), 'Parisa Palette-E2E');
+
+  // `?` lists the shortcuts.
+  await page.keyboard.press('?');
+  await page.waitForSelector('#shortcuts');
+  assert.match(await page.textContent('#shortcuts'), /Search everything/);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#shortcuts', { state: 'detached' });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
