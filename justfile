@@ -62,8 +62,10 @@ fmt:
 openapi:
     cargo run -q -p crm-server -- openapi api-spec/openapi.json
 
-# Load-test the release build on SQLite and PostgreSQL and print req/s and p50/p99.
-bench:
+# Load-test the release build on SQLite and PostgreSQL (req/s, p50/p99), then time the web app in Chromium.
+bench: web
     scripts/setup.sh bench
+    scripts/setup.sh test
     cargo build -q --release -p crm-server
     scripts/bench.sh
+    node scripts/bench-web.mjs

@@ -338,6 +338,21 @@ pub async fn complete_task(id: String, version: i64) -> Result<Task, ApiError> {
     patch(&format!("/api/v1/tasks/{}", enc(&id)), version, &body).await
 }
 
+/// One page of any list, as JSON (the generic list view).
+pub async fn list_raw(path: &str, params: Vec<(String, String)>) -> Result<Page<serde_json::Value>, ApiError> {
+    let query: Vec<String> = params.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect();
+    get(&format!("{path}?{}", query.join("&"))).await
+}
+
+pub async fn patch_raw(path: &str, id: &str, version: i64, body: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+    patch(&format!("{path}/{}", enc(id)), version, &body).await
+}
+
+/// Moves a record to the trash.
+pub async fn delete_raw(path: &str, id: &str, version: i64) -> Result<serde_json::Value, ApiError> {
+    call(Method::DELETE, &format!("{path}/{}", enc(id)), None, Some(version)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::month_range;

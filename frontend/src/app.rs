@@ -3,8 +3,15 @@
 use crate::api;
 use crate::i18n::{self, tr, T};
 use crate::pages::{
-    board::Board, companies::Companies, contact::ContactPage, contact_new::NewContact, contacts::Contacts, leads::Leads, login::Login,
+    board::Board,
+    companies::Companies,
+    contact::ContactPage,
+    contact_new::NewContact,
+    contacts::Contacts,
+    leads::Leads,
+    login::Login,
     my_day::MyDay,
+    records::{Activities, Cases, DealList, Orders, Products, Tasks},
 };
 use crate::palette::{Palette, PaletteButton, PaletteOpen};
 use crate::ui::{provide_toasts, ToastStack};
@@ -30,6 +37,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("deals") view=Board/>
                     <Route path=path!("leads") view=Leads/>
                     <Route path=path!("my-day") view=MyDay/>
+                    <Route path=path!("deals/list") view=DealList/>
+                    <Route path=path!("products") view=Products/>
+                    <Route path=path!("orders") view=Orders/>
+                    <Route path=path!("activities") view=Activities/>
+                    <Route path=path!("tasks") view=Tasks/>
+                    <Route path=path!("cases") view=Cases/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -71,6 +84,12 @@ pub fn Layout() -> impl IntoView {
                 <A href="/companies">{tr(T::NavCompanies)}</A>
                 <A href="/leads">{tr(T::NavLeads)}</A>
                 <A href="/deals">{tr(T::NavBoard)}</A>
+                <A href="/deals/list">{tr(T::NavDeals)}</A>
+                <A href="/products">{tr(T::NavProducts)}</A>
+                <A href="/orders">{tr(T::NavOrders)}</A>
+                <A href="/activities">{tr(T::NavActivities)}</A>
+                <A href="/tasks">{tr(T::NavTasks)}</A>
+                <A href="/cases">{tr(T::NavCases)}</A>
                 <a href="/api/docs/" target="_blank">{tr(T::NavExplorer)}</a>
                 <div class="me">
                     <Suspense fallback=|| ()>

@@ -241,6 +241,102 @@ catalogue! {
     ActFieldVisit => "field visit", "بازدید میدانی";
     ActNote => "note", "یادداشت";
     Toman => "Toman", "تومان";
+    SolarHijriHint => "Solar Hijri date, year/month/day", "تاریخ خورشیدی، سال/ماه/روز";
+    NavProducts => "Products", "محصولات";
+    NavOrders => "Orders", "سفارش‌ها";
+    NavCases => "Cases", "درخواست‌ها";
+    NavTasks => "Tasks", "کارها";
+    NavActivities => "Activities", "فعالیت‌ها";
+    NavDeals => "Deals", "معامله‌ها";
+    Products => "Products", "محصولات";
+    Orders => "Orders", "سفارش‌ها";
+    Cases => "Cases", "درخواست‌ها";
+    Tasks => "Tasks", "کارها";
+    Activities => "Activities", "فعالیت‌ها";
+    Deals => "Deals", "معامله‌ها";
+    Yes => "yes", "بله";
+    No => "no", "خیر";
+    Me => "me", "من";
+    SearchThisList => "Search this list", "جست‌وجو در این فهرست";
+    AddFilter => "+ Filter", "+ فیلتر";
+    RemoveFilter => "Remove filter", "حذف فیلتر";
+    SortBy => "Sort by", "مرتب‌سازی";
+    SortDue => "Due soonest", "نزدیک‌ترین موعد";
+    Columns => "Columns", "ستون‌ها";
+    SavedViews => "Saved views", "نماهای ذخیره‌شده";
+    SaveView => "Save view", "ذخیرهٔ نما";
+    ViewName => "Name of the view", "نام نما";
+    ViewSaved => "View saved", "نما ذخیره شد";
+    Records => "{n} records", "{n} رکورد";
+    SelectAll => "Select all on this page", "انتخاب همه در این صفحه";
+    SelectedCount => "{n} selected", "{n} انتخاب‌شده";
+    AssignToMe => "Assign to me", "واگذاری به من";
+    TagName => "Tag", "برچسب";
+    AddTag => "Add tag", "افزودن برچسب";
+    ExportCsv => "Export CSV", "خروجی CSV";
+    Delete => "Delete", "حذف";
+    BulkDone => "{n} records changed", "{n} رکورد تغییر کرد";
+    BulkFailed => "{n} records could not be changed (changed by someone else or not allowed)", "{n} رکورد تغییر نکرد (تغییر از سوی دیگری یا بدون اجازه)";
+    NothingHere => "Nothing here yet.", "هنوز چیزی اینجا نیست.";
+    ProductsHint => "Add products through the API (POST /api/v1/products) to price deals and orders from them.", "محصولات را از راه API بیفزایید تا معامله‌ها و سفارش‌ها از روی آن‌ها قیمت‌گذاری شوند.";
+    OrdersHint => "Orders arrive from your shop through the API (PUT /api/v1/orders/external/{id}); clear the filters to see all.", "سفارش‌ها از فروشگاه شما از راه API می‌رسند؛ برای دیدن همه، فیلترها را پاک کنید.";
+    CasesHint => "No case matches; clear the filters, or search by subject or number.", "درخواستی پیدا نشد؛ فیلترها را پاک کنید یا با موضوع یا شماره جست‌وجو کنید.";
+    TasksHint => "No task matches; clear the filters to see every task you may see.", "کاری پیدا نشد؛ برای دیدن همهٔ کارها فیلترها را پاک کنید.";
+    ActivitiesHint => "Calls, emails, meetings and visits logged on customers appear here.", "تماس‌ها، ایمیل‌ها، جلسه‌ها و بازدیدهای ثبت‌شده اینجا دیده می‌شوند.";
+    DealsHint => "No deal matches; clear the filters, or open the pipeline board to add one.", "معامله‌ای پیدا نشد؛ فیلترها را پاک کنید.";
+    Sku => "SKU", "کد کالا";
+    Category => "Category", "دسته";
+    UnitPrice => "Unit price", "قیمت واحد";
+    UnitCost => "Unit cost", "بهای تمام‌شده";
+    Active => "Active", "فعال";
+    Number => "No.", "شماره";
+    OrderedAt => "Ordered", "زمان سفارش";
+    Channel => "Channel", "کانال";
+    Total => "Total", "جمع";
+    BaseTotal => "Total in base currency", "جمع به ارز پایه";
+    Margin => "Margin", "حاشیهٔ سود";
+    ExternalId => "External id", "شناسهٔ بیرونی";
+    Subject => "Subject", "موضوع";
+    Priority => "Priority", "اولویت";
+    ResolutionDue => "Resolve by", "مهلت حل";
+    SlaBreached => "SLA breached", "نقض SLA";
+    Csat => "CSAT", "رضایت";
+    DueAt => "Due", "موعد";
+    Overdue => "Overdue", "عقب‌افتاده";
+    RelatedTo => "Related to", "مرتبط با";
+    When => "When", "زمان";
+    Kind => "Kind", "نوع";
+    Direction => "Direction", "جهت";
+    Outcome => "Outcome", "نتیجه";
+    DurationSeconds => "Duration (s)", "مدت (ثانیه)";
+    WNew => "new", "جدید";
+    WOpen => "open", "باز";
+    WPending => "pending", "در انتظار";
+    WResolved => "resolved", "حل‌شده";
+    WClosed => "closed", "بسته";
+    WInProgress => "in progress", "در حال انجام";
+    WDone => "done", "انجام‌شده";
+    WCancelled => "cancelled", "لغوشده";
+    WPlaced => "placed", "ثبت‌شده";
+    WPaid => "paid", "پرداخت‌شده";
+    WFulfilled => "fulfilled", "تحویل‌شده";
+    WRefunded => "refunded", "بازپرداخت‌شده";
+    WOnline => "online", "آنلاین";
+    WStore => "store", "فروشگاه";
+    WPhone => "phone", "تلفن";
+    WFieldSales => "field sales", "فروش میدانی";
+    WMarketplace => "marketplace", "بازارگاه";
+    WOther => "other", "سایر";
+    WWeb => "web", "وب";
+    WSocial => "social media", "شبکه‌های اجتماعی";
+    WInPerson => "in person", "حضوری";
+    WApi => "API", "API";
+    WInbound => "inbound", "ورودی";
+    WOutbound => "outbound", "خروجی";
+    WWon => "won", "برنده";
+    WLost => "lost", "ازدست‌رفته";
+    WTrue => "yes", "بله";
+    WFalse => "no", "خیر";
 }
 
 /// A language of the app.
@@ -472,6 +568,60 @@ pub fn activity_kind(k: ActivityKind) -> T {
         ActivityKind::StoreVisit => T::ActStoreVisit,
         ActivityKind::FieldVisit => T::ActFieldVisit,
         ActivityKind::Note => T::ActNote,
+    }
+}
+
+/// The catalogue entry of a wire value (`in_progress`, `field_sales`, …), when there is one.
+pub fn word_key(wire: &str) -> Option<T> {
+    Some(match wire {
+        "new" => T::WNew,
+        "open" => T::WOpen,
+        "pending" => T::WPending,
+        "resolved" => T::WResolved,
+        "closed" => T::WClosed,
+        "in_progress" => T::WInProgress,
+        "done" => T::WDone,
+        "cancelled" => T::WCancelled,
+        "placed" => T::WPlaced,
+        "paid" => T::WPaid,
+        "fulfilled" => T::WFulfilled,
+        "refunded" => T::WRefunded,
+        "online" => T::WOnline,
+        "store" => T::WStore,
+        "phone" => T::WPhone,
+        "field_sales" => T::WFieldSales,
+        "marketplace" => T::WMarketplace,
+        "other" => T::WOther,
+        "web" => T::WWeb,
+        "social" => T::WSocial,
+        "in_person" => T::WInPerson,
+        "api" => T::WApi,
+        "inbound" => T::WInbound,
+        "outbound" => T::WOutbound,
+        "won" => T::WWon,
+        "lost" => T::WLost,
+        "true" => T::WTrue,
+        "false" => T::WFalse,
+        "low" => T::PriorityLow,
+        "normal" => T::PriorityNormal,
+        "high" => T::PriorityHigh,
+        "urgent" => T::PriorityUrgent,
+        "contact" => T::KindContact,
+        "company" => T::KindCompany,
+        "deal" => T::KindDeal,
+        "lead" => T::KindLead,
+        "case" => T::KindCase,
+        "email" => T::ActEmail,
+        "chat" => T::ActChat,
+        other => return ActivityKind::parse(other).map(activity_kind),
+    })
+}
+
+/// A wire value in words: from the catalogue, else with its underscores as spaces.
+pub fn word(lang: Lang, wire: &str) -> String {
+    match word_key(wire) {
+        Some(k) => text(lang, k).to_owned(),
+        None => wire.replace('_', " "),
     }
 }
 

@@ -112,3 +112,36 @@ pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
         .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
         .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA") || el.is_content_editable())
 }
+
+/// A calendar date whose value is `YYYY-MM-DD` (Gregorian). In English it is the browser's date
+/// picker; in Persian it takes a Solar Hijri date (`۱۴۰۵/۰۹/۲۹`, Persian or Latin digits) and
+/// shows the Gregorian date it stands for. Text that is not a date is passed on as written, so
+/// the server names it.
+#[component]
+pub fn DateInput(#[prop(into)] id: String, value: RwSignal<String>) -> impl IntoView {
+    let lang = i18n::lang();
+    let typed = RwSignal::new(String::new());
+    let shown_id = id.clone();
+    view! {
+        {move || match lang.get() {
+            Lang::En => view! { <input id=shown_id.clone() type="date" class="ltr" bind:value=value/> }.into_any(),
+            Lang::Fa => view! {
+                <input id=shown_id.clone() class="ltr" inputmode="numeric" placeholder=i18n::digits(Lang::Fa, "1405/09/29")
+                    prop:value=move || typed.get()
+                    on:input=move |ev| {
+                        let raw = event_target_value(&ev);
+                        let iso = crm_domain::calendar::Jalali::parse(&raw)
+                            .and_then(|j| j.to_gregorian())
+                            .map(|d| d.format("%Y-%m-%d").to_string())
+                            .unwrap_or_else(|| crm_domain::digits::to_ascii_digits(raw.trim()));
+                        typed.set(raw);
+                        value.set(iso);
+                    }/>
+                <small class="muted">{move || {
+                    let v = value.get();
+                    if v.is_empty() { text(Lang::Fa, T::SolarHijriHint).to_owned() } else { i18n::date(Lang::En, &v) }
+                }}</small>
+            }.into_any(),
+        }}
+    }
+}

@@ -14,7 +14,7 @@ export const ADMIN = { email: 'admin@e2e.example', password: 'e2e-password-123' 
 /** Starts the server with demo data; resolves once /healthz answers. */
 export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-'));
-  const bin = join(process.env.CARGO_TARGET_DIR || join(root, 'target'), 'debug', 'crm');
+  const bin = process.env.CRM_BIN || join(process.env.CARGO_TARGET_DIR || join(root, 'target'), 'debug', 'crm');
   const child = spawn(bin, ['serve'], {
     cwd: root,
     env: {

@@ -204,3 +204,69 @@ test('Ctrl+K finds a contact by a differently written phone number', async () =>
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('list views: filter chips, columns, a saved view, bulk tag and CSV export', async () => {
+  const page = await open('/cases');
+  await page.waitForSelector('#records tbody tr');
+  await page.selectOption('#add-filter', 'priority=urgent');
+  await page.waitForSelector('.chip');
+  assert.match(await page.textContent('.chip'), /Priority: urgent/);
+  await page.waitForFunction(() => [...document.querySelectorAll('#records td.col-priority')].every((td) => td.textContent === 'urgent'));
+
+  // A column more, and the view saved under a name.
+  await page.click('#choose-columns');
+  await page.check('#column-chooser input[data-column="csat"]');
+  await page.waitForSelector('#records td.col-csat');
+  await page.click('#save-view');
+  await page.fill('#view-name', 'Urgent cases');
+  await page.keyboard.press('Enter');
+  await page.reload();
+  await page.waitForSelector('#records tbody tr');
+  assert.equal(await page.locator('.chip').count(), 0, 'a fresh page starts unfiltered');
+  await page.selectOption('#views', 'Urgent cases');
+  await page.waitForSelector('.chip');
+  await page.waitForSelector('#records td.col-csat');
+
+  // Bulk: tag the first two urgent cases, then export them.
+  const boxes = page.locator('#records .select-row');
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await page.waitForSelector('#bulk-bar');
+  assert.match(await page.textContent('#bulk-bar'), /2 selected/);
+  const download = page.waitForEvent('download');
+  await page.click('#bulk-export');
+  const file = await download;
+  const { readFile } = await import('node:fs/promises');
+  const csv = await readFile(await file.path(), 'utf8');
+  assert.equal(csv.trim().split('\n').length, 3, `a header and two rows:\n${csv}`);
+  assert.match(csv.split('\n')[0], /^id,No\.,Subject/);
+  await page.screenshot({ path: join(artifacts, 'list-view-bulk.png') });
+  await page.fill('#bulk-tag', 'e2e-escalated');
+  await page.click('#bulk-tag-apply');
+  await page.waitForSelector('#bulk-bar', { state: 'detached' });
+  const tagged = await api(server.base, 'GET', '/api/v1/cases?limit=200&priority=urgent');
+  assert.equal(tagged.body.items.filter((c) => c.tags.includes('e2e-escalated')).length, 2, 'two cases were tagged');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('my day: overdue and open tasks, completed with one click', async () => {
+  const me = await api(server.base, 'GET', '/api/v1/me');
+  const past = new Date(Date.now() - 86_400_000).toISOString();
+  const task = await api(server.base, 'POST', '/api/v1/tasks', { title: 'Overdue-E2E follow-up', due_at: past, assignee_id: me.body.id });
+  assert.equal(task.status, 201, JSON.stringify(task.body));
+  const page = await open('/my-day');
+  await page.waitForSelector('#overdue-tasks');
+  const item = page.locator('#overdue-tasks li', { hasText: 'Overdue-E2E follow-up' });
+  await item.waitFor();
+  await page.waitForSelector('#open-tasks');
+  await page.waitForSelector('#today-meetings');
+  await page.waitForSelector('#closing-deals');
+  await page.screenshot({ path: join(artifacts, 'my-day.png') });
+  await item.locator('input[type=checkbox]').check();
+  await item.waitFor({ state: 'detached' });
+  const done = await api(server.base, 'GET', `/api/v1/tasks/${task.body.id}`);
+  assert.equal(done.body.status, 'done');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -4,7 +4,7 @@
 
 use crate::api::{self, ApiError, BoardQuery};
 use crate::i18n::{self, tr, Lang, T};
-use crate::ui::{toast, FieldErrors, FieldProblem};
+use crate::ui::{toast, DateInput, FieldErrors, FieldProblem};
 use crm_api_types::{Deal, DealField, DealPatch, Pipeline, Source, Stage, StageKind};
 use crm_domain::{Currency, Money};
 use leptos::prelude::*;
@@ -295,7 +295,7 @@ pub fn Board() -> impl IntoView {
                     stage_id: Some(stage.id.clone()),
                     loss_reason: opt(reason).map(Some),
                     amount: opt(amount).map(Some),
-                    close_date: opt(close).map(|c| Some(crm_domain::digits::to_ascii_digits(&c))),
+                    close_date: opt(close).map(Some),
                     source: opt(source).and_then(|s| Source::parse(&s)).map(Some),
                     ..Default::default()
                 };
@@ -333,7 +333,7 @@ pub fn Board() -> impl IntoView {
                     {p.fields.contains(&DealField::CloseDate).then(|| view! {
                         <div class="field">
                             <label for="close_date">{tr(T::CloseDate)}" *"</label>
-                            <input id="close_date" type="date" class="ltr" bind:value=close/>
+                            <DateInput id="close_date" value=close/>
                             <FieldProblem errors field="close_date"/>
                         </div>
                     })}

@@ -3,7 +3,7 @@
 
 use crate::api::{self, ApiError};
 use crate::i18n::{self, tr, T};
-use crate::ui::{toast, FieldErrors, FieldProblem};
+use crate::ui::{toast, DateInput, FieldErrors, FieldProblem};
 use crm_api_types::{Lead, LeadConversion, LeadConvert, LeadPatch, LeadStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -202,7 +202,7 @@ fn ConvertDialog(
             create_deal: with_deal.get_untracked(),
             deal_name: opt(deal_name).filter(|_| with_deal.get_untracked()),
             deal_amount: opt(amount).filter(|_| with_deal.get_untracked()),
-            close_date: opt(close).filter(|_| with_deal.get_untracked()).map(|c| crm_domain::digits::to_ascii_digits(&c)),
+            close_date: opt(close).filter(|_| with_deal.get_untracked()),
             ..Default::default()
         };
         busy.set(true);
@@ -257,7 +257,7 @@ fn ConvertDialog(
                             </div>
                             <div class="field">
                                 <label for="deal-close">{tr(T::CloseDate)}</label>
-                                <input id="deal-close" type="date" class="ltr" bind:value=close/>
+                                <DateInput id="deal-close" value=close/>
                                 <FieldProblem errors field="close_date"/>
                             </div>
                         </Show>

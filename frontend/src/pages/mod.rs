@@ -6,3 +6,4 @@ pub mod contacts;
 pub mod leads;
 pub mod login;
 pub mod my_day;
+pub mod records;

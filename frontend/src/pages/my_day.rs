@@ -4,7 +4,7 @@
 use crate::api;
 use crate::i18n::{self, tr, T};
 use crate::ui::toast;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use crm_api_types::{Priority, Task};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -30,7 +30,8 @@ pub fn MyDay() -> impl IntoView {
     });
     // Today in the browser's time zone, as UTC instants.
     let start = {
-        let now = Utc::now();
+        // chrono's clock is not available in the browser; JavaScript's is.
+        let now = chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
         let offset = i18n::local_offset_minutes();
         let local = now + Duration::minutes(offset);
         let midnight = local.date_naive().and_hms_opt(0, 0, 0).map(|m| m.and_utc()).unwrap_or(now);
