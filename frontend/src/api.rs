@@ -353,6 +353,22 @@ pub async fn delete_raw(path: &str, id: &str, version: i64) -> Result<serde_json
     call(Method::DELETE, &format!("{path}/{}", enc(id)), None, Some(version)).await
 }
 
+pub async fn case(id: String) -> Result<crm_api_types::Case, ApiError> {
+    get(&format!("/api/v1/cases/{}", enc(&id))).await
+}
+
+pub async fn patch_case(id: String, version: i64, body: crm_api_types::CasePatch) -> Result<crm_api_types::Case, ApiError> {
+    patch(&format!("/api/v1/cases/{}", enc(&id)), version, &body).await
+}
+
+pub async fn log_activity(body: crm_api_types::ActivityCreate) -> Result<Activity, ApiError> {
+    post("/api/v1/activities", &body).await
+}
+
+pub async fn add_task(body: crm_api_types::TaskCreate) -> Result<Task, ApiError> {
+    post("/api/v1/tasks", &body).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::month_range;

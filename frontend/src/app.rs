@@ -4,6 +4,7 @@ use crate::api;
 use crate::i18n::{self, tr, T};
 use crate::pages::{
     board::Board,
+    case::CasePage,
     companies::Companies,
     contact::ContactPage,
     contact_new::NewContact,
@@ -43,6 +44,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("activities") view=Activities/>
                     <Route path=path!("tasks") view=Tasks/>
                     <Route path=path!("cases") view=Cases/>
+                    <Route path=path!("cases/:id") view=CasePage/>
                 </ParentRoute>
             </Routes>
         </Router>

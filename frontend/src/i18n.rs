@@ -337,6 +337,36 @@ catalogue! {
     WLost => "lost", "ازدست‌رفته";
     WTrue => "yes", "بله";
     WFalse => "no", "خیر";
+    BackToCases => "← Cases", "→ درخواست‌ها";
+    LogCall => "Log call", "ثبت تماس";
+    AddTask => "Add task", "افزودن کار";
+    CallWith => "Call with", "تماس با";
+    FollowUpWith => "Follow up with", "پیگیری";
+    CallLogged => "Call logged", "تماس ثبت شد";
+    TaskAdded => "Task added", "کار افزوده شد";
+    DurationMinutes => "Duration (minutes)", "مدت (دقیقه)";
+    OutcomeConnected => "connected", "پاسخ داد";
+    OutcomeNoAnswer => "no answer", "بی‌پاسخ";
+    OutcomeVoicemail => "left a voicemail", "پیام صوتی گذاشته شد";
+    OutcomeInterested => "interested", "علاقه‌مند";
+    DaysShort => "d", "روز";
+    HoursShort => "h", "ساعت";
+    MinutesShort => "min", "دقیقه";
+    SlaMet => "met at", "انجام‌شده در";
+    SlaMissed => "missed, done at", "از دست رفت، انجام‌شده در";
+    SlaOverdueBy => "overdue by", "دیرکرد";
+    SlaLeft => "left", "مانده";
+    FirstResponse => "First response", "نخستین پاسخ";
+    Resolution => "Resolution", "حل";
+    Reopen => "Reopen", "بازگشایی";
+    StartWork => "Start work", "شروع کار";
+    WaitForCustomer => "Wait for customer", "در انتظار مشتری";
+    Resolve => "Resolve", "حل شد";
+    CloseCase => "Close", "بستن درخواست";
+    ReopenCount => "Reopened", "دفعات بازگشایی";
+    Description => "Description", "شرح";
+    CsatComment => "What the customer said (optional)", "گفتهٔ مشتری (اختیاری)";
+    CsatAfterResolution => "The customer can rate the service once the case is resolved.", "پس از حل درخواست، مشتری می‌تواند به خدمات امتیاز دهد.";
 }
 
 /// A language of the app.

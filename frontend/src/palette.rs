@@ -15,7 +15,7 @@ pub fn href(hit: &SearchHit) -> String {
         "deal" => "/deals".to_owned(),
         "lead" => format!("/leads?focus={}", hit.id),
         "company" => format!("/companies?q={}", hit.title),
-        "case" => "/my-day".to_owned(),
+        "case" => format!("/cases/{}", hit.id),
         _ => "/".to_owned(),
     }
 }

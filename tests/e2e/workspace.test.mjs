@@ -270,3 +270,60 @@ test('my day: overdue and open tasks, completed with one click', async () => {
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('handle a case: SLA clocks, status moves, CSAT once resolved', async () => {
+  const created = await api(server.base, 'POST', '/api/v1/cases', { subject: 'Invoice missing SLA-E2E', priority: 'high', channel: 'email' });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id;
+  const page = await open('/cases');
+  await page.fill('#list-search', 'SLA-E2E');
+  await page.locator('a.record-link').first().click();
+  await page.waitForURL(`**/cases/${id}`);
+  await page.waitForSelector('#sla-first-response');
+  assert.match(await page.textContent('#sla-first-response'), /left$/, 'the first-response clock runs');
+  assert.match(await page.textContent('#csat'), /once the case is resolved/);
+
+  await page.click('#case-actions button[data-status="open"]');
+  await page.waitForFunction(() => /met at/.test(document.querySelector('#sla-first-response')?.textContent ?? ''));
+  assert.equal(await page.textContent('#case-status'), 'open');
+  await page.click('#case-actions button[data-status="resolved"]');
+  await page.waitForFunction(() => document.querySelector('#case-status')?.textContent === 'resolved');
+  assert.match(await page.textContent('#sla-resolution'), /met at/);
+  await page.fill('#csat-comment', 'Quick and polite');
+  await page.click('#csat button[data-score="4"]');
+  await page.waitForSelector('#csat button[data-score="4"].on');
+  await page.screenshot({ path: join(artifacts, 'case-resolved.png') });
+  const after = await api(server.base, 'GET', `/api/v1/cases/${id}`);
+  assert.equal(after.body.status, 'resolved');
+  assert.ok(after.body.first_response_at && after.body.resolved_at);
+  assert.equal(after.body.csat, 4);
+  assert.equal(after.body.csat_comment, 'Quick and polite');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('quick actions on a contact: log a call, add a task', async () => {
+  const created = await api(server.base, 'POST', '/api/v1/contacts', { first_name: 'Omid', last_name: 'Quick-E2E' });
+  const id = created.body.id;
+  const page = await open(`/contacts/${id}`);
+  await page.click('#log-call');
+  await page.selectOption('#quick-outcome', 'no_answer');
+  await page.fill('#quick-minutes', '2');
+  await page.click('#quick-save');
+  await page.waitForSelector('#quick-form', { state: 'detached' });
+  const calls = await api(server.base, 'GET', `/api/v1/activities?contact_id=${id}`);
+  assert.equal(calls.body.items.length, 1);
+  assert.equal(calls.body.items[0].kind, 'call');
+  assert.equal(calls.body.items[0].outcome, 'no_answer');
+  assert.equal(calls.body.items[0].duration_seconds, 120);
+
+  await page.click('#add-task');
+  await page.fill('#quick-due', '2026-12-01');
+  await page.click('#quick-save');
+  await page.waitForSelector('#quick-form', { state: 'detached' });
+  const tasks = await api(server.base, 'GET', `/api/v1/tasks?related_id=${id}`);
+  assert.equal(tasks.body.items.length, 1);
+  assert.match(tasks.body.items[0].title, /Follow up with Omid Quick-E2E/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

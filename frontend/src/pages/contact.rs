@@ -4,7 +4,7 @@
 
 use crate::api::{self, ApiError};
 use crate::i18n::{self, tr, Lang, T};
-use crate::ui::{field_message, toast, FieldErrors};
+use crate::ui::{field_message, toast, DateInput, FieldErrors, FieldProblem};
 use crm_api_types::{Contact, ContactPatch, LifecycleStage};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -78,6 +78,125 @@ struct Conflict {
     latest: Contact,
 }
 
+/// The quick actions of a contact page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quick {
+    Call,
+    Task,
+}
+
+/// Logs a call with the contact, or adds a task about them, in one small form.
+#[component]
+fn QuickAction(kind: Quick, contact: Contact, quick: RwSignal<Option<Quick>>) -> impl IntoView {
+    let lang = i18n::lang();
+    let l = lang.get_untracked();
+    let subject = RwSignal::new(match kind {
+        Quick::Call => format!("{} {}", i18n::text(l, T::CallWith), contact.display_name),
+        Quick::Task => format!("{} {}", i18n::text(l, T::FollowUpWith), contact.display_name),
+    });
+    let outcome = RwSignal::new(String::from("connected"));
+    let minutes = RwSignal::new(String::from("5"));
+    let due = RwSignal::new(String::new());
+    let errors = RwSignal::new(FieldErrors::default());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let c = contact.clone();
+        leptos::task::spawn_local(async move {
+            let l = lang.get_untracked();
+            let result = match kind {
+                Quick::Call => {
+                    let body = crm_api_types::ActivityCreate {
+                        kind: crm_api_types::ActivityKind::Call,
+                        direction: Some(crm_api_types::Direction::Outbound),
+                        subject: subject.get_untracked(),
+                        outcome: Some(outcome.get_untracked()),
+                        duration_seconds: minutes.get_untracked().trim().parse::<i64>().ok().map(|m| m * 60),
+                        company_id: c.company_id.clone(),
+                        contact_ids: vec![c.id.clone()],
+                        body: None,
+                        occurred_at: None,
+                        owner_id: None,
+                        deal_id: None,
+                        case_id: None,
+                        lead_id: None,
+                        user_ids: Vec::new(),
+                    };
+                    api::log_activity(body).await.map(|_| T::CallLogged)
+                }
+                Quick::Task => {
+                    let due_at = chrono::NaiveDate::parse_from_str(&due.get_untracked(), "%Y-%m-%d")
+                        .ok()
+                        .and_then(|d| d.and_hms_opt(9, 0, 0))
+                        .map(|t| t.and_utc() - chrono::Duration::minutes(i18n::local_offset_minutes()));
+                    let body = crm_api_types::TaskCreate {
+                        title: subject.get_untracked(),
+                        due_at,
+                        related_type: Some(crm_api_types::RelatedType::Contact),
+                        related_id: Some(c.id.clone()),
+                        notes: None,
+                        reminder_at: None,
+                        assignee_id: None,
+                        priority: None,
+                        status: None,
+                    };
+                    api::add_task(body).await.map(|_| T::TaskAdded)
+                }
+            };
+            match result {
+                Ok(done) => {
+                    toast(i18n::text(l, done), false);
+                    quick.set(None);
+                }
+                Err(e) => {
+                    let f = FieldErrors::from_api(&e);
+                    if f.is_empty() {
+                        toast(e.message(l), true);
+                    }
+                    errors.set(f);
+                }
+            }
+        });
+    };
+    view! {
+        <form class="record-form quick-form" id="quick-form" on:submit=submit>
+            <div class="field">
+                <label for="quick-subject">{tr(if kind == Quick::Call { T::Subject } else { T::Title })}</label>
+                <input id="quick-subject" bind:value=subject autofocus/>
+                <FieldProblem errors field=if kind == Quick::Call { "subject" } else { "title" }/>
+            </div>
+            {(kind == Quick::Call).then(|| view! {
+                <div class="field">
+                    <label for="quick-outcome">{tr(T::Outcome)}</label>
+                    <select id="quick-outcome" on:change=move |ev| outcome.set(event_target_value(&ev))>
+                        {OUTCOMES.iter().map(|(v, t)| view! { <option value=*v>{tr(*t)}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="quick-minutes">{tr(T::DurationMinutes)}</label>
+                    <input id="quick-minutes" class="ltr" inputmode="numeric" bind:value=minutes/>
+                </div>
+            })}
+            {(kind == Quick::Task).then(|| view! {
+                <div class="field">
+                    <label for="quick-due">{tr(T::DueAt)}</label>
+                    <DateInput id="quick-due" value=due/>
+                </div>
+            })}
+            <div class="actions">
+                <button type="submit" id="quick-save">{tr(T::Save)}</button>
+                <button type="button" class="secondary" on:click=move |_| quick.set(None)>{tr(T::Cancel)}</button>
+            </div>
+        </form>
+    }
+}
+
+const OUTCOMES: [(&str, T); 4] = [
+    ("connected", T::OutcomeConnected),
+    ("no_answer", T::OutcomeNoAnswer),
+    ("left_voicemail", T::OutcomeVoicemail),
+    ("interested", T::OutcomeInterested),
+];
+
 #[component]
 pub fn ContactPage() -> impl IntoView {
     let lang = i18n::lang();
@@ -98,6 +217,7 @@ pub fn ContactPage() -> impl IntoView {
     let conflict = RwSignal::new(None::<Conflict>);
     // One save at a time: Enter and the blur that follows must not send the edit twice.
     let saving = RwSignal::new(false);
+    let quick = RwSignal::new(None::<Quick>);
 
     // Sends one field at the version we hold; a 412 turns into a conflict to resolve.
     let save = move |field: Field, value: String, base: Contact| {
@@ -252,7 +372,13 @@ pub fn ContactPage() -> impl IntoView {
                 <div class="quick-actions">
                     {c.phones.first().map(|p| view! { <a class="button" href=format!("tel:{}", p.number)>{tr(T::Call)}</a> })}
                     {c.emails.first().map(|e| view! { <a class="button secondary" href=format!("mailto:{}", e.address)>{tr(T::SendEmail)}</a> })}
+                    <button id="log-call" class="secondary" on:click=move |_| quick.set(Some(Quick::Call))>{tr(T::LogCall)}</button>
+                    <button id="add-task" class="secondary" on:click=move |_| quick.set(Some(Quick::Task))>{tr(T::AddTask)}</button>
                 </div>
+                {
+                    let c = c.clone();
+                    move || quick.get().map(|q| view! { <QuickAction kind=q contact=c.clone() quick/> })
+                }
                 <section class="facts">
                     <dl>
                         {EDITABLE.iter().map(|f| fact(*f)).collect_view()}

@@ -1,4 +1,5 @@
 pub mod board;
+pub mod case;
 pub mod companies;
 pub mod contact;
 pub mod contact_new;

@@ -6,6 +6,7 @@ use crate::api;
 use crate::i18n::{self, tr, Lang, T};
 use crate::ui::toast;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -51,6 +52,8 @@ pub struct ListSpec {
     pub deletable: bool,
     pub taggable: bool,
     pub empty_hint: T,
+    /// Where a record opens (`/cases` → `/cases/{id}`), through its first column.
+    pub link: Option<&'static str>,
 }
 
 const fn col(key: &'static str, label: T, show: Show, default: bool) -> Column {
@@ -412,7 +415,14 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                                 <tr>
                                     <td><input type="checkbox" class="select-row" prop:checked=move || selected.with(|s| s.contains(&id_c))
                                         on:change=move |ev| { let on = event_target_checked(&ev); selected.update(|s| { if on { s.insert(id_s.clone()); } else { s.remove(&id_s); } }); }/></td>
-                                    {cols.iter().map(|c| view! { <td class=format!("col-{}", c.key)>{cell(l, r.get(c.key).unwrap_or(&Value::Null), c.show)}</td> }).collect_view()}
+                                    {cols.iter().enumerate().map(|(i, c)| {
+                                        let text = cell(l, r.get(c.key).unwrap_or(&Value::Null), c.show);
+                                        let body = match spec.link.filter(|_| i == 0) {
+                                            Some(base) => view! { <A href=format!("{base}/{id}") attr:class="record-link">{text}</A> }.into_any(),
+                                            None => text.into_any(),
+                                        };
+                                        view! { <td class=format!("col-{}", c.key)>{body}</td> }
+                                    }).collect_view()}
                                 </tr>
                             }
                         }).collect_view()
@@ -461,6 +471,7 @@ pub static PRODUCTS: ListSpec = ListSpec {
     deletable: false,
     taggable: false,
     empty_hint: T::ProductsHint,
+    link: None,
 };
 
 pub static ORDERS: ListSpec = ListSpec {
@@ -487,6 +498,7 @@ pub static ORDERS: ListSpec = ListSpec {
     deletable: true,
     taggable: false,
     empty_hint: T::OrdersHint,
+    link: None,
 };
 
 pub static CASES: ListSpec = ListSpec {
@@ -515,6 +527,7 @@ pub static CASES: ListSpec = ListSpec {
     deletable: true,
     taggable: true,
     empty_hint: T::CasesHint,
+    link: Some("/cases"),
 };
 
 pub static TASKS: ListSpec = ListSpec {
@@ -540,6 +553,7 @@ pub static TASKS: ListSpec = ListSpec {
     deletable: true,
     taggable: false,
     empty_hint: T::TasksHint,
+    link: None,
 };
 
 pub static ACTIVITIES: ListSpec = ListSpec {
@@ -568,6 +582,7 @@ pub static ACTIVITIES: ListSpec = ListSpec {
     deletable: true,
     taggable: false,
     empty_hint: T::ActivitiesHint,
+    link: None,
 };
 
 pub static DEALS: ListSpec = ListSpec {
@@ -591,6 +606,7 @@ pub static DEALS: ListSpec = ListSpec {
     deletable: true,
     taggable: true,
     empty_hint: T::DealsHint,
+    link: None,
 };
 
 #[component]
