@@ -120,6 +120,41 @@ both_backends! {
         assert_eq!((s, fields(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["line_items[0].product_id:currency_mismatch".to_owned()]));
     }
 
+    async fn an_update_rechecks_only_the_references_it_changes(app) {
+        let p = default_pipeline(&app).await;
+        let (_, co) = app.post("/api/v1/companies", &json!({"name": "Kept Co"})).await;
+        let (_, other) = app.post("/api/v1/companies", &json!({"name": "Gone Co"})).await;
+        let contact = app.contact(json!({"first_name": "Kept"})).await;
+        let (_, prod) = app.post("/api/v1/products", &json!({"sku": "K1", "name": "Kit", "unit_price": {"amount": "10.00", "currency": "USD"}})).await;
+        let (s, d) = app
+            .post("/api/v1/deals", &json!({"name": "Refs", "currency": "USD", "company_id": co["id"], "close_date": "2026-12-31",
+                "contacts": [{"contact_id": contact["id"], "role": "champion"}],
+                "line_items": [{"product_id": prod["id"], "quantity": "3", "discount_percent": "5"}]}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let id = d["id"].as_str().expect("id").to_owned();
+        // The product's price changes and the company goes to the trash: the deal keeps its
+        // priced lines and its company through a stage change.
+        let (s, _) = app.patch(&format!("/api/v1/products/{}", prod["id"].as_str().expect("id")), 1, &json!({"unit_price": {"amount": "99.00", "currency": "USD"}})).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _, _) = app.send(app.client.delete(app.url(&format!("/api/v1/companies/{}", co["id"].as_str().expect("id")))).bearer_auth(&app.token).header("If-Match", "*")).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, d) = app.patch(&format!("/api/v1/deals/{id}"), 1, &json!({"stage_id": stage(&p, "Proposal")})).await;
+        assert_eq!(s, StatusCode::OK, "{d}");
+        assert_eq!((d["amount"]["amount"].as_str(), d["company_name"].as_str()), (Some("28.50"), Some("Kept Co")));
+        assert_eq!(d["contacts"][0]["role"], "champion");
+        // A changed line is priced again, from today's product price.
+        let (s, d) = app.patch(&format!("/api/v1/deals/{id}"), 2, &json!({"line_items": [{"product_id": prod["id"], "quantity": "2"}]})).await;
+        assert_eq!((s, d["amount"]["amount"].as_str()), (StatusCode::OK, Some("198.00")), "{d}");
+        // A changed reference is checked: a company in the trash cannot be set.
+        let (s, _, _) = app.send(app.client.delete(app.url(&format!("/api/v1/companies/{}", other["id"].as_str().expect("id")))).bearer_auth(&app.token).header("If-Match", "*")).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, b) = app.patch(&format!("/api/v1/deals/{id}"), 3, &json!({"company_id": other["id"]})).await;
+        assert_eq!((s, fields(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["company_id:unknown_company".to_owned()]));
+        let (s, b) = app.patch(&format!("/api/v1/deals/{id}"), 3, &json!({"owner_id": "no-such-user"})).await;
+        assert_eq!((s, b["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("owner_id")), "{b}");
+    }
+
     async fn reps_see_their_teams_deals_and_change_only_their_own(app) {
         let rep = app.member(Role::SalesRep, "rep@test.example").await;
         let mate = app.member(Role::SalesRep, "mate@test.example").await;

@@ -15,6 +15,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{AuditEntry, Deal, DealCreate, DealPatch, Page, Problem, StageVisit};
 use crm_domain::access::Entity;
 use crm_domain::deals::StageKind;
+use crm_domain::Currency;
 use crm_store::deals::{self as repo, DealFilter};
 
 /// Filters of `GET /deals` (besides paging, see [`ListParams`]).
@@ -208,11 +209,14 @@ pub async fn update_deal(
     let deal = state
         .tx(move |c| {
             let ws = &who.workspace_id;
-            let base = convert::base_currency(c, ws)?;
             let guard = access::guard(c, &who, Entity::Deal)?;
             let res = repo::update(c, ws, &id, expected, &actor, &guard, |current| {
                 let current = convert::deal(current.clone()).map_err(|_| crm_store::StoreError::Corrupt("deal".into()))?;
-                patch.apply_to(DealCreate::from(current)).validate(base).map_err(crm_store::StoreError::Invalid)
+                // A deal always has a currency, so the workspace's base currency (the default
+                // for a new deal) is not needed here.
+                let own =
+                    Currency::parse("currency", &current.currency).map_err(|_| crm_store::StoreError::Corrupt("deal currency".into()))?;
+                patch.apply_to(DealCreate::from(current)).validate(own).map_err(crm_store::StoreError::Invalid)
             });
             convert::deal(res.map_err(not_found)?)
         })
