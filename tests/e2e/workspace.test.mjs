@@ -327,3 +327,21 @@ test('quick actions on a contact: log a call, add a task', async () => {
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('phone width: no page scrolls sideways, the navigation stays reachable', async () => {
+  const page = await open('/contacts');
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const path of ['/contacts', '/deals', '/cases', '/my-day', '/leads']) {
+    await page.goto(`${server.base}${path}`);
+    await page.waitForSelector('main.content h1');
+    await page.waitForTimeout(300);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `${path} is ${overflow}px wider than the screen`);
+  }
+  await page.goto(`${server.base}/deals`);
+  await page.waitForSelector('.card');
+  await page.screenshot({ path: join(artifacts, 'phone-board.png') });
+  assert.ok(await page.locator('nav.side a[href="/contacts"]').isVisible());
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
