@@ -345,3 +345,13 @@ test('phone width: no page scrolls sideways, the navigation stays reachable', as
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('the app is served compressed, with its client-side routes', async () => {
+  const wasm = await fetch(`${server.base}/pkg/crm_frontend_bg.wasm`, { headers: { 'accept-encoding': 'br, gzip' } });
+  assert.equal(wasm.status, 200);
+  assert.match(wasm.headers.get('content-encoding') ?? '', /br|gzip/, 'the wasm travels compressed');
+  assert.match(wasm.headers.get('content-type') ?? '', /application\/wasm/);
+  const route = await fetch(`${server.base}/cases/some-id`);
+  assert.equal(route.status, 200);
+  assert.match(await route.text(), /<html/i, 'a client-side route answers with the app');
+});
