@@ -369,6 +369,10 @@ pub async fn add_task(body: crm_api_types::TaskCreate) -> Result<Task, ApiError>
     post("/api/v1/tasks", &body).await
 }
 
+pub async fn company(id: String) -> Result<Company, ApiError> {
+    get(&format!("/api/v1/companies/{}", enc(&id))).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::month_range;

@@ -6,6 +6,7 @@ use crate::pages::{
     board::Board,
     case::CasePage,
     companies::Companies,
+    company::CompanyPage,
     contact::ContactPage,
     contact_new::NewContact,
     contacts::Contacts,
@@ -35,6 +36,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("contacts/new") view=NewContact/>
                     <Route path=path!("contacts/:id") view=ContactPage/>
                     <Route path=path!("companies") view=Companies/>
+                    <Route path=path!("companies/:id") view=CompanyPage/>
                     <Route path=path!("deals") view=Board/>
                     <Route path=path!("leads") view=Leads/>
                     <Route path=path!("my-day") view=MyDay/>

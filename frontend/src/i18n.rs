@@ -338,6 +338,9 @@ catalogue! {
     WTrue => "yes", "بله";
     WFalse => "no", "خیر";
     BackToCases => "← Cases", "→ درخواست‌ها";
+    BackToCompanies => "← Companies", "→ شرکت‌ها";
+    AnnualRevenue => "Annual revenue", "درآمد سالانه";
+    Employees => "Employees", "کارکنان";
     LogCall => "Log call", "ثبت تماس";
     AddTask => "Add task", "افزودن کار";
     CallWith => "Call with", "تماس با";

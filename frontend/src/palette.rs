@@ -14,7 +14,7 @@ pub fn href(hit: &SearchHit) -> String {
         "contact" => format!("/contacts/{}", hit.id),
         "deal" => "/deals".to_owned(),
         "lead" => format!("/leads?focus={}", hit.id),
-        "company" => format!("/companies?q={}", hit.title),
+        "company" => format!("/companies/{}", hit.id),
         "case" => format!("/cases/{}", hit.id),
         _ => "/".to_owned(),
     }

@@ -355,3 +355,21 @@ test('the app is served compressed, with its client-side routes', async () => {
   assert.equal(route.status, 200);
   assert.match(await route.text(), /<html/i, 'a client-side route answers with the app');
 });
+
+test('a company page lists its contacts, deals, cases and orders', async () => {
+  const co = await api(server.base, 'POST', '/api/v1/companies', { name: 'Related-E2E Holdings' });
+  const person = await api(server.base, 'POST', '/api/v1/contacts', { first_name: 'Reza', last_name: 'Related-E2E', company_id: co.body.id });
+  await api(server.base, 'POST', '/api/v1/deals', { name: 'Related-E2E renewal', company_id: co.body.id, amount: '900.00', currency: 'USD' });
+  await api(server.base, 'POST', '/api/v1/cases', { subject: 'Related-E2E login trouble', company_id: co.body.id });
+  const page = await open(`/contacts/${person.body.id}`);
+  await page.click('#company-link');
+  await page.waitForURL(`**/companies/${co.body.id}`);
+  await page.waitForSelector('#company-name');
+  await page.locator('#related-contacts li', { hasText: 'Reza Related-E2E' }).waitFor();
+  await page.locator('#related-deals li', { hasText: 'Related-E2E renewal' }).waitFor();
+  await page.locator('#related-cases li', { hasText: 'Related-E2E login trouble' }).waitFor();
+  assert.match(await page.textContent('#related-orders'), /Nothing here yet/);
+  await page.screenshot({ path: join(artifacts, 'company-page.png') });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

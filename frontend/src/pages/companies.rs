@@ -3,6 +3,7 @@
 use crate::api;
 use crate::i18n::{self, tr, T};
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 #[component]
 pub fn Companies() -> impl IntoView {
@@ -33,7 +34,7 @@ pub fn Companies() -> impl IntoView {
                                 <tbody>
                                     {p.items.into_iter().map(|c| view! {
                                         <tr>
-                                            <td>{c.name.clone()}</td>
+                                            <td><A href=format!("/companies/{}", c.id) attr:class="company-link">{c.name.clone()}</A></td>
                                             <td class="ltr">{c.domain.clone().unwrap_or_default()}</td>
                                             <td>{c.city.clone().unwrap_or_default()}</td>
                                             <td class="ltr">{c.phones.first().map(|p| i18n::phone(l, &p.number)).unwrap_or_default()}</td>

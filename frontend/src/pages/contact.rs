@@ -382,7 +382,10 @@ pub fn ContactPage() -> impl IntoView {
                 <section class="facts">
                     <dl>
                         {EDITABLE.iter().map(|f| fact(*f)).collect_view()}
-                        <dt>{tr(T::Company)}</dt><dd>{c.company_name.clone().unwrap_or_else(dash)}</dd>
+                        <dt>{tr(T::Company)}</dt><dd>{match (c.company_id.clone(), c.company_name.clone()) {
+                            (Some(id), Some(name)) => view! { <A href=format!("/companies/{id}") attr:id="company-link">{name}</A> }.into_any(),
+                            (_, name) => name.unwrap_or_else(dash).into_any(),
+                        }}</dd>
                         <dt>{tr(T::Emails)}</dt>
                         <dd>{c.emails.iter().map(|e| view! {
                             <div><a class="ltr" href=format!("mailto:{}", e.address)>{e.address.clone()}</a>" "<small>{tr(i18n::email_label(e.label))}</small></div>

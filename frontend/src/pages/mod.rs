@@ -1,6 +1,7 @@
 pub mod board;
 pub mod case;
 pub mod companies;
+pub mod company;
 pub mod contact;
 pub mod contact_new;
 pub mod contacts;

@@ -1,0 +1,123 @@
+//! One company: key facts and its related records (contacts, deals, cases, orders), each the
+//! newest twenty with the total.
+
+use crate::api;
+use crate::i18n::{self, tr, Lang, T};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use serde_json::Value;
+
+fn s<'a>(v: &'a Value, k: &str) -> &'a str {
+    v.get(k).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn money(lang: Lang, v: &Value, k: &str) -> String {
+    v.get(k).and_then(|m| Some(i18n::money_str(lang, m.get("amount")?.as_str()?, m.get("currency")?.as_str()?))).unwrap_or_default()
+}
+
+/// One related list: fetched by `company_id`, drawn by `row`.
+#[component]
+fn Related(
+    title: T,
+    id_attr: &'static str,
+    path: &'static str,
+    sort: &'static str,
+    company: String,
+    row: fn(Lang, &Value) -> AnyView,
+) -> impl IntoView {
+    let lang = i18n::lang();
+    let page = LocalResource::new(move || {
+        let params = vec![
+            ("company_id".to_owned(), company.clone()),
+            ("limit".to_owned(), "20".to_owned()),
+            ("include_total".to_owned(), "true".to_owned()),
+            ("sort".to_owned(), sort.to_owned()),
+        ];
+        api::list_raw(path, params)
+    });
+    view! {
+        <section class="panel related" id=id_attr>
+            <Suspense fallback=move || view! { <h2>{tr(title)}</h2><div class="skeleton">{tr(T::Loading)}</div> }>
+                {move || Suspend::new(async move {
+                    let l = lang.get();
+                    match page.await {
+                        Err(e) => view! { <h2>{tr(title)}</h2><p class="error">{e.message(l)}</p> }.into_any(),
+                        Ok(p) => {
+                            let total = p.total.unwrap_or(p.items.len() as i64);
+                            view! {
+                                <h2>{tr(title)}" "<span class="muted">{i18n::number(l, total)}</span></h2>
+                                {if p.items.is_empty() {
+                                    view! { <p class="empty">{tr(T::NothingHere)}</p> }.into_any()
+                                } else {
+                                    view! { <ul>{p.items.iter().map(|v| view! { <li>{row(l, v)}</li> }).collect_view()}</ul> }.into_any()
+                                }}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+pub fn CompanyPage() -> impl IntoView {
+    let lang = i18n::lang();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let company = LocalResource::new(move || api::company(id()));
+    let dash = || "—".to_owned();
+    view! {
+        <p class="crumbs"><A href="/companies">{tr(T::BackToCompanies)}</A></p>
+        <Suspense fallback=|| view! { <div class="skeleton">{tr(T::Loading)}</div> }>
+            {move || Suspend::new(async move {
+                let l = lang.get();
+                match company.await {
+                    Err(e) => view! { <p class="error" role="alert">{e.message(l)}</p> }.into_any(),
+                    Ok(c) => {
+                        let cid = c.id.clone();
+                        view! {
+                            <header class="page-head"><h1 id="company-name">{c.name.clone()}</h1>
+                                {c.industry.clone().map(|i| view! { <span class="badge">{i}</span> })}
+                            </header>
+                            <section class="facts">
+                                <dl>
+                                    <dt>{tr(T::Domain)}</dt><dd class="ltr">{c.domain.clone().unwrap_or_else(dash)}</dd>
+                                    <dt>{tr(T::City)}</dt><dd>{[c.city.clone(), c.country.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ")}</dd>
+                                    <dt>{tr(T::Phones)}</dt>
+                                    <dd>{c.phones.iter().map(|p| view! { <div><a class="ltr" href=format!("tel:{}", p.number)>{i18n::phone(l, &p.number)}</a></div> }).collect_view()}</dd>
+                                    <dt>{tr(T::AnnualRevenue)}</dt><dd>{c.annual_revenue.as_ref().map(|m| i18n::money_str(l, &m.amount, &m.currency)).unwrap_or_else(dash)}</dd>
+                                    <dt>{tr(T::Employees)}</dt><dd>{c.employee_count.map(|n| i18n::number(l, n)).unwrap_or_else(dash)}</dd>
+                                    <dt>{tr(T::Tags)}</dt><dd>{c.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>
+                                </dl>
+                            </section>
+                            <div class="related-grid">
+                                <Related title=T::ContactsColumn id_attr="related-contacts" path="/api/v1/contacts" sort="name" company=cid.clone()
+                                    row=|_, v| {
+                                        let (href, name, title) = (format!("/contacts/{}", s(v, "id")), s(v, "display_name").to_owned(), s(v, "title").to_owned());
+                                        view! { <A href=href>{name}</A>" "<span class="muted">{title}</span> }.into_any()
+                                    }/>
+                                <Related title=T::Deals id_attr="related-deals" path="/api/v1/deals" sort="-updated_at" company=cid.clone()
+                                    row=|l, v| view! { <span>{s(v, "name").to_owned()}</span>" "<span class="card-amount">{money(l, v, "amount")}</span>" "<span class="badge">{i18n::word(l, s(v, "status"))}</span> }.into_any()/>
+                                <Related title=T::Cases id_attr="related-cases" path="/api/v1/cases" sort="-created_at" company=cid.clone()
+                                    row=|l, v| {
+                                        let href = format!("/cases/{}", s(v, "id"));
+                                        let label = format!("{} {}", i18n::digits(l, &format!("#{}", v.get("number").and_then(Value::as_i64).unwrap_or_default())), s(v, "subject"));
+                                        let status = i18n::word(l, s(v, "status"));
+                                        view! { <A href=href>{label}</A>" "<span class="badge">{status}</span> }.into_any()
+                                    }/>
+                                <Related title=T::Orders id_attr="related-orders" path="/api/v1/orders" sort="-ordered_at" company=cid.clone()
+                                    row=|l, v| view! {
+                                        <span>{i18n::digits(l, &format!("#{}", v.get("number").and_then(Value::as_i64).unwrap_or_default()))}</span>" "
+                                        <span class="card-amount">{money(l, v, "total")}</span>" "
+                                        <span class="muted">{v.get("ordered_at").and_then(Value::as_str).and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| i18n::date_time(l, &t.with_timezone(&chrono::Utc))).unwrap_or_default()}</span>
+                                    }.into_any()/>
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
