@@ -167,53 +167,12 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
-/// Parameters of the contact list.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContactQuery {
-    pub q: String,
-    pub stage: String,
-    pub mine: bool,
-    pub sort: String,
-    pub cursor: Option<String>,
-}
-
-pub async fn contacts(p: ContactQuery) -> Result<Page<Contact>, ApiError> {
-    let mut url = String::from("/api/v1/contacts?limit=50&include_total=true");
-    if !p.q.trim().is_empty() {
-        url.push_str(&format!("&q={}", enc(p.q.trim())));
-    }
-    if !p.stage.is_empty() {
-        url.push_str(&format!("&lifecycle_stage={}", enc(&p.stage)));
-    }
-    if p.mine {
-        url.push_str("&owner_id=me");
-    }
-    if !p.sort.is_empty() {
-        url.push_str(&format!("&sort={}", enc(&p.sort)));
-    }
-    if let Some(c) = &p.cursor {
-        url.push_str(&format!("&cursor={}", enc(c)));
-    }
-    get(&url).await
-}
-
 pub async fn contact(id: String) -> Result<Contact, ApiError> {
     get(&format!("/api/v1/contacts/{}", enc(&id))).await
 }
 
 pub async fn contact_audit(id: String) -> Result<Page<AuditEntry>, ApiError> {
     get(&format!("/api/v1/contacts/{}/audit?limit=200", enc(&id))).await
-}
-
-pub async fn companies(q: String, cursor: Option<String>) -> Result<Page<Company>, ApiError> {
-    let mut url = String::from("/api/v1/companies?limit=50&include_total=true&sort=name");
-    if !q.trim().is_empty() {
-        url.push_str(&format!("&q={}", enc(q.trim())));
-    }
-    if let Some(c) = cursor {
-        url.push_str(&format!("&cursor={}", enc(&c)));
-    }
-    get(&url).await
 }
 
 pub async fn me() -> Result<Me, ApiError> {
@@ -326,7 +285,7 @@ pub async fn my_activities(from: String, until: String) -> Result<Page<Activity>
 
 /// My open deals expected to close between two dates (`YYYY-MM-DD`).
 pub async fn my_closing_deals(from: String, until: String) -> Result<Page<Deal>, ApiError> {
-    get(&format!("/api/v1/deals?limit=50&owner_id=me&status=open&close_date[gte]={from}&close_date[lt]={until}&sort=close_date")).await
+    get(&format!("/api/v1/deals?limit=50&owner_id=me&status=open&close_date[gte]={from}&close_date[lt]={until}")).await
 }
 
 pub async fn patch_lead(id: String, version: i64, body: crm_api_types::LeadPatch) -> Result<Lead, ApiError> {

@@ -5,15 +5,13 @@ use crate::i18n::{self, tr, T};
 use crate::pages::{
     board::Board,
     case::CasePage,
-    companies::Companies,
     company::CompanyPage,
     contact::ContactPage,
     contact_new::NewContact,
-    contacts::Contacts,
     leads::Leads,
     login::Login,
     my_day::MyDay,
-    records::{Activities, Cases, DealList, Orders, Products, Tasks},
+    records::{Activities, Cases, CompanyList, ContactList, DealList, Orders, Products, Tasks},
 };
 use crate::palette::{Palette, PaletteButton, PaletteOpen};
 use crate::ui::{provide_toasts, ToastStack};
@@ -32,10 +30,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=Login/>
                 <ParentRoute path=path!("") view=Layout>
                     <Route path=path!("") view=|| view! { <Redirect path="/contacts"/> }/>
-                    <Route path=path!("contacts") view=Contacts/>
+                    <Route path=path!("contacts") view=ContactList/>
                     <Route path=path!("contacts/new") view=NewContact/>
                     <Route path=path!("contacts/:id") view=ContactPage/>
-                    <Route path=path!("companies") view=Companies/>
+                    <Route path=path!("companies") view=CompanyList/>
                     <Route path=path!("companies/:id") view=CompanyPage/>
                     <Route path=path!("deals") view=Board/>
                     <Route path=path!("leads") view=Leads/>

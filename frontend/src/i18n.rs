@@ -46,15 +46,11 @@ catalogue! {
     SessionEnded => "Your session has ended. Please sign in again.", "نشست شما به پایان رسیده است. لطفاً دوباره وارد شوید.";
     Unreachable => "The server could not be reached.", "دسترسی به سرور ممکن نشد.";
     Contacts => "Contacts", "مخاطبان";
-    SearchContacts => "Search name, email, phone or company  ( / )", "جست‌وجوی نام، ایمیل، تلفن یا شرکت  ( / )";
-    AllStages => "All stages", "همهٔ مراحل";
     SortNewest => "Newest first", "جدیدترین";
     SortOldest => "Oldest first", "قدیمی‌ترین";
     SortName => "Name A–Z", "نام (الفبایی)";
     SortChanged => "Recently changed", "تازه‌ویرایش‌شده";
     MineOnly => "Mine only", "فقط مال من";
-    LoadingContacts => "Loading contacts…", "در حال بارگذاری مخاطبان…";
-    NoContacts => "No contacts match.", "مخاطبی پیدا نشد.";
     NoContactsHint => "Try fewer filters, or search by part of a name, an email or the last digits of a phone number.", "فیلترها را کم کنید، یا بخشی از نام، ایمیل یا رقم‌های آخر تلفن را جست‌وجو کنید.";
     ContactCount => "{n} contacts", "{n} مخاطب";
     Name => "Name", "نام";
@@ -63,7 +59,6 @@ catalogue! {
     Stage => "Stage", "مرحله";
     Previous => "← Previous", "→ قبلی";
     Next => "Next →", "بعدی ←";
-    Shown => "{n} shown", "{n} نمایش داده شده";
     BackToContacts => "← Contacts", "→ مخاطبان";
     Loading => "Loading…", "در حال بارگذاری…";
     Title => "Title", "سمت";
@@ -84,9 +79,6 @@ catalogue! {
     ActionRestored => "restored", "بازیابی شد";
     ActionConverted => "converted", "تبدیل شد";
     Companies => "Companies", "شرکت‌ها";
-    SearchCompanies => "Search name, domain, city or phone", "جست‌وجوی نام، دامنه، شهر یا تلفن";
-    LoadingCompanies => "Loading companies…", "در حال بارگذاری شرکت‌ها…";
-    NoCompanies => "No companies match.", "شرکتی پیدا نشد.";
     CompanyCount => "{n} companies", "{n} شرکت";
     Domain => "Domain", "دامنه";
     City => "City", "شهر";
@@ -340,6 +332,8 @@ catalogue! {
     BackToCases => "← Cases", "→ درخواست‌ها";
     BackToCompanies => "← Companies", "→ شرکت‌ها";
     AnnualRevenue => "Annual revenue", "درآمد سالانه";
+    Industry => "Industry", "صنعت";
+    CompaniesHint => "No company matches; search by part of a name, a domain, a city or a phone number.", "شرکتی پیدا نشد؛ با بخشی از نام، دامنه، شهر یا شمارهٔ تلفن جست‌وجو کنید.";
     Employees => "Employees", "کارکنان";
     LogCall => "Log call", "ثبت تماس";
     AddTask => "Add task", "افزودن کار";
@@ -639,10 +633,13 @@ pub fn word_key(wire: &str) -> Option<T> {
         "normal" => T::PriorityNormal,
         "high" => T::PriorityHigh,
         "urgent" => T::PriorityUrgent,
+        "prospect" => T::StageProspect,
+        "customer" => T::StageCustomer,
+        "churned" => T::StageChurned,
         "contact" => T::KindContact,
         "company" => T::KindCompany,
         "deal" => T::KindDeal,
-        "lead" => T::KindLead,
+        "lead" => T::StageLead,
         "case" => T::KindCase,
         "email" => T::ActEmail,
         "chat" => T::ActChat,

@@ -49,7 +49,7 @@ test('sign in, search a contact by phone in another format, open it', async () =
   await page.keyboard.press('/');
   await page.keyboard.type('09351112233');
   await page.waitForFunction(() => document.querySelectorAll('table.list tbody tr').length === 1);
-  const link = page.locator('a.contact-link', { hasText: 'Shirin Farahani-E2E' });
+  const link = page.locator('a.record-link', { hasText: 'Shirin Farahani-E2E' });
   await link.click();
   await page.waitForURL(`**/contacts/${created.body.id}`);
   await page.waitForSelector('#contact-name');
@@ -75,7 +75,7 @@ test('switch to Persian: right to left, Persian digits, Solar Hijri dates', asyn
   assert.match(await page.textContent('h1'), /مخاطبان/);
   assert.match(await page.textContent('.count'), /^[۰-۹٬]+ مخاطب$/, 'the count in Persian digits');
   await page.screenshot({ path: join(artifacts, 'contacts-persian.png') });
-  await page.locator('a.contact-link').first().click();
+  await page.locator('a.record-link').first().click();
   await page.waitForSelector('#created-at');
   const created = await page.textContent('#created-at');
   assert.match(created, /^[۰-۹]{1,2} (فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند) ۱۴[۰-۹]{2}، [۰-۹]{2}:[۰-۹]{2}$/, `a Solar Hijri date: ${created}`);

@@ -38,7 +38,7 @@ async function open(path) {
 
 test('create a contact: a bad email is named beside the field, a good one saves', async () => {
   const page = await open('/contacts');
-  await page.click('#new-contact');
+  await page.click('#new-record');
   await page.waitForURL('**/contacts/new');
   await page.fill('#first_name', 'Dariush');
   await page.fill('#last_name', 'Form-E2E');
@@ -255,15 +255,20 @@ test('my day: overdue and open tasks, completed with one click', async () => {
   const past = new Date(Date.now() - 86_400_000).toISOString();
   const task = await api(server.base, 'POST', '/api/v1/tasks', { title: 'Overdue-E2E follow-up', due_at: past, assignee_id: me.body.id });
   assert.equal(task.status, 201, JSON.stringify(task.body));
+  const soon = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);
+  const deal = await api(server.base, 'POST', '/api/v1/deals', { name: 'Closing-E2E deal', close_date: soon, amount: '1200.00', currency: 'USD' });
+  assert.equal(deal.status, 201, JSON.stringify(deal.body));
   const page = await open('/my-day');
   await page.waitForSelector('#overdue-tasks');
   const item = page.locator('#overdue-tasks li', { hasText: 'Overdue-E2E follow-up' });
   await item.waitFor();
   await page.waitForSelector('#open-tasks');
   await page.waitForSelector('#today-meetings');
-  await page.waitForSelector('#closing-deals');
+  await page.locator('#closing-deals li', { hasText: 'Closing-E2E deal' }).waitFor();
+  assert.equal(await page.locator('#my-day-error, .my-day .error').count(), 0, 'every panel loaded');
   await page.screenshot({ path: join(artifacts, 'my-day.png') });
-  await item.locator('input[type=checkbox]').check();
+  // A click, not check(): the row leaves as soon as the task is done.
+  await item.locator('input[type=checkbox]').click();
   await item.waitFor({ state: 'detached' });
   const done = await api(server.base, 'GET', `/api/v1/tasks/${task.body.id}`);
   assert.equal(done.body.status, 'done');
@@ -276,7 +281,7 @@ test('handle a case: SLA clocks, status moves, CSAT once resolved', async () => 
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const id = created.body.id;
   const page = await open('/cases');
-  await page.fill('#list-search', 'SLA-E2E');
+  await page.fill('#search', 'SLA-E2E');
   await page.locator('a.record-link').first().click();
   await page.waitForURL(`**/cases/${id}`);
   await page.waitForSelector('#sla-first-response');

@@ -1,10 +1,8 @@
 pub mod board;
 pub mod case;
-pub mod companies;
 pub mod company;
 pub mod contact;
 pub mod contact_new;
-pub mod contacts;
 pub mod leads;
 pub mod login;
 pub mod my_day;

@@ -22,6 +22,9 @@ pub enum Show {
     Date,
     Number,
     Flag,
+    /// The primary entry of a list of emails or phones.
+    PrimaryEmail,
+    PrimaryPhone,
 }
 
 pub struct Column {
@@ -54,6 +57,10 @@ pub struct ListSpec {
     pub empty_hint: T,
     /// Where a record opens (`/cases` → `/cases/{id}`), through its first column.
     pub link: Option<&'static str>,
+    /// The count above the table (`{n} contacts`).
+    pub count: T,
+    /// A button to create a record: where it goes and its label.
+    pub create: Option<(&'static str, T)>,
 }
 
 const fn col(key: &'static str, label: T, show: Show, default: bool) -> Column {
@@ -75,6 +82,16 @@ fn cell(lang: Lang, v: &Value, show: Show) -> String {
         (Show::Number, Value::Number(n)) => i18n::number(lang, n.as_i64().unwrap_or_default()),
         (Show::Flag, Value::Bool(b)) => i18n::text(lang, if *b { T::Yes } else { T::No }).to_owned(),
         (Show::Word, Value::String(s)) => i18n::word(lang, s),
+        (Show::PrimaryEmail | Show::PrimaryPhone, Value::Array(a)) => {
+            let key = if matches!(show, Show::PrimaryEmail) { "address" } else { "number" };
+            let first = a.iter().find(|e| e.get("primary").and_then(Value::as_bool) == Some(true)).or(a.first());
+            let v = first.and_then(|e| e.get(key)).and_then(Value::as_str).unwrap_or_default();
+            if matches!(show, Show::PrimaryPhone) {
+                i18n::phone(lang, v)
+            } else {
+                v.to_owned()
+            }
+        }
         (_, Value::String(s)) => s.clone(),
         (_, Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
         (_, other) => other.to_string(),
@@ -164,7 +181,19 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
     let tag = RwSignal::new(String::new());
     let progress = RwSignal::new(None::<(usize, usize)>);
     let reload = RwSignal::new(0u32);
+    // Only the answer to the latest query is shown (typing sends one query per key).
+    let generation = StoredValue::new(0u64);
 
+    let search_ref = NodeRef::<leptos::html::Input>::new();
+    let slash = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "/" && !crate::ui::typing(&ev) {
+            if let Some(input) = search_ref.get_untracked() {
+                ev.prevent_default();
+                let _ = input.focus();
+            }
+        }
+    });
+    on_cleanup(move || slash.remove());
     Effect::new(move || {
         let u = user();
         if !u.is_empty() {
@@ -191,8 +220,14 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
             params.push(("cursor".into(), c));
         }
         loading.set(true);
+        let n = generation.get_value() + 1;
+        generation.set_value(n);
         leptos::task::spawn_local(async move {
-            match api::list_raw(spec.path, params).await {
+            let result = api::list_raw(spec.path, params).await;
+            if generation.get_value() != n {
+                return;
+            }
+            match result {
                 Ok(p) => {
                     total.set(p.total);
                     next.set(p.next_cursor);
@@ -289,10 +324,13 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
     };
 
     view! {
-        <header class="page-head"><h1>{tr(spec.title)}</h1></header>
+        <header class="page-head">
+            <h1>{tr(spec.title)}</h1>
+            {spec.create.map(|(href, label)| view! { <A href=href attr:class="button" attr:id="new-record">{tr(label)}</A> })}
+        </header>
         <div class="toolbar">
             {spec.searchable.then(|| view! {
-                <input id="list-search" type="search" placeholder=tr(T::SearchThisList) prop:value=move || q.get()
+                <input id="search" node_ref=search_ref type="search" placeholder=tr(T::SearchThisList) prop:value=move || q.get()
                     on:input=move |ev| { q.set(event_target_value(&ev)); reset(); }/>
             })}
             <select id="add-filter" aria-label=tr(T::AddFilter) on:change=move |ev| {
@@ -323,7 +361,7 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                 {move || views.get().into_iter().map(|v| view! { <option value=v.name.clone()>{v.name.clone()}</option> }).collect_view()}
             </select>
             <button id="save-view" class="secondary" on:click=move |_| naming_view.set(Some(String::new()))>{tr(T::SaveView)}</button>
-            <span class="count">{move || total.get().map(|t| i18n::count(lang.get(), T::Records, t)).unwrap_or_default()}</span>
+            <span class="count">{move || total.get().map(|t| i18n::count(lang.get(), spec.count, t)).unwrap_or_default()}</span>
         </div>
         <Show when=move || naming_view.get().is_some()>
             <form class="inline-form" on:submit=move |ev| {
@@ -472,6 +510,8 @@ pub static PRODUCTS: ListSpec = ListSpec {
     taggable: false,
     empty_hint: T::ProductsHint,
     link: None,
+    count: T::Records,
+    create: None,
 };
 
 pub static ORDERS: ListSpec = ListSpec {
@@ -499,6 +539,8 @@ pub static ORDERS: ListSpec = ListSpec {
     taggable: false,
     empty_hint: T::OrdersHint,
     link: None,
+    count: T::Records,
+    create: None,
 };
 
 pub static CASES: ListSpec = ListSpec {
@@ -528,6 +570,8 @@ pub static CASES: ListSpec = ListSpec {
     taggable: true,
     empty_hint: T::CasesHint,
     link: Some("/cases"),
+    count: T::Records,
+    create: None,
 };
 
 pub static TASKS: ListSpec = ListSpec {
@@ -554,6 +598,8 @@ pub static TASKS: ListSpec = ListSpec {
     taggable: false,
     empty_hint: T::TasksHint,
     link: None,
+    count: T::Records,
+    create: None,
 };
 
 pub static ACTIVITIES: ListSpec = ListSpec {
@@ -583,6 +629,8 @@ pub static ACTIVITIES: ListSpec = ListSpec {
     taggable: false,
     empty_hint: T::ActivitiesHint,
     link: None,
+    count: T::Records,
+    create: None,
 };
 
 pub static DEALS: ListSpec = ListSpec {
@@ -607,8 +655,72 @@ pub static DEALS: ListSpec = ListSpec {
     taggable: true,
     empty_hint: T::DealsHint,
     link: None,
+    count: T::Records,
+    create: None,
 };
 
+pub static CONTACTS: ListSpec = ListSpec {
+    name: "contacts",
+    title: T::Contacts,
+    path: "/api/v1/contacts",
+    columns: &[
+        col("display_name", T::Name, Show::Text, true),
+        col("company_name", T::Company, Show::Text, true),
+        col("emails", T::Email, Show::PrimaryEmail, true),
+        col("phones", T::Phone, Show::PrimaryPhone, true),
+        col("lifecycle_stage", T::Stage, Show::Word, true),
+        col("title", T::Title, Show::Text, false),
+        col("source", T::SourceLabel, Show::Word, false),
+        col("tags", T::Tags, Show::Text, false),
+        col("created_at", T::Created, Show::DateTime, false),
+        col("updated_at", T::Changed, Show::DateTime, false),
+    ],
+    filters: &[Filter { param: "lifecycle_stage", label: T::Stage, options: &["lead", "prospect", "customer", "churned"] }],
+    sorts: &[("-created_at", T::SortNewest), ("created_at", T::SortOldest), ("name", T::SortName), ("-updated_at", T::SortChanged)],
+    searchable: true,
+    owner: Some("owner_id"),
+    deletable: true,
+    taggable: true,
+    empty_hint: T::NoContactsHint,
+    link: Some("/contacts"),
+    count: T::ContactCount,
+    create: Some(("/contacts/new", T::NewContact)),
+};
+
+pub static COMPANIES: ListSpec = ListSpec {
+    name: "companies",
+    title: T::Companies,
+    path: "/api/v1/companies",
+    columns: &[
+        col("name", T::Name, Show::Text, true),
+        col("domain", T::Domain, Show::Text, true),
+        col("city", T::City, Show::Text, true),
+        col("phones", T::Phone, Show::PrimaryPhone, true),
+        col("contact_count", T::ContactsColumn, Show::Number, true),
+        col("industry", T::Industry, Show::Text, false),
+        col("annual_revenue", T::AnnualRevenue, Show::Money, false),
+        col("tags", T::Tags, Show::Text, false),
+    ],
+    filters: &[],
+    sorts: &[("name", T::SortName), ("-created_at", T::SortNewest), ("-updated_at", T::SortChanged)],
+    searchable: true,
+    owner: Some("owner_id"),
+    deletable: true,
+    taggable: true,
+    empty_hint: T::CompaniesHint,
+    link: Some("/companies"),
+    count: T::CompanyCount,
+    create: None,
+};
+
+#[component]
+pub fn ContactList() -> impl IntoView {
+    view! { <RecordList spec=&CONTACTS/> }
+}
+#[component]
+pub fn CompanyList() -> impl IntoView {
+    view! { <RecordList spec=&COMPANIES/> }
+}
 #[component]
 pub fn Products() -> impl IntoView {
     view! { <RecordList spec=&PRODUCTS/> }
@@ -647,7 +759,7 @@ mod tests {
 
     #[test]
     fn every_filter_option_has_words() {
-        for spec in [&PRODUCTS, &ORDERS, &CASES, &TASKS, &ACTIVITIES, &DEALS] {
+        for spec in [&CONTACTS, &COMPANIES, &PRODUCTS, &ORDERS, &CASES, &TASKS, &ACTIVITIES, &DEALS] {
             for f in spec.filters {
                 for o in f.options {
                     assert!(i18n::word_key(o).is_some(), "{}: {o} has no translation", spec.name);
