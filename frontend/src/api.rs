@@ -332,6 +332,14 @@ pub async fn company(id: String) -> Result<Company, ApiError> {
     get(&format!("/api/v1/companies/{}", enc(&id))).await
 }
 
+pub async fn deal(id: String) -> Result<Deal, ApiError> {
+    get(&format!("/api/v1/deals/{}", enc(&id))).await
+}
+
+pub async fn deal_history(id: String) -> Result<Vec<crm_api_types::StageVisit>, ApiError> {
+    get(&format!("/api/v1/deals/{}/stage-history", enc(&id))).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::month_range;

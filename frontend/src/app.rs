@@ -8,6 +8,7 @@ use crate::pages::{
     company::CompanyPage,
     contact::ContactPage,
     contact_new::NewContact,
+    deal::DealPage,
     leads::Leads,
     login::Login,
     my_day::MyDay,
@@ -39,6 +40,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("leads") view=Leads/>
                     <Route path=path!("my-day") view=MyDay/>
                     <Route path=path!("deals/list") view=DealList/>
+                    <Route path=path!("deals/:id") view=DealPage/>
                     <Route path=path!("products") view=Products/>
                     <Route path=path!("orders") view=Orders/>
                     <Route path=path!("activities") view=Activities/>

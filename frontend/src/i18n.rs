@@ -331,6 +331,10 @@ catalogue! {
     WFalse => "no", "خیر";
     BackToCases => "← Cases", "→ درخواست‌ها";
     BackToCompanies => "← Companies", "→ شرکت‌ها";
+    BackToPipeline => "← Pipeline", "→ قیف فروش";
+    StageHistory => "Stages", "مراحل";
+    Quantity => "Quantity", "تعداد";
+    Discount => "Discount", "تخفیف";
     AnnualRevenue => "Annual revenue", "درآمد سالانه";
     Industry => "Industry", "صنعت";
     CompaniesHint => "No company matches; search by part of a name, a domain, a city or a phone number.", "شرکتی پیدا نشد؛ با بخشی از نام، دامنه، شهر یا شمارهٔ تلفن جست‌وجو کنید.";

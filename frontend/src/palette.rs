@@ -12,7 +12,7 @@ use leptos_router::hooks::use_navigate;
 pub fn href(hit: &SearchHit) -> String {
     match hit.kind.as_str() {
         "contact" => format!("/contacts/{}", hit.id),
-        "deal" => "/deals".to_owned(),
+        "deal" => format!("/deals/{}", hit.id),
         "lead" => format!("/leads?focus={}", hit.id),
         "company" => format!("/companies/{}", hit.id),
         "case" => format!("/cases/{}", hit.id),
@@ -150,7 +150,7 @@ pub fn Palette() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let result = api::search(q).await;
             // Only the latest query's answer is shown.
-            if generation.get_value() != n {
+            if generation.try_get_value() != Some(n) {
                 return;
             }
             searching.set(false);

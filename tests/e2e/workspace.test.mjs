@@ -378,3 +378,25 @@ test('a company page lists its contacts, deals, cases and orders', async () => {
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('a deal page: facts, line items and the stages it went through', async () => {
+  const deal = await api(server.base, 'POST', '/api/v1/deals', {
+    name: 'DealPage-E2E', currency: 'USD', close_date: '2026-12-24',
+    line_items: [{ name: 'Seats', quantity: '10', unit_price: '120.00', discount_percent: '10' }],
+  });
+  assert.equal(deal.status, 201, JSON.stringify(deal.body));
+  const page = await open('/deals');
+  const title = page.locator('.card[data-deal="DealPage-E2E"] a.card-title');
+  await title.waitFor();
+  await title.click();
+  await page.waitForURL(`**/deals/${deal.body.id}`);
+  await page.waitForSelector('#deal-name');
+  assert.equal(await page.textContent('#deal-name'), 'DealPage-E2E');
+  assert.equal(await page.textContent('#deal-amount'), 'USD 1,080.00');
+  assert.match(await page.textContent('#deal-lines'), /Seats/);
+  await page.waitForSelector('#stage-history li');
+  assert.match(await page.textContent('#stage-history'), /Qualification/);
+  await page.screenshot({ path: join(artifacts, 'deal-page.png') });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -8,6 +8,7 @@ use crate::ui::{toast, DateInput, FieldErrors, FieldProblem};
 use crm_api_types::{Deal, DealField, DealPatch, Pipeline, Source, Stage, StageKind};
 use crm_domain::{Currency, Money};
 use leptos::prelude::*;
+use leptos_router::components::A;
 use std::collections::BTreeMap;
 
 /// Sums per currency (amounts of unlike currencies are never added).
@@ -243,6 +244,7 @@ pub fn Board() -> impl IntoView {
                                     let stages = stages.clone();
                                     let here = stages.iter().position(|s| s.id == d.stage_id).unwrap_or(0);
                                     let l = lang.get_untracked();
+                                    let title = d.name.clone();
                                     view! {
                                         <li class="card" draggable="true" tabindex="0" data-deal=d.name.clone()
                                             on:dragstart=move |ev: leptos::ev::DragEvent| {
@@ -262,7 +264,7 @@ pub fn Board() -> impl IntoView {
                                                 }
                                             }
                                         >
-                                            <strong>{d.name.clone()}</strong>
+                                            <A href=format!("/deals/{}", d.id) attr:draggable="false" attr:class="card-title">{title}</A>
                                             <span class="muted">{d.company_name.clone().unwrap_or_default()}</span>
                                             <span class="card-amount">{d.amount.as_ref().map(|m| i18n::money_str(l, &m.amount, &m.currency)).unwrap_or_default()}</span>
                                             <span class="muted">{d.close_date.as_deref().map(|c| i18n::date(l, c)).unwrap_or_default()}</span>

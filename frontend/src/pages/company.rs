@@ -99,7 +99,11 @@ pub fn CompanyPage() -> impl IntoView {
                                         view! { <A href=href>{name}</A>" "<span class="muted">{title}</span> }.into_any()
                                     }/>
                                 <Related title=T::Deals id_attr="related-deals" path="/api/v1/deals" sort="-updated_at" company=cid.clone()
-                                    row=|l, v| view! { <span>{s(v, "name").to_owned()}</span>" "<span class="card-amount">{money(l, v, "amount")}</span>" "<span class="badge">{i18n::word(l, s(v, "status"))}</span> }.into_any()/>
+                                    row=|l, v| {
+                                        let (href, name) = (format!("/deals/{}", s(v, "id")), s(v, "name").to_owned());
+                                        let (amount, status) = (money(l, v, "amount"), i18n::word(l, s(v, "status")));
+                                        view! { <A href=href>{name}</A>" "<span class="card-amount">{amount}</span>" "<span class="badge">{status}</span> }.into_any()
+                                    }/>
                                 <Related title=T::Cases id_attr="related-cases" path="/api/v1/cases" sort="-created_at" company=cid.clone()
                                     row=|l, v| {
                                         let href = format!("/cases/{}", s(v, "id"));

@@ -3,6 +3,7 @@ pub mod case;
 pub mod company;
 pub mod contact;
 pub mod contact_new;
+pub mod deal;
 pub mod leads;
 pub mod login;
 pub mod my_day;

@@ -130,7 +130,7 @@ pub fn MyDay() -> impl IntoView {
                                 view! {
                                     <ul>{items.into_iter().map(|d| view! {
                                         <li>
-                                            <A href="/deals">{d.name.clone()}</A>" "
+                                            <A href=format!("/deals/{}", d.id)>{d.name.clone()}</A>" "
                                             <span class="card-amount">{d.amount.as_ref().map(|m| i18n::money_str(l, &m.amount, &m.currency)).unwrap_or_default()}</span>" "
                                             <span class="muted">{d.close_date.as_deref().map(|c| i18n::date(l, c)).unwrap_or_default()}</span>
                                         </li>

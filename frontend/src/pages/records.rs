@@ -224,7 +224,8 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
         generation.set_value(n);
         leptos::task::spawn_local(async move {
             let result = api::list_raw(spec.path, params).await;
-            if generation.get_value() != n {
+            if generation.try_get_value() != Some(n) {
+                // A newer query was sent, or the list is gone (the person navigated away).
                 return;
             }
             match result {
@@ -654,7 +655,7 @@ pub static DEALS: ListSpec = ListSpec {
     deletable: true,
     taggable: true,
     empty_hint: T::DealsHint,
-    link: None,
+    link: Some("/deals"),
     count: T::Records,
     create: None,
 };

@@ -1,0 +1,116 @@
+//! One deal: key facts, line items, the stages it went through (how long in each) and its
+//! history of changes.
+
+use crate::api;
+use crate::i18n::{self, tr, Lang, T};
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+/// How long a stay lasted, in days (or hours when under a day).
+fn stay(lang: Lang, from: DateTime<Utc>, until: Option<DateTime<Utc>>) -> String {
+    let end = until.unwrap_or_else(|| DateTime::from_timestamp_millis(js_now()).unwrap_or(from));
+    let hours = (end - from).num_hours().max(0);
+    let s = if hours >= 24 {
+        format!("{} {}", hours / 24, i18n::text(lang, T::DaysShort))
+    } else {
+        format!("{hours} {}", i18n::text(lang, T::HoursShort))
+    };
+    i18n::digits(lang, &s)
+}
+
+fn js_now() -> i64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
+    }
+}
+
+#[component]
+pub fn DealPage() -> impl IntoView {
+    let lang = i18n::lang();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let deal = LocalResource::new(move || api::deal(id()));
+    let visits = LocalResource::new(move || api::deal_history(id()));
+    let dash = || "—".to_owned();
+    view! {
+        <p class="crumbs"><A href="/deals">{tr(T::BackToPipeline)}</A></p>
+        <Suspense fallback=|| view! { <div class="skeleton">{tr(T::Loading)}</div> }>
+            {move || Suspend::new(async move {
+                let l = lang.get();
+                match deal.await {
+                    Err(e) => view! { <p class="error" role="alert">{e.message(l)}</p> }.into_any(),
+                    Ok(d) => view! {
+                        <header class="page-head">
+                            <h1 id="deal-name">{d.name.clone()}</h1>
+                            <span class=format!("stage deal-{}", d.status.as_str())>{i18n::word(l, d.status.as_str())}</span>
+                            <strong class="card-amount" id="deal-amount">{d.amount.as_ref().map(|m| i18n::money_str(l, &m.amount, &m.currency)).unwrap_or_default()}</strong>
+                        </header>
+                        <section class="facts">
+                            <dl>
+                                <dt>{tr(T::Company)}</dt>
+                                <dd>{match (d.company_id.clone(), d.company_name.clone()) {
+                                    (Some(id), Some(name)) => view! { <A href=format!("/companies/{id}")>{name}</A> }.into_any(),
+                                    _ => dash().into_any(),
+                                }}</dd>
+                                <dt>{tr(T::CloseDate)}</dt><dd>{d.close_date.as_deref().map(|c| i18n::date(l, c)).unwrap_or_else(dash)}</dd>
+                                <dt>{tr(T::Margin)}</dt><dd>{d.margin.as_ref().map(|m| i18n::money_str(l, &m.amount, &m.currency)).unwrap_or_else(dash)}</dd>
+                                <dt>{tr(T::SourceLabel)}</dt><dd>{d.source.map(|s| i18n::text(l, i18n::source(s)).to_owned()).unwrap_or_else(dash)}</dd>
+                                <dt>{tr(T::LossReason)}</dt><dd>{d.loss_reason.clone().unwrap_or_else(dash)}</dd>
+                                <dt>{tr(T::ContactsColumn)}</dt>
+                                <dd>{d.contacts.iter().map(|c| view! {
+                                    <div><A href=format!("/contacts/{}", c.contact_id)>{tr(T::Open)}</A>" "<small class="muted">{c.role.clone().unwrap_or_default()}</small></div>
+                                }).collect_view()}</dd>
+                                <dt>{tr(T::Tags)}</dt><dd>{d.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>
+                            </dl>
+                        </section>
+                        {(!d.line_items.is_empty()).then(|| view! {
+                            <section class="panel">
+                                <h2>{tr(T::LineItems)}</h2>
+                                <table class="list" id="deal-lines">
+                                    <thead><tr><th>{tr(T::Name)}</th><th>{tr(T::Quantity)}</th><th>{tr(T::UnitPrice)}</th><th>{tr(T::Discount)}</th><th>{tr(T::Total)}</th></tr></thead>
+                                    <tbody>{d.line_items.iter().map(|li| view! {
+                                        <tr>
+                                            <td>{li.name.clone()}</td>
+                                            <td>{i18n::digits(l, &li.quantity)}</td>
+                                            <td>{i18n::money_str(l, &li.unit_price, &d.currency)}</td>
+                                            <td>{i18n::digits(l, &format!("{}%", li.discount_percent))}</td>
+                                            <td>{i18n::money_str(l, &li.total, &d.currency)}</td>
+                                        </tr>
+                                    }).collect_view()}</tbody>
+                                </table>
+                            </section>
+                        })}
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        <section class="panel" id="stage-history">
+            <h2>{tr(T::StageHistory)}</h2>
+            <Suspense fallback=|| view! { <div class="skeleton">{tr(T::Loading)}</div> }>
+                {move || Suspend::new(async move {
+                    let l = lang.get();
+                    match visits.await {
+                        Err(e) => view! { <p class="error">{e.message(l)}</p> }.into_any(),
+                        Ok(vs) => view! {
+                            <ol class="stages">
+                                {vs.into_iter().map(|v| view! {
+                                    <li class:current=v.left_at.is_none()>
+                                        <strong>{v.stage_name.clone().unwrap_or_default()}</strong>" "
+                                        <span class="muted">{i18n::date_time(l, &v.entered_at)}" · "{stay(l, v.entered_at, v.left_at)}</span>
+                                    </li>
+                                }).collect_view()}
+                            </ol>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
