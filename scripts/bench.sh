@@ -14,6 +14,7 @@ bin=target/release/crm
 duration="${BENCH_DURATION:-10s}"
 connections="${BENCH_CONNECTIONS:-16}"
 large="${BENCH_LARGE:-1}"
+# BENCH_BACKENDS="postgres" (or "sqlite") runs one backend only.
 pg_base="${CRM_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -130,8 +131,13 @@ run_backend() {
   fi
 }
 
-run_backend sqlite "sqlite://$work/bench.db"
-if psql "$pg_base/postgres" -Atc 'select 1' >/dev/null 2>&1; then
+backends="${BENCH_BACKENDS:-sqlite postgres}"
+if [[ " $backends " == *" sqlite "* ]]; then
+  run_backend sqlite "sqlite://$work/bench.db"
+fi
+if [[ " $backends " != *" postgres "* ]]; then
+  :
+elif psql "$pg_base/postgres" -Atc 'select 1' >/dev/null 2>&1; then
   db="crm_bench_$$"
   psql -q "$pg_base/postgres" -c "CREATE DATABASE $db"
   run_backend postgres "$pg_base/$db"

@@ -145,3 +145,22 @@ pub fn DateInput(#[prop(into)] id: String, value: RwSignal<String>) -> impl Into
         }}
     }
 }
+
+/// Previous and next for forward-only cursors: `history` keeps the cursors of the pages before
+/// this one, `cursor` is this page's, `next` the one the server gave for the next page.
+#[component]
+pub fn Pager(history: RwSignal<Vec<Option<String>>>, cursor: RwSignal<Option<String>>, next: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        <div class="pager">
+            <button id="prev" disabled=move || history.with(|h| h.is_empty()) on:click=move |_| {
+                let prev = history.try_update(|h| h.pop()).flatten().flatten();
+                cursor.set(prev);
+            }>{i18n::tr(T::Previous)}</button>
+            <button id="next" disabled=move || next.with(|n| n.is_none()) on:click=move |_| {
+                let current = cursor.get_untracked();
+                history.update(|h| h.push(current));
+                cursor.set(next.get_untracked());
+            }>{i18n::tr(T::Next)}</button>
+        </div>
+    }
+}

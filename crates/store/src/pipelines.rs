@@ -74,19 +74,22 @@ pub fn list(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<PipelineWithSt
 }
 
 pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<PipelineWithStages> {
-    let p: PipelineRow = pipelines::table
-        .filter(pipelines::workspace_id.eq(ws))
-        .filter(pipelines::id.eq(id))
-        .select(PipelineRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(StoreError::NotFound)?;
-    let s = pipeline_stages::table
+    // One query: every pipeline has stages (an open, a won and a lost one at least).
+    let rows: Vec<(PipelineRow, StageRow)> = pipeline_stages::table
+        .inner_join(pipelines::table.on(pipelines::id.eq(pipeline_stages::pipeline_id)))
         .filter(pipeline_stages::pipeline_id.eq(id))
         .order(pipeline_stages::position.asc())
-        .select(StageRow::as_select())
+        .select((PipelineRow::as_select(), StageRow::as_select()))
         .load(conn)?;
-    Ok((p, s))
+    let mut rows = rows.into_iter();
+    let (p, first) = rows.next().ok_or(StoreError::NotFound)?;
+    if p.workspace_id != ws {
+        return Err(StoreError::NotFound);
+    }
+    let mut stages = Vec::with_capacity(8);
+    stages.push(first);
+    stages.extend(rows.map(|(_, s)| s));
+    Ok((p, stages))
 }
 
 /// The workspace's default pipeline.

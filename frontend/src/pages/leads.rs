@@ -3,7 +3,7 @@
 
 use crate::api::{self, ApiError};
 use crate::i18n::{self, tr, T};
-use crate::ui::{toast, DateInput, FieldErrors, FieldProblem};
+use crate::ui::{toast, DateInput, FieldErrors, FieldProblem, Pager};
 use crm_api_types::{Lead, LeadConversion, LeadConvert, LeadPatch, LeadStatus};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -137,17 +137,7 @@ pub fn Leads() -> impl IntoView {
                     </For>
                 </tbody>
             </table>
-            <div class="pager">
-                <button id="prev" disabled=move || history.with(|h| h.is_empty()) on:click=move |_| {
-                    let prev = history.try_update(|h| h.pop()).flatten().flatten();
-                    cursor.set(prev);
-                }>{tr(T::Previous)}</button>
-                <button id="next" disabled=move || next.with(|n| n.is_none()) on:click=move |_| {
-                    let current = cursor.get_untracked();
-                    history.update(|h| h.push(current));
-                    cursor.set(next.get_untracked());
-                }>{tr(T::Next)}</button>
-            </div>
+            <Pager history cursor next/>
         </Show>
         {move || disqualifying.get().map(|lead| {
             let reason = RwSignal::new(String::new());

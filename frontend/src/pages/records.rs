@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::i18n::{self, tr, Lang, T};
-use crate::ui::toast;
+use crate::ui::{toast, Pager};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use serde::{Deserialize, Serialize};
@@ -468,17 +468,7 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                     }}
                 </tbody>
             </table>
-            <div class="pager">
-                <button id="prev" disabled=move || history.with(|h| h.is_empty()) on:click=move |_| {
-                    let prev = history.try_update(|h| h.pop()).flatten().flatten();
-                    cursor.set(prev);
-                }>{tr(T::Previous)}</button>
-                <button id="next" disabled=move || next.with(|n| n.is_none()) on:click=move |_| {
-                    let current = cursor.get_untracked();
-                    history.update(|h| h.push(current));
-                    cursor.set(next.get_untracked());
-                }>{tr(T::Next)}</button>
-            </div>
+            <Pager history cursor next/>
         </Show>
     }
 }

@@ -218,9 +218,11 @@ pub async fn update_deal(
                     Currency::parse("currency", &current.currency).map_err(|_| crm_store::StoreError::Corrupt("deal currency".into()))?;
                 patch.apply_to(DealCreate::from(current)).validate(own).map_err(crm_store::StoreError::Invalid)
             });
-            convert::deal(res.map_err(not_found)?)
+            res.map_err(not_found)
         })
         .await?;
+    // Built after the transaction: on SQLite, writers queue for the time it is open.
+    let deal = convert::deal(deal)?;
     Ok(with_etag(deal.version, &deal))
 }
 
