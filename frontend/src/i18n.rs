@@ -340,6 +340,7 @@ catalogue! {
     CompaniesHint => "No company matches; search by part of a name, a domain, a city or a phone number.", "شرکتی پیدا نشد؛ با بخشی از نام، دامنه، شهر یا شمارهٔ تلفن جست‌وجو کنید.";
     Employees => "Employees", "کارکنان";
     LogCall => "Log call", "ثبت تماس";
+    TaskTitle => "Task", "عنوان کار";
     AddTask => "Add task", "افزودن کار";
     CallWith => "Call with", "تماس با";
     FollowUpWith => "Follow up with", "پیگیری";

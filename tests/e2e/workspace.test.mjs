@@ -400,3 +400,28 @@ test('a deal page: facts, line items and the stages it went through', async () =
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('in Persian a date field takes a Solar Hijri date', async () => {
+  const set = await api(server.base, 'PATCH', '/api/v1/me', { locale: 'fa' });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  try {
+    const created = await api(server.base, 'POST', '/api/v1/contacts', { first_name: 'Laleh', last_name: 'Jalali-E2E' });
+    const page = await open(`/contacts/${created.body.id}`);
+    // The person's language comes from the server.
+    await page.waitForFunction(() => document.documentElement.dir === 'rtl');
+    await page.click('#add-task');
+    await page.fill('#quick-due', '۱۴۰۵/۰۹/۱۰');
+    await page.locator('#quick-form small', { hasText: '1 Dec 2026' }).waitFor();
+    await page.screenshot({ path: join(artifacts, 'jalali-date-input.png') });
+    await page.click('#quick-save');
+    await page.waitForSelector('#quick-form', { state: 'detached' });
+    const tasks = await api(server.base, 'GET', `/api/v1/tasks?related_id=${created.body.id}`);
+    assert.equal(tasks.body.items.length, 1);
+    const due = new Date(tasks.body.items[0].due_at);
+    assert.equal(due.getFullYear() * 10000 + (due.getMonth() + 1) * 100 + due.getDate(), 20261201, `due ${tasks.body.items[0].due_at}`);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  } finally {
+    await api(server.base, 'PATCH', '/api/v1/me', { locale: 'en' });
+  }
+});

@@ -160,7 +160,7 @@ fn QuickAction(kind: Quick, contact: Contact, quick: RwSignal<Option<Quick>>) ->
     view! {
         <form class="record-form quick-form" id="quick-form" on:submit=submit>
             <div class="field">
-                <label for="quick-subject">{tr(if kind == Quick::Call { T::Subject } else { T::Title })}</label>
+                <label for="quick-subject">{tr(if kind == Quick::Call { T::Subject } else { T::TaskTitle })}</label>
                 <input id="quick-subject" bind:value=subject autofocus/>
                 <FieldProblem errors field=if kind == Quick::Call { "subject" } else { "title" }/>
             </div>

@@ -570,7 +570,7 @@ pub static TASKS: ListSpec = ListSpec {
     title: T::Tasks,
     path: "/api/v1/tasks",
     columns: &[
-        col("title", T::Title, Show::Text, true),
+        col("title", T::TaskTitle, Show::Text, true),
         col("due_at", T::DueAt, Show::DateTime, true),
         col("priority", T::Priority, Show::Word, true),
         col("status", T::Status, Show::Word, true),
@@ -745,7 +745,7 @@ mod tests {
     fn csv_quotes_what_needs_quoting() {
         let rows = vec![serde_json::json!({"id": "a1", "title": "Call \"Pars\", today", "priority": "high"})];
         let cols: Vec<&Column> = TASKS.columns.iter().filter(|c| c.key == "title" || c.key == "priority").collect();
-        assert_eq!(csv(Lang::En, &cols, &rows), "id,Title,Priority\na1,\"Call \"\"Pars\"\", today\",high\n");
+        assert_eq!(csv(Lang::En, &cols, &rows), "id,Task,Priority\na1,\"Call \"\"Pars\"\", today\",high\n");
     }
 
     #[test]
