@@ -226,6 +226,8 @@ test('list views: filter chips, columns, a saved view, bulk tag and CSV export',
   await page.selectOption('#views', 'Urgent cases');
   await page.waitForSelector('.chip');
   await page.waitForSelector('#records td.col-csat');
+  // The filtered rows have replaced the unfiltered ones before any is selected.
+  await page.waitForFunction(() => [...document.querySelectorAll('#records td.col-priority')].every((td) => td.textContent === 'urgent'));
 
   // Bulk: tag the first two urgent cases, then export them.
   const boxes = page.locator('#records .select-row');
