@@ -4,7 +4,7 @@
 // and (b) an in-app navigation from My day to Contacts, until 50 rows are on screen and the
 // search box answers a keystroke. Prints the median and the worst of each.
 import { join } from 'node:path';
-import { startServer, startBrowser, ADMIN } from '../tests/e2e/harness.mjs';
+import { startServer, startBrowser, signIn } from '../tests/e2e/harness.mjs';
 
 const runs = Number(process.env.BENCH_WEB_RUNS || 15);
 process.env.CRM_BIN ||= join(process.env.CARGO_TARGET_DIR || 'target', 'release', 'crm');
@@ -13,11 +13,7 @@ const server = await startServer();
 const browser = await startBrowser();
 try {
 const page = await browser.context.newPage();
-await page.goto(`${server.base}/login`);
-await page.fill('#email', ADMIN.email);
-await page.fill('#password', ADMIN.password);
-await page.click('button[type=submit]');
-await page.waitForURL('**/contacts');
+await signIn(page, server.base);
 
 // Fifty rows shown, and the page reacts to input (the search box filters the list).
 async function interactive() {

@@ -78,3 +78,12 @@ export async function api(base, method, path, body) {
   });
   return { status: res.status, body: await res.json() };
 }
+
+/** Signs the admin in through the form; the session stays in the browser profile. */
+export async function signIn(page, base) {
+  await page.goto(`${base}/login`);
+  await page.fill('#email', ADMIN.email);
+  await page.fill('#password', ADMIN.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL('**/contacts');
+}

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, startBrowser, api, artifacts, ADMIN } from './harness.mjs';
+import { startServer, startBrowser, api, artifacts, signIn, ADMIN } from './harness.mjs';
 
 let server;
 let browser;
@@ -13,11 +13,7 @@ before(async () => {
   browser = await startBrowser();
   // Sign in once; the session is kept in the browser profile.
   const page = await browser.context.newPage();
-  await page.goto(`${server.base}/login`);
-  await page.fill('#email', ADMIN.email);
-  await page.fill('#password', ADMIN.password);
-  await page.click('button[type=submit]');
-  await page.waitForURL('**/contacts');
+  await signIn(page, server.base);
   await page.close();
 });
 

@@ -160,6 +160,23 @@ pub fn names(conn: &mut DbConnection, ws: &str, mut ids: Vec<&str>) -> StoreResu
     Ok(found.into_iter().filter(|(_, w, _)| w == ws).map(|(id, _, name)| (id, name)).collect())
 }
 
+/// Pairs each row with the name of its company (one query for all of them).
+pub fn attach_names<R>(
+    conn: &mut DbConnection,
+    ws: &str,
+    rows: Vec<R>,
+    company_id: impl Fn(&R) -> Option<&str>,
+) -> StoreResult<Vec<(R, Option<String>)>> {
+    let found = names(conn, ws, rows.iter().filter_map(&company_id).collect())?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let name = company_id(&r).and_then(|c| found.iter().find(|(id, _)| id == c).map(|(_, n)| n.clone()));
+            (r, name)
+        })
+        .collect())
+}
+
 /// The words a company is found by: name, domain and city.
 pub fn index(conn: &mut DbConnection, ws: &str, row: &CompanyRow) -> StoreResult<()> {
     let texts = [row.name.as_str(), row.domain.as_deref().unwrap_or(""), row.city.as_deref().unwrap_or("")];

@@ -142,14 +142,7 @@ pub fn list(
 }
 
 fn with_company_names(conn: &mut DbConnection, ws: &str, rows: Vec<ContactRow>) -> StoreResult<Vec<ContactWithCompany>> {
-    let names = crate::companies::names(conn, ws, rows.iter().filter_map(|r| r.company_id.as_deref()).collect())?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let name = r.company_id.as_ref().and_then(|c| names.iter().find(|(id, _)| id == c).map(|(_, n)| n.clone()));
-            (r, name)
-        })
-        .collect())
+    crate::companies::attach_names(conn, ws, rows, |r| r.company_id.as_deref())
 }
 
 /// One contact (also when in the trash) with its company's name.
@@ -350,14 +343,7 @@ pub fn many(conn: &mut DbConnection, ws: &str, ids: &[String]) -> StoreResult<Ve
     }
     let rows: Vec<ContactRow> = contacts::table.filter(contacts::id.eq_any(ids)).select(ContactRow::as_select()).load(conn)?;
     let rows: Vec<ContactRow> = rows.into_iter().filter(|r| r.workspace_id == ws).collect();
-    let names = crate::companies::names(conn, ws, rows.iter().filter_map(|r| r.company_id.as_deref()).collect())?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let name = r.company_id.as_ref().and_then(|c| names.iter().find(|(id, _)| id == c).map(|(_, n)| n.clone()));
-            (r, name)
-        })
-        .collect())
+    crate::companies::attach_names(conn, ws, rows, |r| r.company_id.as_deref())
 }
 
 /// The words a contact is found by: name, title, company and email addresses.

@@ -163,25 +163,12 @@ pub fn finish_page<T: Keyed>(rows: &mut Vec<T>, page: &PageSpec) -> Option<Strin
 #[macro_export]
 macro_rules! keyed_row {
     ($t:ty, $at:ident) => {
-        impl $crate::cursor::Keyed for $t {
-            fn id(&self) -> &str {
-                &self.id
-            }
-            fn created_at(&self) -> i64 {
-                self.created_at
-            }
-            fn updated_at(&self) -> i64 {
-                self.updated_at
-            }
-            fn sort_name(&self) -> &str {
-                &self.sort_name
-            }
-            fn at(&self) -> i64 {
-                self.$at
-            }
-        }
+        $crate::keyed_row!(@impl $t, fn at(&self) -> i64 { self.$at });
     };
     ($t:ty) => {
+        $crate::keyed_row!(@impl $t,);
+    };
+    (@impl $t:ty, $($extra:item)?) => {
         impl $crate::cursor::Keyed for $t {
             fn id(&self) -> &str {
                 &self.id
@@ -195,6 +182,7 @@ macro_rules! keyed_row {
             fn sort_name(&self) -> &str {
                 &self.sort_name
             }
+            $($extra)?
         }
     };
 }

@@ -208,14 +208,7 @@ pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &DealFilter, pa
 
 /// Adds each deal's company name.
 pub fn with_company_names(conn: &mut DbConnection, ws: &str, rows: Vec<DealRow>) -> StoreResult<Vec<DealWithCompany>> {
-    let names = crate::companies::names(conn, ws, rows.iter().filter_map(|r| r.company_id.as_deref()).collect())?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let name = r.company_id.as_ref().and_then(|c| names.iter().find(|(id, _)| id == c).map(|(_, n)| n.clone()));
-            (r, name)
-        })
-        .collect())
+    crate::companies::attach_names(conn, ws, rows, |r| r.company_id.as_deref())
 }
 
 /// These deals of the workspace with their company names, in one query (search).

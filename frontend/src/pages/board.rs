@@ -181,7 +181,6 @@ pub fn Board() -> impl IntoView {
     let column = move |stage: Stage, pipeline: Pipeline| {
         let sid = stage.id.clone();
         let sid_over = stage.id.clone();
-        let sid_drop = stage.id.clone();
         let stage_drop = stage.clone();
         let closed = stage.kind != StageKind::Open;
         let probability = stage.probability;
@@ -214,7 +213,6 @@ pub fn Board() -> impl IntoView {
                     let id = ev.data_transfer().and_then(|t| t.get_data("text/plain").ok()).filter(|s| !s.is_empty()).or(dragging.get_untracked());
                     dragging.set(None);
                     if let Some(id) = id {
-                        let _ = &sid_drop;
                         move_to(id, stage_drop.clone());
                     }
                 }

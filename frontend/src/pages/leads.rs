@@ -33,11 +33,19 @@ pub fn Leads() -> impl IntoView {
     let disqualifying = RwSignal::new(None::<Lead>);
     let result = RwSignal::new(None::<LeadConversion>);
 
+    // Only the answer to the latest query is shown, as in the other lists.
+    let generation = StoredValue::new(0u64);
     Effect::new(move || {
         let (qq, st, c) = (q.get(), status.get(), cursor.get());
         loading.set(true);
+        let n = generation.get_value() + 1;
+        generation.set_value(n);
         leptos::task::spawn_local(async move {
-            match api::leads(qq, st, c).await {
+            let result = api::leads(qq, st, c).await;
+            if generation.try_get_value() != Some(n) {
+                return;
+            }
+            match result {
                 Ok(p) => {
                     total.set(p.total.unwrap_or(0));
                     next.set(p.next_cursor);
