@@ -336,6 +336,25 @@ pub async fn deal(id: String) -> Result<Deal, ApiError> {
     get(&format!("/api/v1/deals/{}", enc(&id))).await
 }
 
+/// One page of a record's timeline (`subject`: `contacts`, `companies`, `deals`, `cases`);
+/// `filter` is a ready query such as `kind=note` or empty.
+pub async fn timeline(
+    subject: &str,
+    id: String,
+    filter: String,
+    cursor: Option<String>,
+) -> Result<Page<crm_api_types::TimelineItem>, ApiError> {
+    let mut url = format!("/api/v1/{subject}/{}/timeline?limit=30", enc(&id));
+    if !filter.is_empty() {
+        url.push('&');
+        url.push_str(&filter);
+    }
+    if let Some(c) = cursor {
+        url.push_str(&format!("&cursor={}", enc(&c)));
+    }
+    get(&url).await
+}
+
 pub async fn deal_history(id: String) -> Result<Vec<crm_api_types::StageVisit>, ApiError> {
     get(&format!("/api/v1/deals/{}/stage-history", enc(&id))).await
 }

@@ -368,6 +368,27 @@ catalogue! {
     ReopenCount => "Reopened", "دفعات بازگشایی";
     Description => "Description", "شرح";
     CsatComment => "What the customer said (optional)", "گفتهٔ مشتری (اختیاری)";
+    Timeline => "Timeline", "رویدادها";
+    TlAll => "All", "همه";
+    TlCalls => "Calls", "تماس‌ها";
+    TlEmails => "Emails", "ایمیل‌ها";
+    TlMeetings => "Meetings", "جلسه‌ها";
+    TlNotes => "Notes", "یادداشت‌ها";
+    TlDeals => "Deals", "معامله‌ها";
+    TlOrders => "Orders", "سفارش‌ها";
+    TlOrder => "Order", "سفارش";
+    TlCases => "Cases", "درخواست‌ها";
+    TlChanges => "Changes", "تغییرها";
+    TlFilters => "Show only", "فقط نمایش";
+    TlDealOpened => "New deal", "معاملهٔ تازه";
+    TlCaseOpened => "Case opened", "درخواست باز شد";
+    TlWhatHappened => "What happened? The first line is the subject. Ctrl+Enter logs it.", "چه شد؟ خط نخست عنوان است. Ctrl+Enter ثبت می‌کند.";
+    TlWriteSomething => "Write what happened first.", "نخست بنویسید چه شد.";
+    TlLog => "Log", "ثبت";
+    TlLogged => "Logged on the timeline", "در رویدادها ثبت شد";
+    TlCtrlEnter => "Ctrl+Enter", "Ctrl+Enter";
+    TlEmpty => "Nothing here yet. Log a call, a meeting or a note above; emails, orders and cases show up by themselves.", "هنوز چیزی نیست. تماس، جلسه یا یادداشتی در بالا ثبت کنید؛ ایمیل‌ها، سفارش‌ها و درخواست‌ها خودشان می‌آیند.";
+    TlMore => "Show older", "قدیمی‌ترها";
     CsatAfterResolution => "The customer can rate the service once the case is resolved.", "پس از حل درخواست، مشتری می‌تواند به خدمات امتیاز دهد.";
 }
 

@@ -5,6 +5,7 @@ mod app;
 mod i18n;
 mod pages;
 mod palette;
+mod timeline;
 mod ui;
 
 fn main() {

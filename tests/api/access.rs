@@ -79,6 +79,8 @@ both_backends! {
                 assert_eq!(s, if can_read { StatusCode::OK } else { StatusCode::NOT_FOUND }, "get {name} with read={read}");
                 let (s, _) = app.get_as(token, &format!("/api/v1/contacts/{id}/audit")).await;
                 assert_eq!(s, if can_read { StatusCode::OK } else { StatusCode::NOT_FOUND }, "audit of {name} with read={read}");
+                let (s, _) = app.get_as(token, &format!("/api/v1/contacts/{id}/timeline")).await;
+                assert_eq!(s, if can_read { StatusCode::OK } else { StatusCode::NOT_FOUND }, "timeline of {name} with read={read}");
                 let (s, b) = patch_as(&app, token, &format!("/api/v1/contacts/{id}"), &json!({"title": format!("{read}-{write}")})).await;
                 let expected = if writable[i] { StatusCode::OK } else if can_read { StatusCode::FORBIDDEN } else { StatusCode::NOT_FOUND };
                 assert_eq!(s, expected, "patch {name} with read={read} write={write}: {b}");

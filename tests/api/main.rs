@@ -16,3 +16,4 @@ mod openapi;
 mod orders;
 mod pagination;
 mod search;
+mod timeline;

@@ -423,3 +423,39 @@ test('in Persian a date field takes a Solar Hijri date', async () => {
     await api(server.base, 'PATCH', '/api/v1/me', { locale: 'en' });
   }
 });
+
+test('a contact timeline: older pages, a note logged from the composer, filter chips', async () => {
+  const created = await api(server.base, 'POST', '/api/v1/contacts', { first_name: 'Parisa', last_name: 'Timeline-E2E' });
+  const id = created.body.id;
+  for (let i = 0; i < 32; i++) {
+    const at = new Date(Date.now() - (i + 1) * 86400000).toISOString();
+    const r = await api(server.base, 'POST', '/api/v1/activities', { kind: 'call', direction: 'inbound', subject: `Call ${i}`, contact_ids: [id], occurred_at: at });
+    assert.equal(r.status, 201);
+  }
+  const page = await open(`/contacts/${id}`);
+  const rows = () => page.locator('#timeline-items li').count();
+  await page.waitForSelector('#timeline-more');
+  assert.equal(await rows(), 30, 'the first page');
+  await page.click('#timeline-more');
+  await page.waitForFunction(() => document.querySelectorAll('#timeline-items li').length === 33);
+  assert.match(await page.textContent('#timeline-items li:last-child'), /Call 31/);
+
+  // An empty note is refused beside the box; a written one lands on top.
+  await page.click('#compose-note');
+  await page.click('#composer-send');
+  await page.waitForSelector('#err-subject');
+  await page.fill('#composer-text', 'Prefers invoices in Rial\nAsk finance before sending');
+  await page.press('#composer-text', 'Control+Enter');
+  await page.waitForFunction(() => document.querySelector('#timeline-items li')?.textContent.includes('Prefers invoices in Rial'));
+  assert.match(await page.textContent('#timeline-items li:first-child'), /Ask finance before sending/);
+  assert.equal(await page.inputValue('#composer-text'), '', 'the composer is cleared');
+
+  await page.click('.timeline .chip:has-text("Notes")');
+  await page.waitForFunction(() => document.querySelectorAll('#timeline-items li').length === 1);
+  assert.equal(await page.getAttribute('#timeline-items li', 'data-kind'), 'note');
+  await page.screenshot({ path: join(artifacts, 'contact-timeline.png'), fullPage: true });
+  const notes = await api(server.base, 'GET', `/api/v1/contacts/${id}/timeline?kind=note`);
+  assert.equal(notes.body.items[0].data.subject, 'Prefers invoices in Rial');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -13,6 +13,7 @@ pub mod deals;
 pub mod operations;
 pub mod problem;
 pub mod search;
+pub mod timeline;
 pub mod validate;
 pub mod validate_deals;
 pub mod validate_ops;
@@ -30,6 +31,7 @@ pub use deals::*;
 pub use operations::*;
 pub use problem::*;
 pub use search::*;
+pub use timeline::*;
 pub use workspace::*;
 
 pub use crm_domain::access::{Entity, Scope};

@@ -273,6 +273,19 @@ pub fn audit(r: crm_store::audit::AuditRow) -> ApiResult<api::AuditEntry> {
     })
 }
 
+pub fn timeline_item(r: crm_store::timeline::TimelineRow) -> ApiResult<api::TimelineItem> {
+    Ok(api::TimelineItem {
+        data: serde_json::from_str(&r.data).map_err(|_| corrupt("timeline data"))?,
+        id: r.id,
+        at: to_datetime(r.at),
+        kind: r.kind,
+        channel: r.channel,
+        actor: api::ActorRef { kind: r.actor_kind, id: r.actor_id, name: r.actor_name },
+        source_type: r.source_type,
+        source_id: r.source_id,
+    })
+}
+
 pub fn workspace(w: crm_store::identity::WorkspaceRow) -> api::Workspace {
     api::Workspace { id: w.id, name: w.name, default_region: w.default_region, base_currency: w.base_currency }
 }

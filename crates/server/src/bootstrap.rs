@@ -44,6 +44,13 @@ pub fn open(cfg: &Config) -> anyhow::Result<(Pool, &'static str)> {
             tracing::info!(records = n, "indexed existing records for search");
         }
     }
+    if applied.iter().any(|m| m.replace('-', "").starts_with("20261124000007")) {
+        // Timelines arrived with this upgrade: tell the story of what is already there.
+        let n = crm_store::write_tx(&mut conn, crm_store::timeline::rebuild)?;
+        if n > 0 {
+            tracing::info!(items = n, "built the timelines of existing records");
+        }
+    }
     if target.is_sqlite() {
         // Refreshes planner statistics where they are stale; cheap when they are not.
         diesel::connection::SimpleConnection::batch_execute(&mut *conn, "PRAGMA optimize")?;

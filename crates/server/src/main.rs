@@ -36,6 +36,9 @@ enum Command {
         /// Then add this many plain contacts fast (no audit trail), for benchmarks at scale.
         #[arg(long, default_value_t = 0)]
         bulk_contacts: usize,
+        /// Then log this many activities on one contact (printed), for timeline benchmarks.
+        #[arg(long, default_value_t = 0)]
+        timeline_items: usize,
     },
 }
 
@@ -61,7 +64,7 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Seed { companies, contacts, bulk_contacts } => {
+        Command::Seed { companies, contacts, bulk_contacts, timeline_items } => {
             let started = bootstrap::start(&cfg)?;
             let mut conn = started.pool.get()?;
             let admin = crm_store::identity::find_user_by_email(&mut conn, &cfg.admin_email)?
@@ -72,6 +75,10 @@ fn main() -> anyhow::Result<()> {
             seed::seed(&mut conn, &ws.id, &password, seed::SeedSize { companies, contacts, ops })?;
             if bulk_contacts > 0 {
                 seed::bulk_contacts(&mut conn, &ws.id, bulk_contacts)?;
+            }
+            if timeline_items > 0 {
+                let contact = seed::long_timeline(&mut conn, &ws.id, timeline_items)?;
+                println!("timeline contact: {contact}");
             }
             println!(
                 "seeded {companies} companies and {} contacts into {:?}; demo users sign in with password {}",

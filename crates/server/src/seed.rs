@@ -458,3 +458,48 @@ pub fn bulk_contacts(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Res
     diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")?;
     Ok(())
 }
+
+/// Logs `n` activities on every channel over two years on one contact (the oldest), whose id
+/// it returns: a long customer story for timeline benchmarks.
+pub fn long_timeline(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Result<String> {
+    use crm_domain::operations::{ActivityDraft, ActivityKind, Direction};
+    use crm_store::schema::contacts;
+    use diesel::prelude::*;
+    let contact: String = contacts::table
+        .filter(contacts::workspace_id.eq(ws))
+        .filter(contacts::deleted_at.is_null())
+        .order(contacts::id.asc())
+        .select(contacts::id)
+        .first(conn)?;
+    let owners: Vec<String> = identity::list_members(conn, ws)?.into_iter().map(|(u, _, _)| u.id).collect();
+    let mut rng = StdRng::seed_from_u64(11);
+    let now = crm_store::time::now_micros();
+    let kinds = ActivityKind::ALL;
+    for batch in 0..n.div_ceil(1000) {
+        crm_store::write_tx(conn, |c| -> anyhow::Result<()> {
+            for i in batch * 1000..((batch + 1) * 1000).min(n) {
+                let kind = kinds[i % kinds.len()];
+                let d = ActivityDraft {
+                    kind,
+                    direction: Some(if i % 3 == 0 { Direction::Outbound } else { Direction::Inbound }),
+                    subject: format!("{} #{i}", kind.as_str()),
+                    body: Some("Talked about the renewal and the next order.".into()),
+                    occurred_at: now - rng.gen_range(0..730 * 24 * 3600 * 1_000_000i64),
+                    duration_seconds: Some(rng.gen_range(30..1800)),
+                    outcome: None,
+                    owner_id: owners.get(i % owners.len().max(1)).cloned(),
+                    company_id: None,
+                    deal_id: None,
+                    case_id: None,
+                    lead_id: None,
+                    contact_ids: vec![contact.clone()],
+                    user_ids: Vec::new(),
+                };
+                crm_store::activities::create_at(c, ws, &d, &crm_store::audit::Actor::system(), now)?;
+            }
+            Ok(())
+        })?;
+    }
+    diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")?;
+    Ok(contact)
+}

@@ -42,7 +42,7 @@ pub struct ActivityRow {
 
 crate::keyed_row!(ActivityRow, occurred_at);
 
-crate::record_basics!(activities, ActivityRow, ENTITY);
+crate::record_basics!(activities, ActivityRow, ENTITY, crate::timeline::sync_activity);
 
 #[derive(Debug, Clone, Default)]
 pub struct ActivityFilter {
@@ -220,6 +220,7 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, actor: &A
     if let (Some(case_id), Some(Direction::Outbound)) = (&d.case_id, d.direction) {
         crate::cases::record_first_response(conn, ws, case_id, d.occurred_at.min(now), actor)?;
     }
+    crate::timeline::sync_activity(conn, &row)?;
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok(row)
 }
@@ -249,6 +250,7 @@ pub fn update(
     }
     write_over(conn, &row, &new_row)?;
     sync_participants(conn, ws, &new_row, &d)?;
+    crate::timeline::sync_activity(conn, &new_row)?;
     audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     Ok(new_row)
 }

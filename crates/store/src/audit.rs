@@ -75,6 +75,9 @@ pub fn record(
     actor: &Actor,
     changes: Vec<Value>,
 ) -> StoreResult<()> {
+    let at = time::now_micros();
+    let change = crate::timeline::Change { entity: entity_type, id: entity_id, action, changes: &changes, at, all_fields: false };
+    crate::timeline::change_item(conn, ws, actor, change)?;
     let row = AuditRow {
         id: new_id(),
         workspace_id: ws.to_owned(),
@@ -84,7 +87,7 @@ pub fn record(
         actor_kind: actor.kind.to_owned(),
         actor_id: actor.id.clone(),
         actor_name: actor.name.clone(),
-        at: time::now_micros(),
+        at,
         changes: Value::Array(changes).to_string(),
     };
     diesel::insert_into(audit_log::table).values(&row).execute(conn)?;

@@ -339,6 +339,7 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor
     diesel::insert_into(cases::table).values(&row).execute(conn)?;
     crate::terms::sync(conn, ws, ENTITY, &row.id, &[&row.subject, &row.number.to_string()])?;
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    crate::timeline::case_events(conn, None, &row, actor, now)?;
     Ok(row)
 }
 
@@ -374,6 +375,7 @@ pub fn update_at(
         crate::terms::sync(conn, ws, ENTITY, id, &[&new_row.subject, &new_row.number.to_string()])?;
     }
     audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    crate::timeline::case_events(conn, Some(&row), &new_row, actor, now)?;
     Ok(new_row)
 }
 
@@ -401,5 +403,6 @@ pub fn record_first_response(conn: &mut DbConnection, ws: &str, id: &str, at: i6
     new_row.updated_at = time::now_micros();
     write_over(conn, &row, &new_row)?;
     audit::record(conn, ws, ENTITY, id, "updated", actor, audit::diff(&fields(&row), &fields(&new_row)))?;
+    crate::timeline::case_events(conn, Some(&row), &new_row, actor, new_row.updated_at)?;
     Ok(())
 }

@@ -511,7 +511,16 @@ fn sync_children(conn: &mut DbConnection, ws: &str, id: &str, d: &DealDraft, r: 
     Ok(())
 }
 
-fn enter_stage(conn: &mut DbConnection, ws: &str, row: &DealRow, actor: &Actor, now: i64) -> StoreResult<()> {
+fn enter_stage(
+    conn: &mut DbConnection,
+    ws: &str,
+    before: Option<&DealRow>,
+    row: &DealRow,
+    stage_name: &str,
+    actor: &Actor,
+    now: i64,
+) -> StoreResult<()> {
+    crate::timeline::stage_change(conn, before, row, stage_name, actor, now)?;
     diesel::update(deal_stage_history::table.filter(deal_stage_history::deal_id.eq(&row.id)).filter(deal_stage_history::left_at.is_null()))
         .set(deal_stage_history::left_at.eq(now))
         .execute(conn)?;
@@ -540,7 +549,7 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor
     diesel::insert_into(deals::table).values(&row).execute(conn)?;
     sync_children(conn, ws, &row.id, d, &r)?;
     crate::terms::sync(conn, ws, ENTITY, &row.id, &[&row.name, r.company_name.as_deref().unwrap_or("")])?;
-    enter_stage(conn, ws, &row, actor, now)?;
+    enter_stage(conn, ws, None, &row, &r.stage.name, actor, now)?;
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok((row, r.company_name))
 }
@@ -602,7 +611,7 @@ pub fn update_at(
         crate::terms::sync(conn, ws, ENTITY, id, &[&new_row.name, r.company_name.as_deref().unwrap_or("")])?;
     }
     if new_row.stage_id != row.stage_id {
-        enter_stage(conn, ws, &new_row, actor, now)?;
+        enter_stage(conn, ws, Some(row), &new_row, &r.stage.name, actor, now)?;
     }
     audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     Ok((new_row, r.company_name))

@@ -29,6 +29,7 @@ pub mod schema;
 pub mod tasks;
 pub mod terms;
 pub mod time;
+pub mod timeline;
 
 pub use db::{migrate, pool, write_tx, DbConnection, Pool, PooledConn, Target};
 pub use error::{StoreError, StoreResult};

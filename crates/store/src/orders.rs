@@ -49,7 +49,7 @@ pub struct OrderRow {
 
 crate::keyed_row!(OrderRow, ordered_at);
 
-crate::record_basics!(orders, OrderRow, ENTITY);
+crate::record_basics!(orders, OrderRow, ENTITY, crate::timeline::sync_order);
 
 // ---- Exchange rates ----
 
@@ -354,6 +354,7 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, base: Currency, d: &OrderDra
         }
     })?;
     sync_lines(conn, ws, &row.id, &p.lines)?;
+    crate::timeline::sync_order(conn, &row)?;
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok(row)
 }
@@ -393,6 +394,7 @@ pub fn update(
     }
     write_over(conn, &row, &new_row)?;
     sync_lines(conn, ws, id, &p.lines)?;
+    crate::timeline::sync_order(conn, &new_row)?;
     audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     Ok(new_row)
 }

@@ -17,10 +17,14 @@ pub fn check_editable(what: &str, deleted_at: Option<i64>, version: i64, expecte
 
 /// Generates `get` (by id, within the workspace) and `set_deleted` (trash and restore, audited,
 /// optimistic) for a table whose row type has `owner_id`, `version`, `updated_at` and
-/// `deleted_at`.
+/// `deleted_at`. A fourth argument, `fn(&mut DbConnection, &Row) -> StoreResult<()>`, runs
+/// after every move to or from the trash (to keep what mirrors the record in step).
 #[macro_export]
 macro_rules! record_basics {
     ($table:ident, $row:ty, $entity:expr) => {
+        $crate::record_basics!($table, $row, $entity, |_: &mut $crate::DbConnection, _: &$row| $crate::StoreResult::Ok(()));
+    };
+    ($table:ident, $row:ty, $entity:expr, $after_trash:expr) => {
         /// One record of the workspace, deleted or not.
         pub fn get(conn: &mut $crate::DbConnection, ws: &str, id: &str) -> $crate::StoreResult<$row> {
             $table::table
@@ -69,6 +73,7 @@ macro_rules! record_basics {
             row.deleted_at = deleted_at;
             row.version += 1;
             row.updated_at = now;
+            ($after_trash)(conn, &row)?;
             Ok(row)
         }
 

@@ -86,6 +86,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    timeline (id) {
+        id -> Text, workspace_id -> Text, subject_type -> Text, subject_id -> Text, at -> BigInt, kind -> Text,
+        channel -> Nullable<Text>, source_type -> Text, source_id -> Text, actor_kind -> Text,
+        actor_id -> Nullable<Text>, actor_name -> Nullable<Text>, data -> Text,
+    }
+}
+
+diesel::table! {
     access_rules (workspace_id, role, entity) {
         workspace_id -> Text, role -> Text, entity -> Text, read_scope -> Text, write_scope -> Text,
     }

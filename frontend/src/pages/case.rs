@@ -4,6 +4,7 @@
 
 use crate::api;
 use crate::i18n::{self, tr, Lang, T};
+use crate::timeline::Timeline;
 use crate::ui::{toast, FieldErrors, FieldProblem};
 use chrono::{DateTime, Utc};
 use crm_api_types::{Case, CasePatch, CaseStatus};
@@ -52,6 +53,13 @@ pub fn CasePage() -> impl IntoView {
     let case = RwSignal::new(None::<Case>);
     let failure = RwSignal::new(None::<String>);
     let errors = RwSignal::new(FieldErrors::default());
+    // Every change to the case (status, CSAT) is news for its timeline.
+    let refresh = RwSignal::new(0u32);
+    Effect::new(move || {
+        if case.with(|c| c.as_ref().map(|c| c.version)).is_some() {
+            refresh.update(|n| *n += 1);
+        }
+    });
     let tick = RwSignal::new(now());
     // The clocks move every 30 seconds.
     let timer = set_interval_with_handle(move || tick.set(now()), std::time::Duration::from_secs(30)).ok();
@@ -159,6 +167,7 @@ pub fn CasePage() -> impl IntoView {
                 </section>
             }
         })}
+        {move || view! { <Timeline subject="cases" id=id() refresh/> }}
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::i18n::{self, tr, Lang, T};
+use crate::timeline::Timeline;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -123,5 +124,6 @@ pub fn CompanyPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        {move || view! { <Timeline subject="companies" id=id()/> }}
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::api::{self, ApiError};
 use crate::i18n::{self, tr, Lang, T};
+use crate::timeline::Timeline;
 use crate::ui::{field_message, toast, DateInput, FieldErrors, FieldProblem};
 use crm_api_types::{Contact, ContactPatch, LifecycleStage};
 use leptos::prelude::*;
@@ -87,7 +88,7 @@ pub enum Quick {
 
 /// Logs a call with the contact, or adds a task about them, in one small form.
 #[component]
-fn QuickAction(kind: Quick, contact: Contact, quick: RwSignal<Option<Quick>>) -> impl IntoView {
+fn QuickAction(kind: Quick, contact: Contact, quick: RwSignal<Option<Quick>>, refresh: RwSignal<u32>) -> impl IntoView {
     let lang = i18n::lang();
     let l = lang.get_untracked();
     let subject = RwSignal::new(match kind {
@@ -146,6 +147,7 @@ fn QuickAction(kind: Quick, contact: Contact, quick: RwSignal<Option<Quick>>) ->
                 Ok(done) => {
                     toast(i18n::text(l, done), false);
                     quick.set(None);
+                    refresh.update(|n| *n += 1);
                 }
                 Err(e) => {
                     let f = FieldErrors::from_api(&e);
@@ -218,6 +220,7 @@ pub fn ContactPage() -> impl IntoView {
     // One save at a time: Enter and the blur that follows must not send the edit twice.
     let saving = RwSignal::new(false);
     let quick = RwSignal::new(None::<Quick>);
+    let refresh = RwSignal::new(0u32);
 
     // Sends one field at the version we hold; a 412 turns into a conflict to resolve.
     let save = move |field: Field, value: String, base: Contact| {
@@ -377,7 +380,7 @@ pub fn ContactPage() -> impl IntoView {
                 </div>
                 {
                     let c = c.clone();
-                    move || quick.get().map(|q| view! { <QuickAction kind=q contact=c.clone() quick/> })
+                    move || quick.get().map(|q| view! { <QuickAction kind=q contact=c.clone() quick refresh/> })
                 }
                 <section class="facts">
                     <dl>
@@ -403,6 +406,7 @@ pub fn ContactPage() -> impl IntoView {
                 </section>
             }
         })}
+        {move || view! { <Timeline subject="contacts" id=id() refresh/> }}
         <section class="history">
             <h2>{tr(T::History)}</h2>
             <Transition fallback=|| view! { <div class="skeleton">{tr(T::LoadingHistory)}</div> }>

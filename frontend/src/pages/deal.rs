@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::i18n::{self, tr, Lang, T};
+use crate::timeline::Timeline;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -112,5 +113,6 @@ pub fn DealPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        {move || view! { <Timeline subject="deals" id=id()/> }}
     }
 }

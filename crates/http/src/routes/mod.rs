@@ -16,6 +16,7 @@ pub mod pipelines;
 pub mod products;
 pub mod search;
 pub mod system;
+pub mod timeline;
 pub mod workspace;
 
 use crate::auth::Principal;
@@ -87,17 +88,54 @@ pub async fn audit_page(
             } else {
                 None
             };
-            // Users are named at read time, so a renamed user shows their current name.
-            let mut user_ids: Vec<String> = rows.iter().filter(|r| r.actor_kind == "user").filter_map(|r| r.actor_id.clone()).collect();
-            user_ids.sort_unstable();
-            user_ids.dedup();
-            let names = crm_store::identity::user_names(c, &user_ids)?;
-            for r in rows.iter_mut().filter(|r| r.actor_kind == "user") {
-                r.actor_name = r.actor_id.as_ref().and_then(|id| names.iter().find(|(uid, _)| uid == id)).map(|(_, n)| n.clone());
-            }
+            name_users(c, &mut rows)?;
             let items = rows.into_iter().map(convert::audit).collect::<ApiResult<Vec<_>>>()?;
             to_json(&Page { items, next_cursor, total: None })
         })
         .await?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}
+
+/// A row that records who acted.
+pub trait ActedBy {
+    /// The acting user's id, when a person acted.
+    fn user_id(&self) -> Option<&str>;
+    fn set_actor_name(&mut self, name: Option<String>);
+}
+
+macro_rules! acted_by {
+    ($t:ty) => {
+        impl ActedBy for $t {
+            fn user_id(&self) -> Option<&str> {
+                if self.actor_kind == "user" {
+                    self.actor_id.as_deref()
+                } else {
+                    None
+                }
+            }
+            fn set_actor_name(&mut self, name: Option<String>) {
+                self.actor_name = name;
+            }
+        }
+    };
+}
+acted_by!(crm_store::audit::AuditRow);
+acted_by!(crm_store::timeline::TimelineRow);
+
+/// Names the users who acted, at read time, so a renamed user shows their current name.
+pub fn name_users<T: ActedBy>(c: &mut DbConnection, rows: &mut [T]) -> ApiResult<()> {
+    let mut ids: Vec<String> = rows.iter().filter_map(|r| r.user_id().map(str::to_owned)).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let names = crm_store::identity::user_names(c, &ids)?;
+    for r in rows.iter_mut() {
+        let name = r.user_id().and_then(|id| names.iter().find(|(uid, _)| uid == id)).map(|(_, n)| n.clone());
+        if r.user_id().is_some() {
+            r.set_actor_name(name);
+        }
+    }
+    Ok(())
 }

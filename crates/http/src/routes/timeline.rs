@@ -1,0 +1,106 @@
+//! `/api/v1/{contacts,companies,deals,cases}/{id}/timeline`: one story per customer record
+//! across every channel.
+
+use crate::access;
+use crate::auth::Principal;
+use crate::convert::{self, to_json};
+use crate::error::{ApiError, ApiResult};
+use crate::params::{bad, QueryParams};
+use crate::routes::{name_users, AuditParams};
+use crate::state::AppState;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use crm_api_types::{Page, Problem, TimelineItem, TIMELINE_KINDS};
+use crm_domain::access::Entity;
+use crm_store::cursor::{Sort, SortField};
+use crm_store::timeline::{self as repo, TimelineFilter};
+use crm_store::{DbConnection, StoreError};
+
+/// Filters of a timeline.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct TimelineFilters {
+    /// Comma-separated kinds: `activity`, `note`, `email`, `stage_change`, `order`,
+    /// `case_event`, `field_change`, `created`.
+    kind: Option<String>,
+    /// Comma-separated channels: activity kinds (`call`, `email`, `meeting`, `sms`, `chat`,
+    /// `web_visit`, `letter`, `store_visit`, `field_visit`, `note`), order channels and case
+    /// channels.
+    channel: Option<String>,
+}
+
+/// Checks the subject is visible to the caller: an unknown record and one the caller may not
+/// read are both 404.
+fn visible(c: &mut DbConnection, who: &Principal, subject: &str, id: &str) -> ApiResult<()> {
+    let ws = who.workspace_id.as_str();
+    let not_found = |e: StoreError| match e {
+        StoreError::NotFound => ApiError::not_found(subject),
+        other => other.into(),
+    };
+    let (entity, owner) = match subject {
+        "contact" => (Entity::Contact, crm_store::contacts::get(c, ws, id).map_err(not_found)?.0.owner_id),
+        "company" => (Entity::Company, crm_store::companies::get(c, ws, id).map_err(not_found)?.0.owner_id),
+        "deal" => (Entity::Deal, crm_store::deals::get(c, ws, id).map_err(not_found)?.0.owner_id),
+        _ => (Entity::Case, crm_store::cases::get(c, ws, id).map_err(not_found)?.owner_id),
+    };
+    access::visible(c, who, entity, owner.as_deref())
+}
+
+async fn timeline_page(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    subject: &'static str,
+    id: String,
+) -> ApiResult<HttpResponse> {
+    let mut q = QueryParams::from_request(&req);
+    let filter = TimelineFilter {
+        kinds: q.take_list("kind", |k| TIMELINE_KINDS.contains(&k), &TIMELINE_KINDS.join(", "))?,
+        channels: q.take_list("channel", |c| c.len() <= 40, "channel names")?,
+    };
+    let newest_first = Sort { field: SortField::At, desc: true };
+    let page = q.page_spec_with(Some("at"), newest_first)?;
+    if page.sort != newest_first {
+        return Err(bad("sort", "invalid_sort", "a timeline is always newest first (-at)"));
+    }
+    if page.include_total {
+        return Err(bad("include_total", "unsupported", "a timeline has no total; page through it with next_cursor"));
+    }
+    q.finish()?;
+    let body = state
+        .db(move |c| {
+            visible(c, &who, subject, &id)?;
+            let mut p = repo::page(c, &who.workspace_id, subject, &id, &filter, &page)?;
+            name_users(c, &mut p.items)?;
+            let items = p.items.into_iter().map(convert::timeline_item).collect::<ApiResult<Vec<_>>>()?;
+            to_json(&Page { items, next_cursor: p.next_cursor, total: None })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}
+
+macro_rules! timeline_route {
+    ($name:ident, $path:literal, $subject:literal, $tag:literal, $op:literal) => {
+        #[doc = concat!("The ", $subject, "'s timeline: activities on every channel, notes, emails, stage changes, orders, case events and field changes, newest first.")]
+        #[utoipa::path(
+            tag = $tag,
+            operation_id = $op,
+            params(("id" = String, Path), TimelineFilters, AuditParams),
+            responses(
+                (status = 200, description = "One page of the timeline, newest first", body = Page<TimelineItem>),
+                (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record, or not visible to you", body = Problem, content_type = "application/problem+json"),
+            ),
+            security(("bearer" = []), ("api_key" = []))
+        )]
+        #[get($path)]
+        pub async fn $name(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+            timeline_page(state, who, req, $subject, id.into_inner()).await
+        }
+    };
+}
+
+timeline_route!(contact_timeline, "/contacts/{id}/timeline", "contact", "contacts", "contact_timeline");
+timeline_route!(company_timeline, "/companies/{id}/timeline", "company", "companies", "company_timeline");
+timeline_route!(deal_timeline, "/deals/{id}/timeline", "deal", "deals", "deal_timeline");
+timeline_route!(case_timeline, "/cases/{id}/timeline", "case", "cases", "case_timeline");

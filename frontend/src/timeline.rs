@@ -1,0 +1,371 @@
+//! The unified timeline of a contact, company, deal or case, with a composer to log a note,
+//! call, meeting or email on the record.
+
+use crate::api::{self, ApiError};
+use crate::i18n::{self, tr, Lang, T};
+use crate::ui::{toast, FieldErrors, FieldProblem};
+use crm_api_types::{ActivityCreate, ActivityKind, Direction, TimelineItem};
+use crm_domain::FieldError;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// A filter chip: its label and the query it adds.
+const FILTERS: [(T, &str); 9] = [
+    (T::TlAll, ""),
+    (T::TlCalls, "channel=call"),
+    (T::TlEmails, "kind=email"),
+    (T::TlMeetings, "channel=meeting"),
+    (T::TlNotes, "kind=note"),
+    (T::TlDeals, "kind=stage_change"),
+    (T::TlOrders, "kind=order"),
+    (T::TlCases, "kind=case_event"),
+    (T::TlChanges, "kind=field_change,created"),
+];
+
+/// What the composer logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compose {
+    Note,
+    Call,
+    Meeting,
+    Email,
+}
+
+impl Compose {
+    const ALL: [Compose; 4] = [Compose::Note, Compose::Call, Compose::Meeting, Compose::Email];
+
+    fn kind(self) -> ActivityKind {
+        match self {
+            Compose::Note => ActivityKind::Note,
+            Compose::Call => ActivityKind::Call,
+            Compose::Meeting => ActivityKind::Meeting,
+            Compose::Email => ActivityKind::Email,
+        }
+    }
+
+    fn key(self) -> &'static str {
+        self.kind().as_str()
+    }
+}
+
+/// The record a new activity is about, from the timeline's subject.
+fn target(subject: &str, id: &str, body: &mut ActivityCreate) {
+    match subject {
+        "contacts" => body.contact_ids = vec![id.to_owned()],
+        "companies" => body.company_id = Some(id.to_owned()),
+        "deals" => body.deal_id = Some(id.to_owned()),
+        _ => body.case_id = Some(id.to_owned()),
+    }
+}
+
+fn s<'a>(item: &'a TimelineItem, key: &str) -> Option<&'a str> {
+    item.data.get(key).and_then(|v| v.as_str())
+}
+
+/// The line that says what happened.
+fn headline(l: Lang, item: &TimelineItem) -> String {
+    let w = |wire: &str| i18n::word(l, wire);
+    match item.kind.as_str() {
+        "activity" | "note" | "email" => s(item, "subject").unwrap_or("").to_owned(),
+        "stage_change" => {
+            let deal = s(item, "deal_name").unwrap_or("");
+            let to = s(item, "to_stage_name").unwrap_or("");
+            if item.data.get("from_stage_id").is_some_and(|v| v.is_null()) {
+                format!("{} {deal} ({to})", i18n::text(l, T::TlDealOpened))
+            } else {
+                format!("{deal} → {to}")
+            }
+        }
+        "order" => {
+            let n = item.data.get("number").and_then(|v| v.as_i64()).unwrap_or(0);
+            let total = match (s(item, "total"), s(item, "currency")) {
+                (Some(a), Some(c)) => i18n::money_str(l, a, c),
+                _ => String::new(),
+            };
+            format!("{} #{} · {total} · {}", i18n::text(l, T::TlOrder), i18n::number(l, n), w(s(item, "status").unwrap_or("")))
+        }
+        "case_event" => {
+            let n = item.data.get("number").and_then(|v| v.as_i64()).unwrap_or(0);
+            let case = format!("#{} {}", i18n::number(l, n), s(item, "subject").unwrap_or(""));
+            match s(item, "event").unwrap_or("") {
+                "opened" => format!("{} {case}", i18n::text(l, T::TlCaseOpened)),
+                "status_changed" => format!("{case}: {} → {}", w(s(item, "from").unwrap_or("")), w(s(item, "to").unwrap_or(""))),
+                "first_response" => format!("{case}: {}", i18n::text(l, T::FirstResponse)),
+                "csat" => {
+                    let stars = item.data.get("csat").and_then(|v| v.as_i64()).unwrap_or(0);
+                    format!("{case}: CSAT {}", i18n::number(l, stars))
+                }
+                other => format!("{case}: {other}"),
+            }
+        }
+        _ => {
+            let action = s(item, "action").unwrap_or("updated");
+            let shown = i18n::action(action).map(|a| i18n::text(l, a).to_owned()).unwrap_or_else(|| action.to_owned());
+            let fields: Vec<&str> = item
+                .data
+                .get("changes")
+                .and_then(|c| c.as_array())
+                .map(|c| c.iter().filter_map(|ch| ch.get("field").and_then(|f| f.as_str())).collect())
+                .unwrap_or_default();
+            if item.kind == "created" || fields.is_empty() {
+                shown
+            } else {
+                format!("{shown}: {}", fields.join(", "))
+            }
+        }
+    }
+}
+
+/// The label of an item's kind or channel.
+fn badge(l: Lang, item: &TimelineItem) -> String {
+    match (item.kind.as_str(), item.channel.as_deref().and_then(ActivityKind::parse)) {
+        ("activity" | "note" | "email", Some(k)) => i18n::text(l, i18n::activity_kind(k)).to_owned(),
+        ("stage_change", _) => i18n::text(l, T::TlDeals).to_owned(),
+        ("order", _) => i18n::text(l, T::TlOrder).to_owned(),
+        ("case_event", _) => i18n::text(l, T::TlCases).to_owned(),
+        _ => i18n::text(l, T::TlChanges).to_owned(),
+    }
+}
+
+fn details(l: Lang, item: &TimelineItem) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(d) = s(item, "direction").filter(|d| *d != "internal") {
+        parts.push(i18n::word(l, d));
+    }
+    if let Some(o) = s(item, "outcome") {
+        parts.push(i18n::word(l, o));
+    }
+    if let Some(secs) = item.data.get("duration_seconds").and_then(|v| v.as_i64()) {
+        parts.push(format!("{} {}", i18n::number(l, (secs + 59) / 60), i18n::text(l, T::MinutesShort)));
+    }
+    if let Some(r) = s(item, "loss_reason") {
+        parts.push(r.to_owned());
+    }
+    if let Some(c) = s(item, "comment") {
+        parts.push(c.to_owned());
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+/// Where an item links to, other than the record being shown.
+fn link(item: &TimelineItem, subject: &str) -> Option<String> {
+    match item.kind.as_str() {
+        "stage_change" if subject != "deals" => s(item, "deal_id").map(|d| format!("/deals/{d}")),
+        "case_event" if subject != "cases" => s(item, "case_id").map(|c| format!("/cases/{c}")),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn Timeline(
+    /// `contacts`, `companies`, `deals` or `cases`.
+    subject: &'static str,
+    #[prop(into)] id: String,
+    /// Bumped by the page when it logged something itself (quick actions).
+    #[prop(optional)]
+    refresh: Option<RwSignal<u32>>,
+) -> impl IntoView {
+    let lang = i18n::lang();
+    let filter = RwSignal::new(0usize);
+    let items = RwSignal::new(Vec::<TimelineItem>::new());
+    let next = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(true);
+    let failure = RwSignal::new(None::<String>);
+    // Only the answer to the latest request is shown.
+    let generation = StoredValue::new(0u32);
+    let local = RwSignal::new(0u32);
+    let id = StoredValue::new(id);
+
+    let load = move |cursor: Option<String>| {
+        let gen = generation.get_value() + 1;
+        generation.set_value(gen);
+        loading.set(true);
+        let query = FILTERS[filter.get_untracked()].1.to_owned();
+        leptos::task::spawn_local(async move {
+            let result = api::timeline(subject, id.get_value(), query, cursor.clone()).await;
+            if generation.try_get_value() != Some(gen) {
+                return;
+            }
+            loading.set(false);
+            match result {
+                Ok(page) => {
+                    failure.set(None);
+                    if cursor.is_some() {
+                        items.update(|i| i.extend(page.items));
+                    } else {
+                        items.set(page.items);
+                    }
+                    next.set(page.next_cursor);
+                }
+                Err(e) => failure.set(Some(e.message(lang.get_untracked()))),
+            }
+        });
+    };
+    Effect::new(move || {
+        filter.track();
+        local.track();
+        if let Some(r) = refresh {
+            r.track();
+        }
+        load(None);
+    });
+
+    let composing = RwSignal::new(Compose::Note);
+    let text = RwSignal::new(String::new());
+    let outcome = RwSignal::new("connected".to_owned());
+    let minutes = RwSignal::new(String::new());
+    let errors = RwSignal::new(FieldErrors::default());
+    let sending = RwSignal::new(false);
+    let send = move || {
+        let body_text = text.get_untracked();
+        if body_text.trim().is_empty() || sending.get_untracked() {
+            errors.set(FieldErrors(vec![FieldError::new("subject", "required", i18n::text(lang.get_untracked(), T::TlWriteSomething))]));
+            return;
+        }
+        let mode = composing.get_untracked();
+        // The first line is the subject; the rest, if any, the body.
+        let (subject_line, rest) = match body_text.trim().split_once('\n') {
+            Some((first, rest)) => (first.trim().to_owned(), Some(rest.trim().to_owned()).filter(|r| !r.is_empty())),
+            None => (body_text.trim().to_owned(), None),
+        };
+        let mut body = ActivityCreate {
+            kind: mode.kind(),
+            direction: Some(match mode {
+                Compose::Note => Direction::Internal,
+                _ => Direction::Outbound,
+            }),
+            subject: subject_line.chars().take(200).collect(),
+            body: if subject_line.chars().count() > 200 { Some(body_text.trim().to_owned()) } else { rest },
+            occurred_at: None,
+            duration_seconds: match mode {
+                Compose::Call | Compose::Meeting => minutes.get_untracked().trim().parse::<i64>().ok().map(|m| m * 60),
+                _ => None,
+            },
+            outcome: (mode == Compose::Call).then(|| outcome.get_untracked()),
+            owner_id: None,
+            company_id: None,
+            deal_id: None,
+            case_id: None,
+            lead_id: None,
+            contact_ids: Vec::new(),
+            user_ids: Vec::new(),
+        };
+        target(subject, &id.get_value(), &mut body);
+        sending.set(true);
+        leptos::task::spawn_local(async move {
+            let l = lang.get_untracked();
+            let result = api::log_activity(body).await;
+            sending.set(false);
+            match result {
+                Ok(_) => {
+                    text.set(String::new());
+                    minutes.set(String::new());
+                    errors.set(FieldErrors::default());
+                    toast(i18n::text(l, T::TlLogged), false);
+                    local.update(|n| *n += 1);
+                }
+                Err(e @ ApiError::Problem(_)) => {
+                    let fields = FieldErrors::from_api(&e);
+                    if fields.is_empty() {
+                        toast(e.message(l), true);
+                    }
+                    errors.set(fields);
+                }
+                Err(e) => toast(e.message(l), true),
+            }
+        });
+    };
+
+    view! {
+        <section class="timeline" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">{tr(T::Timeline)}</h2>
+            <form class="composer" id="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
+                <div class="tabs" role="tablist">
+                    {Compose::ALL.iter().map(|m| {
+                        let m = *m;
+                        view! {
+                            <button type="button" role="tab" id=format!("compose-{}", m.key())
+                                aria-selected=move || (composing.get() == m).to_string()
+                                class:active=move || composing.get() == m
+                                on:click=move |_| composing.set(m)>
+                                {move || i18n::text(lang.get(), i18n::activity_kind(m.kind()))}
+                            </button>
+                        }
+                    }).collect_view()}
+                </div>
+                <label class="sr-only" for="composer-text">{tr(T::TlWhatHappened)}</label>
+                <textarea id="composer-text" rows="3" bind:value=text placeholder=tr(T::TlWhatHappened)
+                    on:keydown=move |ev| if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) { ev.prevent_default(); send(); }></textarea>
+                <FieldProblem errors field="subject"/>
+                <div class="composer-extra">
+                    <Show when=move || composing.get() == Compose::Call>
+                        <label>{tr(T::Outcome)}" "
+                            <select id="composer-outcome" on:change=move |ev| outcome.set(event_target_value(&ev))>
+                                {["connected", "no_answer", "left_voicemail", "interested"].into_iter().map(|o| view! {
+                                    <option value=o selected=move || outcome.get() == o>{move || i18n::word(lang.get(), o)}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    </Show>
+                    <Show when=move || matches!(composing.get(), Compose::Call | Compose::Meeting)>
+                        <label>{tr(T::DurationMinutes)}" "
+                            <input id="composer-minutes" type="number" min="0" inputmode="numeric" bind:value=minutes class="short"/>
+                        </label>
+                    </Show>
+                    <FieldProblem errors field="duration_seconds"/>
+                    <button type="submit" id="composer-send" disabled=move || sending.get()>{tr(T::TlLog)}</button>
+                    <small class="muted">{tr(T::TlCtrlEnter)}</small>
+                </div>
+            </form>
+            <div class="chips" role="group" aria-label=tr(T::TlFilters)>
+                {FILTERS.iter().enumerate().map(|(i, (label, _))| {
+                    let label = *label;
+                    view! {
+                        <button type="button" class="chip" class:active=move || filter.get() == i
+                            aria-pressed=move || (filter.get() == i).to_string()
+                            on:click=move |_| filter.set(i)>{tr(label)}</button>
+                    }
+                }).collect_view()}
+            </div>
+            <Show when=move || failure.get().is_some()>
+                <p class="error" role="alert">{move || failure.get().unwrap_or_default()}</p>
+            </Show>
+            <Show when=move || loading.get() && items.with(|i| i.is_empty())>
+                <div class="skeleton">{tr(T::Loading)}</div>
+            </Show>
+            <Show when=move || !loading.get() && failure.get().is_none() && items.with(|i| i.is_empty())>
+                <p class="empty" id="timeline-empty">{tr(T::TlEmpty)}</p>
+            </Show>
+            <ol class="timeline-items" id="timeline-items">
+                <For each=move || items.get() key=|i| i.id.clone() let:item>
+                    {
+                        let l = lang.get_untracked();
+                        let who = item.actor.name.clone().or_else(|| (item.actor.kind != "user").then(|| item.actor.kind.clone())).unwrap_or_default();
+                        let class = format!("tl-item tl-{} tl-ch-{}", item.kind, item.channel.clone().unwrap_or_default());
+                        let body = s(&item, "body").map(str::to_owned);
+                        let head = headline(l, &item);
+                        let head = match link(&item, subject) {
+                            Some(href) => view! { <A href=href>{head}</A> }.into_any(),
+                            None => view! { <span>{head}</span> }.into_any(),
+                        };
+                        view! {
+                            <li class=class data-kind=item.kind.clone()>
+                                <span class="tl-badge">{badge(l, &item)}</span>
+                                <div class="tl-main">
+                                    <strong class="tl-head">{head}</strong>
+                                    {details(l, &item).map(|d| view! { <span class="muted">" · "{d}</span> })}
+                                    {body.map(|b| view! { <p class="tl-body">{b}</p> })}
+                                    <small class="muted">{i18n::date_time(l, &item.at)}{(!who.is_empty()).then(|| format!(" · {who}"))}</small>
+                                </div>
+                            </li>
+                        }
+                    }
+                </For>
+            </ol>
+            <Show when=move || next.with(|n| n.is_some())>
+                <button type="button" class="secondary" id="timeline-more" disabled=move || loading.get()
+                    on:click=move |_| load(next.get_untracked())>{tr(T::TlMore)}</button>
+            </Show>
+        </section>
+    }
+}
