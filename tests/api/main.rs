@@ -12,6 +12,7 @@ mod contacts;
 mod deals;
 mod leads;
 mod migrations;
+mod notifications;
 mod openapi;
 mod orders;
 mod pagination;

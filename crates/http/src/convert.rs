@@ -286,6 +286,22 @@ pub fn timeline_item(r: crm_store::timeline::TimelineRow) -> ApiResult<api::Time
     })
 }
 
+pub fn notification(r: crm_store::notifications::NotificationRow) -> api::Notification {
+    api::Notification {
+        id: r.id,
+        kind: r.kind,
+        subject_type: r.subject_type,
+        subject_id: r.subject_id,
+        title: r.title,
+        detail: r.detail,
+        source_type: r.source_type,
+        source_id: r.source_id,
+        actor: api::ActorRef { kind: r.actor_kind, id: r.actor_id, name: r.actor_name },
+        at: to_datetime(r.at),
+        read_at: r.read_at.map(to_datetime),
+    }
+}
+
 pub fn workspace(w: crm_store::identity::WorkspaceRow) -> api::Workspace {
     api::Workspace { id: w.id, name: w.name, default_region: w.default_region, base_currency: w.base_currency }
 }

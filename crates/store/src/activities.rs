@@ -221,6 +221,7 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, actor: &A
         crate::cases::record_first_response(conn, ws, case_id, d.occurred_at.min(now), actor)?;
     }
     crate::timeline::sync_activity(conn, &row)?;
+    crate::notifications::mentioned_in_activity(conn, ws, &row, None, actor, now)?;
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok(row)
 }
@@ -251,6 +252,7 @@ pub fn update(
     write_over(conn, &row, &new_row)?;
     sync_participants(conn, ws, &new_row, &d)?;
     crate::timeline::sync_activity(conn, &new_row)?;
+    crate::notifications::mentioned_in_activity(conn, ws, &new_row, Some(&row), actor, new_row.updated_at)?;
     audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     Ok(new_row)
 }

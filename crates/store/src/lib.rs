@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod identity;
 pub mod leads;
 pub mod listing;
+pub mod notifications;
 pub mod orders;
 pub mod pipelines;
 pub mod points;

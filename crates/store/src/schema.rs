@@ -94,6 +94,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    notifications (id) {
+        id -> Text, workspace_id -> Text, user_id -> Text, kind -> Text, subject_type -> Text, subject_id -> Text,
+        title -> Text, detail -> Nullable<Text>, source_type -> Nullable<Text>, source_id -> Nullable<Text>,
+        actor_kind -> Text, actor_id -> Nullable<Text>, actor_name -> Nullable<Text>, at -> BigInt, read_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    follows (workspace_id, subject_id, user_id) {
+        workspace_id -> Text, subject_id -> Text, user_id -> Text, subject_type -> Text, created_at -> BigInt,
+    }
+}
+
+diesel::table! {
     access_rules (workspace_id, role, entity) {
         workspace_id -> Text, role -> Text, entity -> Text, read_scope -> Text, write_scope -> Text,
     }
@@ -284,5 +298,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     exchange_rates,
     orders,
     order_lines,
-    search_terms
+    search_terms,
+    timeline,
+    notifications,
+    follows
 );

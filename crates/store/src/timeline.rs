@@ -98,7 +98,8 @@ fn place(conn: &mut DbConnection, ws: &str, subjects: &[(&str, Option<&str>)], i
     for row in &rows {
         diesel::insert_into(timeline::table).values(row).execute(conn)?;
     }
-    Ok(())
+    let told: Vec<(&str, &str)> = rows.iter().map(|r| (r.subject_type.as_str(), r.subject_id.as_str())).collect();
+    crate::notifications::tell_followers(conn, ws, &told, item.kind, (item.source_type, item.source_id), item.actor, item.at)
 }
 
 /// Removes every item a source record put on any timeline.

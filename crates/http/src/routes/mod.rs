@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod deals;
 pub mod forms;
 pub mod leads;
+pub mod notifications;
 pub mod orders;
 pub mod pipelines;
 pub mod products;
@@ -121,6 +122,7 @@ macro_rules! acted_by {
 }
 acted_by!(crm_store::audit::AuditRow);
 acted_by!(crm_store::timeline::TimelineRow);
+acted_by!(crm_store::notifications::NotificationRow);
 
 /// Names the users who acted, at read time, so a renamed user shows their current name.
 pub fn name_users<T: ActedBy>(c: &mut DbConnection, rows: &mut [T]) -> ApiResult<()> {

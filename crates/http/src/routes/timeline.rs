@@ -31,7 +31,7 @@ struct TimelineFilters {
 
 /// Checks the subject is visible to the caller: an unknown record and one the caller may not
 /// read are both 404.
-fn visible(c: &mut DbConnection, who: &Principal, subject: &str, id: &str) -> ApiResult<()> {
+pub(crate) fn visible(c: &mut DbConnection, who: &Principal, subject: &str, id: &str) -> ApiResult<()> {
     let ws = who.workspace_id.as_str();
     let not_found = |e: StoreError| match e {
         StoreError::NotFound => ApiError::not_found(subject),

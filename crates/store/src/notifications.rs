@@ -1,0 +1,330 @@
+//! Notifications: a person hears when they are @mentioned, when a record is assigned to them,
+//! and when something happens to a record they follow; never about a record they may not read.
+//!
+//! Mentions are written in text as `@[Label](user:ID)` or `@[Label](team:ID)` (what the app's
+//! composer inserts); a team mention reaches each of its members.
+
+use crate::audit::Actor;
+use crate::cursor::{Cursor, Keyed, PageOf, PageSpec};
+use crate::schema::{cases, companies, contacts, deals, follows, leads, notifications, tasks, team_members};
+use crate::{new_id, DbConnection, StoreResult};
+use crm_domain::access::Entity;
+use diesel::prelude::*;
+
+/// Why someone is told.
+pub const KINDS: [&str; 3] = ["mentioned", "assigned", "followed_change"];
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = notifications)]
+pub struct NotificationRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub title: String,
+    pub detail: Option<String>,
+    pub source_type: Option<String>,
+    pub source_id: Option<String>,
+    pub actor_kind: String,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub at: i64,
+    pub read_at: Option<i64>,
+}
+
+impl Keyed for NotificationRow {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn created_at(&self) -> i64 {
+        self.at
+    }
+    fn updated_at(&self) -> i64 {
+        self.at
+    }
+    fn sort_name(&self) -> &str {
+        ""
+    }
+}
+
+/// The user and team ids mentioned in `text`, in order, without repeats.
+pub fn mentions(text: &str) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("@[") {
+        rest = &rest[start + 2..];
+        let Some(close) = rest.find("](") else { break };
+        let after = &rest[close + 2..];
+        let Some(end) = after.find(')') else { break };
+        let target = &after[..end];
+        let found = target.strip_prefix("user:").map(|id| ("user", id)).or_else(|| target.strip_prefix("team:").map(|id| ("team", id)));
+        if let Some((kind, id)) = found {
+            let valid = !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            if valid && !out.iter().any(|(k, i)| *k == kind && i == id) {
+                out.push((kind, id.to_owned()));
+            }
+        }
+        rest = &after[end..];
+    }
+    out
+}
+
+/// A record's owner and a title to show, if it exists in the workspace.
+fn lookup(conn: &mut DbConnection, ws: &str, subject_type: &str, id: &str) -> StoreResult<Option<(Option<String>, String)>> {
+    macro_rules! find {
+        ($t:ident, $title:expr) => {
+            $t::table.filter($t::workspace_id.eq(ws)).filter($t::id.eq(id)).select(($t::owner_id, $title)).first(conn).optional()?
+        };
+    }
+    Ok(match subject_type {
+        "contact" => find!(contacts, contacts::display_name),
+        "company" => find!(companies, companies::name),
+        "deal" => find!(deals, deals::name),
+        "case" => find!(cases, cases::subject),
+        "lead" => find!(leads, leads::display_name),
+        "task" => find!(tasks, tasks::title),
+        _ => None,
+    })
+}
+
+/// What a notification is about and why.
+pub struct Notice<'a> {
+    pub kind: &'static str,
+    pub subject_type: &'a str,
+    pub subject_id: &'a str,
+    pub detail: Option<&'a str>,
+    pub source: Option<(&'a str, &'a str)>,
+    pub actor: &'a Actor,
+    pub at: i64,
+}
+
+/// Tells `users` (teams already expanded): each once, never the actor, only members who may
+/// read the record. Returns how many were told.
+pub fn notify(conn: &mut DbConnection, ws: &str, users: &[String], n: &Notice<'_>) -> StoreResult<usize> {
+    let mut users: Vec<&String> = users.iter().filter(|u| Some(u.as_str()) != n.actor.user_id()).collect();
+    users.sort_unstable();
+    users.dedup();
+    if users.is_empty() {
+        return Ok(0);
+    }
+    let Some((owner, title)) = lookup(conn, ws, n.subject_type, n.subject_id)? else { return Ok(0) };
+    let Some(entity) = Entity::parse(n.subject_type) else { return Ok(0) };
+    let mut told = 0;
+    for user in users {
+        let Some(role) = crate::identity::role_in(conn, ws, user)? else { continue };
+        let viewer = crate::access::Viewer { role, user_id: Some(user) };
+        if !crate::access::read_reach(conn, ws, viewer, entity)?.allows(owner.as_deref()) {
+            continue;
+        }
+        let row = NotificationRow {
+            id: new_id(),
+            workspace_id: ws.to_owned(),
+            user_id: user.clone(),
+            kind: n.kind.to_owned(),
+            subject_type: n.subject_type.to_owned(),
+            subject_id: n.subject_id.to_owned(),
+            title: title.clone(),
+            detail: n.detail.map(str::to_owned),
+            source_type: n.source.map(|s| s.0.to_owned()),
+            source_id: n.source.map(|s| s.1.to_owned()),
+            actor_kind: n.actor.kind.to_owned(),
+            actor_id: n.actor.id.clone(),
+            actor_name: n.actor.name.clone(),
+            at: n.at,
+            read_at: None,
+        };
+        diesel::insert_into(notifications::table).values(&row).execute(conn)?;
+        told += 1;
+    }
+    Ok(told)
+}
+
+/// The users mentioned (team mentions expanded to members of this workspace).
+pub fn mentioned_users(conn: &mut DbConnection, ws: &str, mentions: &[(&'static str, String)]) -> StoreResult<Vec<String>> {
+    let mut users: Vec<String> = mentions.iter().filter(|(k, _)| *k == "user").map(|(_, id)| id.clone()).collect();
+    let teams: Vec<&String> = mentions.iter().filter(|(k, _)| *k == "team").map(|(_, id)| id).collect();
+    if !teams.is_empty() {
+        let members: Vec<String> = team_members::table
+            .filter(team_members::workspace_id.eq(ws))
+            .filter(team_members::team_id.eq_any(teams))
+            .select(team_members::user_id)
+            .load(conn)?;
+        users.extend(members);
+    }
+    Ok(users)
+}
+
+/// Tells the followers of each subject (contact, company, deal, case) that something happened.
+pub fn tell_followers(
+    conn: &mut DbConnection,
+    ws: &str,
+    subjects: &[(&str, &str)],
+    detail: &str,
+    source: (&str, &str),
+    actor: &Actor,
+    at: i64,
+) -> StoreResult<()> {
+    if subjects.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = subjects.iter().map(|(_, id)| *id).collect();
+    let rows: Vec<(String, String)> = follows::table
+        .filter(follows::workspace_id.eq(ws))
+        .filter(follows::subject_id.eq_any(ids))
+        .select((follows::subject_id, follows::user_id))
+        .load(conn)?;
+    for (ty, id) in subjects {
+        let users: Vec<String> = rows.iter().filter(|(s, _)| s == id).map(|(_, u)| u.clone()).collect();
+        if !users.is_empty() {
+            let n =
+                Notice { kind: "followed_change", subject_type: ty, subject_id: id, detail: Some(detail), source: Some(source), actor, at };
+            notify(conn, ws, &users, &n)?;
+        }
+    }
+    Ok(())
+}
+
+/// Tells the people newly @mentioned in an activity (its subject or body), about the record
+/// it is on: its deal, else case, company, first contact or lead.
+pub fn mentioned_in_activity(
+    conn: &mut DbConnection,
+    ws: &str,
+    row: &crate::activities::ActivityRow,
+    before: Option<&crate::activities::ActivityRow>,
+    actor: &Actor,
+    at: i64,
+) -> StoreResult<()> {
+    let text = |r: &crate::activities::ActivityRow| format!("{}\n{}", r.subject, r.body.as_deref().unwrap_or(""));
+    let old = before.map(|b| mentions(&text(b))).unwrap_or_default();
+    let new: Vec<(&'static str, String)> = mentions(&text(row)).into_iter().filter(|m| !old.contains(m)).collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    let contacts: Vec<String> = serde_json::from_str(&row.contacts).unwrap_or_default();
+    let subject = (row.deal_id.as_deref().map(|d| ("deal", d)))
+        .or(row.case_id.as_deref().map(|c| ("case", c)))
+        .or(row.company_id.as_deref().map(|c| ("company", c)))
+        .or(contacts.first().map(|c| ("contact", c.as_str())))
+        .or(row.lead_id.as_deref().map(|l| ("lead", l)));
+    let Some((subject_type, subject_id)) = subject else { return Ok(()) };
+    let users = mentioned_users(conn, ws, &new)?;
+    let n =
+        Notice { kind: "mentioned", subject_type, subject_id, detail: Some(&row.subject), source: Some(("activity", &row.id)), actor, at };
+    notify(conn, ws, &users, &n)?;
+    Ok(())
+}
+
+/// Tells the new owner (or assignee) of a record it is theirs, from an audited change.
+pub fn assigned(
+    conn: &mut DbConnection,
+    ws: &str,
+    entity: &str,
+    id: &str,
+    actor: &Actor,
+    changes: &[serde_json::Value],
+    at: i64,
+) -> StoreResult<()> {
+    if !matches!(entity, "contact" | "company" | "deal" | "case" | "lead" | "task") {
+        return Ok(());
+    }
+    let owner = changes
+        .iter()
+        .find(|c| matches!(c.get("field").and_then(|f| f.as_str()), Some("owner_id" | "assignee_id")))
+        .and_then(|c| c.get("after"))
+        .and_then(|a| a.as_str());
+    let Some(owner) = owner else { return Ok(()) };
+    let n = Notice { kind: "assigned", subject_type: entity, subject_id: id, detail: None, source: None, actor, at };
+    notify(conn, ws, &[owner.to_owned()], &n)?;
+    Ok(())
+}
+
+/// Starts or stops following a record.
+pub fn set_following(
+    conn: &mut DbConnection,
+    ws: &str,
+    user: &str,
+    subject_type: &str,
+    subject_id: &str,
+    follow: bool,
+    now: i64,
+) -> StoreResult<()> {
+    let key =
+        follows::table.filter(follows::workspace_id.eq(ws)).filter(follows::subject_id.eq(subject_id)).filter(follows::user_id.eq(user));
+    diesel::delete(key).execute(conn)?;
+    if follow {
+        diesel::insert_into(follows::table)
+            .values((
+                follows::workspace_id.eq(ws),
+                follows::subject_id.eq(subject_id),
+                follows::user_id.eq(user),
+                follows::subject_type.eq(subject_type),
+                follows::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn is_following(conn: &mut DbConnection, ws: &str, user: &str, subject_id: &str) -> StoreResult<bool> {
+    let n: i64 = follows::table
+        .filter(follows::workspace_id.eq(ws))
+        .filter(follows::subject_id.eq(subject_id))
+        .filter(follows::user_id.eq(user))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// One page of a person's inbox, newest first.
+pub fn inbox(conn: &mut DbConnection, ws: &str, user: &str, unread_only: bool, page: &PageSpec) -> StoreResult<PageOf<NotificationRow>> {
+    let mut q = notifications::table
+        .filter(notifications::workspace_id.eq(ws.to_owned()))
+        .filter(notifications::user_id.eq(user.to_owned()))
+        .select(NotificationRow::as_select())
+        .limit(page.limit + 1)
+        .into_boxed();
+    if unread_only {
+        q = q.filter(notifications::read_at.is_null());
+    }
+    let after = page.after.as_ref().and_then(Cursor::int_key);
+    let mut rows: Vec<NotificationRow> = crate::keyset!(q, notifications::at, notifications::id, true, after).load(conn)?;
+    let next_cursor = crate::cursor::finish_page(&mut rows, page);
+    Ok(PageOf { items: rows, next_cursor, total: None })
+}
+
+pub fn unread_count(conn: &mut DbConnection, ws: &str, user: &str) -> StoreResult<i64> {
+    Ok(notifications::table
+        .filter(notifications::workspace_id.eq(ws))
+        .filter(notifications::user_id.eq(user))
+        .filter(notifications::read_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// Marks these notifications (or, with `None`, all) of the person read; returns how many
+/// changed.
+pub fn mark_read(conn: &mut DbConnection, ws: &str, user: &str, ids: Option<&[String]>, now: i64) -> StoreResult<usize> {
+    let mine = notifications::table
+        .filter(notifications::workspace_id.eq(ws))
+        .filter(notifications::user_id.eq(user))
+        .filter(notifications::read_at.is_null());
+    Ok(match ids {
+        Some(ids) => diesel::update(mine.filter(notifications::id.eq_any(ids))).set(notifications::read_at.eq(now)).execute(conn)?,
+        None => diesel::update(mine).set(notifications::read_at.eq(now)).execute(conn)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions;
+
+    #[test]
+    fn mentions_are_read_from_their_tokens_only() {
+        let text =
+            "Ask @[Sara](user:0193-ab) and @[Support](team:77) — not @sara or @[x](mailto:y); again @[Sara K](user:0193-ab) @[bad](user:)";
+        assert_eq!(mentions(text), vec![("user", "0193-ab".to_owned()), ("team", "77".to_owned())]);
+        assert!(mentions("@[unclosed](user:1").is_empty());
+    }
+}
