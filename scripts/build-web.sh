@@ -16,3 +16,8 @@ rm -rf frontend/dist && mv frontend/dist.new frontend/dist
 wasm=$(stat -c %s frontend/dist/pkg/crm_frontend_bg.wasm)
 gz=$(cat frontend/dist/pkg/crm_frontend_bg.wasm frontend/dist/pkg/crm_frontend.js | gzip -9 | wc -c)
 echo "web: frontend/dist built (wasm $((wasm / 1024)) KiB, wasm+js $((gz / 1024)) KiB gzip)"
+# Issue #4's budget: wasm + JS at most 600 KiB gzip.
+if [ "$gz" -gt $((600 * 1024)) ]; then
+  echo "web: the app is over its budget of 600 KiB gzip (wasm + JS); make it smaller before adding more" >&2
+  exit 1
+fi

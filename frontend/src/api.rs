@@ -355,6 +355,40 @@ pub async fn timeline(
     get(&url).await
 }
 
+pub async fn notifications(cursor: Option<String>) -> Result<Page<crm_api_types::Notification>, ApiError> {
+    match cursor {
+        Some(c) => get(&format!("/api/v1/notifications?limit=50&cursor={}", enc(&c))).await,
+        None => get("/api/v1/notifications?limit=50").await,
+    }
+}
+
+pub async fn unread_count() -> Result<crm_api_types::UnreadCount, ApiError> {
+    get("/api/v1/notifications/unread-count").await
+}
+
+pub async fn mark_read(ids: Vec<String>) -> Result<crm_api_types::MarkedRead, ApiError> {
+    let all = ids.is_empty();
+    post("/api/v1/notifications/read", &crm_api_types::MarkRead { ids, all }).await
+}
+
+/// Whether the caller follows a record; `set` changes it first.
+pub async fn following(subject: &str, id: String, set: Option<bool>) -> Result<crm_api_types::Following, ApiError> {
+    let url = format!("/api/v1/{subject}/{}/follow", enc(&id));
+    match set {
+        None => get(&url).await,
+        Some(true) => call(Method::PUT, &url, None, None).await,
+        Some(false) => call(Method::DELETE, &url, None, None).await,
+    }
+}
+
+pub async fn members() -> Result<Vec<crm_api_types::Member>, ApiError> {
+    get("/api/v1/users").await
+}
+
+pub async fn teams() -> Result<Vec<crm_api_types::Team>, ApiError> {
+    get("/api/v1/teams").await
+}
+
 pub async fn deal_history(id: String) -> Result<Vec<crm_api_types::StageVisit>, ApiError> {
     get(&format!("/api/v1/deals/{}/stage-history", enc(&id))).await
 }

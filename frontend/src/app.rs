@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::i18n::{self, tr, T};
+use crate::pages::inbox::{refresh_unread, Inbox, Unread};
 use crate::pages::{
     board::Board,
     case::CasePage,
@@ -47,6 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tasks") view=Tasks/>
                     <Route path=path!("cases") view=Cases/>
                     <Route path=path!("cases/:id") view=CasePage/>
+                    <Route path=path!("inbox") view=Inbox/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -63,6 +65,28 @@ pub fn Layout() -> impl IntoView {
         navigate("/login", Default::default());
     }
     provide_context(PaletteOpen(RwSignal::new(false)));
+    let unread = RwSignal::new(0i64);
+    provide_context(Unread(unread));
+    // The bell: now, every 30 seconds, and on every navigation.
+    refresh_unread();
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move || {
+        location.pathname.track();
+        refresh_unread();
+    });
+    let poll = set_interval_with_handle(
+        move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(u) = api::unread_count().await {
+                    unread.try_set(u.unread);
+                }
+            });
+        },
+        std::time::Duration::from_secs(30),
+    );
+    if let Ok(handle) = poll {
+        on_cleanup(move || handle.clear());
+    }
     let me = LocalResource::new(api::me);
     // The person's language, as remembered on the server.
     Effect::new(move || {
@@ -83,6 +107,12 @@ pub fn Layout() -> impl IntoView {
             <nav class="side">
                 <div class="brand">{tr(T::Brand)}</div>
                 <PaletteButton/>
+                <A href="/inbox" attr:id="nav-inbox">
+                    {tr(T::Inbox)}
+                    <Show when=move || { unread.get() > 0 }>
+                        " "<span class="unread-count" id="unread-count" aria-label=tr(T::Unread)>{move || i18n::number(lang.get(), unread.get())}</span>
+                    </Show>
+                </A>
                 <A href="/my-day">{tr(T::NavMyDay)}</A>
                 <A href="/contacts">{tr(T::NavContacts)}</A>
                 <A href="/companies">{tr(T::NavCompanies)}</A>

@@ -389,6 +389,18 @@ catalogue! {
     TlCtrlEnter => "Ctrl+Enter", "Ctrl+Enter";
     TlEmpty => "Nothing here yet. Log a call, a meeting or a note above; emails, orders and cases show up by themselves.", "هنوز چیزی نیست. تماس، جلسه یا یادداشتی در بالا ثبت کنید؛ ایمیل‌ها، سفارش‌ها و درخواست‌ها خودشان می‌آیند.";
     TlMore => "Show older", "قدیمی‌ترها";
+    Follow => "Follow", "دنبال کردن";
+    Unfollow => "Following ✓", "دنبال می‌کنید ✓";
+    FollowingNow => "You will be told of everything that happens here", "از هر چه این‌جا رخ دهد باخبر می‌شوید";
+    NotFollowing => "No longer following", "دیگر دنبال نمی‌کنید";
+    Mention => "Mention…", "نام بردن از…";
+    Inbox => "Inbox", "صندوق اعلان‌ها";
+    Unread => "unread", "خوانده‌نشده";
+    MarkAllRead => "Mark all read", "همه خوانده شد";
+    InboxEmpty => "Nothing new. You hear here when someone @mentions you, gives you a record, or something happens to a record you follow.", "خبر تازه‌ای نیست. وقتی کسی از شما نام ببرد، رکوردی به شما بسپارد یا در رکوردی که دنبال می‌کنید اتفاقی بیفتد، این‌جا باخبر می‌شوید.";
+    NMentioned => "mentioned you", "از شما نام برد";
+    NAssigned => "assigned to you", "به شما سپرده شد";
+    NFollowed => "followed", "دنبال‌شده";
     CsatAfterResolution => "The customer can rate the service once the case is resolved.", "پس از حل درخواست، مشتری می‌تواند به خدمات امتیاز دهد.";
 }
 
@@ -539,12 +551,26 @@ pub fn local_offset_minutes() -> i64 {
     }
 }
 
+const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// A date as `YYYY-MM-DD` (chrono's strftime machinery is left out of the bundle).
+pub fn ymd(d: chrono::NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+/// Reads `YYYY-MM-DD`.
+pub fn parse_ymd(s: &str) -> Option<chrono::NaiveDate> {
+    let mut parts = s.trim().splitn(3, '-');
+    let (y, m, d) = (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+    chrono::NaiveDate::from_ymd_opt(y, m, d)
+}
+
 /// A date and time in local time: `22 Nov 2026, 14:05`, or `۱ آذر ۱۴۰۵، ۱۴:۰۵` (Solar Hijri).
 pub fn date_time(lang: Lang, t: &DateTime<Utc>) -> String {
     let local = t.naive_utc() + chrono::Duration::minutes(local_offset_minutes());
     let time = format!("{:02}:{:02}", local.hour(), local.minute());
     match lang {
-        Lang::En => format!("{} {} {}, {time}", local.day(), local.format("%b"), local.year()),
+        Lang::En => format!("{} {} {}, {time}", local.day(), MONTHS_EN[local.month0() as usize], local.year()),
         Lang::Fa => match Jalali::from_gregorian(local.date()) {
             Some(j) => digits(lang, &format!("{} {} {}، {time}", j.day, MONTHS_FA[(j.month - 1) as usize], j.year)),
             None => digits(lang, &format!("{} {time}", local.date())),
@@ -599,9 +625,9 @@ pub fn money_str(lang: Lang, amount: &str, currency: &str) -> String {
 
 /// A calendar date (`YYYY-MM-DD`): `20 Dec 2026`, or `۲۹ آذر ۱۴۰۵`.
 pub fn date(lang: Lang, ymd: &str) -> String {
-    let Ok(d) = chrono::NaiveDate::parse_from_str(ymd, "%Y-%m-%d") else { return ymd.to_owned() };
+    let Some(d) = parse_ymd(ymd) else { return ymd.to_owned() };
     match lang {
-        Lang::En => format!("{} {} {}", d.day(), d.format("%b"), d.year()),
+        Lang::En => format!("{} {} {}", d.day(), MONTHS_EN[d.month0() as usize], d.year()),
         Lang::Fa => match Jalali::from_gregorian(d) {
             Some(j) => digits(lang, &format!("{} {} {}", j.day, MONTHS_FA[(j.month - 1) as usize], j.year)),
             None => digits(lang, ymd),

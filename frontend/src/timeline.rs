@@ -58,6 +58,35 @@ fn target(subject: &str, id: &str, body: &mut ActivityCreate) {
     }
 }
 
+/// Text with its mention tokens (`@[Sara](user:…)`) shown as `@Sara`.
+pub fn shown_mentions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("@[") {
+        let tail = &rest[start + 2..];
+        let token = tail.find("](").and_then(|close| {
+            let target = &tail[close + 2..];
+            let end = target.find(')')?;
+            let t = &target[..end];
+            (t.starts_with("user:") || t.starts_with("team:")).then_some((close, close + 2 + end + 1))
+        });
+        match token {
+            Some((label_end, token_end)) => {
+                out.push_str(&rest[..start]);
+                out.push('@');
+                out.push_str(&tail[..label_end]);
+                rest = &tail[token_end..];
+            }
+            None => {
+                out.push_str(&rest[..start + 2]);
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn s<'a>(item: &'a TimelineItem, key: &str) -> Option<&'a str> {
     item.data.get(key).and_then(|v| v.as_str())
 }
@@ -66,7 +95,7 @@ fn s<'a>(item: &'a TimelineItem, key: &str) -> Option<&'a str> {
 fn headline(l: Lang, item: &TimelineItem) -> String {
     let w = |wire: &str| i18n::word(l, wire);
     match item.kind.as_str() {
-        "activity" | "note" | "email" => s(item, "subject").unwrap_or("").to_owned(),
+        "activity" | "note" | "email" => shown_mentions(s(item, "subject").unwrap_or("")),
         "stage_change" => {
             let deal = s(item, "deal_name").unwrap_or("");
             let to = s(item, "to_stage_name").unwrap_or("");
@@ -210,6 +239,29 @@ pub fn Timeline(
         load(None);
     });
 
+    // Following the record: its news then reaches the inbox.
+    let follows = RwSignal::new(None::<bool>);
+    leptos::task::spawn_local(async move {
+        if let Ok(f) = api::following(subject, id.get_value(), None).await {
+            follows.try_set(Some(f.following));
+        }
+    });
+    let toggle_follow = move |_| {
+        let Some(now) = follows.get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            match api::following(subject, id.get_value(), Some(!now)).await {
+                Ok(f) => {
+                    follows.try_set(Some(f.following));
+                    let key = if f.following { T::FollowingNow } else { T::NotFollowing };
+                    toast(i18n::text(lang.get_untracked(), key), false);
+                }
+                Err(e) => toast(e.message(lang.get_untracked()), true),
+            }
+        });
+    };
+    // People and teams to @mention.
+    let people = LocalResource::new(|| async { (api::members().await.unwrap_or_default(), api::teams().await.unwrap_or_default()) });
+
     let composing = RwSignal::new(Compose::Note);
     let text = RwSignal::new(String::new());
     let outcome = RwSignal::new("connected".to_owned());
@@ -278,7 +330,15 @@ pub fn Timeline(
 
     view! {
         <section class="timeline" aria-labelledby="timeline-title">
-            <h2 id="timeline-title">{tr(T::Timeline)}</h2>
+            <header class="timeline-head">
+                <h2 id="timeline-title">{tr(T::Timeline)}</h2>
+                <Show when=move || follows.get().is_some()>
+                    <button type="button" id="follow" class="secondary" aria-pressed=move || follows.get().unwrap_or(false).to_string()
+                        on:click=toggle_follow>
+                        {move || if follows.get().unwrap_or(false) { tr(T::Unfollow)() } else { tr(T::Follow)() }}
+                    </button>
+                </Show>
+            </header>
             <form class="composer" id="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
                 <div class="tabs" role="tablist">
                     {Compose::ALL.iter().map(|m| {
@@ -313,6 +373,34 @@ pub fn Timeline(
                         </label>
                     </Show>
                     <FieldProblem errors field="duration_seconds"/>
+                    <label class="sr-only" for="composer-mention">{tr(T::Mention)}</label>
+                    <select id="composer-mention" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if !v.is_empty() {
+                            text.update(|t| {
+                                if !t.is_empty() && !t.ends_with([' ', '\n']) {
+                                    t.push(' ');
+                                }
+                                t.push_str(&v);
+                                t.push(' ');
+                            });
+                        }
+                        if let Some(el) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(t).ok()) {
+                            el.set_value("");
+                        }
+                    }>
+                        <option value="">{tr(T::Mention)}</option>
+                        {move || people.get().map(|(members, teams)| view! {
+                            {members.into_iter().map(|m| {
+                                let token = format!("@[{}](user:{})", m.name, m.id);
+                                view! { <option value=token>{format!("@{}", m.name)}</option> }
+                            }).collect_view()}
+                            {teams.into_iter().map(|t| {
+                                let token = format!("@[{}](team:{})", t.name, t.id);
+                                view! { <option value=token>{format!("@{}", t.name)}</option> }
+                            }).collect_view()}
+                        })}
+                    </select>
                     <button type="submit" id="composer-send" disabled=move || sending.get()>{tr(T::TlLog)}</button>
                     <small class="muted">{tr(T::TlCtrlEnter)}</small>
                 </div>
@@ -342,7 +430,7 @@ pub fn Timeline(
                         let l = lang.get_untracked();
                         let who = item.actor.name.clone().or_else(|| (item.actor.kind != "user").then(|| item.actor.kind.clone())).unwrap_or_default();
                         let class = format!("tl-item tl-{} tl-ch-{}", item.kind, item.channel.clone().unwrap_or_default());
-                        let body = s(&item, "body").map(str::to_owned);
+                        let body = s(&item, "body").map(shown_mentions);
                         let head = headline(l, &item);
                         let head = match link(&item, subject) {
                             Some(href) => view! { <A href=href>{head}</A> }.into_any(),
@@ -367,5 +455,17 @@ pub fn Timeline(
                     on:click=move |_| load(next.get_untracked())>{tr(T::TlMore)}</button>
             </Show>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_mentions;
+
+    #[test]
+    fn mention_tokens_read_as_names() {
+        assert_eq!(shown_mentions("Ask @[Sara K](user:01a2) and @[North](team:9)."), "Ask @Sara K and @North.");
+        assert_eq!(shown_mentions("mail @[x](mailto:y) @[open"), "mail @[x](mailto:y) @[open");
+        assert_eq!(shown_mentions("no tokens"), "no tokens");
     }
 }

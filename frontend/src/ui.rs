@@ -132,7 +132,7 @@ pub fn DateInput(#[prop(into)] id: String, value: RwSignal<String>) -> impl Into
                         let raw = event_target_value(&ev);
                         let iso = crm_domain::calendar::Jalali::parse(&raw)
                             .and_then(|j| j.to_gregorian())
-                            .map(|d| d.format("%Y-%m-%d").to_string())
+                            .map(i18n::ymd)
                             .unwrap_or_else(|| crm_domain::digits::to_ascii_digits(raw.trim()));
                         typed.set(raw);
                         value.set(iso);

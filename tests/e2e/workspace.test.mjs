@@ -459,3 +459,43 @@ test('a contact timeline: older pages, a note logged from the composer, filter c
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('a mention rings the bell; the inbox opens the record; following it', async () => {
+  const me = await api(server.base, 'GET', '/api/v1/me');
+  const rep = await api(server.base, 'POST', '/api/v1/users', { email: 'rep-inbox@e2e.example', name: 'Reza Rep', role: 'sales_rep', password: 'rep-password-123' });
+  assert.equal(rep.status, 201, JSON.stringify(rep.body));
+  const login = await fetch(`${server.base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'rep-inbox@e2e.example', password: 'rep-password-123' }),
+  });
+  const { access_token: repToken } = await login.json();
+  const contact = await api(server.base, 'POST', '/api/v1/contacts', { first_name: 'Mahsa', last_name: 'Inbox-E2E', owner_id: me.body.id });
+  const note = await fetch(`${server.base}/api/v1/activities`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${repToken}` },
+    body: JSON.stringify({ kind: 'note', subject: 'Pricing question', body: `Can @[${me.body.name}](user:${me.body.id}) confirm the discount?`, contact_ids: [contact.body.id] }),
+  });
+  assert.equal(note.status, 201);
+
+  const page = await open('/contacts');
+  await page.waitForSelector('#unread-count');
+  const before = Number(await page.textContent('#unread-count'));
+  assert.ok(before >= 1);
+  await page.click('#nav-inbox');
+  const item = page.locator('#inbox li.unread', { hasText: 'Mahsa Inbox-E2E' });
+  await item.waitFor();
+  assert.match(await item.textContent(), /Pricing question/);
+  assert.match(await item.textContent(), /Reza Rep/);
+  await page.screenshot({ path: join(artifacts, 'inbox.png') });
+  await item.locator('a').click();
+  await page.waitForURL(`**/contacts/${contact.body.id}`);
+  await page.waitForFunction((n) => Number(document.querySelector('#unread-count')?.textContent ?? 0) === n - 1, before);
+  // The note reads with the name, not the token.
+  await page.waitForSelector('#timeline-items li[data-kind="note"]');
+  assert.match(await page.textContent('#timeline-items li[data-kind="note"]'), new RegExp(`Can @${me.body.name} confirm the discount`));
+
+  await page.click('#follow');
+  await page.waitForSelector('#follow[aria-pressed="true"]');
+  const f = await api(server.base, 'GET', `/api/v1/contacts/${contact.body.id}/follow`);
+  assert.equal(f.body.following, true);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

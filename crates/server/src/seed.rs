@@ -202,6 +202,12 @@ fn iran_mobile(rng: &mut StdRng) -> String {
 /// Creates demo users, teams, companies and contacts in workspace `ws`.
 pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) -> anyhow::Result<()> {
     fill(conn, ws, password, size)?;
+    // Demo people start with an empty inbox, not one notification per record they were given.
+    {
+        use crm_store::schema::notifications;
+        use diesel::prelude::*;
+        diesel::delete(notifications::table.filter(notifications::workspace_id.eq(ws))).execute(conn)?;
+    }
     // Fresh statistics, so the planners pick the right indexes for the new data.
     diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")?;
     Ok(())

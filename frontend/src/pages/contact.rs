@@ -125,8 +125,7 @@ fn QuickAction(kind: Quick, contact: Contact, quick: RwSignal<Option<Quick>>, re
                     api::log_activity(body).await.map(|_| T::CallLogged)
                 }
                 Quick::Task => {
-                    let due_at = chrono::NaiveDate::parse_from_str(&due.get_untracked(), "%Y-%m-%d")
-                        .ok()
+                    let due_at = i18n::parse_ymd(&due.get_untracked())
                         .and_then(|d| d.and_hms_opt(9, 0, 0))
                         .map(|t| t.and_utc() - chrono::Duration::minutes(i18n::local_offset_minutes()));
                     let body = crm_api_types::TaskCreate {

@@ -4,6 +4,7 @@ pub mod company;
 pub mod contact;
 pub mod contact_new;
 pub mod deal;
+pub mod inbox;
 pub mod leads;
 pub mod login;
 pub mod my_day;

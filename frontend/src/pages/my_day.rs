@@ -40,9 +40,7 @@ pub fn MyDay() -> impl IntoView {
     let end = start + Duration::days(1);
     let meetings = LocalResource::new(move || api::my_activities(start.to_rfc3339(), end.to_rfc3339()));
     let today = (start + Duration::hours(12)).date_naive();
-    let closing = LocalResource::new(move || {
-        api::my_closing_deals(today.format("%Y-%m-%d").to_string(), (today + Duration::days(15)).format("%Y-%m-%d").to_string())
-    });
+    let closing = LocalResource::new(move || api::my_closing_deals(i18n::ymd(today), i18n::ymd(today + Duration::days(15))));
     let done = move |t: Task| {
         leptos::task::spawn_local(async move {
             match api::complete_task(t.id.clone(), t.version).await {
