@@ -405,7 +405,7 @@ catalogue! {
 }
 
 /// A language of the app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
     En,
     Fa,

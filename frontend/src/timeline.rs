@@ -425,7 +425,8 @@ pub fn Timeline(
                 <p class="empty" id="timeline-empty">{tr(T::TlEmpty)}</p>
             </Show>
             <ol class="timeline-items" id="timeline-items">
-                <For each=move || items.get() key=|i| i.id.clone() let:item>
+                // Keyed by language too, so a switch redraws every item.
+                <For each=move || { lang.track(); items.get() } key=move |i| (i.id.clone(), lang.get_untracked()) let:item>
                     {
                         let l = lang.get_untracked();
                         let who = item.actor.name.clone().or_else(|| (item.actor.kind != "user").then(|| item.actor.kind.clone())).unwrap_or_default();

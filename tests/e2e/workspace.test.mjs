@@ -456,6 +456,11 @@ test('a contact timeline: older pages, a note logged from the composer, filter c
   await page.screenshot({ path: join(artifacts, 'contact-timeline.png'), fullPage: true });
   const notes = await api(server.base, 'GET', `/api/v1/contacts/${id}/timeline?kind=note`);
   assert.equal(notes.body.items[0].data.subject, 'Prefers invoices in Rial');
+  // A language switch redraws the items already shown (Persian digits, Solar Hijri dates).
+  await page.click('#lang');
+  await page.waitForFunction(() => /[۰-۹]/.test(document.querySelector('#timeline-items li small')?.textContent ?? ''));
+  await page.click('#lang');
+  await page.waitForFunction(() => /[0-9]/.test(document.querySelector('#timeline-items li small')?.textContent ?? ''));
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -159,9 +159,26 @@ pub fn finish_page<T: Keyed>(rows: &mut Vec<T>, page: &PageSpec) -> Option<Strin
 }
 
 /// Implements [`Keyed`] for a row type with the usual column names; a second argument names
-/// the column of [`SortField::At`].
+/// the column of [`SortField::At`]. `@at Row` is for rows that only have a time `at` (events:
+/// timeline items, notifications), listed newest first.
 #[macro_export]
 macro_rules! keyed_row {
+    (@at $t:ty) => {
+        impl $crate::cursor::Keyed for $t {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn created_at(&self) -> i64 {
+                self.at
+            }
+            fn updated_at(&self) -> i64 {
+                self.at
+            }
+            fn sort_name(&self) -> &str {
+                ""
+            }
+        }
+    };
     ($t:ty, $at:ident) => {
         $crate::keyed_row!(@impl $t, fn at(&self) -> i64 { self.$at });
     };

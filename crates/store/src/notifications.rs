@@ -5,7 +5,7 @@
 //! composer inserts); a team mention reaches each of its members.
 
 use crate::audit::Actor;
-use crate::cursor::{Cursor, Keyed, PageOf, PageSpec};
+use crate::cursor::{Cursor, PageOf, PageSpec};
 use crate::schema::{cases, companies, contacts, deals, follows, leads, notifications, tasks, team_members};
 use crate::{new_id, DbConnection, StoreResult};
 use crm_domain::access::Entity;
@@ -34,20 +34,7 @@ pub struct NotificationRow {
     pub read_at: Option<i64>,
 }
 
-impl Keyed for NotificationRow {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn created_at(&self) -> i64 {
-        self.at
-    }
-    fn updated_at(&self) -> i64 {
-        self.at
-    }
-    fn sort_name(&self) -> &str {
-        ""
-    }
-}
+crate::keyed_row!(@at NotificationRow);
 
 /// The user and team ids mentioned in `text`, in order, without repeats.
 pub fn mentions(text: &str) -> Vec<(&'static str, String)> {

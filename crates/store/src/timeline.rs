@@ -7,7 +7,7 @@
 //! can change later (an activity, an order) is rewritten whenever that record is.
 
 use crate::audit::Actor;
-use crate::cursor::{Cursor, Keyed, PageOf, PageSpec};
+use crate::cursor::{Cursor, PageOf, PageSpec};
 use crate::schema::timeline;
 use crate::{new_id, DbConnection, StoreResult};
 use diesel::prelude::*;
@@ -40,20 +40,7 @@ pub struct TimelineRow {
     pub data: String,
 }
 
-impl Keyed for TimelineRow {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn created_at(&self) -> i64 {
-        self.at
-    }
-    fn updated_at(&self) -> i64 {
-        self.at
-    }
-    fn sort_name(&self) -> &str {
-        ""
-    }
-}
+crate::keyed_row!(@at TimelineRow);
 
 /// A record with a timeline, as (type, id); `None` ids are skipped.
 type Subject<'a> = (&'static str, Option<&'a str>);

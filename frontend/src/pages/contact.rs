@@ -409,8 +409,8 @@ pub fn ContactPage() -> impl IntoView {
         <section class="history">
             <h2>{tr(T::History)}</h2>
             <Transition fallback=|| view! { <div class="skeleton">{tr(T::LoadingHistory)}</div> }>
-                {move || Suspend::new(async move {
-                    let l = lang.get();
+                // The language is read outside the async block so a switch redraws the list.
+                {move || { let l = lang.get(); Suspend::new(async move {
                     match audit.await {
                         Err(e) => view! { <p class="error">{e.message(l)}</p> }.into_any(),
                         Ok(p) => view! {
@@ -431,7 +431,7 @@ pub fn ContactPage() -> impl IntoView {
                             </ol>
                         }.into_any(),
                     }
-                })}
+                }) }}
             </Transition>
         </section>
     }

@@ -99,7 +99,7 @@ pub fn Inbox() -> impl IntoView {
             <p class="empty">{tr(T::InboxEmpty)}</p>
         </Show>
         <ul class="inbox" id="inbox">
-            <For each=move || items.get() key=|n| (n.id.clone(), n.read_at.is_some()) let:n>
+            <For each=move || { lang.track(); items.get() } key=move |n| (n.id.clone(), n.read_at.is_some(), lang.get_untracked()) let:n>
                 {
                     let l = lang.get_untracked();
                     let id = n.id.clone();
