@@ -164,3 +164,15 @@ pub fn Pager(history: RwSignal<Vec<Option<String>>>, cursor: RwSignal<Option<Str
         </div>
     }
 }
+
+/// Milliseconds since the epoch from the browser's clock (chrono's `Utc::now` panics in wasm).
+pub fn js_now() -> i64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now() as i64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
+    }
+}

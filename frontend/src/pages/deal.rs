@@ -11,7 +11,7 @@ use leptos_router::hooks::use_params_map;
 
 /// How long a stay lasted, in days (or hours when under a day).
 fn stay(lang: Lang, from: DateTime<Utc>, until: Option<DateTime<Utc>>) -> String {
-    let end = until.unwrap_or_else(|| DateTime::from_timestamp_millis(js_now()).unwrap_or(from));
+    let end = until.unwrap_or_else(|| DateTime::from_timestamp_millis(crate::ui::js_now()).unwrap_or(from));
     let hours = (end - from).num_hours().max(0);
     let s = if hours >= 24 {
         format!("{} {}", hours / 24, i18n::text(lang, T::DaysShort))
@@ -19,17 +19,6 @@ fn stay(lang: Lang, from: DateTime<Utc>, until: Option<DateTime<Utc>>) -> String
         format!("{hours} {}", i18n::text(lang, T::HoursShort))
     };
     i18n::digits(lang, &s)
-}
-
-fn js_now() -> i64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::Date::now() as i64
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        0
-    }
 }
 
 #[component]

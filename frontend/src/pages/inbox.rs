@@ -72,7 +72,7 @@ pub fn Inbox() -> impl IntoView {
             let all = ids.is_empty();
             match api::mark_read(ids.clone()).await {
                 Ok(r) => {
-                    let now = chrono::DateTime::from_timestamp_millis(js_now()).unwrap_or_default();
+                    let now = chrono::DateTime::from_timestamp_millis(crate::ui::js_now()).unwrap_or_default();
                     items.try_update(|list| {
                         for n in list.iter_mut().filter(|n| all || ids.contains(&n.id)) {
                             n.read_at.get_or_insert(now);
@@ -119,16 +119,5 @@ pub fn Inbox() -> impl IntoView {
         <Show when=move || next.with(|n| n.is_some())>
             <button class="secondary" on:click=move |_| load(next.get_untracked())>{tr(T::TlMore)}</button>
         </Show>
-    }
-}
-
-fn js_now() -> i64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::Date::now() as i64
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        0
     }
 }

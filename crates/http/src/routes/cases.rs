@@ -269,11 +269,7 @@ async fn set_deleted(
 )]
 #[get("/cases/{id}/audit")]
 pub async fn case_audit(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    audit_page(&state, &who, &req, repo::ENTITY, id.into_inner(), |c, who, id| {
-        let found = repo::get(c, &who.workspace_id, id).map_err(not_found)?;
-        access::visible(c, who, Entity::Case, found.owner_id.as_deref())
-    })
-    .await
+    audit_page(&state, &who, &req, repo::ENTITY, id.into_inner(), |c, who, id| crate::routes::timeline::visible(c, who, "case", id)).await
 }
 
 /// The SLA policy: first-response and resolution times per priority (calendar minutes).

@@ -302,9 +302,5 @@ async fn set_deleted(
 #[get("/contacts/{id}/audit")]
 pub async fn contact_audit(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    audit_page(&state, &who, &req, repo::ENTITY, id, |c, who, id| {
-        let found = repo::get(c, &who.workspace_id, id).map_err(not_found)?;
-        access::visible(c, who, Entity::Contact, found.0.owner_id.as_deref())
-    })
-    .await
+    audit_page(&state, &who, &req, repo::ENTITY, id, |c, who, id| crate::routes::timeline::visible(c, who, "contact", id)).await
 }
