@@ -18,3 +18,4 @@ mod orders;
 mod pagination;
 mod search;
 mod timeline;
+mod webhooks;

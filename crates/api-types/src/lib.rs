@@ -18,6 +18,7 @@ pub mod timeline;
 pub mod validate;
 pub mod validate_deals;
 pub mod validate_ops;
+pub mod webhooks;
 pub mod workspace;
 
 pub use access::*;
@@ -34,6 +35,7 @@ pub use operations::*;
 pub use problem::*;
 pub use search::*;
 pub use timeline::*;
+pub use webhooks::*;
 pub use workspace::*;
 
 pub use crm_domain::access::{Entity, Scope};

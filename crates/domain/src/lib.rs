@@ -16,6 +16,7 @@ pub mod operations;
 pub mod phone;
 pub mod records;
 pub mod tag;
+pub mod webhooks;
 
 pub use error::{optional_text, text};
 

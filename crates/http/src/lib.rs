@@ -5,6 +5,7 @@ pub mod access;
 pub mod auth;
 pub mod conditional;
 pub mod convert;
+pub mod delivery;
 pub mod error;
 pub mod idempotency;
 pub mod json;
@@ -135,7 +136,18 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(orders::set_exchange_rates)
         .service(orders::revenue_summary)
         .service(search::search)
-        .service(search::phone_lookup);
+        .service(search::phone_lookup)
+        .service(webhooks::list_webhook_event_types)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::create_webhook)
+        .service(webhooks::get_webhook)
+        .service(webhooks::update_webhook)
+        .service(webhooks::delete_webhook)
+        .service(webhooks::rotate_webhook_secret)
+        .service(webhooks::ping_webhook)
+        .service(webhooks::list_webhook_deliveries)
+        .service(webhooks::get_webhook_delivery)
+        .service(webhooks::replay_webhook_delivery);
 }
 
 /// The OpenAPI document of this build.

@@ -30,6 +30,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code` and the offe
         (name = "notifications", description = "A person's inbox: @mentions, assignments, changes to followed records"),
         (name = "workspace", description = "The caller, members, teams and the access policy"),
         (name = "api-keys", description = "Keys for integrations (admins)"),
+        (name = "webhooks", description = "Signed outbound events to other systems: subscriptions, delivery log, replay (admins)"),
         (name = "system", description = "Health"),
     )
 )]

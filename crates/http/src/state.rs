@@ -18,6 +18,8 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// Folder of the built browser app, served at `/`.
     pub spa_dir: Option<std::path::PathBuf>,
+    /// How webhooks are delivered.
+    pub delivery: crate::delivery::DeliverySettings,
 }
 
 impl Default for HttpSettings {
@@ -29,6 +31,7 @@ impl Default for HttpSettings {
             login_window_secs: 900,
             max_body_bytes: 256 * 1024,
             spa_dir: None,
+            delivery: Default::default(),
         }
     }
 }

@@ -53,6 +53,20 @@ pub struct Config {
     pub refresh_ttl_secs: i64,
     /// Log filter, e.g. `info` or `crm=debug`.
     pub log: String,
+    /// Deliver webhooks from this process.
+    pub webhook_delivery: bool,
+    /// Milliseconds between looks at the webhook outbox when it was empty.
+    pub webhook_poll_ms: u64,
+    /// Seconds before the first retry of a failed webhook delivery; doubles each time.
+    pub webhook_retry_base_secs: f64,
+    /// Attempts per webhook delivery before it is marked failed.
+    pub webhook_max_attempts: i32,
+    /// Failed attempts in a row that turn a webhook subscription off.
+    pub webhook_disable_after: i32,
+    /// Seconds to wait for a webhook receiver's answer.
+    pub webhook_timeout_secs: u64,
+    /// Seconds a claimed delivery stays with the process that claimed it.
+    pub webhook_lease_secs: u64,
 }
 
 impl Default for Config {
@@ -70,6 +84,13 @@ impl Default for Config {
             access_ttl_secs: 900,
             refresh_ttl_secs: 30 * 24 * 3600,
             log: "info".into(),
+            webhook_delivery: true,
+            webhook_poll_ms: 1000,
+            webhook_retry_base_secs: 30.0,
+            webhook_max_attempts: 12,
+            webhook_disable_after: 50,
+            webhook_timeout_secs: 10,
+            webhook_lease_secs: 60,
         }
     }
 }
@@ -130,6 +151,30 @@ impl Config {
         if let Some(v) = get("CRM_LOG").or_else(|| get("RUST_LOG")) {
             self.log = v;
         }
+        if let Some(v) = get("CRM_WEBHOOK_DELIVERY") {
+            self.webhook_delivery = !matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "no" | "off");
+        }
+        fn num<T: std::str::FromStr>(name: &str, v: String) -> anyhow::Result<T> {
+            v.trim().parse().map_err(|_| anyhow::anyhow!("{name} must be a number"))
+        }
+        if let Some(v) = get("CRM_WEBHOOK_POLL_MS") {
+            self.webhook_poll_ms = num("CRM_WEBHOOK_POLL_MS", v)?;
+        }
+        if let Some(v) = get("CRM_WEBHOOK_RETRY_BASE_SECS") {
+            self.webhook_retry_base_secs = num("CRM_WEBHOOK_RETRY_BASE_SECS", v)?;
+        }
+        if let Some(v) = get("CRM_WEBHOOK_MAX_ATTEMPTS") {
+            self.webhook_max_attempts = num("CRM_WEBHOOK_MAX_ATTEMPTS", v)?;
+        }
+        if let Some(v) = get("CRM_WEBHOOK_DISABLE_AFTER") {
+            self.webhook_disable_after = num("CRM_WEBHOOK_DISABLE_AFTER", v)?;
+        }
+        if let Some(v) = get("CRM_WEBHOOK_TIMEOUT_SECS") {
+            self.webhook_timeout_secs = num("CRM_WEBHOOK_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = get("CRM_WEBHOOK_LEASE_SECS") {
+            self.webhook_lease_secs = num("CRM_WEBHOOK_LEASE_SECS", v)?;
+        }
         Ok(())
     }
 
@@ -138,6 +183,17 @@ impl Config {
             access_ttl_secs: self.access_ttl_secs,
             refresh_ttl_secs: self.refresh_ttl_secs,
             spa_dir: Some(self.spa_dir.clone()),
+            delivery: crm_http::delivery::DeliverySettings {
+                poll: std::time::Duration::from_millis(self.webhook_poll_ms.max(10)),
+                lease: std::time::Duration::from_secs(self.webhook_lease_secs.max(1)),
+                timeout: std::time::Duration::from_secs(self.webhook_timeout_secs.max(1)),
+                batch: 16,
+                retry: crm_store::webhooks::RetryPolicy {
+                    base_secs: self.webhook_retry_base_secs.max(0.0),
+                    max_attempts: self.webhook_max_attempts.max(1),
+                    disable_after: self.webhook_disable_after.max(1),
+                },
+            },
             ..Default::default()
         }
     }

@@ -110,7 +110,11 @@ fn serve(cfg: Config) -> anyhow::Result<()> {
     println!("    health:    http://{addr}/healthz\n");
     let state = bootstrap::app_state(&cfg, &started);
     let workers = cfg.workers;
-    actix_web::rt::System::new().block_on(async move { crm_http::serve(state, listener, workers)?.await })?;
+    let deliver = cfg.webhook_delivery;
+    actix_web::rt::System::new().block_on(async move {
+        let _deliverer = deliver.then(|| crm_http::delivery::spawn(state.clone()));
+        crm_http::serve(state, listener, workers)?.await
+    })?;
     Ok(())
 }
 

@@ -78,6 +78,7 @@ pub fn record(
     let at = time::now_micros();
     let change = crate::timeline::Change { entity: entity_type, id: entity_id, action, changes: &changes, at, all_fields: false };
     crate::timeline::change_item(conn, ws, actor, change)?;
+    crate::webhooks::emit_change(conn, ws, actor, change)?;
     crate::notifications::assigned(conn, ws, entity_type, entity_id, actor, &changes, at)?;
     let row = AuditRow {
         id: new_id(),

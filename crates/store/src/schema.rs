@@ -269,6 +269,32 @@ diesel::table! {
 }
 
 diesel::joinable!(contacts -> companies (company_id));
+diesel::table! {
+    webhooks (id) {
+        id -> Text, workspace_id -> Text, url -> Text, description -> Text, events -> Text, filter -> Nullable<Text>,
+        secret -> Text, enabled -> Integer, allow_private -> Integer, failure_streak -> Integer, disabled_reason -> Nullable<Text>,
+        created_by -> Nullable<Text>, created_at -> BigInt, updated_at -> BigInt, version -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text, workspace_id -> Text, webhook_id -> Text, event_id -> Text, event_type -> Text, payload -> Text,
+        status -> Text, attempts -> Integer, next_attempt_at -> BigInt, locked_until -> Nullable<BigInt>,
+        lock_token -> Nullable<Text>, last_status -> Nullable<Integer>, last_error -> Nullable<Text>,
+        replay_of -> Nullable<Text>, created_at -> BigInt, delivered_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Text, delivery_id -> Text, workspace_id -> Text, at -> BigInt, status_code -> Nullable<Integer>,
+        response -> Nullable<Text>, error -> Nullable<Text>, duration_ms -> BigInt,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     companies,
@@ -301,5 +327,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     search_terms,
     timeline,
     notifications,
-    follows
+    follows,
+    webhooks,
+    webhook_deliveries,
+    webhook_attempts
 );

@@ -205,6 +205,15 @@ pub fn stage_change(
         "amount": after.amount_e4.map(|a| amount(a, &after.currency)),
         "currency": after.currency,
     });
+    if let Some(b) = before {
+        let ws = &after.workspace_id;
+        if b.stage_id != after.stage_id {
+            crate::webhooks::emit(conn, ws, "deal.stage_changed", data.clone(), actor, now)?;
+        }
+        if b.status != after.status && (after.status == "won" || after.status == "lost") {
+            crate::webhooks::emit(conn, ws, &format!("deal.{}", after.status), data.clone(), actor, now)?;
+        }
+    }
     // A new deal's own timeline starts with its `created` item; its company hears of it here.
     let deal = if before.is_some() { Some(after.id.as_str()) } else { None };
     let subjects = [("deal", deal), ("company", after.company_id.as_deref())];
@@ -258,6 +267,13 @@ pub fn case_events(
         }
     }
     for (data, subjects) in events {
+        if data.get("event").and_then(Value::as_str) == Some("status_changed") {
+            let data = Value::Object(data.clone());
+            crate::webhooks::emit(conn, &after.workspace_id, "case.status_changed", data.clone(), actor, now)?;
+            if after.status == "resolved" {
+                crate::webhooks::emit(conn, &after.workspace_id, "case.resolved", data, actor, now)?;
+            }
+        }
         let item = Item {
             kind: "case_event",
             channel: Some(&after.channel),
@@ -282,6 +298,7 @@ fn told_elsewhere(entity: &str, field: &str) -> bool {
 }
 
 /// One audited change to a record.
+#[derive(Clone, Copy)]
 pub struct Change<'a> {
     pub entity: &'a str,
     pub id: &'a str,

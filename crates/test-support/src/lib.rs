@@ -175,7 +175,9 @@ pub struct TestApp {
     pub jwt_secret: String,
     pub backend: Backend,
     pub spa_dir: TempDir,
-    _server: actix_web::dev::ServerHandle,
+    pub state: crm_http::AppState,
+    server: actix_web::dev::ServerHandle,
+    deliverer: actix_web::rt::task::JoinHandle<()>,
     pub db: TestDb,
 }
 
@@ -188,27 +190,7 @@ impl TestApp {
         };
         let spa_dir = TempDir::new();
         std::fs::write(spa_dir.0.join("index.html"), "<!doctype html><title>CRM test app</title>").expect("index");
-        let cfg = Config {
-            database_url: db.url.clone(),
-            admin_email: ADMIN_EMAIL.into(),
-            admin_password: Some(Secret::new(ADMIN_PASSWORD)),
-            pool_size: 4,
-            spa_dir: spa_dir.0.clone(),
-            ..Config::default()
-        };
-        let started = actix_web::rt::task::spawn_blocking(move || {
-            let s = bootstrap::start(&cfg).expect("start");
-            let state = bootstrap::app_state(&cfg, &s);
-            (s, state)
-        })
-        .await
-        .expect("start task");
-        let (started, state) = started;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let server = crm_http::serve(state, listener, 1).expect("serve");
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
+        let (started, state, base, server, deliverer) = Self::start(&db.url, &spa_dir).await;
         let client = reqwest::Client::new();
         let mut app = Self {
             base,
@@ -220,7 +202,9 @@ impl TestApp {
             jwt_secret: started.jwt_secret.expose().to_owned(),
             backend,
             spa_dir,
-            _server: handle,
+            state,
+            server,
+            deliverer,
             db,
         };
         let t = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
@@ -228,6 +212,68 @@ impl TestApp {
         app.refresh_token = t.refresh_token;
         app.workspace_id = app.get("/api/v1/me").await.1["workspace"]["id"].as_str().expect("ws").to_owned();
         Some(app)
+    }
+
+    /// The configuration tests run with: small pool, webhooks retried fast.
+    pub fn config(database_url: &str, spa_dir: &TempDir) -> Config {
+        Config {
+            database_url: database_url.to_owned(),
+            admin_email: ADMIN_EMAIL.into(),
+            admin_password: Some(Secret::new(ADMIN_PASSWORD)),
+            pool_size: 4,
+            spa_dir: spa_dir.0.clone(),
+            webhook_poll_ms: 40,
+            webhook_retry_base_secs: 0.1,
+            webhook_max_attempts: 3,
+            webhook_disable_after: 5,
+            webhook_timeout_secs: 5,
+            webhook_lease_secs: 1,
+            ..Config::default()
+        }
+    }
+
+    /// Starts the server and its webhook deliverer, as `crm serve` does.
+    async fn start(
+        url: &str,
+        spa_dir: &TempDir,
+    ) -> (bootstrap::Started, crm_http::AppState, String, actix_web::dev::ServerHandle, actix_web::rt::task::JoinHandle<()>) {
+        let cfg = Self::config(url, spa_dir);
+        let (started, state) = actix_web::rt::task::spawn_blocking(move || {
+            let s = bootstrap::start(&cfg).expect("start");
+            let state = bootstrap::app_state(&cfg, &s);
+            (s, state)
+        })
+        .await
+        .expect("start task");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let server = crm_http::serve(state.clone(), listener, 1).expect("serve");
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        let deliverer = crm_http::delivery::spawn(state.clone());
+        (started, state, base, handle, deliverer)
+    }
+
+    /// Stops this server process abruptly (its deliverer mid-request) and starts another on
+    /// the same database; the admin's token stays valid.
+    pub async fn restart(&mut self) {
+        self.deliverer.abort();
+        self.server.stop(false).await;
+        let (started, state, base, server, deliverer) = Self::start(&self.db.url, &self.spa_dir).await;
+        self.pool = started.pool;
+        self.state = state;
+        self.base = base;
+        self.server = server;
+        self.deliverer = deliverer;
+    }
+
+    /// A second webhook deliverer on the same database with its own pool, as a second server
+    /// process would run.
+    pub fn second_deliverer(&self) -> actix_web::rt::task::JoinHandle<()> {
+        let target = crm_store::Target::from_url(&self.db.url).expect("url");
+        let pool = crm_store::pool(&target, 2).expect("pool");
+        let state = crm_http::AppState::new(pool, self.jwt_secret.as_bytes(), Self::config(&self.db.url, &self.spa_dir).http_settings());
+        crm_http::delivery::spawn(state)
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -18,6 +18,7 @@ pub mod products;
 pub mod search;
 pub mod system;
 pub mod timeline;
+pub mod webhooks;
 pub mod workspace;
 
 use crate::auth::Principal;
