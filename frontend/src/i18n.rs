@@ -379,6 +379,8 @@ catalogue! {
     TlOrder => "Order", "سفارش";
     TlCases => "Cases", "درخواست‌ها";
     TlChanges => "Changes", "تغییرها";
+    TlEvents => "Web, shop & email", "وب، فروشگاه و ایمیل";
+    TlEvent => "Event", "رخداد";
     TlFilters => "Show only", "فقط نمایش";
     TlDealOpened => "New deal", "معاملهٔ تازه";
     TlCaseOpened => "Case opened", "درخواست باز شد";

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 /// A filter chip: its label and the query it adds.
-const FILTERS: [(T, &str); 9] = [
+const FILTERS: [(T, &str); 10] = [
     (T::TlAll, ""),
     (T::TlCalls, "channel=call"),
     (T::TlEmails, "kind=email"),
@@ -19,6 +19,7 @@ const FILTERS: [(T, &str); 9] = [
     (T::TlDeals, "kind=stage_change"),
     (T::TlOrders, "kind=order"),
     (T::TlCases, "kind=case_event"),
+    (T::TlEvents, "kind=event"),
     (T::TlChanges, "kind=field_change,created"),
 ];
 
@@ -113,6 +114,10 @@ fn headline(l: Lang, item: &TimelineItem) -> String {
             };
             format!("{} #{} · {total} · {}", i18n::text(l, T::TlOrder), i18n::number(l, n), w(s(item, "status").unwrap_or("")))
         }
+        "event" => {
+            let what = s(item, "title").or_else(|| s(item, "type")).unwrap_or("");
+            format!("{what} · {}", s(item, "source").unwrap_or(""))
+        }
         "case_event" => {
             let n = item.data.get("number").and_then(|v| v.as_i64()).unwrap_or(0);
             let case = format!("#{} {}", i18n::number(l, n), s(item, "subject").unwrap_or(""));
@@ -152,6 +157,8 @@ fn badge(l: Lang, item: &TimelineItem) -> String {
         ("stage_change", _) => i18n::text(l, T::TlDeals).to_owned(),
         ("order", _) => i18n::text(l, T::TlOrder).to_owned(),
         ("case_event", _) => i18n::text(l, T::TlCases).to_owned(),
+        ("event", Some(k)) => i18n::text(l, i18n::activity_kind(k)).to_owned(),
+        ("event", None) => i18n::text(l, T::TlEvent).to_owned(),
         _ => i18n::text(l, T::TlChanges).to_owned(),
     }
 }
@@ -172,6 +179,10 @@ fn details(l: Lang, item: &TimelineItem) -> Option<String> {
     }
     if let Some(c) = s(item, "comment") {
         parts.push(c.to_owned());
+    }
+    if let Some(props) = item.data.get("properties").and_then(|p| p.as_object()) {
+        let shown = props.iter().filter(|(_, v)| !v.is_object() && !v.is_array()).take(4);
+        parts.extend(shown.map(|(k, v)| format!("{k}: {}", v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))));
     }
     (!parts.is_empty()).then(|| parts.join(" · "))
 }

@@ -10,6 +10,7 @@ mod companies;
 mod concurrency;
 mod contacts;
 mod deals;
+mod inbound;
 mod leads;
 mod migrations;
 mod notifications;

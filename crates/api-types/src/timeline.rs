@@ -4,7 +4,8 @@ use crate::common::ActorRef;
 use serde::{Deserialize, Serialize};
 
 /// What a timeline item tells of.
-pub const TIMELINE_KINDS: [&str; 8] = ["activity", "note", "email", "stage_change", "order", "case_event", "field_change", "created"];
+pub const TIMELINE_KINDS: [&str; 9] =
+    ["activity", "note", "email", "stage_change", "order", "case_event", "field_change", "created", "event"];
 
 /// One thing that happened to the record, newest first.
 ///
@@ -38,4 +39,56 @@ pub struct TimelineItem {
     pub source_id: String,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub data: serde_json::Value,
+}
+
+/// Who an inbound event is about: a contact id, else the first contact matching the email,
+/// else the phone (any formatting).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InboundCustomer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// Something another system saw a customer do.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InboundEvent {
+    /// The sender's id for the event: sending it again changes nothing.
+    pub id: String,
+    /// Who sends it, e.g. `shop`, `website`, `mailchimp` (lower case, digits, `-`, `_`, `.`).
+    pub source: String,
+    /// `order_placed`, `page_visited`, `form_submitted`, `email_opened`, `email_clicked`,
+    /// `email_replied`, or any other lower-case name.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// When it happened (default: now).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub customer: InboundCustomer,
+    /// What the timeline shows (default: the type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Anything else worth keeping: URL, order number, campaign… (at most 16 KiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub properties: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// What became of an inbound event.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InboundReceipt {
+    /// Our id for the event (the timeline item's `source_id`).
+    pub id: String,
+    pub contact_id: String,
+    pub company_id: Option<String>,
+    /// True when this source had already sent this event id; nothing changed.
+    pub duplicate: bool,
 }

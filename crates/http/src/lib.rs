@@ -135,6 +135,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(orders::list_exchange_rates)
         .service(orders::set_exchange_rates)
         .service(orders::revenue_summary)
+        .service(inbound::ingest_event)
         .service(search::search)
         .service(search::phone_lookup)
         .service(webhooks::list_webhook_event_types)

@@ -369,3 +369,24 @@ pub fn refresh_company_name(conn: &mut DbConnection, ws: &str, company_id: &str,
     }
     Ok(())
 }
+
+/// The oldest live contact with the first of these contact points that matches any (e.g.
+/// `[("email", key), ("phone", e164)]`).
+pub fn live_by_points(conn: &mut DbConnection, ws: &str, points_in_order: &[(&str, Option<&str>)]) -> StoreResult<Option<String>> {
+    for (kind, value) in points_in_order {
+        let Some(value) = value else { continue };
+        let ids: Vec<String> = points::find(conn, ws, kind, value)?.into_iter().filter(|(e, _)| e == ENTITY).map(|(_, id)| id).collect();
+        let live: Option<String> = contacts::table
+            .filter(contacts::workspace_id.eq(ws))
+            .filter(contacts::id.eq_any(&ids))
+            .filter(contacts::deleted_at.is_null())
+            .order(contacts::created_at.asc())
+            .select(contacts::id)
+            .first(conn)
+            .optional()?;
+        if live.is_some() {
+            return Ok(live);
+        }
+    }
+    Ok(None)
+}

@@ -288,24 +288,7 @@ fn match_company(conn: &mut DbConnection, ws: &str, domain: Option<&str>, name: 
 
 /// An existing, live contact with the lead's email, else its phone.
 fn match_contact(conn: &mut DbConnection, ws: &str, row: &LeadRow) -> StoreResult<Option<String>> {
-    use crate::schema::contacts;
-    for (kind, value) in [("email", row.email_key.as_deref()), ("phone", row.phone.as_deref())] {
-        let Some(value) = value else { continue };
-        let ids: Vec<String> =
-            points::find(conn, ws, kind, value)?.into_iter().filter(|(e, _)| e == crate::contacts::ENTITY).map(|(_, id)| id).collect();
-        let live: Option<String> = contacts::table
-            .filter(contacts::workspace_id.eq(ws))
-            .filter(contacts::id.eq_any(&ids))
-            .filter(contacts::deleted_at.is_null())
-            .order(contacts::created_at.asc())
-            .select(contacts::id)
-            .first(conn)
-            .optional()?;
-        if live.is_some() {
-            return Ok(live);
-        }
-    }
-    Ok(None)
+    crate::contacts::live_by_points(conn, ws, &[("email", row.email_key.as_deref()), ("phone", row.phone.as_deref())])
 }
 
 /// Converts a lead into a contact and company (matched to existing ones before any is

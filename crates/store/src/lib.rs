@@ -17,6 +17,7 @@ pub mod error;
 pub mod forms;
 pub mod idempotency;
 pub mod identity;
+pub mod inbound;
 pub mod leads;
 pub mod listing;
 pub mod notifications;

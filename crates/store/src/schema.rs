@@ -293,6 +293,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    inbound_events (workspace_id, source, event_id) {
+        workspace_id -> Text, source -> Text, event_id -> Text, id -> Text, event_type -> Text, contact_id -> Text,
+        company_id -> Nullable<Text>, occurred_at -> BigInt, received_at -> BigInt, body -> Text,
+    }
+}
+
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -330,5 +337,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     follows,
     webhooks,
     webhook_deliveries,
-    webhook_attempts
+    webhook_attempts,
+    inbound_events
 );

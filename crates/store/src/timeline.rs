@@ -221,6 +221,25 @@ pub fn stage_change(
     place(conn, &after.workspace_id, &subjects, item)
 }
 
+/// An event another system reported about a contact (see `inbound`), on the contact's and
+/// its company's timelines.
+#[allow(clippy::too_many_arguments)]
+pub fn inbound_event(
+    conn: &mut DbConnection,
+    ws: &str,
+    contact_id: &str,
+    company_id: Option<&str>,
+    source_id: &str,
+    channel: Option<&str>,
+    at: i64,
+    actor: &Actor,
+    data: Value,
+) -> StoreResult<()> {
+    let subjects = [("contact", Some(contact_id)), ("company", company_id)];
+    let item = Item { kind: "event", channel, source_type: "inbound_event", source_id, at, actor, data };
+    place(conn, ws, &subjects, item)
+}
+
 /// What happened to a case that its customer's story should show: opened, status moves,
 /// first response, satisfaction. Opening shows on the contact's and company's timelines (the
 /// case's own starts with its `created` item); the rest also on the case's.

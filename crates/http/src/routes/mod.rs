@@ -10,6 +10,7 @@ pub mod companies;
 pub mod contacts;
 pub mod deals;
 pub mod forms;
+pub mod inbound;
 pub mod leads;
 pub mod notifications;
 pub mod orders;
