@@ -18,5 +18,6 @@ mod openapi;
 mod orders;
 mod pagination;
 mod search;
+mod telephony;
 mod timeline;
 mod webhooks;

@@ -9,6 +9,7 @@ pub mod delivery;
 pub mod error;
 pub mod idempotency;
 pub mod json;
+pub mod live;
 pub mod openapi;
 pub mod params;
 pub mod routes;
@@ -36,6 +37,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(notifications::list_notifications)
         .service(notifications::unread_notifications)
         .service(notifications::mark_notifications_read)
+        .service(live::live_stream)
         .service(workspace::list_users)
         .service(workspace::list_teams)
         .service(workspace::create_user)
@@ -136,6 +138,8 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(orders::set_exchange_rates)
         .service(orders::revenue_summary)
         .service(inbound::ingest_event)
+        .service(telephony::call_event)
+        .service(telephony::current_call)
         .service(search::search)
         .service(search::phone_lookup)
         .service(webhooks::list_webhook_event_types)

@@ -48,13 +48,15 @@ pub struct Inner {
     /// meeting SQLITE_BUSY and sleeping in its busy handler (which costs hundreds of
     /// milliseconds under load). `None` on PostgreSQL.
     writer: Option<std::sync::Mutex<()>>,
+    /// Fan-out of live events to this process's open streams.
+    pub live: Arc<crate::live::Hub>,
 }
 
 impl AppState {
     pub fn new(pool: Pool, jwt_secret: &[u8], settings: HttpSettings) -> Self {
         let sqlite = pool.get().map(|c| matches!(*c, DbConnection::Sqlite(_))).unwrap_or(false);
         let writer = sqlite.then(|| std::sync::Mutex::new(()));
-        Self(Arc::new(Inner { pool, jwt: crate::auth::jwt::JwtKeys::new(jwt_secret), settings, writer }))
+        Self(Arc::new(Inner { pool, jwt: crate::auth::jwt::JwtKeys::new(jwt_secret), settings, writer, live: Default::default() }))
     }
 
     /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.
@@ -78,13 +80,18 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
     {
         let state = self.clone();
-        actix_web::web::block(move || {
+        let result = actix_web::web::block(move || {
             // A poisoned lock only means another writer panicked; the database is consistent.
             let _turn = state.0.writer.as_ref().map(|m| m.lock().unwrap_or_else(|e| e.into_inner()));
             let mut conn = state.0.pool.get().map_err(|e| ApiError::from(crm_store::StoreError::Connect(e.to_string())))?;
             crm_store::write_tx(&mut conn, f)
         })
-        .await?
+        .await?;
+        // A write may have pushed live events: let this process's streams hear at once.
+        if result.is_ok() {
+            self.0.live.poke();
+        }
+        result
     }
 }
 

@@ -113,6 +113,7 @@ fn serve(cfg: Config) -> anyhow::Result<()> {
     let deliver = cfg.webhook_delivery;
     actix_web::rt::System::new().block_on(async move {
         let _deliverer = deliver.then(|| crm_http::delivery::spawn(state.clone()));
+        let _live = crm_http::live::spawn(state.clone());
         crm_http::serve(state, listener, workers)?.await
     })?;
     Ok(())

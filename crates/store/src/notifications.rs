@@ -36,6 +36,16 @@ pub struct NotificationRow {
 
 crate::keyed_row!(@at NotificationRow);
 
+/// A notification as the API shows it (`Notification`), for live streams.
+fn live_payload(row: &NotificationRow) -> serde_json::Value {
+    serde_json::json!({
+        "id": row.id, "kind": row.kind, "subject_type": row.subject_type, "subject_id": row.subject_id,
+        "title": row.title, "detail": row.detail, "source_type": row.source_type, "source_id": row.source_id,
+        "actor": {"kind": row.actor_kind, "id": row.actor_id, "name": row.actor_name},
+        "at": crate::time::to_datetime(row.at).to_rfc3339_opts(chrono::SecondsFormat::Micros, true), "read_at": null,
+    })
+}
+
 /// The user and team ids mentioned in `text`, in order, without repeats.
 pub fn mentions(text: &str) -> Vec<(&'static str, String)> {
     let mut out: Vec<(&'static str, String)> = Vec::new();
@@ -123,6 +133,7 @@ pub fn notify(conn: &mut DbConnection, ws: &str, users: &[String], n: &Notice<'_
             read_at: None,
         };
         diesel::insert_into(notifications::table).values(&row).execute(conn)?;
+        crate::live::push(conn, ws, user, "notification", &live_payload(&row), n.at)?;
         told += 1;
     }
     Ok(told)

@@ -300,6 +300,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    live_events (seq) {
+        seq -> BigInt, workspace_id -> Text, user_id -> Text, kind -> Text, payload -> Text, at -> BigInt,
+    }
+}
+
+diesel::table! {
+    calls (id) {
+        id -> Text, workspace_id -> Text, call_id -> Text, direction -> Text, from_number -> Nullable<Text>,
+        to_number -> Nullable<Text>, agent_id -> Nullable<Text>, status -> Text, contact_ids -> Text,
+        company_id -> Nullable<Text>, rang_at -> Nullable<BigInt>, answered_at -> Nullable<BigInt>,
+        ended_at -> Nullable<BigInt>, activity_id -> Nullable<Text>, created_at -> BigInt, updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -338,5 +353,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_deliveries,
     webhook_attempts,
-    inbound_events
+    inbound_events,
+    live_events,
+    calls
 );

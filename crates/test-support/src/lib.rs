@@ -177,7 +177,7 @@ pub struct TestApp {
     pub spa_dir: TempDir,
     pub state: crm_http::AppState,
     server: actix_web::dev::ServerHandle,
-    deliverer: actix_web::rt::task::JoinHandle<()>,
+    background: Vec<actix_web::rt::task::JoinHandle<()>>,
     pub db: TestDb,
 }
 
@@ -190,7 +190,7 @@ impl TestApp {
         };
         let spa_dir = TempDir::new();
         std::fs::write(spa_dir.0.join("index.html"), "<!doctype html><title>CRM test app</title>").expect("index");
-        let (started, state, base, server, deliverer) = Self::start(&db.url, &spa_dir).await;
+        let (started, state, base, server, background) = Self::start(&db.url, &spa_dir).await;
         let client = reqwest::Client::new();
         let mut app = Self {
             base,
@@ -204,7 +204,7 @@ impl TestApp {
             spa_dir,
             state,
             server,
-            deliverer,
+            background,
             db,
         };
         let t = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
@@ -232,11 +232,11 @@ impl TestApp {
         }
     }
 
-    /// Starts the server and its webhook deliverer, as `crm serve` does.
+    /// Starts the server, its webhook deliverer and live-event poller, as `crm serve` does.
     async fn start(
         url: &str,
         spa_dir: &TempDir,
-    ) -> (bootstrap::Started, crm_http::AppState, String, actix_web::dev::ServerHandle, actix_web::rt::task::JoinHandle<()>) {
+    ) -> (bootstrap::Started, crm_http::AppState, String, actix_web::dev::ServerHandle, Vec<actix_web::rt::task::JoinHandle<()>>) {
         let cfg = Self::config(url, spa_dir);
         let (started, state) = actix_web::rt::task::spawn_blocking(move || {
             let s = bootstrap::start(&cfg).expect("start");
@@ -250,21 +250,28 @@ impl TestApp {
         let server = crm_http::serve(state.clone(), listener, 1).expect("serve");
         let handle = server.handle();
         actix_web::rt::spawn(server);
-        let deliverer = crm_http::delivery::spawn(state.clone());
-        (started, state, base, handle, deliverer)
+        let background = vec![crm_http::delivery::spawn(state.clone()), crm_http::live::spawn(state.clone())];
+        (started, state, base, handle, background)
     }
 
     /// Stops this server process abruptly (its deliverer mid-request) and starts another on
     /// the same database; the admin's token stays valid.
     pub async fn restart(&mut self) {
-        self.deliverer.abort();
+        self.background.iter().for_each(|h| h.abort());
         self.server.stop(false).await;
-        let (started, state, base, server, deliverer) = Self::start(&self.db.url, &self.spa_dir).await;
+        let (started, state, base, server, background) = Self::start(&self.db.url, &self.spa_dir).await;
         self.pool = started.pool;
         self.state = state;
         self.base = base;
         self.server = server;
-        self.deliverer = deliverer;
+        self.background = background;
+    }
+
+    /// A second server process on the same database (with its own deliverer and live
+    /// poller); its base URL. It runs until the test ends.
+    pub async fn second_process(&self) -> String {
+        let (_, _, base, _, _) = Self::start(&self.db.url, &self.spa_dir).await;
+        base
     }
 
     /// A second webhook deliverer on the same database with its own pool, as a second server

@@ -74,6 +74,10 @@ fn credentials(req: &HttpRequest) -> Option<String> {
     if let Some(k) = req.headers().get("x-api-key").and_then(|v| v.to_str().ok()) {
         return Some(k.trim().to_owned());
     }
+    // EventSource cannot send headers: the live stream alone takes the token in its URL.
+    if req.path() == "/api/v1/stream" && !req.headers().contains_key("authorization") {
+        return form_urlencoded::parse(req.query_string().as_bytes()).find(|(k, _)| k == "access_token").map(|(_, v)| v.into_owned());
+    }
     let h = req.headers().get("authorization")?.to_str().ok()?;
     let (scheme, token) = h.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())

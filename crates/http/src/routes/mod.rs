@@ -18,6 +18,7 @@ pub mod pipelines;
 pub mod products;
 pub mod search;
 pub mod system;
+pub mod telephony;
 pub mod timeline;
 pub mod webhooks;
 pub mod workspace;
