@@ -129,16 +129,13 @@ pub fn list(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<WebhookRow>> {
         .load(conn)?)
 }
 
-/// Saves `row` over the stored subscription at version `expected` (then `row.version` is the
-/// new one).
-pub fn update(conn: &mut DbConnection, row: &WebhookRow, expected: Option<i64>) -> StoreResult<()> {
-    let current = get(conn, &row.workspace_id, &row.id)?;
-    check_version(current.version, expected)?;
-    let n = diesel::update(webhooks::table.filter(webhooks::id.eq(&row.id)).filter(webhooks::version.eq(current.version)))
-        .set(row)
-        .execute(conn)?;
+/// Saves `row` (already carrying its new version) over the stored subscription, which the
+/// caller read at version `read`; `expected` is the version the client named, if any.
+pub fn update(conn: &mut DbConnection, row: &WebhookRow, read: i64, expected: Option<i64>) -> StoreResult<()> {
+    check_version(read, expected)?;
+    let n = diesel::update(webhooks::table.filter(webhooks::id.eq(&row.id)).filter(webhooks::version.eq(read))).set(row).execute(conn)?;
     if n == 0 {
-        return Err(StoreError::PreconditionFailed { expected: current.version, current: current.version + 1 });
+        return Err(StoreError::PreconditionFailed { expected: read, current: read + 1 });
     }
     Ok(())
 }

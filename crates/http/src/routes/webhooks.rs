@@ -317,7 +317,7 @@ pub async fn update_webhook(
             row.updated_at = now_micros();
             let base = row.version;
             row.version = base + 1;
-            repo::update(conn, &row, expected.or(Some(base)))?;
+            repo::update(conn, &row, base, expected)?;
             Ok(webhook(row))
         })
         .await?;
@@ -371,7 +371,7 @@ pub async fn rotate_webhook_secret(
             row.secret = secret.clone();
             row.updated_at = now_micros();
             row.version += 1;
-            repo::update(c, &row, Some(row.version - 1))?;
+            repo::update(c, &row, row.version - 1, None)?;
             Ok(WebhookWithSecret { webhook: webhook(row), secret })
         })
         .await?;
