@@ -403,6 +403,9 @@ catalogue! {
     NMentioned => "mentioned you", "از شما نام برد";
     NAssigned => "assigned to you", "به شما سپرده شد";
     NFollowed => "followed", "دنبال‌شده";
+    NTaskDue => "task due", "موعد کار";
+    NSlaResponse => "first reply due soon", "مهلت پاسخ نزدیک است";
+    NSlaResolution => "resolution due soon", "مهلت حل نزدیک است";
     CsatAfterResolution => "The customer can rate the service once the case is resolved.", "پس از حل درخواست، مشتری می‌تواند به خدمات امتیاز دهد.";
 }
 

@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod bulk;
 mod cases;
+mod collaboration;
 mod companies;
 mod concurrency;
 mod contacts;

@@ -92,3 +92,16 @@ pub struct InboundReceipt {
     /// True when this source had already sent this event id; nothing changed.
     pub duplicate: bool,
 }
+
+/// One entry of the activity feed: a timeline item and the record it is shown on (the first
+/// of its records you may read, when it is on several).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedItem {
+    /// `contact`, `company`, `deal` or `case`.
+    pub subject_type: String,
+    pub subject_id: String,
+    /// The record's current name (or subject).
+    pub subject_title: String,
+    pub item: TimelineItem,
+}

@@ -257,6 +257,9 @@ impl SlaPolicy {
                     errs.push(FieldError::new(format!("rules[{i}].{f}"), "out_of_range", "must be 1 minute to a year"));
                 }
             }
+            if r.warn_minutes.is_some_and(|w| !(0..=r.first_response_minutes).contains(&w)) {
+                errs.push(FieldError::new(format!("rules[{i}].warn_minutes"), "out_of_range", "must be 0 up to the first-response time"));
+            }
             if r.resolution_minutes < r.first_response_minutes {
                 errs.push(FieldError::new(
                     format!("rules[{i}].resolution_minutes"),

@@ -144,11 +144,20 @@ pub struct SlaRule {
     pub priority: Priority,
     pub first_response_minutes: i64,
     pub resolution_minutes: i64,
+    /// How many minutes before each deadline the agent is warned (default: a fifth of the time
+    /// allowed, at most 60; 0 warns at the deadline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn_minutes: Option<i64>,
 }
 
 /// The SLA policy a new workspace starts with (calendar time).
 pub fn default_sla() -> Vec<SlaRule> {
-    let r = |priority, first_response_minutes, resolution_minutes| SlaRule { priority, first_response_minutes, resolution_minutes };
+    let r = |priority, first_response_minutes, resolution_minutes| SlaRule {
+        priority,
+        first_response_minutes,
+        resolution_minutes,
+        warn_minutes: None,
+    };
     vec![
         r(Priority::Urgent, 60, 4 * 60),
         r(Priority::High, 4 * 60, 24 * 60),

@@ -13,6 +13,7 @@ pub mod live;
 pub mod openapi;
 pub mod params;
 pub mod routes;
+pub mod scheduler;
 pub mod spa;
 pub mod state;
 
@@ -44,6 +45,14 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(workspace::create_team)
         .service(access::get_access_policy)
         .service(access::update_access_policy)
+        .service(assignment::get_assignment_rules)
+        .service(assignment::set_assignment_rules)
+        .service(assignment::assign_contact)
+        .service(assignment::assign_company)
+        .service(assignment::assign_lead)
+        .service(assignment::assign_deal)
+        .service(assignment::assign_case)
+        .service(assignment::assign_task)
         .service(api_keys::create_api_key)
         .service(api_keys::list_api_keys)
         .service(api_keys::revoke_api_key)
@@ -58,6 +67,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(contacts::restore_contact)
         .service(contacts::contact_audit)
         .service(timeline::contact_timeline)
+        .service(timeline::activity_feed)
         .service(notifications::contact_following)
         .service(notifications::follow_contact)
         .service(notifications::unfollow_contact)
@@ -174,6 +184,16 @@ pub fn openapi_json() -> String {
 }
 
 /// Starts the server on an already bound listener (port 0 in tests).
+/// The work every server process does besides answering requests: the live-event poller, the
+/// reminder scheduler and, when `deliver_webhooks`, the webhook deliverer.
+pub fn spawn_background(state: &AppState, deliver_webhooks: bool) -> Vec<actix_web::rt::task::JoinHandle<()>> {
+    let mut handles = vec![live::spawn(state.clone()), scheduler::spawn(state.clone())];
+    if deliver_webhooks {
+        handles.push(delivery::spawn(state.clone()));
+    }
+    handles
+}
+
 pub fn serve(state: AppState, listener: std::net::TcpListener, workers: usize) -> std::io::Result<Server> {
     let spec = openapi();
     let data = web::Data::new(state);

@@ -27,7 +27,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code` and the offe
         (name = "activities", description = "Every interaction with a customer: calls, email, meetings, SMS, chat, visits, letters, notes"),
         (name = "tasks", description = "To-dos with due times: my open tasks, overdue"),
         (name = "cases", description = "Service cases: status workflow, SLA policy and breach, CSAT"),
-        (name = "timeline", description = "Events other systems report about customers (shop orders, page visits, form submissions, email opens and replies)"),
+        (name = "timeline", description = "Customer timelines, the activity feed, and events other systems report about customers (shop orders, page visits, form submissions, email opens and replies)"),
         (name = "telephony", description = "Call-center screen pop: call events from the telephone system, caller cards pushed live to agents"),
         (name = "notifications", description = "A person's inbox: @mentions, assignments, changes to followed records"),
         (name = "workspace", description = "The caller, members, teams and the access policy"),

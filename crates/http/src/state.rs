@@ -20,6 +20,8 @@ pub struct HttpSettings {
     pub spa_dir: Option<std::path::PathBuf>,
     /// How webhooks are delivered.
     pub delivery: crate::delivery::DeliverySettings,
+    /// How often each process looks for due reminders.
+    pub scheduler_poll: std::time::Duration,
 }
 
 impl Default for HttpSettings {
@@ -32,6 +34,7 @@ impl Default for HttpSettings {
             max_body_bytes: 256 * 1024,
             spa_dir: None,
             delivery: Default::default(),
+            scheduler_poll: std::time::Duration::from_secs(5),
         }
     }
 }

@@ -67,6 +67,8 @@ pub struct Config {
     pub webhook_timeout_secs: u64,
     /// Seconds a claimed delivery stays with the process that claimed it.
     pub webhook_lease_secs: u64,
+    /// Milliseconds between looks for due task reminders and SLA warnings.
+    pub scheduler_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -91,6 +93,7 @@ impl Default for Config {
             webhook_disable_after: 50,
             webhook_timeout_secs: 10,
             webhook_lease_secs: 60,
+            scheduler_poll_ms: 5000,
         }
     }
 }
@@ -175,6 +178,9 @@ impl Config {
         if let Some(v) = get("CRM_WEBHOOK_LEASE_SECS") {
             self.webhook_lease_secs = num("CRM_WEBHOOK_LEASE_SECS", v)?;
         }
+        if let Some(v) = get("CRM_SCHEDULER_POLL_MS") {
+            self.scheduler_poll_ms = num("CRM_SCHEDULER_POLL_MS", v)?;
+        }
         Ok(())
     }
 
@@ -194,6 +200,7 @@ impl Config {
                     disable_after: self.webhook_disable_after.max(1),
                 },
             },
+            scheduler_poll: std::time::Duration::from_millis(self.scheduler_poll_ms.max(10)),
             ..Default::default()
         }
     }

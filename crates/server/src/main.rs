@@ -112,8 +112,7 @@ fn serve(cfg: Config) -> anyhow::Result<()> {
     let workers = cfg.workers;
     let deliver = cfg.webhook_delivery;
     actix_web::rt::System::new().block_on(async move {
-        let _deliverer = deliver.then(|| crm_http::delivery::spawn(state.clone()));
-        let _live = crm_http::live::spawn(state.clone());
+        let _background = crm_http::spawn_background(&state, deliver);
         crm_http::serve(state, listener, workers)?.await
     })?;
     Ok(())

@@ -202,6 +202,25 @@ fn iran_mobile(rng: &mut StdRng) -> String {
 /// Creates demo users, teams, companies and contacts in workspace `ws`.
 pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) -> anyhow::Result<()> {
     fill(conn, ws, password, size)?;
+    // From now on, leads from web forms and integrations go round the Tehran sales team, and
+    // cases to the least busy service agent.
+    if crm_store::assignment::rules(conn, ws)?.is_empty() {
+        let teams = identity::list_teams(conn, ws)?;
+        let team = |name: &str| teams.iter().find(|(_, n, _)| n == name).map(|(id, ..)| id.clone());
+        let rule = |entity: &str, team_id: String, method: &str| crm_store::assignment::Rule {
+            entity: entity.into(),
+            team_id,
+            method: method.into(),
+        };
+        let mut rules = Vec::new();
+        if let Some(t) = team("Sales Tehran") {
+            rules.push(rule("lead", t, "round_robin"));
+        }
+        if let Some(t) = team("Customer Service") {
+            rules.push(rule("case", t, "load"));
+        }
+        crm_store::write_tx(conn, |c| crm_store::assignment::set_rules(c, ws, &rules))?;
+    }
     // Demo people start with an empty inbox, not one notification per record they were given.
     {
         use crm_store::schema::notifications;

@@ -75,11 +75,26 @@ pub fn record(
     actor: &Actor,
     changes: Vec<Value>,
 ) -> StoreResult<()> {
+    record_with_note(conn, ws, entity_type, entity_id, action, actor, changes, None)
+}
+
+/// Like [`record`], with a hand-over note for the new owner's notification.
+#[allow(clippy::too_many_arguments)]
+pub fn record_with_note(
+    conn: &mut DbConnection,
+    ws: &str,
+    entity_type: &str,
+    entity_id: &str,
+    action: &str,
+    actor: &Actor,
+    changes: Vec<Value>,
+    note: Option<&str>,
+) -> StoreResult<()> {
     let at = time::now_micros();
     let change = crate::timeline::Change { entity: entity_type, id: entity_id, action, changes: &changes, at, all_fields: false };
     crate::timeline::change_item(conn, ws, actor, change)?;
     crate::webhooks::emit_change(conn, ws, actor, change)?;
-    crate::notifications::assigned(conn, ws, entity_type, entity_id, actor, &changes, at)?;
+    crate::notifications::assigned(conn, ws, entity_type, entity_id, actor, &changes, note, at)?;
     let row = AuditRow {
         id: new_id(),
         workspace_id: ws.to_owned(),

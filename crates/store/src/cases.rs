@@ -59,14 +59,19 @@ crate::record_basics!(cases, CaseRow, ENTITY);
 
 /// The workspace's SLA rules, one per priority (the defaults until an admin sets them).
 pub fn sla(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<SlaRule>> {
-    let rows: Vec<(String, i64, i64)> = sla_policies::table
+    let rows: Vec<(String, i64, i64, Option<i64>)> = sla_policies::table
         .filter(sla_policies::workspace_id.eq(ws))
-        .select((sla_policies::priority, sla_policies::first_response_minutes, sla_policies::resolution_minutes))
+        .select((
+            sla_policies::priority,
+            sla_policies::first_response_minutes,
+            sla_policies::resolution_minutes,
+            sla_policies::warn_minutes,
+        ))
         .load(conn)?;
     Ok(default_sla()
         .into_iter()
-        .map(|d| match rows.iter().find(|(p, _, _)| p == d.priority.as_str()) {
-            Some((_, f, r)) => SlaRule { priority: d.priority, first_response_minutes: *f, resolution_minutes: *r },
+        .map(|d| match rows.iter().find(|(p, ..)| p == d.priority.as_str()) {
+            Some((_, f, r, w)) => SlaRule { priority: d.priority, first_response_minutes: *f, resolution_minutes: *r, warn_minutes: *w },
             None => d,
         })
         .collect())
@@ -83,6 +88,7 @@ pub fn set_sla(conn: &mut DbConnection, ws: &str, rules: &[SlaRule]) -> StoreRes
                 sla_policies::priority.eq(r.priority.as_str()),
                 sla_policies::first_response_minutes.eq(r.first_response_minutes),
                 sla_policies::resolution_minutes.eq(r.resolution_minutes),
+                sla_policies::warn_minutes.eq(r.warn_minutes),
             ))
             .execute(conn)?;
     }
@@ -215,6 +221,7 @@ fn due_times(rules: &[SlaRule], priority: Priority, created_at: i64) -> (i64, i6
         priority,
         first_response_minutes: 8 * 60,
         resolution_minutes: 3 * 24 * 60,
+        warn_minutes: None,
     });
     (created_at + rule.first_response_minutes * 60_000_000, created_at + rule.resolution_minutes * 60_000_000)
 }
@@ -302,6 +309,18 @@ fn fields(r: &CaseRow) -> Map<String, Value> {
 /// Opens a case: numbered, due times from the SLA rule of its priority.
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor, now: i64) -> StoreResult<CaseRow> {
     check_refs(conn, ws, d)?;
+    // No agent named: the assignment rule of the case's team (or the first rule) chooses.
+    let assigned;
+    let d = match d.owner_id {
+        None => match crate::assignment::pick(conn, ws, "case", d.team_id.as_deref())? {
+            Some((agent, team)) => {
+                assigned = CaseDraft { owner_id: Some(agent), team_id: Some(team), ..d.clone() };
+                &assigned
+            }
+            None => d,
+        },
+        Some(_) => d,
+    };
     let rules = sla(conn, ws)?;
     let number = next_number(conn, ws, "case")?;
     let (first_response_due_at, resolution_due_at) = due_times(&rules, d.priority, now);
@@ -340,6 +359,7 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor
     crate::terms::sync(conn, ws, ENTITY, &row.id, &[&row.subject, &row.number.to_string()])?;
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     crate::timeline::case_events(conn, None, &row, actor, now)?;
+    crate::reminders::sync_case(conn, None, &row, &rules)?;
     Ok(row)
 }
 
@@ -376,6 +396,7 @@ pub fn update_at(
     }
     audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     crate::timeline::case_events(conn, Some(&row), &new_row, actor, now)?;
+    crate::reminders::sync_case(conn, Some(&row), &new_row, &rules)?;
     Ok(new_row)
 }
 

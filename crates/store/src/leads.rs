@@ -186,6 +186,18 @@ pub fn create_at(
     if let Some(o) = &d.owner_id {
         identity::require_member(conn, ws, o, "owner_id")?;
     }
+    // Nobody named: the workspace's assignment rule for leads chooses.
+    let assigned;
+    let d = match d.owner_id {
+        None => match crate::assignment::pick(conn, ws, "lead", None)? {
+            Some((user, _team)) => {
+                assigned = LeadDraft { owner_id: Some(user), ..d.clone() };
+                &assigned
+            }
+            None => d,
+        },
+        Some(_) => d,
+    };
     let row = to_row(ws, new_id(), d, None, form_id, now);
     diesel::insert_into(leads::table).values(&row).execute(conn)?;
     index(conn, ws, &row)?;

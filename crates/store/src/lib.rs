@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod activities;
+pub mod assignment;
 pub mod audit;
 pub mod auth;
 pub mod calls;
@@ -15,6 +16,7 @@ pub mod cursor;
 pub mod db;
 pub mod deals;
 pub mod error;
+pub mod feed;
 pub mod forms;
 pub mod idempotency;
 pub mod identity;
@@ -29,6 +31,7 @@ pub mod points;
 pub mod pricing;
 pub mod products;
 pub mod record;
+pub mod reminders;
 pub mod schema;
 pub mod tasks;
 pub mod terms;

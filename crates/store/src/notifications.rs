@@ -12,7 +12,7 @@ use crm_domain::access::Entity;
 use diesel::prelude::*;
 
 /// Why someone is told.
-pub const KINDS: [&str; 3] = ["mentioned", "assigned", "followed_change"];
+pub const KINDS: [&str; 6] = ["mentioned", "assigned", "followed_change", "task_due", "sla_response_due", "sla_resolution_due"];
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = notifications)]
@@ -214,7 +214,9 @@ pub fn mentioned_in_activity(
     Ok(())
 }
 
-/// Tells the new owner (or assignee) of a record it is theirs, from an audited change.
+/// Tells the new owner (or assignee) of a record it is theirs, from an audited change, with
+/// the hand-over note if one was given.
+#[allow(clippy::too_many_arguments)]
 pub fn assigned(
     conn: &mut DbConnection,
     ws: &str,
@@ -222,6 +224,7 @@ pub fn assigned(
     id: &str,
     actor: &Actor,
     changes: &[serde_json::Value],
+    note: Option<&str>,
     at: i64,
 ) -> StoreResult<()> {
     if !matches!(entity, "contact" | "company" | "deal" | "case" | "lead" | "task") {
@@ -233,7 +236,7 @@ pub fn assigned(
         .and_then(|c| c.get("after"))
         .and_then(|a| a.as_str());
     let Some(owner) = owner else { return Ok(()) };
-    let n = Notice { kind: "assigned", subject_type: entity, subject_id: id, detail: None, source: None, actor, at };
+    let n = Notice { kind: "assigned", subject_type: entity, subject_id: id, detail: note, source: None, actor, at };
     notify(conn, ws, &[owner.to_owned()], &n)?;
     Ok(())
 }

@@ -218,6 +218,7 @@ diesel::table! {
 diesel::table! {
     sla_policies (workspace_id, priority) {
         workspace_id -> Text, priority -> Text, first_response_minutes -> BigInt, resolution_minutes -> BigInt,
+        warn_minutes -> Nullable<BigInt>,
     }
 }
 
@@ -315,6 +316,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reminders (workspace_id, kind, subject_id) { workspace_id -> Text, kind -> Text, subject_id -> Text, fire_at -> BigInt, }
+}
+
+diesel::table! {
+    assignment_rules (workspace_id, entity, team_id) {
+        workspace_id -> Text, entity -> Text, team_id -> Text, position -> BigInt, method -> Text,
+        last_user_id -> Nullable<Text>, turn -> BigInt,
+    }
+}
+
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -355,5 +367,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_attempts,
     inbound_events,
     live_events,
-    calls
+    calls,
+    reminders,
+    assignment_rules
 );

@@ -172,6 +172,7 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &TaskDraft, actor: &Actor
     let row = to_row(ws, new_id(), d, None, now);
     diesel::insert_into(tasks::table).values(&row).execute(conn)?;
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    crate::reminders::sync_task(conn, &row)?;
     Ok(row)
 }
 
@@ -200,5 +201,6 @@ pub fn update(
     }
     write_over(conn, &row, &new_row)?;
     audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    crate::reminders::sync_task(conn, &new_row)?;
     Ok(new_row)
 }

@@ -228,6 +228,7 @@ impl TestApp {
             webhook_disable_after: 5,
             webhook_timeout_secs: 5,
             webhook_lease_secs: 1,
+            scheduler_poll_ms: 50,
             ..Config::default()
         }
     }
@@ -250,7 +251,7 @@ impl TestApp {
         let server = crm_http::serve(state.clone(), listener, 1).expect("serve");
         let handle = server.handle();
         actix_web::rt::spawn(server);
-        let background = vec![crm_http::delivery::spawn(state.clone()), crm_http::live::spawn(state.clone())];
+        let background = crm_http::spawn_background(&state, true);
         (started, state, base, handle, background)
     }
 

@@ -1,4 +1,5 @@
-//! The inbox: @mentions, assignments and changes to followed records, newest first.
+//! The inbox: @mentions, assignments, changes to followed records, task reminders and SLA
+//! warnings, newest first.
 
 use crate::api;
 use crate::i18n::{self, tr, T};
@@ -37,6 +38,9 @@ fn why(n: &Notification) -> T {
     match n.kind.as_str() {
         "mentioned" => T::NMentioned,
         "assigned" => T::NAssigned,
+        "task_due" => T::NTaskDue,
+        "sla_response_due" => T::NSlaResponse,
+        "sla_resolution_due" => T::NSlaResolution,
         _ => T::NFollowed,
     }
 }

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod activities;
 pub mod api_keys;
+pub mod assignment;
 pub mod auth;
 pub mod bulk;
 pub mod cases;

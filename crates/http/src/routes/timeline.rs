@@ -9,7 +9,7 @@ use crate::params::{bad, QueryParams};
 use crate::routes::{name_users, AuditParams};
 use crate::state::AppState;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use crm_api_types::{Page, Problem, TimelineItem, TIMELINE_KINDS};
+use crm_api_types::{FeedItem, Page, Problem, TimelineItem, TIMELINE_KINDS};
 use crm_domain::access::Entity;
 use crm_store::cursor::{Sort, SortField};
 use crm_store::timeline::{self as repo, TimelineFilter};
@@ -104,3 +104,90 @@ timeline_route!(contact_timeline, "/contacts/{id}/timeline", "contact", "contact
 timeline_route!(company_timeline, "/companies/{id}/timeline", "company", "companies", "company_timeline");
 timeline_route!(deal_timeline, "/deals/{id}/timeline", "deal", "deals", "deal_timeline");
 timeline_route!(case_timeline, "/cases/{id}/timeline", "case", "cases", "case_timeline");
+
+/// Filters of the activity feed.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct FeedParams {
+    /// `mine` (default: what you did, or on records you own), `team` (you and the people in
+    /// your teams) or `all` (everything you may read). API keys own nothing: only `all`.
+    scope: Option<String>,
+    /// Comma-separated kinds, as on a timeline.
+    kind: Option<String>,
+    /// Comma-separated channels, as on a timeline.
+    channel: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// The activity feed: what happened to the workspace's contacts, companies, deals and cases on
+/// every channel, newest first, within what you may read.
+///
+/// An item on several records (a call about a deal with its contact) is listed once. Items you
+/// may not see are skipped, and one call looks at no more than 2,000 items, so a page can come
+/// back short with a `next_cursor`: follow it until it is null.
+#[utoipa::path(
+    tag = "timeline",
+    operation_id = "activity_feed",
+    params(FeedParams),
+    responses(
+        (status = 200, description = "One page of the feed, newest first", body = Page<FeedItem>),
+        (status = 400, description = "A parameter is malformed or unknown, or `mine`/`team` asked with an API key", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/feed")]
+pub async fn activity_feed(state: web::Data<AppState>, who: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let mut q = QueryParams::from_request(&req);
+    let scope = q.take("scope").unwrap_or_else(|| "mine".into());
+    if !matches!(scope.as_str(), "mine" | "team" | "all") {
+        return Err(bad("scope", "invalid_scope", "one of mine, team, all"));
+    }
+    if scope != "all" && who.user_id().is_none() {
+        return Err(bad("scope", "unsupported", "an API key owns nothing: ask for scope=all"));
+    }
+    let filter = TimelineFilter {
+        kinds: q.take_list("kind", |k| TIMELINE_KINDS.contains(&k), &TIMELINE_KINDS.join(", "))?,
+        channels: q.take_list("channel", |c| c.len() <= 40, "channel names")?,
+    };
+    let newest_first = Sort { field: SortField::At, desc: true };
+    let page = q.page_spec_with(Some("at"), newest_first)?;
+    if page.sort != newest_first || page.include_total {
+        return Err(bad("sort", "invalid_sort", "the feed is always newest first, without a total"));
+    }
+    q.finish()?;
+    let body = state
+        .db(move |c| {
+            let ws = who.workspace_id.clone();
+            let read = [Entity::Contact, Entity::Company, Entity::Deal, Entity::Case].map(|e| access::reach(c, &who, e));
+            let [a, b, d, e] = read;
+            let read = [a?, b?, d?, e?];
+            let people = match scope.as_str() {
+                "mine" => Some(vec![who.user_id().unwrap_or_default().to_owned()]),
+                "team" => match crm_store::access::scope_reach(c, &ws, who.viewer(), crm_domain::access::Scope::Team)? {
+                    crm_store::access::Reach::Owners(ids) => Some(ids),
+                    crm_store::access::Reach::All => None,
+                },
+                _ => None,
+            };
+            let scope = crm_store::feed::FeedScope { read, people };
+            let after = page.after.as_ref().and_then(crm_store::cursor::Cursor::int_key);
+            let p = crm_store::feed::page(c, &ws, &scope, &filter, after, page.limit as usize)?;
+            let (mut rows, titles): (Vec<_>, Vec<_>) = p.items.into_iter().map(|r| (r.item, r.subject_title)).unzip();
+            name_users(c, &mut rows)?;
+            let items = rows
+                .into_iter()
+                .zip(titles)
+                .map(|(row, subject_title)| {
+                    let (subject_type, subject_id) = (row.subject_type.clone(), row.subject_id.clone());
+                    Ok(FeedItem { subject_type, subject_id, subject_title, item: convert::timeline_item(row)? })
+                })
+                .collect::<ApiResult<Vec<_>>>()?;
+            to_json(&Page { items, next_cursor: p.next_cursor, total: None })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}

@@ -1,0 +1,131 @@
+//! Hand-overs (`POST /api/v1/{records}/{id}/assign`) and the rules that assign new leads and
+//! cases (`/api/v1/assignment-rules`).
+
+use crate::access;
+use crate::auth::Principal;
+use crate::conditional::{if_match_optional, with_etag};
+use crate::error::{ApiError, ApiResult};
+use crate::json::Json;
+use crate::state::AppState;
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use crm_api_types::{AssignmentRule, AssignmentRules, Handover, HandoverRequest, Problem};
+use crm_domain::access::Entity;
+use crm_domain::Role;
+use crm_store::assignment as repo;
+use crm_store::StoreError;
+
+async fn handover(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    entity: Entity,
+    id: String,
+    body: HandoverRequest,
+) -> ApiResult<HttpResponse> {
+    who.require_write()?;
+    let expected = if_match_optional(&req)?;
+    let (user, note) = body.validate().map_err(ApiError::validation)?;
+    let actor = who.actor();
+    let out = state
+        .tx(move |c| {
+            let guard = access::guard(c, &who, entity)?;
+            let version = repo::reassign(c, &who.workspace_id, entity, &id, user.as_deref(), note.as_deref(), expected, &actor, &guard)
+                .map_err(|e| match e {
+                    StoreError::NotFound => ApiError::not_found(entity.as_str()),
+                    other => other.into(),
+                })?;
+            Ok(Handover { record_type: entity.as_str().to_owned(), record_id: id, user_id: user, version })
+        })
+        .await?;
+    Ok(with_etag(out.version, &out))
+}
+
+macro_rules! handover_route {
+    ($name:ident, $path:literal, $entity:expr, $what:literal, $tag:literal) => {
+        #[doc = concat!("Hand the ", $what, " over to someone else (or to nobody), with a note for them.")]
+        ///
+        /// The new owner is notified (with the note) and the change is audited; `If-Match` is
+        /// optional, and when given a stale version is answered 412.
+        #[utoipa::path(
+            tag = $tag,
+            operation_id = concat!("assign_", $what),
+            params(("id" = String, Path)),
+            request_body(content = HandoverRequest, example = json!({"user_id": "0193…", "note": "Back from holiday on the 3rd; they want the quote by Friday."})),
+            responses(
+                (status = 200, description = "Handed over", body = Handover),
+                (status = 403, description = "You may see but not change this record, or your role is read-only", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record, or not visible to you", body = Problem, content_type = "application/problem+json"),
+                (status = 409, description = "The record is in the trash", body = Problem, content_type = "application/problem+json"),
+                (status = 412, description = "If-Match names an old version", body = Problem, content_type = "application/problem+json"),
+                (status = 422, description = "No `user_id`, someone outside the workspace, or a note over 2,000 characters", body = Problem, content_type = "application/problem+json"),
+            ),
+            security(("bearer" = []), ("api_key" = []))
+        )]
+        #[post($path)]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            who: Principal,
+            req: HttpRequest,
+            id: web::Path<String>,
+            body: Json<HandoverRequest>,
+        ) -> ApiResult<HttpResponse> {
+            handover(state, who, req, $entity, id.into_inner(), body.value).await
+        }
+    };
+}
+
+handover_route!(assign_contact, "/contacts/{id}/assign", Entity::Contact, "contact", "contacts");
+handover_route!(assign_company, "/companies/{id}/assign", Entity::Company, "company", "companies");
+handover_route!(assign_lead, "/leads/{id}/assign", Entity::Lead, "lead", "leads");
+handover_route!(assign_deal, "/deals/{id}/assign", Entity::Deal, "deal", "deals");
+handover_route!(assign_case, "/cases/{id}/assign", Entity::Case, "case", "cases");
+handover_route!(assign_task, "/tasks/{id}/assign", Entity::Task, "task", "tasks");
+
+fn to_api(rows: Vec<repo::RuleRow>) -> AssignmentRules {
+    AssignmentRules {
+        rules: rows
+            .into_iter()
+            .map(|r| AssignmentRule { entity: r.entity, team_id: r.team_id, method: r.method, last_user_id: r.last_user_id })
+            .collect(),
+    }
+}
+
+/// The rules that assign new unassigned leads and cases to a team's members.
+#[utoipa::path(
+    tag = "workspace",
+    operation_id = "get_assignment_rules",
+    responses((status = 200, description = "The rules in the order they are tried", body = AssignmentRules)),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/assignment-rules")]
+pub async fn get_assignment_rules(state: web::Data<AppState>, who: Principal) -> ApiResult<HttpResponse> {
+    let rows = state.db(move |c| Ok(repo::rules(c, &who.workspace_id)?)).await?;
+    Ok(HttpResponse::Ok().json(to_api(rows)))
+}
+
+/// Replace the assignment rules (admins and managers). A rule kept for the same team carries
+/// on from whoever was last in turn.
+#[utoipa::path(
+    tag = "workspace",
+    operation_id = "set_assignment_rules",
+    request_body(content = AssignmentRules, example = json!({"rules": [
+        {"entity": "case", "team_id": "0193…support", "method": "load"},
+        {"entity": "lead", "team_id": "0193…sales", "method": "round_robin"}]})),
+    responses(
+        (status = 200, description = "The new rules", body = AssignmentRules),
+        (status = 403, description = "Not an admin or manager", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown kind, method or team, or two rules for one team and kind", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[put("/assignment-rules")]
+pub async fn set_assignment_rules(state: web::Data<AppState>, who: Principal, body: Json<AssignmentRules>) -> ApiResult<HttpResponse> {
+    if !matches!(who.role, Role::Admin | Role::Manager) {
+        return Err(ApiError::forbidden("only admins and managers set assignment rules"));
+    }
+    body.value.validate().map_err(ApiError::validation)?;
+    let rules: Vec<repo::Rule> =
+        body.value.rules.into_iter().map(|r| repo::Rule { entity: r.entity, team_id: r.team_id, method: r.method }).collect();
+    let rows = state.tx(move |c| Ok(repo::set_rules(c, &who.workspace_id, &rules)?)).await?;
+    Ok(HttpResponse::Ok().json(to_api(rows)))
+}
