@@ -11,6 +11,7 @@ mod companies;
 mod concurrency;
 mod contacts;
 mod deals;
+mod emails;
 mod inbound;
 mod leads;
 mod migrations;

@@ -116,6 +116,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(forms::submit_web_form)
         .service(activities::list_activities)
         .service(activities::create_activity)
+        .service(emails::receive_email)
         .service(activities::get_activity)
         .service(activities::update_activity)
         .service(activities::delete_activity)

@@ -15,6 +15,7 @@ pub mod contacts;
 pub mod cursor;
 pub mod db;
 pub mod deals;
+pub mod emails;
 pub mod error;
 pub mod feed;
 pub mod forms;

@@ -327,6 +327,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    email_messages (workspace_id, message_id) {
+        workspace_id -> Text, message_id -> Text, activity_id -> Text, thread_id -> Text, in_reply_to -> Nullable<Text>,
+        direction -> Text, from_address -> Text, received_at -> BigInt,
+    }
+}
+
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -369,5 +376,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     live_events,
     calls,
     reminders,
-    assignment_rules
+    assignment_rules,
+    email_messages
 );

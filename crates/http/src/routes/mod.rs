@@ -10,6 +10,7 @@ pub mod cases;
 pub mod companies;
 pub mod contacts;
 pub mod deals;
+pub mod emails;
 pub mod forms;
 pub mod inbound;
 pub mod leads;
