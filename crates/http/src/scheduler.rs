@@ -30,7 +30,11 @@ async fn round(state: &AppState) -> crate::ApiResult<usize> {
     let due = state.db(|c| Ok(reminders::due(c, now_micros(), BATCH)?)).await?;
     let n = due.len();
     for r in due {
-        state.tx(move |c| Ok(reminders::fire(c, &r, now_micros())?)).await?;
+        let what = format!("{} of {}", r.kind, r.subject_id);
+        // One reminder that cannot be sent must not hold up the others.
+        if let Err(e) = state.tx(move |c| Ok(reminders::fire(c, &r, now_micros())?)).await {
+            tracing::warn!("scheduler: {what}: {e:?}");
+        }
     }
     Ok(n)
 }

@@ -8,7 +8,7 @@ use crate::cases::CaseRow;
 use crate::notifications::{notify, Notice};
 use crate::schema::{reminders, team_members};
 use crate::tasks::TaskRow;
-use crate::{DbConnection, StoreResult};
+use crate::{DbConnection, StoreError, StoreResult};
 use crm_domain::operations::{CaseStatus, SlaRule, TaskStatus};
 use diesel::prelude::*;
 
@@ -118,14 +118,22 @@ pub fn fire(conn: &mut DbConnection, r: &Reminder, now: i64) -> StoreResult<usiz
     let actor = Actor::system();
     let (subject_type, users, kind): (&str, Vec<String>, &'static str) = match r.kind.as_str() {
         TASK_DUE => {
-            let Some(task) = crate::tasks::get(conn, ws, &r.subject_id).ok() else { return Ok(0) };
+            let task = match crate::tasks::get(conn, ws, &r.subject_id) {
+                Ok(t) => t,
+                Err(StoreError::NotFound) => return Ok(0),
+                Err(e) => return Err(e),
+            };
             if task_fire_at(&task) != Some(r.fire_at) {
                 return Ok(0);
             }
             ("task", task.owner_id.into_iter().collect(), TASK_DUE)
         }
         SLA_RESPONSE | SLA_RESOLUTION => {
-            let Some(case) = crate::cases::get(conn, ws, &r.subject_id).ok() else { return Ok(0) };
+            let case = match crate::cases::get(conn, ws, &r.subject_id) {
+                Ok(c) => c,
+                Err(StoreError::NotFound) => return Ok(0),
+                Err(e) => return Err(e),
+            };
             let done = CaseStatus::parse(&case.status).is_some_and(CaseStatus::is_done);
             let met = if r.kind == SLA_RESPONSE { case.first_response_at.is_some() } else { done };
             if met || case.deleted_at.is_some() {
