@@ -6,7 +6,7 @@
 use crate::audit::Actor;
 use crate::cases::CaseRow;
 use crate::notifications::{notify, Notice};
-use crate::schema::{reminders, team_members};
+use crate::schema::reminders;
 use crate::tasks::TaskRow;
 use crate::{DbConnection, StoreError, StoreResult};
 use crm_domain::operations::{CaseStatus, SlaRule, TaskStatus};
@@ -141,11 +141,7 @@ pub fn fire(conn: &mut DbConnection, r: &Reminder, now: i64) -> StoreResult<usiz
             }
             let users = match (&case.owner_id, &case.team_id) {
                 (Some(agent), _) => vec![agent.clone()],
-                (None, Some(team)) => team_members::table
-                    .filter(team_members::workspace_id.eq(ws))
-                    .filter(team_members::team_id.eq(team))
-                    .select(team_members::user_id)
-                    .load(conn)?,
+                (None, Some(team)) => crate::notifications::mentioned_users(conn, ws, &[("team", team.clone())])?,
                 (None, None) => Vec::new(),
             };
             let kind = if r.kind == SLA_RESPONSE { SLA_RESPONSE } else { SLA_RESOLUTION };

@@ -162,9 +162,13 @@ pub async fn activity_feed(state: web::Data<AppState>, who: Principal, req: Http
     let body = state
         .db(move |c| {
             let ws = who.workspace_id.clone();
-            let read = [Entity::Contact, Entity::Company, Entity::Deal, Entity::Case].map(|e| access::reach(c, &who, e));
-            let [a, b, d, e] = read;
-            let read = [a?, b?, d?, e?];
+            // In the order of `crm_store::timeline::SUBJECTS`.
+            let read = [
+                access::reach(c, &who, Entity::Contact)?,
+                access::reach(c, &who, Entity::Company)?,
+                access::reach(c, &who, Entity::Deal)?,
+                access::reach(c, &who, Entity::Case)?,
+            ];
             let people = match scope.as_str() {
                 "mine" => Some(vec![who.user_id().unwrap_or_default().to_owned()]),
                 "team" => match crm_store::access::scope_reach(c, &ws, who.viewer(), crm_domain::access::Scope::Team)? {
