@@ -8,6 +8,8 @@ use crm_api_types::{
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::future::Future;
+use std::pin::Pin;
 
 const ACCESS: &str = "crm.access";
 const REFRESH: &str = "crm.refresh";
@@ -62,13 +64,24 @@ pub fn forget_tokens() {
 }
 
 async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
-    if resp.ok() {
-        resp.json::<T>().await.map_err(|e| ApiError::Network(e.to_string()))
-    } else {
-        match resp.json::<Problem>().await {
-            Ok(p) => Err(ApiError::Problem(Box::new(p))),
-            Err(_) => Err(ApiError::Network(format!("HTTP {}", resp.status()))),
-        }
+    parse(&text_of(resp).await?)
+}
+
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError::Network(e.to_string()))
+}
+
+/// The body of a successful answer, or the problem it reports.
+async fn text_of(resp: Response) -> Result<String, ApiError> {
+    let ok = resp.ok();
+    let status = resp.status();
+    let text = resp.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    if ok {
+        return Ok(text);
+    }
+    match serde_json::from_str::<Problem>(&text) {
+        Ok(p) => Err(ApiError::Problem(Box::new(p))),
+        Err(_) => Err(ApiError::Network(format!("HTTP {status}"))),
     }
 }
 
@@ -116,7 +129,7 @@ async fn refresh() -> Result<(), ApiError> {
 
 /// Sends one request, renewing the access token once if it has expired. `body` is JSON;
 /// `if_match` is the version the caller saw (optimistic concurrency).
-async fn call<T: DeserializeOwned>(method: Method, url: &str, body: Option<&str>, if_match: Option<i64>) -> Result<T, ApiError> {
+async fn send(method: Method, url: &str, body: Option<&str>, if_match: Option<i64>) -> Result<Response, ApiError> {
     let method = &method;
     let send = |token: String| async move {
         let mut b = RequestBuilder::new(url).method(method.clone()).header("Authorization", &format!("Bearer {token}"));
@@ -131,17 +144,49 @@ async fn call<T: DeserializeOwned>(method: Method, url: &str, body: Option<&str>
     };
     let token = read(ACCESS).ok_or(ApiError::SignedOut)?;
     let resp = send(token).await?;
-    if resp.status() == 401 {
-        refresh().await?;
-        let token = read(ACCESS).ok_or(ApiError::SignedOut)?;
-        let resp = send(token).await?;
-        if resp.status() == 401 {
-            forget_tokens();
-            return Err(ApiError::SignedOut);
-        }
-        return decode(resp).await;
+    if resp.status() != 401 {
+        return Ok(resp);
     }
-    decode(resp).await
+    refresh().await?;
+    let token = read(ACCESS).ok_or(ApiError::SignedOut)?;
+    let resp = send(token).await?;
+    if resp.status() == 401 {
+        forget_tokens();
+        return Err(ApiError::SignedOut);
+    }
+    Ok(resp)
+}
+
+/// One exchange, answered with the body's text (empty for 204). Boxed and not generic, so the
+/// request machinery is compiled once rather than once per answer type: the bundle's budget.
+fn exchange(
+    method: Method,
+    url: String,
+    body: Option<String>,
+    if_match: Option<i64>,
+) -> Pin<Box<dyn Future<Output = Result<String, ApiError>>>> {
+    Box::pin(async move { text_of(send(method, &url, body.as_deref(), if_match).await?).await })
+}
+
+async fn call<T: DeserializeOwned>(method: Method, url: &str, body: Option<&str>, if_match: Option<i64>) -> Result<T, ApiError> {
+    parse(&exchange(method, url.to_owned(), body.map(str::to_owned), if_match).await?)
+}
+
+/// The access token for the live stream's URL, renewed first when it has expired (a cheap
+/// authenticated call does that).
+pub async fn stream_url() -> Result<String, ApiError> {
+    unread_count().await?;
+    let token = read(ACCESS).ok_or(ApiError::SignedOut)?;
+    Ok(format!("/api/v1/stream?access_token={}", enc(&token)))
+}
+
+/// The signed-in agent's call in progress, if any.
+pub async fn current_call() -> Result<Option<crm_api_types::CallerCard>, ApiError> {
+    let text = exchange(Method::GET, "/api/v1/telephony/current-call".into(), None, None).await?;
+    if text.is_empty() {
+        return Ok(None);
+    }
+    parse(&text).map(Some)
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
@@ -391,6 +436,28 @@ pub async fn teams() -> Result<Vec<crm_api_types::Team>, ApiError> {
 
 pub async fn deal_history(id: String) -> Result<Vec<crm_api_types::StageVisit>, ApiError> {
     get(&format!("/api/v1/deals/{}/stage-history", enc(&id))).await
+}
+
+pub async fn activity(id: String) -> Result<Activity, ApiError> {
+    get(&format!("/api/v1/activities/{}", enc(&id))).await
+}
+
+pub async fn patch_activity(id: String, version: i64, body: crm_api_types::ActivityPatch) -> Result<Activity, ApiError> {
+    patch(&format!("/api/v1/activities/{}", enc(&id)), version, &body).await
+}
+
+/// One page of the activity feed; `query` is `scope=…` and any filter.
+pub async fn feed(query: String, cursor: Option<String>) -> Result<Page<crm_api_types::FeedItem>, ApiError> {
+    let mut url = format!("/api/v1/feed?limit=30&{query}");
+    if let Some(c) = cursor {
+        url.push_str(&format!("&cursor={}", enc(&c)));
+    }
+    get(&url).await
+}
+
+/// Hands a record (`subject`: `contacts`, `deals`, …) to someone else.
+pub async fn hand_over(subject: &str, id: String, body: crm_api_types::HandoverRequest) -> Result<crm_api_types::Handover, ApiError> {
+    post(&format!("/api/v1/{subject}/{}/assign", enc(&id)), &body).await
 }
 
 #[cfg(test)]

@@ -7,71 +7,97 @@ use crate::pages::{
     board::Board,
     case::CasePage,
     company::CompanyPage,
+    console::{CallPop, Console},
     contact::ContactPage,
     contact_new::NewContact,
     deal::DealPage,
+    feed::Feed,
     leads::Leads,
     login::Login,
     my_day::MyDay,
     records::{Activities, Cases, CompanyList, ContactList, DealList, Orders, Products, Tasks},
 };
 use crate::palette::{Palette, PaletteButton, PaletteOpen};
+use crate::router;
 use crate::ui::{provide_toasts, ToastStack};
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
-use leptos_router::hooks::use_navigate;
-use leptos_router::path;
 
 #[component]
 pub fn App() -> impl IntoView {
     i18n::provide();
     provide_toasts();
-    view! {
-        <Router>
-            <Routes fallback=|| view! { <p class="empty">{tr(T::NotFound)}" "<a href="/contacts">{tr(T::GoToContacts)}</a></p> }>
-                <Route path=path!("/login") view=Login/>
-                <ParentRoute path=path!("") view=Layout>
-                    <Route path=path!("") view=|| view! { <Redirect path="/contacts"/> }/>
-                    <Route path=path!("contacts") view=ContactList/>
-                    <Route path=path!("contacts/new") view=NewContact/>
-                    <Route path=path!("contacts/:id") view=ContactPage/>
-                    <Route path=path!("companies") view=CompanyList/>
-                    <Route path=path!("companies/:id") view=CompanyPage/>
-                    <Route path=path!("deals") view=Board/>
-                    <Route path=path!("leads") view=Leads/>
-                    <Route path=path!("my-day") view=MyDay/>
-                    <Route path=path!("deals/list") view=DealList/>
-                    <Route path=path!("deals/:id") view=DealPage/>
-                    <Route path=path!("products") view=Products/>
-                    <Route path=path!("orders") view=Orders/>
-                    <Route path=path!("activities") view=Activities/>
-                    <Route path=path!("tasks") view=Tasks/>
-                    <Route path=path!("cases") view=Cases/>
-                    <Route path=path!("cases/:id") view=CasePage/>
-                    <Route path=path!("inbox") view=Inbox/>
-                </ParentRoute>
-            </Routes>
-        </Router>
+    router::install();
+    let signed_in_area = Memo::new(|_| router::path() != "/login");
+    move || if signed_in_area.get() { view! { <Layout/> }.into_any() } else { view! { <Login/> }.into_any() }
+}
+
+/// The page for a path inside the signed-in frame.
+fn page(path: &str) -> AnyView {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let id = |s: &str| s.to_owned();
+    match segments.as_slice() {
+        [""] => {
+            router::redirect("/contacts");
+            ().into_any()
+        }
+        ["contacts"] => view! { <ContactList/> }.into_any(),
+        ["contacts", "new"] => view! { <NewContact/> }.into_any(),
+        ["contacts", c] => view! { <ContactPage id=id(c)/> }.into_any(),
+        ["companies"] => view! { <CompanyList/> }.into_any(),
+        ["companies", c] => view! { <CompanyPage id=id(c)/> }.into_any(),
+        ["deals"] => view! { <Board/> }.into_any(),
+        ["deals", "list"] => view! { <DealList/> }.into_any(),
+        ["deals", d] => view! { <DealPage id=id(d)/> }.into_any(),
+        ["leads"] => view! { <Leads/> }.into_any(),
+        ["my-day"] => view! { <MyDay/> }.into_any(),
+        ["products"] => view! { <Products/> }.into_any(),
+        ["orders"] => view! { <Orders/> }.into_any(),
+        ["activities"] => view! { <Activities/> }.into_any(),
+        ["tasks"] => view! { <Tasks/> }.into_any(),
+        ["cases"] => view! { <Cases/> }.into_any(),
+        ["cases", c] => view! { <CasePage id=id(c)/> }.into_any(),
+        ["inbox"] => view! { <Inbox/> }.into_any(),
+        ["console"] => view! { <Console/> }.into_any(),
+        ["feed"] => view! { <Feed/> }.into_any(),
+        _ => view! { <p class="empty">{tr(T::NotFound)}" "<a href="/contacts">{tr(T::GoToContacts)}</a></p> }.into_any(),
     }
 }
+
+/// The side navigation's links, in order.
+const NAV: [(&str, T); 13] = [
+    ("/my-day", T::NavMyDay),
+    ("/feed", T::NavFeed),
+    ("/console", T::NavConsole),
+    ("/contacts", T::NavContacts),
+    ("/companies", T::NavCompanies),
+    ("/leads", T::NavLeads),
+    ("/deals", T::NavBoard),
+    ("/deals/list", T::NavDeals),
+    ("/products", T::NavProducts),
+    ("/orders", T::NavOrders),
+    ("/activities", T::NavActivities),
+    ("/tasks", T::NavTasks),
+    ("/cases", T::NavCases),
+];
 
 /// The signed-in frame: navigation on the side, the page beside it. Sends signed-out
 /// visitors to the sign-in page.
 #[component]
-pub fn Layout() -> impl IntoView {
+pub fn Layout() -> AnyView {
     let lang = i18n::lang();
-    let navigate = use_navigate();
     if !api::signed_in() {
-        navigate("/login", Default::default());
+        router::redirect("/login");
+        return ().into_any();
     }
     provide_context(PaletteOpen(RwSignal::new(false)));
     let unread = RwSignal::new(0i64);
     provide_context(Unread(unread));
+    let live = crate::live::start(unread);
     // The bell: now, every 30 seconds, and on every navigation.
     refresh_unread();
-    let location = leptos_router::hooks::use_location();
+    let path = Memo::new(|_| router::path());
     Effect::new(move || {
-        location.pathname.track();
+        path.track();
         refresh_unread();
     });
     let poll = set_interval_with_handle(
@@ -94,59 +120,46 @@ pub fn Layout() -> impl IntoView {
             i18n::adopt(lang, &m.locale);
         }
     });
-    let to_login = navigate.clone();
     let sign_out = move |_| {
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             api::logout().await;
-            navigate("/login", Default::default());
+            router::navigate("/login");
         });
     };
+    let links: Vec<&str> = std::iter::once("/inbox").chain(NAV.iter().map(|(href, _)| *href)).collect();
+    let active = Memo::new(move |_| path.with(|p| router::active_of(p, &links)));
+    let current = move |href: &'static str| move || (active.get() == Some(href)).then_some("page");
     view! {
-        <div class="shell">
+        <div class="shell" data-live=move || live.connected.get().to_string()>
             <nav class="side">
                 <div class="brand">{tr(T::Brand)}</div>
                 <PaletteButton/>
-                <A href="/inbox" attr:id="nav-inbox">
+                <a href="/inbox" id="nav-inbox" aria-current=current("/inbox")>
                     {tr(T::Inbox)}
                     <Show when=move || { unread.get() > 0 }>
                         " "<span class="unread-count" id="unread-count" aria-label=tr(T::Unread)>{move || i18n::number(lang.get(), unread.get())}</span>
                     </Show>
-                </A>
-                <A href="/my-day">{tr(T::NavMyDay)}</A>
-                <A href="/contacts">{tr(T::NavContacts)}</A>
-                <A href="/companies">{tr(T::NavCompanies)}</A>
-                <A href="/leads">{tr(T::NavLeads)}</A>
-                <A href="/deals">{tr(T::NavBoard)}</A>
-                <A href="/deals/list">{tr(T::NavDeals)}</A>
-                <A href="/products">{tr(T::NavProducts)}</A>
-                <A href="/orders">{tr(T::NavOrders)}</A>
-                <A href="/activities">{tr(T::NavActivities)}</A>
-                <A href="/tasks">{tr(T::NavTasks)}</A>
-                <A href="/cases">{tr(T::NavCases)}</A>
+                </a>
+                {NAV.iter().map(|&(href, label)| view! { <a href=href aria-current=current(href)>{tr(label)}</a> }).collect_view()}
                 <a href="/api/docs/" target="_blank">{tr(T::NavExplorer)}</a>
                 <div class="me">
-                    <Suspense fallback=|| ()>
-                        {move || {
-                            let to_login = to_login.clone();
-                            Suspend::new(async move {
-                            match me.await {
-                                Ok(m) => view! { <span class="who">{m.name}" · "{m.role.to_string()}</span> }.into_any(),
-                                Err(api::ApiError::SignedOut) => {
-                                    to_login("/login", Default::default());
-                                    ().into_any()
-                                }
-                                Err(_) => ().into_any(),
-                            }
-                        })}}
-                    </Suspense>
+                    {move || match me.get() {
+                        Some(Ok(m)) => view! { <span class="who">{m.name}" · "{m.role.to_string()}</span> }.into_any(),
+                        Some(Err(api::ApiError::SignedOut)) => {
+                            router::redirect("/login");
+                            ().into_any()
+                        }
+                        _ => ().into_any(),
+                    }}
                     <button id="lang" class="link" on:click=move |_| i18n::set(lang, lang.get_untracked().other())>{tr(T::SwitchLanguage)}</button>
                     <button class="link" on:click=sign_out>{tr(T::SignOut)}</button>
                 </div>
             </nav>
-            <main class="content"><Outlet/></main>
+            <main class="content">{move || path.with(|p| page(p))}</main>
             <Palette/>
+            <CallPop/>
             <ToastStack/>
         </div>
     }
+    .into_any()
 }

@@ -406,6 +406,33 @@ catalogue! {
     NTaskDue => "task due", "موعد کار";
     NSlaResponse => "first reply due soon", "مهلت پاسخ نزدیک است";
     NSlaResolution => "resolution due soon", "مهلت حل نزدیک است";
+    Unassigned => "Unassigned", "بدون مسئول";
+    HandOver => "Hand over", "سپردن به دیگری";
+    HandedOverTo => "Handed over to", "سپرده شد به";
+    HandoverNote => "Note for the new owner", "یادداشت برای مسئول تازه";
+    NavFeed => "Feed", "رویدادها";
+    FeedMine => "Mine", "مال من";
+    FeedTeam => "My team", "تیم من";
+    FeedAll => "Everything", "همه";
+    FeedEmpty => "Nothing here yet. Calls, notes, emails, stage changes and orders on your records show up here as they happen.", "هنوز چیزی نیست. تماس‌ها، یادداشت‌ها، ایمیل‌ها، تغییر مرحله‌ها و سفارش‌های رکوردهای شما همین‌جا نمایان می‌شوند.";
+    NavConsole => "Agent console", "میز تماس";
+    ConsoleEmpty => "No call in progress. When your phone rings, the caller's card appears here, and over any page you have open, at once.", "تماسی در جریان نیست. وقتی تلفن شما زنگ بزند، کارت تماس‌گیرنده همین‌جا و روی هر صفحه‌ای که باز است، بی‌درنگ نمایان می‌شود.";
+    LiveOn => "Live", "برخط";
+    LiveOff => "Connecting…", "در حال اتصال…";
+    CallUnknown => "Unknown caller", "تماس‌گیرندهٔ ناشناس";
+    CallWithheld => "Number withheld", "شمارهٔ پنهان";
+    CallCandidates => "Several contacts have this number", "چند مخاطب این شماره را دارند";
+    CreateFromCall => "Create contact", "ساخت مخاطب";
+    Segment => "Segment", "بخش";
+    LifetimeRevenue => "Lifetime revenue", "درآمد کل";
+    OrderCount => "{n} orders", "{n} سفارش";
+    LastInteractions => "Last interactions", "آخرین تعامل‌ها";
+    AfterCall => "After the call", "پس از تماس";
+    SaveAndClose => "Save and close", "ذخیره و بستن";
+    OpenConsole => "Open console", "باز کردن میز تماس";
+    WRinging => "ringing", "در حال زنگ";
+    WAnswered => "answered", "پاسخ داده شد";
+    WEnded => "ended", "پایان یافت";
     CsatAfterResolution => "The customer can rate the service once the case is resolved.", "پس از حل درخواست، مشتری می‌تواند به خدمات امتیاز دهد.";
 }
 
@@ -681,6 +708,9 @@ pub fn word_key(wire: &str) -> Option<T> {
         "in_person" => T::WInPerson,
         "api" => T::WApi,
         "inbound" => T::WInbound,
+        "ringing" => T::WRinging,
+        "answered" => T::WAnswered,
+        "ended" => T::WEnded,
         "outbound" => T::WOutbound,
         "won" => T::WWon,
         "lost" => T::WLost,

@@ -3,8 +3,10 @@
 mod api;
 mod app;
 mod i18n;
+mod live;
 mod pages;
 mod palette;
+mod router;
 mod timeline;
 mod ui;
 

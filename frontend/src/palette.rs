@@ -3,10 +3,10 @@
 
 use crate::api;
 use crate::i18n::{self, tr, T};
+use crate::router;
 use crate::ui::typing;
 use crm_api_types::SearchHit;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 /// Where a search hit opens.
 pub fn href(hit: &SearchHit) -> String {
@@ -67,17 +67,15 @@ pub fn Palette() -> impl IntoView {
     let searching = RwSignal::new(false);
     let generation = StoredValue::new(0u64);
     let input = NodeRef::<leptos::html::Input>::new();
-    let navigate = use_navigate();
     // "g" then a letter jumps to a page.
     let pending_g = StoredValue::new(false);
 
-    let nav = navigate.clone();
     let go = move |to: String| {
         open.set(false);
         help.set(false);
-        nav(&to, Default::default());
+        router::navigate(&to);
     };
-    let go_key = go.clone();
+
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         let k = ev.key();
         if (ev.ctrl_key() || ev.meta_key()) && k.eq_ignore_ascii_case("k") {
@@ -105,7 +103,7 @@ pub fn Palette() -> impl IntoView {
             };
             if let Some(to) = to {
                 ev.prevent_default();
-                go_key(to.to_owned());
+                go(to.to_owned());
             }
             return;
         }
@@ -117,7 +115,7 @@ pub fn Palette() -> impl IntoView {
             "g" => pending_g.set_value(true),
             "n" => {
                 ev.prevent_default();
-                go_key("/contacts/new".to_owned());
+                go("/contacts/new".to_owned());
             }
             _ => {}
         }
@@ -160,7 +158,7 @@ pub fn Palette() -> impl IntoView {
             }
         });
     };
-    let go_hit = go.clone();
+
     let on_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
         "ArrowDown" => {
             ev.prevent_default();
@@ -179,7 +177,7 @@ pub fn Palette() -> impl IntoView {
         "Enter" => {
             ev.prevent_default();
             if let Some(h) = hits.with_untracked(|h| h.get(selected.get_untracked()).cloned()) {
-                go_hit(href(&h));
+                go(href(&h));
             }
         }
         _ => {}
@@ -190,16 +188,13 @@ pub fn Palette() -> impl IntoView {
             <div class="modal-backdrop" on:click=move |_| open.set(false)></div>
             <div class="palette" role="dialog" aria-modal="true" aria-label=tr(T::PaletteLabel)>
                 <input id="palette-input" node_ref=input type="search" autocomplete="off" placeholder=tr(T::PalettePlaceholder)
-                    prop:value=move || query.get() on:input=move |ev| run(event_target_value(&ev)) on:keydown=on_key.clone()/>
+                    prop:value=move || query.get() on:input=move |ev| run(event_target_value(&ev)) on:keydown=on_key/>
                 <ul class="palette-hits" role="listbox">
                     {
-                        let go = go.clone();
                         move || {
                             let l = lang.get();
-                            let go = go.clone();
                             hits.get().into_iter().enumerate().map(move |(i, h)| {
                                 let to = href(&h);
-                                let go = go.clone();
                                 view! {
                                     <li role="option" class:active=move || selected.get() == i aria-selected=move || (selected.get() == i).to_string()
                                         on:mousemove=move |_| selected.set(i) on:click=move |_| go(to.clone())>

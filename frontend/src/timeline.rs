@@ -7,10 +7,9 @@ use crate::ui::{toast, FieldErrors, FieldProblem};
 use crm_api_types::{ActivityCreate, ActivityKind, Direction, TimelineItem};
 use crm_domain::FieldError;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// A filter chip: its label and the query it adds.
-const FILTERS: [(T, &str); 10] = [
+pub(crate) const FILTERS: [(T, &str); 10] = [
     (T::TlAll, ""),
     (T::TlCalls, "channel=call"),
     (T::TlEmails, "kind=email"),
@@ -93,7 +92,7 @@ fn s<'a>(item: &'a TimelineItem, key: &str) -> Option<&'a str> {
 }
 
 /// The line that says what happened.
-fn headline(l: Lang, item: &TimelineItem) -> String {
+pub(crate) fn headline(l: Lang, item: &TimelineItem) -> String {
     let w = |wire: &str| i18n::word(l, wire);
     match item.kind.as_str() {
         "activity" | "note" | "email" => shown_mentions(s(item, "subject").unwrap_or("")),
@@ -151,7 +150,7 @@ fn headline(l: Lang, item: &TimelineItem) -> String {
 }
 
 /// The label of an item's kind or channel.
-fn badge(l: Lang, item: &TimelineItem) -> String {
+pub(crate) fn badge(l: Lang, item: &TimelineItem) -> String {
     match (item.kind.as_str(), item.channel.as_deref().and_then(ActivityKind::parse)) {
         ("activity" | "note" | "email", Some(k)) => i18n::text(l, i18n::activity_kind(k)).to_owned(),
         ("stage_change", _) => i18n::text(l, T::TlDeals).to_owned(),
@@ -193,6 +192,30 @@ fn link(item: &TimelineItem, subject: &str) -> Option<String> {
         "stage_change" if subject != "deals" => s(item, "deal_id").map(|d| format!("/deals/{d}")),
         "case_event" if subject != "cases" => s(item, "case_id").map(|c| format!("/cases/{c}")),
         _ => None,
+    }
+}
+
+/// One item of a timeline or of the feed; `record` names the record it is on (the feed).
+pub(crate) fn item_view(l: Lang, item: &TimelineItem, href: Option<String>, record: Option<(String, String)>) -> impl IntoView {
+    let who = item.actor.name.clone().or_else(|| (item.actor.kind != "user").then(|| item.actor.kind.clone())).unwrap_or_default();
+    let class = format!("tl-item tl-{} tl-ch-{}", item.kind, item.channel.clone().unwrap_or_default());
+    let body = s(item, "body").map(shown_mentions);
+    let head = headline(l, item);
+    let head = match href {
+        Some(href) => view! { <a href=href>{head}</a> }.into_any(),
+        None => view! { <span>{head}</span> }.into_any(),
+    };
+    view! {
+        <li class=class data-kind=item.kind.clone()>
+            <span class="tl-badge">{badge(l, item)}</span>
+            <div class="tl-main">
+                {record.map(|(href, title)| view! { <a class="tl-record" href=href>{title}</a> })}
+                <strong class="tl-head">{head}</strong>
+                {details(l, item).map(|d| view! { <span class="muted">" · "{d}</span> })}
+                {body.map(|b| view! { <p class="tl-body">{b}</p> })}
+                <small class="muted">{i18n::date_time(l, &item.at)}{(!who.is_empty()).then(|| format!(" · {who}"))}</small>
+            </div>
+        </li>
     }
 }
 
@@ -438,28 +461,7 @@ pub fn Timeline(
             <ol class="timeline-items" id="timeline-items">
                 // Keyed by language too, so a switch redraws every item.
                 <For each=move || { lang.track(); items.get() } key=move |i| (i.id.clone(), lang.get_untracked()) let:item>
-                    {
-                        let l = lang.get_untracked();
-                        let who = item.actor.name.clone().or_else(|| (item.actor.kind != "user").then(|| item.actor.kind.clone())).unwrap_or_default();
-                        let class = format!("tl-item tl-{} tl-ch-{}", item.kind, item.channel.clone().unwrap_or_default());
-                        let body = s(&item, "body").map(shown_mentions);
-                        let head = headline(l, &item);
-                        let head = match link(&item, subject) {
-                            Some(href) => view! { <A href=href>{head}</A> }.into_any(),
-                            None => view! { <span>{head}</span> }.into_any(),
-                        };
-                        view! {
-                            <li class=class data-kind=item.kind.clone()>
-                                <span class="tl-badge">{badge(l, &item)}</span>
-                                <div class="tl-main">
-                                    <strong class="tl-head">{head}</strong>
-                                    {details(l, &item).map(|d| view! { <span class="muted">" · "{d}</span> })}
-                                    {body.map(|b| view! { <p class="tl-body">{b}</p> })}
-                                    <small class="muted">{i18n::date_time(l, &item.at)}{(!who.is_empty()).then(|| format!(" · {who}"))}</small>
-                                </div>
-                            </li>
-                        }
-                    }
+                    {item_view(lang.get_untracked(), &item, link(&item, subject), None)}
                 </For>
             </ol>
             <Show when=move || next.with(|n| n.is_some())>

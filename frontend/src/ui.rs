@@ -2,7 +2,7 @@
 //! problem+json, toasts for results that arrive in the background, and modal dialogs.
 
 use crate::api::ApiError;
-use crate::i18n::{self, text, Lang, T};
+use crate::i18n::{self, text, tr, Lang, T};
 use crm_domain::FieldError;
 use leptos::prelude::*;
 
@@ -174,5 +174,78 @@ pub fn js_now() -> i64 {
     #[cfg(not(target_arch = "wasm32"))]
     {
         0
+    }
+}
+
+/// The record's owner, and a dialog to hand it to someone else with a note for them (it
+/// reaches them as a notification and stays in the audit trail). `done` reloads the record.
+#[component]
+pub fn HandOver(
+    /// `contacts`, `companies`, `deals`, `cases`, `leads` or `tasks`.
+    subject: &'static str,
+    #[prop(into)] id: String,
+    owner: Option<String>,
+    #[prop(into)] done: Callback<()>,
+) -> impl IntoView {
+    let lang = i18n::lang();
+    let members = LocalResource::new(|| async { crate::api::members().await.unwrap_or_default() });
+    let open = RwSignal::new(false);
+    let chosen = RwSignal::new(owner.clone().unwrap_or_default());
+    let note = RwSignal::new(String::new());
+    let errors = RwSignal::new(FieldErrors::default());
+    let id = StoredValue::new(id);
+    let owner = StoredValue::new(owner);
+    let name_of = move |user: &Option<String>| match user {
+        None => text(lang.get(), T::Unassigned).to_owned(),
+        Some(u) => members.get().and_then(|m| m.iter().find(|m| &m.id == u).map(|m| m.name.clone())).unwrap_or_default(),
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let user = Some(chosen.get_untracked()).filter(|u| !u.is_empty());
+        let body = crm_api_types::HandoverRequest {
+            user_id: Some(user.clone()),
+            note: Some(note.get_untracked().trim().to_owned()).filter(|n| !n.is_empty()),
+        };
+        leptos::task::spawn_local(async move {
+            match crate::api::hand_over(subject, id.get_value(), body).await {
+                Ok(_) => {
+                    open.set(false);
+                    note.set(String::new());
+                    toast(format!("{} {}", text(lang.get_untracked(), T::HandedOverTo), name_of(&user)), false);
+                    done.run(());
+                }
+                Err(e) => errors.set(FieldErrors::from_api(&e)),
+            }
+        });
+    };
+    view! {
+        <button type="button" class="link owner" id="handover" title=move || text(lang.get(), T::HandOver)
+            on:click=move |_| { errors.set(FieldErrors::default()); open.set(true) }>
+            {tr(T::Owner)}": "<span id="owner-name">{move || owner.with_value(|o| name_of(o))}</span>
+        </button>
+        <Show when=move || open.get()>
+            <div class="modal-backdrop" on:click=move |_| open.set(false)></div>
+            <form class="modal" role="dialog" aria-modal="true" id="handover-dialog" on:submit=submit>
+                <h2>{tr(T::HandOver)}</h2>
+                <label>{tr(T::Owner)}
+                    <select id="handover-user" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                        <option value="" selected=move || chosen.get().is_empty()>{tr(T::Unassigned)}</option>
+                        {move || members.get().map(|m| m.into_iter().map(|m| {
+                            let id = m.id.clone();
+                            view! { <option value=m.id selected=move || chosen.get() == id>{m.name}</option> }
+                        }).collect_view())}
+                    </select>
+                </label>
+                <FieldProblem errors field="user_id"/>
+                <label>{tr(T::HandoverNote)}
+                    <textarea id="handover-note" rows="3" maxlength="2000" prop:value=note on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                </label>
+                <FieldProblem errors field="note"/>
+                <div class="actions">
+                    <button type="submit">{tr(T::HandOver)}</button>
+                    <button type="button" class="secondary" on:click=move |_| open.set(false)>{tr(T::Cancel)}</button>
+                </div>
+            </form>
+        </Show>
     }
 }

@@ -504,3 +504,138 @@ test('a mention rings the bell; the inbox opens the record; following it', async
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('a ringing call pops the caller card on an open page within a second; the console logs its outcome', async () => {
+  const me = await api(server.base, 'GET', '/api/v1/me');
+  const company = await api(server.base, 'POST', '/api/v1/companies', { name: 'Screenpop Trading' });
+  const contact = await api(server.base, 'POST', '/api/v1/contacts', {
+    first_name: 'Parisa', last_name: 'Caller-E2E', company_id: company.body.id, phones: [{ number: '+98 913 777 4242' }],
+  });
+  assert.equal(contact.status, 201, JSON.stringify(contact.body));
+
+  // The agent is on another page, connected to the live stream.
+  const page = await open('/deals/list');
+  // Connected to the live stream.
+  await page.waitForSelector('.shell[data-live="true"]');
+  const post = (event) => api(server.base, 'POST', '/api/v1/telephony/events', { call_id: 'e2e-call-1', from: '09137774242', agent_email: me.body.email, event });
+  const started = Date.now();
+  assert.equal((await post('ringing')).status, 201);
+  await page.waitForSelector('#call-pop #caller-name', { timeout: 1000 });
+  const shownAfter = Date.now() - started;
+  assert.ok(shownAfter <= 1000, `the card took ${shownAfter} ms`);
+  assert.equal(await page.textContent('#call-pop #caller-name'), 'Parisa Caller-E2E');
+  assert.equal(await page.textContent('#call-pop #caller-company'), 'Screenpop Trading');
+  assert.equal(await page.getAttribute('#call-pop #caller-card', 'data-status'), 'ringing');
+  assert.match(page.url(), /\/deals\/list$/, 'the page was not reloaded or left');
+  await page.screenshot({ path: join(artifacts, 'call-pop.png') });
+
+  // Answered and ended: the console takes the outcome and notes of the logged call.
+  assert.equal((await post('answered')).status, 200);
+  await page.waitForSelector('#call-pop #caller-card[data-status="answered"]');
+  await page.click('#open-console');
+  await page.waitForURL('**/console');
+  await page.waitForSelector('#live-state[data-live="true"]');
+  const ended = await post('ended');
+  assert.ok(ended.body.activity_id);
+  await page.waitForSelector('#after-call');
+  await page.selectOption('#call-outcome', 'interested');
+  await page.fill('#call-notes', 'Wants a quote for 40 seats');
+  await page.screenshot({ path: join(artifacts, 'console.png') });
+  await page.click('#after-call button[type=submit]');
+  await page.waitForSelector('#console-empty');
+  const activity = await api(server.base, 'GET', `/api/v1/activities/${ended.body.activity_id}`);
+  assert.equal(activity.body.outcome, 'interested');
+  assert.equal(activity.body.body, 'Wants a quote for 40 seats');
+  assert.deepEqual(activity.body.contact_ids, [contact.body.id]);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('an unknown caller: the console offers to create the contact with the number', async () => {
+  const me = await api(server.base, 'GET', '/api/v1/me');
+  const page = await open('/console');
+  await page.waitForSelector('#live-state[data-live="true"]');
+  await api(server.base, 'POST', '/api/v1/telephony/events', { call_id: 'e2e-call-2', from: '+44 20 7946 0999', agent_email: me.body.email, event: 'ringing' });
+  await page.waitForSelector('#quick-create');
+  assert.equal(await page.textContent('#caller-name'), 'Unknown caller');
+  await page.fill('#qc-first', 'Oliver');
+  await page.fill('#qc-last', 'Newcaller');
+  await page.click('#quick-create button[type=submit]');
+  await page.waitForSelector('#caller-name a');
+  assert.equal(await page.textContent('#caller-name'), 'Oliver Newcaller');
+  const found = await api(server.base, 'GET', '/api/v1/phone-lookup?number=00442079460999');
+  assert.deepEqual(found.body.contacts.map((c) => c.display_name), ['Oliver Newcaller']);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a notification reaches an open page without reloading', async () => {
+  const me = await api(server.base, 'GET', '/api/v1/me');
+  const page = await open('/contacts');
+  // Connected to the live stream.
+  await page.waitForSelector('.shell[data-live="true"]');
+  const before = Number((await page.locator('#unread-count').count()) ? await page.textContent('#unread-count') : 0);
+  const contact = await api(server.base, 'POST', '/api/v1/contacts', { first_name: 'Live', last_name: 'Bell-E2E' });
+  await api(server.base, 'POST', '/api/v1/users', { email: 'rep-live@e2e.example', name: 'Lida Live', role: 'sales_rep', password: 'rep-password-123' });
+  const login = await fetch(`${server.base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'rep-live@e2e.example', password: 'rep-password-123' }),
+  });
+  const { access_token: repToken } = await login.json();
+  // Someone else mentions the admin in a note.
+  const note = await fetch(`${server.base}/api/v1/activities`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${repToken}` },
+    body: JSON.stringify({ kind: 'note', subject: 'Live ping', body: `@[${me.body.name}](user:${me.body.id}) look`, contact_ids: [contact.body.id] }),
+  });
+  assert.equal(note.status, 201);
+  await page.waitForFunction((n) => Number(document.querySelector('#unread-count')?.textContent ?? 0) === n + 1, before, { timeout: 2000 });
+  await page.locator('.toast', { hasText: 'Live Bell-E2E' }).waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the feed: my records, my team, everything; filtered like a timeline', async () => {
+  const contact = await api(server.base, 'POST', '/api/v1/contacts', { first_name: 'Feed', last_name: 'Reader-E2E' });
+  const note = await api(server.base, 'POST', '/api/v1/activities', { kind: 'note', subject: 'Feed note E2E', contact_ids: [contact.body.id] });
+  assert.equal(note.status, 201);
+  const page = await open('/feed');
+  const item = page.locator('#feed-items li', { hasText: 'Feed note E2E' });
+  await item.waitFor();
+  assert.equal(await item.locator('a.tl-record').textContent(), 'Feed Reader-E2E');
+  await page.click('#feed-scope button:nth-child(3)');
+  await item.waitFor();
+  // Only calls: the note goes.
+  await page.click('#feed-filter button:nth-child(2)');
+  await page.waitForFunction(() => ![...document.querySelectorAll('#feed-items li')].some((li) => li.textContent.includes('Feed note E2E')));
+  await page.click('#feed-filter button:nth-child(5)');
+  await item.waitFor();
+  await page.screenshot({ path: join(artifacts, 'feed.png') });
+  await item.locator('a.tl-record').click();
+  await page.waitForURL(`**/contacts/${contact.body.id}`);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('hand a contact over with a note: the new owner is told why', async () => {
+  const rep = await api(server.base, 'POST', '/api/v1/users', { email: 'rep-handover@e2e.example', name: 'Hana Handover', role: 'sales_rep', password: 'rep-password-123' });
+  assert.equal(rep.status, 201, JSON.stringify(rep.body));
+  const contact = await api(server.base, 'POST', '/api/v1/contacts', { first_name: 'Handed', last_name: 'Over-E2E' });
+  const page = await open(`/contacts/${contact.body.id}`);
+  await page.waitForSelector('#owner-name');
+  await page.click('#handover');
+  await page.selectOption('#handover-user', rep.body.id);
+  await page.fill('#handover-note', 'Renewal call on Monday; they asked for you');
+  await page.click('#handover-dialog button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#owner-name')?.textContent === 'Hana Handover');
+  await page.screenshot({ path: join(artifacts, 'handover.png') });
+  const after = await api(server.base, 'GET', `/api/v1/contacts/${contact.body.id}`);
+  assert.equal(after.body.owner_id, rep.body.id);
+  const login = await fetch(`${server.base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'rep-handover@e2e.example', password: 'rep-password-123' }),
+  });
+  const { access_token } = await login.json();
+  const inbox = await (await fetch(`${server.base}/api/v1/notifications`, { headers: { authorization: `Bearer ${access_token}` } })).json();
+  const told = inbox.items.find((n) => n.kind === 'assigned' && n.subject_id === contact.body.id);
+  assert.equal(told?.detail, 'Renewal call on Monday; they asked for you');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -8,7 +8,6 @@ use crate::ui::{toast, DateInput, FieldErrors, FieldProblem};
 use crm_api_types::{Deal, DealField, DealPatch, Pipeline, Source, Stage, StageKind};
 use crm_domain::{Currency, Money};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use std::collections::BTreeMap;
 
 /// Sums per currency (amounts of unlike currencies are never added).
@@ -262,7 +261,7 @@ pub fn Board() -> impl IntoView {
                                                 }
                                             }
                                         >
-                                            <A href=format!("/deals/{}", d.id) attr:draggable="false" attr:class="card-title">{title}</A>
+                                            <a href=format!("/deals/{}", d.id) draggable="false" class="card-title">{title}</a>
                                             <span class="muted">{d.company_name.clone().unwrap_or_default()}</span>
                                             <span class="card-amount">{d.amount.as_ref().map(|m| i18n::money_str(l, &m.amount, &m.currency)).unwrap_or_default()}</span>
                                             <span class="muted">{d.close_date.as_deref().map(|c| i18n::date(l, c)).unwrap_or_default()}</span>

@@ -5,12 +5,10 @@
 use crate::api;
 use crate::i18n::{self, tr, Lang, T};
 use crate::timeline::Timeline;
-use crate::ui::{toast, FieldErrors, FieldProblem};
+use crate::ui::{toast, FieldErrors, FieldProblem, HandOver};
 use chrono::{DateTime, Utc};
 use crm_api_types::{Case, CasePatch, CaseStatus};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
@@ -46,10 +44,10 @@ fn clock(lang: Lang, due: DateTime<Utc>, done: Option<DateTime<Utc>>, at: DateTi
 }
 
 #[component]
-pub fn CasePage() -> impl IntoView {
+pub fn CasePage(id: String) -> impl IntoView {
     let lang = i18n::lang();
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let id = StoredValue::new(id);
+    let id = move || id.get_value();
     let case = RwSignal::new(None::<Case>);
     let failure = RwSignal::new(None::<String>);
     let errors = RwSignal::new(FieldErrors::default());
@@ -68,7 +66,7 @@ pub fn CasePage() -> impl IntoView {
             t.clear();
         }
     });
-    Effect::new(move || {
+    let reload = move || {
         let id = id();
         leptos::task::spawn_local(async move {
             match api::case(id).await {
@@ -76,7 +74,8 @@ pub fn CasePage() -> impl IntoView {
                 Err(e) => failure.set(Some(e.message(lang.get_untracked()))),
             }
         });
-    });
+    };
+    Effect::new(reload);
     let send = move |patch: CasePatch| {
         let Some(c) = case.get_untracked() else { return };
         leptos::task::spawn_local(async move {
@@ -98,7 +97,7 @@ pub fn CasePage() -> impl IntoView {
     };
     let comment = RwSignal::new(String::new());
     view! {
-        <p class="crumbs"><A href="/cases">{tr(T::BackToCases)}</A></p>
+        <p class="crumbs"><a href="/cases">{tr(T::BackToCases)}</a></p>
         <Show when=move || failure.get().is_some()>
             <p class="error" role="alert">{move || failure.get().unwrap_or_default()}</p>
         </Show>
@@ -114,6 +113,7 @@ pub fn CasePage() -> impl IntoView {
                     <span class=format!("stage case-{}", c.status.as_str()) id="case-status">{i18n::word(l, c.status.as_str())}</span>
                     <span class=format!("badge priority-{}", c.priority.as_str())>{i18n::word(l, c.priority.as_str())}</span>
                     {c.sla_breached.then(|| view! { <span class="badge sla-breached">{tr(T::SlaBreached)}</span> })}
+                    <HandOver subject="cases" id=c.id.clone() owner=c.assignee_id.clone() done=move || reload()/>
                 </header>
                 <div class="sla">
                     <div class=format!("sla-clock {first_class}") id="sla-first-response"><span class="muted">{tr(T::FirstResponse)}</span><strong>{first}</strong></div>

@@ -4,9 +4,8 @@
 use crate::api;
 use crate::i18n::{self, tr, Lang, T};
 use crate::timeline::Timeline;
+use crate::ui::HandOver;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use serde_json::Value;
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
@@ -39,10 +38,10 @@ fn Related(
     });
     view! {
         <section class="panel related" id=id_attr>
-            <Suspense fallback=move || view! { <h2>{tr(title)}</h2><div class="skeleton">{tr(T::Loading)}</div> }>
-                {move || Suspend::new(async move {
+            {move || {
                     let l = lang.get();
-                    match page.await {
+                    let Some(result) = page.get() else { return view! { <h2>{tr(title)}</h2><div class="skeleton">{tr(T::Loading)}</div> }.into_any() };
+                    match result {
                         Err(e) => view! { <h2>{tr(title)}</h2><p class="error">{e.message(l)}</p> }.into_any(),
                         Ok(p) => {
                             let total = p.total.unwrap_or(p.items.len() as i64);
@@ -56,31 +55,31 @@ fn Related(
                             }.into_any()
                         }
                     }
-                })}
-            </Suspense>
+                }}
         </section>
     }
 }
 
 #[component]
-pub fn CompanyPage() -> impl IntoView {
+pub fn CompanyPage(id: String) -> impl IntoView {
     let lang = i18n::lang();
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let id = StoredValue::new(id);
+    let id = move || id.get_value();
     let company = LocalResource::new(move || api::company(id()));
     let dash = || "—".to_owned();
     view! {
-        <p class="crumbs"><A href="/companies">{tr(T::BackToCompanies)}</A></p>
-        <Suspense fallback=|| view! { <div class="skeleton">{tr(T::Loading)}</div> }>
-            {move || Suspend::new(async move {
+        <p class="crumbs"><a href="/companies">{tr(T::BackToCompanies)}</a></p>
+        {move || {
                 let l = lang.get();
-                match company.await {
+                let Some(result) = company.get() else { return view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any() };
+                match result {
                     Err(e) => view! { <p class="error" role="alert">{e.message(l)}</p> }.into_any(),
                     Ok(c) => {
                         let cid = c.id.clone();
                         view! {
                             <header class="page-head"><h1 id="company-name">{c.name.clone()}</h1>
                                 {c.industry.clone().map(|i| view! { <span class="badge">{i}</span> })}
+                                <HandOver subject="companies" id=c.id.clone() owner=c.owner_id.clone() done=move || company.refetch()/>
                             </header>
                             <section class="facts">
                                 <dl>
@@ -97,20 +96,20 @@ pub fn CompanyPage() -> impl IntoView {
                                 <Related title=T::ContactsColumn id_attr="related-contacts" path="/api/v1/contacts" sort="name" company=cid.clone()
                                     row=|_, v| {
                                         let (href, name, title) = (format!("/contacts/{}", s(v, "id")), s(v, "display_name").to_owned(), s(v, "title").to_owned());
-                                        view! { <A href=href>{name}</A>" "<span class="muted">{title}</span> }.into_any()
+                                        view! { <a href=href>{name}</a>" "<span class="muted">{title}</span> }.into_any()
                                     }/>
                                 <Related title=T::Deals id_attr="related-deals" path="/api/v1/deals" sort="-updated_at" company=cid.clone()
                                     row=|l, v| {
                                         let (href, name) = (format!("/deals/{}", s(v, "id")), s(v, "name").to_owned());
                                         let (amount, status) = (money(l, v, "amount"), i18n::word(l, s(v, "status")));
-                                        view! { <A href=href>{name}</A>" "<span class="card-amount">{amount}</span>" "<span class="badge">{status}</span> }.into_any()
+                                        view! { <a href=href>{name}</a>" "<span class="card-amount">{amount}</span>" "<span class="badge">{status}</span> }.into_any()
                                     }/>
                                 <Related title=T::Cases id_attr="related-cases" path="/api/v1/cases" sort="-created_at" company=cid.clone()
                                     row=|l, v| {
                                         let href = format!("/cases/{}", s(v, "id"));
                                         let label = format!("{} {}", i18n::digits(l, &format!("#{}", v.get("number").and_then(Value::as_i64).unwrap_or_default())), s(v, "subject"));
                                         let status = i18n::word(l, s(v, "status"));
-                                        view! { <A href=href>{label}</A>" "<span class="badge">{status}</span> }.into_any()
+                                        view! { <a href=href>{label}</a>" "<span class="badge">{status}</span> }.into_any()
                                     }/>
                                 <Related title=T::Orders id_attr="related-orders" path="/api/v1/orders" sort="-ordered_at" company=cid.clone()
                                     row=|l, v| view! {
@@ -122,8 +121,7 @@ pub fn CompanyPage() -> impl IntoView {
                         }.into_any()
                     }
                 }
-            })}
-        </Suspense>
+            }}
         {move || view! { <Timeline subject="companies" id=id()/> }}
     }
 }

@@ -5,11 +5,9 @@
 use crate::api::{self, ApiError};
 use crate::i18n::{self, tr, Lang, T};
 use crate::timeline::Timeline;
-use crate::ui::{field_message, toast, DateInput, FieldErrors, FieldProblem};
+use crate::ui::{field_message, toast, DateInput, FieldErrors, FieldProblem, HandOver};
 use crm_api_types::{Contact, ContactPatch, LifecycleStage};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 /// A field of a contact that can be edited in place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,10 +197,10 @@ const OUTCOMES: [(&str, T); 4] = [
 ];
 
 #[component]
-pub fn ContactPage() -> impl IntoView {
+pub fn ContactPage(id: String) -> impl IntoView {
     let lang = i18n::lang();
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let id = StoredValue::new(id);
+    let id = move || id.get_value();
     let loaded = LocalResource::new(move || api::contact(id()));
     let audit = LocalResource::new(move || api::contact_audit(id()));
     let current = RwSignal::new(None::<Contact>);
@@ -327,7 +325,7 @@ pub fn ContactPage() -> impl IntoView {
     };
 
     view! {
-        <p class="crumbs"><A href="/contacts">{tr(T::BackToContacts)}</A></p>
+        <p class="crumbs"><a href="/contacts">{tr(T::BackToContacts)}</a></p>
         <Show when=move || failure.get().is_some()>
             <p class="error" role="alert">{move || failure.get().unwrap_or_default()}</p>
         </Show>
@@ -370,6 +368,7 @@ pub fn ContactPage() -> impl IntoView {
                         {move || current.with(|c| c.as_ref().map(|c| i18n::text(lang.get(), i18n::stage(c.lifecycle_stage))).unwrap_or_default())}
                     </span>
                     <span class="muted" id="version">{move || current.with(|c| c.as_ref().map(|c| i18n::count(lang.get(), T::Version, c.version)).unwrap_or_default())}</span>
+                    <HandOver subject="contacts" id=c.id.clone() owner=c.owner_id.clone() done=move || loaded.refetch()/>
                 </header>
                 <div class="quick-actions">
                     {c.phones.first().map(|p| view! { <a class="button" href=format!("tel:{}", p.number)>{tr(T::Call)}</a> })}
@@ -385,7 +384,7 @@ pub fn ContactPage() -> impl IntoView {
                     <dl>
                         {EDITABLE.iter().map(|f| fact(*f)).collect_view()}
                         <dt>{tr(T::Company)}</dt><dd>{match (c.company_id.clone(), c.company_name.clone()) {
-                            (Some(id), Some(name)) => view! { <A href=format!("/companies/{id}") attr:id="company-link">{name}</A> }.into_any(),
+                            (Some(id), Some(name)) => view! { <a href=format!("/companies/{id}") id="company-link">{name}</a> }.into_any(),
                             (_, name) => name.unwrap_or_else(dash).into_any(),
                         }}</dd>
                         <dt>{tr(T::Emails)}</dt>
@@ -408,10 +407,10 @@ pub fn ContactPage() -> impl IntoView {
         {move || view! { <Timeline subject="contacts" id=id() refresh/> }}
         <section class="history">
             <h2>{tr(T::History)}</h2>
-            <Transition fallback=|| view! { <div class="skeleton">{tr(T::LoadingHistory)}</div> }>
-                // The language is read outside the async block so a switch redraws the list.
-                {move || { let l = lang.get(); Suspend::new(async move {
-                    match audit.await {
+            {move || {
+                    let l = lang.get();
+                    let Some(result) = audit.get() else { return view! { <div class="skeleton">{tr(T::LoadingHistory)}</div> }.into_any() };
+                    match result {
                         Err(e) => view! { <p class="error">{e.message(l)}</p> }.into_any(),
                         Ok(p) => view! {
                             <ol class="audit">
@@ -431,8 +430,7 @@ pub fn ContactPage() -> impl IntoView {
                             </ol>
                         }.into_any(),
                     }
-                }) }}
-            </Transition>
+                }}
         </section>
     }
 }

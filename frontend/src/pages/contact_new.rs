@@ -3,12 +3,11 @@
 
 use crate::api;
 use crate::i18n::{self, tr, T};
+use crate::router;
 use crate::ui::{toast, FieldErrors, FieldProblem};
 use crm_api_types::{ContactCreate, EmailEntry, LifecycleStage, PhoneEntry};
 use crm_domain::{EmailLabel, PhoneLabel, Region};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 fn opt(s: String) -> Option<String> {
     let t = s.trim();
@@ -28,7 +27,6 @@ pub fn NewContact() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let me = LocalResource::new(api::me);
-    let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         failure.set(None);
@@ -57,12 +55,11 @@ pub fn NewContact() -> impl IntoView {
         }
         errors.set(FieldErrors::default());
         busy.set(true);
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match api::create_contact(body).await {
                 Ok(c) => {
                     toast(format!("{} · {}", c.display_name, i18n::text(lang.get_untracked(), T::Saved)), false);
-                    navigate(&format!("/contacts/{}", c.id), Default::default());
+                    router::navigate(&format!("/contacts/{}", c.id));
                 }
                 Err(e) => {
                     let fields = FieldErrors::from_api(&e);
@@ -76,7 +73,7 @@ pub fn NewContact() -> impl IntoView {
         });
     };
     view! {
-        <p class="crumbs"><A href="/contacts">{tr(T::BackToContacts)}</A></p>
+        <p class="crumbs"><a href="/contacts">{tr(T::BackToContacts)}</a></p>
         <header class="page-head"><h1>{tr(T::NewContact)}</h1></header>
         <form class="record-form" on:submit=submit novalidate>
             <div class="field">
@@ -115,7 +112,7 @@ pub fn NewContact() -> impl IntoView {
             </Show>
             <div class="actions">
                 <button type="submit" id="save" disabled=move || busy.get()>{move || i18n::text(lang.get(), if busy.get() { T::Saving } else { T::Save })}</button>
-                <A href="/contacts">{tr(T::Cancel)}</A>
+                <a href="/contacts">{tr(T::Cancel)}</a>
             </div>
         </form>
     }

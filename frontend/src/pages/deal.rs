@@ -4,10 +4,9 @@
 use crate::api;
 use crate::i18n::{self, tr, Lang, T};
 use crate::timeline::Timeline;
+use crate::ui::HandOver;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 /// How long a stay lasted, in days (or hours when under a day).
 fn stay(lang: Lang, from: DateTime<Utc>, until: Option<DateTime<Utc>>) -> String {
@@ -22,31 +21,32 @@ fn stay(lang: Lang, from: DateTime<Utc>, until: Option<DateTime<Utc>>) -> String
 }
 
 #[component]
-pub fn DealPage() -> impl IntoView {
+pub fn DealPage(id: String) -> impl IntoView {
     let lang = i18n::lang();
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let id = StoredValue::new(id);
+    let id = move || id.get_value();
     let deal = LocalResource::new(move || api::deal(id()));
     let visits = LocalResource::new(move || api::deal_history(id()));
     let dash = || "—".to_owned();
     view! {
-        <p class="crumbs"><A href="/deals">{tr(T::BackToPipeline)}</A></p>
-        <Suspense fallback=|| view! { <div class="skeleton">{tr(T::Loading)}</div> }>
-            {move || Suspend::new(async move {
+        <p class="crumbs"><a href="/deals">{tr(T::BackToPipeline)}</a></p>
+        {move || {
                 let l = lang.get();
-                match deal.await {
+                let Some(result) = deal.get() else { return view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any() };
+                match result {
                     Err(e) => view! { <p class="error" role="alert">{e.message(l)}</p> }.into_any(),
                     Ok(d) => view! {
                         <header class="page-head">
                             <h1 id="deal-name">{d.name.clone()}</h1>
                             <span class=format!("stage deal-{}", d.status.as_str())>{i18n::word(l, d.status.as_str())}</span>
                             <strong class="card-amount" id="deal-amount">{d.amount.as_ref().map(|m| i18n::money_str(l, &m.amount, &m.currency)).unwrap_or_default()}</strong>
+                            <HandOver subject="deals" id=d.id.clone() owner=d.owner_id.clone() done=move || deal.refetch()/>
                         </header>
                         <section class="facts">
                             <dl>
                                 <dt>{tr(T::Company)}</dt>
                                 <dd>{match (d.company_id.clone(), d.company_name.clone()) {
-                                    (Some(id), Some(name)) => view! { <A href=format!("/companies/{id}")>{name}</A> }.into_any(),
+                                    (Some(id), Some(name)) => view! { <a href=format!("/companies/{id}")>{name}</a> }.into_any(),
                                     _ => dash().into_any(),
                                 }}</dd>
                                 <dt>{tr(T::CloseDate)}</dt><dd>{d.close_date.as_deref().map(|c| i18n::date(l, c)).unwrap_or_else(dash)}</dd>
@@ -55,7 +55,7 @@ pub fn DealPage() -> impl IntoView {
                                 <dt>{tr(T::LossReason)}</dt><dd>{d.loss_reason.clone().unwrap_or_else(dash)}</dd>
                                 <dt>{tr(T::ContactsColumn)}</dt>
                                 <dd>{d.contacts.iter().map(|c| view! {
-                                    <div><A href=format!("/contacts/{}", c.contact_id)>{tr(T::Open)}</A>" "<small class="muted">{c.role.clone().unwrap_or_default()}</small></div>
+                                    <div><a href=format!("/contacts/{}", c.contact_id)>{tr(T::Open)}</a>" "<small class="muted">{c.role.clone().unwrap_or_default()}</small></div>
                                 }).collect_view()}</dd>
                                 <dt>{tr(T::Tags)}</dt><dd>{d.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>
                             </dl>
@@ -79,14 +79,13 @@ pub fn DealPage() -> impl IntoView {
                         })}
                     }.into_any(),
                 }
-            })}
-        </Suspense>
+            }}
         <section class="panel" id="stage-history">
             <h2>{tr(T::StageHistory)}</h2>
-            <Suspense fallback=|| view! { <div class="skeleton">{tr(T::Loading)}</div> }>
-                {move || Suspend::new(async move {
+            {move || {
                     let l = lang.get();
-                    match visits.await {
+                    let Some(result) = visits.get() else { return view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any() };
+                    match result {
                         Err(e) => view! { <p class="error">{e.message(l)}</p> }.into_any(),
                         Ok(vs) => view! {
                             <ol class="stages">
@@ -99,8 +98,7 @@ pub fn DealPage() -> impl IntoView {
                             </ol>
                         }.into_any(),
                     }
-                })}
-            </Suspense>
+                }}
         </section>
         {move || view! { <Timeline subject="deals" id=id()/> }}
     }

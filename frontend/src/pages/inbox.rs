@@ -6,7 +6,6 @@ use crate::i18n::{self, tr, T};
 use crate::ui::toast;
 use crm_api_types::Notification;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// The unread count shown on the bell, shared by the navigation and the inbox.
 #[derive(Clone, Copy)]
@@ -34,7 +33,7 @@ fn href(n: &Notification) -> String {
     }
 }
 
-fn why(n: &Notification) -> T {
+pub fn why(n: &Notification) -> T {
     match n.kind.as_str() {
         "mentioned" => T::NMentioned,
         "assigned" => T::NAssigned,
@@ -112,7 +111,7 @@ pub fn Inbox() -> impl IntoView {
                     view! {
                         <li class:unread=unread_now data-kind=n.kind.clone()>
                             <span class="badge">{i18n::text(l, why(&n))}</span>" "
-                            <A href=href(&n) on:click=move |_| if unread_now { mark(vec![id.clone()]) }>{n.title.clone()}</A>
+                            <a href=href(&n) on:click=move |_| if unread_now { mark(vec![id.clone()]) }>{n.title.clone()}</a>
                             {n.detail.clone().map(|d| view! { <span class="muted">" · "{d}</span> })}
                             <small class="muted">" · "{who}" · "{i18n::date_time(l, &n.at)}</small>
                         </li>

@@ -6,7 +6,6 @@ use crate::i18n::{self, tr, T};
 use crate::ui::{toast, DateInput, FieldErrors, FieldProblem, Pager};
 use crm_api_types::{Lead, LeadConversion, LeadConvert, LeadPatch, LeadStatus};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 pub fn status_label(s: LeadStatus) -> T {
     match s {
@@ -109,7 +108,7 @@ pub fn Leads() -> impl IntoView {
                             view! {
                                 <tr data-lead=l.display_name.clone()>
                                     <td>{match l.contact_id.clone() {
-                                        Some(c) => view! { <A href=format!("/contacts/{c}")>{name}</A> }.into_any(),
+                                        Some(c) => view! { <a href=format!("/contacts/{c}")>{name}</a> }.into_any(),
                                         None => view! { <span>{name}</span> }.into_any(),
                                     }}</td>
                                     <td>{l.company_name.clone().unwrap_or_default()}</td>
@@ -232,9 +231,9 @@ fn ConvertDialog(
                 Some(r) => view! {
                     <ul class="conversion" id="conversion-result">
                         <li>{tr(if r.contact_created { T::ContactCreated } else { T::ContactMatched })}" "
-                            <A href=format!("/contacts/{}", r.contact_id) attr:id="converted-contact">{tr(T::Open)}</A></li>
+                            <a href=format!("/contacts/{}", r.contact_id) id="converted-contact">{tr(T::Open)}</a></li>
                         {r.company_id.as_ref().map(|_| view! { <li>{tr(if r.company_created { T::CompanyCreated } else { T::CompanyMatched })}</li> })}
-                        {r.deal_id.as_ref().map(|_| view! { <li>{tr(T::DealCreated)}" "<A href="/deals">{tr(T::Pipeline)}</A></li> })}
+                        {r.deal_id.as_ref().map(|_| view! { <li>{tr(T::DealCreated)}" "<a href="/deals">{tr(T::Pipeline)}</a></li> })}
                     </ul>
                     <div class="actions"><button on:click=move |_| converting.set(None)>{tr(T::Close)}</button></div>
                 }.into_any(),

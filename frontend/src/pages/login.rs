@@ -2,8 +2,8 @@
 
 use crate::api;
 use crate::i18n::{self, tr, T};
+use crate::router;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn Login() -> impl IntoView {
@@ -12,18 +12,16 @@ pub fn Login() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
         error.set(None);
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match api::login(email.get_untracked(), password.get_untracked()).await {
                 Ok(()) => {
                     // The language chosen here becomes the person's language.
                     let _ = api::set_locale(lang.get_untracked().code()).await;
-                    navigate("/contacts", Default::default())
+                    router::navigate("/contacts")
                 }
                 Err(e) => {
                     error.set(Some(e.message(lang.get_untracked())));

@@ -1,9 +1,11 @@
 pub mod board;
 pub mod case;
 pub mod company;
+pub mod console;
 pub mod contact;
 pub mod contact_new;
 pub mod deal;
+pub mod feed;
 pub mod inbox;
 pub mod leads;
 pub mod login;

@@ -7,7 +7,6 @@ use crate::ui::toast;
 use chrono::Duration;
 use crm_api_types::{Priority, Task};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 pub fn priority_label(p: Priority) -> T {
     match p {
@@ -99,10 +98,10 @@ pub fn MyDay() -> impl IntoView {
             </section>
             <section class="panel" id="today-meetings">
                 <h2>{tr(T::TodaysCallsMeetings)}</h2>
-                <Suspense fallback=|| view! { <div class="skeleton">{tr(T::Loading)}</div> }>
-                    {move || Suspend::new(async move {
+                {move || {
                         let l = lang.get();
-                        match meetings.await {
+                        let Some(result) = meetings.get() else { return view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any() };
+                        match result {
                             Err(e) => view! { <p class="error">{e.message(l)}</p> }.into_any(),
                             Ok(p) if p.items.is_empty() => view! { <p class="empty">{tr(T::NoMeetingsToday)}</p> }.into_any(),
                             Ok(p) => view! {
@@ -111,15 +110,14 @@ pub fn MyDay() -> impl IntoView {
                                 }).collect_view()}</ul>
                             }.into_any(),
                         }
-                    })}
-                </Suspense>
+                    }}
             </section>
             <section class="panel" id="closing-deals">
                 <h2>{tr(T::ClosingSoon)}</h2>
-                <Suspense fallback=|| view! { <div class="skeleton">{tr(T::Loading)}</div> }>
-                    {move || Suspend::new(async move {
+                {move || {
                         let l = lang.get();
-                        match closing.await {
+                        let Some(result) = closing.get() else { return view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any() };
+                        match result {
                             Err(e) => view! { <p class="error">{e.message(l)}</p> }.into_any(),
                             Ok(p) if p.items.is_empty() => view! { <p class="empty">{tr(T::NoDealsClosing)}</p> }.into_any(),
                             Ok(p) => {
@@ -128,7 +126,7 @@ pub fn MyDay() -> impl IntoView {
                                 view! {
                                     <ul>{items.into_iter().map(|d| view! {
                                         <li>
-                                            <A href=format!("/deals/{}", d.id)>{d.name.clone()}</A>" "
+                                            <a href=format!("/deals/{}", d.id)>{d.name.clone()}</a>" "
                                             <span class="card-amount">{d.amount.as_ref().map(|m| i18n::money_str(l, &m.amount, &m.currency)).unwrap_or_default()}</span>" "
                                             <span class="muted">{d.close_date.as_deref().map(|c| i18n::date(l, c)).unwrap_or_default()}</span>
                                         </li>
@@ -136,8 +134,7 @@ pub fn MyDay() -> impl IntoView {
                                 }.into_any()
                             }
                         }
-                    })}
-                </Suspense>
+                    }}
             </section>
         </div>
     }

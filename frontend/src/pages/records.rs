@@ -6,7 +6,6 @@ use crate::api;
 use crate::i18n::{self, tr, Lang, T};
 use crate::ui::{toast, Pager};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -327,7 +326,7 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
     view! {
         <header class="page-head">
             <h1>{tr(spec.title)}</h1>
-            {spec.create.map(|(href, label)| view! { <A href=href attr:class="button" attr:id="new-record">{tr(label)}</A> })}
+            {spec.create.map(|(href, label)| view! { <a href=href class="button" id="new-record">{tr(label)}</a> })}
         </header>
         <div class="toolbar">
             {spec.searchable.then(|| view! {
@@ -457,7 +456,7 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                                     {cols.iter().enumerate().map(|(i, c)| {
                                         let text = cell(l, r.get(c.key).unwrap_or(&Value::Null), c.show);
                                         let body = match spec.link.filter(|_| i == 0) {
-                                            Some(base) => view! { <A href=format!("{base}/{id}") attr:class="record-link">{text}</A> }.into_any(),
+                                            Some(base) => view! { <a href=format!("{base}/{id}") class="record-link">{text}</a> }.into_any(),
                                             None => text.into_any(),
                                         };
                                         view! { <td class=format!("col-{}", c.key)>{body}</td> }
