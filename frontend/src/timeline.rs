@@ -3,7 +3,7 @@
 
 use crate::api::{self, ApiError};
 use crate::i18n::{self, tr, Lang, T};
-use crate::ui::{toast, FieldErrors, FieldProblem};
+use crate::ui::{toast, FieldErrors, FieldProblem, Paged};
 use crm_api_types::{ActivityCreate, ActivityKind, Direction, TimelineItem};
 use crm_domain::FieldError;
 use leptos::prelude::*;
@@ -230,39 +230,13 @@ pub fn Timeline(
 ) -> impl IntoView {
     let lang = i18n::lang();
     let filter = RwSignal::new(0usize);
-    let items = RwSignal::new(Vec::<TimelineItem>::new());
-    let next = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(true);
-    let failure = RwSignal::new(None::<String>);
-    // Only the answer to the latest request is shown.
-    let generation = StoredValue::new(0u32);
+    let list = Paged::<TimelineItem>::new();
+    let Paged { items, next, loading, failure, .. } = list;
     let local = RwSignal::new(0u32);
     let id = StoredValue::new(id);
-
     let load = move |cursor: Option<String>| {
-        let gen = generation.get_value() + 1;
-        generation.set_value(gen);
-        loading.set(true);
         let query = FILTERS[filter.get_untracked()].1.to_owned();
-        leptos::task::spawn_local(async move {
-            let result = api::timeline(subject, id.get_value(), query, cursor.clone()).await;
-            if generation.try_get_value() != Some(gen) {
-                return;
-            }
-            loading.set(false);
-            match result {
-                Ok(page) => {
-                    failure.set(None);
-                    if cursor.is_some() {
-                        items.update(|i| i.extend(page.items));
-                    } else {
-                        items.set(page.items);
-                    }
-                    next.set(page.next_cursor);
-                }
-                Err(e) => failure.set(Some(e.message(lang.get_untracked()))),
-            }
-        });
+        list.load(cursor.clone(), api::timeline(subject, id.get_value(), query, cursor));
     };
     Effect::new(move || {
         filter.track();

@@ -249,3 +249,65 @@ pub fn HandOver(
         </Show>
     }
 }
+
+/// A cursor-paged list (a timeline, the feed): the items so far, the next cursor, whether a
+/// page is loading and why the last one failed. Only the answer to the latest request is shown.
+pub struct Paged<T: Send + Sync + 'static> {
+    pub items: RwSignal<Vec<T>>,
+    pub next: RwSignal<Option<String>>,
+    pub loading: RwSignal<bool>,
+    pub failure: RwSignal<Option<String>>,
+    generation: StoredValue<u32>,
+    lang: RwSignal<Lang>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Paged<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Paged<T> {}
+
+impl<T: Send + Sync + 'static> Paged<T> {
+    pub fn new() -> Self {
+        Paged {
+            items: RwSignal::new(Vec::new()),
+            next: RwSignal::new(None),
+            loading: RwSignal::new(true),
+            failure: RwSignal::new(None),
+            generation: StoredValue::new(0),
+            lang: i18n::lang(),
+        }
+    }
+
+    /// Loads the page at `cursor` (the first when `None`, replacing the items; else appended).
+    pub fn load(
+        self,
+        cursor: Option<String>,
+        fetch: impl std::future::Future<Output = Result<crm_api_types::Page<T>, ApiError>> + 'static,
+    ) {
+        let gen = self.generation.get_value() + 1;
+        self.generation.set_value(gen);
+        self.loading.set(true);
+        leptos::task::spawn_local(async move {
+            let result = fetch.await;
+            if self.generation.try_get_value() != Some(gen) {
+                return;
+            }
+            self.loading.set(false);
+            match result {
+                Ok(page) => {
+                    self.failure.set(None);
+                    if cursor.is_some() {
+                        self.items.update(|i| i.extend(page.items));
+                    } else {
+                        self.items.set(page.items);
+                    }
+                    self.next.set(page.next_cursor);
+                }
+                Err(e) => self.failure.set(Some(e.message(self.lang.get_untracked()))),
+            }
+        });
+    }
+}

@@ -4,6 +4,7 @@
 use crate::api;
 use crate::i18n::{self, tr, T};
 use crate::timeline::{item_view, FILTERS};
+use crate::ui::Paged;
 use crm_api_types::FeedItem;
 use leptos::prelude::*;
 
@@ -24,35 +25,11 @@ pub fn Feed() -> impl IntoView {
     let lang = i18n::lang();
     let scope = RwSignal::new(0usize);
     let filter = RwSignal::new(0usize);
-    let items = RwSignal::new(Vec::<FeedItem>::new());
-    let next = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(true);
-    let failure = RwSignal::new(None::<String>);
-    let generation = StoredValue::new(0u32);
+    let list = Paged::<FeedItem>::new();
+    let Paged { items, next, loading, failure, .. } = list;
     let load = move |cursor: Option<String>| {
-        let gen = generation.get_value() + 1;
-        generation.set_value(gen);
-        loading.set(true);
         let query = format!("scope={}&{}", SCOPES[scope.get_untracked()].0, FILTERS[filter.get_untracked()].1);
-        leptos::task::spawn_local(async move {
-            let result = api::feed(query, cursor.clone()).await;
-            if generation.try_get_value() != Some(gen) {
-                return;
-            }
-            loading.set(false);
-            match result {
-                Ok(page) => {
-                    failure.set(None);
-                    if cursor.is_some() {
-                        items.update(|i| i.extend(page.items));
-                    } else {
-                        items.set(page.items);
-                    }
-                    next.set(page.next_cursor);
-                }
-                Err(e) => failure.set(Some(e.message(lang.get_untracked()))),
-            }
-        });
+        list.load(cursor.clone(), api::feed(query, cursor));
     };
     Effect::new(move || {
         scope.track();
