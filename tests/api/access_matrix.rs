@@ -113,6 +113,12 @@ both_backends! {
                     (true, true, _) => StatusCode::OK,
                 };
                 assert_eq!(s, want, "patch: {ctx}: {b}");
+                let (s, b) = app.post_as(token, "/api/v1/deals/bulk", &json!({"mode": "per_record", "operations": [{"action": "update", "id": deal, "data": {"tags": ["bulk"]}}]})).await;
+                if *role == Role::Analyst {
+                    assert_eq!(s, StatusCode::FORBIDDEN, "deal bulk: {ctx}");
+                } else {
+                    assert_eq!(b["results"][0]["status"].as_i64(), Some(i64::from(want.as_u16())), "deal bulk: {ctx}: {b}");
+                }
 
                 let (oread, owrite) = orders_expected(*role, whose);
                 let order = of(&w, &w.orders, me, whose);

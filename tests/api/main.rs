@@ -14,6 +14,7 @@ mod deals;
 mod emails;
 mod inbound;
 mod leads;
+mod mail;
 mod migrations;
 mod notifications;
 mod openapi;

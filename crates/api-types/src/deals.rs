@@ -204,6 +204,9 @@ pub struct Deal {
     pub contacts: Vec<DealContact>,
     pub line_items: Vec<LineItem>,
     pub tags: Vec<String>,
+    /// The deal's id in the system it came from (another CRM); unique in the workspace.
+    #[serde(default)]
+    pub external_id: Option<String>,
     pub version: i64,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -243,6 +246,9 @@ pub struct DealCreate {
     pub line_items: Vec<LineItemInput>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The deal's id in the system it came from; unique in the workspace (at most 128 characters).
+    #[serde(default)]
+    pub external_id: Option<String>,
 }
 
 /// A partial update of a deal: absent fields stay, `null` clears, lists replace.
@@ -282,6 +288,9 @@ pub struct DealPatch {
     pub line_items: Option<Vec<LineItemInput>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub external_id: Option<Option<String>>,
 }
 
 /// When a deal entered and left a stage.

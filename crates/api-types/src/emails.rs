@@ -115,3 +115,123 @@ mod tests {
         assert_eq!(html_to_text(html), "Hi Sara,\nThe quote is attached & signed.\nBest,\nReza");
     }
 }
+
+/// How the connection to the SMTP server is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (port 587); refused if the server cannot.
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or network.
+    None,
+}
+
+/// The workspace's outgoing mail server. The password is never returned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailSettings {
+    /// False until an admin saves settings; sending is refused until then.
+    pub configured: bool,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub security: Option<SmtpSecurity>,
+    pub username: Option<String>,
+    /// Whether a password is stored.
+    pub password_set: bool,
+    pub from_address: Option<String>,
+    pub from_name: Option<String>,
+    pub version: i64,
+}
+
+/// New outgoing mail settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettingsInput {
+    pub host: String,
+    /// Default 587 for `starttls`, 465 for `tls`, 25 for `none`.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// Default `starttls`.
+    #[serde(default)]
+    pub security: Option<SmtpSecurity>,
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Absent: keep the stored password; `null`: remove it; a string: replace it.
+    #[serde(default, deserialize_with = "crate::common::double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub password: Option<Option<String>>,
+    pub from_address: String,
+    #[serde(default)]
+    pub from_name: Option<String>,
+}
+
+/// A reusable email with merge fields such as `{{contact.first_name|there}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailTemplate {
+    pub id: String,
+    pub name: String,
+    pub subject: String,
+    pub body: String,
+    pub version: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A template's name, subject and body; unknown merge fields are refused.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EmailTemplateInput {
+    pub name: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// An email to send from a record: to a contact (its primary address unless `to` names
+/// another), with a template or a subject and body, optionally in reply to an email.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SendEmail {
+    pub contact_id: String,
+    /// Another address of the contact's, or any address, instead of its primary one.
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub cc: Vec<String>,
+    #[serde(default)]
+    pub deal_id: Option<String>,
+    #[serde(default)]
+    pub case_id: Option<String>,
+    /// Merge fields in `subject` and `body` are filled too.
+    #[serde(default)]
+    pub template_id: Option<String>,
+    /// Required without a template; overrides the template's.
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+    /// The Message-ID of the email this answers: the reply joins its thread and takes its
+    /// deal and case.
+    #[serde(default)]
+    pub in_reply_to: Option<String>,
+}
+
+/// An email sent and logged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SentEmail {
+    /// The email activity on the contact's (and company's, deal's, case's) timeline.
+    pub activity_id: String,
+    /// Without angle brackets; replies carrying it in In-Reply-To join this thread.
+    pub message_id: String,
+    pub thread_id: String,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}

@@ -440,6 +440,9 @@ pub struct Case {
     pub csat: Option<i64>,
     pub csat_comment: Option<String>,
     pub tags: Vec<String>,
+    /// The case's id in the system it came from (a help desk); unique in the workspace.
+    #[serde(default)]
+    pub external_id: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -476,6 +479,9 @@ pub struct CaseCreate {
     pub csat_comment: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The case's id in the system it came from; unique in the workspace (at most 128 characters).
+    #[serde(default)]
+    pub external_id: Option<String>,
 }
 
 /// A partial update of a case; `null` clears. Status moves follow the workflow.
@@ -515,6 +521,9 @@ pub struct CasePatch {
     pub csat_comment: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub external_id: Option<Option<String>>,
 }
 
 /// Response and resolution times per priority.

@@ -174,7 +174,9 @@ impl DealCreate {
         let owner_id = id_ref(&mut errs, "owner_id", self.owner_id.as_deref());
         let company_id = id_ref(&mut errs, "company_id", self.company_id.as_deref());
         let loss_reason = opt(&mut errs, "loss_reason", &self.loss_reason, 80);
+        let external_id = opt(&mut errs, "external_id", &self.external_id, 128);
         errs.finish(|| DealDraft {
+            external_id,
             name: name.unwrap_or_default(),
             pipeline_id,
             stage_id,
@@ -247,7 +249,7 @@ impl DealPatch {
             // The amount follows the new lines.
             base.amount = None;
         }
-        set!(name, amount, close_date, owner_id, company_id, source, loss_reason, contacts, line_items, tags);
+        set!(name, amount, close_date, owner_id, company_id, source, loss_reason, contacts, line_items, tags, external_id);
         if let Some(p) = &self.pipeline_id {
             if base.pipeline_id.as_ref() != Some(p) && self.stage_id.is_none() {
                 base.stage_id = None;
@@ -292,6 +294,7 @@ impl From<Deal> for DealCreate {
             contacts: d.contacts,
             line_items: lines,
             tags: d.tags,
+            external_id: d.external_id,
         }
     }
 }

@@ -205,7 +205,9 @@ impl CaseCreate {
         }
         let csat_comment = opt(&mut errs, "csat_comment", &self.csat_comment, 4000);
         let tags = errs.collect(parse_tags("tags", &self.tags)).unwrap_or_default();
+        let external_id = opt(&mut errs, "external_id", &self.external_id, 128);
         errs.finish(|| CaseDraft {
+            external_id,
             subject: subject.unwrap_or_default(),
             description,
             contact_id,
@@ -237,6 +239,7 @@ impl From<Case> for CaseCreate {
             csat: c.csat,
             csat_comment: c.csat_comment,
             tags: c.tags,
+            external_id: c.external_id,
         }
     }
 }

@@ -191,6 +191,8 @@ pub struct DealDraft {
     pub contacts: Vec<(String, Option<String>)>,
     pub lines: Vec<LineDraft>,
     pub tags: Vec<crate::Tag>,
+    /// The deal's id in the system it came from; unique in the workspace.
+    pub external_id: Option<String>,
 }
 
 /// The standard pipeline every new workspace starts with.

@@ -11,6 +11,7 @@ pub mod digits;
 pub mod email;
 pub mod enums;
 pub mod error;
+pub mod merge;
 pub mod money;
 pub mod operations;
 pub mod phone;

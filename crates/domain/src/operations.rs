@@ -246,6 +246,8 @@ pub struct CaseDraft {
     pub csat: Option<i64>,
     pub csat_comment: Option<String>,
     pub tags: Vec<Tag>,
+    /// The case's id in the system it came from (a help desk); unique in the workspace.
+    pub external_id: Option<String>,
 }
 
 #[cfg(test)]

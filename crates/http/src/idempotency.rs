@@ -112,6 +112,20 @@ where
     Err(ApiError::internal())
 }
 
+/// The stored answer to an earlier request with this `Idempotency-Key`, for a write with an
+/// effect outside the database (sending an email) that must not happen twice: checked before
+/// the effect, and the answer stored by [`run`] after it.
+pub async fn earlier(state: &AppState, who: &Principal, req: &HttpRequest, raw: &[u8]) -> ApiResult<Option<HttpResponse>> {
+    let Some(key) = key_of(req)? else { return Ok(None) };
+    let fingerprint = crm_store::sha256_hex(&format!("{} {}\n{}", req.method(), req.path(), String::from_utf8_lossy(raw)));
+    let (ws, principal) = (who.workspace_id.clone(), who.id().to_owned());
+    let found = state.db(move |c| Ok(idempotency::find(c, &ws, &principal, &key)?)).await?;
+    match found {
+        Some(row) => Ok(Some(replay(row, &fingerprint)?.into_response(true))),
+        None => Ok(None),
+    }
+}
+
 fn replay(row: IdempotencyRow, fingerprint: &str) -> ApiResult<Stored> {
     if row.request_hash != fingerprint {
         return Err(ApiError::field(

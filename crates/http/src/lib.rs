@@ -10,6 +10,7 @@ pub mod error;
 pub mod idempotency;
 pub mod json;
 pub mod live;
+pub mod mailer;
 pub mod openapi;
 pub mod params;
 pub mod routes;
@@ -59,6 +60,9 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(bulk::bulk_contacts)
         .service(bulk::bulk_companies)
         .service(bulk::bulk_orders)
+        .service(bulk::bulk_leads)
+        .service(bulk::bulk_deals)
+        .service(bulk::bulk_cases)
         .service(contacts::list_contacts)
         .service(contacts::create_contact)
         .service(contacts::get_contact)
@@ -117,6 +121,13 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(activities::list_activities)
         .service(activities::create_activity)
         .service(emails::receive_email)
+        .service(mail::send_email)
+        .service(mail::get_email_settings)
+        .service(mail::set_email_settings)
+        .service(mail::list_email_templates)
+        .service(mail::create_email_template)
+        .service(mail::update_email_template)
+        .service(mail::delete_email_template)
         .service(activities::get_activity)
         .service(activities::update_activity)
         .service(activities::delete_activity)

@@ -217,6 +217,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
             contacts: contact.into_iter().map(|c| (c, Some("decision_maker".to_owned()))).collect(),
             lines,
             tags: Vec::new(),
+            external_id: None,
         };
         let (row, _) = deals::create_at(c, r.ws, &d, &actor, created)?;
         let age_days = (r.now - created) / DAY;
@@ -364,6 +365,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
             csat: None,
             csat_comment: None,
             tags: Vec::new(),
+            external_id: None,
         };
         let row = cases::create_at(c, r.ws, &d, &actor, created)?;
         let mut at = created;

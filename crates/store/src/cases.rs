@@ -44,6 +44,7 @@ pub struct CaseRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub deleted_at: Option<i64>,
+    pub external_id: Option<String>,
 }
 
 impl CaseRow {
@@ -131,6 +132,7 @@ pub struct CaseFilter {
     pub now: i64,
     pub created_gte: Option<i64>,
     pub created_lt: Option<i64>,
+    pub external_id: Option<String>,
     pub trash: Trash,
 }
 
@@ -162,6 +164,9 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &CaseFilter) -> cases::BoxedQuery<'a
     }
     if let Some(c) = &f.company_id {
         q = q.filter(cases::company_id.eq(c.clone()));
+    }
+    if let Some(e) = &f.external_id {
+        q = q.filter(cases::external_id.eq(e.clone()));
     }
     if let Some(b) = f.breached {
         let now = f.now;
@@ -280,6 +285,7 @@ fn to_row(ws: &str, d: &CaseDraft, prev: &CaseRow, rules: &[SlaRule], now: i64) 
     row.csat = d.csat;
     row.csat_comment = d.csat_comment.clone();
     row.tags = points::tags_json(&d.tags);
+    row.external_id = d.external_id.clone();
     row.search_text = search_text(d, row.number);
     row.updated_at = now;
     Ok(row)
@@ -303,12 +309,32 @@ fn fields(r: &CaseRow) -> Map<String, Value> {
     m.insert("csat".into(), r.csat.into());
     m.insert("csat_comment".into(), r.csat_comment.clone().into());
     m.insert("tags".into(), serde_json::from_str(&r.tags).unwrap_or(Value::Null));
+    m.insert("external_id".into(), r.external_id.clone().into());
     m
+}
+
+/// The case with this external id, in the trash or not.
+pub fn by_external_id(conn: &mut DbConnection, ws: &str, external_id: &str) -> StoreResult<Option<CaseRow>> {
+    Ok(cases::table
+        .filter(cases::workspace_id.eq(ws))
+        .filter(cases::external_id.eq(external_id))
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Another case of the workspace has this external id already.
+fn check_external_id(conn: &mut DbConnection, ws: &str, id: &str, external_id: Option<&str>) -> StoreResult<()> {
+    match external_id {
+        Some(e) if by_external_id(conn, ws, e)?.is_some_and(|other| other.id != id) => Err(crate::error::duplicate_external_id("case")),
+        _ => Ok(()),
+    }
 }
 
 /// Opens a case: numbered, due times from the SLA rule of its priority.
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor, now: i64) -> StoreResult<CaseRow> {
     check_refs(conn, ws, d)?;
+    check_external_id(conn, ws, "", d.external_id.as_deref())?;
     // No agent named: the assignment rule of the case's team (or the first rule) chooses.
     let assigned;
     let d = match d.owner_id {
@@ -353,9 +379,10 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor
         created_at: now,
         updated_at: now,
         deleted_at: None,
+        external_id: None,
     };
     let row = to_row(ws, d, &blank, &rules, now)?;
-    diesel::insert_into(cases::table).values(&row).execute(conn)?;
+    diesel::insert_into(cases::table).values(&row).execute(conn).map_err(|e| crate::error::unique_as_duplicate(e, "case"))?;
     crate::terms::sync(conn, ws, ENTITY, &row.id, &[&row.subject, &row.number.to_string()])?;
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     crate::timeline::case_events(conn, None, &row, actor, now)?;
@@ -383,6 +410,9 @@ pub fn update_at(
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
     let d = apply(&row)?;
     check_refs(conn, ws, &d)?;
+    if d.external_id != row.external_id {
+        check_external_id(conn, ws, id, d.external_id.as_deref())?;
+    }
     let rules = sla(conn, ws)?;
     let mut new_row = to_row(ws, &d, &row, &rules, now)?;
     let changes = audit::diff(&fields(&row), &fields(&new_row));
@@ -390,7 +420,7 @@ pub fn update_at(
         return Ok(row);
     }
     new_row.version = row.version + 1;
-    write_over(conn, &row, &new_row)?;
+    write_over(conn, &row, &new_row).map_err(|e| if e.is_unique_violation() { crate::error::duplicate_external_id("case") } else { e })?;
     if new_row.subject != row.subject {
         crate::terms::sync(conn, ws, ENTITY, id, &[&new_row.subject, &new_row.number.to_string()])?;
     }

@@ -44,6 +44,7 @@ pub struct DealRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub deleted_at: Option<i64>,
+    pub external_id: Option<String>,
 }
 
 crate::keyed_row!(DealRow);
@@ -73,6 +74,7 @@ struct DealChanges<'a> {
     line_items: Option<&'a str>,
     tags: Option<&'a str>,
     search_text: Option<&'a str>,
+    external_id: Option<Option<&'a str>>,
     version: Option<i64>,
     updated_at: Option<i64>,
 }
@@ -114,6 +116,7 @@ impl<'a> DealChanges<'a> {
             line_items: text!(line_items),
             tags: text!(tags),
             search_text: text!(search_text),
+            external_id: opt_text!(external_id),
             version: Some(new.version),
             updated_at: Some(new.updated_at),
         }
@@ -136,6 +139,7 @@ pub struct DealFilter {
     pub close_lt: Option<String>,
     pub created_gte: Option<i64>,
     pub created_lt: Option<i64>,
+    pub external_id: Option<String>,
     pub trash: Trash,
 }
 
@@ -161,6 +165,9 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &DealFilter) -> deals::BoxedQuery<'a
     }
     if let Some(c) = &f.company_id {
         q = q.filter(deals::company_id.eq(c.clone()));
+    }
+    if let Some(e) = &f.external_id {
+        q = q.filter(deals::external_id.eq(e.clone()));
     }
     if let Some(c) = &f.contact_id {
         q = q.filter(
@@ -233,6 +240,24 @@ pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<DealWithC
         return Err(StoreError::NotFound);
     }
     Ok((row, name))
+}
+
+/// The deal with this external id, in the trash or not.
+pub fn by_external_id(conn: &mut DbConnection, ws: &str, external_id: &str) -> StoreResult<Option<DealRow>> {
+    Ok(deals::table
+        .filter(deals::workspace_id.eq(ws))
+        .filter(deals::external_id.eq(external_id))
+        .select(DealRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Another deal of the workspace has this external id already.
+fn check_external_id(conn: &mut DbConnection, ws: &str, id: &str, external_id: Option<&str>) -> StoreResult<()> {
+    match external_id {
+        Some(e) if by_external_id(conn, ws, e)?.is_some_and(|other| other.id != id) => Err(crate::error::duplicate_external_id("deal")),
+        _ => Ok(()),
+    }
 }
 
 /// Everything a draft resolves to once references are checked and rules applied.
@@ -454,6 +479,7 @@ fn to_row(ws: &str, id: String, d: &DealDraft, r: &Resolved, prev: Option<&DealR
         created_at: prev.map_or(now, |p| p.created_at),
         updated_at: now,
         deleted_at: None,
+        external_id: d.external_id.clone(),
     }
 }
 
@@ -475,6 +501,7 @@ fn fields(r: &DealRow) -> Map<String, Value> {
     m.insert("contacts".into(), parse(&r.contacts));
     m.insert("line_items".into(), parse(&r.line_items));
     m.insert("tags".into(), parse(&r.tags));
+    m.insert("external_id".into(), r.external_id.clone().into());
     m
 }
 
@@ -544,9 +571,11 @@ pub fn create(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor) -
 
 /// Like [`create`] at a given time (demo data).
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor, now: i64) -> StoreResult<DealWithCompany> {
+    let id = new_id();
+    check_external_id(conn, ws, &id, d.external_id.as_deref())?;
     let r = resolve(conn, ws, d, true, None)?;
-    let row = to_row(ws, new_id(), d, &r, None, now);
-    diesel::insert_into(deals::table).values(&row).execute(conn)?;
+    let row = to_row(ws, id, d, &r, None, now);
+    diesel::insert_into(deals::table).values(&row).execute(conn).map_err(|e| crate::error::unique_as_duplicate(e, "deal"))?;
     sync_children(conn, ws, &row.id, d, &r)?;
     crate::terms::sync(conn, ws, ENTITY, &row.id, &[&row.name, r.company_name.as_deref().unwrap_or("")])?;
     enter_stage(conn, ws, None, &row, &r.stage.name, actor, now)?;
@@ -591,6 +620,9 @@ pub fn update_at(
     }
     check_version(row.version, expected)?;
     let d = apply(&current)?;
+    if d.external_id != row.external_id {
+        check_external_id(conn, ws, id, d.external_id.as_deref())?;
+    }
     let stage_changes = d.stage_id.as_deref() != Some(row.stage_id.as_str()) || d.pipeline_id.as_deref() != Some(row.pipeline_id.as_str());
     let r = resolve(conn, ws, &d, stage_changes, Some(&current))?;
     let new_row = to_row(ws, row.id.clone(), &d, &r, Some(row), now);
@@ -600,7 +632,8 @@ pub fn update_at(
     }
     let n = diesel::update(deals::table.filter(deals::id.eq(id)).filter(deals::version.eq(row.version)))
         .set(DealChanges::between(row, &new_row))
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(|e| crate::error::unique_as_duplicate(e, "deal"))?;
     if n == 0 {
         return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
     }

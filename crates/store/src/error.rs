@@ -45,6 +45,26 @@ impl From<crm_domain::FieldError> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// 409 `duplicate_external_id`: another record of this kind has the external id.
+pub fn duplicate_external_id(entity: &str) -> StoreError {
+    StoreError::Conflict {
+        code: "duplicate_external_id",
+        message: format!("another {entity} has this external_id; upsert through POST /api/v1/{entity}s/bulk to update it"),
+        field: Some("external_id".into()),
+    }
+}
+
+/// A unique violation on a write whose only unique key besides the id is `external_id` (two
+/// writers raced for one external id) as [`duplicate_external_id`].
+pub fn unique_as_duplicate(e: diesel::result::Error, entity: &str) -> StoreError {
+    let e = StoreError::from(e);
+    if e.is_unique_violation() {
+        duplicate_external_id(entity)
+    } else {
+        e
+    }
+}
+
 /// Fails with 412 semantics when the caller's version is not the current one (`None` is an
 /// explicit "whatever is there").
 pub fn check_version(current: i64, expected: Option<i64>) -> StoreResult<()> {

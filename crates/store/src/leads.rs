@@ -407,6 +407,19 @@ pub fn convert(
     Ok(Conversion { lead: new_row, contact_id, contact_created, company_id, company_created, deal_id, already_converted: false })
 }
 
+/// The newest live lead with this email (lowercased), whoever owns it: the record a bulk
+/// upsert by email writes to.
+pub fn live_by_email(conn: &mut DbConnection, ws: &str, email_key: &str) -> StoreResult<Option<LeadRow>> {
+    Ok(leads::table
+        .filter(leads::workspace_id.eq(ws))
+        .filter(leads::email_key.eq(email_key))
+        .filter(leads::deleted_at.is_null())
+        .order((leads::created_at.desc(), leads::id.desc()))
+        .select(LeadRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Leads whose email or phone is exactly this (for search).
 pub fn by_point(
     conn: &mut DbConnection,

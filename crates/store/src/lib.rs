@@ -25,6 +25,7 @@ pub mod inbound;
 pub mod leads;
 pub mod listing;
 pub mod live;
+pub mod mail;
 pub mod notifications;
 pub mod orders;
 pub mod pipelines;

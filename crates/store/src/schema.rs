@@ -142,7 +142,7 @@ diesel::table! {
         close_date -> Nullable<Text>, owner_id -> Nullable<Text>, company_id -> Nullable<Text>, source -> Nullable<Text>,
         loss_reason -> Nullable<Text>, closed_at -> Nullable<BigInt>, stage_entered_at -> BigInt, contacts -> Text,
         line_items -> Text, tags -> Text, search_text -> Text, version -> BigInt, created_at -> BigInt,
-        updated_at -> BigInt, deleted_at -> Nullable<BigInt>,
+        updated_at -> BigInt, deleted_at -> Nullable<BigInt>, external_id -> Nullable<Text>,
     }
 }
 
@@ -234,7 +234,7 @@ diesel::table! {
         first_response_due_at -> BigInt, resolution_due_at -> BigInt, first_response_at -> Nullable<BigInt>,
         resolved_at -> Nullable<BigInt>, closed_at -> Nullable<BigInt>, reopen_count -> BigInt, csat -> Nullable<BigInt>,
         csat_comment -> Nullable<Text>, tags -> Text, search_text -> Text, version -> BigInt, created_at -> BigInt,
-        updated_at -> BigInt, deleted_at -> Nullable<BigInt>,
+        updated_at -> BigInt, deleted_at -> Nullable<BigInt>, external_id -> Nullable<Text>,
     }
 }
 
@@ -334,6 +334,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    email_settings (workspace_id) {
+        workspace_id -> Text, host -> Text, port -> BigInt, security -> Text, username -> Nullable<Text>,
+        password -> Nullable<Text>, from_address -> Text, from_name -> Nullable<Text>, version -> BigInt, updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    email_templates (id) {
+        id -> Text, workspace_id -> Text, name -> Text, subject -> Text, body -> Text, version -> BigInt,
+        created_at -> BigInt, updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -377,5 +391,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     calls,
     reminders,
     assignment_rules,
-    email_messages
+    email_messages,
+    email_settings,
+    email_templates
 );

@@ -4,6 +4,8 @@
 //! Without a server on 127.0.0.1:5432 they skip with a message, except under `CI=true`,
 //! where they must run.
 
+pub mod smtp;
+
 use crm_api_types::TokenResponse;
 use crm_server::{bootstrap, Config, Secret};
 use diesel::prelude::*;

@@ -1,5 +1,5 @@
-//! `POST /api/v1/{contacts,companies,orders}/bulk`: up to 1,000 creates, upserts and updates
-//! in one transaction, all-or-nothing or per record, with `Idempotency-Key`.
+//! `POST /api/v1/{contacts,companies,orders,leads,deals,cases}/bulk`: up to 1,000 creates,
+//! upserts and updates in one transaction, all-or-nothing or per record, with `Idempotency-Key`.
 
 use crate::access;
 use crate::auth::Principal;
@@ -11,13 +11,14 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use crm_api_types::{
-    merge_patch, BulkAction, BulkItemResult, BulkMode, BulkOperation, BulkRequest, BulkResponse, CompanyCreate, CompanyPatch,
-    ContactCreate, ContactPatch, OrderInput, OrderPatch, Problem,
+    merge_patch, BulkAction, BulkItemResult, BulkMode, BulkOperation, BulkRequest, BulkResponse, CaseCreate, CasePatch, CompanyCreate,
+    CompanyPatch, ContactCreate, ContactPatch, DealCreate, DealPatch, LeadCreate, LeadPatch, OrderInput, OrderPatch, Problem,
 };
 use crm_domain::access::Entity;
+use crm_domain::Currency;
 use crm_domain::FieldError;
 use crm_store::audit::Actor;
-use crm_store::{companies, contacts, orders, points, DbConnection, StoreError};
+use crm_store::{cases, companies, contacts, deals, leads, orders, points, time, DbConnection, StoreError};
 use diesel::Connection;
 use serde::de::DeserializeOwned;
 
@@ -306,7 +307,8 @@ fn company_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOpe
     }
 }
 
-fn order_external_id(op: &BulkOperation) -> Option<(&'static str, String)> {
+/// The `external_id` a create or an upsert without id writes to (orders, deals, cases).
+fn external_key(op: &BulkOperation) -> Option<(&'static str, String)> {
     if op.action == BulkAction::Update || (op.action == BulkAction::Upsert && op.id.is_some()) {
         return None;
     }
@@ -380,6 +382,137 @@ fn order_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOpera
             })
             .map_err(not_found)?;
             Ok((row.id, row.version, outcome(Some(before), row.version)))
+        }
+    }
+}
+
+fn missing(entity: &'static str) -> impl Fn(StoreError) -> ApiError {
+    move |e| match e {
+        StoreError::NotFound => ApiError::not_found(entity),
+        other => other.into(),
+    }
+}
+
+/// The record an operation of a lead, deal or case writes to; `None` creates one. An upsert
+/// without id finds it by its natural key (`key`, named `field`) through `find`.
+fn target(
+    op: &BulkOperation,
+    key: KeyFn,
+    field: &'static str,
+    find: impl FnOnce(String) -> ApiResult<Option<String>>,
+) -> ApiResult<Option<String>> {
+    match (op.action, &op.id) {
+        (BulkAction::Create, _) => Ok(None),
+        (_, Some(_)) | (BulkAction::Update, None) => id_of(op).map(|id| Some(id.to_owned())),
+        (BulkAction::Upsert, None) => match key(op) {
+            Some((_, k)) => find(k),
+            None => Err(ApiError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                field,
+                format!("an upsert without id names the {field}"),
+            )),
+        },
+    }
+}
+
+fn lead_email(op: &BulkOperation) -> Option<(&'static str, String)> {
+    if op.action != BulkAction::Upsert || op.id.is_some() {
+        return None;
+    }
+    Some(("email", op.data.get("email")?.as_str()?.trim().to_lowercase()))
+}
+
+/// Leads: an upsert finds the lead by id or email and applies `data` to it as a patch.
+fn lead_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOperation) -> ApiResult<Applied> {
+    let ws = &who.workspace_id;
+    let region = convert::region(c, ws)?;
+    match target(op, lead_email, "email", |k| Ok(leads::live_by_email(c, ws, &k)?.map(|r| r.id)))? {
+        None => {
+            let mut input: LeadCreate = data(op)?;
+            if input.owner_id.is_none() {
+                input.owner_id = who.user_id().map(str::to_owned);
+            }
+            let draft = input.validate(region)?;
+            access::creatable(c, who, Entity::Lead, draft.owner_id.as_deref())?;
+            let row = leads::create(c, ws, &draft, actor)?;
+            Ok((row.id, row.version, "created"))
+        }
+        Some(id) => {
+            let patch: LeadPatch = data(op)?;
+            let guard = access::guard(c, who, Entity::Lead)?;
+            let mut before = None;
+            let row = leads::update(c, ws, &id, op.version, actor, &guard, |current| {
+                before = Some(current.version);
+                let base = convert::lead(current.clone()).map_err(|_| StoreError::Corrupt("lead".into()))?;
+                merge_patch(&LeadCreate::from(base), &patch).and_then(|i| i.validate(region)).map_err(StoreError::Invalid)
+            })
+            .map_err(missing("lead"))?;
+            Ok((row.id, row.version, outcome(before, row.version)))
+        }
+    }
+}
+
+/// Deals: an upsert finds the deal by id or external_id and applies `data` to it as a patch;
+/// stage rules apply as in `PATCH /deals/{id}`.
+fn deal_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOperation) -> ApiResult<Applied> {
+    let ws = &who.workspace_id;
+    match target(op, external_key, "external_id", |k| Ok(deals::by_external_id(c, ws, &k)?.map(|r| r.id)))? {
+        None => {
+            let mut input: DealCreate = data(op)?;
+            if input.owner_id.is_none() {
+                input.owner_id = who.user_id().map(str::to_owned);
+            }
+            let draft = input.validate(convert::base_currency(c, ws)?)?;
+            access::creatable(c, who, Entity::Deal, draft.owner_id.as_deref())?;
+            let row = deals::create(c, ws, &draft, actor)?.0;
+            Ok((row.id, row.version, "created"))
+        }
+        Some(id) => {
+            let patch: DealPatch = data(op)?;
+            let guard = access::guard(c, who, Entity::Deal)?;
+            let mut before = None;
+            let row = deals::update(c, ws, &id, op.version, actor, &guard, |current| {
+                before = Some(current.0.version);
+                let corrupt = |_| StoreError::Corrupt("deal".into());
+                let current = convert::deal(current.clone()).map_err(corrupt)?;
+                let own = Currency::parse("currency", &current.currency).map_err(|_| StoreError::Corrupt("deal currency".into()))?;
+                patch.apply_to(DealCreate::from(current)).validate(own).map_err(StoreError::Invalid)
+            })
+            .map_err(missing("deal"))?
+            .0;
+            Ok((row.id, row.version, outcome(before, row.version)))
+        }
+    }
+}
+
+/// Cases: an upsert finds the case by id or external_id and applies `data` to it as a patch;
+/// status moves follow the workflow as in `PATCH /cases/{id}`.
+fn case_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOperation) -> ApiResult<Applied> {
+    let ws = &who.workspace_id;
+    match target(op, external_key, "external_id", |k| Ok(cases::by_external_id(c, ws, &k)?.map(|r| r.id)))? {
+        None => {
+            let mut input: CaseCreate = data(op)?;
+            if input.assignee_id.is_none() {
+                input.assignee_id = who.user_id().map(str::to_owned);
+            }
+            let draft = input.validate()?;
+            access::creatable(c, who, Entity::Case, draft.owner_id.as_deref())?;
+            let row = cases::create(c, ws, &draft, actor)?;
+            Ok((row.id, row.version, "created"))
+        }
+        Some(id) => {
+            let patch: CasePatch = data(op)?;
+            let guard = access::guard(c, who, Entity::Case)?;
+            let now = time::now_micros();
+            let mut before = None;
+            let row = cases::update_at(c, ws, &id, op.version, actor, &guard, now, |current| {
+                before = Some(current.version);
+                let base = convert::case(current.clone(), now).map_err(|_| StoreError::Corrupt("case".into()))?;
+                merge_patch(&CaseCreate::from(base), &patch).and_then(|i| i.validate()).map_err(StoreError::Invalid)
+            })
+            .map_err(missing("case"))?;
+            Ok((row.id, row.version, outcome(before, row.version)))
         }
     }
 }
@@ -459,5 +592,85 @@ pub async fn bulk_orders(
     req: HttpRequest,
     body: BulkJson<BulkRequest>,
 ) -> ApiResult<HttpResponse> {
-    run(state, who, req, body, order_external_id, order_op).await
+    run(state, who, req, body, external_key, order_op).await
+}
+
+/// Create, upsert (by id or email) and update up to 1,000 leads in one call: how a marketing
+/// tool or an event platform hands over its leads. An upsert applies `data` to the lead it
+/// finds as a patch (fields left out keep their value); the modes and errors are those of
+/// `POST /contacts/bulk`.
+#[utoipa::path(
+    tag = "leads",
+    operation_id = "bulk_leads",
+    request_body(content = BulkRequest, example = json!({"mode": "per_record", "operations": [
+        {"action": "upsert", "data": {"first_name": "Nima", "last_name": "Farahani", "email": "nima@zagros.example", "source": "event"}},
+        {"action": "update", "id": "0193…", "data": {"status": "working"}}]})),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first response")),
+    responses(
+        (status = 200, description = "Every operation's result", body = BulkResponse),
+        (status = 422, description = "All-or-nothing: some operations failed (nothing written); or duplicate emails", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[post("/leads/bulk")]
+pub async fn bulk_leads(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    body: BulkJson<BulkRequest>,
+) -> ApiResult<HttpResponse> {
+    run(state, who, req, body, lead_email, lead_op).await
+}
+
+/// Create, upsert (by id or external_id) and update up to 1,000 deals in one call: how
+/// deals come over from another CRM and stay in sync. An upsert applies `data` to the deal it
+/// finds as a patch; stage rules apply to every move. The modes and errors are those of
+/// `POST /contacts/bulk`.
+#[utoipa::path(
+    tag = "deals",
+    operation_id = "bulk_deals",
+    request_body(content = BulkRequest, example = json!({"mode": "all_or_nothing", "operations": [
+        {"action": "upsert", "data": {"external_id": "sf-0061x00000A", "name": "Pars Trading: renewal", "amount": "18000", "currency": "USD", "close_date": "2027-02-28"}}]})),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first response")),
+    responses(
+        (status = 200, description = "Every operation's result", body = BulkResponse),
+        (status = 422, description = "All-or-nothing: some operations failed (nothing written), e.g. a stage rule broken; or duplicate external ids", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[post("/deals/bulk")]
+pub async fn bulk_deals(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    body: BulkJson<BulkRequest>,
+) -> ApiResult<HttpResponse> {
+    run(state, who, req, body, external_key, deal_op).await
+}
+
+/// Create, upsert (by id or external_id) and update up to 1,000 cases in one call: how a help
+/// desk or a migration syncs its tickets. An upsert applies `data` to the case it finds as a
+/// patch; status moves follow the workflow. The modes and errors are those of
+/// `POST /contacts/bulk`.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "bulk_cases",
+    request_body(content = BulkRequest, example = json!({"mode": "per_record", "operations": [
+        {"action": "upsert", "data": {"external_id": "zd-48213", "subject": "Invoice shows the wrong VAT number", "priority": "high"}},
+        {"action": "upsert", "data": {"external_id": "zd-48190", "status": "resolved"}}]})),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first response")),
+    responses(
+        (status = 200, description = "Every operation's result", body = BulkResponse),
+        (status = 422, description = "All-or-nothing: some operations failed (nothing written); or duplicate external ids", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[post("/cases/bulk")]
+pub async fn bulk_cases(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    body: BulkJson<BulkRequest>,
+) -> ApiResult<HttpResponse> {
+    run(state, who, req, body, external_key, case_op).await
 }

@@ -44,6 +44,8 @@ struct CaseFilters {
     team_id: Option<String>,
     contact_id: Option<String>,
     company_id: Option<String>,
+    /// The case's id in the system it came from.
+    external_id: Option<String>,
     /// `true`: SLA breached now; `false`: within SLA.
     sla_breached: Option<bool>,
     #[param(rename = "created_at[gte]")]
@@ -77,6 +79,7 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, req: HttpReq
         team_id: q.take("team_id"),
         contact_id: q.take("contact_id"),
         company_id: q.take("company_id"),
+        external_id: q.take("external_id"),
         breached: q.take_opt_bool("sla_breached")?,
         now,
         created_gte: q.take_time("created_at[gte]")?,

@@ -34,6 +34,8 @@ struct DealFilters {
     owner_id: Option<String>,
     company_id: Option<String>,
     contact_id: Option<String>,
+    /// The deal's id in the system it came from.
+    external_id: Option<String>,
     /// Close date on or after, `YYYY-MM-DD`.
     #[param(rename = "close_date[gte]")]
     close_gte: Option<String>,
@@ -67,6 +69,7 @@ fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<DealFilter> {
         owner_ids,
         company_id: q.take("company_id"),
         contact_id: q.take("contact_id"),
+        external_id: q.take("external_id"),
         close_gte: date_param(q, "close_date[gte]")?,
         close_lt: date_param(q, "close_date[lt]")?,
         created_gte: q.take_time("created_at[gte]")?,

@@ -14,6 +14,7 @@ pub mod emails;
 pub mod forms;
 pub mod inbound;
 pub mod leads;
+pub mod mail;
 pub mod notifications;
 pub mod orders;
 pub mod pipelines;

@@ -1,0 +1,2 @@
+DROP TABLE email_templates;
+DROP TABLE email_settings;
