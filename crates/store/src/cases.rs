@@ -313,23 +313,7 @@ fn fields(r: &CaseRow) -> Map<String, Value> {
     m
 }
 
-/// The case with this external id, in the trash or not.
-pub fn by_external_id(conn: &mut DbConnection, ws: &str, external_id: &str) -> StoreResult<Option<CaseRow>> {
-    Ok(cases::table
-        .filter(cases::workspace_id.eq(ws))
-        .filter(cases::external_id.eq(external_id))
-        .select(CaseRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-/// Another case of the workspace has this external id already.
-fn check_external_id(conn: &mut DbConnection, ws: &str, id: &str, external_id: Option<&str>) -> StoreResult<()> {
-    match external_id {
-        Some(e) if by_external_id(conn, ws, e)?.is_some_and(|other| other.id != id) => Err(crate::error::duplicate_external_id("case")),
-        _ => Ok(()),
-    }
-}
+crate::external_ids!(cases, CaseRow, "case");
 
 /// Opens a case: numbered, due times from the SLA rule of its priority.
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor, now: i64) -> StoreResult<CaseRow> {

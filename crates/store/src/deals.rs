@@ -242,23 +242,7 @@ pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<DealWithC
     Ok((row, name))
 }
 
-/// The deal with this external id, in the trash or not.
-pub fn by_external_id(conn: &mut DbConnection, ws: &str, external_id: &str) -> StoreResult<Option<DealRow>> {
-    Ok(deals::table
-        .filter(deals::workspace_id.eq(ws))
-        .filter(deals::external_id.eq(external_id))
-        .select(DealRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-/// Another deal of the workspace has this external id already.
-fn check_external_id(conn: &mut DbConnection, ws: &str, id: &str, external_id: Option<&str>) -> StoreResult<()> {
-    match external_id {
-        Some(e) if by_external_id(conn, ws, e)?.is_some_and(|other| other.id != id) => Err(crate::error::duplicate_external_id("deal")),
-        _ => Ok(()),
-    }
-}
+crate::external_ids!(deals, DealRow, "deal");
 
 /// Everything a draft resolves to once references are checked and rules applied.
 struct Resolved {

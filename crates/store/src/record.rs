@@ -15,6 +15,32 @@ pub fn check_editable(what: &str, deleted_at: Option<i64>, version: i64, expecte
     crate::error::check_version(version, expected)
 }
 
+/// Generates `by_external_id` (the record with an id from another system, in the trash or
+/// not) and `check_external_id` (409 `duplicate_external_id` when another record has it) for
+/// a table with a unique `(workspace_id, external_id)`.
+#[macro_export]
+macro_rules! external_ids {
+    ($table:ident, $row:ty, $entity:expr) => {
+        pub fn by_external_id(conn: &mut $crate::DbConnection, ws: &str, external_id: &str) -> $crate::StoreResult<Option<$row>> {
+            Ok($table::table
+                .filter($table::workspace_id.eq(ws))
+                .filter($table::external_id.eq(external_id))
+                .select(<$row>::as_select())
+                .first(conn)
+                .optional()?)
+        }
+
+        fn check_external_id(conn: &mut $crate::DbConnection, ws: &str, id: &str, external_id: Option<&str>) -> $crate::StoreResult<()> {
+            match external_id {
+                Some(e) if by_external_id(conn, ws, e)?.is_some_and(|other| other.id != id) => {
+                    Err($crate::error::duplicate_external_id($entity))
+                }
+                _ => Ok(()),
+            }
+        }
+    };
+}
+
 /// Generates `get` (by id, within the workspace) and `set_deleted` (trash and restore, audited,
 /// optimistic) for a table whose row type has `owner_id`, `version`, `updated_at` and
 /// `deleted_at`. A fourth argument, `fn(&mut DbConnection, &Row) -> StoreResult<()>`, runs
