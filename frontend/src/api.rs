@@ -460,6 +460,38 @@ pub async fn hand_over(subject: &str, id: String, body: crm_api_types::HandoverR
     post(&format!("/api/v1/{subject}/{}/assign", enc(&id)), &body).await
 }
 
+/// Sends an email to a contact through the workspace's mail server and logs it.
+pub async fn send_email(body: crm_api_types::SendEmail) -> Result<crm_api_types::SentEmail, ApiError> {
+    post("/api/v1/emails/send", &body).await
+}
+
+pub async fn email_templates() -> Result<Vec<crm_api_types::EmailTemplate>, ApiError> {
+    get("/api/v1/email-templates").await
+}
+
+/// Creates a template, or replaces one (`Some((id, version))`).
+pub async fn save_template(
+    existing: Option<(String, i64)>,
+    body: crm_api_types::EmailTemplateInput,
+) -> Result<crm_api_types::EmailTemplate, ApiError> {
+    match existing {
+        None => post("/api/v1/email-templates", &body).await,
+        Some((id, v)) => call(Method::PUT, &format!("/api/v1/email-templates/{}", enc(&id)), Some(&json(&body)?), Some(v)).await,
+    }
+}
+
+pub async fn delete_template(id: String) -> Result<(), ApiError> {
+    exchange(Method::DELETE, format!("/api/v1/email-templates/{}", enc(&id)), None, None).await.map(drop)
+}
+
+pub async fn email_settings() -> Result<crm_api_types::EmailSettings, ApiError> {
+    get("/api/v1/email-settings").await
+}
+
+pub async fn save_email_settings(version: i64, body: crm_api_types::EmailSettingsInput) -> Result<crm_api_types::EmailSettings, ApiError> {
+    call(Method::PUT, "/api/v1/email-settings", Some(&json(&body)?), Some(version)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::month_range;

@@ -16,6 +16,7 @@ use crate::pages::{
     login::Login,
     my_day::MyDay,
     records::{Activities, Cases, CompanyList, ContactList, DealList, Orders, Products, Tasks},
+    settings::Settings,
 };
 use crate::palette::{Palette, PaletteButton, PaletteOpen};
 use crate::router;
@@ -59,6 +60,7 @@ fn page(path: &str) -> AnyView {
         ["inbox"] => view! { <Inbox/> }.into_any(),
         ["console"] => view! { <Console/> }.into_any(),
         ["feed"] => view! { <Feed/> }.into_any(),
+        ["settings"] => view! { <Settings/> }.into_any(),
         _ => view! { <p class="empty">{tr(T::NotFound)}" "<a href="/contacts">{tr(T::GoToContacts)}</a></p> }.into_any(),
     }
 }
@@ -126,7 +128,7 @@ pub fn Layout() -> AnyView {
             router::navigate("/login");
         });
     };
-    let links: Vec<&str> = std::iter::once("/inbox").chain(NAV.iter().map(|(href, _)| *href)).collect();
+    let links: Vec<&str> = ["/inbox", "/settings"].into_iter().chain(NAV.iter().map(|(href, _)| *href)).collect();
     let active = Memo::new(move |_| path.with(|p| router::active_of(p, &links)));
     let current = move |href: &'static str| move || (active.get() == Some(href)).then_some("page");
     view! {
@@ -141,6 +143,9 @@ pub fn Layout() -> AnyView {
                     </Show>
                 </a>
                 {NAV.iter().map(|&(href, label)| view! { <a href=href aria-current=current(href)>{tr(label)}</a> }).collect_view()}
+                <Show when=move || matches!(me.get(), Some(Ok(m)) if m.role == crm_api_types::Role::Admin)>
+                    <a href="/settings" id="nav-settings" aria-current=current("/settings")>{tr(T::NavSettings)}</a>
+                </Show>
                 <a href="/api/docs/" target="_blank">{tr(T::NavExplorer)}</a>
                 <div class="me">
                     {move || match me.get() {

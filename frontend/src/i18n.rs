@@ -434,6 +434,32 @@ catalogue! {
     WAnswered => "answered", "پاسخ داده شد";
     WEnded => "ended", "پایان یافت";
     CsatAfterResolution => "The customer can rate the service once the case is resolved.", "پس از حل درخواست، مشتری می‌تواند به خدمات امتیاز دهد.";
+    SendNow => "Send", "ارسال";
+    EmailSent => "Email sent and logged on the timeline", "ایمیل فرستاده و در رویدادها ثبت شد";
+    EmailTo => "To", "به";
+    PrimaryAddress => "the contact's primary address", "نشانی اصلی مخاطب";
+    Template => "Template", "قالب";
+    NoTemplate => "No template", "بدون قالب";
+    MergeHint => "First line: subject. Merge fields such as {{contact.first_name|there}} are filled in when the email is sent.", "خط نخست: موضوع. فیلدهای ادغام مانند {{contact.first_name|there}} هنگام ارسال پر می‌شوند.";
+    NavSettings => "Settings", "تنظیمات";
+    MailServer => "Outgoing mail server (SMTP)", "سرور ارسال ایمیل (SMTP)";
+    MailReady => "Email can be sent from records.", "می‌توان از پرونده‌ها ایمیل فرستاد.";
+    MailNotSet => "Not set up yet: emails can only be logged, not sent.", "هنوز تنظیم نشده است: ایمیل‌ها فقط ثبت می‌شوند، فرستاده نمی‌شوند.";
+    MailHost => "Server", "سرور";
+    MailSecurity => "Security", "امنیت";
+    MailPort => "Port (empty: the usual one)", "درگاه (خالی: پیش‌فرض)";
+    MailUser => "User name", "نام کاربری";
+    PasswordKept => "stored; leave empty to keep it", "ذخیره شده؛ برای نگه‌داشتن خالی بگذارید";
+    MailFrom => "From address", "نشانی فرستنده";
+    MailFromName => "From name", "نام فرستنده";
+    ErrPort => "A port is a number from 1 to 65535.", "درگاه عددی از ۱ تا ۶۵۵۳۵ است.";
+    Templates => "Email templates", "قالب‌های ایمیل";
+    NoTemplates => "No templates yet. Write one below; people pick it in the email tab of a record's timeline.", "هنوز قالبی نیست. یکی در زیر بنویسید؛ همکاران آن را در زبانهٔ ایمیل رویدادهای هر پرونده برمی‌گزینند.";
+    NewTemplate => "New template", "قالب تازه";
+    EditTemplate => "Edit template", "ویرایش قالب";
+    Edit => "Edit", "ویرایش";
+    Body => "Body", "متن";
+    MergeFields => "Merge fields (add |fallback for an empty value):", "فیلدهای ادغام (برای مقدار خالی |جایگزین بیفزایید):";
 }
 
 /// A language of the app.

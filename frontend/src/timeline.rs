@@ -227,6 +227,10 @@ pub fn Timeline(
     /// Bumped by the page when it logged something itself (quick actions).
     #[prop(optional)]
     refresh: Option<RwSignal<u32>>,
+    /// The contact an email from this record goes to (a deal's or case's customer); on a
+    /// contact page, the contact itself. Without one, the email tab only logs an email.
+    #[prop(optional)]
+    recipient: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let lang = i18n::lang();
     let filter = RwSignal::new(0usize);
@@ -272,10 +276,50 @@ pub fn Timeline(
 
     let composing = RwSignal::new(Compose::Note);
     let text = RwSignal::new(String::new());
+    let mail_to = move || match subject {
+        "contacts" => Some(id.get_value()),
+        _ => recipient.and_then(|r| r.get()),
+    };
+    // Sending for real: the email tab on a record with a customer to write to.
+    let mailing = move || composing.get() == Compose::Email && mail_to().is_some();
+    let to = RwSignal::new(String::new());
+    let templates = LocalResource::new(move || {
+        let wanted = mailing();
+        async move {
+            if wanted {
+                api::email_templates().await.unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        }
+    });
     let outcome = RwSignal::new("connected".to_owned());
     let minutes = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::default());
     let sending = RwSignal::new(false);
+    // After a log or a send: clear the composer and show the new item, or show what is wrong.
+    let finish = move |result: Result<(), ApiError>, done: T| {
+        let l = lang.get_untracked();
+        sending.set(false);
+        match result {
+            Ok(()) => {
+                text.set(String::new());
+                minutes.set(String::new());
+                to.set(String::new());
+                errors.set(FieldErrors::default());
+                toast(i18n::text(l, done), false);
+                local.update(|n| *n += 1);
+            }
+            Err(e @ ApiError::Problem(_)) => {
+                let fields = FieldErrors::from_api(&e);
+                if fields.is_empty() {
+                    toast(e.message(l), true);
+                }
+                errors.set(fields);
+            }
+            Err(e) => toast(e.message(l), true),
+        }
+    };
     let send = move || {
         let body_text = text.get_untracked();
         if body_text.trim().is_empty() || sending.get_untracked() {
@@ -288,6 +332,26 @@ pub fn Timeline(
             Some((first, rest)) => (first.trim().to_owned(), Some(rest.trim().to_owned()).filter(|r| !r.is_empty())),
             None => (body_text.trim().to_owned(), None),
         };
+        if mode == Compose::Email {
+            if let Some(contact_id) = untrack(mail_to) {
+                let record = id.get_value();
+                let mail = crm_api_types::SendEmail {
+                    contact_id,
+                    to: Some(to.get_untracked().trim().to_owned()).filter(|t| !t.is_empty()),
+                    deal_id: (subject == "deals").then(|| record.clone()),
+                    case_id: (subject == "cases").then_some(record),
+                    subject: Some(subject_line),
+                    body: Some(rest.unwrap_or_default()),
+                    ..Default::default()
+                };
+                sending.set(true);
+                leptos::task::spawn_local(async move {
+                    let result = api::send_email(mail).await.map(drop);
+                    finish(result, T::EmailSent);
+                });
+                return;
+            }
+        }
         let mut body = ActivityCreate {
             kind: mode.kind(),
             direction: Some(match mode {
@@ -313,26 +377,8 @@ pub fn Timeline(
         target(subject, &id.get_value(), &mut body);
         sending.set(true);
         leptos::task::spawn_local(async move {
-            let l = lang.get_untracked();
-            let result = api::log_activity(body).await;
-            sending.set(false);
-            match result {
-                Ok(_) => {
-                    text.set(String::new());
-                    minutes.set(String::new());
-                    errors.set(FieldErrors::default());
-                    toast(i18n::text(l, T::TlLogged), false);
-                    local.update(|n| *n += 1);
-                }
-                Err(e @ ApiError::Problem(_)) => {
-                    let fields = FieldErrors::from_api(&e);
-                    if fields.is_empty() {
-                        toast(e.message(l), true);
-                    }
-                    errors.set(fields);
-                }
-                Err(e) => toast(e.message(l), true),
-            }
+            let result = api::log_activity(body).await.map(drop);
+            finish(result, T::TlLogged);
         });
     };
 
@@ -361,6 +407,27 @@ pub fn Timeline(
                         }
                     }).collect_view()}
                 </div>
+                <Show when=mailing>
+                    <div class="composer-mail">
+                        <label>{tr(T::EmailTo)}" "
+                            <input id="composer-to" type="email" bind:value=to placeholder=tr(T::PrimaryAddress)/>
+                        </label>
+                        <FieldProblem errors field="to"/>
+                        <label>{tr(T::Template)}" "
+                            <select id="composer-template" on:change=move |ev| {
+                                let chosen = event_target_value(&ev);
+                                let found = templates.get().and_then(|all| all.into_iter().find(|t| t.id == chosen));
+                                if let Some(t) = found {
+                                    text.set(format!("{}\n{}", t.subject, t.body));
+                                }
+                            }>
+                                <option value="">{tr(T::NoTemplate)}</option>
+                                {move || templates.get().unwrap_or_default().into_iter().map(|t| view! { <option value=t.id>{t.name}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <small class="muted">{tr(T::MergeHint)}</small>
+                    </div>
+                </Show>
                 <label class="sr-only" for="composer-text">{tr(T::TlWhatHappened)}</label>
                 <textarea id="composer-text" rows="3" bind:value=text placeholder=tr(T::TlWhatHappened)
                     on:keydown=move |ev| if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) { ev.prevent_default(); send(); }></textarea>
@@ -409,7 +476,10 @@ pub fn Timeline(
                             }).collect_view()}
                         })}
                     </select>
-                    <button type="submit" id="composer-send" disabled=move || sending.get()>{tr(T::TlLog)}</button>
+                    <FieldProblem errors field="body"/>
+                    <button type="submit" id="composer-send" disabled=move || sending.get()>
+                        {move || if mailing() { tr(T::SendNow)() } else { tr(T::TlLog)() }}
+                    </button>
                     <small class="muted">{tr(T::TlCtrlEnter)}</small>
                 </div>
             </form>

@@ -87,3 +87,44 @@ export async function signIn(page, base) {
   await page.click('button[type=submit]');
   await page.waitForURL('**/contacts');
 }
+
+/** A minimal SMTP server on a free port that keeps every message it is given. */
+export async function startSmtpSink() {
+  const { createServer } = await import('node:net');
+  const received = [];
+  const server = createServer((socket) => {
+    let buffer = '';
+    let data = null;
+    let envelope = { from: '', to: [] };
+    socket.write('220 sink.e2e ESMTP ready\r\n');
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString('utf8');
+      let nl;
+      while ((nl = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 2);
+        if (data !== null) {
+          if (line === '.') {
+            received.push({ ...envelope, data: data.join('\r\n') });
+            envelope = { from: '', to: [] };
+            data = null;
+            socket.write('250 2.0.0 queued\r\n');
+          } else {
+            data.push(line.startsWith('..') ? line.slice(1) : line);
+          }
+          continue;
+        }
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === 'EHLO') socket.write('250-sink.e2e\r\n250 8BITMIME\r\n');
+        else if (verb === 'MAIL') { envelope.from = line; socket.write('250 2.1.0 ok\r\n'); }
+        else if (verb === 'RCPT') { envelope.to.push(line.replace(/^RCPT TO:\s*<?([^>]*)>?.*$/i, '$1')); socket.write('250 2.1.5 ok\r\n'); }
+        else if (verb === 'DATA') { data = []; socket.write('354 end with <CRLF>.<CRLF>\r\n'); }
+        else if (verb === 'QUIT') { socket.end('221 bye\r\n'); }
+        else socket.write('250 ok\r\n');
+      }
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: server.address().port, received, stop: () => server.close() };
+}

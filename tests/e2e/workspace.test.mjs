@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, startBrowser, api, artifacts, signIn, ADMIN } from './harness.mjs';
+import { startServer, startBrowser, startSmtpSink, api, artifacts, signIn, ADMIN } from './harness.mjs';
 
 let server;
 let browser;
@@ -638,4 +638,58 @@ test('hand a contact over with a note: the new owner is told why', async () => {
   assert.equal(told?.detail, 'Renewal call on Monday; they asked for you');
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+test('settings: an admin sets up the mail server and a template; an email is sent from a contact and logged', async () => {
+  const sink = await startSmtpSink();
+  try {
+    const page = await open('/settings');
+    await page.waitForSelector('#smtp-status:has-text("Not set up")');
+    await page.fill('#smtp-host', '127.0.0.1');
+    await page.selectOption('#smtp-security', 'none');
+    await page.fill('#smtp-port', String(sink.port));
+    await page.fill('#smtp-from_address', 'sales-at-example');
+    await page.click('#smtp-save');
+    await page.waitForSelector('#err-from_address');
+    await page.fill('#smtp-from_address', 'sales@e2e.example');
+    await page.fill('#smtp-from_name', 'E2E Sales');
+    await page.click('#smtp-save');
+    await page.waitForSelector('#smtp-status:has-text("Email can be sent")');
+
+    // A template with an unknown merge field is refused beside the field; a good one is listed.
+    await page.fill('#template-name', 'Welcome');
+    await page.fill('#template-subject', 'Hello {{contact.first_name|there}}');
+    await page.fill('#template-body', 'Hi {{contact.nickname}}');
+    await page.click('#template-save');
+    await page.waitForSelector('#err-body');
+    await page.fill('#template-body', 'Hi {{contact.first_name}},\nwelcome aboard.');
+    await page.click('#template-save');
+    await page.waitForSelector('#templates li:has-text("Welcome")');
+    await page.screenshot({ path: join(artifacts, 'settings-email.png'), fullPage: true });
+    await page.close();
+
+    const created = await api(server.base, 'POST', '/api/v1/contacts', {
+      first_name: 'Mahsa', last_name: 'Mail-E2E', emails: [{ address: 'mahsa.mail@e2e.example', label: 'work', primary: true }],
+    });
+    const contact = await open(`/contacts/${created.body.id}`);
+    await contact.click('#compose-email');
+    await contact.waitForSelector('#composer-template option:has-text("Welcome")', { state: 'attached' });
+    await contact.selectOption('#composer-template', { label: 'Welcome' });
+    assert.match(await contact.inputValue('#composer-text'), /^Hello \{\{contact\.first_name\|there\}\}\nHi/);
+    assert.equal((await contact.textContent('#composer-send')).trim(), 'Send');
+    await contact.click('#composer-send');
+    await contact.waitForFunction(() => document.querySelector('#timeline-items li')?.textContent.includes('Hello Mahsa'));
+    assert.equal(await contact.getAttribute('#timeline-items li', 'data-kind'), 'email');
+    assert.equal(sink.received.length, 1, 'one message reached the mail server');
+    const mail = sink.received[0];
+    assert.deepEqual(mail.to, ['mahsa.mail@e2e.example']);
+    assert.match(mail.data, /^Subject: Hello Mahsa\r?$/m);
+    assert.match(mail.data, /Hi Mahsa,/);
+    assert.match(mail.data, /^From: .*sales@e2e\.example/m);
+    await contact.screenshot({ path: join(artifacts, 'contact-email-sent.png'), fullPage: true });
+    assert.deepEqual(contact.errors, []);
+    await contact.close();
+  } finally {
+    sink.stop();
+  }
 });

@@ -167,7 +167,10 @@ pub fn CasePage(id: String) -> impl IntoView {
                 </section>
             }
         })}
-        {move || view! { <Timeline subject="cases" id=id() refresh/> }}
+        {move || {
+            let recipient = Signal::derive(move || case.with(|c| c.as_ref().and_then(|c| c.contact_id.clone())));
+            view! { <Timeline subject="cases" id=id() refresh recipient/> }
+        }}
     }
 }
 

@@ -100,6 +100,10 @@ pub fn DealPage(id: String) -> impl IntoView {
                     }
                 }}
         </section>
-        {move || view! { <Timeline subject="deals" id=id()/> }}
+        {move || {
+            // Emails from a deal go to its first contact.
+            let recipient = Signal::derive(move || deal.get().and_then(|d| d.ok()).and_then(|d| d.contacts.first().map(|c| c.contact_id.clone())));
+            view! { <Timeline subject="deals" id=id() recipient/> }
+        }}
     }
 }

@@ -11,3 +11,4 @@ pub mod leads;
 pub mod login;
 pub mod my_day;
 pub mod records;
+pub mod settings;

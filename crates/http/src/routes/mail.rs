@@ -317,7 +317,7 @@ fn prepare(c: &mut crm_store::DbConnection, who: &Principal, i: &SendEmail, to: 
         ApiError::new(
             StatusCode::CONFLICT,
             "email_not_configured",
-            "no outgoing mail server is set up; an admin saves one at PUT /api/v1/email-settings",
+            "no outgoing mail server is set up; an admin sets one up under Settings, or with PUT /api/v1/email-settings",
         )
     })?;
     let found = contacts::get(c, ws, &i.contact_id).map_err(|e| match e {
