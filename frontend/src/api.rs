@@ -3,7 +3,7 @@
 
 use crm_api_types::{
     Activity, AuditEntry, Company, Contact, ContactCreate, ContactPatch, Deal, DealPatch, Lead, LeadConversion, LeadConvert, LoginRequest,
-    Me, Page, Pipeline, Problem, RefreshRequest, SearchResults, Task, TokenResponse,
+    Me, Page, Pipeline, Problem, RefreshRequest, SearchResults, Task, TokenResponse, Webhook, WebhookDelivery, WebhookWithSecret,
 };
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -490,6 +490,73 @@ pub async fn email_settings() -> Result<crm_api_types::EmailSettings, ApiError> 
 
 pub async fn save_email_settings(version: i64, body: crm_api_types::EmailSettingsInput) -> Result<crm_api_types::EmailSettings, ApiError> {
     call(Method::PUT, "/api/v1/email-settings", Some(&json(&body)?), Some(version)).await
+}
+
+pub async fn api_keys() -> Result<Vec<crm_api_types::ApiKey>, ApiError> {
+    get("/api/v1/api-keys").await
+}
+
+/// Creates an API key; the answer holds the secret, this once.
+pub async fn create_api_key(body: crm_api_types::CreateApiKeyRequest) -> Result<crm_api_types::ApiKeyCreated, ApiError> {
+    post("/api/v1/api-keys", &body).await
+}
+
+pub async fn revoke_api_key(id: String) -> Result<crm_api_types::ApiKey, ApiError> {
+    call(Method::DELETE, &format!("/api/v1/api-keys/{}", enc(&id)), None, None).await
+}
+
+pub async fn webhooks() -> Result<Vec<Webhook>, ApiError> {
+    get("/api/v1/webhooks").await
+}
+
+pub async fn webhook(id: String) -> Result<Webhook, ApiError> {
+    get(&format!("/api/v1/webhooks/{}", enc(&id))).await
+}
+
+/// Subscribes a URL; the answer holds the signing secret, this once.
+pub async fn create_webhook(body: crm_api_types::WebhookCreate) -> Result<WebhookWithSecret, ApiError> {
+    post("/api/v1/webhooks", &body).await
+}
+
+pub async fn patch_webhook(id: String, version: i64, body: crm_api_types::WebhookPatch) -> Result<Webhook, ApiError> {
+    patch(&format!("/api/v1/webhooks/{}", enc(&id)), version, &body).await
+}
+
+pub async fn delete_webhook(id: String) -> Result<(), ApiError> {
+    exchange(Method::DELETE, format!("/api/v1/webhooks/{}", enc(&id)), None, None).await.map(drop)
+}
+
+/// A subscription's action without a body: `rotate-secret` or `ping`.
+async fn webhook_action<T: DeserializeOwned>(id: &str, action: &str) -> Result<T, ApiError> {
+    call(Method::POST, &format!("/api/v1/webhooks/{}/{action}", enc(id)), None, None).await
+}
+
+pub async fn rotate_webhook_secret(id: String) -> Result<WebhookWithSecret, ApiError> {
+    webhook_action(&id, "rotate-secret").await
+}
+
+pub async fn ping_webhook(id: String) -> Result<WebhookDelivery, ApiError> {
+    webhook_action(&id, "ping").await
+}
+
+/// One page of a subscription's delivery log, newest first; `status` narrows it.
+pub async fn webhook_deliveries(id: String, status: &'static str, cursor: Option<String>) -> Result<Page<WebhookDelivery>, ApiError> {
+    let mut url = format!("/api/v1/webhooks/{}/deliveries?limit=25", enc(&id));
+    if !status.is_empty() {
+        url.push_str(&format!("&status={status}"));
+    }
+    if let Some(c) = cursor {
+        url.push_str(&format!("&cursor={}", enc(&c)));
+    }
+    get(&url).await
+}
+
+pub async fn webhook_delivery(id: String, delivery: String) -> Result<crm_api_types::WebhookDeliveryDetail, ApiError> {
+    get(&format!("/api/v1/webhooks/{}/deliveries/{}", enc(&id), enc(&delivery))).await
+}
+
+pub async fn replay_delivery(id: String, delivery: String) -> Result<WebhookDelivery, ApiError> {
+    webhook_action(&id, &format!("deliveries/{}/replay", enc(&delivery))).await
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use crate::pages::{
     contact_new::NewContact,
     deal::DealPage,
     feed::Feed,
+    integrations::{ApiKeys, WebhookPage, Webhooks},
     leads::Leads,
     login::Login,
     my_day::MyDay,
@@ -61,6 +62,9 @@ fn page(path: &str) -> AnyView {
         ["console"] => view! { <Console/> }.into_any(),
         ["feed"] => view! { <Feed/> }.into_any(),
         ["settings"] => view! { <Settings/> }.into_any(),
+        ["settings", "api-keys"] => view! { <ApiKeys/> }.into_any(),
+        ["settings", "webhooks"] => view! { <Webhooks/> }.into_any(),
+        ["settings", "webhooks", w] => view! { <WebhookPage id=id(w)/> }.into_any(),
         _ => view! { <p class="empty">{tr(T::NotFound)}" "<a href="/contacts">{tr(T::GoToContacts)}</a></p> }.into_any(),
     }
 }

@@ -693,3 +693,109 @@ test('settings: an admin sets up the mail server and a template; an email is sen
     sink.stop();
   }
 });
+
+test('settings: an API key is shown once, works, is listed with its last use and revoked', async () => {
+  const page = await open('/settings/api-keys');
+  await page.waitForSelector('#keys-empty, #api-keys');
+  await page.click('#key-create');
+  await page.waitForSelector('#err-name');
+  await page.fill('#key-name', 'Shop E2E');
+  await page.selectOption('#key-role', 'sales_rep');
+  await page.click('#key-create');
+  await page.waitForSelector('#new-key');
+  const key = await page.inputValue('#new-key');
+  assert.match(key, /^\S{20,}$/);
+  await page.waitForSelector('tr[data-name="Shop E2E"]:has-text("sales_rep")');
+  const withKey = (path) => fetch(`${server.base}${path}`, { headers: { 'x-api-key': key } });
+  assert.equal((await withKey('/api/v1/contacts?limit=1')).status, 200);
+  await page.click('.secret-once button.secondary');
+  await page.waitForSelector('#new-key', { state: 'detached' });
+
+  // Shown once: after a reload the page holds only its prefix, and its last use.
+  await page.reload();
+  await page.waitForSelector('tr[data-name="Shop E2E"]');
+  assert.ok(!(await page.content()).includes(key));
+  assert.doesNotMatch(await page.textContent('tr[data-name="Shop E2E"]'), /never/);
+
+  page.once('dialog', (d) => d.accept());
+  await page.click('tr[data-name="Shop E2E"] .danger-link');
+  await page.waitForSelector('tr[data-name="Shop E2E"].revoked:has-text("Revoked")');
+  assert.equal((await withKey('/api/v1/contacts?limit=1')).status, 401);
+  await page.screenshot({ path: join(artifacts, 'settings-api-keys.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('settings: a webhook is subscribed, its test event fails then replays, the log shows each answer', async () => {
+  const { createServer } = await import('node:http');
+  const { createHmac } = await import('node:crypto');
+  const received = [];
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      if (received.length === 1) { res.writeHead(500); res.end('boom'); } else { res.writeHead(200); res.end('ok'); }
+    });
+  });
+  await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${receiver.address().port}/hook`;
+  try {
+    const page = await open('/settings/webhooks');
+    await page.waitForSelector('#webhooks-empty');
+    await page.fill('#webhook-url', url);
+    await page.check('input[value="contact.*"]');
+    // A loopback receiver needs the admin's explicit permission.
+    await page.click('#webhook-save');
+    await page.waitForSelector('#err-url');
+    await page.check('#webhook-private');
+    await page.fill('#webhook-filter', 'not json');
+    await page.click('#webhook-save');
+    await page.waitForSelector('#err-filter');
+    await page.fill('#webhook-filter', '');
+    await page.click('#webhook-save');
+    await page.waitForSelector('#new-secret');
+    const secret = await page.inputValue('#new-secret');
+    assert.ok(secret.length > 20);
+    // Ticking contact.* covers every contact event.
+    assert.ok(await page.isDisabled('input[value="contact.created"]'));
+    await page.click(`#webhooks a:has-text("${url}")`);
+    await page.waitForSelector('#webhook-title');
+    assert.equal(await page.textContent('#webhook-title'), url);
+    await page.waitForSelector('#deliveries-empty');
+
+    // The test event meets a 500: the log shows the answer, and it will be retried.
+    await page.click('#webhook-ping');
+    await page.waitForSelector('tr[data-event="ping"][data-status="pending"] .answer:has-text("HTTP 500")', { timeout: 15_000 });
+    const first = received[0];
+    const expected = createHmac('sha256', secret).update(`${first.headers['webhook-timestamp']}.${first.body}`).digest('hex');
+    assert.equal(first.headers['webhook-signature'], `v1=${expected}`, 'signed with the secret the page showed');
+    await page.click('tr[data-event="ping"] button:has-text("Details")');
+    await page.waitForSelector('.delivery-body .attempts li:has-text("HTTP 500")');
+    assert.match(await page.textContent('.delivery-body .response'), /boom/);
+    assert.match(await page.textContent('.delivery-body .payload'), /"type": "ping"/);
+
+    // Replayed, it is delivered with the same event id.
+    await page.click('tr[data-event="ping"] button.replay');
+    await page.waitForSelector('tr[data-event="ping"][data-status="succeeded"]', { timeout: 15_000 });
+    assert.equal(received[1].headers['webhook-id'], first.headers['webhook-id']);
+
+    // A real event reaches the log by itself while a delivery is pending.
+    await api(server.base, 'POST', '/api/v1/contacts', { first_name: 'Webhook', last_name: 'E2E' });
+    await page.waitForSelector('tr[data-event="contact.created"][data-status="succeeded"]', { timeout: 15_000 });
+    await page.click('#delivery-status button:has-text("Delivered")');
+    await page.waitForFunction(() => [...document.querySelectorAll('#deliveries tr[data-status]')].every((r) => r.dataset.status === 'succeeded'));
+    await page.screenshot({ path: join(artifacts, 'settings-webhook.png'), fullPage: true });
+
+    await page.click('#webhook-toggle');
+    await page.waitForSelector('#webhook-status:has-text("Off")');
+    page.once('dialog', (d) => d.accept());
+    await page.click('#webhook-delete');
+    await page.waitForURL('**/settings/webhooks');
+    await page.waitForSelector('#webhooks-empty');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  } finally {
+    receiver.close();
+  }
+});

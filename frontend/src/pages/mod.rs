@@ -7,6 +7,7 @@ pub mod contact_new;
 pub mod deal;
 pub mod feed;
 pub mod inbox;
+pub mod integrations;
 pub mod leads;
 pub mod login;
 pub mod my_day;

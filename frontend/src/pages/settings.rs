@@ -13,7 +13,7 @@ fn opt(s: String) -> Option<String> {
 }
 
 /// Shows a failed save: field problems beside their fields, anything else as a toast.
-fn failed(e: ApiError, errors: RwSignal<FieldErrors>) {
+pub(crate) fn failed(e: ApiError, errors: RwSignal<FieldErrors>) {
     let fields = FieldErrors::from_api(&e);
     if fields.is_empty() {
         toast(e.message(i18n::lang().get_untracked()), true);
@@ -21,10 +21,27 @@ fn failed(e: ApiError, errors: RwSignal<FieldErrors>) {
     errors.set(fields);
 }
 
+/// The settings' title and its sections: email, API keys, webhooks.
+#[component]
+pub fn SettingsTabs() -> impl IntoView {
+    const TABS: [(&str, T); 3] = [("/settings", T::Email), ("/settings/api-keys", T::ApiKeys), ("/settings/webhooks", T::Webhooks)];
+    let path = Memo::new(|_| crate::router::path());
+    let links: Vec<&str> = TABS.iter().map(|t| t.0).collect();
+    let active = Memo::new(move |_| path.with(|p| crate::router::active_of(p, &links)));
+    view! {
+        <header class="page-head"><h1>{tr(T::NavSettings)}</h1></header>
+        <nav class="tabs settings-tabs" aria-label=tr(T::NavSettings)>
+            {TABS.iter().map(|&(href, label)| view! {
+                <a href=href aria-current=move || (active.get() == Some(href)).then_some("page")>{tr(label)}</a>
+            }).collect_view()}
+        </nav>
+    }
+}
+
 #[component]
 pub fn Settings() -> impl IntoView {
     view! {
-        <header class="page-head"><h1>{tr(T::NavSettings)}</h1></header>
+        <SettingsTabs/>
         <MailServer/>
         <Templates/>
     }
