@@ -216,8 +216,9 @@ pub async fn contact(id: String) -> Result<Contact, ApiError> {
     get(&format!("/api/v1/contacts/{}", enc(&id))).await
 }
 
-pub async fn contact_audit(id: String) -> Result<Page<AuditEntry>, ApiError> {
-    get(&format!("/api/v1/contacts/{}/audit?limit=200", enc(&id))).await
+/// A record's audit trail (`path`: the collection, e.g. `/api/v1/tasks`).
+pub async fn audit(path: &str, id: String) -> Result<Page<AuditEntry>, ApiError> {
+    get(&format!("{path}/{}/audit?limit=200", enc(&id))).await
 }
 
 pub async fn me() -> Result<Me, ApiError> {
@@ -346,6 +347,14 @@ pub async fn complete_task(id: String, version: i64) -> Result<Task, ApiError> {
 pub async fn list_raw(path: &str, params: Vec<(String, String)>) -> Result<Page<serde_json::Value>, ApiError> {
     let query: Vec<String> = params.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect();
     get(&format!("{path}?{}", query.join("&"))).await
+}
+
+pub async fn get_raw(path: &str, id: &str) -> Result<serde_json::Value, ApiError> {
+    get(&format!("{path}/{}", enc(id))).await
+}
+
+pub async fn create_raw(path: &str, body: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+    post(path, &body).await
 }
 
 pub async fn patch_raw(path: &str, id: &str, version: i64, body: serde_json::Value) -> Result<serde_json::Value, ApiError> {

@@ -512,6 +512,18 @@ catalogue! {
     NoDeliveries => "Nothing sent yet. Events you subscribed to appear here as they happen; send a test event to try the receiver.", "هنوز چیزی فرستاده نشده است. رخدادهای مشترک‌شده همین‌جا نمایان می‌شوند؛ برای آزمودن گیرنده یک رخداد آزمایشی بفرستید.";
     NextTry => "next try", "تلاش بعدی";
     Details => "Details", "جزئیات";
+    ConflictRecordTitle => "Someone else changed this record", "شخص دیگری این رکورد را تغییر داده است";
+    ConflictRecordExplain => "Your edit was not saved because the record changed after you opened it. Their changes:", "ویرایش شما ذخیره نشد، چون رکورد پس از باز کردن شما تغییر کرده است. تغییرات آن‌ها:";
+    NewLead => "New lead", "سرنخ جدید";
+    NewTask => "New task", "کار جدید";
+    NewProduct => "New product", "کالای جدید";
+    NewCompany => "New company", "شرکت جدید";
+    CreateDeal => "New deal", "معاملهٔ جدید";
+    NewCase => "New case", "درخواست جدید";
+    Notes => "Notes", "یادداشت‌ها";
+    CompletedAt => "Completed", "انجام‌شده در";
+    Subtotal => "Subtotal", "جمع جزء";
+    Currency => "Currency", "ارز";
 }
 
 /// A language of the app.
@@ -808,7 +820,10 @@ pub fn word_key(wire: &str) -> Option<T> {
         "case" => T::KindCase,
         "email" => T::ActEmail,
         "chat" => T::ActChat,
-        other => return ActivityKind::parse(other).map(activity_kind),
+        "working" => T::LeadWorking,
+        "qualified" => T::LeadQualified,
+        "disqualified" => T::LeadDisqualified,
+        other => return ActivityKind::parse(other).map(activity_kind).or_else(|| Source::parse(other).map(source)),
     })
 }
 

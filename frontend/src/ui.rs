@@ -311,3 +311,42 @@ impl<T: Send + Sync + 'static> Paged<T> {
         });
     }
 }
+
+/// A record's audit trail, newest first: who changed what, field by field. `refresh` reloads it.
+#[component]
+pub fn AuditTrail(path: &'static str, #[prop(into)] id: String, refresh: RwSignal<u32>) -> impl IntoView {
+    let lang = i18n::lang();
+    let audit = LocalResource::new(move || {
+        refresh.track();
+        crate::api::audit(path, id.clone())
+    });
+    view! {
+        <section class="history">
+            <h2>{tr(T::History)}</h2>
+            {move || {
+                let l = lang.get();
+                let Some(result) = audit.get() else { return view! { <div class="skeleton">{tr(T::LoadingHistory)}</div> }.into_any() };
+                match result {
+                    Err(e) => view! { <p class="error">{e.message(l)}</p> }.into_any(),
+                    Ok(p) => view! {
+                        <ol class="audit">
+                            {p.items.into_iter().rev().map(|e| {
+                                let action = i18n::action(&e.action).map(|a| text(l, a).to_owned()).unwrap_or_else(|| e.action.clone());
+                                let who = e.actor.name.clone().or(e.actor.id.clone()).unwrap_or_else(|| e.actor.kind.clone());
+                                view! {
+                                    <li>
+                                        <strong>{action}</strong>" "
+                                        <span class="muted">{i18n::date_time(l, &e.at)}" "{tr(T::By)}" "{who}</span>
+                                        <ul>
+                                            {e.changes.iter().map(|ch| view! { <li><code>{ch.field.clone()}</code>": "<span class="ltr">{ch.before.to_string()}" → "{ch.after.to_string()}</span></li> }).collect_view()}
+                                        </ul>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ol>
+                    }.into_any(),
+                }
+            }}
+        </section>
+    }
+}

@@ -137,4 +137,44 @@ both_backends! {
         let (_, l) = app.get_as(&other, "/api/v1/orders?include_total=true").await;
         assert_eq!(l["total"], 0);
     }
+
+    async fn products_orders_activities_and_tasks_keep_an_audit_trail_others_cannot_read(app) {
+        let base = base_currency(&app).await;
+        let (s, p) = app.post("/api/v1/products", &json!({"sku": "AUD-1", "name": "Audited", "unit_price": {"amount": "10", "currency": base}})).await;
+        assert_eq!(s, StatusCode::CREATED, "{p}");
+        let (s, o) = app.post("/api/v1/orders", &json!({"line_items": [{"product_id": p["id"], "quantity": "1"}]})).await;
+        assert_eq!(s, StatusCode::CREATED, "{o}");
+        let (s, a) = app.post("/api/v1/activities", &json!({"kind": "call", "subject": "Audited call"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+        let (s, t) = app.post("/api/v1/tasks", &json!({"title": "Audited task"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{t}");
+        let changes = [
+            ("products", &p, json!({"name": "Audited, renamed"}), "name"),
+            ("orders", &o, json!({"notes": "Gift wrap"}), "notes"),
+            ("activities", &a, json!({"subject": "Audited call, renamed"}), "subject"),
+            ("tasks", &t, json!({"priority": "high"}), "priority"),
+        ];
+        let rep = app.member_token(Role::SalesRep, "audit-rep@test.example").await;
+        let other = app.other_workspace_token().await;
+        for (collection, record, patch, field) in changes {
+            let path = format!("/api/v1/{collection}/{}", record["id"].as_str().expect("id"));
+            let (s, b) = app.patch(&path, 1, &patch).await;
+            assert_eq!(s, StatusCode::OK, "{collection}: {b}");
+            let (s, audit) = app.get(&format!("{path}/audit")).await;
+            assert_eq!(s, StatusCode::OK, "{collection}: {audit}");
+            let actions: Vec<&str> = audit["items"].as_array().expect("items").iter().filter_map(|e| e["action"].as_str()).collect();
+            assert_eq!(actions, ["created", "updated"], "{collection}");
+            let changed = &audit["items"][1]["changes"];
+            assert!(changed.as_array().expect("changes").iter().any(|c| c["field"] == field), "{collection}: {changed}");
+            // Another workspace never sees it.
+            let (s, _) = app.get_as(&other, &format!("{path}/audit")).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{collection} from another workspace");
+            let (s, _) = app.get(&format!("{path}/audit?limit=0")).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{collection}: limit 0");
+        }
+        // A sales rep outside the admin's team reads neither the task nor its trail.
+        let task = format!("/api/v1/tasks/{}/audit", t["id"].as_str().expect("id"));
+        let (s, _) = app.get_as(&rep, &task).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
 }

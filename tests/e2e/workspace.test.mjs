@@ -565,6 +565,8 @@ test('an unknown caller: the console offers to create the contact with the numbe
   assert.equal(await page.textContent('#caller-name'), 'Oliver Newcaller');
   const found = await api(server.base, 'GET', '/api/v1/phone-lookup?number=00442079460999');
   assert.deepEqual(found.body.contacts.map((c) => c.display_name), ['Oliver Newcaller']);
+  // Hang up, so the card does not pop over the pages of the tests that follow.
+  await api(server.base, 'POST', '/api/v1/telephony/events', { call_id: 'e2e-call-2', from: '+44 20 7946 0999', agent_email: me.body.email, event: 'ended' });
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -798,4 +800,74 @@ test('settings: a webhook is subscribed, its test event fails then replays, the 
   } finally {
     receiver.close();
   }
+});
+
+test('record pages: a task is created with a field check, edited in place, a conflict reapplied; a product and a lead', async () => {
+  const page = await open('/tasks/new');
+  await page.click('#record-save');
+  await page.waitForSelector('#err-title');
+  await page.fill('#new-title', 'Call Pars about renewal E2E');
+  await page.fill('#new-due_at', '2026-12-01');
+  await page.selectOption('#new-priority', 'high');
+  await page.click('#record-save');
+  await page.waitForURL(/\/tasks\/(?!new$)[^/]+$/);
+  const id = page.url().split('/').pop();
+  await page.waitForSelector('#record-name:has-text("Call Pars about renewal E2E")');
+  assert.equal(await page.textContent('#field-priority'), 'high');
+
+  await page.click('#field-title');
+  await page.fill('#edit-title', 'Call Pars about the renewal E2E');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#field-title')?.textContent === 'Call Pars about the renewal E2E');
+  await page.waitForSelector('.history .audit li:has-text("title")');
+
+  // Someone else renames it; this page still holds version 2.
+  const login = await fetch(`${server.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const { access_token } = await login.json();
+  const res = await fetch(`${server.base}/api/v1/tasks/${id}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}`, 'if-match': '"2"' },
+    body: JSON.stringify({ title: 'Renamed elsewhere E2E' }),
+  });
+  assert.equal(res.status, 200);
+  await page.click('#field-priority');
+  await page.selectOption('#edit-priority', 'urgent');
+  await page.waitForSelector('.conflict:has-text("Renamed elsewhere E2E")');
+  await page.click('#reapply');
+  await page.waitForSelector('.conflict', { state: 'detached' });
+  await page.waitForFunction(() => document.querySelector('#field-priority')?.textContent === 'urgent');
+  const saved = await api(server.base, 'GET', `/api/v1/tasks/${id}`);
+  assert.equal(saved.body.title, 'Renamed elsewhere E2E', 'theirs kept');
+  assert.equal(saved.body.priority, 'urgent', 'mine applied');
+  assert.match(saved.body.due_at, /^2026-12-01T/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+
+  // A product: the server's problem with the price is shown beside it.
+  const product = await open('/products/new');
+  await product.fill('#new-sku', 'E2E-SKU-1');
+  await product.fill('#new-name', 'Router E2E');
+  await product.fill('#new-unit_price', 'lots USD');
+  await product.click('#record-save');
+  await product.waitForSelector('#err-unit_price');
+  await product.fill('#new-unit_price', '1250.50 USD');
+  await product.click('#record-save');
+  await product.waitForURL(/\/products\/(?!new$)[^/]+$/);
+  await product.waitForSelector('#field-unit_price:has-text("1,250.50")');
+  assert.deepEqual(product.errors, []);
+  await product.close();
+
+  // A lead from the list's button; its status changes on its page.
+  const lead = await open('/leads');
+  await lead.click('#new-lead');
+  await lead.fill('#new-first_name', 'Parisa');
+  await lead.fill('#new-email', 'parisa.lead@e2e.example');
+  await lead.click('#record-save');
+  await lead.waitForURL(/\/leads\/(?!new$)[^/]+$/);
+  await lead.click('#field-status');
+  await lead.selectOption('#edit-status', 'working');
+  await lead.waitForFunction(() => document.querySelector('#field-status')?.textContent === 'Working');
+  await lead.screenshot({ path: join(artifacts, 'lead-page.png'), fullPage: true });
+  assert.deepEqual(lead.errors, []);
+  await lead.close();
 });

@@ -5,7 +5,7 @@
 use crate::api::{self, ApiError};
 use crate::i18n::{self, tr, Lang, T};
 use crate::timeline::Timeline;
-use crate::ui::{field_message, toast, DateInput, FieldErrors, FieldProblem, HandOver};
+use crate::ui::{field_message, toast, AuditTrail, DateInput, FieldErrors, FieldProblem, HandOver};
 use crm_api_types::{Contact, ContactPatch, LifecycleStage};
 use leptos::prelude::*;
 
@@ -202,7 +202,7 @@ pub fn ContactPage(id: String) -> impl IntoView {
     let id = StoredValue::new(id);
     let id = move || id.get_value();
     let loaded = LocalResource::new(move || api::contact(id()));
-    let audit = LocalResource::new(move || api::contact_audit(id()));
+    let audit = RwSignal::new(0u32);
     let current = RwSignal::new(None::<Contact>);
     let failure = RwSignal::new(None::<String>);
     Effect::new(move || match loaded.get() {
@@ -232,7 +232,7 @@ pub fn ContactPage(id: String) -> impl IntoView {
                     editing.set(None);
                     conflict.set(None);
                     errors.set(FieldErrors::default());
-                    audit.refetch();
+                    audit.update(|n| *n += 1);
                     toast(i18n::text(l, T::Saved), false);
                 }
                 Err(ApiError::Problem(p)) if p.status == 412 => match api::contact(base.id.clone()).await {
@@ -352,7 +352,7 @@ pub fn ContactPage(id: String) -> impl IntoView {
                                 current.set(Some(c.latest.clone()));
                                 conflict.set(None);
                                 editing.set(None);
-                                audit.refetch();
+                                audit.update(|n| *n += 1);
                             }>{tr(T::KeepTheirs)}</button>
                         </div>
                     </section>
@@ -405,32 +405,6 @@ pub fn ContactPage(id: String) -> impl IntoView {
             }
         })}
         {move || view! { <Timeline subject="contacts" id=id() refresh/> }}
-        <section class="history">
-            <h2>{tr(T::History)}</h2>
-            {move || {
-                    let l = lang.get();
-                    let Some(result) = audit.get() else { return view! { <div class="skeleton">{tr(T::LoadingHistory)}</div> }.into_any() };
-                    match result {
-                        Err(e) => view! { <p class="error">{e.message(l)}</p> }.into_any(),
-                        Ok(p) => view! {
-                            <ol class="audit">
-                                {p.items.into_iter().rev().map(|e| {
-                                    let action = i18n::action(&e.action).map(|a| i18n::text(l, a).to_owned()).unwrap_or_else(|| e.action.clone());
-                                    let who = e.actor.name.clone().or(e.actor.id.clone()).unwrap_or_else(|| e.actor.kind.clone());
-                                    view! {
-                                        <li>
-                                            <strong>{action}</strong>" "
-                                            <span class="muted">{i18n::date_time(l, &e.at)}" "{tr(T::By)}" "{who}</span>
-                                            <ul>
-                                                {e.changes.iter().map(|ch| view! { <li><code>{ch.field.clone()}</code>": "<span class="ltr">{ch.before.to_string()}" → "{ch.after.to_string()}</span></li> }).collect_view()}
-                                            </ul>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ol>
-                        }.into_any(),
-                    }
-                }}
-        </section>
+        <AuditTrail path="/api/v1/contacts" id=id() refresh=audit/>
     }
 }

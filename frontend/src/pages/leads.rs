@@ -76,7 +76,7 @@ pub fn Leads() -> impl IntoView {
     };
 
     view! {
-        <header class="page-head"><h1>{tr(T::Leads)}</h1></header>
+        <header class="page-head"><h1>{tr(T::Leads)}</h1><a class="button" href="/leads/new" id="new-lead">{tr(T::NewLead)}</a></header>
         <div class="toolbar">
             <input id="lead-search" type="search" placeholder=tr(T::SearchLeads) on:input=move |ev| { q.set(event_target_value(&ev)); reset(); }/>
             <select id="lead-status" on:change=move |ev| { status.set(event_target_value(&ev)); reset(); }>
@@ -109,7 +109,7 @@ pub fn Leads() -> impl IntoView {
                                 <tr data-lead=l.display_name.clone()>
                                     <td>{match l.contact_id.clone() {
                                         Some(c) => view! { <a href=format!("/contacts/{c}")>{name}</a> }.into_any(),
-                                        None => view! { <span>{name}</span> }.into_any(),
+                                        None => view! { <a href=format!("/leads/{}", l.id)>{name}</a> }.into_any(),
                                     }}</td>
                                     <td>{l.company_name.clone().unwrap_or_default()}</td>
                                     <td class="ltr">{l.email.clone().unwrap_or_default()}</td>

@@ -11,5 +11,6 @@ pub mod integrations;
 pub mod leads;
 pub mod login;
 pub mod my_day;
+pub mod record;
 pub mod records;
 pub mod settings;

@@ -11,7 +11,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// How a column shows a record's field.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 pub enum Show {
     Text,
     /// A wire value (`in_progress`) shown in words.
@@ -67,7 +67,7 @@ const fn col(key: &'static str, label: T, show: Show, default: bool) -> Column {
 }
 
 /// Renders a cell.
-fn cell(lang: Lang, v: &Value, show: Show) -> String {
+pub fn cell(lang: Lang, v: &Value, show: Show) -> String {
     match (show, v) {
         (_, Value::Null) => String::new(),
         (Show::Money, Value::Object(m)) => match (m.get("amount").and_then(Value::as_str), m.get("currency").and_then(Value::as_str)) {
@@ -499,9 +499,9 @@ pub static PRODUCTS: ListSpec = ListSpec {
     deletable: false,
     taggable: false,
     empty_hint: T::ProductsHint,
-    link: None,
+    link: Some("/products"),
     count: T::Records,
-    create: None,
+    create: Some(("/products/new", T::NewProduct)),
 };
 
 pub static ORDERS: ListSpec = ListSpec {
@@ -528,7 +528,7 @@ pub static ORDERS: ListSpec = ListSpec {
     deletable: true,
     taggable: false,
     empty_hint: T::OrdersHint,
-    link: None,
+    link: Some("/orders"),
     count: T::Records,
     create: None,
 };
@@ -561,7 +561,7 @@ pub static CASES: ListSpec = ListSpec {
     empty_hint: T::CasesHint,
     link: Some("/cases"),
     count: T::Records,
-    create: None,
+    create: Some(("/cases/new", T::NewCase)),
 };
 
 pub static TASKS: ListSpec = ListSpec {
@@ -587,9 +587,9 @@ pub static TASKS: ListSpec = ListSpec {
     deletable: true,
     taggable: false,
     empty_hint: T::TasksHint,
-    link: None,
+    link: Some("/tasks"),
     count: T::Records,
-    create: None,
+    create: Some(("/tasks/new", T::NewTask)),
 };
 
 pub static ACTIVITIES: ListSpec = ListSpec {
@@ -618,7 +618,7 @@ pub static ACTIVITIES: ListSpec = ListSpec {
     deletable: true,
     taggable: false,
     empty_hint: T::ActivitiesHint,
-    link: None,
+    link: Some("/activities"),
     count: T::Records,
     create: None,
 };
@@ -646,7 +646,7 @@ pub static DEALS: ListSpec = ListSpec {
     empty_hint: T::DealsHint,
     link: Some("/deals"),
     count: T::Records,
-    create: None,
+    create: Some(("/deals/new", T::CreateDeal)),
 };
 
 pub static CONTACTS: ListSpec = ListSpec {
@@ -700,7 +700,7 @@ pub static COMPANIES: ListSpec = ListSpec {
     empty_hint: T::CompaniesHint,
     link: Some("/companies"),
     count: T::CompanyCount,
-    create: None,
+    create: Some(("/companies/new", T::NewCompany)),
 };
 
 #[component]

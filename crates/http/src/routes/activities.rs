@@ -8,11 +8,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::QueryParams;
-use crate::routes::ListParams;
+use crate::routes::{audit_page, AuditParams, ListParams};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use crm_api_types::{merge_patch, Activity, ActivityCreate, ActivityPatch, Page, Problem, Task, TaskCreate, TaskPatch};
+use crm_api_types::{merge_patch, Activity, ActivityCreate, ActivityPatch, AuditEntry, Page, Problem, Task, TaskCreate, TaskPatch};
 use crm_domain::access::Entity;
 use crm_domain::operations::{ActivityKind, Direction, Priority, TaskStatus};
 use crm_store::activities::{self as repo, ActivityFilter};
@@ -450,4 +450,51 @@ pub async fn restore_activity(
         })
         .await?;
     Ok(with_etag(a.version, &a))
+}
+
+/// The activity's audit trail, oldest first.
+#[utoipa::path(
+    tag = "activities",
+    operation_id = "activity_audit",
+    params(("id" = String, Path), AuditParams),
+    responses(
+        (status = 200, description = "One page of changes", body = Page<AuditEntry>),
+        (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such activity", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/activities/{id}/audit")]
+pub async fn activity_audit(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    audit_page(&state, &who, &req, repo::ENTITY, id.into_inner(), |c, who, id| {
+        let found = repo::get(c, &who.workspace_id, id).map_err(not_found("activity"))?;
+        access::visible(c, who, Entity::Activity, found.owner_id.as_deref())
+    })
+    .await
+}
+
+/// The task's audit trail, oldest first.
+#[utoipa::path(
+    tag = "tasks",
+    operation_id = "task_audit",
+    params(("id" = String, Path), AuditParams),
+    responses(
+        (status = 200, description = "One page of changes", body = Page<AuditEntry>),
+        (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such task", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/tasks/{id}/audit")]
+pub async fn task_audit(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    audit_page(&state, &who, &req, tasks_repo::ENTITY, id.into_inner(), |c, who, id| {
+        let found = tasks_repo::get(c, &who.workspace_id, id).map_err(not_found("task"))?;
+        access::visible(c, who, Entity::Task, found.owner_id.as_deref())
+    })
+    .await
 }

@@ -9,11 +9,13 @@ use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::{bad, QueryParams};
-use crate::routes::ListParams;
+use crate::routes::{audit_page, AuditParams, ListParams};
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
-use crm_api_types::{merge_patch, ExchangeRate, ExchangeRates, MoneyDto, Order, OrderInput, OrderPatch, Page, Problem, RevenueSummary};
+use crm_api_types::{
+    merge_patch, AuditEntry, ExchangeRate, ExchangeRates, MoneyDto, Order, OrderInput, OrderPatch, Page, Problem, RevenueSummary,
+};
 use crm_domain::access::Entity;
 use crm_domain::commerce::{parse_rate, rate_string, OrderChannel, OrderStatus};
 use crm_domain::{Currency, FieldError, Role, ValidationErrors};
@@ -421,4 +423,25 @@ pub async fn revenue_summary(state: web::Data<AppState>, who: Principal, req: Ht
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// The order's audit trail, oldest first.
+#[utoipa::path(
+    tag = "orders",
+    operation_id = "order_audit",
+    params(("id" = String, Path), AuditParams),
+    responses(
+        (status = 200, description = "One page of changes", body = Page<AuditEntry>),
+        (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such order", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/orders/{id}/audit")]
+pub async fn order_audit(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    audit_page(&state, &who, &req, repo::ENTITY, id.into_inner(), |c, who, id| {
+        let found = repo::get(c, &who.workspace_id, id).map_err(not_found)?;
+        access::visible(c, who, Entity::Order, found.owner_id.as_deref())
+    })
+    .await
 }

@@ -7,11 +7,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::QueryParams;
-use crate::routes::ListParams;
+use crate::routes::{audit_page, AuditParams, ListParams};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use crm_api_types::{Page, Problem, Product, ProductCreate, ProductPatch};
+use crm_api_types::{AuditEntry, Page, Problem, Product, ProductCreate, ProductPatch};
 use crm_store::products::{self as repo, ProductFilter};
 
 /// Filters of `GET /products`.
@@ -169,4 +169,25 @@ pub async fn update_product(
         })
         .await?;
     Ok(with_etag(p.version, &p))
+}
+
+/// The product's audit trail, oldest first.
+#[utoipa::path(
+    tag = "products",
+    operation_id = "product_audit",
+    params(("id" = String, Path), AuditParams),
+    responses(
+        (status = 200, description = "One page of changes", body = Page<AuditEntry>),
+        (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/products/{id}/audit")]
+pub async fn product_audit(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    audit_page(&state, &who, &req, repo::ENTITY, id.into_inner(), |c, who, id| {
+        repo::get(c, &who.workspace_id, id).map_err(not_found)?;
+        Ok(())
+    })
+    .await
 }

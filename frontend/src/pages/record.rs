@@ -1,0 +1,566 @@
+//! One page and one create form for every kind of record that has no page of its own (leads,
+//! tasks, products, orders, activities) and create forms for companies, deals and cases. A
+//! spec names the fields; the page shows them, edits them in place (a stale edit answered 412
+//! shows what the other person changed and lets the user reapply), and lists the audit trail.
+//! The form checks required fields before sending and shows the server's field problems beside
+//! each field.
+
+use crate::api::{self, ApiError};
+use crate::i18n::{self, tr, Lang, T};
+use crate::pages::records::{cell, Show};
+use crate::router;
+use crate::ui::{toast, AuditTrail, FieldErrors, FieldProblem};
+use leptos::prelude::*;
+use serde_json::{json, Map, Value};
+
+/// How an amount is typed (not text to translate).
+const MONEY_EXAMPLE: &str = "1250.50 USD";
+
+/// How a field is shown and typed.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Kind {
+    Text,
+    /// Several lines.
+    Long,
+    /// One of these wire values, shown in words.
+    Choice(&'static [&'static str]),
+    /// A day (`YYYY-MM-DD`).
+    Day,
+    /// A moment (RFC 3339), typed as a day at 09:00 local time.
+    Moment,
+    /// `{amount, currency}`, typed as `1250.50 USD`.
+    Money,
+    Flag,
+    /// Shown, never typed.
+    Fixed(Show),
+}
+
+pub struct Field {
+    pub key: &'static str,
+    pub label: T,
+    pub kind: Kind,
+    /// Must have a value (checked before sending).
+    pub required: bool,
+    /// Offered in the create form.
+    pub create: bool,
+}
+
+const fn f(key: &'static str, label: T, kind: Kind, required: bool, create: bool) -> Field {
+    Field { key, label, kind, required, create }
+}
+
+pub struct RecordSpec {
+    /// API collection, e.g. `/api/v1/tasks`.
+    pub path: &'static str,
+    /// The list in the app, e.g. `/tasks`; records open at `{list}/{id}`.
+    pub list: &'static str,
+    /// Whether records have a page here (else a new record opens its list).
+    pub page: bool,
+    pub title: T,
+    pub new_title: T,
+    /// The field that names a record in its header.
+    pub name_key: &'static str,
+    pub fields: &'static [Field],
+}
+
+const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
+const SOURCES: &[&str] =
+    &["web_form", "import", "api", "referral", "event", "cold_call", "email", "social", "partner", "advertising", "store_visit", "other"];
+
+pub static LEAD: RecordSpec = RecordSpec {
+    path: "/api/v1/leads",
+    list: "/leads",
+    page: true,
+    title: T::NavLeads,
+    new_title: T::NewLead,
+    name_key: "display_name",
+    fields: &[
+        f("first_name", T::FirstName, Kind::Text, true, true),
+        f("last_name", T::LastName, Kind::Text, false, true),
+        f("email", T::Email, Kind::Text, false, true),
+        f("phone", T::Phone, Kind::Text, false, true),
+        f("company_name", T::Company, Kind::Text, false, true),
+        f("title", T::Title, Kind::Text, false, true),
+        f("status", T::Status, Kind::Choice(&["new", "working", "qualified", "disqualified"]), false, false),
+        f("disqualify_reason", T::DisqualifyReason, Kind::Text, false, false),
+        f("source", T::SourceLabel, Kind::Choice(SOURCES), false, true),
+        f("notes", T::Notes, Kind::Long, false, true),
+        f("created_at", T::Created, Kind::Fixed(Show::DateTime), false, false),
+    ],
+};
+
+pub static TASK: RecordSpec = RecordSpec {
+    path: "/api/v1/tasks",
+    list: "/tasks",
+    page: true,
+    title: T::Tasks,
+    new_title: T::NewTask,
+    name_key: "title",
+    fields: &[
+        f("title", T::TaskTitle, Kind::Text, true, true),
+        f("due_at", T::DueAt, Kind::Moment, false, true),
+        f("priority", T::Priority, Kind::Choice(PRIORITIES), false, true),
+        f("status", T::Status, Kind::Choice(&["open", "in_progress", "done", "cancelled"]), false, false),
+        f("notes", T::Notes, Kind::Long, false, true),
+        f("overdue", T::Overdue, Kind::Fixed(Show::Flag), false, false),
+        f("related_type", T::RelatedTo, Kind::Fixed(Show::Word), false, false),
+        f("completed_at", T::CompletedAt, Kind::Fixed(Show::DateTime), false, false),
+    ],
+};
+
+pub static PRODUCT: RecordSpec = RecordSpec {
+    path: "/api/v1/products",
+    list: "/products",
+    page: true,
+    title: T::Products,
+    new_title: T::NewProduct,
+    name_key: "name",
+    fields: &[
+        f("sku", T::Sku, Kind::Text, true, true),
+        f("name", T::Name, Kind::Text, true, true),
+        f("category", T::Category, Kind::Text, false, true),
+        f("unit_price", T::UnitPrice, Kind::Money, true, true),
+        f("unit_cost", T::UnitCost, Kind::Money, false, true),
+        f("active", T::Active, Kind::Flag, false, false),
+        f("description", T::Description, Kind::Long, false, true),
+    ],
+};
+
+pub static ORDER: RecordSpec = RecordSpec {
+    path: "/api/v1/orders",
+    list: "/orders",
+    page: true,
+    title: T::Orders,
+    new_title: T::Orders,
+    name_key: "number",
+    fields: &[
+        f("ordered_at", T::OrderedAt, Kind::Fixed(Show::DateTime), false, false),
+        f("status", T::Status, Kind::Choice(&["placed", "paid", "fulfilled", "cancelled", "refunded"]), false, false),
+        f("channel", T::Channel, Kind::Choice(&["online", "store", "phone", "field_sales", "marketplace", "other"]), false, false),
+        f("subtotal", T::Subtotal, Kind::Fixed(Show::Money), false, false),
+        f("total", T::Total, Kind::Fixed(Show::Money), false, false),
+        f("base_total", T::BaseTotal, Kind::Fixed(Show::Money), false, false),
+        f("margin", T::Margin, Kind::Fixed(Show::Money), false, false),
+        f("external_id", T::ExternalId, Kind::Fixed(Show::Text), false, false),
+        f("notes", T::Notes, Kind::Long, false, false),
+    ],
+};
+
+pub static ACTIVITY: RecordSpec = RecordSpec {
+    path: "/api/v1/activities",
+    list: "/activities",
+    page: true,
+    title: T::Activities,
+    new_title: T::Activities,
+    name_key: "subject",
+    fields: &[
+        f("kind", T::Kind, Kind::Fixed(Show::Word), false, false),
+        f("direction", T::Direction, Kind::Fixed(Show::Word), false, false),
+        f("occurred_at", T::When, Kind::Fixed(Show::DateTime), false, false),
+        f("subject", T::Subject, Kind::Text, true, false),
+        f("outcome", T::Outcome, Kind::Text, false, false),
+        f("body", T::Body, Kind::Long, false, false),
+        f("duration_seconds", T::DurationSeconds, Kind::Fixed(Show::Number), false, false),
+    ],
+};
+
+pub static COMPANY_NEW: RecordSpec = RecordSpec {
+    path: "/api/v1/companies",
+    list: "/companies",
+    page: true,
+    title: T::Companies,
+    new_title: T::NewCompany,
+    name_key: "name",
+    fields: &[
+        f("name", T::Name, Kind::Text, true, true),
+        f("domain", T::Domain, Kind::Text, false, true),
+        f("industry", T::Industry, Kind::Text, false, true),
+        f("city", T::City, Kind::Text, false, true),
+    ],
+};
+
+pub static DEAL_NEW: RecordSpec = RecordSpec {
+    path: "/api/v1/deals",
+    list: "/deals",
+    page: true,
+    title: T::Deals,
+    new_title: T::CreateDeal,
+    name_key: "name",
+    fields: &[
+        f("name", T::Name, Kind::Text, true, true),
+        f("amount", T::Amount, Kind::Text, false, true),
+        f("currency", T::Currency, Kind::Text, false, true),
+        f("close_date", T::CloseDate, Kind::Day, false, true),
+        f("source", T::SourceLabel, Kind::Choice(SOURCES), false, true),
+    ],
+};
+
+pub static CASE_NEW: RecordSpec = RecordSpec {
+    path: "/api/v1/cases",
+    list: "/cases",
+    page: true,
+    title: T::Cases,
+    new_title: T::NewCase,
+    name_key: "subject",
+    fields: &[
+        f("subject", T::Subject, Kind::Text, true, true),
+        f("description", T::Description, Kind::Long, false, true),
+        f("priority", T::Priority, Kind::Choice(PRIORITIES), false, true),
+        f("channel", T::Channel, Kind::Choice(&["email", "phone", "chat", "web", "social", "in_person", "api"]), false, true),
+    ],
+};
+
+/// The text a field is edited as.
+fn typed(v: &Value, kind: Kind) -> String {
+    match (kind, v) {
+        (_, Value::Null) => String::new(),
+        (Kind::Moment, Value::String(s)) => chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| i18n::ymd((t.naive_utc() + chrono::Duration::minutes(i18n::local_offset_minutes())).date()))
+            .unwrap_or_default(),
+        (Kind::Money, Value::Object(m)) => format!(
+            "{} {}",
+            m.get("amount").and_then(Value::as_str).unwrap_or_default(),
+            m.get("currency").and_then(Value::as_str).unwrap_or_default()
+        ),
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// The JSON a typed text stands for; empty is `null`. A text that does not parse is sent as
+/// written, so the server names the problem.
+fn wire(text: &str, kind: Kind) -> Value {
+    let t = text.trim();
+    if t.is_empty() {
+        return Value::Null;
+    }
+    match kind {
+        Kind::Moment => i18n::parse_ymd(t)
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+            .map(|d| d.and_utc() - chrono::Duration::minutes(i18n::local_offset_minutes()))
+            .map(|d| Value::String(d.to_rfc3339()))
+            .unwrap_or_else(|| Value::String(t.to_owned())),
+        Kind::Money => {
+            let mut parts = t.split_whitespace();
+            let amount = parts.next().unwrap_or_default();
+            json!({"amount": crm_domain::digits::to_ascii_digits(amount), "currency": parts.next().unwrap_or_default().to_uppercase()})
+        }
+        Kind::Flag => Value::Bool(t == "true"),
+        _ => Value::String(t.to_owned()),
+    }
+}
+
+fn shown(lang: Lang, v: &Value, kind: Kind) -> String {
+    let show = match kind {
+        Kind::Choice(_) => Show::Word,
+        Kind::Day => Show::Date,
+        Kind::Moment => Show::DateTime,
+        Kind::Money => Show::Money,
+        Kind::Flag => Show::Flag,
+        Kind::Fixed(s) => s,
+        Kind::Text | Kind::Long => Show::Text,
+    };
+    cell(lang, v, show)
+}
+
+/// An input for a field: a select for choices, a date picker for days.
+fn editor(id: String, field: &'static Field, value: RwSignal<String>, on_done: Option<Callback<()>>) -> AnyView {
+    let focus = on_done.is_some();
+    let done = move || {
+        if let Some(d) = on_done {
+            d.run(())
+        }
+    };
+    let keys = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && field.kind != Kind::Long {
+            ev.prevent_default();
+            done();
+        }
+    };
+    match field.kind {
+        Kind::Choice(options) => view! {
+            <select id=id autofocus=focus on:change=move |ev| { value.set(event_target_value(&ev)); done() }>
+                {(!field.required).then(|| view! { <option value="">"—"</option> })}
+                {options.iter().map(|o| view! { <option value=*o selected=move || value.get() == *o>{move || i18n::word(i18n::lang().get(), o)}</option> }).collect_view()}
+            </select>
+        }
+        .into_any(),
+        Kind::Flag => view! {
+            <select id=id on:change=move |ev| { value.set(event_target_value(&ev)); done() }>
+                <option value="true" selected=move || value.get() == "true">{tr(T::Yes)}</option>
+                <option value="false" selected=move || value.get() == "false">{tr(T::No)}</option>
+            </select>
+        }
+        .into_any(),
+        Kind::Long => view! { <textarea id=id autofocus=focus rows="4" bind:value=value on:blur=move |_| done()></textarea> }.into_any(),
+        Kind::Day | Kind::Moment => view! { <input id=id autofocus=focus type="date" class="ltr" bind:value=value on:keydown=keys on:change=move |_| done()/> }.into_any(),
+        Kind::Money => view! { <input id=id autofocus=focus class="ltr" placeholder=MONEY_EXAMPLE bind:value=value on:keydown=keys on:blur=move |_| done()/> }.into_any(),
+        _ => view! { <input id=id autofocus=focus bind:value=value on:keydown=keys on:blur=move |_| done()/> }.into_any(),
+    }
+}
+
+/// A save refused because someone else saved first: their changes and ours.
+#[derive(Clone)]
+struct Conflict {
+    field: &'static Field,
+    mine: String,
+    theirs: Vec<(&'static Field, String, String)>,
+    latest: Value,
+}
+
+fn version_of(v: &Value) -> i64 {
+    v.get("version").and_then(Value::as_i64).unwrap_or_default()
+}
+
+#[component]
+pub fn RecordPage(spec: &'static RecordSpec, id: String) -> impl IntoView {
+    let lang = i18n::lang();
+    let id = StoredValue::new(id);
+    let current = RwSignal::new(None::<Value>);
+    let failure = RwSignal::new(None::<String>);
+    let editing = RwSignal::new(None::<&'static str>);
+    let draft = RwSignal::new(String::new());
+    let errors = RwSignal::new(FieldErrors::default());
+    let conflict = RwSignal::new(None::<Conflict>);
+    let saving = RwSignal::new(false);
+    let audit = RwSignal::new(0u32);
+    leptos::task::spawn_local(async move {
+        match api::get_raw(spec.path, &id.get_value()).await {
+            Ok(v) => current.set(Some(v)),
+            Err(e) => failure.set(Some(e.message(lang.get_untracked()))),
+        }
+    });
+    let save = move |field: &'static Field, text: String, base: Value| {
+        saving.set(true);
+        leptos::task::spawn_local(async move {
+            let l = lang.get_untracked();
+            let mut body = Map::new();
+            body.insert(field.key.to_owned(), wire(&text, field.kind));
+            let result = api::patch_raw(spec.path, &id.get_value(), version_of(&base), Value::Object(body)).await;
+            saving.set(false);
+            match result {
+                Ok(v) => {
+                    current.set(Some(v));
+                    editing.set(None);
+                    conflict.set(None);
+                    errors.set(FieldErrors::default());
+                    audit.update(|n| *n += 1);
+                    toast(i18n::text(l, T::Saved), false);
+                }
+                Err(ApiError::Problem(p)) if p.status == 412 => match api::get_raw(spec.path, &id.get_value()).await {
+                    Ok(latest) => {
+                        let theirs = spec
+                            .fields
+                            .iter()
+                            .filter(|f| base.get(f.key) != latest.get(f.key))
+                            .map(|f| {
+                                let s = |v: &Value| shown(l, v.get(f.key).unwrap_or(&Value::Null), f.kind);
+                                (f, s(&base), s(&latest))
+                            })
+                            .collect();
+                        conflict.set(Some(Conflict { field, mine: text, theirs, latest }));
+                    }
+                    Err(e) => toast(e.message(l), true),
+                },
+                Err(e) => {
+                    let fields = FieldErrors::from_api(&e);
+                    if fields.is_empty() {
+                        toast(e.message(l), true);
+                    }
+                    errors.set(fields);
+                }
+            }
+        });
+    };
+    let commit = Callback::new(move |()| {
+        let (Some(key), Some(c)) = (editing.get_untracked(), current.get_untracked()) else { return };
+        let Some(field) = spec.fields.iter().find(|f| f.key == key) else { return };
+        if saving.get_untracked() || conflict.with_untracked(Option::is_some) {
+            return;
+        }
+        let text = draft.get_untracked();
+        if text.trim() == typed(c.get(key).unwrap_or(&Value::Null), field.kind) {
+            editing.set(None);
+            return;
+        }
+        if field.required && text.trim().is_empty() {
+            errors.set(FieldErrors(vec![crm_domain::FieldError::new(key, "required", "required")]));
+            return;
+        }
+        save(field, text, c);
+    });
+    let fact = move |field: &'static Field| {
+        let key = field.key;
+        let value = move || current.with(|c| c.as_ref().map(|c| shown(lang.get(), c.get(key).unwrap_or(&Value::Null), field.kind)));
+        let fixed = matches!(field.kind, Kind::Fixed(_));
+        view! {
+            <dt>{tr(field.label)}</dt>
+            <dd class="editable">
+                {if fixed {
+                    view! { <span id=format!("field-{key}")>{move || value().filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into())}</span> }.into_any()
+                } else {
+                    view! {
+                        <Show when=move || editing.get() == Some(key)
+                            fallback=move || view! {
+                                <button class="inline-value" id=format!("field-{key}") title=tr(T::ClickToEdit) on:click=move |_| {
+                                    if let Some(c) = current.get_untracked() {
+                                        errors.set(FieldErrors::default());
+                                        draft.set(typed(c.get(key).unwrap_or(&Value::Null), field.kind));
+                                        editing.set(Some(key));
+                                    }
+                                }>{move || value().filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into())}</button>
+                            }>
+                            {editor(format!("edit-{key}"), field, draft, Some(commit))}
+                        </Show>
+                    }.into_any()
+                }}
+                <FieldProblem errors field=key/>
+            </dd>
+        }
+    };
+    view! {
+        <p class="crumbs"><a href=spec.list>{tr(spec.title)}</a></p>
+        <Show when=move || failure.get().is_some()>
+            <p class="error" role="alert">{move || failure.get().unwrap_or_default()}</p>
+        </Show>
+        <Show when=move || current.with(Option::is_none) && failure.with(Option::is_none)>
+            <div class="skeleton">{tr(T::Loading)}</div>
+        </Show>
+        {move || conflict.get().map(|c| {
+            let l = lang.get();
+            let (field, mine, latest) = (c.field, c.mine.clone(), c.latest.clone());
+            let keep = c.latest.clone();
+            view! {
+                <section class="conflict" role="alertdialog" aria-labelledby="conflict-title">
+                    <h2 id="conflict-title">{tr(T::ConflictRecordTitle)}</h2>
+                    <p>{tr(T::ConflictRecordExplain)}</p>
+                    <ul class="their-changes">
+                        {c.theirs.iter().map(|(f, before, after)| view! {
+                            <li><strong>{i18n::text(l, f.label)}</strong>": "<s>{before.clone()}</s>" → "<span class="theirs">{after.clone()}</span></li>
+                        }).collect_view()}
+                    </ul>
+                    <p>{tr(T::YourChange)}" "<strong>{i18n::text(l, field.label)}</strong>" = "<span class="mine">{mine.clone()}</span></p>
+                    <div class="actions">
+                        <button id="reapply" on:click=move |_| save(field, mine.clone(), latest.clone())>{tr(T::ReapplyMine)}</button>
+                        <button id="keep-theirs" class="secondary" on:click=move |_| {
+                            current.set(Some(keep.clone()));
+                            conflict.set(None);
+                            editing.set(None);
+                            audit.update(|n| *n += 1);
+                        }>{tr(T::KeepTheirs)}</button>
+                    </div>
+                </section>
+            }
+        })}
+        <Show when=move || current.with(Option::is_some)>
+            <header class="page-head">
+                <h1 id="record-name">{move || current.with(|c| c.as_ref().and_then(|c| c.get(spec.name_key)).map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => format!("#{}", i18n::digits(lang.get(), &other.to_string())),
+                }).unwrap_or_default())}</h1>
+                <span class="muted" id="version">{move || current.with(|c| c.as_ref().map(|c| i18n::count(lang.get(), T::Version, version_of(c))).unwrap_or_default())}</span>
+            </header>
+            <section class="facts"><dl>{spec.fields.iter().map(fact).collect_view()}</dl></section>
+        </Show>
+        <AuditTrail path=spec.path id=id.get_value() refresh=audit/>
+    }
+}
+
+/// A create form for `spec`; a saved record opens its page.
+#[component]
+pub fn NewRecord(spec: &'static RecordSpec) -> impl IntoView {
+    let lang = i18n::lang();
+    let fields: Vec<&'static Field> = spec.fields.iter().filter(|f| f.create).collect();
+    let values: Vec<RwSignal<String>> = fields.iter().map(|_| RwSignal::new(String::new())).collect();
+    let errors = RwSignal::new(FieldErrors::default());
+    let busy = RwSignal::new(false);
+    let (f2, v2) = (fields.clone(), values.clone());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let l = lang.get_untracked();
+        let mut body = Map::new();
+        let mut missing = Vec::new();
+        for (field, value) in f2.iter().zip(&v2) {
+            let v = wire(&value.get_untracked(), field.kind);
+            if v.is_null() {
+                if field.required {
+                    missing.push(crm_domain::FieldError::new(field.key, "required", i18n::text(l, T::ErrRequired)));
+                }
+                continue;
+            }
+            body.insert(field.key.to_owned(), v);
+        }
+        if !missing.is_empty() {
+            errors.set(FieldErrors(missing));
+            return;
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = api::create_raw(spec.path, Value::Object(body)).await;
+            busy.set(false);
+            match result {
+                Ok(v) => {
+                    toast(i18n::text(l, T::Saved), false);
+                    let id = v.get("id").and_then(Value::as_str).unwrap_or_default();
+                    router::navigate(&if spec.page { format!("{}/{id}", spec.list) } else { spec.list.to_owned() });
+                }
+                Err(e) => {
+                    let fields = FieldErrors::from_api(&e);
+                    if fields.is_empty() {
+                        toast(e.message(l), true);
+                    }
+                    errors.set(fields);
+                }
+            }
+        });
+    };
+    view! {
+        <p class="crumbs"><a href=spec.list>{tr(spec.title)}</a></p>
+        <header class="page-head"><h1>{tr(spec.new_title)}</h1></header>
+        <form class="record-form" id="record-form" on:submit=submit novalidate>
+            {fields.iter().zip(values).map(|(field, value)| view! {
+                <div class="field">
+                    <label for=format!("new-{}", field.key)>{tr(field.label)}{field.required.then_some(" *")}</label>
+                    {editor(format!("new-{}", field.key), field, value, None)}
+                    <FieldProblem errors field=field.key/>
+                </div>
+            }).collect_view()}
+            <div class="actions">
+                <button type="submit" id="record-save" disabled=move || busy.get()>{move || i18n::text(lang.get(), if busy.get() { T::Saving } else { T::Save })}</button>
+                <a class="button secondary" href=spec.list>{tr(T::Cancel)}</a>
+            </div>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_text_and_wire_values_round_trip() {
+        assert_eq!(wire("", Kind::Text), Value::Null);
+        assert_eq!(wire(" Pars ", Kind::Text), json!("Pars"));
+        assert_eq!(wire("1250.50 usd", Kind::Money), json!({"amount": "1250.50", "currency": "USD"}));
+        assert_eq!(typed(&json!({"amount": "1250.50", "currency": "USD"}), Kind::Money), "1250.50 USD");
+        assert_eq!(wire("true", Kind::Flag), json!(true));
+        // Offset 0 off the browser: 09:00 UTC, and back to its day.
+        let m = wire("2026-12-01", Kind::Moment);
+        assert_eq!(m, json!("2026-12-01T09:00:00+00:00"));
+        assert_eq!(typed(&m, Kind::Moment), "2026-12-01");
+        assert_eq!(wire("soon", Kind::Moment), json!("soon"));
+    }
+
+    #[test]
+    fn every_choice_has_words() {
+        for spec in [&LEAD, &TASK, &PRODUCT, &ORDER, &ACTIVITY, &COMPANY_NEW, &DEAL_NEW, &CASE_NEW] {
+            for field in spec.fields {
+                if let Kind::Choice(options) = field.kind {
+                    for o in options {
+                        assert!(i18n::word_key(o).is_some(), "{}: {o} has no translation", field.key);
+                    }
+                }
+            }
+        }
+    }
+}
