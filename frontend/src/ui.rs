@@ -51,6 +51,15 @@ pub fn field_message(lang: Lang, e: &FieldError) -> String {
     }
 }
 
+/// Shows a refused save: field problems beside their fields, anything else as a toast.
+pub fn show_problem(lang: Lang, e: ApiError, errors: RwSignal<FieldErrors>) {
+    let fields = FieldErrors::from_api(&e);
+    if fields.is_empty() {
+        toast(e.message(lang), true);
+    }
+    errors.set(fields);
+}
+
 /// The problem of one field, shown beside it; nothing when there is none.
 #[component]
 pub fn FieldProblem(errors: RwSignal<FieldErrors>, #[prop(into)] field: String) -> impl IntoView {
@@ -347,6 +356,36 @@ pub fn AuditTrail(path: &'static str, #[prop(into)] id: String, refresh: RwSigna
                     }.into_any(),
                 }
             }}
+        </section>
+    }
+}
+
+/// A save refused because someone else saved first: what they changed (field label, before,
+/// after), the change of ours that was not saved, and the two ways on.
+#[component]
+pub fn ConflictPanel(
+    title: T,
+    explain: T,
+    theirs: Vec<(T, String, String)>,
+    field: T,
+    mine: String,
+    #[prop(into)] reapply: Callback<()>,
+    #[prop(into)] keep_theirs: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <section class="conflict" role="alertdialog" aria-labelledby="conflict-title">
+            <h2 id="conflict-title">{tr(title)}</h2>
+            <p>{tr(explain)}</p>
+            <ul class="their-changes">
+                {theirs.into_iter().map(|(label, before, after)| view! {
+                    <li><strong>{tr(label)}</strong>": "<s>{before}</s>" → "<span class="theirs">{after}</span></li>
+                }).collect_view()}
+            </ul>
+            <p>{tr(T::YourChange)}" "<strong>{tr(field)}</strong>" = "<span class="mine">{mine}</span></p>
+            <div class="actions">
+                <button id="reapply" on:click=move |_| reapply.run(())>{tr(T::ReapplyMine)}</button>
+                <button id="keep-theirs" class="secondary" on:click=move |_| keep_theirs.run(())>{tr(T::KeepTheirs)}</button>
+            </div>
         </section>
     }
 }

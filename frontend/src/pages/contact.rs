@@ -5,7 +5,7 @@
 use crate::api::{self, ApiError};
 use crate::i18n::{self, tr, Lang, T};
 use crate::timeline::Timeline;
-use crate::ui::{field_message, toast, AuditTrail, DateInput, FieldErrors, FieldProblem, HandOver};
+use crate::ui::{field_message, show_problem, toast, AuditTrail, ConflictPanel, DateInput, FieldErrors, FieldProblem, HandOver};
 use crm_api_types::{Contact, ContactPatch, LifecycleStage};
 use leptos::prelude::*;
 
@@ -146,13 +146,7 @@ fn QuickAction(kind: Quick, contact: Contact, quick: RwSignal<Option<Quick>>, re
                     quick.set(None);
                     refresh.update(|n| *n += 1);
                 }
-                Err(e) => {
-                    let f = FieldErrors::from_api(&e);
-                    if f.is_empty() {
-                        toast(e.message(l), true);
-                    }
-                    errors.set(f);
-                }
+                Err(e) => show_problem(l, e, errors),
             }
         });
     };
@@ -246,13 +240,7 @@ pub fn ContactPage(id: String) -> impl IntoView {
                     }
                     Err(e) => toast(e.message(l), true),
                 },
-                Err(e) => {
-                    let fields = FieldErrors::from_api(&e);
-                    if fields.is_empty() {
-                        toast(e.message(l), true);
-                    }
-                    errors.set(fields);
-                }
+                Err(e) => show_problem(l, e, errors),
             }
         });
     };
@@ -332,33 +320,21 @@ pub fn ContactPage(id: String) -> impl IntoView {
         <Show when=move || current.with(|c| c.is_none()) && failure.with(|f| f.is_none())>
             <div class="skeleton">{tr(T::Loading)}</div>
         </Show>
-        <Show when=move || conflict.with(|c| c.is_some())>
-            {move || conflict.get().map(|c| {
-                let l = lang.get();
-                let (field, mine, latest) = (c.field, c.mine.clone(), c.latest.clone());
-                view! {
-                    <section class="conflict" role="alertdialog" aria-labelledby="conflict-title">
-                        <h2 id="conflict-title">{tr(T::ConflictTitle)}</h2>
-                        <p>{tr(T::ConflictExplain)}</p>
-                        <ul class="their-changes">
-                            {c.theirs.iter().map(|(f, before, after)| view! {
-                                <li><strong>{i18n::text(l, f.label())}</strong>": "<s>{before.clone()}</s>" → "<span class="theirs">{after.clone()}</span></li>
-                            }).collect_view()}
-                        </ul>
-                        <p>{tr(T::YourChange)}" "<strong>{i18n::text(l, field.label())}</strong>" = "<span class="mine">{mine.clone()}</span></p>
-                        <div class="actions">
-                            <button id="reapply" on:click=move |_| save(field, mine.clone(), latest.clone())>{tr(T::ReapplyMine)}</button>
-                            <button id="keep-theirs" class="secondary" on:click=move |_| {
-                                current.set(Some(c.latest.clone()));
-                                conflict.set(None);
-                                editing.set(None);
-                                audit.update(|n| *n += 1);
-                            }>{tr(T::KeepTheirs)}</button>
-                        </div>
-                    </section>
-                }
-            })}
-        </Show>
+        {move || conflict.get().map(|c| {
+            let (field, mine, latest, keep) = (c.field, c.mine.clone(), c.latest.clone(), c.latest);
+            view! {
+                <ConflictPanel title=T::ConflictTitle explain=T::ConflictExplain
+                    theirs=c.theirs.iter().map(|(f, before, after)| (f.label(), before.clone(), after.clone())).collect()
+                    field=field.label() mine=c.mine
+                    reapply=move || save(field, mine.clone(), latest.clone())
+                    keep_theirs=move || {
+                        current.set(Some(keep.clone()));
+                        conflict.set(None);
+                        editing.set(None);
+                        audit.update(|n| *n += 1);
+                    }/>
+            }
+        })}
         {move || current.get().map(|c| {
             let l = lang.get();
             view! {

@@ -3,9 +3,9 @@
 
 use crate::api::{self, ApiError};
 use crate::i18n::{self, count, text, tr, Lang, T};
-use crate::pages::settings::{failed, SettingsTabs};
+use crate::pages::settings::SettingsTabs;
 use crate::router;
-use crate::ui::{toast, FieldErrors, FieldProblem, Paged};
+use crate::ui::{show_problem, toast, FieldErrors, FieldProblem, Paged};
 use crm_api_types::{ApiKey, CreateApiKeyRequest, Role, Webhook, WebhookCreate, WebhookDelivery, WebhookPatch};
 use crm_domain::webhooks::{ACTIONS, OBJECTS, SPECIAL_EVENTS};
 use leptos::prelude::*;
@@ -75,7 +75,7 @@ pub fn ApiKeys() -> impl IntoView {
                     errors.set(FieldErrors::default());
                     reload();
                 }
-                Err(e) => failed(e, errors),
+                Err(e) => show_problem(lang.get_untracked(), e, errors),
             }
         });
     };
@@ -311,7 +311,7 @@ fn WebhookForm(existing: Option<Webhook>, #[prop(into)] saved: Callback<(Webhook
                     toast(text(lang.get_untracked(), T::Saved), false);
                     saved.run(done);
                 }
-                Err(e) => failed(e, errors),
+                Err(e) => show_problem(lang.get_untracked(), e, errors),
             }
         });
     };

@@ -9,7 +9,7 @@ use crate::api::{self, ApiError};
 use crate::i18n::{self, tr, Lang, T};
 use crate::pages::records::{cell, Show};
 use crate::router;
-use crate::ui::{toast, AuditTrail, FieldErrors, FieldProblem};
+use crate::ui::{show_problem, toast, AuditTrail, ConflictPanel, FieldErrors, FieldProblem};
 use leptos::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -362,13 +362,7 @@ pub fn RecordPage(spec: &'static RecordSpec, id: String) -> impl IntoView {
                     }
                     Err(e) => toast(e.message(l), true),
                 },
-                Err(e) => {
-                    let fields = FieldErrors::from_api(&e);
-                    if fields.is_empty() {
-                        toast(e.message(l), true);
-                    }
-                    errors.set(fields);
-                }
+                Err(e) => show_problem(l, e, errors),
             }
         });
     };
@@ -427,29 +421,18 @@ pub fn RecordPage(spec: &'static RecordSpec, id: String) -> impl IntoView {
             <div class="skeleton">{tr(T::Loading)}</div>
         </Show>
         {move || conflict.get().map(|c| {
-            let l = lang.get();
-            let (field, mine, latest) = (c.field, c.mine.clone(), c.latest.clone());
-            let keep = c.latest.clone();
+            let (field, mine, latest, keep) = (c.field, c.mine.clone(), c.latest.clone(), c.latest);
             view! {
-                <section class="conflict" role="alertdialog" aria-labelledby="conflict-title">
-                    <h2 id="conflict-title">{tr(T::ConflictRecordTitle)}</h2>
-                    <p>{tr(T::ConflictRecordExplain)}</p>
-                    <ul class="their-changes">
-                        {c.theirs.iter().map(|(f, before, after)| view! {
-                            <li><strong>{i18n::text(l, f.label)}</strong>": "<s>{before.clone()}</s>" → "<span class="theirs">{after.clone()}</span></li>
-                        }).collect_view()}
-                    </ul>
-                    <p>{tr(T::YourChange)}" "<strong>{i18n::text(l, field.label)}</strong>" = "<span class="mine">{mine.clone()}</span></p>
-                    <div class="actions">
-                        <button id="reapply" on:click=move |_| save(field, mine.clone(), latest.clone())>{tr(T::ReapplyMine)}</button>
-                        <button id="keep-theirs" class="secondary" on:click=move |_| {
-                            current.set(Some(keep.clone()));
-                            conflict.set(None);
-                            editing.set(None);
-                            audit.update(|n| *n += 1);
-                        }>{tr(T::KeepTheirs)}</button>
-                    </div>
-                </section>
+                <ConflictPanel title=T::ConflictRecordTitle explain=T::ConflictRecordExplain
+                    theirs=c.theirs.iter().map(|(f, before, after)| (f.label, before.clone(), after.clone())).collect()
+                    field=field.label mine=c.mine
+                    reapply=move || save(field, mine.clone(), latest.clone())
+                    keep_theirs=move || {
+                        current.set(Some(keep.clone()));
+                        conflict.set(None);
+                        editing.set(None);
+                        audit.update(|n| *n += 1);
+                    }/>
             }
         })}
         <Show when=move || current.with(Option::is_some)>
@@ -504,13 +487,7 @@ pub fn NewRecord(spec: &'static RecordSpec) -> impl IntoView {
                     let id = v.get("id").and_then(Value::as_str).unwrap_or_default();
                     router::navigate(&if spec.page { format!("{}/{id}", spec.list) } else { spec.list.to_owned() });
                 }
-                Err(e) => {
-                    let fields = FieldErrors::from_api(&e);
-                    if fields.is_empty() {
-                        toast(e.message(l), true);
-                    }
-                    errors.set(fields);
-                }
+                Err(e) => show_problem(l, e, errors),
             }
         });
     };

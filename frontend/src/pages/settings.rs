@@ -1,24 +1,15 @@
 //! Workspace settings for admins: the outgoing mail server and the email templates people
 //! pick in the composer. The server's field problems land beside each field.
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::i18n::{self, tr, T};
-use crate::ui::{toast, FieldErrors, FieldProblem};
+use crate::ui::{show_problem, toast, FieldErrors, FieldProblem};
 use crm_api_types::{EmailSettingsInput, EmailTemplate, EmailTemplateInput, SmtpSecurity};
 use leptos::prelude::*;
 
 fn opt(s: String) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_owned())
-}
-
-/// Shows a failed save: field problems beside their fields, anything else as a toast.
-pub(crate) fn failed(e: ApiError, errors: RwSignal<FieldErrors>) {
-    let fields = FieldErrors::from_api(&e);
-    if fields.is_empty() {
-        toast(e.message(i18n::lang().get_untracked()), true);
-    }
-    errors.set(fields);
 }
 
 /// The settings' title and its sections: email, API keys, webhooks.
@@ -112,7 +103,7 @@ fn MailServer() -> impl IntoView {
                     errors.set(FieldErrors::default());
                     toast(i18n::text(lang.get_untracked(), T::Saved), false);
                 }
-                Err(e) => failed(e, errors),
+                Err(e) => show_problem(lang.get_untracked(), e, errors),
             }
         });
     };
@@ -206,7 +197,7 @@ fn Templates() -> impl IntoView {
                     reload();
                     toast(i18n::text(lang.get_untracked(), T::Saved), false);
                 }
-                Err(e) => failed(e, errors),
+                Err(e) => show_problem(lang.get_untracked(), e, errors),
             }
         });
     };
