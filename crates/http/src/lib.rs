@@ -17,6 +17,7 @@ pub mod routes;
 pub mod scheduler;
 pub mod spa;
 pub mod state;
+pub mod writer;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders};
@@ -126,6 +127,9 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(activities::create_activity)
         .service(emails::receive_email)
         .service(mail::send_email)
+        .service(views::list_views)
+        .service(views::save_view)
+        .service(views::delete_view)
         .service(mail::get_email_settings)
         .service(mail::set_email_settings)
         .service(mail::list_email_templates)
@@ -201,9 +205,11 @@ pub fn openapi_json() -> String {
 
 /// Starts the server on an already bound listener (port 0 in tests).
 /// The work every server process does besides answering requests: the live-event poller, the
-/// reminder scheduler and, when `deliver_webhooks`, the webhook deliverer.
+/// reminder scheduler, on SQLite the checkpointer and, when `deliver_webhooks`, the webhook
+/// deliverer.
 pub fn spawn_background(state: &AppState, deliver_webhooks: bool) -> Vec<actix_web::rt::task::JoinHandle<()>> {
     let mut handles = vec![live::spawn(state.clone()), scheduler::spawn(state.clone())];
+    handles.extend(scheduler::spawn_checkpointer(state.clone()));
     if deliver_webhooks {
         handles.push(delivery::spawn(state.clone()));
     }

@@ -47,10 +47,9 @@ pub struct Inner {
     pub pool: Pool,
     pub jwt: crate::auth::jwt::JwtKeys,
     pub settings: HttpSettings,
-    /// SQLite takes one writer at a time: writers of this process queue here instead of
-    /// meeting SQLITE_BUSY and sleeping in its busy handler (which costs hundreds of
-    /// milliseconds under load). `None` on PostgreSQL.
-    writer: Option<std::sync::Mutex<()>>,
+    /// On SQLite, the one thread that writes (see [`crate::writer`]); `None` on PostgreSQL,
+    /// where writers run in parallel on pooled connections.
+    writer: Option<crate::writer::Writer>,
     /// Fan-out of live events to this process's open streams.
     pub live: Arc<crate::live::Hub>,
 }
@@ -58,8 +57,13 @@ pub struct Inner {
 impl AppState {
     pub fn new(pool: Pool, jwt_secret: &[u8], settings: HttpSettings) -> Self {
         let sqlite = pool.get().map(|c| matches!(*c, DbConnection::Sqlite(_))).unwrap_or(false);
-        let writer = sqlite.then(|| std::sync::Mutex::new(()));
+        let writer = sqlite.then(|| crate::writer::Writer::start(pool.clone()));
         Self(Arc::new(Inner { pool, jwt: crate::auth::jwt::JwtKeys::new(jwt_secret), settings, writer, live: Default::default() }))
+    }
+
+    /// Whether the database is SQLite (one writer at a time, a write-ahead log to checkpoint).
+    pub fn is_sqlite(&self) -> bool {
+        self.0.writer.is_some()
     }
 
     /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.
@@ -82,19 +86,28 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
     {
-        let state = self.clone();
-        let result = actix_web::web::block(move || {
-            // A poisoned lock only means another writer panicked; the database is consistent.
-            let _turn = state.0.writer.as_ref().map(|m| m.lock().unwrap_or_else(|e| e.into_inner()));
-            let mut conn = state.0.pool.get().map_err(|e| ApiError::from(crm_store::StoreError::Connect(e.to_string())))?;
-            crm_store::write_tx(&mut conn, f)
-        })
-        .await?;
+        let result = match &self.0.writer {
+            Some(writer) => writer.tx(f).await,
+            None => self.db(move |conn| crm_store::write_tx(conn, f)).await,
+        };
         // A write may have pushed live events: let this process's streams hear at once.
         if result.is_ok() {
             self.0.live.poke();
         }
         result
+    }
+
+    /// Runs `f` as this process's writer outside a transaction: on SQLite on the writer's
+    /// connection between two groups of transactions, on PostgreSQL on any pooled connection.
+    pub async fn as_writer<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+    {
+        match &self.0.writer {
+            Some(writer) => writer.plain(f).await,
+            None => self.db(f).await,
+        }
     }
 }
 

@@ -52,8 +52,7 @@ pub fn open(cfg: &Config) -> anyhow::Result<(Pool, &'static str)> {
         }
     }
     if target.is_sqlite() {
-        // Refreshes planner statistics where they are stale; cheap when they are not.
-        diesel::connection::SimpleConnection::batch_execute(&mut *conn, "PRAGMA optimize")?;
+        crm_store::db::analyze(&mut conn, false)?;
     }
     Ok((pool, backend))
 }

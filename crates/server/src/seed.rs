@@ -228,7 +228,7 @@ pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize
         diesel::delete(notifications::table.filter(notifications::workspace_id.eq(ws))).execute(conn)?;
     }
     // Fresh statistics, so the planners pick the right indexes for the new data.
-    diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")?;
+    crm_store::db::analyze(conn, true)?;
     Ok(())
 }
 
@@ -480,7 +480,7 @@ pub fn bulk_contacts(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Res
             tracing::info!(done = (batch + 1) * 5000, secs = (crm_store::time::now_micros() - start) / 1_000_000, "bulk contacts");
         }
     }
-    diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")?;
+    crm_store::db::analyze(conn, true)?;
     Ok(())
 }
 
@@ -525,6 +525,6 @@ pub fn long_timeline(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Res
             Ok(())
         })?;
     }
-    diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")?;
+    crm_store::db::analyze(conn, true)?;
     Ok(contact)
 }

@@ -58,7 +58,7 @@ impl Reach {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = access_rules)]
+#[diesel(table_name = access_rules, treat_none_as_default_value = false)]
 pub struct RuleRow {
     pub workspace_id: String,
     pub role: String,

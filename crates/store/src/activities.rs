@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 pub const ENTITY: &str = "activity";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = activities, treat_none_as_null = true)]
+#[diesel(table_name = activities, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ActivityRow {
     pub id: String,
     pub workspace_id: String,

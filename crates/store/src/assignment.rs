@@ -18,7 +18,7 @@ pub const RULE_ENTITIES: [&str; 2] = ["lead", "case"];
 pub const METHODS: [&str; 2] = ["round_robin", "load"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = assignment_rules)]
+#[diesel(table_name = assignment_rules, treat_none_as_default_value = false)]
 pub struct RuleRow {
     pub workspace_id: String,
     pub entity: String,

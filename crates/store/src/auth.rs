@@ -5,7 +5,7 @@ use crate::{new_id, time, DbConnection, StoreResult};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = refresh_tokens)]
+#[diesel(table_name = refresh_tokens, treat_none_as_default_value = false)]
 pub struct RefreshRow {
     pub id: String,
     pub family_id: String,
@@ -76,7 +76,7 @@ pub fn clear_failures(conn: &mut DbConnection, email: &str) -> StoreResult<()> {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = api_keys)]
+#[diesel(table_name = api_keys, treat_none_as_default_value = false)]
 pub struct ApiKeyRow {
     pub id: String,
     pub workspace_id: String,

@@ -8,7 +8,7 @@ use crate::{points, DbConnection, StoreResult};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = calls, treat_none_as_null = true)]
+#[diesel(table_name = calls, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct CallRow {
     pub id: String,
     pub workspace_id: String,

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 pub const ENTITY: &str = "case";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = cases, treat_none_as_null = true)]
+#[diesel(table_name = cases, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct CaseRow {
     pub id: String,
     pub workspace_id: String,

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 pub const ENTITY: &str = "company";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = companies, treat_none_as_null = true)]
+#[diesel(table_name = companies, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct CompanyRow {
     pub id: String,
     pub workspace_id: String,

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 pub const ENTITY: &str = "contact";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = contacts, treat_none_as_null = true)]
+#[diesel(table_name = contacts, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ContactRow {
     pub id: String,
     pub workspace_id: String,

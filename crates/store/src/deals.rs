@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 pub const ENTITY: &str = "deal";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = deals, treat_none_as_null = true)]
+#[diesel(table_name = deals, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct DealRow {
     pub id: String,
     pub workspace_id: String,
@@ -532,9 +532,18 @@ fn enter_stage(
     now: i64,
 ) -> StoreResult<()> {
     crate::timeline::stage_change(conn, before, row, stage_name, actor, now)?;
-    diesel::update(deal_stage_history::table.filter(deal_stage_history::deal_id.eq(&row.id)).filter(deal_stage_history::left_at.is_null()))
-        .set(deal_stage_history::left_at.eq(now))
-        .execute(conn)?;
+    // The stay being left began when the deal entered its stage: found through the
+    // (deal, entered) index without reading the deal's whole history. Should the two ever
+    // disagree, every open stay of the deal is closed instead.
+    if let Some(b) = before {
+        let open = deal_stage_history::table.filter(deal_stage_history::deal_id.eq(&row.id)).filter(deal_stage_history::left_at.is_null());
+        let closed = diesel::update(open.filter(deal_stage_history::entered_at.eq(b.stage_entered_at)))
+            .set(deal_stage_history::left_at.eq(now))
+            .execute(conn)?;
+        if closed == 0 {
+            diesel::update(open).set(deal_stage_history::left_at.eq(now)).execute(conn)?;
+        }
+    }
     diesel::insert_into(deal_stage_history::table)
         .values((
             deal_stage_history::id.eq(new_id()),

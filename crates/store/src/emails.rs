@@ -10,7 +10,7 @@ use crm_domain::operations::{ActivityDraft, ActivityKind, Direction};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = email_messages)]
+#[diesel(table_name = email_messages, treat_none_as_default_value = false)]
 pub struct EmailRow {
     pub workspace_id: String,
     pub message_id: String,

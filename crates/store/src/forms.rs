@@ -7,7 +7,7 @@ use crm_domain::operations::LeadDraft;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = web_forms, treat_none_as_null = true)]
+#[diesel(table_name = web_forms, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct WebFormRow {
     pub id: String,
     pub workspace_id: String,

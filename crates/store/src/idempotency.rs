@@ -6,7 +6,7 @@ use crate::{time, DbConnection, StoreResult};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = idempotency_keys)]
+#[diesel(table_name = idempotency_keys, treat_none_as_default_value = false)]
 pub struct IdempotencyRow {
     pub workspace_id: String,
     pub principal_id: String,

@@ -6,7 +6,7 @@ use crm_domain::Role;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = workspaces)]
+#[diesel(table_name = workspaces, treat_none_as_default_value = false)]
 pub struct WorkspaceRow {
     pub id: String,
     pub name: String,
@@ -16,7 +16,7 @@ pub struct WorkspaceRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = users)]
+#[diesel(table_name = users, treat_none_as_default_value = false)]
 pub struct UserRow {
     pub id: String,
     pub email: String,

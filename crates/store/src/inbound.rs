@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = inbound_events)]
+#[diesel(table_name = inbound_events, treat_none_as_default_value = false)]
 pub struct InboundRow {
     pub workspace_id: String,
     pub source: String,

@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 pub const ENTITY: &str = "lead";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = leads, treat_none_as_null = true)]
+#[diesel(table_name = leads, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct LeadRow {
     pub id: String,
     pub workspace_id: String,

@@ -11,7 +11,7 @@ use crm_domain::operations::{ActivityDraft, ActivityKind, Direction};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = email_settings, treat_none_as_null = true)]
+#[diesel(table_name = email_settings, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct SettingsRow {
     pub workspace_id: String,
     pub host: String,
@@ -65,7 +65,7 @@ pub fn save_settings(
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = email_templates)]
+#[diesel(table_name = email_templates, treat_none_as_default_value = false)]
 pub struct TemplateRow {
     pub id: String,
     pub workspace_id: String,

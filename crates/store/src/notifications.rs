@@ -15,7 +15,7 @@ use diesel::prelude::*;
 pub const KINDS: [&str; 6] = ["mentioned", "assigned", "followed_change", "task_due", "sla_response_due", "sla_resolution_due"];
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = notifications)]
+#[diesel(table_name = notifications, treat_none_as_default_value = false)]
 pub struct NotificationRow {
     pub id: String,
     pub workspace_id: String,

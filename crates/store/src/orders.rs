@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 pub const ENTITY: &str = "order";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = orders, treat_none_as_null = true)]
+#[diesel(table_name = orders, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct OrderRow {
     pub id: String,
     pub workspace_id: String,

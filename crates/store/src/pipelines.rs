@@ -8,7 +8,7 @@ use crm_domain::FieldError;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = pipelines)]
+#[diesel(table_name = pipelines, treat_none_as_default_value = false)]
 pub struct PipelineRow {
     pub id: String,
     pub workspace_id: String,
@@ -22,7 +22,7 @@ pub struct PipelineRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = pipeline_stages)]
+#[diesel(table_name = pipeline_stages, treat_none_as_default_value = false)]
 pub struct StageRow {
     pub id: String,
     pub workspace_id: String,

@@ -6,7 +6,7 @@ use crm_domain::{EmailPoint, PhonePoint, Tag};
 use diesel::prelude::*;
 
 #[derive(Insertable)]
-#[diesel(table_name = contact_points)]
+#[diesel(table_name = contact_points, treat_none_as_default_value = false)]
 struct PointRow<'a> {
     workspace_id: &'a str,
     kind: &'a str,
@@ -16,7 +16,7 @@ struct PointRow<'a> {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = record_tags)]
+#[diesel(table_name = record_tags, treat_none_as_default_value = false)]
 struct TagRow<'a> {
     workspace_id: &'a str,
     entity_type: &'a str,

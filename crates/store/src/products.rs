@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 pub const ENTITY: &str = "product";
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = products, treat_none_as_null = true)]
+#[diesel(table_name = products, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ProductRow {
     pub id: String,
     pub workspace_id: String,

@@ -21,7 +21,7 @@ pub const SLA_RESOLUTION: &str = "sla_resolution_due";
 
 /// One pending reminder.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = reminders)]
+#[diesel(table_name = reminders, treat_none_as_default_value = false)]
 pub struct Reminder {
     pub workspace_id: String,
     pub kind: String,

@@ -17,7 +17,7 @@ pub const ENTITY: &str = "task";
 const NO_DUE: i64 = i64::MAX;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = tasks, treat_none_as_null = true)]
+#[diesel(table_name = tasks, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct TaskRow {
     pub id: String,
     pub workspace_id: String,

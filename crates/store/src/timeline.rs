@@ -23,7 +23,7 @@ pub const KINDS: [&str; 8] = ["activity", "note", "email", "stage_change", "orde
 const EXCERPT: usize = 500;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = timeline)]
+#[diesel(table_name = timeline, treat_none_as_default_value = false)]
 pub struct TimelineRow {
     pub id: String,
     pub workspace_id: String,

@@ -25,7 +25,7 @@ pub const FAILED: &str = "failed";
 pub const STATUSES: [&str; 3] = [PENDING, SUCCEEDED, FAILED];
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = webhooks, treat_none_as_null = true)]
+#[diesel(table_name = webhooks, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct WebhookRow {
     pub id: String,
     pub workspace_id: String,
@@ -57,7 +57,7 @@ impl WebhookRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = webhook_deliveries)]
+#[diesel(table_name = webhook_deliveries, treat_none_as_default_value = false)]
 pub struct DeliveryRow {
     pub id: String,
     pub workspace_id: String,
@@ -93,7 +93,7 @@ impl crate::cursor::Keyed for DeliveryRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = webhook_attempts)]
+#[diesel(table_name = webhook_attempts, treat_none_as_default_value = false)]
 pub struct AttemptRow {
     pub id: String,
     pub delivery_id: String,
