@@ -474,6 +474,20 @@ pub async fn send_email(body: crm_api_types::SendEmail) -> Result<crm_api_types:
     post("/api/v1/emails/send", &body).await
 }
 
+/// The saved views of a list: mine and those colleagues shared.
+pub async fn views(list: &str) -> Result<Vec<crm_api_types::SavedView>, ApiError> {
+    get(&format!("/api/v1/views?list={}", enc(list))).await
+}
+
+/// Saves a view (replacing mine of the same name).
+pub async fn save_view(body: crm_api_types::SaveViewRequest) -> Result<crm_api_types::SavedView, ApiError> {
+    post("/api/v1/views", &body).await
+}
+
+pub async fn delete_view(id: String) -> Result<(), ApiError> {
+    exchange(Method::DELETE, format!("/api/v1/views/{}", enc(&id)), None, None).await.map(drop)
+}
+
 pub async fn email_templates() -> Result<Vec<crm_api_types::EmailTemplate>, ApiError> {
     get("/api/v1/email-templates").await
 }

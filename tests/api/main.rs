@@ -23,4 +23,5 @@ mod pagination;
 mod search;
 mod telephony;
 mod timeline;
+mod views;
 mod webhooks;

@@ -21,6 +21,7 @@ pub mod timeline;
 pub mod validate;
 pub mod validate_deals;
 pub mod validate_ops;
+pub mod views;
 pub mod webhooks;
 pub mod workspace;
 
@@ -41,6 +42,7 @@ pub use problem::*;
 pub use search::*;
 pub use telephony::*;
 pub use timeline::*;
+pub use views::*;
 pub use webhooks::*;
 pub use workspace::*;
 

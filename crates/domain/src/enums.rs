@@ -127,3 +127,18 @@ wire_enum!(
         Other = "other",
     }
 );
+
+wire_enum!(
+    /// The lists a person can save views of.
+    ViewList {
+        Contacts = "contacts",
+        Companies = "companies",
+        Leads = "leads",
+        Deals = "deals",
+        Products = "products",
+        Orders = "orders",
+        Activities = "activities",
+        Tasks = "tasks",
+        Cases = "cases",
+    }
+);

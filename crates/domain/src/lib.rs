@@ -22,7 +22,7 @@ pub mod webhooks;
 pub use error::{optional_text, text};
 
 pub use email::Email;
-pub use enums::{Consent, EmailLabel, LifecycleStage, PhoneLabel, Role, Source};
+pub use enums::{Consent, EmailLabel, LifecycleStage, PhoneLabel, Role, Source, ViewList};
 pub use error::{FieldError, ValidationErrors};
 pub use money::{Currency, Money};
 pub use phone::{Phone, Region};

@@ -7,7 +7,7 @@
 //! process wakes the poller at once; a write in another process is seen within one poll.
 
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -148,7 +148,7 @@ fn events(s: Streaming) -> impl Stream<Item = Result<Bytes, std::convert::Infall
 )]
 #[get("/stream")]
 pub async fn live_stream(state: web::Data<AppState>, who: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
-    let user = who.user_id().map(str::to_owned).ok_or_else(|| ApiError::forbidden("the live stream is for people; an API key has none"))?;
+    let user = who.person("live streams")?;
     let hub = state.0.live.clone();
     let rx = hub.tx.subscribe();
     hub.poke();

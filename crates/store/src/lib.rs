@@ -39,6 +39,7 @@ pub mod tasks;
 pub mod terms;
 pub mod time;
 pub mod timeline;
+pub mod views;
 pub mod webhooks;
 
 pub use db::{migrate, pool, write_tx, DbConnection, Pool, PooledConn, Target};

@@ -348,6 +348,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    saved_views (id) {
+        id -> Text, workspace_id -> Text, user_id -> Text, list -> Text, name -> Text, shared -> Integer,
+        definition -> Text, created_at -> BigInt, updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -393,5 +400,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     assignment_rules,
     email_messages,
     email_settings,
-    email_templates
+    email_templates,
+    saved_views
 );

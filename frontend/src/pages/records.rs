@@ -1,12 +1,13 @@
 //! One list view for every kind of record: a table with filter chips, search, sort, a column
-//! chooser, saved views (per person, in this browser), cursor paging, multi-select with bulk
+//! chooser, saved views (per person on the server, optionally shared), cursor paging, multi-select with bulk
 //! actions (assign to me, tag, delete, export CSV) and an empty state that says what to do.
 
 use crate::api;
 use crate::i18n::{self, tr, Lang, T};
 use crate::ui::{toast, Pager};
+use crm_api_types::{SaveViewRequest, SavedView, ViewFilter, ViewList};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -97,32 +98,36 @@ pub fn cell(lang: Lang, v: &Value, show: Show) -> String {
     }
 }
 
-/// A saved combination of search, filters, sort and columns.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct View {
-    pub name: String,
-    pub q: String,
-    pub filters: Vec<(String, String)>,
-    pub sort: String,
-    pub columns: Vec<String>,
+/// Views this browser kept before they moved to the server: sent there once, then forgotten.
+#[derive(Deserialize)]
+struct LocalView {
+    name: String,
+    q: String,
+    filters: Vec<(String, String)>,
+    sort: String,
+    columns: Vec<String>,
 }
 
-fn views_key(spec: &ListSpec, user: &str) -> String {
-    format!("crm.views.{}.{}", spec.name, user)
-}
-
-fn load_views(key: &str) -> Vec<View> {
-    web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item(key).ok().flatten())
-        .and_then(|j| serde_json::from_str(&j).ok())
-        .unwrap_or_default()
-}
-
-fn store_views(key: &str, views: &[View]) {
-    if let (Some(s), Ok(j)) = (web_sys::window().and_then(|w| w.local_storage().ok().flatten()), serde_json::to_string(views)) {
-        let _ = s.set_item(key, &j);
+async fn move_local_views(spec: &'static ListSpec, user: &str) {
+    let key = format!("crm.views.{}.{}", spec.name, user);
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else { return };
+    let Some(local) = storage.get_item(&key).ok().flatten().and_then(|j| serde_json::from_str::<Vec<LocalView>>(&j).ok()) else { return };
+    let Some(list) = ViewList::parse(spec.name) else { return };
+    for v in local {
+        let body = SaveViewRequest {
+            list,
+            name: v.name,
+            shared: false,
+            q: v.q,
+            filters: v.filters.into_iter().map(|(param, value)| ViewFilter { param, value }).collect(),
+            sort: v.sort,
+            columns: v.columns,
+        };
+        if api::save_view(body).await.is_err() {
+            return;
+        }
     }
+    let _ = storage.remove_item(&key);
 }
 
 /// CSV of the chosen rows and columns (RFC 4180 quoting).
@@ -174,7 +179,10 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
     let loading = RwSignal::new(true);
     let failure = RwSignal::new(None::<String>);
     let selected = RwSignal::new(BTreeSet::<String>::new());
-    let views = RwSignal::new(Vec::<View>::new());
+    let views = RwSignal::new(Vec::<SavedView>::new());
+    // The view last chosen or saved, while the list still shows it.
+    let current_view = RwSignal::new(None::<String>);
+    let share_view = RwSignal::new(false);
     let choosing_columns = RwSignal::new(false);
     let naming_view = RwSignal::new(None::<String>);
     let tag = RwSignal::new(String::new());
@@ -193,10 +201,20 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
         }
     });
     on_cleanup(move || slash.remove());
+    let load_views = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(vs) = api::views(spec.name).await {
+                views.try_set(vs);
+            }
+        })
+    };
     Effect::new(move || {
         let u = user();
         if !u.is_empty() {
-            views.set(load_views(&views_key(spec, &u)));
+            leptos::task::spawn_local(async move {
+                move_local_views(spec, &u).await;
+                load_views();
+            });
         }
     });
     let reset = move || {
@@ -294,34 +312,53 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
             reload.update(|r| *r += 1);
         });
     };
-    let apply_view = move |v: View| {
+    let apply_view = move |v: SavedView| {
         q.set(v.q);
-        filters.set(v.filters);
-        if !v.sort.is_empty() {
-            sort.set(v.sort);
-        }
+        filters.set(v.filters.into_iter().map(|f| (f.param, f.value)).collect());
+        sort.set(if v.sort.is_empty() { spec.sorts.first().map(|s| s.0.to_owned()).unwrap_or_default() } else { v.sort });
         if !v.columns.is_empty() {
             columns.set(v.columns);
         }
+        current_view.set(Some(v.id));
         reset();
     };
     let save_view = move |name: String| {
-        let u = user();
-        let v = View {
-            name: name.clone(),
+        let Some(list) = ViewList::parse(spec.name) else { return };
+        let body = SaveViewRequest {
+            list,
+            name,
+            shared: share_view.get_untracked(),
             q: q.get_untracked(),
-            filters: filters.get_untracked(),
+            filters: filters.get_untracked().into_iter().map(|(param, value)| ViewFilter { param, value }).collect(),
             sort: sort.get_untracked(),
             columns: columns.get_untracked(),
         };
-        views.update(|vs| {
-            vs.retain(|x| x.name != name);
-            vs.push(v);
-            store_views(&views_key(spec, &u), vs);
+        leptos::task::spawn_local(async move {
+            match api::save_view(body).await {
+                Ok(v) => {
+                    current_view.set(Some(v.id));
+                    naming_view.set(None);
+                    share_view.set(false);
+                    load_views();
+                    toast(i18n::text(lang.get_untracked(), T::ViewSaved), false);
+                }
+                Err(e) => toast(e.message(lang.get_untracked()), true),
+            }
         });
-        naming_view.set(None);
-        toast(i18n::text(lang.get_untracked(), T::ViewSaved), false);
     };
+    let delete_view = move |id: String| {
+        leptos::task::spawn_local(async move {
+            match api::delete_view(id).await {
+                Ok(()) => {
+                    current_view.set(None);
+                    load_views();
+                    toast(i18n::text(lang.get_untracked(), T::ViewDeleted), false);
+                }
+                Err(e) => toast(e.message(lang.get_untracked()), true),
+            }
+        });
+    };
+    let mine_current = move || current_view.get().filter(|id| views.with(|vs| vs.iter().any(|v| &v.id == id && v.mine)));
 
     view! {
         <header class="page-head">
@@ -353,14 +390,34 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                 {spec.sorts.iter().map(|(v, t)| view! { <option value=*v selected=move || sort.get() == *v>{tr(*t)}</option> }).collect_view()}
             </select>
             <button id="choose-columns" class="secondary" on:click=move |_| choosing_columns.update(|c| *c = !*c)>{tr(T::Columns)}</button>
-            <select id="views" aria-label=tr(T::SavedViews) on:change=move |ev| {
-                let name = event_target_value(&ev);
-                if let Some(v) = views.get_untracked().into_iter().find(|v| v.name == name) { apply_view(v); }
+            <select id="views" aria-label=tr(T::SavedViews) prop:value=move || current_view.get().unwrap_or_default() on:change=move |ev| {
+                let id = event_target_value(&ev);
+                if let Some(v) = views.get_untracked().into_iter().find(|v| v.id == id) { apply_view(v); }
             }>
                 <option value="">{tr(T::SavedViews)}</option>
-                {move || views.get().into_iter().map(|v| view! { <option value=v.name.clone()>{v.name.clone()}</option> }).collect_view()}
+                {move || {
+                    let (mine, shared): (Vec<SavedView>, Vec<SavedView>) = views.get().into_iter().partition(|v| v.mine);
+                    let options = |vs: Vec<SavedView>| vs.into_iter().map(|v| {
+                        // A colleague's view says whose it is; mine are listed apart.
+                        let label = match (v.mine, v.owner_name.clone()) {
+                            (false, Some(owner)) => format!("{} ({owner})", v.name),
+                            _ => v.name.clone(),
+                        };
+                        view! { <option value=v.id.clone() data-name=v.name.clone()>{label}</option> }
+                    }).collect_view();
+                    view! {
+                        <optgroup label=move || i18n::text(lang.get(), T::MyViews)>{options(mine)}</optgroup>
+                        {(!shared.is_empty()).then(|| view! { <optgroup label=move || i18n::text(lang.get(), T::SharedViews)>{options(shared)}</optgroup> })}
+                    }
+                }}
             </select>
-            <button id="save-view" class="secondary" on:click=move |_| naming_view.set(Some(String::new()))>{tr(T::SaveView)}</button>
+            <button id="save-view" class="secondary" on:click=move |_| {
+                let name = mine_current().and_then(|id| views.with_untracked(|vs| vs.iter().find(|v| v.id == id).map(|v| v.name.clone())));
+                naming_view.set(Some(name.unwrap_or_default()));
+            }>{tr(T::SaveView)}</button>
+            {move || mine_current().map(|id| view! {
+                <button id="delete-view" class="secondary" on:click=move |_| delete_view(id.clone())>{tr(T::DeleteView)}</button>
+            })}
             <span class="count">{move || total.get().map(|t| i18n::count(lang.get(), spec.count, t)).unwrap_or_default()}</span>
         </div>
         <Show when=move || naming_view.get().is_some()>
@@ -369,8 +426,9 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                 let n = naming_view.get_untracked().unwrap_or_default();
                 if !n.trim().is_empty() { save_view(n.trim().to_owned()); }
             }>
-                <input id="view-name" placeholder=tr(T::ViewName) autofocus
+                <input id="view-name" placeholder=tr(T::ViewName) autofocus maxlength="80" prop:value=move || naming_view.get().unwrap_or_default()
                     on:input=move |ev| naming_view.set(Some(event_target_value(&ev)))/>
+                <label class="check"><input id="view-shared" type="checkbox" bind:checked=share_view/>" "{tr(T::ShareView)}</label>
                 <button type="submit">{tr(T::Save)}</button>
                 <button type="button" class="secondary" on:click=move |_| naming_view.set(None)>{tr(T::Cancel)}</button>
             </form>
@@ -530,7 +588,7 @@ pub static ORDERS: ListSpec = ListSpec {
     empty_hint: T::OrdersHint,
     link: Some("/orders"),
     count: T::Records,
-    create: None,
+    create: Some(("/orders/new", T::NewOrder)),
 };
 
 pub static CASES: ListSpec = ListSpec {

@@ -40,6 +40,12 @@ impl Principal {
         }
     }
 
+    /// The signed-in person's user id, or 403 for an API key: `what` (an inbox, saved views…)
+    /// belongs to people.
+    pub fn person(&self, what: &str) -> Result<String, ApiError> {
+        self.user_id().map(str::to_owned).ok_or_else(|| ApiError::forbidden(format!("{what} belong to people; an API key has none")))
+    }
+
     /// The caller as the access policy sees them.
     pub fn viewer(&self) -> Viewer<'_> {
         Viewer { role: self.role, user_id: self.user_id() }

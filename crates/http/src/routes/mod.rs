@@ -23,6 +23,7 @@ pub mod search;
 pub mod system;
 pub mod telephony;
 pub mod timeline;
+pub mod views;
 pub mod webhooks;
 pub mod workspace;
 

@@ -17,7 +17,7 @@ use crm_store::time;
 
 /// The caller's user id; API keys have no inbox.
 fn person(who: &Principal) -> ApiResult<String> {
-    who.user_id().map(str::to_owned).ok_or_else(|| ApiError::forbidden("notifications and follows are for people; an API key has none"))
+    who.person("notifications and follows")
 }
 
 /// Filters of the inbox.
