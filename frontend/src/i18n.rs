@@ -259,6 +259,11 @@ catalogue! {
     SaveView => "Save view", "ذخیرهٔ نما";
     ViewName => "Name of the view", "نام نما";
     ViewSaved => "View saved", "نما ذخیره شد";
+    ViewDeleted => "View deleted", "نما حذف شد";
+    DeleteView => "Delete view", "حذف نما";
+    ShareView => "Share with the workspace", "اشتراک با همهٔ اعضای فضای کاری";
+    MyViews => "My views", "نماهای من";
+    SharedViews => "Shared by colleagues", "اشتراک‌گذاشته‌شده توسط همکاران";
     Records => "{n} records", "{n} رکورد";
     SelectAll => "Select all on this page", "انتخاب همه در این صفحه";
     SelectedCount => "{n} selected", "{n} انتخاب‌شده";
@@ -271,7 +276,7 @@ catalogue! {
     BulkFailed => "{n} records could not be changed (changed by someone else or not allowed)", "{n} رکورد تغییر نکرد (تغییر از سوی دیگری یا بدون اجازه)";
     NothingHere => "Nothing here yet.", "هنوز چیزی اینجا نیست.";
     ProductsHint => "Add products through the API (POST /api/v1/products) to price deals and orders from them.", "محصولات را از راه API بیفزایید تا معامله‌ها و سفارش‌ها از روی آن‌ها قیمت‌گذاری شوند.";
-    OrdersHint => "Orders arrive from your shop through the API (PUT /api/v1/orders/external/{id}); clear the filters to see all.", "سفارش‌ها از فروشگاه شما از راه API می‌رسند؛ برای دیدن همه، فیلترها را پاک کنید.";
+    OrdersHint => "Orders arrive from your shop through the API (PUT /api/v1/orders/external/{id}) or are entered with New order; clear the filters to see all.", "سفارش‌ها از فروشگاه شما از راه API می‌رسند یا با «سفارش تازه» ثبت می‌شوند؛ برای دیدن همه، فیلترها را پاک کنید.";
     CasesHint => "No case matches; clear the filters, or search by subject or number.", "درخواستی پیدا نشد؛ فیلترها را پاک کنید یا با موضوع یا شماره جست‌وجو کنید.";
     TasksHint => "No task matches; clear the filters to see every task you may see.", "کاری پیدا نشد؛ برای دیدن همهٔ کارها فیلترها را پاک کنید.";
     ActivitiesHint => "Calls, emails, meetings and visits logged on customers appear here.", "تماس‌ها، ایمیل‌ها، جلسه‌ها و بازدیدهای ثبت‌شده اینجا دیده می‌شوند.";
@@ -334,6 +339,16 @@ catalogue! {
     BackToPipeline => "← Pipeline", "→ قیف فروش";
     StageHistory => "Stages", "مراحل";
     Quantity => "Quantity", "تعداد";
+    NewOrder => "New order", "سفارش تازه";
+    Customer => "Customer", "مشتری";
+    FindCustomer => "Find a contact or company by name, email or phone", "یافتن مخاطب یا شرکت با نام، ایمیل یا تلفن";
+    ChangeCustomer => "Change customer", "تغییر مشتری";
+    AddLine => "Add a line", "افزودن ردیف";
+    ProductOrItem => "Product (or an item's name)", "کالا (یا نام یک قلم)";
+    RemoveLine => "Remove this line", "حذف این ردیف";
+    DiscountPercent => "Discount %", "درصد تخفیف";
+    Shipping => "Shipping", "هزینهٔ ارسال";
+    Tax => "Tax", "مالیات";
     Discount => "Discount", "تخفیف";
     AnnualRevenue => "Annual revenue", "درآمد سالانه";
     Industry => "Industry", "صنعت";

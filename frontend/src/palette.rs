@@ -121,17 +121,19 @@ pub fn Palette() -> impl IntoView {
         }
     });
     on_cleanup(move || keys.remove());
-    // Each opening starts empty, with the caret in the box.
+    // Each opening starts empty.
     Effect::new(move || {
         if open.get() {
             query.set(String::new());
             hits.set(Vec::new());
             selected.set(0);
-            request_animation_frame(move || {
-                if let Some(i) = input.get_untracked() {
-                    let _ = i.focus();
-                }
-            });
+        }
+    });
+    // The caret goes into the box as soon as it is in the page (the node reference is tracked,
+    // so this runs when the box mounts, not a frame later when keys may already be typed).
+    Effect::new(move || {
+        if let Some(i) = input.get() {
+            let _ = i.focus();
         }
     });
 

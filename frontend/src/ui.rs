@@ -389,3 +389,89 @@ pub fn ConflictPanel(
         </section>
     }
 }
+
+/// Picks one record of `kinds` (`contact`, `company`, `deal`, `case`, `lead`) through the
+/// search: by name, email or phone in any spelling. Arrow keys and Enter choose from the list;
+/// the choice is `(kind, id, title)`, shown with a button to change it.
+#[component]
+pub fn RecordPicker(
+    #[prop(into)] id: String,
+    kinds: &'static [&'static str],
+    chosen: RwSignal<Option<(String, String, String)>>,
+) -> impl IntoView {
+    let lang = i18n::lang();
+    let query = RwSignal::new(String::new());
+    let hits = RwSignal::new(Vec::<crm_api_types::SearchHit>::new());
+    let active = RwSignal::new(0usize);
+    let generation = StoredValue::new(0u64);
+    let search = move |q: String| {
+        query.set(q.clone());
+        let n = generation.get_value() + 1;
+        generation.set_value(n);
+        if q.trim().chars().count() < 2 {
+            hits.set(Vec::new());
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let found = crate::api::search(q).await;
+            // Only the answer to the latest query counts (one query per key typed).
+            if generation.try_get_value() == Some(n) {
+                let found = found.map(|r| r.hits).unwrap_or_default();
+                hits.set(found.into_iter().filter(|h| kinds.contains(&h.kind.as_str())).take(8).collect());
+                active.set(0);
+            }
+        });
+    };
+    let pick = move |h: crm_api_types::SearchHit| {
+        chosen.set(Some((h.kind, h.id, h.title)));
+        hits.set(Vec::new());
+        query.set(String::new());
+    };
+    let keys = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "ArrowDown" => {
+            ev.prevent_default();
+            active.update(|a| *a = (*a + 1).min(hits.with_untracked(|h| h.len().saturating_sub(1))));
+        }
+        "ArrowUp" => {
+            ev.prevent_default();
+            active.update(|a| *a = a.saturating_sub(1));
+        }
+        "Enter" => {
+            ev.prevent_default();
+            if let Some(h) = hits.get_untracked().get(active.get_untracked()).cloned() {
+                pick(h);
+            }
+        }
+        "Escape" => hits.set(Vec::new()),
+        _ => {}
+    };
+    let input_id = id.clone();
+    view! {
+        <div class="picker" id=format!("{id}-picker")>
+            {move || match chosen.get() {
+                Some((kind, _, title)) => view! {
+                    <span class="chip picked">
+                        {move || i18n::word(lang.get(), &kind)}": "{title}
+                        <button type="button" class="chip-x" aria-label=tr(T::ChangeCustomer) on:click=move |_| chosen.set(None)>"×"</button>
+                    </span>
+                }.into_any(),
+                None => view! {
+                    <input id=input_id.clone() type="search" autocomplete="off" placeholder=tr(T::FindCustomer) prop:value=move || query.get()
+                        on:input=move |ev| search(event_target_value(&ev)) on:keydown=keys/>
+                    <ul class="picker-hits" role="listbox">
+                        {move || hits.get().into_iter().enumerate().map(|(i, h)| {
+                            let shown = h.clone();
+                            view! {
+                                <li role="option" class:active=move || active.get() == i aria-selected=move || (active.get() == i).to_string()
+                                    on:mousedown=move |ev| { ev.prevent_default(); pick(h.clone()); }>
+                                    <strong>{shown.title.clone()}</strong>
+                                    {shown.subtitle.clone().map(|s| view! { <small class="muted">" · "{s}</small> })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </div>
+    }
+}

@@ -182,6 +182,8 @@ test('Ctrl+K finds a contact by a differently written phone number', async () =>
   await page.waitForSelector('table.list tbody tr');
   await page.keyboard.press('Control+k');
   await page.waitForSelector('#palette-input');
+  // The box takes the caret by itself: typing goes straight into it.
+  await page.waitForFunction(() => document.activeElement?.id === 'palette-input');
   await page.keyboard.type('0098 938-765-4321');
   const hit = page.locator('.palette-hits li', { hasText: 'Parisa Palette-E2E' });
   await hit.waitFor();
@@ -215,7 +217,14 @@ test('list views: filter chips, columns, a saved view, bulk tag and CSV export',
   await page.waitForSelector('#records td.col-csat');
   await page.click('#save-view');
   await page.fill('#view-name', 'Urgent cases');
+  await page.check('#view-shared');
   await page.keyboard.press('Enter');
+  await page.waitForSelector('#delete-view');
+  // Kept on the server for this person, shared with the workspace.
+  const saved = await api(server.base, 'GET', '/api/v1/views?list=cases');
+  const urgent = saved.body.find((v) => v.name === 'Urgent cases');
+  assert.ok(urgent, JSON.stringify(saved.body));
+  assert.deepEqual([urgent.shared, urgent.filters, urgent.columns.includes('csat')], [true, [{ param: 'priority', value: 'urgent' }], true]);
   await page.reload();
   await page.waitForSelector('#records tbody tr');
   assert.equal(await page.locator('.chip').count(), 0, 'a fresh page starts unfiltered');
@@ -244,6 +253,13 @@ test('list views: filter chips, columns, a saved view, bulk tag and CSV export',
   await page.waitForSelector('#bulk-bar', { state: 'detached' });
   const tagged = await api(server.base, 'GET', '/api/v1/cases?limit=200&priority=urgent');
   assert.equal(tagged.body.items.filter((c) => c.tags.includes('e2e-escalated')).length, 2, 'two cases were tagged');
+
+  // The view, still chosen, is deleted from the toolbar.
+  await page.click('#delete-view');
+  await page.waitForSelector('#delete-view', { state: 'detached' });
+  await page.waitForFunction(() => ![...document.querySelectorAll('#views option')].some((o) => o.dataset.name === 'Urgent cases'));
+  const left = await api(server.base, 'GET', '/api/v1/views?list=cases');
+  assert.equal(left.body.filter((v) => v.name === 'Urgent cases').length, 0);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -388,12 +404,25 @@ test('a deal page: facts, line items and the stages it went through', async () =
   await title.waitFor();
   await title.click();
   await page.waitForURL(`**/deals/${deal.body.id}`);
-  await page.waitForSelector('#deal-name');
-  assert.equal(await page.textContent('#deal-name'), 'DealPage-E2E');
-  assert.equal(await page.textContent('#deal-amount'), 'USD 1,080.00');
+  await page.waitForSelector('#record-name');
+  assert.equal(await page.textContent('#record-name'), 'DealPage-E2E');
+  assert.equal(await page.textContent('#field-amount'), 'USD 1,080.00');
   assert.match(await page.textContent('#deal-lines'), /Seats/);
   await page.waitForSelector('#stage-history li');
   assert.match(await page.textContent('#stage-history'), /Qualification/);
+
+  // Facts are edited in place; the change is in the audit trail.
+  await page.click('#field-close_date');
+  await page.fill('#edit-close_date', '2027-01-15');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#field-close_date')?.textContent === '15 Jan 2027');
+  await page.click('#field-name');
+  await page.fill('#edit-name', 'DealPage-E2E renamed');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#record-name')?.textContent === 'DealPage-E2E renamed');
+  await page.waitForSelector('.history .audit li:has-text("close_date")');
+  const saved = await api(server.base, 'GET', `/api/v1/deals/${deal.body.id}`);
+  assert.deepEqual([saved.body.name, saved.body.close_date], ['DealPage-E2E renamed', '2027-01-15']);
   await page.screenshot({ path: join(artifacts, 'deal-page.png') });
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -870,4 +899,65 @@ test('record pages: a task is created with a field check, edited in place, a con
   await lead.screenshot({ path: join(artifacts, 'lead-page.png'), fullPage: true });
   assert.deepEqual(lead.errors, []);
   await lead.close();
+});
+
+test('a new order: the customer found by phone, lines from the catalogue with totals, a bad line named beside it', async () => {
+  // A demo contact with a phone, and two active products of one currency.
+  const contacts = await api(server.base, 'GET', '/api/v1/contacts?limit=50');
+  const customer = contacts.body.items.find((c) => c.phones.length > 0);
+  const products = await api(server.base, 'GET', '/api/v1/products?active=true&sort=name&limit=50');
+  const [p1] = products.body.items;
+  const currency = p1.unit_price.currency;
+  const p2 = products.body.items.find((p) => p.id !== p1.id && p.unit_price.currency === currency);
+  assert.ok(customer && p1 && p2);
+
+  const page = await open('/orders');
+  await page.click('#new-record');
+  await page.waitForSelector('#order-form');
+  // The number as people write it, with spaces.
+  const e164 = customer.phones[0].number;
+  await page.fill('#order-customer', `${e164.slice(0, 3)} ${e164.slice(3, 6)} ${e164.slice(6)}`);
+  await page.click(`.picker-hits li:has-text("${customer.first_name}")`);
+  await page.waitForSelector('.picked');
+  assert.match(await page.textContent('.picked'), new RegExp(customer.first_name));
+  await page.fill('#order-currency', currency);
+
+  // A catalogue line priced from the product, then a line of its own with a discount.
+  await page.fill('.line:nth-child(1) .line-item', `${p1.sku} · ${p1.name}`);
+  await page.fill('.line:nth-child(1) .line-quantity', '2');
+  await page.click('#add-line');
+  await page.fill('.line:nth-child(2) .line-item', 'Installation E2E');
+  await page.fill('.line:nth-child(2) .line-price', '100');
+  await page.fill('.line:nth-child(2) .line-quantity', '-1');
+  await page.click('#add-line');
+  await page.fill('.line:nth-child(3) .line-item', `${p2.sku} · ${p2.name}`);
+  await page.click('.line:nth-child(3) .remove-line');
+  assert.equal(await page.locator('.line').count(), 2, 'the third line is removed');
+  await page.waitForFunction(() => document.querySelector('.line:nth-child(1) .line-total')?.textContent !== '');
+
+  // Checked before it is sent: the bad quantity is named beside its line, nothing is saved.
+  const before = await api(server.base, 'GET', `/api/v1/orders?contact_id=${customer.id}&limit=200`);
+  await page.click('#order-save');
+  await page.waitForSelector('#err-line_items-1--quantity');
+  await page.fill('.line:nth-child(2) .line-quantity', '1');
+  await page.fill('.line:nth-child(2) .line-discount', '10');
+  await page.fill('#order-shipping', '25');
+  await page.screenshot({ path: join(artifacts, 'order-new.png'), fullPage: true });
+  const shownTotal = await page.textContent('#order-total');
+  await page.click('#order-save');
+  await page.waitForURL(/\/orders\/(?!new$)[^/]+$/);
+  const id = page.url().split('/').pop();
+  const saved = await api(server.base, 'GET', `/api/v1/orders/${id}`);
+  assert.equal(saved.body.contact_id, customer.id);
+  assert.deepEqual(saved.body.line_items.map((l) => [l.product_id, l.name, Number(l.quantity), Number(l.discount_percent)]),
+    [[p1.id, p1.name, 2, 0], [null, 'Installation E2E', 1, 10]]);
+  // The form showed the total the server computed.
+  const serverTotal = Number(saved.body.total.amount);
+  assert.equal(serverTotal, Number(p1.unit_price.amount) * 2 + 90 + 25);
+  assert.equal(Number(shownTotal.replace(/[^0-9.]/g, '')), serverTotal, `${shownTotal} shown, ${serverTotal} saved`);
+  const after = await api(server.base, 'GET', `/api/v1/orders?contact_id=${customer.id}&limit=200`);
+  assert.equal(after.body.items.length, before.body.items.length + 1, 'one order was saved, once');
+  await page.waitForSelector('#field-total');
+  assert.deepEqual(page.errors, []);
+  await page.close();
 });

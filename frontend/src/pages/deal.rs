@@ -1,8 +1,9 @@
-//! One deal: key facts, line items, the stages it went through (how long in each) and its
-//! history of changes.
+//! One deal: key facts edited in place, line items, the stages it went through (how long in
+//! each), its timeline and its history of changes.
 
 use crate::api;
 use crate::i18n::{self, tr, Lang, T};
+use crate::pages::record::{self, RecordPage};
 use crate::timeline::Timeline;
 use crate::ui::HandOver;
 use chrono::{DateTime, Utc};
@@ -20,8 +21,17 @@ fn stay(lang: Lang, from: DateTime<Utc>, until: Option<DateTime<Utc>>) -> String
     i18n::digits(lang, &s)
 }
 
+/// A deal's page: [`record::DEAL`]'s facts edited in place (a stale edit shows the other change
+/// and reapplies), then its owner, company, contacts and tags, line items, the stages it went
+/// through, its timeline and its audit trail.
 #[component]
 pub fn DealPage(id: String) -> impl IntoView {
+    view! { <RecordPage spec=&record::DEAL id extra=|id| view! { <DealExtras id/> }.into_any()/> }
+}
+
+/// What a deal shows below its facts.
+#[component]
+fn DealExtras(id: String) -> impl IntoView {
     let lang = i18n::lang();
     let id = StoredValue::new(id);
     let id = move || id.get_value();
@@ -29,30 +39,21 @@ pub fn DealPage(id: String) -> impl IntoView {
     let visits = LocalResource::new(move || api::deal_history(id()));
     let dash = || "—".to_owned();
     view! {
-        <p class="crumbs"><a href="/deals">{tr(T::BackToPipeline)}</a></p>
         {move || {
                 let l = lang.get();
                 let Some(result) = deal.get() else { return view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any() };
                 match result {
                     Err(e) => view! { <p class="error" role="alert">{e.message(l)}</p> }.into_any(),
                     Ok(d) => view! {
-                        <header class="page-head">
-                            <h1 id="deal-name">{d.name.clone()}</h1>
-                            <span class=format!("stage deal-{}", d.status.as_str())>{i18n::word(l, d.status.as_str())}</span>
-                            <strong class="card-amount" id="deal-amount">{d.amount.as_ref().map(|m| i18n::money_str(l, &m.amount, &m.currency)).unwrap_or_default()}</strong>
-                            <HandOver subject="deals" id=d.id.clone() owner=d.owner_id.clone() done=move || deal.refetch()/>
-                        </header>
                         <section class="facts">
                             <dl>
+                                <dt>{tr(T::Owner)}</dt>
+                                <dd><HandOver subject="deals" id=d.id.clone() owner=d.owner_id.clone() done=move || deal.refetch()/></dd>
                                 <dt>{tr(T::Company)}</dt>
                                 <dd>{match (d.company_id.clone(), d.company_name.clone()) {
                                     (Some(id), Some(name)) => view! { <a href=format!("/companies/{id}")>{name}</a> }.into_any(),
                                     _ => dash().into_any(),
                                 }}</dd>
-                                <dt>{tr(T::CloseDate)}</dt><dd>{d.close_date.as_deref().map(|c| i18n::date(l, c)).unwrap_or_else(dash)}</dd>
-                                <dt>{tr(T::Margin)}</dt><dd>{d.margin.as_ref().map(|m| i18n::money_str(l, &m.amount, &m.currency)).unwrap_or_else(dash)}</dd>
-                                <dt>{tr(T::SourceLabel)}</dt><dd>{d.source.map(|s| i18n::text(l, i18n::source(s)).to_owned()).unwrap_or_else(dash)}</dd>
-                                <dt>{tr(T::LossReason)}</dt><dd>{d.loss_reason.clone().unwrap_or_else(dash)}</dd>
                                 <dt>{tr(T::ContactsColumn)}</dt>
                                 <dd>{d.contacts.iter().map(|c| view! {
                                     <div><a href=format!("/contacts/{}", c.contact_id)>{tr(T::Open)}</a>" "<small class="muted">{c.role.clone().unwrap_or_default()}</small></div>

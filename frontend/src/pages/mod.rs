@@ -11,6 +11,7 @@ pub mod integrations;
 pub mod leads;
 pub mod login;
 pub mod my_day;
+pub mod order_new;
 pub mod record;
 pub mod records;
 pub mod settings;

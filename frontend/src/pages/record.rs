@@ -195,6 +195,26 @@ pub static DEAL_NEW: RecordSpec = RecordSpec {
     ],
 };
 
+/// A deal's own page: its facts edited in place, then [`crate::pages::deal::DealExtras`].
+pub static DEAL: RecordSpec = RecordSpec {
+    path: "/api/v1/deals",
+    list: "/deals",
+    page: true,
+    title: T::BackToPipeline,
+    new_title: T::CreateDeal,
+    name_key: "name",
+    fields: &[
+        f("name", T::Name, Kind::Text, true, false),
+        f("status", T::Status, Kind::Fixed(Show::Word), false, false),
+        f("amount", T::Amount, Kind::Fixed(Show::Money), false, false),
+        f("margin", T::Margin, Kind::Fixed(Show::Money), false, false),
+        f("close_date", T::CloseDate, Kind::Day, false, false),
+        f("source", T::SourceLabel, Kind::Choice(SOURCES), false, false),
+        f("loss_reason", T::LossReason, Kind::Fixed(Show::Text), false, false),
+        f("updated_at", T::Changed, Kind::Fixed(Show::DateTime), false, false),
+    ],
+};
+
 pub static CASE_NEW: RecordSpec = RecordSpec {
     path: "/api/v1/cases",
     list: "/cases",
@@ -313,7 +333,13 @@ fn version_of(v: &Value) -> i64 {
 }
 
 #[component]
-pub fn RecordPage(spec: &'static RecordSpec, id: String) -> impl IntoView {
+pub fn RecordPage(
+    spec: &'static RecordSpec,
+    id: String,
+    /// What the kind of record shows below its facts (a deal's lines and stages).
+    #[prop(optional)]
+    extra: Option<fn(String) -> AnyView>,
+) -> impl IntoView {
     let lang = i18n::lang();
     let id = StoredValue::new(id);
     let current = RwSignal::new(None::<Value>);
@@ -445,6 +471,7 @@ pub fn RecordPage(spec: &'static RecordSpec, id: String) -> impl IntoView {
             </header>
             <section class="facts"><dl>{spec.fields.iter().map(fact).collect_view()}</dl></section>
         </Show>
+        {extra.map(|e| e(id.get_value()))}
         <AuditTrail path=spec.path id=id.get_value() refresh=audit/>
     }
 }
@@ -530,7 +557,7 @@ mod tests {
 
     #[test]
     fn every_choice_has_words() {
-        for spec in [&LEAD, &TASK, &PRODUCT, &ORDER, &ACTIVITY, &COMPANY_NEW, &DEAL_NEW, &CASE_NEW] {
+        for spec in [&LEAD, &TASK, &PRODUCT, &ORDER, &ACTIVITY, &COMPANY_NEW, &DEAL_NEW, &DEAL, &CASE_NEW] {
             for field in spec.fields {
                 if let Kind::Choice(options) = field.kind {
                     for o in options {
