@@ -58,6 +58,9 @@ both_backends! {
         assert_eq!(names, ["Qualification", "Proposal", "Lost", "Negotiation"]);
         let open: Vec<&Value> = h.as_array().expect("visits").iter().filter(|v| v["left_at"].is_null()).collect();
         assert_eq!(open.len(), 1, "only the current stage is open");
+        for pair in h.as_array().expect("visits").windows(2) {
+            assert_eq!(pair[0]["left_at"], pair[1]["entered_at"], "a stay ends as the next begins: {h}");
+        }
         let (_, audit) = app.get(&format!("{path}/audit")).await;
         assert_eq!(audit["items"].as_array().map(Vec::len), Some(4), "created and three moves");
     }

@@ -199,11 +199,16 @@ fn commit_on(conn: &mut DbConnection, group: Vec<Box<dyn Work>>) -> bool {
     let mut group = group.into_iter();
     while let Some(mut work) = group.next() {
         // Each transaction in its own savepoint, so a failed one takes back only its writes.
-        let step = Tm::begin_transaction(conn).and_then(|()| match catch_unwind(AssertUnwindSafe(|| work.run(conn))) {
-            Ok(true) => Tm::commit_transaction(conn),
-            Ok(false) => Tm::rollback_transaction(conn),
-            // A panic may have left a savepoint of its own open: give up the whole group.
-            Err(_) => Err(diesel::result::Error::RollbackTransaction),
+        let step = Tm::begin_transaction(conn).and_then(|()| {
+            match catch_unwind(AssertUnwindSafe(|| {
+                let _memo = crm_store::db::tx_scope();
+                work.run(conn)
+            })) {
+                Ok(true) => Tm::commit_transaction(conn),
+                Ok(false) => Tm::rollback_transaction(conn),
+                // A panic may have left a savepoint of its own open: give up the whole group.
+                Err(_) => Err(diesel::result::Error::RollbackTransaction),
+            }
         });
         if let Err(e) = step {
             let message = e.to_string();

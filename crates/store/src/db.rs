@@ -149,6 +149,41 @@ fn migrations_for(conn: &DbConnection) -> EmbeddedMigrations {
     }
 }
 
+/// What one write transaction has already read and may reuse, kept on the thread that runs it
+/// while a [`TxScope`] lives. A stage change announces two events and would otherwise read the
+/// workspace's webhook subscriptions twice, a round trip each on PostgreSQL.
+#[derive(Default)]
+pub(crate) struct TxMemo {
+    /// The enabled subscriptions of one workspace (see `webhooks::emit`).
+    pub(crate) subscriptions: Option<(String, std::rc::Rc<[crate::webhooks::Subscription]>)>,
+}
+
+thread_local! {
+    static TX_MEMO: std::cell::RefCell<Option<TxMemo>> = const { std::cell::RefCell::new(None) };
+}
+
+/// While alive, the current thread runs one write transaction and may memoise reads in it;
+/// outside a scope nothing is memoised, so a plain statement never sees an older read.
+#[must_use = "the scope ends when this is dropped"]
+pub struct TxScope(());
+
+/// Opens a fresh [`TxScope`] (forgetting whatever an earlier one remembered).
+pub fn tx_scope() -> TxScope {
+    TX_MEMO.with(|m| *m.borrow_mut() = Some(TxMemo::default()));
+    TxScope(())
+}
+
+impl Drop for TxScope {
+    fn drop(&mut self) {
+        TX_MEMO.with(|m| *m.borrow_mut() = None);
+    }
+}
+
+/// Runs `f` on the running transaction's memo, or on `None` outside a [`TxScope`].
+pub(crate) fn with_tx_memo<R>(f: impl FnOnce(Option<&mut TxMemo>) -> R) -> R {
+    TX_MEMO.with(|m| f(m.borrow_mut().as_mut()))
+}
+
 /// Runs `f` in one write transaction. On SQLite it is `BEGIN IMMEDIATE`, so two writers queue
 /// on the busy timeout instead of failing when a read lock would have to be upgraded.
 pub fn write_tx<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
@@ -162,7 +197,10 @@ where
         }
         DbConnection::Postgresql(_) => Tm::begin_transaction(conn)?,
     }
-    match f(conn) {
+    let scope = tx_scope();
+    let result = f(conn);
+    drop(scope);
+    match result {
         Ok(v) => {
             if let Err(e) = Tm::commit_transaction(conn) {
                 let _ = Tm::rollback_transaction(conn);

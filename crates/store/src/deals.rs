@@ -532,21 +532,53 @@ fn enter_stage(
     now: i64,
 ) -> StoreResult<()> {
     crate::timeline::stage_change(conn, before, row, stage_name, actor, now)?;
+    let stay = new_id();
     // The stay being left began when the deal entered its stage: found through the
-    // (deal, entered) index without reading the deal's whole history. Should the two ever
-    // disagree, every open stay of the deal is closed instead.
-    if let Some(b) = before {
-        let open = deal_stage_history::table.filter(deal_stage_history::deal_id.eq(&row.id)).filter(deal_stage_history::left_at.is_null());
-        let closed = diesel::update(open.filter(deal_stage_history::entered_at.eq(b.stage_entered_at)))
-            .set(deal_stage_history::left_at.eq(now))
-            .execute(conn)?;
-        if closed == 0 {
-            diesel::update(open).set(deal_stage_history::left_at.eq(now)).execute(conn)?;
+    // (deal, entered) index without reading the deal's whole history.
+    let closed = match (&mut *conn, before) {
+        (_, None) => None,
+        // PostgreSQL closes the old stay and opens the new one in one round trip; both parts
+        // see the same snapshot, so the update cannot close the row being inserted.
+        (DbConnection::Postgresql(c), Some(b)) => {
+            #[derive(QueryableByName)]
+            struct Closed {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                closed: i64,
+            }
+            use diesel::sql_types::{BigInt, Nullable, Text};
+            let r: Closed = diesel::sql_query(
+                "WITH closed AS (UPDATE deal_stage_history SET left_at = $1 \
+                   WHERE deal_id = $2 AND entered_at = $3 AND left_at IS NULL RETURNING 1), \
+                 opened AS (INSERT INTO deal_stage_history \
+                   (id, workspace_id, deal_id, pipeline_id, stage_id, entered_at, actor_id) \
+                   VALUES ($4, $5, $2, $6, $7, $1, $8)) \
+                 SELECT count(*) AS closed FROM closed",
+            )
+            .bind::<BigInt, _>(now)
+            .bind::<Text, _>(&row.id)
+            .bind::<BigInt, _>(b.stage_entered_at)
+            .bind::<Text, _>(&stay)
+            .bind::<Text, _>(ws)
+            .bind::<Text, _>(&row.pipeline_id)
+            .bind::<Text, _>(&row.stage_id)
+            .bind::<Nullable<Text>, _>(actor.id.as_deref())
+            .get_result(c)?;
+            return close_strays(conn, &row.id, &stay, now, r.closed);
         }
-    }
+        (conn, Some(b)) => Some(
+            diesel::update(
+                deal_stage_history::table
+                    .filter(deal_stage_history::deal_id.eq(&row.id))
+                    .filter(deal_stage_history::entered_at.eq(b.stage_entered_at))
+                    .filter(deal_stage_history::left_at.is_null()),
+            )
+            .set(deal_stage_history::left_at.eq(now))
+            .execute(conn)?,
+        ),
+    };
     diesel::insert_into(deal_stage_history::table)
         .values((
-            deal_stage_history::id.eq(new_id()),
+            deal_stage_history::id.eq(&stay),
             deal_stage_history::workspace_id.eq(ws),
             deal_stage_history::deal_id.eq(&row.id),
             deal_stage_history::pipeline_id.eq(&row.pipeline_id),
@@ -555,6 +587,25 @@ fn enter_stage(
             deal_stage_history::actor_id.eq(&actor.id),
         ))
         .execute(conn)?;
+    match closed {
+        Some(n) => close_strays(conn, &row.id, &stay, now, n as i64),
+        None => Ok(()),
+    }
+}
+
+/// Should the deal's stage-entry time and its open stay ever disagree (`closed` is 0), every
+/// open stay of the deal but the new one is closed.
+fn close_strays(conn: &mut DbConnection, deal: &str, stay: &str, now: i64, closed: i64) -> StoreResult<()> {
+    if closed == 0 {
+        diesel::update(
+            deal_stage_history::table
+                .filter(deal_stage_history::deal_id.eq(deal))
+                .filter(deal_stage_history::left_at.is_null())
+                .filter(deal_stage_history::id.ne(stay)),
+        )
+        .set(deal_stage_history::left_at.eq(now))
+        .execute(conn)?;
+    }
     Ok(())
 }
 

@@ -81,9 +81,17 @@ fn place(conn: &mut DbConnection, ws: &str, subjects: &[(&str, Option<&str>)], i
             data: data.clone(),
         });
     }
-    // One statement per row: diesel's multi-backend connection has no batch insert.
-    for row in &rows {
-        diesel::insert_into(timeline::table).values(row).execute(conn)?;
+    // On PostgreSQL one statement for all rows: a round trip each would cost more than the
+    // insert. SQLite, in process, keeps the single-row statement it has prepared.
+    match &mut *conn {
+        DbConnection::Postgresql(c) if rows.len() > 1 => {
+            diesel::insert_into(timeline::table).values(&rows).execute(c)?;
+        }
+        conn => {
+            for row in &rows {
+                diesel::insert_into(timeline::table).values(row).execute(conn)?;
+            }
+        }
     }
     let told: Vec<(&str, &str)> = rows.iter().map(|r| (r.subject_type.as_str(), r.subject_id.as_str())).collect();
     crate::notifications::tell_followers(conn, ws, &told, item.kind, (item.source_type, item.source_id), item.actor, item.at)

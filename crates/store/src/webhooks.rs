@@ -106,6 +106,7 @@ pub struct AttemptRow {
 }
 
 pub fn insert(conn: &mut DbConnection, row: &WebhookRow) -> StoreResult<()> {
+    forget_subscriptions();
     diesel::insert_into(webhooks::table).values(row).execute(conn)?;
     Ok(())
 }
@@ -133,6 +134,7 @@ pub fn list(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<WebhookRow>> {
 /// caller read at version `read`; `expected` is the version the client named, if any.
 pub fn update(conn: &mut DbConnection, row: &WebhookRow, read: i64, expected: Option<i64>) -> StoreResult<()> {
     check_version(read, expected)?;
+    forget_subscriptions();
     let n = diesel::update(webhooks::table.filter(webhooks::id.eq(&row.id)).filter(webhooks::version.eq(read))).set(row).execute(conn)?;
     if n == 0 {
         return Err(StoreError::PreconditionFailed { expected: read, current: read + 1 });
@@ -143,6 +145,7 @@ pub fn update(conn: &mut DbConnection, row: &WebhookRow, read: i64, expected: Op
 /// Deletes a subscription with its delivery log.
 pub fn delete(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<()> {
     let row = get(conn, ws, id)?;
+    forget_subscriptions();
     let deliveries = webhook_deliveries::table.filter(webhook_deliveries::webhook_id.eq(&row.id)).select(webhook_deliveries::id);
     diesel::delete(webhook_attempts::table.filter(webhook_attempts::delivery_id.eq_any(deliveries))).execute(conn)?;
     diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::webhook_id.eq(&row.id))).execute(conn)?;
@@ -187,29 +190,67 @@ pub fn payload(event_id: &str, event_type: &str, ws: &str, actor: &Actor, at: i6
 /// Queues `event_type` for every enabled subscription of the workspace that wants it, inside
 /// the caller's transaction. Costs one indexed query when nobody subscribes.
 pub fn emit(conn: &mut DbConnection, ws: &str, event_type: &str, data: Value, actor: &Actor, at: i64) -> StoreResult<()> {
-    let subs: Vec<(String, String, Option<String>)> = webhooks::table
-        .filter(webhooks::workspace_id.eq(ws))
-        .filter(webhooks::enabled.eq(1))
-        .select((webhooks::id, webhooks::events, webhooks::filter))
-        .load(conn)?;
+    let subs = subscriptions(conn, ws)?;
     if subs.is_empty() {
         return Ok(());
     }
     let event_id = new_id();
     let mut body: Option<String> = None;
-    for (webhook_id, events, filter) in subs {
-        let patterns: Vec<String> = serde_json::from_str(&events).unwrap_or_default();
-        if !patterns.iter().any(|p| pattern_matches(p, event_type)) {
+    for sub in subs.iter() {
+        if !sub.patterns.iter().any(|p| pattern_matches(p, event_type)) {
             continue;
         }
-        let filter: Option<Map<String, Value>> = filter.as_deref().and_then(|f| serde_json::from_str(f).ok());
-        if filter.is_some_and(|f| !filter_passes(&f, &data)) {
+        if sub.filter.as_ref().is_some_and(|f| !filter_passes(f, &data)) {
             continue;
         }
         let payload = body.get_or_insert_with(|| payload(&event_id, event_type, ws, actor, at, &data)).clone();
-        queue(conn, ws, &webhook_id, &event_id, event_type, payload, None, at)?;
+        queue(conn, ws, &sub.id, &event_id, event_type, payload, None, at)?;
     }
     Ok(())
+}
+
+/// An enabled subscription as `emit` matches events against it.
+pub(crate) struct Subscription {
+    id: String,
+    patterns: Vec<String>,
+    filter: Option<Map<String, Value>>,
+}
+
+/// The workspace's enabled subscriptions: read once per write transaction (see
+/// [`crate::db::TxScope`]), every time outside one.
+fn subscriptions(conn: &mut DbConnection, ws: &str) -> StoreResult<std::rc::Rc<[Subscription]>> {
+    let memo = crate::db::with_tx_memo(|m| m?.subscriptions.as_ref().filter(|(w, _)| w == ws).map(|(_, s)| s.clone()));
+    if let Some(subs) = memo {
+        return Ok(subs);
+    }
+    let rows: Vec<(String, String, Option<String>)> = webhooks::table
+        .filter(webhooks::workspace_id.eq(ws))
+        .filter(webhooks::enabled.eq(1))
+        .select((webhooks::id, webhooks::events, webhooks::filter))
+        .load(conn)?;
+    let subs: std::rc::Rc<[Subscription]> = rows
+        .into_iter()
+        .map(|(id, events, filter)| Subscription {
+            id,
+            patterns: serde_json::from_str(&events).unwrap_or_default(),
+            filter: filter.as_deref().and_then(|f| serde_json::from_str(f).ok()),
+        })
+        .collect();
+    crate::db::with_tx_memo(|m| {
+        if let Some(m) = m {
+            m.subscriptions = Some((ws.to_owned(), subs.clone()));
+        }
+    });
+    Ok(subs)
+}
+
+/// A subscription changed in this transaction: the next event reads them again.
+fn forget_subscriptions() {
+    crate::db::with_tx_memo(|m| {
+        if let Some(m) = m {
+            m.subscriptions = None;
+        }
+    });
 }
 
 /// The event of a record change recorded in the audit trail: `{object}.{action}` with the
@@ -439,6 +480,7 @@ pub fn finish(conn: &mut DbConnection, claimed: &Claimed, outcome: &Outcome, pol
     diesel::update(hook).set(webhooks::failure_streak.eq(webhooks::failure_streak + 1)).execute(conn)?;
     let streak: i32 = webhooks::table.filter(webhooks::id.eq(&d.webhook_id)).select(webhooks::failure_streak).first(conn)?;
     if streak >= policy.disable_after {
+        forget_subscriptions();
         let reason = format!("turned off after {streak} failed attempts in a row; the last: {}", describe(outcome));
         diesel::update(webhooks::table.filter(webhooks::id.eq(&d.webhook_id)).filter(webhooks::enabled.eq(1)))
             .set((
