@@ -344,6 +344,9 @@ catalogue! {
     FindCustomer => "Find a contact or company by name, email or phone", "یافتن مخاطب یا شرکت با نام، ایمیل یا تلفن";
     ChangeCustomer => "Change customer", "تغییر مشتری";
     AddLine => "Add a line", "افزودن ردیف";
+    EditLines => "Edit lines", "ویرایش ردیف‌ها";
+    NoLineItems => "No line items: add products and the amount follows from them.", "ردیفی نیست: کالا بیفزایید تا مبلغ از آن‌ها حساب شود.";
+    LinesConflict => "Someone else changed this deal meanwhile; their version is shown above. Your lines are kept: save again to apply them.", "کس دیگری در این میان این معامله را تغییر داد؛ نسخهٔ او در بالا آمده است. ردیف‌های شما مانده‌اند: برای اعمال دوباره ذخیره کنید.";
     ProductOrItem => "Product (or an item's name)", "کالا (یا نام یک قلم)";
     RemoveLine => "Remove this line", "حذف این ردیف";
     DiscountPercent => "Discount %", "درصد تخفیف";

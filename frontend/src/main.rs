@@ -3,6 +3,7 @@
 mod api;
 mod app;
 mod i18n;
+mod lines;
 mod live;
 mod pages;
 mod palette;

@@ -89,13 +89,21 @@ pub struct Toast {
 #[derive(Clone, Copy)]
 pub struct Toasts(RwSignal<Vec<Toast>>, StoredValue<u64>);
 
+thread_local! {
+    /// The app's one toast stack, also for code that runs after an `await`, where no reactive
+    /// owner (and so no context) is current.
+    static TOASTS: std::cell::Cell<Option<Toasts>> = const { std::cell::Cell::new(None) };
+}
+
 pub fn provide_toasts() {
-    provide_context(Toasts(RwSignal::new(Vec::new()), StoredValue::new(0)));
+    let toasts = Toasts(RwSignal::new(Vec::new()), StoredValue::new(0));
+    TOASTS.with(|t| t.set(Some(toasts)));
+    provide_context(toasts);
 }
 
 /// Shows `text` for five seconds.
 pub fn toast(text: impl Into<String>, error: bool) {
-    let Some(Toasts(list, next)) = use_context::<Toasts>() else { return };
+    let Some(Toasts(list, next)) = use_context::<Toasts>().or_else(|| TOASTS.with(std::cell::Cell::get)) else { return };
     let id = next.get_value() + 1;
     next.set_value(id);
     list.update(|l| l.push(Toast { id, text: text.into(), error }));

@@ -22,6 +22,12 @@ after(async () => {
   await server?.stop();
 });
 
+/** A fresh access token for the admin, as a second session would have. */
+async function login() {
+  const res = await fetch(`${server.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  return (await res.json()).access_token;
+}
+
 /** A page that records script errors. */
 async function open(path) {
   const page = await browser.context.newPage();
@@ -421,9 +427,42 @@ test('a deal page: facts, line items and the stages it went through', async () =
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelector('#record-name')?.textContent === 'DealPage-E2E renamed');
   await page.waitForSelector('.history .audit li:has-text("close_date")');
-  const saved = await api(server.base, 'GET', `/api/v1/deals/${deal.body.id}`);
+  let saved = await api(server.base, 'GET', `/api/v1/deals/${deal.body.id}`);
   assert.deepEqual([saved.body.name, saved.body.close_date], ['DealPage-E2E renamed', '2027-01-15']);
   await page.screenshot({ path: join(artifacts, 'deal-page.png') });
+
+  // Line items are edited in place: a bad quantity is named beside its line.
+  await page.click('#edit-lines');
+  await page.waitForSelector('#deal-line-editor .line');
+  assert.equal(await page.inputValue('.line:nth-child(1) .line-item'), 'Seats');
+  await page.fill('.line:nth-child(1) .line-quantity', '12');
+  await page.click('#deal-line-editor .add-line');
+  await page.fill('.line:nth-child(2) .line-item', 'Training E2E');
+  await page.fill('.line:nth-child(2) .line-price', '300');
+  await page.fill('.line:nth-child(2) .line-quantity', 'two');
+  await page.click('#save-lines');
+  await page.waitForSelector('#err-line_items-1--quantity');
+  await page.fill('.line:nth-child(2) .line-quantity', '2');
+
+  // Someone else renames the deal meanwhile: my lines are kept and saved on top of theirs.
+  const other = await fetch(`${server.base}/api/v1/deals/${deal.body.id}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await login()}`, 'if-match': `"${saved.body.version}"` },
+    body: JSON.stringify({ name: 'DealPage-E2E theirs' }),
+  });
+  assert.equal(other.status, 200);
+  await page.click('#save-lines');
+  await page.waitForSelector('.toast:has-text("Someone else changed this deal")');
+  await page.waitForFunction(() => document.querySelector('#record-name')?.textContent === 'DealPage-E2E theirs');
+  assert.equal(await page.inputValue('.line:nth-child(2) .line-item'), 'Training E2E', 'my lines are kept');
+  await page.click('#save-lines');
+  await page.waitForSelector('#deal-line-editor', { state: 'detached' });
+  // 12 × 120 − 10% + 2 × 300 = 1,896.00
+  await page.waitForFunction(() => document.querySelector('#field-amount')?.textContent === 'USD 1,896.00');
+  saved = await api(server.base, 'GET', `/api/v1/deals/${deal.body.id}`);
+  assert.equal(saved.body.name, 'DealPage-E2E theirs', 'their rename is kept');
+  assert.deepEqual(saved.body.line_items.map((l) => [l.name, Number(l.quantity), Number(l.total)]), [['Seats', 12, 1296], ['Training E2E', 2, 600]]);
+  assert.match(await page.textContent('#deal-lines'), /Training E2E/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });
@@ -925,11 +964,11 @@ test('a new order: the customer found by phone, lines from the catalogue with to
   // A catalogue line priced from the product, then a line of its own with a discount.
   await page.fill('.line:nth-child(1) .line-item', `${p1.sku} · ${p1.name}`);
   await page.fill('.line:nth-child(1) .line-quantity', '2');
-  await page.click('#add-line');
+  await page.click('#order-lines .add-line');
   await page.fill('.line:nth-child(2) .line-item', 'Installation E2E');
   await page.fill('.line:nth-child(2) .line-price', '100');
   await page.fill('.line:nth-child(2) .line-quantity', '-1');
-  await page.click('#add-line');
+  await page.click('#order-lines .add-line');
   await page.fill('.line:nth-child(3) .line-item', `${p2.sku} · ${p2.name}`);
   await page.click('.line:nth-child(3) .remove-line');
   assert.equal(await page.locator('.line').count(), 2, 'the third line is removed');

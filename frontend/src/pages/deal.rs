@@ -1,11 +1,12 @@
 //! One deal: key facts edited in place, line items, the stages it went through (how long in
 //! each), its timeline and its history of changes.
 
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::i18n::{self, tr, Lang, T};
+use crate::lines::{LineEditor, Lines};
 use crate::pages::record::{self, RecordPage};
 use crate::timeline::Timeline;
-use crate::ui::HandOver;
+use crate::ui::{show_problem, toast, FieldErrors, HandOver};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
@@ -38,13 +39,49 @@ fn DealExtras(id: String) -> impl IntoView {
     let deal = LocalResource::new(move || api::deal(id()));
     let visits = LocalResource::new(move || api::deal_history(id()));
     let dash = || "—".to_owned();
+    // The lines are edited in place and saved with the deal's version (from the facts above);
+    // a stale save shows the other change above and keeps my lines for another save.
+    let shown = use_context::<record::Shown>();
+    let lines = Lines::new();
+    let editing = RwSignal::new(false);
+    let saving = RwSignal::new(false);
+    let line_errors = RwSignal::new(FieldErrors::default());
+    let save_lines = move || {
+        let Some(shown) = shown else { return };
+        let version = shown.current.with_untracked(|c| c.as_ref().map(record::version_of)).unwrap_or_default();
+        let body = serde_json::json!({ "line_items": lines.inputs() });
+        saving.set(true);
+        leptos::task::spawn_local(async move {
+            let l = lang.get_untracked();
+            let result = api::patch_raw("/api/v1/deals", &id(), version, body).await;
+            saving.set(false);
+            match result {
+                Ok(v) => {
+                    shown.current.set(Some(v));
+                    shown.audit.update(|n| *n += 1);
+                    line_errors.set(FieldErrors::default());
+                    editing.set(false);
+                    deal.refetch();
+                    toast(i18n::text(l, T::Saved), false);
+                }
+                Err(ApiError::Problem(p)) if p.status == 412 => {
+                    if let Ok(latest) = api::get_raw("/api/v1/deals", &id()).await {
+                        shown.current.set(Some(latest));
+                    }
+                    shown.audit.update(|n| *n += 1);
+                    toast(i18n::text(l, T::LinesConflict), true);
+                }
+                Err(e) => show_problem(l, e, line_errors),
+            }
+        });
+    };
     view! {
         {move || {
                 let l = lang.get();
                 let Some(result) = deal.get() else { return view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any() };
                 match result {
                     Err(e) => view! { <p class="error" role="alert">{e.message(l)}</p> }.into_any(),
-                    Ok(d) => view! {
+                    Ok(d) => { let saved_lines = StoredValue::new(d.line_items.clone()); view! {
                         <section class="facts">
                             <dl>
                                 <dt>{tr(T::Owner)}</dt>
@@ -61,24 +98,48 @@ fn DealExtras(id: String) -> impl IntoView {
                                 <dt>{tr(T::Tags)}</dt><dd>{d.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>
                             </dl>
                         </section>
-                        {(!d.line_items.is_empty()).then(|| view! {
-                            <section class="panel">
+                        <section class="panel" id="deal-lines">
+                            <header class="panel-head">
                                 <h2>{tr(T::LineItems)}</h2>
-                                <table class="list" id="deal-lines">
-                                    <thead><tr><th>{tr(T::Name)}</th><th>{tr(T::Quantity)}</th><th>{tr(T::UnitPrice)}</th><th>{tr(T::Discount)}</th><th>{tr(T::Total)}</th></tr></thead>
-                                    <tbody>{d.line_items.iter().map(|li| view! {
-                                        <tr>
-                                            <td>{li.name.clone()}</td>
-                                            <td>{i18n::digits(l, &li.quantity)}</td>
-                                            <td>{i18n::money_str(l, &li.unit_price, &d.currency)}</td>
-                                            <td>{i18n::digits(l, &format!("{}%", li.discount_percent))}</td>
-                                            <td>{i18n::money_str(l, &li.total, &d.currency)}</td>
-                                        </tr>
-                                    }).collect_view()}</tbody>
-                                </table>
-                            </section>
-                        })}
-                    }.into_any(),
+                                <Show when=move || !editing.get()>
+                                    <button type="button" class="secondary" id="edit-lines" disabled=move || shown.is_none() on:click=move |_| {
+                                        saved_lines.with_value(|items| lines.load(items));
+                                        line_errors.set(FieldErrors::default());
+                                        editing.set(true);
+                                    }>{tr(T::EditLines)}</button>
+                                </Show>
+                            </header>
+                            {if editing.get() {
+                                let currency = d.currency.clone();
+                                view! {
+                                    <LineEditor id="deal-line-editor" lines currency=Signal::derive(move || currency.clone()) errors=line_errors/>
+                                    <div class="actions">
+                                        <button type="button" id="save-lines" disabled=move || saving.get() on:click=move |_| save_lines()>
+                                            {move || i18n::text(lang.get(), if saving.get() { T::Saving } else { T::Save })}
+                                        </button>
+                                        <button type="button" class="secondary" on:click=move |_| editing.set(false)>{tr(T::Cancel)}</button>
+                                    </div>
+                                }.into_any()
+                            } else if d.line_items.is_empty() {
+                                view! { <p class="empty">{tr(T::NoLineItems)}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table class="list">
+                                        <thead><tr><th>{tr(T::Name)}</th><th>{tr(T::Quantity)}</th><th>{tr(T::UnitPrice)}</th><th>{tr(T::Discount)}</th><th>{tr(T::Total)}</th></tr></thead>
+                                        <tbody>{d.line_items.iter().map(|li| view! {
+                                            <tr class="deal-line">
+                                                <td>{li.name.clone()}</td>
+                                                <td>{i18n::digits(l, &li.quantity)}</td>
+                                                <td>{i18n::money_str(l, &li.unit_price, &d.currency)}</td>
+                                                <td>{i18n::digits(l, &format!("{}%", li.discount_percent))}</td>
+                                                <td>{i18n::money_str(l, &li.total, &d.currency)}</td>
+                                            </tr>
+                                        }).collect_view()}</tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                        </section>
+                    }.into_any() }
                 }
             }}
         <section class="panel" id="stage-history">

@@ -328,8 +328,17 @@ struct Conflict {
     latest: Value,
 }
 
-fn version_of(v: &Value) -> i64 {
+pub fn version_of(v: &Value) -> i64 {
     v.get("version").and_then(Value::as_i64).unwrap_or_default()
+}
+
+/// The record a [`RecordPage`] shows, for what its `extra` adds below: its version for a save
+/// of the extra's own (a deal's lines), after which the new record goes here so the facts, the
+/// version and the audit trail follow.
+#[derive(Clone, Copy)]
+pub struct Shown {
+    pub current: RwSignal<Option<Value>>,
+    pub audit: RwSignal<u32>,
 }
 
 #[component]
@@ -350,6 +359,7 @@ pub fn RecordPage(
     let conflict = RwSignal::new(None::<Conflict>);
     let saving = RwSignal::new(false);
     let audit = RwSignal::new(0u32);
+    provide_context(Shown { current, audit });
     leptos::task::spawn_local(async move {
         match api::get_raw(spec.path, &id.get_value()).await {
             Ok(v) => current.set(Some(v)),
