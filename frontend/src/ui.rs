@@ -87,23 +87,22 @@ pub struct Toast {
 }
 
 #[derive(Clone, Copy)]
-pub struct Toasts(RwSignal<Vec<Toast>>, StoredValue<u64>);
+struct Toasts(RwSignal<Vec<Toast>>, StoredValue<u64>);
 
 thread_local! {
-    /// The app's one toast stack, also for code that runs after an `await`, where no reactive
-    /// owner (and so no context) is current.
+    /// The app's one toast stack. Not a context: code that runs after an `await` has no
+    /// reactive owner, so a context lookup there finds nothing.
     static TOASTS: std::cell::Cell<Option<Toasts>> = const { std::cell::Cell::new(None) };
 }
 
+/// Creates the toast stack (once, at the app's root).
 pub fn provide_toasts() {
-    let toasts = Toasts(RwSignal::new(Vec::new()), StoredValue::new(0));
-    TOASTS.with(|t| t.set(Some(toasts)));
-    provide_context(toasts);
+    TOASTS.with(|t| t.set(Some(Toasts(RwSignal::new(Vec::new()), StoredValue::new(0)))));
 }
 
 /// Shows `text` for five seconds.
 pub fn toast(text: impl Into<String>, error: bool) {
-    let Some(Toasts(list, next)) = use_context::<Toasts>().or_else(|| TOASTS.with(std::cell::Cell::get)) else { return };
+    let Some(Toasts(list, next)) = TOASTS.with(std::cell::Cell::get) else { return };
     let id = next.get_value() + 1;
     next.set_value(id);
     list.update(|l| l.push(Toast { id, text: text.into(), error }));
@@ -113,7 +112,7 @@ pub fn toast(text: impl Into<String>, error: bool) {
 /// The toasts, announced to screen readers.
 #[component]
 pub fn ToastStack() -> impl IntoView {
-    let list = use_context::<Toasts>().map(|t| t.0).unwrap_or_else(|| RwSignal::new(Vec::new()));
+    let list = TOASTS.with(std::cell::Cell::get).map(|t| t.0).unwrap_or_else(|| RwSignal::new(Vec::new()));
     view! {
         <div class="toasts" aria-live="polite">
             <For each=move || list.get() key=|t| t.id let:t>

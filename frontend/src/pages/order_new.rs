@@ -49,7 +49,7 @@ pub fn NewOrder() -> impl IntoView {
     let busy = RwSignal::new(false);
 
     let order_currency = move || some(currency.get()).map(|c| c.to_uppercase()).unwrap_or_else(base);
-    // What the form would send: a product picked from the list, else an item named as typed.
+    // What the form would send.
     let input = move || -> OrderInput {
         let (contact_id, company_id) = match customer.get_untracked() {
             Some((kind, id, _)) if kind == "company" => (None, Some(id)),
