@@ -201,4 +201,37 @@ both_backends! {
         let (_, again) = app.get(&format!("/api/v1/pipelines/{}", p["id"].as_str().expect("id"))).await;
         assert_eq!(again["stages"].as_array().map(Vec::len), Some(6), "nothing half-applied");
     }
+
+    async fn a_stage_change_follows_the_pipelines_rules_as_they_are_now(app) {
+        // Deals remember the stages they read by the pipeline's version: a rule added after
+        // a deal's last move must still hold for its next one.
+        let p = default_pipeline(&app).await;
+        let pid = p["id"].as_str().expect("id").to_owned();
+        let (s, d) = app
+            .post("/api/v1/deals", &json!({"name": "Rules move", "amount": "100.00", "currency": "USD", "close_date": "2026-12-20"}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let path = format!("/api/v1/deals/{}", d["id"].as_str().expect("id"));
+        let (s, b) = app.patch(&path, 1, &json!({"stage_id": stage(&p, "Needs analysis")})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let with_rule = |extra: &str| -> Value {
+            let stages: Vec<Value> = p["stages"].as_array().expect("stages").iter().map(|s| {
+                let mut required: Vec<Value> = s["required_fields"].as_array().cloned().unwrap_or_default();
+                if s["name"] == "Proposal" && !extra.is_empty() {
+                    required.push(json!(extra));
+                }
+                json!({"id": s["id"], "name": s["name"], "probability": s["probability"], "kind": s["kind"], "required_fields": required})
+            }).collect();
+            json!({"name": p["name"], "is_default": true, "stages": stages, "loss_reasons": p["loss_reasons"]})
+        };
+        let put = |body: Value| app.send(app.client.put(app.url(&format!("/api/v1/pipelines/{pid}"))).bearer_auth(&app.token).header("If-Match", "*").json(&body));
+        let (s, b, _) = put(with_rule("company_id")).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, b) = app.patch(&path, 2, &json!({"stage_id": stage(&p, "Proposal")})).await;
+        assert_eq!((s, fields(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["company_id:required_for_stage".to_owned()]), "{b}");
+        let (s, b, _) = put(with_rule("")).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, b) = app.patch(&path, 2, &json!({"stage_id": stage(&p, "Proposal")})).await;
+        assert_eq!(s, StatusCode::OK, "the rule is gone again: {b}");
+    }
 }

@@ -49,7 +49,8 @@ where
 {
     fn run(&mut self, conn: &mut DbConnection) -> bool {
         let Some(body) = self.body.take() else { return false };
-        let result = body(conn);
+        // Writes held back for one statement (PostgreSQL) go before the savepoint is released.
+        let result = body(conn).and_then(|v| crm_store::db::flush(conn).map(|()| v).map_err(ApiError::from));
         let ok = result.is_ok();
         self.result = Some(result);
         ok

@@ -107,8 +107,7 @@ pub fn record_with_note(
         at,
         changes: Value::Array(changes).to_string(),
     };
-    diesel::insert_into(audit_log::table).values(&row).execute(conn)?;
-    Ok(())
+    crate::db::defer(conn, crate::db::Touch::Nothing, diesel::insert_into(audit_log::table).values(row))
 }
 
 /// Records a move to or from the trash (`deleted_at` before and after).
@@ -135,6 +134,7 @@ pub fn list(
     after_id: Option<&str>,
     limit: i64,
 ) -> StoreResult<Vec<AuditRow>> {
+    crate::db::flush(conn)?;
     let mut q = audit_log::table
         .filter(audit_log::workspace_id.eq(ws))
         .filter(audit_log::entity_type.eq(entity_type))

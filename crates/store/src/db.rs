@@ -1,7 +1,8 @@
 //! Connections to SQLite or PostgreSQL behind one type, the pool, and migrations.
 
 use diesel::connection::{SimpleConnection, TransactionManager};
-use diesel::pg::PgConnection;
+use diesel::pg::{Pg, PgConnection};
+use diesel::query_builder::QueryFragment;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
@@ -156,7 +157,124 @@ fn migrations_for(conn: &DbConnection) -> EmbeddedMigrations {
 pub(crate) struct TxMemo {
     /// The enabled subscriptions of one workspace (see `webhooks::emit`).
     pub(crate) subscriptions: Option<(String, std::rc::Rc<[crate::webhooks::Subscription]>)>,
+    /// Writes waiting to be sent to PostgreSQL as one statement (see [`defer`]).
+    deferred: Vec<Deferred>,
 }
+
+/// A write held back until the transaction's end, marked with the record whose rows it writes.
+struct Deferred {
+    marks: Option<String>,
+    statement: Box<dyn QueryFragment<Pg>>,
+}
+
+/// Which record's rows a held-back write touches, and how.
+#[derive(Clone, Copy)]
+pub(crate) enum Touch<'a> {
+    /// Only new rows that nothing else in the transaction changes (an audit entry).
+    Nothing,
+    /// New rows of this record, which a later [`Touch::Changes`] of it must see.
+    Adds(&'a str),
+    /// Existing rows of this record, including those added earlier in the transaction.
+    Changes(&'a str),
+}
+
+/// At most this many writes go in one statement (PostgreSQL takes 65,535 parameters; a
+/// timeline row has 13).
+const DEFER_MAX: usize = 32;
+
+/// Runs a write that nothing later in the transaction reads back (an audit entry, a timeline
+/// item, a stage stay). On PostgreSQL inside a [`TxScope`] it waits, and the waiting writes go
+/// to the server as one statement (`WITH w0 AS (INSERT …), w1 AS (…) SELECT 1`) when the
+/// transaction commits: one round trip, parsed and planned once, instead of one each. `touches`
+/// says whose rows it writes: a write that changes a record's rows sends the waiting writes to
+/// that record first, since the parts of one statement all see the same snapshot. Anywhere
+/// else it runs at once.
+///
+/// Whatever reads a table written this way inside a write transaction calls [`flush`] first;
+/// a savepoint is taken with [`savepoint`], which forgets the writes of one rolled back.
+pub(crate) fn defer<Q>(conn: &mut DbConnection, touch: Touch<'_>, statement: Q) -> Result<(), StoreError>
+where
+    Q: diesel::query_dsl::methods::ExecuteDsl<DbConnection> + QueryFragment<Pg> + 'static,
+{
+    let (marks, sees) = match touch {
+        Touch::Nothing => (None, None),
+        Touch::Adds(r) => (Some(r), None),
+        Touch::Changes(r) => (Some(r), Some(r)),
+    };
+    if matches!(conn, DbConnection::Postgresql(_)) {
+        let (in_scope, clash, full) = with_tx_memo(|m| match m {
+            Some(m) => {
+                (true, sees.is_some_and(|r| m.deferred.iter().any(|d| d.marks.as_deref() == Some(r))), m.deferred.len() >= DEFER_MAX)
+            }
+            None => (false, false, false),
+        });
+        if in_scope {
+            if clash || full {
+                flush(conn)?;
+            }
+            with_tx_memo(|m| {
+                if let Some(m) = m {
+                    m.deferred.push(Deferred { marks: marks.map(str::to_owned), statement: Box::new(statement) });
+                }
+            });
+            return Ok(());
+        }
+    }
+    diesel::query_dsl::methods::ExecuteDsl::execute(statement, conn)?;
+    Ok(())
+}
+
+/// Sends the writes [`defer`] holds back, if any.
+pub fn flush(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    let waiting = with_tx_memo(|m| m.map(|m| std::mem::take(&mut m.deferred)).unwrap_or_default());
+    match conn {
+        DbConnection::Postgresql(c) if !waiting.is_empty() => {
+            diesel::RunQueryDsl::execute(Batch(waiting), c)?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Runs `f` in a savepoint: its writes are kept if it succeeds and taken back, including those
+/// [`defer`] still holds, if it fails.
+pub fn savepoint<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    flush(conn)?;
+    let result = conn.transaction(f);
+    if result.is_err() {
+        with_tx_memo(|m| m.map(|m| m.deferred.clear()));
+    }
+    result
+}
+
+/// Held-back writes as one PostgreSQL statement; cached as a prepared statement by its text,
+/// which repeats for each kind of change.
+struct Batch(Vec<Deferred>);
+
+impl diesel::query_builder::QueryId for Batch {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<Pg> for Batch {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, Pg>) -> diesel::QueryResult<()> {
+        if let [one] = self.0.as_slice() {
+            return one.statement.walk_ast(out);
+        }
+        for (i, part) in self.0.iter().enumerate() {
+            out.push_sql(&format!("{}w{i} AS (", if i == 0 { "WITH " } else { ", " }));
+            part.statement.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
+        out.push_sql(" SELECT 1");
+        Ok(())
+    }
+}
+
+impl diesel::RunQueryDsl<PgConnection> for Batch {}
 
 thread_local! {
     static TX_MEMO: std::cell::RefCell<Option<TxMemo>> = const { std::cell::RefCell::new(None) };
@@ -198,7 +316,8 @@ where
         DbConnection::Postgresql(_) => Tm::begin_transaction(conn)?,
     }
     let scope = tx_scope();
-    let result = f(conn);
+    // The writes held back go before the commit, so a failure among them is the caller's.
+    let result = f(conn).and_then(|v| flush(conn).map(|()| v).map_err(E::from));
     drop(scope);
     match result {
         Ok(v) => {

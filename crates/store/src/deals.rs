@@ -7,6 +7,7 @@ use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortFie
 use crate::error::check_version;
 use crate::pipelines::{self, StageRow};
 use crate::pricing::{self, PricedLine};
+use crate::schema;
 use crate::schema::{companies, contacts, deal_contacts, deal_lines, deal_stage_history, deals};
 use crate::{identity, keyset, listing, new_id, time, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::deals::{DealDraft, DealField, StageKind};
@@ -227,6 +228,23 @@ pub fn many(conn: &mut DbConnection, ws: &str, ids: &[String]) -> StoreResult<Ve
     with_company_names(conn, ws, rows.into_iter().filter(|r| r.workspace_id == ws).collect())
 }
 
+/// One deal with its company's name and its pipeline's version (what [`pipelines::get_at`]
+/// needs), in one query.
+fn get_for_update(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<(DealWithCompany, Option<i64>)> {
+    let (row, name, version): (DealRow, Option<String>, Option<i64>) = deals::table
+        .left_join(companies::table.on(deals::company_id.eq(companies::id.nullable()).and(companies::workspace_id.eq(ws.to_owned()))))
+        .left_join(schema::pipelines::table.on(schema::pipelines::id.eq(deals::pipeline_id)))
+        .filter(deals::id.eq(id))
+        .select((DealRow::as_select(), companies::name.nullable(), schema::pipelines::version.nullable()))
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    if row.workspace_id != ws {
+        return Err(StoreError::NotFound);
+    }
+    Ok(((row, name), version))
+}
+
 /// One deal with its company's name, in one query.
 pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<DealWithCompany> {
     let (row, name): (DealRow, Option<String>) = deals::table
@@ -301,7 +319,15 @@ fn stored_contacts(row: &DealRow) -> Vec<String> {
 
 /// Checks references and rules. With `prev` (an update), references the deal already had
 /// are not looked up again: a stage change re-checks only what changed.
-fn resolve(conn: &mut DbConnection, ws: &str, d: &DealDraft, stage_changes: bool, prev: Option<&DealWithCompany>) -> StoreResult<Resolved> {
+/// `pipeline_version` is the version of `prev`'s pipeline read with it.
+fn resolve(
+    conn: &mut DbConnection,
+    ws: &str,
+    d: &DealDraft,
+    stage_changes: bool,
+    prev: Option<&DealWithCompany>,
+    pipeline_version: Option<i64>,
+) -> StoreResult<Resolved> {
     let mut errs = ValidationErrors::new();
     // Pipeline and stage.
     let pipeline_id = match &d.pipeline_id {
@@ -309,10 +335,12 @@ fn resolve(conn: &mut DbConnection, ws: &str, d: &DealDraft, stage_changes: bool
         None => pipelines::default_id(conn, ws)?
             .ok_or_else(|| FieldError::new("pipeline_id", "no_pipeline", "the workspace has no pipeline; create one"))?,
     };
-    let (pipeline, stages) = pipelines::get(conn, ws, &pipeline_id).map_err(|e| match e {
+    let known = pipeline_version.filter(|_| prev.is_some_and(|(p, _)| p.pipeline_id == pipeline_id));
+    let found = pipelines::get_at(conn, ws, &pipeline_id, known).map_err(|e| match e {
         StoreError::NotFound => FieldError::new("pipeline_id", "unknown_pipeline", "no such pipeline in this workspace").into(),
         other => other,
     })?;
+    let (pipeline, stages) = (&found.0, &found.1);
     let stage = match &d.stage_id {
         Some(s) => match stages.iter().find(|x| &x.id == s) {
             Some(x) => x.clone(),
@@ -533,63 +561,46 @@ fn enter_stage(
 ) -> StoreResult<()> {
     crate::timeline::stage_change(conn, before, row, stage_name, actor, now)?;
     let stay = new_id();
-    // The stay being left began when the deal entered its stage: found through the
-    // (deal, entered) index without reading the deal's whole history.
-    let closed = match (&mut *conn, before) {
-        (_, None) => None,
-        // PostgreSQL closes the old stay and opens the new one in one round trip; both parts
-        // see the same snapshot, so the update cannot close the row being inserted.
-        (DbConnection::Postgresql(c), Some(b)) => {
-            #[derive(QueryableByName)]
-            struct Closed {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                closed: i64,
+    let opened = diesel::insert_into(deal_stage_history::table).values((
+        deal_stage_history::id.eq(stay.clone()),
+        deal_stage_history::workspace_id.eq(ws.to_owned()),
+        deal_stage_history::deal_id.eq(row.id.clone()),
+        deal_stage_history::pipeline_id.eq(row.pipeline_id.clone()),
+        deal_stage_history::stage_id.eq(row.stage_id.clone()),
+        deal_stage_history::entered_at.eq(now),
+        deal_stage_history::actor_id.eq(actor.id.clone()),
+    ));
+    match (&mut *conn, before) {
+        // PostgreSQL closes every open stay of the deal and opens the new one with the
+        // transaction's other writes, in one statement at its end.
+        (DbConnection::Postgresql(_), before) => {
+            use crate::db::{defer, Touch};
+            if before.is_some() {
+                let open = deal_stage_history::table
+                    .filter(deal_stage_history::deal_id.eq(row.id.clone()))
+                    .filter(deal_stage_history::left_at.is_null());
+                defer(conn, Touch::Changes(&row.id), diesel::update(open).set(deal_stage_history::left_at.eq(now)))?;
             }
-            use diesel::sql_types::{BigInt, Nullable, Text};
-            let r: Closed = diesel::sql_query(
-                "WITH closed AS (UPDATE deal_stage_history SET left_at = $1 \
-                   WHERE deal_id = $2 AND entered_at = $3 AND left_at IS NULL RETURNING 1), \
-                 opened AS (INSERT INTO deal_stage_history \
-                   (id, workspace_id, deal_id, pipeline_id, stage_id, entered_at, actor_id) \
-                   VALUES ($4, $5, $2, $6, $7, $1, $8)) \
-                 SELECT count(*) AS closed FROM closed",
-            )
-            .bind::<BigInt, _>(now)
-            .bind::<Text, _>(&row.id)
-            .bind::<BigInt, _>(b.stage_entered_at)
-            .bind::<Text, _>(&stay)
-            .bind::<Text, _>(ws)
-            .bind::<Text, _>(&row.pipeline_id)
-            .bind::<Text, _>(&row.stage_id)
-            .bind::<Nullable<Text>, _>(actor.id.as_deref())
-            .get_result(c)?;
-            return close_strays(conn, &row.id, &stay, now, r.closed);
+            defer(conn, Touch::Adds(&row.id), opened)
         }
-        (conn, Some(b)) => Some(
-            diesel::update(
+        (conn, None) => {
+            opened.execute(conn)?;
+            Ok(())
+        }
+        // The stay being left began when the deal entered its stage: found through the
+        // (deal, entered) index without reading the deal's whole history.
+        (conn, Some(b)) => {
+            let closed = diesel::update(
                 deal_stage_history::table
                     .filter(deal_stage_history::deal_id.eq(&row.id))
                     .filter(deal_stage_history::entered_at.eq(b.stage_entered_at))
                     .filter(deal_stage_history::left_at.is_null()),
             )
             .set(deal_stage_history::left_at.eq(now))
-            .execute(conn)?,
-        ),
-    };
-    diesel::insert_into(deal_stage_history::table)
-        .values((
-            deal_stage_history::id.eq(&stay),
-            deal_stage_history::workspace_id.eq(ws),
-            deal_stage_history::deal_id.eq(&row.id),
-            deal_stage_history::pipeline_id.eq(&row.pipeline_id),
-            deal_stage_history::stage_id.eq(&row.stage_id),
-            deal_stage_history::entered_at.eq(now),
-            deal_stage_history::actor_id.eq(&actor.id),
-        ))
-        .execute(conn)?;
-    match closed {
-        Some(n) => close_strays(conn, &row.id, &stay, now, n as i64),
-        None => Ok(()),
+            .execute(conn)?;
+            opened.execute(conn)?;
+            close_strays(conn, &row.id, &stay, now, closed as i64)
+        }
     }
 }
 
@@ -617,7 +628,7 @@ pub fn create(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor) -
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor, now: i64) -> StoreResult<DealWithCompany> {
     let id = new_id();
     check_external_id(conn, ws, &id, d.external_id.as_deref())?;
-    let r = resolve(conn, ws, d, true, None)?;
+    let r = resolve(conn, ws, d, true, None, None)?;
     let row = to_row(ws, id, d, &r, None, now);
     diesel::insert_into(deals::table).values(&row).execute(conn).map_err(|e| crate::error::unique_as_duplicate(e, "deal"))?;
     sync_children(conn, ws, &row.id, d, &r)?;
@@ -652,7 +663,7 @@ pub fn update_at(
     now: i64,
     apply: impl FnOnce(&DealWithCompany) -> StoreResult<DealDraft>,
 ) -> StoreResult<DealWithCompany> {
-    let current = get(conn, ws, id)?;
+    let (current, pipeline_version) = get_for_update(conn, ws, id)?;
     let row = &current.0;
     guard.check(row.owner_id.as_deref())?;
     if row.deleted_at.is_some() {
@@ -668,7 +679,7 @@ pub fn update_at(
         check_external_id(conn, ws, id, d.external_id.as_deref())?;
     }
     let stage_changes = d.stage_id.as_deref() != Some(row.stage_id.as_str()) || d.pipeline_id.as_deref() != Some(row.pipeline_id.as_str());
-    let r = resolve(conn, ws, &d, stage_changes, Some(&current))?;
+    let r = resolve(conn, ws, &d, stage_changes, Some(&current), pipeline_version)?;
     let new_row = to_row(ws, row.id.clone(), &d, &r, Some(row), now);
     let changes = audit::diff(&fields(row), &fields(&new_row));
     if changes.is_empty() {
@@ -730,6 +741,7 @@ pub type Visit = (String, String, Option<String>, i64, Option<i64>);
 /// Every stage the deal has been in, oldest first.
 pub fn history(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<Vec<Visit>> {
     use crate::schema::pipeline_stages;
+    crate::db::flush(conn)?;
     Ok(deal_stage_history::table
         .left_join(pipeline_stages::table.on(pipeline_stages::id.eq(deal_stage_history::stage_id)))
         .filter(deal_stage_history::workspace_id.eq(ws))

@@ -80,6 +80,7 @@ pub fn page(
     after: Option<(i64, String)>,
     limit: usize,
 ) -> StoreResult<FeedPage> {
+    crate::db::flush(conn)?;
     let mut items: Vec<FeedRow> = Vec::with_capacity(limit);
     let mut shown: HashSet<(i64, String, String)> = HashSet::new();
     let mut position = after;

@@ -92,6 +92,31 @@ pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<PipelineW
     Ok((p, stages))
 }
 
+/// Pipelines as last read for a deal's rules, by id. A pipeline's stages change only with its
+/// version (see [`replace`]), so a caller that read the current version in its own query (with
+/// the deal it changes) skips reading the stages again, on any node of a cluster.
+static SEEN: std::sync::Mutex<Option<std::collections::HashMap<String, std::sync::Arc<PipelineWithStages>>>> = std::sync::Mutex::new(None);
+
+/// Like [`get`], from memory when `version` (read in the caller's snapshot) is the version
+/// last read.
+pub fn get_at(conn: &mut DbConnection, ws: &str, id: &str, version: Option<i64>) -> StoreResult<std::sync::Arc<PipelineWithStages>> {
+    let seen = || SEEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(v) = version {
+        let hit = seen().as_ref().and_then(|m| m.get(id)).filter(|p| p.0.version == v && p.0.workspace_id == ws).cloned();
+        if let Some(p) = hit {
+            return Ok(p);
+        }
+    }
+    let p = std::sync::Arc::new(get(conn, ws, id)?);
+    let mut seen = seen();
+    let map = seen.get_or_insert_with(Default::default);
+    if map.len() >= 4096 {
+        map.clear();
+    }
+    map.insert(id.to_owned(), p.clone());
+    Ok(p)
+}
+
 /// The workspace's default pipeline.
 pub fn default_id(conn: &mut DbConnection, ws: &str) -> StoreResult<Option<String>> {
     Ok(pipelines::table

@@ -81,17 +81,9 @@ fn place(conn: &mut DbConnection, ws: &str, subjects: &[(&str, Option<&str>)], i
             data: data.clone(),
         });
     }
-    // On PostgreSQL one statement for all rows: a round trip each would cost more than the
-    // insert. SQLite, in process, keeps the single-row statement it has prepared.
-    match &mut *conn {
-        DbConnection::Postgresql(c) if rows.len() > 1 => {
-            diesel::insert_into(timeline::table).values(&rows).execute(c)?;
-        }
-        conn => {
-            for row in &rows {
-                diesel::insert_into(timeline::table).values(row).execute(conn)?;
-            }
-        }
+    // On PostgreSQL the rows wait for the transaction's other writes and go with them.
+    for row in &rows {
+        crate::db::defer(conn, crate::db::Touch::Nothing, diesel::insert_into(timeline::table).values(row.clone()))?;
     }
     let told: Vec<(&str, &str)> = rows.iter().map(|r| (r.subject_type.as_str(), r.subject_id.as_str())).collect();
     crate::notifications::tell_followers(conn, ws, &told, item.kind, (item.source_type, item.source_id), item.actor, item.at)
@@ -99,6 +91,7 @@ fn place(conn: &mut DbConnection, ws: &str, subjects: &[(&str, Option<&str>)], i
 
 /// Removes every item a source record put on any timeline.
 fn remove(conn: &mut DbConnection, ws: &str, source_id: &str) -> StoreResult<()> {
+    crate::db::flush(conn)?;
     diesel::delete(timeline::table.filter(timeline::source_id.eq(source_id)).filter(timeline::workspace_id.eq(ws))).execute(conn)?;
     Ok(())
 }
@@ -362,6 +355,7 @@ pub fn change_item(conn: &mut DbConnection, ws: &str, actor: &Actor, c: Change<'
 /// number of items written.
 pub fn rebuild(conn: &mut DbConnection) -> StoreResult<usize> {
     use crate::schema::{activities, audit_log, deal_stage_history, deals, orders, pipeline_stages};
+    crate::db::flush(conn)?;
     let before: i64 = timeline::table.count().get_result(conn)?;
     let rows: Vec<crate::activities::ActivityRow> =
         activities::table.filter(activities::deleted_at.is_null()).select(crate::activities::ActivityRow::as_select()).load(conn)?;
@@ -427,6 +421,7 @@ pub fn rebuild(conn: &mut DbConnection) -> StoreResult<usize> {
         };
         change_item(conn, &e.workspace_id, &actor, change)?;
     }
+    crate::db::flush(conn)?;
     let after: i64 = timeline::table.count().get_result(conn)?;
     Ok((after - before) as usize)
 }
@@ -447,6 +442,7 @@ pub fn page(
     f: &TimelineFilter,
     page: &PageSpec,
 ) -> StoreResult<PageOf<TimelineRow>> {
+    crate::db::flush(conn)?;
     let mut q = timeline::table
         .filter(timeline::workspace_id.eq(ws.to_owned()))
         .filter(timeline::subject_type.eq(subject_type.to_owned()))

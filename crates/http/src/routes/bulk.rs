@@ -19,7 +19,6 @@ use crm_domain::Currency;
 use crm_domain::FieldError;
 use crm_store::audit::Actor;
 use crm_store::{cases, companies, contacts, deals, leads, orders, points, time, DbConnection, StoreError};
-use diesel::Connection;
 use serde::de::DeserializeOwned;
 
 /// Most operations per call.
@@ -120,7 +119,7 @@ async fn run(
             let done = match input.mode {
                 BulkMode::AllOrNothing => apply(c, &me, &actor, op),
                 // A savepoint per operation: a failed one leaves no trace, the others stay.
-                BulkMode::PerRecord => c.transaction(|c| apply(c, &me, &actor, op)),
+                BulkMode::PerRecord => crm_store::db::savepoint(c, |c| apply(c, &me, &actor, op)),
             };
             results.push(match done {
                 Ok((id, version, outcome)) => BulkItemResult {
