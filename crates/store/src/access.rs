@@ -157,6 +157,61 @@ pub fn scope_reach(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>, scope:
     })
 }
 
+/// Those of `users` (members of the workspace) who may read a record of `entity` owned by
+/// `owner`, in three queries whatever their number: roles, the grants of those roles, and the
+/// members among them who share a team with the owner.
+pub fn readers<'u>(conn: &mut DbConnection, ws: &str, users: &[&'u str], entity: Entity, owner: Option<&str>) -> StoreResult<Vec<&'u str>> {
+    use crate::schema::memberships;
+    let roles: Vec<(String, String)> = memberships::table
+        .filter(memberships::workspace_id.eq(ws))
+        .filter(memberships::user_id.eq_any(users))
+        .select((memberships::user_id, memberships::role))
+        .load(conn)?;
+    let mut grants: Vec<(Role, Scope)> = Vec::with_capacity(4);
+    let mut scoped: Vec<(&'u str, Scope)> = Vec::with_capacity(users.len());
+    for user in users {
+        let Some(role) = roles.iter().find(|(u, _)| u == user).and_then(|(_, r)| Role::parse(r)) else { continue };
+        let scope = match grants.iter().find(|(r, _)| *r == role) {
+            Some((_, s)) => *s,
+            None => {
+                let s = grant(conn, ws, role, entity)?.read;
+                grants.push((role, s));
+                s
+            }
+        };
+        scoped.push((user, scope));
+    }
+    let team_scoped: Vec<&str> = scoped.iter().filter(|(_, s)| *s == Scope::Team).map(|(u, _)| *u).collect();
+    let mates: Vec<String> = match owner {
+        Some(owner) if !team_scoped.is_empty() => {
+            let (tm, theirs) = diesel::alias!(team_members as tm, team_members as theirs);
+            tm.filter(tm.field(team_members::workspace_id).eq(ws))
+                .filter(tm.field(team_members::user_id).eq_any(&team_scoped))
+                .filter(
+                    tm.field(team_members::team_id).eq_any(
+                        theirs
+                            .filter(theirs.field(team_members::workspace_id).eq(ws))
+                            .filter(theirs.field(team_members::user_id).eq(owner))
+                            .select(theirs.field(team_members::team_id)),
+                    ),
+                )
+                .select(tm.field(team_members::user_id))
+                .load(conn)?
+        }
+        _ => Vec::new(),
+    };
+    Ok(scoped
+        .into_iter()
+        .filter(|(user, scope)| match scope {
+            Scope::All => true,
+            Scope::None => false,
+            Scope::Own => owner == Some(*user),
+            Scope::Team => owner == Some(*user) || mates.iter().any(|m| m == user),
+        })
+        .map(|(user, _)| user)
+        .collect())
+}
+
 /// Which records of `entity` the viewer may read.
 pub fn read_reach(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>, entity: Entity) -> StoreResult<Reach> {
     let g = grant(conn, ws, viewer.role, entity)?;

@@ -229,13 +229,7 @@ pub fn fields(r: &ContactRow) -> Map<String, Value> {
 
 /// Inserts ready-made rows without audit or checks: benchmark data only.
 pub fn insert_raw(conn: &mut DbConnection, rows: &[ContactRow]) -> StoreResult<()> {
-    for chunk in rows.chunks(500) {
-        // Multi-row inserts need the concrete backend.
-        match conn {
-            DbConnection::Sqlite(c) => diesel::insert_into(contacts::table).values(chunk).execute(c)?,
-            DbConnection::Postgresql(c) => diesel::insert_into(contacts::table).values(chunk).execute(c)?,
-        };
-    }
+    crate::db::insert_rows!(conn, contacts::table, rows, 500);
     Ok(())
 }
 

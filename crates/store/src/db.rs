@@ -276,6 +276,22 @@ impl QueryFragment<Pg> for Batch {
 
 impl diesel::RunQueryDsl<PgConnection> for Batch {}
 
+/// Inserts `rows` (a slice) in statements of at most `per` rows each. diesel's multi-backend
+/// connection cannot build a multi-row INSERT, so each backend gets its own.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr, $per:expr) => {{
+        let mut n = 0;
+        for chunk in $rows.chunks($per) {
+            n += match &mut *$conn {
+                $crate::DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                $crate::DbConnection::Postgresql(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+            };
+        }
+        n
+    }};
+}
+pub(crate) use insert_rows;
+
 thread_local! {
     static TX_MEMO: std::cell::RefCell<Option<TxMemo>> = const { std::cell::RefCell::new(None) };
 }

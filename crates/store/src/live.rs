@@ -32,6 +32,24 @@ pub fn push(conn: &mut DbConnection, ws: &str, user_id: &str, kind: &str, payloa
     Ok(())
 }
 
+/// The same kind of event for several people, each with its payload, in one statement.
+pub fn push_each(conn: &mut DbConnection, ws: &str, events: &[(String, String)], kind: &str, at: i64) -> StoreResult<()> {
+    let rows: Vec<_> = events
+        .iter()
+        .map(|(user, payload)| {
+            (
+                live_events::workspace_id.eq(ws),
+                live_events::user_id.eq(user.as_str()),
+                live_events::kind.eq(kind),
+                live_events::payload.eq(payload.as_str()),
+                live_events::at.eq(at),
+            )
+        })
+        .collect();
+    crate::db::insert_rows!(conn, live_events::table, rows, 1000);
+    Ok(())
+}
+
 /// Rows written at or after `since` (micros), in order. Pollers read an overlapping window and
 /// drop what they have seen, so a transaction that commits a little late is not missed.
 pub fn since(conn: &mut DbConnection, since: i64, limit: i64) -> StoreResult<Vec<LiveRow>> {

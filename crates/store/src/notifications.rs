@@ -100,7 +100,7 @@ pub struct Notice<'a> {
 /// Tells `users` (teams already expanded): each once, never the actor, only members who may
 /// read the record. Returns how many were told.
 pub fn notify(conn: &mut DbConnection, ws: &str, users: &[String], n: &Notice<'_>) -> StoreResult<usize> {
-    let mut users: Vec<&String> = users.iter().filter(|u| Some(u.as_str()) != n.actor.user_id()).collect();
+    let mut users: Vec<&str> = users.iter().map(String::as_str).filter(|u| Some(*u) != n.actor.user_id()).collect();
     users.sort_unstable();
     users.dedup();
     if users.is_empty() {
@@ -108,17 +108,16 @@ pub fn notify(conn: &mut DbConnection, ws: &str, users: &[String], n: &Notice<'_
     }
     let Some((owner, title)) = lookup(conn, ws, n.subject_type, n.subject_id)? else { return Ok(0) };
     let Some(entity) = Entity::parse(n.subject_type) else { return Ok(0) };
-    let mut told = 0;
-    for user in users {
-        let Some(role) = crate::identity::role_in(conn, ws, user)? else { continue };
-        let viewer = crate::access::Viewer { role, user_id: Some(user) };
-        if !crate::access::read_reach(conn, ws, viewer, entity)?.allows(owner.as_deref()) {
-            continue;
-        }
-        let row = NotificationRow {
+    let readers = crate::access::readers(conn, ws, &users, entity, owner.as_deref())?;
+    if readers.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<NotificationRow> = readers
+        .iter()
+        .map(|user| NotificationRow {
             id: new_id(),
             workspace_id: ws.to_owned(),
-            user_id: user.clone(),
+            user_id: (*user).to_owned(),
             kind: n.kind.to_owned(),
             subject_type: n.subject_type.to_owned(),
             subject_id: n.subject_id.to_owned(),
@@ -131,12 +130,12 @@ pub fn notify(conn: &mut DbConnection, ws: &str, users: &[String], n: &Notice<'_
             actor_name: n.actor.name.clone(),
             at: n.at,
             read_at: None,
-        };
-        diesel::insert_into(notifications::table).values(&row).execute(conn)?;
-        crate::live::push(conn, ws, user, "notification", &live_payload(&row), n.at)?;
-        told += 1;
-    }
-    Ok(told)
+        })
+        .collect();
+    let pushes: Vec<(String, String)> = rows.iter().map(|r| (r.user_id.clone(), live_payload(r).to_string())).collect();
+    crate::db::insert_rows!(conn, notifications::table, rows, 1000);
+    crate::live::push_each(conn, ws, &pushes, "notification", n.at)?;
+    Ok(rows.len())
 }
 
 /// The users mentioned (team mentions expanded to members of this workspace).

@@ -62,13 +62,7 @@ pub fn insert_batch(conn: &mut DbConnection, ws: &str, entity_type: &str, items:
         .iter()
         .map(|(kind, value, entity_id)| PointRow { workspace_id: ws, kind, value: value.clone(), entity_type, entity_id })
         .collect();
-    for chunk in rows.chunks(1000) {
-        // Multi-row inserts need the concrete backend.
-        match conn {
-            DbConnection::Sqlite(c) => diesel::insert_into(contact_points::table).values(chunk).execute(c)?,
-            DbConnection::Postgresql(c) => diesel::insert_into(contact_points::table).values(chunk).execute(c)?,
-        };
-    }
+    crate::db::insert_rows!(conn, contact_points::table, rows, 1000);
     Ok(())
 }
 

@@ -75,13 +75,7 @@ pub fn insert_batch(conn: &mut DbConnection, ws: &str, entity_type: &str, items:
             })
         })
         .collect();
-    for chunk in rows.chunks(1000) {
-        // Multi-row inserts need the concrete backend.
-        match conn {
-            DbConnection::Sqlite(c) => diesel::insert_into(search_terms::table).values(chunk).execute(c)?,
-            DbConnection::Postgresql(c) => diesel::insert_into(search_terms::table).values(chunk).execute(c)?,
-        };
-    }
+    crate::db::insert_rows!(conn, search_terms::table, rows, 1000);
     Ok(())
 }
 
