@@ -2,8 +2,8 @@
 //! the session in localStorage and renews the access token when it expires.
 
 use crm_api_types::{
-    Activity, AuditEntry, Company, Contact, ContactCreate, ContactPatch, Deal, DealPatch, Lead, LeadConversion, LeadConvert, LoginRequest,
-    Me, Page, Pipeline, Problem, RefreshRequest, SearchResults, Task, TokenResponse, Webhook, WebhookDelivery, WebhookWithSecret,
+    Activity, AuditEntry, Contact, ContactCreate, Deal, DealPatch, Lead, LeadConversion, LeadConvert, LoginRequest, Me, Page, Pipeline,
+    Problem, RefreshRequest, SearchResults, Task, TokenResponse, Webhook, WebhookDelivery, WebhookWithSecret,
 };
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -212,10 +212,6 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
-pub async fn contact(id: String) -> Result<Contact, ApiError> {
-    get(&format!("/api/v1/contacts/{}", enc(&id))).await
-}
-
 /// A record's audit trail (`path`: the collection, e.g. `/api/v1/tasks`).
 pub async fn audit(path: &str, id: String) -> Result<Page<AuditEntry>, ApiError> {
     get(&format!("{path}/{}/audit?limit=200", enc(&id))).await
@@ -232,10 +228,6 @@ pub async fn set_locale(code: &'static str) -> Result<Me, ApiError> {
 
 pub async fn create_contact(body: ContactCreate) -> Result<Contact, ApiError> {
     post("/api/v1/contacts", &body).await
-}
-
-pub async fn patch_contact(id: String, version: i64, body: ContactPatch) -> Result<Contact, ApiError> {
-    patch(&format!("/api/v1/contacts/{}", enc(&id)), version, &body).await
 }
 
 pub async fn pipelines() -> Result<Vec<Pipeline>, ApiError> {
@@ -380,10 +372,6 @@ pub async fn log_activity(body: crm_api_types::ActivityCreate) -> Result<Activit
 
 pub async fn add_task(body: crm_api_types::TaskCreate) -> Result<Task, ApiError> {
     post("/api/v1/tasks", &body).await
-}
-
-pub async fn company(id: String) -> Result<Company, ApiError> {
-    get(&format!("/api/v1/companies/{}", enc(&id))).await
 }
 
 pub async fn deal(id: String) -> Result<Deal, ApiError> {

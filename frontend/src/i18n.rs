@@ -3,7 +3,7 @@
 //! entry carries both languages, so a translation cannot be missing.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
-use crm_api_types::{ActivityKind, Consent, EmailLabel, LifecycleStage, PhoneLabel, Source};
+use crm_api_types::{ActivityKind, LifecycleStage, Source};
 use crm_domain::calendar::{Jalali, MONTHS_FA};
 use leptos::prelude::*;
 
@@ -89,7 +89,6 @@ catalogue! {
     StageChurned => "Churned", "ازدست‌رفته";
     LabelWork => "work", "کاری";
     LabelPersonal => "personal", "شخصی";
-    LabelOther => "other", "سایر";
     LabelMobile => "mobile", "همراه";
     LabelHome => "home", "منزل";
     LabelFax => "fax", "فکس";
@@ -136,8 +135,6 @@ catalogue! {
     ErrAmount => "Write an amount such as 1250.50.", "مبلغ را مانند ۱۲۵۰٫۵۰ بنویسید.";
     ErrDate => "Write a date.", "یک تاریخ وارد کنید.";
     ClickToEdit => "Click to edit", "برای ویرایش کلیک کنید";
-    ConflictTitle => "Someone else changed this contact", "شخص دیگری این مخاطب را تغییر داده است";
-    ConflictExplain => "Your edit was not saved because the contact changed after you opened it. Their changes:", "ویرایش شما ذخیره نشد، چون مخاطب پس از باز کردن شما تغییر کرده است. تغییرات آن‌ها:";
     YourChange => "Your change:", "تغییر شما:";
     ReapplyMine => "Apply my change on top", "اعمال تغییر من روی نسخهٔ جدید";
     KeepTheirs => "Keep theirs", "نگه‌داشتن نسخهٔ آن‌ها";
@@ -357,6 +354,7 @@ catalogue! {
     Industry => "Industry", "صنعت";
     CompaniesHint => "No company matches; search by part of a name, a domain, a city or a phone number.", "شرکتی پیدا نشد؛ با بخشی از نام، دامنه، شهر یا شمارهٔ تلفن جست‌وجو کنید.";
     Employees => "Employees", "کارکنان";
+    Country => "Country", "کشور";
     LogCall => "Log call", "ثبت تماس";
     TaskTitle => "Task", "عنوان کار";
     AddTask => "Add task", "افزودن کار";
@@ -721,8 +719,11 @@ pub fn date_time(lang: Lang, t: &DateTime<Utc>) -> String {
 /// A phone number for reading, grouped (always left to right).
 pub fn phone(lang: Lang, e164: &str) -> String {
     let d = e164.trim_start_matches('+');
-    let grouped = if d.starts_with("98") && d.len() == 12 {
+    let grouped = if d.starts_with("98") && d.len() == 12 && d[2..].starts_with('9') {
         format!("+98 {} {} {}", &d[2..5], &d[5..8], &d[8..])
+    } else if d.starts_with("98") && d.len() == 12 {
+        // Iranian landlines: a two-digit area code, then eight digits in fours.
+        format!("+98 {} {} {}", &d[2..4], &d[4..8], &d[8..])
     } else if d.starts_with('1') && d.len() == 11 {
         format!("+1 {} {} {}", &d[1..4], &d[4..7], &d[7..])
     } else {
@@ -841,6 +842,14 @@ pub fn word_key(wire: &str) -> Option<T> {
         "working" => T::LeadWorking,
         "qualified" => T::LeadQualified,
         "disqualified" => T::LeadDisqualified,
+        "unknown" => T::ConsentUnknown,
+        "opted_in" => T::ConsentOptedIn,
+        "opted_out" => T::ConsentOptedOut,
+        "work" => T::LabelWork,
+        "personal" => T::LabelPersonal,
+        "mobile" => T::LabelMobile,
+        "home" => T::LabelHome,
+        "fax" => T::LabelFax,
         other => return ActivityKind::parse(other).map(activity_kind).or_else(|| Source::parse(other).map(source)),
     })
 }
@@ -859,32 +868,6 @@ pub fn stage(s: LifecycleStage) -> T {
         LifecycleStage::Prospect => T::StageProspect,
         LifecycleStage::Customer => T::StageCustomer,
         LifecycleStage::Churned => T::StageChurned,
-    }
-}
-
-pub fn email_label(l: EmailLabel) -> T {
-    match l {
-        EmailLabel::Work => T::LabelWork,
-        EmailLabel::Personal => T::LabelPersonal,
-        EmailLabel::Other => T::LabelOther,
-    }
-}
-
-pub fn phone_label(l: PhoneLabel) -> T {
-    match l {
-        PhoneLabel::Mobile => T::LabelMobile,
-        PhoneLabel::Work => T::LabelWork,
-        PhoneLabel::Home => T::LabelHome,
-        PhoneLabel::Fax => T::LabelFax,
-        PhoneLabel::Other => T::LabelOther,
-    }
-}
-
-pub fn consent(c: Consent) -> T {
-    match c {
-        Consent::Unknown => T::ConsentUnknown,
-        Consent::OptedIn => T::ConsentOptedIn,
-        Consent::OptedOut => T::ConsentOptedOut,
     }
 }
 
@@ -938,6 +921,7 @@ mod tests {
         assert_eq!(date_time(Lang::En, &t), "22 Nov 2026, 14:05");
         assert_eq!(date_time(Lang::Fa, &t), "۱ آذر ۱۴۰۵، ۱۴:۰۵");
         assert_eq!(phone(Lang::Fa, "+989121234567"), "+۹۸ ۹۱۲ ۱۲۳ ۴۵۶۷");
+        assert_eq!(phone(Lang::En, "+982188880000"), "+98 21 8888 0000");
         assert_eq!(date(Lang::En, "2026-12-20"), "20 Dec 2026");
         assert_eq!(date(Lang::Fa, "2026-12-20"), "۲۹ آذر ۱۴۰۵");
     }

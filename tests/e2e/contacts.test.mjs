@@ -76,13 +76,13 @@ test('switch to Persian: right to left, Persian digits, Solar Hijri dates', asyn
   assert.match(await page.textContent('.count'), /^[۰-۹٬]+ مخاطب$/, 'the count in Persian digits');
   await page.screenshot({ path: join(artifacts, 'contacts-persian.png') });
   await page.locator('a.record-link').first().click();
-  await page.waitForSelector('#created-at');
-  const created = await page.textContent('#created-at');
+  await page.waitForSelector('#field-created_at');
+  const created = await page.textContent('#field-created_at');
   assert.match(created, /^[۰-۹]{1,2} (فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند) ۱۴[۰-۹]{2}، [۰-۹]{2}:[۰-۹]{2}$/, `a Solar Hijri date: ${created}`);
   await page.screenshot({ path: join(artifacts, 'contact-persian.png') });
   // The choice is remembered.
   await page.reload();
-  await page.waitForSelector('#created-at');
+  await page.waitForSelector('#field-created_at');
   assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
   await page.click('#lang');
   await page.waitForFunction(() => document.documentElement.dir === 'ltr');

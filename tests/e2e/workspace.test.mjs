@@ -93,7 +93,7 @@ test('edit inline; a stale edit shows the other change and reapplies on top', as
   await page.keyboard.press('Enter');
   await page.waitForSelector('.conflict');
   const conflict = await page.textContent('.conflict');
-  assert.match(conflict, /Someone else changed this contact/);
+  assert.match(conflict, /Someone else changed this record/);
   assert.match(conflict, /Conflict-Other/, 'their change of the last name is shown');
   assert.match(conflict, /Head of buying/, 'their change of the title is shown');
   assert.match(conflict, /Procurement lead/, 'my change is shown');
@@ -381,7 +381,7 @@ test('the app is served compressed, with its client-side routes', async () => {
   assert.match(await route.text(), /<html/i, 'a client-side route answers with the app');
 });
 
-test('a company page lists its contacts, deals, cases and orders', async () => {
+test('a company page lists its contacts, deals, cases and orders; phones, emails and tags are edited in place', async () => {
   const co = await api(server.base, 'POST', '/api/v1/companies', { name: 'Related-E2E Holdings' });
   const person = await api(server.base, 'POST', '/api/v1/contacts', { first_name: 'Reza', last_name: 'Related-E2E', company_id: co.body.id });
   await api(server.base, 'POST', '/api/v1/deals', { name: 'Related-E2E renewal', company_id: co.body.id, amount: '900.00', currency: 'USD' });
@@ -394,7 +394,34 @@ test('a company page lists its contacts, deals, cases and orders', async () => {
   await page.locator('#related-deals li', { hasText: 'Related-E2E renewal' }).waitFor();
   await page.locator('#related-cases li', { hasText: 'Related-E2E login trouble' }).waitFor();
   assert.match(await page.textContent('#related-orders'), /Nothing here yet/);
+
+  // Phones and tags are edited in place: a bad number is named beside the field, nothing saved.
+  await page.click('#field-phones');
+  await page.fill('#edit-phones', '12 work');
+  await page.click('#company-name');
+  await page.waitForSelector('#err-phones');
+  assert.equal((await api(server.base, 'GET', `/api/v1/companies/${co.body.id}`)).body.version, 1);
+  await page.fill('#edit-phones', '021 8888 0000 work\n0912 555 0199');
+  await page.click('#company-name');
+  await page.waitForFunction(() => /\+98 21 8888 0000 \(work\), \+98 912 555 0199 \(mobile\)/.test(document.querySelector('#field-phones')?.textContent ?? ''));
+  await page.click('#field-tags');
+  await page.fill('#edit-tags', 'key account, renewal');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#field-tags')?.textContent === 'key account, renewal');
+  const saved = (await api(server.base, 'GET', `/api/v1/companies/${co.body.id}`)).body;
+  assert.deepEqual(saved.phones.map((p) => [p.number, p.label, p.primary]), [['+982188880000', 'work', true], ['+989125550199', 'mobile', false]]);
+  assert.deepEqual(saved.tags, ['key account', 'renewal']);
+  await page.locator('.audit li li', { hasText: 'tags: [] → ["key account","renewal"]' }).waitFor();
   await page.screenshot({ path: join(artifacts, 'company-page.png') });
+
+  // A contact's emails, with a label in Persian words too.
+  await page.goto(`${server.base}/contacts/${person.body.id}`);
+  await page.click('#field-emails');
+  await page.fill('#edit-emails', 'reza@related-e2e.example\nreza.home@related-e2e.example شخصی');
+  await page.click('#contact-name');
+  await page.waitForFunction(() => /reza\.home@related-e2e\.example \(personal\)/.test(document.querySelector('#field-emails')?.textContent ?? ''));
+  const contact = (await api(server.base, 'GET', `/api/v1/contacts/${person.body.id}`)).body;
+  assert.deepEqual(contact.emails.map((e) => [e.address, e.label, e.primary]), [['reza@related-e2e.example', 'work', true], ['reza.home@related-e2e.example', 'personal', false]]);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -1,10 +1,10 @@
-//! One company: key facts and its related records (contacts, deals, cases, orders), each the
-//! newest twenty with the total.
+//! One company: its facts edited in place, its owner, and its related records (contacts, deals,
+//! cases, orders), each the newest twenty with the total, and its timeline.
 
 use crate::api;
 use crate::i18n::{self, tr, Lang, T};
+use crate::pages::record::{self, OwnerOf, RecordPage};
 use crate::timeline::Timeline;
-use crate::ui::HandOver;
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -60,68 +60,44 @@ fn Related(
     }
 }
 
+/// A company's page: [`record::COMPANY`]'s facts edited in place (contact points and tags
+/// included), then its owner, related records, timeline and audit trail.
 #[component]
 pub fn CompanyPage(id: String) -> impl IntoView {
-    let lang = i18n::lang();
-    let id = StoredValue::new(id);
-    let id = move || id.get_value();
-    let company = LocalResource::new(move || api::company(id()));
-    let dash = || "—".to_owned();
+    view! { <RecordPage spec=&record::COMPANY id extra=|id| view! { <CompanyExtras id/> }.into_any()/> }
+}
+
+/// What a company shows below its facts.
+#[component]
+fn CompanyExtras(id: String) -> impl IntoView {
     view! {
-        <p class="crumbs"><a href="/companies">{tr(T::BackToCompanies)}</a></p>
-        {move || {
-                let l = lang.get();
-                let Some(result) = company.get() else { return view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any() };
-                match result {
-                    Err(e) => view! { <p class="error" role="alert">{e.message(l)}</p> }.into_any(),
-                    Ok(c) => {
-                        let cid = c.id.clone();
-                        view! {
-                            <header class="page-head"><h1 id="company-name">{c.name.clone()}</h1>
-                                {c.industry.clone().map(|i| view! { <span class="badge">{i}</span> })}
-                                <HandOver subject="companies" id=c.id.clone() owner=c.owner_id.clone() done=move || company.refetch()/>
-                            </header>
-                            <section class="facts">
-                                <dl>
-                                    <dt>{tr(T::Domain)}</dt><dd class="ltr">{c.domain.clone().unwrap_or_else(dash)}</dd>
-                                    <dt>{tr(T::City)}</dt><dd>{[c.city.clone(), c.country.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ")}</dd>
-                                    <dt>{tr(T::Phones)}</dt>
-                                    <dd>{c.phones.iter().map(|p| view! { <div><a class="ltr" href=format!("tel:{}", p.number)>{i18n::phone(l, &p.number)}</a></div> }).collect_view()}</dd>
-                                    <dt>{tr(T::AnnualRevenue)}</dt><dd>{c.annual_revenue.as_ref().map(|m| i18n::money_str(l, &m.amount, &m.currency)).unwrap_or_else(dash)}</dd>
-                                    <dt>{tr(T::Employees)}</dt><dd>{c.employee_count.map(|n| i18n::number(l, n)).unwrap_or_else(dash)}</dd>
-                                    <dt>{tr(T::Tags)}</dt><dd>{c.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}</dd>
-                                </dl>
-                            </section>
-                            <div class="related-grid">
-                                <Related title=T::ContactsColumn id_attr="related-contacts" path="/api/v1/contacts" sort="name" company=cid.clone()
-                                    row=|_, v| {
-                                        let (href, name, title) = (format!("/contacts/{}", s(v, "id")), s(v, "display_name").to_owned(), s(v, "title").to_owned());
-                                        view! { <a href=href>{name}</a>" "<span class="muted">{title}</span> }.into_any()
-                                    }/>
-                                <Related title=T::Deals id_attr="related-deals" path="/api/v1/deals" sort="-updated_at" company=cid.clone()
-                                    row=|l, v| {
-                                        let (href, name) = (format!("/deals/{}", s(v, "id")), s(v, "name").to_owned());
-                                        let (amount, status) = (money(l, v, "amount"), i18n::word(l, s(v, "status")));
-                                        view! { <a href=href>{name}</a>" "<span class="card-amount">{amount}</span>" "<span class="badge">{status}</span> }.into_any()
-                                    }/>
-                                <Related title=T::Cases id_attr="related-cases" path="/api/v1/cases" sort="-created_at" company=cid.clone()
-                                    row=|l, v| {
-                                        let href = format!("/cases/{}", s(v, "id"));
-                                        let label = format!("{} {}", i18n::digits(l, &format!("#{}", v.get("number").and_then(Value::as_i64).unwrap_or_default())), s(v, "subject"));
-                                        let status = i18n::word(l, s(v, "status"));
-                                        view! { <a href=href>{label}</a>" "<span class="badge">{status}</span> }.into_any()
-                                    }/>
-                                <Related title=T::Orders id_attr="related-orders" path="/api/v1/orders" sort="-ordered_at" company=cid.clone()
-                                    row=|l, v| view! {
-                                        <span>{i18n::digits(l, &format!("#{}", v.get("number").and_then(Value::as_i64).unwrap_or_default()))}</span>" "
-                                        <span class="card-amount">{money(l, v, "total")}</span>" "
-                                        <span class="muted">{v.get("ordered_at").and_then(Value::as_str).and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| i18n::date_time(l, &t.with_timezone(&chrono::Utc))).unwrap_or_default()}</span>
-                                    }.into_any()/>
-                            </div>
-                        }.into_any()
-                    }
-                }
-            }}
-        {move || view! { <Timeline subject="companies" id=id()/> }}
+        <OwnerOf subject="companies" id=id.clone()/>
+        <div class="related-grid">
+            <Related title=T::ContactsColumn id_attr="related-contacts" path="/api/v1/contacts" sort="name" company=id.clone()
+                row=|_, v| {
+                    let (href, name, title) = (format!("/contacts/{}", s(v, "id")), s(v, "display_name").to_owned(), s(v, "title").to_owned());
+                    view! { <a href=href>{name}</a>" "<span class="muted">{title}</span> }.into_any()
+                }/>
+            <Related title=T::Deals id_attr="related-deals" path="/api/v1/deals" sort="-updated_at" company=id.clone()
+                row=|l, v| {
+                    let (href, name) = (format!("/deals/{}", s(v, "id")), s(v, "name").to_owned());
+                    let (amount, status) = (money(l, v, "amount"), i18n::word(l, s(v, "status")));
+                    view! { <a href=href>{name}</a>" "<span class="card-amount">{amount}</span>" "<span class="badge">{status}</span> }.into_any()
+                }/>
+            <Related title=T::Cases id_attr="related-cases" path="/api/v1/cases" sort="-created_at" company=id.clone()
+                row=|l, v| {
+                    let href = format!("/cases/{}", s(v, "id"));
+                    let label = format!("{} {}", i18n::digits(l, &format!("#{}", v.get("number").and_then(Value::as_i64).unwrap_or_default())), s(v, "subject"));
+                    let status = i18n::word(l, s(v, "status"));
+                    view! { <a href=href>{label}</a>" "<span class="badge">{status}</span> }.into_any()
+                }/>
+            <Related title=T::Orders id_attr="related-orders" path="/api/v1/orders" sort="-ordered_at" company=id.clone()
+                row=|l, v| view! {
+                    <span>{i18n::digits(l, &format!("#{}", v.get("number").and_then(Value::as_i64).unwrap_or_default()))}</span>" "
+                    <span class="card-amount">{money(l, v, "total")}</span>" "
+                    <span class="muted">{v.get("ordered_at").and_then(Value::as_str).and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| i18n::date_time(l, &t.with_timezone(&chrono::Utc))).unwrap_or_default()}</span>
+                }.into_any()/>
+        </div>
+        <Timeline subject="companies" id/>
     }
 }

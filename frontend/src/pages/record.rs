@@ -9,12 +9,14 @@ use crate::api::{self, ApiError};
 use crate::i18n::{self, tr, Lang, T};
 use crate::pages::records::{cell, Show};
 use crate::router;
-use crate::ui::{show_problem, toast, AuditTrail, ConflictPanel, FieldErrors, FieldProblem};
+use crate::ui::{show_problem, toast, AuditTrail, ConflictPanel, FieldErrors, FieldProblem, HandOver};
 use leptos::prelude::*;
 use serde_json::{json, Map, Value};
 
 /// How an amount is typed (not text to translate).
 const MONEY_EXAMPLE: &str = "1250.50 USD";
+const PHONES_EXAMPLE: &str = "+98 912 123 4567 mobile\n021 8888 0000 work";
+const EMAILS_EXAMPLE: &str = "sara@example.com work";
 
 /// How a field is shown and typed.
 #[derive(Clone, Copy, PartialEq)]
@@ -31,8 +33,32 @@ pub enum Kind {
     /// `{amount, currency}`, typed as `1250.50 USD`.
     Money,
     Flag,
+    /// A whole number.
+    Number,
+    /// A list of words, typed separated by commas.
+    Tags,
+    /// Email addresses or phone numbers, one a line, each with an optional label after it
+    /// (`+98 912 123 4567 mobile`); the first is the primary one.
+    Points(Point),
     /// Shown, never typed.
     Fixed(Show),
+}
+
+/// Which contact points a [`Kind::Points`] field holds.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Point {
+    Email,
+    Phone,
+}
+
+impl Point {
+    /// The key of the value in each entry, and the labels an entry may have (the default first).
+    fn keys(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Point::Email => ("address", &["work", "personal", "other"]),
+            Point::Phone => ("number", &["mobile", "work", "home", "fax", "other"]),
+        }
+    }
 }
 
 pub struct Field {
@@ -60,6 +86,8 @@ pub struct RecordSpec {
     pub new_title: T,
     /// The field that names a record in its header.
     pub name_key: &'static str,
+    /// The id of the header that shows that name.
+    pub name_id: &'static str,
     pub fields: &'static [Field],
 }
 
@@ -74,6 +102,7 @@ pub static LEAD: RecordSpec = RecordSpec {
     title: T::NavLeads,
     new_title: T::NewLead,
     name_key: "display_name",
+    name_id: "record-name",
     fields: &[
         f("first_name", T::FirstName, Kind::Text, true, true),
         f("last_name", T::LastName, Kind::Text, false, true),
@@ -96,6 +125,7 @@ pub static TASK: RecordSpec = RecordSpec {
     title: T::Tasks,
     new_title: T::NewTask,
     name_key: "title",
+    name_id: "record-name",
     fields: &[
         f("title", T::TaskTitle, Kind::Text, true, true),
         f("due_at", T::DueAt, Kind::Moment, false, true),
@@ -115,6 +145,7 @@ pub static PRODUCT: RecordSpec = RecordSpec {
     title: T::Products,
     new_title: T::NewProduct,
     name_key: "name",
+    name_id: "record-name",
     fields: &[
         f("sku", T::Sku, Kind::Text, true, true),
         f("name", T::Name, Kind::Text, true, true),
@@ -133,6 +164,7 @@ pub static ORDER: RecordSpec = RecordSpec {
     title: T::Orders,
     new_title: T::Orders,
     name_key: "number",
+    name_id: "record-name",
     fields: &[
         f("ordered_at", T::OrderedAt, Kind::Fixed(Show::DateTime), false, false),
         f("status", T::Status, Kind::Choice(&["placed", "paid", "fulfilled", "cancelled", "refunded"]), false, false),
@@ -153,6 +185,7 @@ pub static ACTIVITY: RecordSpec = RecordSpec {
     title: T::Activities,
     new_title: T::Activities,
     name_key: "subject",
+    name_id: "record-name",
     fields: &[
         f("kind", T::Kind, Kind::Fixed(Show::Word), false, false),
         f("direction", T::Direction, Kind::Fixed(Show::Word), false, false),
@@ -164,6 +197,54 @@ pub static ACTIVITY: RecordSpec = RecordSpec {
     ],
 };
 
+/// A contact's own page: its facts edited in place, then [`crate::pages::contact`]'s extras.
+pub static CONTACT: RecordSpec = RecordSpec {
+    path: "/api/v1/contacts",
+    list: "/contacts",
+    page: true,
+    title: T::BackToContacts,
+    new_title: T::NewContact,
+    name_key: "display_name",
+    name_id: "contact-name",
+    fields: &[
+        f("first_name", T::FirstName, Kind::Text, true, false),
+        f("last_name", T::LastName, Kind::Text, false, false),
+        f("title", T::Title, Kind::Text, false, false),
+        f("lifecycle_stage", T::Stage, Kind::Choice(&["lead", "prospect", "customer", "churned"]), true, false),
+        f("emails", T::Emails, Kind::Points(Point::Email), false, false),
+        f("phones", T::Phones, Kind::Points(Point::Phone), false, false),
+        f("tags", T::Tags, Kind::Tags, false, false),
+        f("source", T::SourceLabel, Kind::Choice(SOURCES), false, false),
+        f("consent", T::ConsentLabel, Kind::Choice(&["unknown", "opted_in", "opted_out"]), true, false),
+        f("created_at", T::Created, Kind::Fixed(Show::DateTime), false, false),
+        f("updated_at", T::Changed, Kind::Fixed(Show::DateTime), false, false),
+    ],
+};
+
+/// A company's own page: its facts edited in place, then [`crate::pages::company`]'s extras.
+pub static COMPANY: RecordSpec = RecordSpec {
+    path: "/api/v1/companies",
+    list: "/companies",
+    page: true,
+    title: T::BackToCompanies,
+    new_title: T::NewCompany,
+    name_key: "name",
+    name_id: "company-name",
+    fields: &[
+        f("name", T::Name, Kind::Text, true, false),
+        f("domain", T::Domain, Kind::Text, false, false),
+        f("industry", T::Industry, Kind::Text, false, false),
+        f("city", T::City, Kind::Text, false, false),
+        f("country", T::Country, Kind::Text, false, false),
+        f("emails", T::Emails, Kind::Points(Point::Email), false, false),
+        f("phones", T::Phones, Kind::Points(Point::Phone), false, false),
+        f("annual_revenue", T::AnnualRevenue, Kind::Money, false, false),
+        f("employee_count", T::Employees, Kind::Number, false, false),
+        f("tags", T::Tags, Kind::Tags, false, false),
+        f("updated_at", T::Changed, Kind::Fixed(Show::DateTime), false, false),
+    ],
+};
+
 pub static COMPANY_NEW: RecordSpec = RecordSpec {
     path: "/api/v1/companies",
     list: "/companies",
@@ -171,6 +252,7 @@ pub static COMPANY_NEW: RecordSpec = RecordSpec {
     title: T::Companies,
     new_title: T::NewCompany,
     name_key: "name",
+    name_id: "record-name",
     fields: &[
         f("name", T::Name, Kind::Text, true, true),
         f("domain", T::Domain, Kind::Text, false, true),
@@ -186,6 +268,7 @@ pub static DEAL_NEW: RecordSpec = RecordSpec {
     title: T::Deals,
     new_title: T::CreateDeal,
     name_key: "name",
+    name_id: "record-name",
     fields: &[
         f("name", T::Name, Kind::Text, true, true),
         f("amount", T::Amount, Kind::Text, false, true),
@@ -203,6 +286,7 @@ pub static DEAL: RecordSpec = RecordSpec {
     title: T::BackToPipeline,
     new_title: T::CreateDeal,
     name_key: "name",
+    name_id: "record-name",
     fields: &[
         f("name", T::Name, Kind::Text, true, false),
         f("status", T::Status, Kind::Fixed(Show::Word), false, false),
@@ -222,6 +306,7 @@ pub static CASE_NEW: RecordSpec = RecordSpec {
     title: T::Cases,
     new_title: T::NewCase,
     name_key: "subject",
+    name_id: "record-name",
     fields: &[
         f("subject", T::Subject, Kind::Text, true, true),
         f("description", T::Description, Kind::Long, false, true),
@@ -231,7 +316,7 @@ pub static CASE_NEW: RecordSpec = RecordSpec {
 };
 
 /// The text a field is edited as.
-fn typed(v: &Value, kind: Kind) -> String {
+fn typed(lang: Lang, v: &Value, kind: Kind) -> String {
     match (kind, v) {
         (_, Value::Null) => String::new(),
         (Kind::Moment, Value::String(s)) => chrono::DateTime::parse_from_rfc3339(s)
@@ -242,17 +327,46 @@ fn typed(v: &Value, kind: Kind) -> String {
             m.get("amount").and_then(Value::as_str).unwrap_or_default(),
             m.get("currency").and_then(Value::as_str).unwrap_or_default()
         ),
+        (Kind::Tags, Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+        (Kind::Points(p), Value::Array(a)) => {
+            let (key, _) = p.keys();
+            let line = |e: &Value| {
+                let label = e.get("label").and_then(Value::as_str).map(|l| i18n::word(lang, l)).unwrap_or_default();
+                format!("{} {label}", e.get(key).and_then(Value::as_str).unwrap_or_default()).trim_end().to_owned()
+            };
+            a.iter().map(line).collect::<Vec<_>>().join("\n")
+        }
         (_, Value::String(s)) => s.clone(),
         (_, other) => other.to_string(),
     }
+}
+
+/// Contact points from their typed lines: a last word that names a label (in either language)
+/// is the label; the first line is the primary entry.
+fn points(text: &str, p: Point) -> Value {
+    let (key, labels) = p.keys();
+    let entries = text.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate().map(|(i, line)| {
+        let named = |w: &str| labels.iter().find(|l| **l == w || i18n::word(Lang::En, l) == w || i18n::word(Lang::Fa, l) == w).copied();
+        let (value, label) = match line.rsplit_once(char::is_whitespace).and_then(|(v, w)| Some((v.trim(), named(w)?))) {
+            Some((v, l)) => (v, l),
+            None => (line, labels[0]),
+        };
+        json!({key: value, "label": label, "primary": i == 0})
+    });
+    Value::Array(entries.collect())
 }
 
 /// The JSON a typed text stands for; empty is `null`. A text that does not parse is sent as
 /// written, so the server names the problem.
 fn wire(text: &str, kind: Kind) -> Value {
     let t = text.trim();
-    if t.is_empty() {
-        return Value::Null;
+    match kind {
+        Kind::Tags => {
+            return Value::Array(t.split(',').map(str::trim).filter(|w| !w.is_empty()).map(|w| Value::String(w.to_owned())).collect())
+        }
+        Kind::Points(p) => return points(t, p),
+        _ if t.is_empty() => return Value::Null,
+        _ => {}
     }
     match kind {
         Kind::Moment => i18n::parse_ymd(t)
@@ -266,6 +380,9 @@ fn wire(text: &str, kind: Kind) -> Value {
             json!({"amount": crm_domain::digits::to_ascii_digits(amount), "currency": parts.next().unwrap_or_default().to_uppercase()})
         }
         Kind::Flag => Value::Bool(t == "true"),
+        Kind::Number => {
+            crm_domain::digits::to_ascii_digits(t).parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(t.to_owned()))
+        }
         _ => Value::String(t.to_owned()),
     }
 }
@@ -277,8 +394,21 @@ fn shown(lang: Lang, v: &Value, kind: Kind) -> String {
         Kind::Moment => Show::DateTime,
         Kind::Money => Show::Money,
         Kind::Flag => Show::Flag,
+        Kind::Number => Show::Number,
         Kind::Fixed(s) => s,
-        Kind::Text | Kind::Long => Show::Text,
+        Kind::Points(p) => {
+            let (key, _) = p.keys();
+            let entry = |e: &Value| {
+                let value = e.get(key).and_then(Value::as_str).unwrap_or_default();
+                let value = if p == Point::Phone { i18n::phone(lang, value) } else { value.to_owned() };
+                match e.get("label").and_then(Value::as_str) {
+                    Some(l) => format!("{value} ({})", i18n::word(lang, l)),
+                    None => value,
+                }
+            };
+            return v.as_array().map(|a| a.iter().map(entry).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+        }
+        Kind::Text | Kind::Long | Kind::Tags => Show::Text,
     };
     cell(lang, v, show)
 }
@@ -292,7 +422,7 @@ fn editor(id: String, field: &'static Field, value: RwSignal<String>, on_done: O
         }
     };
     let keys = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Enter" && field.kind != Kind::Long {
+        if ev.key() == "Enter" && !matches!(field.kind, Kind::Long | Kind::Points(_)) {
             ev.prevent_default();
             done();
         }
@@ -313,7 +443,12 @@ fn editor(id: String, field: &'static Field, value: RwSignal<String>, on_done: O
         }
         .into_any(),
         Kind::Long => view! { <textarea id=id autofocus=focus rows="4" bind:value=value on:blur=move |_| done()></textarea> }.into_any(),
+        Kind::Points(p) => {
+            let example = if p == Point::Phone { PHONES_EXAMPLE } else { EMAILS_EXAMPLE };
+            view! { <textarea id=id autofocus=focus rows="3" class="ltr" placeholder=example bind:value=value on:blur=move |_| done()></textarea> }.into_any()
+        }
         Kind::Day | Kind::Moment => view! { <input id=id autofocus=focus type="date" class="ltr" bind:value=value on:keydown=keys on:change=move |_| done()/> }.into_any(),
+        Kind::Number => view! { <input id=id autofocus=focus class="ltr" inputmode="numeric" bind:value=value on:keydown=keys on:blur=move |_| done()/> }.into_any(),
         Kind::Money => view! { <input id=id autofocus=focus class="ltr" placeholder=MONEY_EXAMPLE bind:value=value on:keydown=keys on:blur=move |_| done()/> }.into_any(),
         _ => view! { <input id=id autofocus=focus bind:value=value on:keydown=keys on:blur=move |_| done()/> }.into_any(),
     }
@@ -339,6 +474,31 @@ pub fn version_of(v: &Value) -> i64 {
 pub struct Shown {
     pub current: RwSignal<Option<Value>>,
     pub audit: RwSignal<u32>,
+}
+
+/// The shown record's owner with the hand-over button, once the record is loaded; a hand-over
+/// reloads the facts and the audit trail.
+#[component]
+pub fn OwnerOf(
+    /// `contacts`, `companies`, …: the API collection under `/api/v1`.
+    subject: &'static str,
+    id: String,
+) -> impl IntoView {
+    let shown = use_context::<Shown>();
+    let id = StoredValue::new(id);
+    let owner = Memo::new(move |_| {
+        shown.and_then(|s| s.current.with(|c| c.as_ref().map(|c| c.get("owner_id").and_then(Value::as_str).map(str::to_owned))))
+    });
+    let reload = move || {
+        let Some(shown) = shown else { return };
+        leptos::task::spawn_local(async move {
+            if let Ok(v) = api::get_raw(&format!("/api/v1/{subject}"), &id.get_value()).await {
+                shown.current.set(Some(v));
+                shown.audit.update(|n| *n += 1);
+            }
+        });
+    };
+    move || owner.get().map(|o| view! { <div class="record-owner"><HandOver subject id=id.get_value() owner=o done=reload/></div> })
 }
 
 #[component]
@@ -409,7 +569,7 @@ pub fn RecordPage(
             return;
         }
         let text = draft.get_untracked();
-        if text.trim() == typed(c.get(key).unwrap_or(&Value::Null), field.kind) {
+        if text.trim() == typed(lang.get_untracked(), c.get(key).unwrap_or(&Value::Null), field.kind) {
             editing.set(None);
             return;
         }
@@ -435,7 +595,7 @@ pub fn RecordPage(
                                 <button class="inline-value" id=format!("field-{key}") title=tr(T::ClickToEdit) on:click=move |_| {
                                     if let Some(c) = current.get_untracked() {
                                         errors.set(FieldErrors::default());
-                                        draft.set(typed(c.get(key).unwrap_or(&Value::Null), field.kind));
+                                        draft.set(typed(lang.get_untracked(), c.get(key).unwrap_or(&Value::Null), field.kind));
                                         editing.set(Some(key));
                                     }
                                 }>{move || value().filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into())}</button>
@@ -473,7 +633,7 @@ pub fn RecordPage(
         })}
         <Show when=move || current.with(Option::is_some)>
             <header class="page-head">
-                <h1 id="record-name">{move || current.with(|c| c.as_ref().and_then(|c| c.get(spec.name_key)).map(|v| match v {
+                <h1 id=spec.name_id>{move || current.with(|c| c.as_ref().and_then(|c| c.get(spec.name_key)).map(|v| match v {
                     Value::String(s) => s.clone(),
                     other => format!("#{}", i18n::digits(lang.get(), &other.to_string())),
                 }).unwrap_or_default())}</h1>
@@ -556,22 +716,41 @@ mod tests {
         assert_eq!(wire("", Kind::Text), Value::Null);
         assert_eq!(wire(" Pars ", Kind::Text), json!("Pars"));
         assert_eq!(wire("1250.50 usd", Kind::Money), json!({"amount": "1250.50", "currency": "USD"}));
-        assert_eq!(typed(&json!({"amount": "1250.50", "currency": "USD"}), Kind::Money), "1250.50 USD");
+        assert_eq!(typed(Lang::En, &json!({"amount": "1250.50", "currency": "USD"}), Kind::Money), "1250.50 USD");
         assert_eq!(wire("true", Kind::Flag), json!(true));
         // Offset 0 off the browser: 09:00 UTC, and back to its day.
         let m = wire("2026-12-01", Kind::Moment);
         assert_eq!(m, json!("2026-12-01T09:00:00+00:00"));
-        assert_eq!(typed(&m, Kind::Moment), "2026-12-01");
+        assert_eq!(typed(Lang::En, &m, Kind::Moment), "2026-12-01");
         assert_eq!(wire("soon", Kind::Moment), json!("soon"));
+        assert_eq!(wire(" vip,, renewal ,", Kind::Tags), json!(["vip", "renewal"]));
+        assert_eq!(wire("", Kind::Tags), json!([]));
+        let phones = wire("+98 912 123 4567 home\n021 8888 0000 کاری\n\n0912 000 0000", Kind::Points(Point::Phone));
+        assert_eq!(
+            phones,
+            json!([
+                {"number": "+98 912 123 4567", "label": "home", "primary": true},
+                {"number": "021 8888 0000", "label": "work", "primary": false},
+                {"number": "0912 000 0000", "label": "mobile", "primary": false},
+            ])
+        );
+        let stored = json!([{"number": "+989121234567", "label": "home"}, {"number": "+982188880000", "label": "work"}]);
+        assert_eq!(typed(Lang::En, &stored, Kind::Points(Point::Phone)), "+989121234567 home\n+982188880000 work");
+        assert_eq!(wire("a@b.example", Kind::Points(Point::Email)), json!([{"address": "a@b.example", "label": "work", "primary": true}]));
     }
 
     #[test]
     fn every_choice_has_words() {
-        for spec in [&LEAD, &TASK, &PRODUCT, &ORDER, &ACTIVITY, &COMPANY_NEW, &DEAL_NEW, &DEAL, &CASE_NEW] {
+        for spec in [&LEAD, &TASK, &PRODUCT, &ORDER, &ACTIVITY, &COMPANY_NEW, &DEAL_NEW, &DEAL, &CASE_NEW, &CONTACT, &COMPANY] {
             for field in spec.fields {
                 if let Kind::Choice(options) = field.kind {
                     for o in options {
                         assert!(i18n::word_key(o).is_some(), "{}: {o} has no translation", field.key);
+                    }
+                }
+                if let Kind::Points(p) = field.kind {
+                    for l in p.keys().1 {
+                        assert!(i18n::word_key(l).is_some(), "{}: {l} has no translation", field.key);
                     }
                 }
             }
