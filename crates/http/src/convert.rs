@@ -500,4 +500,28 @@ mod tests {
         let typed = serde_json::to_value(contact(pair.clone()).expect("typed")).expect("json");
         assert_eq!(fast, typed);
     }
+
+    #[test]
+    fn a_notification_pushed_live_has_the_documented_shape() {
+        let row = crm_store::notifications::NotificationRow {
+            id: "n1".into(),
+            workspace_id: "w".into(),
+            user_id: "u".into(),
+            kind: "mentioned".into(),
+            subject_type: "contact".into(),
+            subject_id: "c1".into(),
+            title: "سارا Karimi".into(),
+            detail: Some("@[Ali](user:u) \"see this\"".into()),
+            source_type: Some("note".into()),
+            source_id: Some("x".into()),
+            actor_kind: "user".into(),
+            actor_id: Some("u2".into()),
+            actor_name: Some("Reza".into()),
+            at: 1_700_000_000_123_456,
+            read_at: None,
+        };
+        let live = crm_store::notifications::live_payload(&row);
+        let typed = serde_json::to_value(notification(row)).expect("json");
+        assert_eq!(live, typed);
+    }
 }

@@ -160,19 +160,26 @@ pub fn finish_page<T: Keyed>(rows: &mut Vec<T>, page: &PageSpec) -> Option<Strin
 
 /// Implements [`Keyed`] for a row type with the usual column names; a second argument names
 /// the column of [`SortField::At`]. `@at Row` is for rows that only have a time `at` (events:
-/// timeline items, notifications), listed newest first.
+/// timeline items, notifications), listed newest first; `@created Row` for rows that only have
+/// `created_at` (webhook deliveries).
 #[macro_export]
 macro_rules! keyed_row {
     (@at $t:ty) => {
+        $crate::keyed_row!(@one $t, at);
+    };
+    (@created $t:ty) => {
+        $crate::keyed_row!(@one $t, created_at);
+    };
+    (@one $t:ty, $time:ident) => {
         impl $crate::cursor::Keyed for $t {
             fn id(&self) -> &str {
                 &self.id
             }
             fn created_at(&self) -> i64 {
-                self.at
+                self.$time
             }
             fn updated_at(&self) -> i64 {
-                self.at
+                self.$time
             }
             fn sort_name(&self) -> &str {
                 ""

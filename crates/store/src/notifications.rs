@@ -36,8 +36,9 @@ pub struct NotificationRow {
 
 crate::keyed_row!(@at NotificationRow);
 
-/// A notification as the API shows it (`Notification`), for live streams.
-fn live_payload(row: &NotificationRow) -> serde_json::Value {
+/// A notification as the API shows it (`Notification`), for live streams (a test in the http
+/// crate holds the two shapes together).
+pub fn live_payload(row: &NotificationRow) -> serde_json::Value {
     serde_json::json!({
         "id": row.id, "kind": row.kind, "subject_type": row.subject_type, "subject_id": row.subject_id,
         "title": row.title, "detail": row.detail, "source_type": row.source_type, "source_id": row.source_id,

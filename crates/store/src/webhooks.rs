@@ -77,20 +77,7 @@ pub struct DeliveryRow {
     pub delivered_at: Option<i64>,
 }
 
-impl crate::cursor::Keyed for DeliveryRow {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn created_at(&self) -> i64 {
-        self.created_at
-    }
-    fn updated_at(&self) -> i64 {
-        self.created_at
-    }
-    fn sort_name(&self) -> &str {
-        ""
-    }
-}
+crate::keyed_row!(@created DeliveryRow);
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = webhook_attempts, treat_none_as_default_value = false)]
@@ -478,18 +465,19 @@ pub fn finish(conn: &mut DbConnection, claimed: &Claimed, outcome: &Outcome, pol
         return Ok(());
     }
     diesel::update(hook).set(webhooks::failure_streak.eq(webhooks::failure_streak + 1)).execute(conn)?;
-    let streak: i32 = webhooks::table.filter(webhooks::id.eq(&d.webhook_id)).select(webhooks::failure_streak).first(conn)?;
-    if streak >= policy.disable_after {
+    // Turned off by the attempt that completes the streak, decided by the row itself (another
+    // process's attempt may have counted too), so nothing is read back.
+    let reason = format!("turned off after {} failed attempts in a row; the last: {}", policy.disable_after, describe(outcome));
+    let disabled = diesel::update(hook.filter(webhooks::enabled.eq(1)).filter(webhooks::failure_streak.ge(policy.disable_after)))
+        .set((
+            webhooks::enabled.eq(0),
+            webhooks::disabled_reason.eq(reason),
+            webhooks::updated_at.eq(now),
+            webhooks::version.eq(webhooks::version + 1),
+        ))
+        .execute(conn)?;
+    if disabled > 0 {
         forget_subscriptions();
-        let reason = format!("turned off after {streak} failed attempts in a row; the last: {}", describe(outcome));
-        diesel::update(webhooks::table.filter(webhooks::id.eq(&d.webhook_id)).filter(webhooks::enabled.eq(1)))
-            .set((
-                webhooks::enabled.eq(0),
-                webhooks::disabled_reason.eq(reason),
-                webhooks::updated_at.eq(now),
-                webhooks::version.eq(webhooks::version + 1),
-            ))
-            .execute(conn)?;
     }
     Ok(())
 }
