@@ -288,20 +288,6 @@ pub async fn search(q: String) -> Result<SearchResults, ApiError> {
     get(&format!("/api/v1/search?limit=20&q={}", enc(q.trim()))).await
 }
 
-pub async fn leads(q: String, status: String, cursor: Option<String>) -> Result<Page<Lead>, ApiError> {
-    let mut url = String::from("/api/v1/leads?limit=50&include_total=true");
-    if !q.trim().is_empty() {
-        url.push_str(&format!("&q={}", enc(q.trim())));
-    }
-    if !status.is_empty() {
-        url.push_str(&format!("&status={}", enc(&status)));
-    }
-    if let Some(c) = cursor {
-        url.push_str(&format!("&cursor={}", enc(&c)));
-    }
-    get(&url).await
-}
-
 pub async fn convert_lead(id: String, body: LeadConvert) -> Result<LeadConversion, ApiError> {
     post(&format!("/api/v1/leads/{}/convert", enc(&id)), &body).await
 }

@@ -13,12 +13,12 @@ use crate::pages::{
     deal::DealPage,
     feed::Feed,
     integrations::{ApiKeys, WebhookPage, Webhooks},
-    leads::Leads,
+    leads::LeadPage,
     login::Login,
     my_day::MyDay,
     order_new::NewOrder,
     record::{NewRecord, RecordPage, ACTIVITY, CASE_NEW, COMPANY_NEW, DEAL_NEW, LEAD, ORDER, PRODUCT, TASK},
-    records::{Activities, Cases, CompanyList, ContactList, DealList, Orders, Products, Tasks},
+    records::{Activities, Cases, CompanyList, ContactList, DealList, Leads, Orders, Products, Tasks},
     settings::Settings,
 };
 use crate::palette::{Palette, PaletteButton, PaletteOpen};
@@ -56,7 +56,7 @@ fn page(path: &str) -> AnyView {
         ["deals", d] => view! { <DealPage id=id(d)/> }.into_any(),
         ["leads"] => view! { <Leads/> }.into_any(),
         ["leads", "new"] => view! { <NewRecord spec=&LEAD/> }.into_any(),
-        ["leads", l] => view! { <RecordPage spec=&LEAD id=id(l)/> }.into_any(),
+        ["leads", l] => view! { <LeadPage id=id(l)/> }.into_any(),
         ["my-day"] => view! { <MyDay/> }.into_any(),
         ["products"] => view! { <Products/> }.into_any(),
         ["products", "new"] => view! { <NewRecord spec=&PRODUCT/> }.into_any(),

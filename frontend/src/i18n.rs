@@ -179,13 +179,8 @@ catalogue! {
     ShortcutNewContact => "New contact", "مخاطب جدید";
     ShortcutClose => "Close a dialog", "بستن پنجره";
     Leads => "Leads", "سرنخ‌ها";
-    SearchLeads => "Search leads", "جست‌وجوی سرنخ‌ها";
-    LeadsActive => "Not yet decided", "در جریان";
-    LeadsAll => "All leads", "همهٔ سرنخ‌ها";
     LeadCount => "{n} leads", "{n} سرنخ";
-    NoLeads => "No leads match.", "سرنخی پیدا نشد.";
-    NoLeadsHint => "Leads arrive from web forms and the API; change the status filter to see decided ones.", "سرنخ‌ها از فرم‌های وب و API می‌رسند؛ برای دیدن موارد تعیین‌تکلیف‌شده فیلتر وضعیت را تغییر دهید.";
-    LeadNew => "New", "جدید";
+    NoLeadsHint => "Leads arrive from web forms and the API, or add one with New lead.", "سرنخ‌ها از فرم‌های وب و API می‌رسند، یا با «سرنخ جدید» یکی اضافه کنید.";
     LeadWorking => "Working", "در حال پیگیری";
     LeadQualified => "Qualified", "واجد شرایط";
     LeadDisqualified => "Disqualified", "رد شده";
@@ -264,7 +259,8 @@ catalogue! {
     Records => "{n} records", "{n} رکورد";
     SelectAll => "Select all on this page", "انتخاب همه در این صفحه";
     SelectedCount => "{n} selected", "{n} انتخاب‌شده";
-    AssignToMe => "Assign to me", "واگذاری به من";
+    Assign => "Assign", "واگذاری";
+    Myself => "Me", "خودم";
     TagName => "Tag", "برچسب";
     AddTag => "Add tag", "افزودن برچسب";
     ExportCsv => "Export CSV", "خروجی CSV";

@@ -154,10 +154,12 @@ test('convert a lead into a contact, a company and a deal', async () => {
   });
   assert.equal(lead.status, 201, JSON.stringify(lead.body));
   const page = await open('/leads');
-  await page.fill('#lead-search', 'Lead-E2E');
-  const row = page.locator('tr[data-lead="Kaveh Lead-E2E"]');
-  await row.waitFor();
-  await row.locator('button.convert').click();
+  await page.fill('#search', 'Lead-E2E');
+  const link = page.locator('#records a.record-link', { hasText: 'Kaveh Lead-E2E' });
+  await link.waitFor();
+  await link.click();
+  await page.waitForURL(`**/leads/${lead.body.id}`);
+  await page.click('#convert');
   await page.waitForSelector('#convert-dialog');
   await page.fill('#deal-amount', '15000');
   await page.click('#confirm-convert');
@@ -171,6 +173,10 @@ test('convert a lead into a contact, a company and a deal', async () => {
   const converted = await api(server.base, 'GET', `/api/v1/leads/${lead.body.id}`);
   assert.ok(converted.body.converted_at, 'the lead is converted');
   assert.ok(converted.body.deal_id, 'with a deal');
+  // The page behind the dialog already shows what the lead became.
+  assert.equal(await page.getAttribute('#lead-contact', 'href'), `/contacts/${converted.body.contact_id}`);
+  assert.equal(await page.getAttribute('#lead-deal', 'href'), `/deals/${converted.body.deal_id}`);
+  assert.equal(await page.locator('#convert').count(), 0, 'converted once');
   await page.click('#converted-contact');
   await page.waitForURL(`**/contacts/${converted.body.contact_id}`);
   await page.waitForSelector('#contact-name');
@@ -209,7 +215,7 @@ test('Ctrl+K finds a contact by a differently written phone number', async () =>
   await page.close();
 });
 
-test('list views: filter chips, columns, a saved view, bulk tag and CSV export', async () => {
+test('list views: filter chips, columns, a saved view, bulk tag, assign and CSV export', async () => {
   const page = await open('/cases');
   await page.waitForSelector('#records tbody tr');
   await page.selectOption('#add-filter', 'priority=urgent');
@@ -259,6 +265,23 @@ test('list views: filter chips, columns, a saved view, bulk tag and CSV export',
   await page.waitForSelector('#bulk-bar', { state: 'detached' });
   const tagged = await api(server.base, 'GET', '/api/v1/cases?limit=200&priority=urgent');
   assert.equal(tagged.body.items.filter((c) => c.tags.includes('e2e-escalated')).length, 2, 'two cases were tagged');
+
+  // Bulk: hand the same two cases to a colleague chosen in the bar.
+  const me = (await api(server.base, 'GET', '/api/v1/me')).body;
+  const colleague = (await api(server.base, 'GET', '/api/v1/users')).body.find((m) => m.id !== me.id && m.role === 'service_agent');
+  assert.ok(colleague, 'the demo workspace has more than one person');
+  await page.waitForFunction(() => document.querySelectorAll('#records .select-row').length >= 2);
+  const picked = await page.$$eval('#records tbody tr a.record-link', (links) => links.slice(0, 2).map((a) => a.getAttribute('href').split('/').pop()));
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await page.waitForSelector('#bulk-assignee option:nth-child(2)', { state: 'attached' });
+  await page.selectOption('#bulk-assignee', { label: colleague.name });
+  await page.click('#bulk-assign');
+  await page.waitForSelector('#bulk-bar', { state: 'detached' });
+  for (const id of picked) {
+    const now = await api(server.base, 'GET', `/api/v1/cases/${id}`);
+    assert.equal(now.body.assignee_id, colleague.id, `case ${id} went to ${colleague.name}`);
+  }
 
   // The view, still chosen, is deleted from the toolbar.
   await page.click('#delete-view');
@@ -954,7 +977,7 @@ test('record pages: a task is created with a field check, edited in place, a con
 
   // A lead from the list's button; its status changes on its page.
   const lead = await open('/leads');
-  await lead.click('#new-lead');
+  await lead.click('#new-record');
   await lead.fill('#new-first_name', 'Parisa');
   await lead.fill('#new-email', 'parisa.lead@e2e.example');
   await lead.click('#record-save');
@@ -962,6 +985,14 @@ test('record pages: a task is created with a field check, edited in place, a con
   await lead.click('#field-status');
   await lead.selectOption('#edit-status', 'working');
   await lead.waitForFunction(() => document.querySelector('#field-status')?.textContent === 'Working');
+  // Disqualifying asks for the reason; the lead can no longer be converted.
+  await lead.click('#disqualify');
+  await lead.fill('#dq-reason', 'No budget this year');
+  await lead.click('#confirm-disqualify');
+  await lead.waitForFunction(() => document.querySelector('#field-status')?.textContent === 'Disqualified');
+  assert.equal(await lead.textContent('#field-disqualify_reason'), 'No budget this year');
+  assert.ok(await lead.isDisabled('#convert'));
+  await lead.locator('.audit li li', { hasText: 'disqualify_reason' }).waitFor();
   await lead.screenshot({ path: join(artifacts, 'lead-page.png'), fullPage: true });
   assert.deepEqual(lead.errors, []);
   await lead.close();

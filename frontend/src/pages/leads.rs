@@ -1,69 +1,37 @@
-//! Leads: the list with status and search, status changes (a reason when disqualifying) and
-//! conversion into contact, company and optionally a deal.
+//! A lead's page: its facts edited in place, conversion into contact, company and optionally a
+//! deal, and disqualification with a reason. The list is the shared one ([`crate::pages::records::LEADS`]).
 
 use crate::api::{self, ApiError};
 use crate::i18n::{self, tr, T};
-use crate::ui::{toast, DateInput, FieldErrors, FieldProblem, Pager};
+use crate::pages::record::{self, OwnerOf, RecordPage, Shown};
+use crate::ui::{toast, DateInput, FieldErrors, FieldProblem};
 use crm_api_types::{Lead, LeadConversion, LeadConvert, LeadPatch, LeadStatus};
 use leptos::prelude::*;
 
-pub fn status_label(s: LeadStatus) -> T {
-    match s {
-        LeadStatus::New => T::LeadNew,
-        LeadStatus::Working => T::LeadWorking,
-        LeadStatus::Qualified => T::LeadQualified,
-        LeadStatus::Disqualified => T::LeadDisqualified,
-    }
+#[component]
+pub fn LeadPage(id: String) -> impl IntoView {
+    view! { <RecordPage spec=&record::LEAD id extra=|id| view! { <LeadExtras id/> }.into_any()/> }
 }
 
+/// Conversion and disqualification of the shown lead; what it became once converted.
 #[component]
-pub fn Leads() -> impl IntoView {
+fn LeadExtras(id: String) -> impl IntoView {
     let lang = i18n::lang();
-    let q = RwSignal::new(String::new());
-    let status = RwSignal::new(String::from("new,working,qualified"));
-    let cursor = RwSignal::new(None::<String>);
-    let history = RwSignal::new(Vec::<Option<String>>::new());
-    let rows = RwSignal::new(Vec::<Lead>::new());
-    let total = RwSignal::new(0i64);
-    let next = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(true);
-    let failure = RwSignal::new(None::<String>);
+    let shown = use_context::<Shown>();
     let converting = RwSignal::new(None::<Lead>);
     let disqualifying = RwSignal::new(None::<Lead>);
     let result = RwSignal::new(None::<LeadConversion>);
-
-    // Only the answer to the latest query is shown, as in the other lists.
-    let generation = StoredValue::new(0u64);
-    Effect::new(move || {
-        let (qq, st, c) = (q.get(), status.get(), cursor.get());
-        loading.set(true);
-        let n = generation.get_value() + 1;
-        generation.set_value(n);
-        leptos::task::spawn_local(async move {
-            let result = api::leads(qq, st, c).await;
-            if generation.try_get_value() != Some(n) {
-                return;
-            }
-            match result {
-                Ok(p) => {
-                    total.set(p.total.unwrap_or(0));
-                    next.set(p.next_cursor);
-                    rows.set(p.items);
-                    failure.set(None);
-                }
-                Err(e) => failure.set(Some(e.message(lang.get_untracked()))),
-            }
-            loading.set(false);
-        });
-    });
-    let reset = move || {
-        history.set(Vec::new());
-        cursor.set(None);
+    let lead = move || shown.and_then(|s| s.current.with(|c| c.clone()).and_then(|v| serde_json::from_value::<Lead>(v).ok()));
+    // The lead as the server answered a move: the facts and the audit trail above follow.
+    let replace = move |l: Lead| {
+        if let (Some(s), Ok(v)) = (shown, serde_json::to_value(&l)) {
+            s.current.set(Some(v));
+            s.audit.update(|n| *n += 1);
+        }
     };
-    let replace = move |l: Lead| rows.update(|rs| rs.iter_mut().filter(|r| r.id == l.id).for_each(|r| *r = l.clone()));
-    let set_status = move |lead: Lead, to: LeadStatus, reason: Option<String>| {
+    let disqualify = move |lead: Lead, reason: String| {
         leptos::task::spawn_local(async move {
-            let patch = LeadPatch { status: Some(to), disqualify_reason: reason.map(Some), ..Default::default() };
+            let patch = LeadPatch { status: Some(LeadStatus::Disqualified), disqualify_reason: Some(Some(reason)), ..Default::default() };
             match api::patch_lead(lead.id.clone(), lead.version, patch).await {
                 Ok(l) => {
                     replace(l);
@@ -76,76 +44,29 @@ pub fn Leads() -> impl IntoView {
     };
 
     view! {
-        <header class="page-head"><h1>{tr(T::Leads)}</h1><a class="button" href="/leads/new" id="new-lead">{tr(T::NewLead)}</a></header>
-        <div class="toolbar">
-            <input id="lead-search" type="search" placeholder=tr(T::SearchLeads) on:input=move |ev| { q.set(event_target_value(&ev)); reset(); }/>
-            <select id="lead-status" on:change=move |ev| { status.set(event_target_value(&ev)); reset(); }>
-                <option value="new,working,qualified">{tr(T::LeadsActive)}</option>
-                {LeadStatus::ALL.iter().map(|s| view! { <option value=s.as_str()>{tr(status_label(*s))}</option> }).collect_view()}
-                <option value="">{tr(T::LeadsAll)}</option>
-            </select>
-            <span class="count">{move || i18n::count(lang.get(), T::LeadCount, total.get())}</span>
-        </div>
-        <Show when=move || failure.get().is_some()>
-            <p class="error" role="alert">{move || failure.get().unwrap_or_default()}</p>
-        </Show>
-        <Show when=move || loading.get() && rows.with(|r| r.is_empty())>
-            <div class="skeleton">{tr(T::Loading)}</div>
-        </Show>
-        <Show when=move || !loading.get() && rows.with(|r| r.is_empty()) && failure.get().is_none()>
-            <div class="empty"><p>{tr(T::NoLeads)}</p><p class="hint">{tr(T::NoLeadsHint)}</p></div>
-        </Show>
-        <Show when=move || !rows.with(|r| r.is_empty())>
-            <table class="list" id="leads">
-                <thead><tr><th>{tr(T::Name)}</th><th>{tr(T::Company)}</th><th>{tr(T::Email)}</th><th>{tr(T::Phone)}</th><th>{tr(T::Status)}</th><th></th></tr></thead>
-                <tbody>
-                    <For each=move || rows.get() key=|l| (l.id.clone(), l.version) let:l>
-                        {
-                            let lang_now = lang.get_untracked();
-                            let (for_status, for_convert) = (l.clone(), l.clone());
-                            let converted = l.converted_at.is_some();
-                            let name = l.display_name.clone();
-                            view! {
-                                <tr data-lead=l.display_name.clone()>
-                                    <td>{match l.contact_id.clone() {
-                                        Some(c) => view! { <a href=format!("/contacts/{c}")>{name}</a> }.into_any(),
-                                        None => view! { <a href=format!("/leads/{}", l.id)>{name}</a> }.into_any(),
-                                    }}</td>
-                                    <td>{l.company_name.clone().unwrap_or_default()}</td>
-                                    <td class="ltr">{l.email.clone().unwrap_or_default()}</td>
-                                    <td class="ltr">{l.phone.as_deref().map(|p| i18n::phone(lang_now, p)).unwrap_or_default()}</td>
-                                    <td>
-                                        {if converted {
-                                            view! { <span class="stage stage-customer">{tr(T::LeadConverted)}</span> }.into_any()
-                                        } else {
-                                            view! {
-                                                <select class="lead-status" aria-label=tr(T::Status) on:change=move |ev| {
-                                                    let Some(to) = LeadStatus::parse(&event_target_value(&ev)) else { return };
-                                                    if to == LeadStatus::Disqualified {
-                                                        disqualifying.set(Some(for_status.clone()));
-                                                    } else {
-                                                        set_status(for_status.clone(), to, None);
-                                                    }
-                                                }>
-                                                    {LeadStatus::ALL.iter().map(|s| view! { <option value=s.as_str() selected=*s == l.status>{tr(status_label(*s))}</option> }).collect_view()}
-                                                </select>
-                                            }.into_any()
-                                        }}
-                                        {l.disqualify_reason.clone().map(|r| view! { <small class="muted">" "{r}</small> })}
-                                    </td>
-                                    <td>
-                                        {(!converted && l.status != LeadStatus::Disqualified).then(|| view! {
-                                            <button class="convert" on:click=move |_| { result.set(None); converting.set(Some(for_convert.clone())) }>{tr(T::Convert)}</button>
-                                        })}
-                                    </td>
-                                </tr>
-                            }
-                        }
-                    </For>
-                </tbody>
-            </table>
-            <Pager history cursor next/>
-        </Show>
+        <section class="panel lead-actions" id="lead-actions">
+            {move || lead().map(|l| match (l.contact_id.clone(), l.converted_at.is_some()) {
+                (Some(contact), true) => view! {
+                    <p><span class="stage stage-customer">{tr(T::LeadConverted)}</span>" "
+                        <a id="lead-contact" href=format!("/contacts/{contact}")>{tr(T::Open)}</a>
+                        {l.deal_id.clone().map(|d| view! { " · "<a id="lead-deal" href=format!("/deals/{d}")>{tr(T::DealCreated)}</a> })}
+                    </p>
+                }.into_any(),
+                _ => {
+                    let (for_convert, for_dq) = (l.clone(), l.clone());
+                    let open = l.status != LeadStatus::Disqualified;
+                    view! {
+                        <div class="actions">
+                            <button id="convert" disabled=!open on:click=move |_| { result.set(None); converting.set(Some(for_convert.clone())) }>{tr(T::Convert)}</button>
+                            {open.then(|| view! {
+                                <button id="disqualify" class="secondary" on:click=move |_| disqualifying.set(Some(for_dq.clone()))>{tr(T::Disqualify)}</button>
+                            })}
+                        </div>
+                    }.into_any()
+                }
+            })}
+        </section>
+        <OwnerOf subject="leads" id/>
         {move || disqualifying.get().map(|lead| {
             let reason = RwSignal::new(String::new());
             let l2 = lead.clone();
@@ -154,7 +75,7 @@ pub fn Leads() -> impl IntoView {
                 <form class="modal" role="dialog" aria-modal="true" id="disqualify-dialog" on:submit=move |ev| {
                     ev.prevent_default();
                     let r = reason.get_untracked().trim().to_owned();
-                    if !r.is_empty() { set_status(l2.clone(), LeadStatus::Disqualified, Some(r)); }
+                    if !r.is_empty() { disqualify(l2.clone(), r); }
                 }>
                     <h2>{tr(T::Disqualify)}": "{lead.display_name.clone()}</h2>
                     <div class="field">
@@ -162,7 +83,7 @@ pub fn Leads() -> impl IntoView {
                         <input id="dq-reason" bind:value=reason autofocus required/>
                     </div>
                     <div class="actions">
-                        <button type="submit">{tr(T::Disqualify)}</button>
+                        <button type="submit" id="confirm-disqualify">{tr(T::Disqualify)}</button>
                         <button type="button" class="secondary" on:click=move |_| disqualifying.set(None)>{tr(T::Cancel)}</button>
                     </div>
                 </form>

@@ -92,7 +92,7 @@ pub struct RecordSpec {
 }
 
 const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
-const SOURCES: &[&str] =
+pub const SOURCES: &[&str] =
     &["web_form", "import", "api", "referral", "event", "cold_call", "email", "social", "partner", "advertising", "store_visit", "other"];
 
 pub static LEAD: RecordSpec = RecordSpec {

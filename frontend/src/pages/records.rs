@@ -1,6 +1,6 @@
 //! One list view for every kind of record: a table with filter chips, search, sort, a column
 //! chooser, saved views (per person on the server, optionally shared), cursor paging, multi-select with bulk
-//! actions (assign to me, tag, delete, export CSV) and an empty state that says what to do.
+//! actions (assign to me or someone else, tag, delete, export CSV) and an empty state that says what to do.
 
 use crate::api;
 use crate::i18n::{self, tr, Lang, T};
@@ -25,6 +25,8 @@ pub enum Show {
     /// The primary entry of a list of emails or phones.
     PrimaryEmail,
     PrimaryPhone,
+    /// One E.164 number.
+    Phone,
 }
 
 pub struct Column {
@@ -50,7 +52,7 @@ pub struct ListSpec {
     /// Sort parameters offered (`-created_at` …), the first is the default.
     pub sorts: &'static [(&'static str, T)],
     pub searchable: bool,
-    /// The owner parameter and field (`owner_id`, `assignee_id`) for "mine" and "assign to me".
+    /// The owner parameter and field (`owner_id`, `assignee_id`) for "mine" and bulk assignment.
     pub owner: Option<&'static str>,
     pub deletable: bool,
     pub taggable: bool,
@@ -82,6 +84,7 @@ pub fn cell(lang: Lang, v: &Value, show: Show) -> String {
         (Show::Number, Value::Number(n)) => i18n::number(lang, n.as_i64().unwrap_or_default()),
         (Show::Flag, Value::Bool(b)) => i18n::text(lang, if *b { T::Yes } else { T::No }).to_owned(),
         (Show::Word, Value::String(s)) => i18n::word(lang, s),
+        (Show::Phone, Value::String(s)) => i18n::phone(lang, s),
         (Show::PrimaryEmail | Show::PrimaryPhone, Value::Array(a)) => {
             let key = if matches!(show, Show::PrimaryEmail) { "address" } else { "number" };
             let first = a.iter().find(|e| e.get("primary").and_then(Value::as_bool) == Some(true)).or(a.first());
@@ -186,6 +189,7 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
     let choosing_columns = RwSignal::new(false);
     let naming_view = RwSignal::new(None::<String>);
     let tag = RwSignal::new(String::new());
+    let assignee = RwSignal::new(String::new());
     let progress = RwSignal::new(None::<(usize, usize)>);
     let reload = RwSignal::new(0u32);
     // Only the answer to the latest query is shown (typing sends one query per key).
@@ -273,7 +277,8 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
         if n == 0 {
             return;
         }
-        let me_id = user();
+        // Assigned to the person chosen in the bulk bar; nobody chosen means me.
+        let me_id = Some(assignee.get_untracked()).filter(|a| !a.is_empty()).unwrap_or_else(user);
         let tag_v = tag.get_untracked().trim().to_owned();
         progress.set(Some((0, n)));
         leptos::task::spawn_local(async move {
@@ -283,7 +288,7 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                 let version = r.get("version").and_then(Value::as_i64).unwrap_or_default();
                 let result = match action {
                     BulkAction::Delete => api::delete_raw(spec.path, &id, version).await,
-                    BulkAction::AssignToMe => {
+                    BulkAction::Assign => {
                         let field = spec.owner.unwrap_or("owner_id");
                         api::patch_raw(spec.path, &id, version, serde_json::json!({ field: me_id })).await
                     }
@@ -463,7 +468,20 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
         <Show when=move || !selected.with(|s| s.is_empty())>
             <div class="bulk-bar" id="bulk-bar">
                 <strong>{move || i18n::count(lang.get(), T::SelectedCount, selected.with(|s| s.len() as i64))}</strong>
-                {spec.owner.map(|_| view! { <button id="bulk-assign" on:click=move |_| each(BulkAction::AssignToMe)>{tr(T::AssignToMe)}</button> })}
+                {spec.owner.map(|_| {
+                    // Who may be chosen, fetched when the bar first shows.
+                    let members = LocalResource::new(|| async { api::members().await.unwrap_or_default() });
+                    view! {
+                        <select id="bulk-assignee" aria-label=tr(T::Owner) on:change=move |ev| assignee.set(event_target_value(&ev))>
+                            <option value="" selected=move || assignee.with(String::is_empty)>{tr(T::Myself)}</option>
+                            {move || members.get().map(|m| m.into_iter().filter(|m| m.id != user()).map(|m| {
+                                let id = m.id.clone();
+                                view! { <option value=m.id selected=move || assignee.with(|a| *a == id)>{m.name}</option> }
+                            }).collect_view())}
+                        </select>
+                        <button id="bulk-assign" on:click=move |_| each(BulkAction::Assign)>{tr(T::Assign)}</button>
+                    }
+                })}
                 {spec.taggable.then(|| view! {
                     <input id="bulk-tag" placeholder=tr(T::TagName) bind:value=tag/>
                     <button id="bulk-tag-apply" on:click=move |_| if !tag.get_untracked().trim().is_empty() { each(BulkAction::Tag) }>{tr(T::AddTag)}</button>
@@ -532,7 +550,7 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
 
 #[derive(Clone, Copy)]
 enum BulkAction {
-    AssignToMe,
+    Assign,
     Tag,
     Delete,
 }
@@ -707,6 +725,39 @@ pub static DEALS: ListSpec = ListSpec {
     create: Some(("/deals/new", T::CreateDeal)),
 };
 
+pub static LEADS: ListSpec = ListSpec {
+    name: "leads",
+    title: T::Leads,
+    path: "/api/v1/leads",
+    columns: &[
+        col("display_name", T::Name, Show::Text, true),
+        col("company_name", T::Company, Show::Text, true),
+        col("email", T::Email, Show::Text, true),
+        col("phone", T::Phone, Show::Phone, true),
+        col("status", T::Status, Show::Word, true),
+        col("source", T::SourceLabel, Show::Word, true),
+        col("disqualify_reason", T::DisqualifyReason, Show::Text, false),
+        col("title", T::Title, Show::Text, false),
+        col("converted_at", T::LeadConverted, Show::DateTime, false),
+        col("created_at", T::Created, Show::DateTime, false),
+        col("updated_at", T::Changed, Show::DateTime, false),
+    ],
+    filters: &[
+        Filter { param: "status", label: T::Status, options: &["new", "working", "qualified", "disqualified"] },
+        Filter { param: "source", label: T::SourceLabel, options: crate::pages::record::SOURCES },
+        Filter { param: "converted", label: T::LeadConverted, options: &["true", "false"] },
+    ],
+    sorts: &[("-created_at", T::SortNewest), ("created_at", T::SortOldest), ("name", T::SortName), ("-updated_at", T::SortChanged)],
+    searchable: true,
+    owner: Some("owner_id"),
+    deletable: true,
+    taggable: false,
+    empty_hint: T::NoLeadsHint,
+    link: Some("/leads"),
+    count: T::LeadCount,
+    create: Some(("/leads/new", T::NewLead)),
+};
+
 pub static CONTACTS: ListSpec = ListSpec {
     name: "contacts",
     title: T::Contacts,
@@ -790,6 +841,10 @@ pub fn Activities() -> impl IntoView {
     view! { <RecordList spec=&ACTIVITIES/> }
 }
 #[component]
+pub fn Leads() -> impl IntoView {
+    view! { <RecordList spec=&LEADS/> }
+}
+#[component]
 pub fn DealList() -> impl IntoView {
     view! { <RecordList spec=&DEALS/> }
 }
@@ -807,7 +862,7 @@ mod tests {
 
     #[test]
     fn every_filter_option_has_words() {
-        for spec in [&CONTACTS, &COMPANIES, &PRODUCTS, &ORDERS, &CASES, &TASKS, &ACTIVITIES, &DEALS] {
+        for spec in [&CONTACTS, &COMPANIES, &LEADS, &PRODUCTS, &ORDERS, &CASES, &TASKS, &ACTIVITIES, &DEALS] {
             for f in spec.filters {
                 for o in f.options {
                     assert!(i18n::word_key(o).is_some(), "{}: {o} has no translation", spec.name);
