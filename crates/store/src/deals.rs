@@ -230,7 +230,7 @@ pub fn many(conn: &mut DbConnection, ws: &str, ids: &[String]) -> StoreResult<Ve
 
 /// One deal with its company's name and its pipeline's version (what [`pipelines::get_at`]
 /// needs), in one query.
-fn get_for_update(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<(DealWithCompany, Option<i64>)> {
+fn get_with_pipeline_version(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<(DealWithCompany, Option<i64>)> {
     let (row, name, version): (DealRow, Option<String>, Option<i64>) = deals::table
         .left_join(companies::table.on(deals::company_id.eq(companies::id.nullable()).and(companies::workspace_id.eq(ws.to_owned()))))
         .left_join(schema::pipelines::table.on(schema::pipelines::id.eq(deals::pipeline_id)))
@@ -247,17 +247,7 @@ fn get_for_update(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<(D
 
 /// One deal with its company's name, in one query.
 pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<DealWithCompany> {
-    let (row, name): (DealRow, Option<String>) = deals::table
-        .left_join(companies::table.on(deals::company_id.eq(companies::id.nullable()).and(companies::workspace_id.eq(ws))))
-        .filter(deals::id.eq(id))
-        .select((DealRow::as_select(), companies::name.nullable()))
-        .first(conn)
-        .optional()?
-        .ok_or(StoreError::NotFound)?;
-    if row.workspace_id != ws {
-        return Err(StoreError::NotFound);
-    }
-    Ok((row, name))
+    get_with_pipeline_version(conn, ws, id).map(|(deal, _)| deal)
 }
 
 crate::external_ids!(deals, DealRow, "deal");
@@ -663,7 +653,7 @@ pub fn update_at(
     now: i64,
     apply: impl FnOnce(&DealWithCompany) -> StoreResult<DealDraft>,
 ) -> StoreResult<DealWithCompany> {
-    let (current, pipeline_version) = get_for_update(conn, ws, id)?;
+    let (current, pipeline_version) = get_with_pipeline_version(conn, ws, id)?;
     let row = &current.0;
     guard.check(row.owner_id.as_deref())?;
     if row.deleted_at.is_some() {

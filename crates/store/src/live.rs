@@ -20,16 +20,7 @@ pub struct LiveRow {
 
 /// Tells one person `kind` with `payload` (inside the caller's transaction).
 pub fn push(conn: &mut DbConnection, ws: &str, user_id: &str, kind: &str, payload: &Value, at: i64) -> StoreResult<()> {
-    diesel::insert_into(live_events::table)
-        .values((
-            live_events::workspace_id.eq(ws),
-            live_events::user_id.eq(user_id),
-            live_events::kind.eq(kind),
-            live_events::payload.eq(payload.to_string()),
-            live_events::at.eq(at),
-        ))
-        .execute(conn)?;
-    Ok(())
+    push_each(conn, ws, &[(user_id.to_owned(), payload.to_string())], kind, at)
 }
 
 /// The same kind of event for several people, each with its payload, in one statement.

@@ -57,8 +57,7 @@ fn DealExtras(id: String) -> impl IntoView {
             saving.set(false);
             match result {
                 Ok(v) => {
-                    shown.current.set(Some(v));
-                    shown.audit.update(|n| *n += 1);
+                    shown.show(v);
                     line_errors.set(FieldErrors::default());
                     editing.set(false);
                     deal.refetch();

@@ -25,8 +25,7 @@ fn LeadExtras(id: String) -> impl IntoView {
     // The lead as the server answered a move: the facts and the audit trail above follow.
     let replace = move |l: Lead| {
         if let (Some(s), Ok(v)) = (shown, serde_json::to_value(&l)) {
-            s.current.set(Some(v));
-            s.audit.update(|n| *n += 1);
+            s.show(v);
         }
     };
     let disqualify = move |lead: Lead, reason: String| {

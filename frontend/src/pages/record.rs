@@ -476,6 +476,14 @@ pub struct Shown {
     pub audit: RwSignal<u32>,
 }
 
+impl Shown {
+    /// Shows `record` as the server now has it; the facts, the version and the audit trail follow.
+    pub fn show(self, record: Value) {
+        self.current.set(Some(record));
+        self.audit.update(|n| *n += 1);
+    }
+}
+
 /// The shown record's owner with the hand-over button, once the record is loaded; a hand-over
 /// reloads the facts and the audit trail.
 #[component]
@@ -493,8 +501,7 @@ pub fn OwnerOf(
         let Some(shown) = shown else { return };
         leptos::task::spawn_local(async move {
             if let Ok(v) = api::get_raw(&format!("/api/v1/{subject}"), &id.get_value()).await {
-                shown.current.set(Some(v));
-                shown.audit.update(|n| *n += 1);
+                shown.show(v);
             }
         });
     };
@@ -519,7 +526,8 @@ pub fn RecordPage(
     let conflict = RwSignal::new(None::<Conflict>);
     let saving = RwSignal::new(false);
     let audit = RwSignal::new(0u32);
-    provide_context(Shown { current, audit });
+    let page = Shown { current, audit };
+    provide_context(page);
     leptos::task::spawn_local(async move {
         match api::get_raw(spec.path, &id.get_value()).await {
             Ok(v) => current.set(Some(v)),
@@ -536,11 +544,10 @@ pub fn RecordPage(
             saving.set(false);
             match result {
                 Ok(v) => {
-                    current.set(Some(v));
+                    page.show(v);
                     editing.set(None);
                     conflict.set(None);
                     errors.set(FieldErrors::default());
-                    audit.update(|n| *n += 1);
                     toast(i18n::text(l, T::Saved), false);
                 }
                 Err(ApiError::Problem(p)) if p.status == 412 => match api::get_raw(spec.path, &id.get_value()).await {
@@ -624,10 +631,9 @@ pub fn RecordPage(
                     field=field.label mine=c.mine
                     reapply=move || save(field, mine.clone(), latest.clone())
                     keep_theirs=move || {
-                        current.set(Some(keep.clone()));
+                        page.show(keep.clone());
                         conflict.set(None);
                         editing.set(None);
-                        audit.update(|n| *n += 1);
                     }/>
             }
         })}
