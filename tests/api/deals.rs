@@ -234,4 +234,61 @@ both_backends! {
         let (s, b) = app.patch(&path, 2, &json!({"stage_id": stage(&p, "Proposal")})).await;
         assert_eq!(s, StatusCode::OK, "the rule is gone again: {b}");
     }
+
+    async fn stage_moves_reuse_their_prepared_statements(app) {
+        // A move's UPDATE and the writes held to its end are kept prepared on PostgreSQL
+        // (db::Prepared): moving many deals adds no statements after the first move on a
+        // connection, and every move still writes its own values.
+        let p = default_pipeline(&app).await;
+        let (a, b) = (stage(&p, "Proposal"), stage(&p, "Negotiation"));
+        let mut deals = Vec::new();
+        for n in 0..3 {
+            let body = json!({"name": format!("Kept {n}"), "amount": "10.00", "currency": "USD", "close_date": "2026-12-20"});
+            let (s, d) = app.post("/api/v1/deals", &body).await;
+            assert_eq!(s, StatusCode::CREATED, "{d}");
+            deals.push(d["id"].as_str().expect("id").to_owned());
+        }
+        for round in 0..4_i64 {
+            let to = if round % 2 == 0 { &a } else { &b };
+            for id in &deals {
+                let (s, d) = app.patch(&format!("/api/v1/deals/{id}"), round + 1, &json!({"stage_id": to})).await;
+                assert_eq!(s, StatusCode::OK, "{d}");
+                assert_eq!((d["stage_id"].as_str(), d["version"].as_i64()), (Some(to.as_str()), Some(round + 2)));
+            }
+        }
+        for id in &deals {
+            let (_, h) = app.get(&format!("/api/v1/deals/{id}/stage-history")).await;
+            let names: Vec<&str> = h.as_array().expect("visits").iter().filter_map(|v| v["stage_name"].as_str()).collect();
+            assert_eq!(names, ["Qualification", "Proposal", "Negotiation", "Proposal", "Negotiation"], "{h}");
+            let open = h.as_array().expect("visits").iter().filter(|v| v["left_at"].is_null()).count();
+            assert_eq!(open, 1, "{h}");
+        }
+        if app.backend != crm_test_support::Backend::Postgres {
+            return;
+        }
+        // Each pooled connection (tests run with 4) is asked what it keeps prepared.
+        let pool = app.pool.clone();
+        let kept: Vec<String> = actix_web::rt::task::spawn_blocking(move || {
+            use diesel::RunQueryDsl;
+            #[derive(diesel::QueryableByName)]
+            struct Kept {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                statement: String,
+            }
+            let mut conns: Vec<_> = (0..4).map(|_| pool.get().expect("conn")).collect();
+            conns
+                .iter_mut()
+                .flat_map(|c| {
+                    diesel::sql_query("SELECT statement FROM pg_prepared_statements").load::<Kept>(&mut **c).expect("kept")
+                })
+                .map(|k| k.statement)
+                .collect()
+        })
+        .await
+        .expect("prepared statements");
+        let updates = kept.iter().filter(|s| s.starts_with("UPDATE \"deals\" SET \"stage_id\"")).count();
+        let held = kept.iter().filter(|s| s.starts_with("WITH w0 AS (INSERT INTO \"timeline\"")).count();
+        assert!((1..=4).contains(&updates), "one kept UPDATE per connection that moved a deal, not one per move: {kept:#?}");
+        assert!((1..=4).contains(&held), "the held writes are kept too: {kept:#?}");
+    }
 }

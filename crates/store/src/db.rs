@@ -229,7 +229,8 @@ pub fn flush(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     let waiting = with_tx_memo(|m| m.map(|m| std::mem::take(&mut m.deferred)).unwrap_or_default());
     match conn {
         DbConnection::Postgresql(c) if !waiting.is_empty() => {
-            diesel::RunQueryDsl::execute(Batch(waiting), c)?;
+            let prepared = waiting.len() <= BATCH_PREPARED_MAX;
+            diesel::RunQueryDsl::execute(Prepared { statement: Batch(waiting), prepared }, c)?;
             Ok(())
         }
         _ => Ok(()),
@@ -250,9 +251,84 @@ where
     result
 }
 
-/// Held-back writes as one PostgreSQL statement; cached as a prepared statement by its text,
-/// which repeats for each kind of change.
+/// Held-back writes as one PostgreSQL statement. Up to [`BATCH_PREPARED_MAX`] parts it is kept
+/// prepared by its text, which repeats for each kind of change (a stage change sends five); a
+/// longer one comes from a bulk call and is parsed each time, so their many shapes do not pile
+/// up as prepared statements.
 struct Batch(Vec<Deferred>);
+
+/// See [`Batch`].
+const BATCH_PREPARED_MAX: usize = 8;
+
+/// A statement kept prepared on its connection, keyed by its SQL text, which diesel would parse
+/// and plan anew each time: it keeps no UPDATE, nor on PostgreSQL any INSERT, for fear that one
+/// Rust type stands for many SQL shapes. Only for a statement whose shapes are few
+/// (`prepared`); each shape becomes one prepared statement per pooled connection.
+pub(crate) struct Prepared<Q> {
+    pub(crate) statement: Q,
+    pub(crate) prepared: bool,
+}
+
+impl<Q> diesel::query_builder::QueryId for Prepared<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+/// A backend with one value that lives for ever (the bind collector keeps a borrow of it).
+pub(crate) trait OneBackend: diesel::backend::Backend + 'static {
+    const IT: &'static Self;
+}
+
+impl OneBackend for Pg {
+    const IT: &'static Self = &Pg;
+}
+
+impl OneBackend for diesel::sqlite::Sqlite {
+    const IT: &'static Self = &diesel::sqlite::Sqlite;
+}
+
+impl<Q: QueryFragment<DB>, DB: OneBackend> QueryFragment<DB> for Prepared<Q>
+where
+    DB::QueryBuilder: Default,
+{
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, DB>) -> diesel::QueryResult<()> {
+        if !self.prepared {
+            return self.statement.walk_ast(out);
+        }
+        // diesel asks whether a statement may be kept by walking it (its `&T` and `Box<T>`
+        // forward only the walk, not an answer given here), and the statement's own walk says
+        // no. So this walk gives the binds to the passes that collect them and the text to the
+        // others, without walking the statement for that question.
+        use diesel::internal::derives::multiconnection::AstPassHelper;
+        use diesel::query_builder::QueryBuilder;
+        if let Some((binds, lookup)) = out.bind_collector() {
+            return self.statement.collect_binds(binds, lookup, DB::IT);
+        }
+        if let Some((binds, backend)) = out.debug_binds() {
+            return self.statement.walk_ast(diesel::query_builder::AstPass::collect_debug_binds_pass(binds, backend));
+        }
+        let mut sql = DB::QueryBuilder::default();
+        self.statement.to_sql(&mut sql, out.backend())?;
+        out.push_sql(&sql.finish());
+        Ok(())
+    }
+}
+
+impl<Q, C> diesel::RunQueryDsl<C> for Prepared<Q> {}
+
+impl<Q> Prepared<Q>
+where
+    Self: diesel::query_dsl::methods::ExecuteDsl<PgConnection> + diesel::query_dsl::methods::ExecuteDsl<SqliteConnection>,
+{
+    /// Runs it on either backend (diesel's connection over both cannot keep it).
+    pub(crate) fn execute(self, conn: &mut DbConnection) -> diesel::QueryResult<usize> {
+        use diesel::query_dsl::methods::ExecuteDsl;
+        match conn {
+            DbConnection::Postgresql(c) => ExecuteDsl::execute(self, c),
+            DbConnection::Sqlite(c) => ExecuteDsl::execute(self, c),
+        }
+    }
+}
 
 impl diesel::query_builder::QueryId for Batch {
     type QueryId = ();

@@ -81,6 +81,50 @@ struct DealChanges<'a> {
 }
 
 impl<'a> DealChanges<'a> {
+    /// Whether only stage, status and their times change (a stage change, won or lost): at
+    /// most 32 shapes of UPDATE, so it is kept prepared (see `db::Prepared`).
+    fn moves_only(&self) -> bool {
+        let Self {
+            name,
+            sort_name,
+            pipeline_id,
+            stage_id: _,
+            status: _,
+            amount_e4,
+            currency,
+            cost_e4,
+            close_date,
+            owner_id,
+            company_id,
+            source,
+            loss_reason: _,
+            closed_at: _,
+            stage_entered_at: _,
+            contacts,
+            line_items,
+            tags,
+            search_text,
+            external_id,
+            version: _,
+            updated_at: _,
+        } = self;
+        name.is_none()
+            && sort_name.is_none()
+            && pipeline_id.is_none()
+            && amount_e4.is_none()
+            && currency.is_none()
+            && cost_e4.is_none()
+            && close_date.is_none()
+            && owner_id.is_none()
+            && company_id.is_none()
+            && source.is_none()
+            && contacts.is_none()
+            && line_items.is_none()
+            && tags.is_none()
+            && search_text.is_none()
+            && external_id.is_none()
+    }
+
     fn between(old: &DealRow, new: &'a DealRow) -> Self {
         macro_rules! text {
             ($f:ident) => {
@@ -550,9 +594,8 @@ fn enter_stage(
     now: i64,
 ) -> StoreResult<()> {
     crate::timeline::stage_change(conn, before, row, stage_name, actor, now)?;
-    let stay = new_id();
     let opened = diesel::insert_into(deal_stage_history::table).values((
-        deal_stage_history::id.eq(stay.clone()),
+        deal_stage_history::id.eq(new_id()),
         deal_stage_history::workspace_id.eq(ws.to_owned()),
         deal_stage_history::deal_id.eq(row.id.clone()),
         deal_stage_history::pipeline_id.eq(row.pipeline_id.clone()),
@@ -560,54 +603,31 @@ fn enter_stage(
         deal_stage_history::entered_at.eq(now),
         deal_stage_history::actor_id.eq(actor.id.clone()),
     ));
-    match (&mut *conn, before) {
-        // PostgreSQL closes every open stay of the deal and opens the new one with the
-        // transaction's other writes, in one statement at its end.
-        (DbConnection::Postgresql(_), before) => {
+    // The stay being left is the deal's open one, found through the partial index on open
+    // stays without reading the deal's whole history.
+    let left = before.is_some().then(|| {
+        diesel::update(
+            deal_stage_history::table.filter(deal_stage_history::deal_id.eq(row.id.clone())).filter(deal_stage_history::left_at.is_null()),
+        )
+        .set(deal_stage_history::left_at.eq(now))
+    });
+    match conn {
+        // PostgreSQL sends both with the transaction's other writes, in one statement at its end.
+        DbConnection::Postgresql(_) => {
             use crate::db::{defer, Touch};
-            if before.is_some() {
-                let open = deal_stage_history::table
-                    .filter(deal_stage_history::deal_id.eq(row.id.clone()))
-                    .filter(deal_stage_history::left_at.is_null());
-                defer(conn, Touch::Changes(&row.id), diesel::update(open).set(deal_stage_history::left_at.eq(now)))?;
+            if let Some(left) = left {
+                defer(conn, Touch::Changes(&row.id), left)?;
             }
             defer(conn, Touch::Adds(&row.id), opened)
         }
-        (conn, None) => {
+        conn => {
+            if let Some(left) = left {
+                crate::db::Prepared { statement: left, prepared: true }.execute(conn)?;
+            }
             opened.execute(conn)?;
             Ok(())
         }
-        // The stay being left began when the deal entered its stage: found through the
-        // (deal, entered) index without reading the deal's whole history.
-        (conn, Some(b)) => {
-            let closed = diesel::update(
-                deal_stage_history::table
-                    .filter(deal_stage_history::deal_id.eq(&row.id))
-                    .filter(deal_stage_history::entered_at.eq(b.stage_entered_at))
-                    .filter(deal_stage_history::left_at.is_null()),
-            )
-            .set(deal_stage_history::left_at.eq(now))
-            .execute(conn)?;
-            opened.execute(conn)?;
-            close_strays(conn, &row.id, &stay, now, closed as i64)
-        }
     }
-}
-
-/// Should the deal's stage-entry time and its open stay ever disagree (`closed` is 0), every
-/// open stay of the deal but the new one is closed.
-fn close_strays(conn: &mut DbConnection, deal: &str, stay: &str, now: i64, closed: i64) -> StoreResult<()> {
-    if closed == 0 {
-        diesel::update(
-            deal_stage_history::table
-                .filter(deal_stage_history::deal_id.eq(deal))
-                .filter(deal_stage_history::left_at.is_null())
-                .filter(deal_stage_history::id.ne(stay)),
-        )
-        .set(deal_stage_history::left_at.eq(now))
-        .execute(conn)?;
-    }
-    Ok(())
 }
 
 pub fn create(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor) -> StoreResult<DealWithCompany> {
@@ -675,10 +695,10 @@ pub fn update_at(
     if changes.is_empty() {
         return Ok(current);
     }
-    let n = diesel::update(deals::table.filter(deals::id.eq(id)).filter(deals::version.eq(row.version)))
-        .set(DealChanges::between(row, &new_row))
-        .execute(conn)
-        .map_err(|e| crate::error::unique_as_duplicate(e, "deal"))?;
+    let set = DealChanges::between(row, &new_row);
+    let prepared = set.moves_only();
+    let update = diesel::update(deals::table.filter(deals::id.eq(id)).filter(deals::version.eq(row.version))).set(set);
+    let n = crate::db::Prepared { statement: update, prepared }.execute(conn).map_err(|e| crate::error::unique_as_duplicate(e, "deal"))?;
     if n == 0 {
         return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
     }

@@ -1,0 +1,1 @@
+DROP INDEX deal_stage_history_open;
