@@ -136,4 +136,42 @@ both_backends! {
         let (s, _) = send_as(&app, &other, reqwest::Method::PUT, &follow, None).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
+
+    async fn a_deals_move_tells_the_followers_of_the_deal_and_of_its_company(app) {
+        // The deal read for the move also says whether anyone follows the deal or its company;
+        // with no one, the move asks nothing more, and with someone, they hear of it.
+        let (_, manager) = app.member(Role::Manager, "manager@test.example").await;
+        let (_, other) = app.member(Role::Manager, "other@test.example").await;
+        let (_, pipelines) = app.get("/api/v1/pipelines").await;
+        let p = pipelines.as_array().expect("pipelines").iter().find(|p| p["is_default"] == true).expect("default").clone();
+        let stage = |name: &str| p["stages"].as_array().expect("stages").iter().find(|s| s["name"] == name).expect("stage")["id"].clone();
+        let company = created(&app, "/api/v1/companies", json!({"name": "Nik Co"})).await;
+        let with_company = created(&app, "/api/v1/deals", json!({"name": "Nik: fleet", "currency": "USD", "company_id": company["id"]})).await;
+        let alone = created(&app, "/api/v1/deals", json!({"name": "Walk-in", "currency": "USD"})).await;
+
+        let (s, _) = app.patch(&format!("/api/v1/deals/{}", id(&alone)), 1, &json!({"stage_id": stage("Needs analysis")})).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(inbox(&app, &manager).await.is_empty() && inbox(&app, &other).await.is_empty(), "no one follows anything yet");
+
+        let (s, _) = send_as(&app, &manager, reqwest::Method::PUT, &format!("/api/v1/companies/{}/follow", id(&company)), None).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _) = send_as(&app, &other, reqwest::Method::PUT, &format!("/api/v1/deals/{}/follow", id(&alone)), None).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _) = app.patch(&format!("/api/v1/deals/{}", id(&with_company)), 1, &json!({"stage_id": stage("Needs analysis")})).await;
+        assert_eq!(s, StatusCode::OK);
+        let got = inbox(&app, &manager).await;
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(
+            (got[0]["kind"].as_str(), got[0]["subject_type"].as_str(), got[0]["detail"].as_str()),
+            (Some("followed_change"), Some("company"), Some("stage_change"))
+        );
+        assert!(inbox(&app, &other).await.is_empty(), "the other deal's follower hears nothing of this one");
+
+        let (s, _) = app.patch(&format!("/api/v1/deals/{}", id(&alone)), 2, &json!({"stage_id": stage("Qualification")})).await;
+        assert_eq!(s, StatusCode::OK);
+        let got = inbox(&app, &other).await;
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!((got[0]["subject_type"].as_str(), got[0]["title"].as_str()), (Some("deal"), Some("Walk-in")));
+        assert_eq!(inbox(&app, &manager).await.len(), 1, "the company's follower hears nothing of a deal without it");
+    }
 }

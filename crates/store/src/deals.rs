@@ -275,16 +275,32 @@ pub fn many(conn: &mut DbConnection, ws: &str, ids: &[String]) -> StoreResult<Ve
 /// One deal with its company's name and its pipeline's version (what [`pipelines::get_at`]
 /// needs), in one query.
 fn get_with_pipeline_version(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<(DealWithCompany, Option<i64>)> {
-    let (row, name, version): (DealRow, Option<String>, Option<i64>) = deals::table
+    use diesel::dsl::exists;
+    use schema::{follows, pipelines, webhooks};
+    // Whether anyone listens: a change of this deal then reads the workspace's subscriptions
+    // and the followers of the deal and its company only when there are some.
+    let subscribed = exists(webhooks::table.filter(webhooks::workspace_id.eq(ws.to_owned())).filter(webhooks::enabled.eq(1)));
+    let followed = exists(
+        follows::table
+            .filter(follows::workspace_id.eq(ws.to_owned()))
+            .filter(follows::subject_id.eq(deals::id).or(follows::subject_id.nullable().eq(deals::company_id))),
+    );
+    let (row, name, version, subscribed, followed): (DealRow, Option<String>, Option<i64>, bool, bool) = deals::table
         .left_join(companies::table.on(deals::company_id.eq(companies::id.nullable()).and(companies::workspace_id.eq(ws.to_owned()))))
-        .left_join(schema::pipelines::table.on(schema::pipelines::id.eq(deals::pipeline_id)))
+        .left_join(pipelines::table.on(pipelines::id.eq(deals::pipeline_id)))
         .filter(deals::id.eq(id))
-        .select((DealRow::as_select(), companies::name.nullable(), schema::pipelines::version.nullable()))
+        .select((DealRow::as_select(), companies::name.nullable(), pipelines::version.nullable(), subscribed, followed))
         .first(conn)
         .optional()?
         .ok_or(StoreError::NotFound)?;
     if row.workspace_id != ws {
         return Err(StoreError::NotFound);
+    }
+    if !subscribed {
+        crate::webhooks::known_unsubscribed(ws);
+    }
+    if !followed {
+        crate::notifications::known_unfollowed(std::iter::once(row.id.clone()).chain(row.company_id.clone()));
     }
     Ok(((row, name), version))
 }
