@@ -25,6 +25,42 @@ both_backends! {
         assert_eq!(s, StatusCode::BAD_REQUEST);
     }
 
+    async fn phone_lookup_reads_national_numbers_in_the_workspaces_region(app) {
+        // The demo-less test workspace is Iranian; the other one is British. A number written
+        // with its country code means the same everywhere; a national one is read in the
+        // caller's region (which the lookup then reads, and only then).
+        let (_, co) = app.post("/api/v1/companies", &json!({"name": "Kish Lines"})).await;
+        let here = app.contact(json!({"first_name": "Dara", "company_id": co["id"], "phones": [{"number": "+98 21 7946 0018"}]})).await;
+        let gb = app.other_workspace_token().await;
+        let (s, there) = app.post_as(&gb, "/api/v1/contacts", &json!({"first_name": "Olive", "phones": [{"number": "020 7946 0018"}]})).await;
+        assert_eq!(s, StatusCode::CREATED, "{there}");
+        assert_eq!(there["phones"][0]["number"], "+442079460018");
+        let found = |b: &serde_json::Value| b["contacts"].as_array().expect("contacts").iter().map(|c| c["id"].clone()).collect::<Vec<_>>();
+        for (token, number, who) in [
+            (&app.token, "021 7946 0018", &here),
+            (&app.token, "+98 21 7946 0018", &here),
+            (&gb, "020 7946 0018", &there),
+            (&gb, "0044 20 7946 0018", &there),
+        ] {
+            let (s, b) = app.get_as(token, &format!("/api/v1/phone-lookup?number={}", urlencode(number))).await;
+            assert_eq!((s, found(&b)), (StatusCode::OK, vec![who["id"].clone()]), "{number}: {b}");
+        }
+        // The contact comes with its company's name, read in the same query.
+        let (_, b) = app.get("/api/v1/phone-lookup?number=02179460018").await;
+        assert_eq!(b["contacts"][0]["company_name"], "Kish Lines", "{b}");
+        // Each workspace reads "020…" its own way, and never sees the other's contact.
+        let (_, b) = app.get("/api/v1/phone-lookup?number=020%207946%200018").await;
+        assert_eq!((b["number"].as_str(), found(&b).len()), (Some("+982079460018"), 0), "{b}");
+        let (_, b) = app.get("/api/v1/phone-lookup?number=%2B44%2020%207946%200018").await;
+        assert_eq!(found(&b).len(), 0, "{b}");
+        // A deleted contact is no longer found.
+        let id = here["id"].as_str().expect("id");
+        let (s, _, _) = app.send(app.client.delete(app.url(&format!("/api/v1/contacts/{id}"))).bearer_auth(&app.token).header("If-Match", "\"1\"")).await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, b) = app.get("/api/v1/phone-lookup?number=02179460018").await;
+        assert_eq!(found(&b).len(), 0, "{b}");
+    }
+
     async fn search_ranks_across_kinds_and_respects_access(app) {
         let rep = app.member(Role::SalesRep, "rep@test.example").await;
         let (_, co) = app.post("/api/v1/companies", &json!({"name": "Kavir Steel", "city": "Yazd"})).await;

@@ -97,10 +97,20 @@ pub struct Phone(String);
 impl Phone {
     /// Normalises what a person typed, reading national numbers in `region`.
     pub fn parse(field: &str, raw: &str, region: Region) -> Result<Self, FieldError> {
+        match Self::parse_asking(field, raw, || Ok::<_, std::convert::Infallible>(region)) {
+            Ok(parsed) => parsed,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`Phone::parse`] that asks for the region only when the number is written nationally: a
+    /// number with its country code (`+98…`, `0098…`, as telephony systems send it) and text
+    /// that is no phone number at all need none. An error getting the region is the outer one.
+    pub fn parse_asking<E>(field: &str, raw: &str, region: impl FnOnce() -> Result<Region, E>) -> Result<Result<Self, FieldError>, E> {
         let bad = |why: &str| FieldError::new(field, "invalid_phone", format!("is not a valid phone number: {why}"));
         let trimmed = raw.trim();
         if trimmed.is_empty() {
-            return Err(FieldError::new(field, "required", "must not be empty"));
+            return Ok(Err(FieldError::new(field, "required", "must not be empty")));
         }
         let mut digits = String::with_capacity(16);
         let mut plus = false;
@@ -110,22 +120,35 @@ impl Phone {
             } else if (c == '+' || c == '\u{FF0B}') && i == 0 {
                 plus = true;
             } else if !matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{00A0}' | '\u{200C}' | '\u{200E}' | '\u{200F}') {
-                return Err(bad("only digits, spaces, + - . ( ) / are allowed"));
+                return Ok(Err(bad("only digits, spaces, + - . ( ) / are allowed")));
             }
         }
-        let plan = region.plan();
         let international = if plus {
             digits
         } else if let Some(rest) = digits.strip_prefix("00") {
             rest.to_owned()
-        } else if plan.calling_code == "1" && digits.starts_with("011") {
+        } else if digits.is_empty() {
+            return Ok(Err(bad("there are no digits")));
+        } else {
+            let plan = region()?.plan();
+            match Self::national(&digits, plan) {
+                Ok(international) => international,
+                Err(why) => return Ok(Err(bad(&why))),
+            }
+        };
+        Ok(Self::from_international_digits(&international).map_err(|why| bad(&why)))
+    }
+
+    /// The international digits of a number written without a country code in `plan`'s country.
+    fn national(digits: &str, plan: &Plan) -> Result<String, String> {
+        Ok(if plan.calling_code == "1" && digits.starts_with("011") {
             digits[3..].to_owned()
         } else {
             // NANP numbers carry their trunk "1" only in the 11-digit spelling.
             let strip = if plan.calling_code == "1" { digits.len() == 11 } else { !plan.trunk_prefix.is_empty() };
-            let national = if strip { digits.strip_prefix(plan.trunk_prefix).unwrap_or(&digits) } else { &digits };
+            let national = if strip { digits.strip_prefix(plan.trunk_prefix).unwrap_or(digits) } else { digits };
             if national.len() < plan.nsn_len.0 || national.len() > plan.nsn_len.1 {
-                return Err(bad(&format!(
+                return Err(format!(
                     "a national number in {} has {} digits after the trunk prefix",
                     plan.region,
                     if plan.nsn_len.0 == plan.nsn_len.1 {
@@ -133,11 +156,10 @@ impl Phone {
                     } else {
                         format!("{} to {}", plan.nsn_len.0, plan.nsn_len.1)
                     }
-                )));
+                ));
             }
             format!("{}{}", plan.calling_code, national)
-        };
-        Self::from_international_digits(&international).map_err(|why| bad(&why))
+        })
     }
 
     fn from_international_digits(d: &str) -> Result<Self, String> {
@@ -234,6 +256,29 @@ mod tests {
             let e = ir(s).expect_err(s);
             assert!(e.code == "invalid_phone" || e.code == "required", "{s}: {e:?}");
         }
+    }
+
+    #[test]
+    fn the_region_is_asked_for_only_when_the_number_is_written_nationally() {
+        let asking = |s: &str| {
+            let mut asked = false;
+            let parsed = Phone::parse_asking("p", s, || {
+                asked = true;
+                Ok::<_, ()>(Region::IR)
+            })
+            .expect("the region was given");
+            (asked, parsed.map(|p| p.0).ok())
+        };
+        let full = Some("+989121234567".to_owned());
+        assert_eq!(asking("+98 912 123 4567"), (false, full.clone()));
+        assert_eq!(asking("0098 912 123 4567"), (false, full.clone()));
+        assert_eq!(asking("۰۰۹۸۹۱۲۱۲۳۴۵۶۷"), (false, full.clone()));
+        assert_eq!(asking("sara karimi"), (false, None));
+        assert_eq!(asking("- -"), (false, None));
+        assert_eq!(asking("0912 123 4567"), (true, full));
+        // A failure to learn the region is the caller's error, not a bad number.
+        assert_eq!(Phone::parse_asking("p", "09121234567", || Err("no database")), Err("no database"));
+        assert!(Phone::parse_asking("p", "+989121234567", || Err("no database")).is_ok());
     }
 
     #[test]

@@ -82,9 +82,8 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
             // An email or a phone number is answered from the index of contact points alone;
             // anything else from the word index (each query word starts a word of the record).
             // Both are exact lookups in an index, so a search costs the same at any size.
-            let region = convert::region(c, &ws)?;
             let email = Email::parse("q", &query).ok().map(|e| e.key());
-            let phone = if email.is_none() { Phone::parse("q", &query, region).ok() } else { None };
+            let phone = if email.is_none() { Phone::parse_asking("q", &query, || convert::region(c, &ws))?.ok() } else { None };
             let by_point = email.is_some() || phone.is_some();
             let exact = match (&email, &phone) {
                 (Some(e), _) => points::find(c, &ws, "email", e)?,
@@ -212,22 +211,23 @@ pub async fn phone_lookup(state: web::Data<AppState>, who: Principal, req: HttpR
     let body = state
         .db(move |c| {
             let ws = who.workspace_id.clone();
-            let region = convert::region(c, &ws)?;
-            let number = Phone::parse("number", &raw, region).map_err(|e| bad("number", "invalid_phone", &e.message))?;
-            let found = points::find(c, &ws, "phone", number.as_str())?;
-            let (contact_reach, company_reach) = (access::reach(c, &who, Entity::Contact)?, access::reach(c, &who, Entity::Company)?);
+            let number =
+                Phone::parse_asking("number", &raw, || convert::region(c, &ws))?.map_err(|e| bad("number", "invalid_phone", &e.message))?;
+            let contact_reach = access::reach(c, &who, Entity::Contact)?;
+            let mut company_reach = None;
             let mut out = PhoneLookup { number: number.as_str().to_owned(), contacts: Vec::new(), companies: Vec::new() };
-            for (kind, id) in found {
-                match kind.as_str() {
-                    "contact" => {
-                        let row = contacts::get(c, &ws, &id)?;
-                        if row.0.deleted_at.is_none() && contact_reach.allows(row.0.owner_id.as_deref()) {
-                            out.contacts.push(convert::contact(row)?);
-                        }
+            for (kind, id, contact) in points::holders(c, &ws, "phone", number.as_str())? {
+                match (kind.as_str(), contact) {
+                    ("contact", Some(row)) if row.0.deleted_at.is_none() && contact_reach.allows(row.0.owner_id.as_deref()) => {
+                        out.contacts.push(convert::contact(row)?);
                     }
-                    "company" => {
+                    ("company", _) => {
                         let row = companies::get(c, &ws, &id)?;
-                        if row.0.deleted_at.is_none() && company_reach.allows(row.0.owner_id.as_deref()) {
+                        let reach = match &company_reach {
+                            Some(reach) => reach,
+                            None => company_reach.insert(access::reach(c, &who, Entity::Company)?),
+                        };
+                        if row.0.deleted_at.is_none() && reach.allows(row.0.owner_id.as_deref()) {
                             out.companies.push(convert::company(row)?);
                         }
                     }

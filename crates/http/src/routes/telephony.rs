@@ -107,8 +107,9 @@ fn number(c: &mut DbConnection, ws: &str, field: &str, raw: Option<&str>) -> Api
     if WITHHELD.contains(&raw.to_ascii_lowercase().as_str()) {
         return Ok(None);
     }
-    let region = convert::region(c, ws)?;
-    Phone::parse(field, raw, region).map(|p| Some(p.as_str().to_owned())).map_err(|e| ApiError::validation(e.into()))
+    Phone::parse_asking(field, raw, || convert::region(c, ws))?
+        .map(|p| Some(p.as_str().to_owned()))
+        .map_err(|e| ApiError::validation(e.into()))
 }
 
 /// The agent the event names, if any, checked to be a member.
