@@ -74,7 +74,7 @@ pub struct Config {
 /// Two database connections per core. More connections than the machine can serve at once
 /// only queue inside the database and the kernel, where nobody keeps the order: measured on 2
 /// cores with PostgreSQL on the same machine, 16 connections gave a read by id a p99 of 17 –
-/// 100 ms and 4 gave 7 – 9 ms at a higher rate. A PostgreSQL on its own machine, reached over a
+/// 252 ms and 4 gave 7 – 13 ms at the same rate. A PostgreSQL on its own machine, reached over a
 /// network, may want more (`CRM_POOL_SIZE`).
 fn default_pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
