@@ -77,8 +77,12 @@ pub struct Config {
 /// 252 ms and 4 gave 7 – 13 ms at the same rate. A PostgreSQL on its own machine, reached over a
 /// network, may want more (`CRM_POOL_SIZE`).
 fn default_pool_size() -> u32 {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    u32::try_from(cores * 2).unwrap_or(u32::MAX).max(4)
+    u32::try_from(cores() * 2).unwrap_or(u32::MAX).max(4)
+}
+
+/// The cores this process may use (2 when the system will not say).
+fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
 }
 
 impl Default for Config {
@@ -91,7 +95,7 @@ impl Default for Config {
             admin_password: None,
             demo_data: false,
             spa_dir: PathBuf::from("frontend/dist"),
-            workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            workers: cores(),
             pool_size: default_pool_size(),
             access_ttl_secs: 900,
             refresh_ttl_secs: 30 * 24 * 3600,
