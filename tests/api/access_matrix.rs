@@ -158,7 +158,7 @@ both_backends! {
 
     async fn a_company_counts_only_the_contacts_the_caller_may_see(app) {
         let (rep_id, rep) = app.member(Role::SalesRep, "rep@example.com").await;
-        let (s, co) = app.post("/api/v1/companies", &json!({"name": "Pars"})).await;
+        let (s, co) = app.post("/api/v1/companies", &json!({"name": "Pars", "phones": [{"number": "+98 21 8888 0000"}]})).await;
         assert_eq!(s, StatusCode::CREATED);
         app.contact(json!({"first_name": "Admin's", "company_id": co["id"]})).await;
         app.contact(json!({"first_name": "Rep's", "company_id": co["id"], "owner_id": rep_id})).await;
@@ -173,5 +173,9 @@ both_backends! {
         assert_eq!((mine["contact_count"].as_i64(), all["contact_count"].as_i64()), (Some(1), Some(2)));
         let (_, list) = app.get_as(&rep, "/api/v1/companies").await;
         assert_eq!(list["items"][0]["contact_count"], 1);
+        // The phone lookup, too, counts only the contacts the caller may see.
+        let (_, found) = app.get_as(&rep, "/api/v1/phone-lookup?number=%2B982188880000").await;
+        let (_, found_all) = app.get("/api/v1/phone-lookup?number=%2B982188880000").await;
+        assert_eq!((found["companies"][0]["contact_count"].as_i64(), found_all["companies"][0]["contact_count"].as_i64()), (Some(1), Some(2)), "{found}");
     }
 }

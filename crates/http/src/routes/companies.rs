@@ -157,9 +157,19 @@ pub async fn get_company(state: web::Data<AppState>, who: Principal, req: HttpRe
 }
 
 /// The company with its contact count narrowed to the contacts the caller may see.
-fn seen(c: &mut crm_store::DbConnection, who: &Principal, (row, n): CompanyWithCount) -> ApiResult<CompanyWithCount> {
+fn seen(c: &mut crm_store::DbConnection, who: &Principal, found: CompanyWithCount) -> ApiResult<CompanyWithCount> {
     let reach = access::reach(c, who, Entity::Contact)?;
-    let n = if reach.owners().is_some() { repo::contact_count(c, &who.workspace_id, &row.id, &reach)? } else { n };
+    seen_within(c, &who.workspace_id, &reach, found)
+}
+
+/// [`seen`] for a caller whose reach over contacts is already known.
+pub(crate) fn seen_within(
+    c: &mut crm_store::DbConnection,
+    ws: &str,
+    contacts: &crm_store::access::Reach,
+    (row, n): CompanyWithCount,
+) -> ApiResult<CompanyWithCount> {
+    let n = if contacts.owners().is_some() { repo::contact_count(c, ws, &row.id, contacts)? } else { n };
     Ok((row, n))
 }
 
