@@ -11,6 +11,7 @@ mod companies;
 mod concurrency;
 mod contacts;
 mod deals;
+mod derived_access;
 mod emails;
 mod inbound;
 mod leads;

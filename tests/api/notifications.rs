@@ -115,6 +115,11 @@ both_backends! {
         let (_, b) = app.get(&follow).await;
         assert_eq!(b["following"], false, "following is per person");
 
+        // A follower hears of what they may read: a sales rep reads their team's activities,
+        // so the admin's meeting is news only once the rep may read every activity.
+        created(&app, "/api/v1/activities", json!({"kind": "meeting", "subject": "Board dinner", "company_id": company["id"]})).await;
+        assert_eq!(inbox(&app, &rep_token).await.len(), 1, "an activity out of the rep's reach is not news to them");
+        set_read(&app, "activity", "all").await;
         created(&app, "/api/v1/activities", json!({"kind": "meeting", "subject": "Quarterly review", "company_id": company["id"]})).await;
         let got = inbox(&app, &rep_token).await;
         assert_eq!(got.len(), 2);

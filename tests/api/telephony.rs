@@ -9,13 +9,13 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 /// A live stream as a browser holds it.
-struct Sse {
+pub(crate) struct Sse {
     resp: reqwest::Response,
     buf: String,
 }
 
 impl Sse {
-    async fn open(base: &str, token: &str, last_event_id: Option<&str>) -> Sse {
+    pub(crate) async fn open(base: &str, token: &str, last_event_id: Option<&str>) -> Sse {
         let mut req = reqwest::Client::new().get(format!("{base}/api/v1/stream?access_token={token}"));
         if let Some(id) = last_event_id {
             req = req.header("Last-Event-ID", id);
@@ -27,7 +27,7 @@ impl Sse {
     }
 
     /// The next event of this name within `within`: (id, data).
-    async fn next(&mut self, name: &str, within: Duration) -> Option<(String, Value)> {
+    pub(crate) async fn next(&mut self, name: &str, within: Duration) -> Option<(String, Value)> {
         let deadline = Instant::now() + within;
         loop {
             while let Some(end) = self.buf.find("\n\n") {

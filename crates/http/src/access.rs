@@ -3,12 +3,17 @@
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crm_domain::access::Entity;
-use crm_store::access::{self, Reach, WriteGuard};
+use crm_store::access::{self, Reach, ReadReach, WriteGuard};
 use crm_store::DbConnection;
 
 /// Which records of `entity` the caller may read.
 pub fn reach(c: &mut DbConnection, who: &Principal, entity: Entity) -> ApiResult<Reach> {
     Ok(access::read_reach(c, &who.workspace_id, who.viewer(), entity)?)
+}
+
+/// What the caller may read of every kind of record: for views gathering several kinds.
+pub fn reach_all(c: &mut DbConnection, who: &Principal) -> ApiResult<ReadReach> {
+    Ok(access::read_reach_all(c, &who.workspace_id, who.viewer())?)
 }
 
 /// 404 unless the caller may read a record owned by `owner` (out of reach is invisible).

@@ -218,6 +218,115 @@ pub fn read_reach(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>, entity:
     scope_reach(conn, ws, viewer, g.read)
 }
 
+/// What a viewer may read of every kind of record at once, for the views that gather items
+/// from several kinds (timelines, the feed, notifications, the caller card): each item there is
+/// judged by the reach of the kind of record it comes from, not of the record it is shown on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadReach {
+    /// In the order of `Entity::ALL`.
+    kinds: Vec<Reach>,
+}
+
+impl ReadReach {
+    /// Every record of every kind (system jobs, admins).
+    pub fn everything() -> Self {
+        Self { kinds: vec![Reach::All; Entity::ALL.len()] }
+    }
+
+    /// The reach on records of `entity`.
+    pub fn of(&self, entity: Entity) -> &Reach {
+        let i = Entity::ALL.iter().position(|e| *e == entity).unwrap_or(0);
+        &self.kinds[i]
+    }
+
+    /// The kinds the viewer may not read in full, with their reach.
+    pub fn limited(&self) -> impl Iterator<Item = (Entity, &Reach)> {
+        Entity::ALL.iter().copied().zip(&self.kinds).filter(|(_, r)| **r != Reach::All)
+    }
+
+    /// Whether a record of the kind named `kind` (an entity name; other names are not records
+    /// with owners and always pass) owned by `owner` may be read.
+    pub fn allows(&self, kind: &str, owner: Option<&str>) -> bool {
+        Entity::parse(kind).is_none_or(|e| self.of(e).allows(owner))
+    }
+}
+
+/// What the viewer may read of every kind, in at most two queries: the role's grants and, when
+/// one of them is `team`, the viewer's team mates.
+pub fn read_reach_all(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>) -> StoreResult<ReadReach> {
+    let overrides: Vec<(String, String)> = if configurable(viewer.role) {
+        access_rules::table
+            .filter(access_rules::workspace_id.eq(ws))
+            .filter(access_rules::role.eq(viewer.role.as_str()))
+            .select((access_rules::entity, access_rules::read_scope))
+            .load(conn)?
+    } else {
+        Vec::new()
+    };
+    let mut scopes = Vec::with_capacity(Entity::ALL.len());
+    for entity in Entity::ALL {
+        let scope = match overrides.iter().find(|(e, _)| e == entity.as_str()) {
+            Some((_, s)) => Scope::parse(s).ok_or_else(|| StoreError::Corrupt("access rule".into()))?,
+            None => default_grant(viewer.role, *entity).read,
+        };
+        scopes.push(scope);
+    }
+    let team = if scopes.contains(&Scope::Team) { Some(scope_reach(conn, ws, viewer, Scope::Team)?) } else { None };
+    let mut kinds = Vec::with_capacity(scopes.len());
+    for scope in scopes {
+        kinds.push(match (scope, &team) {
+            (Scope::Team, Some(team)) => team.clone(),
+            (scope, _) => scope_reach(conn, ws, viewer, scope)?,
+        });
+    }
+    Ok(ReadReach { kinds })
+}
+
+/// Narrows a boxed query over items that point at a record (`$kind`: the record's kind as an
+/// entity name, `$id`: its id) to the items whose record the viewer may read by `$reach`
+/// (a [`ReadReach`]): kinds read in full pass, kinds not read at all are left out, and kinds
+/// read in part pass when the record's owner is within reach. Items pointing at something that
+/// is no owned record (a user, an inbound event) pass. Use `nullable … unless <condition>` for
+/// nullable columns: an item that points at nothing, or meets the condition, passes.
+#[macro_export]
+macro_rules! within_reach {
+    ($q:expr, $ws:expr, $kind:expr, $id:expr, $reach:expr) => {
+        $crate::within_reach!(@go $q, $ws, $kind, $id, $reach, |kind| $kind.ne(kind), id)
+    };
+    (nullable $q:expr, $ws:expr, $kind:expr, $id:expr, $reach:expr, unless $pass:expr) => {
+        $crate::within_reach!(@go $q, $ws, $kind, $id, $reach, |kind| $pass.or($kind.is_null()).or($kind.ne(kind)), id.nullable())
+    };
+    (@owned $q:ident, $t:ident, $ws:expr, $id:expr, $owners:ident, $other:expr, $($sel:tt)+) => {
+        $q.filter($other.or($id.eq_any(
+            $t::table.filter($t::workspace_id.eq($ws.to_owned())).filter($t::owner_id.eq_any($owners)).select($t::$($sel)+),
+        )))
+    };
+    (@go $q:expr, $ws:expr, $kind:expr, $id:expr, $reach:expr, |$k:ident| $other:expr, $($sel:tt)+) => {{
+        use $crate::schema::{activities, cases, companies, contacts, deals, leads, orders, tasks};
+        use ::crm_domain::access::Entity;
+        let mut q = $q;
+        for (entity, reach) in $reach.limited() {
+            let $k = entity.as_str();
+            let owners: Vec<String> = reach.owners().map(<[String]>::to_vec).unwrap_or_default();
+            if owners.is_empty() {
+                q = q.filter($other);
+                continue;
+            }
+            q = match entity {
+                Entity::Contact => $crate::within_reach!(@owned q, contacts, $ws, $id, owners, $other, $($sel)+),
+                Entity::Company => $crate::within_reach!(@owned q, companies, $ws, $id, owners, $other, $($sel)+),
+                Entity::Lead => $crate::within_reach!(@owned q, leads, $ws, $id, owners, $other, $($sel)+),
+                Entity::Deal => $crate::within_reach!(@owned q, deals, $ws, $id, owners, $other, $($sel)+),
+                Entity::Activity => $crate::within_reach!(@owned q, activities, $ws, $id, owners, $other, $($sel)+),
+                Entity::Task => $crate::within_reach!(@owned q, tasks, $ws, $id, owners, $other, $($sel)+),
+                Entity::Case => $crate::within_reach!(@owned q, cases, $ws, $id, owners, $other, $($sel)+),
+                Entity::Order => $crate::within_reach!(@owned q, orders, $ws, $id, owners, $other, $($sel)+),
+            };
+        }
+        q
+    }};
+}
+
 /// What a writer may touch: decided once per request, checked against each record's owner.
 #[derive(Debug, Clone)]
 pub struct WriteGuard {

@@ -7,7 +7,7 @@
 //! the viewer may read. Items out of reach are skipped, so one call scans at most
 //! [`MAX_SCAN`] items; when that leaves a page short, `next_cursor` still says where to go on.
 
-use crate::access::Reach;
+use crate::access::ReadReach;
 use crate::cursor::{Cursor, SortValue};
 use crate::schema::{cases, companies, contacts, deals, timeline};
 use crate::timeline::{TimelineFilter, TimelineRow};
@@ -22,8 +22,9 @@ const BATCH: i64 = 200;
 /// Whose feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedScope {
-    /// What the viewer may read, per timeline subject (`contact`, `company`, `deal`, `case`).
-    pub read: [Reach; 4],
+    /// What the viewer may read: an item is shown when both the record it is on and the
+    /// record it comes from are within reach.
+    pub read: ReadReach,
     /// Only items these people did or that are on records they own; `None` for everything.
     pub people: Option<Vec<String>>,
 }
@@ -66,11 +67,6 @@ fn subjects(conn: &mut DbConnection, ws: &str, rows: &[TimelineRow]) -> StoreRes
     Ok(out)
 }
 
-fn reach_of<'a>(scope: &'a FeedScope, subject_type: &str) -> Option<&'a Reach> {
-    let i = crate::timeline::SUBJECTS.iter().position(|s| *s == subject_type)?;
-    Some(&scope.read[i])
-}
-
 /// One page of the feed after `after` (newest first).
 pub fn page(
     conn: &mut DbConnection,
@@ -95,6 +91,7 @@ pub fn page(
         if !f.channels.is_empty() {
             q = q.filter(timeline::channel.eq_any(f.channels.clone()));
         }
+        let q = crate::within_reach!(q, ws, timeline::source_type, timeline::source_id, &scope.read);
         let batch: Vec<TimelineRow> = crate::keyset!(q, timeline::at, timeline::id, true, position.clone()).load(conn)?;
         if (batch.len() as i64) < BATCH {
             exhausted = true;
@@ -118,7 +115,7 @@ pub fn page(
                 continue;
             }
             let Some((owner, title)) = records.get(&row.subject_id) else { continue };
-            if !reach_of(scope, &row.subject_type).is_some_and(|r| r.allows(owner.as_deref())) {
+            if !scope.read.allows(&row.subject_type, owner.as_deref()) {
                 continue;
             }
             if let Some(people) = &scope.people {

@@ -4,6 +4,7 @@
 //! Mentions are written in text as `@[Label](user:ID)` or `@[Label](team:ID)` (what the app's
 //! composer inserts); a team mention reaches each of its members.
 
+use crate::access::ReadReach;
 use crate::audit::Actor;
 use crate::cursor::{Cursor, PageOf, PageSpec};
 use crate::schema::{cases, companies, contacts, deals, follows, leads, notifications, tasks, team_members};
@@ -87,6 +88,27 @@ fn lookup(conn: &mut DbConnection, ws: &str, subject_type: &str, id: &str) -> St
     })
 }
 
+/// The owner of a record of `entity` (`None` when it has none or does not exist).
+fn owner_of(conn: &mut DbConnection, ws: &str, entity: Entity, id: &str) -> StoreResult<Option<String>> {
+    use crate::schema::{activities, orders};
+    macro_rules! owner {
+        ($t:ident) => {
+            $t::table.filter($t::workspace_id.eq(ws)).filter($t::id.eq(id)).select($t::owner_id).first::<Option<String>>(conn).optional()?
+        };
+    }
+    let found = match entity {
+        Entity::Contact => owner!(contacts),
+        Entity::Company => owner!(companies),
+        Entity::Lead => owner!(leads),
+        Entity::Deal => owner!(deals),
+        Entity::Activity => owner!(activities),
+        Entity::Task => owner!(tasks),
+        Entity::Case => owner!(cases),
+        Entity::Order => owner!(orders),
+    };
+    Ok(found.flatten())
+}
+
 /// What a notification is about and why.
 pub struct Notice<'a> {
     pub kind: &'static str,
@@ -109,7 +131,19 @@ pub fn notify(conn: &mut DbConnection, ws: &str, users: &[String], n: &Notice<'_
     }
     let Some((owner, title)) = lookup(conn, ws, n.subject_type, n.subject_id)? else { return Ok(0) };
     let Some(entity) = Entity::parse(n.subject_type) else { return Ok(0) };
-    let readers = crate::access::readers(conn, ws, &users, entity, owner.as_deref())?;
+    let mut readers = crate::access::readers(conn, ws, &users, entity, owner.as_deref())?;
+    // News that comes from another record (a deal's stage change told to its company's
+    // followers) is also that record's: only those who may read it hear of it. A mention is
+    // addressed to the people named, by the author: it reaches them whoever owns the note.
+    let source = n.source.filter(|s| n.kind != "mentioned" && *s != (n.subject_type, n.subject_id));
+    if let Some((source_type, source_id)) = source {
+        if let Some(source) = Entity::parse(source_type) {
+            if !readers.is_empty() {
+                let owner = owner_of(conn, ws, source, source_id)?;
+                readers = crate::access::readers(conn, ws, &readers, source, owner.as_deref())?;
+            }
+        }
+    }
     if readers.is_empty() {
         return Ok(0);
     }
@@ -291,8 +325,25 @@ pub fn is_following(conn: &mut DbConnection, ws: &str, user: &str, subject_id: &
     Ok(n > 0)
 }
 
-/// One page of a person's inbox, newest first.
-pub fn inbox(conn: &mut DbConnection, ws: &str, user: &str, unread_only: bool, page: &PageSpec) -> StoreResult<PageOf<NotificationRow>> {
+/// Narrows a query over notifications to those whose record, and the record their news came
+/// from, the person may still read (a role's reach may have shrunk since they were told).
+macro_rules! readable {
+    ($q:expr, $ws:expr, $reach:expr) => {{
+        let q = crate::within_reach!($q, $ws, notifications::subject_type, notifications::subject_id, $reach);
+        // A mention reaches the people named whoever owns the note (see `notify`).
+        crate::within_reach!(nullable q, $ws, notifications::source_type, notifications::source_id, $reach, unless notifications::kind.eq("mentioned"))
+    }};
+}
+
+/// One page of a person's inbox, newest first, within what they may read.
+pub fn inbox(
+    conn: &mut DbConnection,
+    ws: &str,
+    user: &str,
+    reach: &ReadReach,
+    unread_only: bool,
+    page: &PageSpec,
+) -> StoreResult<PageOf<NotificationRow>> {
     let mut q = notifications::table
         .filter(notifications::workspace_id.eq(ws.to_owned()))
         .filter(notifications::user_id.eq(user.to_owned()))
@@ -302,19 +353,21 @@ pub fn inbox(conn: &mut DbConnection, ws: &str, user: &str, unread_only: bool, p
     if unread_only {
         q = q.filter(notifications::read_at.is_null());
     }
+    let q = readable!(q, ws, reach);
     let after = page.after.as_ref().and_then(Cursor::int_key);
     let mut rows: Vec<NotificationRow> = crate::keyset!(q, notifications::at, notifications::id, true, after).load(conn)?;
     let next_cursor = crate::cursor::finish_page(&mut rows, page);
     Ok(PageOf { items: rows, next_cursor, total: None })
 }
 
-pub fn unread_count(conn: &mut DbConnection, ws: &str, user: &str) -> StoreResult<i64> {
-    Ok(notifications::table
-        .filter(notifications::workspace_id.eq(ws))
-        .filter(notifications::user_id.eq(user))
+/// How many of a person's notifications within what they may read are unread.
+pub fn unread_count(conn: &mut DbConnection, ws: &str, user: &str, reach: &ReadReach) -> StoreResult<i64> {
+    let q = notifications::table
+        .filter(notifications::workspace_id.eq(ws.to_owned()))
+        .filter(notifications::user_id.eq(user.to_owned()))
         .filter(notifications::read_at.is_null())
-        .count()
-        .get_result(conn)?)
+        .into_boxed();
+    Ok(readable!(q, ws, reach).count().get_result(conn)?)
 }
 
 /// Marks these notifications (or, with `None`, all) of the person read; returns how many

@@ -6,6 +6,7 @@
 //! summary so a page is one index range and no joins. An item that summarises a record which
 //! can change later (an activity, an order) is rewritten whenever that record is.
 
+use crate::access::ReadReach;
 use crate::audit::Actor;
 use crate::cursor::{Cursor, PageOf, PageSpec};
 use crate::schema::timeline;
@@ -433,7 +434,10 @@ pub struct TimelineFilter {
     pub channels: Vec<String>,
 }
 
-/// One page of a record's timeline, newest first.
+/// One page of a record's timeline, newest first, as far as `reach` reads: an item is shown
+/// only when the viewer may read the record it comes from (a deal's stage change on its
+/// company's timeline is a deal's, a call an activity's). The subject itself is the caller's
+/// to check.
 pub fn page(
     conn: &mut DbConnection,
     ws: &str,
@@ -441,6 +445,7 @@ pub fn page(
     subject_id: &str,
     f: &TimelineFilter,
     page: &PageSpec,
+    reach: &ReadReach,
 ) -> StoreResult<PageOf<TimelineRow>> {
     crate::db::flush(conn)?;
     let mut q = timeline::table
@@ -456,6 +461,7 @@ pub fn page(
     if !f.channels.is_empty() {
         q = q.filter(timeline::channel.eq_any(f.channels.clone()));
     }
+    let q = crate::within_reach!(q, ws, timeline::source_type, timeline::source_id, reach);
     let after = page.after.as_ref().and_then(Cursor::int_key);
     let mut rows: Vec<TimelineRow> = crate::keyset!(q, timeline::at, timeline::id, true, after).load(conn)?;
     let next_cursor = crate::cursor::finish_page(&mut rows, page);

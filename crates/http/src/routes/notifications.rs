@@ -52,7 +52,8 @@ pub async fn list_notifications(state: web::Data<AppState>, who: Principal, req:
     q.finish()?;
     let body = state
         .db(move |c| {
-            let mut p = repo::inbox(c, &who.workspace_id, &user, unread, &page)?;
+            let reach = crate::access::reach_all(c, &who)?;
+            let mut p = repo::inbox(c, &who.workspace_id, &user, &reach, unread, &page)?;
             name_users(c, &mut p.items)?;
             let items: Vec<Notification> = p.items.into_iter().map(convert::notification).collect();
             to_json(&Page { items, next_cursor: p.next_cursor, total: None })
@@ -74,7 +75,12 @@ pub async fn list_notifications(state: web::Data<AppState>, who: Principal, req:
 #[get("/notifications/unread-count")]
 pub async fn unread_notifications(state: web::Data<AppState>, who: Principal) -> ApiResult<web::Json<UnreadCount>> {
     let user = person(&who)?;
-    let unread = state.db(move |c| Ok(repo::unread_count(c, &who.workspace_id, &user)?)).await?;
+    let unread = state
+        .db(move |c| {
+            let reach = crate::access::reach_all(c, &who)?;
+            Ok(repo::unread_count(c, &who.workspace_id, &user, &reach)?)
+        })
+        .await?;
     Ok(web::Json(UnreadCount { unread }))
 }
 
@@ -105,7 +111,8 @@ pub async fn mark_notifications_read(state: web::Data<AppState>, who: Principal,
         .tx(move |c| {
             let ids = (!input.all).then_some(input.ids.as_slice());
             let marked = repo::mark_read(c, &who.workspace_id, &user, ids, time::now_micros())? as i64;
-            let unread = repo::unread_count(c, &who.workspace_id, &user)?;
+            let reach = crate::access::reach_all(c, &who)?;
+            let unread = repo::unread_count(c, &who.workspace_id, &user, &reach)?;
             Ok(MarkedRead { marked, unread })
         })
         .await?;

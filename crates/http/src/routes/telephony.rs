@@ -12,7 +12,7 @@ use crm_api_types::{CallEvent, CallerCard, CardCase, CardCompany, CardContact, C
 use crm_domain::access::Entity;
 use crm_domain::operations::{ActivityDraft, ActivityKind, Direction};
 use crm_domain::{FieldError, Phone, Role, ValidationErrors};
-use crm_store::access::{read_reach, Viewer};
+use crm_store::access::{read_reach_all, Viewer};
 use crm_store::calls::{self as repo, stage, CallRow};
 use crm_store::cursor::{PageSpec, Sort, SortField};
 use crm_store::time::{now_micros, to_datetime, to_micros};
@@ -24,14 +24,12 @@ const WITHHELD: [&str; 6] = ["", "anonymous", "private", "unknown", "restricted"
 /// The card of a call as `viewer` may see it.
 pub fn card(c: &mut DbConnection, viewer: Viewer<'_>, row: &CallRow) -> ApiResult<CallerCard> {
     let ws = row.workspace_id.as_str();
-    let reach = |c: &mut DbConnection, e: Entity| read_reach(c, ws, viewer, e);
-    let contact_reach = reach(c, Entity::Contact)?;
-    let candidates = repo::people(c, ws, &row.contacts(), &contact_reach)?;
+    let reach = read_reach_all(c, ws, viewer)?;
+    let candidates = repo::people(c, ws, &row.contacts(), reach.of(Entity::Contact))?;
     let single = (candidates.len() == 1).then(|| candidates[0].clone());
     let company_id = single.as_ref().and_then(|p| p.company_id.clone()).or_else(|| row.company_id.clone());
-    let company_reach = reach(c, Entity::Company)?;
     let company = match company_id {
-        Some(id) => repo::company(c, ws, &id)?.filter(|(_, _, owner)| company_reach.allows(owner.as_deref())),
+        Some(id) => repo::company(c, ws, &id)?.filter(|(_, _, owner)| reach.of(Entity::Company).allows(owner.as_deref())),
         None => None,
     };
     let contact_id = single.as_ref().map(|p| p.id.as_str());
@@ -39,10 +37,9 @@ pub fn card(c: &mut DbConnection, viewer: Viewer<'_>, row: &CallRow) -> ApiResul
     let known = contact_id.is_some() || company_key.is_some();
     let (revenue_e4, order_count) = if known { repo::lifetime_revenue(c, ws, contact_id, company_key)? } else { (0, 0) };
     let base = convert::base_currency(c, ws)?;
-    let deal_reach = reach(c, Entity::Deal)?;
     let open_deals = repo::open_deals(c, ws, contact_id, company_key, 10)?
         .into_iter()
-        .filter(|d| deal_reach.allows(d.owner_id.as_deref()))
+        .filter(|d| reach.of(Entity::Deal).allows(d.owner_id.as_deref()))
         .take(5)
         .map(|d| {
             let amount = match (d.amount_e4, crm_domain::Currency::parse("currency", &d.currency)) {
@@ -52,10 +49,9 @@ pub fn card(c: &mut DbConnection, viewer: Viewer<'_>, row: &CallRow) -> ApiResul
             CardDeal { id: d.id, name: d.name, stage: d.stage, amount }
         })
         .collect();
-    let case_reach = reach(c, Entity::Case)?;
     let open_cases = repo::open_cases(c, ws, contact_id, company_key, 10)?
         .into_iter()
-        .filter(|k| case_reach.allows(k.owner_id.as_deref()))
+        .filter(|k| reach.of(Entity::Case).allows(k.owner_id.as_deref()))
         .take(5)
         .map(|k| CardCase { id: k.id, number: k.number, subject: k.subject, status: k.status, priority: k.priority })
         .collect();
@@ -68,7 +64,7 @@ pub fn card(c: &mut DbConnection, viewer: Viewer<'_>, row: &CallRow) -> ApiResul
         Some((ty, id)) => {
             let spec = PageSpec { sort: Sort { field: SortField::At, desc: true }, limit: 5, after: None, include_total: false };
             let filter = crm_store::timeline::TimelineFilter { kinds: Vec::new(), channels: Vec::new() };
-            let mut rows = crm_store::timeline::page(c, ws, ty, id, &filter, &spec)?.items;
+            let mut rows = crm_store::timeline::page(c, ws, ty, id, &filter, &spec, &reach)?.items;
             crate::routes::name_users(c, &mut rows)?;
             rows.into_iter().map(convert::timeline_item).collect::<ApiResult<Vec<_>>>()?
         }

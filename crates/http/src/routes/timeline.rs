@@ -70,7 +70,8 @@ async fn timeline_page(
     let body = state
         .db(move |c| {
             visible(c, &who, subject, &id)?;
-            let mut p = repo::page(c, &who.workspace_id, subject, &id, &filter, &page)?;
+            let reach = access::reach_all(c, &who)?;
+            let mut p = repo::page(c, &who.workspace_id, subject, &id, &filter, &page, &reach)?;
             name_users(c, &mut p.items)?;
             let items = p.items.into_iter().map(convert::timeline_item).collect::<ApiResult<Vec<_>>>()?;
             to_json(&Page { items, next_cursor: p.next_cursor, total: None })
@@ -162,13 +163,7 @@ pub async fn activity_feed(state: web::Data<AppState>, who: Principal, req: Http
     let body = state
         .db(move |c| {
             let ws = who.workspace_id.clone();
-            // In the order of `crm_store::timeline::SUBJECTS`.
-            let read = [
-                access::reach(c, &who, Entity::Contact)?,
-                access::reach(c, &who, Entity::Company)?,
-                access::reach(c, &who, Entity::Deal)?,
-                access::reach(c, &who, Entity::Case)?,
-            ];
+            let read = access::reach_all(c, &who)?;
             let people = match scope.as_str() {
                 "mine" => Some(vec![who.user_id().unwrap_or_default().to_owned()]),
                 "team" => match crm_store::access::scope_reach(c, &ws, who.viewer(), crm_domain::access::Scope::Team)? {
