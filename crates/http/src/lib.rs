@@ -17,7 +17,6 @@ pub mod routes;
 pub mod scheduler;
 pub mod spa;
 pub mod state;
-pub mod writer;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders};

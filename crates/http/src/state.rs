@@ -45,25 +45,33 @@ pub struct AppState(pub Arc<Inner>);
 
 pub struct Inner {
     pub pool: Pool,
+    /// Where use cases run their reads and write transactions (see [`crm_app::Db`]).
+    pub db: crm_app::Db,
     pub jwt: crate::auth::jwt::JwtKeys,
     pub settings: HttpSettings,
-    /// On SQLite, the one thread that writes (see [`crate::writer`]); `None` on PostgreSQL,
-    /// where writers run in parallel on pooled connections.
-    writer: Option<crate::writer::Writer>,
     /// Fan-out of live events to this process's open streams.
     pub live: Arc<crate::live::Hub>,
 }
 
 impl AppState {
     pub fn new(pool: Pool, jwt_secret: &[u8], settings: HttpSettings) -> Self {
-        let sqlite = pool.get().map(|c| matches!(*c, DbConnection::Sqlite(_))).unwrap_or(false);
-        let writer = sqlite.then(|| crate::writer::Writer::start(pool.clone()));
-        Self(Arc::new(Inner { pool, jwt: crate::auth::jwt::JwtKeys::new(jwt_secret), settings, writer, live: Default::default() }))
+        let db = crm_app::Db::new(pool.clone());
+        Self(Arc::new(Inner { pool, db, jwt: crate::auth::jwt::JwtKeys::new(jwt_secret), settings, live: Default::default() }))
+    }
+
+    /// The database as use cases see it.
+    pub fn app_db(&self) -> &crm_app::Db {
+        &self.0.db
     }
 
     /// Whether the database is SQLite (one writer at a time, a write-ahead log to checkpoint).
     pub fn is_sqlite(&self) -> bool {
-        self.0.writer.is_some()
+        self.0.db.is_sqlite()
+    }
+
+    /// Tells this process's live streams to look for new events at once (after a write).
+    pub fn poke_live(&self) {
+        self.0.live.poke();
     }
 
     /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.
@@ -72,12 +80,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
     {
-        let pool = self.0.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(|e| ApiError::from(crm_store::StoreError::Connect(e.to_string())))?;
-            f(&mut conn)
-        })
-        .await?
+        self.0.db.read(f).await
     }
 
     /// Like [`AppState::db`], inside one write transaction.
@@ -86,10 +89,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
     {
-        let result = match &self.0.writer {
-            Some(writer) => writer.tx(f).await,
-            None => self.db(move |conn| crm_store::write_tx(conn, f)).await,
-        };
+        let result = self.0.db.write(f).await;
         // A write may have pushed live events: let this process's streams hear at once.
         if result.is_ok() {
             self.0.live.poke();
@@ -104,10 +104,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
     {
-        match &self.0.writer {
-            Some(writer) => writer.plain(f).await,
-            None => self.db(f).await,
-        }
+        self.0.db.as_writer(f).await
     }
 }
 

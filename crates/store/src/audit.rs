@@ -110,6 +110,36 @@ pub fn record_with_note(
     crate::db::defer(conn, crate::db::Touch::Nothing, diesel::insert_into(audit_log::table).values(row))
 }
 
+/// One entry of the trail, not yet written (see [`insert_entries`]).
+pub fn entry(ws: &str, entity_type: &str, entity_id: &str, action: &str, actor: &Actor, changes: &[Value], at: i64) -> AuditRow {
+    AuditRow {
+        id: new_id(),
+        workspace_id: ws.to_owned(),
+        entity_type: entity_type.to_owned(),
+        entity_id: entity_id.to_owned(),
+        action: action.to_owned(),
+        actor_kind: actor.kind.to_owned(),
+        actor_id: actor.id.clone(),
+        actor_name: actor.name.clone(),
+        at,
+        changes: Value::Array(changes.to_vec()).to_string(),
+    }
+}
+
+/// Appends entries to the trail in one statement (inside the caller's transaction).
+pub fn insert_entries(conn: &mut DbConnection, rows: Vec<AuditRow>) -> StoreResult<()> {
+    if !rows.is_empty() {
+        crate::db::insert_rows!(conn, audit_log::table, rows, 500);
+    }
+    Ok(())
+}
+
+/// The change of a move to or from the trash (`deleted_at` before and after) and its action.
+pub fn trash_change(before: Option<i64>, after: Option<i64>) -> (&'static str, Value) {
+    let change = serde_json::json!({"field": "deleted_at", "before": before.map(time::to_datetime), "after": after.map(time::to_datetime)});
+    (if after.is_some() { "deleted" } else { "restored" }, change)
+}
+
 /// Records a move to or from the trash (`deleted_at` before and after).
 pub fn record_trash(
     conn: &mut DbConnection,
@@ -120,8 +150,7 @@ pub fn record_trash(
     before: Option<i64>,
     after: Option<i64>,
 ) -> StoreResult<()> {
-    let change = serde_json::json!({"field": "deleted_at", "before": before.map(time::to_datetime), "after": after.map(time::to_datetime)});
-    let action = if after.is_some() { "deleted" } else { "restored" };
+    let (action, change) = trash_change(before, after);
     record(conn, ws, entity_type, entity_id, action, actor, vec![change])
 }
 

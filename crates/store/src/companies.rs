@@ -294,6 +294,14 @@ pub fn create(conn: &mut DbConnection, ws: &str, d: &CompanyDraft, actor: &Actor
 
 /// Like [`create`] with a given creation time (imports and demo data).
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CompanyDraft, actor: &Actor, now: i64) -> StoreResult<CompanyWithCount> {
+    let (row, count) = insert(conn, ws, d, now)?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    Ok((row, count))
+}
+
+/// Writes a new company with its contact points and search words; checks its owner belongs
+/// to the workspace. Records nothing of it (the caller's unit of work does).
+pub fn insert(conn: &mut DbConnection, ws: &str, d: &CompanyDraft, now: i64) -> StoreResult<CompanyWithCount> {
     if let Some(o) = &d.owner_id {
         identity::require_member(conn, ws, o, "owner_id")?;
     }
@@ -301,7 +309,6 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CompanyDraft, actor: &Ac
     diesel::insert_into(companies::table).values(&row).execute(conn)?;
     points::sync(conn, ws, ENTITY, &row.id, &d.emails, &d.phones, &d.tags)?;
     index(conn, ws, &row)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok((row, 0))
 }
 
@@ -314,6 +321,24 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&CompanyRow) -> StoreResult<CompanyDraft>,
 ) -> StoreResult<CompanyWithCount> {
+    let (after, changes) = change(conn, ws, id, expected, guard, apply)?;
+    if !changes.is_empty() {
+        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    }
+    Ok(after)
+}
+
+/// Writes a change to a company (and its name into its contacts' search words): `apply` turns
+/// the current row into the new draft. Returns the company and the fields that changed (none:
+/// nothing was written). Records nothing of it.
+pub fn change(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    guard: &WriteGuard,
+    apply: impl FnOnce(&CompanyRow) -> StoreResult<CompanyDraft>,
+) -> StoreResult<(CompanyWithCount, Vec<Value>)> {
     let (row, count) = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     if row.deleted_at.is_some() {
@@ -333,7 +358,7 @@ pub fn update(
     let new_row = to_row(ws, row.id.clone(), &d, row.version + 1, row.created_at, time::now_micros());
     let changes = audit::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok((row, count));
+        return Ok(((row, count), changes));
     }
     let n = diesel::update(companies::table.filter(companies::id.eq(id)).filter(companies::version.eq(row.version)))
         .set(&new_row)
@@ -348,24 +373,24 @@ pub fn update(
     if row.name != new_row.name {
         contact_repo::refresh_company_name(conn, ws, id, &row.name, &new_row.name)?;
     }
-    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    Ok((new_row, count))
+    Ok(((new_row, count), changes))
 }
 
-pub fn set_deleted(
+/// Moves a company to the trash (`delete`) or back. Returns the company and the move (none
+/// when it already was where asked). Records nothing of it.
+pub fn trash(
     conn: &mut DbConnection,
     ws: &str,
     id: &str,
     expected: Option<i64>,
-    actor: &Actor,
     guard: &WriteGuard,
     delete: bool,
-) -> StoreResult<CompanyWithCount> {
+) -> StoreResult<(CompanyWithCount, Option<crate::record::TrashMove>)> {
     let (mut row, count) = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_version(row.version, expected)?;
     if row.deleted_at.is_some() == delete {
-        return Ok((row, count));
+        return Ok(((row, count), None));
     }
     let now = time::now_micros();
     let deleted_at = if delete { Some(now) } else { None };
@@ -375,9 +400,9 @@ pub fn set_deleted(
     if n == 0 {
         return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
     }
-    audit::record_trash(conn, ws, ENTITY, id, actor, row.deleted_at, deleted_at)?;
+    let moved = (row.deleted_at, deleted_at);
     row.deleted_at = deleted_at;
     row.version += 1;
     row.updated_at = now;
-    Ok((row, count))
+    Ok(((row, count), Some(moved)))
 }

@@ -240,6 +240,14 @@ pub fn create(conn: &mut DbConnection, ws: &str, d: &ContactDraft, actor: &Actor
 
 /// Like [`create`] with a given creation time (imports and demo data).
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ContactDraft, actor: &Actor, now: i64) -> StoreResult<ContactWithCompany> {
+    let (row, company) = insert(conn, ws, d, now)?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    Ok((row, company))
+}
+
+/// Writes a new contact with its contact points and search words; checks its company and
+/// owner belong to the workspace. Records nothing of it (the caller's unit of work does).
+pub fn insert(conn: &mut DbConnection, ws: &str, d: &ContactDraft, now: i64) -> StoreResult<ContactWithCompany> {
     let company = company_name(conn, ws, d.company_id.as_deref())?;
     if let Some(o) = &d.owner_id {
         identity::require_member(conn, ws, o, "owner_id")?;
@@ -248,7 +256,6 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ContactDraft, actor: &Ac
     diesel::insert_into(contacts::table).values(&row).execute(conn)?;
     points::sync(conn, ws, ENTITY, &row.id, &d.emails, &d.phones, &d.tags)?;
     index(conn, ws, &row, company.as_deref())?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok((row, company))
 }
 
@@ -263,6 +270,23 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&ContactRow) -> StoreResult<ContactDraft>,
 ) -> StoreResult<ContactWithCompany> {
+    let (after, changes) = change(conn, ws, id, expected, guard, apply)?;
+    if !changes.is_empty() {
+        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    }
+    Ok(after)
+}
+
+/// Writes a change to a contact: `apply` turns the current row into the new draft. Returns the
+/// contact and the fields that changed (none: nothing was written). Records nothing of it.
+pub fn change(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    guard: &WriteGuard,
+    apply: impl FnOnce(&ContactRow) -> StoreResult<ContactDraft>,
+) -> StoreResult<(ContactWithCompany, Vec<Value>)> {
     let (row, old_company) = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     if row.deleted_at.is_some() {
@@ -283,7 +307,7 @@ pub fn update(
     let new_row = to_row(ws, row.id.clone(), &d, company.as_deref(), row.version + 1, row.created_at, time::now_micros());
     let changes = audit::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok((row, company));
+        return Ok(((row, company), changes));
     }
     let n = diesel::update(contacts::table.filter(contacts::id.eq(id)).filter(contacts::version.eq(row.version)))
         .set(&new_row)
@@ -295,25 +319,24 @@ pub fn update(
     if new_row.search_text != row.search_text {
         index(conn, ws, &new_row, company.as_deref())?;
     }
-    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    Ok((new_row, company))
+    Ok(((new_row, company), changes))
 }
 
-/// Moves a contact to the trash (`delete`) or back (`restore`).
-pub fn set_deleted(
+/// Moves a contact to the trash (`delete`) or back (`restore`). Returns the contact and the
+/// move (none when it already was where asked). Records nothing of it.
+pub fn trash(
     conn: &mut DbConnection,
     ws: &str,
     id: &str,
     expected: Option<i64>,
-    actor: &Actor,
     guard: &WriteGuard,
     delete: bool,
-) -> StoreResult<ContactWithCompany> {
+) -> StoreResult<(ContactWithCompany, Option<crate::record::TrashMove>)> {
     let (mut row, company) = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_version(row.version, expected)?;
     if row.deleted_at.is_some() == delete {
-        return Ok((row, company));
+        return Ok(((row, company), None));
     }
     let now = time::now_micros();
     let deleted_at = if delete { Some(now) } else { None };
@@ -323,11 +346,11 @@ pub fn set_deleted(
     if n == 0 {
         return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
     }
-    audit::record_trash(conn, ws, ENTITY, id, actor, row.deleted_at, deleted_at)?;
+    let moved = (row.deleted_at, deleted_at);
     row.deleted_at = deleted_at;
     row.version += 1;
     row.updated_at = now;
-    Ok((row, company))
+    Ok(((row, company), Some(moved)))
 }
 
 /// These contacts of the workspace with their company names, in one query (search).

@@ -28,6 +28,9 @@ pub enum StoreError {
     Db(#[from] diesel::result::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The work stopped before it could answer (a panic, a stopped writer thread).
+    #[error("aborted: {0}")]
+    Aborted(String),
 }
 
 impl StoreError {

@@ -3,6 +3,9 @@
 
 use crate::{StoreError, StoreResult};
 
+/// `deleted_at` before and after a move to or from the trash.
+pub type TrashMove = (Option<i64>, Option<i64>);
+
 /// Fails when the record is in the trash or the caller's version is stale.
 pub fn check_editable(what: &str, deleted_at: Option<i64>, version: i64, expected: Option<i64>) -> StoreResult<()> {
     if deleted_at.is_some() {

@@ -58,6 +58,16 @@ impl Principal {
         }
     }
 
+    /// The caller of a use case.
+    pub fn caller(&self) -> crm_app::Caller {
+        crm_app::Caller {
+            workspace_id: self.workspace_id.clone(),
+            role: self.role,
+            user_id: self.user_id().map(str::to_owned),
+            actor: self.actor(),
+        }
+    }
+
     /// Fails unless the role may change customer records.
     pub fn require_write(&self) -> Result<(), ApiError> {
         if self.role.can_write_records() {

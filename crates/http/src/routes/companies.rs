@@ -1,10 +1,9 @@
 //! `/api/v1/companies`: the organisations customers belong to.
 
-use crate::access;
 use crate::auth::Principal;
 use crate::conditional::{etag, if_match, if_match_optional, not_modified, with_etag};
 use crate::convert::{self, to_json};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::QueryParams;
@@ -13,8 +12,9 @@ use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{AuditEntry, Company, CompanyCreate, CompanyPatch, Page, Problem};
-use crm_domain::access::Entity;
-use crm_store::companies::{self as repo, CompanyFilter, CompanyWithCount};
+use crm_app::companies::{self, Companies};
+use crm_app::records;
+use crm_store::companies::{self as repo, CompanyFilter};
 
 /// Filters of `GET /companies` (besides paging, see [`ListParams`]).
 #[derive(utoipa::IntoParams)]
@@ -72,16 +72,9 @@ pub async fn list_companies(state: web::Data<AppState>, who: Principal, req: Htt
     let filter = parse_filter(&mut q, &who)?;
     let page = q.page_spec()?;
     q.finish()?;
-    let ws = who.workspace_id.clone();
-    let body = state
-        .db(move |c| {
-            let reach = access::reach(c, &who, Entity::Company)?;
-            let contact_reach = access::reach(c, &who, Entity::Contact)?;
-            let p = repo::list(c, &ws, &reach, &contact_reach, &filter, &page)?;
-            let items = p.items.into_iter().map(convert::company).collect::<ApiResult<Vec<_>>>()?;
-            to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })
-        })
-        .await?;
+    let p = companies::list(state.app_db(), &who.caller(), filter, page).await?;
+    let items = p.items.into_iter().map(convert::company).collect::<ApiResult<Vec<_>>>()?;
+    let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
@@ -112,17 +105,10 @@ pub async fn create_company(
     body: Json<CompanyCreate>,
 ) -> ApiResult<HttpResponse> {
     who.require_write()?;
-    let mut input = body.value;
-    if input.owner_id.is_none() {
-        input.owner_id = who.user_id().map(str::to_owned);
-    }
-    let ws = who.workspace_id.clone();
-    let (actor, me) = (who.actor(), who.clone());
+    let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let draft = input.validate(convert::region(c, &ws)?)?;
-        access::creatable(c, &me, Entity::Company, draft.owner_id.as_deref())?;
-        let created = convert::company(repo::create(c, &ws, &draft, &actor)?)?;
-        stored(StatusCode::CREATED, &created)
+        let created = records::create_in::<Companies>(c, &caller, |region| input.validate(region))?;
+        stored(StatusCode::CREATED, &convert::company(created)?)
     })
     .await
 }
@@ -141,43 +127,11 @@ pub async fn create_company(
 )]
 #[get("/companies/{id}")]
 pub async fn get_company(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let ws = who.workspace_id.clone();
-    let id = id.into_inner();
-    let company = state
-        .db(move |c| {
-            let found = repo::get(c, &ws, &id).map_err(not_found)?;
-            access::visible(c, &who, Entity::Company, found.0.owner_id.as_deref())?;
-            convert::company(seen(c, &who, found)?)
-        })
-        .await?;
+    let company = convert::company(records::get::<Companies>(state.app_db(), &who.caller(), id.into_inner()).await?)?;
     if not_modified(&req, company.version) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag(company.version))).finish());
     }
     Ok(with_etag(company.version, &company))
-}
-
-/// The company with its contact count narrowed to the contacts the caller may see.
-fn seen(c: &mut crm_store::DbConnection, who: &Principal, found: CompanyWithCount) -> ApiResult<CompanyWithCount> {
-    let reach = access::reach(c, who, Entity::Contact)?;
-    seen_within(c, &who.workspace_id, &reach, found)
-}
-
-/// [`seen`] for a caller whose reach over contacts is already known.
-pub(crate) fn seen_within(
-    c: &mut crm_store::DbConnection,
-    ws: &str,
-    contacts: &crm_store::access::Reach,
-    (row, n): CompanyWithCount,
-) -> ApiResult<CompanyWithCount> {
-    let n = if contacts.owners().is_some() { repo::contact_count(c, ws, &row.id, contacts)? } else { n };
-    Ok((row, n))
-}
-
-fn not_found(e: crm_store::StoreError) -> ApiError {
-    match e {
-        crm_store::StoreError::NotFound => ApiError::not_found("company"),
-        other => other.into(),
-    }
 }
 
 /// Change some fields of a company. Absent fields stay, `null` clears, lists replace.
@@ -207,19 +161,15 @@ pub async fn update_company(
 ) -> ApiResult<HttpResponse> {
     who.require_write()?;
     let expected = if_match(&req)?;
-    let (ws, id, actor, patch) = (who.workspace_id.clone(), id.into_inner(), who.actor(), body.value);
-    let company = state
-        .tx(move |c| {
-            let region = convert::region(c, &ws)?;
-            let guard = access::guard(c, &who, Entity::Company)?;
-            let res = repo::update(c, &ws, &id, expected, &actor, &guard, |row| {
-                let current = convert::company((row.clone(), 0)).map_err(|_| crm_store::StoreError::Corrupt("company".into()))?;
-                patch.apply_to(CompanyCreate::from(current)).validate(region).map_err(crm_store::StoreError::Invalid)
-            });
-            let found = res.map_err(not_found)?;
-            convert::company(seen(c, &who, found)?)
-        })
-        .await?;
+    let patch = body.value;
+    let changed = records::update::<Companies, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |row, region| {
+        // The patch goes over what the API shows, so absent fields keep exactly what a client read.
+        let current = convert::company((row.clone(), 0)).map_err(|_| crm_store::StoreError::Corrupt("company".into()))?;
+        Ok(patch.apply_to(CompanyCreate::from(current)).validate(region)?)
+    })
+    .await?;
+    state.poke_live();
+    let company = convert::company(changed)?;
     Ok(with_etag(company.version, &company))
 }
 
@@ -278,14 +228,8 @@ async fn set_deleted(
     expected: Option<i64>,
     delete: bool,
 ) -> ApiResult<HttpResponse> {
-    let (ws, actor) = (who.workspace_id.clone(), who.actor());
-    let company = state
-        .tx(move |c| {
-            let guard = access::guard(c, &who, Entity::Company)?;
-            let found = repo::set_deleted(c, &ws, &id, expected, &actor, &guard, delete).map_err(not_found)?;
-            convert::company(seen(c, &who, found)?)
-        })
-        .await?;
+    let company = convert::company(records::set_deleted::<Companies>(state.app_db(), &who.caller(), id, expected, delete).await?)?;
+    state.poke_live();
     Ok(with_etag(company.version, &company))
 }
 

@@ -1,10 +1,9 @@
 //! `/api/v1/contacts`: the people the business deals with.
 
-use crate::access;
 use crate::auth::Principal;
 use crate::conditional::{etag, if_match, if_match_optional, not_modified, with_etag};
 use crate::convert::{self, to_json};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::{bad, QueryParams};
@@ -13,8 +12,9 @@ use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{AuditEntry, Contact, ContactCreate, ContactPatch, Page, Problem};
-use crm_domain::access::Entity;
-use crm_domain::{Email, LifecycleStage, Phone};
+use crm_app::contacts::{self, Contacts};
+use crm_app::records;
+use crm_domain::{Email, LifecycleStage};
 use crm_store::contacts::{self as repo, ContactFilter};
 
 /// Filters of `GET /contacts` (besides paging, see [`ListParams`]).
@@ -82,23 +82,12 @@ fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<ContactFilter
 #[get("/contacts")]
 pub async fn list_contacts(state: web::Data<AppState>, who: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
     let mut q = QueryParams::from_request(&req);
-    let mut filter = parse_filter(&mut q, &who)?;
+    let filter = parse_filter(&mut q, &who)?;
     let page = q.page_spec()?;
     q.finish()?;
-    let ws = who.workspace_id.clone();
-    let body = state
-        .db(move |c| {
-            if let Some(p) = filter.phone.take() {
-                let region = convert::region(c, &ws)?;
-                filter.phone =
-                    Some(Phone::parse("phone", &p, region).map_err(|e| bad("phone", "invalid_phone", &e.message))?.as_str().to_owned());
-            }
-            let reach = access::reach(c, &who, Entity::Contact)?;
-            let p = repo::list(c, &ws, &reach, &filter, &page)?;
-            let items = p.items.iter().map(convert::contact_out).collect::<ApiResult<Vec<_>>>()?;
-            to_json(&Page { items, next_cursor: p.next_cursor.clone(), total: p.total })
-        })
-        .await?;
+    let p = contacts::list(state.app_db(), &who.caller(), filter, page).await?;
+    let items = p.items.iter().map(convert::contact_out).collect::<ApiResult<Vec<_>>>()?;
+    let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
@@ -130,17 +119,10 @@ pub async fn create_contact(
     body: Json<ContactCreate>,
 ) -> ApiResult<HttpResponse> {
     who.require_write()?;
-    let mut input = body.value;
-    if input.owner_id.is_none() {
-        input.owner_id = who.user_id().map(str::to_owned);
-    }
-    let ws = who.workspace_id.clone();
-    let (actor, me) = (who.actor(), who.clone());
+    let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let draft = input.validate(convert::region(c, &ws)?)?;
-        access::creatable(c, &me, Entity::Contact, draft.owner_id.as_deref())?;
-        let created = convert::contact(repo::create(c, &ws, &draft, &actor)?)?;
-        stored(StatusCode::CREATED, &created)
+        let created = records::create_in::<Contacts>(c, &caller, |region| input.validate(region))?;
+        stored(StatusCode::CREATED, &convert::contact(created)?)
     })
     .await
 }
@@ -159,26 +141,12 @@ pub async fn create_contact(
 )]
 #[get("/contacts/{id}")]
 pub async fn get_contact(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let ws = who.workspace_id.clone();
-    let id = id.into_inner();
-    let (version, body) = state
-        .db(move |c| {
-            let found = repo::get(c, &ws, &id).map_err(not_found)?;
-            access::visible(c, &who, Entity::Contact, found.0.owner_id.as_deref())?;
-            Ok((found.0.version, to_json(&convert::contact_out(&found)?)?))
-        })
-        .await?;
+    let found = records::get::<Contacts>(state.app_db(), &who.caller(), id.into_inner()).await?;
+    let (version, body) = (found.0.version, to_json(&convert::contact_out(&found)?)?);
     if not_modified(&req, version) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag(version))).finish());
     }
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).content_type("application/json").body(body))
-}
-
-fn not_found(e: crm_store::StoreError) -> ApiError {
-    match e {
-        crm_store::StoreError::NotFound => ApiError::not_found("contact"),
-        other => other.into(),
-    }
 }
 
 /// Change some fields of a contact. Absent fields stay, `null` clears, lists replace.
@@ -208,18 +176,16 @@ pub async fn update_contact(
 ) -> ApiResult<HttpResponse> {
     who.require_write()?;
     let expected = if_match(&req)?;
-    let (ws, id, actor, patch) = (who.workspace_id.clone(), id.into_inner(), who.actor(), body.value);
-    let contact = state
-        .tx(move |c| {
-            let region = convert::region(c, &ws)?;
-            let guard = access::guard(c, &who, Entity::Contact)?;
-            let res = repo::update(c, &ws, &id, expected, &actor, &guard, |row| {
-                let current = convert::contact((row.clone(), None)).map_err(|_| crm_store::StoreError::Corrupt("contact".into()))?;
-                patch.apply_to(ContactCreate::from(current)).validate(region).map_err(crm_store::StoreError::Invalid)
-            });
-            convert::contact(res.map_err(not_found)?)
-        })
-        .await?;
+    let patch = body.value;
+    let changed = records::update::<Contacts, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |row, region| {
+        // A row that cannot be shown cannot be patched either: the patch goes over what the
+        // API shows, so absent fields keep exactly what a client read.
+        let current = convert::contact((row.clone(), None)).map_err(|_| crm_store::StoreError::Corrupt("contact".into()))?;
+        Ok(patch.apply_to(ContactCreate::from(current)).validate(region)?)
+    })
+    .await?;
+    state.poke_live();
+    let contact = convert::contact(changed)?;
     Ok(with_etag(contact.version, &contact))
 }
 
@@ -278,13 +244,8 @@ async fn set_deleted(
     expected: Option<i64>,
     delete: bool,
 ) -> ApiResult<HttpResponse> {
-    let (ws, actor) = (who.workspace_id.clone(), who.actor());
-    let contact = state
-        .tx(move |c| {
-            let guard = access::guard(c, &who, Entity::Contact)?;
-            convert::contact(repo::set_deleted(c, &ws, &id, expected, &actor, &guard, delete).map_err(not_found)?)
-        })
-        .await?;
+    let contact = convert::contact(records::set_deleted::<Contacts>(state.app_db(), &who.caller(), id, expected, delete).await?)?;
+    state.poke_live();
     Ok(with_etag(contact.version, &contact))
 }
 

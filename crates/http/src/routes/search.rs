@@ -228,7 +228,7 @@ pub async fn phone_lookup(state: web::Data<AppState>, who: Principal, req: HttpR
                             None => company_reach.insert(access::reach(c, &who, Entity::Company)?),
                         };
                         if row.0.deleted_at.is_none() && reach.allows(row.0.owner_id.as_deref()) {
-                            out.companies.push(convert::company(super::companies::seen_within(c, &ws, &contact_reach, row)?)?);
+                            out.companies.push(convert::company(crm_app::companies::counted_within(c, &ws, &contact_reach, row)?)?);
                         }
                     }
                     _ => {}

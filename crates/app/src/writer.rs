@@ -15,8 +15,7 @@
 //! Keeping one connection also keeps its page cache warm: SQLite drops a connection's cache
 //! whenever another connection has written since its last transaction.
 
-use crate::error::{ApiError, ApiResult};
-use crm_store::{DbConnection, Pool, PooledConn};
+use crm_store::{DbConnection, Pool, PooledConn, StoreError};
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::Connection;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -33,35 +32,36 @@ trait Work: Send {
     /// Runs the transaction's body; true when it succeeded and should be kept.
     fn run(&mut self, conn: &mut DbConnection) -> bool;
     /// Answers the caller once the group's fate is known (`Err` when it did not commit).
-    fn finish(self: Box<Self>, committed: Result<(), ApiError>);
+    fn finish(self: Box<Self>, committed: Result<(), StoreError>);
 }
 
-struct Pending<T, F> {
+struct Pending<T, E, F> {
     body: Option<F>,
-    result: Option<ApiResult<T>>,
-    reply: oneshot::Sender<ApiResult<T>>,
+    result: Option<Result<T, E>>,
+    reply: oneshot::Sender<Result<T, E>>,
 }
 
-impl<T, F> Work for Pending<T, F>
+impl<T, E, F> Work for Pending<T, E, F>
 where
     T: Send + 'static,
-    F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+    E: From<StoreError> + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
 {
     fn run(&mut self, conn: &mut DbConnection) -> bool {
         let Some(body) = self.body.take() else { return false };
         // Writes held back for one statement (PostgreSQL) go before the savepoint is released.
-        let result = body(conn).and_then(|v| crm_store::db::flush(conn).map(|()| v).map_err(ApiError::from));
+        let result = body(conn).and_then(|v| crm_store::db::flush(conn).map(|()| v).map_err(|e| E::from(StoreError::from(e))));
         let ok = result.is_ok();
         self.result = Some(result);
         ok
     }
 
-    fn finish(self: Box<Self>, committed: Result<(), ApiError>) {
+    fn finish(self: Box<Self>, committed: Result<(), StoreError>) {
         let answer = match (committed, self.result) {
-            (Err(e), _) => Err(e),
+            (Err(e), _) => Err(E::from(e)),
             (Ok(()), Some(result)) => result,
             // The body panicked (it was logged where it happened).
-            (Ok(()), None) => Err(ApiError::internal()),
+            (Ok(()), None) => Err(E::from(StoreError::Aborted("a write transaction panicked".into()))),
         };
         // The caller may have gone away (a client that hung up); the write stands.
         let _ = self.reply.send(answer);
@@ -91,10 +91,11 @@ impl Writer {
     }
 
     /// Runs `body` in a write transaction; `Err` rolls back what it wrote.
-    pub async fn tx<T, F>(&self, body: F) -> ApiResult<T>
+    pub async fn tx<T, E, F>(&self, body: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         self.send(Job::Tx(Box::new(Pending { body: Some(body), result: None, reply })))?;
@@ -102,10 +103,11 @@ impl Writer {
     }
 
     /// Runs `f` with the writer's connection between two groups, outside any transaction.
-    pub async fn plain<T, F>(&self, f: F) -> ApiResult<T>
+    pub async fn plain<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         self.send(Job::Plain(Box::new(move |conn| {
@@ -114,14 +116,14 @@ impl Writer {
         answer.await.map_err(|_| stopped())?
     }
 
-    fn send(&self, job: Job) -> ApiResult<()> {
+    fn send(&self, job: Job) -> Result<(), StoreError> {
         self.jobs.send(job).map_err(|_| stopped())
     }
 }
 
-fn stopped() -> ApiError {
+fn stopped() -> StoreError {
     tracing::error!("the SQLite writer thread has stopped");
-    ApiError::internal()
+    StoreError::Aborted("the SQLite writer thread has stopped".into())
 }
 
 fn run(pool: Pool, queue: mpsc::Receiver<Job>) {
@@ -162,9 +164,9 @@ fn connection<'a>(pool: &Pool, conn: &'a mut Option<PooledConn>) -> Option<&'a m
     conn.as_mut()
 }
 
-fn db_error(e: &dyn std::fmt::Display) -> ApiError {
+fn db_error(e: &dyn std::fmt::Display) -> StoreError {
     tracing::error!("SQLite write transaction failed: {e}");
-    ApiError::from(crm_store::StoreError::Connect(e.to_string()))
+    StoreError::Connect(e.to_string())
 }
 
 fn commit_group(pool: &Pool, slot: &mut Option<PooledConn>, group: Vec<Box<dyn Work>>) {
@@ -173,7 +175,7 @@ fn commit_group(pool: &Pool, slot: &mut Option<PooledConn>, group: Vec<Box<dyn W
     }
     let Some(pooled) = connection(pool, slot) else {
         for work in group {
-            work.finish(Err(ApiError::from(crm_store::StoreError::Connect("no database connection".into()))));
+            work.finish(Err(StoreError::Connect("no database connection".into())));
         }
         return;
     };
@@ -256,6 +258,10 @@ mod tests {
         x: i64,
     }
 
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime")
+    }
+
     fn writer() -> (Writer, Pool, std::path::PathBuf) {
         let path = std::env::temp_dir().join(format!("crm-writer-{}-{}.db", std::process::id(), rand::random::<u64>()));
         let pool = crm_store::pool(&crm_store::Target::Sqlite(path.display().to_string()), 2).expect("a pool");
@@ -268,7 +274,9 @@ mod tests {
         diesel::sql_query("SELECT x FROM t ORDER BY x").load::<Row>(&mut *conn).expect("the rows").into_iter().map(|r| r.x).collect()
     }
 
-    fn insert(x: i64) -> impl FnOnce(&mut DbConnection) -> ApiResult<()> + Send + 'static {
+    type Result<T> = std::result::Result<T, StoreError>;
+
+    fn insert(x: i64) -> impl FnOnce(&mut DbConnection) -> Result<()> + Send + 'static {
         move |conn| {
             diesel::sql_query(format!("INSERT INTO t (x) VALUES ({x})")).execute(conn)?;
             Ok(())
@@ -276,7 +284,7 @@ mod tests {
     }
 
     /// Holds the writer busy so the transactions queued meanwhile run as one group.
-    fn hold(writer: &Writer) -> impl std::future::Future<Output = ApiResult<()>> + '_ {
+    fn hold(writer: &Writer) -> impl std::future::Future<Output = Result<()>> + '_ {
         writer.plain(|_| {
             std::thread::sleep(Duration::from_millis(150));
             Ok(())
@@ -286,7 +294,7 @@ mod tests {
     #[test]
     fn a_failed_transaction_in_a_group_is_rolled_back_alone() {
         let (writer, pool, path) = writer();
-        actix_web::rt::System::new().block_on(async {
+        runtime().block_on(async {
             let (held, a, b, c) = futures_util::future::join4(
                 hold(&writer),
                 writer.tx(insert(1)),
@@ -309,11 +317,11 @@ mod tests {
     #[test]
     fn a_panic_fails_its_group_and_the_writer_carries_on() {
         let (writer, pool, path) = writer();
-        actix_web::rt::System::new().block_on(async {
+        runtime().block_on(async {
             let (_, a, b, c) = futures_util::future::join4(
                 hold(&writer),
                 writer.tx(insert(10)),
-                writer.tx(|conn| -> ApiResult<()> {
+                writer.tx(|conn| -> Result<()> {
                     insert(11)(conn)?;
                     panic!("a bug in a handler");
                 }),

@@ -1,0 +1,73 @@
+//! Who asks: a member of a workspace (or an API key) with a role. Every use case takes one, and
+//! asks it what the caller may read and change; nothing else decides access.
+
+use crate::error::{AppError, AppResult};
+use crm_domain::access::Entity;
+use crm_domain::Role;
+use crm_store::access::{self, Reach, ReadReach, Viewer, WriteGuard};
+use crm_store::audit::Actor;
+use crm_store::{DbConnection, StoreError};
+
+/// The caller of a use case.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub workspace_id: String,
+    pub role: Role,
+    /// `None` for an API key: it owns nothing.
+    pub user_id: Option<String>,
+    /// How the caller's changes are signed in the audit trail and on timelines.
+    pub actor: Actor,
+}
+
+impl Caller {
+    pub fn workspace(&self) -> &str {
+        &self.workspace_id
+    }
+
+    pub fn viewer(&self) -> Viewer<'_> {
+        Viewer { role: self.role, user_id: self.user_id.as_deref() }
+    }
+
+    /// Fails unless the role may change customer records at all.
+    pub fn require_write(&self) -> AppResult<()> {
+        if self.role.can_write_records() {
+            Ok(())
+        } else {
+            Err(AppError::Store(StoreError::Forbidden {
+                code: "forbidden",
+                message: format!("the {} role is read-only", self.role),
+                field: None,
+            }))
+        }
+    }
+
+    /// Which records of `entity` the caller may read.
+    pub fn reach(&self, conn: &mut DbConnection, entity: Entity) -> AppResult<Reach> {
+        Ok(access::read_reach(conn, &self.workspace_id, self.viewer(), entity)?)
+    }
+
+    /// What the caller may read of every kind, for views that gather several kinds.
+    pub fn reach_all(&self, conn: &mut DbConnection) -> AppResult<ReadReach> {
+        Ok(access::read_reach_all(conn, &self.workspace_id, self.viewer())?)
+    }
+
+    /// "Not found" unless the caller may read a record of `entity` owned by `owner`: a record
+    /// out of reach does not exist for them.
+    pub fn check_visible(&self, conn: &mut DbConnection, entity: Entity, owner: Option<&str>) -> AppResult<()> {
+        if self.reach(conn, entity)?.allows(owner) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound(entity))
+        }
+    }
+
+    /// What the caller may change among records of `entity`.
+    pub fn guard(&self, conn: &mut DbConnection, entity: Entity) -> AppResult<WriteGuard> {
+        Ok(access::write_guard(conn, &self.workspace_id, self.viewer(), entity)?)
+    }
+
+    /// Fails unless the caller may create a record of `entity` owned by `owner`.
+    pub fn check_create(&self, conn: &mut DbConnection, entity: Entity, owner: Option<&str>) -> AppResult<()> {
+        Ok(access::check_create(conn, &self.workspace_id, self.viewer(), entity, owner)?)
+    }
+}

@@ -1,0 +1,85 @@
+//! Contacts: the people the business deals with. Reading one, creating, changing and the
+//! trash are the shared record use cases ([`crate::records`]) over [`Contacts`].
+
+use crate::caller::Caller;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::records::Kind;
+use crm_domain::access::Entity;
+use crm_domain::{ContactDraft, Phone};
+use crm_store::access::WriteGuard;
+use crm_store::contacts::{self as repo, ContactFilter, ContactRow, ContactWithCompany};
+use crm_store::cursor::{PageOf, PageSpec};
+use crm_store::record::TrashMove;
+use crm_store::{DbConnection, StoreResult};
+use serde_json::{Map, Value};
+
+/// The contacts kind of record.
+#[derive(Debug)]
+pub struct Contacts;
+
+impl Kind for Contacts {
+    const ENTITY: Entity = Entity::Contact;
+    type Row = ContactRow;
+    type Read = ContactWithCompany;
+    type Draft = ContactDraft;
+
+    fn row(read: &ContactWithCompany) -> &ContactRow {
+        &read.0
+    }
+    fn id(row: &ContactRow) -> &str {
+        &row.id
+    }
+    fn owner(read: &ContactWithCompany) -> Option<&str> {
+        read.0.owner_id.as_deref()
+    }
+    fn draft_owner(draft: &mut ContactDraft) -> &mut Option<String> {
+        &mut draft.owner_id
+    }
+    fn fields(row: &ContactRow) -> Map<String, Value> {
+        repo::fields(row)
+    }
+    fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<ContactWithCompany> {
+        repo::get(conn, ws, id)
+    }
+    fn insert(conn: &mut DbConnection, ws: &str, draft: &ContactDraft, now: i64) -> StoreResult<ContactWithCompany> {
+        repo::insert(conn, ws, draft, now)
+    }
+    fn change(
+        conn: &mut DbConnection,
+        ws: &str,
+        id: &str,
+        expected: Option<i64>,
+        guard: &WriteGuard,
+        apply: impl FnOnce(&ContactRow) -> StoreResult<ContactDraft>,
+    ) -> StoreResult<(ContactWithCompany, Vec<Value>)> {
+        repo::change(conn, ws, id, expected, guard, apply)
+    }
+    fn trash(
+        conn: &mut DbConnection,
+        ws: &str,
+        id: &str,
+        expected: Option<i64>,
+        guard: &WriteGuard,
+        delete: bool,
+    ) -> StoreResult<(ContactWithCompany, Option<TrashMove>)> {
+        repo::trash(conn, ws, id, expected, guard, delete)
+    }
+}
+
+/// One page of the contacts the caller may read. A phone filter may be written in any format:
+/// it is matched in E.164, national numbers read in the workspace's region.
+pub async fn list(db: &Db, caller: &Caller, mut filter: ContactFilter, page: PageSpec) -> AppResult<PageOf<ContactWithCompany>> {
+    let caller = caller.clone();
+    db.read(move |conn| {
+        let ws = caller.workspace();
+        if let Some(raw) = filter.phone.take() {
+            let number = Phone::parse_asking("phone", &raw, || crate::workspace::region(conn, ws))?
+                .map_err(|e| AppError::BadParameter { name: "phone", code: "invalid_phone", message: e.message })?;
+            filter.phone = Some(number.as_str().to_owned());
+        }
+        let reach = caller.reach(conn, Contacts::ENTITY)?;
+        Ok(repo::list(conn, ws, &reach, &filter, &page)?)
+    })
+    .await
+}

@@ -1,0 +1,26 @@
+//! The application layer: the use cases of the CRM, between the HTTP API and the store.
+//!
+//! A use case takes the [`Caller`] and its input, owns its transaction (through [`Db`]),
+//! checks what the caller may read and change, runs the domain rules, writes through the
+//! repositories and records what happened in a [`UnitOfWork`], which writes the audit trail,
+//! timelines, webhook events and notifications once, at commit. It returns typed values; the
+//! HTTP layer turns them into wire types. See `docs/architecture.md`.
+//!
+//! Contacts and companies are the first kinds of record moved here, onto the shared record use
+//! cases of [`records`]; the others still run their transaction from their handlers and will
+//! follow one by one.
+
+pub mod caller;
+pub mod companies;
+pub mod contacts;
+pub mod db;
+pub mod error;
+pub mod records;
+pub mod uow;
+pub mod workspace;
+mod writer;
+
+pub use caller::Caller;
+pub use db::{Db, TxError};
+pub use error::{AppError, AppResult};
+pub use uow::{Event, UnitOfWork};

@@ -1,0 +1,137 @@
+//! What every owned, versioned kind of record shares, written once: read one, create, change,
+//! and move to and from the trash, each checked against the caller's reach and recorded in a
+//! unit of work. A kind joins by implementing [`Kind`] over its repository (one impl block);
+//! what differs (filters of its list, its own actions) stays in its module.
+
+use crate::caller::Caller;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::uow::{Event, UnitOfWork};
+use crm_domain::access::Entity;
+use crm_domain::{Region, ValidationErrors};
+use crm_store::access::WriteGuard;
+use crm_store::record::TrashMove;
+use crm_store::{time, DbConnection, StoreResult};
+use serde_json::{Map, Value};
+
+/// A kind of owned, versioned record that goes to the trash when deleted.
+pub trait Kind: 'static {
+    const ENTITY: Entity;
+    /// The stored row.
+    type Row;
+    /// What a read returns: the row with what is shown beside it (a contact's company name).
+    type Read: Send + 'static;
+    /// A valid new state of the record, as the domain parsed it.
+    type Draft: Send + 'static;
+
+    fn row(read: &Self::Read) -> &Self::Row;
+    fn id(row: &Self::Row) -> &str;
+    fn owner(read: &Self::Read) -> Option<&str>;
+    fn draft_owner(draft: &mut Self::Draft) -> &mut Option<String>;
+    /// The audited fields of a row.
+    fn fields(row: &Self::Row) -> Map<String, Value>;
+
+    fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<Self::Read>;
+    fn insert(conn: &mut DbConnection, ws: &str, draft: &Self::Draft, now: i64) -> StoreResult<Self::Read>;
+    /// Writes the draft `apply` makes of the current row; returns the fields that changed.
+    fn change(
+        conn: &mut DbConnection,
+        ws: &str,
+        id: &str,
+        expected: Option<i64>,
+        guard: &WriteGuard,
+        apply: impl FnOnce(&Self::Row) -> StoreResult<Self::Draft>,
+    ) -> StoreResult<(Self::Read, Vec<Value>)>;
+    fn trash(
+        conn: &mut DbConnection,
+        ws: &str,
+        id: &str,
+        expected: Option<i64>,
+        guard: &WriteGuard,
+        delete: bool,
+    ) -> StoreResult<(Self::Read, Option<TrashMove>)>;
+
+    /// The record as this caller may see it (what is beside it narrowed to their reach).
+    fn seen(_conn: &mut DbConnection, _caller: &Caller, read: Self::Read) -> AppResult<Self::Read> {
+        Ok(read)
+    }
+}
+
+/// One record (also in the trash), if the caller may read it.
+pub async fn get<K: Kind>(db: &Db, caller: &Caller, id: String) -> AppResult<K::Read> {
+    let caller = caller.clone();
+    db.read(move |conn| {
+        let found = K::get(conn, caller.workspace(), &id).map_err(AppError::of(K::ENTITY))?;
+        caller.check_visible(conn, K::ENTITY, K::owner(&found))?;
+        K::seen(conn, &caller, found)
+    })
+    .await
+}
+
+/// Creates a record from the draft `parse` makes of the input (phones read in the workspace's
+/// region); the caller owns it unless the draft names an owner. Runs inside the caller's
+/// transaction, so an idempotent request stores its answer with the record.
+pub fn create_in<K: Kind>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    parse: impl FnOnce(Region) -> Result<K::Draft, ValidationErrors>,
+) -> AppResult<K::Read> {
+    caller.require_write()?;
+    let ws = caller.workspace();
+    let mut draft = parse(crate::workspace::region(conn, ws)?)?;
+    let owner = K::draft_owner(&mut draft);
+    if owner.is_none() {
+        owner.clone_from(&caller.user_id);
+    }
+    caller.check_create(conn, K::ENTITY, K::draft_owner(&mut draft).as_deref())?;
+    let created = K::insert(conn, ws, &draft, time::now_micros())?;
+    let mut uow = UnitOfWork::new(caller);
+    let row = K::row(&created);
+    uow.record(Event::Created { entity: K::ENTITY, id: K::id(row).to_owned(), fields: K::fields(row) });
+    uow.commit(conn)?;
+    K::seen(conn, caller, created)
+}
+
+/// Changes a record the caller may change: `apply` makes the new draft from the current row
+/// (phones read in the workspace's region). `expected` is the version the caller saw (`None`
+/// only for an explicit `If-Match: *`); a stale one fails and changes nothing.
+pub async fn update<K, F>(db: &Db, caller: &Caller, id: String, expected: Option<i64>, apply: F) -> AppResult<K::Read>
+where
+    K: Kind,
+    F: FnOnce(&K::Row, Region) -> AppResult<K::Draft> + Send + 'static,
+{
+    caller.require_write()?;
+    let caller = caller.clone();
+    db.write(move |conn| {
+        let ws = caller.workspace();
+        let region = crate::workspace::region(conn, ws)?;
+        let guard = caller.guard(conn, K::ENTITY)?;
+        let apply = |row: &K::Row| apply(row, region).map_err(AppError::into_store);
+        let (after, changes) = K::change(conn, ws, &id, expected, &guard, apply).map_err(AppError::of(K::ENTITY))?;
+        if !changes.is_empty() {
+            let mut uow = UnitOfWork::new(&caller);
+            uow.record(Event::Updated { entity: K::ENTITY, id, changes, note: None });
+            uow.commit(conn)?;
+        }
+        K::seen(conn, &caller, after)
+    })
+    .await
+}
+
+/// Moves a record to the trash (`delete`) or takes it out. Doing what is already done changes
+/// nothing and records nothing.
+pub async fn set_deleted<K: Kind>(db: &Db, caller: &Caller, id: String, expected: Option<i64>, delete: bool) -> AppResult<K::Read> {
+    caller.require_write()?;
+    let caller = caller.clone();
+    db.write(move |conn| {
+        let guard = caller.guard(conn, K::ENTITY)?;
+        let (after, moved) = K::trash(conn, caller.workspace(), &id, expected, &guard, delete).map_err(AppError::of(K::ENTITY))?;
+        if let Some((before, now)) = moved {
+            let mut uow = UnitOfWork::new(&caller);
+            uow.record(Event::Trashed { entity: K::ENTITY, id, before, after: now });
+            uow.commit(conn)?;
+        }
+        K::seen(conn, &caller, after)
+    })
+    .await
+}
