@@ -1,0 +1,197 @@
+//! The store's repositories do not call each other (issue #27): a module reads and writes its
+//! own tables and imports only shared infrastructure; what a change sets off elsewhere (the
+//! audit trail, timelines, webhooks, notifications) is recorded as an event in the unit of work
+//! of `crates/app`, which writes it at commit.
+//!
+//! The modules have not all got there yet. This test reads every module's `crate::` paths and
+//! holds the calls between repositories to [`KNOWN`], the ones left from before: a new one fails
+//! it, and so does one that is gone but still listed, so the list only shrinks, and the day it
+//! is empty the circle is gone.
+
+use std::collections::BTreeSet;
+
+/// Shared infrastructure every repository may use.
+const INFRASTRUCTURE: [&str; 7] = ["schema", "db", "cursor", "error", "time", "listing", "record"];
+
+/// Calls between repositories that remain (module, the module it uses); shrink it, never grow it.
+const KNOWN: &[(&str, &str)] = &[
+    ("activities", "access"),
+    ("activities", "audit"),
+    ("activities", "cases"),
+    ("activities", "notifications"),
+    ("activities", "timeline"),
+    ("assignment", "access"),
+    ("assignment", "audit"),
+    ("assignment", "identity"),
+    ("assignment", "reminders"),
+    ("assignment", "tasks"),
+    ("audit", "notifications"),
+    ("audit", "timeline"),
+    ("audit", "webhooks"),
+    ("calls", "access"),
+    ("calls", "companies"),
+    ("calls", "contacts"),
+    ("calls", "points"),
+    ("cases", "access"),
+    ("cases", "assignment"),
+    ("cases", "audit"),
+    ("cases", "points"),
+    ("cases", "reminders"),
+    ("cases", "terms"),
+    ("cases", "timeline"),
+    ("companies", "access"),
+    ("companies", "audit"),
+    ("companies", "contacts"),
+    ("companies", "identity"),
+    ("companies", "points"),
+    ("companies", "terms"),
+    ("contacts", "access"),
+    ("contacts", "audit"),
+    ("contacts", "companies"),
+    ("contacts", "identity"),
+    ("contacts", "points"),
+    ("contacts", "terms"),
+    ("deals", "access"),
+    ("deals", "audit"),
+    ("deals", "companies"),
+    ("deals", "identity"),
+    ("deals", "notifications"),
+    ("deals", "pipelines"),
+    ("deals", "points"),
+    ("deals", "pricing"),
+    ("deals", "terms"),
+    ("deals", "timeline"),
+    ("deals", "webhooks"),
+    ("emails", "activities"),
+    ("emails", "audit"),
+    ("emails", "contacts"),
+    ("feed", "access"),
+    ("feed", "timeline"),
+    ("forms", "audit"),
+    ("forms", "identity"),
+    ("forms", "leads"),
+    ("identity", "cases"),
+    ("identity", "pipelines"),
+    ("inbound", "audit"),
+    ("inbound", "timeline"),
+    ("leads", "access"),
+    ("leads", "assignment"),
+    ("leads", "audit"),
+    ("leads", "companies"),
+    ("leads", "contacts"),
+    ("leads", "deals"),
+    ("leads", "identity"),
+    ("leads", "points"),
+    ("leads", "terms"),
+    ("mail", "activities"),
+    ("mail", "audit"),
+    ("mail", "emails"),
+    ("notifications", "access"),
+    ("notifications", "activities"),
+    ("notifications", "audit"),
+    ("notifications", "live"),
+    ("orders", "access"),
+    ("orders", "audit"),
+    ("orders", "cases"),
+    ("orders", "pricing"),
+    ("orders", "timeline"),
+    ("points", "contacts"),
+    ("pricing", "products"),
+    ("products", "audit"),
+    ("reminders", "audit"),
+    ("reminders", "cases"),
+    ("reminders", "notifications"),
+    ("reminders", "tasks"),
+    ("tasks", "access"),
+    ("tasks", "audit"),
+    ("tasks", "reminders"),
+    ("terms", "cases"),
+    ("terms", "companies"),
+    ("terms", "contacts"),
+    ("terms", "deals"),
+    ("terms", "leads"),
+    ("timeline", "access"),
+    ("timeline", "activities"),
+    ("timeline", "audit"),
+    ("timeline", "cases"),
+    ("timeline", "deals"),
+    ("timeline", "notifications"),
+    ("timeline", "orders"),
+    ("timeline", "webhooks"),
+    ("webhooks", "audit"),
+    ("webhooks", "timeline"),
+];
+
+/// The sibling modules `source` names through `crate::…` paths (`use crate::{a, b::C}` too).
+fn named(source: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = source;
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let mut depth = 1;
+            let end = group
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                    depth == 0
+                })
+                .map_or(group.len(), |(i, _)| i);
+            let group = &group[..end];
+            let mut level = 0;
+            let mut item_start = true;
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => level += 1,
+                    '}' => level -= 1,
+                    ',' if level == 0 => item_start = true,
+                    c if c.is_whitespace() => {}
+                    _ if item_start && level == 0 => {
+                        out.insert(ident(&group[i..]));
+                        item_start = false;
+                    }
+                    _ => item_start = false,
+                }
+            }
+        } else {
+            out.insert(ident(rest));
+        }
+    }
+    out
+}
+
+fn ident(s: &str) -> String {
+    s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect()
+}
+
+#[test]
+fn repositories_call_no_new_siblings_and_the_known_calls_only_shrink() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut modules: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the store's sources")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok()?.strip_suffix(".rs").map(str::to_owned))
+        .filter(|m| m != "lib")
+        .collect();
+    modules.sort();
+    let mut found: BTreeSet<(String, String)> = BTreeSet::new();
+    for m in modules.iter().filter(|m| !INFRASTRUCTURE.contains(&m.as_str())) {
+        let source = std::fs::read_to_string(dir.join(format!("{m}.rs"))).expect("a module");
+        for used in named(&source) {
+            if &used != m && modules.contains(&used) && !INFRASTRUCTURE.contains(&used.as_str()) {
+                found.insert((m.clone(), used));
+            }
+        }
+    }
+    let known: BTreeSet<(String, String)> = KNOWN.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect();
+    let new: Vec<_> = found.difference(&known).collect();
+    assert!(
+        new.is_empty(),
+        "store modules now call siblings they did not: {new:?}. A repository reads and writes its own tables; record what else should happen as an event in the unit of work (crates/app/src/uow.rs)"
+    );
+    let gone: Vec<_> = known.difference(&found).collect();
+    assert!(gone.is_empty(), "these calls are gone, well done: take them out of KNOWN so they cannot come back: {gone:?}");
+}
