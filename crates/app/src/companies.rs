@@ -1,9 +1,8 @@
-//! Companies: the organisations the business deals with. Reading one, creating, changing and
-//! the trash are the shared record use cases ([`crate::records`]) over [`Companies`]; a
-//! company's contact count is narrowed to the contacts the caller may read.
+//! Companies: the organisations the business deals with, on the shared record use cases
+//! ([`crate::records`]); a company's contact count is narrowed to the contacts the caller may
+//! read.
 
 use crate::caller::Caller;
-use crate::db::Db;
 use crate::error::AppResult;
 use crate::records::Kind;
 use crm_domain::access::Entity;
@@ -24,6 +23,7 @@ impl Kind for Companies {
     type Row = CompanyRow;
     type Read = CompanyWithCount;
     type Draft = CompanyDraft;
+    type Filter = CompanyFilter;
 
     fn row(read: &CompanyWithCount) -> &CompanyRow {
         &read.0
@@ -39,6 +39,17 @@ impl Kind for Companies {
     }
     fn fields(row: &CompanyRow) -> Map<String, Value> {
         repo::fields(row)
+    }
+    /// Each company counts the contacts the caller may read.
+    fn list(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        reach: &Reach,
+        filter: CompanyFilter,
+        page: &PageSpec,
+    ) -> AppResult<PageOf<CompanyWithCount>> {
+        let contacts = caller.reach(conn, Entity::Contact)?;
+        Ok(repo::list(conn, caller.workspace(), reach, &contacts, &filter, page)?)
     }
     fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<CompanyWithCount> {
         repo::get(conn, ws, id)
@@ -76,15 +87,4 @@ impl Kind for Companies {
 pub fn counted_within(conn: &mut DbConnection, ws: &str, contacts: &Reach, (row, n): CompanyWithCount) -> AppResult<CompanyWithCount> {
     let n = if contacts.owners().is_some() { repo::contact_count(conn, ws, &row.id, contacts)? } else { n };
     Ok((row, n))
-}
-
-/// One page of the companies the caller may read, each counting the contacts they may read.
-pub async fn list(db: &Db, caller: &Caller, filter: CompanyFilter, page: PageSpec) -> AppResult<PageOf<CompanyWithCount>> {
-    let caller = caller.clone();
-    db.read(move |conn| {
-        let reach = caller.reach(conn, Companies::ENTITY)?;
-        let contacts = caller.reach(conn, Entity::Contact)?;
-        Ok(repo::list(conn, caller.workspace(), &reach, &contacts, &filter, &page)?)
-    })
-    .await
 }

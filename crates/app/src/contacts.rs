@@ -1,13 +1,12 @@
-//! Contacts: the people the business deals with. Reading one, creating, changing and the
-//! trash are the shared record use cases ([`crate::records`]) over [`Contacts`].
+//! Contacts: the people the business deals with, on the shared record use cases
+//! ([`crate::records`]).
 
 use crate::caller::Caller;
-use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::records::Kind;
 use crm_domain::access::Entity;
 use crm_domain::{ContactDraft, Phone};
-use crm_store::access::WriteGuard;
+use crm_store::access::{Reach, WriteGuard};
 use crm_store::contacts::{self as repo, ContactFilter, ContactRow, ContactWithCompany};
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::record::TrashMove;
@@ -23,6 +22,7 @@ impl Kind for Contacts {
     type Row = ContactRow;
     type Read = ContactWithCompany;
     type Draft = ContactDraft;
+    type Filter = ContactFilter;
 
     fn row(read: &ContactWithCompany) -> &ContactRow {
         &read.0
@@ -38,6 +38,23 @@ impl Kind for Contacts {
     }
     fn fields(row: &ContactRow) -> Map<String, Value> {
         repo::fields(row)
+    }
+    /// A phone filter may be written in any format: it is matched in E.164, national numbers
+    /// read in the workspace's region.
+    fn list(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        reach: &Reach,
+        mut filter: ContactFilter,
+        page: &PageSpec,
+    ) -> AppResult<PageOf<ContactWithCompany>> {
+        let ws = caller.workspace();
+        if let Some(raw) = filter.phone.take() {
+            let number = Phone::parse_asking("phone", &raw, || crate::workspace::region(conn, ws))?
+                .map_err(|e| AppError::BadParameter { name: "phone", code: "invalid_phone", message: e.message })?;
+            filter.phone = Some(number.as_str().to_owned());
+        }
+        Ok(repo::list(conn, ws, reach, &filter, page)?)
     }
     fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<ContactWithCompany> {
         repo::get(conn, ws, id)
@@ -65,21 +82,4 @@ impl Kind for Contacts {
     ) -> StoreResult<(ContactWithCompany, Option<TrashMove>)> {
         repo::trash(conn, ws, id, expected, guard, delete)
     }
-}
-
-/// One page of the contacts the caller may read. A phone filter may be written in any format:
-/// it is matched in E.164, national numbers read in the workspace's region.
-pub async fn list(db: &Db, caller: &Caller, mut filter: ContactFilter, page: PageSpec) -> AppResult<PageOf<ContactWithCompany>> {
-    let caller = caller.clone();
-    db.read(move |conn| {
-        let ws = caller.workspace();
-        if let Some(raw) = filter.phone.take() {
-            let number = Phone::parse_asking("phone", &raw, || crate::workspace::region(conn, ws))?
-                .map_err(|e| AppError::BadParameter { name: "phone", code: "invalid_phone", message: e.message })?;
-            filter.phone = Some(number.as_str().to_owned());
-        }
-        let reach = caller.reach(conn, Contacts::ENTITY)?;
-        Ok(repo::list(conn, ws, &reach, &filter, &page)?)
-    })
-    .await
 }

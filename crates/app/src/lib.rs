@@ -6,16 +6,18 @@
 //! timelines, webhook events and notifications once, at commit. It returns typed values; the
 //! HTTP layer turns them into wire types. See `docs/architecture.md`.
 //!
-//! Contacts and companies are the first kinds of record moved here, onto the shared record use
-//! cases of [`records`]; the others still run their transaction from their handlers and will
-//! follow one by one.
+//! Contacts, companies, leads and tasks are the kinds of record moved here so far, onto the
+//! shared record use cases of [`records`]; the others still run their transaction from their
+//! handlers and will follow one by one.
 
 pub mod caller;
 pub mod companies;
 pub mod contacts;
 pub mod db;
 pub mod error;
+pub mod leads;
 pub mod records;
+pub mod tasks;
 pub mod uow;
 pub mod workspace;
 mod writer;

@@ -9,7 +9,8 @@ use crate::error::{AppError, AppResult};
 use crate::uow::{Event, UnitOfWork};
 use crm_domain::access::Entity;
 use crm_domain::{Region, ValidationErrors};
-use crm_store::access::WriteGuard;
+use crm_store::access::{Reach, WriteGuard};
+use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::record::TrashMove;
 use crm_store::{time, DbConnection, StoreResult};
 use serde_json::{Map, Value};
@@ -23,6 +24,8 @@ pub trait Kind: 'static {
     type Read: Send + 'static;
     /// A valid new state of the record, as the domain parsed it.
     type Draft: Send + 'static;
+    /// What its list is filtered by.
+    type Filter: Send + 'static;
 
     fn row(read: &Self::Read) -> &Self::Row;
     fn id(row: &Self::Row) -> &str;
@@ -31,6 +34,14 @@ pub trait Kind: 'static {
     /// The audited fields of a row.
     fn fields(row: &Self::Row) -> Map<String, Value>;
 
+    /// One page of the records `reach` (the caller's over this kind) covers.
+    fn list(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        reach: &Reach,
+        filter: Self::Filter,
+        page: &PageSpec,
+    ) -> AppResult<PageOf<Self::Read>>;
     fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<Self::Read>;
     fn insert(conn: &mut DbConnection, ws: &str, draft: &Self::Draft, now: i64) -> StoreResult<Self::Read>;
     /// Writes the draft `apply` makes of the current row; returns the fields that changed.
@@ -55,6 +66,16 @@ pub trait Kind: 'static {
     fn seen(_conn: &mut DbConnection, _caller: &Caller, read: Self::Read) -> AppResult<Self::Read> {
         Ok(read)
     }
+}
+
+/// One page of the records the caller may read.
+pub async fn list<K: Kind>(db: &Db, caller: &Caller, filter: K::Filter, page: PageSpec) -> AppResult<PageOf<K::Read>> {
+    let caller = caller.clone();
+    db.read(move |conn| {
+        let reach = caller.reach(conn, K::ENTITY)?;
+        K::list(conn, &caller, &reach, filter, &page)
+    })
+    .await
 }
 
 /// One record (also in the trash), if the caller may read it.

@@ -154,7 +154,7 @@ fn to_row(ws: &str, id: String, d: &LeadDraft, prev: Option<&LeadRow>, form_id: 
     }
 }
 
-fn fields(r: &LeadRow) -> Map<String, Value> {
+pub fn fields(r: &LeadRow) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("first_name".into(), r.first_name.clone().into());
     m.insert("last_name".into(), r.last_name.clone().into());
@@ -183,10 +183,18 @@ pub fn create_at(
     actor: &Actor,
     now: i64,
 ) -> StoreResult<LeadRow> {
+    let row = insert(conn, ws, d, form_id, now)?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    Ok(row)
+}
+
+/// Writes a new lead and its search words; checks its owner belongs to the workspace, and
+/// when nobody is named the workspace's assignment rule for leads chooses. Records nothing of
+/// it.
+pub fn insert(conn: &mut DbConnection, ws: &str, d: &LeadDraft, form_id: Option<String>, now: i64) -> StoreResult<LeadRow> {
     if let Some(o) = &d.owner_id {
         identity::require_member(conn, ws, o, "owner_id")?;
     }
-    // Nobody named: the workspace's assignment rule for leads chooses.
     let assigned;
     let d = match d.owner_id {
         None => match crate::assignment::pick(conn, ws, "lead", None)? {
@@ -201,7 +209,6 @@ pub fn create_at(
     let row = to_row(ws, new_id(), d, None, form_id, now);
     diesel::insert_into(leads::table).values(&row).execute(conn)?;
     index(conn, ws, &row)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok(row)
 }
 
@@ -218,6 +225,24 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&LeadRow) -> StoreResult<LeadDraft>,
 ) -> StoreResult<LeadRow> {
+    let (row, changes) = change(conn, ws, id, expected, guard, apply)?;
+    if !changes.is_empty() {
+        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    }
+    Ok(row)
+}
+
+/// Writes a change to a lead: `apply` turns the current row into the new draft; a converted
+/// lead stays qualified. Returns the lead and the fields that changed (none: nothing was
+/// written). Records nothing of it.
+pub fn change(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    guard: &WriteGuard,
+    apply: impl FnOnce(&LeadRow) -> StoreResult<LeadDraft>,
+) -> StoreResult<(LeadRow, Vec<Value>)> {
     let row = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
@@ -237,14 +262,13 @@ pub fn update(
     let new_row = to_row(ws, row.id.clone(), &d, Some(&row), None, time::now_micros());
     let changes = audit::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok(row);
+        return Ok((row, changes));
     }
     write_over(conn, &row, &new_row)?;
     if new_row.search_text != row.search_text {
         index(conn, ws, &new_row)?;
     }
-    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    Ok(new_row)
+    Ok((new_row, changes))
 }
 
 /// The words a lead is found by: name, company, title and email.

@@ -44,8 +44,8 @@ macro_rules! external_ids {
     };
 }
 
-/// Generates `get` (by id, within the workspace) and `set_deleted` (trash and restore, audited,
-/// optimistic) for a table whose row type has `owner_id`, `version`, `updated_at` and
+/// Generates `get` (by id, within the workspace), `trash` (to the trash and back, optimistic,
+/// recording nothing) and `set_deleted` (the same, audited) for a table whose row type has `owner_id`, `version`, `updated_at` and
 /// `deleted_at`. A fourth argument, `fn(&mut DbConnection, &Row) -> StoreResult<()>`, runs
 /// after every move to or from the trash (to keep what mirrors the record in step).
 #[macro_export]
@@ -74,7 +74,8 @@ macro_rules! record_basics {
             Ok(rows.into_iter().filter(|r| r.workspace_id == ws).collect())
         }
 
-        /// Moves the record to the trash (`delete`) or back.
+        /// Moves the record to the trash (`delete`) or back, audited, and keeps what mirrors it
+        /// in step.
         pub fn set_deleted(
             conn: &mut $crate::DbConnection,
             ws: &str,
@@ -84,11 +85,29 @@ macro_rules! record_basics {
             guard: &$crate::access::WriteGuard,
             delete: bool,
         ) -> $crate::StoreResult<$row> {
+            let (row, moved) = trash(conn, ws, id, expected, guard, delete)?;
+            if let Some((before, after)) = moved {
+                $crate::audit::record_trash(conn, ws, $entity, id, actor, before, after)?;
+                ($after_trash)(conn, &row)?;
+            }
+            Ok(row)
+        }
+
+        /// Moves the record to the trash (`delete`) or back. Returns the record and the move
+        /// (none when it already was where asked). Records nothing of it.
+        pub fn trash(
+            conn: &mut $crate::DbConnection,
+            ws: &str,
+            id: &str,
+            expected: Option<i64>,
+            guard: &$crate::access::WriteGuard,
+            delete: bool,
+        ) -> $crate::StoreResult<($row, Option<$crate::record::TrashMove>)> {
             let mut row = get(conn, ws, id)?;
             guard.check(row.owner_id.as_deref())?;
             $crate::error::check_version(row.version, expected)?;
             if row.deleted_at.is_some() == delete {
-                return Ok(row);
+                return Ok((row, None));
             }
             let now = $crate::time::now_micros();
             let deleted_at = if delete { Some(now) } else { None };
@@ -98,12 +117,11 @@ macro_rules! record_basics {
             if n == 0 {
                 return Err($crate::StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
             }
-            $crate::audit::record_trash(conn, ws, $entity, id, actor, row.deleted_at, deleted_at)?;
+            let moved = (row.deleted_at, deleted_at);
             row.deleted_at = deleted_at;
             row.version += 1;
             row.updated_at = now;
-            ($after_trash)(conn, &row)?;
-            Ok(row)
+            Ok((row, Some(moved)))
         }
 
         /// Writes `new` over `old` if nobody changed it in between.

@@ -152,7 +152,7 @@ fn to_row(ws: &str, id: String, d: &TaskDraft, prev: Option<&TaskRow>, now: i64)
     }
 }
 
-fn fields(r: &TaskRow) -> Map<String, Value> {
+pub fn fields(r: &TaskRow) -> Map<String, Value> {
     let t = |v: Option<i64>| Value::from(v.map(|x| time::to_datetime(x).to_rfc3339()));
     let mut m = Map::new();
     m.insert("title".into(), r.title.clone().into());
@@ -168,10 +168,16 @@ fn fields(r: &TaskRow) -> Map<String, Value> {
 }
 
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &TaskDraft, actor: &Actor, now: i64) -> StoreResult<TaskRow> {
+    let row = insert(conn, ws, d, now)?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    Ok(row)
+}
+
+/// Writes a new task and its reminder; checks what it names exists. Records nothing of it.
+pub fn insert(conn: &mut DbConnection, ws: &str, d: &TaskDraft, now: i64) -> StoreResult<TaskRow> {
     check_refs(conn, ws, d)?;
     let row = to_row(ws, new_id(), d, None, now);
     diesel::insert_into(tasks::table).values(&row).execute(conn)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     crate::reminders::sync_task(conn, &row)?;
     Ok(row)
 }
@@ -189,6 +195,24 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&TaskRow) -> StoreResult<TaskDraft>,
 ) -> StoreResult<TaskRow> {
+    let (row, changes) = change(conn, ws, id, expected, guard, apply)?;
+    if !changes.is_empty() {
+        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    }
+    Ok(row)
+}
+
+/// Writes a change to a task and its reminder: `apply` turns the current row into the new
+/// draft. Returns the task and the fields that changed (none: nothing was written). Records
+/// nothing of it.
+pub fn change(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    guard: &WriteGuard,
+    apply: impl FnOnce(&TaskRow) -> StoreResult<TaskDraft>,
+) -> StoreResult<(TaskRow, Vec<Value>)> {
     let row = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
@@ -197,10 +221,9 @@ pub fn update(
     let new_row = to_row(ws, row.id.clone(), &d, Some(&row), time::now_micros());
     let changes = audit::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok(row);
+        return Ok((row, changes));
     }
     write_over(conn, &row, &new_row)?;
-    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     crate::reminders::sync_task(conn, &new_row)?;
-    Ok(new_row)
+    Ok((new_row, changes))
 }

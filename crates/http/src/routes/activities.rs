@@ -13,6 +13,8 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{merge_patch, Activity, ActivityCreate, ActivityPatch, AuditEntry, Page, Problem, Task, TaskCreate, TaskPatch};
+use crm_app::records;
+use crm_app::tasks::Tasks;
 use crm_domain::access::Entity;
 use crm_domain::operations::{ActivityKind, Direction, Priority, TaskStatus};
 use crm_store::activities::{self as repo, ActivityFilter};
@@ -282,14 +284,9 @@ pub async fn list_tasks(state: web::Data<AppState>, who: Principal, req: HttpReq
     };
     let page = q.page_spec_with(Some("due_at"), Sort { field: SortField::At, desc: false })?;
     q.finish()?;
-    let body = state
-        .db(move |c| {
-            let reach = access::reach(c, &who, Entity::Task)?;
-            let p = tasks_repo::list(c, &who.workspace_id, &reach, &filter, &page)?;
-            let items = p.items.into_iter().map(|t| convert::task(t, now)).collect::<ApiResult<Vec<_>>>()?;
-            to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })
-        })
-        .await?;
+    let p = records::list::<Tasks>(state.app_db(), &who.caller(), filter, page).await?;
+    let items = p.items.into_iter().map(|t| convert::task(t, now)).collect::<ApiResult<Vec<_>>>()?;
+    let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
@@ -309,16 +306,11 @@ pub async fn list_tasks(state: web::Data<AppState>, who: Principal, req: HttpReq
 )]
 #[post("/tasks")]
 pub async fn create_task(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<TaskCreate>) -> ApiResult<HttpResponse> {
-    who.require_write()?;
-    let mut input = body.value;
-    if input.assignee_id.is_none() {
-        input.assignee_id = who.user_id().map(str::to_owned);
-    }
-    let draft = input.validate().map_err(ApiError::validation)?;
-    let (actor, me) = (who.actor(), who.clone());
+    let draft = body.value.validate().map_err(ApiError::validation)?;
+    let caller = who.caller();
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        access::creatable(c, &me, Entity::Task, draft.owner_id.as_deref())?;
-        let t = convert::task(tasks_repo::create(c, &me.workspace_id, &draft, &actor)?, time::now_micros())?;
+        let created = records::create_in::<Tasks>(c, &caller, |_| Ok(draft.clone()))?;
+        let t = convert::task(created, time::now_micros())?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&t)?,
@@ -342,14 +334,7 @@ pub async fn create_task(state: web::Data<AppState>, who: Principal, req: HttpRe
 )]
 #[get("/tasks/{id}")]
 pub async fn get_task(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let t = state
-        .db(move |c| {
-            let found = tasks_repo::get(c, &who.workspace_id, &id).map_err(not_found("task"))?;
-            access::visible(c, &who, Entity::Task, found.owner_id.as_deref())?;
-            convert::task(found, time::now_micros())
-        })
-        .await?;
+    let t = convert::task(records::get::<Tasks>(state.app_db(), &who.caller(), id.into_inner()).await?, time::now_micros())?;
     Ok(with_etag(t.version, &t))
 }
 
@@ -377,21 +362,14 @@ pub async fn update_task(
     id: web::Path<String>,
     body: Json<TaskPatch>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match(&req)?;
-    let (id, actor, patch) = (id.into_inner(), who.actor(), body.value);
-    let t = state
-        .tx(move |c| {
-            let guard = access::guard(c, &who, Entity::Task)?;
-            let now = time::now_micros();
-            let res = tasks_repo::update(c, &who.workspace_id, &id, expected, &actor, &guard, |current| {
-                let base = convert::task(current.clone(), now).map_err(|_| StoreError::Corrupt("task".into()))?;
-                let input = merge_patch(&TaskCreate::from(base), &patch).map_err(StoreError::Invalid)?;
-                input.validate().map_err(StoreError::Invalid)
-            });
-            convert::task(res.map_err(not_found("task"))?, now)
-        })
-        .await?;
+    let (patch, now) = (body.value, time::now_micros());
+    let changed = records::update::<Tasks, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, _| {
+        let base = convert::task(current.clone(), now).map_err(|_| StoreError::Corrupt("task".into()))?;
+        Ok(merge_patch(&TaskCreate::from(base), &patch)?.validate()?)
+    })
+    .await?;
+    let t = convert::task(changed, now)?;
     Ok(with_etag(t.version, &t))
 }
 
@@ -409,16 +387,9 @@ pub async fn update_task(
 )]
 #[delete("/tasks/{id}")]
 pub async fn delete_task(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match(&req)?;
-    let (id, actor) = (id.into_inner(), who.actor());
-    let t = state
-        .tx(move |c| {
-            let guard = access::guard(c, &who, Entity::Task)?;
-            let row = tasks_repo::set_deleted(c, &who.workspace_id, &id, expected, &actor, &guard, true).map_err(not_found("task"))?;
-            convert::task(row, time::now_micros())
-        })
-        .await?;
+    let row = records::set_deleted::<Tasks>(state.app_db(), &who.caller(), id.into_inner(), expected, true).await?;
+    let t = convert::task(row, time::now_micros())?;
     Ok(with_etag(t.version, &t))
 }
 

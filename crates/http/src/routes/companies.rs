@@ -12,7 +12,7 @@ use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{AuditEntry, Company, CompanyCreate, CompanyPatch, Page, Problem};
-use crm_app::companies::{self, Companies};
+use crm_app::companies::Companies;
 use crm_app::records;
 use crm_store::companies::{self as repo, CompanyFilter};
 
@@ -72,7 +72,7 @@ pub async fn list_companies(state: web::Data<AppState>, who: Principal, req: Htt
     let filter = parse_filter(&mut q, &who)?;
     let page = q.page_spec()?;
     q.finish()?;
-    let p = companies::list(state.app_db(), &who.caller(), filter, page).await?;
+    let p = records::list::<Companies>(state.app_db(), &who.caller(), filter, page).await?;
     let items = p.items.into_iter().map(convert::company).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))

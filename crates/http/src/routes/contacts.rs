@@ -12,7 +12,7 @@ use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{AuditEntry, Contact, ContactCreate, ContactPatch, Page, Problem};
-use crm_app::contacts::{self, Contacts};
+use crm_app::contacts::Contacts;
 use crm_app::records;
 use crm_domain::{Email, LifecycleStage};
 use crm_store::contacts::{self as repo, ContactFilter};
@@ -85,7 +85,7 @@ pub async fn list_contacts(state: web::Data<AppState>, who: Principal, req: Http
     let filter = parse_filter(&mut q, &who)?;
     let page = q.page_spec()?;
     q.finish()?;
-    let p = contacts::list(state.app_db(), &who.caller(), filter, page).await?;
+    let p = records::list::<Contacts>(state.app_db(), &who.caller(), filter, page).await?;
     let items = p.items.iter().map(convert::contact_out).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))

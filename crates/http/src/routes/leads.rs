@@ -13,6 +13,8 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{merge_patch, AuditEntry, DealCreate, Lead, LeadConversion, LeadConvert, LeadCreate, LeadPatch, Page, Problem};
+use crm_app::leads::Leads;
+use crm_app::records;
 use crm_domain::access::Entity;
 use crm_domain::operations::LeadStatus;
 use crm_domain::Source;
@@ -77,14 +79,9 @@ pub async fn list_leads(state: web::Data<AppState>, who: Principal, req: HttpReq
     };
     let page = q.page_spec()?;
     q.finish()?;
-    let body = state
-        .db(move |c| {
-            let reach = access::reach(c, &who, Entity::Lead)?;
-            let p = repo::list(c, &who.workspace_id, &reach, &filter, &page)?;
-            let items = p.items.into_iter().map(convert::lead).collect::<ApiResult<Vec<_>>>()?;
-            to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })
-        })
-        .await?;
+    let p = records::list::<Leads>(state.app_db(), &who.caller(), filter, page).await?;
+    let items = p.items.into_iter().map(convert::lead).collect::<ApiResult<Vec<_>>>()?;
+    let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
@@ -104,17 +101,9 @@ pub async fn list_leads(state: web::Data<AppState>, who: Principal, req: HttpReq
 )]
 #[post("/leads")]
 pub async fn create_lead(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<LeadCreate>) -> ApiResult<HttpResponse> {
-    who.require_write()?;
-    let mut input = body.value;
-    if input.owner_id.is_none() {
-        input.owner_id = who.user_id().map(str::to_owned);
-    }
-    let (actor, me) = (who.actor(), who.clone());
+    let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let ws = &me.workspace_id;
-        let draft = input.validate(convert::region(c, ws)?)?;
-        access::creatable(c, &me, Entity::Lead, draft.owner_id.as_deref())?;
-        let l = convert::lead(repo::create(c, ws, &draft, &actor)?)?;
+        let l = convert::lead(records::create_in::<Leads>(c, &caller, |region| input.validate(region))?)?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&l)?,
@@ -138,14 +127,7 @@ pub async fn create_lead(state: web::Data<AppState>, who: Principal, req: HttpRe
 )]
 #[get("/leads/{id}")]
 pub async fn get_lead(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let lead = state
-        .db(move |c| {
-            let found = repo::get(c, &who.workspace_id, &id).map_err(not_found)?;
-            access::visible(c, &who, Entity::Lead, found.owner_id.as_deref())?;
-            convert::lead(found)
-        })
-        .await?;
+    let lead = convert::lead(records::get::<Leads>(state.app_db(), &who.caller(), id.into_inner()).await?)?;
     Ok(with_etag(lead.version, &lead))
 }
 
@@ -174,22 +156,14 @@ pub async fn update_lead(
     id: web::Path<String>,
     body: Json<LeadPatch>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match(&req)?;
-    let (id, actor, patch) = (id.into_inner(), who.actor(), body.value);
-    let lead = state
-        .tx(move |c| {
-            let ws = &who.workspace_id;
-            let region = convert::region(c, ws)?;
-            let guard = access::guard(c, &who, Entity::Lead)?;
-            let res = repo::update(c, ws, &id, expected, &actor, &guard, |current| {
-                let base = convert::lead(current.clone()).map_err(|_| StoreError::Corrupt("lead".into()))?;
-                let input = merge_patch(&LeadCreate::from(base), &patch).map_err(StoreError::Invalid)?;
-                input.validate(region).map_err(StoreError::Invalid)
-            });
-            convert::lead(res.map_err(not_found)?)
-        })
-        .await?;
+    let patch = body.value;
+    let changed = records::update::<Leads, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, region| {
+        let base = convert::lead(current.clone()).map_err(|_| StoreError::Corrupt("lead".into()))?;
+        Ok(merge_patch(&LeadCreate::from(base), &patch)?.validate(region)?)
+    })
+    .await?;
+    let lead = convert::lead(changed)?;
     Ok(with_etag(lead.version, &lead))
 }
 
@@ -302,13 +276,7 @@ async fn set_deleted(
     expected: Option<i64>,
     delete: bool,
 ) -> ApiResult<HttpResponse> {
-    let actor = who.actor();
-    let lead = state
-        .tx(move |c| {
-            let guard = access::guard(c, &who, Entity::Lead)?;
-            convert::lead(repo::set_deleted(c, &who.workspace_id, &id, expected, &actor, &guard, delete).map_err(not_found)?)
-        })
-        .await?;
+    let lead = convert::lead(records::set_deleted::<Leads>(state.app_db(), &who.caller(), id, expected, delete).await?)?;
     Ok(with_etag(lead.version, &lead))
 }
 
