@@ -106,7 +106,12 @@ both_backends! {
         let (_, feed) = app.get("/api/v1/feed?scope=all").await;
         assert!(from_deals(&items(&feed)) >= 2, "the admin's feed has them: {feed}");
 
+        // A call about the deal, which the agent may read as an activity: shown, without the deal.
+        let call = created(&app, "/api/v1/activities", json!({"kind": "call", "subject": "Pricing call", "company_id": w.company, "deal_id": w.deal})).await;
         let agent = &w.agent.1;
+        let (_, b) = app.get_as(agent, &company_timeline).await;
+        let shown = items(&b).into_iter().find(|i| i["source_id"] == call["id"]).expect("the call is on the company's timeline");
+        assert_eq!(shown["data"]["deal_id"], Value::Null, "{shown}");
         for path in [company_timeline.clone(), format!("/api/v1/contacts/{}/timeline", w.contact), "/api/v1/feed?scope=all".into()] {
             let (s, b) = app.get_as(agent, &path).await;
             assert_eq!(s, StatusCode::OK, "{path}: {b}");
@@ -140,13 +145,16 @@ both_backends! {
         let (_, inbox) = app.get_as(&w.manager.1, "/api/v1/notifications").await;
         assert_eq!(from_deals(&items(&inbox)), 2, "{inbox}");
 
-        let none = agent_stream.next("notification", Duration::from_millis(1500)).await;
-        assert!(none.is_none(), "the agent's live stream hears of the deal: {none:?}");
+        // Then something the agent may hear of: it is the first thing their stream tells.
+        let note = created(&app, "/api/v1/activities", json!({"kind": "note", "subject": format!("Ask @[Agent](user:{})", w.agent.0), "contact_ids": [w.contact]})).await;
+        let (_, first) = agent_stream.next("notification", Duration::from_secs(2)).await.expect("the agent hears of the note");
+        assert_eq!(first["source_id"], note["id"], "the first news the agent's stream brings is the note, not the deal: {first}");
         let (s, inbox) = app.get_as(&w.agent.1, "/api/v1/notifications").await;
         assert_eq!(s, StatusCode::OK);
         tells_nothing_of_the_deal("the agent's inbox", &w, &inbox);
+        assert_eq!(from_deals(&items(&inbox)), 0, "{inbox}");
         let (_, unread) = app.get_as(&w.agent.1, "/api/v1/notifications/unread-count").await;
-        assert_eq!(unread["unread"], 0, "{unread}");
+        assert_eq!(unread["unread"], items(&inbox).len(), "only the note's news is unread: {unread}");
 
         // Told while they could read deals, then the grant is withdrawn: the old news goes too.
         grant(&app, "deal", "all").await;
@@ -157,8 +165,9 @@ both_backends! {
         grant(&app, "deal", "none").await;
         let (_, inbox) = app.get_as(&w.agent.1, "/api/v1/notifications").await;
         tells_nothing_of_the_deal("the agent's inbox after the grant is withdrawn", &w, &inbox);
+        assert_eq!(from_deals(&items(&inbox)), 0, "{inbox}");
         let (_, unread) = app.get_as(&w.agent.1, "/api/v1/notifications/unread-count").await;
-        assert_eq!(unread["unread"], 0, "{unread}");
+        assert_eq!(unread["unread"], items(&inbox).len(), "{unread}");
     }
 
     async fn the_caller_card_search_and_phone_lookup_show_no_deal_to_an_agent(app) {

@@ -1,29 +1,45 @@
-//! Who asks: a member of a workspace (or an API key) with a role. Every use case takes one, and
-//! asks it what the caller may read and change; nothing else decides access.
+//! Who asks: a member of a workspace (or an API key) with a role. Every use case takes one and
+//! asks it what the caller may read and change; nothing else decides access to records.
 
 use crate::error::{AppError, AppResult};
 use crm_domain::access::Entity;
 use crm_domain::Role;
-use crm_store::access::{self, Reach, ReadReach, Viewer, WriteGuard};
+use crm_store::access::{self, Reach, Viewer, WriteGuard};
 use crm_store::audit::Actor;
 use crm_store::{DbConnection, StoreError};
 
 /// The caller of a use case.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub workspace_id: String,
-    pub role: Role,
+    workspace_id: String,
+    role: Role,
     /// `None` for an API key: it owns nothing.
-    pub user_id: Option<String>,
+    user_id: Option<String>,
     /// How the caller's changes are signed in the audit trail and on timelines.
-    pub actor: Actor,
+    actor: Actor,
 }
 
 impl Caller {
+    pub fn new(workspace_id: String, role: Role, user_id: Option<String>, actor: Actor) -> Self {
+        Self { workspace_id, role, user_id, actor }
+    }
+
+    /// The workspace every read and write of the caller stays in.
     pub fn workspace(&self) -> &str {
         &self.workspace_id
     }
 
+    /// The member's user id; `None` for an API key.
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
+    }
+
+    /// How the caller's changes are signed.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// The caller as the store's access queries take them.
     pub fn viewer(&self) -> Viewer<'_> {
         Viewer { role: self.role, user_id: self.user_id.as_deref() }
     }
@@ -44,11 +60,6 @@ impl Caller {
     /// Which records of `entity` the caller may read.
     pub fn reach(&self, conn: &mut DbConnection, entity: Entity) -> AppResult<Reach> {
         Ok(access::read_reach(conn, &self.workspace_id, self.viewer(), entity)?)
-    }
-
-    /// What the caller may read of every kind, for views that gather several kinds.
-    pub fn reach_all(&self, conn: &mut DbConnection) -> AppResult<ReadReach> {
-        Ok(access::read_reach_all(conn, &self.workspace_id, self.viewer())?)
     }
 
     /// "Not found" unless the caller may read a record of `entity` owned by `owner`: a record

@@ -19,7 +19,12 @@ struct Inner {
     /// On SQLite, the one thread that writes; `None` on PostgreSQL, where writers run in
     /// parallel on pooled connections.
     writer: Option<Writer>,
+    /// Told after every committed write (the live streams look for new events at once).
+    after_write: Option<AfterWrite>,
 }
+
+/// What to do after a write committed.
+pub type AfterWrite = Box<dyn Fn() + Send + Sync>;
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -28,13 +33,15 @@ impl std::fmt::Debug for Db {
 }
 
 impl Db {
-    /// Wraps the pool; on SQLite starts the writer thread.
-    pub fn new(pool: Pool) -> Self {
+    /// Wraps the pool; on SQLite starts the writer thread. `after_write` runs after each write
+    /// that committed.
+    pub fn new(pool: Pool, after_write: Option<AfterWrite>) -> Self {
         let sqlite = pool.get().map(|c| matches!(*c, DbConnection::Sqlite(_))).unwrap_or(false);
         let writer = sqlite.then(|| Writer::start(pool.clone()));
-        Self(Arc::new(Inner { pool, writer }))
+        Self(Arc::new(Inner { pool, writer, after_write }))
     }
 
+    /// The pool of connections reads run on.
     pub fn pool(&self) -> &Pool {
         &self.0.pool
     }
@@ -69,10 +76,14 @@ impl Db {
         E: TxError,
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
-        match &self.0.writer {
+        let result = match &self.0.writer {
             Some(writer) => writer.tx(f).await,
             None => self.read(move |conn| crm_store::write_tx(conn, f)).await,
+        };
+        if let (Ok(_), Some(after)) = (&result, &self.0.after_write) {
+            after();
         }
+        result
     }
 
     /// Runs `f` as this process's writer outside a transaction: on SQLite on the writer's

@@ -4,6 +4,7 @@ use crm_domain::access::Entity;
 use crm_domain::ValidationErrors;
 use crm_store::StoreError;
 
+/// Why a use case failed; the HTTP layer maps each to its problem+json answer.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// No such record of this kind for the caller: unknown, in another workspace, or out of
@@ -21,16 +22,14 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    /// The store's "not found" as "no such `entity`"; other errors unchanged.
-    pub fn of(entity: Entity) -> impl Fn(StoreError) -> AppError {
+    /// Maps the store's "not found" to "no such `entity`", other errors unchanged.
+    pub fn not_found_as(entity: Entity) -> impl Fn(StoreError) -> AppError {
         move |e| match e {
             StoreError::NotFound => AppError::NotFound(entity),
             other => AppError::Store(other),
         }
     }
-}
 
-impl AppError {
     /// As the store's error, for a callback the store runs (a patch applied to a row it read).
     pub fn into_store(self) -> StoreError {
         match self {

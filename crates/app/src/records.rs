@@ -27,9 +27,12 @@ pub trait Kind: 'static {
     /// What its list is filtered by.
     type Filter: Send + 'static;
 
+    /// The stored row of what a read returns.
     fn row(read: &Self::Read) -> &Self::Row;
     fn id(row: &Self::Row) -> &str;
+    /// Whose the record is: its owner (a task's assignee), which access scopes are decided by.
     fn owner(read: &Self::Read) -> Option<&str>;
+    /// The owner a draft names, which a new record's creator fills in when none is named.
     fn draft_owner(draft: &mut Self::Draft) -> &mut Option<String>;
     /// The audited fields of a row.
     fn fields(row: &Self::Row) -> Map<String, Value>;
@@ -42,7 +45,9 @@ pub trait Kind: 'static {
         filter: Self::Filter,
         page: &PageSpec,
     ) -> AppResult<PageOf<Self::Read>>;
+    /// One record of the workspace, in the trash or not (`StoreError::NotFound` otherwise).
     fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<Self::Read>;
+    /// Writes a new record, recording nothing of it.
     fn insert(conn: &mut DbConnection, ws: &str, draft: &Self::Draft, now: i64) -> StoreResult<Self::Read>;
     /// Writes the draft `apply` makes of the current row; returns the fields that changed.
     fn change(
@@ -53,6 +58,7 @@ pub trait Kind: 'static {
         guard: &WriteGuard,
         apply: impl FnOnce(&Self::Row) -> StoreResult<Self::Draft>,
     ) -> StoreResult<(Self::Read, Vec<Value>)>;
+    /// Moves a record to the trash or back; returns the move, none when there was nothing to do.
     fn trash(
         conn: &mut DbConnection,
         ws: &str,
@@ -82,7 +88,7 @@ pub async fn list<K: Kind>(db: &Db, caller: &Caller, filter: K::Filter, page: Pa
 pub async fn get<K: Kind>(db: &Db, caller: &Caller, id: String) -> AppResult<K::Read> {
     let caller = caller.clone();
     db.read(move |conn| {
-        let found = K::get(conn, caller.workspace(), &id).map_err(AppError::of(K::ENTITY))?;
+        let found = K::get(conn, caller.workspace(), &id).map_err(AppError::not_found_as(K::ENTITY))?;
         caller.check_visible(conn, K::ENTITY, K::owner(&found))?;
         K::seen(conn, &caller, found)
     })
@@ -102,7 +108,7 @@ pub fn create_in<K: Kind>(
     let mut draft = parse(crate::workspace::region(conn, ws)?)?;
     let owner = K::draft_owner(&mut draft);
     if owner.is_none() {
-        owner.clone_from(&caller.user_id);
+        *owner = caller.user_id().map(str::to_owned);
     }
     caller.check_create(conn, K::ENTITY, K::draft_owner(&mut draft).as_deref())?;
     let created = K::insert(conn, ws, &draft, time::now_micros())?;
@@ -110,7 +116,7 @@ pub fn create_in<K: Kind>(
     let row = K::row(&created);
     uow.record(Event::Created { entity: K::ENTITY, id: K::id(row).to_owned(), fields: K::fields(row) });
     uow.commit(conn)?;
-    K::seen(conn, caller, created)
+    Ok(created)
 }
 
 /// Changes a record the caller may change: `apply` makes the new draft from the current row
@@ -128,7 +134,7 @@ where
         let region = crate::workspace::region(conn, ws)?;
         let guard = caller.guard(conn, K::ENTITY)?;
         let apply = |row: &K::Row| apply(row, region).map_err(AppError::into_store);
-        let (after, changes) = K::change(conn, ws, &id, expected, &guard, apply).map_err(AppError::of(K::ENTITY))?;
+        let (after, changes) = K::change(conn, ws, &id, expected, &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
         if !changes.is_empty() {
             let mut uow = UnitOfWork::new(&caller);
             uow.record(Event::Updated { entity: K::ENTITY, id, changes, note: None });
@@ -146,7 +152,8 @@ pub async fn set_deleted<K: Kind>(db: &Db, caller: &Caller, id: String, expected
     let caller = caller.clone();
     db.write(move |conn| {
         let guard = caller.guard(conn, K::ENTITY)?;
-        let (after, moved) = K::trash(conn, caller.workspace(), &id, expected, &guard, delete).map_err(AppError::of(K::ENTITY))?;
+        let (after, moved) =
+            K::trash(conn, caller.workspace(), &id, expected, &guard, delete).map_err(AppError::not_found_as(K::ENTITY))?;
         if let Some((before, now)) = moved {
             let mut uow = UnitOfWork::new(&caller);
             uow.record(Event::Trashed { entity: K::ENTITY, id, before, after: now });

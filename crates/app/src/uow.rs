@@ -1,12 +1,14 @@
-//! The unit of work: what a use case did, recorded as events while it runs and written once,
-//! in batched statements, before its transaction commits.
+//! The unit of work: what a use case did, recorded as typed events while it runs and written
+//! when it is done, inside its transaction.
 //!
 //! A use case changes its records through the repositories and tells the unit of work what
-//! happened. At commit the unit of work writes everything that follows from those events: the
-//! audit entries (one statement for all of them), the timeline items, the webhook outbox rows
-//! and the notifications with their live events. No repository calls another to do so. Bulk
-//! and import paths write thousands of records through one unit of work; the audit trail then
-//! costs one statement per 500 entries.
+//! happened; no repository sets off another's writes for it. At commit the unit of work writes
+//! what follows from the events: each record's timeline item (which tells the record's
+//! followers), its webhook events, the notification of a new owner, and the audit entries of
+//! all the events together (on SQLite one statement per 500; on PostgreSQL held back with the
+//! transaction's other writes and sent with them). Bulk and import paths will write thousands
+//! of records through one unit of work; batching the timeline and webhook rows the same way is
+//! the next step.
 
 use crate::caller::Caller;
 use crm_domain::access::Entity;
@@ -26,15 +28,23 @@ pub enum Event {
     Trashed { entity: Entity, id: String, before: Option<i64>, after: Option<i64> },
 }
 
-impl Event {
-    /// The audit action, the entity and id, and the field changes the event stands for.
-    fn parts(&self) -> (&'static str, Entity, &str, Vec<Value>) {
-        match self {
-            Event::Created { entity, id, fields } => ("created", *entity, id, audit::created(fields)),
-            Event::Updated { entity, id, changes, .. } => ("updated", *entity, id, changes.clone()),
+/// What the audit trail keeps of an event.
+struct Entry {
+    action: &'static str,
+    entity: Entity,
+    id: String,
+    changes: Vec<Value>,
+    note: Option<String>,
+}
+
+impl From<Event> for Entry {
+    fn from(event: Event) -> Self {
+        match event {
+            Event::Created { entity, id, fields } => Entry { action: "created", entity, id, changes: audit::created(&fields), note: None },
+            Event::Updated { entity, id, changes, note } => Entry { action: "updated", entity, id, changes, note },
             Event::Trashed { entity, id, before, after } => {
-                let (action, change) = audit::trash_change(*before, *after);
-                (action, *entity, id, vec![change])
+                let (action, change) = audit::trash_change(before, after);
+                Entry { action, entity, id, changes: vec![change], note: None }
             }
         }
     }
@@ -49,8 +59,9 @@ pub struct UnitOfWork {
 }
 
 impl UnitOfWork {
+    /// An empty unit of work of the caller's workspace, signed with their name.
     pub fn new(caller: &Caller) -> Self {
-        Self { workspace_id: caller.workspace_id.clone(), actor: caller.actor.clone(), events: Vec::new() }
+        Self { workspace_id: caller.workspace().to_owned(), actor: caller.actor().clone(), events: Vec::new() }
     }
 
     /// Records that something happened.
@@ -58,25 +69,19 @@ impl UnitOfWork {
         self.events.push(event);
     }
 
-    /// Writes what the events tell, inside the running transaction: the audit entries in one
-    /// statement per 500, then each record's timeline item, webhook events and the
-    /// notification of a new owner.
+    /// Writes what the events tell, inside the running transaction.
     pub fn commit(self, conn: &mut DbConnection) -> StoreResult<()> {
         let (ws, actor) = (self.workspace_id.as_str(), &self.actor);
         let at = time::now_micros();
-        let mut entries = Vec::with_capacity(self.events.len());
-        for event in &self.events {
-            let (action, entity, id, changes) = event.parts();
-            let change = timeline::Change { entity: entity.as_str(), id, action, changes: &changes, at, all_fields: false };
+        let mut rows = Vec::with_capacity(self.events.len());
+        for event in self.events {
+            let Entry { action, entity, id, changes, note } = event.into();
+            let change = timeline::Change { entity: entity.as_str(), id: &id, action, changes: &changes, at, all_fields: false };
             timeline::change_item(conn, ws, actor, change)?;
             webhooks::emit_change(conn, ws, actor, change)?;
-            let note = match event {
-                Event::Updated { note, .. } => note.as_deref(),
-                _ => None,
-            };
-            notifications::assigned(conn, ws, entity.as_str(), id, actor, &changes, note, at)?;
-            entries.push(audit::entry(ws, entity.as_str(), id, action, actor, &changes, at));
+            notifications::assigned(conn, ws, entity.as_str(), &id, actor, &changes, note.as_deref(), at)?;
+            rows.push(audit::entry(ws, entity.as_str(), &id, action, actor, changes, at));
         }
-        audit::insert_entries(conn, entries)
+        audit::insert_entries(conn, rows)
     }
 }

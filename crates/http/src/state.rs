@@ -55,8 +55,11 @@ pub struct Inner {
 
 impl AppState {
     pub fn new(pool: Pool, jwt_secret: &[u8], settings: HttpSettings) -> Self {
-        let db = crm_app::Db::new(pool.clone());
-        Self(Arc::new(Inner { pool, db, jwt: crate::auth::jwt::JwtKeys::new(jwt_secret), settings, live: Default::default() }))
+        let live: Arc<crate::live::Hub> = Default::default();
+        let hub = live.clone();
+        // A write may have pushed live events: this process's streams hear at once.
+        let db = crm_app::Db::new(pool.clone(), Some(Box::new(move || hub.poke())));
+        Self(Arc::new(Inner { pool, db, jwt: crate::auth::jwt::JwtKeys::new(jwt_secret), settings, live }))
     }
 
     /// The database as use cases see it.
@@ -67,11 +70,6 @@ impl AppState {
     /// Whether the database is SQLite (one writer at a time, a write-ahead log to checkpoint).
     pub fn is_sqlite(&self) -> bool {
         self.0.db.is_sqlite()
-    }
-
-    /// Tells this process's live streams to look for new events at once (after a write).
-    pub fn poke_live(&self) {
-        self.0.live.poke();
     }
 
     /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.
@@ -89,12 +87,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> ApiResult<T> + Send + 'static,
     {
-        let result = self.0.db.write(f).await;
-        // A write may have pushed live events: let this process's streams hear at once.
-        if result.is_ok() {
-            self.0.live.poke();
-        }
-        result
+        self.0.db.write(f).await
     }
 
     /// Runs `f` as this process's writer outside a transaction: on SQLite on the writer's

@@ -223,30 +223,38 @@ pub fn read_reach(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>, entity:
 /// judged by the reach of the kind of record it comes from, not of the record it is shown on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadReach {
-    /// In the order of `Entity::ALL`.
-    kinds: Vec<Reach>,
+    /// One per kind, at [`slot`].
+    kinds: [Reach; 8],
+}
+
+/// Where a kind's reach is kept in a [`ReadReach`].
+const fn slot(entity: Entity) -> usize {
+    match entity {
+        Entity::Contact => 0,
+        Entity::Company => 1,
+        Entity::Lead => 2,
+        Entity::Deal => 3,
+        Entity::Activity => 4,
+        Entity::Task => 5,
+        Entity::Case => 6,
+        Entity::Order => 7,
+    }
 }
 
 impl ReadReach {
-    /// Every record of every kind (system jobs, admins).
-    pub fn everything() -> Self {
-        Self { kinds: vec![Reach::All; Entity::ALL.len()] }
-    }
-
     /// The reach on records of `entity`.
     pub fn of(&self, entity: Entity) -> &Reach {
-        let i = Entity::ALL.iter().position(|e| *e == entity).unwrap_or(0);
-        &self.kinds[i]
+        &self.kinds[slot(entity)]
     }
 
     /// The kinds the viewer may not read in full, with their reach.
     pub fn limited(&self) -> impl Iterator<Item = (Entity, &Reach)> {
-        Entity::ALL.iter().copied().zip(&self.kinds).filter(|(_, r)| **r != Reach::All)
+        Entity::ALL.iter().map(|e| (*e, self.of(*e))).filter(|(_, r)| **r != Reach::All)
     }
 
-    /// Whether a record of the kind named `kind` (an entity name; other names are not records
-    /// with owners and always pass) owned by `owner` may be read.
-    pub fn allows(&self, kind: &str, owner: Option<&str>) -> bool {
+    /// Whether an item pointing at a record of the kind named `kind` owned by `owner` may be
+    /// shown: items of things that are no owned record (an inbound event) always may.
+    pub fn allows_item(&self, kind: &str, owner: Option<&str>) -> bool {
         Entity::parse(kind).is_none_or(|e| self.of(e).allows(owner))
     }
 }
@@ -263,13 +271,12 @@ pub fn read_reach_all(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>) -> 
     } else {
         Vec::new()
     };
-    let mut scopes = Vec::with_capacity(Entity::ALL.len());
+    let mut scopes = [Scope::None; 8];
     for entity in Entity::ALL {
-        let scope = match overrides.iter().find(|(e, _)| e == entity.as_str()) {
+        scopes[slot(*entity)] = match overrides.iter().find(|(e, _)| e == entity.as_str()) {
             Some((_, s)) => Scope::parse(s).ok_or_else(|| StoreError::Corrupt("access rule".into()))?,
             None => default_grant(viewer.role, *entity).read,
         };
-        scopes.push(scope);
     }
     let team = if scopes.contains(&Scope::Team) { Some(scope_reach(conn, ws, viewer, Scope::Team)?) } else { None };
     let mut kinds = Vec::with_capacity(scopes.len());
@@ -279,53 +286,58 @@ pub fn read_reach_all(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>) -> 
             (scope, _) => scope_reach(conn, ws, viewer, scope)?,
         });
     }
+    let kinds = kinds.try_into().map_err(|_| StoreError::Corrupt("access kinds".into()))?;
     Ok(ReadReach { kinds })
 }
 
 /// Narrows a boxed query over items that point at a record (`$kind`: the record's kind as an
-/// entity name, `$id`: its id) to the items whose record the viewer may read by `$reach`
-/// (a [`ReadReach`]): kinds read in full pass, kinds not read at all are left out, and kinds
-/// read in part pass when the record's owner is within reach. Items pointing at something that
-/// is no owned record (a user, an inbound event) pass. Use `nullable … unless <condition>` for
-/// nullable columns: an item that points at nothing, or meets the condition, passes.
-#[macro_export]
+/// entity name, `$id`: its id) to the items whose record the viewer may read by `$reach` (a
+/// [`ReadReach`]): kinds read in full pass, kinds not read at all are left out, and for kinds
+/// read in part the record is looked up by its id (one primary-key probe per item the query
+/// examines) and passes when its owner is within reach. Items of things that are no owned
+/// record (an inbound event) pass. With `nullable … unless <condition>` for nullable columns,
+/// an item that points at nothing, or meets the condition, passes.
+///
+/// A macro because diesel's boxed queries over different tables share no type to write one
+/// function for.
 macro_rules! within_reach {
-    ($q:expr, $ws:expr, $kind:expr, $id:expr, $reach:expr) => {
-        $crate::within_reach!(@go $q, $ws, $kind, $id, $reach, |kind| $kind.ne(kind), id)
+    ($q:expr, $kind:expr, $id:expr, $reach:expr) => {
+        $crate::access::within_reach!(@go $q, $id, $reach, |kind| $kind.ne(kind))
     };
-    (nullable $q:expr, $ws:expr, $kind:expr, $id:expr, $reach:expr, unless $pass:expr) => {
-        $crate::within_reach!(@go $q, $ws, $kind, $id, $reach, |kind| $pass.or($kind.is_null()).or($kind.ne(kind)), id.nullable())
+    (nullable $q:expr, $kind:expr, $id:expr, $reach:expr, unless $pass:expr) => {
+        $crate::access::within_reach!(@go $q, $id, $reach, |kind| $pass.or($kind.is_null()).or($kind.ne(kind)))
     };
-    (@owned $q:ident, $t:ident, $ws:expr, $id:expr, $owners:ident, $other:expr, $($sel:tt)+) => {
-        $q.filter($other.or($id.eq_any(
-            $t::table.filter($t::workspace_id.eq($ws.to_owned())).filter($t::owner_id.eq_any($owners)).select($t::$($sel)+),
+    (@owned $q:ident, $t:ident, $id:expr, $owners:ident, $other:expr) => {
+        $q.filter($other.or(diesel::dsl::exists(
+            $crate::schema::$t::table.filter($crate::schema::$t::id.nullable().eq($id.nullable())).filter($crate::schema::$t::owner_id.eq_any($owners)),
         )))
     };
-    (@go $q:expr, $ws:expr, $kind:expr, $id:expr, $reach:expr, |$k:ident| $other:expr, $($sel:tt)+) => {{
-        use $crate::schema::{activities, cases, companies, contacts, deals, leads, orders, tasks};
+    (@go $q:expr, $id:expr, $reach:expr, |$k:ident| $other:expr) => {{
         use ::crm_domain::access::Entity;
         let mut q = $q;
         for (entity, reach) in $reach.limited() {
             let $k = entity.as_str();
-            let owners: Vec<String> = reach.owners().map(<[String]>::to_vec).unwrap_or_default();
+            let owners: &[String] = reach.owners().unwrap_or_default();
             if owners.is_empty() {
                 q = q.filter($other);
                 continue;
             }
+            let owners = owners.to_vec();
             q = match entity {
-                Entity::Contact => $crate::within_reach!(@owned q, contacts, $ws, $id, owners, $other, $($sel)+),
-                Entity::Company => $crate::within_reach!(@owned q, companies, $ws, $id, owners, $other, $($sel)+),
-                Entity::Lead => $crate::within_reach!(@owned q, leads, $ws, $id, owners, $other, $($sel)+),
-                Entity::Deal => $crate::within_reach!(@owned q, deals, $ws, $id, owners, $other, $($sel)+),
-                Entity::Activity => $crate::within_reach!(@owned q, activities, $ws, $id, owners, $other, $($sel)+),
-                Entity::Task => $crate::within_reach!(@owned q, tasks, $ws, $id, owners, $other, $($sel)+),
-                Entity::Case => $crate::within_reach!(@owned q, cases, $ws, $id, owners, $other, $($sel)+),
-                Entity::Order => $crate::within_reach!(@owned q, orders, $ws, $id, owners, $other, $($sel)+),
+                Entity::Contact => $crate::access::within_reach!(@owned q, contacts, $id, owners, $other),
+                Entity::Company => $crate::access::within_reach!(@owned q, companies, $id, owners, $other),
+                Entity::Lead => $crate::access::within_reach!(@owned q, leads, $id, owners, $other),
+                Entity::Deal => $crate::access::within_reach!(@owned q, deals, $id, owners, $other),
+                Entity::Activity => $crate::access::within_reach!(@owned q, activities, $id, owners, $other),
+                Entity::Task => $crate::access::within_reach!(@owned q, tasks, $id, owners, $other),
+                Entity::Case => $crate::access::within_reach!(@owned q, cases, $id, owners, $other),
+                Entity::Order => $crate::access::within_reach!(@owned q, orders, $id, owners, $other),
             };
         }
         q
     }};
 }
+pub(crate) use within_reach;
 
 /// What a writer may touch: decided once per request, checked against each record's owner.
 #[derive(Debug, Clone)]

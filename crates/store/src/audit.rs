@@ -111,7 +111,7 @@ pub fn record_with_note(
 }
 
 /// One entry of the trail, not yet written (see [`insert_entries`]).
-pub fn entry(ws: &str, entity_type: &str, entity_id: &str, action: &str, actor: &Actor, changes: &[Value], at: i64) -> AuditRow {
+pub fn entry(ws: &str, entity_type: &str, entity_id: &str, action: &str, actor: &Actor, changes: Vec<Value>, at: i64) -> AuditRow {
     AuditRow {
         id: new_id(),
         workspace_id: ws.to_owned(),
@@ -122,14 +122,23 @@ pub fn entry(ws: &str, entity_type: &str, entity_id: &str, action: &str, actor: 
         actor_id: actor.id.clone(),
         actor_name: actor.name.clone(),
         at,
-        changes: Value::Array(changes.to_vec()).to_string(),
+        changes: Value::Array(changes).to_string(),
     }
 }
 
-/// Appends entries to the trail in one statement (inside the caller's transaction).
+/// Appends entries to the trail inside the caller's transaction: on SQLite in one statement
+/// per 500, on PostgreSQL held back and sent with the transaction's other held writes at
+/// commit (see `db::defer`).
 pub fn insert_entries(conn: &mut DbConnection, rows: Vec<AuditRow>) -> StoreResult<()> {
-    if !rows.is_empty() {
-        crate::db::insert_rows!(conn, audit_log::table, rows, 500);
+    match conn {
+        DbConnection::Sqlite(_) => {
+            crate::db::insert_rows!(conn, audit_log::table, rows, 500);
+        }
+        DbConnection::Postgresql(_) => {
+            for row in rows {
+                crate::db::defer(conn, crate::db::Touch::Nothing, diesel::insert_into(audit_log::table).values(row))?;
+            }
+        }
     }
     Ok(())
 }

@@ -67,6 +67,49 @@ fn subjects(conn: &mut DbConnection, ws: &str, rows: &[TimelineRow]) -> StoreRes
     Ok(out)
 }
 
+/// The owners of the records the items of `rows` come from, for the kinds `reach` reads in
+/// part (the others need no lookup: read in full, or not at all).
+fn source_owners(
+    conn: &mut DbConnection,
+    ws: &str,
+    rows: &[TimelineRow],
+    reach: &ReadReach,
+) -> StoreResult<HashMap<String, Option<String>>> {
+    use crate::schema::{activities, orders};
+    use crm_domain::access::Entity;
+    let mut out = HashMap::new();
+    for (entity, kind_reach) in reach.limited() {
+        if kind_reach.owners().is_none_or(<[String]>::is_empty) {
+            continue;
+        }
+        let ids: Vec<&str> = rows.iter().filter(|r| r.source_type == entity.as_str()).map(|r| r.source_id.as_str()).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        macro_rules! owners {
+            ($t:ident) => {
+                $t::table
+                    .filter($t::workspace_id.eq(ws))
+                    .filter($t::id.eq_any(ids))
+                    .select(($t::id, $t::owner_id))
+                    .load::<(String, Option<String>)>(conn)?
+            };
+        }
+        let found = match entity {
+            Entity::Contact => owners!(contacts),
+            Entity::Company => owners!(companies),
+            Entity::Deal => owners!(deals),
+            Entity::Case => owners!(cases),
+            Entity::Activity => owners!(activities),
+            Entity::Order => owners!(orders),
+            // Never the source of a timeline item.
+            Entity::Lead | Entity::Task => Vec::new(),
+        };
+        out.extend(found);
+    }
+    Ok(out)
+}
+
 /// One page of the feed after `after` (newest first).
 pub fn page(
     conn: &mut DbConnection,
@@ -91,12 +134,12 @@ pub fn page(
         if !f.channels.is_empty() {
             q = q.filter(timeline::channel.eq_any(f.channels.clone()));
         }
-        let q = crate::within_reach!(q, ws, timeline::source_type, timeline::source_id, &scope.read);
         let batch: Vec<TimelineRow> = crate::keyset!(q, timeline::at, timeline::id, true, position.clone()).load(conn)?;
         if (batch.len() as i64) < BATCH {
             exhausted = true;
         }
         let records = subjects(conn, ws, &batch)?;
+        let sources = source_owners(conn, ws, &batch, &scope.read)?;
         let total = batch.len();
         for (i, row) in batch.into_iter().enumerate() {
             let key = (row.at, row.source_type.clone(), row.source_id.clone());
@@ -115,7 +158,14 @@ pub fn page(
                 continue;
             }
             let Some((owner, title)) = records.get(&row.subject_id) else { continue };
-            if !scope.read.allows(&row.subject_type, owner.as_deref()) {
+            // The record it is on and the record it comes from (a deal's stage change on its
+            // company) must both be readable.
+            if !scope.read.allows_item(&row.subject_type, owner.as_deref()) {
+                continue;
+            }
+            let source_owner =
+                if row.source_id == row.subject_id { owner.as_deref() } else { sources.get(&row.source_id).and_then(Option::as_deref) };
+            if !scope.read.allows_item(&row.source_type, source_owner) {
                 continue;
             }
             if let Some(people) = &scope.people {
@@ -136,6 +186,7 @@ pub fn page(
             break;
         }
     }
+    crate::timeline::redact(conn, ws, items.iter_mut().map(|i| &mut i.item).collect(), &scope.read)?;
     let next_cursor =
         if exhausted { None } else { position.map(|(at, id)| Cursor { s: "-at".into(), v: SortValue::Int(at), id }.encode()) };
     Ok(FeedPage { items, next_cursor })

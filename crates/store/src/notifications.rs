@@ -328,10 +328,10 @@ pub fn is_following(conn: &mut DbConnection, ws: &str, user: &str, subject_id: &
 /// Narrows a query over notifications to those whose record, and the record their news came
 /// from, the person may still read (a role's reach may have shrunk since they were told).
 macro_rules! readable {
-    ($q:expr, $ws:expr, $reach:expr) => {{
-        let q = crate::within_reach!($q, $ws, notifications::subject_type, notifications::subject_id, $reach);
+    ($q:expr, $reach:expr) => {{
+        let q = crate::access::within_reach!($q, notifications::subject_type, notifications::subject_id, $reach);
         // A mention reaches the people named whoever owns the note (see `notify`).
-        crate::within_reach!(nullable q, $ws, notifications::source_type, notifications::source_id, $reach, unless notifications::kind.eq("mentioned"))
+        crate::access::within_reach!(nullable q, notifications::source_type, notifications::source_id, $reach, unless notifications::kind.eq("mentioned"))
     }};
 }
 
@@ -353,7 +353,7 @@ pub fn inbox(
     if unread_only {
         q = q.filter(notifications::read_at.is_null());
     }
-    let q = readable!(q, ws, reach);
+    let q = readable!(q, reach);
     let after = page.after.as_ref().and_then(Cursor::int_key);
     let mut rows: Vec<NotificationRow> = crate::keyset!(q, notifications::at, notifications::id, true, after).load(conn)?;
     let next_cursor = crate::cursor::finish_page(&mut rows, page);
@@ -367,7 +367,7 @@ pub fn unread_count(conn: &mut DbConnection, ws: &str, user: &str, reach: &ReadR
         .filter(notifications::user_id.eq(user.to_owned()))
         .filter(notifications::read_at.is_null())
         .into_boxed();
-    Ok(readable!(q, ws, reach).count().get_result(conn)?)
+    Ok(readable!(q, reach).count().get_result(conn)?)
 }
 
 /// Marks these notifications (or, with `None`, all) of the person read; returns how many

@@ -461,9 +461,53 @@ pub fn page(
     if !f.channels.is_empty() {
         q = q.filter(timeline::channel.eq_any(f.channels.clone()));
     }
-    let q = crate::within_reach!(q, ws, timeline::source_type, timeline::source_id, reach);
+    let q = crate::access::within_reach!(q, timeline::source_type, timeline::source_id, reach);
     let after = page.after.as_ref().and_then(Cursor::int_key);
     let mut rows: Vec<TimelineRow> = crate::keyset!(q, timeline::at, timeline::id, true, after).load(conn)?;
     let next_cursor = crate::cursor::finish_page(&mut rows, page);
+    redact(conn, ws, rows.iter_mut().collect(), reach)?;
     Ok(PageOf { items: rows, next_cursor, total: None })
+}
+
+/// Takes out of the items the ids of the deals and cases they name (an activity about a deal)
+/// when the viewer may not read that deal or case.
+pub fn redact(conn: &mut DbConnection, ws: &str, mut rows: Vec<&mut TimelineRow>, reach: &ReadReach) -> StoreResult<()> {
+    use crate::schema::{cases, deals};
+    use crm_domain::access::Entity;
+    for (entity, key) in [(Entity::Deal, "deal_id"), (Entity::Case, "case_id")] {
+        let Some(owners) = reach.of(entity).owners() else { continue };
+        let named = |row: &TimelineRow| -> Option<String> {
+            let data: Value = serde_json::from_str(&row.data).ok()?;
+            data.get(key)?.as_str().map(str::to_owned)
+        };
+        let ids: Vec<String> = rows.iter().filter(|r| r.data.contains(key)).filter_map(|r| named(r)).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        // The named records the viewer may read; none when they may read none of the kind.
+        let readable: Vec<String> = match (owners.is_empty(), entity) {
+            (true, _) => Vec::new(),
+            (false, Entity::Deal) => deals::table
+                .filter(deals::workspace_id.eq(ws))
+                .filter(deals::id.eq_any(&ids))
+                .filter(deals::owner_id.eq_any(owners))
+                .select(deals::id)
+                .load(conn)?,
+            (false, _) => cases::table
+                .filter(cases::workspace_id.eq(ws))
+                .filter(cases::id.eq_any(&ids))
+                .filter(cases::owner_id.eq_any(owners))
+                .select(cases::id)
+                .load(conn)?,
+        };
+        for row in rows.iter_mut().filter(|r| r.data.contains(key)) {
+            let Ok(Value::Object(mut data)) = serde_json::from_str::<Value>(&row.data) else { continue };
+            let hidden = data.get(key).and_then(Value::as_str).is_some_and(|id| !readable.iter().any(|r| r == id));
+            if hidden {
+                data.insert(key.to_owned(), Value::Null);
+                row.data = Value::Object(data).to_string();
+            }
+        }
+    }
+    Ok(())
 }

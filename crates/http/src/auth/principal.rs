@@ -60,12 +60,7 @@ impl Principal {
 
     /// The caller of a use case.
     pub fn caller(&self) -> crm_app::Caller {
-        crm_app::Caller {
-            workspace_id: self.workspace_id.clone(),
-            role: self.role,
-            user_id: self.user_id().map(str::to_owned),
-            actor: self.actor(),
-        }
+        crm_app::Caller::new(self.workspace_id.clone(), self.role, self.user_id().map(str::to_owned), self.actor())
     }
 
     /// Fails unless the role may change customer records.

@@ -306,10 +306,9 @@ pub async fn list_tasks(state: web::Data<AppState>, who: Principal, req: HttpReq
 )]
 #[post("/tasks")]
 pub async fn create_task(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<TaskCreate>) -> ApiResult<HttpResponse> {
-    let draft = body.value.validate().map_err(ApiError::validation)?;
-    let caller = who.caller();
+    let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let created = records::create_in::<Tasks>(c, &caller, |_| Ok(draft.clone()))?;
+        let created = records::create_in::<Tasks>(c, &caller, |_| input.validate())?;
         let t = convert::task(created, time::now_micros())?;
         Ok(Stored {
             status: StatusCode::CREATED,

@@ -104,7 +104,6 @@ pub async fn create_company(
     req: HttpRequest,
     body: Json<CompanyCreate>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
         let created = records::create_in::<Companies>(c, &caller, |region| input.validate(region))?;
@@ -159,7 +158,6 @@ pub async fn update_company(
     id: web::Path<String>,
     body: Json<CompanyPatch>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match(&req)?;
     let patch = body.value;
     let changed = records::update::<Companies, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |row, region| {
@@ -168,7 +166,6 @@ pub async fn update_company(
         Ok(patch.apply_to(CompanyCreate::from(current)).validate(region)?)
     })
     .await?;
-    state.poke_live();
     let company = convert::company(changed)?;
     Ok(with_etag(company.version, &company))
 }
@@ -193,7 +190,6 @@ pub async fn delete_company(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match(&req)?;
     set_deleted(state, who, id.into_inner(), expected, true).await
 }
@@ -216,7 +212,6 @@ pub async fn restore_company(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match_optional(&req)?;
     set_deleted(state, who, id.into_inner(), expected, false).await
 }
@@ -229,7 +224,6 @@ async fn set_deleted(
     delete: bool,
 ) -> ApiResult<HttpResponse> {
     let company = convert::company(records::set_deleted::<Companies>(state.app_db(), &who.caller(), id, expected, delete).await?)?;
-    state.poke_live();
     Ok(with_etag(company.version, &company))
 }
 

@@ -246,7 +246,6 @@ pub async fn convert_lead(
 )]
 #[delete("/leads/{id}")]
 pub async fn delete_lead(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match(&req)?;
     set_deleted(state, who, id.into_inner(), expected, true).await
 }
@@ -264,7 +263,6 @@ pub async fn delete_lead(state: web::Data<AppState>, who: Principal, req: HttpRe
 )]
 #[post("/leads/{id}/restore")]
 pub async fn restore_lead(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match_optional(&req)?;
     set_deleted(state, who, id.into_inner(), expected, false).await
 }

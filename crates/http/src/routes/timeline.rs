@@ -32,6 +32,12 @@ struct TimelineFilters {
 /// Checks the subject is visible to the caller: an unknown record and one the caller may not
 /// read are both 404.
 pub(crate) fn visible(c: &mut DbConnection, who: &Principal, subject: &str, id: &str) -> ApiResult<()> {
+    let (entity, owner) = subject_owner(c, who, subject, id)?;
+    access::visible(c, who, entity, owner.as_deref())
+}
+
+/// The kind and owner of a record with a timeline (404 when there is none).
+fn subject_owner(c: &mut DbConnection, who: &Principal, subject: &str, id: &str) -> ApiResult<(Entity, Option<String>)> {
     let ws = who.workspace_id.as_str();
     let not_found = |e: StoreError| match e {
         StoreError::NotFound => ApiError::not_found(subject),
@@ -43,7 +49,7 @@ pub(crate) fn visible(c: &mut DbConnection, who: &Principal, subject: &str, id: 
         "deal" => (Entity::Deal, crm_store::deals::get(c, ws, id).map_err(not_found)?.0.owner_id),
         _ => (Entity::Case, crm_store::cases::get(c, ws, id).map_err(not_found)?.owner_id),
     };
-    access::visible(c, who, entity, owner.as_deref())
+    Ok((entity, owner))
 }
 
 async fn timeline_page(
@@ -69,8 +75,11 @@ async fn timeline_page(
     q.finish()?;
     let body = state
         .db(move |c| {
-            visible(c, &who, subject, &id)?;
+            let (entity, owner) = subject_owner(c, &who, subject, &id)?;
             let reach = access::reach_all(c, &who)?;
+            if !reach.of(entity).allows(owner.as_deref()) {
+                return Err(ApiError::not_found(subject));
+            }
             let mut p = repo::page(c, &who.workspace_id, subject, &id, &filter, &page, &reach)?;
             name_users(c, &mut p.items)?;
             let items = p.items.into_iter().map(convert::timeline_item).collect::<ApiResult<Vec<_>>>()?;
