@@ -12,7 +12,8 @@
 # on the record (issue #5). BENCH_LARGE=0 skips the large data set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=target/release/crm
+# CRM_BIN names another build (an A/B run of two versions on the same minutes).
+bin="${CRM_BIN:-target/release/crm}"
 duration="${BENCH_DURATION:-10s}"
 connections="${BENCH_CONNECTIONS:-16}"
 large="${BENCH_LARGE:-1}"

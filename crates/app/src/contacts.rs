@@ -6,12 +6,10 @@ use crate::error::{AppError, AppResult};
 use crate::records::Kind;
 use crm_domain::access::Entity;
 use crm_domain::{ContactDraft, Phone};
-use crm_store::access::{Reach, WriteGuard};
+use crm_store::access::Reach;
 use crm_store::contacts::{self as repo, ContactFilter, ContactRow, ContactWithCompany};
 use crm_store::cursor::{PageOf, PageSpec};
-use crm_store::record::TrashMove;
 use crm_store::{DbConnection, StoreResult};
-use serde_json::{Map, Value};
 
 /// The contacts kind of record.
 #[derive(Debug)]
@@ -24,20 +22,13 @@ impl Kind for Contacts {
     type Draft = ContactDraft;
     type Filter = ContactFilter;
 
+    crate::stored_in!(crm_store::contacts);
+
     fn row(read: &ContactWithCompany) -> &ContactRow {
         &read.0
     }
-    fn id(row: &ContactRow) -> &str {
-        &row.id
-    }
-    fn owner(read: &ContactWithCompany) -> Option<&str> {
-        read.0.owner_id.as_deref()
-    }
-    fn draft_owner(draft: &mut ContactDraft) -> &mut Option<String> {
-        &mut draft.owner_id
-    }
-    fn fields(row: &ContactRow) -> Map<String, Value> {
-        repo::fields(row)
+    fn insert(conn: &mut DbConnection, ws: &str, draft: &ContactDraft, now: i64) -> StoreResult<ContactWithCompany> {
+        repo::insert(conn, ws, draft, now)
     }
     /// A phone filter may be written in any format: it is matched in E.164, national numbers
     /// read in the workspace's region.
@@ -55,31 +46,5 @@ impl Kind for Contacts {
             filter.phone = Some(number.as_str().to_owned());
         }
         Ok(repo::list(conn, ws, reach, &filter, page)?)
-    }
-    fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<ContactWithCompany> {
-        repo::get(conn, ws, id)
-    }
-    fn insert(conn: &mut DbConnection, ws: &str, draft: &ContactDraft, now: i64) -> StoreResult<ContactWithCompany> {
-        repo::insert(conn, ws, draft, now)
-    }
-    fn change(
-        conn: &mut DbConnection,
-        ws: &str,
-        id: &str,
-        expected: Option<i64>,
-        guard: &WriteGuard,
-        apply: impl FnOnce(&ContactRow) -> StoreResult<ContactDraft>,
-    ) -> StoreResult<(ContactWithCompany, Vec<Value>)> {
-        repo::change(conn, ws, id, expected, guard, apply)
-    }
-    fn trash(
-        conn: &mut DbConnection,
-        ws: &str,
-        id: &str,
-        expected: Option<i64>,
-        guard: &WriteGuard,
-        delete: bool,
-    ) -> StoreResult<(ContactWithCompany, Option<TrashMove>)> {
-        repo::trash(conn, ws, id, expected, guard, delete)
     }
 }

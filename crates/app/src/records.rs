@@ -74,6 +74,51 @@ pub trait Kind: 'static {
     }
 }
 
+/// Implements the methods of [`Kind`] that every kind answers the same way from its repository
+/// module (`get`, `change`, `trash`, `fields`, with the trait's signatures) and its rows and
+/// drafts (`id` and `owner_id` fields). A macro because a module is not a type a generic could
+/// name. Used inside an `impl Kind for …` block: `stored_in!(crm_store::contacts);`.
+#[macro_export]
+macro_rules! stored_in {
+    ($($repo:ident)::+) => {
+        fn id(row: &Self::Row) -> &str {
+            &row.id
+        }
+        fn owner(read: &Self::Read) -> Option<&str> {
+            Self::row(read).owner_id.as_deref()
+        }
+        fn draft_owner(draft: &mut Self::Draft) -> &mut Option<String> {
+            &mut draft.owner_id
+        }
+        fn fields(row: &Self::Row) -> serde_json::Map<String, serde_json::Value> {
+            $($repo)::+::fields(row)
+        }
+        fn get(conn: &mut crm_store::DbConnection, ws: &str, id: &str) -> crm_store::StoreResult<Self::Read> {
+            $($repo)::+::get(conn, ws, id)
+        }
+        fn change(
+            conn: &mut crm_store::DbConnection,
+            ws: &str,
+            id: &str,
+            expected: Option<i64>,
+            guard: &crm_store::access::WriteGuard,
+            apply: impl FnOnce(&Self::Row) -> crm_store::StoreResult<Self::Draft>,
+        ) -> crm_store::StoreResult<(Self::Read, Vec<serde_json::Value>)> {
+            $($repo)::+::change(conn, ws, id, expected, guard, apply)
+        }
+        fn trash(
+            conn: &mut crm_store::DbConnection,
+            ws: &str,
+            id: &str,
+            expected: Option<i64>,
+            guard: &crm_store::access::WriteGuard,
+            delete: bool,
+        ) -> crm_store::StoreResult<(Self::Read, Option<crm_store::record::TrashMove>)> {
+            $($repo)::+::trash(conn, ws, id, expected, guard, delete)
+        }
+    };
+}
+
 /// One page of the records the caller may read.
 pub async fn list<K: Kind>(db: &Db, caller: &Caller, filter: K::Filter, page: PageSpec) -> AppResult<PageOf<K::Read>> {
     let caller = caller.clone();

@@ -387,22 +387,17 @@ pub fn trash(
     delete: bool,
 ) -> StoreResult<(CompanyWithCount, Option<crate::record::TrashMove>)> {
     let (mut row, count) = get(conn, ws, id)?;
-    guard.check(row.owner_id.as_deref())?;
-    check_version(row.version, expected)?;
-    if row.deleted_at.is_some() == delete {
-        return Ok(((row, count), None));
-    }
-    let now = time::now_micros();
-    let deleted_at = if delete { Some(now) } else { None };
-    let n = diesel::update(companies::table.filter(companies::id.eq(id)).filter(companies::version.eq(row.version)))
-        .set((companies::deleted_at.eq(deleted_at), companies::version.eq(row.version + 1), companies::updated_at.eq(now)))
-        .execute(conn)?;
-    if n == 0 {
-        return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
-    }
-    let moved = (row.deleted_at, deleted_at);
-    row.deleted_at = deleted_at;
-    row.version += 1;
-    row.updated_at = now;
-    Ok(((row, count), Some(moved)))
+    let r = &mut row;
+    let trashable = crate::record::Trashable {
+        owner_id: r.owner_id.as_deref(),
+        deleted_at: &mut r.deleted_at,
+        version: &mut r.version,
+        updated_at: &mut r.updated_at,
+    };
+    let moved = crate::record::move_trash(trashable, guard, expected, delete, |deleted_at, version, now| {
+        diesel::update(companies::table.filter(companies::id.eq(id)).filter(companies::version.eq(version)))
+            .set((companies::deleted_at.eq(deleted_at), companies::version.eq(version + 1), companies::updated_at.eq(now)))
+            .execute(conn)
+    })?;
+    Ok(((row, count), moved))
 }

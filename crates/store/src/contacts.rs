@@ -333,24 +333,19 @@ pub fn trash(
     delete: bool,
 ) -> StoreResult<(ContactWithCompany, Option<crate::record::TrashMove>)> {
     let (mut row, company) = get(conn, ws, id)?;
-    guard.check(row.owner_id.as_deref())?;
-    check_version(row.version, expected)?;
-    if row.deleted_at.is_some() == delete {
-        return Ok(((row, company), None));
-    }
-    let now = time::now_micros();
-    let deleted_at = if delete { Some(now) } else { None };
-    let n = diesel::update(contacts::table.filter(contacts::id.eq(id)).filter(contacts::version.eq(row.version)))
-        .set((contacts::deleted_at.eq(deleted_at), contacts::version.eq(row.version + 1), contacts::updated_at.eq(now)))
-        .execute(conn)?;
-    if n == 0 {
-        return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
-    }
-    let moved = (row.deleted_at, deleted_at);
-    row.deleted_at = deleted_at;
-    row.version += 1;
-    row.updated_at = now;
-    Ok(((row, company), Some(moved)))
+    let r = &mut row;
+    let trashable = crate::record::Trashable {
+        owner_id: r.owner_id.as_deref(),
+        deleted_at: &mut r.deleted_at,
+        version: &mut r.version,
+        updated_at: &mut r.updated_at,
+    };
+    let moved = crate::record::move_trash(trashable, guard, expected, delete, |deleted_at, version, now| {
+        diesel::update(contacts::table.filter(contacts::id.eq(id)).filter(contacts::version.eq(version)))
+            .set((contacts::deleted_at.eq(deleted_at), contacts::version.eq(version + 1), contacts::updated_at.eq(now)))
+            .execute(conn)
+    })?;
+    Ok(((row, company), moved))
 }
 
 /// These contacts of the workspace with their company names, in one query (search).

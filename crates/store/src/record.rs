@@ -6,6 +6,43 @@ use crate::{StoreError, StoreResult};
 /// `deleted_at` before and after a move to or from the trash.
 pub type TrashMove = (Option<i64>, Option<i64>);
 
+/// What a move to or from the trash reads and changes of a record's row.
+#[derive(Debug)]
+pub struct Trashable<'a> {
+    pub owner_id: Option<&'a str>,
+    pub deleted_at: &'a mut Option<i64>,
+    pub version: &'a mut i64,
+    pub updated_at: &'a mut i64,
+}
+
+/// Moves a record to the trash (`delete`) or back, once the guard and the version allow: `write`
+/// runs the UPDATE (`deleted_at`, the version read, now) and answers how many rows it changed,
+/// none meaning someone else changed the record first. Returns the move, none when the record
+/// already was where asked. Records nothing of it.
+pub fn move_trash(
+    row: Trashable<'_>,
+    guard: &crate::access::WriteGuard,
+    expected: Option<i64>,
+    delete: bool,
+    write: impl FnOnce(Option<i64>, i64, i64) -> diesel::QueryResult<usize>,
+) -> StoreResult<Option<TrashMove>> {
+    guard.check(row.owner_id)?;
+    crate::error::check_version(*row.version, expected)?;
+    if row.deleted_at.is_some() == delete {
+        return Ok(None);
+    }
+    let now = crate::time::now_micros();
+    let deleted_at = delete.then_some(now);
+    if write(deleted_at, *row.version, now)? == 0 {
+        return Err(StoreError::PreconditionFailed { expected: *row.version, current: *row.version + 1 });
+    }
+    let moved = (*row.deleted_at, deleted_at);
+    *row.deleted_at = deleted_at;
+    *row.version += 1;
+    *row.updated_at = now;
+    Ok(Some(moved))
+}
+
 /// Fails when the record is in the trash or the caller's version is stale.
 pub fn check_editable(what: &str, deleted_at: Option<i64>, version: i64, expected: Option<i64>) -> StoreResult<()> {
     if deleted_at.is_some() {
@@ -104,24 +141,19 @@ macro_rules! record_basics {
             delete: bool,
         ) -> $crate::StoreResult<($row, Option<$crate::record::TrashMove>)> {
             let mut row = get(conn, ws, id)?;
-            guard.check(row.owner_id.as_deref())?;
-            $crate::error::check_version(row.version, expected)?;
-            if row.deleted_at.is_some() == delete {
-                return Ok((row, None));
-            }
-            let now = $crate::time::now_micros();
-            let deleted_at = if delete { Some(now) } else { None };
-            let n = diesel::update($table::table.filter($table::id.eq(id)).filter($table::version.eq(row.version)))
-                .set(($table::deleted_at.eq(deleted_at), $table::version.eq(row.version + 1), $table::updated_at.eq(now)))
-                .execute(conn)?;
-            if n == 0 {
-                return Err($crate::StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
-            }
-            let moved = (row.deleted_at, deleted_at);
-            row.deleted_at = deleted_at;
-            row.version += 1;
-            row.updated_at = now;
-            Ok((row, Some(moved)))
+            let r = &mut row;
+            let trashable = $crate::record::Trashable {
+                owner_id: r.owner_id.as_deref(),
+                deleted_at: &mut r.deleted_at,
+                version: &mut r.version,
+                updated_at: &mut r.updated_at,
+            };
+            let moved = $crate::record::move_trash(trashable, guard, expected, delete, |deleted_at, version, now| {
+                diesel::update($table::table.filter($table::id.eq(id)).filter($table::version.eq(version)))
+                    .set(($table::deleted_at.eq(deleted_at), $table::version.eq(version + 1), $table::updated_at.eq(now)))
+                    .execute(conn)
+            })?;
+            Ok((row, moved))
         }
 
         /// Writes `new` over `old` if nobody changed it in between.
