@@ -10,6 +10,7 @@ use crate::uow::{Event, UnitOfWork};
 use crm_domain::access::Entity;
 use crm_domain::{Region, ValidationErrors};
 use crm_store::access::{Reach, WriteGuard};
+use crm_store::audit::Actor;
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::record::TrashMove;
 use crm_store::{time, DbConnection, StoreResult};
@@ -47,14 +48,16 @@ pub trait Kind: 'static {
     ) -> AppResult<PageOf<Self::Read>>;
     /// One record of the workspace, in the trash or not (`StoreError::NotFound` otherwise).
     fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<Self::Read>;
-    /// Writes a new record, recording nothing of it.
-    fn insert(conn: &mut DbConnection, ws: &str, draft: &Self::Draft, now: i64) -> StoreResult<Self::Read>;
+    /// Writes a new record, recording nothing of it (`actor` signs what the record sets off
+    /// beside it, such as a case's first response when an outbound call is logged on it).
+    fn insert(conn: &mut DbConnection, ws: &str, draft: &Self::Draft, actor: &Actor, now: i64) -> StoreResult<Self::Read>;
     /// Writes the draft `apply` makes of the current row; returns the fields that changed.
     fn change(
         conn: &mut DbConnection,
         ws: &str,
         id: &str,
         expected: Option<i64>,
+        actor: &Actor,
         guard: &WriteGuard,
         apply: impl FnOnce(&Self::Row) -> StoreResult<Self::Draft>,
     ) -> StoreResult<(Self::Read, Vec<Value>)>;
@@ -77,10 +80,40 @@ pub trait Kind: 'static {
 /// Implements the methods of [`Kind`] that every kind answers the same way from its repository
 /// module (`get`, `change`, `trash`, `fields`, with the trait's signatures) and its rows and
 /// drafts (`id` and `owner_id` fields). A macro because a module is not a type a generic could
-/// name. Used inside an `impl Kind for …` block: `stored_in!(crm_store::contacts);`.
+/// name. Used inside an `impl Kind for …` block: `stored_in!(crm_store::contacts);`, or
+/// `stored_in!(crm_store::activities, acting);` when the repository's `change` takes the actor.
 #[macro_export]
 macro_rules! stored_in {
     ($($repo:ident)::+) => {
+        $crate::stored_in!(@common $($repo)::+);
+        fn change(
+            conn: &mut crm_store::DbConnection,
+            ws: &str,
+            id: &str,
+            expected: Option<i64>,
+            _actor: &crm_store::audit::Actor,
+            guard: &crm_store::access::WriteGuard,
+            apply: impl FnOnce(&Self::Row) -> crm_store::StoreResult<Self::Draft>,
+        ) -> crm_store::StoreResult<(Self::Read, Vec<serde_json::Value>)> {
+            $($repo)::+::change(conn, ws, id, expected, guard, apply)
+        }
+    };
+    // For a repository whose `change` acts on other records in the caller's name.
+    ($($repo:ident)::+, acting) => {
+        $crate::stored_in!(@common $($repo)::+);
+        fn change(
+            conn: &mut crm_store::DbConnection,
+            ws: &str,
+            id: &str,
+            expected: Option<i64>,
+            actor: &crm_store::audit::Actor,
+            guard: &crm_store::access::WriteGuard,
+            apply: impl FnOnce(&Self::Row) -> crm_store::StoreResult<Self::Draft>,
+        ) -> crm_store::StoreResult<(Self::Read, Vec<serde_json::Value>)> {
+            $($repo)::+::change(conn, ws, id, expected, actor, guard, apply)
+        }
+    };
+    (@common $($repo:ident)::+) => {
         fn id(row: &Self::Row) -> &str {
             &row.id
         }
@@ -95,16 +128,6 @@ macro_rules! stored_in {
         }
         fn get(conn: &mut crm_store::DbConnection, ws: &str, id: &str) -> crm_store::StoreResult<Self::Read> {
             $($repo)::+::get(conn, ws, id)
-        }
-        fn change(
-            conn: &mut crm_store::DbConnection,
-            ws: &str,
-            id: &str,
-            expected: Option<i64>,
-            guard: &crm_store::access::WriteGuard,
-            apply: impl FnOnce(&Self::Row) -> crm_store::StoreResult<Self::Draft>,
-        ) -> crm_store::StoreResult<(Self::Read, Vec<serde_json::Value>)> {
-            $($repo)::+::change(conn, ws, id, expected, guard, apply)
         }
         fn trash(
             conn: &mut crm_store::DbConnection,
@@ -156,7 +179,7 @@ pub fn create_in<K: Kind>(
         *owner = caller.user_id().map(str::to_owned);
     }
     caller.check_create(conn, K::ENTITY, K::draft_owner(&mut draft).as_deref())?;
-    let created = K::insert(conn, ws, &draft, time::now_micros())?;
+    let created = K::insert(conn, ws, &draft, caller.actor(), time::now_micros())?;
     let mut uow = UnitOfWork::new(caller);
     let row = K::row(&created);
     uow.record(Event::Created { entity: K::ENTITY, id: K::id(row).to_owned(), fields: K::fields(row) });
@@ -179,7 +202,8 @@ where
         let region = crate::workspace::region(conn, ws)?;
         let guard = caller.guard(conn, K::ENTITY)?;
         let apply = |row: &K::Row| apply(row, region).map_err(AppError::into_store);
-        let (after, changes) = K::change(conn, ws, &id, expected, &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
+        let (after, changes) =
+            K::change(conn, ws, &id, expected, caller.actor(), &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
         if !changes.is_empty() {
             let mut uow = UnitOfWork::new(&caller);
             uow.record(Event::Updated { entity: K::ENTITY, id, changes, note: None });

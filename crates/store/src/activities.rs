@@ -175,7 +175,7 @@ fn to_row(ws: &str, id: String, d: &ActivityDraft, prev: Option<&ActivityRow>, n
     }
 }
 
-fn fields(r: &ActivityRow) -> Map<String, Value> {
+pub fn fields(r: &ActivityRow) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("kind".into(), r.kind.clone().into());
     m.insert("direction".into(), r.direction.clone().into());
@@ -213,6 +213,15 @@ fn sync_participants(conn: &mut DbConnection, ws: &str, row: &ActivityRow, d: &A
 
 /// Creates an activity; an outbound one on a case answers the case (first response).
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, actor: &Actor, now: i64) -> StoreResult<ActivityRow> {
+    let row = insert(conn, ws, d, actor, now)?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    Ok(row)
+}
+
+/// Writes a new activity with its participants, its items on the timelines of what it is
+/// about and the notifications of those it mentions; an outbound one on a case is the case's
+/// first response. Records nothing of the activity itself.
+pub fn insert(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, actor: &Actor, now: i64) -> StoreResult<ActivityRow> {
     check_refs(conn, ws, d)?;
     let row = to_row(ws, new_id(), d, None, now);
     diesel::insert_into(activities::table).values(&row).execute(conn)?;
@@ -222,7 +231,6 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, actor: &A
     }
     crate::timeline::sync_activity(conn, &row)?;
     crate::notifications::mentioned_in_activity(conn, ws, &row, None, actor, now)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok(row)
 }
 
@@ -239,6 +247,25 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&ActivityRow) -> StoreResult<ActivityDraft>,
 ) -> StoreResult<ActivityRow> {
+    let (row, changes) = change(conn, ws, id, expected, actor, guard, apply)?;
+    if !changes.is_empty() {
+        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    }
+    Ok(row)
+}
+
+/// Writes a change to an activity, its participants, timeline items and new mentions: `apply`
+/// turns the current row into the new draft. Returns the activity and the fields that changed
+/// (none: nothing was written). Records nothing of the activity itself.
+pub fn change(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    actor: &Actor,
+    guard: &WriteGuard,
+    apply: impl FnOnce(&ActivityRow) -> StoreResult<ActivityDraft>,
+) -> StoreResult<(ActivityRow, Vec<Value>)> {
     let row = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
@@ -247,12 +274,11 @@ pub fn update(
     let new_row = to_row(ws, row.id.clone(), &d, Some(&row), time::now_micros());
     let changes = audit::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok(row);
+        return Ok((row, changes));
     }
     write_over(conn, &row, &new_row)?;
     sync_participants(conn, ws, &new_row, &d)?;
     crate::timeline::sync_activity(conn, &new_row)?;
     crate::notifications::mentioned_in_activity(conn, ws, &new_row, Some(&row), actor, new_row.updated_at)?;
-    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    Ok(new_row)
+    Ok((new_row, changes))
 }

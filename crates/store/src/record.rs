@@ -111,8 +111,7 @@ macro_rules! record_basics {
             Ok(rows.into_iter().filter(|r| r.workspace_id == ws).collect())
         }
 
-        /// Moves the record to the trash (`delete`) or back, audited, and keeps what mirrors it
-        /// in step.
+        /// Moves the record to the trash (`delete`) or back, audited (see [`trash`]).
         pub fn set_deleted(
             conn: &mut $crate::DbConnection,
             ws: &str,
@@ -125,13 +124,13 @@ macro_rules! record_basics {
             let (row, moved) = trash(conn, ws, id, expected, guard, delete)?;
             if let Some((before, after)) = moved {
                 $crate::audit::record_trash(conn, ws, $entity, id, actor, before, after)?;
-                ($after_trash)(conn, &row)?;
             }
             Ok(row)
         }
 
-        /// Moves the record to the trash (`delete`) or back. Returns the record and the move
-        /// (none when it already was where asked). Records nothing of it.
+        /// Moves the record to the trash (`delete`) or back, and keeps what mirrors it in step.
+        /// Returns the record and the move (none when it already was where asked). Records
+        /// nothing of it.
         pub fn trash(
             conn: &mut $crate::DbConnection,
             ws: &str,
@@ -153,6 +152,9 @@ macro_rules! record_basics {
                     .set(($table::deleted_at.eq(deleted_at), $table::version.eq(version + 1), $table::updated_at.eq(now)))
                     .execute(conn)
             })?;
+            if moved.is_some() {
+                ($after_trash)(conn, &row)?;
+            }
             Ok((row, moved))
         }
 

@@ -13,6 +13,7 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{merge_patch, Activity, ActivityCreate, ActivityPatch, AuditEntry, Page, Problem, Task, TaskCreate, TaskPatch};
+use crm_app::activities::Activities;
 use crm_app::records;
 use crm_app::tasks::Tasks;
 use crm_domain::access::Entity;
@@ -86,14 +87,9 @@ pub async fn list_activities(state: web::Data<AppState>, who: Principal, req: Ht
     };
     let page = q.page_spec_with(Some("occurred_at"), Sort { field: SortField::At, desc: true })?;
     q.finish()?;
-    let body = state
-        .db(move |c| {
-            let reach = access::reach(c, &who, Entity::Activity)?;
-            let p = repo::list(c, &who.workspace_id, &reach, &filter, &page)?;
-            let items = p.items.into_iter().map(convert::activity).collect::<ApiResult<Vec<_>>>()?;
-            to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })
-        })
-        .await?;
+    let p = records::list::<Activities>(state.app_db(), &who.caller(), filter, page).await?;
+    let items = p.items.into_iter().map(convert::activity).collect::<ApiResult<Vec<_>>>()?;
+    let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
@@ -118,16 +114,9 @@ pub async fn create_activity(
     req: HttpRequest,
     body: Json<ActivityCreate>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
-    let mut input = body.value;
-    if input.owner_id.is_none() {
-        input.owner_id = who.user_id().map(str::to_owned);
-    }
-    let draft = input.validate(chrono::Utc::now()).map_err(ApiError::validation)?;
-    let (actor, me) = (who.actor(), who.clone());
+    let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        access::creatable(c, &me, Entity::Activity, draft.owner_id.as_deref())?;
-        let a = convert::activity(repo::create(c, &me.workspace_id, &draft, &actor)?)?;
+        let a = convert::activity(records::create_in::<Activities>(c, &caller, |_| input.validate(chrono::Utc::now()))?)?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&a)?,
@@ -151,14 +140,7 @@ pub async fn create_activity(
 )]
 #[get("/activities/{id}")]
 pub async fn get_activity(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let a = state
-        .db(move |c| {
-            let found = repo::get(c, &who.workspace_id, &id).map_err(not_found("activity"))?;
-            access::visible(c, &who, Entity::Activity, found.owner_id.as_deref())?;
-            convert::activity(found)
-        })
-        .await?;
+    let a = convert::activity(records::get::<Activities>(state.app_db(), &who.caller(), id.into_inner()).await?)?;
     Ok(with_etag(a.version, &a))
 }
 
@@ -186,20 +168,14 @@ pub async fn update_activity(
     id: web::Path<String>,
     body: Json<ActivityPatch>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match(&req)?;
-    let (id, actor, patch) = (id.into_inner(), who.actor(), body.value);
-    let a = state
-        .tx(move |c| {
-            let guard = access::guard(c, &who, Entity::Activity)?;
-            let res = repo::update(c, &who.workspace_id, &id, expected, &actor, &guard, |current| {
-                let base = convert::activity(current.clone()).map_err(|_| StoreError::Corrupt("activity".into()))?;
-                let input = merge_patch(&ActivityCreate::from(base), &patch).map_err(StoreError::Invalid)?;
-                input.validate(chrono::Utc::now()).map_err(StoreError::Invalid)
-            });
-            convert::activity(res.map_err(not_found("activity"))?)
-        })
-        .await?;
+    let patch = body.value;
+    let changed = records::update::<Activities, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, _| {
+        let base = convert::activity(current.clone()).map_err(|_| StoreError::Corrupt("activity".into()))?;
+        Ok(merge_patch(&ActivityCreate::from(base), &patch)?.validate(chrono::Utc::now())?)
+    })
+    .await?;
+    let a = convert::activity(changed)?;
     Ok(with_etag(a.version, &a))
 }
 
@@ -222,15 +198,8 @@ pub async fn delete_activity(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match(&req)?;
-    let (id, actor) = (id.into_inner(), who.actor());
-    let a = state
-        .tx(move |c| {
-            let guard = access::guard(c, &who, Entity::Activity)?;
-            convert::activity(repo::set_deleted(c, &who.workspace_id, &id, expected, &actor, &guard, true).map_err(not_found("activity"))?)
-        })
-        .await?;
+    let a = convert::activity(records::set_deleted::<Activities>(state.app_db(), &who.caller(), id.into_inner(), expected, true).await?)?;
     Ok(with_etag(a.version, &a))
 }
 
@@ -410,15 +379,8 @@ pub async fn restore_activity(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match_optional(&req)?;
-    let (id, actor) = (id.into_inner(), who.actor());
-    let a = state
-        .tx(move |c| {
-            let guard = access::guard(c, &who, Entity::Activity)?;
-            convert::activity(repo::set_deleted(c, &who.workspace_id, &id, expected, &actor, &guard, false).map_err(not_found("activity"))?)
-        })
-        .await?;
+    let a = convert::activity(records::set_deleted::<Activities>(state.app_db(), &who.caller(), id.into_inner(), expected, false).await?)?;
     Ok(with_etag(a.version, &a))
 }
 

@@ -1,0 +1,45 @@
+//! Activities: calls, emails, meetings, notes and visits on every channel, on the shared record
+//! use cases ([`crate::records`]). Their repository keeps their timeline items and the
+//! notifications of those they mention in step, and an outbound one on a case records the
+//! case's first response in the caller's name.
+
+use crate::caller::Caller;
+use crate::error::AppResult;
+use crate::records::Kind;
+use crm_domain::access::Entity;
+use crm_domain::operations::ActivityDraft;
+use crm_store::access::Reach;
+use crm_store::activities::{self as repo, ActivityFilter, ActivityRow};
+use crm_store::audit::Actor;
+use crm_store::cursor::{PageOf, PageSpec};
+use crm_store::{DbConnection, StoreResult};
+
+/// The activities kind of record.
+#[derive(Debug)]
+pub struct Activities;
+
+impl Kind for Activities {
+    const ENTITY: Entity = Entity::Activity;
+    type Row = ActivityRow;
+    type Read = ActivityRow;
+    type Draft = ActivityDraft;
+    type Filter = ActivityFilter;
+
+    crate::stored_in!(crm_store::activities, acting);
+
+    fn row(read: &ActivityRow) -> &ActivityRow {
+        read
+    }
+    fn insert(conn: &mut DbConnection, ws: &str, draft: &ActivityDraft, actor: &Actor, now: i64) -> StoreResult<ActivityRow> {
+        repo::insert(conn, ws, draft, actor, now)
+    }
+    fn list(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        reach: &Reach,
+        filter: ActivityFilter,
+        page: &PageSpec,
+    ) -> AppResult<PageOf<ActivityRow>> {
+        Ok(repo::list(conn, caller.workspace(), reach, &filter, page)?)
+    }
+}
