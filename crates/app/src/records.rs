@@ -86,31 +86,24 @@ pub trait Kind: 'static {
 macro_rules! stored_in {
     ($($repo:ident)::+) => {
         $crate::stored_in!(@common $($repo)::+);
-        fn change(
-            conn: &mut crm_store::DbConnection,
-            ws: &str,
-            id: &str,
-            expected: Option<i64>,
-            _actor: &crm_store::audit::Actor,
-            guard: &crm_store::access::WriteGuard,
-            apply: impl FnOnce(&Self::Row) -> crm_store::StoreResult<Self::Draft>,
-        ) -> crm_store::StoreResult<(Self::Read, Vec<serde_json::Value>)> {
-            $($repo)::+::change(conn, ws, id, expected, guard, apply)
-        }
+        $crate::stored_in!(@change $($repo)::+, _actor, ());
     };
     // For a repository whose `change` acts on other records in the caller's name.
     ($($repo:ident)::+, acting) => {
         $crate::stored_in!(@common $($repo)::+);
+        $crate::stored_in!(@change $($repo)::+, actor, (actor,));
+    };
+    (@change $($repo:ident)::+, $actor:ident, ($($pass:ident,)?)) => {
         fn change(
             conn: &mut crm_store::DbConnection,
             ws: &str,
             id: &str,
             expected: Option<i64>,
-            actor: &crm_store::audit::Actor,
+            $actor: &crm_store::audit::Actor,
             guard: &crm_store::access::WriteGuard,
             apply: impl FnOnce(&Self::Row) -> crm_store::StoreResult<Self::Draft>,
         ) -> crm_store::StoreResult<(Self::Read, Vec<serde_json::Value>)> {
-            $($repo)::+::change(conn, ws, id, expected, actor, guard, apply)
+            $($repo)::+::change(conn, ws, id, expected, $($pass,)? guard, apply)
         }
     };
     (@common $($repo:ident)::+) => {

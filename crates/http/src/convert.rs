@@ -322,8 +322,7 @@ pub fn api_key(k: crm_store::auth::ApiKeyRow) -> api::ApiKey {
 
 /// The region national phone numbers are read in for this workspace.
 pub fn region(conn: &mut DbConnection, ws: &str) -> ApiResult<Region> {
-    let w = crm_store::identity::get_workspace(conn, ws)?;
-    Ok(Region::parse("default_region", &w.default_region).unwrap_or(Region::IR))
+    Ok(crm_app::workspace::region(conn, ws)?)
 }
 
 /// Serialises a response body; our own types always serialise.

@@ -95,18 +95,7 @@ pub fn record_with_note(
     crate::timeline::change_item(conn, ws, actor, change)?;
     crate::webhooks::emit_change(conn, ws, actor, change)?;
     crate::notifications::assigned(conn, ws, entity_type, entity_id, actor, &changes, note, at)?;
-    let row = AuditRow {
-        id: new_id(),
-        workspace_id: ws.to_owned(),
-        entity_type: entity_type.to_owned(),
-        entity_id: entity_id.to_owned(),
-        action: action.to_owned(),
-        actor_kind: actor.kind.to_owned(),
-        actor_id: actor.id.clone(),
-        actor_name: actor.name.clone(),
-        at,
-        changes: Value::Array(changes).to_string(),
-    };
+    let row = entry(ws, entity_type, entity_id, action, actor, changes, at);
     crate::db::defer(conn, crate::db::Touch::Nothing, diesel::insert_into(audit_log::table).values(row))
 }
 

@@ -4,7 +4,6 @@
 use crate::access::{Reach, WriteGuard};
 use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
-use crate::error::check_version;
 use crate::schema::{companies, contacts, record_tags};
 use crate::{contacts as contact_repo, identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::CompanyDraft;
@@ -341,14 +340,7 @@ pub fn change(
 ) -> StoreResult<(CompanyWithCount, Vec<Value>)> {
     let (row, count) = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
-    if row.deleted_at.is_some() {
-        return Err(StoreError::Conflict {
-            code: "record_deleted",
-            message: "the company is in the trash; restore it first".into(),
-            field: None,
-        });
-    }
-    check_version(row.version, expected)?;
+    crate::record::check_editable(ENTITY, row.deleted_at, row.version, expected)?;
     let d = apply(&row)?;
     if d.owner_id != row.owner_id {
         if let Some(o) = &d.owner_id {

@@ -4,7 +4,6 @@
 use crate::access::{Reach, WriteGuard};
 use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
-use crate::error::check_version;
 use crate::schema::{companies, contacts, record_tags};
 use crate::{identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::ContactDraft;
@@ -289,14 +288,7 @@ pub fn change(
 ) -> StoreResult<(ContactWithCompany, Vec<Value>)> {
     let (row, old_company) = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
-    if row.deleted_at.is_some() {
-        return Err(StoreError::Conflict {
-            code: "record_deleted",
-            message: "the contact is in the trash; restore it first".into(),
-            field: None,
-        });
-    }
-    check_version(row.version, expected)?;
+    crate::record::check_editable(ENTITY, row.deleted_at, row.version, expected)?;
     let d = apply(&row)?;
     let company = if d.company_id == row.company_id { old_company } else { company_name(conn, ws, d.company_id.as_deref())? };
     if d.owner_id != row.owner_id {
