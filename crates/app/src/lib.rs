@@ -6,12 +6,13 @@
 //! timelines, webhook events and notifications once, at commit. It returns typed values; the
 //! HTTP layer turns them into wire types. See `docs/architecture.md`.
 //!
-//! Contacts, companies, leads, tasks and activities are the kinds of record moved here so far,
+//! Contacts, companies, leads, tasks, activities and cases are the kinds of record moved here so far,
 //! onto the shared record use cases of [`records`]; the others still run their transaction
 //! from their handlers and will follow one by one.
 
 pub mod activities;
 pub mod caller;
+pub mod cases;
 pub mod companies;
 pub mod contacts;
 pub mod db;

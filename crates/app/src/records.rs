@@ -12,7 +12,7 @@ use crm_domain::{Region, ValidationErrors};
 use crm_store::access::{Reach, WriteGuard};
 use crm_store::audit::Actor;
 use crm_store::cursor::{PageOf, PageSpec};
-use crm_store::record::TrashMove;
+use crm_store::record::{Changed, TrashMove};
 use crm_store::{time, DbConnection, StoreResult};
 use serde_json::{Map, Value};
 
@@ -51,7 +51,8 @@ pub trait Kind: 'static {
     /// Writes a new record, recording nothing of it (`actor` signs what the record sets off
     /// beside it, such as a case's first response when an outbound call is logged on it).
     fn insert(conn: &mut DbConnection, ws: &str, draft: &Self::Draft, actor: &Actor, now: i64) -> StoreResult<Self::Read>;
-    /// Writes the draft `apply` makes of the current row; returns the fields that changed.
+    /// Writes the draft `apply` makes of the current row; returns the row before, the record
+    /// after and the fields that changed.
     fn change(
         conn: &mut DbConnection,
         ws: &str,
@@ -60,7 +61,7 @@ pub trait Kind: 'static {
         actor: &Actor,
         guard: &WriteGuard,
         apply: impl FnOnce(&Self::Row) -> StoreResult<Self::Draft>,
-    ) -> StoreResult<(Self::Read, Vec<Value>)>;
+    ) -> StoreResult<Changed<Self::Row, Self::Read>>;
     /// Moves a record to the trash or back; returns the move, none when there was nothing to do.
     fn trash(
         conn: &mut DbConnection,
@@ -70,6 +71,10 @@ pub trait Kind: 'static {
         guard: &WriteGuard,
         delete: bool,
     ) -> StoreResult<(Self::Read, Option<TrashMove>)>;
+
+    /// What else a new record (`before` none) or a change to one tells, beside its creation or
+    /// changed fields (a case's status move on its customer's timelines).
+    fn events(_uow: &mut UnitOfWork, _before: Option<&Self::Row>, _after: &Self::Row) {}
 
     /// The record as this caller may see it (what is beside it narrowed to their reach).
     fn seen(_conn: &mut DbConnection, _caller: &Caller, read: Self::Read) -> AppResult<Self::Read> {
@@ -102,7 +107,7 @@ macro_rules! stored_in {
             $actor: &crm_store::audit::Actor,
             guard: &crm_store::access::WriteGuard,
             apply: impl FnOnce(&Self::Row) -> crm_store::StoreResult<Self::Draft>,
-        ) -> crm_store::StoreResult<(Self::Read, Vec<serde_json::Value>)> {
+        ) -> crm_store::StoreResult<crm_store::record::Changed<Self::Row, Self::Read>> {
             $($repo)::+::change(conn, ws, id, expected, $($pass,)? guard, apply)
         }
     };
@@ -176,6 +181,7 @@ pub fn create_in<K: Kind>(
     let mut uow = UnitOfWork::new(caller);
     let row = K::row(&created);
     uow.record(Event::Created { entity: K::ENTITY, id: K::id(row).to_owned(), fields: K::fields(row) });
+    K::events(&mut uow, None, row);
     uow.commit(conn)?;
     Ok(created)
 }
@@ -195,11 +201,12 @@ where
         let region = crate::workspace::region(conn, ws)?;
         let guard = caller.guard(conn, K::ENTITY)?;
         let apply = |row: &K::Row| apply(row, region).map_err(AppError::into_store);
-        let (after, changes) =
+        let Changed { before, after, changes } =
             K::change(conn, ws, &id, expected, caller.actor(), &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
         if !changes.is_empty() {
             let mut uow = UnitOfWork::new(&caller);
             uow.record(Event::Updated { entity: K::ENTITY, id, changes, note: None });
+            K::events(&mut uow, Some(&before), K::row(&after));
             uow.commit(conn)?;
         }
         K::seen(conn, &caller, after)

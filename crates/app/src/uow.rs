@@ -13,6 +13,7 @@
 use crate::caller::Caller;
 use crm_domain::access::Entity;
 use crm_store::audit::{self, Actor};
+use crm_store::cases::CaseRow;
 use crm_store::{notifications, time, timeline, webhooks, DbConnection, StoreResult};
 use serde_json::{Map, Value};
 
@@ -26,28 +27,9 @@ pub enum Event {
     Updated { entity: Entity, id: String, changes: Vec<Value>, note: Option<String> },
     /// A record went to the trash (`after` set) or came back from it.
     Trashed { entity: Entity, id: String, before: Option<i64>, after: Option<i64> },
-}
-
-/// What the audit trail keeps of an event.
-struct Entry {
-    action: &'static str,
-    entity: Entity,
-    id: String,
-    changes: Vec<Value>,
-    note: Option<String>,
-}
-
-impl From<Event> for Entry {
-    fn from(event: Event) -> Self {
-        match event {
-            Event::Created { entity, id, fields } => Entry { action: "created", entity, id, changes: audit::created(&fields), note: None },
-            Event::Updated { entity, id, changes, note } => Entry { action: "updated", entity, id, changes, note },
-            Event::Trashed { entity, id, before, after } => {
-                let (action, change) = audit::trash_change(before, after);
-                Entry { action, entity, id, changes: vec![change], note: None }
-            }
-        }
-    }
+    /// A case was opened (`before` none) or changed: its opening, status moves, first response
+    /// and rating go on its own and its customer's timelines (beside its audit events).
+    CaseMoved { before: Option<Box<CaseRow>>, after: Box<CaseRow> },
 }
 
 /// The events of one use case, written at its commit.
@@ -75,7 +57,19 @@ impl UnitOfWork {
         let at = time::now_micros();
         let mut rows = Vec::with_capacity(self.events.len());
         for event in self.events {
-            let Entry { action, entity, id, changes, note } = event.into();
+            // What the audit trail keeps of the event, when it is a record's creation, change or move.
+            let (action, entity, id, changes, note) = match event {
+                Event::Created { entity, id, fields } => ("created", entity, id, audit::created(&fields), None),
+                Event::Updated { entity, id, changes, note } => ("updated", entity, id, changes, note),
+                Event::Trashed { entity, id, before, after } => {
+                    let (action, change) = audit::trash_change(before, after);
+                    (action, entity, id, vec![change], None)
+                }
+                Event::CaseMoved { before, after } => {
+                    timeline::case_events(conn, before.as_deref(), &after, actor, at)?;
+                    continue;
+                }
+            };
             let change = timeline::Change { entity: entity.as_str(), id: &id, action, changes: &changes, at, all_fields: false };
             timeline::change_item(conn, ws, actor, change)?;
             webhooks::emit_change(conn, ws, actor, change)?;

@@ -4,7 +4,7 @@
 use crate::access::{Reach, WriteGuard};
 use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, Cursor, PageOf, PageSpec, SortField, Trash};
-use crate::record::{check_editable, refs};
+use crate::record::{check_editable, refs, Changed};
 use crate::schema::{activities, activity_participants};
 use crate::{keyset, new_id, time, Db, DbConnection, StoreResult};
 use crm_domain::operations::{ActivityDraft, Direction, RelatedType};
@@ -247,7 +247,7 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&ActivityRow) -> StoreResult<ActivityDraft>,
 ) -> StoreResult<ActivityRow> {
-    let (row, changes) = change(conn, ws, id, expected, actor, guard, apply)?;
+    let Changed { after: row, changes, .. } = change(conn, ws, id, expected, actor, guard, apply)?;
     if !changes.is_empty() {
         audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     }
@@ -265,7 +265,7 @@ pub fn change(
     actor: &Actor,
     guard: &WriteGuard,
     apply: impl FnOnce(&ActivityRow) -> StoreResult<ActivityDraft>,
-) -> StoreResult<(ActivityRow, Vec<Value>)> {
+) -> StoreResult<Changed<ActivityRow>> {
     let row = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
@@ -274,11 +274,11 @@ pub fn change(
     let new_row = to_row(ws, row.id.clone(), &d, Some(&row), time::now_micros());
     let changes = audit::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok((row, changes));
+        return Ok(Changed::nothing(row.clone(), row));
     }
     write_over(conn, &row, &new_row)?;
     sync_participants(conn, ws, &new_row, &d)?;
     crate::timeline::sync_activity(conn, &new_row)?;
     crate::notifications::mentioned_in_activity(conn, ws, &new_row, Some(&row), actor, new_row.updated_at)?;
-    Ok((new_row, changes))
+    Ok(Changed { before: row, after: new_row, changes })
 }

@@ -4,7 +4,7 @@
 use crate::access::{Reach, WriteGuard};
 use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
-use crate::record::{check_editable, refs};
+use crate::record::{check_editable, refs, Changed};
 use crate::schema::{cases, counters, sla_policies};
 use crate::{keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::operations::{default_sla, CaseDraft, CaseStatus, Priority, RelatedType, SlaRule};
@@ -291,7 +291,8 @@ fn to_row(ws: &str, d: &CaseDraft, prev: &CaseRow, rules: &[SlaRule], now: i64) 
     Ok(row)
 }
 
-fn fields(r: &CaseRow) -> Map<String, Value> {
+/// The audited fields of a case.
+pub fn fields(r: &CaseRow) -> Map<String, Value> {
     let t = |v: Option<i64>| Value::from(v.map(|x| time::to_datetime(x).to_rfc3339()));
     let mut m = Map::new();
     m.insert("subject".into(), r.subject.clone().into());
@@ -315,8 +316,22 @@ fn fields(r: &CaseRow) -> Map<String, Value> {
 
 crate::external_ids!(cases, CaseRow, "case");
 
-/// Opens a case: numbered, due times from the SLA rule of its priority.
+/// Opens a case, recorded in the audit trail and on its customer's timelines.
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor, now: i64) -> StoreResult<CaseRow> {
+    let row = insert(conn, ws, d, now)?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    crate::timeline::case_events(conn, None, &row, actor, now)?;
+    Ok(row)
+}
+
+pub fn create(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor) -> StoreResult<CaseRow> {
+    create_at(conn, ws, d, actor, time::now_micros())
+}
+
+/// Writes a new case: numbered, due times from the SLA rule of its priority, assigned by the
+/// workspace's rule when the draft names no agent, its reminders and search terms kept in step.
+/// Records nothing of it.
+pub fn insert(conn: &mut DbConnection, ws: &str, d: &CaseDraft, now: i64) -> StoreResult<CaseRow> {
     check_refs(conn, ws, d)?;
     check_external_id(conn, ws, "", d.external_id.as_deref())?;
     // No agent named: the assignment rule of the case's team (or the first rule) chooses.
@@ -368,16 +383,11 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor
     let row = to_row(ws, d, &blank, &rules, now)?;
     diesel::insert_into(cases::table).values(&row).execute(conn).map_err(|e| crate::error::unique_as_duplicate(e, "case"))?;
     crate::terms::sync(conn, ws, ENTITY, &row.id, &[&row.subject, &row.number.to_string()])?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
-    crate::timeline::case_events(conn, None, &row, actor, now)?;
     crate::reminders::sync_case(conn, None, &row, &rules)?;
     Ok(row)
 }
 
-pub fn create(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor) -> StoreResult<CaseRow> {
-    create_at(conn, ws, d, actor, time::now_micros())
-}
-
+/// Changes a case at `now`, recorded in the audit trail and on its customer's timelines.
 #[allow(clippy::too_many_arguments)]
 pub fn update_at(
     conn: &mut DbConnection,
@@ -389,6 +399,37 @@ pub fn update_at(
     now: i64,
     apply: impl FnOnce(&CaseRow) -> StoreResult<CaseDraft>,
 ) -> StoreResult<CaseRow> {
+    let Changed { before, after, changes } = change_at(conn, ws, id, expected, guard, now, apply)?;
+    if !changes.is_empty() {
+        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+        crate::timeline::case_events(conn, Some(&before), &after, actor, now)?;
+    }
+    Ok(after)
+}
+
+/// Writes a change to a case: `apply` turns the current row into the new draft, whose status
+/// must be a legal move of the workflow (which sets the response and resolution times). Keeps
+/// its reminders and search terms in step. Records nothing of it.
+pub fn change(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    guard: &WriteGuard,
+    apply: impl FnOnce(&CaseRow) -> StoreResult<CaseDraft>,
+) -> StoreResult<Changed<CaseRow>> {
+    change_at(conn, ws, id, expected, guard, time::now_micros(), apply)
+}
+
+fn change_at(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    guard: &WriteGuard,
+    now: i64,
+    apply: impl FnOnce(&CaseRow) -> StoreResult<CaseDraft>,
+) -> StoreResult<Changed<CaseRow>> {
     let row = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
@@ -401,29 +442,15 @@ pub fn update_at(
     let mut new_row = to_row(ws, &d, &row, &rules, now)?;
     let changes = audit::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok(row);
+        return Ok(Changed::nothing(row.clone(), row));
     }
     new_row.version = row.version + 1;
     write_over(conn, &row, &new_row).map_err(|e| if e.is_unique_violation() { crate::error::duplicate_external_id("case") } else { e })?;
     if new_row.subject != row.subject {
         crate::terms::sync(conn, ws, ENTITY, id, &[&new_row.subject, &new_row.number.to_string()])?;
     }
-    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    crate::timeline::case_events(conn, Some(&row), &new_row, actor, now)?;
     crate::reminders::sync_case(conn, Some(&row), &new_row, &rules)?;
-    Ok(new_row)
-}
-
-pub fn update(
-    conn: &mut DbConnection,
-    ws: &str,
-    id: &str,
-    expected: Option<i64>,
-    actor: &Actor,
-    guard: &WriteGuard,
-    apply: impl FnOnce(&CaseRow) -> StoreResult<CaseDraft>,
-) -> StoreResult<CaseRow> {
-    update_at(conn, ws, id, expected, actor, guard, time::now_micros(), apply)
+    Ok(Changed { before: row, after: new_row, changes })
 }
 
 /// Records the first answer to a case (an outbound activity), unless it was answered before.

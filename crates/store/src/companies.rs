@@ -5,6 +5,7 @@ use crate::access::{Reach, WriteGuard};
 use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::schema::{companies, contacts, record_tags};
+use crate::record::Changed;
 use crate::{contacts as contact_repo, identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::CompanyDraft;
 use diesel::prelude::*;
@@ -320,7 +321,7 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&CompanyRow) -> StoreResult<CompanyDraft>,
 ) -> StoreResult<CompanyWithCount> {
-    let (after, changes) = change(conn, ws, id, expected, guard, apply)?;
+    let Changed { after, changes, .. } = change(conn, ws, id, expected, guard, apply)?;
     if !changes.is_empty() {
         audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     }
@@ -337,7 +338,7 @@ pub fn change(
     expected: Option<i64>,
     guard: &WriteGuard,
     apply: impl FnOnce(&CompanyRow) -> StoreResult<CompanyDraft>,
-) -> StoreResult<(CompanyWithCount, Vec<Value>)> {
+) -> StoreResult<Changed<CompanyRow, CompanyWithCount>> {
     let (row, count) = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     crate::record::check_editable(ENTITY, row.deleted_at, row.version, expected)?;
@@ -350,7 +351,7 @@ pub fn change(
     let new_row = to_row(ws, row.id.clone(), &d, row.version + 1, row.created_at, time::now_micros());
     let changes = audit::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok(((row, count), changes));
+        return Ok(Changed::nothing(row.clone(), (row, count)));
     }
     let n = diesel::update(companies::table.filter(companies::id.eq(id)).filter(companies::version.eq(row.version)))
         .set(&new_row)
@@ -365,7 +366,7 @@ pub fn change(
     if row.name != new_row.name {
         contact_repo::refresh_company_name(conn, ws, id, &row.name, &new_row.name)?;
     }
-    Ok(((new_row, count), changes))
+    Ok(Changed { before: row, after: (new_row, count), changes })
 }
 
 /// Moves a company to the trash (`delete`) or back. Returns the company and the move (none

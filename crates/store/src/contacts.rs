@@ -5,6 +5,7 @@ use crate::access::{Reach, WriteGuard};
 use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::schema::{companies, contacts, record_tags};
+use crate::record::Changed;
 use crate::{identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::ContactDraft;
 use diesel::prelude::*;
@@ -269,7 +270,7 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&ContactRow) -> StoreResult<ContactDraft>,
 ) -> StoreResult<ContactWithCompany> {
-    let (after, changes) = change(conn, ws, id, expected, guard, apply)?;
+    let Changed { after, changes, .. } = change(conn, ws, id, expected, guard, apply)?;
     if !changes.is_empty() {
         audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     }
@@ -285,7 +286,7 @@ pub fn change(
     expected: Option<i64>,
     guard: &WriteGuard,
     apply: impl FnOnce(&ContactRow) -> StoreResult<ContactDraft>,
-) -> StoreResult<(ContactWithCompany, Vec<Value>)> {
+) -> StoreResult<Changed<ContactRow, ContactWithCompany>> {
     let (row, old_company) = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     crate::record::check_editable(ENTITY, row.deleted_at, row.version, expected)?;
@@ -299,7 +300,7 @@ pub fn change(
     let new_row = to_row(ws, row.id.clone(), &d, company.as_deref(), row.version + 1, row.created_at, time::now_micros());
     let changes = audit::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok(((row, company), changes));
+        return Ok(Changed::nothing(row.clone(), (row, company)));
     }
     let n = diesel::update(contacts::table.filter(contacts::id.eq(id)).filter(contacts::version.eq(row.version)))
         .set(&new_row)
@@ -311,7 +312,7 @@ pub fn change(
     if new_row.search_text != row.search_text {
         index(conn, ws, &new_row, company.as_deref())?;
     }
-    Ok(((new_row, company), changes))
+    Ok(Changed { before: row, after: (new_row, company), changes })
 }
 
 /// Moves a contact to the trash (`delete`) or back (`restore`). Returns the contact and the

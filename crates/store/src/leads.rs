@@ -3,7 +3,7 @@
 use crate::access::{Reach, WriteGuard};
 use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
-use crate::record::check_editable;
+use crate::record::{check_editable, Changed};
 use crate::schema::{companies, leads};
 use crate::{identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::deals::DealDraft;
@@ -225,7 +225,7 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&LeadRow) -> StoreResult<LeadDraft>,
 ) -> StoreResult<LeadRow> {
-    let (row, changes) = change(conn, ws, id, expected, guard, apply)?;
+    let Changed { after: row, changes, .. } = change(conn, ws, id, expected, guard, apply)?;
     if !changes.is_empty() {
         audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     }
@@ -242,7 +242,7 @@ pub fn change(
     expected: Option<i64>,
     guard: &WriteGuard,
     apply: impl FnOnce(&LeadRow) -> StoreResult<LeadDraft>,
-) -> StoreResult<(LeadRow, Vec<Value>)> {
+) -> StoreResult<Changed<LeadRow>> {
     let row = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
@@ -262,13 +262,13 @@ pub fn change(
     let new_row = to_row(ws, row.id.clone(), &d, Some(&row), None, time::now_micros());
     let changes = audit::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok((row, changes));
+        return Ok(Changed::nothing(row.clone(), row));
     }
     write_over(conn, &row, &new_row)?;
     if new_row.search_text != row.search_text {
         index(conn, ws, &new_row)?;
     }
-    Ok((new_row, changes))
+    Ok(Changed { before: row, after: new_row, changes })
 }
 
 /// The words a lead is found by: name, company, title and email.

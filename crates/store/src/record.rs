@@ -6,6 +6,22 @@ use crate::{StoreError, StoreResult};
 /// `deleted_at` before and after a move to or from the trash.
 pub type TrashMove = (Option<i64>, Option<i64>);
 
+/// What a change to a record did: its row before, the record after (as its reads return it),
+/// and the audited fields that changed (`[{field, before, after}]`; none: nothing was written).
+#[derive(Debug, Clone)]
+pub struct Changed<Row, Read = Row> {
+    pub before: Row,
+    pub after: Read,
+    pub changes: Vec<serde_json::Value>,
+}
+
+impl<Row, Read> Changed<Row, Read> {
+    /// Nothing changed: the record stays as it was.
+    pub fn nothing(before: Row, after: Read) -> Self {
+        Self { before, after, changes: Vec::new() }
+    }
+}
+
 /// What a move to or from the trash reads and changes of a record's row.
 #[derive(Debug)]
 pub struct Trashable<'a> {

@@ -3,7 +3,7 @@
 use crate::access::{Reach, WriteGuard};
 use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, Cursor, PageOf, PageSpec, SortField, Trash};
-use crate::record::{check_editable, refs};
+use crate::record::{check_editable, refs, Changed};
 use crate::schema::tasks;
 use crate::{keyset, new_id, time, Db, DbConnection, StoreResult};
 use crm_domain::operations::{TaskDraft, TaskStatus};
@@ -195,7 +195,7 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&TaskRow) -> StoreResult<TaskDraft>,
 ) -> StoreResult<TaskRow> {
-    let (row, changes) = change(conn, ws, id, expected, guard, apply)?;
+    let Changed { after: row, changes, .. } = change(conn, ws, id, expected, guard, apply)?;
     if !changes.is_empty() {
         audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     }
@@ -212,7 +212,7 @@ pub fn change(
     expected: Option<i64>,
     guard: &WriteGuard,
     apply: impl FnOnce(&TaskRow) -> StoreResult<TaskDraft>,
-) -> StoreResult<(TaskRow, Vec<Value>)> {
+) -> StoreResult<Changed<TaskRow>> {
     let row = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
@@ -221,9 +221,9 @@ pub fn change(
     let new_row = to_row(ws, row.id.clone(), &d, Some(&row), time::now_micros());
     let changes = audit::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok((row, changes));
+        return Ok(Changed::nothing(row.clone(), row));
     }
     write_over(conn, &row, &new_row)?;
     crate::reminders::sync_task(conn, &new_row)?;
-    Ok((new_row, changes))
+    Ok(Changed { before: row, after: new_row, changes })
 }

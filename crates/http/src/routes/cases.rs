@@ -1,6 +1,5 @@
 //! `/api/v1/cases` and `/api/v1/sla-policy`: service cases against the SLA.
 
-use crate::access;
 use crate::auth::Principal;
 use crate::conditional::{etag, if_match, if_match_optional, with_etag};
 use crate::convert::{self, to_json};
@@ -13,18 +12,12 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use crm_api_types::{merge_patch, AuditEntry, Case, CaseCreate, CasePatch, Page, Problem, SlaPolicy};
-use crm_domain::access::Entity;
 use crm_domain::operations::{CaseChannel, CaseStatus, Priority};
 use crm_domain::Role;
+use crm_app::cases::Cases;
+use crm_app::records;
 use crm_store::cases::{self as repo, CaseFilter};
 use crm_store::{time, StoreError};
-
-fn not_found(e: StoreError) -> ApiError {
-    match e {
-        StoreError::NotFound => ApiError::not_found("case"),
-        other => other.into(),
-    }
-}
 
 /// Filters of `GET /cases`.
 #[derive(utoipa::IntoParams)]
@@ -88,14 +81,9 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, req: HttpReq
     };
     let page = q.page_spec()?;
     q.finish()?;
-    let body = state
-        .db(move |c| {
-            let reach = access::reach(c, &who, Entity::Case)?;
-            let p = repo::list(c, &who.workspace_id, &reach, &filter, &page)?;
-            let items = p.items.into_iter().map(|r| convert::case(r, now)).collect::<ApiResult<Vec<_>>>()?;
-            to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })
-        })
-        .await?;
+    let p = records::list::<Cases>(state.app_db(), &who.caller(), filter, page).await?;
+    let items = p.items.into_iter().map(|r| convert::case(r, now)).collect::<ApiResult<Vec<_>>>()?;
+    let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
@@ -114,16 +102,9 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, req: HttpReq
 )]
 #[post("/cases")]
 pub async fn create_case(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<CaseCreate>) -> ApiResult<HttpResponse> {
-    who.require_write()?;
-    let mut input = body.value;
-    if input.assignee_id.is_none() {
-        input.assignee_id = who.user_id().map(str::to_owned);
-    }
-    let draft = input.validate().map_err(ApiError::validation)?;
-    let (actor, me) = (who.actor(), who.clone());
+    let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        access::creatable(c, &me, Entity::Case, draft.owner_id.as_deref())?;
-        let k = convert::case(repo::create(c, &me.workspace_id, &draft, &actor)?, time::now_micros())?;
+        let k = convert::case(records::create_in::<Cases>(c, &caller, |_| input.validate())?, time::now_micros())?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&k)?,
@@ -147,14 +128,7 @@ pub async fn create_case(state: web::Data<AppState>, who: Principal, req: HttpRe
 )]
 #[get("/cases/{id}")]
 pub async fn get_case(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let k = state
-        .db(move |c| {
-            let found = repo::get(c, &who.workspace_id, &id).map_err(not_found)?;
-            access::visible(c, &who, Entity::Case, found.owner_id.as_deref())?;
-            convert::case(found, time::now_micros())
-        })
-        .await?;
+    let k = convert::case(records::get::<Cases>(state.app_db(), &who.caller(), id.into_inner()).await?, time::now_micros())?;
     Ok(with_etag(k.version, &k))
 }
 
@@ -186,21 +160,14 @@ pub async fn update_case(
     id: web::Path<String>,
     body: Json<CasePatch>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match(&req)?;
-    let (id, actor, patch) = (id.into_inner(), who.actor(), body.value);
-    let k = state
-        .tx(move |c| {
-            let guard = access::guard(c, &who, Entity::Case)?;
-            let now = time::now_micros();
-            let res = repo::update_at(c, &who.workspace_id, &id, expected, &actor, &guard, now, |current| {
-                let base = convert::case(current.clone(), now).map_err(|_| StoreError::Corrupt("case".into()))?;
-                let input = merge_patch(&CaseCreate::from(base), &patch).map_err(StoreError::Invalid)?;
-                input.validate().map_err(StoreError::Invalid)
-            });
-            convert::case(res.map_err(not_found)?, now)
-        })
-        .await?;
+    let patch = body.value;
+    let changed = records::update::<Cases, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, _| {
+        let base = convert::case(current.clone(), time::now_micros()).map_err(|_| StoreError::Corrupt("case".into()))?;
+        Ok(merge_patch(&CaseCreate::from(base), &patch)?.validate()?)
+    })
+    .await?;
+    let k = convert::case(changed, time::now_micros())?;
     Ok(with_etag(k.version, &k))
 }
 
@@ -218,7 +185,6 @@ pub async fn update_case(
 )]
 #[delete("/cases/{id}")]
 pub async fn delete_case(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match(&req)?;
     set_deleted(state, who, id.into_inner(), expected, true).await
 }
@@ -236,7 +202,6 @@ pub async fn delete_case(state: web::Data<AppState>, who: Principal, req: HttpRe
 )]
 #[post("/cases/{id}/restore")]
 pub async fn restore_case(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match_optional(&req)?;
     set_deleted(state, who, id.into_inner(), expected, false).await
 }
@@ -248,14 +213,7 @@ async fn set_deleted(
     expected: Option<i64>,
     delete: bool,
 ) -> ApiResult<HttpResponse> {
-    let actor = who.actor();
-    let k = state
-        .tx(move |c| {
-            let guard = access::guard(c, &who, Entity::Case)?;
-            let row = repo::set_deleted(c, &who.workspace_id, &id, expected, &actor, &guard, delete).map_err(not_found)?;
-            convert::case(row, time::now_micros())
-        })
-        .await?;
+    let k = convert::case(records::set_deleted::<Cases>(state.app_db(), &who.caller(), id, expected, delete).await?, time::now_micros())?;
     Ok(with_etag(k.version, &k))
 }
 
