@@ -5,12 +5,12 @@
 
 use crate::caller::Caller;
 use crate::error::AppResult;
-use crate::records::Kind;
+use crate::records::{Kind, Written};
+use crate::uow::{Event, UnitOfWork};
 use crm_domain::access::Entity;
 use crm_domain::operations::ActivityDraft;
 use crm_store::access::Reach;
 use crm_store::activities::{self as repo, ActivityFilter, ActivityRow};
-use crm_store::audit::Actor;
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::{DbConnection, StoreResult};
 
@@ -25,13 +25,13 @@ impl Kind for Activities {
     type Draft = ActivityDraft;
     type Filter = ActivityFilter;
 
-    crate::stored_in!(crm_store::activities, acting);
+    crate::stored_in!(crm_store::activities);
 
     fn row(read: &ActivityRow) -> &ActivityRow {
         read
     }
-    fn insert(conn: &mut DbConnection, ws: &str, draft: &ActivityDraft, actor: &Actor, now: i64) -> StoreResult<ActivityRow> {
-        repo::insert(conn, ws, draft, actor, now)
+    fn insert(conn: &mut DbConnection, ws: &str, draft: &ActivityDraft, now: i64) -> StoreResult<ActivityRow> {
+        repo::insert(conn, ws, draft, now)
     }
     fn list(
         conn: &mut DbConnection,
@@ -41,5 +41,22 @@ impl Kind for Activities {
         page: &PageSpec,
     ) -> AppResult<PageOf<ActivityRow>> {
         Ok(repo::list(conn, caller.workspace(), reach, &filter, page)?)
+    }
+    fn after_write(conn: &mut DbConnection, uow: &mut UnitOfWork, written: Written<'_, ActivityRow>) -> AppResult<()> {
+        let (before, after) = match written {
+            Written::Created(after) => {
+                if let Some(case_id) = repo::answers_case(after) {
+                    crate::cases::answer(conn, uow, case_id, after.occurred_at.min(after.created_at))?;
+                }
+                (None, after)
+            }
+            Written::Changed { before, after } => (Some(before), after),
+            Written::Trashed(after) => {
+                uow.record(Event::ActivityWritten { before: None, after: Box::new(after.clone()), mentions: false });
+                return Ok(());
+            }
+        };
+        uow.record(Event::ActivityWritten { before: before.cloned().map(Box::new), after: Box::new(after.clone()), mentions: true });
+        Ok(())
     }
 }

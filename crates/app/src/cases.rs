@@ -5,14 +5,14 @@
 
 use crate::caller::Caller;
 use crate::error::AppResult;
-use crate::records::Kind;
+use crate::records::{Kind, Written};
 use crate::uow::{Event, UnitOfWork};
 use crm_domain::access::Entity;
 use crm_domain::operations::CaseDraft;
 use crm_store::access::Reach;
-use crm_store::audit::Actor;
 use crm_store::cases::{self as repo, CaseFilter, CaseRow};
 use crm_store::cursor::{PageOf, PageSpec};
+use crm_store::record::Changed;
 use crm_store::{DbConnection, StoreResult};
 
 /// The cases kind of record.
@@ -31,13 +31,29 @@ impl Kind for Cases {
     fn row(read: &CaseRow) -> &CaseRow {
         read
     }
-    fn insert(conn: &mut DbConnection, ws: &str, draft: &CaseDraft, _actor: &Actor, now: i64) -> StoreResult<CaseRow> {
+    fn insert(conn: &mut DbConnection, ws: &str, draft: &CaseDraft, now: i64) -> StoreResult<CaseRow> {
         repo::insert(conn, ws, draft, now)
     }
     fn list(conn: &mut DbConnection, caller: &Caller, reach: &Reach, filter: CaseFilter, page: &PageSpec) -> AppResult<PageOf<CaseRow>> {
         Ok(repo::list(conn, caller.workspace(), reach, &filter, page)?)
     }
-    fn events(uow: &mut UnitOfWork, before: Option<&CaseRow>, after: &CaseRow) {
+    fn after_write(_conn: &mut DbConnection, uow: &mut UnitOfWork, written: Written<'_, CaseRow>) -> AppResult<()> {
+        let (before, after) = match written {
+            Written::Created(after) => (None, after),
+            Written::Changed { before, after } => (Some(before), after),
+            Written::Trashed(_) => return Ok(()),
+        };
         uow.record(Event::CaseMoved { before: before.cloned().map(Box::new), after: Box::new(after.clone()) });
+        Ok(())
     }
+}
+
+/// An outbound activity logged on a case at `at` answers it: the case's first response,
+/// unless it was answered before.
+pub(crate) fn answer(conn: &mut DbConnection, uow: &mut UnitOfWork, id: &str, at: i64) -> AppResult<()> {
+    if let Some(Changed { before, after, changes }) = repo::first_response(conn, uow.workspace(), id, at)? {
+        uow.record(Event::Updated { entity: Entity::Case, id: id.to_owned(), changes, note: None });
+        uow.record(Event::CaseMoved { before: Some(Box::new(before)), after: Box::new(after) });
+    }
+    Ok(())
 }

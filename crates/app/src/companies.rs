@@ -8,7 +8,6 @@ use crate::records::Kind;
 use crm_domain::access::Entity;
 use crm_domain::CompanyDraft;
 use crm_store::access::Reach;
-use crm_store::audit::Actor;
 use crm_store::companies::{self as repo, CompanyFilter, CompanyRow, CompanyWithCount};
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::{DbConnection, StoreResult};
@@ -29,7 +28,7 @@ impl Kind for Companies {
     fn row(read: &CompanyWithCount) -> &CompanyRow {
         &read.0
     }
-    fn insert(conn: &mut DbConnection, ws: &str, draft: &CompanyDraft, _actor: &Actor, now: i64) -> StoreResult<CompanyWithCount> {
+    fn insert(conn: &mut DbConnection, ws: &str, draft: &CompanyDraft, now: i64) -> StoreResult<CompanyWithCount> {
         repo::insert(conn, ws, draft, now)
     }
     /// Each company counts the contacts the caller may read.

@@ -7,7 +7,6 @@ use crate::records::Kind;
 use crm_domain::access::Entity;
 use crm_domain::{ContactDraft, Phone};
 use crm_store::access::Reach;
-use crm_store::audit::Actor;
 use crm_store::contacts::{self as repo, ContactFilter, ContactRow, ContactWithCompany};
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::{DbConnection, StoreResult};
@@ -28,7 +27,7 @@ impl Kind for Contacts {
     fn row(read: &ContactWithCompany) -> &ContactRow {
         &read.0
     }
-    fn insert(conn: &mut DbConnection, ws: &str, draft: &ContactDraft, _actor: &Actor, now: i64) -> StoreResult<ContactWithCompany> {
+    fn insert(conn: &mut DbConnection, ws: &str, draft: &ContactDraft, now: i64) -> StoreResult<ContactWithCompany> {
         repo::insert(conn, ws, draft, now)
     }
     /// A phone filter may be written in any format: it is matched in E.164, national numbers

@@ -8,7 +8,6 @@ use crate::records::Kind;
 use crm_domain::access::Entity;
 use crm_domain::operations::LeadDraft;
 use crm_store::access::Reach;
-use crm_store::audit::Actor;
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::leads::{self as repo, LeadFilter, LeadRow};
 use crm_store::{DbConnection, StoreResult};
@@ -29,7 +28,7 @@ impl Kind for Leads {
     fn row(read: &LeadRow) -> &LeadRow {
         read
     }
-    fn insert(conn: &mut DbConnection, ws: &str, draft: &LeadDraft, _actor: &Actor, now: i64) -> StoreResult<LeadRow> {
+    fn insert(conn: &mut DbConnection, ws: &str, draft: &LeadDraft, now: i64) -> StoreResult<LeadRow> {
         repo::insert(conn, ws, draft, None, now)
     }
     fn list(conn: &mut DbConnection, caller: &Caller, reach: &Reach, filter: LeadFilter, page: &PageSpec) -> AppResult<PageOf<LeadRow>> {

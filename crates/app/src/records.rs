@@ -10,11 +10,19 @@ use crate::uow::{Event, UnitOfWork};
 use crm_domain::access::Entity;
 use crm_domain::{Region, ValidationErrors};
 use crm_store::access::{Reach, WriteGuard};
-use crm_store::audit::Actor;
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::record::{Changed, TrashMove};
 use crm_store::{time, DbConnection, StoreResult};
 use serde_json::{Map, Value};
+
+/// A write to a record, as [`Kind::after_write`] sees it.
+#[derive(Debug, Clone, Copy)]
+pub enum Written<'a, Row> {
+    Created(&'a Row),
+    Changed { before: &'a Row, after: &'a Row },
+    /// Moved to the trash or taken out of it.
+    Trashed(&'a Row),
+}
 
 /// A kind of owned, versioned record that goes to the trash when deleted.
 pub trait Kind: 'static {
@@ -48,9 +56,8 @@ pub trait Kind: 'static {
     ) -> AppResult<PageOf<Self::Read>>;
     /// One record of the workspace, in the trash or not (`StoreError::NotFound` otherwise).
     fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<Self::Read>;
-    /// Writes a new record, recording nothing of it (`actor` signs what the record sets off
-    /// beside it, such as a case's first response when an outbound call is logged on it).
-    fn insert(conn: &mut DbConnection, ws: &str, draft: &Self::Draft, actor: &Actor, now: i64) -> StoreResult<Self::Read>;
+    /// Writes a new record, recording nothing of it.
+    fn insert(conn: &mut DbConnection, ws: &str, draft: &Self::Draft, now: i64) -> StoreResult<Self::Read>;
     /// Writes the draft `apply` makes of the current row; returns the row before, the record
     /// after and the fields that changed.
     fn change(
@@ -58,7 +65,6 @@ pub trait Kind: 'static {
         ws: &str,
         id: &str,
         expected: Option<i64>,
-        actor: &Actor,
         guard: &WriteGuard,
         apply: impl FnOnce(&Self::Row) -> StoreResult<Self::Draft>,
     ) -> StoreResult<Changed<Self::Row, Self::Read>>;
@@ -72,9 +78,13 @@ pub trait Kind: 'static {
         delete: bool,
     ) -> StoreResult<(Self::Read, Option<TrashMove>)>;
 
-    /// What else a new record (`before` none) or a change to one tells, beside its creation or
-    /// changed fields (a case's status move on its customer's timelines).
-    fn events(_uow: &mut UnitOfWork, _before: Option<&Self::Row>, _after: &Self::Row) {}
+    /// What else a write sets off in its transaction, beside the events of the record's
+    /// creation, changed fields or move to or from the trash: events of its own (a case's
+    /// status move on its customer's timelines) and rules that reach other records (an
+    /// outbound activity answers its case).
+    fn after_write(_conn: &mut DbConnection, _uow: &mut UnitOfWork, _written: Written<'_, Self::Row>) -> AppResult<()> {
+        Ok(())
+    }
 
     /// The record as this caller may see it (what is beside it narrowed to their reach).
     fn seen(_conn: &mut DbConnection, _caller: &Caller, read: Self::Read) -> AppResult<Self::Read> {
@@ -85,33 +95,10 @@ pub trait Kind: 'static {
 /// Implements the methods of [`Kind`] that every kind answers the same way from its repository
 /// module (`get`, `change`, `trash`, `fields`, with the trait's signatures) and its rows and
 /// drafts (`id` and `owner_id` fields). A macro because a module is not a type a generic could
-/// name. Used inside an `impl Kind for …` block: `stored_in!(crm_store::contacts);`, or
-/// `stored_in!(crm_store::activities, acting);` when the repository's `change` takes the actor.
+/// name. Used inside an `impl Kind for …` block: `stored_in!(crm_store::contacts);`.
 #[macro_export]
 macro_rules! stored_in {
     ($($repo:ident)::+) => {
-        $crate::stored_in!(@common $($repo)::+);
-        $crate::stored_in!(@change $($repo)::+, _actor, ());
-    };
-    // For a repository whose `change` acts on other records in the caller's name.
-    ($($repo:ident)::+, acting) => {
-        $crate::stored_in!(@common $($repo)::+);
-        $crate::stored_in!(@change $($repo)::+, actor, (actor,));
-    };
-    (@change $($repo:ident)::+, $actor:ident, ($($pass:ident,)?)) => {
-        fn change(
-            conn: &mut crm_store::DbConnection,
-            ws: &str,
-            id: &str,
-            expected: Option<i64>,
-            $actor: &crm_store::audit::Actor,
-            guard: &crm_store::access::WriteGuard,
-            apply: impl FnOnce(&Self::Row) -> crm_store::StoreResult<Self::Draft>,
-        ) -> crm_store::StoreResult<crm_store::record::Changed<Self::Row, Self::Read>> {
-            $($repo)::+::change(conn, ws, id, expected, $($pass,)? guard, apply)
-        }
-    };
-    (@common $($repo:ident)::+) => {
         fn id(row: &Self::Row) -> &str {
             &row.id
         }
@@ -126,6 +113,16 @@ macro_rules! stored_in {
         }
         fn get(conn: &mut crm_store::DbConnection, ws: &str, id: &str) -> crm_store::StoreResult<Self::Read> {
             $($repo)::+::get(conn, ws, id)
+        }
+        fn change(
+            conn: &mut crm_store::DbConnection,
+            ws: &str,
+            id: &str,
+            expected: Option<i64>,
+            guard: &crm_store::access::WriteGuard,
+            apply: impl FnOnce(&Self::Row) -> crm_store::StoreResult<Self::Draft>,
+        ) -> crm_store::StoreResult<crm_store::record::Changed<Self::Row, Self::Read>> {
+            $($repo)::+::change(conn, ws, id, expected, guard, apply)
         }
         fn trash(
             conn: &mut crm_store::DbConnection,
@@ -177,11 +174,11 @@ pub fn create_in<K: Kind>(
         *owner = caller.user_id().map(str::to_owned);
     }
     caller.check_create(conn, K::ENTITY, K::draft_owner(&mut draft).as_deref())?;
-    let created = K::insert(conn, ws, &draft, caller.actor(), time::now_micros())?;
+    let created = K::insert(conn, ws, &draft, time::now_micros())?;
     let mut uow = UnitOfWork::new(caller);
     let row = K::row(&created);
     uow.record(Event::Created { entity: K::ENTITY, id: K::id(row).to_owned(), fields: K::fields(row) });
-    K::events(&mut uow, None, row);
+    K::after_write(conn, &mut uow, Written::Created(row))?;
     uow.commit(conn)?;
     Ok(created)
 }
@@ -202,11 +199,11 @@ where
         let guard = caller.guard(conn, K::ENTITY)?;
         let apply = |row: &K::Row| apply(row, region).map_err(AppError::into_store);
         let Changed { before, after, changes } =
-            K::change(conn, ws, &id, expected, caller.actor(), &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
+            K::change(conn, ws, &id, expected, &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
         if !changes.is_empty() {
             let mut uow = UnitOfWork::new(&caller);
             uow.record(Event::Updated { entity: K::ENTITY, id, changes, note: None });
-            K::events(&mut uow, Some(&before), K::row(&after));
+            K::after_write(conn, &mut uow, Written::Changed { before: &before, after: K::row(&after) })?;
             uow.commit(conn)?;
         }
         K::seen(conn, &caller, after)
@@ -226,6 +223,7 @@ pub async fn set_deleted<K: Kind>(db: &Db, caller: &Caller, id: String, expected
         if let Some((before, now)) = moved {
             let mut uow = UnitOfWork::new(&caller);
             uow.record(Event::Trashed { entity: K::ENTITY, id, before, after: now });
+            K::after_write(conn, &mut uow, Written::Trashed(K::row(&after)))?;
             uow.commit(conn)?;
         }
         K::seen(conn, &caller, after)

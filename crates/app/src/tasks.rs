@@ -7,7 +7,6 @@ use crate::records::Kind;
 use crm_domain::access::Entity;
 use crm_domain::operations::TaskDraft;
 use crm_store::access::Reach;
-use crm_store::audit::Actor;
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::tasks::{self as repo, TaskFilter, TaskRow};
 use crm_store::{DbConnection, StoreResult};
@@ -28,7 +27,7 @@ impl Kind for Tasks {
     fn row(read: &TaskRow) -> &TaskRow {
         read
     }
-    fn insert(conn: &mut DbConnection, ws: &str, draft: &TaskDraft, _actor: &Actor, now: i64) -> StoreResult<TaskRow> {
+    fn insert(conn: &mut DbConnection, ws: &str, draft: &TaskDraft, now: i64) -> StoreResult<TaskRow> {
         repo::insert(conn, ws, draft, now)
     }
     fn list(conn: &mut DbConnection, caller: &Caller, reach: &Reach, filter: TaskFilter, page: &PageSpec) -> AppResult<PageOf<TaskRow>> {

@@ -13,6 +13,7 @@
 use crate::caller::Caller;
 use crm_domain::access::Entity;
 use crm_store::audit::{self, Actor};
+use crm_store::activities::ActivityRow;
 use crm_store::cases::CaseRow;
 use crm_store::{notifications, time, timeline, webhooks, DbConnection, StoreResult};
 use serde_json::{Map, Value};
@@ -30,6 +31,10 @@ pub enum Event {
     /// A case was opened (`before` none) or changed: its opening, status moves, first response
     /// and rating go on its own and its customer's timelines (beside its audit events).
     CaseMoved { before: Option<Box<CaseRow>>, after: Box<CaseRow> },
+    /// An activity was logged (`before` none), changed, or moved to or from the trash: its
+    /// items on the timelines of what it is about follow it, and (`mentions`) the people newly
+    /// @mentioned in it are told.
+    ActivityWritten { before: Option<Box<ActivityRow>>, after: Box<ActivityRow>, mentions: bool },
 }
 
 /// The events of one use case, written at its commit.
@@ -44,6 +49,11 @@ impl UnitOfWork {
     /// An empty unit of work of the caller's workspace, signed with their name.
     pub fn new(caller: &Caller) -> Self {
         Self { workspace_id: caller.workspace().to_owned(), actor: caller.actor().clone(), events: Vec::new() }
+    }
+
+    /// The workspace it writes in.
+    pub fn workspace(&self) -> &str {
+        &self.workspace_id
     }
 
     /// Records that something happened.
@@ -67,6 +77,13 @@ impl UnitOfWork {
                 }
                 Event::CaseMoved { before, after } => {
                     timeline::case_events(conn, before.as_deref(), &after, actor, at)?;
+                    continue;
+                }
+                Event::ActivityWritten { before, after, mentions } => {
+                    timeline::sync_activity(conn, &after)?;
+                    if mentions {
+                        notifications::mentioned_in_activity(conn, ws, &after, before.as_deref(), actor, at)?;
+                    }
                     continue;
                 }
             };

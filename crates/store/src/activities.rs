@@ -42,7 +42,7 @@ pub struct ActivityRow {
 
 crate::keyed_row!(ActivityRow, occurred_at);
 
-crate::record_basics!(activities, ActivityRow, ENTITY, crate::timeline::sync_activity);
+crate::record_basics!(activities, ActivityRow, ENTITY);
 
 #[derive(Debug, Clone, Default)]
 pub struct ActivityFilter {
@@ -211,26 +211,32 @@ fn sync_participants(conn: &mut DbConnection, ws: &str, row: &ActivityRow, d: &A
     Ok(())
 }
 
-/// Creates an activity; an outbound one on a case answers the case (first response).
+/// Creates an activity, recorded in the audit trail, on the timelines of what it is about and
+/// in the notifications of those it mentions; an outbound one on a case answers the case
+/// (first response).
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, actor: &Actor, now: i64) -> StoreResult<ActivityRow> {
-    let row = insert(conn, ws, d, actor, now)?;
+    let row = insert(conn, ws, d, now)?;
+    if let Some(case_id) = answers_case(&row) {
+        crate::cases::record_first_response(conn, ws, case_id, row.occurred_at.min(now), actor)?;
+    }
+    crate::timeline::sync_activity(conn, &row)?;
+    crate::notifications::mentioned_in_activity(conn, ws, &row, None, actor, now)?;
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok(row)
 }
 
-/// Writes a new activity with its participants, its items on the timelines of what it is
-/// about and the notifications of those it mentions; an outbound one on a case is the case's
-/// first response. Records nothing of the activity itself.
-pub fn insert(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, actor: &Actor, now: i64) -> StoreResult<ActivityRow> {
+/// The case an activity answers: an outbound activity logged on a case is its first response
+/// (unless it was answered before).
+pub fn answers_case(row: &ActivityRow) -> Option<&str> {
+    (row.direction.as_deref() == Some(Direction::Outbound.as_str())).then_some(row.case_id.as_deref()).flatten()
+}
+
+/// Writes a new activity with its participants. Records nothing of it.
+pub fn insert(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, now: i64) -> StoreResult<ActivityRow> {
     check_refs(conn, ws, d)?;
     let row = to_row(ws, new_id(), d, None, now);
     diesel::insert_into(activities::table).values(&row).execute(conn)?;
     sync_participants(conn, ws, &row, d)?;
-    if let (Some(case_id), Some(Direction::Outbound)) = (&d.case_id, d.direction) {
-        crate::cases::record_first_response(conn, ws, case_id, d.occurred_at.min(now), actor)?;
-    }
-    crate::timeline::sync_activity(conn, &row)?;
-    crate::notifications::mentioned_in_activity(conn, ws, &row, None, actor, now)?;
     Ok(row)
 }
 
@@ -238,31 +244,13 @@ pub fn create(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, actor: &Acto
     create_at(conn, ws, d, actor, time::now_micros())
 }
 
-pub fn update(
-    conn: &mut DbConnection,
-    ws: &str,
-    id: &str,
-    expected: Option<i64>,
-    actor: &Actor,
-    guard: &WriteGuard,
-    apply: impl FnOnce(&ActivityRow) -> StoreResult<ActivityDraft>,
-) -> StoreResult<ActivityRow> {
-    let Changed { after: row, changes, .. } = change(conn, ws, id, expected, actor, guard, apply)?;
-    if !changes.is_empty() {
-        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    }
-    Ok(row)
-}
-
-/// Writes a change to an activity, its participants, timeline items and new mentions: `apply`
-/// turns the current row into the new draft. Returns the activity and the fields that changed
-/// (none: nothing was written). Records nothing of the activity itself.
+/// Writes a change to an activity and its participants: `apply` turns the current row into the
+/// new draft. Records nothing of it.
 pub fn change(
     conn: &mut DbConnection,
     ws: &str,
     id: &str,
     expected: Option<i64>,
-    actor: &Actor,
     guard: &WriteGuard,
     apply: impl FnOnce(&ActivityRow) -> StoreResult<ActivityDraft>,
 ) -> StoreResult<Changed<ActivityRow>> {
@@ -278,7 +266,5 @@ pub fn change(
     }
     write_over(conn, &row, &new_row)?;
     sync_participants(conn, ws, &new_row, &d)?;
-    crate::timeline::sync_activity(conn, &new_row)?;
-    crate::notifications::mentioned_in_activity(conn, ws, &new_row, Some(&row), actor, new_row.updated_at)?;
     Ok(Changed { before: row, after: new_row, changes })
 }

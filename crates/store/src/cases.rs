@@ -453,18 +453,28 @@ fn change_at(
     Ok(Changed { before: row, after: new_row, changes })
 }
 
-/// Records the first answer to a case (an outbound activity), unless it was answered before.
+/// Records the first answer to a case (an outbound activity) in its audit trail and on the
+/// timelines, unless it was answered before.
 pub fn record_first_response(conn: &mut DbConnection, ws: &str, id: &str, at: i64, actor: &Actor) -> StoreResult<()> {
+    if let Some(Changed { before, after, changes }) = first_response(conn, ws, id, at)? {
+        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+        crate::timeline::case_events(conn, Some(&before), &after, actor, after.updated_at)?;
+    }
+    Ok(())
+}
+
+/// Writes the first answer to a case at `at` (an outbound activity), unless it was answered
+/// before or is in the trash (then nothing). Records nothing of it.
+pub fn first_response(conn: &mut DbConnection, ws: &str, id: &str, at: i64) -> StoreResult<Option<Changed<CaseRow>>> {
     let row = get(conn, ws, id)?;
     if row.first_response_at.is_some() || row.deleted_at.is_some() {
-        return Ok(());
+        return Ok(None);
     }
     let mut new_row = row.clone();
     new_row.first_response_at = Some(at.max(row.created_at));
     new_row.version = row.version + 1;
     new_row.updated_at = time::now_micros();
     write_over(conn, &row, &new_row)?;
-    audit::record(conn, ws, ENTITY, id, "updated", actor, audit::diff(&fields(&row), &fields(&new_row)))?;
-    crate::timeline::case_events(conn, Some(&row), &new_row, actor, new_row.updated_at)?;
-    Ok(())
+    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    Ok(Some(Changed { before: row, after: new_row, changes }))
 }
