@@ -7,6 +7,7 @@ use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::records::{Kind, Written};
 use crate::uow::{Event, UnitOfWork};
+use crate::workspace::Settings;
 use crm_domain::access::Entity;
 use crm_domain::operations::ActivityDraft;
 use crm_store::access::Reach;
@@ -30,7 +31,7 @@ impl Kind for Activities {
     fn row(read: &ActivityRow) -> &ActivityRow {
         read
     }
-    fn insert(conn: &mut DbConnection, ws: &str, draft: &ActivityDraft, now: i64) -> StoreResult<ActivityRow> {
+    fn insert(conn: &mut DbConnection, ws: &str, _settings: &Settings, draft: &ActivityDraft, now: i64) -> StoreResult<ActivityRow> {
         repo::insert(conn, ws, draft, now)
     }
     fn list(

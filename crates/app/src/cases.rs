@@ -7,6 +7,7 @@ use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::records::{Kind, Written};
 use crate::uow::{Event, UnitOfWork};
+use crate::workspace::Settings;
 use crm_domain::access::Entity;
 use crm_domain::operations::CaseDraft;
 use crm_store::access::Reach;
@@ -31,7 +32,7 @@ impl Kind for Cases {
     fn row(read: &CaseRow) -> &CaseRow {
         read
     }
-    fn insert(conn: &mut DbConnection, ws: &str, draft: &CaseDraft, now: i64) -> StoreResult<CaseRow> {
+    fn insert(conn: &mut DbConnection, ws: &str, _settings: &Settings, draft: &CaseDraft, now: i64) -> StoreResult<CaseRow> {
         repo::insert(conn, ws, draft, now)
     }
     fn list(conn: &mut DbConnection, caller: &Caller, reach: &Reach, filter: CaseFilter, page: &PageSpec) -> AppResult<PageOf<CaseRow>> {

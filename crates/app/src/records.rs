@@ -7,8 +7,9 @@ use crate::caller::Caller;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::uow::{Event, UnitOfWork};
+use crate::workspace::Settings;
 use crm_domain::access::Entity;
-use crm_domain::{Region, ValidationErrors};
+use crm_domain::ValidationErrors;
 use crm_store::access::{Reach, WriteGuard};
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::record::{Changed, TrashMove};
@@ -19,7 +20,10 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, Copy)]
 pub enum Written<'a, Row> {
     Created(&'a Row),
-    Changed { before: &'a Row, after: &'a Row },
+    Changed {
+        before: &'a Row,
+        after: &'a Row,
+    },
     /// Moved to the trash or taken out of it.
     Trashed(&'a Row),
 }
@@ -57,12 +61,13 @@ pub trait Kind: 'static {
     /// One record of the workspace, in the trash or not (`StoreError::NotFound` otherwise).
     fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<Self::Read>;
     /// Writes a new record, recording nothing of it.
-    fn insert(conn: &mut DbConnection, ws: &str, draft: &Self::Draft, now: i64) -> StoreResult<Self::Read>;
+    fn insert(conn: &mut DbConnection, ws: &str, settings: &Settings, draft: &Self::Draft, now: i64) -> StoreResult<Self::Read>;
     /// Writes the draft `apply` makes of the current row; returns the row before, the record
     /// after and the fields that changed.
     fn change(
         conn: &mut DbConnection,
         ws: &str,
+        settings: &Settings,
         id: &str,
         expected: Option<i64>,
         guard: &WriteGuard,
@@ -117,6 +122,7 @@ macro_rules! stored_in {
         fn change(
             conn: &mut crm_store::DbConnection,
             ws: &str,
+            _settings: &$crate::workspace::Settings,
             id: &str,
             expected: Option<i64>,
             guard: &crm_store::access::WriteGuard,
@@ -164,17 +170,18 @@ pub async fn get<K: Kind>(db: &Db, caller: &Caller, id: String) -> AppResult<K::
 pub fn create_in<K: Kind>(
     conn: &mut DbConnection,
     caller: &Caller,
-    parse: impl FnOnce(Region) -> Result<K::Draft, ValidationErrors>,
+    parse: impl FnOnce(&Settings) -> Result<K::Draft, ValidationErrors>,
 ) -> AppResult<K::Read> {
     caller.require_write()?;
     let ws = caller.workspace();
-    let mut draft = parse(crate::workspace::region(conn, ws)?)?;
+    let settings = crate::workspace::settings(conn, ws)?;
+    let mut draft = parse(&settings)?;
     let owner = K::draft_owner(&mut draft);
     if owner.is_none() {
         *owner = caller.user_id().map(str::to_owned);
     }
     caller.check_create(conn, K::ENTITY, K::draft_owner(&mut draft).as_deref())?;
-    let created = K::insert(conn, ws, &draft, time::now_micros())?;
+    let created = K::insert(conn, ws, &settings, &draft, time::now_micros())?;
     let mut uow = UnitOfWork::new(caller);
     let row = K::row(&created);
     uow.record(Event::Created { entity: K::ENTITY, id: K::id(row).to_owned(), fields: K::fields(row) });
@@ -189,26 +196,35 @@ pub fn create_in<K: Kind>(
 pub async fn update<K, F>(db: &Db, caller: &Caller, id: String, expected: Option<i64>, apply: F) -> AppResult<K::Read>
 where
     K: Kind,
-    F: FnOnce(&K::Row, Region) -> AppResult<K::Draft> + Send + 'static,
+    F: FnOnce(&K::Row, &Settings) -> AppResult<K::Draft> + Send + 'static,
 {
     caller.require_write()?;
     let caller = caller.clone();
-    db.write(move |conn| {
-        let ws = caller.workspace();
-        let region = crate::workspace::region(conn, ws)?;
-        let guard = caller.guard(conn, K::ENTITY)?;
-        let apply = |row: &K::Row| apply(row, region).map_err(AppError::into_store);
-        let Changed { before, after, changes } =
-            K::change(conn, ws, &id, expected, &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
-        if !changes.is_empty() {
-            let mut uow = UnitOfWork::new(&caller);
-            uow.record(Event::Updated { entity: K::ENTITY, id, changes, note: None });
-            K::after_write(conn, &mut uow, Written::Changed { before: &before, after: K::row(&after) })?;
-            uow.commit(conn)?;
-        }
-        K::seen(conn, &caller, after)
-    })
-    .await
+    db.write(move |conn| update_in::<K>(conn, &caller, &id, expected, apply)).await
+}
+
+/// [`update`] inside the caller's transaction (an upsert's replacement, a bulk write).
+pub fn update_in<K: Kind>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    expected: Option<i64>,
+    apply: impl FnOnce(&K::Row, &Settings) -> AppResult<K::Draft>,
+) -> AppResult<K::Read> {
+    caller.require_write()?;
+    let ws = caller.workspace();
+    let settings = crate::workspace::settings(conn, ws)?;
+    let guard = caller.guard(conn, K::ENTITY)?;
+    let apply = |row: &K::Row| apply(row, &settings).map_err(AppError::into_store);
+    let Changed { before, after, changes } =
+        K::change(conn, ws, &settings, id, expected, &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
+    if !changes.is_empty() {
+        let mut uow = UnitOfWork::new(caller);
+        uow.record(Event::Updated { entity: K::ENTITY, id: id.to_owned(), changes, note: None });
+        K::after_write(conn, &mut uow, Written::Changed { before: &before, after: K::row(&after) })?;
+        uow.commit(conn)?;
+    }
+    K::seen(conn, caller, after)
 }
 
 /// Moves a record to the trash (`delete`) or takes it out. Doing what is already done changes
@@ -216,17 +232,25 @@ where
 pub async fn set_deleted<K: Kind>(db: &Db, caller: &Caller, id: String, expected: Option<i64>, delete: bool) -> AppResult<K::Read> {
     caller.require_write()?;
     let caller = caller.clone();
-    db.write(move |conn| {
-        let guard = caller.guard(conn, K::ENTITY)?;
-        let (after, moved) =
-            K::trash(conn, caller.workspace(), &id, expected, &guard, delete).map_err(AppError::not_found_as(K::ENTITY))?;
-        if let Some((before, now)) = moved {
-            let mut uow = UnitOfWork::new(&caller);
-            uow.record(Event::Trashed { entity: K::ENTITY, id, before, after: now });
-            K::after_write(conn, &mut uow, Written::Trashed(K::row(&after)))?;
-            uow.commit(conn)?;
-        }
-        K::seen(conn, &caller, after)
-    })
-    .await
+    db.write(move |conn| set_deleted_in::<K>(conn, &caller, &id, expected, delete)).await
+}
+
+/// [`set_deleted`] inside the caller's transaction.
+pub fn set_deleted_in<K: Kind>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    expected: Option<i64>,
+    delete: bool,
+) -> AppResult<K::Read> {
+    caller.require_write()?;
+    let guard = caller.guard(conn, K::ENTITY)?;
+    let (after, moved) = K::trash(conn, caller.workspace(), id, expected, &guard, delete).map_err(AppError::not_found_as(K::ENTITY))?;
+    if let Some((before, now)) = moved {
+        let mut uow = UnitOfWork::new(caller);
+        uow.record(Event::Trashed { entity: K::ENTITY, id: id.to_owned(), before, after: now });
+        K::after_write(conn, &mut uow, Written::Trashed(K::row(&after)))?;
+        uow.commit(conn)?;
+    }
+    K::seen(conn, caller, after)
 }

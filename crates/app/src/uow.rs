@@ -12,9 +12,10 @@
 
 use crate::caller::Caller;
 use crm_domain::access::Entity;
-use crm_store::audit::{self, Actor};
 use crm_store::activities::ActivityRow;
+use crm_store::audit::{self, Actor};
 use crm_store::cases::CaseRow;
+use crm_store::orders::OrderRow;
 use crm_store::{notifications, time, timeline, webhooks, DbConnection, StoreResult};
 use serde_json::{Map, Value};
 
@@ -35,6 +36,9 @@ pub enum Event {
     /// items on the timelines of what it is about follow it, and (`mentions`) the people newly
     /// @mentioned in it are told.
     ActivityWritten { before: Option<Box<ActivityRow>>, after: Box<ActivityRow>, mentions: bool },
+    /// An order was recorded, changed, or moved to or from the trash: its items on the
+    /// timelines of its customer follow it.
+    OrderWritten(Box<OrderRow>),
 }
 
 /// The events of one use case, written at its commit.
@@ -77,6 +81,10 @@ impl UnitOfWork {
                 }
                 Event::CaseMoved { before, after } => {
                     timeline::case_events(conn, before.as_deref(), &after, actor, at)?;
+                    continue;
+                }
+                Event::OrderWritten(order) => {
+                    timeline::sync_order(conn, &order)?;
                     continue;
                 }
                 Event::ActivityWritten { before, after, mentions } => {

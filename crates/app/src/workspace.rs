@@ -1,8 +1,23 @@
 //! Facts about the caller's workspace that use cases need.
 
 use crate::error::AppResult;
-use crm_domain::Region;
-use crm_store::DbConnection;
+use crm_domain::{Currency, Region};
+use crm_store::{DbConnection, StoreError, StoreResult};
+
+/// What a record's input is read with: the workspace's region (national phone numbers) and
+/// base currency (totals of orders and deals in other currencies).
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub region: Region,
+    pub base: Currency,
+}
+
+/// The workspace's settings, in one query.
+pub fn settings(conn: &mut DbConnection, ws: &str) -> StoreResult<Settings> {
+    let w = crm_store::identity::get_workspace(conn, ws)?;
+    let base = Currency::parse("base_currency", &w.base_currency).map_err(|_| StoreError::Corrupt("base currency".into()))?;
+    Ok(Settings { region: Region::parse("default_region", &w.default_region).unwrap_or(Region::IR), base })
+}
 
 /// The region national phone numbers are read in (Iran when the stored one is unknown).
 pub fn region(conn: &mut DbConnection, ws: &str) -> AppResult<Region> {

@@ -4,8 +4,8 @@
 use crate::access::{Reach, WriteGuard};
 use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
-use crate::schema::{companies, contacts, record_tags};
 use crate::record::Changed;
+use crate::schema::{companies, contacts, record_tags};
 use crate::{identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::ContactDraft;
 use diesel::prelude::*;

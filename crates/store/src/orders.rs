@@ -6,7 +6,7 @@ use crate::access::{Reach, WriteGuard};
 use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::pricing::{self, PricedLine};
-use crate::record::{check_editable, refs};
+use crate::record::{check_editable, refs, Changed};
 use crate::schema::{deals, exchange_rates, order_lines, orders};
 use crate::{keyset, new_id, time, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::commerce::{convert_e4, OrderDraft, OrderStatus};
@@ -49,7 +49,7 @@ pub struct OrderRow {
 
 crate::keyed_row!(OrderRow, ordered_at);
 
-crate::record_basics!(orders, OrderRow, ENTITY, crate::timeline::sync_order);
+crate::record_basics!(orders, OrderRow, ENTITY);
 
 // ---- Exchange rates ----
 
@@ -259,7 +259,8 @@ fn to_row(ws: &str, d: &OrderDraft, p: &Priced, prev: &OrderRow, now: i64) -> Or
     }
 }
 
-fn fields(r: &OrderRow) -> Map<String, Value> {
+/// The audited fields of an order.
+pub fn fields(r: &OrderRow) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("external_id".into(), r.external_id.clone().into());
     m.insert("contact_id".into(), r.contact_id.clone().into());
@@ -308,8 +309,22 @@ fn duplicate_external_id() -> StoreError {
     }
 }
 
-/// Records an order; its number is the workspace's next.
+/// Records an order (its number is the workspace's next) in the audit trail and on the
+/// timelines.
 pub fn create_at(conn: &mut DbConnection, ws: &str, base: Currency, d: &OrderDraft, actor: &Actor, now: i64) -> StoreResult<OrderRow> {
+    let row = insert(conn, ws, base, d, now)?;
+    crate::timeline::sync_order(conn, &row)?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    Ok(row)
+}
+
+pub fn create(conn: &mut DbConnection, ws: &str, base: Currency, d: &OrderDraft, actor: &Actor) -> StoreResult<OrderRow> {
+    create_at(conn, ws, base, d, actor, time::now_micros())
+}
+
+/// Writes a new order with its lines, priced and its total converted into the base currency;
+/// its number is the workspace's next. Records nothing of it.
+pub fn insert(conn: &mut DbConnection, ws: &str, base: Currency, d: &OrderDraft, now: i64) -> StoreResult<OrderRow> {
     if let Some(e) = &d.external_id {
         if by_external_id(conn, ws, e)?.is_some() {
             return Err(duplicate_external_id());
@@ -354,16 +369,11 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, base: Currency, d: &OrderDra
         }
     })?;
     sync_lines(conn, ws, &row.id, &p.lines)?;
-    crate::timeline::sync_order(conn, &row)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     Ok(row)
 }
 
-pub fn create(conn: &mut DbConnection, ws: &str, base: Currency, d: &OrderDraft, actor: &Actor) -> StoreResult<OrderRow> {
-    create_at(conn, ws, base, d, actor, time::now_micros())
-}
-
-/// Changes an order; `apply` turns the current one into the new draft.
+/// Changes an order, recorded in the audit trail and on the timelines; `apply` turns the
+/// current one into the new draft.
 #[allow(clippy::too_many_arguments)]
 pub fn update(
     conn: &mut DbConnection,
@@ -375,6 +385,25 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&OrderRow) -> StoreResult<OrderDraft>,
 ) -> StoreResult<OrderRow> {
+    let Changed { after, changes, .. } = change(conn, ws, base, id, expected, guard, apply)?;
+    if !changes.is_empty() {
+        crate::timeline::sync_order(conn, &after)?;
+        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    }
+    Ok(after)
+}
+
+/// Writes a change to an order and its lines: `apply` turns the current one into the new
+/// draft, priced again with its total converted into the base currency. Records nothing of it.
+pub fn change(
+    conn: &mut DbConnection,
+    ws: &str,
+    base: Currency,
+    id: &str,
+    expected: Option<i64>,
+    guard: &WriteGuard,
+    apply: impl FnOnce(&OrderRow) -> StoreResult<OrderDraft>,
+) -> StoreResult<Changed<OrderRow>> {
     let row = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
@@ -390,42 +419,11 @@ pub fn update(
     let new_row = to_row(ws, &d, &p, &row, time::now_micros());
     let changes = audit::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok(row);
+        return Ok(Changed::nothing(row.clone(), row));
     }
     write_over(conn, &row, &new_row)?;
     sync_lines(conn, ws, id, &p.lines)?;
-    crate::timeline::sync_order(conn, &new_row)?;
-    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    Ok(new_row)
-}
-
-/// Creates the order with this external id, or replaces it: what an e-commerce system sends
-/// on every change. `may_create` says whether the caller may create an order for this owner.
-/// Returns the order and whether it was created. A deleted order is restored.
-#[allow(clippy::too_many_arguments)]
-pub fn upsert(
-    conn: &mut DbConnection,
-    ws: &str,
-    base: Currency,
-    d: &OrderDraft,
-    actor: &Actor,
-    guard: &WriteGuard,
-    may_create: impl FnOnce(&mut DbConnection, Option<&str>) -> StoreResult<()>,
-) -> StoreResult<(OrderRow, bool)> {
-    let ext = d.external_id.clone().ok_or_else(|| FieldError::new("external_id", "required", "an upsert needs the external id"))?;
-    match by_external_id(conn, ws, &ext)? {
-        None => {
-            may_create(conn, d.owner_id.as_deref())?;
-            Ok((create(conn, ws, base, d, actor)?, true))
-        }
-        Some(existing) => {
-            if existing.deleted_at.is_some() {
-                set_deleted(conn, ws, &existing.id, None, actor, guard, false)?;
-            }
-            let draft = d.clone();
-            Ok((update(conn, ws, base, &existing.id, None, actor, guard, move |_| Ok(draft))?, false))
-        }
-    }
+    Ok(Changed { before: row, after: new_row, changes })
 }
 
 /// Revenue of a period in the base currency: orders that count as revenue (by order time)

@@ -12,10 +12,10 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use crm_api_types::{merge_patch, AuditEntry, Case, CaseCreate, CasePatch, Page, Problem, SlaPolicy};
-use crm_domain::operations::{CaseChannel, CaseStatus, Priority};
-use crm_domain::Role;
 use crm_app::cases::Cases;
 use crm_app::records;
+use crm_domain::operations::{CaseChannel, CaseStatus, Priority};
+use crm_domain::Role;
 use crm_store::cases::{self as repo, CaseFilter};
 use crm_store::{time, StoreError};
 

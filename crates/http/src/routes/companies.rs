@@ -106,7 +106,7 @@ pub async fn create_company(
 ) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let created = records::create_in::<Companies>(c, &caller, |region| input.validate(region))?;
+        let created = records::create_in::<Companies>(c, &caller, |settings| input.validate(settings.region))?;
         stored(StatusCode::CREATED, &convert::company(created)?)
     })
     .await
@@ -160,10 +160,10 @@ pub async fn update_company(
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
     let patch = body.value;
-    let changed = records::update::<Companies, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |row, region| {
+    let changed = records::update::<Companies, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |row, settings| {
         // The patch goes over what the API shows, so absent fields keep exactly what a client read.
         let current = convert::company((row.clone(), 0)).map_err(|_| crm_store::StoreError::Corrupt("company".into()))?;
-        Ok(patch.apply_to(CompanyCreate::from(current)).validate(region)?)
+        Ok(patch.apply_to(CompanyCreate::from(current)).validate(settings.region)?)
     })
     .await?;
     let company = convert::company(changed)?;

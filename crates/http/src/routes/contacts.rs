@@ -120,7 +120,7 @@ pub async fn create_contact(
 ) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let created = records::create_in::<Contacts>(c, &caller, |region| input.validate(region))?;
+        let created = records::create_in::<Contacts>(c, &caller, |settings| input.validate(settings.region))?;
         stored(StatusCode::CREATED, &convert::contact(created)?)
     })
     .await
@@ -175,11 +175,11 @@ pub async fn update_contact(
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
     let patch = body.value;
-    let changed = records::update::<Contacts, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |row, region| {
+    let changed = records::update::<Contacts, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |row, settings| {
         // A row that cannot be shown cannot be patched either: the patch goes over what the
         // API shows, so absent fields keep exactly what a client read.
         let current = convert::contact((row.clone(), None)).map_err(|_| crm_store::StoreError::Corrupt("contact".into()))?;
-        Ok(patch.apply_to(ContactCreate::from(current)).validate(region)?)
+        Ok(patch.apply_to(ContactCreate::from(current)).validate(settings.region)?)
     })
     .await?;
     let contact = convert::contact(changed)?;

@@ -103,7 +103,7 @@ pub async fn list_leads(state: web::Data<AppState>, who: Principal, req: HttpReq
 pub async fn create_lead(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<LeadCreate>) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let l = convert::lead(records::create_in::<Leads>(c, &caller, |region| input.validate(region))?)?;
+        let l = convert::lead(records::create_in::<Leads>(c, &caller, |settings| input.validate(settings.region))?)?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&l)?,
@@ -158,9 +158,9 @@ pub async fn update_lead(
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
     let patch = body.value;
-    let changed = records::update::<Leads, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, region| {
+    let changed = records::update::<Leads, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, settings| {
         let base = convert::lead(current.clone()).map_err(|_| StoreError::Corrupt("lead".into()))?;
-        Ok(merge_patch(&LeadCreate::from(base), &patch)?.validate(region)?)
+        Ok(merge_patch(&LeadCreate::from(base), &patch)?.validate(settings.region)?)
     })
     .await?;
     let lead = convert::lead(changed)?;

@@ -16,6 +16,8 @@ use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use crm_api_types::{
     merge_patch, AuditEntry, ExchangeRate, ExchangeRates, MoneyDto, Order, OrderInput, OrderPatch, Page, Problem, RevenueSummary,
 };
+use crm_app::orders::{self, Orders};
+use crm_app::records;
 use crm_domain::access::Entity;
 use crm_domain::commerce::{parse_rate, rate_string, OrderChannel, OrderStatus};
 use crm_domain::{Currency, FieldError, Role, ValidationErrors};
@@ -78,15 +80,9 @@ pub async fn list_orders(state: web::Data<AppState>, who: Principal, req: HttpRe
     };
     let page = q.page_spec_with(Some("ordered_at"), Sort { field: SortField::At, desc: true })?;
     q.finish()?;
-    let body = state
-        .db(move |c| {
-            let base = convert::base_currency(c, &who.workspace_id)?;
-            let reach = access::reach(c, &who, Entity::Order)?;
-            let p = repo::list(c, &who.workspace_id, &reach, &filter, &page)?;
-            let items = p.items.into_iter().map(|o| convert::order(o, base)).collect::<ApiResult<Vec<_>>>()?;
-            to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })
-        })
-        .await?;
+    let p = records::list::<Orders>(state.app_db(), &who.caller(), filter, page).await?;
+    let items = p.items.into_iter().map(|(o, base)| convert::order(o, base)).collect::<ApiResult<Vec<_>>>()?;
+    let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
@@ -109,18 +105,10 @@ pub async fn list_orders(state: web::Data<AppState>, who: Principal, req: HttpRe
 )]
 #[post("/orders")]
 pub async fn create_order(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<OrderInput>) -> ApiResult<HttpResponse> {
-    who.require_write()?;
-    let mut input = body.value;
-    if input.owner_id.is_none() {
-        input.owner_id = who.user_id().map(str::to_owned);
-    }
-    let (actor, me) = (who.actor(), who.clone());
+    let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let ws = &me.workspace_id;
-        let base = convert::base_currency(c, ws)?;
-        let draft = input.validate(base, chrono::Utc::now())?;
-        access::creatable(c, &me, Entity::Order, draft.owner_id.as_deref())?;
-        let o = convert::order(repo::create(c, ws, base, &draft, &actor)?, base)?;
+        let (row, base) = records::create_in::<Orders>(c, &caller, |settings| input.validate(settings.base, chrono::Utc::now()))?;
+        let o = convert::order(row, base)?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&o)?,
@@ -155,7 +143,6 @@ pub async fn upsert_order(
     external_id: web::Path<String>,
     body: Json<OrderInput>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let mut input = body.value;
     let ext = external_id.into_inner();
     if input.external_id.as_deref().is_some_and(|e| e != ext) {
@@ -163,28 +150,20 @@ pub async fn upsert_order(
             FieldError::new("external_id", "external_id_mismatch", "must match the URL or be left out").into(),
         ));
     }
-    input.external_id = Some(ext);
-    let actor = who.actor();
-    let (o, created) = state
-        .tx(move |c| {
-            let ws = &who.workspace_id;
-            let base = convert::base_currency(c, ws)?;
-            // What the caller leaves out of a replacement keeps its value: owner and order time.
-            let existing = repo::by_external_id(c, ws, input.external_id.as_deref().unwrap_or_default())?;
-            if input.owner_id.is_none() {
-                input.owner_id = existing.as_ref().map_or(who.user_id().map(str::to_owned), |e| e.owner_id.clone());
-            }
-            if input.ordered_at.is_none() {
-                input.ordered_at = existing.as_ref().map(|e| time::to_datetime(e.ordered_at));
-            }
-            let draft = input.validate(base, chrono::Utc::now())?;
-            let guard = access::guard(c, &who, Entity::Order)?;
-            let (row, created) = repo::upsert(c, ws, base, &draft, &actor, &guard, |c, owner| {
-                crm_store::access::check_create(c, ws, who.viewer(), Entity::Order, owner)
-            })?;
-            Ok((convert::order(row, base)?, created))
-        })
-        .await?;
+    input.external_id = Some(ext.clone());
+    let user = who.user_id().map(str::to_owned);
+    let ((row, base), created) = orders::upsert(state.app_db(), &who.caller(), ext, move |existing, settings| {
+        // What the caller leaves out of a replacement keeps its value: owner and order time.
+        if input.owner_id.is_none() {
+            input.owner_id = existing.map_or(user, |e| e.owner_id.clone());
+        }
+        if input.ordered_at.is_none() {
+            input.ordered_at = existing.map(|e| time::to_datetime(e.ordered_at));
+        }
+        input.validate(settings.base, chrono::Utc::now())
+    })
+    .await?;
+    let o = convert::order(row, base)?;
     let mut res = if created { HttpResponse::Created() } else { HttpResponse::Ok() };
     if created {
         res.insert_header((header::LOCATION, format!("/api/v1/orders/{}", o.id)));
@@ -205,14 +184,8 @@ pub async fn upsert_order(
 )]
 #[get("/orders/{id}")]
 pub async fn get_order(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let o = state
-        .db(move |c| {
-            let found = repo::get(c, &who.workspace_id, &id).map_err(not_found)?;
-            access::visible(c, &who, Entity::Order, found.owner_id.as_deref())?;
-            convert::order(found, convert::base_currency(c, &who.workspace_id)?)
-        })
-        .await?;
+    let (row, base) = records::get::<Orders>(state.app_db(), &who.caller(), id.into_inner()).await?;
+    let o = convert::order(row, base)?;
     Ok(with_etag(o.version, &o))
 }
 
@@ -241,22 +214,14 @@ pub async fn update_order(
     id: web::Path<String>,
     body: Json<OrderPatch>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match(&req)?;
-    let (id, actor, patch) = (id.into_inner(), who.actor(), body.value);
-    let o = state
-        .tx(move |c| {
-            let ws = &who.workspace_id;
-            let base = convert::base_currency(c, ws)?;
-            let guard = access::guard(c, &who, Entity::Order)?;
-            let res = repo::update(c, ws, base, &id, expected, &actor, &guard, |current| {
-                let cur = convert::order(current.clone(), base).map_err(|_| StoreError::Corrupt("order".into()))?;
-                let input = merge_patch(&OrderInput::from(cur), &patch).map_err(StoreError::Invalid)?;
-                input.validate(base, chrono::Utc::now()).map_err(StoreError::Invalid)
-            });
-            convert::order(res.map_err(not_found)?, base)
-        })
-        .await?;
+    let patch = body.value;
+    let (row, base) = records::update::<Orders, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, settings| {
+        let cur = convert::order(current.clone(), settings.base).map_err(|_| StoreError::Corrupt("order".into()))?;
+        Ok(merge_patch(&OrderInput::from(cur), &patch)?.validate(settings.base, chrono::Utc::now())?)
+    })
+    .await?;
+    let o = convert::order(row, base)?;
     Ok(with_etag(o.version, &o))
 }
 
@@ -274,16 +239,9 @@ pub async fn update_order(
 )]
 #[delete("/orders/{id}")]
 pub async fn delete_order(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match(&req)?;
-    let (id, actor) = (id.into_inner(), who.actor());
-    let o = state
-        .tx(move |c| {
-            let guard = access::guard(c, &who, Entity::Order)?;
-            let row = repo::set_deleted(c, &who.workspace_id, &id, expected, &actor, &guard, true).map_err(not_found)?;
-            convert::order(row, convert::base_currency(c, &who.workspace_id)?)
-        })
-        .await?;
+    let (row, base) = records::set_deleted::<Orders>(state.app_db(), &who.caller(), id.into_inner(), expected, true).await?;
+    let o = convert::order(row, base)?;
     Ok(with_etag(o.version, &o))
 }
 

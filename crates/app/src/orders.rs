@@ -1,0 +1,120 @@
+//! Orders: what customers bought, priced per line and converted into the workspace's base
+//! currency, on the shared record use cases ([`crate::records`]); a read returns the order
+//! with that base currency. Shops replace an order by its external id ([`upsert`]).
+
+use crate::caller::Caller;
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::records::{self, Kind, Written};
+use crate::uow::{Event, UnitOfWork};
+use crate::workspace::{self, Settings};
+use crm_domain::access::Entity;
+use crm_domain::commerce::OrderDraft;
+use crm_domain::{Currency, ValidationErrors};
+use crm_store::access::{Reach, WriteGuard};
+use crm_store::cursor::{PageOf, PageSpec};
+use crm_store::orders::{self as repo, OrderFilter, OrderRow};
+use crm_store::record::{Changed, TrashMove};
+use crm_store::{DbConnection, StoreResult};
+use serde_json::{Map, Value};
+
+/// The orders kind of record.
+#[derive(Debug)]
+pub struct Orders;
+
+/// An order and the base currency its converted total is in.
+pub type OrderInBase = (OrderRow, Currency);
+
+impl Kind for Orders {
+    const ENTITY: Entity = Entity::Order;
+    type Row = OrderRow;
+    type Read = OrderInBase;
+    type Draft = OrderDraft;
+    type Filter = OrderFilter;
+
+    fn row(read: &OrderInBase) -> &OrderRow {
+        &read.0
+    }
+    fn id(row: &OrderRow) -> &str {
+        &row.id
+    }
+    fn owner(read: &OrderInBase) -> Option<&str> {
+        read.0.owner_id.as_deref()
+    }
+    fn draft_owner(draft: &mut OrderDraft) -> &mut Option<String> {
+        &mut draft.owner_id
+    }
+    fn fields(row: &OrderRow) -> Map<String, Value> {
+        repo::fields(row)
+    }
+    fn list(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        reach: &Reach,
+        filter: OrderFilter,
+        page: &PageSpec,
+    ) -> AppResult<PageOf<OrderInBase>> {
+        let base = workspace::settings(conn, caller.workspace())?.base;
+        let p = repo::list(conn, caller.workspace(), reach, &filter, page)?;
+        Ok(PageOf { items: p.items.into_iter().map(|o| (o, base)).collect(), next_cursor: p.next_cursor, total: p.total })
+    }
+    fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<OrderInBase> {
+        let row = repo::get(conn, ws, id)?;
+        Ok((row, workspace::settings(conn, ws)?.base))
+    }
+    fn insert(conn: &mut DbConnection, ws: &str, settings: &Settings, draft: &OrderDraft, now: i64) -> StoreResult<OrderInBase> {
+        Ok((repo::insert(conn, ws, settings.base, draft, now)?, settings.base))
+    }
+    fn change(
+        conn: &mut DbConnection,
+        ws: &str,
+        settings: &Settings,
+        id: &str,
+        expected: Option<i64>,
+        guard: &WriteGuard,
+        apply: impl FnOnce(&OrderRow) -> StoreResult<OrderDraft>,
+    ) -> StoreResult<Changed<OrderRow, OrderInBase>> {
+        let Changed { before, after, changes } = repo::change(conn, ws, settings.base, id, expected, guard, apply)?;
+        Ok(Changed { before, after: (after, settings.base), changes })
+    }
+    fn trash(
+        conn: &mut DbConnection,
+        ws: &str,
+        id: &str,
+        expected: Option<i64>,
+        guard: &WriteGuard,
+        delete: bool,
+    ) -> StoreResult<(OrderInBase, Option<TrashMove>)> {
+        let (row, moved) = repo::trash(conn, ws, id, expected, guard, delete)?;
+        Ok(((row, workspace::settings(conn, ws)?.base), moved))
+    }
+    fn after_write(_conn: &mut DbConnection, uow: &mut UnitOfWork, written: Written<'_, OrderRow>) -> AppResult<()> {
+        let (Written::Created(after) | Written::Changed { after, .. } | Written::Trashed(after)) = written;
+        uow.record(Event::OrderWritten(Box::new(after.clone())));
+        Ok(())
+    }
+}
+
+/// Creates the order with this external id, or replaces it (taking it out of the trash first):
+/// what a shop sends on every change of an order. `parse` makes the draft, given the stored
+/// order (to keep what a replacement leaves out) and the workspace's settings. Returns the
+/// order and whether it was created.
+pub async fn upsert<F>(db: &Db, caller: &Caller, external_id: String, parse: F) -> AppResult<(OrderInBase, bool)>
+where
+    F: FnOnce(Option<&OrderRow>, &Settings) -> Result<OrderDraft, ValidationErrors> + Send + 'static,
+{
+    caller.require_write()?;
+    let caller = caller.clone();
+    db.write(move |conn| match repo::by_external_id(conn, caller.workspace(), &external_id)? {
+        None => Ok((records::create_in::<Orders>(conn, &caller, |settings| parse(None, settings))?, true)),
+        Some(existing) => {
+            if existing.deleted_at.is_some() {
+                records::set_deleted_in::<Orders>(conn, &caller, &existing.id, None, false)?;
+            }
+            let replaced =
+                records::update_in::<Orders>(conn, &caller, &existing.id, None, |_, settings| Ok(parse(Some(&existing), settings)?))?;
+            Ok((replaced, false))
+        }
+    })
+    .await
+}
