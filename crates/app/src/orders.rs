@@ -15,7 +15,7 @@ use crm_store::access::{Reach, WriteGuard};
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::orders::{self as repo, OrderFilter, OrderRow};
 use crm_store::record::{Changed, TrashMove};
-use crm_store::{DbConnection, StoreResult};
+use crm_store::{DbConnection, StoreError, StoreResult};
 use serde_json::{Map, Value};
 
 /// The orders kind of record.
@@ -29,7 +29,8 @@ impl Kind for Orders {
     const ENTITY: Entity = Entity::Order;
     type Row = OrderRow;
     type Read = OrderInBase;
-    type Draft = OrderDraft;
+    /// The order and the base currency its total is converted into.
+    type Draft = (OrderDraft, Currency);
     type Filter = OrderFilter;
 
     fn row(read: &OrderInBase) -> &OrderRow {
@@ -41,8 +42,8 @@ impl Kind for Orders {
     fn owner(read: &OrderInBase) -> Option<&str> {
         read.0.owner_id.as_deref()
     }
-    fn draft_owner(draft: &mut OrderDraft) -> &mut Option<String> {
-        &mut draft.owner_id
+    fn draft_owner(draft: &mut (OrderDraft, Currency)) -> &mut Option<String> {
+        &mut draft.0.owner_id
     }
     fn fields(row: &OrderRow) -> Map<String, Value> {
         repo::fields(row)
@@ -62,20 +63,32 @@ impl Kind for Orders {
         let row = repo::get(conn, ws, id)?;
         Ok((row, workspace::settings(conn, ws)?.base))
     }
-    fn insert(conn: &mut DbConnection, ws: &str, settings: &Settings, draft: &OrderDraft, now: i64) -> StoreResult<OrderInBase> {
-        Ok((repo::insert(conn, ws, settings.base, draft, now)?, settings.base))
+    fn insert(
+        conn: &mut DbConnection,
+        ws: &str,
+        _settings: &Settings,
+        (draft, base): &(OrderDraft, Currency),
+        now: i64,
+    ) -> StoreResult<OrderInBase> {
+        Ok((repo::insert(conn, ws, *base, draft, now)?, *base))
     }
     fn change(
         conn: &mut DbConnection,
         ws: &str,
-        settings: &Settings,
         id: &str,
         expected: Option<i64>,
         guard: &WriteGuard,
-        apply: impl FnOnce(&OrderRow) -> StoreResult<OrderDraft>,
+        apply: impl FnOnce(&mut DbConnection, &OrderRow) -> StoreResult<(OrderDraft, Currency)>,
     ) -> StoreResult<Changed<OrderRow, OrderInBase>> {
-        let Changed { before, after, changes } = repo::change(conn, ws, settings.base, id, expected, guard, apply)?;
-        Ok(Changed { before, after: (after, settings.base), changes })
+        let mut base = None;
+        let Changed { before, after, changes } = repo::change(conn, ws, id, expected, guard, |conn, row| {
+            let draft = apply(conn, row)?;
+            base = Some(draft.1);
+            Ok(draft)
+        })?;
+        // A change that succeeded applied its draft.
+        let base = base.ok_or_else(|| StoreError::Corrupt("order changed without a draft".into()))?;
+        Ok(Changed { before, after: (after, base), changes })
     }
     fn trash(
         conn: &mut DbConnection,
@@ -97,22 +110,24 @@ impl Kind for Orders {
 
 /// Creates the order with this external id, or replaces it (taking it out of the trash first):
 /// what a shop sends on every change of an order. `parse` makes the draft, given the stored
-/// order (to keep what a replacement leaves out) and the workspace's settings. Returns the
+/// order (to keep what a replacement leaves out) and the workspace's base currency. Returns the
 /// order and whether it was created.
 pub async fn upsert<F>(db: &Db, caller: &Caller, external_id: String, parse: F) -> AppResult<(OrderInBase, bool)>
 where
-    F: FnOnce(Option<&OrderRow>, &Settings) -> Result<OrderDraft, ValidationErrors> + Send + 'static,
+    F: FnOnce(Option<&OrderRow>, Currency) -> Result<OrderDraft, ValidationErrors> + Send + 'static,
 {
     caller.require_write()?;
     let caller = caller.clone();
     db.write(move |conn| match repo::by_external_id(conn, caller.workspace(), &external_id)? {
-        None => Ok((records::create_in::<Orders>(conn, &caller, |settings| parse(None, settings))?, true)),
+        None => Ok((records::create_in::<Orders>(conn, &caller, |settings| Ok((parse(None, settings.base)?, settings.base)))?, true)),
         Some(existing) => {
             if existing.deleted_at.is_some() {
                 records::set_deleted_in::<Orders>(conn, &caller, &existing.id, None, false)?;
             }
-            let replaced =
-                records::update_in::<Orders>(conn, &caller, &existing.id, None, |_, settings| Ok(parse(Some(&existing), settings)?))?;
+            let replaced = records::update_in::<Orders>(conn, &caller, &existing.id, None, |_, facts| {
+                let base = facts.settings()?.base;
+                Ok((parse(Some(&existing), base)?, base))
+            })?;
             Ok((replaced, false))
         }
     })

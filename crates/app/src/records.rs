@@ -7,7 +7,7 @@ use crate::caller::Caller;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::uow::{Event, UnitOfWork};
-use crate::workspace::Settings;
+use crate::workspace::{Facts, Settings};
 use crm_domain::access::Entity;
 use crm_domain::ValidationErrors;
 use crm_store::access::{Reach, WriteGuard};
@@ -67,11 +67,10 @@ pub trait Kind: 'static {
     fn change(
         conn: &mut DbConnection,
         ws: &str,
-        settings: &Settings,
         id: &str,
         expected: Option<i64>,
         guard: &WriteGuard,
-        apply: impl FnOnce(&Self::Row) -> StoreResult<Self::Draft>,
+        apply: impl FnOnce(&mut DbConnection, &Self::Row) -> StoreResult<Self::Draft>,
     ) -> StoreResult<Changed<Self::Row, Self::Read>>;
     /// Moves a record to the trash or back; returns the move, none when there was nothing to do.
     fn trash(
@@ -122,11 +121,10 @@ macro_rules! stored_in {
         fn change(
             conn: &mut crm_store::DbConnection,
             ws: &str,
-            _settings: &$crate::workspace::Settings,
             id: &str,
             expected: Option<i64>,
             guard: &crm_store::access::WriteGuard,
-            apply: impl FnOnce(&Self::Row) -> crm_store::StoreResult<Self::Draft>,
+            apply: impl FnOnce(&mut crm_store::DbConnection, &Self::Row) -> crm_store::StoreResult<Self::Draft>,
         ) -> crm_store::StoreResult<crm_store::record::Changed<Self::Row, Self::Read>> {
             $($repo)::+::change(conn, ws, id, expected, guard, apply)
         }
@@ -191,12 +189,13 @@ pub fn create_in<K: Kind>(
 }
 
 /// Changes a record the caller may change: `apply` makes the new draft from the current row
-/// (phones read in the workspace's region). `expected` is the version the caller saw (`None`
+/// (asking for the workspace's settings when its input needs them, such as the region phones
+/// are read in). `expected` is the version the caller saw (`None`
 /// only for an explicit `If-Match: *`); a stale one fails and changes nothing.
 pub async fn update<K, F>(db: &Db, caller: &Caller, id: String, expected: Option<i64>, apply: F) -> AppResult<K::Read>
 where
     K: Kind,
-    F: FnOnce(&K::Row, &Settings) -> AppResult<K::Draft> + Send + 'static,
+    F: FnOnce(&K::Row, &mut Facts<'_>) -> AppResult<K::Draft> + Send + 'static,
 {
     caller.require_write()?;
     let caller = caller.clone();
@@ -209,15 +208,13 @@ pub fn update_in<K: Kind>(
     caller: &Caller,
     id: &str,
     expected: Option<i64>,
-    apply: impl FnOnce(&K::Row, &Settings) -> AppResult<K::Draft>,
+    apply: impl FnOnce(&K::Row, &mut Facts<'_>) -> AppResult<K::Draft>,
 ) -> AppResult<K::Read> {
     caller.require_write()?;
     let ws = caller.workspace();
-    let settings = crate::workspace::settings(conn, ws)?;
     let guard = caller.guard(conn, K::ENTITY)?;
-    let apply = |row: &K::Row| apply(row, &settings).map_err(AppError::into_store);
-    let Changed { before, after, changes } =
-        K::change(conn, ws, &settings, id, expected, &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
+    let apply = |conn: &mut DbConnection, row: &K::Row| apply(row, &mut Facts::new(conn, ws)).map_err(AppError::into_store);
+    let Changed { before, after, changes } = K::change(conn, ws, id, expected, &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
     if !changes.is_empty() {
         let mut uow = UnitOfWork::new(caller);
         uow.record(Event::Updated { entity: K::ENTITY, id: id.to_owned(), changes, note: None });

@@ -19,6 +19,24 @@ pub fn settings(conn: &mut DbConnection, ws: &str) -> StoreResult<Settings> {
     Ok(Settings { region: Region::parse("default_region", &w.default_region).unwrap_or(Region::IR), base })
 }
 
+/// The workspace's settings, read when a change's input first asks for them: a change that
+/// needs none (a deal's stage) costs no query for them.
+pub struct Facts<'c> {
+    conn: &'c mut DbConnection,
+    ws: &'c str,
+}
+
+impl<'c> Facts<'c> {
+    pub(crate) fn new(conn: &'c mut DbConnection, ws: &'c str) -> Self {
+        Self { conn, ws }
+    }
+
+    /// The workspace's settings.
+    pub fn settings(&mut self) -> StoreResult<Settings> {
+        settings(self.conn, self.ws)
+    }
+}
+
 /// The region national phone numbers are read in (Iran when the stored one is unknown).
 pub fn region(conn: &mut DbConnection, ws: &str) -> AppResult<Region> {
     let w = crm_store::identity::get_workspace(conn, ws)?;

@@ -4,7 +4,7 @@
 
 use crm_api_types::ContactCreate;
 use crm_app::contacts::Contacts;
-use crm_app::workspace::Settings;
+use crm_app::workspace::Facts;
 use crm_app::{records, AppError, Caller, Db};
 use crm_domain::access::Entity;
 use crm_domain::Role;
@@ -60,7 +60,7 @@ fn a_contacts_life_reaches_its_audit_trail_and_timeline_and_refused_writes_leave
         let id = created.0.id.clone();
         assert_eq!(created.0.owner_id.as_deref(), w.admin.user_id(), "the creator owns it");
 
-        let retitle = |title: &'static str| move |_: &_, settings: &Settings| Ok(sara(Some(title)).validate(settings.region)?);
+        let retitle = |title: &'static str| move |_: &_, facts: &mut Facts<'_>| Ok(sara(Some(title)).validate(facts.settings()?.region)?);
         let changed = records::update::<Contacts, _>(&w.db, &w.admin, id.clone(), Some(1), retitle("CEO")).await.expect("changed");
         assert_eq!((changed.0.version, changed.0.title.as_deref()), (2, Some("CEO")));
 

@@ -252,12 +252,12 @@ pub fn change(
     id: &str,
     expected: Option<i64>,
     guard: &WriteGuard,
-    apply: impl FnOnce(&ActivityRow) -> StoreResult<ActivityDraft>,
+    apply: impl FnOnce(&mut DbConnection, &ActivityRow) -> StoreResult<ActivityDraft>,
 ) -> StoreResult<Changed<ActivityRow>> {
     let row = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
-    let d = apply(&row)?;
+    let d = apply(conn, &row)?;
     check_refs(conn, ws, &d)?;
     let new_row = to_row(ws, row.id.clone(), &d, Some(&row), time::now_micros());
     let changes = audit::diff(&fields(&row), &fields(&new_row));

@@ -399,7 +399,7 @@ pub fn update_at(
     now: i64,
     apply: impl FnOnce(&CaseRow) -> StoreResult<CaseDraft>,
 ) -> StoreResult<CaseRow> {
-    let Changed { before, after, changes } = change_at(conn, ws, id, expected, guard, now, apply)?;
+    let Changed { before, after, changes } = change_at(conn, ws, id, expected, guard, now, |_, row| apply(row))?;
     if !changes.is_empty() {
         audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
         crate::timeline::case_events(conn, Some(&before), &after, actor, now)?;
@@ -416,7 +416,7 @@ pub fn change(
     id: &str,
     expected: Option<i64>,
     guard: &WriteGuard,
-    apply: impl FnOnce(&CaseRow) -> StoreResult<CaseDraft>,
+    apply: impl FnOnce(&mut DbConnection, &CaseRow) -> StoreResult<CaseDraft>,
 ) -> StoreResult<Changed<CaseRow>> {
     change_at(conn, ws, id, expected, guard, time::now_micros(), apply)
 }
@@ -428,12 +428,12 @@ fn change_at(
     expected: Option<i64>,
     guard: &WriteGuard,
     now: i64,
-    apply: impl FnOnce(&CaseRow) -> StoreResult<CaseDraft>,
+    apply: impl FnOnce(&mut DbConnection, &CaseRow) -> StoreResult<CaseDraft>,
 ) -> StoreResult<Changed<CaseRow>> {
     let row = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
-    let d = apply(&row)?;
+    let d = apply(conn, &row)?;
     check_refs(conn, ws, &d)?;
     if d.external_id != row.external_id {
         check_external_id(conn, ws, id, d.external_id.as_deref())?;

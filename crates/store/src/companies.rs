@@ -321,7 +321,7 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&CompanyRow) -> StoreResult<CompanyDraft>,
 ) -> StoreResult<CompanyWithCount> {
-    let Changed { after, changes, .. } = change(conn, ws, id, expected, guard, apply)?;
+    let Changed { after, changes, .. } = change(conn, ws, id, expected, guard, |_, row| apply(row))?;
     if !changes.is_empty() {
         audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     }
@@ -337,12 +337,12 @@ pub fn change(
     id: &str,
     expected: Option<i64>,
     guard: &WriteGuard,
-    apply: impl FnOnce(&CompanyRow) -> StoreResult<CompanyDraft>,
+    apply: impl FnOnce(&mut DbConnection, &CompanyRow) -> StoreResult<CompanyDraft>,
 ) -> StoreResult<Changed<CompanyRow, CompanyWithCount>> {
     let (row, count) = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     crate::record::check_editable(ENTITY, row.deleted_at, row.version, expected)?;
-    let d = apply(&row)?;
+    let d = apply(conn, &row)?;
     if d.owner_id != row.owner_id {
         if let Some(o) = &d.owner_id {
             identity::require_member(conn, ws, o, "owner_id")?;

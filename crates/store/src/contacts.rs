@@ -270,7 +270,7 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&ContactRow) -> StoreResult<ContactDraft>,
 ) -> StoreResult<ContactWithCompany> {
-    let Changed { after, changes, .. } = change(conn, ws, id, expected, guard, apply)?;
+    let Changed { after, changes, .. } = change(conn, ws, id, expected, guard, |_, row| apply(row))?;
     if !changes.is_empty() {
         audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     }
@@ -285,12 +285,12 @@ pub fn change(
     id: &str,
     expected: Option<i64>,
     guard: &WriteGuard,
-    apply: impl FnOnce(&ContactRow) -> StoreResult<ContactDraft>,
+    apply: impl FnOnce(&mut DbConnection, &ContactRow) -> StoreResult<ContactDraft>,
 ) -> StoreResult<Changed<ContactRow, ContactWithCompany>> {
     let (row, old_company) = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     crate::record::check_editable(ENTITY, row.deleted_at, row.version, expected)?;
-    let d = apply(&row)?;
+    let d = apply(conn, &row)?;
     let company = if d.company_id == row.company_id { old_company } else { company_name(conn, ws, d.company_id.as_deref())? };
     if d.owner_id != row.owner_id {
         if let Some(o) = &d.owner_id {

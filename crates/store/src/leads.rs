@@ -225,7 +225,7 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&LeadRow) -> StoreResult<LeadDraft>,
 ) -> StoreResult<LeadRow> {
-    let Changed { after: row, changes, .. } = change(conn, ws, id, expected, guard, apply)?;
+    let Changed { after: row, changes, .. } = change(conn, ws, id, expected, guard, |_, row| apply(row))?;
     if !changes.is_empty() {
         audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     }
@@ -241,12 +241,12 @@ pub fn change(
     id: &str,
     expected: Option<i64>,
     guard: &WriteGuard,
-    apply: impl FnOnce(&LeadRow) -> StoreResult<LeadDraft>,
+    apply: impl FnOnce(&mut DbConnection, &LeadRow) -> StoreResult<LeadDraft>,
 ) -> StoreResult<Changed<LeadRow>> {
     let row = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
-    let d = apply(&row)?;
+    let d = apply(conn, &row)?;
     if d.owner_id != row.owner_id {
         if let Some(o) = &d.owner_id {
             identity::require_member(conn, ws, o, "owner_id")?;

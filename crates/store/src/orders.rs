@@ -385,7 +385,7 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&OrderRow) -> StoreResult<OrderDraft>,
 ) -> StoreResult<OrderRow> {
-    let Changed { after, changes, .. } = change(conn, ws, base, id, expected, guard, apply)?;
+    let Changed { after, changes, .. } = change(conn, ws, id, expected, guard, |_, row| Ok((apply(row)?, base)))?;
     if !changes.is_empty() {
         crate::timeline::sync_order(conn, &after)?;
         audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
@@ -394,20 +394,19 @@ pub fn update(
 }
 
 /// Writes a change to an order and its lines: `apply` turns the current one into the new
-/// draft, priced again with its total converted into the base currency. Records nothing of it.
+/// draft and the base currency its total is converted into. Records nothing of it.
 pub fn change(
     conn: &mut DbConnection,
     ws: &str,
-    base: Currency,
     id: &str,
     expected: Option<i64>,
     guard: &WriteGuard,
-    apply: impl FnOnce(&OrderRow) -> StoreResult<OrderDraft>,
+    apply: impl FnOnce(&mut DbConnection, &OrderRow) -> StoreResult<(OrderDraft, Currency)>,
 ) -> StoreResult<Changed<OrderRow>> {
     let row = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
-    let d = apply(&row)?;
+    let (d, base) = apply(conn, &row)?;
     if d.external_id != row.external_id {
         if let Some(e) = &d.external_id {
             if by_external_id(conn, ws, e)?.is_some() {

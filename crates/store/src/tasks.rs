@@ -195,7 +195,7 @@ pub fn update(
     guard: &WriteGuard,
     apply: impl FnOnce(&TaskRow) -> StoreResult<TaskDraft>,
 ) -> StoreResult<TaskRow> {
-    let Changed { after: row, changes, .. } = change(conn, ws, id, expected, guard, apply)?;
+    let Changed { after: row, changes, .. } = change(conn, ws, id, expected, guard, |_, row| apply(row))?;
     if !changes.is_empty() {
         audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
     }
@@ -211,12 +211,12 @@ pub fn change(
     id: &str,
     expected: Option<i64>,
     guard: &WriteGuard,
-    apply: impl FnOnce(&TaskRow) -> StoreResult<TaskDraft>,
+    apply: impl FnOnce(&mut DbConnection, &TaskRow) -> StoreResult<TaskDraft>,
 ) -> StoreResult<Changed<TaskRow>> {
     let row = get(conn, ws, id)?;
     guard.check(row.owner_id.as_deref())?;
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
-    let d = apply(&row)?;
+    let d = apply(conn, &row)?;
     check_refs(conn, ws, &d)?;
     let new_row = to_row(ws, row.id.clone(), &d, Some(&row), time::now_micros());
     let changes = audit::diff(&fields(&row), &fields(&new_row));

@@ -160,10 +160,10 @@ pub async fn update_company(
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
     let patch = body.value;
-    let changed = records::update::<Companies, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |row, settings| {
+    let changed = records::update::<Companies, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |row, facts| {
         // The patch goes over what the API shows, so absent fields keep exactly what a client read.
         let current = convert::company((row.clone(), 0)).map_err(|_| crm_store::StoreError::Corrupt("company".into()))?;
-        Ok(patch.apply_to(CompanyCreate::from(current)).validate(settings.region)?)
+        Ok(patch.apply_to(CompanyCreate::from(current)).validate(facts.settings()?.region)?)
     })
     .await?;
     let company = convert::company(changed)?;

@@ -175,11 +175,11 @@ pub async fn update_contact(
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
     let patch = body.value;
-    let changed = records::update::<Contacts, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |row, settings| {
+    let changed = records::update::<Contacts, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |row, facts| {
         // A row that cannot be shown cannot be patched either: the patch goes over what the
         // API shows, so absent fields keep exactly what a client read.
         let current = convert::contact((row.clone(), None)).map_err(|_| crm_store::StoreError::Corrupt("contact".into()))?;
-        Ok(patch.apply_to(ContactCreate::from(current)).validate(settings.region)?)
+        Ok(patch.apply_to(ContactCreate::from(current)).validate(facts.settings()?.region)?)
     })
     .await?;
     let contact = convert::contact(changed)?;

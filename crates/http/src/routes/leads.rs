@@ -158,9 +158,9 @@ pub async fn update_lead(
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
     let patch = body.value;
-    let changed = records::update::<Leads, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, settings| {
+    let changed = records::update::<Leads, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, facts| {
         let base = convert::lead(current.clone()).map_err(|_| StoreError::Corrupt("lead".into()))?;
-        Ok(merge_patch(&LeadCreate::from(base), &patch)?.validate(settings.region)?)
+        Ok(merge_patch(&LeadCreate::from(base), &patch)?.validate(facts.settings()?.region)?)
     })
     .await?;
     let lead = convert::lead(changed)?;

@@ -107,7 +107,8 @@ pub async fn list_orders(state: web::Data<AppState>, who: Principal, req: HttpRe
 pub async fn create_order(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<OrderInput>) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let (row, base) = records::create_in::<Orders>(c, &caller, |settings| input.validate(settings.base, chrono::Utc::now()))?;
+        let (row, base) =
+            records::create_in::<Orders>(c, &caller, |settings| Ok((input.validate(settings.base, chrono::Utc::now())?, settings.base)))?;
         let o = convert::order(row, base)?;
         Ok(Stored {
             status: StatusCode::CREATED,
@@ -152,7 +153,7 @@ pub async fn upsert_order(
     }
     input.external_id = Some(ext.clone());
     let user = who.user_id().map(str::to_owned);
-    let ((row, base), created) = orders::upsert(state.app_db(), &who.caller(), ext, move |existing, settings| {
+    let ((row, base), created) = orders::upsert(state.app_db(), &who.caller(), ext, move |existing, base| {
         // What the caller leaves out of a replacement keeps its value: owner and order time.
         if input.owner_id.is_none() {
             input.owner_id = existing.map_or(user, |e| e.owner_id.clone());
@@ -160,7 +161,7 @@ pub async fn upsert_order(
         if input.ordered_at.is_none() {
             input.ordered_at = existing.map(|e| time::to_datetime(e.ordered_at));
         }
-        input.validate(settings.base, chrono::Utc::now())
+        input.validate(base, chrono::Utc::now())
     })
     .await?;
     let o = convert::order(row, base)?;
@@ -216,9 +217,10 @@ pub async fn update_order(
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
     let patch = body.value;
-    let (row, base) = records::update::<Orders, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, settings| {
-        let cur = convert::order(current.clone(), settings.base).map_err(|_| StoreError::Corrupt("order".into()))?;
-        Ok(merge_patch(&OrderInput::from(cur), &patch)?.validate(settings.base, chrono::Utc::now())?)
+    let (row, base) = records::update::<Orders, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, facts| {
+        let base = facts.settings()?.base;
+        let cur = convert::order(current.clone(), base).map_err(|_| StoreError::Corrupt("order".into()))?;
+        Ok((merge_patch(&OrderInput::from(cur), &patch)?.validate(base, chrono::Utc::now())?, base))
     })
     .await?;
     let o = convert::order(row, base)?;
