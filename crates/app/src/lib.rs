@@ -6,7 +6,7 @@
 //! timelines, webhook events and notifications once, at commit. It returns typed values; the
 //! HTTP layer turns them into wire types. See `docs/architecture.md`.
 //!
-//! Contacts, companies, leads, tasks, activities, cases and orders are the kinds of record moved here so far,
+//! Contacts, companies, leads, tasks, activities, cases, orders and deals are the kinds of record moved here so far,
 //! onto the shared record use cases of [`records`]; the others still run their transaction
 //! from their handlers and will follow one by one.
 
@@ -16,6 +16,7 @@ pub mod cases;
 pub mod companies;
 pub mod contacts;
 pub mod db;
+pub mod deals;
 pub mod error;
 pub mod leads;
 pub mod orders;

@@ -15,6 +15,7 @@ use crm_domain::access::Entity;
 use crm_store::activities::ActivityRow;
 use crm_store::audit::{self, Actor};
 use crm_store::cases::CaseRow;
+use crm_store::deals::DealRow;
 use crm_store::orders::OrderRow;
 use crm_store::{notifications, time, timeline, webhooks, DbConnection, StoreResult};
 use serde_json::{Map, Value};
@@ -39,6 +40,9 @@ pub enum Event {
     /// An order was recorded, changed, or moved to or from the trash: its items on the
     /// timelines of its customer follow it.
     OrderWritten(Box<OrderRow>),
+    /// A deal entered a stage (`before` none: a new deal its first): the stage change goes on
+    /// its own and its company's timelines, and to the webhooks of stage moves, wins and losses.
+    DealStageChanged { before: Option<Box<DealRow>>, after: Box<DealRow>, stage_name: String },
 }
 
 /// The events of one use case, written at its commit.
@@ -58,6 +62,11 @@ impl UnitOfWork {
     /// The workspace it writes in.
     pub fn workspace(&self) -> &str {
         &self.workspace_id
+    }
+
+    /// Who it acts for.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
     }
 
     /// Records that something happened.
@@ -81,6 +90,10 @@ impl UnitOfWork {
                 }
                 Event::CaseMoved { before, after } => {
                     timeline::case_events(conn, before.as_deref(), &after, actor, at)?;
+                    continue;
+                }
+                Event::DealStageChanged { before, after, stage_name } => {
+                    timeline::stage_change(conn, before.as_deref(), &after, &stage_name, actor, after.updated_at)?;
                     continue;
                 }
                 Event::OrderWritten(order) => {

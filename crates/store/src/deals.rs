@@ -4,9 +4,9 @@
 use crate::access::{Reach, WriteGuard};
 use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
-use crate::error::check_version;
 use crate::pipelines::{self, StageRow};
 use crate::pricing::{self, PricedLine};
+use crate::record::{check_editable, Changed, TrashMove, Trashable};
 use crate::schema;
 use crate::schema::{companies, contacts, deal_contacts, deal_lines, deal_stage_history, deals};
 use crate::{identity, keyset, listing, new_id, time, Db, DbConnection, StoreError, StoreResult};
@@ -546,7 +546,8 @@ fn to_row(ws: &str, id: String, d: &DealDraft, r: &Resolved, prev: Option<&DealR
 }
 
 /// The audited fields of a deal.
-fn fields(r: &DealRow) -> Map<String, Value> {
+/// The audited fields of a deal.
+pub fn fields(r: &DealRow) -> Map<String, Value> {
     let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
     let mut m = Map::new();
     m.insert("name".into(), r.name.clone().into());
@@ -600,16 +601,9 @@ fn sync_children(conn: &mut DbConnection, ws: &str, id: &str, d: &DealDraft, r: 
     Ok(())
 }
 
-fn enter_stage(
-    conn: &mut DbConnection,
-    ws: &str,
-    before: Option<&DealRow>,
-    row: &DealRow,
-    stage_name: &str,
-    actor: &Actor,
-    now: i64,
-) -> StoreResult<()> {
-    crate::timeline::stage_change(conn, before, row, stage_name, actor, now)?;
+/// Records the deal's entry into its stage in the stage history (closing the stay it leaves),
+/// by `actor` at `now`.
+pub fn enter_stage(conn: &mut DbConnection, ws: &str, before: Option<&DealRow>, row: &DealRow, actor: &Actor, now: i64) -> StoreResult<()> {
     let opened = diesel::insert_into(deal_stage_history::table).values((
         deal_stage_history::id.eq(new_id()),
         deal_stage_history::workspace_id.eq(ws.to_owned()),
@@ -650,8 +644,25 @@ pub fn create(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor) -
     create_at(conn, ws, d, actor, time::now_micros())
 }
 
-/// Like [`create`] at a given time (demo data).
+/// Creates a deal at a given time (demo data), recorded in the audit trail and on its
+/// company's timeline.
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor, now: i64) -> StoreResult<DealWithCompany> {
+    let (deal, stage_name) = insert_named(conn, ws, d, now)?;
+    enter_stage(conn, ws, None, &deal.0, actor, now)?;
+    crate::timeline::stage_change(conn, None, &deal.0, &stage_name, actor, now)?;
+    audit::record(conn, ws, ENTITY, &deal.0.id, "created", actor, audit::created(&fields(&deal.0)))?;
+    Ok(deal)
+}
+
+/// Writes a new deal in its pipeline's stage (the first open one unless the draft names one,
+/// whose rules it must meet), with its contacts and lines. Records nothing of it, not even its
+/// stay in the stage ([`enter_stage`]).
+pub fn insert(conn: &mut DbConnection, ws: &str, d: &DealDraft, now: i64) -> StoreResult<DealWithCompany> {
+    Ok(insert_named(conn, ws, d, now)?.0)
+}
+
+/// [`insert`], with the name of the deal's stage.
+fn insert_named(conn: &mut DbConnection, ws: &str, d: &DealDraft, now: i64) -> StoreResult<(DealWithCompany, String)> {
     let id = new_id();
     check_external_id(conn, ws, &id, d.external_id.as_deref())?;
     let r = resolve(conn, ws, d, true, None, None)?;
@@ -659,13 +670,12 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor
     diesel::insert_into(deals::table).values(&row).execute(conn).map_err(|e| crate::error::unique_as_duplicate(e, "deal"))?;
     sync_children(conn, ws, &row.id, d, &r)?;
     crate::terms::sync(conn, ws, ENTITY, &row.id, &[&row.name, r.company_name.as_deref().unwrap_or("")])?;
-    enter_stage(conn, ws, None, &row, &r.stage.name, actor, now)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
-    Ok((row, r.company_name))
+    Ok(((row, r.company_name), r.stage.name))
 }
 
-/// Changes a deal; `apply` turns the current deal into the new draft. Entering a stage checks
-/// its rules; the stage history records every move.
+/// Changes a deal, recorded in the audit trail and (a stage move) on the timelines; `apply`
+/// turns the current deal into the new draft. Entering a stage checks its rules; the stage
+/// history records every move.
 pub fn update(
     conn: &mut DbConnection,
     ws: &str,
@@ -689,18 +699,45 @@ pub fn update_at(
     now: i64,
     apply: impl FnOnce(&DealWithCompany) -> StoreResult<DealDraft>,
 ) -> StoreResult<DealWithCompany> {
+    let (Changed { before, after, changes }, entered) = change_named(conn, ws, id, expected, guard, now, |_, current| apply(current))?;
+    if let Some(stage_name) = entered {
+        enter_stage(conn, ws, Some(&before.0), &after.0, actor, now)?;
+        crate::timeline::stage_change(conn, Some(&before.0), &after.0, &stage_name, actor, now)?;
+    }
+    if !changes.is_empty() {
+        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
+    }
+    Ok(after)
+}
+
+/// Writes a change to a deal: `apply` turns the current deal into the new draft. Entering a
+/// stage checks its rules. Records nothing of it, not even a stage move ([`enter_stage`]).
+pub fn change(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    guard: &WriteGuard,
+    apply: impl FnOnce(&mut DbConnection, &DealWithCompany) -> StoreResult<DealDraft>,
+) -> StoreResult<Changed<DealWithCompany>> {
+    Ok(change_named(conn, ws, id, expected, guard, time::now_micros(), apply)?.0)
+}
+
+/// [`change`] at `now`, with the name of the stage the deal entered, if it moved.
+fn change_named(
+    conn: &mut DbConnection,
+    ws: &str,
+    id: &str,
+    expected: Option<i64>,
+    guard: &WriteGuard,
+    now: i64,
+    apply: impl FnOnce(&mut DbConnection, &DealWithCompany) -> StoreResult<DealDraft>,
+) -> StoreResult<(Changed<DealWithCompany>, Option<String>)> {
     let (current, pipeline_version) = get_with_pipeline_version(conn, ws, id)?;
     let row = &current.0;
     guard.check(row.owner_id.as_deref())?;
-    if row.deleted_at.is_some() {
-        return Err(StoreError::Conflict {
-            code: "record_deleted",
-            message: "the deal is in the trash; restore it first".into(),
-            field: None,
-        });
-    }
-    check_version(row.version, expected)?;
-    let d = apply(&current)?;
+    check_editable(ENTITY, row.deleted_at, row.version, expected)?;
+    let d = apply(conn, &current)?;
     if d.external_id != row.external_id {
         check_external_id(conn, ws, id, d.external_id.as_deref())?;
     }
@@ -709,7 +746,7 @@ pub fn update_at(
     let new_row = to_row(ws, row.id.clone(), &d, &r, Some(row), now);
     let changes = audit::diff(&fields(row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok(current);
+        return Ok((Changed::nothing(current.clone(), current), None));
     }
     let set = DealChanges::between(row, &new_row);
     let prepared = set.moves_only();
@@ -724,41 +761,34 @@ pub fn update_at(
     if new_row.search_text != row.search_text {
         crate::terms::sync(conn, ws, ENTITY, id, &[&new_row.name, r.company_name.as_deref().unwrap_or("")])?;
     }
-    if new_row.stage_id != row.stage_id {
-        enter_stage(conn, ws, Some(row), &new_row, &r.stage.name, actor, now)?;
-    }
-    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    Ok((new_row, r.company_name))
+    let entered = new_row.stage_id != row.stage_id;
+    Ok((Changed { before: current, after: (new_row, r.company_name), changes }, entered.then_some(r.stage.name)))
 }
 
-pub fn set_deleted(
+/// Moves a deal to the trash (`delete`) or back; returns the deal and the move (none when it
+/// already was where asked). Records nothing of it.
+pub fn trash(
     conn: &mut DbConnection,
     ws: &str,
     id: &str,
     expected: Option<i64>,
-    actor: &Actor,
     guard: &WriteGuard,
     delete: bool,
-) -> StoreResult<DealWithCompany> {
+) -> StoreResult<(DealWithCompany, Option<TrashMove>)> {
     let (mut row, company) = get(conn, ws, id)?;
-    guard.check(row.owner_id.as_deref())?;
-    check_version(row.version, expected)?;
-    if row.deleted_at.is_some() == delete {
-        return Ok((row, company));
-    }
-    let now = time::now_micros();
-    let deleted_at = if delete { Some(now) } else { None };
-    let n = diesel::update(deals::table.filter(deals::id.eq(id)).filter(deals::version.eq(row.version)))
-        .set((deals::deleted_at.eq(deleted_at), deals::version.eq(row.version + 1), deals::updated_at.eq(now)))
-        .execute(conn)?;
-    if n == 0 {
-        return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
-    }
-    audit::record_trash(conn, ws, ENTITY, id, actor, row.deleted_at, deleted_at)?;
-    row.deleted_at = deleted_at;
-    row.version += 1;
-    row.updated_at = now;
-    Ok((row, company))
+    let r = &mut row;
+    let trashable = Trashable {
+        owner_id: r.owner_id.as_deref(),
+        deleted_at: &mut r.deleted_at,
+        version: &mut r.version,
+        updated_at: &mut r.updated_at,
+    };
+    let moved = crate::record::move_trash(trashable, guard, expected, delete, |deleted_at, version, now| {
+        diesel::update(deals::table.filter(deals::id.eq(id)).filter(deals::version.eq(version)))
+            .set((deals::deleted_at.eq(deleted_at), deals::version.eq(version + 1), deals::updated_at.eq(now)))
+            .execute(conn)
+    })?;
+    Ok(((row, company), moved))
 }
 
 /// One stay of a deal in a stage: pipeline, stage, stage name, entered and left.

@@ -13,6 +13,8 @@ use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{AuditEntry, Deal, DealCreate, DealPatch, Page, Problem, StageVisit};
+use crm_app::deals::Deals;
+use crm_app::records;
 use crm_domain::access::Entity;
 use crm_domain::deals::StageKind;
 use crm_domain::Currency;
@@ -102,14 +104,9 @@ pub async fn list_deals(state: web::Data<AppState>, who: Principal, req: HttpReq
     let filter = parse_filter(&mut q, &who)?;
     let page = q.page_spec()?;
     q.finish()?;
-    let body = state
-        .db(move |c| {
-            let reach = access::reach(c, &who, Entity::Deal)?;
-            let p = repo::list(c, &who.workspace_id, &reach, &filter, &page)?;
-            let items = p.items.into_iter().map(convert::deal).collect::<ApiResult<Vec<_>>>()?;
-            to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })
-        })
-        .await?;
+    let p = records::list::<Deals>(state.app_db(), &who.caller(), filter, page).await?;
+    let items = p.items.into_iter().map(convert::deal).collect::<ApiResult<Vec<_>>>()?;
+    let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
@@ -130,17 +127,9 @@ pub async fn list_deals(state: web::Data<AppState>, who: Principal, req: HttpReq
 )]
 #[post("/deals")]
 pub async fn create_deal(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<DealCreate>) -> ApiResult<HttpResponse> {
-    who.require_write()?;
-    let mut input = body.value;
-    if input.owner_id.is_none() {
-        input.owner_id = who.user_id().map(str::to_owned);
-    }
-    let (actor, me) = (who.actor(), who.clone());
+    let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let ws = &me.workspace_id;
-        let draft = input.validate(convert::base_currency(c, ws)?)?;
-        access::creatable(c, &me, Entity::Deal, draft.owner_id.as_deref())?;
-        let d = convert::deal(repo::create(c, ws, &draft, &actor)?)?;
+        let d = convert::deal(records::create_in::<Deals>(c, &caller, |settings| input.validate(settings.base))?)?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&d)?,
@@ -165,14 +154,7 @@ pub async fn create_deal(state: web::Data<AppState>, who: Principal, req: HttpRe
 )]
 #[get("/deals/{id}")]
 pub async fn get_deal(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let deal = state
-        .db(move |c| {
-            let found = repo::get(c, &who.workspace_id, &id).map_err(not_found)?;
-            access::visible(c, &who, Entity::Deal, found.0.owner_id.as_deref())?;
-            convert::deal(found)
-        })
-        .await?;
+    let deal = convert::deal(records::get::<Deals>(state.app_db(), &who.caller(), id.into_inner()).await?)?;
     if not_modified(&req, deal.version) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag(deal.version))).finish());
     }
@@ -206,24 +188,16 @@ pub async fn update_deal(
     id: web::Path<String>,
     body: Json<DealPatch>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match(&req)?;
-    let (id, actor, patch) = (id.into_inner(), who.actor(), body.value);
-    let deal = state
-        .tx(move |c| {
-            let ws = &who.workspace_id;
-            let guard = access::guard(c, &who, Entity::Deal)?;
-            let res = repo::update(c, ws, &id, expected, &actor, &guard, |current| {
-                let current = convert::deal(current.clone()).map_err(|_| crm_store::StoreError::Corrupt("deal".into()))?;
-                // A deal always has a currency, so the workspace's base currency (the default
-                // for a new deal) is not needed here.
-                let own =
-                    Currency::parse("currency", &current.currency).map_err(|_| crm_store::StoreError::Corrupt("deal currency".into()))?;
-                patch.apply_to(DealCreate::from(current)).validate(own).map_err(crm_store::StoreError::Invalid)
-            });
-            res.map_err(not_found)
-        })
-        .await?;
+    let patch = body.value;
+    let deal = records::update::<Deals, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, _| {
+        let current = convert::deal(current.clone()).map_err(|_| crm_store::StoreError::Corrupt("deal".into()))?;
+        // A deal always has a currency, so the workspace's base currency (the default for a
+        // new deal) is not needed here.
+        let own = Currency::parse("currency", &current.currency).map_err(|_| crm_store::StoreError::Corrupt("deal currency".into()))?;
+        Ok(patch.apply_to(DealCreate::from(current)).validate(own)?)
+    })
+    .await?;
     // Built after the transaction: on SQLite, writers queue for the time it is open.
     let deal = convert::deal(deal)?;
     Ok(with_etag(deal.version, &deal))
@@ -244,7 +218,6 @@ pub async fn update_deal(
 )]
 #[delete("/deals/{id}")]
 pub async fn delete_deal(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match(&req)?;
     set_deleted(state, who, id.into_inner(), expected, true).await
 }
@@ -262,7 +235,6 @@ pub async fn delete_deal(state: web::Data<AppState>, who: Principal, req: HttpRe
 )]
 #[post("/deals/{id}/restore")]
 pub async fn restore_deal(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    who.require_write()?;
     let expected = if_match_optional(&req)?;
     set_deleted(state, who, id.into_inner(), expected, false).await
 }
@@ -274,13 +246,7 @@ async fn set_deleted(
     expected: Option<i64>,
     delete: bool,
 ) -> ApiResult<HttpResponse> {
-    let actor = who.actor();
-    let deal = state
-        .tx(move |c| {
-            let guard = access::guard(c, &who, Entity::Deal)?;
-            convert::deal(repo::set_deleted(c, &who.workspace_id, &id, expected, &actor, &guard, delete).map_err(not_found)?)
-        })
-        .await?;
+    let deal = convert::deal(records::set_deleted::<Deals>(state.app_db(), &who.caller(), id, expected, delete).await?)?;
     Ok(with_etag(deal.version, &deal))
 }
 
