@@ -7,7 +7,6 @@ use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::records::{Kind, Written};
 use crate::uow::{Event, UnitOfWork};
-use crate::workspace::Settings;
 use crm_domain::access::Entity;
 use crm_domain::operations::ActivityDraft;
 use crm_store::access::Reach;
@@ -31,8 +30,8 @@ impl Kind for Activities {
     fn row(read: &ActivityRow) -> &ActivityRow {
         read
     }
-    fn insert(conn: &mut DbConnection, ws: &str, _settings: &Settings, draft: &ActivityDraft, now: i64) -> StoreResult<ActivityRow> {
-        repo::insert(conn, ws, draft, now)
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &ActivityDraft, now: i64) -> StoreResult<ActivityRow> {
+        repo::insert(conn, uow.workspace(), draft, now)
     }
     fn list(
         conn: &mut DbConnection,
@@ -52,7 +51,7 @@ impl Kind for Activities {
                 (None, after)
             }
             Written::Changed { before, after } => (Some(before), after),
-            Written::Trashed(after) => {
+            Written::TrashMoved(after) => {
                 uow.record(Event::ActivityWritten { before: None, after: Box::new(after.clone()), mentions: false });
                 return Ok(());
             }

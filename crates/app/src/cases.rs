@@ -7,7 +7,6 @@ use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::records::{Kind, Written};
 use crate::uow::{Event, UnitOfWork};
-use crate::workspace::Settings;
 use crm_domain::access::Entity;
 use crm_domain::operations::CaseDraft;
 use crm_store::access::Reach;
@@ -32,8 +31,8 @@ impl Kind for Cases {
     fn row(read: &CaseRow) -> &CaseRow {
         read
     }
-    fn insert(conn: &mut DbConnection, ws: &str, _settings: &Settings, draft: &CaseDraft, now: i64) -> StoreResult<CaseRow> {
-        repo::insert(conn, ws, draft, now)
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &CaseDraft, now: i64) -> StoreResult<CaseRow> {
+        repo::insert(conn, uow.workspace(), draft, now)
     }
     fn list(conn: &mut DbConnection, caller: &Caller, reach: &Reach, filter: CaseFilter, page: &PageSpec) -> AppResult<PageOf<CaseRow>> {
         Ok(repo::list(conn, caller.workspace(), reach, &filter, page)?)
@@ -42,7 +41,7 @@ impl Kind for Cases {
         let (before, after) = match written {
             Written::Created(after) => (None, after),
             Written::Changed { before, after } => (Some(before), after),
-            Written::Trashed(_) => return Ok(()),
+            Written::TrashMoved(_) => return Ok(()),
         };
         uow.record(Event::CaseMoved { before: before.cloned().map(Box::new), after: Box::new(after.clone()) });
         Ok(())

@@ -5,7 +5,7 @@
 use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::records::Kind;
-use crate::workspace::Settings;
+use crate::uow::UnitOfWork;
 use crm_domain::access::Entity;
 use crm_domain::CompanyDraft;
 use crm_store::access::Reach;
@@ -29,8 +29,8 @@ impl Kind for Companies {
     fn row(read: &CompanyWithCount) -> &CompanyRow {
         &read.0
     }
-    fn insert(conn: &mut DbConnection, ws: &str, _settings: &Settings, draft: &CompanyDraft, now: i64) -> StoreResult<CompanyWithCount> {
-        repo::insert(conn, ws, draft, now)
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &CompanyDraft, now: i64) -> StoreResult<CompanyWithCount> {
+        repo::insert(conn, uow.workspace(), draft, now)
     }
     /// Each company counts the contacts the caller may read.
     fn list(

@@ -4,7 +4,7 @@
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::records::Kind;
-use crate::workspace::Settings;
+use crate::uow::UnitOfWork;
 use crm_domain::access::Entity;
 use crm_domain::{ContactDraft, Phone};
 use crm_store::access::Reach;
@@ -28,8 +28,8 @@ impl Kind for Contacts {
     fn row(read: &ContactWithCompany) -> &ContactRow {
         &read.0
     }
-    fn insert(conn: &mut DbConnection, ws: &str, _settings: &Settings, draft: &ContactDraft, now: i64) -> StoreResult<ContactWithCompany> {
-        repo::insert(conn, ws, draft, now)
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &ContactDraft, now: i64) -> StoreResult<ContactWithCompany> {
+        repo::insert(conn, uow.workspace(), draft, now)
     }
     /// A phone filter may be written in any format: it is matched in E.164, national numbers
     /// read in the workspace's region.

@@ -6,15 +6,15 @@
 
 use crate::caller::Caller;
 use crate::error::AppResult;
-use crate::records::{Kind, Written};
+use crate::records::Kind;
 use crate::uow::{Event, UnitOfWork};
-use crate::workspace::Settings;
 use crm_domain::access::Entity;
 use crm_domain::deals::DealDraft;
-use crm_store::access::Reach;
+use crm_store::access::{Reach, WriteGuard};
 use crm_store::cursor::{PageOf, PageSpec};
-use crm_store::deals::{self as repo, DealFilter, DealWithCompany};
-use crm_store::{pipelines, DbConnection, StoreResult};
+use crm_store::deals::{self as repo, DealFilter, DealRow, DealWithCompany};
+use crm_store::record::{Changed, TrashMove};
+use crm_store::{time, DbConnection, StoreResult};
 use serde_json::{Map, Value};
 
 /// The deals kind of record.
@@ -55,39 +55,47 @@ impl Kind for Deals {
     fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<DealWithCompany> {
         repo::get(conn, ws, id)
     }
-    fn insert(conn: &mut DbConnection, ws: &str, _settings: &Settings, draft: &DealDraft, now: i64) -> StoreResult<DealWithCompany> {
-        repo::insert(conn, ws, draft, now)
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &DealDraft, now: i64) -> StoreResult<DealWithCompany> {
+        let (deal, stage_name) = repo::insert(conn, uow.workspace(), draft, now)?;
+        entered(conn, uow, None, &deal.0, stage_name)?;
+        Ok(deal)
     }
     fn change(
         conn: &mut DbConnection,
-        ws: &str,
+        uow: &mut UnitOfWork,
         id: &str,
         expected: Option<i64>,
-        guard: &crm_store::access::WriteGuard,
+        guard: &WriteGuard,
         apply: impl FnOnce(&mut DbConnection, &DealWithCompany) -> StoreResult<DealDraft>,
-    ) -> StoreResult<crm_store::record::Changed<DealWithCompany>> {
-        repo::change(conn, ws, id, expected, guard, apply)
+    ) -> StoreResult<Changed<DealWithCompany>> {
+        let (changed, stage_name) = repo::change(conn, uow.workspace(), id, expected, guard, time::now_micros(), apply)?;
+        if let Some(stage_name) = stage_name {
+            entered(conn, uow, Some(&changed.before.0), &changed.after.0, stage_name)?;
+        }
+        Ok(changed)
     }
     fn trash(
         conn: &mut DbConnection,
         ws: &str,
         id: &str,
         expected: Option<i64>,
-        guard: &crm_store::access::WriteGuard,
+        guard: &WriteGuard,
         delete: bool,
-    ) -> StoreResult<(DealWithCompany, Option<crm_store::record::TrashMove>)> {
+    ) -> StoreResult<(DealWithCompany, Option<TrashMove>)> {
         repo::trash(conn, ws, id, expected, guard, delete)
     }
-    fn after_write(conn: &mut DbConnection, uow: &mut UnitOfWork, written: Written<'_, DealWithCompany>) -> AppResult<()> {
-        let (before, (after, _)) = match written {
-            Written::Created(after) => (None, after),
-            Written::Changed { before: (before, _), after } if before.stage_id != after.0.stage_id => (Some(before), after),
-            Written::Changed { .. } | Written::Trashed(_) => return Ok(()),
-        };
-        let ws = uow.workspace().to_owned();
-        repo::enter_stage(conn, &ws, before, after, uow.actor(), after.updated_at)?;
-        let stage_name = pipelines::stage_name(conn, &ws, &after.pipeline_id, &after.stage_id)?;
-        uow.record(Event::DealStageChanged { before: before.cloned().map(Box::new), after: Box::new(after.clone()), stage_name });
-        Ok(())
-    }
+}
+
+/// A deal entered a stage (`before` none: a new deal its first): its stay in the stage
+/// history, by the unit of work's actor, and the event that tells it.
+fn entered(
+    conn: &mut DbConnection,
+    uow: &mut UnitOfWork,
+    before: Option<&DealRow>,
+    after: &DealRow,
+    stage_name: String,
+) -> StoreResult<()> {
+    repo::enter_stage(conn, uow.workspace(), before, after, uow.actor(), after.updated_at)?;
+    uow.record(Event::DealStageChanged { before: before.cloned().map(Box::new), after: Box::new(after.clone()), stage_name });
+    Ok(())
 }

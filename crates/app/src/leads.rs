@@ -5,7 +5,7 @@
 use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::records::Kind;
-use crate::workspace::Settings;
+use crate::uow::UnitOfWork;
 use crm_domain::access::Entity;
 use crm_domain::operations::LeadDraft;
 use crm_store::access::Reach;
@@ -29,8 +29,8 @@ impl Kind for Leads {
     fn row(read: &LeadRow) -> &LeadRow {
         read
     }
-    fn insert(conn: &mut DbConnection, ws: &str, _settings: &Settings, draft: &LeadDraft, now: i64) -> StoreResult<LeadRow> {
-        repo::insert(conn, ws, draft, None, now)
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &LeadDraft, now: i64) -> StoreResult<LeadRow> {
+        repo::insert(conn, uow.workspace(), draft, None, now)
     }
     fn list(conn: &mut DbConnection, caller: &Caller, reach: &Reach, filter: LeadFilter, page: &PageSpec) -> AppResult<PageOf<LeadRow>> {
         Ok(repo::list(conn, caller.workspace(), reach, &filter, page)?)

@@ -6,9 +6,9 @@
 //! timelines, webhook events and notifications once, at commit. It returns typed values; the
 //! HTTP layer turns them into wire types. See `docs/architecture.md`.
 //!
-//! Contacts, companies, leads, tasks, activities, cases, orders and deals are the kinds of record moved here so far,
-//! onto the shared record use cases of [`records`]; the others still run their transaction
-//! from their handlers and will follow one by one.
+//! Contacts, companies, leads, tasks, activities, cases, orders and deals run on the shared
+//! record use cases of [`records`]; products, lead conversion and hand-over still run their
+//! transaction from their handlers and will follow.
 
 pub mod activities;
 pub mod caller;

@@ -7,7 +7,7 @@ use crate::db::Db;
 use crate::error::AppResult;
 use crate::records::{self, Kind, Written};
 use crate::uow::{Event, UnitOfWork};
-use crate::workspace::{self, Settings};
+use crate::workspace;
 use crm_domain::access::Entity;
 use crm_domain::commerce::OrderDraft;
 use crm_domain::{Currency, ValidationErrors};
@@ -63,25 +63,19 @@ impl Kind for Orders {
         let row = repo::get(conn, ws, id)?;
         Ok((row, workspace::settings(conn, ws)?.base))
     }
-    fn insert(
-        conn: &mut DbConnection,
-        ws: &str,
-        _settings: &Settings,
-        (draft, base): &(OrderDraft, Currency),
-        now: i64,
-    ) -> StoreResult<OrderInBase> {
-        Ok((repo::insert(conn, ws, *base, draft, now)?, *base))
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, (draft, base): &(OrderDraft, Currency), now: i64) -> StoreResult<OrderInBase> {
+        Ok((repo::insert(conn, uow.workspace(), *base, draft, now)?, *base))
     }
     fn change(
         conn: &mut DbConnection,
-        ws: &str,
+        uow: &mut UnitOfWork,
         id: &str,
         expected: Option<i64>,
         guard: &WriteGuard,
         apply: impl FnOnce(&mut DbConnection, &OrderRow) -> StoreResult<(OrderDraft, Currency)>,
     ) -> StoreResult<Changed<OrderRow, OrderInBase>> {
         let mut base = None;
-        let Changed { before, after, changes } = repo::change(conn, ws, id, expected, guard, |conn, row| {
+        let Changed { before, after, changes } = repo::change(conn, uow.workspace(), id, expected, guard, |conn, row| {
             let draft = apply(conn, row)?;
             base = Some(draft.1);
             Ok(draft)
@@ -102,7 +96,7 @@ impl Kind for Orders {
         Ok(((row, workspace::settings(conn, ws)?.base), moved))
     }
     fn after_write(_conn: &mut DbConnection, uow: &mut UnitOfWork, written: Written<'_, OrderRow>) -> AppResult<()> {
-        let (Written::Created(after) | Written::Changed { after, .. } | Written::Trashed(after)) = written;
+        let (Written::Created(after) | Written::Changed { after, .. } | Written::TrashMoved(after)) = written;
         uow.record(Event::OrderWritten(Box::new(after.clone())));
         Ok(())
     }
@@ -119,7 +113,13 @@ where
     caller.require_write()?;
     let caller = caller.clone();
     db.write(move |conn| match repo::by_external_id(conn, caller.workspace(), &external_id)? {
-        None => Ok((records::create_in::<Orders>(conn, &caller, |settings| Ok((parse(None, settings.base)?, settings.base)))?, true)),
+        None => {
+            let created = records::create_in::<Orders>(conn, &caller, |facts| {
+                let base = facts.settings()?.base;
+                Ok((parse(None, base)?, base))
+            })?;
+            Ok((created, true))
+        }
         Some(existing) => {
             if existing.deleted_at.is_some() {
                 records::set_deleted_in::<Orders>(conn, &caller, &existing.id, None, false)?;

@@ -7,9 +7,8 @@ use crate::caller::Caller;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::uow::{Event, UnitOfWork};
-use crate::workspace::{Facts, Settings};
+use crate::workspace::Facts;
 use crm_domain::access::Entity;
-use crm_domain::ValidationErrors;
 use crm_store::access::{Reach, WriteGuard};
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::record::{Changed, TrashMove};
@@ -25,7 +24,7 @@ pub enum Written<'a, Row> {
         after: &'a Row,
     },
     /// Moved to the trash or taken out of it.
-    Trashed(&'a Row),
+    TrashMoved(&'a Row),
 }
 
 /// A kind of owned, versioned record that goes to the trash when deleted.
@@ -60,13 +59,16 @@ pub trait Kind: 'static {
     ) -> AppResult<PageOf<Self::Read>>;
     /// One record of the workspace, in the trash or not (`StoreError::NotFound` otherwise).
     fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<Self::Read>;
-    /// Writes a new record, recording nothing of it.
-    fn insert(conn: &mut DbConnection, ws: &str, settings: &Settings, draft: &Self::Draft, now: i64) -> StoreResult<Self::Read>;
+    /// Writes a new record in the unit of work's workspace. What the repository tells of it
+    /// beside its fields (a deal's first stage) it records in `uow`; its creation is recorded
+    /// by the use case.
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &Self::Draft, now: i64) -> StoreResult<Self::Read>;
     /// Writes the draft `apply` makes of the current row; returns the row before, the record
-    /// after and the fields that changed.
+    /// after and the fields that changed. What the repository tells of the change beside its
+    /// fields (a deal's new stage) it records in `uow`, before the use case records the change.
     fn change(
         conn: &mut DbConnection,
-        ws: &str,
+        uow: &mut UnitOfWork,
         id: &str,
         expected: Option<i64>,
         guard: &WriteGuard,
@@ -120,13 +122,13 @@ macro_rules! stored_in {
         }
         fn change(
             conn: &mut crm_store::DbConnection,
-            ws: &str,
+            uow: &mut $crate::UnitOfWork,
             id: &str,
             expected: Option<i64>,
             guard: &crm_store::access::WriteGuard,
             apply: impl FnOnce(&mut crm_store::DbConnection, &Self::Row) -> crm_store::StoreResult<Self::Draft>,
         ) -> crm_store::StoreResult<crm_store::record::Changed<Self::Row, Self::Read>> {
-            $($repo)::+::change(conn, ws, id, expected, guard, apply)
+            $($repo)::+::change(conn, uow.workspace(), id, expected, guard, apply)
         }
         fn trash(
             conn: &mut crm_store::DbConnection,
@@ -162,25 +164,24 @@ pub async fn get<K: Kind>(db: &Db, caller: &Caller, id: String) -> AppResult<K::
     .await
 }
 
-/// Creates a record from the draft `parse` makes of the input (phones read in the workspace's
-/// region); the caller owns it unless the draft names an owner. Runs inside the caller's
-/// transaction, so an idempotent request stores its answer with the record.
+/// Creates a record from the draft `parse` makes of the input (asking for the workspace's
+/// settings when its input needs them, such as the region phones are read in); the caller owns
+/// it unless the draft names an owner. Runs inside the caller's transaction, so an idempotent
+/// request stores its answer with the record.
 pub fn create_in<K: Kind>(
     conn: &mut DbConnection,
     caller: &Caller,
-    parse: impl FnOnce(&Settings) -> Result<K::Draft, ValidationErrors>,
+    parse: impl FnOnce(&mut Facts<'_>) -> AppResult<K::Draft>,
 ) -> AppResult<K::Read> {
     caller.require_write()?;
-    let ws = caller.workspace();
-    let settings = crate::workspace::settings(conn, ws)?;
-    let mut draft = parse(&settings)?;
+    let mut draft = parse(&mut Facts::new(conn, caller.workspace()))?;
     let owner = K::draft_owner(&mut draft);
     if owner.is_none() {
         *owner = caller.user_id().map(str::to_owned);
     }
     caller.check_create(conn, K::ENTITY, K::draft_owner(&mut draft).as_deref())?;
-    let created = K::insert(conn, ws, &settings, &draft, time::now_micros())?;
     let mut uow = UnitOfWork::new(caller);
+    let created = K::insert(conn, &mut uow, &draft, time::now_micros())?;
     let row = K::row(&created);
     uow.record(Event::Created { entity: K::ENTITY, id: K::id(row).to_owned(), fields: K::fields(row) });
     K::after_write(conn, &mut uow, Written::Created(row))?;
@@ -190,8 +191,8 @@ pub fn create_in<K: Kind>(
 
 /// Changes a record the caller may change: `apply` makes the new draft from the current row
 /// (asking for the workspace's settings when its input needs them, such as the region phones
-/// are read in). `expected` is the version the caller saw (`None`
-/// only for an explicit `If-Match: *`); a stale one fails and changes nothing.
+/// are read in). `expected` is the version the caller saw (`None` only for an explicit
+/// `If-Match: *`); a stale one fails and changes nothing.
 pub async fn update<K, F>(db: &Db, caller: &Caller, id: String, expected: Option<i64>, apply: F) -> AppResult<K::Read>
 where
     K: Kind,
@@ -214,9 +215,10 @@ pub fn update_in<K: Kind>(
     let ws = caller.workspace();
     let guard = caller.guard(conn, K::ENTITY)?;
     let apply = |conn: &mut DbConnection, row: &K::Row| apply(row, &mut Facts::new(conn, ws)).map_err(AppError::into_store);
-    let Changed { before, after, changes } = K::change(conn, ws, id, expected, &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
+    let mut uow = UnitOfWork::new(caller);
+    let Changed { before, after, changes } =
+        K::change(conn, &mut uow, id, expected, &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
     if !changes.is_empty() {
-        let mut uow = UnitOfWork::new(caller);
         uow.record(Event::Updated { entity: K::ENTITY, id: id.to_owned(), changes, note: None });
         K::after_write(conn, &mut uow, Written::Changed { before: &before, after: K::row(&after) })?;
         uow.commit(conn)?;
@@ -246,7 +248,7 @@ pub fn set_deleted_in<K: Kind>(
     if let Some((before, now)) = moved {
         let mut uow = UnitOfWork::new(caller);
         uow.record(Event::Trashed { entity: K::ENTITY, id: id.to_owned(), before, after: now });
-        K::after_write(conn, &mut uow, Written::Trashed(K::row(&after)))?;
+        K::after_write(conn, &mut uow, Written::TrashMoved(K::row(&after)))?;
         uow.commit(conn)?;
     }
     K::seen(conn, caller, after)

@@ -4,7 +4,7 @@
 use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::records::Kind;
-use crate::workspace::Settings;
+use crate::uow::UnitOfWork;
 use crm_domain::access::Entity;
 use crm_domain::operations::TaskDraft;
 use crm_store::access::Reach;
@@ -28,8 +28,8 @@ impl Kind for Tasks {
     fn row(read: &TaskRow) -> &TaskRow {
         read
     }
-    fn insert(conn: &mut DbConnection, ws: &str, _settings: &Settings, draft: &TaskDraft, now: i64) -> StoreResult<TaskRow> {
-        repo::insert(conn, ws, draft, now)
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &TaskDraft, now: i64) -> StoreResult<TaskRow> {
+        repo::insert(conn, uow.workspace(), draft, now)
     }
     fn list(conn: &mut DbConnection, caller: &Caller, reach: &Reach, filter: TaskFilter, page: &PageSpec) -> AppResult<PageOf<TaskRow>> {
         Ok(repo::list(conn, caller.workspace(), reach, &filter, page)?)

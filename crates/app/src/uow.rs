@@ -4,11 +4,13 @@
 //! A use case changes its records through the repositories and tells the unit of work what
 //! happened; no repository sets off another's writes for it. At commit the unit of work writes
 //! what follows from the events: each record's timeline item (which tells the record's
-//! followers), its webhook events, the notification of a new owner, and the audit entries of
-//! all the events together (on SQLite one statement per 500; on PostgreSQL held back with the
-//! transaction's other writes and sent with them). Bulk and import paths will write thousands
-//! of records through one unit of work; batching the timeline and webhook rows the same way is
-//! the next step.
+//! followers), its webhook events, the notification of a new owner, what a kind's own events
+//! tell (a case's status moves, a deal's stage change, an order's or activity's timeline
+//! items, mentions), and the audit entries of all the events together (on SQLite one statement
+//! per 500; on PostgreSQL held back with the transaction's other writes and sent with them).
+//! A bulk call commits one unit of work per operation (inside its savepoint); the import of
+//! issue #30 is to write many records through one, with the timeline and webhook rows batched
+//! as the audit entries are.
 
 use crate::caller::Caller;
 use crm_domain::access::Entity;
@@ -33,9 +35,9 @@ pub enum Event {
     /// A case was opened (`before` none) or changed: its opening, status moves, first response
     /// and rating go on its own and its customer's timelines (beside its audit events).
     CaseMoved { before: Option<Box<CaseRow>>, after: Box<CaseRow> },
-    /// An activity was logged (`before` none), changed, or moved to or from the trash: its
-    /// items on the timelines of what it is about follow it, and (`mentions`) the people newly
-    /// @mentioned in it are told.
+    /// An activity was logged, changed (`before` its row before) or moved to or from the trash
+    /// (`mentions` false): its items on the timelines of what it is about follow it, and unless
+    /// it only moved, the people newly @mentioned in it are told.
     ActivityWritten { before: Option<Box<ActivityRow>>, after: Box<ActivityRow>, mentions: bool },
     /// An order was recorded, changed, or moved to or from the trash: its items on the
     /// timelines of its customer follow it.
@@ -89,7 +91,7 @@ impl UnitOfWork {
                     (action, entity, id, vec![change], None)
                 }
                 Event::CaseMoved { before, after } => {
-                    timeline::case_events(conn, before.as_deref(), &after, actor, at)?;
+                    timeline::case_events(conn, before.as_deref(), &after, actor, after.updated_at)?;
                     continue;
                 }
                 Event::DealStageChanged { before, after, stage_name } => {
@@ -103,7 +105,7 @@ impl UnitOfWork {
                 Event::ActivityWritten { before, after, mentions } => {
                     timeline::sync_activity(conn, &after)?;
                     if mentions {
-                        notifications::mentioned_in_activity(conn, ws, &after, before.as_deref(), actor, at)?;
+                        notifications::mentioned_in_activity(conn, ws, &after, before.as_deref(), actor, after.updated_at)?;
                     }
                     continue;
                 }

@@ -8,7 +8,9 @@ use crm_store::{DbConnection, StoreError, StoreResult};
 /// base currency (totals of orders and deals in other currencies).
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
+    /// The region national phone numbers are read in.
     pub region: Region,
+    /// The currency totals and reports are converted into.
     pub base: Currency,
 }
 
@@ -19,21 +21,29 @@ pub fn settings(conn: &mut DbConnection, ws: &str) -> StoreResult<Settings> {
     Ok(Settings { region: Region::parse("default_region", &w.default_region).unwrap_or(Region::IR), base })
 }
 
-/// The workspace's settings, read when a change's input first asks for them: a change that
-/// needs none (a deal's stage) costs no query for them.
+/// The workspace's settings, read when a record's input first asks for them and kept for the
+/// rest of the write: input that needs none (a deal's stage, a case) costs no query for them.
 pub struct Facts<'c> {
     conn: &'c mut DbConnection,
     ws: &'c str,
+    read: Option<Settings>,
 }
 
 impl<'c> Facts<'c> {
     pub(crate) fn new(conn: &'c mut DbConnection, ws: &'c str) -> Self {
-        Self { conn, ws }
+        Self { conn, ws, read: None }
     }
 
     /// The workspace's settings.
     pub fn settings(&mut self) -> StoreResult<Settings> {
-        settings(self.conn, self.ws)
+        match self.read {
+            Some(read) => Ok(read),
+            None => {
+                let read = settings(self.conn, self.ws)?;
+                self.read = Some(read);
+                Ok(read)
+            }
+        }
     }
 }
 

@@ -54,7 +54,7 @@ fn a_contacts_life_reaches_its_audit_trail_and_timeline_and_refused_writes_leave
     runtime.block_on(async {
         let admin = w.admin.clone();
         let created =
-            w.db.write(move |c| records::create_in::<Contacts>(c, &admin, |settings| sara(None).validate(settings.region)))
+            w.db.write(move |c| records::create_in::<Contacts>(c, &admin, |facts| Ok(sara(None).validate(facts.settings()?.region)?)))
                 .await
                 .expect("created");
         let id = created.0.id.clone();

@@ -42,7 +42,7 @@ pub struct ActivityRow {
 
 crate::keyed_row!(ActivityRow, occurred_at);
 
-crate::record_basics!(activities, ActivityRow, ENTITY);
+crate::record_basics!(activities, ActivityRow);
 
 #[derive(Debug, Clone, Default)]
 pub struct ActivityFilter {
@@ -238,10 +238,6 @@ pub fn insert(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, now: i64) ->
     diesel::insert_into(activities::table).values(&row).execute(conn)?;
     sync_participants(conn, ws, &row, d)?;
     Ok(row)
-}
-
-pub fn create(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, actor: &Actor) -> StoreResult<ActivityRow> {
-    create_at(conn, ws, d, actor, time::now_micros())
 }
 
 /// Writes a change to an activity and its participants: `apply` turns the current row into the

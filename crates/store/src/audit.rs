@@ -138,20 +138,6 @@ pub fn trash_change(before: Option<i64>, after: Option<i64>) -> (&'static str, V
     (if after.is_some() { "deleted" } else { "restored" }, change)
 }
 
-/// Records a move to or from the trash (`deleted_at` before and after).
-pub fn record_trash(
-    conn: &mut DbConnection,
-    ws: &str,
-    entity_type: &str,
-    entity_id: &str,
-    actor: &Actor,
-    before: Option<i64>,
-    after: Option<i64>,
-) -> StoreResult<()> {
-    let (action, change) = trash_change(before, after);
-    record(conn, ws, entity_type, entity_id, action, actor, vec![change])
-}
-
 /// A record's trail, oldest first, keyset-paged by entry id.
 pub fn list(
     conn: &mut DbConnection,

@@ -56,7 +56,7 @@ impl CaseRow {
 }
 
 crate::keyed_row!(CaseRow);
-crate::record_basics!(cases, CaseRow, ENTITY);
+crate::record_basics!(cases, CaseRow);
 
 /// The workspace's SLA rules, one per priority (the defaults until an admin sets them).
 pub fn sla(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<SlaRule>> {
@@ -322,10 +322,6 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor
     audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
     crate::timeline::case_events(conn, None, &row, actor, now)?;
     Ok(row)
-}
-
-pub fn create(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor) -> StoreResult<CaseRow> {
-    create_at(conn, ws, d, actor, time::now_micros())
 }
 
 /// Writes a new case: numbered, due times from the SLA rule of its priority, assigned by the

@@ -312,25 +312,8 @@ pub fn insert(conn: &mut DbConnection, ws: &str, d: &CompanyDraft, now: i64) -> 
     Ok((row, 0))
 }
 
-pub fn update(
-    conn: &mut DbConnection,
-    ws: &str,
-    id: &str,
-    expected: Option<i64>,
-    actor: &Actor,
-    guard: &WriteGuard,
-    apply: impl FnOnce(&CompanyRow) -> StoreResult<CompanyDraft>,
-) -> StoreResult<CompanyWithCount> {
-    let Changed { after, changes, .. } = change(conn, ws, id, expected, guard, |_, row| apply(row))?;
-    if !changes.is_empty() {
-        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    }
-    Ok(after)
-}
-
 /// Writes a change to a company (and its name into its contacts' search words): `apply` turns
-/// the current row into the new draft. Returns the company and the fields that changed (none:
-/// nothing was written). Records nothing of it.
+/// the current row into the new draft. Returns the change (`record::Changed`). Records nothing of it.
 pub fn change(
     conn: &mut DbConnection,
     ws: &str,

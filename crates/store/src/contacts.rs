@@ -259,26 +259,7 @@ pub fn insert(conn: &mut DbConnection, ws: &str, d: &ContactDraft, now: i64) -> 
     Ok((row, company))
 }
 
-/// Changes a contact: `apply` turns the current row into the new draft. `expected` is the
-/// version the caller saw (`None` only for an explicit `If-Match: *`).
-pub fn update(
-    conn: &mut DbConnection,
-    ws: &str,
-    id: &str,
-    expected: Option<i64>,
-    actor: &Actor,
-    guard: &WriteGuard,
-    apply: impl FnOnce(&ContactRow) -> StoreResult<ContactDraft>,
-) -> StoreResult<ContactWithCompany> {
-    let Changed { after, changes, .. } = change(conn, ws, id, expected, guard, |_, row| apply(row))?;
-    if !changes.is_empty() {
-        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    }
-    Ok(after)
-}
-
-/// Writes a change to a contact: `apply` turns the current row into the new draft. Returns the
-/// contact and the fields that changed (none: nothing was written). Records nothing of it.
+/// Writes a change to a contact: `apply` turns the current row into the new draft. Returns the change (`record::Changed`). Records nothing of it.
 pub fn change(
     conn: &mut DbConnection,
     ws: &str,

@@ -546,7 +546,6 @@ fn to_row(ws: &str, id: String, d: &DealDraft, r: &Resolved, prev: Option<&DealR
 }
 
 /// The audited fields of a deal.
-/// The audited fields of a deal.
 pub fn fields(r: &DealRow) -> Map<String, Value> {
     let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
     let mut m = Map::new();
@@ -640,14 +639,16 @@ pub fn enter_stage(conn: &mut DbConnection, ws: &str, before: Option<&DealRow>, 
     }
 }
 
+/// Creates a deal now (lead conversion), recorded in the audit trail and on its company's
+/// timeline.
 pub fn create(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor) -> StoreResult<DealWithCompany> {
     create_at(conn, ws, d, actor, time::now_micros())
 }
 
-/// Creates a deal at a given time (demo data), recorded in the audit trail and on its
-/// company's timeline.
+/// Creates a deal at `now` (demo data), recorded in the audit trail, the stage history and on
+/// its company's timeline.
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor, now: i64) -> StoreResult<DealWithCompany> {
-    let (deal, stage_name) = insert_named(conn, ws, d, now)?;
+    let (deal, stage_name) = insert(conn, ws, d, now)?;
     enter_stage(conn, ws, None, &deal.0, actor, now)?;
     crate::timeline::stage_change(conn, None, &deal.0, &stage_name, actor, now)?;
     audit::record(conn, ws, ENTITY, &deal.0.id, "created", actor, audit::created(&fields(&deal.0)))?;
@@ -655,14 +656,9 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor
 }
 
 /// Writes a new deal in its pipeline's stage (the first open one unless the draft names one,
-/// whose rules it must meet), with its contacts and lines. Records nothing of it, not even its
-/// stay in the stage ([`enter_stage`]).
-pub fn insert(conn: &mut DbConnection, ws: &str, d: &DealDraft, now: i64) -> StoreResult<DealWithCompany> {
-    Ok(insert_named(conn, ws, d, now)?.0)
-}
-
-/// [`insert`], with the name of the deal's stage.
-fn insert_named(conn: &mut DbConnection, ws: &str, d: &DealDraft, now: i64) -> StoreResult<(DealWithCompany, String)> {
+/// whose rules it must meet), with its contacts and lines; returns it and its stage's name.
+/// Records nothing of it, not even its stay in the stage ([`enter_stage`]).
+pub fn insert(conn: &mut DbConnection, ws: &str, d: &DealDraft, now: i64) -> StoreResult<(DealWithCompany, String)> {
     let id = new_id();
     check_external_id(conn, ws, &id, d.external_id.as_deref())?;
     let r = resolve(conn, ws, d, true, None, None)?;
@@ -673,21 +669,8 @@ fn insert_named(conn: &mut DbConnection, ws: &str, d: &DealDraft, now: i64) -> S
     Ok(((row, r.company_name), r.stage.name))
 }
 
-/// Changes a deal, recorded in the audit trail and (a stage move) on the timelines; `apply`
-/// turns the current deal into the new draft. Entering a stage checks its rules; the stage
-/// history records every move.
-pub fn update(
-    conn: &mut DbConnection,
-    ws: &str,
-    id: &str,
-    expected: Option<i64>,
-    actor: &Actor,
-    guard: &WriteGuard,
-    apply: impl FnOnce(&DealWithCompany) -> StoreResult<DealDraft>,
-) -> StoreResult<DealWithCompany> {
-    update_at(conn, ws, id, expected, actor, guard, time::now_micros(), apply)
-}
-
+/// Changes a deal at `now` (demo data), recorded in the audit trail and (a stage move) in the
+/// stage history and on the timelines; `apply` turns the current deal into the new draft.
 #[allow(clippy::too_many_arguments)]
 pub fn update_at(
     conn: &mut DbConnection,
@@ -699,7 +682,7 @@ pub fn update_at(
     now: i64,
     apply: impl FnOnce(&DealWithCompany) -> StoreResult<DealDraft>,
 ) -> StoreResult<DealWithCompany> {
-    let (Changed { before, after, changes }, entered) = change_named(conn, ws, id, expected, guard, now, |_, current| apply(current))?;
+    let (Changed { before, after, changes }, entered) = change(conn, ws, id, expected, guard, now, |_, current| apply(current))?;
     if let Some(stage_name) = entered {
         enter_stage(conn, ws, Some(&before.0), &after.0, actor, now)?;
         crate::timeline::stage_change(conn, Some(&before.0), &after.0, &stage_name, actor, now)?;
@@ -710,21 +693,10 @@ pub fn update_at(
     Ok(after)
 }
 
-/// Writes a change to a deal: `apply` turns the current deal into the new draft. Entering a
-/// stage checks its rules. Records nothing of it, not even a stage move ([`enter_stage`]).
+/// Writes a change to a deal at `now`: `apply` turns the current deal into the new draft.
+/// Entering a stage checks its rules. Returns the change and, when the deal entered another
+/// stage, that stage's name. Records nothing of it, not even the stage move ([`enter_stage`]).
 pub fn change(
-    conn: &mut DbConnection,
-    ws: &str,
-    id: &str,
-    expected: Option<i64>,
-    guard: &WriteGuard,
-    apply: impl FnOnce(&mut DbConnection, &DealWithCompany) -> StoreResult<DealDraft>,
-) -> StoreResult<Changed<DealWithCompany>> {
-    Ok(change_named(conn, ws, id, expected, guard, time::now_micros(), apply)?.0)
-}
-
-/// [`change`] at `now`, with the name of the stage the deal entered, if it moved.
-fn change_named(
     conn: &mut DbConnection,
     ws: &str,
     id: &str,

@@ -48,7 +48,7 @@ pub struct LeadRow {
 }
 
 crate::keyed_row!(LeadRow);
-crate::record_basics!(leads, LeadRow, ENTITY);
+crate::record_basics!(leads, LeadRow);
 
 #[derive(Debug, Clone, Default)]
 pub struct LeadFilter {
@@ -212,29 +212,8 @@ pub fn insert(conn: &mut DbConnection, ws: &str, d: &LeadDraft, form_id: Option<
     Ok(row)
 }
 
-pub fn create(conn: &mut DbConnection, ws: &str, d: &LeadDraft, actor: &Actor) -> StoreResult<LeadRow> {
-    create_at(conn, ws, d, None, actor, time::now_micros())
-}
-
-pub fn update(
-    conn: &mut DbConnection,
-    ws: &str,
-    id: &str,
-    expected: Option<i64>,
-    actor: &Actor,
-    guard: &WriteGuard,
-    apply: impl FnOnce(&LeadRow) -> StoreResult<LeadDraft>,
-) -> StoreResult<LeadRow> {
-    let Changed { after: row, changes, .. } = change(conn, ws, id, expected, guard, |_, row| apply(row))?;
-    if !changes.is_empty() {
-        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    }
-    Ok(row)
-}
-
 /// Writes a change to a lead: `apply` turns the current row into the new draft; a converted
-/// lead stays qualified. Returns the lead and the fields that changed (none: nothing was
-/// written). Records nothing of it.
+/// lead stays qualified. Returns the change (`record::Changed`). Records nothing of it.
 pub fn change(
     conn: &mut DbConnection,
     ws: &str,

@@ -49,7 +49,7 @@ pub struct OrderRow {
 
 crate::keyed_row!(OrderRow, ordered_at);
 
-crate::record_basics!(orders, OrderRow, ENTITY);
+crate::record_basics!(orders, OrderRow);
 
 // ---- Exchange rates ----
 
@@ -318,10 +318,6 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, base: Currency, d: &OrderDra
     Ok(row)
 }
 
-pub fn create(conn: &mut DbConnection, ws: &str, base: Currency, d: &OrderDraft, actor: &Actor) -> StoreResult<OrderRow> {
-    create_at(conn, ws, base, d, actor, time::now_micros())
-}
-
 /// Writes a new order with its lines, priced and its total converted into the base currency;
 /// its number is the workspace's next. Records nothing of it.
 pub fn insert(conn: &mut DbConnection, ws: &str, base: Currency, d: &OrderDraft, now: i64) -> StoreResult<OrderRow> {
@@ -370,27 +366,6 @@ pub fn insert(conn: &mut DbConnection, ws: &str, base: Currency, d: &OrderDraft,
     })?;
     sync_lines(conn, ws, &row.id, &p.lines)?;
     Ok(row)
-}
-
-/// Changes an order, recorded in the audit trail and on the timelines; `apply` turns the
-/// current one into the new draft.
-#[allow(clippy::too_many_arguments)]
-pub fn update(
-    conn: &mut DbConnection,
-    ws: &str,
-    base: Currency,
-    id: &str,
-    expected: Option<i64>,
-    actor: &Actor,
-    guard: &WriteGuard,
-    apply: impl FnOnce(&OrderRow) -> StoreResult<OrderDraft>,
-) -> StoreResult<OrderRow> {
-    let Changed { after, changes, .. } = change(conn, ws, id, expected, guard, |_, row| Ok((apply(row)?, base)))?;
-    if !changes.is_empty() {
-        crate::timeline::sync_order(conn, &after)?;
-        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    }
-    Ok(after)
 }
 
 /// Writes a change to an order and its lines: `apply` turns the current one into the new

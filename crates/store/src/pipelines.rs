@@ -117,17 +117,6 @@ pub fn get_at(conn: &mut DbConnection, ws: &str, id: &str, version: Option<i64>)
     Ok(p)
 }
 
-/// The name of a stage of a pipeline: from the pipelines last read for a deal's rules (a deal
-/// just moved into it read them in its own transaction), else read.
-pub fn stage_name(conn: &mut DbConnection, ws: &str, pipeline_id: &str, stage_id: &str) -> StoreResult<String> {
-    let seen = SEEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_ref().and_then(|m| m.get(pipeline_id)).cloned();
-    let known = seen.filter(|p| p.0.workspace_id == ws).and_then(|p| p.1.iter().find(|s| s.id == stage_id).map(|s| s.name.clone()));
-    match known {
-        Some(name) => Ok(name),
-        None => Ok(stage(conn, ws, stage_id)?.map(|s| s.name).unwrap_or_default()),
-    }
-}
-
 /// The workspace's default pipeline.
 pub fn default_id(conn: &mut DbConnection, ws: &str) -> StoreResult<Option<String>> {
     Ok(pipelines::table

@@ -97,16 +97,12 @@ macro_rules! external_ids {
     };
 }
 
-/// Generates `get` (by id, within the workspace), `trash` (to the trash and back, optimistic,
-/// recording nothing) and `set_deleted` (the same, audited) for a table whose row type has `owner_id`, `version`, `updated_at` and
-/// `deleted_at`. A fourth argument, `fn(&mut DbConnection, &Row) -> StoreResult<()>`, runs
-/// after every move to or from the trash (to keep what mirrors the record in step).
+/// Generates `get` (by id, within the workspace), `many` and `trash` (to the trash and back,
+/// optimistic, recording nothing) for a table whose row type has `owner_id`, `version`,
+/// `updated_at` and `deleted_at`, and the private `write_over` (a change at the version read).
 #[macro_export]
 macro_rules! record_basics {
-    ($table:ident, $row:ty, $entity:expr) => {
-        $crate::record_basics!($table, $row, $entity, |_: &mut $crate::DbConnection, _: &$row| $crate::StoreResult::Ok(()));
-    };
-    ($table:ident, $row:ty, $entity:expr, $after_trash:expr) => {
+    ($table:ident, $row:ty) => {
         /// One record of the workspace, deleted or not.
         pub fn get(conn: &mut $crate::DbConnection, ws: &str, id: &str) -> $crate::StoreResult<$row> {
             $table::table
@@ -127,26 +123,8 @@ macro_rules! record_basics {
             Ok(rows.into_iter().filter(|r| r.workspace_id == ws).collect())
         }
 
-        /// Moves the record to the trash (`delete`) or back, audited (see [`trash`]).
-        pub fn set_deleted(
-            conn: &mut $crate::DbConnection,
-            ws: &str,
-            id: &str,
-            expected: Option<i64>,
-            actor: &$crate::audit::Actor,
-            guard: &$crate::access::WriteGuard,
-            delete: bool,
-        ) -> $crate::StoreResult<$row> {
-            let (row, moved) = trash(conn, ws, id, expected, guard, delete)?;
-            if let Some((before, after)) = moved {
-                $crate::audit::record_trash(conn, ws, $entity, id, actor, before, after)?;
-            }
-            Ok(row)
-        }
-
-        /// Moves the record to the trash (`delete`) or back, and keeps what mirrors it in step.
-        /// Returns the record and the move (none when it already was where asked). Records
-        /// nothing of it.
+        /// Moves the record to the trash (`delete`) or back. Returns the record and the move
+        /// (none when it already was where asked). Records nothing of it.
         pub fn trash(
             conn: &mut $crate::DbConnection,
             ws: &str,
@@ -168,9 +146,6 @@ macro_rules! record_basics {
                     .set(($table::deleted_at.eq(deleted_at), $table::version.eq(version + 1), $table::updated_at.eq(now)))
                     .execute(conn)
             })?;
-            if moved.is_some() {
-                ($after_trash)(conn, &row)?;
-            }
             Ok((row, moved))
         }
 

@@ -48,7 +48,7 @@ impl TaskRow {
 
 crate::keyed_row!(TaskRow, due_sort);
 
-crate::record_basics!(tasks, TaskRow, ENTITY);
+crate::record_basics!(tasks, TaskRow);
 
 #[derive(Debug, Clone, Default)]
 pub struct TaskFilter {
@@ -182,28 +182,8 @@ pub fn insert(conn: &mut DbConnection, ws: &str, d: &TaskDraft, now: i64) -> Sto
     Ok(row)
 }
 
-pub fn create(conn: &mut DbConnection, ws: &str, d: &TaskDraft, actor: &Actor) -> StoreResult<TaskRow> {
-    create_at(conn, ws, d, actor, time::now_micros())
-}
-
-pub fn update(
-    conn: &mut DbConnection,
-    ws: &str,
-    id: &str,
-    expected: Option<i64>,
-    actor: &Actor,
-    guard: &WriteGuard,
-    apply: impl FnOnce(&TaskRow) -> StoreResult<TaskDraft>,
-) -> StoreResult<TaskRow> {
-    let Changed { after: row, changes, .. } = change(conn, ws, id, expected, guard, |_, row| apply(row))?;
-    if !changes.is_empty() {
-        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    }
-    Ok(row)
-}
-
 /// Writes a change to a task and its reminder: `apply` turns the current row into the new
-/// draft. Returns the task and the fields that changed (none: nothing was written). Records
+/// draft. Returns the change (`record::Changed`). Records
 /// nothing of it.
 pub fn change(
     conn: &mut DbConnection,

@@ -116,7 +116,7 @@ pub async fn create_activity(
 ) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let a = convert::activity(records::create_in::<Activities>(c, &caller, |_| input.validate(chrono::Utc::now()))?)?;
+        let a = convert::activity(records::create_in::<Activities>(c, &caller, |_| Ok(input.validate(chrono::Utc::now())?))?)?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&a)?,
@@ -277,7 +277,7 @@ pub async fn list_tasks(state: web::Data<AppState>, who: Principal, req: HttpReq
 pub async fn create_task(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<TaskCreate>) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let created = records::create_in::<Tasks>(c, &caller, |_| input.validate())?;
+        let created = records::create_in::<Tasks>(c, &caller, |_| Ok(input.validate()?))?;
         let t = convert::task(created, time::now_micros())?;
         Ok(Stored {
             status: StatusCode::CREATED,

@@ -1,7 +1,6 @@
 //! `POST /api/v1/{contacts,companies,orders,leads,deals,cases}/bulk`: up to 1,000 creates,
 //! upserts and updates in one transaction, all-or-nothing or per record, with `Idempotency-Key`.
 
-use crate::access;
 use crate::auth::Principal;
 use crate::convert::{self, to_json};
 use crate::error::{ApiError, ApiResult};
@@ -14,10 +13,15 @@ use crm_api_types::{
     merge_patch, BulkAction, BulkItemResult, BulkMode, BulkOperation, BulkRequest, BulkResponse, CaseCreate, CasePatch, CompanyCreate,
     CompanyPatch, ContactCreate, ContactPatch, DealCreate, DealPatch, LeadCreate, LeadPatch, OrderInput, OrderPatch, Problem,
 };
-use crm_domain::access::Entity;
+use crm_app::cases::Cases;
+use crm_app::companies::Companies;
+use crm_app::contacts::Contacts;
+use crm_app::deals::Deals;
+use crm_app::leads::Leads;
+use crm_app::orders::Orders;
+use crm_app::{records, Caller};
 use crm_domain::Currency;
 use crm_domain::FieldError;
-use crm_store::audit::Actor;
 use crm_store::{cases, companies, contacts, deals, leads, orders, points, time, DbConnection, StoreError};
 use serde::de::DeserializeOwned;
 
@@ -26,7 +30,7 @@ pub const MAX_OPERATIONS: usize = 1000;
 
 /// What one operation did: id, version, `created`/`updated`/`unchanged`.
 type Applied = (String, i64, &'static str);
-type ApplyFn = fn(&mut DbConnection, &Principal, &Actor, &BulkOperation) -> ApiResult<Applied>;
+type ApplyFn = fn(&mut DbConnection, &Caller, &BulkOperation) -> ApiResult<Applied>;
 /// The natural key an operation writes to, for finding duplicates in one call: (field, key).
 type KeyFn = fn(&BulkOperation) -> Option<(&'static str, String)>;
 
@@ -111,15 +115,15 @@ async fn run(
     if !errs.is_empty() {
         return Err(ApiError::validation(errs));
     }
-    let (me, actor) = (who.clone(), who.actor());
+    let caller = who.caller();
     idempotency::run(&state, &who, &req, &raw, move |c| {
         let mut results = Vec::with_capacity(input.operations.len());
         let mut failures = crm_domain::ValidationErrors::new();
         for (index, op) in input.operations.iter().enumerate() {
             let done = match input.mode {
-                BulkMode::AllOrNothing => apply(c, &me, &actor, op),
+                BulkMode::AllOrNothing => apply(c, &caller, op),
                 // A savepoint per operation: a failed one leaves no trace, the others stay.
-                BulkMode::PerRecord => crm_store::db::savepoint(c, |c| apply(c, &me, &actor, op)),
+                BulkMode::PerRecord => crm_store::db::savepoint(c, |c| apply(c, &caller, op)),
             };
             results.push(match done {
                 Ok((id, version, outcome)) => BulkItemResult {
@@ -168,19 +172,15 @@ fn primary_email(op: &BulkOperation) -> Option<(&'static str, String)> {
     Some(("emails", primary.get("address")?.as_str()?.trim().to_lowercase()))
 }
 
-fn contact_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOperation) -> ApiResult<Applied> {
-    let ws = &who.workspace_id;
-    let region = convert::region(c, ws)?;
-    let not_found = |e: StoreError| match e {
-        StoreError::NotFound => ApiError::not_found("contact"),
-        other => other.into(),
-    };
+fn contact_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiResult<Applied> {
+    let ws = caller.workspace();
+    let not_found = missing("contact");
     match op.action {
         BulkAction::Create | BulkAction::Upsert => {
-            let mut input: ContactCreate = data(op)?;
+            let input: ContactCreate = data(op)?;
             let keep_owner = input.owner_id.is_none();
             let existing = match (&op.id, op.action) {
-                (Some(id), BulkAction::Upsert) => Some(contacts::get(c, ws, id).map_err(not_found)?.0),
+                (Some(id), BulkAction::Upsert) => Some(contacts::get(c, ws, id).map_err(&not_found)?.0),
                 (None, BulkAction::Upsert) => match primary_email(op) {
                     Some((_, email)) => {
                         let ids: Vec<String> = points::find(c, ws, "email", &email)?
@@ -204,21 +204,17 @@ fn contact_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOpe
             };
             match existing {
                 None => {
-                    if input.owner_id.is_none() {
-                        input.owner_id = who.user_id().map(str::to_owned);
-                    }
-                    let draft = input.validate(region)?;
-                    access::creatable(c, who, Entity::Contact, draft.owner_id.as_deref())?;
-                    let row = contacts::create(c, ws, &draft, actor)?.0;
+                    let (row, _) = records::create_in::<Contacts>(c, caller, |facts| Ok(input.validate(facts.settings()?.region)?))?;
                     Ok((row.id, row.version, "created"))
                 }
                 Some(row) => {
-                    let mut draft = input.validate(region)?;
-                    if keep_owner {
-                        draft.owner_id = row.owner_id.clone();
-                    }
-                    let guard = access::guard(c, who, Entity::Contact)?;
-                    let after = contacts::update(c, ws, &row.id, None, actor, &guard, move |_| Ok(draft)).map_err(not_found)?.0;
+                    let (after, _) = records::update_in::<Contacts>(c, caller, &row.id, None, |current, facts| {
+                        let mut draft = input.validate(facts.settings()?.region)?;
+                        if keep_owner {
+                            draft.owner_id = current.owner_id.clone();
+                        }
+                        Ok(draft)
+                    })?;
                     Ok((after.id, after.version, outcome(Some(row.version), after.version)))
                 }
             }
@@ -226,15 +222,13 @@ fn contact_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOpe
         BulkAction::Update => {
             let id = id_of(op)?;
             let patch: ContactPatch = data(op)?;
-            let guard = access::guard(c, who, Entity::Contact)?;
-            let before = contacts::get(c, ws, id).map_err(not_found)?.0.version;
-            let row = contacts::update(c, ws, id, op.version, actor, &guard, |row| {
+            let mut before = None;
+            let (row, _) = records::update_in::<Contacts>(c, caller, id, op.version, |row, facts| {
+                before = Some(row.version);
                 let current = convert::contact((row.clone(), None)).map_err(|_| StoreError::Corrupt("contact".into()))?;
-                patch.apply_to(ContactCreate::from(current)).validate(region).map_err(StoreError::Invalid)
-            })
-            .map_err(not_found)?
-            .0;
-            Ok((row.id, row.version, outcome(Some(before), row.version)))
+                Ok(patch.apply_to(ContactCreate::from(current)).validate(facts.settings()?.region)?)
+            })?;
+            Ok((row.id, row.version, outcome(before, row.version)))
         }
     }
 }
@@ -246,23 +240,15 @@ fn company_domain(op: &BulkOperation) -> Option<(&'static str, String)> {
     Some(("domain", op.data.get("domain")?.as_str()?.trim().to_lowercase()))
 }
 
-fn company_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOperation) -> ApiResult<Applied> {
-    let ws = &who.workspace_id;
-    let region = convert::region(c, ws)?;
-    let not_found = |e: StoreError| match e {
-        StoreError::NotFound => ApiError::not_found("company"),
-        other => other.into(),
-    };
+fn company_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiResult<Applied> {
+    let ws = caller.workspace();
     match op.action {
         BulkAction::Create | BulkAction::Upsert => {
-            let mut input: CompanyCreate = data(op)?;
+            let input: CompanyCreate = data(op)?;
             let keep_owner = input.owner_id.is_none();
-            if input.owner_id.is_none() && op.action == BulkAction::Create {
-                input.owner_id = who.user_id().map(str::to_owned);
-            }
-            let draft = input.validate(region)?;
+            let draft = input.validate(crm_app::workspace::settings(c, ws)?.region)?;
             let existing = match (&op.id, op.action) {
-                (Some(id), BulkAction::Upsert) => Some(companies::get(c, ws, id).map_err(not_found)?.0),
+                (Some(id), BulkAction::Upsert) => Some(companies::get(c, ws, id).map_err(missing("company"))?.0),
                 (None, BulkAction::Upsert) => match &draft.domain {
                     Some(d) => companies::by_domain(c, ws, d)?,
                     None => None,
@@ -271,21 +257,17 @@ fn company_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOpe
             };
             match existing {
                 None => {
-                    let mut draft = draft;
-                    if draft.owner_id.is_none() {
-                        draft.owner_id = who.user_id().map(str::to_owned);
-                    }
-                    access::creatable(c, who, Entity::Company, draft.owner_id.as_deref())?;
-                    let row = companies::create(c, ws, &draft, actor)?.0;
+                    let (row, _) = records::create_in::<Companies>(c, caller, |_| Ok(draft))?;
                     Ok((row.id, row.version, "created"))
                 }
                 Some(row) => {
                     let mut draft = draft;
-                    if keep_owner {
-                        draft.owner_id = row.owner_id.clone();
-                    }
-                    let guard = access::guard(c, who, Entity::Company)?;
-                    let after = companies::update(c, ws, &row.id, None, actor, &guard, move |_| Ok(draft)).map_err(not_found)?.0;
+                    let (after, _) = records::update_in::<Companies>(c, caller, &row.id, None, |current, _| {
+                        if keep_owner {
+                            draft.owner_id = current.owner_id.clone();
+                        }
+                        Ok(draft)
+                    })?;
                     Ok((after.id, after.version, outcome(Some(row.version), after.version)))
                 }
             }
@@ -293,15 +275,13 @@ fn company_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOpe
         BulkAction::Update => {
             let id = id_of(op)?;
             let patch: CompanyPatch = data(op)?;
-            let guard = access::guard(c, who, Entity::Company)?;
-            let before = companies::get(c, ws, id).map_err(not_found)?.0.version;
-            let row = companies::update(c, ws, id, op.version, actor, &guard, |row| {
+            let mut before = None;
+            let (row, _) = records::update_in::<Companies>(c, caller, id, op.version, |row, facts| {
+                before = Some(row.version);
                 let current = convert::company((row.clone(), 0)).map_err(|_| StoreError::Corrupt("company".into()))?;
-                patch.apply_to(CompanyCreate::from(current)).validate(region).map_err(StoreError::Invalid)
-            })
-            .map_err(not_found)?
-            .0;
-            Ok((row.id, row.version, outcome(Some(before), row.version)))
+                Ok(patch.apply_to(CompanyCreate::from(current)).validate(facts.settings()?.region)?)
+            })?;
+            Ok((row.id, row.version, outcome(before, row.version)))
         }
     }
 }
@@ -314,29 +294,22 @@ fn external_key(op: &BulkOperation) -> Option<(&'static str, String)> {
     Some(("external_id", op.data.get("external_id")?.as_str()?.trim().to_owned()))
 }
 
-fn order_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOperation) -> ApiResult<Applied> {
-    let ws = &who.workspace_id;
-    let base = convert::base_currency(c, ws)?;
-    let not_found = |e: StoreError| match e {
-        StoreError::NotFound => ApiError::not_found("order"),
-        other => other.into(),
-    };
+fn order_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiResult<Applied> {
+    let ws = caller.workspace();
     let now = chrono::Utc::now();
     match op.action {
         BulkAction::Create => {
-            let mut input: OrderInput = data(op)?;
-            if input.owner_id.is_none() {
-                input.owner_id = who.user_id().map(str::to_owned);
-            }
-            let draft = input.validate(base, now)?;
-            access::creatable(c, who, Entity::Order, draft.owner_id.as_deref())?;
-            let row = orders::create(c, ws, base, &draft, actor)?;
+            let input: OrderInput = data(op)?;
+            let (row, _) = records::create_in::<Orders>(c, caller, |facts| {
+                let base = facts.settings()?.base;
+                Ok((input.validate(base, now)?, base))
+            })?;
             Ok((row.id, row.version, "created"))
         }
         BulkAction::Upsert => {
             let mut input: OrderInput = data(op)?;
             let existing = match &op.id {
-                Some(id) => Some(orders::get(c, ws, id).map_err(not_found)?),
+                Some(id) => Some(orders::get(c, ws, id).map_err(missing("order"))?),
                 None => match input.external_id.as_deref() {
                     Some(e) => orders::by_external_id(c, ws, e)?,
                     None => {
@@ -349,22 +322,26 @@ fn order_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOpera
                     }
                 },
             };
+            // What the caller leaves out of a replacement keeps its value: owner and order time.
             if input.owner_id.is_none() {
-                input.owner_id = existing.as_ref().map_or(who.user_id().map(str::to_owned), |e| e.owner_id.clone());
+                input.owner_id = existing.as_ref().map_or(caller.user_id().map(str::to_owned), |e| e.owner_id.clone());
             }
             if input.ordered_at.is_none() {
                 input.ordered_at = existing.as_ref().map(|e| crm_store::time::to_datetime(e.ordered_at));
             }
-            let draft = input.validate(base, now)?;
-            let guard = access::guard(c, who, Entity::Order)?;
             match existing {
                 Some(row) => {
-                    let after = orders::update(c, ws, base, &row.id, None, actor, &guard, move |_| Ok(draft)).map_err(not_found)?;
+                    let (after, _) = records::update_in::<Orders>(c, caller, &row.id, None, |_, facts| {
+                        let base = facts.settings()?.base;
+                        Ok((input.validate(base, now)?, base))
+                    })?;
                     Ok((after.id, after.version, outcome(Some(row.version), after.version)))
                 }
                 None => {
-                    access::creatable(c, who, Entity::Order, draft.owner_id.as_deref())?;
-                    let row = orders::create(c, ws, base, &draft, actor)?;
+                    let (row, _) = records::create_in::<Orders>(c, caller, |facts| {
+                        let base = facts.settings()?.base;
+                        Ok((input.validate(base, now)?, base))
+                    })?;
                     Ok((row.id, row.version, "created"))
                 }
             }
@@ -372,15 +349,14 @@ fn order_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOpera
         BulkAction::Update => {
             let id = id_of(op)?;
             let patch: OrderPatch = data(op)?;
-            let guard = access::guard(c, who, Entity::Order)?;
-            let before = orders::get(c, ws, id).map_err(not_found)?.version;
-            let row = orders::update(c, ws, base, id, op.version, actor, &guard, |row| {
+            let mut before = None;
+            let (row, _) = records::update_in::<Orders>(c, caller, id, op.version, |row, facts| {
+                before = Some(row.version);
+                let base = facts.settings()?.base;
                 let cur = convert::order(row.clone(), base).map_err(|_| StoreError::Corrupt("order".into()))?;
-                let input = merge_patch(&OrderInput::from(cur), &patch).map_err(StoreError::Invalid)?;
-                input.validate(base, now).map_err(StoreError::Invalid)
-            })
-            .map_err(not_found)?;
-            Ok((row.id, row.version, outcome(Some(before), row.version)))
+                Ok((merge_patch(&OrderInput::from(cur), &patch)?.validate(base, now)?, base))
+            })?;
+            Ok((row.id, row.version, outcome(before, row.version)))
         }
     }
 }
@@ -423,30 +399,22 @@ fn lead_email(op: &BulkOperation) -> Option<(&'static str, String)> {
 }
 
 /// Leads: an upsert finds the lead by id or email and applies `data` to it as a patch.
-fn lead_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOperation) -> ApiResult<Applied> {
-    let ws = &who.workspace_id;
-    let region = convert::region(c, ws)?;
+fn lead_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiResult<Applied> {
+    let ws = caller.workspace();
     match target(op, lead_email, "email", |k| Ok(leads::live_by_email(c, ws, &k)?.map(|r| r.id)))? {
         None => {
-            let mut input: LeadCreate = data(op)?;
-            if input.owner_id.is_none() {
-                input.owner_id = who.user_id().map(str::to_owned);
-            }
-            let draft = input.validate(region)?;
-            access::creatable(c, who, Entity::Lead, draft.owner_id.as_deref())?;
-            let row = leads::create(c, ws, &draft, actor)?;
+            let input: LeadCreate = data(op)?;
+            let row = records::create_in::<Leads>(c, caller, |facts| Ok(input.validate(facts.settings()?.region)?))?;
             Ok((row.id, row.version, "created"))
         }
         Some(id) => {
             let patch: LeadPatch = data(op)?;
-            let guard = access::guard(c, who, Entity::Lead)?;
             let mut before = None;
-            let row = leads::update(c, ws, &id, op.version, actor, &guard, |current| {
+            let row = records::update_in::<Leads>(c, caller, &id, op.version, |current, facts| {
                 before = Some(current.version);
                 let base = convert::lead(current.clone()).map_err(|_| StoreError::Corrupt("lead".into()))?;
-                merge_patch(&LeadCreate::from(base), &patch).and_then(|i| i.validate(region)).map_err(StoreError::Invalid)
-            })
-            .map_err(missing("lead"))?;
+                Ok(merge_patch(&LeadCreate::from(base), &patch)?.validate(facts.settings()?.region)?)
+            })?;
             Ok((row.id, row.version, outcome(before, row.version)))
         }
     }
@@ -454,32 +422,23 @@ fn lead_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOperat
 
 /// Deals: an upsert finds the deal by id or external_id and applies `data` to it as a patch;
 /// stage rules apply as in `PATCH /deals/{id}`.
-fn deal_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOperation) -> ApiResult<Applied> {
-    let ws = &who.workspace_id;
+fn deal_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiResult<Applied> {
+    let ws = caller.workspace();
     match target(op, external_key, "external_id", |k| Ok(deals::by_external_id(c, ws, &k)?.map(|r| r.id)))? {
         None => {
-            let mut input: DealCreate = data(op)?;
-            if input.owner_id.is_none() {
-                input.owner_id = who.user_id().map(str::to_owned);
-            }
-            let draft = input.validate(convert::base_currency(c, ws)?)?;
-            access::creatable(c, who, Entity::Deal, draft.owner_id.as_deref())?;
-            let row = deals::create(c, ws, &draft, actor)?.0;
+            let input: DealCreate = data(op)?;
+            let (row, _) = records::create_in::<Deals>(c, caller, |facts| Ok(input.validate(facts.settings()?.base)?))?;
             Ok((row.id, row.version, "created"))
         }
         Some(id) => {
             let patch: DealPatch = data(op)?;
-            let guard = access::guard(c, who, Entity::Deal)?;
             let mut before = None;
-            let row = deals::update(c, ws, &id, op.version, actor, &guard, |current| {
+            let (row, _) = records::update_in::<Deals>(c, caller, &id, op.version, |current, _| {
                 before = Some(current.0.version);
-                let corrupt = |_| StoreError::Corrupt("deal".into());
-                let current = convert::deal(current.clone()).map_err(corrupt)?;
+                let current = convert::deal(current.clone()).map_err(|_| StoreError::Corrupt("deal".into()))?;
                 let own = Currency::parse("currency", &current.currency).map_err(|_| StoreError::Corrupt("deal currency".into()))?;
-                patch.apply_to(DealCreate::from(current)).validate(own).map_err(StoreError::Invalid)
-            })
-            .map_err(missing("deal"))?
-            .0;
+                Ok(patch.apply_to(DealCreate::from(current)).validate(own)?)
+            })?;
             Ok((row.id, row.version, outcome(before, row.version)))
         }
     }
@@ -487,30 +446,23 @@ fn deal_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOperat
 
 /// Cases: an upsert finds the case by id or external_id and applies `data` to it as a patch;
 /// status moves follow the workflow as in `PATCH /cases/{id}`.
-fn case_op(c: &mut DbConnection, who: &Principal, actor: &Actor, op: &BulkOperation) -> ApiResult<Applied> {
-    let ws = &who.workspace_id;
+fn case_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiResult<Applied> {
+    let ws = caller.workspace();
     match target(op, external_key, "external_id", |k| Ok(cases::by_external_id(c, ws, &k)?.map(|r| r.id)))? {
         None => {
-            let mut input: CaseCreate = data(op)?;
-            if input.assignee_id.is_none() {
-                input.assignee_id = who.user_id().map(str::to_owned);
-            }
-            let draft = input.validate()?;
-            access::creatable(c, who, Entity::Case, draft.owner_id.as_deref())?;
-            let row = cases::create(c, ws, &draft, actor)?;
+            let input: CaseCreate = data(op)?;
+            let row = records::create_in::<Cases>(c, caller, |_| Ok(input.validate()?))?;
             Ok((row.id, row.version, "created"))
         }
         Some(id) => {
             let patch: CasePatch = data(op)?;
-            let guard = access::guard(c, who, Entity::Case)?;
             let now = time::now_micros();
             let mut before = None;
-            let row = cases::update_at(c, ws, &id, op.version, actor, &guard, now, |current| {
+            let row = records::update_in::<Cases>(c, caller, &id, op.version, |current, _| {
                 before = Some(current.version);
                 let base = convert::case(current.clone(), now).map_err(|_| StoreError::Corrupt("case".into()))?;
-                merge_patch(&CaseCreate::from(base), &patch).and_then(|i| i.validate()).map_err(StoreError::Invalid)
-            })
-            .map_err(missing("case"))?;
+                Ok(merge_patch(&CaseCreate::from(base), &patch)?.validate()?)
+            })?;
             Ok((row.id, row.version, outcome(before, row.version)))
         }
     }

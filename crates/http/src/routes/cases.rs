@@ -104,7 +104,7 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, req: HttpReq
 pub async fn create_case(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<CaseCreate>) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let k = convert::case(records::create_in::<Cases>(c, &caller, |_| input.validate())?, time::now_micros())?;
+        let k = convert::case(records::create_in::<Cases>(c, &caller, |_| Ok(input.validate()?))?, time::now_micros())?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&k)?,

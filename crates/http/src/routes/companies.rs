@@ -106,7 +106,7 @@ pub async fn create_company(
 ) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let created = records::create_in::<Companies>(c, &caller, |settings| input.validate(settings.region))?;
+        let created = records::create_in::<Companies>(c, &caller, |facts| Ok(input.validate(facts.settings()?.region)?))?;
         stored(StatusCode::CREATED, &convert::company(created)?)
     })
     .await

@@ -120,7 +120,7 @@ pub async fn create_contact(
 ) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let created = records::create_in::<Contacts>(c, &caller, |settings| input.validate(settings.region))?;
+        let created = records::create_in::<Contacts>(c, &caller, |facts| Ok(input.validate(facts.settings()?.region)?))?;
         stored(StatusCode::CREATED, &convert::contact(created)?)
     })
     .await

@@ -129,7 +129,7 @@ pub async fn list_deals(state: web::Data<AppState>, who: Principal, req: HttpReq
 pub async fn create_deal(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<DealCreate>) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let d = convert::deal(records::create_in::<Deals>(c, &caller, |settings| input.validate(settings.base))?)?;
+        let d = convert::deal(records::create_in::<Deals>(c, &caller, |facts| Ok(input.validate(facts.settings()?.base)?))?)?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&d)?,

@@ -103,7 +103,7 @@ pub async fn list_leads(state: web::Data<AppState>, who: Principal, req: HttpReq
 pub async fn create_lead(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<LeadCreate>) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let l = convert::lead(records::create_in::<Leads>(c, &caller, |settings| input.validate(settings.region))?)?;
+        let l = convert::lead(records::create_in::<Leads>(c, &caller, |facts| Ok(input.validate(facts.settings()?.region)?))?)?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&l)?,

@@ -107,8 +107,10 @@ pub async fn list_orders(state: web::Data<AppState>, who: Principal, req: HttpRe
 pub async fn create_order(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<OrderInput>) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let (row, base) =
-            records::create_in::<Orders>(c, &caller, |settings| Ok((input.validate(settings.base, chrono::Utc::now())?, settings.base)))?;
+        let (row, base) = records::create_in::<Orders>(c, &caller, |facts| {
+            let base = facts.settings()?.base;
+            Ok((input.validate(base, chrono::Utc::now())?, base))
+        })?;
         let o = convert::order(row, base)?;
         Ok(Stored {
             status: StatusCode::CREATED,
