@@ -363,17 +363,6 @@ pub fn trash(
     delete: bool,
 ) -> StoreResult<(CompanyWithCount, Option<crate::record::TrashMove>)> {
     let (mut row, count) = get(conn, ws, id)?;
-    let r = &mut row;
-    let trashable = crate::record::Trashable {
-        owner_id: r.owner_id.as_deref(),
-        deleted_at: &mut r.deleted_at,
-        version: &mut r.version,
-        updated_at: &mut r.updated_at,
-    };
-    let moved = crate::record::move_trash(trashable, guard, expected, delete, |deleted_at, version, now| {
-        diesel::update(companies::table.filter(companies::id.eq(id)).filter(companies::version.eq(version)))
-            .set((companies::deleted_at.eq(deleted_at), companies::version.eq(version + 1), companies::updated_at.eq(now)))
-            .execute(conn)
-    })?;
+    let moved = crate::move_row_to_trash!(companies, conn, id, &mut row, guard, expected, delete)?;
     Ok(((row, count), moved))
 }

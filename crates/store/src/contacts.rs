@@ -307,18 +307,7 @@ pub fn trash(
     delete: bool,
 ) -> StoreResult<(ContactWithCompany, Option<crate::record::TrashMove>)> {
     let (mut row, company) = get(conn, ws, id)?;
-    let r = &mut row;
-    let trashable = crate::record::Trashable {
-        owner_id: r.owner_id.as_deref(),
-        deleted_at: &mut r.deleted_at,
-        version: &mut r.version,
-        updated_at: &mut r.updated_at,
-    };
-    let moved = crate::record::move_trash(trashable, guard, expected, delete, |deleted_at, version, now| {
-        diesel::update(contacts::table.filter(contacts::id.eq(id)).filter(contacts::version.eq(version)))
-            .set((contacts::deleted_at.eq(deleted_at), contacts::version.eq(version + 1), contacts::updated_at.eq(now)))
-            .execute(conn)
-    })?;
+    let moved = crate::move_row_to_trash!(contacts, conn, id, &mut row, guard, expected, delete)?;
     Ok(((row, company), moved))
 }
 

@@ -6,7 +6,7 @@ use crate::audit::{self, Actor};
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::pipelines::{self, StageRow};
 use crate::pricing::{self, PricedLine};
-use crate::record::{check_editable, Changed, TrashMove, Trashable};
+use crate::record::{check_editable, Changed, TrashMove};
 use crate::schema;
 use crate::schema::{companies, contacts, deal_contacts, deal_lines, deal_stage_history, deals};
 use crate::{identity, keyset, listing, new_id, time, Db, DbConnection, StoreError, StoreResult};
@@ -748,18 +748,7 @@ pub fn trash(
     delete: bool,
 ) -> StoreResult<(DealWithCompany, Option<TrashMove>)> {
     let (mut row, company) = get(conn, ws, id)?;
-    let r = &mut row;
-    let trashable = Trashable {
-        owner_id: r.owner_id.as_deref(),
-        deleted_at: &mut r.deleted_at,
-        version: &mut r.version,
-        updated_at: &mut r.updated_at,
-    };
-    let moved = crate::record::move_trash(trashable, guard, expected, delete, |deleted_at, version, now| {
-        diesel::update(deals::table.filter(deals::id.eq(id)).filter(deals::version.eq(version)))
-            .set((deals::deleted_at.eq(deleted_at), deals::version.eq(version + 1), deals::updated_at.eq(now)))
-            .execute(conn)
-    })?;
+    let moved = crate::move_row_to_trash!(deals, conn, id, &mut row, guard, expected, delete)?;
     Ok(((row, company), moved))
 }
 

@@ -97,6 +97,27 @@ macro_rules! external_ids {
     };
 }
 
+/// Moves `row` (read for this, of `$table`) to the trash (`delete`) or back with
+/// [`move_trash`]: one UPDATE of `deleted_at`, `version` and `updated_at` at the version read.
+/// Evaluates to `StoreResult<Option<TrashMove>>`. A macro because diesel's tables are modules.
+#[macro_export]
+macro_rules! move_row_to_trash {
+    ($table:ident, $conn:expr, $id:expr, $row:expr, $guard:expr, $expected:expr, $delete:expr) => {{
+        let r = $row;
+        let trashable = $crate::record::Trashable {
+            owner_id: r.owner_id.as_deref(),
+            deleted_at: &mut r.deleted_at,
+            version: &mut r.version,
+            updated_at: &mut r.updated_at,
+        };
+        $crate::record::move_trash(trashable, $guard, $expected, $delete, |deleted_at, version, now| {
+            diesel::update($table::table.filter($table::id.eq($id)).filter($table::version.eq(version)))
+                .set(($table::deleted_at.eq(deleted_at), $table::version.eq(version + 1), $table::updated_at.eq(now)))
+                .execute($conn)
+        })
+    }};
+}
+
 /// Generates `get` (by id, within the workspace), `many` and `trash` (to the trash and back,
 /// optimistic, recording nothing) for a table whose row type has `owner_id`, `version`,
 /// `updated_at` and `deleted_at`, and the private `write_over` (a change at the version read).
@@ -134,18 +155,7 @@ macro_rules! record_basics {
             delete: bool,
         ) -> $crate::StoreResult<($row, Option<$crate::record::TrashMove>)> {
             let mut row = get(conn, ws, id)?;
-            let r = &mut row;
-            let trashable = $crate::record::Trashable {
-                owner_id: r.owner_id.as_deref(),
-                deleted_at: &mut r.deleted_at,
-                version: &mut r.version,
-                updated_at: &mut r.updated_at,
-            };
-            let moved = $crate::record::move_trash(trashable, guard, expected, delete, |deleted_at, version, now| {
-                diesel::update($table::table.filter($table::id.eq(id)).filter($table::version.eq(version)))
-                    .set(($table::deleted_at.eq(deleted_at), $table::version.eq(version + 1), $table::updated_at.eq(now)))
-                    .execute(conn)
-            })?;
+            let moved = $crate::move_row_to_trash!($table, conn, id, &mut row, guard, expected, delete)?;
             Ok((row, moved))
         }
 
