@@ -9,9 +9,9 @@ use crate::records::{Kind, Written};
 use crate::uow::{Event, UnitOfWork};
 use crm_domain::access::Entity;
 use crm_domain::operations::ActivityDraft;
-use crm_store::access::Reach;
 use crm_store::activities::{self as repo, ActivityFilter, ActivityRow};
 use crm_store::cursor::{PageOf, PageSpec};
+use crm_store::reach::Reach;
 use crm_store::{DbConnection, StoreResult};
 
 /// The activities kind of record.

@@ -4,8 +4,9 @@
 use crate::error::{AppError, AppResult};
 use crm_domain::access::Entity;
 use crm_domain::Role;
-use crm_store::access::{self, Reach, Viewer, WriteGuard};
-use crm_store::audit::Actor;
+use crm_store::access;
+use crm_store::reach::{Reach, Viewer, WriteGuard};
+use crm_store::record::Actor;
 use crm_store::{DbConnection, StoreError};
 
 /// The caller of a use case.

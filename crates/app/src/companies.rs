@@ -8,9 +8,9 @@ use crate::records::Kind;
 use crate::uow::UnitOfWork;
 use crm_domain::access::Entity;
 use crm_domain::CompanyDraft;
-use crm_store::access::Reach;
 use crm_store::companies::{self as repo, CompanyFilter, CompanyRow, CompanyWithCount};
 use crm_store::cursor::{PageOf, PageSpec};
+use crm_store::reach::Reach;
 use crm_store::{DbConnection, StoreResult};
 
 /// The companies kind of record.

@@ -7,9 +7,9 @@ use crate::records::Kind;
 use crate::uow::UnitOfWork;
 use crm_domain::access::Entity;
 use crm_domain::{ContactDraft, Phone};
-use crm_store::access::Reach;
 use crm_store::contacts::{self as repo, ContactFilter, ContactRow, ContactWithCompany};
 use crm_store::cursor::{PageOf, PageSpec};
+use crm_store::reach::Reach;
 use crm_store::{DbConnection, StoreResult};
 
 /// The contacts kind of record.

@@ -8,9 +8,9 @@ use crate::records::Kind;
 use crate::uow::UnitOfWork;
 use crm_domain::access::Entity;
 use crm_domain::operations::LeadDraft;
-use crm_store::access::Reach;
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::leads::{self as repo, LeadFilter, LeadRow};
+use crm_store::reach::Reach;
 use crm_store::{DbConnection, StoreResult};
 
 /// The leads kind of record.

@@ -9,8 +9,8 @@ use crate::error::{AppError, AppResult};
 use crate::uow::{Event, UnitOfWork};
 use crate::workspace::Facts;
 use crm_domain::access::Entity;
-use crm_store::access::{Reach, WriteGuard};
 use crm_store::cursor::{PageOf, PageSpec};
+use crm_store::reach::{Reach, WriteGuard};
 use crm_store::record::{Changed, TrashMove};
 use crm_store::{time, DbConnection, StoreResult};
 use serde_json::{Map, Value};
@@ -125,7 +125,7 @@ macro_rules! stored_in {
             uow: &mut $crate::UnitOfWork,
             id: &str,
             expected: Option<i64>,
-            guard: &crm_store::access::WriteGuard,
+            guard: &crm_store::reach::WriteGuard,
             apply: impl FnOnce(&mut crm_store::DbConnection, &Self::Row) -> crm_store::StoreResult<Self::Draft>,
         ) -> crm_store::StoreResult<crm_store::record::Changed<Self::Row, Self::Read>> {
             $($repo)::+::change(conn, uow.workspace(), id, expected, guard, apply)
@@ -135,7 +135,7 @@ macro_rules! stored_in {
             ws: &str,
             id: &str,
             expected: Option<i64>,
-            guard: &crm_store::access::WriteGuard,
+            guard: &crm_store::reach::WriteGuard,
             delete: bool,
         ) -> crm_store::StoreResult<(Self::Read, Option<crm_store::record::TrashMove>)> {
             $($repo)::+::trash(conn, ws, id, expected, guard, delete)

@@ -7,8 +7,8 @@ use crate::records::Kind;
 use crate::uow::UnitOfWork;
 use crm_domain::access::Entity;
 use crm_domain::operations::TaskDraft;
-use crm_store::access::Reach;
 use crm_store::cursor::{PageOf, PageSpec};
+use crm_store::reach::Reach;
 use crm_store::tasks::{self as repo, TaskFilter, TaskRow};
 use crm_store::{DbConnection, StoreResult};
 

@@ -15,10 +15,11 @@
 use crate::caller::Caller;
 use crm_domain::access::Entity;
 use crm_store::activities::ActivityRow;
-use crm_store::audit::{self, Actor};
+use crm_store::audit;
 use crm_store::cases::CaseRow;
 use crm_store::deals::DealRow;
 use crm_store::orders::OrderRow;
+use crm_store::record::Actor;
 use crm_store::{notifications, time, timeline, webhooks, DbConnection, StoreResult};
 use serde_json::{Map, Value};
 

@@ -9,8 +9,8 @@ use crm_app::{records, AppError, Caller, Db};
 use crm_domain::access::Entity;
 use crm_domain::Role;
 use crm_store::access::read_reach_all;
-use crm_store::audit::Actor;
 use crm_store::cursor::{PageSpec, Sort, SortField};
+use crm_store::record::Actor;
 use crm_store::timeline::TimelineFilter;
 use crm_store::{identity, StoreError, Target};
 

@@ -3,7 +3,8 @@
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crm_domain::access::Entity;
-use crm_store::access::{self, Reach, ReadReach, WriteGuard};
+use crm_store::access;
+use crm_store::reach::{Reach, ReadReach, WriteGuard};
 use crm_store::DbConnection;
 
 /// Which records of `entity` the caller may read.

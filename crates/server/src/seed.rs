@@ -8,7 +8,7 @@ use crm_domain::{
     CompanyDraft, Consent, ContactDraft, Currency, Email, EmailLabel, EmailPoint, LifecycleStage, Money, Phone, PhoneLabel, PhonePoint,
     Region, Role, Source, Tag,
 };
-use crm_store::audit::Actor;
+use crm_store::record::Actor;
 use crm_store::{companies, contacts, identity, DbConnection};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -520,7 +520,7 @@ pub fn long_timeline(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Res
                     contact_ids: vec![contact.clone()],
                     user_ids: Vec::new(),
                 };
-                crm_store::activities::create_at(c, ws, &d, &crm_store::audit::Actor::system(), now)?;
+                crm_store::activities::create_at(c, ws, &d, &crm_store::record::Actor::system(), now)?;
             }
             Ok(())
         })?;

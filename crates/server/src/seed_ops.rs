@@ -9,8 +9,8 @@ use crm_domain::operations::{
     TaskStatus,
 };
 use crm_domain::{Currency, Email, Money, Phone, Region, Source};
-use crm_store::access::WriteGuard;
-use crm_store::audit::Actor;
+use crm_store::reach::WriteGuard;
+use crm_store::record::Actor;
 use crm_store::{activities, cases, deals, leads, pipelines, products, tasks, DbConnection};
 use rand::rngs::StdRng;
 use rand::Rng;

@@ -1,9 +1,10 @@
 //! Activities: every interaction with a customer on any channel, with its participants.
 //! An outbound activity on a case is the case's first response.
 
-use crate::access::{Reach, WriteGuard};
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::cursor::{finish_page, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::reach::{Reach, WriteGuard};
+use crate::record::Actor;
 use crate::record::{check_editable, refs, Changed};
 use crate::schema::{activities, activity_participants};
 use crate::{keyset, new_id, time, Db, DbConnection, StoreResult};

@@ -2,9 +2,9 @@
 //! that give new unassigned leads and cases to a team's members in turn (`round_robin`) or to
 //! whoever has the least open work (`load`).
 
-use crate::access::WriteGuard;
-use crate::audit::Actor;
+use crate::reach::WriteGuard;
 use crate::record::check_editable;
+use crate::record::Actor;
 use crate::schema::{assignment_rules, cases, companies, contacts, deals, leads, memberships, tasks, team_members};
 use crate::{DbConnection, StoreError, StoreResult};
 use crm_domain::access::Entity;

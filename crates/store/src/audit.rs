@@ -1,33 +1,10 @@
 //! The audit trail: one row per change, field-level before and after.
 
+use crate::record::Actor;
 use crate::schema::audit_log;
 use crate::{new_id, time, DbConnection, StoreResult};
 use diesel::prelude::*;
 use serde_json::{Map, Value};
-
-/// Who is acting.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    /// `user`, `api_key`, `web_form` or `system`.
-    pub kind: &'static str,
-    pub id: Option<String>,
-    pub name: Option<String>,
-}
-
-impl Actor {
-    pub fn system() -> Self {
-        Self { kind: "system", id: None, name: Some("system".into()) }
-    }
-
-    /// The user id, when a person acts.
-    pub fn user_id(&self) -> Option<&str> {
-        if self.kind == "user" {
-            self.id.as_deref()
-        } else {
-            None
-        }
-    }
-}
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_log, treat_none_as_default_value = false)]

@@ -2,7 +2,7 @@
 //! (ringing, answered, ended) which may arrive twice or out of order; and the facts a caller
 //! card shows.
 
-use crate::access::Reach;
+use crate::reach::Reach;
 use crate::schema::{calls, cases, companies, contacts, deal_contacts, deals, orders, pipeline_stages};
 use crate::{points, DbConnection, StoreResult};
 use diesel::prelude::*;

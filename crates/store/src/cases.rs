@@ -1,9 +1,10 @@
 //! Service cases: numbered per workspace, moved through the status workflow, timed against
 //! the workspace's SLA policy (first response and resolution), rated after resolution.
 
-use crate::access::{Reach, WriteGuard};
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::reach::{Reach, WriteGuard};
+use crate::record::Actor;
 use crate::record::{check_editable, refs, Changed};
 use crate::schema::{cases, counters, sla_policies};
 use crate::{keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};

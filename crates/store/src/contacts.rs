@@ -1,9 +1,10 @@
 //! Contacts: rows, filters, keyset pages, and writes that keep indexes and the audit trail
 //! in step. Callers wrap writes in [`crate::write_tx`].
 
-use crate::access::{Reach, WriteGuard};
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::reach::{Reach, WriteGuard};
+use crate::record::Actor;
 use crate::record::Changed;
 use crate::schema::{companies, contacts, record_tags};
 use crate::{identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};

@@ -1,11 +1,12 @@
 //! Deals: rows, filters, keyset pages, and writes that enforce the pipeline's stage rules,
 //! price line items, and keep stage history, contacts and the audit trail in step.
 
-use crate::access::{Reach, WriteGuard};
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::pipelines::{self, StageRow};
 use crate::pricing::{self, PricedLine};
+use crate::reach::{Reach, WriteGuard};
+use crate::record::Actor;
 use crate::record::{check_editable, Changed, TrashMove};
 use crate::schema;
 use crate::schema::{companies, contacts, deal_contacts, deal_lines, deal_stage_history, deals};

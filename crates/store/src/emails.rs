@@ -3,7 +3,7 @@
 //! and case along, so a customer's answer lands where the conversation is.
 
 use crate::activities::ActivityRow;
-use crate::audit::Actor;
+use crate::record::Actor;
 use crate::schema::{activities, email_messages};
 use crate::{DbConnection, StoreError, StoreResult};
 use crm_domain::operations::{ActivityDraft, ActivityKind, Direction};

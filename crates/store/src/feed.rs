@@ -7,8 +7,8 @@
 //! the viewer may read. Items out of reach are skipped, so one call scans at most
 //! [`MAX_SCAN`] items; when that leaves a page short, `next_cursor` still says where to go on.
 
-use crate::access::ReadReach;
 use crate::cursor::{Cursor, SortValue};
+use crate::reach::ReadReach;
 use crate::schema::{cases, companies, contacts, deals, timeline};
 use crate::timeline::{TimelineFilter, TimelineRow};
 use crate::{DbConnection, StoreResult};

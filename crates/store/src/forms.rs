@@ -1,6 +1,6 @@
 //! Public web forms that create leads, and the submission log that rate-limits them.
 
-use crate::audit::Actor;
+use crate::record::Actor;
 use crate::schema::{form_submissions, web_forms};
 use crate::{new_id, time, DbConnection, StoreError, StoreResult};
 use crm_domain::operations::LeadDraft;

@@ -2,7 +2,7 @@
 //! form submitted, an email opened or replied to), kept once per source and event id and
 //! placed on the customer's timeline.
 
-use crate::audit::Actor;
+use crate::record::Actor;
 use crate::schema::{contacts, inbound_events};
 use crate::{DbConnection, StoreError, StoreResult};
 use diesel::prelude::*;

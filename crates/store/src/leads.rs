@@ -1,8 +1,9 @@
 //! Leads: rows, filters, keyset pages, writes, and conversion into a customer.
 
-use crate::access::{Reach, WriteGuard};
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::reach::{Reach, WriteGuard};
+use crate::record::Actor;
 use crate::record::{check_editable, Changed};
 use crate::schema::{companies, leads};
 use crate::{identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};

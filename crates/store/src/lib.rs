@@ -32,6 +32,7 @@ pub mod pipelines;
 pub mod points;
 pub mod pricing;
 pub mod products;
+pub mod reach;
 pub mod record;
 pub mod reminders;
 pub mod schema;

@@ -2,9 +2,9 @@
 //! email sent (an outbound email activity plus its Message-ID, so replies thread onto it).
 
 use crate::activities::ActivityRow;
-use crate::audit::Actor;
 use crate::emails::EmailRow;
 use crate::error::check_version;
+use crate::record::Actor;
 use crate::schema::{email_messages, email_settings, email_templates};
 use crate::{new_id, DbConnection, StoreError, StoreResult};
 use crm_domain::operations::{ActivityDraft, ActivityKind, Direction};

@@ -4,9 +4,9 @@
 //! Mentions are written in text as `@[Label](user:ID)` or `@[Label](team:ID)` (what the app's
 //! composer inserts); a team mention reaches each of its members.
 
-use crate::access::ReadReach;
-use crate::audit::Actor;
 use crate::cursor::{Cursor, PageOf, PageSpec};
+use crate::reach::ReadReach;
+use crate::record::Actor;
 use crate::schema::{cases, companies, contacts, deals, follows, leads, notifications, tasks, team_members};
 use crate::{new_id, DbConnection, StoreResult};
 use crm_domain::access::Entity;
@@ -329,9 +329,9 @@ pub fn is_following(conn: &mut DbConnection, ws: &str, user: &str, subject_id: &
 /// from, the person may still read (a role's reach may have shrunk since they were told).
 macro_rules! readable {
     ($q:expr, $reach:expr) => {{
-        let q = crate::access::within_reach!($q, notifications::subject_type, notifications::subject_id, $reach);
+        let q = crate::reach::within_reach!($q, notifications::subject_type, notifications::subject_id, $reach);
         // A mention reaches the people named whoever owns the note (see `notify`).
-        crate::access::within_reach!(nullable q, notifications::source_type, notifications::source_id, $reach, unless notifications::kind.eq("mentioned"))
+        crate::reach::within_reach!(nullable q, notifications::source_type, notifications::source_id, $reach, unless notifications::kind.eq("mentioned"))
     }};
 }
 

@@ -2,10 +2,11 @@
 //! base currency: amounts in other currencies are converted at the rate of their date, never
 //! added as they are.
 
-use crate::access::{Reach, WriteGuard};
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::cursor::{finish_page, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::pricing::{self, PricedLine};
+use crate::reach::{Reach, WriteGuard};
+use crate::record::Actor;
 use crate::record::{check_editable, refs, Changed};
 use crate::schema::{deals, exchange_rates, order_lines, orders};
 use crate::{keyset, new_id, time, Db, DbConnection, StoreError, StoreResult};

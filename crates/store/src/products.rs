@@ -1,8 +1,9 @@
 //! Products: the catalogue deals and orders are priced from.
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField};
 use crate::error::check_version;
+use crate::record::Actor;
 use crate::schema::products;
 use crate::{keyset, new_id, time, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::deals::ProductDraft;

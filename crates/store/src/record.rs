@@ -3,6 +3,30 @@
 
 use crate::{StoreError, StoreResult};
 
+/// Who is acting.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// `user`, `api_key`, `web_form` or `system`.
+    pub kind: &'static str,
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Self { kind: "system", id: None, name: Some("system".into()) }
+    }
+
+    /// The user id, when a person acts.
+    pub fn user_id(&self) -> Option<&str> {
+        if self.kind == "user" {
+            self.id.as_deref()
+        } else {
+            None
+        }
+    }
+}
+
 /// `deleted_at` before and after a move to or from the trash.
 pub type TrashMove = (Option<i64>, Option<i64>);
 
@@ -37,7 +61,7 @@ pub struct Trashable<'a> {
 /// already was where asked. Records nothing of it.
 pub fn move_trash(
     row: Trashable<'_>,
-    guard: &crate::access::WriteGuard,
+    guard: &crate::reach::WriteGuard,
     expected: Option<i64>,
     delete: bool,
     write: impl FnOnce(Option<i64>, i64, i64) -> diesel::QueryResult<usize>,
@@ -151,7 +175,7 @@ macro_rules! record_basics {
             ws: &str,
             id: &str,
             expected: Option<i64>,
-            guard: &$crate::access::WriteGuard,
+            guard: &$crate::reach::WriteGuard,
             delete: bool,
         ) -> $crate::StoreResult<($row, Option<$crate::record::TrashMove>)> {
             let mut row = get(conn, ws, id)?;

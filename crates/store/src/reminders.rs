@@ -3,9 +3,9 @@
 //! server process polls the due rows ([`due`]) and [`fire`]s each in its own transaction,
 //! where deleting the row is the claim, so a reminder is sent once however many processes poll.
 
-use crate::audit::Actor;
 use crate::cases::CaseRow;
 use crate::notifications::{notify, Notice};
+use crate::record::Actor;
 use crate::schema::reminders;
 use crate::tasks::TaskRow;
 use crate::{DbConnection, StoreError, StoreResult};

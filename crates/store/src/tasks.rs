@@ -1,8 +1,9 @@
 //! Tasks: what someone has to do by when, with "my open tasks" and "overdue" queries.
 
-use crate::access::{Reach, WriteGuard};
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::cursor::{finish_page, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::reach::{Reach, WriteGuard};
+use crate::record::Actor;
 use crate::record::{check_editable, refs, Changed};
 use crate::schema::tasks;
 use crate::{keyset, new_id, time, Db, DbConnection, StoreResult};

@@ -6,9 +6,9 @@
 //! summary so a page is one index range and no joins. An item that summarises a record which
 //! can change later (an activity, an order) is rewritten whenever that record is.
 
-use crate::access::ReadReach;
-use crate::audit::Actor;
 use crate::cursor::{Cursor, PageOf, PageSpec};
+use crate::reach::ReadReach;
+use crate::record::Actor;
 use crate::schema::timeline;
 use crate::{new_id, DbConnection, StoreResult};
 use diesel::prelude::*;
@@ -461,7 +461,7 @@ pub fn page(
     if !f.channels.is_empty() {
         q = q.filter(timeline::channel.eq_any(f.channels.clone()));
     }
-    let q = crate::access::within_reach!(q, timeline::source_type, timeline::source_id, reach);
+    let q = crate::reach::within_reach!(q, timeline::source_type, timeline::source_id, reach);
     let after = page.after.as_ref().and_then(Cursor::int_key);
     let mut rows: Vec<TimelineRow> = crate::keyset!(q, timeline::at, timeline::id, true, after).load(conn)?;
     let next_cursor = crate::cursor::finish_page(&mut rows, page);

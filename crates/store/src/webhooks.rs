@@ -7,9 +7,9 @@
 //! live lease holds, so under normal operation each delivery is sent once; a process that dies
 //! mid-delivery leaves a lease that expires, and another process sends it again (at least once).
 
-use crate::audit::Actor;
 use crate::cursor::{Cursor, PageOf, PageSpec};
 use crate::error::check_version;
+use crate::record::Actor;
 use crate::schema::{webhook_attempts, webhook_deliveries, webhooks};
 use crate::{new_id, time, DbConnection, StoreError, StoreResult};
 use crm_domain::webhooks::{backoff_secs, pattern_matches};

@@ -4,8 +4,8 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use crm_domain::Role;
-use crm_store::access::Viewer;
-use crm_store::audit::Actor;
+use crm_store::reach::Viewer;
+use crm_store::record::Actor;
 use futures_util::future::LocalBoxFuture;
 
 /// Prefix of every API key, so a leaked key is recognisable (and scannable).

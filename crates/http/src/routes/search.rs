@@ -92,7 +92,7 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
             };
             // Candidates of one kind: by point, or by words (more when the caller sees few records,
             // so the ones in reach are still among them).
-            let candidates = |c: &mut crm_store::DbConnection, kind: &str, reach: &crm_store::access::Reach| -> ApiResult<Vec<String>> {
+            let candidates = |c: &mut crm_store::DbConnection, kind: &str, reach: &crm_store::reach::Reach| -> ApiResult<Vec<String>> {
                 if by_point {
                     return Ok(exact.iter().filter(|(t, _)| t == kind).map(|(_, id)| id.clone()).collect());
                 }

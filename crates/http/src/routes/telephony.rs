@@ -12,9 +12,10 @@ use crm_api_types::{CallEvent, CallerCard, CardCase, CardCompany, CardContact, C
 use crm_domain::access::Entity;
 use crm_domain::operations::{ActivityDraft, ActivityKind, Direction};
 use crm_domain::{FieldError, Phone, Role, ValidationErrors};
-use crm_store::access::{read_reach_all, Viewer};
+use crm_store::access::read_reach_all;
 use crm_store::calls::{self as repo, stage, CallRow};
 use crm_store::cursor::{PageSpec, Sort, SortField};
+use crm_store::reach::Viewer;
 use crm_store::time::{now_micros, to_datetime, to_micros};
 use crm_store::DbConnection;
 

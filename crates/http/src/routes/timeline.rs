@@ -176,8 +176,8 @@ pub async fn activity_feed(state: web::Data<AppState>, who: Principal, req: Http
             let people = match scope.as_str() {
                 "mine" => Some(vec![who.user_id().unwrap_or_default().to_owned()]),
                 "team" => match crm_store::access::scope_reach(c, &ws, who.viewer(), crm_domain::access::Scope::Team)? {
-                    crm_store::access::Reach::Owners(ids) => Some(ids),
-                    crm_store::access::Reach::All => None,
+                    crm_store::reach::Reach::Owners(ids) => Some(ids),
+                    crm_store::reach::Reach::All => None,
                 },
                 _ => None,
             };
