@@ -30,8 +30,8 @@ impl Kind for Activities {
     fn row(read: &ActivityRow) -> &ActivityRow {
         read
     }
-    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &ActivityDraft, now: i64) -> StoreResult<ActivityRow> {
-        repo::insert(conn, uow.workspace(), draft, now)
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &ActivityDraft) -> StoreResult<ActivityRow> {
+        repo::insert(conn, uow.workspace(), draft, uow.now())
     }
     fn list(
         conn: &mut DbConnection,

@@ -31,8 +31,8 @@ impl Kind for Cases {
     fn row(read: &CaseRow) -> &CaseRow {
         read
     }
-    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &CaseDraft, now: i64) -> StoreResult<CaseRow> {
-        repo::insert(conn, uow.workspace(), draft, now)
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &CaseDraft) -> StoreResult<CaseRow> {
+        repo::insert(conn, uow.workspace(), draft, uow.now())
     }
     fn list(conn: &mut DbConnection, caller: &Caller, reach: &Reach, filter: CaseFilter, page: &PageSpec) -> AppResult<PageOf<CaseRow>> {
         Ok(repo::list(conn, caller.workspace(), reach, &filter, page)?)

@@ -29,8 +29,8 @@ impl Kind for Companies {
     fn row(read: &CompanyWithCount) -> &CompanyRow {
         &read.0
     }
-    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &CompanyDraft, now: i64) -> StoreResult<CompanyWithCount> {
-        repo::insert(conn, uow.workspace(), draft, now)
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &CompanyDraft) -> StoreResult<CompanyWithCount> {
+        repo::insert(conn, uow.workspace(), draft, uow.now())
     }
     /// Each company counts the contacts the caller may read.
     fn list(

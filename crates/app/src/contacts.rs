@@ -28,8 +28,8 @@ impl Kind for Contacts {
     fn row(read: &ContactWithCompany) -> &ContactRow {
         &read.0
     }
-    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &ContactDraft, now: i64) -> StoreResult<ContactWithCompany> {
-        repo::insert(conn, uow.workspace(), draft, now)
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &ContactDraft) -> StoreResult<ContactWithCompany> {
+        repo::insert(conn, uow.workspace(), draft, uow.now())
     }
     /// A phone filter may be written in any format: it is matched in E.164, national numbers
     /// read in the workspace's region.

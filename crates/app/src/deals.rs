@@ -14,7 +14,7 @@ use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::deals::{self as repo, DealFilter, DealRow, DealWithCompany};
 use crm_store::reach::{Reach, WriteGuard};
 use crm_store::record::{Changed, TrashMove};
-use crm_store::{time, DbConnection, StoreResult};
+use crm_store::{DbConnection, StoreResult};
 use serde_json::{Map, Value};
 
 /// The deals kind of record.
@@ -55,8 +55,8 @@ impl Kind for Deals {
     fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<DealWithCompany> {
         repo::get(conn, ws, id)
     }
-    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &DealDraft, now: i64) -> StoreResult<DealWithCompany> {
-        let (deal, stage_name) = repo::insert(conn, uow.workspace(), draft, now)?;
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &DealDraft) -> StoreResult<DealWithCompany> {
+        let (deal, stage_name) = repo::insert(conn, uow.workspace(), draft, uow.now())?;
         entered(conn, uow, None, &deal.0, stage_name)?;
         Ok(deal)
     }
@@ -68,7 +68,7 @@ impl Kind for Deals {
         guard: &WriteGuard,
         apply: impl FnOnce(&mut DbConnection, &DealWithCompany) -> StoreResult<DealDraft>,
     ) -> StoreResult<Changed<DealWithCompany>> {
-        let (changed, stage_name) = repo::change(conn, uow.workspace(), id, expected, guard, time::now_micros(), apply)?;
+        let (changed, stage_name) = repo::change(conn, uow.workspace(), id, expected, guard, uow.now(), apply)?;
         if let Some(stage_name) = stage_name {
             entered(conn, uow, Some(&changed.before.0), &changed.after.0, stage_name)?;
         }

@@ -46,6 +46,12 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
+impl From<crm_domain::FieldError> for AppError {
+    fn from(e: crm_domain::FieldError) -> Self {
+        AppError::Store(StoreError::Invalid(e.into()))
+    }
+}
+
 impl From<ValidationErrors> for AppError {
     fn from(e: ValidationErrors) -> Self {
         AppError::Store(StoreError::Invalid(e))

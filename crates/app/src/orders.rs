@@ -63,8 +63,8 @@ impl Kind for Orders {
         let row = repo::get(conn, ws, id)?;
         Ok((row, workspace::settings(conn, ws)?.base))
     }
-    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, (draft, base): &(OrderDraft, Currency), now: i64) -> StoreResult<OrderInBase> {
-        Ok((repo::insert(conn, uow.workspace(), *base, draft, now)?, *base))
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, (draft, base): &(OrderDraft, Currency)) -> StoreResult<OrderInBase> {
+        Ok((repo::insert(conn, uow.workspace(), *base, draft, uow.now())?, *base))
     }
     fn change(
         conn: &mut DbConnection,
@@ -75,7 +75,7 @@ impl Kind for Orders {
         apply: impl FnOnce(&mut DbConnection, &OrderRow) -> StoreResult<(OrderDraft, Currency)>,
     ) -> StoreResult<Changed<OrderRow, OrderInBase>> {
         let mut base = None;
-        let Changed { before, after, changes } = repo::change(conn, uow.workspace(), id, expected, guard, |conn, row| {
+        let Changed { before, after, changes } = repo::change(conn, uow.workspace(), id, expected, guard, uow.now(), |conn, row| {
             let draft = apply(conn, row)?;
             base = Some(draft.1);
             Ok(draft)

@@ -12,7 +12,7 @@ use crm_domain::access::Entity;
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::reach::{Reach, WriteGuard};
 use crm_store::record::{Changed, TrashMove};
-use crm_store::{time, DbConnection, StoreResult};
+use crm_store::{DbConnection, StoreResult};
 use serde_json::{Map, Value};
 
 /// A write to a record, as [`Kind::after_write`] sees it.
@@ -59,11 +59,12 @@ pub trait Kind: 'static {
     ) -> AppResult<PageOf<Self::Read>>;
     /// One record of the workspace, in the trash or not (`StoreError::NotFound` otherwise).
     fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<Self::Read>;
-    /// Writes a new record in the unit of work's workspace. What the repository tells of it
-    /// beside its fields (a deal's first stage) it records in `uow`; its creation is recorded
-    /// by the use case.
-    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &Self::Draft, now: i64) -> StoreResult<Self::Read>;
-    /// Writes the draft `apply` makes of the current row; returns the row before, the record
+    /// Writes a new record in the unit of work's workspace, created at its time. What the
+    /// repository tells of it beside its fields (a deal's first stage) it records in `uow`; its
+    /// creation is recorded by the use case.
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &Self::Draft) -> StoreResult<Self::Read>;
+    /// Writes the draft `apply` makes of the current row, changed at the unit of work's time;
+    /// returns the row before, the record
     /// after and the fields that changed. What the repository tells of the change beside its
     /// fields (a deal's new stage) it records in `uow`, before the use case records the change.
     fn change(
@@ -128,7 +129,7 @@ macro_rules! stored_in {
             guard: &crm_store::reach::WriteGuard,
             apply: impl FnOnce(&mut crm_store::DbConnection, &Self::Row) -> crm_store::StoreResult<Self::Draft>,
         ) -> crm_store::StoreResult<crm_store::record::Changed<Self::Row, Self::Read>> {
-            $($repo)::+::change(conn, uow.workspace(), id, expected, guard, apply)
+            $($repo)::+::change(conn, uow.workspace(), id, expected, guard, uow.now(), apply)
         }
         fn trash(
             conn: &mut crm_store::DbConnection,
@@ -174,18 +175,27 @@ pub fn create_in<K: Kind>(
     parse: impl FnOnce(&mut Facts<'_>) -> AppResult<K::Draft>,
 ) -> AppResult<K::Read> {
     caller.require_write()?;
-    let mut draft = parse(&mut Facts::new(conn, caller.workspace()))?;
+    let draft = parse(&mut Facts::new(conn, caller.workspace()))?;
+    let mut uow = UnitOfWork::new(caller);
+    let created = create_with::<K>(conn, caller, &mut uow, draft)?;
+    uow.commit(conn)?;
+    Ok(created)
+}
+
+/// Creates a record in a running unit of work (one of several records a use case writes, such
+/// as a lead's conversion, or history written at its own time): checks the caller may create
+/// it (the caller owns it unless the draft names an owner), writes it, and records its creation
+/// and what it sets off. Nothing is written of its events until the unit of work commits.
+pub fn create_with<K: Kind>(conn: &mut DbConnection, caller: &Caller, uow: &mut UnitOfWork, mut draft: K::Draft) -> AppResult<K::Read> {
     let owner = K::draft_owner(&mut draft);
     if owner.is_none() {
         *owner = caller.user_id().map(str::to_owned);
     }
     caller.check_create(conn, K::ENTITY, K::draft_owner(&mut draft).as_deref())?;
-    let mut uow = UnitOfWork::new(caller);
-    let created = K::insert(conn, &mut uow, &draft, time::now_micros())?;
+    let created = K::insert(conn, uow, &draft)?;
     let row = K::row(&created);
     uow.record(Event::Created { entity: K::ENTITY, id: K::id(row).to_owned(), fields: K::fields(row) });
-    K::after_write(conn, &mut uow, Written::Created(row))?;
-    uow.commit(conn)?;
+    K::after_write(conn, uow, Written::Created(row))?;
     Ok(created)
 }
 
@@ -212,18 +222,32 @@ pub fn update_in<K: Kind>(
     apply: impl FnOnce(&K::Row, &mut Facts<'_>) -> AppResult<K::Draft>,
 ) -> AppResult<K::Read> {
     caller.require_write()?;
+    let mut uow = UnitOfWork::new(caller);
+    let after = update_with::<K>(conn, caller, &mut uow, id, expected, apply)?;
+    uow.commit(conn)?;
+    K::seen(conn, caller, after)
+}
+
+/// Changes a record in a running unit of work (see [`create_with`]), at its time, if the
+/// caller may change it; records the change and what it sets off when a field changed.
+pub fn update_with<K: Kind>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    uow: &mut UnitOfWork,
+    id: &str,
+    expected: Option<i64>,
+    apply: impl FnOnce(&K::Row, &mut Facts<'_>) -> AppResult<K::Draft>,
+) -> AppResult<K::Read> {
     let ws = caller.workspace();
     let guard = caller.guard(conn, K::ENTITY)?;
     let apply = |conn: &mut DbConnection, row: &K::Row| apply(row, &mut Facts::new(conn, ws)).map_err(AppError::into_store);
-    let mut uow = UnitOfWork::new(caller);
     let Changed { before, after, changes } =
-        K::change(conn, &mut uow, id, expected, &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
+        K::change(conn, uow, id, expected, &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
     if !changes.is_empty() {
         uow.record(Event::Updated { entity: K::ENTITY, id: id.to_owned(), changes, note: None });
-        K::after_write(conn, &mut uow, Written::Changed { before: &before, after: K::row(&after) })?;
-        uow.commit(conn)?;
+        K::after_write(conn, uow, Written::Changed { before: &before, after: K::row(&after) })?;
     }
-    K::seen(conn, caller, after)
+    Ok(after)
 }
 
 /// Moves a record to the trash (`delete`) or takes it out. Doing what is already done changes

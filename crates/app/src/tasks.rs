@@ -28,8 +28,8 @@ impl Kind for Tasks {
     fn row(read: &TaskRow) -> &TaskRow {
         read
     }
-    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &TaskDraft, now: i64) -> StoreResult<TaskRow> {
-        repo::insert(conn, uow.workspace(), draft, now)
+    fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &TaskDraft) -> StoreResult<TaskRow> {
+        repo::insert(conn, uow.workspace(), draft, uow.now())
     }
     fn list(conn: &mut DbConnection, caller: &Caller, reach: &Reach, filter: TaskFilter, page: &PageSpec) -> AppResult<PageOf<TaskRow>> {
         Ok(repo::list(conn, caller.workspace(), reach, &filter, page)?)

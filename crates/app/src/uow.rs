@@ -31,6 +31,8 @@ pub enum Event {
     /// Fields of a record changed (`[{field, before, after}]`), with the hand-over note for
     /// its new owner when it changed hands.
     Updated { entity: Entity, id: String, changes: Vec<Value>, note: Option<String> },
+    /// A record became another (a lead converted into a customer): these fields changed.
+    Converted { entity: Entity, id: String, changes: Vec<Value> },
     /// A record went to the trash (`after` set) or came back from it.
     Trashed { entity: Entity, id: String, before: Option<i64>, after: Option<i64> },
     /// A case was opened (`before` none) or changed: its opening, status moves, first response
@@ -53,13 +55,21 @@ pub enum Event {
 pub struct UnitOfWork {
     workspace_id: String,
     actor: Actor,
+    /// When what it writes happens (microseconds since the epoch).
+    now: i64,
     events: Vec<Event>,
 }
 
 impl UnitOfWork {
-    /// An empty unit of work of the caller's workspace, signed with their name.
+    /// An empty unit of work of the caller's workspace, signed with their name, happening now.
     pub fn new(caller: &Caller) -> Self {
-        Self { workspace_id: caller.workspace().to_owned(), actor: caller.actor().clone(), events: Vec::new() }
+        Self::at(caller, time::now_micros())
+    }
+
+    /// An empty unit of work that happens at `now`: history written as it happened (the demo
+    /// data, an import of another system's records with their dates).
+    pub fn at(caller: &Caller, now: i64) -> Self {
+        Self { workspace_id: caller.workspace().to_owned(), actor: caller.actor().clone(), now, events: Vec::new() }
     }
 
     /// The workspace it writes in.
@@ -72,6 +82,12 @@ impl UnitOfWork {
         &self.actor
     }
 
+    /// When what it writes happens: the creation and change times of its records and the time
+    /// of its audit entries and timeline items.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
     /// Records that something happened.
     pub fn record(&mut self, event: Event) {
         self.events.push(event);
@@ -80,15 +96,16 @@ impl UnitOfWork {
     /// Writes what the events tell, inside the running transaction.
     pub fn commit(self, conn: &mut DbConnection) -> StoreResult<()> {
         let (ws, actor) = (self.workspace_id.as_str(), &self.actor);
-        let at = time::now_micros();
+        let at = self.now;
         let mut rows = Vec::with_capacity(self.events.len());
         for event in self.events {
             // What the audit trail keeps of the event, when it is a record's creation, change or move.
             let (action, entity, id, changes, note) = match event {
-                Event::Created { entity, id, fields } => ("created", entity, id, audit::created(&fields), None),
+                Event::Created { entity, id, fields } => ("created", entity, id, crm_store::record::created(&fields), None),
                 Event::Updated { entity, id, changes, note } => ("updated", entity, id, changes, note),
+                Event::Converted { entity, id, changes } => ("converted", entity, id, changes, None),
                 Event::Trashed { entity, id, before, after } => {
-                    let (action, change) = audit::trash_change(before, after);
+                    let (action, change) = crm_store::record::trash_change(before, after);
                     (action, entity, id, vec![change], None)
                 }
                 Event::CaseMoved { before, after } => {

@@ -3,13 +3,15 @@
 
 use crate::config::Secret;
 use anyhow::Context;
+use crm_app::records::{create_with, Kind};
+use crm_app::{AppResult, Caller, UnitOfWork};
 use crm_domain::records::settle_primary;
 use crm_domain::{
     CompanyDraft, Consent, ContactDraft, Currency, Email, EmailLabel, EmailPoint, LifecycleStage, Money, Phone, PhoneLabel, PhonePoint,
     Region, Role, Source, Tag,
 };
 use crm_store::record::Actor;
-use crm_store::{companies, contacts, identity, DbConnection};
+use crm_store::{identity, DbConnection};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -232,6 +234,26 @@ pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize
     Ok(())
 }
 
+/// Writes demo history as the workspace's own system would have at `at`: through the use
+/// cases the API runs, in one unit of work dated then (its audit entries and timeline items
+/// too), inside the seed's transaction.
+pub(crate) fn as_of<T>(
+    c: &mut DbConnection,
+    caller: &Caller,
+    at: i64,
+    write: impl FnOnce(&mut DbConnection, &mut UnitOfWork) -> AppResult<T>,
+) -> AppResult<T> {
+    let mut uow = UnitOfWork::at(caller, at);
+    let out = write(c, &mut uow)?;
+    uow.commit(c)?;
+    Ok(out)
+}
+
+/// Creates one demo record of kind `K` at `at` (see [`as_of`]).
+pub(crate) fn create_at<K: Kind>(c: &mut DbConnection, caller: &Caller, at: i64, draft: K::Draft) -> AppResult<K::Read> {
+    as_of(c, caller, at, |c, uow| create_with::<K>(c, caller, uow, draft))
+}
+
 fn fill(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(20261122);
     let hash = crm_http::auth::password::hash(password.expose()).map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
@@ -240,7 +262,7 @@ fn fill(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) ->
     let usd = Currency::parse("c", "USD").map_err(|e| anyhow::anyhow!(e.message))?;
     let now = crm_store::time::now_micros();
     let two_years = 730 * 24 * 3600 * 1_000_000i64;
-    let actor = Actor::system();
+    let caller = Caller::system(ws.to_owned(), Actor::system());
     crm_store::write_tx(conn, |c| -> anyhow::Result<()> {
         let mut owners = Vec::new();
         for u in USERS {
@@ -322,7 +344,7 @@ fn fill(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) ->
                 tags: if rng.gen_bool(0.2) { vec![random_tag(&mut rng)?] } else { Vec::new() },
             };
             let at = now - rng.gen_range(0..two_years);
-            let (row, _) = companies::create_at(c, ws, &draft, &actor, at)?;
+            let (row, _) = create_at::<crm_app::companies::Companies>(c, &caller, at, draft)?;
             company_names.push((row.id.clone(), row.name.clone(), persian));
             company_refs.push((row.id, slug, persian));
         }
@@ -402,7 +424,7 @@ fn fill(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) ->
                 tags,
             };
             let at = now - rng.gen_range(0..two_years);
-            let (row, _) = contacts::create_at(c, ws, &draft, &actor, at).context("creating a demo contact")?;
+            let (row, _) = create_at::<crm_app::contacts::Contacts>(c, &caller, at, draft).context("creating a demo contact")?;
             contact_refs.push((row.id, company_index));
         }
         let agents: Vec<String> = USERS
@@ -410,7 +432,15 @@ fn fill(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) ->
             .filter(|u| u.role == Role::ServiceAgent)
             .filter_map(|u| identity::find_user_by_email(c, u.email).ok().flatten().map(|x| x.id))
             .collect();
-        let refs = crate::seed_ops::Refs { ws, now, owners: &owners, agents: &agents, companies: &company_names, contacts: &contact_refs };
+        let refs = crate::seed_ops::Refs {
+            ws,
+            caller: &caller,
+            now,
+            owners: &owners,
+            agents: &agents,
+            companies: &company_names,
+            contacts: &contact_refs,
+        };
         crate::seed_ops::fill(c, &mut rng, &refs, size.ops).context("creating demo deals, leads, activities, tasks and cases")?;
         Ok(())
     })
@@ -500,6 +530,7 @@ pub fn long_timeline(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Res
     let mut rng = StdRng::seed_from_u64(11);
     let now = crm_store::time::now_micros();
     let kinds = ActivityKind::ALL;
+    let caller = Caller::system(ws.to_owned(), Actor::system());
     for batch in 0..n.div_ceil(1000) {
         crm_store::write_tx(conn, |c| -> anyhow::Result<()> {
             for i in batch * 1000..((batch + 1) * 1000).min(n) {
@@ -520,7 +551,7 @@ pub fn long_timeline(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Res
                     contact_ids: vec![contact.clone()],
                     user_ids: Vec::new(),
                 };
-                crm_store::activities::create_at(c, ws, &d, &crm_store::record::Actor::system(), now)?;
+                create_at::<crm_app::activities::Activities>(c, &caller, now, d)?;
             }
             Ok(())
         })?;

@@ -2,6 +2,15 @@
 //! through the pipeline over two years (with stage history), leads, activities on every
 //! channel, tasks and cases.
 
+use crate::seed::{as_of, create_at};
+use crm_app::activities::Activities;
+use crm_app::cases::Cases;
+use crm_app::deals::Deals;
+use crm_app::leads::Leads;
+use crm_app::orders::Orders;
+use crm_app::records::update_with;
+use crm_app::tasks::Tasks;
+use crm_app::{AppError, Caller};
 use crm_domain::commerce::{OrderChannel, OrderDraft, OrderStatus};
 use crm_domain::deals::{DealDraft, LineDraft, ProductDraft, StageKind};
 use crm_domain::operations::{
@@ -9,9 +18,8 @@ use crm_domain::operations::{
     TaskStatus,
 };
 use crm_domain::{Currency, Email, Money, Phone, Region, Source};
-use crm_store::reach::WriteGuard;
 use crm_store::record::Actor;
-use crm_store::{activities, cases, deals, leads, pipelines, products, tasks, DbConnection};
+use crm_store::{pipelines, products, DbConnection};
 use rand::rngs::StdRng;
 use rand::Rng;
 
@@ -20,6 +28,8 @@ const DAY: i64 = 24 * 3600 * 1_000_000;
 /// What the earlier part of the seed made, for the operational records to refer to.
 pub struct Refs<'a> {
     pub ws: &'a str,
+    /// The workspace's system, which the demo records are written as.
+    pub caller: &'a Caller,
     pub now: i64,
     /// Sales reps and the manager.
     pub owners: &'a [String],
@@ -92,7 +102,6 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
         return Ok(());
     }
     let actor = Actor::system();
-    let guard = WriteGuard::unrestricted(crm_domain::access::Entity::Deal);
     let two_years = 730 * DAY;
     let usd = Currency::parse("c", "USD").map_err(err)?;
     let irr = Currency::parse("c", "IRR").map_err(err)?;
@@ -219,7 +228,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
             tags: Vec::new(),
             external_id: None,
         };
-        let (row, _) = deals::create_at(c, r.ws, &d, &actor, created)?;
+        let (row, _) = create_at::<Deals>(c, r.caller, created, d.clone())?;
         let age_days = (r.now - created) / DAY;
         // How far it got: older deals are more often closed.
         let reached = rng.gen_range(0..open.len() + 2).min(if age_days > 90 { open.len() + 1 } else { open.len() - 1 });
@@ -239,7 +248,10 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
                 d.loss_reason = Some(pick(rng, reasons).clone());
             }
             let next = d.clone();
-            version = deals::update_at(c, r.ws, &row.id, Some(version), &actor, &guard, at, move |_| Ok(next))?.0.version;
+            version =
+                as_of(c, r.caller, at, |c, uow| update_with::<Deals>(c, r.caller, uow, &row.id, Some(version), move |_, _| Ok(next)))?
+                    .0
+                    .version;
             if step >= open.len() {
                 break;
             }
@@ -293,10 +305,10 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
             owner_id: Some(pick(rng, r.owners).clone()),
             notes: None,
         };
-        match crm_store::orders::create_at(c, r.ws, base, &d, &actor, at) {
+        match create_at::<Orders>(c, r.caller, at, (d, base)) {
             Ok(_) => {}
             // A random external id may repeat; the demo skips it.
-            Err(crm_store::StoreError::Conflict { code: "duplicate_external_id", .. }) => {}
+            Err(AppError::Store(crm_store::StoreError::Conflict { code: "duplicate_external_id", .. })) => {}
             Err(e) => return Err(e.into()),
         }
     }
@@ -328,12 +340,11 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
             notes: None,
             tags: Vec::new(),
         };
-        leads::create_at(c, r.ws, &d, None, &actor, r.now - rng.gen_range(0..180 * DAY))?;
+        create_at::<Leads>(c, r.caller, r.now - rng.gen_range(0..180 * DAY), d)?;
     }
 
     // Cases walked through the workflow; older ones resolved, closed and often rated.
     let mut case_ids = Vec::with_capacity(size.cases);
-    let case_guard = WriteGuard::unrestricted(crm_domain::access::Entity::Case);
     for _ in 0..size.cases {
         let (contact_id, company) = pick(rng, r.contacts).clone();
         let created = r.now - rng.gen_range(0..two_years);
@@ -367,7 +378,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
             tags: Vec::new(),
             external_id: None,
         };
-        let row = cases::create_at(c, r.ws, &d, &actor, created)?;
+        let row = create_at::<Cases>(c, r.caller, created, d.clone())?;
         let mut at = created;
         let mut version = row.version;
         let age_days = (r.now - created) / DAY;
@@ -386,7 +397,9 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
                 d.csat = Some(*pick(rng, &[5, 5, 4, 4, 3, 2, 1]));
             }
             let next = d.clone();
-            version = cases::update_at(c, r.ws, &row.id, Some(version), &actor, &case_guard, at, move |_| Ok(next))?.version;
+            version =
+                as_of(c, r.caller, at, |c, uow| update_with::<Cases>(c, r.caller, uow, &row.id, Some(version), move |_, _| Ok(next)))?
+                    .version;
         }
         case_ids.push(row.id);
     }
@@ -426,7 +439,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
             contact_ids: vec![contact_id],
             user_ids: Vec::new(),
         };
-        activities::create_at(c, r.ws, &d, &actor, d.occurred_at.min(r.now))?;
+        create_at::<Activities>(c, r.caller, d.occurred_at.min(r.now), d)?;
     }
 
     // Tasks around today: some overdue, some done.
@@ -456,7 +469,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
             status,
             related,
         };
-        tasks::create_at(c, r.ws, &d, &actor, r.now - rng.gen_range(0..60 * DAY))?;
+        create_at::<Tasks>(c, r.caller, r.now - rng.gen_range(0..60 * DAY), d)?;
     }
     Ok(())
 }

@@ -222,7 +222,7 @@ pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, actor: &A
     }
     crate::timeline::sync_activity(conn, &row)?;
     crate::notifications::mentioned_in_activity(conn, ws, &row, None, actor, now)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, crate::record::created(&fields(&row)))?;
     Ok(row)
 }
 
@@ -249,6 +249,7 @@ pub fn change(
     id: &str,
     expected: Option<i64>,
     guard: &WriteGuard,
+    now: i64,
     apply: impl FnOnce(&mut DbConnection, &ActivityRow) -> StoreResult<ActivityDraft>,
 ) -> StoreResult<Changed<ActivityRow>> {
     let row = get(conn, ws, id)?;
@@ -256,8 +257,8 @@ pub fn change(
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
     let d = apply(conn, &row)?;
     check_refs(conn, ws, &d)?;
-    let new_row = to_row(ws, row.id.clone(), &d, Some(&row), time::now_micros());
-    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    let new_row = to_row(ws, row.id.clone(), &d, Some(&row), now);
+    let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
         return Ok(Changed::nothing(row.clone(), row));
     }

@@ -4,7 +4,7 @@ use crate::record::Actor;
 use crate::schema::audit_log;
 use crate::{new_id, time, DbConnection, StoreResult};
 use diesel::prelude::*;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_log, treat_none_as_default_value = false)]
@@ -19,27 +19,6 @@ pub struct AuditRow {
     pub actor_name: Option<String>,
     pub at: i64,
     pub changes: String,
-}
-
-/// The fields that differ between two snapshots, as `[{field, before, after}]`.
-pub fn diff(before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<Value> {
-    let mut out = Vec::new();
-    for (k, a) in after {
-        let b = before.get(k).unwrap_or(&Value::Null);
-        if b != a {
-            out.push(serde_json::json!({ "field": k, "before": b, "after": a }));
-        }
-    }
-    out
-}
-
-/// Every field of a new record as a change from `null`.
-pub fn created(after: &Map<String, Value>) -> Vec<Value> {
-    after
-        .iter()
-        .filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
-        .map(|(k, v)| serde_json::json!({ "field": k, "before": Value::Null, "after": v }))
-        .collect()
 }
 
 /// Appends one entry to the trail (inside the caller's transaction).
@@ -107,12 +86,6 @@ pub fn insert_entries(conn: &mut DbConnection, rows: Vec<AuditRow>) -> StoreResu
         }
     }
     Ok(())
-}
-
-/// The change of a move to or from the trash (`deleted_at` before and after) and its action.
-pub fn trash_change(before: Option<i64>, after: Option<i64>) -> (&'static str, Value) {
-    let change = serde_json::json!({"field": "deleted_at", "before": before.map(time::to_datetime), "after": after.map(time::to_datetime)});
-    (if after.is_some() { "deleted" } else { "restored" }, change)
 }
 
 /// A record's trail, oldest first, keyset-paged by entry id.

@@ -317,14 +317,6 @@ pub fn fields(r: &CaseRow) -> Map<String, Value> {
 
 crate::external_ids!(cases, CaseRow, "case");
 
-/// Opens a case, recorded in the audit trail and on its customer's timelines.
-pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CaseDraft, actor: &Actor, now: i64) -> StoreResult<CaseRow> {
-    let row = insert(conn, ws, d, now)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
-    crate::timeline::case_events(conn, None, &row, actor, now)?;
-    Ok(row)
-}
-
 /// Writes a new case: numbered, due times from the SLA rule of its priority, assigned by the
 /// workspace's rule when the draft names no agent, its reminders and search terms kept in step.
 /// Records nothing of it.
@@ -384,26 +376,6 @@ pub fn insert(conn: &mut DbConnection, ws: &str, d: &CaseDraft, now: i64) -> Sto
     Ok(row)
 }
 
-/// Changes a case at `now`, recorded in the audit trail and on its customer's timelines.
-#[allow(clippy::too_many_arguments)]
-pub fn update_at(
-    conn: &mut DbConnection,
-    ws: &str,
-    id: &str,
-    expected: Option<i64>,
-    actor: &Actor,
-    guard: &WriteGuard,
-    now: i64,
-    apply: impl FnOnce(&CaseRow) -> StoreResult<CaseDraft>,
-) -> StoreResult<CaseRow> {
-    let Changed { before, after, changes } = change_at(conn, ws, id, expected, guard, now, |_, row| apply(row))?;
-    if !changes.is_empty() {
-        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-        crate::timeline::case_events(conn, Some(&before), &after, actor, now)?;
-    }
-    Ok(after)
-}
-
 /// Writes a change to a case: `apply` turns the current row into the new draft, whose status
 /// must be a legal move of the workflow (which sets the response and resolution times). Keeps
 /// its reminders and search terms in step. Records nothing of it.
@@ -413,9 +385,10 @@ pub fn change(
     id: &str,
     expected: Option<i64>,
     guard: &WriteGuard,
+    now: i64,
     apply: impl FnOnce(&mut DbConnection, &CaseRow) -> StoreResult<CaseDraft>,
 ) -> StoreResult<Changed<CaseRow>> {
-    change_at(conn, ws, id, expected, guard, time::now_micros(), apply)
+    change_at(conn, ws, id, expected, guard, now, apply)
 }
 
 fn change_at(
@@ -437,7 +410,7 @@ fn change_at(
     }
     let rules = sla(conn, ws)?;
     let mut new_row = to_row(ws, &d, &row, &rules, now)?;
-    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
         return Ok(Changed::nothing(row.clone(), row));
     }
@@ -472,6 +445,6 @@ pub fn first_response(conn: &mut DbConnection, ws: &str, id: &str, at: i64) -> S
     new_row.version = row.version + 1;
     new_row.updated_at = time::now_micros();
     write_over(conn, &row, &new_row)?;
-    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     Ok(Some(Changed { before: row, after: new_row, changes }))
 }

@@ -1,13 +1,11 @@
 //! Companies: rows, filters, keyset pages and audited writes. Callers wrap writes in
 //! [`crate::write_tx`].
 
-use crate::audit;
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
-use crate::record::Actor;
 use crate::record::Changed;
 use crate::schema::{companies, contacts, record_tags};
-use crate::{contacts as contact_repo, identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
+use crate::{contacts as contact_repo, identity, keyset, listing, new_id, points, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::CompanyDraft;
 use diesel::prelude::*;
 use serde_json::{Map, Value};
@@ -289,17 +287,6 @@ pub fn fields(r: &CompanyRow) -> Map<String, Value> {
     m
 }
 
-pub fn create(conn: &mut DbConnection, ws: &str, d: &CompanyDraft, actor: &Actor) -> StoreResult<CompanyWithCount> {
-    create_at(conn, ws, d, actor, time::now_micros())
-}
-
-/// Like [`create`] with a given creation time (imports and demo data).
-pub fn create_at(conn: &mut DbConnection, ws: &str, d: &CompanyDraft, actor: &Actor, now: i64) -> StoreResult<CompanyWithCount> {
-    let (row, count) = insert(conn, ws, d, now)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
-    Ok((row, count))
-}
-
 /// Writes a new company with its contact points and search words; checks its owner belongs
 /// to the workspace. Records nothing of it (the caller's unit of work does).
 pub fn insert(conn: &mut DbConnection, ws: &str, d: &CompanyDraft, now: i64) -> StoreResult<CompanyWithCount> {
@@ -321,6 +308,7 @@ pub fn change(
     id: &str,
     expected: Option<i64>,
     guard: &WriteGuard,
+    now: i64,
     apply: impl FnOnce(&mut DbConnection, &CompanyRow) -> StoreResult<CompanyDraft>,
 ) -> StoreResult<Changed<CompanyRow, CompanyWithCount>> {
     let (row, count) = get(conn, ws, id)?;
@@ -332,8 +320,8 @@ pub fn change(
             identity::require_member(conn, ws, o, "owner_id")?;
         }
     }
-    let new_row = to_row(ws, row.id.clone(), &d, row.version + 1, row.created_at, time::now_micros());
-    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    let new_row = to_row(ws, row.id.clone(), &d, row.version + 1, row.created_at, now);
+    let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
         return Ok(Changed::nothing(row.clone(), (row, count)));
     }
@@ -366,4 +354,33 @@ pub fn trash(
     let (mut row, count) = get(conn, ws, id)?;
     let moved = crate::move_row_to_trash!(companies, conn, id, &mut row, guard, expected, delete)?;
     Ok(((row, count), moved))
+}
+
+/// The oldest live company with this domain, else with exactly this name (case aside): the
+/// company a converted lead joins.
+pub fn live_by_domain_or_name(conn: &mut DbConnection, ws: &str, domain: Option<&str>, name: Option<&str>) -> StoreResult<Option<String>> {
+    if let Some(d) = domain {
+        let found: Option<String> = companies::table
+            .filter(companies::workspace_id.eq(ws))
+            .filter(companies::domain.eq(d))
+            .filter(companies::deleted_at.is_null())
+            .order(companies::created_at.asc())
+            .select(companies::id)
+            .first(conn)
+            .optional()?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    if let Some(n) = name {
+        return Ok(companies::table
+            .filter(companies::workspace_id.eq(ws))
+            .filter(companies::sort_name.eq(n.to_lowercase()))
+            .filter(companies::deleted_at.is_null())
+            .order(companies::created_at.asc())
+            .select(companies::id)
+            .first(conn)
+            .optional()?);
+    }
+    Ok(None)
 }

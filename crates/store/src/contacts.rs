@@ -1,13 +1,11 @@
 //! Contacts: rows, filters, keyset pages, and writes that keep indexes and the audit trail
 //! in step. Callers wrap writes in [`crate::write_tx`].
 
-use crate::audit;
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
-use crate::record::Actor;
 use crate::record::Changed;
 use crate::schema::{companies, contacts, record_tags};
-use crate::{identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
+use crate::{identity, keyset, listing, new_id, points, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::ContactDraft;
 use diesel::prelude::*;
 use serde_json::{Map, Value};
@@ -234,18 +232,6 @@ pub fn insert_raw(conn: &mut DbConnection, rows: &[ContactRow]) -> StoreResult<(
     Ok(())
 }
 
-/// Creates a contact; checks its company and owner belong to the workspace.
-pub fn create(conn: &mut DbConnection, ws: &str, d: &ContactDraft, actor: &Actor) -> StoreResult<ContactWithCompany> {
-    create_at(conn, ws, d, actor, time::now_micros())
-}
-
-/// Like [`create`] with a given creation time (imports and demo data).
-pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ContactDraft, actor: &Actor, now: i64) -> StoreResult<ContactWithCompany> {
-    let (row, company) = insert(conn, ws, d, now)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
-    Ok((row, company))
-}
-
 /// Writes a new contact with its contact points and search words; checks its company and
 /// owner belong to the workspace. Records nothing of it (the caller's unit of work does).
 pub fn insert(conn: &mut DbConnection, ws: &str, d: &ContactDraft, now: i64) -> StoreResult<ContactWithCompany> {
@@ -267,6 +253,7 @@ pub fn change(
     id: &str,
     expected: Option<i64>,
     guard: &WriteGuard,
+    now: i64,
     apply: impl FnOnce(&mut DbConnection, &ContactRow) -> StoreResult<ContactDraft>,
 ) -> StoreResult<Changed<ContactRow, ContactWithCompany>> {
     let (row, old_company) = get(conn, ws, id)?;
@@ -279,8 +266,8 @@ pub fn change(
             identity::require_member(conn, ws, o, "owner_id")?;
         }
     }
-    let new_row = to_row(ws, row.id.clone(), &d, company.as_deref(), row.version + 1, row.created_at, time::now_micros());
-    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    let new_row = to_row(ws, row.id.clone(), &d, company.as_deref(), row.version + 1, row.created_at, now);
+    let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
         return Ok(Changed::nothing(row.clone(), (row, company)));
     }

@@ -1,7 +1,6 @@
 //! Deals: rows, filters, keyset pages, and writes that enforce the pipeline's stage rules,
 //! price line items, and keep stage history, contacts and the audit trail in step.
 
-use crate::audit;
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::pipelines::{self, StageRow};
 use crate::pricing::{self, PricedLine};
@@ -10,7 +9,7 @@ use crate::record::Actor;
 use crate::record::{check_editable, Changed, TrashMove};
 use crate::schema;
 use crate::schema::{companies, contacts, deal_contacts, deal_lines, deal_stage_history, deals};
-use crate::{identity, keyset, listing, new_id, time, Db, DbConnection, StoreError, StoreResult};
+use crate::{identity, keyset, listing, new_id, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::deals::{DealDraft, DealField, StageKind};
 use crm_domain::{FieldError, ValidationErrors};
 use diesel::prelude::*;
@@ -640,22 +639,6 @@ pub fn enter_stage(conn: &mut DbConnection, ws: &str, before: Option<&DealRow>, 
     }
 }
 
-/// Creates a deal now (lead conversion), recorded in the audit trail and on its company's
-/// timeline.
-pub fn create(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor) -> StoreResult<DealWithCompany> {
-    create_at(conn, ws, d, actor, time::now_micros())
-}
-
-/// Creates a deal at `now` (demo data), recorded in the audit trail, the stage history and on
-/// its company's timeline.
-pub fn create_at(conn: &mut DbConnection, ws: &str, d: &DealDraft, actor: &Actor, now: i64) -> StoreResult<DealWithCompany> {
-    let (deal, stage_name) = insert(conn, ws, d, now)?;
-    enter_stage(conn, ws, None, &deal.0, actor, now)?;
-    crate::timeline::stage_change(conn, None, &deal.0, &stage_name, actor, now)?;
-    audit::record(conn, ws, ENTITY, &deal.0.id, "created", actor, audit::created(&fields(&deal.0)))?;
-    Ok(deal)
-}
-
 /// Writes a new deal in its pipeline's stage (the first open one unless the draft names one,
 /// whose rules it must meet), with its contacts and lines; returns it and its stage's name.
 /// Records nothing of it, not even its stay in the stage ([`enter_stage`]).
@@ -668,30 +651,6 @@ pub fn insert(conn: &mut DbConnection, ws: &str, d: &DealDraft, now: i64) -> Sto
     sync_children(conn, ws, &row.id, d, &r)?;
     crate::terms::sync(conn, ws, ENTITY, &row.id, &[&row.name, r.company_name.as_deref().unwrap_or("")])?;
     Ok(((row, r.company_name), r.stage.name))
-}
-
-/// Changes a deal at `now` (demo data), recorded in the audit trail and (a stage move) in the
-/// stage history and on the timelines; `apply` turns the current deal into the new draft.
-#[allow(clippy::too_many_arguments)]
-pub fn update_at(
-    conn: &mut DbConnection,
-    ws: &str,
-    id: &str,
-    expected: Option<i64>,
-    actor: &Actor,
-    guard: &WriteGuard,
-    now: i64,
-    apply: impl FnOnce(&DealWithCompany) -> StoreResult<DealDraft>,
-) -> StoreResult<DealWithCompany> {
-    let (Changed { before, after, changes }, entered) = change(conn, ws, id, expected, guard, now, |_, current| apply(current))?;
-    if let Some(stage_name) = entered {
-        enter_stage(conn, ws, Some(&before.0), &after.0, actor, now)?;
-        crate::timeline::stage_change(conn, Some(&before.0), &after.0, &stage_name, actor, now)?;
-    }
-    if !changes.is_empty() {
-        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    }
-    Ok(after)
 }
 
 /// Writes a change to a deal at `now`: `apply` turns the current deal into the new draft.
@@ -717,7 +676,7 @@ pub fn change(
     let stage_changes = d.stage_id.as_deref() != Some(row.stage_id.as_str()) || d.pipeline_id.as_deref() != Some(row.pipeline_id.as_str());
     let r = resolve(conn, ws, &d, stage_changes, Some(&current), pipeline_version)?;
     let new_row = to_row(ws, row.id.clone(), &d, &r, Some(row), now);
-    let changes = audit::diff(&fields(row), &fields(&new_row));
+    let changes = crate::record::diff(&fields(row), &fields(&new_row));
     if changes.is_empty() {
         return Ok((Changed::nothing(current.clone(), current), None));
     }

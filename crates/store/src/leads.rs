@@ -5,12 +5,11 @@ use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortFie
 use crate::reach::{Reach, WriteGuard};
 use crate::record::Actor;
 use crate::record::{check_editable, Changed};
-use crate::schema::{companies, leads};
+use crate::schema::leads;
 use crate::{identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
-use crm_domain::deals::DealDraft;
 use crm_domain::operations::{LeadDraft, LeadStatus};
-use crm_domain::records::{is_free_mail, CompanyDraft, ContactDraft, EmailPoint, PhonePoint};
-use crm_domain::{Consent, EmailLabel, LifecycleStage, PhoneLabel};
+use crm_domain::records::{EmailPoint, PhonePoint};
+use crm_domain::{EmailLabel, PhoneLabel};
 use diesel::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -185,7 +184,7 @@ pub fn create_at(
     now: i64,
 ) -> StoreResult<LeadRow> {
     let row = insert(conn, ws, d, form_id, now)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, crate::record::created(&fields(&row)))?;
     Ok(row)
 }
 
@@ -221,6 +220,7 @@ pub fn change(
     id: &str,
     expected: Option<i64>,
     guard: &WriteGuard,
+    now: i64,
     apply: impl FnOnce(&mut DbConnection, &LeadRow) -> StoreResult<LeadDraft>,
 ) -> StoreResult<Changed<LeadRow>> {
     let row = get(conn, ws, id)?;
@@ -239,8 +239,8 @@ pub fn change(
             field: Some("status".into()),
         });
     }
-    let new_row = to_row(ws, row.id.clone(), &d, Some(&row), None, time::now_micros());
-    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    let new_row = to_row(ws, row.id.clone(), &d, Some(&row), None, now);
+    let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
         return Ok(Changed::nothing(row.clone(), row));
     }
@@ -262,153 +262,28 @@ pub fn index(conn: &mut DbConnection, ws: &str, row: &LeadRow) -> StoreResult<()
     crate::terms::sync(conn, ws, ENTITY, &row.id, &texts)
 }
 
-/// What converting a lead produced.
-#[derive(Debug, Clone)]
-pub struct Conversion {
-    pub lead: LeadRow,
-    pub contact_id: String,
-    pub contact_created: bool,
-    pub company_id: Option<String>,
-    pub company_created: bool,
-    pub deal_id: Option<String>,
-    pub already_converted: bool,
-}
-
-/// An existing, live company for the lead: by the domain of a work email, else by exact name.
-fn match_company(conn: &mut DbConnection, ws: &str, domain: Option<&str>, name: Option<&str>) -> StoreResult<Option<String>> {
-    if let Some(d) = domain {
-        let found: Option<String> = companies::table
-            .filter(companies::workspace_id.eq(ws))
-            .filter(companies::domain.eq(d))
-            .filter(companies::deleted_at.is_null())
-            .order(companies::created_at.asc())
-            .select(companies::id)
-            .first(conn)
-            .optional()?;
-        if found.is_some() {
-            return Ok(found);
-        }
-    }
-    if let Some(n) = name {
-        return Ok(companies::table
-            .filter(companies::workspace_id.eq(ws))
-            .filter(companies::sort_name.eq(n.to_lowercase()))
-            .filter(companies::deleted_at.is_null())
-            .order(companies::created_at.asc())
-            .select(companies::id)
-            .first(conn)
-            .optional()?);
-    }
-    Ok(None)
-}
-
-/// An existing, live contact with the lead's email, else its phone.
-fn match_contact(conn: &mut DbConnection, ws: &str, row: &LeadRow) -> StoreResult<Option<String>> {
-    crate::contacts::live_by_points(conn, ws, &[("email", row.email_key.as_deref()), ("phone", row.phone.as_deref())])
-}
-
-/// Converts a lead into a contact and company (matched to existing ones before any is
-/// created) and, when `deal` is given, a deal for them. Converting a converted lead returns
-/// what it became the first time and creates nothing.
-pub fn convert(
+/// Marks a lead converted at `now` into the contact, company and deal it became (qualified,
+/// one version on): returns its row before, after, and the changes (with `converted_at`).
+pub fn mark_converted(
     conn: &mut DbConnection,
-    ws: &str,
-    id: &str,
-    actor: &Actor,
-    guard: &WriteGuard,
-    deal: Option<DealDraft>,
-) -> StoreResult<Conversion> {
-    let row = get(conn, ws, id)?;
-    guard.check(row.owner_id.as_deref())?;
-    check_editable(ENTITY, row.deleted_at, row.version, None)?;
-    if let (Some(_), Some(contact_id)) = (row.converted_at, row.contact_id.clone()) {
-        return Ok(Conversion {
-            company_id: row.company_id.clone(),
-            deal_id: row.deal_id.clone(),
-            lead: row,
-            contact_id,
-            contact_created: false,
-            company_created: false,
-            already_converted: true,
-        });
-    }
-    if row.status == LeadStatus::Disqualified.as_str() {
-        return Err(StoreError::Conflict {
-            code: "lead_disqualified",
-            message: "a disqualified lead cannot be converted; set its status first".into(),
-            field: Some("status".into()),
-        });
-    }
-    let email = row.email.as_deref().map(|e| crm_domain::Email::parse("email", e)).transpose()?;
-    let phone = row.phone.as_deref().map(|p| crm_domain::Phone::parse("phone", p, crm_domain::Region::IR)).transpose()?;
-    let source = row.source.as_deref().and_then(crm_domain::Source::parse);
-    let domain = email.as_ref().map(|e| e.domain().to_lowercase()).filter(|d| !is_free_mail(d));
-
-    let (company_id, company_created) = match match_company(conn, ws, domain.as_deref(), row.company_name.as_deref())? {
-        Some(c) => (Some(c), false),
-        None => match &row.company_name {
-            Some(name) => {
-                let draft = CompanyDraft {
-                    name: name.clone(),
-                    domain: domain.clone(),
-                    industry: None,
-                    city: None,
-                    country: None,
-                    emails: Vec::new(),
-                    phones: Vec::new(),
-                    annual_revenue: None,
-                    employee_count: None,
-                    owner_id: row.owner_id.clone(),
-                    tags: Vec::new(),
-                };
-                (Some(crate::companies::create(conn, ws, &draft, actor)?.0.id), true)
-            }
-            None => (None, false),
-        },
-    };
-    let (contact_id, contact_created) = match match_contact(conn, ws, &row)? {
-        Some(c) => (c, false),
-        None => {
-            let draft = ContactDraft {
-                first_name: row.first_name.clone(),
-                last_name: row.last_name.clone(),
-                title: row.title.clone(),
-                company_id: company_id.clone(),
-                emails: email.iter().map(|e| EmailPoint { email: e.clone(), label: EmailLabel::Work, primary: true }).collect(),
-                phones: phone.iter().map(|p| PhonePoint { phone: p.clone(), label: PhoneLabel::Mobile, primary: true }).collect(),
-                lifecycle_stage: LifecycleStage::Prospect,
-                source,
-                consent: Consent::Unknown,
-                owner_id: row.owner_id.clone(),
-                tags: Vec::new(),
-            };
-            (crate::contacts::create(conn, ws, &draft, actor)?.0.id, true)
-        }
-    };
-    let deal_id = match deal {
-        Some(mut d) => {
-            d.company_id = company_id.clone();
-            d.contacts = vec![(contact_id.clone(), Some("decision_maker".into()))];
-            d.owner_id = d.owner_id.or(row.owner_id.clone());
-            d.source = d.source.or(source);
-            Some(crate::deals::create(conn, ws, &d, actor)?.0.id)
-        }
-        None => None,
-    };
-    let now = time::now_micros();
+    row: &LeadRow,
+    contact_id: &str,
+    company_id: Option<&str>,
+    deal_id: Option<&str>,
+    now: i64,
+) -> StoreResult<Changed<LeadRow>> {
     let mut new_row = row.clone();
     new_row.status = LeadStatus::Qualified.as_str().to_owned();
     new_row.converted_at = Some(now);
-    new_row.contact_id = Some(contact_id.clone());
-    new_row.company_id = company_id.clone();
-    new_row.deal_id = deal_id.clone();
+    new_row.contact_id = Some(contact_id.to_owned());
+    new_row.company_id = company_id.map(str::to_owned);
+    new_row.deal_id = deal_id.map(str::to_owned);
     new_row.version = row.version + 1;
     new_row.updated_at = now;
-    write_over(conn, &row, &new_row)?;
-    let mut changes = audit::diff(&fields(&row), &fields(&new_row));
+    write_over(conn, row, &new_row)?;
+    let mut changes = crate::record::diff(&fields(row), &fields(&new_row));
     changes.push(json!({"field": "converted_at", "before": null, "after": time::to_datetime(now).to_rfc3339()}));
-    audit::record(conn, ws, ENTITY, id, "converted", actor, changes)?;
-    Ok(Conversion { lead: new_row, contact_id, contact_created, company_id, company_created, deal_id, already_converted: false })
+    Ok(Changed { before: row.clone(), after: new_row, changes })
 }
 
 /// The newest live lead with this email (lowercased), whoever owns it: the record a bulk

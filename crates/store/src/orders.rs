@@ -2,11 +2,9 @@
 //! base currency: amounts in other currencies are converted at the rate of their date, never
 //! added as they are.
 
-use crate::audit;
 use crate::cursor::{finish_page, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::pricing::{self, PricedLine};
 use crate::reach::{Reach, WriteGuard};
-use crate::record::Actor;
 use crate::record::{check_editable, refs, Changed};
 use crate::schema::{deals, exchange_rates, order_lines, orders};
 use crate::{keyset, new_id, time, Db, DbConnection, StoreError, StoreResult};
@@ -310,15 +308,6 @@ fn duplicate_external_id() -> StoreError {
     }
 }
 
-/// Records an order (its number is the workspace's next) in the audit trail and on the
-/// timelines.
-pub fn create_at(conn: &mut DbConnection, ws: &str, base: Currency, d: &OrderDraft, actor: &Actor, now: i64) -> StoreResult<OrderRow> {
-    let row = insert(conn, ws, base, d, now)?;
-    crate::timeline::sync_order(conn, &row)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
-    Ok(row)
-}
-
 /// Writes a new order with its lines, priced and its total converted into the base currency;
 /// its number is the workspace's next. Records nothing of it.
 pub fn insert(conn: &mut DbConnection, ws: &str, base: Currency, d: &OrderDraft, now: i64) -> StoreResult<OrderRow> {
@@ -377,6 +366,7 @@ pub fn change(
     id: &str,
     expected: Option<i64>,
     guard: &WriteGuard,
+    now: i64,
     apply: impl FnOnce(&mut DbConnection, &OrderRow) -> StoreResult<(OrderDraft, Currency)>,
 ) -> StoreResult<Changed<OrderRow>> {
     let row = get(conn, ws, id)?;
@@ -391,8 +381,8 @@ pub fn change(
         }
     }
     let p = resolve(conn, ws, base, &d)?;
-    let new_row = to_row(ws, &d, &p, &row, time::now_micros());
-    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    let new_row = to_row(ws, &d, &p, &row, now);
+    let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
         return Ok(Changed::nothing(row.clone(), row));
     }

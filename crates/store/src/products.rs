@@ -138,7 +138,7 @@ fn sku_taken(e: diesel::result::Error) -> StoreError {
 pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ProductDraft, actor: &Actor, now: i64) -> StoreResult<ProductRow> {
     let row = to_row(ws, new_id(), d, 1, now, now);
     diesel::insert_into(products::table).values(&row).execute(conn).map_err(sku_taken)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
+    audit::record(conn, ws, ENTITY, &row.id, "created", actor, crate::record::created(&fields(&row)))?;
     Ok(row)
 }
 
@@ -154,7 +154,7 @@ pub fn update(
     check_version(row.version, expected)?;
     let d = apply(&row)?;
     let new_row = to_row(ws, row.id.clone(), &d, row.version + 1, row.created_at, time::now_micros());
-    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
         return Ok(row);
     }

@@ -2,6 +2,7 @@
 //! write, and moving to and from the trash.
 
 use crate::{StoreError, StoreResult};
+use serde_json::{Map, Value};
 
 /// Who is acting.
 #[derive(Debug, Clone)]
@@ -25,6 +26,33 @@ impl Actor {
             None
         }
     }
+}
+
+/// The fields that differ between two snapshots, as `[{field, before, after}]`.
+pub fn diff(before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (k, a) in after {
+        let b = before.get(k).unwrap_or(&Value::Null);
+        if b != a {
+            out.push(serde_json::json!({ "field": k, "before": b, "after": a }));
+        }
+    }
+    out
+}
+
+/// Every field of a new record as a change from `null`.
+pub fn created(after: &Map<String, Value>) -> Vec<Value> {
+    after
+        .iter()
+        .filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
+        .map(|(k, v)| serde_json::json!({ "field": k, "before": Value::Null, "after": v }))
+        .collect()
+}
+
+/// The change of a move to or from the trash (`deleted_at` before and after) and its action.
+pub fn trash_change(before: Option<i64>, after: Option<i64>) -> (&'static str, Value) {
+    let change = serde_json::json!({"field": "deleted_at", "before": before.map(crate::time::to_datetime), "after": after.map(crate::time::to_datetime)});
+    (if after.is_some() { "deleted" } else { "restored" }, change)
 }
 
 /// `deleted_at` before and after a move to or from the trash.

@@ -1,9 +1,7 @@
 //! Tasks: what someone has to do by when, with "my open tasks" and "overdue" queries.
 
-use crate::audit;
 use crate::cursor::{finish_page, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
-use crate::record::Actor;
 use crate::record::{check_editable, refs, Changed};
 use crate::schema::tasks;
 use crate::{keyset, new_id, time, Db, DbConnection, StoreResult};
@@ -168,12 +166,6 @@ pub fn fields(r: &TaskRow) -> Map<String, Value> {
     m
 }
 
-pub fn create_at(conn: &mut DbConnection, ws: &str, d: &TaskDraft, actor: &Actor, now: i64) -> StoreResult<TaskRow> {
-    let row = insert(conn, ws, d, now)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, audit::created(&fields(&row)))?;
-    Ok(row)
-}
-
 /// Writes a new task and its reminder; checks what it names exists. Records nothing of it.
 pub fn insert(conn: &mut DbConnection, ws: &str, d: &TaskDraft, now: i64) -> StoreResult<TaskRow> {
     check_refs(conn, ws, d)?;
@@ -192,6 +184,7 @@ pub fn change(
     id: &str,
     expected: Option<i64>,
     guard: &WriteGuard,
+    now: i64,
     apply: impl FnOnce(&mut DbConnection, &TaskRow) -> StoreResult<TaskDraft>,
 ) -> StoreResult<Changed<TaskRow>> {
     let row = get(conn, ws, id)?;
@@ -199,8 +192,8 @@ pub fn change(
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
     let d = apply(conn, &row)?;
     check_refs(conn, ws, &d)?;
-    let new_row = to_row(ws, row.id.clone(), &d, Some(&row), time::now_micros());
-    let changes = audit::diff(&fields(&row), &fields(&new_row));
+    let new_row = to_row(ws, row.id.clone(), &d, Some(&row), now);
+    let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
         return Ok(Changed::nothing(row.clone(), row));
     }

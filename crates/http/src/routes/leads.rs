@@ -15,10 +15,13 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{merge_patch, AuditEntry, DealCreate, Lead, LeadConversion, LeadConvert, LeadCreate, LeadPatch, Page, Problem};
 use crm_app::leads::Leads;
 use crm_app::records;
+use crm_app::workspace::Facts;
+use crm_app::AppResult;
 use crm_domain::access::Entity;
+use crm_domain::deals::DealDraft;
 use crm_domain::operations::LeadStatus;
 use crm_domain::Source;
-use crm_store::leads::{self as repo, LeadFilter};
+use crm_store::leads::{self as repo, LeadFilter, LeadRow};
 use crm_store::StoreError;
 
 /// Filters of `GET /leads`.
@@ -191,44 +194,33 @@ pub async fn convert_lead(
     id: web::Path<String>,
     body: Json<LeadConvert>,
 ) -> ApiResult<HttpResponse> {
-    who.require_write()?;
-    let (id, actor, input) = (id.into_inner(), who.actor(), body.value);
-    let out = state
-        .tx(move |c| {
-            let ws = &who.workspace_id;
-            let guard = access::guard(c, &who, Entity::Lead)?;
-            let lead = repo::get(c, ws, &id).map_err(not_found)?;
-            access::visible(c, &who, Entity::Lead, lead.owner_id.as_deref())?;
-            let deal = if input.create_deal && lead.converted_at.is_none() {
-                let who_for = lead.company_name.clone().unwrap_or_else(|| lead.display_name.clone());
-                let create = DealCreate {
-                    name: input.deal_name.clone().unwrap_or_else(|| format!("{who_for}: new deal")),
-                    pipeline_id: input.pipeline_id.clone(),
-                    stage_id: input.stage_id.clone(),
-                    amount: input.deal_amount.clone(),
-                    currency: input.currency.clone(),
-                    close_date: input.close_date.clone(),
-                    ..Default::default()
-                };
-                let draft = create.validate(convert::base_currency(c, ws)?)?;
-                access::creatable(c, &who, Entity::Deal, lead.owner_id.as_deref())?;
-                Some(draft)
-            } else {
-                None
-            };
-            let conv = repo::convert(c, ws, &id, &actor, &guard, deal).map_err(not_found)?;
-            Ok(LeadConversion {
-                lead: convert::lead(conv.lead)?,
-                contact_id: conv.contact_id,
-                contact_created: conv.contact_created,
-                company_id: conv.company_id,
-                company_created: conv.company_created,
-                deal_id: conv.deal_id,
-                already_converted: conv.already_converted,
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(out))
+    let input = body.value;
+    let deal = move |lead: &LeadRow, facts: &mut Facts<'_>| -> AppResult<Option<DealDraft>> {
+        if !input.create_deal {
+            return Ok(None);
+        }
+        let who_for = lead.company_name.clone().unwrap_or_else(|| lead.display_name.clone());
+        let create = DealCreate {
+            name: input.deal_name.unwrap_or_else(|| format!("{who_for}: new deal")),
+            pipeline_id: input.pipeline_id,
+            stage_id: input.stage_id,
+            amount: input.deal_amount,
+            currency: input.currency,
+            close_date: input.close_date,
+            ..Default::default()
+        };
+        Ok(Some(create.validate(facts.settings()?.base)?))
+    };
+    let conv = crm_app::leads::convert(state.app_db(), &who.caller(), id.into_inner(), deal).await?;
+    Ok(HttpResponse::Ok().json(LeadConversion {
+        lead: convert::lead(conv.lead)?,
+        contact_id: conv.contact_id,
+        contact_created: conv.contact_created,
+        company_id: conv.company_id,
+        company_created: conv.company_created,
+        deal_id: conv.deal_id,
+        already_converted: conv.already_converted,
+    }))
 }
 
 /// Move a lead to the trash; `If-Match` is required.
