@@ -193,10 +193,15 @@ pub fn create_with<K: Kind>(conn: &mut DbConnection, caller: &Caller, uow: &mut 
     }
     caller.check_create(conn, K::ENTITY, K::draft_owner(&mut draft).as_deref())?;
     let created = K::insert(conn, uow, &draft)?;
-    let row = K::row(&created);
-    uow.record(Event::Created { entity: K::ENTITY, id: K::id(row).to_owned(), fields: K::fields(row) });
-    K::after_write(conn, uow, Written::Created(row))?;
+    created_in::<K>(conn, uow, K::row(&created))?;
     Ok(created)
+}
+
+/// Records the creation of a record a use case wrote itself (a lead a web form captured, with
+/// its form) and what the creation sets off, as [`create_with`] does after its insert.
+pub fn created_in<K: Kind>(conn: &mut DbConnection, uow: &mut UnitOfWork, row: &K::Row) -> AppResult<()> {
+    uow.record(Event::Created { entity: K::ENTITY, id: K::id(row).to_owned(), fields: K::fields(row) });
+    K::after_write(conn, uow, Written::Created(row))
 }
 
 /// Changes a record the caller may change: `apply` makes the new draft from the current row

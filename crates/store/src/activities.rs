@@ -1,10 +1,8 @@
 //! Activities: every interaction with a customer on any channel, with its participants.
 //! An outbound activity on a case is the case's first response.
 
-use crate::audit;
 use crate::cursor::{finish_page, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
-use crate::record::Actor;
 use crate::record::{check_editable, refs, Changed};
 use crate::schema::{activities, activity_participants};
 use crate::{keyset, new_id, time, Db, DbConnection, StoreResult};
@@ -210,20 +208,6 @@ fn sync_participants(conn: &mut DbConnection, ws: &str, row: &ActivityRow, d: &A
             .execute(conn)?;
     }
     Ok(())
-}
-
-/// Creates an activity, recorded in the audit trail, on the timelines of what it is about and
-/// in the notifications of those it mentions; an outbound one on a case answers the case
-/// (first response).
-pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ActivityDraft, actor: &Actor, now: i64) -> StoreResult<ActivityRow> {
-    let row = insert(conn, ws, d, now)?;
-    if let Some(case_id) = answers_case(&row) {
-        crate::cases::record_first_response(conn, ws, case_id, row.occurred_at.min(now), actor)?;
-    }
-    crate::timeline::sync_activity(conn, &row)?;
-    crate::notifications::mentioned_in_activity(conn, ws, &row, None, actor, now)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, crate::record::created(&fields(&row)))?;
-    Ok(row)
 }
 
 /// The case an activity answers: an outbound activity logged on a case is its first response

@@ -1,10 +1,8 @@
 //! Service cases: numbered per workspace, moved through the status workflow, timed against
 //! the workspace's SLA policy (first response and resolution), rated after resolution.
 
-use crate::audit;
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
-use crate::record::Actor;
 use crate::record::{check_editable, refs, Changed};
 use crate::schema::{cases, counters, sla_policies};
 use crate::{keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
@@ -421,16 +419,6 @@ fn change_at(
     }
     crate::reminders::sync_case(conn, Some(&row), &new_row, &rules)?;
     Ok(Changed { before: row, after: new_row, changes })
-}
-
-/// Records the first answer to a case (an outbound activity) in its audit trail and on the
-/// timelines, unless it was answered before.
-pub fn record_first_response(conn: &mut DbConnection, ws: &str, id: &str, at: i64, actor: &Actor) -> StoreResult<()> {
-    if let Some(Changed { before, after, changes }) = first_response(conn, ws, id, at)? {
-        audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-        crate::timeline::case_events(conn, Some(&before), &after, actor, after.updated_at)?;
-    }
-    Ok(())
 }
 
 /// Writes the first answer to a case at `at` (an outbound activity), unless it was answered

@@ -1,9 +1,7 @@
 //! Public web forms that create leads, and the submission log that rate-limits them.
 
-use crate::record::Actor;
 use crate::schema::{form_submissions, web_forms};
-use crate::{new_id, time, DbConnection, StoreError, StoreResult};
-use crm_domain::operations::LeadDraft;
+use crate::{new_id, DbConnection, StoreError, StoreResult};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -69,21 +67,10 @@ pub fn replace(conn: &mut DbConnection, old: &WebFormRow, new: &WebFormRow) -> S
     Ok(())
 }
 
-/// What became of a submission.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// A lead was created.
-    Accepted(String),
-    /// The honeypot was filled: answered like success, nothing stored.
-    Spam,
-    /// Over the form's hourly limit for this client; retry after this many seconds.
-    Limited(i64),
-}
-
-/// Records a submission from `client` and, unless it is spam or over the limit, creates the
-/// lead, all in the caller's transaction. Spam counts towards the limit.
-pub fn submit(conn: &mut DbConnection, form: &WebFormRow, client: &str, lead: Option<&LeadDraft>) -> StoreResult<Outcome> {
-    let now = time::now_micros();
+/// Logs a submission from `client` (`accepted`: not spam) at `now`, unless the client is over
+/// the form's hourly limit: then nothing is logged and the answer is how many seconds to wait.
+/// Spam counts towards the limit.
+pub fn admit(conn: &mut DbConnection, form: &WebFormRow, client: &str, accepted: bool, now: i64) -> StoreResult<Option<i64>> {
     let hour = 3_600_000_000;
     let recent: Vec<i64> = form_submissions::table
         .filter(form_submissions::form_id.eq(&form.id))
@@ -95,25 +82,24 @@ pub fn submit(conn: &mut DbConnection, form: &WebFormRow, client: &str, lead: Op
         .load(conn)?;
     if recent.len() as i64 >= form.max_per_hour {
         let oldest = recent.first().copied().unwrap_or(now);
-        return Ok(Outcome::Limited(((oldest + hour - now) / 1_000_000).max(1)));
+        return Ok(Some(((oldest + hour - now) / 1_000_000).max(1)));
     }
     diesel::insert_into(form_submissions::table)
         .values((
             form_submissions::id.eq(new_id()),
             form_submissions::form_id.eq(&form.id),
             form_submissions::client.eq(client),
-            form_submissions::outcome.eq(if lead.is_some() { "accepted" } else { "spam" }),
+            form_submissions::outcome.eq(if accepted { "accepted" } else { "spam" }),
             form_submissions::at.eq(now),
         ))
         .execute(conn)?;
     // The log only needs the last hour.
     diesel::delete(form_submissions::table.filter(form_submissions::form_id.eq(&form.id)).filter(form_submissions::at.lt(now - 2 * hour)))
         .execute(conn)?;
-    let Some(d) = lead else { return Ok(Outcome::Spam) };
-    let actor = Actor { kind: "web_form", id: Some(form.id.clone()), name: Some(form.name.clone()) };
-    let row = crate::leads::create_at(conn, &form.workspace_id, d, Some(form.id.clone()), &actor, now)?;
-    diesel::update(web_forms::table.filter(web_forms::id.eq(&form.id)))
-        .set(web_forms::submissions.eq(web_forms::submissions + 1))
-        .execute(conn)?;
-    Ok(Outcome::Accepted(row.id))
+    if accepted {
+        diesel::update(web_forms::table.filter(web_forms::id.eq(&form.id)))
+            .set(web_forms::submissions.eq(web_forms::submissions + 1))
+            .execute(conn)?;
+    }
+    Ok(None)
 }

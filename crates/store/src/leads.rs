@@ -1,9 +1,7 @@
 //! Leads: rows, filters, keyset pages, writes, and conversion into a customer.
 
-use crate::audit;
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
-use crate::record::Actor;
 use crate::record::{check_editable, Changed};
 use crate::schema::leads;
 use crate::{identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
@@ -172,20 +170,6 @@ pub fn fields(r: &LeadRow) -> Map<String, Value> {
     m.insert("deal_id".into(), r.deal_id.clone().into());
     m.insert("tags".into(), serde_json::from_str(&r.tags).unwrap_or(Value::Null));
     m
-}
-
-/// Creates a lead; `form_id` when a web form captured it.
-pub fn create_at(
-    conn: &mut DbConnection,
-    ws: &str,
-    d: &LeadDraft,
-    form_id: Option<String>,
-    actor: &Actor,
-    now: i64,
-) -> StoreResult<LeadRow> {
-    let row = insert(conn, ws, d, form_id, now)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, crate::record::created(&fields(&row)))?;
-    Ok(row)
 }
 
 /// Writes a new lead and its search words; checks its owner belongs to the workspace, and

@@ -1,13 +1,9 @@
 //! Outgoing mail: the workspace's SMTP settings, its email templates, and the record of an
 //! email sent (an outbound email activity plus its Message-ID, so replies thread onto it).
 
-use crate::activities::ActivityRow;
-use crate::emails::EmailRow;
 use crate::error::check_version;
-use crate::record::Actor;
-use crate::schema::{email_messages, email_settings, email_templates};
+use crate::schema::{email_settings, email_templates};
 use crate::{new_id, DbConnection, StoreError, StoreResult};
-use crm_domain::operations::{ActivityDraft, ActivityKind, Direction};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -155,56 +151,4 @@ pub fn delete_template(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResu
         return Err(StoreError::NotFound);
     }
     Ok(())
-}
-
-/// An email that left through SMTP, to be logged.
-#[derive(Debug)]
-pub struct Sent<'a> {
-    pub message_id: &'a str,
-    pub in_reply_to: Option<&'a str>,
-    /// The thread it joins (the answered email's), else its own Message-ID.
-    pub thread_id: &'a str,
-    pub from_address: &'a str,
-    pub subject: &'a str,
-    pub body: &'a str,
-    pub contact_id: &'a str,
-    pub company_id: Option<String>,
-    pub deal_id: Option<String>,
-    pub case_id: Option<String>,
-    pub owner_id: Option<String>,
-}
-
-/// Logs a sent email as an outbound email activity on its contact (and company, deal, case),
-/// with its Message-ID so a reply joins the thread. Answering a case counts as its first
-/// response.
-pub fn log_sent(conn: &mut DbConnection, ws: &str, e: &Sent<'_>, actor: &Actor, now: i64) -> StoreResult<(EmailRow, ActivityRow)> {
-    let draft = ActivityDraft {
-        kind: ActivityKind::Email,
-        direction: Some(Direction::Outbound),
-        subject: e.subject.to_owned(),
-        body: Some(e.body.to_owned()).filter(|b| !b.is_empty()),
-        occurred_at: now,
-        duration_seconds: None,
-        outcome: Some("sent".into()),
-        owner_id: e.owner_id.clone(),
-        company_id: e.company_id.clone(),
-        deal_id: e.deal_id.clone(),
-        case_id: e.case_id.clone(),
-        lead_id: None,
-        contact_ids: vec![e.contact_id.to_owned()],
-        user_ids: Vec::new(),
-    };
-    let activity = crate::activities::create_at(conn, ws, &draft, actor, now)?;
-    let row = EmailRow {
-        workspace_id: ws.to_owned(),
-        message_id: e.message_id.to_owned(),
-        activity_id: activity.id.clone(),
-        thread_id: e.thread_id.to_owned(),
-        in_reply_to: e.in_reply_to.map(str::to_owned),
-        direction: "outbound".into(),
-        from_address: e.from_address.to_owned(),
-        received_at: now,
-    };
-    diesel::insert_into(email_messages::table).values(&row).execute(conn)?;
-    Ok((row, activity))
 }

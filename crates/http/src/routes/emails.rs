@@ -9,8 +9,10 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpResponse};
 use crm_api_types::{html_to_text, InboundEmail, InboundEmailReceipt, Problem};
+use crm_app::emails::Inbound;
+use crm_app::Caller;
 use crm_domain::{Email, FieldError, ValidationErrors};
-use crm_store::emails::{self as repo, EmailRow, Inbound};
+use crm_store::emails::{self as repo, EmailRow};
 use crm_store::time::{now_micros, to_micros};
 
 /// Largest plain-text body.
@@ -120,7 +122,7 @@ pub async fn receive_email(state: web::Data<AppState>, who: Principal, body: Bul
                     contact = crm_store::inbound::live_contact(c, ws, &id)?;
                 }
             }
-            let parent = repo::parent(c, ws, in_reply_to.as_deref(), &references)?;
+            let parent = crm_app::emails::parent(c, ws, in_reply_to.as_deref(), &references)?;
             if contact.is_none() && parent.is_none() {
                 return Err(ApiError::field(
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -139,7 +141,8 @@ pub async fn receive_email(state: web::Data<AppState>, who: Principal, body: Bul
                 occurred_at: e.date.map(to_micros).unwrap_or(now),
                 contact,
             };
-            let (row, activity) = repo::receive(c, ws, &inbound, parent.as_ref(), &actor, now)?;
+            let mailbox = Caller::system(ws.to_owned(), actor);
+            let (row, activity) = crm_app::emails::receive(c, &mailbox, &inbound, parent.as_ref(), now)?;
             Ok(receipt(&row, &activity, false))
         })
         .await;

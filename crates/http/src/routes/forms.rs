@@ -11,8 +11,9 @@ use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{FormReceipt, LeadCreate, Problem, WebForm, WebFormCreate, WebFormPatch};
+use crm_app::forms::Outcome;
 use crm_domain::{FieldError, Role, Source, ValidationErrors};
-use crm_store::forms::{self as repo, Outcome, WebFormRow};
+use crm_store::forms::{self as repo, WebFormRow};
 use rand::RngCore;
 
 /// The hidden field a person leaves empty and a spam bot fills in.
@@ -272,7 +273,7 @@ pub async fn submit_web_form(
                 d.status = crm_domain::operations::LeadStatus::New;
                 Some(d)
             };
-            Ok(repo::submit(c, &form, &client, draft.as_ref())?)
+            Ok(crm_app::forms::submit(c, &form, &client, draft.as_ref())?)
         })
         .await?;
     match outcome {

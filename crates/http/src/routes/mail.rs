@@ -342,7 +342,7 @@ fn prepare(c: &mut crm_store::DbConnection, who: &Principal, i: &SendEmail, to: 
     };
     // The answered email's thread brings its deal and case along.
     let parent = match i.in_reply_to.as_deref().and_then(threads::normalise_id) {
-        Some(id) => Some(threads::parent(c, ws, Some(&id), &[])?.ok_or_else(|| unknown("in_reply_to", "email"))?),
+        Some(id) => Some(crm_app::emails::parent(c, ws, Some(&id), &[])?.ok_or_else(|| unknown("in_reply_to", "email"))?),
         None => None,
     };
     let deal_id = i.deal_id.clone().or_else(|| parent.as_ref().and_then(|(_, a)| a.deal_id.clone()));
@@ -487,10 +487,10 @@ pub async fn send_email(state: web::Data<AppState>, who: Principal, req: HttpReq
         tracing::warn!(host = %p.settings.host, error = %why, "sending an email failed");
         return Err(ApiError::new(StatusCode::BAD_GATEWAY, "smtp_failed", format!("the mail server did not take the email: {why}")));
     }
-    let (actor, me) = (who.actor(), who.clone());
+    let me = who.clone();
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
         let thread_id = p.thread.as_ref().map_or(message_id.as_str(), |(t, _, _)| t.as_str());
-        let e = repo::Sent {
+        let e = crm_app::emails::Sent {
             message_id: &message_id,
             in_reply_to: p.thread.as_ref().map(|(_, parent, _)| parent.as_str()),
             thread_id,
@@ -503,7 +503,7 @@ pub async fn send_email(state: web::Data<AppState>, who: Principal, req: HttpReq
             case_id: p.case_id.clone(),
             owner_id: me.user_id().map(str::to_owned),
         };
-        let (row, activity) = repo::log_sent(c, &me.workspace_id, &e, &actor, now_micros())?;
+        let (row, activity) = crm_app::emails::log_sent(c, &me.caller(), &e, now_micros())?;
         let sent = SentEmail {
             activity_id: activity.id,
             message_id: row.message_id,

@@ -168,7 +168,10 @@ fn log_activity(c: &mut DbConnection, row: &mut CallRow, who: &Principal, now: i
         contact_ids: single.into_iter().collect(),
         user_ids: row.agent_id.clone().into_iter().collect(),
     };
-    let activity = crm_store::activities::create_at(c, &row.workspace_id, &draft, &who.actor(), now)?;
+    // The phone system logs the call for its agent: the workspace's system writes it, signed
+    // by whoever reported the event.
+    let pbx = crm_app::Caller::system(row.workspace_id.clone(), who.actor());
+    let activity = crm_app::records::create_in::<crm_app::activities::Activities>(c, &pbx, |_| Ok(draft))?;
     row.activity_id = Some(activity.id);
     Ok(())
 }
