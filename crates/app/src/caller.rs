@@ -37,6 +37,11 @@ impl Caller {
         &self.workspace_id
     }
 
+    /// The caller's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
     /// The member's user id; `None` for an API key.
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()

@@ -32,17 +32,28 @@ impl Kind for Cases {
         read
     }
     fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &CaseDraft) -> StoreResult<CaseRow> {
+        // No agent named: the assignment rule of the case's team (or the first rule) chooses.
+        if draft.owner_id.is_none() {
+            if let Some((agent, team)) = crm_store::assignment::pick(conn, uow.workspace(), "case", draft.team_id.as_deref())? {
+                let assigned = CaseDraft { owner_id: Some(agent), team_id: Some(team), ..draft.clone() };
+                return repo::insert(conn, uow.workspace(), &assigned, uow.now());
+            }
+        }
         repo::insert(conn, uow.workspace(), draft, uow.now())
     }
     fn list(conn: &mut DbConnection, caller: &Caller, reach: &Reach, filter: CaseFilter, page: &PageSpec) -> AppResult<PageOf<CaseRow>> {
         Ok(repo::list(conn, caller.workspace(), reach, &filter, page)?)
     }
-    fn after_write(_conn: &mut DbConnection, uow: &mut UnitOfWork, written: Written<'_, CaseRow>) -> AppResult<()> {
+    fn after_write(conn: &mut DbConnection, uow: &mut UnitOfWork, written: Written<'_, CaseRow>) -> AppResult<()> {
         let (before, after) = match written {
             Written::Created(after) => (None, after),
             Written::Changed { before, after } => (Some(before), after),
-            Written::TrashMoved(_) => return Ok(()),
+            Written::TrashMoved(after) => {
+                crate::reminders::case_written(conn, None, after)?;
+                return Ok(());
+            }
         };
+        crate::reminders::case_written(conn, before, after)?;
         uow.record(Event::CaseMoved { before: before.cloned().map(Box::new), after: Box::new(after.clone()) });
         Ok(())
     }

@@ -34,7 +34,7 @@ pub fn submit(conn: &mut DbConnection, form: &WebFormRow, client: &str, lead: Op
     let Some(draft) = lead else { return Ok(Outcome::Spam) };
     let actor = Actor { kind: "web_form", id: Some(form.id.clone()), name: Some(form.name.clone()) };
     let mut uow = UnitOfWork::at(&Caller::system(form.workspace_id.clone(), actor), now);
-    let row = crm_store::leads::insert(conn, &form.workspace_id, draft, Some(form.id.clone()), now)?;
+    let row = crate::leads::insert(conn, &mut uow, draft, Some(form.id.clone()))?;
     created_in::<Leads>(conn, &mut uow, &row)?;
     uow.commit(conn)?;
     Ok(Outcome::Accepted(row.id))

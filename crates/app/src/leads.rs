@@ -40,11 +40,23 @@ impl Kind for Leads {
         read
     }
     fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &LeadDraft) -> StoreResult<LeadRow> {
-        repo::insert(conn, uow.workspace(), draft, None, uow.now())
+        insert(conn, uow, draft, None)
     }
     fn list(conn: &mut DbConnection, caller: &Caller, reach: &Reach, filter: LeadFilter, page: &PageSpec) -> AppResult<PageOf<LeadRow>> {
         Ok(repo::list(conn, caller.workspace(), reach, &filter, page)?)
     }
+}
+
+/// Writes a new lead (`form_id`: the web form that captured it) at the unit of work's time;
+/// when it names no owner, the workspace's assignment rule for leads chooses.
+pub(crate) fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &LeadDraft, form_id: Option<String>) -> StoreResult<LeadRow> {
+    if draft.owner_id.is_none() {
+        if let Some((user, _team)) = crm_store::assignment::pick(conn, uow.workspace(), "lead", None)? {
+            let assigned = LeadDraft { owner_id: Some(user), ..draft.clone() };
+            return repo::insert(conn, uow.workspace(), &assigned, form_id, uow.now());
+        }
+    }
+    repo::insert(conn, uow.workspace(), draft, form_id, uow.now())
 }
 
 /// What converting a lead made of it.

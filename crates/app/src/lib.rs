@@ -11,6 +11,7 @@
 //! transaction from their handlers and will follow.
 
 pub mod activities;
+pub mod assignment;
 pub mod caller;
 pub mod cases;
 pub mod companies;
@@ -22,7 +23,10 @@ pub mod error;
 pub mod forms;
 pub mod leads;
 pub mod orders;
+pub mod products;
 pub mod records;
+pub mod reminders;
+pub mod search;
 pub mod tasks;
 pub mod uow;
 pub mod workspace;

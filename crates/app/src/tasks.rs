@@ -1,9 +1,9 @@
 //! Tasks: follow-ups with a due date and an assignee (the task's owner), on the shared record
-//! use cases ([`crate::records`]); a task's reminder is kept in step by its repository.
+//! use cases ([`crate::records`]); a task's reminder follows its writes ([`crate::reminders`]).
 
 use crate::caller::Caller;
 use crate::error::AppResult;
-use crate::records::Kind;
+use crate::records::{Kind, Written};
 use crate::uow::UnitOfWork;
 use crm_domain::access::Entity;
 use crm_domain::operations::TaskDraft;
@@ -33,5 +33,9 @@ impl Kind for Tasks {
     }
     fn list(conn: &mut DbConnection, caller: &Caller, reach: &Reach, filter: TaskFilter, page: &PageSpec) -> AppResult<PageOf<TaskRow>> {
         Ok(repo::list(conn, caller.workspace(), reach, &filter, page)?)
+    }
+    fn after_write(conn: &mut DbConnection, _uow: &mut UnitOfWork, written: Written<'_, TaskRow>) -> AppResult<()> {
+        let (Written::Created(row) | Written::Changed { after: row, .. } | Written::TrashMoved(row)) = written;
+        Ok(crate::reminders::task_written(conn, row)?)
     }
 }

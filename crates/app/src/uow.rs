@@ -33,6 +33,9 @@ pub enum Event {
     Updated { entity: Entity, id: String, changes: Vec<Value>, note: Option<String> },
     /// A record became another (a lead converted into a customer): these fields changed.
     Converted { entity: Entity, id: String, changes: Vec<Value> },
+    /// A product of the catalogue was added (`action` `created`, every field a change) or changed
+    /// (`updated`).
+    Catalogued { id: String, action: &'static str, changes: Vec<Value> },
     /// A record went to the trash (`after` set) or came back from it.
     Trashed { entity: Entity, id: String, before: Option<i64>, after: Option<i64> },
     /// A case was opened (`before` none) or changed: its opening, status moves, first response
@@ -101,12 +104,13 @@ impl UnitOfWork {
         for event in self.events {
             // What the audit trail keeps of the event, when it is a record's creation, change or move.
             let (action, entity, id, changes, note) = match event {
-                Event::Created { entity, id, fields } => ("created", entity, id, crm_store::record::created(&fields), None),
-                Event::Updated { entity, id, changes, note } => ("updated", entity, id, changes, note),
-                Event::Converted { entity, id, changes } => ("converted", entity, id, changes, None),
+                Event::Created { entity, id, fields } => ("created", entity.as_str(), id, crm_store::record::created(&fields), None),
+                Event::Updated { entity, id, changes, note } => ("updated", entity.as_str(), id, changes, note),
+                Event::Converted { entity, id, changes } => ("converted", entity.as_str(), id, changes, None),
+                Event::Catalogued { id, action, changes } => (action, "product", id, changes, None),
                 Event::Trashed { entity, id, before, after } => {
                     let (action, change) = crm_store::record::trash_change(before, after);
-                    (action, entity, id, vec![change], None)
+                    (action, entity.as_str(), id, vec![change], None)
                 }
                 Event::CaseMoved { before, after } => {
                     timeline::case_events(conn, before.as_deref(), &after, actor, after.updated_at)?;
@@ -128,11 +132,11 @@ impl UnitOfWork {
                     continue;
                 }
             };
-            let change = timeline::Change { entity: entity.as_str(), id: &id, action, changes: &changes, at, all_fields: false };
+            let change = timeline::Change { entity, id: &id, action, changes: &changes, at, all_fields: false };
             timeline::change_item(conn, ws, actor, change)?;
             webhooks::emit_change(conn, ws, actor, change)?;
-            notifications::assigned(conn, ws, entity.as_str(), &id, actor, &changes, note.as_deref(), at)?;
-            rows.push(audit::entry(ws, entity.as_str(), &id, action, actor, changes, at));
+            notifications::assigned(conn, ws, entity, &id, actor, &changes, note.as_deref(), at)?;
+            rows.push(audit::entry(ws, entity, &id, action, actor, changes, at));
         }
         audit::insert_entries(conn, rows)
     }

@@ -63,7 +63,7 @@ async fn round(state: &AppState) -> crate::ApiResult<usize> {
     for r in due {
         let what = format!("{} of {}", r.kind, r.subject_id);
         // One reminder that cannot be sent must not hold up the others.
-        if let Err(e) = state.tx(move |c| Ok(reminders::fire(c, &r, now_micros())?)).await {
+        if let Err(e) = state.tx(move |c| Ok(crm_app::reminders::fire(c, &r, now_micros())?)).await {
             tracing::warn!("scheduler: {what}: {e:?}");
         }
     }

@@ -39,7 +39,7 @@ pub fn open(cfg: &Config) -> anyhow::Result<(Pool, &'static str)> {
     let applied = migrate_locked(&mut conn)?;
     if applied.iter().any(|m| m.replace('-', "").starts_with("20261123000006")) {
         // The search index arrived with this upgrade: index what is already there.
-        let n = crm_store::write_tx(&mut conn, crm_store::terms::rebuild)?;
+        let n = crm_store::write_tx(&mut conn, crm_app::search::rebuild)?;
         if n > 0 {
             tracing::info!(records = n, "indexed existing records for search");
         }

@@ -18,8 +18,7 @@ use crm_domain::operations::{
     TaskStatus,
 };
 use crm_domain::{Currency, Email, Money, Phone, Region, Source};
-use crm_store::record::Actor;
-use crm_store::{pipelines, products, DbConnection};
+use crm_store::{pipelines, DbConnection};
 use rand::rngs::StdRng;
 use rand::Rng;
 
@@ -101,7 +100,6 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
     if r.owners.is_empty() || r.companies.is_empty() || r.contacts.is_empty() {
         return Ok(());
     }
-    let actor = Actor::system();
     let two_years = 730 * DAY;
     let usd = Currency::parse("c", "USD").map_err(err)?;
     let irr = Currency::parse("c", "IRR").map_err(err)?;
@@ -121,7 +119,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
                 active: true,
                 description: None,
             };
-            let row = products::create_at(c, r.ws, &d, &actor, r.now - two_years - DAY)?;
+            let row = as_of(c, r.caller, r.now - two_years - DAY, |c, uow| crm_app::products::create_in(c, r.caller, uow, &d))?;
             catalogue.push((row.id, cur));
         }
     }

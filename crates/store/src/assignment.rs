@@ -4,7 +4,6 @@
 
 use crate::reach::WriteGuard;
 use crate::record::check_editable;
-use crate::record::Actor;
 use crate::schema::{assignment_rules, cases, companies, contacts, deals, leads, memberships, tasks, team_members};
 use crate::{DbConnection, StoreError, StoreResult};
 use crm_domain::access::Entity;
@@ -181,8 +180,9 @@ pub fn owner_field(entity: Entity) -> &'static str {
     }
 }
 
-/// Gives a record to `owner` (or to nobody), with an optional hand-over note that the new
-/// owner is notified with and that the audit trail keeps. Returns the record's new version.
+/// Gives a record to `owner` (or to nobody) at `now`, with an optional hand-over note. Returns
+/// the record's new version and the changes to record (the owner and the note; none when the
+/// record already was the owner's and no note came). Records nothing of it.
 #[allow(clippy::too_many_arguments)]
 pub fn reassign(
     conn: &mut DbConnection,
@@ -192,9 +192,9 @@ pub fn reassign(
     owner: Option<&str>,
     note: Option<&str>,
     expected: Option<i64>,
-    actor: &Actor,
     guard: &WriteGuard,
-) -> StoreResult<i64> {
+    now: i64,
+) -> StoreResult<(i64, Vec<serde_json::Value>)> {
     macro_rules! current {
         ($t:ident) => {
             $t::table
@@ -225,13 +225,12 @@ pub fn reassign(
     guard.check(before.as_deref())?;
     check_editable(entity.as_str(), deleted_at, version, expected)?;
     if let Some(o) = owner {
-        crate::identity::require_member(conn, ws, o, "user_id")?;
+        crate::record::refs::require_member(conn, ws, o, "user_id")?;
     }
     let field = owner_field(entity);
     if before.as_deref() == owner && note.is_none() {
-        return Ok(version);
+        return Ok((version, Vec::new()));
     }
-    let now = crate::time::now_micros();
     let written = match entity {
         Entity::Contact => write!(contacts, version, now),
         Entity::Company => write!(companies, version, now),
@@ -254,10 +253,5 @@ pub fn reassign(
     if let Some(n) = note {
         changes.push(serde_json::json!({"field": "handover_note", "before": null, "after": n}));
     }
-    crate::audit::record_with_note(conn, ws, entity.as_str(), id, "updated", actor, changes, note)?;
-    if entity == Entity::Task {
-        let row = crate::tasks::get(conn, ws, id)?;
-        crate::reminders::sync_task(conn, &row)?;
-    }
-    Ok(version + 1)
+    Ok((version + 1, changes))
 }

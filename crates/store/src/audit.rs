@@ -2,7 +2,7 @@
 
 use crate::record::Actor;
 use crate::schema::audit_log;
-use crate::{new_id, time, DbConnection, StoreResult};
+use crate::{new_id, DbConnection, StoreResult};
 use diesel::prelude::*;
 use serde_json::Value;
 
@@ -19,40 +19,6 @@ pub struct AuditRow {
     pub actor_name: Option<String>,
     pub at: i64,
     pub changes: String,
-}
-
-/// Appends one entry to the trail (inside the caller's transaction).
-pub fn record(
-    conn: &mut DbConnection,
-    ws: &str,
-    entity_type: &str,
-    entity_id: &str,
-    action: &str,
-    actor: &Actor,
-    changes: Vec<Value>,
-) -> StoreResult<()> {
-    record_with_note(conn, ws, entity_type, entity_id, action, actor, changes, None)
-}
-
-/// Like [`record`], with a hand-over note for the new owner's notification.
-#[allow(clippy::too_many_arguments)]
-pub fn record_with_note(
-    conn: &mut DbConnection,
-    ws: &str,
-    entity_type: &str,
-    entity_id: &str,
-    action: &str,
-    actor: &Actor,
-    changes: Vec<Value>,
-    note: Option<&str>,
-) -> StoreResult<()> {
-    let at = time::now_micros();
-    let change = crate::timeline::Change { entity: entity_type, id: entity_id, action, changes: &changes, at, all_fields: false };
-    crate::timeline::change_item(conn, ws, actor, change)?;
-    crate::webhooks::emit_change(conn, ws, actor, change)?;
-    crate::notifications::assigned(conn, ws, entity_type, entity_id, actor, &changes, note, at)?;
-    let row = entry(ws, entity_type, entity_id, action, actor, changes, at);
-    crate::db::defer(conn, crate::db::Touch::Nothing, diesel::insert_into(audit_log::table).values(row))
 }
 
 /// One entry of the trail, not yet written (see [`insert_entries`]).

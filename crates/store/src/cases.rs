@@ -315,24 +315,11 @@ pub fn fields(r: &CaseRow) -> Map<String, Value> {
 
 crate::external_ids!(cases, CaseRow, "case");
 
-/// Writes a new case: numbered, due times from the SLA rule of its priority, assigned by the
-/// workspace's rule when the draft names no agent, its reminders and search terms kept in step.
-/// Records nothing of it.
+/// Writes a new case: numbered, due times from the SLA rule of its priority, its search terms
+/// kept in step. Records nothing of it.
 pub fn insert(conn: &mut DbConnection, ws: &str, d: &CaseDraft, now: i64) -> StoreResult<CaseRow> {
     check_refs(conn, ws, d)?;
     check_external_id(conn, ws, "", d.external_id.as_deref())?;
-    // No agent named: the assignment rule of the case's team (or the first rule) chooses.
-    let assigned;
-    let d = match d.owner_id {
-        None => match crate::assignment::pick(conn, ws, "case", d.team_id.as_deref())? {
-            Some((agent, team)) => {
-                assigned = CaseDraft { owner_id: Some(agent), team_id: Some(team), ..d.clone() };
-                &assigned
-            }
-            None => d,
-        },
-        Some(_) => d,
-    };
     let rules = sla(conn, ws)?;
     let number = next_number(conn, ws, "case")?;
     let (first_response_due_at, resolution_due_at) = due_times(&rules, d.priority, now);
@@ -370,7 +357,6 @@ pub fn insert(conn: &mut DbConnection, ws: &str, d: &CaseDraft, now: i64) -> Sto
     let row = to_row(ws, d, &blank, &rules, now)?;
     diesel::insert_into(cases::table).values(&row).execute(conn).map_err(|e| crate::error::unique_as_duplicate(e, "case"))?;
     crate::terms::sync(conn, ws, ENTITY, &row.id, &[&row.subject, &row.number.to_string()])?;
-    crate::reminders::sync_case(conn, None, &row, &rules)?;
     Ok(row)
 }
 
@@ -417,7 +403,6 @@ fn change_at(
     if new_row.subject != row.subject {
         crate::terms::sync(conn, ws, ENTITY, id, &[&new_row.subject, &new_row.number.to_string()])?;
     }
-    crate::reminders::sync_case(conn, Some(&row), &new_row, &rules)?;
     Ok(Changed { before: row, after: new_row, changes })
 }
 
@@ -435,4 +420,14 @@ pub fn first_response(conn: &mut DbConnection, ws: &str, id: &str, at: i64) -> S
     write_over(conn, &row, &new_row)?;
     let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     Ok(Some(Changed { before: row, after: new_row, changes }))
+}
+
+/// Puts every case in the search index again (see `contacts::reindex`).
+pub fn reindex(conn: &mut DbConnection) -> StoreResult<usize> {
+    let rows: Vec<(String, String, String, i64)> =
+        cases::table.select((cases::id, cases::workspace_id, cases::subject, cases::number)).load(conn)?;
+    for (id, ws, subject, number) in &rows {
+        crate::terms::sync(conn, ws, ENTITY, id, &[subject, &number.to_string()])?;
+    }
+    Ok(rows.len())
 }

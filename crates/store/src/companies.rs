@@ -5,7 +5,7 @@ use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortFie
 use crate::reach::{Reach, WriteGuard};
 use crate::record::Changed;
 use crate::schema::{companies, contacts, record_tags};
-use crate::{contacts as contact_repo, identity, keyset, listing, new_id, points, Db, DbConnection, StoreError, StoreResult};
+use crate::{contacts as contact_repo, keyset, listing, new_id, points, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::CompanyDraft;
 use diesel::prelude::*;
 use serde_json::{Map, Value};
@@ -291,7 +291,7 @@ pub fn fields(r: &CompanyRow) -> Map<String, Value> {
 /// to the workspace. Records nothing of it (the caller's unit of work does).
 pub fn insert(conn: &mut DbConnection, ws: &str, d: &CompanyDraft, now: i64) -> StoreResult<CompanyWithCount> {
     if let Some(o) = &d.owner_id {
-        identity::require_member(conn, ws, o, "owner_id")?;
+        crate::record::refs::require_member(conn, ws, o, "owner_id")?;
     }
     let row = to_row(ws, new_id(), d, 1, now, now);
     diesel::insert_into(companies::table).values(&row).execute(conn)?;
@@ -317,7 +317,7 @@ pub fn change(
     let d = apply(conn, &row)?;
     if d.owner_id != row.owner_id {
         if let Some(o) = &d.owner_id {
-            identity::require_member(conn, ws, o, "owner_id")?;
+            crate::record::refs::require_member(conn, ws, o, "owner_id")?;
         }
     }
     let new_row = to_row(ws, row.id.clone(), &d, row.version + 1, row.created_at, now);
@@ -383,4 +383,13 @@ pub fn live_by_domain_or_name(conn: &mut DbConnection, ws: &str, domain: Option<
             .optional()?);
     }
     Ok(None)
+}
+
+/// Puts every company in the search index again (see `contacts::reindex`).
+pub fn reindex(conn: &mut DbConnection) -> StoreResult<usize> {
+    let rows: Vec<CompanyRow> = companies::table.select(CompanyRow::as_select()).load(conn)?;
+    for r in &rows {
+        index(conn, &r.workspace_id, r)?;
+    }
+    Ok(rows.len())
 }

@@ -5,7 +5,7 @@ use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortFie
 use crate::reach::{Reach, WriteGuard};
 use crate::record::Changed;
 use crate::schema::{companies, contacts, record_tags};
-use crate::{identity, keyset, listing, new_id, points, Db, DbConnection, StoreError, StoreResult};
+use crate::{keyset, listing, new_id, points, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::ContactDraft;
 use diesel::prelude::*;
 use serde_json::{Map, Value};
@@ -237,7 +237,7 @@ pub fn insert_raw(conn: &mut DbConnection, rows: &[ContactRow]) -> StoreResult<(
 pub fn insert(conn: &mut DbConnection, ws: &str, d: &ContactDraft, now: i64) -> StoreResult<ContactWithCompany> {
     let company = company_name(conn, ws, d.company_id.as_deref())?;
     if let Some(o) = &d.owner_id {
-        identity::require_member(conn, ws, o, "owner_id")?;
+        crate::record::refs::require_member(conn, ws, o, "owner_id")?;
     }
     let row = to_row(ws, new_id(), d, company.as_deref(), 1, now, now);
     diesel::insert_into(contacts::table).values(&row).execute(conn)?;
@@ -263,7 +263,7 @@ pub fn change(
     let company = if d.company_id == row.company_id { old_company } else { company_name(conn, ws, d.company_id.as_deref())? };
     if d.owner_id != row.owner_id {
         if let Some(o) = &d.owner_id {
-            identity::require_member(conn, ws, o, "owner_id")?;
+            crate::record::refs::require_member(conn, ws, o, "owner_id")?;
         }
     }
     let new_row = to_row(ws, row.id.clone(), &d, company.as_deref(), row.version + 1, row.created_at, now);
@@ -352,4 +352,39 @@ pub fn live_by_points(conn: &mut DbConnection, ws: &str, points_in_order: &[(&st
         }
     }
     Ok(None)
+}
+
+/// A record with a given email or phone: its type and id and, for a contact, the contact with
+/// its company's name.
+pub type Holder = (String, String, Option<ContactWithCompany>);
+
+/// The records with this exact email key or E.164 phone, each contact read in the same query
+/// (a caller-ID lookup is one round trip when the number is a contact's). A point whose
+/// contact is gone comes without it.
+pub fn holders(conn: &mut DbConnection, ws: &str, kind: &str, value: &str) -> StoreResult<Vec<Holder>> {
+    use crate::schema::contact_points as cp;
+    let rows: Vec<(String, String, Option<ContactRow>, Option<String>)> = cp::table
+        .left_join(
+            contacts::table
+                .on(contacts::id.eq(cp::entity_id).and(cp::entity_type.eq("contact")).and(contacts::workspace_id.eq(cp::workspace_id))),
+        )
+        .left_join(companies::table.on(companies::id.nullable().eq(contacts::company_id)))
+        .filter(cp::workspace_id.eq(ws))
+        .filter(cp::kind.eq(kind))
+        .filter(cp::value.eq(value))
+        .select((cp::entity_type, cp::entity_id, Option::<ContactRow>::as_select(), companies::name.nullable()))
+        .limit(200)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(t, id, contact, company)| (t, id, contact.map(|c| (c, company)))).collect())
+}
+
+/// Puts every contact in the search index again (for a database from before the index
+/// existed); returns how many. Run it in a transaction.
+pub fn reindex(conn: &mut DbConnection) -> StoreResult<usize> {
+    let rows: Vec<(ContactRow, Option<String>)> =
+        contacts::table.left_join(companies::table).select((ContactRow::as_select(), companies::name.nullable())).load(conn)?;
+    for (r, company) in &rows {
+        index(conn, &r.workspace_id, r, company.as_deref())?;
+    }
+    Ok(rows.len())
 }

@@ -9,7 +9,7 @@ use crate::record::Actor;
 use crate::record::{check_editable, Changed, TrashMove};
 use crate::schema;
 use crate::schema::{companies, contacts, deal_contacts, deal_lines, deal_stage_history, deals};
-use crate::{identity, keyset, listing, new_id, Db, DbConnection, StoreError, StoreResult};
+use crate::{keyset, listing, new_id, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::deals::{DealDraft, DealField, StageKind};
 use crm_domain::{FieldError, ValidationErrors};
 use diesel::prelude::*;
@@ -442,7 +442,7 @@ fn resolve(
         }
     }
     if let Some(o) = d.owner_id.as_ref().filter(|_| !kept(|p| p.owner_id.as_ref(), d.owner_id.as_ref())) {
-        if let Err(StoreError::Invalid(v)) = identity::require_member(conn, ws, o, "owner_id") {
+        if let Err(StoreError::Invalid(v)) = crate::record::refs::require_member(conn, ws, o, "owner_id") {
             for e in v.0 {
                 errs.push(e);
             }
@@ -732,4 +732,16 @@ pub fn history(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<Vec<V
             deal_stage_history::left_at,
         ))
         .load(conn)?)
+}
+
+/// Puts every deal in the search index again (see `contacts::reindex`).
+pub fn reindex(conn: &mut DbConnection) -> StoreResult<usize> {
+    let rows: Vec<(String, String, String, Option<String>)> = deals::table
+        .left_join(companies::table.on(companies::id.nullable().eq(deals::company_id)))
+        .select((deals::id, deals::workspace_id, deals::name, companies::name.nullable()))
+        .load(conn)?;
+    for (id, ws, name, company) in &rows {
+        crate::terms::sync(conn, ws, ENTITY, id, &[name, company.as_deref().unwrap_or("")])?;
+    }
+    Ok(rows.len())
 }

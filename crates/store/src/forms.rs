@@ -45,7 +45,7 @@ pub fn by_key(conn: &mut DbConnection, key: &str) -> StoreResult<Option<WebFormR
 
 pub fn insert(conn: &mut DbConnection, row: &WebFormRow) -> StoreResult<()> {
     if let Some(o) = &row.owner_id {
-        crate::identity::require_member(conn, &row.workspace_id, o, "owner_id")?;
+        crate::record::refs::require_member(conn, &row.workspace_id, o, "owner_id")?;
     }
     diesel::insert_into(web_forms::table).values(row).execute(conn)?;
     Ok(())
@@ -55,7 +55,7 @@ pub fn insert(conn: &mut DbConnection, row: &WebFormRow) -> StoreResult<()> {
 pub fn replace(conn: &mut DbConnection, old: &WebFormRow, new: &WebFormRow) -> StoreResult<()> {
     if new.owner_id != old.owner_id {
         if let Some(o) = &new.owner_id {
-            crate::identity::require_member(conn, &new.workspace_id, o, "owner_id")?;
+            crate::record::refs::require_member(conn, &new.workspace_id, o, "owner_id")?;
         }
     }
     let n = diesel::update(web_forms::table.filter(web_forms::id.eq(&old.id)).filter(web_forms::version.eq(old.version)))

@@ -179,14 +179,6 @@ pub fn list_teams(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<(String,
         .collect())
 }
 
-/// Checks that `user_id` is a member of the workspace (for owner fields).
-pub fn require_member(conn: &mut DbConnection, ws: &str, user_id: &str, field: &str) -> StoreResult<()> {
-    match role_in(conn, ws, user_id)? {
-        Some(_) => Ok(()),
-        None => Err(crm_domain::FieldError::new(field, "unknown_user", "is not a member of this workspace").into()),
-    }
-}
-
 /// Names of the given users, for showing who did something.
 pub fn user_names(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<(String, String)>> {
     if ids.is_empty() {

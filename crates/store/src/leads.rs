@@ -4,7 +4,7 @@ use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortFie
 use crate::reach::{Reach, WriteGuard};
 use crate::record::{check_editable, Changed};
 use crate::schema::leads;
-use crate::{identity, keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
+use crate::{keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::operations::{LeadDraft, LeadStatus};
 use crm_domain::records::{EmailPoint, PhonePoint};
 use crm_domain::{EmailLabel, PhoneLabel};
@@ -172,24 +172,12 @@ pub fn fields(r: &LeadRow) -> Map<String, Value> {
     m
 }
 
-/// Writes a new lead and its search words; checks its owner belongs to the workspace, and
-/// when nobody is named the workspace's assignment rule for leads chooses. Records nothing of
-/// it.
+/// Writes a new lead and its search words; checks its owner belongs to the workspace. Records
+/// nothing of it.
 pub fn insert(conn: &mut DbConnection, ws: &str, d: &LeadDraft, form_id: Option<String>, now: i64) -> StoreResult<LeadRow> {
     if let Some(o) = &d.owner_id {
-        identity::require_member(conn, ws, o, "owner_id")?;
+        crate::record::refs::require_member(conn, ws, o, "owner_id")?;
     }
-    let assigned;
-    let d = match d.owner_id {
-        None => match crate::assignment::pick(conn, ws, "lead", None)? {
-            Some((user, _team)) => {
-                assigned = LeadDraft { owner_id: Some(user), ..d.clone() };
-                &assigned
-            }
-            None => d,
-        },
-        Some(_) => d,
-    };
     let row = to_row(ws, new_id(), d, None, form_id, now);
     diesel::insert_into(leads::table).values(&row).execute(conn)?;
     index(conn, ws, &row)?;
@@ -213,7 +201,7 @@ pub fn change(
     let d = apply(conn, &row)?;
     if d.owner_id != row.owner_id {
         if let Some(o) = &d.owner_id {
-            identity::require_member(conn, ws, o, "owner_id")?;
+            crate::record::refs::require_member(conn, ws, o, "owner_id")?;
         }
     }
     if row.converted_at.is_some() && d.status != LeadStatus::Qualified {
@@ -302,4 +290,13 @@ pub fn by_point(
         (None, None) => return Ok(Vec::new()),
     };
     Ok(q.select(LeadRow::as_select()).limit(limit).load(conn)?)
+}
+
+/// Puts every lead in the search index again (see `contacts::reindex`).
+pub fn reindex(conn: &mut DbConnection) -> StoreResult<usize> {
+    let rows: Vec<LeadRow> = leads::table.select(LeadRow::as_select()).load(conn)?;
+    for r in &rows {
+        index(conn, &r.workspace_id, r)?;
+    }
+    Ok(rows.len())
 }

@@ -84,31 +84,6 @@ pub fn tags_json(tags: &[Tag]) -> String {
     serde_json::Value::Array(tags.iter().map(|t| serde_json::Value::String(t.as_str().to_owned())).collect()).to_string()
 }
 
-/// A record with a given email or phone: its type and id and, for a contact, the contact with
-/// its company's name.
-pub type Holder = (String, String, Option<crate::contacts::ContactWithCompany>);
-
-/// The records with this exact email key or E.164 phone, each contact read in the same query
-/// (a caller-ID lookup is one round trip when the number is a contact's). A point whose
-/// contact is gone comes without it.
-pub fn holders(conn: &mut DbConnection, ws: &str, kind: &str, value: &str) -> StoreResult<Vec<Holder>> {
-    use crate::schema::{companies, contacts};
-    use contact_points as cp;
-    let rows: Vec<(String, String, Option<crate::contacts::ContactRow>, Option<String>)> = cp::table
-        .left_join(
-            contacts::table
-                .on(contacts::id.eq(cp::entity_id).and(cp::entity_type.eq("contact")).and(contacts::workspace_id.eq(cp::workspace_id))),
-        )
-        .left_join(companies::table.on(companies::id.nullable().eq(contacts::company_id)))
-        .filter(cp::workspace_id.eq(ws))
-        .filter(cp::kind.eq(kind))
-        .filter(cp::value.eq(value))
-        .select((cp::entity_type, cp::entity_id, Option::<crate::contacts::ContactRow>::as_select(), companies::name.nullable()))
-        .limit(200)
-        .load(conn)?;
-    Ok(rows.into_iter().map(|(t, id, contact, company)| (t, id, contact.map(|c| (c, company)))).collect())
-}
-
 /// The records (entity type, id) with this exact email key or E.164 phone.
 pub fn find(conn: &mut DbConnection, ws: &str, kind: &str, value: &str) -> StoreResult<Vec<(String, String)>> {
     Ok(contact_points::table

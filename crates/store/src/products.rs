@@ -1,11 +1,9 @@
 //! Products: the catalogue deals and orders are priced from.
 
-use crate::audit;
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField};
 use crate::error::check_version;
-use crate::record::Actor;
 use crate::schema::products;
-use crate::{keyset, new_id, time, Db, DbConnection, StoreError, StoreResult};
+use crate::{keyset, new_id, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::deals::ProductDraft;
 use diesel::prelude::*;
 use serde_json::{Map, Value};
@@ -113,7 +111,7 @@ fn to_row(ws: &str, id: String, d: &ProductDraft, version: i64, created_at: i64,
     }
 }
 
-fn fields(r: &ProductRow) -> Map<String, Value> {
+pub fn fields(r: &ProductRow) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("sku".into(), r.sku.clone().into());
     m.insert("name".into(), r.name.clone().into());
@@ -135,28 +133,31 @@ fn sku_taken(e: diesel::result::Error) -> StoreError {
     }
 }
 
-pub fn create_at(conn: &mut DbConnection, ws: &str, d: &ProductDraft, actor: &Actor, now: i64) -> StoreResult<ProductRow> {
+/// Writes a new product at `now`. Records nothing of it.
+pub fn insert(conn: &mut DbConnection, ws: &str, d: &ProductDraft, now: i64) -> StoreResult<ProductRow> {
     let row = to_row(ws, new_id(), d, 1, now, now);
     diesel::insert_into(products::table).values(&row).execute(conn).map_err(sku_taken)?;
-    audit::record(conn, ws, ENTITY, &row.id, "created", actor, crate::record::created(&fields(&row)))?;
     Ok(row)
 }
 
-pub fn update(
+/// Writes a change to a product at `now`: `apply` makes the new draft of the current row;
+/// `expected` is the version the caller saw. Returns the product and the changed fields (none:
+/// nothing was written). Records nothing of it.
+pub fn change(
     conn: &mut DbConnection,
     ws: &str,
     id: &str,
     expected: Option<i64>,
-    actor: &Actor,
+    now: i64,
     apply: impl FnOnce(&ProductRow) -> StoreResult<ProductDraft>,
-) -> StoreResult<ProductRow> {
+) -> StoreResult<(ProductRow, Vec<Value>)> {
     let row = get(conn, ws, id)?;
     check_version(row.version, expected)?;
     let d = apply(&row)?;
-    let new_row = to_row(ws, row.id.clone(), &d, row.version + 1, row.created_at, time::now_micros());
+    let new_row = to_row(ws, row.id.clone(), &d, row.version + 1, row.created_at, now);
     let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok(row);
+        return Ok((row, changes));
     }
     let n = diesel::update(products::table.filter(products::id.eq(id)).filter(products::version.eq(row.version)))
         .set(&new_row)
@@ -165,6 +166,5 @@ pub fn update(
     if n == 0 {
         return Err(StoreError::PreconditionFailed { expected: row.version, current: row.version + 1 });
     }
-    audit::record(conn, ws, ENTITY, id, "updated", actor, changes)?;
-    Ok(new_row)
+    Ok((new_row, changes))
 }

@@ -227,7 +227,7 @@ macro_rules! record_basics {
 /// Checks that referenced records exist, live, in the workspace; each missing one becomes a
 /// field error (`unknown_<kind>`).
 pub mod refs {
-    use crate::schema::{cases, companies, contacts, deals, leads, teams};
+    use crate::schema::{cases, companies, contacts, deals, leads, memberships, teams};
     use crate::{DbConnection, StoreResult};
     use crm_domain::operations::RelatedType;
     use crm_domain::{FieldError, ValidationErrors};
@@ -282,10 +282,24 @@ pub mod refs {
         Ok(())
     }
 
+    /// Fails with `unknown_user` on `field` unless `user_id` is a member of the workspace (the
+    /// owner of a record, the member of a team).
+    pub fn require_member(conn: &mut DbConnection, ws: &str, user_id: &str, field: &str) -> StoreResult<()> {
+        let n: i64 = memberships::table
+            .filter(memberships::workspace_id.eq(ws))
+            .filter(memberships::user_id.eq(user_id))
+            .count()
+            .get_result(conn)?;
+        if n == 0 {
+            return Err(FieldError::new(field, "unknown_user", "is not a member of this workspace").into());
+        }
+        Ok(())
+    }
+
     /// Adds `unknown_user` unless the user is a member of the workspace.
     pub fn check_member(conn: &mut DbConnection, ws: &str, errs: &mut ValidationErrors, field: &str, id: Option<&str>) -> StoreResult<()> {
         if let Some(id) = id {
-            if let Err(crate::StoreError::Invalid(v)) = crate::identity::require_member(conn, ws, id, field) {
+            if let Err(crate::StoreError::Invalid(v)) = require_member(conn, ws, id, field) {
                 for e in v.0 {
                     errs.push(e);
                 }

@@ -166,16 +166,15 @@ pub fn fields(r: &TaskRow) -> Map<String, Value> {
     m
 }
 
-/// Writes a new task and its reminder; checks what it names exists. Records nothing of it.
+/// Writes a new task; checks what it names exists. Records nothing of it.
 pub fn insert(conn: &mut DbConnection, ws: &str, d: &TaskDraft, now: i64) -> StoreResult<TaskRow> {
     check_refs(conn, ws, d)?;
     let row = to_row(ws, new_id(), d, None, now);
     diesel::insert_into(tasks::table).values(&row).execute(conn)?;
-    crate::reminders::sync_task(conn, &row)?;
     Ok(row)
 }
 
-/// Writes a change to a task and its reminder: `apply` turns the current row into the new
+/// Writes a change to a task: `apply` turns the current row into the new
 /// draft. Returns the change (`record::Changed`). Records
 /// nothing of it.
 pub fn change(
@@ -198,6 +197,5 @@ pub fn change(
         return Ok(Changed::nothing(row.clone(), row));
     }
     write_over(conn, &row, &new_row)?;
-    crate::reminders::sync_task(conn, &new_row)?;
     Ok(Changed { before: row, after: new_row, changes })
 }

@@ -126,45 +126,6 @@ pub fn is_empty(conn: &mut DbConnection) -> StoreResult<bool> {
     Ok(search_terms::table.select(search_terms::entity_id).first::<String>(conn).optional()?.is_none())
 }
 
-/// Indexes every record again (for a database from before the index existed); returns how
-/// many records were indexed. Run it in a transaction.
-pub fn rebuild(conn: &mut DbConnection) -> StoreResult<usize> {
-    use crate::schema::{cases, companies, contacts, deals, leads};
-    let mut n = 0;
-    let rows: Vec<(crate::contacts::ContactRow, Option<String>)> = contacts::table
-        .left_join(companies::table)
-        .select((crate::contacts::ContactRow::as_select(), companies::name.nullable()))
-        .load(conn)?;
-    for (r, company) in &rows {
-        crate::contacts::index(conn, &r.workspace_id, r, company.as_deref())?;
-    }
-    n += rows.len();
-    let rows: Vec<crate::companies::CompanyRow> = companies::table.select(crate::companies::CompanyRow::as_select()).load(conn)?;
-    for r in &rows {
-        crate::companies::index(conn, &r.workspace_id, r)?;
-    }
-    n += rows.len();
-    let rows: Vec<(String, String, String, Option<String>)> = deals::table
-        .left_join(companies::table.on(companies::id.nullable().eq(deals::company_id)))
-        .select((deals::id, deals::workspace_id, deals::name, companies::name.nullable()))
-        .load(conn)?;
-    for (id, ws, name, company) in &rows {
-        sync(conn, ws, crate::deals::ENTITY, id, &[name, company.as_deref().unwrap_or("")])?;
-    }
-    n += rows.len();
-    let rows: Vec<crate::leads::LeadRow> = leads::table.select(crate::leads::LeadRow::as_select()).load(conn)?;
-    for r in &rows {
-        crate::leads::index(conn, &r.workspace_id, r)?;
-    }
-    n += rows.len();
-    let rows: Vec<(String, String, String, i64)> =
-        cases::table.select((cases::id, cases::workspace_id, cases::subject, cases::number)).load(conn)?;
-    for (id, ws, subject, number) in &rows {
-        sync(conn, ws, crate::cases::ENTITY, id, &[subject, &number.to_string()])?;
-    }
-    Ok(n + rows.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

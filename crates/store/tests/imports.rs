@@ -10,68 +10,33 @@
 
 use std::collections::BTreeSet;
 
-/// Shared infrastructure every repository may use: the connection, schema and cursors, and the
-/// values every repository takes (`record::Actor`, the `reach` a read and a change obey).
-const INFRASTRUCTURE: [&str; 8] = ["schema", "db", "cursor", "error", "time", "listing", "record", "reach"];
+/// Shared infrastructure every repository may use: the connection, schema and cursors; the
+/// values every repository takes (`record::Actor`, the `reach` a read and a change obey); and
+/// the two indexes each repository keeps for its own records in step with them (`points`: their
+/// emails, phones and tags; `terms`: their words for search), which read no repository back.
+const INFRASTRUCTURE: [&str; 10] = ["schema", "db", "cursor", "error", "time", "listing", "record", "reach", "points", "terms"];
 
 /// Calls between repositories that remain (module, the module it uses); shrink it, never grow it.
 const KNOWN: &[(&str, &str)] = &[
-    ("assignment", "audit"),
-    ("assignment", "identity"),
-    ("assignment", "reminders"),
-    ("assignment", "tasks"),
-    ("audit", "notifications"),
-    ("audit", "timeline"),
-    ("audit", "webhooks"),
     ("calls", "companies"),
     ("calls", "contacts"),
-    ("calls", "points"),
-    ("cases", "assignment"),
-    ("cases", "points"),
-    ("cases", "reminders"),
-    ("cases", "terms"),
     ("companies", "contacts"),
-    ("companies", "identity"),
-    ("companies", "points"),
-    ("companies", "terms"),
     ("contacts", "companies"),
-    ("contacts", "identity"),
-    ("contacts", "points"),
-    ("contacts", "terms"),
     ("deals", "companies"),
-    ("deals", "identity"),
     ("deals", "notifications"),
     ("deals", "pipelines"),
-    ("deals", "points"),
     ("deals", "pricing"),
-    ("deals", "terms"),
     ("deals", "webhooks"),
     ("feed", "timeline"),
-    ("forms", "identity"),
     ("identity", "cases"),
     ("identity", "pipelines"),
     ("inbound", "timeline"),
-    ("leads", "assignment"),
-    ("leads", "identity"),
-    ("leads", "points"),
-    ("leads", "terms"),
     ("notifications", "access"),
     ("notifications", "activities"),
     ("notifications", "live"),
     ("orders", "cases"),
     ("orders", "pricing"),
-    ("points", "contacts"),
     ("pricing", "products"),
-    ("products", "audit"),
-    ("reminders", "cases"),
-    ("reminders", "notifications"),
-    ("reminders", "tasks"),
-    ("tasks", "reminders"),
-    ("terms", "cases"),
-    ("terms", "companies"),
-    ("terms", "contacts"),
-    ("terms", "deals"),
-    ("terms", "leads"),
     ("timeline", "activities"),
     ("timeline", "audit"),
     ("timeline", "cases"),
@@ -153,5 +118,18 @@ fn repositories_call_no_new_siblings_and_the_known_calls_only_shrink() {
         "store modules now call siblings they did not: {new:?}. A repository reads and writes its own tables; record what else should happen as an event in the unit of work (crates/app/src/uow.rs)"
     );
     let gone: Vec<_> = known.difference(&found).collect();
+    // Infrastructure stands below every repository. One use is left: the transaction's memo in
+    // `db` keeps the webhook subscriptions a write read, until the unit of work holds them.
+    let mut leaning = Vec::new();
+    for m in modules.iter().filter(|m| INFRASTRUCTURE.contains(&m.as_str())) {
+        let source = std::fs::read_to_string(dir.join(format!("{m}.rs"))).expect("a module");
+        for used in named(&source) {
+            let known = (m.as_str(), used.as_str()) == ("db", "webhooks");
+            if modules.contains(&used) && !INFRASTRUCTURE.contains(&used.as_str()) && !known {
+                leaning.push((m.clone(), used));
+            }
+        }
+    }
+    assert!(leaning.is_empty(), "shared infrastructure uses repositories: {leaning:?}; it must stand below all of them");
     assert!(gone.is_empty(), "these calls are gone, well done: take them out of KNOWN so they cannot come back: {gone:?}");
 }

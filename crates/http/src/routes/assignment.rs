@@ -1,7 +1,6 @@
 //! Hand-overs (`POST /api/v1/{records}/{id}/assign`) and the rules that assign new leads and
 //! cases (`/api/v1/assignment-rules`).
 
-use crate::access;
 use crate::auth::Principal;
 use crate::conditional::{if_match_optional, with_etag};
 use crate::error::{ApiError, ApiResult};
@@ -12,7 +11,6 @@ use crm_api_types::{AssignmentRule, AssignmentRules, Handover, HandoverRequest, 
 use crm_domain::access::Entity;
 use crm_domain::Role;
 use crm_store::assignment as repo;
-use crm_store::StoreError;
 
 async fn handover(
     state: web::Data<AppState>,
@@ -25,18 +23,8 @@ async fn handover(
     who.require_write()?;
     let expected = if_match_optional(&req)?;
     let (user, note) = body.validate().map_err(ApiError::validation)?;
-    let actor = who.actor();
-    let out = state
-        .tx(move |c| {
-            let guard = access::guard(c, &who, entity)?;
-            let version = repo::reassign(c, &who.workspace_id, entity, &id, user.as_deref(), note.as_deref(), expected, &actor, &guard)
-                .map_err(|e| match e {
-                    StoreError::NotFound => ApiError::not_found(entity.as_str()),
-                    other => other.into(),
-                })?;
-            Ok(Handover { record_type: entity.as_str().to_owned(), record_id: id, user_id: user, version })
-        })
-        .await?;
+    let version = crm_app::assignment::hand_over(state.app_db(), &who.caller(), entity, id.clone(), user.clone(), note, expected).await?;
+    let out = Handover { record_type: entity.as_str().to_owned(), record_id: id, user_id: user, version };
     Ok(with_etag(out.version, &out))
 }
 

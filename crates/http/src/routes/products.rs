@@ -12,6 +12,7 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{AuditEntry, Page, Problem, Product, ProductCreate, ProductPatch};
+use crm_app::{AppError, UnitOfWork};
 use crm_store::products::{self as repo, ProductFilter};
 
 /// Filters of `GET /products`.
@@ -30,16 +31,6 @@ fn not_found(e: crm_store::StoreError) -> ApiError {
     match e {
         crm_store::StoreError::NotFound => ApiError::not_found("product"),
         other => other.into(),
-    }
-}
-
-/// Products in the catalogue manage pricing: admins and managers change them.
-fn require_catalogue(who: &Principal) -> ApiResult<()> {
-    use crm_domain::Role;
-    if matches!(who.role, Role::Admin | Role::Manager | Role::Integration) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("only admins, managers and integrations change the product catalogue"))
     }
 }
 
@@ -99,11 +90,13 @@ pub async fn create_product(
     req: HttpRequest,
     body: Json<ProductCreate>,
 ) -> ApiResult<HttpResponse> {
-    require_catalogue(&who)?;
     let draft = body.value.validate()?;
-    let (ws, actor) = (who.workspace_id.clone(), who.actor());
+    let caller = who.caller();
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let p = convert::product(repo::create_at(c, &ws, &draft, &actor, crm_store::time::now_micros())?)?;
+        let mut uow = UnitOfWork::new(&caller);
+        let row = crm_app::products::create_in(c, &caller, &mut uow, &draft)?;
+        uow.commit(c)?;
+        let p = convert::product(row)?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&p)?,
@@ -156,18 +149,18 @@ pub async fn update_product(
     id: web::Path<String>,
     body: Json<ProductPatch>,
 ) -> ApiResult<HttpResponse> {
-    require_catalogue(&who)?;
     let expected = if_match(&req)?;
-    let (id, actor, patch) = (id.into_inner(), who.actor(), body.value);
-    let p = state
-        .tx(move |c| {
-            let res = repo::update(c, &who.workspace_id, &id, expected, &actor, |row| {
-                let current = convert::product(row.clone()).map_err(|_| crm_store::StoreError::Corrupt("product".into()))?;
-                patch.apply_to(ProductCreate::from(current)).validate().map_err(crm_store::StoreError::Invalid)
-            });
-            convert::product(res.map_err(not_found)?)
-        })
-        .await?;
+    let patch = body.value;
+    let changed = crm_app::products::update(state.app_db(), &who.caller(), id.into_inner(), expected, move |row| {
+        let current = convert::product(row.clone()).map_err(|_| crm_store::StoreError::Corrupt("product".into()))?;
+        Ok(patch.apply_to(ProductCreate::from(current)).validate()?)
+    })
+    .await
+    .map_err(|e| match e {
+        AppError::Store(e) => not_found(e),
+        other => other.into(),
+    })?;
+    let p = convert::product(changed)?;
     Ok(with_etag(p.version, &p))
 }
 

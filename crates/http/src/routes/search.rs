@@ -216,7 +216,7 @@ pub async fn phone_lookup(state: web::Data<AppState>, who: Principal, req: HttpR
             let contact_reach = access::reach(c, &who, Entity::Contact)?;
             let mut company_reach = None;
             let mut out = PhoneLookup { number: number.as_str().to_owned(), contacts: Vec::new(), companies: Vec::new() };
-            for (kind, id, contact) in points::holders(c, &ws, "phone", number.as_str())? {
+            for (kind, id, contact) in crm_store::contacts::holders(c, &ws, "phone", number.as_str())? {
                 match (kind.as_str(), contact) {
                     ("contact", Some(row)) if row.0.deleted_at.is_none() && contact_reach.allows(row.0.owner_id.as_deref()) => {
                         out.contacts.push(convert::contact(row)?);

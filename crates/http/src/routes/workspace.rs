@@ -208,7 +208,7 @@ pub async fn create_team(state: web::Data<AppState>, who: Principal, body: Json<
             ids.sort_unstable();
             ids.dedup();
             for (i, u) in ids.iter().enumerate() {
-                crm_store::identity::require_member(c, ws, u, &format!("member_ids[{i}]"))?;
+                crm_store::record::refs::require_member(c, ws, u, &format!("member_ids[{i}]"))?;
             }
             let id = crm_store::identity::create_team(c, ws, &name, &ids).map_err(|e| {
                 if e.is_unique_violation() {
