@@ -4,7 +4,7 @@
 
 use crate::caller::Caller;
 use crate::error::AppResult;
-use crate::records::Kind;
+use crate::records::{Kind, Written};
 use crate::uow::UnitOfWork;
 use crm_domain::access::Entity;
 use crm_domain::CompanyDraft;
@@ -42,6 +42,15 @@ impl Kind for Companies {
     ) -> AppResult<PageOf<CompanyWithCount>> {
         let contacts = caller.reach(conn, Entity::Contact)?;
         Ok(repo::list(conn, caller.workspace(), reach, &contacts, &filter, page)?)
+    }
+    /// A renamed company's contacts are found by its new name.
+    fn after_write(conn: &mut DbConnection, uow: &mut UnitOfWork, written: Written<'_, CompanyRow>) -> AppResult<()> {
+        if let Written::Changed { before, after } = written {
+            if before.name != after.name {
+                crm_store::contacts::refresh_company_name(conn, uow.workspace(), &after.id, &before.name, &after.name)?;
+            }
+        }
+        Ok(())
     }
     fn seen(conn: &mut DbConnection, caller: &Caller, read: CompanyWithCount) -> AppResult<CompanyWithCount> {
         let contacts = caller.reach(conn, Entity::Contact)?;

@@ -47,6 +47,15 @@ impl<'c> Facts<'c> {
     }
 }
 
+/// Creates a workspace (`region`: where national phone numbers are read; `currency`: its base
+/// currency) with what it starts with: the default sales pipeline and its counters. Run it in a
+/// transaction.
+pub fn create(conn: &mut DbConnection, name: &str, region: &str, currency: &str) -> StoreResult<crm_store::identity::WorkspaceRow> {
+    let row = crm_store::identity::create_workspace(conn, name, region, currency)?;
+    crm_store::pipelines::create(conn, &row.id, &crm_domain::deals::default_pipeline())?;
+    Ok(row)
+}
+
 /// The region national phone numbers are read in (Iran when the stored one is unknown).
 pub fn region(conn: &mut DbConnection, ws: &str) -> AppResult<Region> {
     let w = crm_store::identity::get_workspace(conn, ws)?;

@@ -32,7 +32,7 @@ fn world() -> World {
     let pool = crm_store::pool(&Target::Sqlite(path.display().to_string()), 3).expect("a pool");
     let mut conn = pool.get().expect("a connection");
     crm_store::migrate(&mut conn).expect("migrated");
-    let ws = identity::create_workspace(&mut conn, "Test Co", "IR", "IRR").expect("a workspace");
+    let ws = crm_app::workspace::create(&mut conn, "Test Co", "IR", "IRR").expect("a workspace");
     let mut caller = |email: &str, role: Role| {
         let user = identity::create_user(&mut conn, email, email, "not a hash", "en").expect("a user");
         identity::add_member(&mut conn, &ws.id, &user.id, role).expect("a member");

@@ -109,7 +109,7 @@ pub fn create_first_admin(conn: &mut DbConnection, cfg: &Config, password: &Secr
         crm_domain::Email::parse("CRM_ADMIN_EMAIL", &cfg.admin_email).map_err(|e| anyhow::anyhow!("CRM_ADMIN_EMAIL {}", e.message))?;
     let hash = crm_http::auth::password::hash(password.expose()).map_err(|e| anyhow::anyhow!("hashing the admin password: {e}"))?;
     crm_store::write_tx(conn, |c| -> anyhow::Result<()> {
-        let ws = identity::create_workspace(c, "Demo Company", "IR", "IRR")?;
+        let ws = crm_app::workspace::create(c, "Demo Company", "IR", "IRR")?;
         let user = identity::create_user(c, email.as_str(), "Admin", &hash, "en")?;
         identity::add_member(c, &ws.id, &user.id, Role::Admin)?;
         Ok(())

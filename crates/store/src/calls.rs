@@ -5,6 +5,7 @@
 use crate::reach::Reach;
 use crate::schema::{calls, cases, companies, contacts, deal_contacts, deals, orders, pipeline_stages};
 use crate::{points, DbConnection, StoreResult};
+use crm_domain::access::Entity;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -76,7 +77,7 @@ pub fn match_number(conn: &mut DbConnection, ws: &str, e164: &str) -> StoreResul
     let ids = |entity: &str| found.iter().filter(|(e, _)| e == entity).map(|(_, id)| id.clone()).collect::<Vec<_>>();
     let contact_ids: Vec<String> = contacts::table
         .filter(contacts::workspace_id.eq(ws))
-        .filter(contacts::id.eq_any(ids(crate::contacts::ENTITY)))
+        .filter(contacts::id.eq_any(ids(Entity::Contact.as_str())))
         .filter(contacts::deleted_at.is_null())
         .order(contacts::created_at.asc())
         .limit(10)
@@ -84,7 +85,7 @@ pub fn match_number(conn: &mut DbConnection, ws: &str, e164: &str) -> StoreResul
         .load(conn)?;
     let company: Option<String> = companies::table
         .filter(companies::workspace_id.eq(ws))
-        .filter(companies::id.eq_any(ids(crate::companies::ENTITY)))
+        .filter(companies::id.eq_any(ids(Entity::Company.as_str())))
         .filter(companies::deleted_at.is_null())
         .order(companies::created_at.asc())
         .select(companies::id)

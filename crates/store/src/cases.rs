@@ -4,7 +4,7 @@
 use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
 use crate::record::{check_editable, refs, Changed};
-use crate::schema::{cases, counters, sla_policies};
+use crate::schema::{cases, sla_policies};
 use crate::{keyset, listing, new_id, points, time, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::operations::{default_sla, CaseDraft, CaseStatus, Priority, RelatedType, SlaRule};
 use crm_domain::{FieldError, ValidationErrors};
@@ -92,27 +92,6 @@ pub fn set_sla(conn: &mut DbConnection, ws: &str, rules: &[SlaRule]) -> StoreRes
             ))
             .execute(conn)?;
     }
-    Ok(())
-}
-
-/// The next value of a per-workspace counter. The update locks the counter's row until the
-/// transaction ends, so concurrent writers get distinct numbers on both backends. Counters
-/// are created with the workspace (and by the migration for older ones).
-pub fn next_number(conn: &mut DbConnection, ws: &str, name: &str) -> StoreResult<i64> {
-    let n = diesel::update(counters::table.filter(counters::workspace_id.eq(ws)).filter(counters::name.eq(name)))
-        .set(counters::value.eq(counters::value + 1))
-        .execute(conn)?;
-    if n == 0 {
-        init_counter(conn, ws, name, 1)?;
-    }
-    Ok(counters::table.filter(counters::workspace_id.eq(ws)).filter(counters::name.eq(name)).select(counters::value).first(conn)?)
-}
-
-/// Creates a counter at `value`.
-pub fn init_counter(conn: &mut DbConnection, ws: &str, name: &str, value: i64) -> StoreResult<()> {
-    diesel::insert_into(counters::table)
-        .values((counters::workspace_id.eq(ws), counters::name.eq(name), counters::value.eq(value)))
-        .execute(conn)?;
     Ok(())
 }
 
@@ -321,7 +300,7 @@ pub fn insert(conn: &mut DbConnection, ws: &str, d: &CaseDraft, now: i64) -> Sto
     check_refs(conn, ws, d)?;
     check_external_id(conn, ws, "", d.external_id.as_deref())?;
     let rules = sla(conn, ws)?;
-    let number = next_number(conn, ws, "case")?;
+    let number = crate::numbers::next(conn, ws, "case")?;
     let (first_response_due_at, resolution_due_at) = due_times(&rules, d.priority, now);
     // A new case starts as `new`; the draft's status is then reached through the workflow.
     let blank = CaseRow {

@@ -5,7 +5,7 @@ use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortFie
 use crate::reach::{Reach, WriteGuard};
 use crate::record::Changed;
 use crate::schema::{companies, contacts, record_tags};
-use crate::{contacts as contact_repo, keyset, listing, new_id, points, Db, DbConnection, StoreError, StoreResult};
+use crate::{keyset, listing, new_id, points, Db, DbConnection, StoreError, StoreResult};
 use crm_domain::CompanyDraft;
 use diesel::prelude::*;
 use serde_json::{Map, Value};
@@ -157,23 +157,6 @@ pub fn names(conn: &mut DbConnection, ws: &str, mut ids: Vec<&str>) -> StoreResu
     let found: Vec<(String, String, String)> =
         companies::table.filter(companies::id.eq_any(ids)).select((companies::id, companies::workspace_id, companies::name)).load(conn)?;
     Ok(found.into_iter().filter(|(_, w, _)| w == ws).map(|(id, _, name)| (id, name)).collect())
-}
-
-/// Pairs each row with the name of its company (one query for all of them).
-pub fn attach_names<R>(
-    conn: &mut DbConnection,
-    ws: &str,
-    rows: Vec<R>,
-    company_id: impl Fn(&R) -> Option<&str>,
-) -> StoreResult<Vec<(R, Option<String>)>> {
-    let found = names(conn, ws, rows.iter().filter_map(&company_id).collect())?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let name = company_id(&r).and_then(|c| found.iter().find(|(id, _)| id == c).map(|(_, n)| n.clone()));
-            (r, name)
-        })
-        .collect())
 }
 
 /// The words a company is found by: name, domain and city.
@@ -334,9 +317,6 @@ pub fn change(
     points::sync(conn, ws, ENTITY, id, &d.emails, &d.phones, &d.tags)?;
     if new_row.search_text != row.search_text {
         index(conn, ws, &new_row)?;
-    }
-    if row.name != new_row.name {
-        contact_repo::refresh_company_name(conn, ws, id, &row.name, &new_row.name)?;
     }
     Ok(Changed { before: row, after: (new_row, count), changes })
 }

@@ -141,7 +141,7 @@ pub fn list(
 }
 
 fn with_company_names(conn: &mut DbConnection, ws: &str, rows: Vec<ContactRow>) -> StoreResult<Vec<ContactWithCompany>> {
-    crate::companies::attach_names(conn, ws, rows, |r| r.company_id.as_deref())
+    crate::listing::attach_company_names(conn, ws, rows, |r| r.company_id.as_deref())
 }
 
 /// One contact (also when in the trash) with its company's name.
@@ -306,7 +306,7 @@ pub fn many(conn: &mut DbConnection, ws: &str, ids: &[String]) -> StoreResult<Ve
     }
     let rows: Vec<ContactRow> = contacts::table.filter(contacts::id.eq_any(ids)).select(ContactRow::as_select()).load(conn)?;
     let rows: Vec<ContactRow> = rows.into_iter().filter(|r| r.workspace_id == ws).collect();
-    crate::companies::attach_names(conn, ws, rows, |r| r.company_id.as_deref())
+    crate::listing::attach_company_names(conn, ws, rows, |r| r.company_id.as_deref())
 }
 
 /// The words a contact is found by: name, title, company and email addresses.

@@ -260,7 +260,7 @@ pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &DealFilter, pa
 
 /// Adds each deal's company name.
 pub fn with_company_names(conn: &mut DbConnection, ws: &str, rows: Vec<DealRow>) -> StoreResult<Vec<DealWithCompany>> {
-    crate::companies::attach_names(conn, ws, rows, |r| r.company_id.as_deref())
+    crate::listing::attach_company_names(conn, ws, rows, |r| r.company_id.as_deref())
 }
 
 /// These deals of the workspace with their company names, in one query (search).

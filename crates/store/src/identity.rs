@@ -48,6 +48,8 @@ pub fn user_count(conn: &mut DbConnection) -> StoreResult<i64> {
     Ok(users::table.count().get_result(conn)?)
 }
 
+/// Writes a new workspace with its counters (see `crm_app::workspace::create` for the rest of
+/// what a workspace starts with).
 pub fn create_workspace(conn: &mut DbConnection, name: &str, region: &str, currency: &str) -> StoreResult<WorkspaceRow> {
     let row = WorkspaceRow {
         id: new_id(),
@@ -57,9 +59,8 @@ pub fn create_workspace(conn: &mut DbConnection, name: &str, region: &str, curre
         created_at: time::now_micros(),
     };
     diesel::insert_into(workspaces::table).values(&row).execute(conn)?;
-    crate::pipelines::create(conn, &row.id, &crm_domain::deals::default_pipeline())?;
-    crate::cases::init_counter(conn, &row.id, "case", 0)?;
-    crate::cases::init_counter(conn, &row.id, "order", 0)?;
+    crate::numbers::init(conn, &row.id, "case", 0)?;
+    crate::numbers::init(conn, &row.id, "order", 0)?;
     Ok(row)
 }
 

@@ -27,6 +27,7 @@ pub mod listing;
 pub mod live;
 pub mod mail;
 pub mod notifications;
+pub mod numbers;
 pub mod orders;
 pub mod pipelines;
 pub mod points;

@@ -1,5 +1,9 @@
 //! Helpers shared by every keyset-paged list.
 
+use crate::schema::companies;
+use crate::{DbConnection, StoreResult};
+use diesel::prelude::*;
+
 /// Applies a keyset cursor and the matching order to a boxed query.
 #[macro_export]
 macro_rules! keyset {
@@ -34,4 +38,33 @@ pub fn search_needle(q: &str) -> Option<String> {
         return Some(if d.is_empty() { digits } else { d.to_owned() });
     }
     Some(t)
+}
+
+/// Pairs each row of a list with the name of its company, which lists of contacts and deals show
+/// beside them (one query for all of them).
+pub fn attach_company_names<R>(
+    conn: &mut DbConnection,
+    ws: &str,
+    rows: Vec<R>,
+    company_id: impl Fn(&R) -> Option<&str>,
+) -> StoreResult<Vec<(R, Option<String>)>> {
+    let mut ids: Vec<&str> = rows.iter().filter_map(&company_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let found: Vec<(String, String)> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        companies::table
+            .filter(companies::workspace_id.eq(ws))
+            .filter(companies::id.eq_any(ids))
+            .select((companies::id, companies::name))
+            .load(conn)?
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let name = company_id(&r).and_then(|c| found.iter().find(|(id, _)| id == c).map(|(_, n)| n.clone()));
+            (r, name)
+        })
+        .collect())
 }

@@ -317,7 +317,7 @@ pub fn insert(conn: &mut DbConnection, ws: &str, base: Currency, d: &OrderDraft,
         }
     }
     let p = resolve(conn, ws, base, d)?;
-    let number = crate::cases::next_number(conn, ws, "order")?;
+    let number = crate::numbers::next(conn, ws, "order")?;
     let blank = OrderRow {
         id: new_id(),
         workspace_id: ws.to_owned(),

@@ -373,7 +373,7 @@ impl TestApp {
         actix_web::rt::task::spawn_blocking(move || {
             let mut c = pool.get().expect("conn");
             let hash = crm_http::auth::password::hash(ADMIN_PASSWORD).expect("hash");
-            let ws = crm_store::identity::create_workspace(&mut c, "Other Co", "GB", "GBP").expect("ws");
+            let ws = crm_app::workspace::create(&mut c, "Other Co", "GB", "GBP").expect("ws");
             let u = crm_store::identity::create_user(&mut c, "other@else.example", "Other", &hash, "en").expect("user");
             crm_store::identity::add_member(&mut c, &ws.id, &u.id, crm_domain_role::Role::Admin).expect("member");
         })
