@@ -203,7 +203,7 @@ both_backends! {
         let n = actix_web::rt::task::spawn_blocking(move || {
             let mut c = pool.get().expect("conn");
             crm_test_support::sql(&mut c, "DELETE FROM timeline");
-            crm_store::write_tx(&mut c, crm_store::timeline::rebuild).expect("rebuild")
+            crm_store::write_tx(&mut c, crm_app::timeline::rebuild).expect("rebuild")
         })
         .await
         .expect("task");

@@ -20,7 +20,7 @@ use crm_store::cases::CaseRow;
 use crm_store::deals::DealRow;
 use crm_store::orders::OrderRow;
 use crm_store::record::Actor;
-use crm_store::{notifications, time, timeline, webhooks, DbConnection, StoreResult};
+use crm_store::{notifications, time, webhooks, DbConnection, StoreResult};
 use serde_json::{Map, Value};
 
 /// Something that happened to a record.
@@ -113,27 +113,27 @@ impl UnitOfWork {
                     (action, entity.as_str(), id, vec![change], None)
                 }
                 Event::CaseMoved { before, after } => {
-                    timeline::case_events(conn, before.as_deref(), &after, actor, after.updated_at)?;
+                    crate::timeline::case_events(conn, before.as_deref(), &after, actor, after.updated_at)?;
                     continue;
                 }
                 Event::DealStageChanged { before, after, stage_name } => {
-                    timeline::stage_change(conn, before.as_deref(), &after, &stage_name, actor, after.updated_at)?;
+                    crate::timeline::stage_change(conn, before.as_deref(), &after, &stage_name, actor, after.updated_at)?;
                     continue;
                 }
                 Event::OrderWritten(order) => {
-                    timeline::sync_order(conn, &order)?;
+                    crate::timeline::order(conn, &order)?;
                     continue;
                 }
                 Event::ActivityWritten { before, after, mentions } => {
-                    timeline::sync_activity(conn, &after)?;
+                    crate::timeline::activity(conn, &after)?;
                     if mentions {
                         notifications::mentioned_in_activity(conn, ws, &after, before.as_deref(), actor, after.updated_at)?;
                     }
                     continue;
                 }
             };
-            let change = timeline::Change { entity, id: &id, action, changes: &changes, at, all_fields: false };
-            timeline::change_item(conn, ws, actor, change)?;
+            let change = crm_store::record::Change { entity, id: &id, action, changes: &changes, at, all_fields: false };
+            crate::timeline::change_item(conn, ws, actor, change)?;
             webhooks::emit_change(conn, ws, actor, change)?;
             notifications::assigned(conn, ws, entity, &id, actor, &changes, note.as_deref(), at)?;
             rows.push(audit::entry(ws, entity, &id, action, actor, changes, at));

@@ -46,7 +46,7 @@ pub fn open(cfg: &Config) -> anyhow::Result<(Pool, &'static str)> {
     }
     if applied.iter().any(|m| m.replace('-', "").starts_with("20261124000007")) {
         // Timelines arrived with this upgrade: tell the story of what is already there.
-        let n = crm_store::write_tx(&mut conn, crm_store::timeline::rebuild)?;
+        let n = crm_store::write_tx(&mut conn, crm_app::timeline::rebuild)?;
         if n > 0 {
             tracing::info!(items = n, "built the timelines of existing records");
         }

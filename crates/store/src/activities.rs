@@ -250,3 +250,8 @@ pub fn change(
     sync_participants(conn, ws, &new_row, &d)?;
     Ok(Changed { before: row, after: new_row, changes })
 }
+
+/// Every live activity of every workspace (for building what derives from them once).
+pub fn all_live(conn: &mut DbConnection) -> StoreResult<Vec<ActivityRow>> {
+    Ok(activities::table.filter(activities::deleted_at.is_null()).select(ActivityRow::as_select()).load(conn)?)
+}

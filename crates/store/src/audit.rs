@@ -77,3 +77,10 @@ pub fn list(
     }
     Ok(q.load(conn)?)
 }
+
+/// Every entry about records of these kinds, in every workspace (for building what derives
+/// from the trail once).
+pub fn all_of_kinds(conn: &mut DbConnection, kinds: &[&str]) -> StoreResult<Vec<AuditRow>> {
+    crate::db::flush(conn)?;
+    Ok(audit_log::table.filter(audit_log::entity_type.eq_any(kinds)).select(AuditRow::as_select()).load(conn)?)
+}

@@ -745,3 +745,29 @@ pub fn reindex(conn: &mut DbConnection) -> StoreResult<usize> {
     }
     Ok(rows.len())
 }
+
+/// A stay of a deal in a stage: (deal id, stage id, entered at, by whom, stage name, stage kind).
+pub type StageVisit = (String, String, i64, Option<String>, Option<String>, Option<String>);
+
+/// Every deal's stays in its stages, by deal and in order (for building what derives from
+/// them once).
+pub fn all_stage_visits(conn: &mut DbConnection) -> StoreResult<Vec<StageVisit>> {
+    use crate::schema::pipeline_stages;
+    Ok(deal_stage_history::table
+        .left_join(pipeline_stages::table.on(pipeline_stages::id.eq(deal_stage_history::stage_id)))
+        .select((
+            deal_stage_history::deal_id,
+            deal_stage_history::stage_id,
+            deal_stage_history::entered_at,
+            deal_stage_history::actor_id,
+            pipeline_stages::name.nullable(),
+            pipeline_stages::kind.nullable(),
+        ))
+        .order((deal_stage_history::deal_id, deal_stage_history::entered_at, deal_stage_history::id))
+        .load(conn)?)
+}
+
+/// A deal by id, whichever workspace it is in (for building what derives from it once).
+pub fn row_in_any_workspace(conn: &mut DbConnection, id: &str) -> StoreResult<Option<DealRow>> {
+    Ok(deals::table.filter(deals::id.eq(id)).select(DealRow::as_select()).first(conn).optional()?)
+}

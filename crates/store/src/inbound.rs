@@ -1,12 +1,10 @@
 //! Events other systems post about a customer (an order placed in a shop, a page visited, a
-//! form submitted, an email opened or replied to), kept once per source and event id and
-//! placed on the customer's timeline.
+//! form submitted, an email opened or replied to), kept once per source and event id (the
+//! inbound use case places them on the customer's timeline).
 
-use crate::record::Actor;
 use crate::schema::{contacts, inbound_events};
 use crate::{DbConnection, StoreError, StoreResult};
 use diesel::prelude::*;
-use serde_json::Value;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = inbound_events, treat_none_as_default_value = false)]
@@ -58,9 +56,8 @@ pub fn channel(event_type: &str) -> Option<&'static str> {
     }
 }
 
-/// Keeps the event and places it on its contact's and company's timelines; `data` is what
-/// the timeline item shows.
-pub fn record(conn: &mut DbConnection, row: &InboundRow, actor: &Actor, data: Value) -> StoreResult<()> {
+/// Keeps the event: fails with `duplicate_event` when it was received already.
+pub fn insert(conn: &mut DbConnection, row: &InboundRow) -> StoreResult<()> {
     diesel::insert_into(inbound_events::table).values(row).execute(conn).map_err(|e| {
         let e = StoreError::from(e);
         if e.is_unique_violation() {
@@ -69,15 +66,5 @@ pub fn record(conn: &mut DbConnection, row: &InboundRow, actor: &Actor, data: Va
             e
         }
     })?;
-    crate::timeline::inbound_event(
-        conn,
-        &row.workspace_id,
-        &row.contact_id,
-        row.company_id.as_deref(),
-        &row.id,
-        channel(&row.event_type),
-        row.occurred_at,
-        actor,
-        data,
-    )
+    Ok(())
 }

@@ -461,3 +461,8 @@ pub fn revenue(
     }
     Ok(out)
 }
+
+/// Every live order of every workspace (for building what derives from them once).
+pub fn all_live(conn: &mut DbConnection) -> StoreResult<Vec<OrderRow>> {
+    Ok(orders::table.filter(orders::deleted_at.is_null()).select(OrderRow::as_select()).load(conn)?)
+}

@@ -55,6 +55,18 @@ pub fn trash_change(before: Option<i64>, after: Option<i64>) -> (&'static str, V
     (if after.is_some() { "deleted" } else { "restored" }, change)
 }
 
+/// One audited change to a record.
+#[derive(Clone, Copy)]
+pub struct Change<'a> {
+    pub entity: &'a str,
+    pub id: &'a str,
+    pub action: &'a str,
+    pub changes: &'a [Value],
+    pub at: i64,
+    /// Keep fields a dedicated item would tell of (when there is none, for older history).
+    pub all_fields: bool,
+}
+
 /// `deleted_at` before and after a move to or from the trash.
 pub type TrashMove = (Option<i64>, Option<i64>);
 

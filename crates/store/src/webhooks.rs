@@ -252,7 +252,7 @@ fn forget_subscriptions() {
 
 /// The event of a record change recorded in the audit trail: `{object}.{action}` with the
 /// record's id and field-level changes.
-pub fn emit_change(conn: &mut DbConnection, ws: &str, actor: &Actor, change: crate::timeline::Change<'_>) -> StoreResult<()> {
+pub fn emit_change(conn: &mut DbConnection, ws: &str, actor: &Actor, change: crate::record::Change<'_>) -> StoreResult<()> {
     let data = json!({"object": change.entity, "id": change.id, "changes": change.changes});
     emit(conn, ws, &format!("{}.{}", change.entity, change.action), data, actor, change.at)
 }

@@ -24,20 +24,11 @@ const KNOWN: &[(&str, &str)] = &[
     ("deals", "pricing"),
     ("deals", "webhooks"),
     ("feed", "timeline"),
-    ("inbound", "timeline"),
     ("notifications", "access"),
     ("notifications", "activities"),
     ("notifications", "live"),
     ("orders", "pricing"),
     ("pricing", "products"),
-    ("timeline", "activities"),
-    ("timeline", "audit"),
-    ("timeline", "cases"),
-    ("timeline", "deals"),
-    ("timeline", "notifications"),
-    ("timeline", "orders"),
-    ("timeline", "webhooks"),
-    ("webhooks", "timeline"),
 ];
 
 /// The sibling modules `source` names through `crate::…` paths (`use crate::{a, b::C}` too).

@@ -140,7 +140,7 @@ pub async fn ingest_event(state: web::Data<AppState>, who: Principal, body: Json
                 "type": e.event_type, "source": e.source, "event_id": e.id,
                 "title": e.title, "properties": e.properties,
             });
-            repo::record(c, &row, &actor, data)?;
+            crm_app::inbound::record(c, &row, &actor, data)?;
             Ok((receipt(&row, false), true))
         })
         .await;
