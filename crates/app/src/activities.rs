@@ -11,7 +11,9 @@ use crm_domain::access::Entity;
 use crm_domain::operations::ActivityDraft;
 use crm_store::activities::{self as repo, ActivityFilter, ActivityRow};
 use crm_store::cursor::{PageOf, PageSpec};
+use crm_store::notifications::{self, Notice};
 use crm_store::reach::Reach;
+use crm_store::record::Actor;
 use crm_store::{DbConnection, StoreResult};
 
 /// The activities kind of record.
@@ -59,4 +61,34 @@ impl Kind for Activities {
         uow.record(Event::ActivityWritten { before: before.cloned().map(Box::new), after: Box::new(after.clone()), mentions: true });
         Ok(())
     }
+}
+
+/// Tells the people newly @mentioned in an activity (its subject or body), about the record
+/// it is on: its deal, else case, company, first contact or lead.
+pub(crate) fn tell_mentioned(
+    conn: &mut DbConnection,
+    ws: &str,
+    row: &ActivityRow,
+    before: Option<&ActivityRow>,
+    actor: &Actor,
+    at: i64,
+) -> StoreResult<()> {
+    let text = |r: &ActivityRow| format!("{}\n{}", r.subject, r.body.as_deref().unwrap_or(""));
+    let old = before.map(|b| notifications::mentions(&text(b))).unwrap_or_default();
+    let new: Vec<(&'static str, String)> = notifications::mentions(&text(row)).into_iter().filter(|m| !old.contains(m)).collect();
+    if new.is_empty() {
+        return Ok(());
+    }
+    let contacts: Vec<String> = serde_json::from_str(&row.contacts).unwrap_or_default();
+    let subject = (row.deal_id.as_deref().map(|d| ("deal", d)))
+        .or(row.case_id.as_deref().map(|c| ("case", c)))
+        .or(row.company_id.as_deref().map(|c| ("company", c)))
+        .or(contacts.first().map(|c| ("contact", c.as_str())))
+        .or(row.lead_id.as_deref().map(|l| ("lead", l)));
+    let Some((subject_type, subject_id)) = subject else { return Ok(()) };
+    let users = notifications::mentioned_users(conn, ws, &new)?;
+    let n =
+        Notice { kind: "mentioned", subject_type, subject_id, detail: Some(&row.subject), source: Some(("activity", &row.id)), actor, at };
+    notifications::notify(conn, ws, &users, &n)?;
+    Ok(())
 }

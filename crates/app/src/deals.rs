@@ -68,7 +68,15 @@ impl Kind for Deals {
         guard: &WriteGuard,
         apply: impl FnOnce(&mut DbConnection, &DealWithCompany) -> StoreResult<DealDraft>,
     ) -> StoreResult<Changed<DealWithCompany>> {
-        let (changed, stage_name) = repo::change(conn, uow.workspace(), id, expected, guard, uow.now(), apply)?;
+        let (changed, stage_name, listeners) = repo::change(conn, uow.workspace(), id, expected, guard, uow.now(), apply)?;
+        // Nobody listening: the commit reads no subscriptions or followers for it.
+        if !listeners.subscribed {
+            crm_store::webhooks::known_unsubscribed(uow.workspace());
+        }
+        if !listeners.followed {
+            let deal = &changed.before.0;
+            crm_store::notifications::known_unfollowed(std::iter::once(deal.id.clone()).chain(deal.company_id.clone()));
+        }
         if let Some(stage_name) = stage_name {
             entered(conn, uow, Some(&changed.before.0), &changed.after.0, stage_name)?;
         }

@@ -7,8 +7,10 @@
 //! HTTP layer turns them into wire types. See `docs/architecture.md`.
 //!
 //! Contacts, companies, leads, tasks, activities, cases, orders and deals run on the shared
-//! record use cases of [`records`]; products, lead conversion and hand-over still run their
-//! transaction from their handlers and will follow.
+//! record use cases of [`records`]; lead conversion, hand-overs, the product catalogue, email,
+//! web forms, inbound events, reminders and the search and timeline rebuilds have their own
+//! modules. What a write sets off (audit entries, timeline items, webhooks, notifications)
+//! comes from the unit of work's commit, never from a repository.
 
 pub mod activities;
 pub mod assignment;

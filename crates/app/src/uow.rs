@@ -127,7 +127,7 @@ impl UnitOfWork {
                 Event::ActivityWritten { before, after, mentions } => {
                     crate::timeline::activity(conn, &after)?;
                     if mentions {
-                        notifications::mentioned_in_activity(conn, ws, &after, before.as_deref(), actor, after.updated_at)?;
+                        crate::activities::tell_mentioned(conn, ws, &after, before.as_deref(), actor, after.updated_at)?;
                     }
                     continue;
                 }

@@ -262,6 +262,13 @@ mod tests {
         tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime")
     }
 
+    /// Removes a test database and the write-ahead log and shared-memory files beside it.
+    fn remove_database(path: &std::path::Path) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+
     fn writer() -> (Writer, Pool, std::path::PathBuf) {
         let path = std::env::temp_dir().join(format!("crm-writer-{}-{}.db", std::process::id(), rand::random::<u64>()));
         let pool = crm_store::pool(&crm_store::Target::Sqlite(path.display().to_string()), 2).expect("a pool");
@@ -311,7 +318,8 @@ mod tests {
             assert_eq!(rows(&pool), vec![1, 2]);
         });
         drop(writer);
-        let _ = std::fs::remove_file(path);
+        drop(pool);
+        remove_database(&path);
     }
 
     #[test]
@@ -335,6 +343,7 @@ mod tests {
             assert_eq!(rows(&pool), vec![13]);
         });
         drop(writer);
-        let _ = std::fs::remove_file(path);
+        drop(pool);
+        remove_database(&path);
     }
 }

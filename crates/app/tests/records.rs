@@ -23,7 +23,10 @@ struct World {
 
 impl Drop for World {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        // The database and the write-ahead log and shared-memory files SQLite keeps beside it.
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+        }
     }
 }
 

@@ -272,9 +272,19 @@ pub fn many(conn: &mut DbConnection, ws: &str, ids: &[String]) -> StoreResult<Ve
     with_company_names(conn, ws, rows.into_iter().filter(|r| r.workspace_id == ws).collect())
 }
 
-/// One deal with its company's name and its pipeline's version (what [`pipelines::get_at`]
-/// needs), in one query.
-fn get_with_pipeline_version(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<(DealWithCompany, Option<i64>)> {
+/// Who hears of a deal's changes, read with the deal: whether the workspace has enabled webhook
+/// subscriptions, and whether anyone follows the deal or its company. A change tells the
+/// transaction's memo when nobody does (`webhooks::known_unsubscribed`,
+/// `notifications::known_unfollowed`), which then reads neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listeners {
+    pub subscribed: bool,
+    pub followed: bool,
+}
+
+/// One deal with its company's name, its pipeline's version (what [`pipelines::get_at`]
+/// needs) and who listens, in one query.
+fn get_with_pipeline_version(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<(DealWithCompany, Option<i64>, Listeners)> {
     use diesel::dsl::exists;
     use schema::{follows, pipelines, webhooks};
     // Whether anyone listens: a change of this deal then reads the workspace's subscriptions
@@ -296,18 +306,12 @@ fn get_with_pipeline_version(conn: &mut DbConnection, ws: &str, id: &str) -> Sto
     if row.workspace_id != ws {
         return Err(StoreError::NotFound);
     }
-    if !subscribed {
-        crate::webhooks::known_unsubscribed(ws);
-    }
-    if !followed {
-        crate::notifications::known_unfollowed(std::iter::once(row.id.clone()).chain(row.company_id.clone()));
-    }
-    Ok(((row, name), version))
+    Ok(((row, name), version, Listeners { subscribed, followed }))
 }
 
 /// One deal with its company's name, in one query.
 pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<DealWithCompany> {
-    get_with_pipeline_version(conn, ws, id).map(|(deal, _)| deal)
+    get_with_pipeline_version(conn, ws, id).map(|(deal, _, _)| deal)
 }
 
 crate::external_ids!(deals, DealRow, "deal");
@@ -664,8 +668,8 @@ pub fn change(
     guard: &WriteGuard,
     now: i64,
     apply: impl FnOnce(&mut DbConnection, &DealWithCompany) -> StoreResult<DealDraft>,
-) -> StoreResult<(Changed<DealWithCompany>, Option<String>)> {
-    let (current, pipeline_version) = get_with_pipeline_version(conn, ws, id)?;
+) -> StoreResult<(Changed<DealWithCompany>, Option<String>, Listeners)> {
+    let (current, pipeline_version, listeners) = get_with_pipeline_version(conn, ws, id)?;
     let row = &current.0;
     guard.check(row.owner_id.as_deref())?;
     check_editable(ENTITY, row.deleted_at, row.version, expected)?;
@@ -678,7 +682,7 @@ pub fn change(
     let new_row = to_row(ws, row.id.clone(), &d, &r, Some(row), now);
     let changes = crate::record::diff(&fields(row), &fields(&new_row));
     if changes.is_empty() {
-        return Ok((Changed::nothing(current.clone(), current), None));
+        return Ok((Changed::nothing(current.clone(), current), None, listeners));
     }
     let set = DealChanges::between(row, &new_row);
     let prepared = set.moves_only();
@@ -694,7 +698,7 @@ pub fn change(
         crate::terms::sync(conn, ws, ENTITY, id, &[&new_row.name, r.company_name.as_deref().unwrap_or("")])?;
     }
     let entered = new_row.stage_id != row.stage_id;
-    Ok((Changed { before: current, after: (new_row, r.company_name), changes }, entered.then_some(r.stage.name)))
+    Ok((Changed { before: current, after: (new_row, r.company_name), changes }, entered.then_some(r.stage.name), listeners))
 }
 
 /// Moves a deal to the trash (`delete`) or back; returns the deal and the move (none when it

@@ -17,7 +17,6 @@ pub mod db;
 pub mod deals;
 pub mod emails;
 pub mod error;
-pub mod feed;
 pub mod forms;
 pub mod idempotency;
 pub mod identity;

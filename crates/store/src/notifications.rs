@@ -191,7 +191,7 @@ pub fn mentioned_users(conn: &mut DbConnection, ws: &str, mentions: &[(&'static 
 /// Remembers for the running write transaction that these records have no followers, as a
 /// read that already had to happen found (a deal read for its update): telling their followers
 /// then costs no query. Following is its own request, so none are added in the meantime.
-pub(crate) fn known_unfollowed(ids: impl IntoIterator<Item = String>) {
+pub fn known_unfollowed(ids: impl IntoIterator<Item = String>) {
     crate::db::with_tx_memo(|m| {
         if let Some(m) = m {
             m.unfollowed.extend(ids);
@@ -227,36 +227,6 @@ pub fn tell_followers(
             notify(conn, ws, &users, &n)?;
         }
     }
-    Ok(())
-}
-
-/// Tells the people newly @mentioned in an activity (its subject or body), about the record
-/// it is on: its deal, else case, company, first contact or lead.
-pub fn mentioned_in_activity(
-    conn: &mut DbConnection,
-    ws: &str,
-    row: &crate::activities::ActivityRow,
-    before: Option<&crate::activities::ActivityRow>,
-    actor: &Actor,
-    at: i64,
-) -> StoreResult<()> {
-    let text = |r: &crate::activities::ActivityRow| format!("{}\n{}", r.subject, r.body.as_deref().unwrap_or(""));
-    let old = before.map(|b| mentions(&text(b))).unwrap_or_default();
-    let new: Vec<(&'static str, String)> = mentions(&text(row)).into_iter().filter(|m| !old.contains(m)).collect();
-    if new.is_empty() {
-        return Ok(());
-    }
-    let contacts: Vec<String> = serde_json::from_str(&row.contacts).unwrap_or_default();
-    let subject = (row.deal_id.as_deref().map(|d| ("deal", d)))
-        .or(row.case_id.as_deref().map(|c| ("case", c)))
-        .or(row.company_id.as_deref().map(|c| ("company", c)))
-        .or(contacts.first().map(|c| ("contact", c.as_str())))
-        .or(row.lead_id.as_deref().map(|l| ("lead", l)));
-    let Some((subject_type, subject_id)) = subject else { return Ok(()) };
-    let users = mentioned_users(conn, ws, &new)?;
-    let n =
-        Notice { kind: "mentioned", subject_type, subject_id, detail: Some(&row.subject), source: Some(("activity", &row.id)), actor, at };
-    notify(conn, ws, &users, &n)?;
     Ok(())
 }
 

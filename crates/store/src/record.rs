@@ -1,5 +1,7 @@
-//! What every owned, versioned, soft-deleted record shares: get by id, the checks before a
-//! write, and moving to and from the trash.
+//! What every owned, versioned, soft-deleted record shares, as infrastructure every repository
+//! uses: who acts ([`Actor`]), what a change did ([`Changed`], its field changes [`diff`] and
+//! [`Change`]), get by id, the checks before a write (the version, the trash, that what a draft
+//! names exists and its owner is a member: [`refs`]), and moving to and from the trash.
 
 use crate::{StoreError, StoreResult};
 use serde_json::{Map, Value};

@@ -233,7 +233,7 @@ fn subscriptions(conn: &mut DbConnection, ws: &str) -> StoreResult<std::rc::Rc<[
 
 /// Remembers for the running write transaction that the workspace has no enabled
 /// subscription, as a read that already had to happen found: its events then cost no query.
-pub(crate) fn known_unsubscribed(ws: &str) {
+pub fn known_unsubscribed(ws: &str) {
     crate::db::with_tx_memo(|m| {
         if let Some(m) = m {
             m.subscriptions = Some((ws.to_owned(), std::rc::Rc::from([])));

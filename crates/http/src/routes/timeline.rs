@@ -181,9 +181,9 @@ pub async fn activity_feed(state: web::Data<AppState>, who: Principal, req: Http
                 },
                 _ => None,
             };
-            let scope = crm_store::feed::FeedScope { read, people };
+            let scope = crm_store::timeline::FeedScope { read, people };
             let after = page.after.as_ref().and_then(crm_store::cursor::Cursor::int_key);
-            let p = crm_store::feed::page(c, &ws, &scope, &filter, after, page.limit as usize)?;
+            let p = crm_store::timeline::feed_page(c, &ws, &scope, &filter, after, page.limit as usize)?;
             let (mut rows, titles): (Vec<_>, Vec<_>) = p.items.into_iter().map(|r| (r.item, r.subject_title)).unzip();
             name_users(c, &mut rows)?;
             let items = rows
