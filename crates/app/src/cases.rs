@@ -62,7 +62,7 @@ impl Kind for Cases {
 /// An outbound activity logged on a case at `at` answers it: the case's first response,
 /// unless it was answered before.
 pub(crate) fn answer(conn: &mut DbConnection, uow: &mut UnitOfWork, id: &str, at: i64) -> AppResult<()> {
-    if let Some(Changed { before, after, changes }) = repo::first_response(conn, uow.workspace(), id, at)? {
+    if let Some(Changed { before, after, changes }) = repo::first_response(conn, uow.workspace(), id, at, uow.now())? {
         uow.record(Event::Updated { entity: Entity::Case, id: id.to_owned(), changes, note: None });
         uow.record(Event::CaseMoved { before: Some(Box::new(before)), after: Box::new(after) });
     }

@@ -6,7 +6,8 @@
 use crate::activities::Activities;
 use crate::caller::Caller;
 use crate::error::AppResult;
-use crate::records::create_in;
+use crate::records::create_with;
+use crate::uow::UnitOfWork;
 use crm_domain::operations::{ActivityDraft, ActivityKind, Direction};
 use crm_store::activities::ActivityRow;
 use crm_store::emails::{self as repo, EmailRow};
@@ -97,25 +98,18 @@ pub fn receive(
         contact_ids,
         user_ids: Vec::new(),
     };
-    let activity = create_in::<Activities>(conn, mailbox, |_| Ok(draft))?;
-    let row = EmailRow {
-        workspace_id: ws.to_owned(),
-        message_id: e.message_id.to_owned(),
-        activity_id: activity.id.clone(),
-        thread_id: parent.map_or_else(|| e.message_id.to_owned(), |(p, _)| p.thread_id.clone()),
-        in_reply_to: e.in_reply_to.map(str::to_owned),
-        direction: "inbound".into(),
-        from_address: e.from_address.to_owned(),
-        received_at: now,
-    };
-    repo::insert(conn, &row)?;
-    Ok((row, activity))
+    let thread_id = parent.map_or_else(|| e.message_id.to_owned(), |(p, _)| p.thread_id.clone());
+    let message =
+        Message { message_id: e.message_id, in_reply_to: e.in_reply_to, thread_id, from_address: e.from_address, direction: "inbound" };
+    log(conn, mailbox, draft, message, now)
 }
 
-/// Logs an email the caller sent as their outbound email activity on its contact (and company,
-/// deal, case), with its Message-ID so a reply joins the thread, in the caller's transaction.
-/// Answering a case counts as its first response.
-pub fn log_sent(conn: &mut DbConnection, caller: &Caller, e: &Sent<'_>, now: i64) -> AppResult<(EmailRow, ActivityRow)> {
+/// Logs an email that was sent as an outbound email activity on its contact (and company, deal,
+/// case), with its Message-ID so a reply joins the thread, in the caller's transaction.
+/// Answering a case counts as its first response. The email has left already, so the mailbox
+/// (`mailbox`: the workspace's system, signed by the sender) logs it whatever the sender's
+/// role may create.
+pub fn log_sent(conn: &mut DbConnection, mailbox: &Caller, e: &Sent<'_>, now: i64) -> AppResult<(EmailRow, ActivityRow)> {
     let draft = ActivityDraft {
         kind: ActivityKind::Email,
         direction: Some(Direction::Outbound),
@@ -132,17 +126,41 @@ pub fn log_sent(conn: &mut DbConnection, caller: &Caller, e: &Sent<'_>, now: i64
         contact_ids: vec![e.contact_id.to_owned()],
         user_ids: Vec::new(),
     };
-    let activity = create_in::<Activities>(conn, caller, |_| Ok(draft))?;
-    let row = EmailRow {
-        workspace_id: caller.workspace().to_owned(),
-        message_id: e.message_id.to_owned(),
-        activity_id: activity.id.clone(),
+    let message = Message {
+        message_id: e.message_id,
+        in_reply_to: e.in_reply_to,
         thread_id: e.thread_id.to_owned(),
-        in_reply_to: e.in_reply_to.map(str::to_owned),
-        direction: "outbound".into(),
-        from_address: e.from_address.to_owned(),
+        from_address: e.from_address,
+        direction: "outbound",
+    };
+    log(conn, mailbox, draft, message, now)
+}
+
+/// The message an email activity carries.
+struct Message<'a> {
+    message_id: &'a str,
+    in_reply_to: Option<&'a str>,
+    thread_id: String,
+    from_address: &'a str,
+    /// `inbound` or `outbound`.
+    direction: &'static str,
+}
+
+/// Writes an email's activity and its message, both at `now`, in one unit of work.
+fn log(conn: &mut DbConnection, mailbox: &Caller, draft: ActivityDraft, m: Message<'_>, now: i64) -> AppResult<(EmailRow, ActivityRow)> {
+    let mut uow = UnitOfWork::at(mailbox, now);
+    let activity = create_with::<Activities>(conn, mailbox, &mut uow, draft)?;
+    let row = EmailRow {
+        workspace_id: mailbox.workspace().to_owned(),
+        message_id: m.message_id.to_owned(),
+        activity_id: activity.id.clone(),
+        thread_id: m.thread_id,
+        in_reply_to: m.in_reply_to.map(str::to_owned),
+        direction: m.direction.into(),
+        from_address: m.from_address.to_owned(),
         received_at: now,
     };
     repo::insert(conn, &row)?;
+    uow.commit(conn)?;
     Ok((row, activity))
 }

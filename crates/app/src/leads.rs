@@ -62,11 +62,15 @@ pub(crate) fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &Lead
 /// What converting a lead made of it.
 #[derive(Debug, Clone)]
 pub struct Conversion {
+    /// The lead, converted.
     pub lead: LeadRow,
+    /// The contact it became: a live one with its email or phone, else a new one.
     pub contact_id: String,
     pub contact_created: bool,
+    /// Its company, when it named one or its work email's domain matched one.
     pub company_id: Option<String>,
     pub company_created: bool,
+    /// The deal made for it, when one was asked for.
     pub deal_id: Option<String>,
     /// It had been converted before: nothing was created now.
     pub already_converted: bool,
@@ -76,7 +80,8 @@ pub struct Conversion {
 /// work: a contact and a company, matched to live ones before any is created (the contact by
 /// the lead's email, then its phone; the company by its work email's domain, then its exact
 /// name), and, when `deal` makes one of the lead, a deal for them. What it creates belongs to
-/// the lead's owner and needs the caller's right to create it. Converting a converted lead
+/// the lead's owner (the caller, when the lead has none) and needs the caller's right to
+/// create it. Converting a converted lead
 /// returns what it became the first time and creates nothing.
 pub async fn convert<F>(db: &Db, caller: &Caller, id: String, deal: F) -> AppResult<Conversion>
 where
@@ -173,7 +178,7 @@ where
         };
         let Changed { after, changes, .. } =
             repo::mark_converted(conn, &row, &contact_id, company_id.as_deref(), deal_id.as_deref(), uow.now())?;
-        uow.record(Event::Converted { entity: Entity::Lead, id: id.clone(), changes });
+        uow.record(Event::Converted { entity: Entity::Lead, id, changes });
         uow.commit(conn)?;
         Ok(Conversion { lead: after, contact_id, contact_created, company_id, company_created, deal_id, already_converted: false })
     })

@@ -25,8 +25,9 @@ fn require_catalogue(caller: &Caller) -> AppResult<()> {
 }
 
 /// Adds a product in the caller's transaction (an idempotent request stores its answer with
-/// it) or in a unit of work dated in the past (`uow`, the demo data).
-pub fn create_in(conn: &mut DbConnection, caller: &Caller, uow: &mut UnitOfWork, draft: &ProductDraft) -> AppResult<ProductRow> {
+/// it), in the unit of work given: the caller commits it (with other writes, or dated in the
+/// past for the demo data).
+pub fn create_with(conn: &mut DbConnection, caller: &Caller, uow: &mut UnitOfWork, draft: &ProductDraft) -> AppResult<ProductRow> {
     require_catalogue(caller)?;
     let row = repo::insert(conn, uow.workspace(), draft, uow.now())?;
     uow.record(Event::Catalogued { id: row.id.clone(), action: "created", changes: crm_store::record::created(&repo::fields(&row)) });

@@ -64,9 +64,9 @@ pub trait Kind: 'static {
     /// creation is recorded by the use case.
     fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &Self::Draft) -> StoreResult<Self::Read>;
     /// Writes the draft `apply` makes of the current row, changed at the unit of work's time;
-    /// returns the row before, the record
-    /// after and the fields that changed. What the repository tells of the change beside its
-    /// fields (a deal's new stage) it records in `uow`, before the use case records the change.
+    /// returns the row before, the record after and the fields that changed. What the
+    /// repository tells of the change beside its fields (a deal's new stage) it records in
+    /// `uow`, before the use case records the change.
     fn change(
         conn: &mut DbConnection,
         uow: &mut UnitOfWork,
@@ -186,6 +186,8 @@ pub fn create_in<K: Kind>(
 /// as a lead's conversion, or history written at its own time): checks the caller may create
 /// it (the caller owns it unless the draft names an owner), writes it, and records its creation
 /// and what it sets off. Nothing is written of its events until the unit of work commits.
+/// Whether the caller's role writes records at all (`Caller::require_write`) is the calling
+/// use case's to check first.
 pub fn create_with<K: Kind>(conn: &mut DbConnection, caller: &Caller, uow: &mut UnitOfWork, mut draft: K::Draft) -> AppResult<K::Read> {
     let owner = K::draft_owner(&mut draft);
     if owner.is_none() {
@@ -233,8 +235,9 @@ pub fn update_in<K: Kind>(
     K::seen(conn, caller, after)
 }
 
-/// Changes a record in a running unit of work (see [`create_with`]), at its time, if the
-/// caller may change it; records the change and what it sets off when a field changed.
+/// Changes a record in a running unit of work (see [`create_with`], also for what the caller
+/// checks first), at its time, if the caller may change it; records the change and what it
+/// sets off when a field changed.
 pub fn update_with<K: Kind>(
     conn: &mut DbConnection,
     caller: &Caller,

@@ -55,6 +55,7 @@ pub enum Event {
 
 /// The events of one use case, written at its commit.
 #[derive(Debug)]
+#[must_use = "a unit of work writes its events only when committed"]
 pub struct UnitOfWork {
     workspace_id: String,
     actor: Actor,

@@ -48,8 +48,8 @@ impl<'c> Facts<'c> {
 }
 
 /// Creates a workspace (`region`: where national phone numbers are read; `currency`: its base
-/// currency) with what it starts with: the default sales pipeline and its counters. Run it in a
-/// transaction.
+/// currency) with what it starts with: its counters (`identity::create_workspace`) and the
+/// default sales pipeline. Run it in a transaction.
 pub fn create(conn: &mut DbConnection, name: &str, region: &str, currency: &str) -> StoreResult<crm_store::identity::WorkspaceRow> {
     let row = crm_store::identity::create_workspace(conn, name, region, currency)?;
     crm_store::pipelines::create(conn, &row.id, &crm_domain::deals::default_pipeline())?;

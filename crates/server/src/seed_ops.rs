@@ -119,7 +119,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
                 active: true,
                 description: None,
             };
-            let row = as_of(c, r.caller, r.now - two_years - DAY, |c, uow| crm_app::products::create_in(c, r.caller, uow, &d))?;
+            let row = as_of(c, r.caller, r.now - two_years - DAY, |c, uow| crm_app::products::create_with(c, r.caller, uow, &d))?;
             catalogue.push((row.id, cur));
         }
     }

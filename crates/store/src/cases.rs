@@ -385,9 +385,9 @@ fn change_at(
     Ok(Changed { before: row, after: new_row, changes })
 }
 
-/// Writes the first answer to a case at `at` (an outbound activity), unless it was answered
-/// before or is in the trash (then nothing). Records nothing of it.
-pub fn first_response(conn: &mut DbConnection, ws: &str, id: &str, at: i64) -> StoreResult<Option<Changed<CaseRow>>> {
+/// Writes the first answer to a case at `at` (an outbound activity), changed at `now`, unless
+/// it was answered before or is in the trash (then nothing). Records nothing of it.
+pub fn first_response(conn: &mut DbConnection, ws: &str, id: &str, at: i64, now: i64) -> StoreResult<Option<Changed<CaseRow>>> {
     let row = get(conn, ws, id)?;
     if row.first_response_at.is_some() || row.deleted_at.is_some() {
         return Ok(None);
@@ -395,7 +395,7 @@ pub fn first_response(conn: &mut DbConnection, ws: &str, id: &str, at: i64) -> S
     let mut new_row = row.clone();
     new_row.first_response_at = Some(at.max(row.created_at));
     new_row.version = row.version + 1;
-    new_row.updated_at = time::now_micros();
+    new_row.updated_at = now;
     write_over(conn, &row, &new_row)?;
     let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     Ok(Some(Changed { before: row, after: new_row, changes }))

@@ -144,21 +144,6 @@ pub fn list(
     Ok(PageOf { items, next_cursor, total })
 }
 
-/// Names of these companies (id, name), for showing beside contacts and deals. Looked up by
-/// primary key alone: with a workspace condition in the WHERE clause SQLite's planner (without
-/// statistics) walks every company of the workspace instead. The workspace is still checked,
-/// on the rows found.
-pub fn names(conn: &mut DbConnection, ws: &str, mut ids: Vec<&str>) -> StoreResult<Vec<(String, String)>> {
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let found: Vec<(String, String, String)> =
-        companies::table.filter(companies::id.eq_any(ids)).select((companies::id, companies::workspace_id, companies::name)).load(conn)?;
-    Ok(found.into_iter().filter(|(_, w, _)| w == ws).map(|(id, _, name)| (id, name)).collect())
-}
-
 /// The words a company is found by: name, domain and city.
 pub fn index(conn: &mut DbConnection, ws: &str, row: &CompanyRow) -> StoreResult<()> {
     let texts = [row.name.as_str(), row.domain.as_deref().unwrap_or(""), row.city.as_deref().unwrap_or("")];

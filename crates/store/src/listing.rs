@@ -51,14 +51,17 @@ pub fn attach_company_names<R>(
     let mut ids: Vec<&str> = rows.iter().filter_map(&company_id).collect();
     ids.sort_unstable();
     ids.dedup();
+    // Looked up by primary key alone: with a workspace condition in the WHERE clause SQLite's
+    // planner (without statistics) walks every company of the workspace instead. The workspace
+    // is still checked, on the rows found.
     let found: Vec<(String, String)> = if ids.is_empty() {
         Vec::new()
     } else {
-        companies::table
-            .filter(companies::workspace_id.eq(ws))
+        let rows: Vec<(String, String, String)> = companies::table
             .filter(companies::id.eq_any(ids))
-            .select((companies::id, companies::name))
-            .load(conn)?
+            .select((companies::id, companies::workspace_id, companies::name))
+            .load(conn)?;
+        rows.into_iter().filter(|(_, w, _)| w == ws).map(|(id, _, name)| (id, name)).collect()
     };
     Ok(rows
         .into_iter()

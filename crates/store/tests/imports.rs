@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-/// Shared infrastructure every repository may use: the connection, schema, cursors, lists'
+/// Shared infrastructure every repository may use: the connection, schema, cursors, list
 /// helpers and the numbers people quote (`numbers`); the
 /// values every repository takes (`record::Actor`, the `reach` a read and a change obey); and
 /// the two indexes each repository keeps for its own records in step with them (`points`: their

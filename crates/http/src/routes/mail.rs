@@ -503,7 +503,8 @@ pub async fn send_email(state: web::Data<AppState>, who: Principal, req: HttpReq
             case_id: p.case_id.clone(),
             owner_id: me.user_id().map(str::to_owned),
         };
-        let (row, activity) = crm_app::emails::log_sent(c, &me.caller(), &e, now_micros())?;
+        let mailbox = crm_app::Caller::system(me.workspace_id.clone(), me.actor());
+        let (row, activity) = crm_app::emails::log_sent(c, &mailbox, &e, now_micros())?;
         let sent = SentEmail {
             activity_id: activity.id,
             message_id: row.message_id,

@@ -94,7 +94,7 @@ pub async fn create_product(
     let caller = who.caller();
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
         let mut uow = UnitOfWork::new(&caller);
-        let row = crm_app::products::create_in(c, &caller, &mut uow, &draft)?;
+        let row = crm_app::products::create_with(c, &caller, &mut uow, &draft)?;
         uow.commit(c)?;
         let p = convert::product(row)?;
         Ok(Stored {

@@ -171,7 +171,9 @@ fn log_activity(c: &mut DbConnection, row: &mut CallRow, who: &Principal, now: i
     // The phone system logs the call for its agent: the workspace's system writes it, signed
     // by whoever reported the event.
     let pbx = crm_app::Caller::system(row.workspace_id.clone(), who.actor());
-    let activity = crm_app::records::create_in::<crm_app::activities::Activities>(c, &pbx, |_| Ok(draft))?;
+    let mut uow = crm_app::UnitOfWork::at(&pbx, now);
+    let activity = crm_app::records::create_with::<crm_app::activities::Activities>(c, &pbx, &mut uow, draft)?;
+    uow.commit(c)?;
     row.activity_id = Some(activity.id);
     Ok(())
 }
