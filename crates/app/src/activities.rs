@@ -89,6 +89,6 @@ pub(crate) fn tell_mentioned(
     let users = notifications::mentioned_users(conn, ws, &new)?;
     let n =
         Notice { kind: "mentioned", subject_type, subject_id, detail: Some(&row.subject), source: Some(("activity", &row.id)), actor, at };
-    notifications::notify(conn, ws, &users, &n)?;
+    crate::notify::notify(conn, ws, &users, &n)?;
     Ok(())
 }

@@ -25,6 +25,7 @@ pub mod error;
 pub mod forms;
 pub mod inbound;
 pub mod leads;
+pub mod notify;
 pub mod orders;
 pub mod products;
 pub mod records;

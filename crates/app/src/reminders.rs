@@ -101,5 +101,5 @@ pub fn fire(conn: &mut DbConnection, r: &Reminder, now: i64) -> StoreResult<usiz
         _ => return Ok(0),
     };
     let n = Notice { kind, subject_type, subject_id: &r.subject_id, detail: None, source: None, actor: &actor, at: now };
-    notifications::notify(conn, ws, &users, &n)
+    crate::notify::notify(conn, ws, &users, &n)
 }

@@ -11,7 +11,7 @@ use crm_store::deals::DealRow;
 use crm_store::orders::OrderRow;
 use crm_store::record::{Actor, Change};
 use crm_store::timeline::{self as repo, Item, SUBJECTS};
-use crm_store::{notifications, webhooks, DbConnection, StoreResult};
+use crm_store::{webhooks, DbConnection, StoreResult};
 use serde_json::{json, Map, Value};
 
 /// The longest body excerpt an item keeps.
@@ -24,7 +24,7 @@ type Subject<'a> = (&'static str, Option<&'a str>);
 fn place(conn: &mut DbConnection, ws: &str, subjects: &[(&str, Option<&str>)], item: Item<'_>) -> StoreResult<()> {
     let told = repo::place(conn, ws, subjects, &item)?;
     let told: Vec<(&str, &str)> = told.iter().map(|(t, id)| (t.as_str(), *id)).collect();
-    notifications::tell_followers(conn, ws, &told, item.kind, (item.source_type, item.source_id), item.actor, item.at)
+    crate::notify::tell_followers(conn, ws, &told, item.kind, (item.source_type, item.source_id), item.actor, item.at)
 }
 
 fn excerpt(s: Option<&str>) -> Value {

@@ -20,7 +20,7 @@ use crm_store::cases::CaseRow;
 use crm_store::deals::DealRow;
 use crm_store::orders::OrderRow;
 use crm_store::record::Actor;
-use crm_store::{notifications, time, webhooks, DbConnection, StoreResult};
+use crm_store::{time, webhooks, DbConnection, StoreResult};
 use serde_json::{Map, Value};
 
 /// Something that happened to a record.
@@ -136,7 +136,7 @@ impl UnitOfWork {
             let change = crm_store::record::Change { entity, id: &id, action, changes: &changes, at, all_fields: false };
             crate::timeline::change_item(conn, ws, actor, change)?;
             webhooks::emit_change(conn, ws, actor, change)?;
-            notifications::assigned(conn, ws, entity, &id, actor, &changes, note.as_deref(), at)?;
+            crate::notify::assigned(conn, ws, entity, &id, actor, &changes, note.as_deref(), at)?;
             rows.push(audit::entry(ws, entity, &id, action, actor, changes, at));
         }
         audit::insert_entries(conn, rows)

@@ -158,7 +158,7 @@ pub(crate) struct TxMemo {
     /// The enabled subscriptions of one workspace (see `webhooks::emit`).
     pub(crate) subscriptions: Option<(String, std::rc::Rc<[crate::webhooks::Subscription]>)>,
     /// Records known, from a read earlier in the transaction, to have no followers (see
-    /// `notifications::tell_followers`).
+    /// `crm_app::notify::tell_followers`).
     pub(crate) unfollowed: Vec<String>,
     /// Writes waiting to be sent to PostgreSQL as one statement (see [`defer`]).
     deferred: Vec<Deferred>,

@@ -1,5 +1,6 @@
 //! Notifications: a person hears when they are @mentioned, when a record is assigned to them,
-//! and when something happens to a record they follow; never about a record they may not read.
+//! and when something happens to a record they follow; never about a record they may not read
+//! (`crm_app::notify` decides who is told; this module keeps the inbox and who follows what).
 //!
 //! Mentions are written in text as `@[Label](user:ID)` or `@[Label](team:ID)` (what the app's
 //! composer inserts); a team mention reaches each of its members.
@@ -71,7 +72,7 @@ pub fn mentions(text: &str) -> Vec<(&'static str, String)> {
 }
 
 /// A record's owner and a title to show, if it exists in the workspace.
-fn lookup(conn: &mut DbConnection, ws: &str, subject_type: &str, id: &str) -> StoreResult<Option<(Option<String>, String)>> {
+pub fn subject(conn: &mut DbConnection, ws: &str, subject_type: &str, id: &str) -> StoreResult<Option<(Option<String>, String)>> {
     macro_rules! find {
         ($t:ident, $title:expr) => {
             $t::table.filter($t::workspace_id.eq(ws)).filter($t::id.eq(id)).select(($t::owner_id, $title)).first(conn).optional()?
@@ -89,7 +90,7 @@ fn lookup(conn: &mut DbConnection, ws: &str, subject_type: &str, id: &str) -> St
 }
 
 /// The owner of a record of `entity` (`None` when it has none or does not exist).
-fn owner_of(conn: &mut DbConnection, ws: &str, entity: Entity, id: &str) -> StoreResult<Option<String>> {
+pub fn owner_of(conn: &mut DbConnection, ws: &str, entity: Entity, id: &str) -> StoreResult<Option<String>> {
     use crate::schema::{activities, orders};
     macro_rules! owner {
         ($t:ident) => {
@@ -120,33 +121,9 @@ pub struct Notice<'a> {
     pub at: i64,
 }
 
-/// Tells `users` (teams already expanded): each once, never the actor, only members who may
-/// read the record. Returns how many were told.
-pub fn notify(conn: &mut DbConnection, ws: &str, users: &[String], n: &Notice<'_>) -> StoreResult<usize> {
-    let mut users: Vec<&str> = users.iter().map(String::as_str).filter(|u| Some(*u) != n.actor.user_id()).collect();
-    users.sort_unstable();
-    users.dedup();
-    if users.is_empty() {
-        return Ok(0);
-    }
-    let Some((owner, title)) = lookup(conn, ws, n.subject_type, n.subject_id)? else { return Ok(0) };
-    let Some(entity) = Entity::parse(n.subject_type) else { return Ok(0) };
-    let mut readers = crate::access::readers(conn, ws, &users, entity, owner.as_deref())?;
-    // News that comes from another record (a deal's stage change told to its company's
-    // followers) is also that record's: only those who may read it hear of it. A mention is
-    // addressed to the people named, by the author: it reaches them whoever owns the note.
-    let source = n.source.filter(|s| n.kind != "mentioned" && *s != (n.subject_type, n.subject_id));
-    if let Some((source_type, source_id)) = source {
-        if let Some(source) = Entity::parse(source_type) {
-            if !readers.is_empty() {
-                let owner = owner_of(conn, ws, source, source_id)?;
-                readers = crate::access::readers(conn, ws, &readers, source, owner.as_deref())?;
-            }
-        }
-    }
-    if readers.is_empty() {
-        return Ok(0);
-    }
+/// Writes the notification `n` (about a record titled `title`) for each of `readers`, whom the
+/// caller has chosen; returns the rows written (each also goes to its person's live stream).
+pub fn write(conn: &mut DbConnection, ws: &str, readers: &[&str], title: &str, n: &Notice<'_>) -> StoreResult<Vec<NotificationRow>> {
     let rows: Vec<NotificationRow> = readers
         .iter()
         .map(|user| NotificationRow {
@@ -156,7 +133,7 @@ pub fn notify(conn: &mut DbConnection, ws: &str, users: &[String], n: &Notice<'_
             kind: n.kind.to_owned(),
             subject_type: n.subject_type.to_owned(),
             subject_id: n.subject_id.to_owned(),
-            title: title.clone(),
+            title: title.to_owned(),
             detail: n.detail.map(str::to_owned),
             source_type: n.source.map(|s| s.0.to_owned()),
             source_id: n.source.map(|s| s.1.to_owned()),
@@ -167,10 +144,8 @@ pub fn notify(conn: &mut DbConnection, ws: &str, users: &[String], n: &Notice<'_
             read_at: None,
         })
         .collect();
-    let pushes: Vec<(String, String)> = rows.iter().map(|r| (r.user_id.clone(), live_payload(r).to_string())).collect();
     crate::db::insert_rows!(conn, notifications::table, rows, 1000);
-    crate::live::push_each(conn, ws, &pushes, "notification", n.at)?;
-    Ok(rows.len())
+    Ok(rows)
 }
 
 /// The users mentioned (team mentions expanded to members of this workspace).
@@ -199,62 +174,19 @@ pub fn known_unfollowed(ids: impl IntoIterator<Item = String>) {
     });
 }
 
-/// Tells the followers of each subject (contact, company, deal, case) that something happened.
-pub fn tell_followers(
-    conn: &mut DbConnection,
-    ws: &str,
-    subjects: &[(&str, &str)],
-    detail: &str,
-    source: (&str, &str),
-    actor: &Actor,
-    at: i64,
-) -> StoreResult<()> {
+/// Who follows these records, as (record id, user id); records the running write transaction
+/// knows to have no followers (see [`known_unfollowed`]) cost no query.
+pub fn followers(conn: &mut DbConnection, ws: &str, ids: &[&str]) -> StoreResult<Vec<(String, String)>> {
     let unfollowed = |id: &str| crate::db::with_tx_memo(|m| m.is_some_and(|m| m.unfollowed.iter().any(|u| u == id)));
-    let ids: Vec<&str> = subjects.iter().map(|(_, id)| *id).filter(|id| !unfollowed(id)).collect();
+    let ids: Vec<&str> = ids.iter().copied().filter(|id| !unfollowed(id)).collect();
     if ids.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    let rows: Vec<(String, String)> = follows::table
+    Ok(follows::table
         .filter(follows::workspace_id.eq(ws))
         .filter(follows::subject_id.eq_any(ids))
         .select((follows::subject_id, follows::user_id))
-        .load(conn)?;
-    for (ty, id) in subjects {
-        let users: Vec<String> = rows.iter().filter(|(s, _)| s == id).map(|(_, u)| u.clone()).collect();
-        if !users.is_empty() {
-            let n =
-                Notice { kind: "followed_change", subject_type: ty, subject_id: id, detail: Some(detail), source: Some(source), actor, at };
-            notify(conn, ws, &users, &n)?;
-        }
-    }
-    Ok(())
-}
-
-/// Tells the new owner (or assignee) of a record it is theirs, from an audited change, with
-/// the hand-over note if one was given.
-#[allow(clippy::too_many_arguments)]
-pub fn assigned(
-    conn: &mut DbConnection,
-    ws: &str,
-    entity: &str,
-    id: &str,
-    actor: &Actor,
-    changes: &[serde_json::Value],
-    note: Option<&str>,
-    at: i64,
-) -> StoreResult<()> {
-    if !matches!(entity, "contact" | "company" | "deal" | "case" | "lead" | "task") {
-        return Ok(());
-    }
-    let owner = changes
-        .iter()
-        .find(|c| matches!(c.get("field").and_then(|f| f.as_str()), Some("owner_id" | "assignee_id")))
-        .and_then(|c| c.get("after"))
-        .and_then(|a| a.as_str());
-    let Some(owner) = owner else { return Ok(()) };
-    let n = Notice { kind: "assigned", subject_type: entity, subject_id: id, detail: note, source: None, actor, at };
-    notify(conn, ws, &[owner.to_owned()], &n)?;
-    Ok(())
+        .load(conn)?)
 }
 
 /// Starts or stops following a record.

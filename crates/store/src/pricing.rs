@@ -1,8 +1,12 @@
-//! Line items priced from the catalogue: what deals and orders share.
+//! Line items priced from the catalogue: what deals and orders share. Shared infrastructure of
+//! their repositories, as `record::refs` is: it reads the catalogue's prices, names and costs
+//! (the products table) and writes nothing.
 
-use crate::{products, DbConnection, StoreResult};
+use crate::schema::products;
+use crate::{DbConnection, StoreResult};
 use crm_domain::deals::{e4_string, line_cost_e4, line_total_e4, round_to_currency, LineDraft};
 use crm_domain::{Currency, FieldError, ValidationErrors};
+use diesel::prelude::*;
 use serde_json::{json, Value};
 
 /// A priced line as stored.
@@ -39,8 +43,7 @@ pub fn price(
     prefix: &str,
     errs: &mut ValidationErrors,
 ) -> StoreResult<Vec<PricedLine>> {
-    let product_ids: Vec<&str> = input.iter().filter_map(|l| l.product_id.as_deref()).collect();
-    let found = products::many(conn, ws, &product_ids)?;
+    let found = catalogue(conn, ws, input)?;
     let mut lines = Vec::with_capacity(input.len());
     for (i, l) in input.iter().enumerate() {
         let f = |n: &str| format!("{prefix}[{i}].{n}");
@@ -97,4 +100,32 @@ pub fn totals(lines: &[PricedLine], currency: Currency) -> (i64, Option<i64>) {
     let sum = round_to_currency(lines.iter().map(|l| l.total_e4).sum(), currency);
     let cost = lines.iter().map(|l| l.unit_cost_e4.and_then(|c| line_cost_e4(l.quantity_e4, c))).sum::<Option<i64>>();
     (sum, cost)
+}
+
+/// What a line takes from its product.
+struct Priced {
+    id: String,
+    name: String,
+    currency: String,
+    unit_price_e4: i64,
+    unit_cost_e4: Option<i64>,
+}
+
+/// The products the lines name, in one query by primary key (the workspace checked on the rows
+/// found).
+fn catalogue(conn: &mut DbConnection, ws: &str, input: &[LineDraft]) -> StoreResult<Vec<Priced>> {
+    let ids: Vec<&str> = input.iter().filter_map(|l| l.product_id.as_deref()).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    type Found = (String, String, String, String, i64, Option<i64>);
+    let rows: Vec<Found> = products::table
+        .filter(products::id.eq_any(ids))
+        .select((products::id, products::workspace_id, products::name, products::currency, products::unit_price_e4, products::unit_cost_e4))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, w, ..)| w == ws)
+        .map(|(id, _, name, currency, unit_price_e4, unit_cost_e4)| Priced { id, name, currency, unit_price_e4, unit_cost_e4 })
+        .collect())
 }

@@ -78,20 +78,6 @@ pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<ProductRo
         .ok_or(StoreError::NotFound)
 }
 
-/// Products by id, for pricing line items.
-pub fn many(conn: &mut DbConnection, ws: &str, ids: &[&str]) -> StoreResult<Vec<ProductRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(products::table
-        .filter(products::id.eq_any(ids))
-        .select(ProductRow::as_select())
-        .load::<ProductRow>(conn)?
-        .into_iter()
-        .filter(|p| p.workspace_id == ws)
-        .collect())
-}
-
 fn to_row(ws: &str, id: String, d: &ProductDraft, version: i64, created_at: i64, now: i64) -> ProductRow {
     ProductRow {
         id,
