@@ -167,4 +167,33 @@ both_backends! {
         let (s, _) = app.get_as(&other_ws, &format!("/api/v1/leads/{}", mine["id"].as_str().expect("id"))).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
+
+    async fn converting_needs_the_right_to_create_what_the_lead_becomes(app) {
+        let (rep_id, rep) = app.member(Role::SalesRep, "rep@test.example").await;
+        let grant = |write: &str| json!({"grants": [{"role": "sales_rep", "entity": "contact", "read": "all", "write": write}]});
+        let put = |write: &'static str| app.client.put(app.url("/api/v1/access-policy")).bearer_auth(&app.token).json(&grant(write));
+        let (s, b, _) = app.send(put("none")).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let l = lead(&app, json!({"first_name": "Parisa", "last_name": "Navabi", "email": "parisa@navabi-trading.ir",
+            "company_name": "Navabi Trading", "owner_id": rep_id})).await;
+        let path = format!("/api/v1/leads/{}/convert", l["id"].as_str().expect("id"));
+
+        // The rep may change their lead but may not create contacts: nothing is converted.
+        let (s, b) = app.post_as(&rep, &path, &json!({})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("record_forbidden")), "{b}");
+        let (_, after) = app.get(&format!("/api/v1/leads/{}", l["id"].as_str().expect("id"))).await;
+        assert_eq!((after["converted_at"].clone(), after["version"].as_i64()), (Value::Null, Some(1)), "{after}");
+        let (_, companies) = app.get("/api/v1/companies?q=Navabi&include_total=true").await;
+        assert_eq!(companies["total"], 0, "the company made before the refusal is rolled back: {companies}");
+        let (_, contacts) = app.get("/api/v1/contacts?q=Parisa&include_total=true").await;
+        assert_eq!(contacts["total"], 0, "{contacts}");
+
+        // Given the right, the rep converts it, and what it became is the rep's.
+        let (s, b, _) = app.send(put("own")).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, c) = app.post_as(&rep, &path, &json!({})).await;
+        assert_eq!((s, c["contact_created"].as_bool(), c["company_created"].as_bool()), (StatusCode::OK, Some(true), Some(true)), "{c}");
+        let (_, contact) = app.get(&format!("/api/v1/contacts/{}", c["contact_id"].as_str().expect("contact"))).await;
+        assert_eq!((contact["owner_id"].as_str(), contact["company_id"].clone()), (Some(rep_id.as_str()), c["company_id"].clone()));
+    }
 }
