@@ -20,7 +20,7 @@ use crm_domain::{Consent, Email, EmailLabel, LifecycleStage, Phone, PhoneLabel, 
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::leads::{self as repo, LeadFilter, LeadRow};
 use crm_store::reach::Reach;
-use crm_store::record::{check_editable, Changed};
+use crm_store::record::check_editable;
 use crm_store::{DbConnection, StoreError, StoreResult};
 
 /// The leads kind of record.
@@ -176,8 +176,7 @@ where
             }
             None => None,
         };
-        let Changed { after, changes, .. } =
-            repo::mark_converted(conn, &row, &contact_id, company_id.as_deref(), deal_id.as_deref(), uow.now())?;
+        let (after, changes) = repo::mark_converted(conn, &row, &contact_id, company_id.as_deref(), deal_id.as_deref(), uow.now())?;
         uow.record(Event::Converted { entity: Entity::Lead, id, changes });
         uow.commit(conn)?;
         Ok(Conversion { lead: after, contact_id, contact_created, company_id, company_created, deal_id, already_converted: false })

@@ -23,7 +23,6 @@ type Subject<'a> = (&'static str, Option<&'a str>);
 /// Places an item on the subjects' timelines and tells their followers.
 fn place(conn: &mut DbConnection, ws: &str, subjects: &[(&str, Option<&str>)], item: Item<'_>) -> StoreResult<()> {
     let told = repo::place(conn, ws, subjects, &item)?;
-    let told: Vec<(&str, &str)> = told.iter().map(|(t, id)| (t.as_str(), *id)).collect();
     crate::notify::tell_followers(conn, ws, &told, item.kind, (item.source_type, item.source_id), item.actor, item.at)
 }
 

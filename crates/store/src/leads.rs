@@ -235,7 +235,7 @@ pub fn index(conn: &mut DbConnection, ws: &str, row: &LeadRow) -> StoreResult<()
 }
 
 /// Marks a lead converted at `now` into the contact, company and deal it became (qualified,
-/// one version on): returns its row before, after, and the changes (with `converted_at`).
+/// one version on): returns its row after and the changes (with `converted_at`).
 pub fn mark_converted(
     conn: &mut DbConnection,
     row: &LeadRow,
@@ -243,7 +243,7 @@ pub fn mark_converted(
     company_id: Option<&str>,
     deal_id: Option<&str>,
     now: i64,
-) -> StoreResult<Changed<LeadRow>> {
+) -> StoreResult<(LeadRow, Vec<Value>)> {
     let mut new_row = row.clone();
     new_row.status = LeadStatus::Qualified.as_str().to_owned();
     new_row.converted_at = Some(now);
@@ -255,7 +255,7 @@ pub fn mark_converted(
     write_over(conn, row, &new_row)?;
     let mut changes = crate::record::diff(&fields(row), &fields(&new_row));
     changes.push(json!({"field": "converted_at", "before": null, "after": time::to_datetime(now).to_rfc3339()}));
-    Ok(Changed { before: row.clone(), after: new_row, changes })
+    Ok((new_row, changes))
 }
 
 /// The newest live lead with this email (lowercased), whoever owns it: the record a bulk

@@ -63,21 +63,22 @@ pub struct Item<'a> {
 pub fn place<'s>(
     conn: &mut DbConnection,
     ws: &str,
-    subjects: &[(&str, Option<&'s str>)],
+    subjects: &[(&'s str, Option<&'s str>)],
     item: &Item<'_>,
-) -> StoreResult<Vec<(String, &'s str)>> {
+) -> StoreResult<Vec<(&'s str, &'s str)>> {
     let data = item.data.to_string();
-    let mut rows: Vec<TimelineRow> = Vec::with_capacity(subjects.len());
-    for (ty, id) in subjects {
+    let mut told: Vec<(&'s str, &'s str)> = Vec::with_capacity(subjects.len());
+    for &(ty, id) in subjects {
         let Some(id) = id else { continue };
-        if rows.iter().any(|r| r.subject_type == *ty && r.subject_id == *id) {
+        if told.contains(&(ty, id)) {
             continue;
         }
-        rows.push(TimelineRow {
+        told.push((ty, id));
+        let row = TimelineRow {
             id: new_id(),
             workspace_id: ws.to_owned(),
-            subject_type: (*ty).to_owned(),
-            subject_id: (*id).to_owned(),
+            subject_type: ty.to_owned(),
+            subject_id: id.to_owned(),
             at: item.at,
             kind: item.kind.to_owned(),
             channel: item.channel.map(str::to_owned),
@@ -87,19 +88,9 @@ pub fn place<'s>(
             actor_id: item.actor.id.clone(),
             actor_name: item.actor.name.clone(),
             data: data.clone(),
-        });
-    }
-    // On PostgreSQL the rows wait for the transaction's other writes and go with them.
-    for row in &rows {
-        crate::db::defer(conn, crate::db::Touch::Nothing, diesel::insert_into(timeline::table).values(row.clone()))?;
-    }
-    let mut told = Vec::with_capacity(rows.len());
-    for (ty, id) in subjects {
-        if let Some(id) = id {
-            if !told.iter().any(|(t, i): &(String, &str)| t == ty && i == id) {
-                told.push(((*ty).to_owned(), *id));
-            }
-        }
+        };
+        // On PostgreSQL the rows wait for the transaction's other writes and go with them.
+        crate::db::defer(conn, crate::db::Touch::Nothing, diesel::insert_into(timeline::table).values(row))?;
     }
     Ok(told)
 }
