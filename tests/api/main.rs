@@ -10,6 +10,7 @@ mod collaboration;
 mod companies;
 mod concurrency;
 mod contacts;
+mod custom_fields;
 mod deals;
 mod derived_access;
 mod emails;

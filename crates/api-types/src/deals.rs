@@ -211,6 +211,11 @@ pub struct Deal {
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The values of the workspace's custom fields by key, those the reader may see
+    /// (`GET /api/v1/fields?entity=deal` describes them).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -249,6 +254,11 @@ pub struct DealCreate {
     /// The deal's id in the system it came from; unique in the workspace (at most 128 characters).
     #[serde(default)]
     pub external_id: Option<String>,
+    /// Values of custom fields by key (`GET /api/v1/fields?entity=deal`); required ones must be
+    /// given, the others take their default.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A partial update of a deal: absent fields stay, `null` clears, lists replace.
@@ -291,6 +301,10 @@ pub struct DealPatch {
     #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub external_id: Option<Option<String>>,
+    /// Values of custom fields by key: absent keys stay, `null` clears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// When a deal entered and left a stage.

@@ -37,6 +37,11 @@ pub struct Lead {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The values of the workspace's custom fields by key, those the reader may see
+    /// (`GET /api/v1/fields?entity=lead` describes them).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -70,6 +75,11 @@ pub struct LeadCreate {
     pub notes: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Values of custom fields by key (`GET /api/v1/fields?entity=lead`); required ones must be
+    /// given, the others take their default.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A partial update of a lead; `null` clears.
@@ -110,6 +120,10 @@ pub struct LeadPatch {
     pub notes: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+    /// Values of custom fields by key: absent keys stay, `null` clears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// How to convert a lead. The contact and company are matched to existing ones (by email,
@@ -447,6 +461,11 @@ pub struct Case {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The values of the workspace's custom fields by key, those the reader may see
+    /// (`GET /api/v1/fields?entity=case` describes them).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -482,6 +501,11 @@ pub struct CaseCreate {
     /// The case's id in the system it came from; unique in the workspace (at most 128 characters).
     #[serde(default)]
     pub external_id: Option<String>,
+    /// Values of custom fields by key (`GET /api/v1/fields?entity=case`); required ones must be
+    /// given, the others take their default.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A partial update of a case; `null` clears. Status moves follow the workflow.
@@ -524,6 +548,10 @@ pub struct CasePatch {
     #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub external_id: Option<Option<String>>,
+    /// Values of custom fields by key: absent keys stay, `null` clears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Response and resolution times per priority.

@@ -88,6 +88,8 @@ impl ContactCreate {
         let phones = phones(&mut errs, &self.phones, region);
         let tags = errs.collect(parse_tags("tags", &self.tags)).unwrap_or_default();
         errs.finish(|| ContactDraft {
+            // Checked against the workspace's fields by the application.
+            custom: None,
             first_name: first_name.unwrap_or_default(),
             last_name,
             title,
@@ -165,6 +167,8 @@ impl CompanyCreate {
         }
         let tags = errs.collect(parse_tags("tags", &self.tags)).unwrap_or_default();
         errs.finish(|| CompanyDraft {
+            // Checked against the workspace's fields by the application.
+            custom: None,
             name: name.unwrap_or_default(),
             domain,
             industry,
@@ -222,6 +226,7 @@ impl CompanyPatch {
 impl From<crate::contacts::Contact> for ContactCreate {
     fn from(c: crate::contacts::Contact) -> Self {
         ContactCreate {
+            custom: c.custom.clone(),
             first_name: c.first_name,
             last_name: c.last_name,
             title: c.title,
@@ -240,6 +245,7 @@ impl From<crate::contacts::Contact> for ContactCreate {
 impl From<crate::companies::Company> for CompanyCreate {
     fn from(c: crate::companies::Company) -> Self {
         CompanyCreate {
+            custom: c.custom.clone(),
             name: c.name,
             domain: c.domain,
             industry: c.industry,

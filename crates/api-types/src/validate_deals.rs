@@ -176,6 +176,8 @@ impl DealCreate {
         let loss_reason = opt(&mut errs, "loss_reason", &self.loss_reason, 80);
         let external_id = opt(&mut errs, "external_id", &self.external_id, 128);
         errs.finish(|| DealDraft {
+            // Checked against the workspace's fields by the application.
+            custom: None,
             external_id,
             name: name.unwrap_or_default(),
             pipeline_id,
@@ -281,6 +283,7 @@ impl From<Deal> for DealCreate {
             })
             .collect();
         Self {
+            custom: d.custom.clone(),
             name: d.name,
             pipeline_id: Some(d.pipeline_id),
             stage_id: Some(d.stage_id),

@@ -46,6 +46,8 @@ impl LeadCreate {
         let notes = opt(&mut errs, "notes", &self.notes, 10_000);
         let tags = errs.collect(parse_tags("tags", &self.tags)).unwrap_or_default();
         errs.finish(|| LeadDraft {
+            // Checked against the workspace's fields by the application.
+            custom: None,
             first_name: first_name.unwrap_or_default(),
             last_name,
             email,
@@ -65,6 +67,7 @@ impl LeadCreate {
 impl From<Lead> for LeadCreate {
     fn from(l: Lead) -> Self {
         Self {
+            custom: l.custom.clone(),
             first_name: l.first_name,
             last_name: l.last_name,
             email: l.email,
@@ -207,6 +210,8 @@ impl CaseCreate {
         let tags = errs.collect(parse_tags("tags", &self.tags)).unwrap_or_default();
         let external_id = opt(&mut errs, "external_id", &self.external_id, 128);
         errs.finish(|| CaseDraft {
+            // Checked against the workspace's fields by the application.
+            custom: None,
             external_id,
             subject: subject.unwrap_or_default(),
             description,
@@ -227,6 +232,7 @@ impl CaseCreate {
 impl From<Case> for CaseCreate {
     fn from(c: Case) -> Self {
         Self {
+            custom: c.custom.clone(),
             subject: c.subject,
             description: c.description,
             contact_id: c.contact_id,

@@ -27,6 +27,9 @@ impl Kind for Cases {
     type Filter = CaseFilter;
 
     crate::stored_in!(crm_store::cases);
+    fn custom(row: &CaseRow) -> Option<&str> {
+        Some(&row.custom)
+    }
 
     fn row(read: &CaseRow) -> &CaseRow {
         read

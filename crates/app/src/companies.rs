@@ -25,6 +25,9 @@ impl Kind for Companies {
     type Filter = CompanyFilter;
 
     crate::stored_in!(crm_store::companies);
+    fn custom(row: &CompanyRow) -> Option<&str> {
+        Some(&row.custom)
+    }
 
     fn row(read: &CompanyWithCount) -> &CompanyRow {
         &read.0

@@ -24,6 +24,9 @@ impl Kind for Contacts {
     type Filter = ContactFilter;
 
     crate::stored_in!(crm_store::contacts);
+    fn custom(row: &ContactRow) -> Option<&str> {
+        Some(&row.custom)
+    }
 
     fn row(read: &ContactWithCompany) -> &ContactRow {
         &read.0
@@ -43,7 +46,7 @@ impl Kind for Contacts {
         let ws = caller.workspace();
         if let Some(raw) = filter.phone.take() {
             let number = Phone::parse_asking("phone", &raw, || crate::workspace::region(conn, ws))?
-                .map_err(|e| AppError::BadParameter { name: "phone", code: "invalid_phone", message: e.message })?;
+                .map_err(|e| AppError::BadParameter { name: "phone".into(), code: "invalid_phone", message: e.message })?;
             filter.phone = Some(number.as_str().to_owned());
         }
         Ok(repo::list(conn, ws, reach, &filter, page)?)

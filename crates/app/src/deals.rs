@@ -40,6 +40,9 @@ impl Kind for Deals {
     fn draft_owner(draft: &mut DealDraft) -> &mut Option<String> {
         &mut draft.owner_id
     }
+    fn custom((row, _): &DealWithCompany) -> Option<&str> {
+        Some(&row.custom)
+    }
     fn fields((row, _): &DealWithCompany) -> Map<String, Value> {
         repo::fields(row)
     }

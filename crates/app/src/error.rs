@@ -13,7 +13,7 @@ pub enum AppError {
     NotFound(Entity),
     /// A query parameter that cannot be understood (400, naming it).
     #[error("{name}: {message}")]
-    BadParameter { name: &'static str, code: &'static str, message: String },
+    BadParameter { name: String, code: &'static str, message: String },
     /// Anything the store reports: conflicts, stale versions, refused writes, field problems.
     #[error(transparent)]
     Store(#[from] StoreError),

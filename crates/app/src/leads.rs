@@ -35,6 +35,9 @@ impl Kind for Leads {
     type Filter = LeadFilter;
 
     crate::stored_in!(crm_store::leads);
+    fn custom(row: &LeadRow) -> Option<&str> {
+        Some(&row.custom)
+    }
 
     fn row(read: &LeadRow) -> &LeadRow {
         read
@@ -114,7 +117,7 @@ where
             }
             .into());
         }
-        let mut facts = Facts::new(conn, ws);
+        let mut facts = Facts::new(conn, &caller);
         let deal = deal(&row, &mut facts)?;
         let region = facts.settings()?.region;
         let email = row.email.as_deref().map(|e| Email::parse("email", e)).transpose()?;
@@ -129,6 +132,7 @@ where
                 None => match &row.company_name {
                     Some(name) => {
                         let draft = CompanyDraft {
+                            custom: None,
                             name: name.clone(),
                             domain: domain.clone(),
                             industry: None,
@@ -151,6 +155,7 @@ where
             Some(c) => (c, false),
             None => {
                 let draft = ContactDraft {
+                    custom: None,
                     first_name: row.first_name.clone(),
                     last_name: row.last_name.clone(),
                     title: row.title.clone(),

@@ -18,6 +18,7 @@ pub mod caller;
 pub mod cases;
 pub mod companies;
 pub mod contacts;
+pub mod custom;
 pub mod db;
 pub mod deals;
 pub mod emails;

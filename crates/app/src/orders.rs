@@ -118,7 +118,7 @@ where
                 let base = facts.settings()?.base;
                 Ok((parse(None, base)?, base))
             })?;
-            Ok((created, true))
+            Ok((created.record, true))
         }
         Some(existing) => {
             if existing.deleted_at.is_some() {
@@ -128,7 +128,7 @@ where
                 let base = facts.settings()?.base;
                 Ok((parse(Some(&existing), base)?, base))
             })?;
-            Ok((replaced, false))
+            Ok((replaced.record, false))
         }
     })
     .await

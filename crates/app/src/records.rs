@@ -9,6 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::uow::{Event, UnitOfWork};
 use crate::workspace::Facts;
 use crm_domain::access::Entity;
+use crm_domain::custom::FieldSet;
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::reach::{Reach, WriteGuard};
 use crm_store::record::{Changed, TrashMove};
@@ -93,10 +94,66 @@ pub trait Kind: 'static {
         Ok(())
     }
 
+    /// The record's stored custom values (JSON), for the kinds that have custom fields.
+    fn custom(_row: &Self::Row) -> Option<&str> {
+        None
+    }
+
     /// The record as this caller may see it (what is beside it narrowed to their reach).
     fn seen(_conn: &mut DbConnection, _caller: &Caller, read: Self::Read) -> AppResult<Self::Read> {
         Ok(read)
     }
+}
+
+/// A record as its reader sees it: beside it, the values of its custom fields they may read,
+/// by key, in their wire form.
+#[derive(Debug, Clone)]
+pub struct Shown<T> {
+    pub record: T,
+    pub custom: Map<String, Value>,
+}
+
+impl<T> std::ops::Deref for Shown<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.record
+    }
+}
+
+/// Shows records to the caller: their custom values through the kind's fields (`known`: the
+/// fields when the write already read them), read once for all of them.
+fn shown<K: Kind>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    reads: Vec<K::Read>,
+    known: Option<(Entity, FieldSet)>,
+) -> AppResult<Vec<Shown<K::Read>>> {
+    let needs = reads.iter().any(|r| K::custom(K::row(r)).is_some_and(|c| c != "{}"));
+    let set = match known {
+        _ if !needs => FieldSet::default(),
+        Some((entity, set)) if entity == K::ENTITY => set,
+        _ => crate::custom::field_set(conn, caller.workspace(), K::ENTITY)?,
+    };
+    Ok(reads
+        .into_iter()
+        .map(|record| {
+            let custom = match K::custom(K::row(&record)) {
+                Some(stored) if !set.is_empty() => crate::custom::show(&set, stored, caller.role()),
+                _ => Map::new(),
+            };
+            Shown { record, custom }
+        })
+        .collect())
+}
+
+fn shown_one<K: Kind>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    read: K::Read,
+    known: Option<(Entity, FieldSet)>,
+) -> AppResult<Shown<K::Read>> {
+    let mut all = shown::<K>(conn, caller, vec![read], known)?;
+    all.pop().ok_or_else(|| AppError::Store(crm_store::StoreError::Aborted("no record".into())))
 }
 
 /// Implements the methods of [`Kind`] that every kind answers the same way from its repository
@@ -145,22 +202,25 @@ macro_rules! stored_in {
 }
 
 /// One page of the records the caller may read.
-pub async fn list<K: Kind>(db: &Db, caller: &Caller, filter: K::Filter, page: PageSpec) -> AppResult<PageOf<K::Read>> {
+pub async fn list<K: Kind>(db: &Db, caller: &Caller, filter: K::Filter, mut page: PageSpec) -> AppResult<PageOf<Shown<K::Read>>> {
     let caller = caller.clone();
     db.read(move |conn| {
+        crate::custom::plan(conn, &caller, K::ENTITY, &mut page)?;
         let reach = caller.reach(conn, K::ENTITY)?;
-        K::list(conn, &caller, &reach, filter, &page)
+        let PageOf { items, next_cursor, total } = K::list(conn, &caller, &reach, filter, &page)?;
+        Ok(PageOf { items: shown::<K>(conn, &caller, items, None)?, next_cursor, total })
     })
     .await
 }
 
 /// One record (also in the trash), if the caller may read it.
-pub async fn get<K: Kind>(db: &Db, caller: &Caller, id: String) -> AppResult<K::Read> {
+pub async fn get<K: Kind>(db: &Db, caller: &Caller, id: String) -> AppResult<Shown<K::Read>> {
     let caller = caller.clone();
     db.read(move |conn| {
         let found = K::get(conn, caller.workspace(), &id).map_err(AppError::not_found_as(K::ENTITY))?;
         caller.check_visible(conn, K::ENTITY, K::owner(&found))?;
-        K::seen(conn, &caller, found)
+        let seen = K::seen(conn, &caller, found)?;
+        shown_one::<K>(conn, &caller, seen, None)
     })
     .await
 }
@@ -173,13 +233,15 @@ pub fn create_in<K: Kind>(
     conn: &mut DbConnection,
     caller: &Caller,
     parse: impl FnOnce(&mut Facts<'_>) -> AppResult<K::Draft>,
-) -> AppResult<K::Read> {
+) -> AppResult<Shown<K::Read>> {
     caller.require_write()?;
-    let draft = parse(&mut Facts::new(conn, caller.workspace()))?;
+    let mut facts = Facts::new(conn, caller);
+    let draft = parse(&mut facts)?;
+    let known = facts.take_fields();
     let mut uow = UnitOfWork::new(caller);
     let created = create_with::<K>(conn, caller, &mut uow, draft)?;
     uow.commit(conn)?;
-    Ok(created)
+    shown_one::<K>(conn, caller, created, known)
 }
 
 /// Creates a record in a running unit of work (one of several records a use case writes, such
@@ -202,7 +264,9 @@ pub fn create_with<K: Kind>(conn: &mut DbConnection, caller: &Caller, uow: &mut 
 /// Records the creation of a record a use case wrote itself (a lead a web form captured, with
 /// its form) and what the creation sets off, as [`create_with`] does after its insert.
 pub fn created_in<K: Kind>(conn: &mut DbConnection, uow: &mut UnitOfWork, row: &K::Row) -> AppResult<()> {
-    uow.record(Event::Created { entity: K::ENTITY, id: K::id(row).to_owned(), fields: K::fields(row) });
+    let mut fields = K::fields(row);
+    crate::custom::name_fields(conn, uow.workspace(), K::ENTITY, &mut fields)?;
+    uow.record(Event::Created { entity: K::ENTITY, id: K::id(row).to_owned(), fields });
     K::after_write(conn, uow, Written::Created(row))
 }
 
@@ -210,7 +274,7 @@ pub fn created_in<K: Kind>(conn: &mut DbConnection, uow: &mut UnitOfWork, row: &
 /// (asking for the workspace's settings when its input needs them, such as the region phones
 /// are read in). `expected` is the version the caller saw (`None` only for an explicit
 /// `If-Match: *`); a stale one fails and changes nothing.
-pub async fn update<K, F>(db: &Db, caller: &Caller, id: String, expected: Option<i64>, apply: F) -> AppResult<K::Read>
+pub async fn update<K, F>(db: &Db, caller: &Caller, id: String, expected: Option<i64>, apply: F) -> AppResult<Shown<K::Read>>
 where
     K: Kind,
     F: FnOnce(&K::Row, &mut Facts<'_>) -> AppResult<K::Draft> + Send + 'static,
@@ -227,12 +291,13 @@ pub fn update_in<K: Kind>(
     id: &str,
     expected: Option<i64>,
     apply: impl FnOnce(&K::Row, &mut Facts<'_>) -> AppResult<K::Draft>,
-) -> AppResult<K::Read> {
+) -> AppResult<Shown<K::Read>> {
     caller.require_write()?;
     let mut uow = UnitOfWork::new(caller);
     let after = update_with::<K>(conn, caller, &mut uow, id, expected, apply)?;
     uow.commit(conn)?;
-    K::seen(conn, caller, after)
+    let seen = K::seen(conn, caller, after)?;
+    shown_one::<K>(conn, caller, seen, None)
 }
 
 /// Changes a record in a running unit of work (see [`create_with`], also for what the caller
@@ -246,11 +311,11 @@ pub fn update_with<K: Kind>(
     expected: Option<i64>,
     apply: impl FnOnce(&K::Row, &mut Facts<'_>) -> AppResult<K::Draft>,
 ) -> AppResult<K::Read> {
-    let ws = caller.workspace();
     let guard = caller.guard(conn, K::ENTITY)?;
-    let apply = |conn: &mut DbConnection, row: &K::Row| apply(row, &mut Facts::new(conn, ws)).map_err(AppError::into_store);
-    let Changed { before, after, changes } =
+    let apply = |conn: &mut DbConnection, row: &K::Row| apply(row, &mut Facts::new(conn, caller)).map_err(AppError::into_store);
+    let Changed { before, after, mut changes } =
         K::change(conn, uow, id, expected, &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
+    crate::custom::name_changes(conn, caller.workspace(), K::ENTITY, &mut changes)?;
     if !changes.is_empty() {
         uow.record(Event::Updated { entity: K::ENTITY, id: id.to_owned(), changes, note: None });
         K::after_write(conn, uow, Written::Changed { before: &before, after: K::row(&after) })?;
@@ -260,7 +325,7 @@ pub fn update_with<K: Kind>(
 
 /// Moves a record to the trash (`delete`) or takes it out. Doing what is already done changes
 /// nothing and records nothing.
-pub async fn set_deleted<K: Kind>(db: &Db, caller: &Caller, id: String, expected: Option<i64>, delete: bool) -> AppResult<K::Read> {
+pub async fn set_deleted<K: Kind>(db: &Db, caller: &Caller, id: String, expected: Option<i64>, delete: bool) -> AppResult<Shown<K::Read>> {
     caller.require_write()?;
     let caller = caller.clone();
     db.write(move |conn| set_deleted_in::<K>(conn, &caller, &id, expected, delete)).await
@@ -273,7 +338,7 @@ pub fn set_deleted_in<K: Kind>(
     id: &str,
     expected: Option<i64>,
     delete: bool,
-) -> AppResult<K::Read> {
+) -> AppResult<Shown<K::Read>> {
     caller.require_write()?;
     let guard = caller.guard(conn, K::ENTITY)?;
     let (after, moved) = K::trash(conn, caller.workspace(), id, expected, &guard, delete).map_err(AppError::not_found_as(K::ENTITY))?;
@@ -283,5 +348,6 @@ pub fn set_deleted_in<K: Kind>(
         K::after_write(conn, &mut uow, Written::TrashMoved(K::row(&after)))?;
         uow.commit(conn)?;
     }
-    K::seen(conn, caller, after)
+    let seen = K::seen(conn, caller, after)?;
+    shown_one::<K>(conn, caller, seen, None)
 }

@@ -1,8 +1,12 @@
 //! Facts about the caller's workspace that use cases need.
 
+use crate::caller::Caller;
 use crate::error::AppResult;
+use crm_domain::access::Entity;
+use crm_domain::custom::FieldSet;
 use crm_domain::{Currency, Region};
 use crm_store::{DbConnection, StoreError, StoreResult};
+use serde_json::{Map, Value};
 
 /// What a record's input is read with: the workspace's region (national phone numbers) and
 /// base currency (totals of orders and deals in other currencies).
@@ -25,13 +29,41 @@ pub fn settings(conn: &mut DbConnection, ws: &str) -> StoreResult<Settings> {
 /// rest of the write: input that needs none (a deal's stage, a case) costs no query for them.
 pub struct Facts<'c> {
     conn: &'c mut DbConnection,
-    ws: &'c str,
+    caller: &'c Caller,
     read: Option<Settings>,
+    fields: Option<(Entity, FieldSet)>,
 }
 
 impl<'c> Facts<'c> {
-    pub(crate) fn new(conn: &'c mut DbConnection, ws: &'c str) -> Self {
-        Self { conn, ws, read: None }
+    pub(crate) fn new(conn: &'c mut DbConnection, caller: &'c Caller) -> Self {
+        Self { conn, caller, read: None, fields: None }
+    }
+
+    /// The fields read for this write, if any were (kept to show the written record).
+    pub(crate) fn take_fields(self) -> Option<(Entity, FieldSet)> {
+        self.fields
+    }
+
+    /// The stored custom values a write of an `entity` record leaves: `input` checked against
+    /// the kind's fields and laid over `current`, the record's stored values (none for a new
+    /// record: defaults filled in, required fields demanded). See [`crate::custom::accept`].
+    pub fn custom(
+        &mut self,
+        entity: Entity,
+        input: Option<&Map<String, Value>>,
+        current: Option<&str>,
+        id: Option<&str>,
+    ) -> AppResult<Map<String, Value>> {
+        let needs_region = input.is_some_and(|i| !i.is_empty());
+        let region = if needs_region { self.settings()?.region } else { Region::IR };
+        let caller = self.caller;
+        if self.fields.as_ref().is_none_or(|(e, _)| *e != entity) {
+            self.fields = Some((entity, crate::custom::field_set(self.conn, caller.workspace(), entity)?));
+        }
+        let Some((_, set)) = &self.fields else { return Ok(Map::new()) };
+        let values = crate::custom::accept(self.conn, set, caller, input, current, region)?;
+        crate::custom::check_unique(self.conn, set, caller.workspace(), entity, &values, current, id)?;
+        Ok(values)
     }
 
     /// The workspace's settings.
@@ -39,7 +71,7 @@ impl<'c> Facts<'c> {
         match self.read {
             Some(read) => Ok(read),
             None => {
-                let read = settings(self.conn, self.ws)?;
+                let read = settings(self.conn, self.caller.workspace())?;
                 self.read = Some(read);
                 Ok(read)
             }

@@ -86,7 +86,13 @@ fn a_contacts_life_reaches_its_audit_trail_and_timeline_and_refused_writes_leave
                 let ws = admin.workspace();
                 let trail = crm_store::audit::list(c, ws, "contact", &contact, None, 10)?;
                 let reach = read_reach_all(c, ws, admin.viewer())?;
-                let spec = PageSpec { sort: Sort { field: SortField::At, desc: true }, limit: 10, after: None, include_total: false };
+                let spec = PageSpec {
+                    sort: Sort { field: SortField::At, desc: true },
+                    limit: 10,
+                    after: None,
+                    include_total: false,
+                    ..PageSpec::default()
+                };
                 let filter = TimelineFilter::default();
                 let items = crm_store::timeline::page(c, ws, "contact", &contact, &filter, &spec, &reach)?.items;
                 Ok((trail.into_iter().map(|e| e.action).collect::<Vec<_>>(), items.into_iter().map(|i| i.kind).collect::<Vec<_>>()))

@@ -193,6 +193,9 @@ pub struct DealDraft {
     pub tags: Vec<crate::Tag>,
     /// The deal's id in the system it came from; unique in the workspace.
     pub external_id: Option<String>,
+    /// Custom field values as stored (`crate::custom`), when the write sets them; `None`
+    /// keeps what the record has.
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// The standard pipeline every new workspace starts with.

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod calendar;
 pub mod commerce;
+pub mod custom;
 pub mod deals;
 pub mod digits;
 pub mod email;

@@ -187,6 +187,9 @@ pub struct LeadDraft {
     pub owner_id: Option<String>,
     pub notes: Option<String>,
     pub tags: Vec<Tag>,
+    /// Custom field values as stored (`crate::custom`), when the write sets them; `None`
+    /// keeps what the record has.
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl LeadDraft {
@@ -248,6 +251,9 @@ pub struct CaseDraft {
     pub tags: Vec<Tag>,
     /// The case's id in the system it came from (a help desk); unique in the workspace.
     pub external_id: Option<String>,
+    /// Custom field values as stored (`crate::custom`), when the write sets them; `None`
+    /// keeps what the record has.
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 #[cfg(test)]

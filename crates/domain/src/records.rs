@@ -40,6 +40,9 @@ pub struct ContactDraft {
     pub consent: Consent,
     pub owner_id: Option<String>,
     pub tags: Vec<Tag>,
+    /// Custom field values as stored (`crate::custom`), when the write sets them; `None`
+    /// keeps what the record has.
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl ContactDraft {
@@ -71,6 +74,9 @@ pub struct CompanyDraft {
     pub employee_count: Option<i64>,
     pub owner_id: Option<String>,
     pub tags: Vec<Tag>,
+    /// Custom field values as stored (`crate::custom`), when the write sets them; `None`
+    /// keeps what the record has.
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Domains of free mailbox providers: an address there says nothing about the company.

@@ -19,6 +19,8 @@ fn list<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> ApiResult<Vec<T>
 
 pub fn contact((r, company_name): ContactWithCompany) -> ApiResult<api::Contact> {
     Ok(api::Contact {
+        // Filled by the use case that shows the record (`Shown`), for its reader.
+        custom: serde_json::Map::new(),
         lifecycle_stage: LifecycleStage::parse(&r.lifecycle_stage).ok_or_else(|| corrupt("lifecycle_stage"))?,
         source: r.source.as_deref().and_then(Source::parse),
         consent: Consent::parse(&r.consent).unwrap_or(Consent::Unknown),
@@ -63,14 +65,17 @@ pub struct ContactOut<'a> {
     created_at: chrono::DateTime<chrono::Utc>,
     updated_at: chrono::DateTime<chrono::Utc>,
     deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    custom: &'a serde_json::Map<String, serde_json::Value>,
 }
 
 fn raw<'a>(s: &'a str, what: &str) -> ApiResult<&'a serde_json::value::RawValue> {
     serde_json::from_str(s).map_err(|_| corrupt(what))
 }
 
-pub fn contact_out<'a>((r, company_name): &'a ContactWithCompany) -> ApiResult<ContactOut<'a>> {
+pub fn contact_out(shown: &crm_app::records::Shown<ContactWithCompany>) -> ApiResult<ContactOut<'_>> {
+    let (r, company_name) = &shown.record;
     Ok(ContactOut {
+        custom: &shown.custom,
         id: &r.id,
         first_name: &r.first_name,
         last_name: r.last_name.as_deref(),
@@ -101,6 +106,8 @@ pub fn company((r, contact_count): CompanyWithCount) -> ApiResult<api::Company> 
         _ => None,
     };
     Ok(api::Company {
+        // Filled by the use case that shows the record (`Shown`), for its reader.
+        custom: serde_json::Map::new(),
         emails: list(&r.emails, "emails")?,
         phones: list(&r.phones, "phones")?,
         tags: list(&r.tags, "tags")?,
@@ -228,6 +235,8 @@ pub fn deal((r, company_name): crm_store::deals::DealWithCompany) -> ApiResult<a
     let cur = currency(&r.currency)?;
     let line_items = line_items(&r.line_items, cur)?;
     Ok(api::Deal {
+        // Filled by the use case that shows the record (`Shown`), for its reader.
+        custom: serde_json::Map::new(),
         status: crm_domain::deals::StageKind::parse(&r.status).ok_or_else(|| corrupt("deal status"))?,
         amount: r.amount_e4.map(|a| money(a, cur)),
         margin: match (r.amount_e4, r.cost_e4) {
@@ -340,6 +349,8 @@ fn parsed<T>(v: Option<T>, what: &str) -> ApiResult<T> {
 pub fn lead(r: crm_store::leads::LeadRow) -> ApiResult<api::Lead> {
     use crm_domain::operations::LeadStatus;
     Ok(api::Lead {
+        // Filled by the use case that shows the record (`Shown`), for its reader.
+        custom: serde_json::Map::new(),
         status: parsed(LeadStatus::parse(&r.status), "lead status")?,
         source: r.source.as_deref().and_then(Source::parse),
         tags: list(&r.tags, "tags")?,
@@ -434,6 +445,8 @@ pub fn case(r: crm_store::cases::CaseRow, now: i64) -> ApiResult<api::Case> {
     use crm_domain::operations::{CaseChannel, CaseStatus, Priority};
     let minutes = |at: Option<i64>| at.map(|t| (t - r.created_at) / 60_000_000);
     Ok(api::Case {
+        // Filled by the use case that shows the record (`Shown`), for its reader.
+        custom: serde_json::Map::new(),
         sla_breached: r.sla_breached(now),
         first_response_minutes: minutes(r.first_response_at),
         resolution_minutes: minutes(r.resolved_at),
@@ -465,6 +478,14 @@ pub fn case(r: crm_store::cases::CaseRow, now: i64) -> ApiResult<api::Case> {
     })
 }
 
+/// A record as its reader sees it, in its wire form: `to_wire` of the record, with the custom
+/// values the reader may see.
+pub fn shown<R, W: crm_api_types::WithCustom>(s: crm_app::records::Shown<R>, to_wire: impl FnOnce(R) -> ApiResult<W>) -> ApiResult<W> {
+    let mut wire = to_wire(s.record)?;
+    *wire.custom_mut() = s.custom;
+    Ok(wire)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,10 +514,13 @@ mod tests {
             created_at: 1_700_000_000_000_000,
             updated_at: 1_700_000_000_123_456,
             deleted_at: None,
+            custom: r#"{"fabc":1}"#.into(),
         };
-        let pair = (row, Some("Pars".to_owned()));
+        let custom: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(r#"{"tier": "gold", "limit": "12.5"}"#).expect("custom");
+        let pair = crm_app::records::Shown { record: (row, Some("Pars".to_owned())), custom };
         let fast = serde_json::to_value(contact_out(&pair).expect("fast")).expect("json");
-        let typed = serde_json::to_value(contact(pair.clone()).expect("typed")).expect("json");
+        let typed = serde_json::to_value(shown(pair.clone(), contact).expect("typed")).expect("json");
         assert_eq!(fast, typed);
     }
 

@@ -31,6 +31,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code` and the offe
         (name = "telephony", description = "Call-center screen pop: call events from the telephone system, caller cards pushed live to agents"),
         (name = "notifications", description = "A person's inbox: @mentions, assignments, changes to followed records"),
         (name = "workspace", description = "The caller, members, teams and the access policy"),
+        (name = "fields", description = "Custom fields: the workspace's own facts on contacts, companies, deals, leads and cases. Values travel in each record's `custom` object under the field's key; `GET /fields` describes them"),
         (name = "views", description = "Saved list views: a person's search, filters, sort and columns per list, optionally shared with the workspace"),
         (name = "api-keys", description = "Keys for integrations (admins)"),
         (name = "email", description = "Sending email from a record through the workspace's mail server, templates with merge fields, receiving email from a mail provider; threads by Message-ID"),

@@ -4,7 +4,7 @@
 use crate::error::ApiError;
 use actix_web::http::StatusCode;
 use actix_web::HttpRequest;
-use crm_store::cursor::{Cursor, PageSpec, Sort, Trash};
+use crm_store::cursor::{CmpOp, Cursor, CustomAsk, CustomPlan, PageSpec, Sort, Trash};
 
 /// Largest page a client may ask for.
 pub const MAX_LIMIT: i64 = 200;
@@ -87,16 +87,39 @@ impl QueryParams {
     /// Like [`QueryParams::page_spec`] for a list that can also be sorted by its own time
     /// `at_name` (e.g. `occurred_at`), with its own default sort.
     pub fn page_spec_with(&mut self, at_name: Option<&str>, default: Sort) -> Result<PageSpec, ApiError> {
-        let sort = match self.take("sort") {
-            None => default,
-            Some(s) => Sort::parse_with(&s, at_name).ok_or_else(|| {
-                let extra = at_name.map(|n| format!(", {n}")).unwrap_or_default();
-                bad(
-                    "sort",
-                    "invalid_sort",
-                    &format!("must be one of created_at, updated_at, name{extra}, each optionally prefixed by - for descending"),
-                )
-            })?,
+        self.page_spec_of(at_name, default, false)
+    }
+
+    /// Like [`QueryParams::page_spec`] for a list of a kind with custom fields: also filters
+    /// (`custom.<key>=v`, `custom.<key>[gte]=v`, …) and sorts (`sort=-custom.<key>`) on them.
+    pub fn page_spec_with_custom(&mut self) -> Result<PageSpec, ApiError> {
+        self.page_spec_of(None, Sort::default(), true)
+    }
+
+    fn page_spec_of(&mut self, at_name: Option<&str>, default: Sort, custom: bool) -> Result<PageSpec, ApiError> {
+        let mut custom_ask = if custom { self.take_custom_filters()? } else { CustomAsk::default() };
+        let (sort, sort_name) = match self.take("sort") {
+            None => (default, default.as_str().to_owned()),
+            Some(s) if custom && s.trim_start_matches('-').starts_with("custom.") => {
+                let desc = s.starts_with('-');
+                let key = s.trim_start_matches('-').trim_start_matches("custom.").to_owned();
+                custom_ask.sort = Some((key, desc));
+                (default, s)
+            }
+            Some(s) => {
+                let sort = Sort::parse_with(&s, at_name).ok_or_else(|| {
+                    let extra = at_name.map(|n| format!(", {n}")).unwrap_or_default();
+                    bad(
+                        "sort",
+                        "invalid_sort",
+                        &format!(
+                            "must be one of created_at, updated_at, name{extra}{}, each optionally prefixed by - for descending",
+                            if custom { " or custom.<key>" } else { "" }
+                        ),
+                    )
+                })?;
+                (sort, sort.as_str().to_owned())
+            }
         };
         let limit = match self.take("limit") {
             None => DEFAULT_LIMIT,
@@ -107,12 +130,36 @@ impl QueryParams {
         };
         let after = match self.take("cursor") {
             None => None,
-            Some(c) => Some(Cursor::decode(&c, sort.as_str()).ok_or_else(|| {
+            Some(c) => Some(Cursor::decode(&c, &sort_name).ok_or_else(|| {
                 bad("cursor", "invalid_cursor", "is not a cursor this list returned with the same sort; start again without a cursor")
             })?),
         };
         let include_total = self.take_bool("include_total")?;
-        Ok(PageSpec { sort, limit, after, include_total })
+        Ok(PageSpec { sort, limit, after, include_total, custom_ask, custom: CustomPlan::default() })
+    }
+
+    /// `custom.<key>=v` and `custom.<key>[gt|gte|lt|lte]=v`: filters on custom fields, which
+    /// the list's use case checks against the kind's fields.
+    fn take_custom_filters(&mut self) -> Result<CustomAsk, ApiError> {
+        let mut ask = CustomAsk::default();
+        let mut rest = Vec::with_capacity(self.0.len());
+        for (k, v) in std::mem::take(&mut self.0) {
+            let Some(name) = k.strip_prefix("custom.") else {
+                rest.push((k, v));
+                continue;
+            };
+            let (key, op) = match name.split_once('[') {
+                Some((key, op)) => (key, Some(op.trim_end_matches(']'))),
+                None => (name, None),
+            };
+            let op = CmpOp::parse(op).ok_or_else(|| bad(&k, "invalid_operator", "must be custom.<key> or custom.<key>[gt|gte|lt|lte]"))?;
+            if ask.filters.len() >= 20 {
+                return Err(bad(&k, "too_many_filters", "at most 20 custom field filters"));
+            }
+            ask.filters.push((key.to_owned(), op, v));
+        }
+        self.0 = rest;
+        Ok(ask)
     }
 
     /// `trash=exclude|only|include`.

@@ -331,6 +331,7 @@ fn fill(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) ->
                 Money::parse("a", &format!("{}", rng.gen_range(50..50_000u64) * 1000), usd).ok()
             };
             let draft = CompanyDraft {
+                custom: None,
                 name,
                 domain: Some(slug.clone()),
                 industry: Some((*pick(&mut rng, INDUSTRIES)).to_owned()),
@@ -411,6 +412,7 @@ fn fill(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) ->
                 tags.push(random_tag(&mut rng)?);
             }
             let draft = ContactDraft {
+                custom: None,
                 first_name: first,
                 last_name: Some(last),
                 title: rng.gen_bool(0.7).then(|| (*pick(&mut rng, TITLES)).to_owned()),
@@ -470,6 +472,7 @@ pub fn bulk_contacts(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Res
             let display = format!("{first} {last}");
             let search_text = format!("{} {email} {} ", display.to_lowercase(), &phone[1..]);
             rows.push(crm_store::contacts::ContactRow {
+                custom: "{}".into(),
                 id: crm_store::new_id(),
                 workspace_id: ws.to_owned(),
                 first_name: (*first).to_owned(),

@@ -211,6 +211,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
         let created = r.now - rng.gen_range(0..two_years);
         let close = chrono::DateTime::from_timestamp_micros(created + rng.gen_range(20..120) * DAY).map(|t| t.date_naive());
         let mut d = DealDraft {
+            custom: None,
             name: format!("{company_name}: {}", pick(rng, &["new seats", "renewal", "expansion", "pilot", "rollout", "upgrade"])),
             pipeline_id: Some(pipeline_id.clone()),
             stage_id: Some(open[0].id.clone()),
@@ -322,6 +323,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
         let n: u32 = rng.gen_range(1..99_999);
         let status = *pick(rng, &[LeadStatus::New, LeadStatus::New, LeadStatus::Working, LeadStatus::Qualified, LeadStatus::Disqualified]);
         let d = LeadDraft {
+            custom: None,
             first_name: first.to_owned(),
             last_name: Some(last.to_owned()),
             email: Email::parse("e", &format!("lead{n}@{}", pick(rng, &["gmail.com", "example.ir", "startup.example"]))).ok(),
@@ -347,6 +349,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
         let (contact_id, company) = pick(rng, r.contacts).clone();
         let created = r.now - rng.gen_range(0..two_years);
         let mut d = CaseDraft {
+            custom: None,
             subject: (*pick(
                 rng,
                 &[

@@ -1,7 +1,7 @@
 //! Service cases: numbered per workspace, moved through the status workflow, timed against
 //! the workspace's SLA policy (first response and resolution), rated after resolution.
 
-use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::cursor::{finish_page, like_pattern, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
 use crate::record::{check_editable, refs, Changed};
 use crate::schema::{cases, sla_policies};
@@ -44,6 +44,8 @@ pub struct CaseRow {
     pub updated_at: i64,
     pub deleted_at: Option<i64>,
     pub external_id: Option<String>,
+    /// The custom fields' values, JSON keyed by storage key (`crm_domain::custom`).
+    pub custom: String,
 }
 
 impl CaseRow {
@@ -54,7 +56,7 @@ impl CaseRow {
     }
 }
 
-crate::keyed_row!(CaseRow);
+crate::keyed_row!(@custom CaseRow);
 crate::record_basics!(cases, CaseRow);
 
 /// The workspace's SLA rules, one per priority (the defaults until an admin sets them).
@@ -114,7 +116,7 @@ pub struct CaseFilter {
     pub trash: Trash,
 }
 
-fn filtered<'a>(ws: &str, reach: &Reach, f: &CaseFilter) -> cases::BoxedQuery<'a, Db> {
+fn filtered<'a>(ws: &str, reach: &Reach, f: &CaseFilter, custom: &CustomPlan) -> cases::BoxedQuery<'a, Db> {
     let mut q = cases::table.filter(cases::workspace_id.eq(ws.to_owned())).into_boxed();
     q = match f.trash {
         Trash::Exclude => q.filter(cases::deleted_at.is_null()),
@@ -168,20 +170,25 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &CaseFilter) -> cases::BoxedQuery<'a
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
         q = q.filter(cases::search_text.like(like_pattern(&needle)).escape('\\'));
     }
+    q = crate::custom_where!(q, custom);
     q
 }
 
 pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &CaseFilter, page: &PageSpec) -> StoreResult<PageOf<CaseRow>> {
-    let q = filtered(ws, reach, f).select(CaseRow::as_select()).limit(page.limit + 1);
+    let q = filtered(ws, reach, f, &page.custom).select(CaseRow::as_select()).limit(page.limit + 1);
     let (desc, after) = (page.sort.desc, page.after.as_ref());
-    let mut rows: Vec<CaseRow> = match page.sort.field {
-        SortField::UpdatedAt => keyset!(q, cases::updated_at, cases::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
-        SortField::Name => keyset!(q, cases::sort_name, cases::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
-        SortField::CreatedAt | SortField::At => {
-            keyset!(q, cases::created_at, cases::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+    let mut rows: Vec<CaseRow> = if let Some(sort) = &page.custom.sort {
+        crate::custom_sorted!(conn, filtered(ws, reach, f, &page.custom).select(CaseRow::as_select()), sort, page)
+    } else {
+        match page.sort.field {
+            SortField::UpdatedAt => keyset!(q, cases::updated_at, cases::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+            SortField::Name => keyset!(q, cases::sort_name, cases::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
+            SortField::CreatedAt | SortField::At => {
+                keyset!(q, cases::created_at, cases::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+            }
         }
     };
-    let total = if page.include_total { Some(filtered(ws, reach, f).count().get_result(conn)?) } else { None };
+    let total = if page.include_total { Some(filtered(ws, reach, f, &page.custom).count().get_result(conn)?) } else { None };
     let next_cursor = finish_page(&mut rows, page);
     Ok(PageOf { items: rows, next_cursor, total })
 }
@@ -265,6 +272,7 @@ fn to_row(ws: &str, d: &CaseDraft, prev: &CaseRow, rules: &[SlaRule], now: i64) 
     row.tags = points::tags_json(&d.tags);
     row.external_id = d.external_id.clone();
     row.search_text = search_text(d, row.number);
+    row.custom = crate::record::custom_json(d.custom.as_ref(), Some(&prev.custom));
     row.updated_at = now;
     Ok(row)
 }
@@ -289,6 +297,7 @@ pub fn fields(r: &CaseRow) -> Map<String, Value> {
     m.insert("csat_comment".into(), r.csat_comment.clone().into());
     m.insert("tags".into(), serde_json::from_str(&r.tags).unwrap_or(Value::Null));
     m.insert("external_id".into(), r.external_id.clone().into());
+    m.insert("custom".into(), crate::record::custom_field(&r.custom));
     m
 }
 
@@ -331,6 +340,7 @@ pub fn insert(conn: &mut DbConnection, ws: &str, d: &CaseDraft, now: i64) -> Sto
         created_at: now,
         updated_at: now,
         deleted_at: None,
+        custom: "{}".into(),
         external_id: None,
     };
     let row = to_row(ws, d, &blank, &rules, now)?;

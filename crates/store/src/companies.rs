@@ -1,7 +1,7 @@
 //! Companies: rows, filters, keyset pages and audited writes. Callers wrap writes in
 //! [`crate::write_tx`].
 
-use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::cursor::{finish_page, like_pattern, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
 use crate::record::Changed;
 use crate::schema::{companies, contacts, record_tags};
@@ -35,9 +35,11 @@ pub struct CompanyRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub deleted_at: Option<i64>,
+    /// The custom fields' values, JSON keyed by storage key (`crm_domain::custom`).
+    pub custom: String,
 }
 
-crate::keyed_row!(CompanyRow);
+crate::keyed_row!(@custom CompanyRow);
 
 /// A company with its number of live contacts.
 pub type CompanyWithCount = (CompanyRow, i64);
@@ -55,7 +57,7 @@ pub struct CompanyFilter {
     pub trash: Trash,
 }
 
-fn filtered<'a>(ws: &str, reach: &Reach, f: &CompanyFilter) -> companies::BoxedQuery<'a, Db> {
+fn filtered<'a>(ws: &str, reach: &Reach, f: &CompanyFilter, custom: &CustomPlan) -> companies::BoxedQuery<'a, Db> {
     let mut q = companies::table.filter(companies::workspace_id.eq(ws.to_owned())).into_boxed();
     q = match f.trash {
         Trash::Exclude => q.filter(companies::deleted_at.is_null()),
@@ -95,6 +97,7 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &CompanyFilter) -> companies::BoxedQ
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
         q = q.filter(companies::search_text.like(like_pattern(&needle)).escape('\\'));
     }
+    q = crate::custom_where!(q, custom);
     q
 }
 
@@ -108,17 +111,21 @@ pub fn list(
     f: &CompanyFilter,
     page: &PageSpec,
 ) -> StoreResult<PageOf<CompanyWithCount>> {
-    let q = filtered(ws, reach, f).select(CompanyRow::as_select()).limit(page.limit + 1);
+    let q = filtered(ws, reach, f, &page.custom).select(CompanyRow::as_select()).limit(page.limit + 1);
     let desc = page.sort.desc;
     let after = page.after.as_ref();
-    let mut rows: Vec<CompanyRow> = match page.sort.field {
-        SortField::CreatedAt | SortField::At => {
-            keyset!(q, companies::created_at, companies::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+    let mut rows: Vec<CompanyRow> = if let Some(sort) = &page.custom.sort {
+        crate::custom_sorted!(conn, filtered(ws, reach, f, &page.custom).select(CompanyRow::as_select()), sort, page)
+    } else {
+        match page.sort.field {
+            SortField::CreatedAt | SortField::At => {
+                keyset!(q, companies::created_at, companies::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+            }
+            SortField::UpdatedAt => keyset!(q, companies::updated_at, companies::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+            SortField::Name => keyset!(q, companies::sort_name, companies::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
         }
-        SortField::UpdatedAt => keyset!(q, companies::updated_at, companies::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
-        SortField::Name => keyset!(q, companies::sort_name, companies::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
     };
-    let total = if page.include_total { Some(filtered(ws, reach, f).count().get_result(conn)?) } else { None };
+    let total = if page.include_total { Some(filtered(ws, reach, f, &page.custom).count().get_result(conn)?) } else { None };
     let next_cursor = finish_page(&mut rows, page);
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let counts: Vec<(Option<String>, i64)> = if ids.is_empty() {
@@ -230,6 +237,7 @@ fn to_row(ws: &str, id: String, d: &CompanyDraft, version: i64, created_at: i64,
         created_at,
         updated_at: now,
         deleted_at: None,
+        custom: crate::record::custom_json(d.custom.as_ref(), None),
     }
 }
 
@@ -252,6 +260,7 @@ pub fn fields(r: &CompanyRow) -> Map<String, Value> {
     m.insert("employee_count".into(), Value::from(r.employee_count));
     m.insert("owner_id".into(), Value::from(r.owner_id.clone()));
     m.insert("tags".into(), parse(&r.tags));
+    m.insert("custom".into(), crate::record::custom_field(&r.custom));
     m
 }
 
@@ -288,7 +297,10 @@ pub fn change(
             crate::record::refs::require_member(conn, ws, o, "owner_id")?;
         }
     }
-    let new_row = to_row(ws, row.id.clone(), &d, row.version + 1, row.created_at, now);
+    let mut new_row = to_row(ws, row.id.clone(), &d, row.version + 1, row.created_at, now);
+    if d.custom.is_none() {
+        new_row.custom.clone_from(&row.custom);
+    }
     let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
         return Ok(Changed::nothing(row.clone(), (row, count)));

@@ -1,7 +1,7 @@
 //! Contacts: rows, filters, keyset pages, and writes that keep indexes and the audit trail
 //! in step. Callers wrap writes in [`crate::write_tx`].
 
-use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::cursor::{finish_page, like_pattern, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
 use crate::record::Changed;
 use crate::schema::{companies, contacts, record_tags};
@@ -35,9 +35,11 @@ pub struct ContactRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub deleted_at: Option<i64>,
+    /// The custom fields' values, JSON keyed by storage key (`crm_domain::custom`).
+    pub custom: String,
 }
 
-crate::keyed_row!(ContactRow);
+crate::keyed_row!(@custom ContactRow);
 
 /// A contact with the name of its company.
 pub type ContactWithCompany = (ContactRow, Option<String>);
@@ -58,7 +60,7 @@ pub struct ContactFilter {
     pub trash: Trash,
 }
 
-fn filtered<'a>(ws: &str, reach: &Reach, f: &ContactFilter) -> contacts::BoxedQuery<'a, Db> {
+fn filtered<'a>(ws: &str, reach: &Reach, f: &ContactFilter, custom: &CustomPlan) -> contacts::BoxedQuery<'a, Db> {
     use crate::schema::contact_points as cp;
     let mut q = contacts::table.filter(contacts::workspace_id.eq(ws.to_owned())).into_boxed();
     q = match f.trash {
@@ -113,6 +115,7 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &ContactFilter) -> contacts::BoxedQu
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
         q = q.filter(contacts::search_text.like(like_pattern(&needle)).escape('\\'));
     }
+    q = crate::custom_where!(q, custom);
     q
 }
 
@@ -124,17 +127,21 @@ pub fn list(
     f: &ContactFilter,
     page: &PageSpec,
 ) -> StoreResult<PageOf<ContactWithCompany>> {
-    let q = filtered(ws, reach, f).select(ContactRow::as_select()).limit(page.limit + 1);
+    let q = filtered(ws, reach, f, &page.custom).select(ContactRow::as_select()).limit(page.limit + 1);
     let desc = page.sort.desc;
     let after = page.after.as_ref();
-    let mut rows: Vec<ContactRow> = match page.sort.field {
-        SortField::CreatedAt | SortField::At => {
-            keyset!(q, contacts::created_at, contacts::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+    let mut rows: Vec<ContactRow> = if let Some(sort) = &page.custom.sort {
+        crate::custom_sorted!(conn, filtered(ws, reach, f, &page.custom).select(ContactRow::as_select()), sort, page)
+    } else {
+        match page.sort.field {
+            SortField::CreatedAt | SortField::At => {
+                keyset!(q, contacts::created_at, contacts::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+            }
+            SortField::UpdatedAt => keyset!(q, contacts::updated_at, contacts::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+            SortField::Name => keyset!(q, contacts::sort_name, contacts::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
         }
-        SortField::UpdatedAt => keyset!(q, contacts::updated_at, contacts::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
-        SortField::Name => keyset!(q, contacts::sort_name, contacts::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
     };
-    let total = if page.include_total { Some(filtered(ws, reach, f).count().get_result(conn)?) } else { None };
+    let total = if page.include_total { Some(filtered(ws, reach, f, &page.custom).count().get_result(conn)?) } else { None };
     let next_cursor = finish_page(&mut rows, page);
     let items = with_company_names(conn, ws, rows)?;
     Ok(PageOf { items, next_cursor, total })
@@ -205,6 +212,7 @@ fn to_row(ws: &str, id: String, d: &ContactDraft, company: Option<&str>, version
         created_at,
         updated_at: now,
         deleted_at: None,
+        custom: crate::record::custom_json(d.custom.as_ref(), None),
     }
 }
 
@@ -223,6 +231,7 @@ pub fn fields(r: &ContactRow) -> Map<String, Value> {
     m.insert("consent".into(), Value::from(r.consent.clone()));
     m.insert("owner_id".into(), Value::from(r.owner_id.clone()));
     m.insert("tags".into(), parse(&r.tags));
+    m.insert("custom".into(), crate::record::custom_field(&r.custom));
     m
 }
 
@@ -266,7 +275,10 @@ pub fn change(
             crate::record::refs::require_member(conn, ws, o, "owner_id")?;
         }
     }
-    let new_row = to_row(ws, row.id.clone(), &d, company.as_deref(), row.version + 1, row.created_at, now);
+    let mut new_row = to_row(ws, row.id.clone(), &d, company.as_deref(), row.version + 1, row.created_at, now);
+    if d.custom.is_none() {
+        new_row.custom.clone_from(&row.custom);
+    }
     let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
         return Ok(Changed::nothing(row.clone(), (row, company)));

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 pub enum SortValue {
     Int(i64),
     Text(String),
+    /// No value: rows without one come after those with one, in either direction.
+    Null,
 }
 
 /// Where the previous page ended.
@@ -27,7 +29,7 @@ impl Cursor {
     pub fn int_key(&self) -> Option<(i64, String)> {
         match &self.v {
             SortValue::Int(v) => Some((*v, self.id.clone())),
-            SortValue::Text(_) => None,
+            SortValue::Text(_) | SortValue::Null => None,
         }
     }
 
@@ -35,7 +37,7 @@ impl Cursor {
     pub fn text_key(&self) -> Option<(String, String)> {
         match &self.v {
             SortValue::Text(v) => Some((v.clone(), self.id.clone())),
-            SortValue::Int(_) => None,
+            SortValue::Int(_) | SortValue::Null => None,
         }
     }
 
@@ -126,6 +128,94 @@ pub struct PageSpec {
     pub limit: i64,
     pub after: Option<Cursor>,
     pub include_total: bool,
+    /// Filters and a sort on custom fields, as the query string asks for them.
+    pub custom_ask: CustomAsk,
+    /// The same resolved against the kind's fields (by the use case), which lists apply.
+    pub custom: CustomPlan,
+}
+
+/// How a custom field's value is compared with a filter's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+impl CmpOp {
+    /// The suffix of the query parameter (`custom.limit[gte]`), none for equality.
+    pub fn parse(suffix: Option<&str>) -> Option<Self> {
+        Some(match suffix {
+            None => CmpOp::Eq,
+            Some("gt") => CmpOp::Gt,
+            Some("gte") => CmpOp::Gte,
+            Some("lt") => CmpOp::Lt,
+            Some("lte") => CmpOp::Lte,
+            Some(_) => return None,
+        })
+    }
+
+    pub fn sql(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "=",
+            CmpOp::Gt => ">",
+            CmpOp::Gte => ">=",
+            CmpOp::Lt => "<",
+            CmpOp::Lte => "<=",
+        }
+    }
+}
+
+/// Filters (`custom.<key>=v`, `custom.<key>[gte]=v`, …) and a sort (`sort=-custom.<key>`) on
+/// custom fields, by the fields' keys.
+#[derive(Debug, Clone, Default)]
+pub struct CustomAsk {
+    /// Key, comparison, value as written.
+    pub filters: Vec<(String, CmpOp, String)>,
+    /// Key and whether descending.
+    pub sort: Option<(String, bool)>,
+}
+
+/// Custom filters and sort as SQL over the `custom` column.
+#[derive(Debug, Clone, Default)]
+pub struct CustomPlan {
+    pub conditions: Vec<CustomCondition>,
+    pub sort: Option<CustomSort>,
+}
+
+/// One condition: SQL ending where its value is bound (`(<expr> >= `), then `close`; or whole
+/// when the value is [`SortValue::Null`].
+#[derive(Debug, Clone)]
+pub struct CustomCondition {
+    pub sql: String,
+    pub value: SortValue,
+    /// What follows the bound value (closing brackets).
+    pub close: &'static str,
+}
+
+/// A sort on a custom field's value, empty values last.
+#[derive(Debug, Clone)]
+pub struct CustomSort {
+    /// The SQL that reads the value, exactly as its index does.
+    pub expr: String,
+    pub storage_key: String,
+    pub desc: bool,
+    /// The sort as asked (`-custom.tier`), which its cursors carry.
+    pub name: String,
+}
+
+impl CustomSort {
+    /// A row's value of the field from its stored `custom` JSON, as a cursor holds it.
+    pub fn value_of(&self, custom_json: &str) -> SortValue {
+        let doc: serde_json::Value = serde_json::from_str(custom_json).unwrap_or_default();
+        match &doc[&self.storage_key] {
+            serde_json::Value::Number(n) => n.as_i64().map_or(SortValue::Null, SortValue::Int),
+            serde_json::Value::String(s) => SortValue::Text(s.clone()),
+            _ => SortValue::Null,
+        }
+    }
 }
 
 /// The sort keys a listed row offers.
@@ -138,6 +228,10 @@ pub trait Keyed {
     fn at(&self) -> i64 {
         self.created_at()
     }
+    /// The stored custom field values (JSON), for the kinds that have them.
+    fn custom(&self) -> &str {
+        "{}"
+    }
 }
 
 /// Cuts the extra row a list query fetched (`limit + 1`) and returns the cursor of the next
@@ -148,6 +242,9 @@ pub fn finish_page<T: Keyed>(rows: &mut Vec<T>, page: &PageSpec) -> Option<Strin
     }
     rows.truncate(page.limit as usize);
     rows.last().map(|r| {
+        if let Some(sort) = &page.custom.sort {
+            return Cursor { s: sort.name.clone(), v: sort.value_of(r.custom()), id: r.id().to_owned() }.encode();
+        }
         let v = match page.sort.field {
             SortField::CreatedAt => SortValue::Int(r.created_at()),
             SortField::UpdatedAt => SortValue::Int(r.updated_at()),
@@ -185,6 +282,9 @@ macro_rules! keyed_row {
                 ""
             }
         }
+    };
+    (@custom $t:ty) => {
+        $crate::keyed_row!(@impl $t, fn custom(&self) -> &str { &self.custom });
     };
     ($t:ty, $at:ident) => {
         $crate::keyed_row!(@impl $t, fn at(&self) -> i64 { self.$at });

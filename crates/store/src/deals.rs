@@ -1,7 +1,7 @@
 //! Deals: rows, filters, keyset pages, and writes that enforce the pipeline's stage rules,
 //! price line items, and keep stage history, contacts and the audit trail in step.
 
-use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::cursor::{finish_page, like_pattern, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
 use crate::pipelines::{self, StageRow};
 use crate::pricing::{self, PricedLine};
 use crate::reach::{Reach, WriteGuard};
@@ -46,9 +46,11 @@ pub struct DealRow {
     pub updated_at: i64,
     pub deleted_at: Option<i64>,
     pub external_id: Option<String>,
+    /// The custom fields' values, JSON keyed by storage key (`crm_domain::custom`).
+    pub custom: String,
 }
 
-crate::keyed_row!(DealRow);
+crate::keyed_row!(@custom DealRow);
 
 /// The columns an update really changes. Writing only those keeps untouched indexes out of
 /// the write (SQLite rewrites every index of a column named in `SET`; PostgreSQL can keep the
@@ -76,6 +78,7 @@ struct DealChanges<'a> {
     tags: Option<&'a str>,
     search_text: Option<&'a str>,
     external_id: Option<Option<&'a str>>,
+    custom: Option<&'a str>,
     version: Option<i64>,
     updated_at: Option<i64>,
 }
@@ -105,6 +108,7 @@ impl<'a> DealChanges<'a> {
             tags,
             search_text,
             external_id,
+            custom,
             version: _,
             updated_at: _,
         } = self;
@@ -123,6 +127,7 @@ impl<'a> DealChanges<'a> {
             && tags.is_none()
             && search_text.is_none()
             && external_id.is_none()
+            && custom.is_none()
     }
 
     fn between(old: &DealRow, new: &'a DealRow) -> Self {
@@ -162,6 +167,7 @@ impl<'a> DealChanges<'a> {
             tags: text!(tags),
             search_text: text!(search_text),
             external_id: opt_text!(external_id),
+            custom: text!(custom),
             version: Some(new.version),
             updated_at: Some(new.updated_at),
         }
@@ -188,7 +194,7 @@ pub struct DealFilter {
     pub trash: Trash,
 }
 
-fn filtered<'a>(ws: &str, reach: &Reach, f: &DealFilter) -> deals::BoxedQuery<'a, Db> {
+fn filtered<'a>(ws: &str, reach: &Reach, f: &DealFilter, custom: &CustomPlan) -> deals::BoxedQuery<'a, Db> {
     let mut q = deals::table.filter(deals::workspace_id.eq(ws.to_owned())).into_boxed();
     q = match f.trash {
         Trash::Exclude => q.filter(deals::deleted_at.is_null()),
@@ -239,20 +245,25 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &DealFilter) -> deals::BoxedQuery<'a
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
         q = q.filter(deals::search_text.like(like_pattern(&needle)).escape('\\'));
     }
+    q = crate::custom_where!(q, custom);
     q
 }
 
 pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &DealFilter, page: &PageSpec) -> StoreResult<PageOf<DealWithCompany>> {
-    let q = filtered(ws, reach, f).select(DealRow::as_select()).limit(page.limit + 1);
+    let q = filtered(ws, reach, f, &page.custom).select(DealRow::as_select()).limit(page.limit + 1);
     let (desc, after) = (page.sort.desc, page.after.as_ref());
-    let mut rows: Vec<DealRow> = match page.sort.field {
-        SortField::CreatedAt | SortField::At => {
-            keyset!(q, deals::created_at, deals::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+    let mut rows: Vec<DealRow> = if let Some(sort) = &page.custom.sort {
+        crate::custom_sorted!(conn, filtered(ws, reach, f, &page.custom).select(DealRow::as_select()), sort, page)
+    } else {
+        match page.sort.field {
+            SortField::CreatedAt | SortField::At => {
+                keyset!(q, deals::created_at, deals::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+            }
+            SortField::UpdatedAt => keyset!(q, deals::updated_at, deals::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+            SortField::Name => keyset!(q, deals::sort_name, deals::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
         }
-        SortField::UpdatedAt => keyset!(q, deals::updated_at, deals::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
-        SortField::Name => keyset!(q, deals::sort_name, deals::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
     };
-    let total = if page.include_total { Some(filtered(ws, reach, f).count().get_result(conn)?) } else { None };
+    let total = if page.include_total { Some(filtered(ws, reach, f, &page.custom).count().get_result(conn)?) } else { None };
     let next_cursor = finish_page(&mut rows, page);
     let items = with_company_names(conn, ws, rows)?;
     Ok(PageOf { items, next_cursor, total })
@@ -546,6 +557,7 @@ fn to_row(ws: &str, id: String, d: &DealDraft, r: &Resolved, prev: Option<&DealR
         updated_at: now,
         deleted_at: None,
         external_id: d.external_id.clone(),
+        custom: crate::record::custom_json(d.custom.as_ref(), prev.map(|p| p.custom.as_str())),
     }
 }
 
@@ -568,6 +580,7 @@ pub fn fields(r: &DealRow) -> Map<String, Value> {
     m.insert("line_items".into(), parse(&r.line_items));
     m.insert("tags".into(), parse(&r.tags));
     m.insert("external_id".into(), r.external_id.clone().into());
+    m.insert("custom".into(), crate::record::custom_field(&r.custom));
     m
 }
 

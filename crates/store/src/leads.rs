@@ -1,6 +1,6 @@
 //! Leads: rows, filters, keyset pages, writes, and conversion into a customer.
 
-use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::cursor::{finish_page, like_pattern, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
 use crate::record::{check_editable, Changed};
 use crate::schema::leads;
@@ -43,9 +43,11 @@ pub struct LeadRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub deleted_at: Option<i64>,
+    /// The custom fields' values, JSON keyed by storage key (`crm_domain::custom`).
+    pub custom: String,
 }
 
-crate::keyed_row!(LeadRow);
+crate::keyed_row!(@custom LeadRow);
 crate::record_basics!(leads, LeadRow);
 
 #[derive(Debug, Clone, Default)]
@@ -61,7 +63,7 @@ pub struct LeadFilter {
     pub trash: Trash,
 }
 
-fn filtered<'a>(ws: &str, reach: &Reach, f: &LeadFilter) -> leads::BoxedQuery<'a, Db> {
+fn filtered<'a>(ws: &str, reach: &Reach, f: &LeadFilter, custom: &CustomPlan) -> leads::BoxedQuery<'a, Db> {
     let mut q = leads::table.filter(leads::workspace_id.eq(ws.to_owned())).into_boxed();
     q = match f.trash {
         Trash::Exclude => q.filter(leads::deleted_at.is_null()),
@@ -95,18 +97,23 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &LeadFilter) -> leads::BoxedQuery<'a
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
         q = q.filter(leads::search_text.like(like_pattern(&needle)).escape('\\'));
     }
+    q = crate::custom_where!(q, custom);
     q
 }
 
 pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &LeadFilter, page: &PageSpec) -> StoreResult<PageOf<LeadRow>> {
-    let q = filtered(ws, reach, f).select(LeadRow::as_select()).limit(page.limit + 1);
+    let q = filtered(ws, reach, f, &page.custom).select(LeadRow::as_select()).limit(page.limit + 1);
     let (desc, after) = (page.sort.desc, page.after.as_ref());
-    let mut rows: Vec<LeadRow> = match page.sort.field {
-        SortField::UpdatedAt => keyset!(q, leads::updated_at, leads::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
-        SortField::Name => keyset!(q, leads::sort_name, leads::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
-        _ => keyset!(q, leads::created_at, leads::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+    let mut rows: Vec<LeadRow> = if let Some(sort) = &page.custom.sort {
+        crate::custom_sorted!(conn, filtered(ws, reach, f, &page.custom).select(LeadRow::as_select()), sort, page)
+    } else {
+        match page.sort.field {
+            SortField::UpdatedAt => keyset!(q, leads::updated_at, leads::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+            SortField::Name => keyset!(q, leads::sort_name, leads::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
+            _ => keyset!(q, leads::created_at, leads::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        }
     };
-    let total = if page.include_total { Some(filtered(ws, reach, f).count().get_result(conn)?) } else { None };
+    let total = if page.include_total { Some(filtered(ws, reach, f, &page.custom).count().get_result(conn)?) } else { None };
     let next_cursor = finish_page(&mut rows, page);
     Ok(PageOf { items: rows, next_cursor, total })
 }
@@ -149,6 +156,7 @@ fn to_row(ws: &str, id: String, d: &LeadDraft, prev: Option<&LeadRow>, form_id: 
         created_at: prev.map_or(now, |p| p.created_at),
         updated_at: now,
         deleted_at: None,
+        custom: crate::record::custom_json(d.custom.as_ref(), prev.map(|p| p.custom.as_str())),
     }
 }
 
@@ -169,6 +177,7 @@ pub fn fields(r: &LeadRow) -> Map<String, Value> {
     m.insert("company_id".into(), r.company_id.clone().into());
     m.insert("deal_id".into(), r.deal_id.clone().into());
     m.insert("tags".into(), serde_json::from_str(&r.tags).unwrap_or(Value::Null));
+    m.insert("custom".into(), crate::record::custom_field(&r.custom));
     m
 }
 

@@ -24,6 +24,79 @@ macro_rules! keyset {
     }};
 }
 
+/// Adds the conditions on custom fields of a [`crate::cursor::CustomPlan`] to a boxed query of
+/// a kind's table.
+#[macro_export]
+macro_rules! custom_where {
+    ($q:expr, $plan:expr) => {{
+        use diesel::dsl::sql;
+        use diesel::sql_types::{BigInt, Bool, Text};
+        use $crate::cursor::SortValue;
+        let mut q = $q;
+        for c in &$plan.conditions {
+            q = match &c.value {
+                SortValue::Int(v) => q.filter(sql::<Bool>(&c.sql).bind::<BigInt, _>(*v).sql(c.close)),
+                SortValue::Text(t) => q.filter(sql::<Bool>(&c.sql).bind::<Text, _>(t.clone()).sql(c.close)),
+                SortValue::Null => q.filter(sql::<Bool>(&c.sql)),
+            };
+        }
+        q
+    }};
+}
+
+/// Loads one page of a kind's rows sorted by a custom field ([`crate::cursor::CustomSort`]):
+/// the rows with a value by value and id (a range on the field's index), then those without
+/// one by id. `$query` makes the filtered, selected query (it is used twice).
+#[macro_export]
+macro_rules! custom_sorted {
+    ($conn:expr, $query:expr, $sort:expr, $page:expr) => {{
+        use diesel::dsl::sql;
+        use diesel::sql_types::{BigInt, Bool, Text};
+        use $crate::cursor::SortValue;
+        let (sort, page) = ($sort, $page);
+        let e = &sort.expr;
+        let want = page.limit + 1;
+        let after = page.after.as_ref();
+        let (dir, from, past) = if sort.desc { ("DESC", "<=", "<") } else { ("ASC", ">=", ">") };
+        let mut rows = Vec::new();
+        if !matches!(after.map(|c| &c.v), Some(SortValue::Null)) {
+            let mut q = $query.filter(sql::<Bool>(&format!("{e} IS NOT NULL")));
+            // One range on the index: from the cursor's value on, past its id within it.
+            match after.map(|c| (&c.v, c.id.clone())) {
+                Some((SortValue::Int(v), id)) => {
+                    q = q.filter(sql::<Bool>(&format!("{e} {from} ")).bind::<BigInt, _>(*v)).filter(
+                        sql::<Bool>(&format!("({e} {past} "))
+                            .bind::<BigInt, _>(*v)
+                            .sql(&format!(" OR id {past} "))
+                            .bind::<Text, _>(id)
+                            .sql(")"),
+                    );
+                }
+                Some((SortValue::Text(v), id)) => {
+                    q = q.filter(sql::<Bool>(&format!("{e} {from} ")).bind::<Text, _>(v.clone())).filter(
+                        sql::<Bool>(&format!("({e} {past} "))
+                            .bind::<Text, _>(v.clone())
+                            .sql(&format!(" OR id {past} "))
+                            .bind::<Text, _>(id)
+                            .sql(")"),
+                    );
+                }
+                _ => {}
+            }
+            rows = q.order(sql::<BigInt>(&format!("{e} {dir}, id {dir}"))).limit(want).load($conn)?;
+        }
+        let left = want - rows.len() as i64;
+        if left > 0 {
+            let mut q = $query.filter(sql::<Bool>(&format!("{e} IS NULL")));
+            if let Some(c) = after.filter(|c| c.v == SortValue::Null) {
+                q = q.filter(sql::<Bool>(&format!("id {past} ")).bind::<Text, _>(c.id.clone()));
+            }
+            rows.extend(q.order(sql::<Text>(&format!("id {dir}"))).limit(left).load($conn)?);
+        }
+        rows
+    }};
+}
+
 /// Normalises a free-text search: lower case, ASCII digits. A query that looks like a phone
 /// number becomes its digits without leading zeros, so `0912 123` finds `+98912123…`.
 pub fn search_needle(q: &str) -> Option<String> {

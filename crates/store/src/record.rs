@@ -30,6 +30,21 @@ impl Actor {
     }
 }
 
+/// The stored `custom` object of a written record: the draft's when it sets one, else the
+/// current row's (empty for a new record).
+pub fn custom_json(draft: Option<&Map<String, Value>>, current: Option<&str>) -> String {
+    match (draft, current) {
+        (Some(values), _) => serde_json::to_string(values).unwrap_or_else(|_| "{}".into()),
+        (None, Some(current)) => current.to_owned(),
+        (None, None) => "{}".into(),
+    }
+}
+
+/// A row's stored `custom` object among its audited fields (the application names its values).
+pub fn custom_field(stored: &str) -> Value {
+    serde_json::from_str(stored).unwrap_or_else(|_| Value::Object(Map::new()))
+}
+
 /// The fields that differ between two snapshots, as `[{field, before, after}]`.
 pub fn diff(before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<Value> {
     let mut out = Vec::new();

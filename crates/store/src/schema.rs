@@ -54,6 +54,7 @@ diesel::table! {
         annual_revenue_e4 -> Nullable<BigInt>, annual_revenue_currency -> Nullable<Text>, employee_count -> Nullable<BigInt>,
         owner_id -> Nullable<Text>, tags -> Text, search_text -> Text, version -> BigInt, created_at -> BigInt,
         updated_at -> BigInt, deleted_at -> Nullable<BigInt>,
+        custom -> Text,
     }
 }
 
@@ -63,6 +64,17 @@ diesel::table! {
         sort_name -> Text, title -> Nullable<Text>, company_id -> Nullable<Text>, emails -> Text, phones -> Text,
         lifecycle_stage -> Text, source -> Nullable<Text>, consent -> Text, owner_id -> Nullable<Text>, tags -> Text,
         search_text -> Text, version -> BigInt, created_at -> BigInt, updated_at -> BigInt, deleted_at -> Nullable<BigInt>,
+        custom -> Text,
+    }
+}
+
+diesel::table! {
+    custom_fields (id) {
+        id -> Text, workspace_id -> Text, entity_type -> Text, key -> Text, storage_key -> Text, field_type -> Text,
+        label_en -> Text, label_fa -> Nullable<Text>, help_en -> Nullable<Text>, help_fa -> Nullable<Text>,
+        position -> BigInt, required -> Integer, unique_values -> Integer, indexed -> Integer, sensitive -> Integer,
+        config -> Text, index_state -> Text, archived -> Integer, version -> BigInt, created_at -> BigInt,
+        updated_at -> BigInt, deleted_at -> Nullable<BigInt>,
     }
 }
 
@@ -143,6 +155,7 @@ diesel::table! {
         loss_reason -> Nullable<Text>, closed_at -> Nullable<BigInt>, stage_entered_at -> BigInt, contacts -> Text,
         line_items -> Text, tags -> Text, search_text -> Text, version -> BigInt, created_at -> BigInt,
         updated_at -> BigInt, deleted_at -> Nullable<BigInt>, external_id -> Nullable<Text>,
+        custom -> Text,
     }
 }
 
@@ -186,6 +199,7 @@ diesel::table! {
         converted_at -> Nullable<BigInt>, contact_id -> Nullable<Text>, company_id -> Nullable<Text>,
         deal_id -> Nullable<Text>, tags -> Text, search_text -> Text, version -> BigInt, created_at -> BigInt,
         updated_at -> BigInt, deleted_at -> Nullable<BigInt>,
+        custom -> Text,
     }
 }
 
@@ -235,6 +249,7 @@ diesel::table! {
         resolved_at -> Nullable<BigInt>, closed_at -> Nullable<BigInt>, reopen_count -> BigInt, csat -> Nullable<BigInt>,
         csat_comment -> Nullable<Text>, tags -> Text, search_text -> Text, version -> BigInt, created_at -> BigInt,
         updated_at -> BigInt, deleted_at -> Nullable<BigInt>, external_id -> Nullable<Text>,
+        custom -> Text,
     }
 }
 

@@ -88,7 +88,7 @@ pub async fn list_activities(state: web::Data<AppState>, who: Principal, req: Ht
     let page = q.page_spec_with(Some("occurred_at"), Sort { field: SortField::At, desc: true })?;
     q.finish()?;
     let p = records::list::<Activities>(state.app_db(), &who.caller(), filter, page).await?;
-    let items = p.items.into_iter().map(convert::activity).collect::<ApiResult<Vec<_>>>()?;
+    let items = p.items.into_iter().map(|s| convert::activity(s.record)).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
@@ -116,7 +116,7 @@ pub async fn create_activity(
 ) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let a = convert::activity(records::create_in::<Activities>(c, &caller, |_| Ok(input.validate(chrono::Utc::now())?))?)?;
+        let a = convert::activity(records::create_in::<Activities>(c, &caller, |_| Ok(input.validate(chrono::Utc::now())?))?.record)?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&a)?,
@@ -140,7 +140,7 @@ pub async fn create_activity(
 )]
 #[get("/activities/{id}")]
 pub async fn get_activity(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let a = convert::activity(records::get::<Activities>(state.app_db(), &who.caller(), id.into_inner()).await?)?;
+    let a = convert::activity(records::get::<Activities>(state.app_db(), &who.caller(), id.into_inner()).await?.record)?;
     Ok(with_etag(a.version, &a))
 }
 
@@ -175,7 +175,7 @@ pub async fn update_activity(
         Ok(merge_patch(&ActivityCreate::from(base), &patch)?.validate(chrono::Utc::now())?)
     })
     .await?;
-    let a = convert::activity(changed)?;
+    let a = convert::activity(changed.record)?;
     Ok(with_etag(a.version, &a))
 }
 
@@ -199,7 +199,9 @@ pub async fn delete_activity(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
-    let a = convert::activity(records::set_deleted::<Activities>(state.app_db(), &who.caller(), id.into_inner(), expected, true).await?)?;
+    let a = convert::activity(
+        records::set_deleted::<Activities>(state.app_db(), &who.caller(), id.into_inner(), expected, true).await?.record,
+    )?;
     Ok(with_etag(a.version, &a))
 }
 
@@ -254,7 +256,7 @@ pub async fn list_tasks(state: web::Data<AppState>, who: Principal, req: HttpReq
     let page = q.page_spec_with(Some("due_at"), Sort { field: SortField::At, desc: false })?;
     q.finish()?;
     let p = records::list::<Tasks>(state.app_db(), &who.caller(), filter, page).await?;
-    let items = p.items.into_iter().map(|t| convert::task(t, now)).collect::<ApiResult<Vec<_>>>()?;
+    let items = p.items.into_iter().map(|t| convert::task(t.record, now)).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
@@ -278,7 +280,7 @@ pub async fn create_task(state: web::Data<AppState>, who: Principal, req: HttpRe
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
         let created = records::create_in::<Tasks>(c, &caller, |_| Ok(input.validate()?))?;
-        let t = convert::task(created, time::now_micros())?;
+        let t = convert::task(created.record, time::now_micros())?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&t)?,
@@ -302,7 +304,7 @@ pub async fn create_task(state: web::Data<AppState>, who: Principal, req: HttpRe
 )]
 #[get("/tasks/{id}")]
 pub async fn get_task(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let t = convert::task(records::get::<Tasks>(state.app_db(), &who.caller(), id.into_inner()).await?, time::now_micros())?;
+    let t = convert::task(records::get::<Tasks>(state.app_db(), &who.caller(), id.into_inner()).await?.record, time::now_micros())?;
     Ok(with_etag(t.version, &t))
 }
 
@@ -337,7 +339,7 @@ pub async fn update_task(
         Ok(merge_patch(&TaskCreate::from(base), &patch)?.validate()?)
     })
     .await?;
-    let t = convert::task(changed, now)?;
+    let t = convert::task(changed.record, now)?;
     Ok(with_etag(t.version, &t))
 }
 
@@ -357,7 +359,7 @@ pub async fn update_task(
 pub async fn delete_task(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
     let row = records::set_deleted::<Tasks>(state.app_db(), &who.caller(), id.into_inner(), expected, true).await?;
-    let t = convert::task(row, time::now_micros())?;
+    let t = convert::task(row.record, time::now_micros())?;
     Ok(with_etag(t.version, &t))
 }
 
@@ -380,7 +382,9 @@ pub async fn restore_activity(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let expected = if_match_optional(&req)?;
-    let a = convert::activity(records::set_deleted::<Activities>(state.app_db(), &who.caller(), id.into_inner(), expected, false).await?)?;
+    let a = convert::activity(
+        records::set_deleted::<Activities>(state.app_db(), &who.caller(), id.into_inner(), expected, false).await?.record,
+    )?;
     Ok(with_etag(a.version, &a))
 }
 

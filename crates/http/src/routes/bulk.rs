@@ -20,6 +20,7 @@ use crm_app::deals::Deals;
 use crm_app::leads::Leads;
 use crm_app::orders::Orders;
 use crm_app::{records, Caller};
+use crm_domain::access::Entity;
 use crm_domain::Currency;
 use crm_domain::FieldError;
 use crm_store::{cases, companies, contacts, deals, leads, orders, points, time, DbConnection, StoreError};
@@ -204,7 +205,15 @@ fn contact_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiR
             };
             match existing {
                 None => {
-                    let (row, _) = records::create_in::<Contacts>(c, caller, |facts| Ok(input.validate(facts.settings()?.region)?))?;
+                    let (row, _) = records::create_in::<Contacts>(c, caller, |facts| {
+                        let (mut draft, custom) = crm_app::custom::together(
+                            input.validate(facts.settings()?.region),
+                            facts.custom(Entity::Contact, Some(&input.custom), None, None),
+                        )?;
+                        draft.custom = Some(custom);
+                        Ok(draft)
+                    })?
+                    .record;
                     Ok((row.id, row.version, "created"))
                 }
                 Some(row) => {
@@ -213,8 +222,11 @@ fn contact_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiR
                         if keep_owner {
                             draft.owner_id = current.owner_id.clone();
                         }
+                        draft.custom =
+                            Some(facts.custom(Entity::Contact, Some(&input.custom), Some(&current.custom), Some(&current.id))?);
                         Ok(draft)
-                    })?;
+                    })?
+                    .record;
                     Ok((after.id, after.version, outcome(Some(row.version), after.version)))
                 }
             }
@@ -226,8 +238,13 @@ fn contact_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiR
             let (row, _) = records::update_in::<Contacts>(c, caller, id, op.version, |row, facts| {
                 before = Some(row.version);
                 let current = convert::contact((row.clone(), None)).map_err(|_| StoreError::Corrupt("contact".into()))?;
-                Ok(patch.apply_to(ContactCreate::from(current)).validate(facts.settings()?.region)?)
-            })?;
+                let mut draft = patch.apply_to(ContactCreate::from(current)).validate(facts.settings()?.region)?;
+                if let Some(custom) = &patch.custom {
+                    draft.custom = Some(facts.custom(Entity::Contact, Some(custom), Some(&row.custom), Some(&row.id))?);
+                }
+                Ok(draft)
+            })?
+            .record;
             Ok((row.id, row.version, outcome(before, row.version)))
         }
     }
@@ -257,17 +274,25 @@ fn company_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiR
             };
             match existing {
                 None => {
-                    let (row, _) = records::create_in::<Companies>(c, caller, |_| Ok(draft))?;
+                    let (row, _) = records::create_in::<Companies>(c, caller, |facts| {
+                        let mut draft = draft;
+                        draft.custom = Some(facts.custom(Entity::Company, Some(&input.custom), None, None)?);
+                        Ok(draft)
+                    })?
+                    .record;
                     Ok((row.id, row.version, "created"))
                 }
                 Some(row) => {
                     let mut draft = draft;
-                    let (after, _) = records::update_in::<Companies>(c, caller, &row.id, None, |current, _| {
+                    let (after, _) = records::update_in::<Companies>(c, caller, &row.id, None, |current, facts| {
                         if keep_owner {
                             draft.owner_id = current.owner_id.clone();
                         }
+                        draft.custom =
+                            Some(facts.custom(Entity::Company, Some(&input.custom), Some(&current.custom), Some(&current.id))?);
                         Ok(draft)
-                    })?;
+                    })?
+                    .record;
                     Ok((after.id, after.version, outcome(Some(row.version), after.version)))
                 }
             }
@@ -279,8 +304,13 @@ fn company_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiR
             let (row, _) = records::update_in::<Companies>(c, caller, id, op.version, |row, facts| {
                 before = Some(row.version);
                 let current = convert::company((row.clone(), 0)).map_err(|_| StoreError::Corrupt("company".into()))?;
-                Ok(patch.apply_to(CompanyCreate::from(current)).validate(facts.settings()?.region)?)
-            })?;
+                let mut draft = patch.apply_to(CompanyCreate::from(current)).validate(facts.settings()?.region)?;
+                if let Some(custom) = &patch.custom {
+                    draft.custom = Some(facts.custom(Entity::Company, Some(custom), Some(&row.custom), Some(&row.id))?);
+                }
+                Ok(draft)
+            })?
+            .record;
             Ok((row.id, row.version, outcome(before, row.version)))
         }
     }
@@ -303,7 +333,8 @@ fn order_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiRes
             let (row, _) = records::create_in::<Orders>(c, caller, |facts| {
                 let base = facts.settings()?.base;
                 Ok((input.validate(base, now)?, base))
-            })?;
+            })?
+            .record;
             Ok((row.id, row.version, "created"))
         }
         BulkAction::Upsert => {
@@ -334,14 +365,16 @@ fn order_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiRes
                     let (after, _) = records::update_in::<Orders>(c, caller, &row.id, None, |_, facts| {
                         let base = facts.settings()?.base;
                         Ok((input.validate(base, now)?, base))
-                    })?;
+                    })?
+                    .record;
                     Ok((after.id, after.version, outcome(Some(row.version), after.version)))
                 }
                 None => {
                     let (row, _) = records::create_in::<Orders>(c, caller, |facts| {
                         let base = facts.settings()?.base;
                         Ok((input.validate(base, now)?, base))
-                    })?;
+                    })?
+                    .record;
                     Ok((row.id, row.version, "created"))
                 }
             }
@@ -355,7 +388,8 @@ fn order_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiRes
                 let base = facts.settings()?.base;
                 let cur = convert::order(row.clone(), base).map_err(|_| StoreError::Corrupt("order".into()))?;
                 Ok((merge_patch(&OrderInput::from(cur), &patch)?.validate(base, now)?, base))
-            })?;
+            })?
+            .record;
             Ok((row.id, row.version, outcome(before, row.version)))
         }
     }
@@ -404,7 +438,15 @@ fn lead_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiResu
     match target(op, lead_email, "email", |k| Ok(leads::live_by_email(c, ws, &k)?.map(|r| r.id)))? {
         None => {
             let input: LeadCreate = data(op)?;
-            let row = records::create_in::<Leads>(c, caller, |facts| Ok(input.validate(facts.settings()?.region)?))?;
+            let row = records::create_in::<Leads>(c, caller, |facts| {
+                let (mut draft, custom) = crm_app::custom::together(
+                    input.validate(facts.settings()?.region),
+                    facts.custom(Entity::Lead, Some(&input.custom), None, None),
+                )?;
+                draft.custom = Some(custom);
+                Ok(draft)
+            })?
+            .record;
             Ok((row.id, row.version, "created"))
         }
         Some(id) => {
@@ -413,8 +455,13 @@ fn lead_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiResu
             let row = records::update_in::<Leads>(c, caller, &id, op.version, |current, facts| {
                 before = Some(current.version);
                 let base = convert::lead(current.clone()).map_err(|_| StoreError::Corrupt("lead".into()))?;
-                Ok(merge_patch(&LeadCreate::from(base), &patch)?.validate(facts.settings()?.region)?)
-            })?;
+                let mut draft = merge_patch(&LeadCreate::from(base), &patch)?.validate(facts.settings()?.region)?;
+                if let Some(custom) = &patch.custom {
+                    draft.custom = Some(facts.custom(Entity::Lead, Some(custom), Some(&current.custom), Some(&current.id))?);
+                }
+                Ok(draft)
+            })?
+            .record;
             Ok((row.id, row.version, outcome(before, row.version)))
         }
     }
@@ -427,18 +474,31 @@ fn deal_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiResu
     match target(op, external_key, "external_id", |k| Ok(deals::by_external_id(c, ws, &k)?.map(|r| r.id)))? {
         None => {
             let input: DealCreate = data(op)?;
-            let (row, _) = records::create_in::<Deals>(c, caller, |facts| Ok(input.validate(facts.settings()?.base)?))?;
+            let (row, _) = records::create_in::<Deals>(c, caller, |facts| {
+                let (mut draft, custom) = crm_app::custom::together(
+                    input.validate(facts.settings()?.base),
+                    facts.custom(Entity::Deal, Some(&input.custom), None, None),
+                )?;
+                draft.custom = Some(custom);
+                Ok(draft)
+            })?
+            .record;
             Ok((row.id, row.version, "created"))
         }
         Some(id) => {
             let patch: DealPatch = data(op)?;
             let mut before = None;
-            let (row, _) = records::update_in::<Deals>(c, caller, &id, op.version, |current, _| {
-                before = Some(current.0.version);
-                let current = convert::deal(current.clone()).map_err(|_| StoreError::Corrupt("deal".into()))?;
+            let (row, _) = records::update_in::<Deals>(c, caller, &id, op.version, |stored, facts| {
+                before = Some(stored.0.version);
+                let current = convert::deal(stored.clone()).map_err(|_| StoreError::Corrupt("deal".into()))?;
                 let own = Currency::parse("currency", &current.currency).map_err(|_| StoreError::Corrupt("deal currency".into()))?;
-                Ok(patch.apply_to(DealCreate::from(current)).validate(own)?)
-            })?;
+                let mut draft = patch.apply_to(DealCreate::from(current)).validate(own)?;
+                if let Some(custom) = &patch.custom {
+                    draft.custom = Some(facts.custom(Entity::Deal, Some(custom), Some(&stored.0.custom), Some(&stored.0.id))?);
+                }
+                Ok(draft)
+            })?
+            .record;
             Ok((row.id, row.version, outcome(before, row.version)))
         }
     }
@@ -451,18 +511,29 @@ fn case_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiResu
     match target(op, external_key, "external_id", |k| Ok(cases::by_external_id(c, ws, &k)?.map(|r| r.id)))? {
         None => {
             let input: CaseCreate = data(op)?;
-            let row = records::create_in::<Cases>(c, caller, |_| Ok(input.validate()?))?;
+            let row = records::create_in::<Cases>(c, caller, |facts| {
+                let (mut draft, custom) =
+                    crm_app::custom::together(input.validate(), facts.custom(Entity::Case, Some(&input.custom), None, None))?;
+                draft.custom = Some(custom);
+                Ok(draft)
+            })?
+            .record;
             Ok((row.id, row.version, "created"))
         }
         Some(id) => {
             let patch: CasePatch = data(op)?;
             let now = time::now_micros();
             let mut before = None;
-            let row = records::update_in::<Cases>(c, caller, &id, op.version, |current, _| {
+            let row = records::update_in::<Cases>(c, caller, &id, op.version, |current, facts| {
                 before = Some(current.version);
                 let base = convert::case(current.clone(), now).map_err(|_| StoreError::Corrupt("case".into()))?;
-                Ok(merge_patch(&CaseCreate::from(base), &patch)?.validate()?)
-            })?;
+                let mut draft = merge_patch(&CaseCreate::from(base), &patch)?.validate()?;
+                if let Some(custom) = &patch.custom {
+                    draft.custom = Some(facts.custom(Entity::Case, Some(custom), Some(&current.custom), Some(&current.id))?);
+                }
+                Ok(draft)
+            })?
+            .record;
             Ok((row.id, row.version, outcome(before, row.version)))
         }
     }

@@ -7,13 +7,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::QueryParams;
-use crate::routes::{audit_page, AuditParams, ListParams};
+use crate::routes::{audit_page, AuditParams, CustomParams, ListParams};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use crm_api_types::{merge_patch, AuditEntry, Case, CaseCreate, CasePatch, Page, Problem, SlaPolicy};
 use crm_app::cases::Cases;
 use crm_app::records;
+use crm_domain::access::Entity;
 use crm_domain::operations::{CaseChannel, CaseStatus, Priority};
 use crm_domain::Role;
 use crm_store::cases::{self as repo, CaseFilter};
@@ -52,7 +53,7 @@ struct CaseFilters {
 #[utoipa::path(
     tag = "cases",
     operation_id = "list_cases",
-    params(CaseFilters, ListParams),
+    params(CaseFilters, ListParams, CustomParams),
     responses(
         (status = 200, description = "One page of cases", body = Page<Case>),
         (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
@@ -79,10 +80,10 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, req: HttpReq
         created_lt: q.take_time("created_at[lt]")?,
         trash: q.trash()?,
     };
-    let page = q.page_spec()?;
+    let page = q.page_spec_with_custom()?;
     q.finish()?;
     let p = records::list::<Cases>(state.app_db(), &who.caller(), filter, page).await?;
-    let items = p.items.into_iter().map(|r| convert::case(r, now)).collect::<ApiResult<Vec<_>>>()?;
+    let items = p.items.into_iter().map(|s| convert::shown(s, |r| convert::case(r, now))).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
@@ -104,7 +105,13 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, req: HttpReq
 pub async fn create_case(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<CaseCreate>) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let k = convert::case(records::create_in::<Cases>(c, &caller, |_| Ok(input.validate()?))?, time::now_micros())?;
+        let created = records::create_in::<Cases>(c, &caller, |facts| {
+            let (mut draft, custom) =
+                crm_app::custom::together(input.validate(), facts.custom(Entity::Case, Some(&input.custom), None, None))?;
+            draft.custom = Some(custom);
+            Ok(draft)
+        })?;
+        let k = convert::shown(created, |r| convert::case(r, time::now_micros()))?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&k)?,
@@ -128,7 +135,9 @@ pub async fn create_case(state: web::Data<AppState>, who: Principal, req: HttpRe
 )]
 #[get("/cases/{id}")]
 pub async fn get_case(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let k = convert::case(records::get::<Cases>(state.app_db(), &who.caller(), id.into_inner()).await?, time::now_micros())?;
+    let k = convert::shown(records::get::<Cases>(state.app_db(), &who.caller(), id.into_inner()).await?, |r| {
+        convert::case(r, time::now_micros())
+    })?;
     Ok(with_etag(k.version, &k))
 }
 
@@ -162,12 +171,16 @@ pub async fn update_case(
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
     let patch = body.value;
-    let changed = records::update::<Cases, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, _| {
+    let changed = records::update::<Cases, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, facts| {
         let base = convert::case(current.clone(), time::now_micros()).map_err(|_| StoreError::Corrupt("case".into()))?;
-        Ok(merge_patch(&CaseCreate::from(base), &patch)?.validate()?)
+        let mut draft = merge_patch(&CaseCreate::from(base), &patch)?.validate()?;
+        if let Some(custom) = &patch.custom {
+            draft.custom = Some(facts.custom(Entity::Case, Some(custom), Some(&current.custom), Some(&current.id))?);
+        }
+        Ok(draft)
     })
     .await?;
-    let k = convert::case(changed, time::now_micros())?;
+    let k = convert::shown(changed, |r| convert::case(r, time::now_micros()))?;
     Ok(with_etag(k.version, &k))
 }
 
@@ -213,7 +226,9 @@ async fn set_deleted(
     expected: Option<i64>,
     delete: bool,
 ) -> ApiResult<HttpResponse> {
-    let k = convert::case(records::set_deleted::<Cases>(state.app_db(), &who.caller(), id, expected, delete).await?, time::now_micros())?;
+    let k = convert::shown(records::set_deleted::<Cases>(state.app_db(), &who.caller(), id, expected, delete).await?, |r| {
+        convert::case(r, time::now_micros())
+    })?;
     Ok(with_etag(k.version, &k))
 }
 

@@ -7,13 +7,14 @@ use crate::error::ApiResult;
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::QueryParams;
-use crate::routes::{audit_page, AuditParams, ListParams};
+use crate::routes::{audit_page, AuditParams, CustomParams, ListParams};
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{AuditEntry, Company, CompanyCreate, CompanyPatch, Page, Problem};
 use crm_app::companies::Companies;
 use crm_app::records;
+use crm_domain::access::Entity;
 use crm_store::companies::{self as repo, CompanyFilter};
 
 /// Filters of `GET /companies` (besides paging, see [`ListParams`]).
@@ -58,7 +59,7 @@ fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<CompanyFilter
 #[utoipa::path(
     tag = "companies",
     operation_id = "list_companies",
-    params(CompanyFilters, ListParams),
+    params(CompanyFilters, ListParams, CustomParams),
     responses(
         (status = 200, description = "One page of companies", body = Page<Company>),
         (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
@@ -70,10 +71,10 @@ fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<CompanyFilter
 pub async fn list_companies(state: web::Data<AppState>, who: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
     let mut q = QueryParams::from_request(&req);
     let filter = parse_filter(&mut q, &who)?;
-    let page = q.page_spec()?;
+    let page = q.page_spec_with_custom()?;
     q.finish()?;
     let p = records::list::<Companies>(state.app_db(), &who.caller(), filter, page).await?;
-    let items = p.items.into_iter().map(convert::company).collect::<ApiResult<Vec<_>>>()?;
+    let items = p.items.into_iter().map(|s| convert::shown(s, convert::company)).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
@@ -106,8 +107,15 @@ pub async fn create_company(
 ) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let created = records::create_in::<Companies>(c, &caller, |facts| Ok(input.validate(facts.settings()?.region)?))?;
-        stored(StatusCode::CREATED, &convert::company(created)?)
+        let created = records::create_in::<Companies>(c, &caller, |facts| {
+            let (mut draft, custom) = crm_app::custom::together(
+                input.validate(facts.settings()?.region),
+                facts.custom(Entity::Company, Some(&input.custom), None, None),
+            )?;
+            draft.custom = Some(custom);
+            Ok(draft)
+        })?;
+        stored(StatusCode::CREATED, &convert::shown(created, convert::company)?)
     })
     .await
 }
@@ -126,7 +134,7 @@ pub async fn create_company(
 )]
 #[get("/companies/{id}")]
 pub async fn get_company(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let company = convert::company(records::get::<Companies>(state.app_db(), &who.caller(), id.into_inner()).await?)?;
+    let company = convert::shown(records::get::<Companies>(state.app_db(), &who.caller(), id.into_inner()).await?, convert::company)?;
     if not_modified(&req, company.version) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag(company.version))).finish());
     }
@@ -163,10 +171,14 @@ pub async fn update_company(
     let changed = records::update::<Companies, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |row, facts| {
         // The patch goes over what the API shows, so absent fields keep exactly what a client read.
         let current = convert::company((row.clone(), 0)).map_err(|_| crm_store::StoreError::Corrupt("company".into()))?;
-        Ok(patch.apply_to(CompanyCreate::from(current)).validate(facts.settings()?.region)?)
+        let mut draft = patch.apply_to(CompanyCreate::from(current)).validate(facts.settings()?.region)?;
+        if let Some(custom) = &patch.custom {
+            draft.custom = Some(facts.custom(Entity::Company, Some(custom), Some(&row.custom), Some(&row.id))?);
+        }
+        Ok(draft)
     })
     .await?;
-    let company = convert::company(changed)?;
+    let company = convert::shown(changed, convert::company)?;
     Ok(with_etag(company.version, &company))
 }
 
@@ -223,7 +235,8 @@ async fn set_deleted(
     expected: Option<i64>,
     delete: bool,
 ) -> ApiResult<HttpResponse> {
-    let company = convert::company(records::set_deleted::<Companies>(state.app_db(), &who.caller(), id, expected, delete).await?)?;
+    let company =
+        convert::shown(records::set_deleted::<Companies>(state.app_db(), &who.caller(), id, expected, delete).await?, convert::company)?;
     Ok(with_etag(company.version, &company))
 }
 

@@ -7,13 +7,14 @@ use crate::error::ApiResult;
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::{bad, QueryParams};
-use crate::routes::{audit_page, AuditParams, ListParams};
+use crate::routes::{audit_page, AuditParams, CustomParams, ListParams};
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{AuditEntry, Contact, ContactCreate, ContactPatch, Page, Problem};
 use crm_app::contacts::Contacts;
 use crm_app::records;
+use crm_domain::access::Entity;
 use crm_domain::{Email, LifecycleStage};
 use crm_store::contacts::{self as repo, ContactFilter};
 
@@ -71,7 +72,7 @@ fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<ContactFilter
 #[utoipa::path(
     tag = "contacts",
     operation_id = "list_contacts",
-    params(ContactFilters, ListParams),
+    params(ContactFilters, ListParams, CustomParams),
     responses(
         (status = 200, description = "One page of contacts", body = Page<Contact>),
         (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
@@ -83,7 +84,7 @@ fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<ContactFilter
 pub async fn list_contacts(state: web::Data<AppState>, who: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
     let mut q = QueryParams::from_request(&req);
     let filter = parse_filter(&mut q, &who)?;
-    let page = q.page_spec()?;
+    let page = q.page_spec_with_custom()?;
     q.finish()?;
     let p = records::list::<Contacts>(state.app_db(), &who.caller(), filter, page).await?;
     let items = p.items.iter().map(convert::contact_out).collect::<ApiResult<Vec<_>>>()?;
@@ -120,8 +121,15 @@ pub async fn create_contact(
 ) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let created = records::create_in::<Contacts>(c, &caller, |facts| Ok(input.validate(facts.settings()?.region)?))?;
-        stored(StatusCode::CREATED, &convert::contact(created)?)
+        let created = records::create_in::<Contacts>(c, &caller, |facts| {
+            let (mut draft, custom) = crm_app::custom::together(
+                input.validate(facts.settings()?.region),
+                facts.custom(Entity::Contact, Some(&input.custom), None, None),
+            )?;
+            draft.custom = Some(custom);
+            Ok(draft)
+        })?;
+        stored(StatusCode::CREATED, &convert::shown(created, convert::contact)?)
     })
     .await
 }
@@ -179,10 +187,14 @@ pub async fn update_contact(
         // A row that cannot be shown cannot be patched either: the patch goes over what the
         // API shows, so absent fields keep exactly what a client read.
         let current = convert::contact((row.clone(), None)).map_err(|_| crm_store::StoreError::Corrupt("contact".into()))?;
-        Ok(patch.apply_to(ContactCreate::from(current)).validate(facts.settings()?.region)?)
+        let mut draft = patch.apply_to(ContactCreate::from(current)).validate(facts.settings()?.region)?;
+        if let Some(custom) = &patch.custom {
+            draft.custom = Some(facts.custom(Entity::Contact, Some(custom), Some(&row.custom), Some(&row.id))?);
+        }
+        Ok(draft)
     })
     .await?;
-    let contact = convert::contact(changed)?;
+    let contact = convert::shown(changed, convert::contact)?;
     Ok(with_etag(contact.version, &contact))
 }
 
@@ -239,7 +251,8 @@ async fn set_deleted(
     expected: Option<i64>,
     delete: bool,
 ) -> ApiResult<HttpResponse> {
-    let contact = convert::contact(records::set_deleted::<Contacts>(state.app_db(), &who.caller(), id, expected, delete).await?)?;
+    let contact =
+        convert::shown(records::set_deleted::<Contacts>(state.app_db(), &who.caller(), id, expected, delete).await?, convert::contact)?;
     Ok(with_etag(contact.version, &contact))
 }
 

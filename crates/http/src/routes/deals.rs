@@ -8,7 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::{bad, QueryParams};
-use crate::routes::{audit_page, AuditParams, ListParams};
+use crate::routes::{audit_page, AuditParams, CustomParams, ListParams};
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
@@ -91,7 +91,7 @@ fn not_found(e: crm_store::StoreError) -> ApiError {
 #[utoipa::path(
     tag = "deals",
     operation_id = "list_deals",
-    params(DealFilters, ListParams),
+    params(DealFilters, ListParams, CustomParams),
     responses(
         (status = 200, description = "One page of deals", body = Page<Deal>),
         (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
@@ -102,10 +102,10 @@ fn not_found(e: crm_store::StoreError) -> ApiError {
 pub async fn list_deals(state: web::Data<AppState>, who: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
     let mut q = QueryParams::from_request(&req);
     let filter = parse_filter(&mut q, &who)?;
-    let page = q.page_spec()?;
+    let page = q.page_spec_with_custom()?;
     q.finish()?;
     let p = records::list::<Deals>(state.app_db(), &who.caller(), filter, page).await?;
-    let items = p.items.into_iter().map(convert::deal).collect::<ApiResult<Vec<_>>>()?;
+    let items = p.items.into_iter().map(|s| convert::shown(s, convert::deal)).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
@@ -129,7 +129,15 @@ pub async fn list_deals(state: web::Data<AppState>, who: Principal, req: HttpReq
 pub async fn create_deal(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<DealCreate>) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let d = convert::deal(records::create_in::<Deals>(c, &caller, |facts| Ok(input.validate(facts.settings()?.base)?))?)?;
+        let created = records::create_in::<Deals>(c, &caller, |facts| {
+            let (mut draft, custom) = crm_app::custom::together(
+                input.validate(facts.settings()?.base),
+                facts.custom(Entity::Deal, Some(&input.custom), None, None),
+            )?;
+            draft.custom = Some(custom);
+            Ok(draft)
+        })?;
+        let d = convert::shown(created, convert::deal)?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&d)?,
@@ -154,7 +162,7 @@ pub async fn create_deal(state: web::Data<AppState>, who: Principal, req: HttpRe
 )]
 #[get("/deals/{id}")]
 pub async fn get_deal(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let deal = convert::deal(records::get::<Deals>(state.app_db(), &who.caller(), id.into_inner()).await?)?;
+    let deal = convert::shown(records::get::<Deals>(state.app_db(), &who.caller(), id.into_inner()).await?, convert::deal)?;
     if not_modified(&req, deal.version) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, etag(deal.version))).finish());
     }
@@ -190,16 +198,21 @@ pub async fn update_deal(
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
     let patch = body.value;
-    let deal = records::update::<Deals, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, _| {
-        let current = convert::deal(current.clone()).map_err(|_| crm_store::StoreError::Corrupt("deal".into()))?;
+    let deal = records::update::<Deals, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |row, facts| {
+        let current = convert::deal(row.clone()).map_err(|_| crm_store::StoreError::Corrupt("deal".into()))?;
         // A deal always has a currency, so the workspace's base currency (the default for a
         // new deal) is not needed here.
         let own = Currency::parse("currency", &current.currency).map_err(|_| crm_store::StoreError::Corrupt("deal currency".into()))?;
-        Ok(patch.apply_to(DealCreate::from(current)).validate(own)?)
+        let mut draft = patch.apply_to(DealCreate::from(current)).validate(own)?;
+        if let Some(custom) = &patch.custom {
+            let (stored, id) = (&row.0.custom, &row.0.id);
+            draft.custom = Some(facts.custom(Entity::Deal, Some(custom), Some(stored), Some(id))?);
+        }
+        Ok(draft)
     })
     .await?;
     // Built after the transaction: on SQLite, writers queue for the time it is open.
-    let deal = convert::deal(deal)?;
+    let deal = convert::shown(deal, convert::deal)?;
     Ok(with_etag(deal.version, &deal))
 }
 
@@ -246,7 +259,7 @@ async fn set_deleted(
     expected: Option<i64>,
     delete: bool,
 ) -> ApiResult<HttpResponse> {
-    let deal = convert::deal(records::set_deleted::<Deals>(state.app_db(), &who.caller(), id, expected, delete).await?)?;
+    let deal = convert::shown(records::set_deleted::<Deals>(state.app_db(), &who.caller(), id, expected, delete).await?, convert::deal)?;
     Ok(with_etag(deal.version, &deal))
 }
 

@@ -8,7 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::QueryParams;
-use crate::routes::{audit_page, AuditParams, ListParams};
+use crate::routes::{audit_page, AuditParams, CustomParams, ListParams};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
@@ -59,7 +59,7 @@ fn not_found(e: StoreError) -> ApiError {
 #[utoipa::path(
     tag = "leads",
     operation_id = "list_leads",
-    params(LeadFilters, ListParams),
+    params(LeadFilters, ListParams, CustomParams),
     responses(
         (status = 200, description = "One page of leads", body = Page<Lead>),
         (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
@@ -80,10 +80,10 @@ pub async fn list_leads(state: web::Data<AppState>, who: Principal, req: HttpReq
         created_lt: q.take_time("created_at[lt]")?,
         trash: q.trash()?,
     };
-    let page = q.page_spec()?;
+    let page = q.page_spec_with_custom()?;
     q.finish()?;
     let p = records::list::<Leads>(state.app_db(), &who.caller(), filter, page).await?;
-    let items = p.items.into_iter().map(convert::lead).collect::<ApiResult<Vec<_>>>()?;
+    let items = p.items.into_iter().map(|s| convert::shown(s, convert::lead)).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
@@ -106,7 +106,15 @@ pub async fn list_leads(state: web::Data<AppState>, who: Principal, req: HttpReq
 pub async fn create_lead(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<LeadCreate>) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let l = convert::lead(records::create_in::<Leads>(c, &caller, |facts| Ok(input.validate(facts.settings()?.region)?))?)?;
+        let created = records::create_in::<Leads>(c, &caller, |facts| {
+            let (mut draft, custom) = crm_app::custom::together(
+                input.validate(facts.settings()?.region),
+                facts.custom(Entity::Lead, Some(&input.custom), None, None),
+            )?;
+            draft.custom = Some(custom);
+            Ok(draft)
+        })?;
+        let l = convert::shown(created, convert::lead)?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&l)?,
@@ -130,7 +138,7 @@ pub async fn create_lead(state: web::Data<AppState>, who: Principal, req: HttpRe
 )]
 #[get("/leads/{id}")]
 pub async fn get_lead(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let lead = convert::lead(records::get::<Leads>(state.app_db(), &who.caller(), id.into_inner()).await?)?;
+    let lead = convert::shown(records::get::<Leads>(state.app_db(), &who.caller(), id.into_inner()).await?, convert::lead)?;
     Ok(with_etag(lead.version, &lead))
 }
 
@@ -163,10 +171,14 @@ pub async fn update_lead(
     let patch = body.value;
     let changed = records::update::<Leads, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, facts| {
         let base = convert::lead(current.clone()).map_err(|_| StoreError::Corrupt("lead".into()))?;
-        Ok(merge_patch(&LeadCreate::from(base), &patch)?.validate(facts.settings()?.region)?)
+        let mut draft = merge_patch(&LeadCreate::from(base), &patch)?.validate(facts.settings()?.region)?;
+        if let Some(custom) = &patch.custom {
+            draft.custom = Some(facts.custom(Entity::Lead, Some(custom), Some(&current.custom), Some(&current.id))?);
+        }
+        Ok(draft)
     })
     .await?;
-    let lead = convert::lead(changed)?;
+    let lead = convert::shown(changed, convert::lead)?;
     Ok(with_etag(lead.version, &lead))
 }
 
@@ -266,7 +278,7 @@ async fn set_deleted(
     expected: Option<i64>,
     delete: bool,
 ) -> ApiResult<HttpResponse> {
-    let lead = convert::lead(records::set_deleted::<Leads>(state.app_db(), &who.caller(), id, expected, delete).await?)?;
+    let lead = convert::shown(records::set_deleted::<Leads>(state.app_db(), &who.caller(), id, expected, delete).await?, convert::lead)?;
     Ok(with_etag(lead.version, &lead))
 }
 

@@ -11,6 +11,7 @@ pub mod companies;
 pub mod contacts;
 pub mod deals;
 pub mod emails;
+pub mod fields;
 pub mod forms;
 pub mod inbound;
 pub mod leads;
@@ -49,6 +50,21 @@ pub struct ListParams {
     sort: Option<String>,
     /// Also count every match (costs a second query).
     include_total: Option<bool>,
+}
+
+/// Filters and sort on custom fields, in the lists of kinds that have them.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct CustomParams {
+    /// `custom.<key>=v` keeps records whose custom field `<key>` (see `GET /fields`) holds `v`,
+    /// in the field's wire form (`2026-12-06`, `12.5`, an option key, `true`); a record of
+    /// several choices matches when it holds the option. Numbers, amounts, percentages, dates
+    /// and times also compare: `custom.<key>[gt|gte|lt|lte]=v`. Up to 20 such filters. Sort by
+    /// a field with `sort=custom.<key>` (`-custom.<key>` descending): records without a value
+    /// come last either way.
+    #[param(rename = "custom.{key}")]
+    custom: Option<String>,
 }
 
 /// Paging parameters of an audit trail.

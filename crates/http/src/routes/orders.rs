@@ -81,7 +81,7 @@ pub async fn list_orders(state: web::Data<AppState>, who: Principal, req: HttpRe
     let page = q.page_spec_with(Some("ordered_at"), Sort { field: SortField::At, desc: true })?;
     q.finish()?;
     let p = records::list::<Orders>(state.app_db(), &who.caller(), filter, page).await?;
-    let items = p.items.into_iter().map(|(o, base)| convert::order(o, base)).collect::<ApiResult<Vec<_>>>()?;
+    let items = p.items.into_iter().map(|s| convert::order(s.record.0, s.record.1)).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
@@ -110,7 +110,8 @@ pub async fn create_order(state: web::Data<AppState>, who: Principal, req: HttpR
         let (row, base) = records::create_in::<Orders>(c, &caller, |facts| {
             let base = facts.settings()?.base;
             Ok((input.validate(base, chrono::Utc::now())?, base))
-        })?;
+        })?
+        .record;
         let o = convert::order(row, base)?;
         Ok(Stored {
             status: StatusCode::CREATED,
@@ -187,7 +188,7 @@ pub async fn upsert_order(
 )]
 #[get("/orders/{id}")]
 pub async fn get_order(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let (row, base) = records::get::<Orders>(state.app_db(), &who.caller(), id.into_inner()).await?;
+    let (row, base) = records::get::<Orders>(state.app_db(), &who.caller(), id.into_inner()).await?.record;
     let o = convert::order(row, base)?;
     Ok(with_etag(o.version, &o))
 }
@@ -224,7 +225,8 @@ pub async fn update_order(
         let cur = convert::order(current.clone(), base).map_err(|_| StoreError::Corrupt("order".into()))?;
         Ok((merge_patch(&OrderInput::from(cur), &patch)?.validate(base, chrono::Utc::now())?, base))
     })
-    .await?;
+    .await?
+    .record;
     let o = convert::order(row, base)?;
     Ok(with_etag(o.version, &o))
 }
@@ -244,7 +246,7 @@ pub async fn update_order(
 #[delete("/orders/{id}")]
 pub async fn delete_order(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
-    let (row, base) = records::set_deleted::<Orders>(state.app_db(), &who.caller(), id.into_inner(), expected, true).await?;
+    let (row, base) = records::set_deleted::<Orders>(state.app_db(), &who.caller(), id.into_inner(), expected, true).await?.record;
     let o = convert::order(row, base)?;
     Ok(with_etag(o.version, &o))
 }

@@ -63,7 +63,13 @@ pub fn card(c: &mut DbConnection, viewer: Viewer<'_>, row: &CallRow) -> ApiResul
     };
     let recent = match subject {
         Some((ty, id)) => {
-            let spec = PageSpec { sort: Sort { field: SortField::At, desc: true }, limit: 5, after: None, include_total: false };
+            let spec = PageSpec {
+                sort: Sort { field: SortField::At, desc: true },
+                limit: 5,
+                after: None,
+                include_total: false,
+                ..PageSpec::default()
+            };
             let filter = crm_store::timeline::TimelineFilter { kinds: Vec::new(), channels: Vec::new() };
             let mut rows = crm_store::timeline::page(c, ws, ty, id, &filter, &spec, &reach)?.items;
             crate::routes::name_users(c, &mut rows)?;

@@ -1,0 +1,352 @@
+//! Custom fields: admins define them per kind of record; every write of a record checks its
+//! `custom` values against them, and every read shows the values its reader may see.
+
+use crate::caller::Caller;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crm_domain::access::Entity;
+use crm_domain::custom::{FieldDef, FieldSet, FieldSpec, FieldType};
+use crm_domain::{FieldError, Region, Role, ValidationErrors};
+use crm_store::cursor::{CmpOp, CustomSort, PageSpec};
+use crm_store::custom_fields::{self as repo, FieldRow};
+use crm_store::{time, DbConnection, StoreError, StoreResult};
+use serde_json::{Map, Value};
+
+/// The fields of a kind of record in the workspace.
+pub fn field_set(conn: &mut DbConnection, ws: &str, entity: Entity) -> StoreResult<FieldSet> {
+    repo::field_set(conn, ws, entity.as_str())
+}
+
+/// The stored `custom` object a write leaves: `input` checked against the kind's fields and laid
+/// over `current` (none for a new record, which gets the defaults and must have every required
+/// field). A sensitive field the role may not read it may not write either (403 naming it); a
+/// user or record a value names must exist in the workspace, and a unique field's value must
+/// be no other live record's.
+pub fn accept(
+    conn: &mut DbConnection,
+    set: &FieldSet,
+    caller: &Caller,
+    input: Option<&Map<String, Value>>,
+    current: Option<&str>,
+    region: Region,
+) -> AppResult<Map<String, Value>> {
+    let current = current.map(stored).transpose()?;
+    for key in input.into_iter().flat_map(Map::keys) {
+        if set.by_key(key).is_some_and(|f| !f.readable_by(caller.role())) {
+            return Err(StoreError::Forbidden {
+                code: "field_forbidden",
+                message: format!("the {} role may not write custom.{key}", caller.role()),
+                field: Some(format!("custom.{key}")),
+            }
+            .into());
+        }
+    }
+    let accepted = set.accept(input, current.as_ref(), region).map_err(StoreError::Invalid)?;
+    let ws = caller.workspace();
+    let mut errs = ValidationErrors::new();
+    for r in &accepted.references {
+        if !repo::reference_exists(conn, ws, &r.kind, &r.id)? {
+            errs.push(FieldError::new(&r.field, "unknown_reference", format!("no such {} in this workspace", r.kind)));
+        }
+    }
+    errs.finish(|| ()).map_err(StoreError::Invalid)?;
+    Ok(accepted.values)
+}
+
+/// A record's draft and its custom values, or every problem of both, named together (a form
+/// with a wrong built-in field and a missing custom one hears of both at once).
+pub fn together<D>(draft: Result<D, ValidationErrors>, custom: AppResult<Map<String, Value>>) -> AppResult<(D, Map<String, Value>)> {
+    match (draft, custom) {
+        (Ok(d), Ok(c)) => Ok((d, c)),
+        (Err(mut a), Err(AppError::Store(StoreError::Invalid(b)))) => {
+            a.0.extend(b.0);
+            Err(StoreError::Invalid(a).into())
+        }
+        (Err(a), Ok(_)) => Err(StoreError::Invalid(a).into()),
+        (_, Err(e)) => Err(e),
+    }
+}
+
+/// After [`accept`], inside the write: a unique field's new value must be no other live
+/// record's (`id`: the record written, none while it is created).
+pub fn check_unique(
+    conn: &mut DbConnection,
+    set: &FieldSet,
+    ws: &str,
+    entity: Entity,
+    values: &Map<String, Value>,
+    current: Option<&str>,
+    id: Option<&str>,
+) -> AppResult<()> {
+    let current = current.map(stored).transpose()?.unwrap_or_default();
+    for f in set.fields().iter().filter(|f| f.unique) {
+        let Some(v) = values.get(&f.storage_key) else { continue };
+        if current.get(&f.storage_key) == Some(v) {
+            continue;
+        }
+        if let Some(holder) = repo::holder_of(conn, ws, entity.as_str(), &f.storage_key, v, id)? {
+            return Err(StoreError::Conflict {
+                code: "duplicate_value",
+                message: format!("another {} ({holder}) already has this {}", entity.as_str(), f.key),
+                field: Some(f.path()),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// A record's stored `custom` object as a role sees it.
+pub fn show(set: &FieldSet, stored_json: &str, role: Role) -> Map<String, Value> {
+    match stored(stored_json) {
+        Ok(values) => set.show(&values, role),
+        Err(_) => Map::new(),
+    }
+}
+
+fn stored(json: &str) -> StoreResult<Map<String, Value>> {
+    serde_json::from_str(json).map_err(|_| StoreError::Corrupt("custom values".into()))
+}
+
+/// Names the custom values among a new record's audited fields: `custom.<key>` with its wire
+/// value in place of the stored object.
+pub fn name_fields(conn: &mut DbConnection, ws: &str, entity: Entity, fields: &mut Map<String, Value>) -> StoreResult<()> {
+    let Some(Value::Object(values)) = fields.remove("custom") else { return Ok(()) };
+    if values.is_empty() {
+        return Ok(());
+    }
+    let set = field_set(conn, ws, entity)?;
+    for (key, value) in set.show(&values, Role::Admin) {
+        fields.insert(format!("custom.{key}"), value);
+    }
+    Ok(())
+}
+
+/// Names the custom values among a record's changes: one change per field (`custom.<key>`,
+/// wire values) in place of the change of the stored object.
+pub fn name_changes(conn: &mut DbConnection, ws: &str, entity: Entity, changes: &mut Vec<Value>) -> StoreResult<()> {
+    let Some(at) = changes.iter().position(|c| c["field"] == "custom") else { return Ok(()) };
+    let change = changes.remove(at);
+    let object = |v: &Value| v.as_object().cloned().unwrap_or_default();
+    let set = field_set(conn, ws, entity)?;
+    let named = set.changes(&object(&change["before"]), &object(&change["after"]));
+    changes.splice(at..at, named);
+    Ok(())
+}
+
+/// Resolves the custom filters and sort a list was asked for against the kind's fields into the
+/// SQL the list applies (`page.custom`): an unknown key, a type that does not filter or sort, or
+/// a malformed value is a 400 naming the parameter; a sensitive field the caller may not read
+/// may not be filtered or sorted on either (a filter would tell its values).
+pub fn plan(conn: &mut DbConnection, caller: &Caller, entity: Entity, page: &mut PageSpec) -> AppResult<()> {
+    let ask = std::mem::take(&mut page.custom_ask);
+    if ask.filters.is_empty() && ask.sort.is_none() {
+        return Ok(());
+    }
+    let set = field_set(conn, caller.workspace(), entity)?;
+    let pg = repo::is_pg(conn);
+    let bad = |name: String, code: &'static str, message: String| AppError::BadParameter { name, code, message };
+    let field = |key: &str, name: &str| -> AppResult<FieldDef> {
+        let def = set
+            .by_key(key)
+            .ok_or_else(|| bad(name.to_owned(), "unknown_field", format!("no custom field {key} on this kind of record")))?;
+        if !def.readable_by(caller.role()) {
+            return Err(StoreError::Forbidden {
+                code: "field_forbidden",
+                message: format!("the {} role may not read custom.{key}", caller.role()),
+                field: Some(name.to_owned()),
+            }
+            .into());
+        }
+        Ok(def.clone())
+    };
+    let mut region = None;
+    for (key, op, raw) in ask.filters {
+        let name = match op {
+            CmpOp::Eq => format!("custom.{key}"),
+            _ => format!("custom.{key}[{}]", op_name(op)),
+        };
+        let def = field(&key, &name)?;
+        let ranged =
+            def.field_type.comparison().is_some() && !matches!(def.field_type, FieldType::Choice | FieldType::User | FieldType::Record);
+        match def.field_type {
+            FieldType::LongText => return Err(bad(name, "not_filterable", "a long text is found by search (q), not filtered".into())),
+            _ if op != CmpOp::Eq && !ranged => {
+                return Err(bad(name, "invalid_operator", format!("a {} field is filtered by equality only", def.field_type)))
+            }
+            _ => {}
+        }
+        let value = match def.field_type {
+            FieldType::YesNo => match raw.as_str() {
+                "true" => Value::from(true),
+                "false" => Value::from(false),
+                _ => return Err(bad(name, "invalid_boolean", "must be true or false".into())),
+            },
+            FieldType::Phone => {
+                let r = match region {
+                    Some(r) => r,
+                    None => *region.insert(crate::workspace::region(conn, caller.workspace())?),
+                };
+                def.stored_bound(&raw, r).map_err(|e| bad(name.clone(), "invalid_value", e.message))?
+            }
+            _ => def.stored_bound(&raw, Region::IR).map_err(|e| bad(name.clone(), "invalid_value", e.message))?,
+        };
+        page.custom.conditions.push(repo::condition_sql(pg, &def, op, &value)?);
+    }
+    if let Some((key, desc)) = ask.sort {
+        let name = format!("{}custom.{key}", if desc { "-" } else { "" });
+        let def = field(&key, "sort")?;
+        let comparison = def
+            .field_type
+            .comparison()
+            .ok_or_else(|| bad("sort".into(), "not_sortable", format!("a {} field does not sort", def.field_type)))?;
+        page.custom.sort =
+            Some(CustomSort { expr: repo::value_sql(pg, &def.storage_key, comparison)?, storage_key: def.storage_key, desc, name });
+    }
+    Ok(())
+}
+
+fn op_name(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "eq",
+        CmpOp::Gt => "gt",
+        CmpOp::Gte => "gte",
+        CmpOp::Lt => "lt",
+        CmpOp::Lte => "lte",
+    }
+}
+
+/// Fails unless the caller is an admin: only they define fields.
+fn require_admin(caller: &Caller) -> AppResult<()> {
+    if caller.role() == Role::Admin {
+        return Ok(());
+    }
+    Err(StoreError::Forbidden { code: "admin_only", message: "only an admin defines custom fields".into(), field: None }.into())
+}
+
+/// The workspace's live fields, of one kind or of all. Every member reads them (forms and
+/// lists are built from them); a sensitive field is described to everyone, its values are not.
+pub async fn list(db: &Db, caller: &Caller, entity: Option<Entity>) -> AppResult<Vec<FieldRow>> {
+    let ws = caller.workspace().to_owned();
+    db.read(move |conn| Ok::<_, AppError>(repo::list(conn, &ws, entity.map(Entity::as_str))?)).await
+}
+
+/// One live field.
+pub async fn get(db: &Db, caller: &Caller, id: String) -> AppResult<FieldRow> {
+    let ws = caller.workspace().to_owned();
+    db.read(move |conn| Ok::<_, AppError>(repo::get(conn, &ws, &id)?)).await
+}
+
+/// Defines a field at the end of its kind's list; builds its index when it is indexed. A
+/// unique field must be indexed.
+pub async fn define(db: &Db, caller: &Caller, entity: Entity, spec: FieldSpec) -> AppResult<FieldRow> {
+    require_admin(caller)?;
+    let ws = caller.workspace().to_owned();
+    db.write(move |conn| {
+        let (count, indexed) = repo::counts(conn, &ws, entity.as_str())?;
+        if count >= repo::MAX_PER_KIND {
+            return Err(too_many("key", format!("a kind of record has at most {} custom fields", repo::MAX_PER_KIND)));
+        }
+        if (spec.indexed || spec.unique) && indexed >= repo::MAX_INDEXED_PER_KIND {
+            return Err(too_many("indexed", format!("a kind of record has at most {} indexed fields", repo::MAX_INDEXED_PER_KIND)));
+        }
+        let now = time::now_micros();
+        let mut row = repo::new_row(&ws, entity.as_str(), &spec.key, spec.field_type, now);
+        row.position = repo::next_position(conn, &ws, entity.as_str())?;
+        write_spec(&mut row, &spec, false);
+        repo::insert(conn, &row)?;
+        sync_index(conn, &row, false)?;
+        Ok(row)
+    })
+    .await
+}
+
+fn too_many(field: &str, message: String) -> AppError {
+    StoreError::Invalid(FieldError::new(field, "too_many_fields", message).into()).into()
+}
+
+fn write_spec(row: &mut FieldRow, spec: &FieldSpec, archived: bool) {
+    row.key.clone_from(&spec.key);
+    row.label_en.clone_from(&spec.label_en);
+    row.label_fa.clone_from(&spec.label_fa);
+    row.help_en.clone_from(&spec.help_en);
+    row.help_fa.clone_from(&spec.help_fa);
+    row.required = i32::from(spec.required);
+    row.unique_values = i32::from(spec.unique);
+    row.indexed = i32::from(spec.indexed || spec.unique);
+    row.sensitive = i32::from(spec.sensitive);
+    row.archived = i32::from(archived);
+    row.config = serde_json::to_string(&spec.config).unwrap_or_else(|_| "{}".into());
+}
+
+/// Builds or drops the field's index to match its `indexed` flag (`had`: whether it had one).
+fn sync_index(conn: &mut DbConnection, row: &FieldRow, had: bool) -> AppResult<()> {
+    let def = row.def()?;
+    match (had, row.indexed != 0) {
+        (false, true) => repo::build_index(conn, &row.entity_type, &def)?,
+        (true, false) => repo::drop_index(conn, &def)?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Changes a field if it is still at `expected`: `apply` gives the new definition and whether
+/// it is archived. A field made unique must hold no duplicate yet (409 naming the field).
+pub async fn change<F>(db: &Db, caller: &Caller, id: String, expected: Option<i64>, apply: F) -> AppResult<FieldRow>
+where
+    F: FnOnce(&FieldRow) -> AppResult<(FieldSpec, bool)> + Send + 'static,
+{
+    require_admin(caller)?;
+    let ws = caller.workspace().to_owned();
+    db.write(move |conn| {
+        let current = repo::get(conn, &ws, &id)?;
+        if let Some(v) = expected.filter(|v| *v != current.version) {
+            return Err(StoreError::PreconditionFailed { expected: v, current: current.version }.into());
+        }
+        let (spec, archived) = apply(&current)?;
+        let mut row = current.clone();
+        write_spec(&mut row, &spec, archived);
+        if row.unique_values != 0 && current.unique_values == 0 && repo::has_duplicates(conn, &ws, &row.entity_type, &row.def()?)? {
+            return Err(StoreError::Conflict {
+                code: "duplicate_values",
+                message: "records already share values of this field; make them differ first".into(),
+                field: Some("unique".into()),
+            }
+            .into());
+        }
+        if row.indexed != 0 && current.indexed == 0 {
+            let (_, indexed) = repo::counts(conn, &ws, &row.entity_type)?;
+            if indexed >= repo::MAX_INDEXED_PER_KIND {
+                return Err(too_many("indexed", format!("a kind of record has at most {} indexed fields", repo::MAX_INDEXED_PER_KIND)));
+            }
+        }
+        row.version = current.version + 1;
+        row.updated_at = time::now_micros();
+        repo::update(conn, &row, current.version)?;
+        sync_index(conn, &row, current.indexed != 0)?;
+        Ok(row)
+    })
+    .await
+}
+
+/// Deletes a field: its values leave every record's `custom` object as the API shows it at
+/// once (they stay in storage under a key no field will use again) and its index is dropped.
+pub async fn delete(db: &Db, caller: &Caller, id: String, expected: Option<i64>) -> AppResult<()> {
+    require_admin(caller)?;
+    let ws = caller.workspace().to_owned();
+    db.write(move |conn| {
+        let mut row = repo::get(conn, &ws, &id)?;
+        if let Some(v) = expected.filter(|v| *v != row.version) {
+            return Err(StoreError::PreconditionFailed { expected: v, current: row.version }.into());
+        }
+        let version = row.version;
+        let had_index = row.indexed != 0;
+        row.version += 1;
+        row.deleted_at = Some(time::now_micros());
+        row.indexed = 0;
+        repo::update(conn, &row, version)?;
+        sync_index(conn, &row, had_index)?;
+        Ok::<_, AppError>(())
+    })
+    .await
+}

@@ -1,0 +1,335 @@
+//! Custom fields: admins define them per kind of record; records carry their values in
+//! `custom`, written and validated like built-in fields, shown in their wire form, named in the
+//! audit trail and webhooks as `custom.<key>`, filtered and sorted on, hidden from roles that
+//! may not read a sensitive one, and refused with the field named when wrong.
+
+use crm_test_support::crm_domain_role::Role;
+use crm_test_support::{both_backends, StatusCode, TestApp};
+use serde_json::{json, Value};
+
+fn errors(b: &Value) -> Vec<String> {
+    let mut e: Vec<String> = b["errors"]
+        .as_array()
+        .map(|e| e.iter().map(|x| format!("{}:{}", x["field"].as_str().unwrap_or(""), x["code"].as_str().unwrap_or(""))).collect())
+        .unwrap_or_default();
+    e.sort();
+    e
+}
+
+async fn define(app: &TestApp, body: Value) -> Value {
+    let (s, b) = app.post("/api/v1/fields", &body).await;
+    assert_eq!(s, StatusCode::CREATED, "define {body}: {b}");
+    b
+}
+
+async fn delete(app: &TestApp, path: &str) -> StatusCode {
+    app.send(app.client.delete(app.url(path)).bearer_auth(&app.token).header("If-Match", "*")).await.0
+}
+
+/// The contact fields most tests use: a tier (one choice), a renewal date, a credit limit
+/// (number), a VIP flag, interests (several choices), a unique member code, and notes.
+async fn contact_fields(app: &TestApp) {
+    define(app, json!({"entity": "contact", "key": "tier", "type": "choice", "label_en": "Tier", "label_fa": "سطح",
+        "options": [{"key": "gold", "label_en": "Gold", "label_fa": "طلایی", "color": "#c9a227"}, {"key": "silver", "label_en": "Silver"}, {"key": "bronze", "label_en": "Bronze"}]})).await;
+    define(app, json!({"entity": "contact", "key": "renewal", "type": "date", "label_en": "Next renewal"})).await;
+    define(app, json!({"entity": "contact", "key": "credit", "type": "number", "label_en": "Credit limit", "min": "0", "max": "1000000"}))
+        .await;
+    define(app, json!({"entity": "contact", "key": "vip", "type": "yes_no", "label_en": "VIP"})).await;
+    define(
+        app,
+        json!({"entity": "contact", "key": "interests", "type": "choices", "label_en": "Interests",
+        "options": [{"key": "tea", "label_en": "Tea"}, {"key": "rugs", "label_en": "Rugs"}]}),
+    )
+    .await;
+    define(app, json!({"entity": "contact", "key": "member_code", "type": "text", "label_en": "Member code", "unique": true, "pattern": "[A-Z]-[0-9]+"})).await;
+    define(app, json!({"entity": "contact", "key": "remarks", "type": "long_text", "label_en": "Remarks"})).await;
+}
+
+both_backends! {
+    async fn every_type_is_written_read_changed_and_audited_by_its_key(app) {
+        contact_fields(&app).await;
+        let (_, user) = app.get("/api/v1/me").await;
+        let me = user["user"]["id"].as_str().or(user["id"].as_str()).expect("my id").to_owned();
+        for (key, t, extra) in [
+            ("paid", "money", json!({"currency": "USD"})),
+            ("share", "percent", json!({})),
+            ("seen", "datetime", json!({})),
+            ("manager", "user", json!({})),
+            ("employer", "record", json!({"target": "company"})),
+            ("alt_email", "email", json!({})),
+            ("alt_phone", "phone", json!({})),
+            ("site", "url", json!({})),
+        ] {
+            let mut body = json!({"entity": "contact", "key": key, "type": t, "label_en": key});
+            body.as_object_mut().expect("obj").extend(extra.as_object().expect("obj").clone());
+            define(&app, body).await;
+        }
+        let (s, company) = app.post("/api/v1/companies", &json!({"name": "Pars"})).await;
+        assert_eq!(s, StatusCode::CREATED);
+
+        let c = app.contact(json!({"first_name": "Sara", "custom": {
+            "tier": "gold", "renewal": "2027-03-21", "credit": "2500.5", "vip": true, "interests": ["rugs", "tea", "rugs"],
+            "member_code": "A-1", "remarks": "Prefers calls", "paid": {"amount": "99.9", "currency": "usd"}, "share": 12.5,
+            "seen": "2026-12-06T09:30:00+03:30", "manager": me, "employer": company["id"], "alt_email": "Sara@Example.COM",
+            "alt_phone": "0912 123 4567", "site": "https://pars.example/sara"}})).await;
+        let want = json!({"tier": "gold", "renewal": "2027-03-21", "credit": "2500.5", "vip": true, "interests": ["rugs", "tea"],
+            "member_code": "A-1", "remarks": "Prefers calls", "paid": {"amount": "99.90", "currency": "USD"}, "share": "12.5",
+            "seen": "2026-12-06T06:00:00Z", "manager": me, "employer": company["id"], "alt_email": "sara@example.com",
+            "alt_phone": "+989121234567", "site": "https://pars.example/sara"});
+        assert_eq!(c["custom"], want, "{c}");
+        let id = c["id"].as_str().expect("id");
+        let (s, got) = app.get(&format!("/api/v1/contacts/{id}")).await;
+        assert_eq!((s, &got["custom"]), (StatusCode::OK, &want));
+
+        // A patch changes what it names, clears nulls and keeps the rest.
+        let (s, p) = app.patch(&format!("/api/v1/contacts/{id}"), 1, &json!({"custom": {"tier": "silver", "remarks": null}})).await;
+        assert_eq!(s, StatusCode::OK, "{p}");
+        assert_eq!((p["custom"]["tier"].as_str(), p["custom"].get("remarks"), p["custom"]["credit"].as_str()), (Some("silver"), None, Some("2500.5")));
+        // A patch of built-in fields leaves custom values alone.
+        let (s, p) = app.patch(&format!("/api/v1/contacts/{id}"), 2, &json!({"title": "Buyer"})).await;
+        assert_eq!((s, p["custom"]["tier"].as_str()), (StatusCode::OK, Some("silver")), "{p}");
+
+        // The audit trail names each field by its key with wire values.
+        let (_, audit) = app.get(&format!("/api/v1/contacts/{id}/audit")).await;
+        let items = audit["items"].as_array().expect("items");
+        let created: Vec<&str> = items[0]["changes"].as_array().expect("changes").iter().filter_map(|c| c["field"].as_str()).collect();
+        assert!(created.contains(&"custom.tier") && created.contains(&"custom.paid") && !created.contains(&"custom"), "{created:?}");
+        assert_eq!(
+            items[1]["changes"],
+            json!([{"field": "custom.tier", "before": "gold", "after": "silver"}, {"field": "custom.remarks", "before": "Prefers calls", "after": null}]),
+        );
+
+        // Lists show the values too.
+        let (_, list) = app.get("/api/v1/contacts?q=sara").await;
+        assert_eq!(list["items"][0]["custom"]["tier"], "silver", "{list}");
+    }
+
+    async fn bad_values_are_refused_with_the_field_named_and_nothing_written(app) {
+        contact_fields(&app).await;
+        define(&app, json!({"entity": "contact", "key": "segment", "type": "text", "label_en": "Segment", "required": true, "default": "retail"})).await;
+        let (s, b) = app.post("/api/v1/contacts", &json!({"first_name": "X", "custom": {
+            "tier": "platinum", "renewal": "21/03/2027", "credit": "-1", "vip": "yes", "interests": ["golf"],
+            "member_code": "a1", "nope": 1, "first_name": "again"}})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(errors(&b), [
+            "custom.credit:too_small", "custom.first_name:unknown_field", "custom.interests:unknown_option",
+            "custom.member_code:pattern_mismatch", "custom.nope:unknown_field", "custom.renewal:invalid_type",
+            "custom.tier:unknown_option", "custom.vip:invalid_type",
+        ]);
+        let (_, list) = app.get("/api/v1/contacts?include_total=true").await;
+        let before = list["total"].as_i64();
+
+        // A required field with a default is filled in; clearing it is refused.
+        let c = app.contact(json!({"first_name": "Y", "custom": {"member_code": "A-7"}})).await;
+        assert_eq!(c["custom"]["segment"], "retail");
+        let id = c["id"].as_str().expect("id");
+        let (s, b) = app.patch(&format!("/api/v1/contacts/{id}"), 1, &json!({"custom": {"segment": null}})).await;
+        assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["custom.segment:required".to_owned()]));
+
+        // A unique value is one record's: another live record cannot take it.
+        let (s, b) = app.post("/api/v1/contacts", &json!({"first_name": "Z", "custom": {"member_code": "A-7"}})).await;
+        assert_eq!((s, b["code"].as_str(), b["errors"][0]["field"].as_str()), (StatusCode::CONFLICT, Some("duplicate_value"), Some("custom.member_code")), "{b}");
+        let (_, list) = app.get("/api/v1/contacts?include_total=true").await;
+        assert_eq!(list["total"].as_i64(), before.map(|n| n + 1), "only the valid contact was written");
+
+        // A deleted field is gone from records and refused from a form that still sends it.
+        let (_, fields) = app.get("/api/v1/fields?entity=contact").await;
+        let tier = fields.as_array().expect("fields").iter().find(|f| f["key"] == "tier").expect("tier").clone();
+        app.patch(&format!("/api/v1/contacts/{id}"), 2, &json!({"custom": {"tier": "gold"}})).await;
+        assert_eq!(delete(&app, &format!("/api/v1/fields/{}", tier["id"].as_str().expect("id"))).await, StatusCode::NO_CONTENT);
+        let (_, got) = app.get(&format!("/api/v1/contacts/{id}")).await;
+        assert_eq!(got["custom"].get("tier"), None, "{got}");
+        let (s, b) = app.patch(&format!("/api/v1/contacts/{id}"), got["version"].as_i64().expect("v"), &json!({"custom": {"tier": "gold"}})).await;
+        assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["custom.tier:unknown_field".to_owned()]));
+    }
+
+    async fn definitions_are_checked_admins_only_and_per_workspace(app) {
+        let (s, b) = app.post("/api/v1/fields", &json!({"entity": "contact", "key": "first_name", "type": "text", "label_en": "Name"})).await;
+        assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["key:reserved_key".to_owned()]));
+        let (s, b) = app.post("/api/v1/fields", &json!({"entity": "order", "key": "Bad Key", "type": "choice", "label_en": "",
+            "unique": true, "pattern": "(", "target": "deal"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(errors(&b), ["entity:invalid_entity", "key:invalid_key", "label_en:required", "options:required", "pattern:not_allowed", "target:not_allowed"]);
+        let (s, b) = app.post("/api/v1/fields", &json!({"entity": "deal", "key": "x", "label_en": "X"})).await;
+        assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["type:required".to_owned()]));
+        let (s, b) = app.post("/api/v1/fields", &json!({"entity": "deal", "key": "x", "type": "number", "label_en": "X", "min": "5", "max": "1", "default": "9"})).await;
+        assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["min:invalid_range".to_owned()]));
+
+        let region = define(&app, json!({"entity": "company", "key": "region", "type": "choice", "label_en": "Region", "options": [{"key": "north", "label_en": "North"}]})).await;
+        let (s, b) = app.post("/api/v1/fields", &json!({"entity": "company", "key": "region", "type": "text", "label_en": "Again"})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("duplicate_key")), "{b}");
+        // The same key on another kind is another field.
+        define(&app, json!({"entity": "deal", "key": "region", "type": "text", "label_en": "Region"})).await;
+
+        let rep = app.member_token(Role::SalesRep, "rep@fields.example").await;
+        let (s, _) = app.post_as(&rep, "/api/v1/fields", &json!({"entity": "contact", "key": "y", "type": "text", "label_en": "Y"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, seen) = app.get_as(&rep, "/api/v1/fields?entity=company").await;
+        assert_eq!((s, seen.as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "members read the definitions");
+        let other = app.other_workspace_token().await;
+        let (_, none) = app.get_as(&other, "/api/v1/fields").await;
+        assert_eq!(none, json!([]));
+        let (s, _) = app.get_as(&other, &format!("/api/v1/fields/{}", region["id"].as_str().expect("id"))).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+
+        // Changes: labels, options (one left out is archived), a stale version refused.
+        let id = region["id"].as_str().expect("id");
+        let (s, b) = app.patch(&format!("/api/v1/fields/{id}"), 1, &json!({"label_fa": "منطقه", "options": [{"key": "south", "label_en": "South"}]})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(b["options"], json!([{"key": "south", "label_en": "South"}, {"key": "north", "label_en": "North", "archived": true}]));
+        assert_eq!((b["label_fa"].as_str(), b["version"].as_i64()), (Some("منطقه"), Some(2)));
+        let (s, _) = app.patch(&format!("/api/v1/fields/{id}"), 1, &json!({"label_en": "Zone"})).await;
+        assert_eq!(s, StatusCode::PRECONDITION_FAILED);
+        let (s, b) = app.post("/api/v1/companies", &json!({"name": "Old", "custom": {"region": "north"}})).await;
+        assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["custom.region:unknown_option".to_owned()]), "an archived option is offered to no new record");
+
+        // Made unique while two records share a value: refused, nothing changed.
+        let text = define(&app, json!({"entity": "company", "key": "tax_id", "type": "text", "label_en": "Tax id"})).await;
+        for name in ["A", "B"] {
+            let (s, _) = app.post("/api/v1/companies", &json!({"name": name, "custom": {"tax_id": "T1"}})).await;
+            assert_eq!(s, StatusCode::CREATED);
+        }
+        let (s, b) = app.patch(&format!("/api/v1/fields/{}", text["id"].as_str().expect("id")), 1, &json!({"unique": true})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("duplicate_values")), "{b}");
+    }
+
+    async fn lists_filter_and_sort_on_custom_fields_with_empty_values_last(app) {
+        contact_fields(&app).await;
+        let rows = [
+            ("Ali", json!({"tier": "gold", "renewal": "2027-01-10", "credit": "100", "vip": true, "interests": ["tea"]})),
+            ("Bita", json!({"tier": "silver", "renewal": "2027-02-10", "credit": "300", "interests": ["tea", "rugs"]})),
+            ("Cyrus", json!({"tier": "gold", "renewal": "2027-03-10", "credit": "200"})),
+            ("Dara", json!({"tier": "gold"})),
+            ("Elham", json!({})),
+        ];
+        for (name, custom) in rows {
+            app.contact(json!({"first_name": name, "custom": custom})).await;
+        }
+        let names = |b: &Value| -> Vec<String> {
+            b["items"].as_array().expect("items").iter().map(|c| c["first_name"].as_str().unwrap_or("").to_owned()).collect()
+        };
+        let (s, b) = app.get("/api/v1/contacts?custom.tier=gold&custom.renewal[gte]=2027-01-01&custom.renewal[lt]=2027-03-01&sort=custom.renewal").await;
+        assert_eq!((s, names(&b)), (StatusCode::OK, vec!["Ali".to_owned()]), "{b}");
+        let (_, b) = app.get("/api/v1/contacts?custom.tier=gold&sort=-custom.renewal").await;
+        assert_eq!(names(&b), ["Cyrus", "Ali", "Dara"]);
+        let (_, b) = app.get("/api/v1/contacts?custom.credit[gte]=150&sort=custom.credit").await;
+        assert_eq!(names(&b), ["Cyrus", "Bita"]);
+        let (_, b) = app.get("/api/v1/contacts?custom.vip=true").await;
+        assert_eq!(names(&b), ["Ali"]);
+        let (_, b) = app.get("/api/v1/contacts?custom.interests=rugs").await;
+        assert_eq!(names(&b), ["Bita"]);
+
+        // Sorted two at a time: values in order, then the records without one, each once.
+        let mut seen = Vec::new();
+        let mut url = "/api/v1/contacts?sort=custom.credit&limit=2".to_owned();
+        loop {
+            let (s, b) = app.get(&url).await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+            seen.extend(names(&b));
+            match b["next_cursor"].as_str() {
+                Some(c) => url = format!("/api/v1/contacts?sort=custom.credit&limit=2&cursor={c}"),
+                None => break,
+            }
+        }
+        assert_eq!(&seen[..3], ["Ali", "Cyrus", "Bita"]);
+        let mut rest = seen[3..].to_vec();
+        rest.sort();
+        assert_eq!(rest, ["Dara", "Elham"], "records without a value come last: {seen:?}");
+
+        for (query, field, code) in [
+            ("custom.nope=1", "custom.nope", "unknown_field"),
+            ("custom.remarks=x", "custom.remarks", "not_filterable"),
+            ("custom.tier[gt]=gold", "custom.tier[gt]", "invalid_operator"),
+            ("custom.credit=abc", "custom.credit", "invalid_value"),
+            ("custom.renewal[lt]=tomorrow", "custom.renewal[lt]", "invalid_value"),
+            ("custom.credit[between]=1", "custom.credit[between]", "invalid_operator"),
+            ("sort=custom.interests", "sort", "not_sortable"),
+        ] {
+            let (s, b) = app.get(&format!("/api/v1/contacts?{query}")).await;
+            assert_eq!((s, b["errors"][0]["field"].as_str(), b["errors"][0]["code"].as_str()), (StatusCode::BAD_REQUEST, Some(field), Some(code)), "{query}: {b}");
+        }
+        let (s, _) = app.get("/api/v1/tasks?custom.x=1").await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "a kind without custom fields refuses the filter");
+    }
+
+    async fn a_sensitive_field_is_read_filtered_and_written_only_by_its_readers(app) {
+        define(&app, json!({"entity": "contact", "key": "salary", "type": "number", "label_en": "Salary", "sensitive": true, "readers": ["manager"]})).await;
+        define(&app, json!({"entity": "contact", "key": "nickname", "type": "text", "label_en": "Nickname"})).await;
+        let c = app.contact(json!({"first_name": "Nima", "custom": {"salary": "5000", "nickname": "Nim"}})).await;
+        assert_eq!(c["custom"]["salary"], "5000", "admins read it");
+        let id = c["id"].as_str().expect("id");
+        let rep = app.member_token(Role::SalesRep, "rep@sensitive.example").await;
+        let manager = app.member_token(Role::Manager, "manager@sensitive.example").await;
+
+        let (_, seen) = app.get_as(&rep, &format!("/api/v1/contacts/{id}")).await;
+        assert_eq!(seen["custom"], json!({"nickname": "Nim"}), "hidden from a sales rep");
+        let (_, list) = app.get_as(&rep, "/api/v1/contacts").await;
+        assert!(list["items"].as_array().expect("items").iter().all(|c| c["custom"].get("salary").is_none()), "{list}");
+        let (s, b) = app.get_as(&rep, "/api/v1/contacts?custom.salary[gte]=1000").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("field_forbidden")), "a filter would tell the values: {b}");
+        let (s, _) = app.get_as(&rep, "/api/v1/contacts?sort=custom.salary").await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, b) = app.post_as(&rep, "/api/v1/contacts", &json!({"first_name": "Own", "custom": {"salary": "1"}})).await;
+        assert_eq!((s, b["code"].as_str(), b["errors"][0]["field"].as_str()), (StatusCode::FORBIDDEN, Some("field_forbidden"), Some("custom.salary")), "{b}");
+        let (s, own) = app.post_as(&rep, "/api/v1/contacts", &json!({"first_name": "Own", "custom": {"nickname": "O"}})).await;
+        assert_eq!(s, StatusCode::CREATED, "{own}");
+        let (s, b, _) = app
+            .send(app.client.patch(app.url(&format!("/api/v1/contacts/{}", own["id"].as_str().expect("id")))).bearer_auth(&rep).header("If-Match", "*").json(&json!({"custom": {"salary": "1"}})))
+            .await;
+        assert_eq!((s, b["code"].as_str(), b["errors"][0]["field"].as_str()), (StatusCode::FORBIDDEN, Some("field_forbidden"), Some("custom.salary")), "{b}");
+
+        let (_, seen) = app.get_as(&manager, &format!("/api/v1/contacts/{id}")).await;
+        assert_eq!(seen["custom"]["salary"], "5000", "a named reader reads it");
+        let (s, b) = app.get_as(&manager, "/api/v1/contacts?custom.salary[gte]=1000").await;
+        assert_eq!((s, b["items"].as_array().map(Vec::len)), (StatusCode::OK, Some(1)));
+    }
+
+    async fn every_kind_with_custom_fields_takes_them_in_single_and_bulk_writes(app) {
+        for entity in ["company", "deal", "lead", "case"] {
+            define(&app, json!({"entity": entity, "key": "score", "type": "number", "label_en": "Score", "required": true})).await;
+        }
+        let (_, pipelines) = app.get("/api/v1/pipelines").await;
+        let stage = pipelines[0]["stages"][0]["id"].as_str().expect("stage").to_owned();
+        for (path, body) in [
+            ("/api/v1/companies", json!({"name": "Pars"})),
+            ("/api/v1/deals", json!({"name": "Rugs", "stage_id": stage, "amount": "10"})),
+            ("/api/v1/leads", json!({"first_name": "Lena"})),
+            ("/api/v1/cases", json!({"subject": "Broken"})),
+        ] {
+            let (s, b) = app.post(path, &body).await;
+            assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["custom.score:required".to_owned()]), "{path}");
+            let mut with = body.clone();
+            with["custom"] = json!({"score": 7});
+            let (s, b) = app.post(path, &with).await;
+            assert_eq!((s, &b["custom"]), (StatusCode::CREATED, &json!({"score": "7"})), "{path}: {b}");
+            let id = b["id"].as_str().expect("id");
+            let (s, p) = app.patch(&format!("{path}/{id}"), b["version"].as_i64().expect("v"), &json!({"custom": {"score": "8.25"}})).await;
+            assert_eq!((s, &p["custom"]), (StatusCode::OK, &json!({"score": "8.25"})), "{path}: {p}");
+            let (_, list) = app.get(&format!("{path}?custom.score[gt]=8")).await;
+            assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{path}: {list}");
+        }
+
+        // Bulk writes check custom values like single ones, naming the operation's field.
+        let (s, b) = app.post("/api/v1/companies/bulk", &json!({"operations": [
+            {"action": "create", "data": {"name": "Ok", "custom": {"score": 1}}},
+            {"action": "create", "data": {"name": "Bad", "custom": {"score": "x"}}}]})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(errors(&b).iter().any(|e| e == "operations[1].data.custom.score:invalid_type"), "{b}");
+        let (s, b) = app.post("/api/v1/companies/bulk", &json!({"operations": [{"action": "create", "data": {"name": "Ok", "custom": {"score": 1}}}]})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, list) = app.get("/api/v1/companies?custom.score=1").await;
+        assert_eq!(list["items"][0]["name"], "Ok");
+
+        // A webhook hears the change by the field's key.
+        let (s, hook) = app.post("/api/v1/webhooks", &json!({"url": "http://127.0.0.1:9/hook", "events": ["company.updated"], "allow_private_target": true})).await;
+        assert_eq!(s, StatusCode::CREATED, "{hook}");
+        let company = &list["items"][0];
+        let (s, _) = app.patch(&format!("/api/v1/companies/{}", company["id"].as_str().expect("id")), company["version"].as_i64().expect("v"), &json!({"custom": {"score": 2}})).await;
+        assert_eq!(s, StatusCode::OK);
+        let hook_id = hook["webhook"]["id"].as_str().expect("hook id");
+        let (_, log) = app.get(&format!("/api/v1/webhooks/{hook_id}/deliveries")).await;
+        let delivery = log["items"][0]["id"].as_str().expect("delivery");
+        let (_, detail) = app.get(&format!("/api/v1/webhooks/{hook_id}/deliveries/{delivery}")).await;
+        assert_eq!(detail["payload"]["data"]["changes"], json!([{"field": "custom.score", "before": "1", "after": "2"}]), "{detail}");
+    }
+}
