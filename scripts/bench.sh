@@ -59,6 +59,14 @@ request = function()
     elseif i % 3 == 1 then q = string.format("%%2B98%%20935%%20%07d", n)
     else q = words[(i % #words) + 1] end
     return wrk.format("GET", "/api/v1/search?q=" .. q, auth())
+  elseif mode == "custom_list" then
+    -- One tier, a renewal window of three months, sorted by renewal date (issue #28's budget).
+    local tiers = { "gold", "silver", "bronze" }
+    local m = (i % 9) + 1
+    local from = string.format("2027-%02d-01", m)
+    local to = string.format("2027-%02d-01", m + 3)
+    return wrk.format("GET", "/api/v1/contacts?limit=50&custom.account_tier=" .. tiers[(i % 3) + 1]
+      .. "&custom.next_renewal%5Bgte%5D=" .. from .. "&custom.next_renewal%5Blt%5D=" .. to .. "&sort=custom.next_renewal", auth())
   else
     local n = (i * 104729) % 1000000
     local q
@@ -128,6 +136,15 @@ run_backend() {
   run "$name" "timeline first page, 10k items, 2 clients" timeline "$t" 2
   run "$name" "timeline by channel, 10k items, 2 clients" timeline_channel "$t" 2
   stop_server
+  echo "== $name: a contact with a value in each of 50 more custom fields, and one with none"
+  DATABASE_URL="$url" "$bin" seed --companies 0 --contacts 0 --wide-contact 50 > "$work/wide" 2>> "$work/server.log"
+  start_server "$url"
+  t=$(token)
+  sed -n 's/^plain contact: //p' "$work/wide" > "$work/ids"
+  run "$name" "read contact, no custom values" get "$t" 1
+  sed -n 's/^wide contact: //p' "$work/wide" > "$work/ids"
+  run "$name" "read contact, 52 custom values" get "$t" 1
+  stop_server
   if [ "$large" = 1 ]; then
     echo "== $name: adding plain contacts up to 100k records"
     DATABASE_URL="$url" "$bin" seed --companies 0 --contacts 0 --bulk-contacts 85000 >> "$work/server.log" 2>&1
@@ -143,6 +160,8 @@ run_backend() {
     t=$(token)
     run "$name" "phone lookup, 1M contacts" phone "$t"
     run "$name" "phone lookup, 1M contacts, 2 clients" phone "$t" 2
+    run "$name" "custom choice + date range, sorted, 1M" custom_list "$t"
+    run "$name" "custom choice + date range, sorted, 1M, 2 cl." custom_list "$t" 2
     stop_server
   fi
 }

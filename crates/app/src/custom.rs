@@ -242,23 +242,24 @@ pub async fn get(db: &Db, caller: &Caller, id: String) -> AppResult<FieldRow> {
 pub async fn define(db: &Db, caller: &Caller, entity: Entity, spec: FieldSpec) -> AppResult<FieldRow> {
     require_admin(caller)?;
     let ws = caller.workspace().to_owned();
-    db.write(move |conn| {
-        let (count, indexed) = repo::counts(conn, &ws, entity.as_str())?;
-        if count >= repo::MAX_PER_KIND {
-            return Err(too_many("key", format!("a kind of record has at most {} custom fields", repo::MAX_PER_KIND)));
-        }
-        if (spec.indexed || spec.unique) && indexed >= repo::MAX_INDEXED_PER_KIND {
-            return Err(too_many("indexed", format!("a kind of record has at most {} indexed fields", repo::MAX_INDEXED_PER_KIND)));
-        }
-        let now = time::now_micros();
-        let mut row = repo::new_row(&ws, entity.as_str(), &spec.key, spec.field_type, now);
-        row.position = repo::next_position(conn, &ws, entity.as_str())?;
-        write_spec(&mut row, &spec, false);
-        repo::insert(conn, &row)?;
-        sync_index(conn, &row, false)?;
-        Ok(row)
-    })
-    .await
+    db.write(move |conn| define_in(conn, &ws, entity, &spec, time::now_micros())).await
+}
+
+/// [`define`] in the caller's transaction, for the workspace itself (its demo data).
+pub fn define_in(conn: &mut DbConnection, ws: &str, entity: Entity, spec: &FieldSpec, now: i64) -> AppResult<FieldRow> {
+    let (count, indexed) = repo::counts(conn, ws, entity.as_str())?;
+    if count >= repo::MAX_PER_KIND {
+        return Err(too_many("key", format!("a kind of record has at most {} custom fields", repo::MAX_PER_KIND)));
+    }
+    if (spec.indexed || spec.unique) && indexed >= repo::MAX_INDEXED_PER_KIND {
+        return Err(too_many("indexed", format!("a kind of record has at most {} indexed fields", repo::MAX_INDEXED_PER_KIND)));
+    }
+    let mut row = repo::new_row(ws, entity.as_str(), &spec.key, spec.field_type, now);
+    row.position = repo::next_position(conn, ws, entity.as_str())?;
+    write_spec(&mut row, spec, false);
+    repo::insert(conn, &row)?;
+    sync_index(conn, &row, false)?;
+    Ok(row)
 }
 
 fn too_many(field: &str, message: String) -> AppError {

@@ -4,6 +4,7 @@
 pub mod bootstrap;
 pub mod config;
 pub mod seed;
+pub mod seed_custom;
 pub mod seed_ops;
 
 pub use config::{Config, Secret};

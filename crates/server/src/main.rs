@@ -39,6 +39,10 @@ enum Command {
         /// Then log this many activities on one contact (printed), for timeline benchmarks.
         #[arg(long, default_value_t = 0)]
         timeline_items: usize,
+        /// Then define this many more contact fields and add a contact with a value in each and
+        /// one with none (both printed), for the benchmark of reading many custom fields.
+        #[arg(long, default_value_t = 0)]
+        wide_contact: usize,
     },
 }
 
@@ -65,7 +69,7 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Seed { companies, contacts, bulk_contacts, timeline_items } => {
+        Command::Seed { companies, contacts, bulk_contacts, timeline_items, wide_contact } => {
             let started = bootstrap::start(&cfg)?;
             let mut conn = started.pool.get()?;
             let admin = crm_store::identity::find_user_by_email(&mut conn, &cfg.admin_email)?
@@ -80,6 +84,11 @@ fn main() -> anyhow::Result<()> {
             if timeline_items > 0 {
                 let contact = seed::long_timeline(&mut conn, &ws.id, timeline_items)?;
                 println!("timeline contact: {contact}");
+            }
+            if wide_contact > 0 {
+                let (wide, plain) = crm_server::seed_custom::wide_contact(&mut conn, &ws.id, wide_contact)?;
+                println!("wide contact: {wide}");
+                println!("plain contact: {plain}");
             }
             println!(
                 "seeded {companies} companies and {} contacts into {:?}; demo users sign in with password {}",

@@ -289,6 +289,12 @@ fn fill(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) ->
             identity::create_team(c, ws, "Sales International", &[ids[2].clone()])?;
             identity::create_team(c, ws, "Customer Service", &[ids[5].clone()])?;
         }
+        crate::seed_custom::define(c, ws, now)?;
+        let contact_fields = crate::seed_custom::fields(c, ws, crm_domain::access::Entity::Contact)?;
+        let company_fields = crate::seed_custom::fields(c, ws, crm_domain::access::Entity::Company)?;
+        // Custom values draw from their own sequence, so the rest of the demo data stays as it was.
+        let mut custom_rng = StdRng::seed_from_u64(28);
+        let today = now / (24 * 3600 * 1_000_000);
 
         let mut company_refs: Vec<(String, String, bool)> = Vec::with_capacity(size.companies);
         let mut company_names: Vec<(String, String, bool)> = Vec::with_capacity(size.companies);
@@ -331,7 +337,7 @@ fn fill(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) ->
                 Money::parse("a", &format!("{}", rng.gen_range(50..50_000u64) * 1000), usd).ok()
             };
             let draft = CompanyDraft {
-                custom: None,
+                custom: crate::seed_custom::stored(&company_fields, crate::seed_custom::company(&mut custom_rng, persian)),
                 name,
                 domain: Some(slug.clone()),
                 industry: Some((*pick(&mut rng, INDUSTRIES)).to_owned()),
@@ -412,7 +418,10 @@ fn fill(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize) ->
                 tags.push(random_tag(&mut rng)?);
             }
             let draft = ContactDraft {
-                custom: None,
+                custom: crate::seed_custom::stored(
+                    &contact_fields,
+                    crate::seed_custom::contact(&mut custom_rng, stage == LifecycleStage::Customer, today),
+                ),
                 first_name: first,
                 last_name: Some(last),
                 title: rng.gen_bool(0.7).then(|| (*pick(&mut rng, TITLES)).to_owned()),
@@ -461,6 +470,10 @@ pub fn bulk_contacts(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Res
         use diesel::prelude::*;
         contacts::table.filter(contacts::workspace_id.eq(ws)).count().get_result::<i64>(conn)? as usize
     };
+    // The demo contact fields get values too: a tier for most, a renewal date for many.
+    let fields = crate::seed_custom::fields(conn, ws, crm_domain::access::Entity::Contact)?;
+    let mut custom_rng = StdRng::seed_from_u64(28);
+    let today = now / (24 * 3600 * 1_000_000);
     for batch in 0..n.div_ceil(5000) {
         let mut rows = Vec::with_capacity(5000);
         let mut points = Vec::with_capacity(10_000);
@@ -471,8 +484,9 @@ pub fn bulk_contacts(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Res
             let email = format!("{first_l}.{last_l}.{i}@bulk.example");
             let display = format!("{first} {last}");
             let search_text = format!("{} {email} {} ", display.to_lowercase(), &phone[1..]);
+            let custom = crate::seed_custom::stored(&fields, crate::seed_custom::contact(&mut custom_rng, true, today)).unwrap_or_default();
             rows.push(crm_store::contacts::ContactRow {
-                custom: "{}".into(),
+                custom: serde_json::to_string(&custom)?,
                 id: crm_store::new_id(),
                 workspace_id: ws.to_owned(),
                 first_name: (*first).to_owned(),
