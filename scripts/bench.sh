@@ -17,7 +17,8 @@ bin="${CRM_BIN:-target/release/crm}"
 duration="${BENCH_DURATION:-10s}"
 connections="${BENCH_CONNECTIONS:-16}"
 large="${BENCH_LARGE:-1}"
-# BENCH_BACKENDS="postgres" (or "sqlite") runs one backend only.
+# BENCH_BACKENDS="postgres" (or "sqlite") runs one backend only; BENCH_ONLY=custom only the
+# custom-field scenarios.
 pg_base="${CRM_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -95,6 +96,8 @@ token() {
 }
 run() {
   local name="$1" label="$2" mode="$3" token="$4" conns="${5:-$connections}"
+  # BENCH_ONLY=custom runs only the custom-field scenarios (the data is made all the same).
+  if [ "${BENCH_ONLY:-}" = custom ] && [[ "$label" != *custom* ]]; then return; fi
   out=$(IDS_FILE="$work/ids" TOKEN="$token" MODE="$mode" STAGE_A="${STAGE_A:-}" STAGE_B="${STAGE_B:-}" \
     wrk -t1 -c"$conns" -d"$duration" --latency -s "$work/bench.lua" "http://127.0.0.1:$port" 2>&1)
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')

@@ -278,8 +278,21 @@ both_backends! {
             .await;
         assert_eq!((s, b["code"].as_str(), b["errors"][0]["field"].as_str()), (StatusCode::FORBIDDEN, Some("field_forbidden"), Some("custom.salary")), "{b}");
 
+        // Its history is its readers' too: the rep sees the nickname's change, not the salary's.
+        let (s, _) = app.patch(&format!("/api/v1/contacts/{id}"), 1, &json!({"custom": {"salary": "6000", "nickname": "N"}})).await;
+        assert_eq!(s, StatusCode::OK);
+        let (_, audit) = app.get_as(&rep, &format!("/api/v1/contacts/{id}/audit")).await;
+        let text = audit.to_string();
+        assert!(text.contains("custom.nickname") && !text.contains("salary") && !text.contains("6000"), "{audit}");
+        let (_, timeline) = app.get_as(&rep, &format!("/api/v1/contacts/{id}/timeline")).await;
+        assert!(!timeline.to_string().contains("6000") && !timeline.to_string().contains("5000"), "{timeline}");
+        let (_, audit) = app.get(&format!("/api/v1/contacts/{id}/audit")).await;
+        assert!(audit.to_string().contains("\"after\":\"6000\""), "admins read it in the audit trail: {audit}");
+        let (_, audit) = app.get_as(&manager, &format!("/api/v1/contacts/{id}/audit")).await;
+        assert!(audit.to_string().contains("6000"), "and so do its readers: {audit}");
+
         let (_, seen) = app.get_as(&manager, &format!("/api/v1/contacts/{id}")).await;
-        assert_eq!(seen["custom"]["salary"], "5000", "a named reader reads it");
+        assert_eq!(seen["custom"]["salary"], "6000", "a named reader reads it");
         let (s, b) = app.get_as(&manager, "/api/v1/contacts?custom.salary[gte]=1000").await;
         assert_eq!((s, b["items"].as_array().map(Vec::len)), (StatusCode::OK, Some(1)));
     }
@@ -331,5 +344,59 @@ both_backends! {
         let delivery = log["items"][0]["id"].as_str().expect("delivery");
         let (_, detail) = app.get(&format!("/api/v1/webhooks/{hook_id}/deliveries/{delivery}")).await;
         assert_eq!(detail["payload"]["data"]["changes"], json!([{"field": "custom.score", "before": "1", "after": "2"}]), "{detail}");
+    }
+
+    async fn unique_values_survive_the_trash_cursors_are_checked_and_fields_reorder(app) {
+        contact_fields(&app).await;
+        let a = app.contact(json!({"first_name": "A", "custom": {"member_code": "A-7", "credit": "5"}})).await;
+        let a_id = a["id"].as_str().expect("id");
+        let (s, _, _) = app.send(app.client.delete(app.url(&format!("/api/v1/contacts/{a_id}"))).bearer_auth(&app.token).header("If-Match", "*")).await;
+        assert_eq!(s, StatusCode::OK);
+        app.contact(json!({"first_name": "B", "custom": {"member_code": "A-7"}})).await;
+        let (s, b, _) = app.send(app.client.post(app.url(&format!("/api/v1/contacts/{a_id}/restore"))).bearer_auth(&app.token)).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("duplicate_value")), "restoring would make two holders: {b}");
+
+        // Descending pages cross from values to records without one, each record once.
+        for (name, credit) in [("C", json!("30")), ("D", json!("20")), ("E", Value::Null), ("F", json!("20"))] {
+            let custom = if credit.is_null() { json!({}) } else { json!({"credit": credit}) };
+            app.contact(json!({"first_name": name, "custom": custom})).await;
+        }
+        let mut seen = Vec::new();
+        let mut url = "/api/v1/contacts?sort=-custom.credit&limit=2".to_owned();
+        let mut last_cursor = String::new();
+        loop {
+            let (s, b) = app.get(&url).await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+            seen.extend(b["items"].as_array().expect("items").iter().map(|c| c["first_name"].as_str().unwrap_or("").to_owned()));
+            match b["next_cursor"].as_str() {
+                Some(c) => {
+                    last_cursor = c.to_owned();
+                    url = format!("/api/v1/contacts?sort=-custom.credit&limit=2&cursor={c}");
+                }
+                None => break,
+            }
+        }
+        assert_eq!(seen[0], "C");
+        let mut twenty = seen[1..3].to_vec();
+        twenty.sort();
+        assert_eq!(twenty, ["D", "F"], "{seen:?}");
+        let mut rest = seen[3..].to_vec();
+        rest.sort();
+        assert_eq!(rest, ["B", "E"], "{seen:?}");
+        // A cursor of one sort is refused by another; a tampered one is refused, not a 500.
+        let (s, _) = app.get(&format!("/api/v1/contacts?sort=-custom.member_code&cursor={last_cursor}")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        use base64::Engine;
+        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"s":"custom.credit","v":"text","id":"x"}"#);
+        let (s, b) = app.get(&format!("/api/v1/contacts?sort=custom.credit&cursor={forged}")).await;
+        assert_eq!((s, b["errors"][0]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_cursor")), "{b}");
+
+        // Fields reorder.
+        let (_, fields) = app.get("/api/v1/fields?entity=contact").await;
+        let last = fields.as_array().expect("fields").last().expect("a field").clone();
+        let (s, moved) = app.patch(&format!("/api/v1/fields/{}", last["id"].as_str().expect("id")), 1, &json!({"position": -1})).await;
+        assert_eq!((s, moved["position"].as_i64()), (StatusCode::OK, Some(-1)), "{moved}");
+        let (_, fields) = app.get("/api/v1/fields?entity=contact").await;
+        assert_eq!(fields[0]["id"], last["id"]);
     }
 }

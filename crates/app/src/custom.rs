@@ -5,16 +5,51 @@ use crate::caller::Caller;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crm_domain::access::Entity;
+use crm_domain::custom::Comparison;
 use crm_domain::custom::{FieldDef, FieldSet, FieldSpec, FieldType};
 use crm_domain::{FieldError, Region, Role, ValidationErrors};
-use crm_store::cursor::{CmpOp, CustomSort, PageSpec};
+use crm_store::cursor::{CmpOp, CustomSort, PageSpec, SortValue};
 use crm_store::custom_fields::{self as repo, FieldRow};
 use crm_store::{time, DbConnection, StoreError, StoreResult};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
-/// The fields of a kind of record in the workspace.
-pub fn field_set(conn: &mut DbConnection, ws: &str, entity: Entity) -> StoreResult<FieldSet> {
-    repo::field_set(conn, ws, entity.as_str())
+/// How long a process keeps a kind's fields before reading them again. A change made through
+/// this process is seen at once; one made through another process (API nodes behind a load
+/// balancer) within this time.
+const FRESH: Duration = Duration::from_secs(2);
+
+type FieldCache = HashMap<(String, Entity), (Instant, Arc<FieldSet>)>;
+
+/// The kinds' fields read recently, per workspace: every read and write of a record needs
+/// them, and reading them each time costs more than the record itself.
+fn cache() -> &'static Mutex<FieldCache> {
+    static CACHE: OnceLock<Mutex<FieldCache>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// The fields of a kind of record in the workspace (read at most [`FRESH`] ago).
+pub fn field_set(conn: &mut DbConnection, ws: &str, entity: Entity) -> StoreResult<Arc<FieldSet>> {
+    let key = (ws.to_owned(), entity);
+    if let Some((at, set)) = cache().lock().ok().and_then(|c| c.get(&key).cloned()) {
+        if at.elapsed() < FRESH {
+            return Ok(set);
+        }
+    }
+    let set = Arc::new(repo::field_set(conn, ws, entity.as_str())?);
+    if let Ok(mut c) = cache().lock() {
+        c.insert(key, (Instant::now(), set.clone()));
+    }
+    Ok(set)
+}
+
+/// Forgets the workspace's fields read so far (after a change to them is committed).
+fn forget(ws: &str) {
+    if let Ok(mut c) = cache().lock() {
+        c.retain(|(w, _), _| w != ws);
+    }
 }
 
 /// The stored `custom` object a write leaves: `input` checked against the kind's fields and laid
@@ -84,10 +119,11 @@ pub fn check_unique(
         if current.get(&f.storage_key) == Some(v) {
             continue;
         }
-        if let Some(holder) = repo::holder_of(conn, ws, entity.as_str(), &f.storage_key, v, id)? {
+        if let Some(holder) = repo::holder_of(conn, ws, entity.as_str(), f, v, id)? {
+            tracing::debug!(holder, "duplicate value of custom.{}", f.key);
             return Err(StoreError::Conflict {
                 code: "duplicate_value",
-                message: format!("another {} ({holder}) already has this {}", entity.as_str(), f.key),
+                message: format!("another {} already has this {}", entity.as_str(), f.key),
                 field: Some(f.path()),
             }
             .into());
@@ -100,7 +136,10 @@ pub fn check_unique(
 pub fn show(set: &FieldSet, stored_json: &str, role: Role) -> Map<String, Value> {
     match stored(stored_json) {
         Ok(values) => set.show(&values, role),
-        Err(_) => Map::new(),
+        Err(_) => {
+            tracing::error!("a record's custom values are not a JSON object: {stored_json:.200}");
+            Map::new()
+        }
     }
 }
 
@@ -116,10 +155,32 @@ pub fn name_fields(conn: &mut DbConnection, ws: &str, entity: Entity, fields: &m
         return Ok(());
     }
     let set = field_set(conn, ws, entity)?;
-    for (key, value) in set.show(&values, Role::Admin) {
-        fields.insert(format!("custom.{key}"), value);
+    // A sensitive value stays out of the record's history: it is read on the record itself,
+    // by its readers only.
+    for f in set.fields().iter().filter(|f| !f.sensitive) {
+        if let Some(value) = f.show(&values) {
+            fields.insert(f.path(), value);
+        }
     }
     Ok(())
+}
+
+/// An audit entry's changes (JSON) without those of sensitive fields the role may not read.
+pub fn readable_changes(set: &FieldSet, role: Role, changes_json: &str) -> String {
+    let Ok(mut changes) = serde_json::from_str::<Vec<Value>>(changes_json) else { return changes_json.to_owned() };
+    changes.retain(|c| {
+        if !is_sensitive_change(c) {
+            return true;
+        }
+        let key = c["field"].as_str().and_then(|f| f.strip_prefix("custom.")).unwrap_or_default();
+        set.by_key(key).is_some_and(|f| f.readable_by(role))
+    });
+    Value::from(changes).to_string()
+}
+
+/// Whether a change is one of a sensitive field (see [`FieldSet::changes`]).
+pub fn is_sensitive_change(change: &Value) -> bool {
+    change.get("sensitive").is_some()
 }
 
 /// Names the custom values among a record's changes: one change per field (`custom.<key>`,
@@ -170,7 +231,7 @@ pub fn plan(conn: &mut DbConnection, caller: &Caller, entity: Entity, page: &mut
         let ranged =
             def.field_type.comparison().is_some() && !matches!(def.field_type, FieldType::Choice | FieldType::User | FieldType::Record);
         match def.field_type {
-            FieldType::LongText => return Err(bad(name, "not_filterable", "a long text is found by search (q), not filtered".into())),
+            FieldType::LongText => return Err(bad(name, "not_filterable", "a long text is not filtered".into())),
             _ if op != CmpOp::Eq && !ranged => {
                 return Err(bad(name, "invalid_operator", format!("a {} field is filtered by equality only", def.field_type)))
             }
@@ -200,6 +261,16 @@ pub fn plan(conn: &mut DbConnection, caller: &Caller, entity: Entity, page: &mut
             .field_type
             .comparison()
             .ok_or_else(|| bad("sort".into(), "not_sortable", format!("a {} field does not sort", def.field_type)))?;
+        // A cursor of another type (tampered, or from a field since made again with another
+        // type) would compare a number with a text.
+        let fits = match page.after.as_ref().map(|c| &c.v) {
+            None | Some(SortValue::Null) => true,
+            Some(SortValue::Int(_)) => comparison == Comparison::Number,
+            Some(SortValue::Text(_)) => comparison == Comparison::Text,
+        };
+        if !fits {
+            return Err(bad("cursor".into(), "invalid_cursor", "is not a cursor this list returned with the same sort".into()));
+        }
         page.custom.sort =
             Some(CustomSort { expr: repo::value_sql(pg, &def.storage_key, comparison)?, storage_key: def.storage_key, desc, name });
     }
@@ -242,7 +313,14 @@ pub async fn get(db: &Db, caller: &Caller, id: String) -> AppResult<FieldRow> {
 pub async fn define(db: &Db, caller: &Caller, entity: Entity, spec: FieldSpec) -> AppResult<FieldRow> {
     require_admin(caller)?;
     let ws = caller.workspace().to_owned();
-    db.write(move |conn| define_in(conn, &ws, entity, &spec, time::now_micros())).await
+    let defined = db
+        .write({
+            let ws = ws.clone();
+            move |conn| define_in(conn, &ws, entity, &spec, time::now_micros())
+        })
+        .await;
+    forget(&ws);
+    defined
 }
 
 /// [`define`] in the caller's transaction, for the workspace itself (its demo data).
@@ -277,6 +355,7 @@ fn write_spec(row: &mut FieldRow, spec: &FieldSpec, archived: bool) {
     row.indexed = i32::from(spec.indexed || spec.unique);
     row.sensitive = i32::from(spec.sensitive);
     row.archived = i32::from(archived);
+    row.index_state = if row.indexed != 0 { "ready" } else { "none" }.into();
     row.config = serde_json::to_string(&spec.config).unwrap_or_else(|_| "{}".into());
 }
 
@@ -295,39 +374,56 @@ fn sync_index(conn: &mut DbConnection, row: &FieldRow, had: bool) -> AppResult<(
 /// it is archived. A field made unique must hold no duplicate yet (409 naming the field).
 pub async fn change<F>(db: &Db, caller: &Caller, id: String, expected: Option<i64>, apply: F) -> AppResult<FieldRow>
 where
-    F: FnOnce(&FieldRow) -> AppResult<(FieldSpec, bool)> + Send + 'static,
+    F: FnOnce(&FieldRow) -> AppResult<(FieldSpec, bool, Option<i64>)> + Send + 'static,
 {
     require_admin(caller)?;
     let ws = caller.workspace().to_owned();
-    db.write(move |conn| {
-        let current = repo::get(conn, &ws, &id)?;
-        if let Some(v) = expected.filter(|v| *v != current.version) {
-            return Err(StoreError::PreconditionFailed { expected: v, current: current.version }.into());
-        }
-        let (spec, archived) = apply(&current)?;
-        let mut row = current.clone();
-        write_spec(&mut row, &spec, archived);
-        if row.unique_values != 0 && current.unique_values == 0 && repo::has_duplicates(conn, &ws, &row.entity_type, &row.def()?)? {
-            return Err(StoreError::Conflict {
-                code: "duplicate_values",
-                message: "records already share values of this field; make them differ first".into(),
-                field: Some("unique".into()),
+    let changed = db
+        .write({
+            let ws = ws.clone();
+            move |conn| {
+                let current = repo::get(conn, &ws, &id)?;
+                if let Some(v) = expected.filter(|v| *v != current.version) {
+                    return Err(StoreError::PreconditionFailed { expected: v, current: current.version }.into());
+                }
+                let (spec, archived, position) = apply(&current)?;
+                let mut row = current.clone();
+                write_spec(&mut row, &spec, archived);
+                if let Some(p) = position {
+                    row.position = p;
+                }
+                let made_unique = row.unique_values != 0 && current.unique_values == 0;
+                if made_unique {
+                    // Writers of the field's values wait, so none slips a duplicate in after the check.
+                    repo::lock_field(conn, &row.storage_key)?;
+                }
+                if made_unique && repo::has_duplicates(conn, &ws, &row.entity_type, &row.def()?)? {
+                    return Err(StoreError::Conflict {
+                        code: "duplicate_values",
+                        message: "records already share values of this field; make them differ first".into(),
+                        field: Some("unique".into()),
+                    }
+                    .into());
+                }
+                if row.indexed != 0 && current.indexed == 0 {
+                    let (_, indexed) = repo::counts(conn, &ws, &row.entity_type)?;
+                    if indexed >= repo::MAX_INDEXED_PER_KIND {
+                        return Err(too_many(
+                            "indexed",
+                            format!("a kind of record has at most {} indexed fields", repo::MAX_INDEXED_PER_KIND),
+                        ));
+                    }
+                }
+                row.version = current.version + 1;
+                row.updated_at = time::now_micros();
+                repo::update(conn, &row, current.version)?;
+                sync_index(conn, &row, current.indexed != 0)?;
+                Ok(row)
             }
-            .into());
-        }
-        if row.indexed != 0 && current.indexed == 0 {
-            let (_, indexed) = repo::counts(conn, &ws, &row.entity_type)?;
-            if indexed >= repo::MAX_INDEXED_PER_KIND {
-                return Err(too_many("indexed", format!("a kind of record has at most {} indexed fields", repo::MAX_INDEXED_PER_KIND)));
-            }
-        }
-        row.version = current.version + 1;
-        row.updated_at = time::now_micros();
-        repo::update(conn, &row, current.version)?;
-        sync_index(conn, &row, current.indexed != 0)?;
-        Ok(row)
-    })
-    .await
+        })
+        .await;
+    forget(&ws);
+    changed
 }
 
 /// Deletes a field: its values leave every record's `custom` object as the API shows it at
@@ -335,19 +431,25 @@ where
 pub async fn delete(db: &Db, caller: &Caller, id: String, expected: Option<i64>) -> AppResult<()> {
     require_admin(caller)?;
     let ws = caller.workspace().to_owned();
-    db.write(move |conn| {
-        let mut row = repo::get(conn, &ws, &id)?;
-        if let Some(v) = expected.filter(|v| *v != row.version) {
-            return Err(StoreError::PreconditionFailed { expected: v, current: row.version }.into());
-        }
-        let version = row.version;
-        let had_index = row.indexed != 0;
-        row.version += 1;
-        row.deleted_at = Some(time::now_micros());
-        row.indexed = 0;
-        repo::update(conn, &row, version)?;
-        sync_index(conn, &row, had_index)?;
-        Ok::<_, AppError>(())
-    })
-    .await
+    let deleted = db
+        .write({
+            let ws = ws.clone();
+            move |conn| {
+                let mut row = repo::get(conn, &ws, &id)?;
+                if let Some(v) = expected.filter(|v| *v != row.version) {
+                    return Err(StoreError::PreconditionFailed { expected: v, current: row.version }.into());
+                }
+                let version = row.version;
+                let had_index = row.indexed != 0;
+                row.version += 1;
+                row.deleted_at = Some(time::now_micros());
+                row.indexed = 0;
+                repo::update(conn, &row, version)?;
+                sync_index(conn, &row, had_index)?;
+                Ok::<_, AppError>(())
+            }
+        })
+        .await;
+    forget(&ws);
+    deleted
 }

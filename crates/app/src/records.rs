@@ -15,6 +15,7 @@ use crm_store::reach::{Reach, WriteGuard};
 use crm_store::record::{Changed, TrashMove};
 use crm_store::{DbConnection, StoreResult};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// A write to a record, as [`Kind::after_write`] sees it.
 #[derive(Debug, Clone, Copy)]
@@ -126,11 +127,11 @@ fn shown<K: Kind>(
     conn: &mut DbConnection,
     caller: &Caller,
     reads: Vec<K::Read>,
-    known: Option<(Entity, FieldSet)>,
+    known: Option<(Entity, Arc<FieldSet>)>,
 ) -> AppResult<Vec<Shown<K::Read>>> {
     let needs = reads.iter().any(|r| K::custom(K::row(r)).is_some_and(|c| c != "{}"));
     let set = match known {
-        _ if !needs => FieldSet::default(),
+        _ if !needs => Arc::new(FieldSet::default()),
         Some((entity, set)) if entity == K::ENTITY => set,
         _ => crate::custom::field_set(conn, caller.workspace(), K::ENTITY)?,
     };
@@ -150,7 +151,7 @@ fn shown_one<K: Kind>(
     conn: &mut DbConnection,
     caller: &Caller,
     read: K::Read,
-    known: Option<(Entity, FieldSet)>,
+    known: Option<(Entity, Arc<FieldSet>)>,
 ) -> AppResult<Shown<K::Read>> {
     let mut all = shown::<K>(conn, caller, vec![read], known)?;
     all.pop().ok_or_else(|| AppError::Store(crm_store::StoreError::Aborted("no record".into())))
@@ -341,6 +342,15 @@ pub fn set_deleted_in<K: Kind>(
 ) -> AppResult<Shown<K::Read>> {
     caller.require_write()?;
     let guard = caller.guard(conn, K::ENTITY)?;
+    if !delete {
+        // Out of the trash, its unique values must be no other live record's.
+        let current = K::get(conn, caller.workspace(), id).map_err(AppError::not_found_as(K::ENTITY))?;
+        if let Some(stored) = K::custom(K::row(&current)).filter(|c| *c != "{}") {
+            let set = crate::custom::field_set(conn, caller.workspace(), K::ENTITY)?;
+            let values = serde_json::from_str(stored).map_err(|_| crm_store::StoreError::Corrupt("custom values".into()))?;
+            crate::custom::check_unique(conn, &set, caller.workspace(), K::ENTITY, &values, None, Some(id))?;
+        }
+    }
     let (after, moved) = K::trash(conn, caller.workspace(), id, expected, &guard, delete).map_err(AppError::not_found_as(K::ENTITY))?;
     if let Some((before, now)) = moved {
         let mut uow = UnitOfWork::new(caller);

@@ -7,6 +7,7 @@ use crm_domain::custom::FieldSet;
 use crm_domain::{Currency, Region};
 use crm_store::{DbConnection, StoreError, StoreResult};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// What a record's input is read with: the workspace's region (national phone numbers) and
 /// base currency (totals of orders and deals in other currencies).
@@ -31,7 +32,7 @@ pub struct Facts<'c> {
     conn: &'c mut DbConnection,
     caller: &'c Caller,
     read: Option<Settings>,
-    fields: Option<(Entity, FieldSet)>,
+    fields: Option<(Entity, Arc<FieldSet>)>,
 }
 
 impl<'c> Facts<'c> {
@@ -40,7 +41,7 @@ impl<'c> Facts<'c> {
     }
 
     /// The fields read for this write, if any were (kept to show the written record).
-    pub(crate) fn take_fields(self) -> Option<(Entity, FieldSet)> {
+    pub(crate) fn take_fields(self) -> Option<(Entity, Arc<FieldSet>)> {
         self.fields
     }
 
@@ -57,12 +58,16 @@ impl<'c> Facts<'c> {
         let needs_region = input.is_some_and(|i| !i.is_empty());
         let region = if needs_region { self.settings()?.region } else { Region::IR };
         let caller = self.caller;
-        if self.fields.as_ref().is_none_or(|(e, _)| *e != entity) {
-            self.fields = Some((entity, crate::custom::field_set(self.conn, caller.workspace(), entity)?));
-        }
-        let Some((_, set)) = &self.fields else { return Ok(Map::new()) };
-        let values = crate::custom::accept(self.conn, set, caller, input, current, region)?;
-        crate::custom::check_unique(self.conn, set, caller.workspace(), entity, &values, current, id)?;
+        let set = match &self.fields {
+            Some((e, set)) if *e == entity => set.clone(),
+            _ => {
+                let set = crate::custom::field_set(self.conn, caller.workspace(), entity)?;
+                self.fields = Some((entity, set.clone()));
+                set
+            }
+        };
+        let values = crate::custom::accept(self.conn, &set, caller, input, current, region)?;
+        crate::custom::check_unique(self.conn, &set, caller.workspace(), entity, &values, current, id)?;
         Ok(values)
     }
 

@@ -24,7 +24,7 @@ wire_enum!(
     FieldType {
         /// One line of text.
         Text = "text",
-        /// Several paragraphs; searched, never sorted.
+        /// Several paragraphs; neither filtered nor sorted.
         LongText = "long_text",
         /// A decimal number with up to four decimals.
         Number = "number",
@@ -414,7 +414,7 @@ impl FieldSet {
             let given = input.get(&f.key).filter(|_| !f.archived);
             let raw = match (given, current, &f.config.default) {
                 (Some(v), _, _) => v,
-                (None, None, Some(default)) => default,
+                (None, None, Some(default)) if !f.archived => default,
                 _ => continue,
             };
             if errs.collect(f.store(raw, region, &mut values)).is_none() {
@@ -459,13 +459,18 @@ impl FieldSet {
     }
 
     /// The field changes between two stored objects, each `{field: "custom.<key>", before,
-    /// after}` as the audit trail keeps them, in the fields' order.
+    /// after}` as the audit trail keeps them, in the fields' order; a sensitive field's change
+    /// is marked `"sensitive": true`, so the views of it can leave it to its readers.
     pub fn changes(&self, before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<Value> {
         self.fields
             .iter()
             .filter_map(|f| {
                 let (b, a) = (f.show(before), f.show(after));
-                (b != a).then(|| serde_json::json!({ "field": f.path(), "before": b, "after": a }))
+                let mut change = serde_json::json!({ "field": f.path(), "before": b, "after": a });
+                if f.sensitive {
+                    change["sensitive"] = Value::from(true);
+                }
+                (b != a).then_some(change)
             })
             .collect()
     }
@@ -687,6 +692,13 @@ impl FieldSpec {
             if min > max {
                 errs.push(FieldError::new("min", "invalid_range", "must not be greater than max"));
             }
+        }
+        if self.required && self.sensitive && c.default.is_none() {
+            errs.push(FieldError::new(
+                "default",
+                "required",
+                "a required sensitive field needs a default: roles that may not write it still create records",
+            ));
         }
         if !c.readers.is_empty() && !self.sensitive {
             errs.push(FieldError::new("readers", "not_allowed", "only a sensitive field names its readers"));

@@ -100,9 +100,9 @@ impl QueryParams {
         let mut custom_ask = if custom { self.take_custom_filters()? } else { CustomAsk::default() };
         let (sort, sort_name) = match self.take("sort") {
             None => (default, default.as_str().to_owned()),
-            Some(s) if custom && s.trim_start_matches('-').starts_with("custom.") => {
+            Some(s) if custom && s.strip_prefix('-').unwrap_or(&s).starts_with("custom.") => {
                 let desc = s.starts_with('-');
-                let key = s.trim_start_matches('-').trim_start_matches("custom.").to_owned();
+                let key = s.strip_prefix('-').unwrap_or(&s).strip_prefix("custom.").unwrap_or_default().to_owned();
                 custom_ask.sort = Some((key, desc));
                 (default, s)
             }

@@ -52,16 +52,16 @@ pub fn define(c: &mut DbConnection, ws: &str, now: i64) -> anyhow::Result<()> {
     for body in definitions() {
         let input: CustomFieldCreate = serde_json::from_value(body).context("a demo field")?;
         let (entity, spec) = input.validate().map_err(|e| anyhow::anyhow!("demo field {}: {e}", input.key))?;
-        if crm_app::custom::field_set(c, ws, entity)?.by_key(&spec.key).is_none() {
+        if fields(c, ws, entity)?.by_key(&spec.key).is_none() {
             crm_app::custom::define_in(c, ws, entity, &spec, now).map_err(|e| anyhow::anyhow!("demo field {}: {e}", spec.key))?;
         }
     }
     Ok(())
 }
 
-/// The fields of a kind, to fill demo records with.
+/// The fields of a kind, to fill demo records with (read in the seed's transaction, not cached).
 pub fn fields(c: &mut DbConnection, ws: &str, entity: Entity) -> anyhow::Result<FieldSet> {
-    Ok(crm_app::custom::field_set(c, ws, entity)?)
+    Ok(crm_store::custom_fields::field_set(c, ws, entity.as_str())?)
 }
 
 /// Stored values of a demo record from its wire values (the fields' own validation).

@@ -10,7 +10,7 @@ use crate::schema::custom_fields;
 use crate::{new_id, DbConnection, StoreError, StoreResult};
 use crm_domain::custom::{Comparison, FieldConfig, FieldDef, FieldSet, FieldType};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::{BigInt, Bool, Text};
 
 /// Fields one kind of record may have in a workspace.
 pub const MAX_PER_KIND: i64 = 200;
@@ -39,7 +39,7 @@ pub struct FieldRow {
     pub sensitive: i32,
     /// JSON: [`FieldConfig`].
     pub config: String,
-    /// `none` or `ready`.
+    /// `ready` while the field has its index, `none` otherwise.
     pub index_state: String,
     pub archived: i32,
     pub version: i64,
@@ -186,9 +186,9 @@ pub fn condition_sql(pg: bool, def: &FieldDef, op: CmpOp, value: &serde_json::Va
             let comparison = other.comparison().ok_or_else(|| StoreError::Corrupt(format!("filter on a {other} field")))?;
             let expr = value_sql(pg, sk, comparison)?;
             let value = match value {
-                serde_json::Value::Number(n) => n.as_i64().map_or(SortValue::Null, SortValue::Int),
+                serde_json::Value::Number(n) if n.is_i64() => SortValue::Int(n.as_i64().unwrap_or_default()),
                 serde_json::Value::String(s) => SortValue::Text(s.clone()),
-                _ => SortValue::Null,
+                other => return Err(StoreError::Corrupt(format!("a filter value {other} of custom.{}", def.key))),
             };
             CustomCondition { sql: format!("({expr} {} ", op.sql()), value, close: ")" }
         }
@@ -296,37 +296,46 @@ struct Found {
     id: String,
 }
 
-/// A live record of the kind, other than `except`, that holds this stored value of a field
-/// (a unique field's duplicate). On PostgreSQL the check holds a lock on the field until the
-/// transaction ends, so two writers of the same value cannot both pass it.
+/// Holds a lock on a field's values until the transaction ends (PostgreSQL; SQLite has one
+/// writer), so a unique value is checked and written by one writer at a time.
+pub fn lock_field(conn: &mut DbConnection, storage_key: &str) -> StoreResult<()> {
+    if is_pg(conn) {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1)::bigint)").bind::<Text, _>(storage_key).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A live record of the kind, other than `except`, that holds this stored value of a field (a
+/// unique field's duplicate), found on the field's index. Takes [`lock_field`] first.
 pub fn holder_of(
     conn: &mut DbConnection,
     ws: &str,
     entity: &str,
-    storage_key: &str,
+    def: &FieldDef,
     value: &serde_json::Value,
     except: Option<&str>,
 ) -> StoreResult<Option<String>> {
     let table = table_of(entity)?;
     let pg = is_pg(conn);
-    if !is_storage_key(storage_key) {
-        return Err(StoreError::Corrupt(format!("storage key {storage_key}")));
-    }
-    if pg {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1)::bigint)").bind::<Text, _>(storage_key).execute(conn)?;
-    }
-    let (same, p) = if pg {
-        (format!("(custom::jsonb -> '{storage_key}') = CAST($2 AS jsonb)"), ["$1", "$3"])
-    } else {
-        (format!("json_extract(custom, '$.{storage_key}') = json_extract(?, '$')"), ["?", "?"])
+    let comparison = def.field_type.comparison().ok_or_else(|| StoreError::Corrupt(format!("unique {} field", def.field_type)))?;
+    let expr = value_sql(pg, &def.storage_key, comparison)?;
+    lock_field(conn, &def.storage_key)?;
+    let p = if pg { ["$1", "$2", "$3"] } else { ["?", "?", "?"] };
+    let sql = format!(
+        "SELECT id FROM {table} WHERE workspace_id = {} AND deleted_at IS NULL AND {expr} = {} AND id <> {} LIMIT 1",
+        p[0], p[1], p[2]
+    );
+    let except = except.unwrap_or("");
+    let found: Option<Found> = match value {
+        serde_json::Value::Number(n) => {
+            let n = n.as_i64().ok_or_else(|| StoreError::Corrupt(format!("custom value {n}")))?;
+            diesel::sql_query(sql).bind::<Text, _>(ws).bind::<BigInt, _>(n).bind::<Text, _>(except).get_result(conn).optional()?
+        }
+        other => {
+            let text = other.as_str().map(str::to_owned).unwrap_or_else(|| other.to_string());
+            diesel::sql_query(sql).bind::<Text, _>(ws).bind::<Text, _>(text).bind::<Text, _>(except).get_result(conn).optional()?
+        }
     };
-    let sql = format!("SELECT id FROM {table} WHERE workspace_id = {} AND deleted_at IS NULL AND {same} AND id <> {} LIMIT 1", p[0], p[1]);
-    let found: Option<Found> = diesel::sql_query(sql)
-        .bind::<Text, _>(ws)
-        .bind::<Text, _>(value.to_string())
-        .bind::<Text, _>(except.unwrap_or(""))
-        .get_result(conn)
-        .optional()?;
     Ok(found.map(|f| f.id))
 }
 
@@ -354,7 +363,11 @@ pub fn has_duplicates(conn: &mut DbConnection, ws: &str, entity: &str, def: &Fie
 /// Whether a record of a kind (`user` for a member) exists in the workspace.
 pub fn reference_exists(conn: &mut DbConnection, ws: &str, kind: &str, id: &str) -> StoreResult<bool> {
     if kind == "user" {
-        return Ok(crate::record::refs::require_member(conn, ws, id, "user").is_ok());
+        return match crate::record::refs::require_member(conn, ws, id, "user") {
+            Ok(()) => Ok(true),
+            Err(StoreError::Invalid(_)) => Ok(false),
+            Err(e) => Err(e),
+        };
     }
     let table = table_of(kind)?;
     let p = if is_pg(conn) { ["$1", "$2"] } else { ["?", "?"] };

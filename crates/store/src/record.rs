@@ -34,7 +34,7 @@ impl Actor {
 /// current row's (empty for a new record).
 pub fn custom_json(draft: Option<&Map<String, Value>>, current: Option<&str>) -> String {
     match (draft, current) {
-        (Some(values), _) => serde_json::to_string(values).unwrap_or_else(|_| "{}".into()),
+        (Some(values), _) => Value::Object(values.clone()).to_string(),
         (None, Some(current)) => current.to_owned(),
         (None, None) => "{}".into(),
     }

@@ -92,8 +92,9 @@ pub async fn list_fields(state: web::Data<AppState>, who: Principal, req: HttpRe
 }
 
 /// Define a custom field (admins). Its values are then written and read in the `custom`
-/// object of the kind's records as `custom.<key>`. Numbers, amounts, dates and choices are
-/// indexed unless `indexed` is false, so lists filter and sort on them at any size.
+/// object of the kind's records as `custom.<key>`. Every type that sorts (all but long text,
+/// yes/no and several choices) is indexed unless `indexed` is false (at most 20 indexed fields
+/// per kind), so lists filter and sort on it at any size.
 #[utoipa::path(
     tag = "fields",
     operation_id = "create_field",
@@ -170,7 +171,7 @@ pub async fn update_field(
         let current = field_of(row.clone()).map_err(|_| crm_store::StoreError::Corrupt("custom field".into()))?;
         let (input, archived) = patch.apply_to(current.create());
         let (_, spec) = input.validate()?;
-        Ok((spec, archived.unwrap_or(current.archived)))
+        Ok((spec, archived.unwrap_or(current.archived), patch.position))
     })
     .await?;
     let field = field_of(row)?;

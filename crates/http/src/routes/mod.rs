@@ -59,10 +59,10 @@ pub struct ListParams {
 pub struct CustomParams {
     /// `custom.<key>=v` keeps records whose custom field `<key>` (see `GET /fields`) holds `v`,
     /// in the field's wire form (`2026-12-06`, `12.5`, an option key, `true`); a record of
-    /// several choices matches when it holds the option. Numbers, amounts, percentages, dates
-    /// and times also compare: `custom.<key>[gt|gte|lt|lte]=v`. Up to 20 such filters. Sort by
-    /// a field with `sort=custom.<key>` (`-custom.<key>` descending): records without a value
-    /// come last either way.
+    /// several choices matches when it holds the option. Numbers, amounts, percentages, dates,
+    /// times and texts (byte order) also compare: `custom.<key>[gt|gte|lt|lte]=v`. Up to 20
+    /// such filters. Sort by a field with `sort=custom.<key>` (`-custom.<key>` descending):
+    /// records without a value come last either way.
     #[param(rename = "custom.{key}")]
     custom: Option<String>,
 }
@@ -113,6 +113,14 @@ pub async fn audit_page(
                 None
             };
             name_users(c, &mut rows)?;
+            // A sensitive field's changes are its readers' only.
+            let kind = crm_domain::access::Entity::parse(entity);
+            if let Some(kind) = kind.filter(|_| rows.iter().any(|r| r.changes.contains("\"sensitive\":true"))) {
+                let set = crm_app::custom::field_set(c, &ws, kind)?;
+                for r in &mut rows {
+                    r.changes = crm_app::custom::readable_changes(&set, who.role, &r.changes);
+                }
+            }
             let items = rows.into_iter().map(convert::audit).collect::<ApiResult<Vec<_>>>()?;
             to_json(&Page { items, next_cursor, total: None })
         })
