@@ -399,4 +399,49 @@ both_backends! {
         let (_, fields) = app.get("/api/v1/fields?entity=contact").await;
         assert_eq!(fields[0]["id"], last["id"]);
     }
+
+    async fn a_type_change_reports_what_it_cannot_convert_before_it_changes_anything(app) {
+        let f = define(&app, json!({"entity": "contact", "key": "size", "type": "text", "label_en": "Size"})).await;
+        let id = f["id"].as_str().expect("id").to_owned();
+        let mut ids = Vec::new();
+        for (name, size) in [("A", "12"), ("B", "۷.۵"), ("C", "large")] {
+            ids.push(app.contact(json!({"first_name": name, "custom": {"size": size}})).await["id"].as_str().expect("id").to_owned());
+        }
+        let change = |body: Value| {
+            let url = app.url(&format!("/api/v1/fields/{id}/type"));
+            app.send(app.client.post(url).bearer_auth(&app.token).header("If-Match", "*").json(&body))
+        };
+        let (s, report, _) = change(json!({"type": "number", "dry_run": true})).await;
+        assert_eq!(s, StatusCode::OK, "{report}");
+        assert_eq!((report["applied"].as_bool(), report["records"].as_i64(), report["converted"].as_i64(), report["unconvertible"].as_i64()), (Some(false), Some(3), Some(2), Some(1)), "{report}");
+        assert_eq!((report["failures"][0]["record_id"].as_str(), &report["failures"][0]["value"]), (Some(ids[2].as_str()), &json!("large")));
+        assert_eq!(report["field"]["type"], "text", "a dry run changes nothing");
+
+        let (s, b, _) = change(json!({"type": "number"})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("unconvertible_values")), "{b}");
+        let (_, c) = app.get(&format!("/api/v1/contacts/{}", ids[2])).await;
+        assert_eq!(c["custom"]["size"], "large", "nothing changed");
+
+        let (s, report, _) = change(json!({"type": "number", "clear_unconvertible": true})).await;
+        assert_eq!((s, report["applied"].as_bool(), report["field"]["type"].as_str()), (StatusCode::OK, Some(true), Some("number")), "{report}");
+        let (_, a) = app.get(&format!("/api/v1/contacts/{}", ids[0])).await;
+        let (_, b) = app.get(&format!("/api/v1/contacts/{}", ids[1])).await;
+        let (_, c) = app.get(&format!("/api/v1/contacts/{}", ids[2])).await;
+        assert_eq!((&a["custom"]["size"], &b["custom"]["size"], c["custom"].get("size")), (&json!("12"), &json!("7.5"), None));
+        let (_, list) = app.get("/api/v1/contacts?custom.size[gte]=10&sort=custom.size").await;
+        assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "numbers now compare as numbers: {list}");
+
+        // And back to text; one choice to several keeps the option.
+        let (s, report, _) = change(json!({"type": "text"})).await;
+        assert_eq!((s, report["converted"].as_i64()), (StatusCode::OK, Some(2)), "{report}");
+        let (_, list) = app.get("/api/v1/contacts?custom.size=12").await;
+        assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+        let tier = define(&app, json!({"entity": "contact", "key": "tier", "type": "choice", "label_en": "Tier", "options": [{"key": "gold", "label_en": "Gold"}]})).await;
+        app.contact(json!({"first_name": "D", "custom": {"tier": "gold"}})).await;
+        let url = app.url(&format!("/api/v1/fields/{}/type", tier["id"].as_str().expect("id")));
+        let (s, report, _) = app.send(app.client.post(url).bearer_auth(&app.token).header("If-Match", "*").json(&json!({"type": "choices"}))).await;
+        assert_eq!((s, report["converted"].as_i64()), (StatusCode::OK, Some(1)), "{report}");
+        let (_, list) = app.get("/api/v1/contacts?custom.tier=gold").await;
+        assert_eq!(list["items"][0]["custom"]["tier"], json!(["gold"]), "{list}");
+    }
 }

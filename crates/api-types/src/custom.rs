@@ -283,6 +283,77 @@ impl CustomField {
     }
 }
 
+/// Change a field's type: existing values are converted where they can be. Run it with
+/// `dry_run` first to see what cannot be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CustomFieldTypeChange {
+    #[serde(rename = "type")]
+    pub field_type: FieldType,
+    /// The options of a choice field (the current ones when none are given).
+    #[serde(default)]
+    pub options: Vec<ChoiceOption>,
+    /// The one currency of a money field.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The kind a record field links to.
+    #[serde(default)]
+    pub target: Option<Entity>,
+    /// Report what would become of the values; change nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Clear the values that cannot be converted (without it the change is refused when there
+    /// are any).
+    #[serde(default)]
+    pub clear_unconvertible: bool,
+}
+
+impl CustomFieldTypeChange {
+    /// The field's definition with the new type: bounds, pattern and default (which belong to
+    /// the old type) dropped, indexed when it was and the new type sorts.
+    pub fn apply_to(&self, mut base: CustomFieldCreate) -> CustomFieldCreate {
+        let t = self.field_type;
+        base.field_type = Some(t);
+        if !t.has_options() {
+            base.options.clear();
+        } else if !self.options.is_empty() {
+            base.options = self.options.clone();
+        }
+        base.currency = self.currency.clone().filter(|_| t == FieldType::Money);
+        base.target = self.target.filter(|_| t == FieldType::Record);
+        (base.min, base.max, base.pattern, base.default) = (None, None, None, None);
+        base.indexed = Some(base.indexed.unwrap_or(false) && t.comparison().is_some());
+        base
+    }
+}
+
+/// A value a type change cannot convert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Unconvertible {
+    pub record_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub value: Value,
+    pub reason: String,
+}
+
+/// What a type change did (or, on a dry run, would do) to the records that hold a value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomFieldTypeReport {
+    /// Whether the type changed (never on a dry run).
+    pub applied: bool,
+    /// Records holding a value, in the trash too.
+    pub records: i64,
+    pub converted: i64,
+    pub unconvertible: i64,
+    /// The first 100 values that cannot be converted.
+    pub failures: Vec<Unconvertible>,
+    /// The field, as it is now.
+    pub field: CustomField,
+}
+
 fn kind_names() -> Vec<&'static str> {
     CUSTOM_KINDS.iter().map(|k| k.as_str()).collect()
 }

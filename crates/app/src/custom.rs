@@ -453,3 +453,110 @@ pub async fn delete(db: &Db, caller: &Caller, id: String, expected: Option<i64>)
     forget(&ws);
     deleted
 }
+
+/// What changing a field's type does to the records that hold a value of it.
+#[derive(Debug)]
+pub struct TypeChange {
+    /// Records holding a value (in the trash too).
+    pub records: usize,
+    pub converted: usize,
+    /// The first [`MAX_REPORTED`] values that cannot be converted: record id, value, why.
+    pub failures: Vec<(String, Value, String)>,
+    pub unconvertible: usize,
+    /// Whether the change was made (never on a dry run).
+    pub applied: bool,
+    pub field: FieldRow,
+}
+
+/// Unconvertible values a type change reports one by one.
+pub const MAX_REPORTED: usize = 100;
+
+/// Changes a field's type (admins), converting every record's value where it can: `spec` is the
+/// field with its new type and what that type needs (options, currency, target). A dry run
+/// writes nothing and reports what would become of the values; otherwise, when some value
+/// cannot be converted, nothing changes (409 `unconvertible_values`) unless `clear` says to
+/// clear those values. Records keep their version: their values mean what they meant.
+pub async fn change_type(
+    db: &Db,
+    caller: &Caller,
+    id: String,
+    expected: Option<i64>,
+    spec: impl FnOnce(&FieldRow) -> AppResult<FieldSpec> + Send + 'static,
+    dry_run: bool,
+    clear: bool,
+) -> AppResult<TypeChange> {
+    require_admin(caller)?;
+    let ws = caller.workspace().to_owned();
+    let changed = db
+        .write({
+            let ws = ws.clone();
+            move |conn| {
+                let current = repo::get(conn, &ws, &id)?;
+                if let Some(v) = expected.filter(|v| *v != current.version) {
+                    return Err(StoreError::PreconditionFailed { expected: v, current: current.version }.into());
+                }
+                let spec = spec(&current)?;
+                let old = current.def()?;
+                let new = spec.def(&current.id, &current.storage_key);
+                let region = crate::workspace::region(conn, &ws)?;
+                let holders = repo::holders(conn, &ws, &current.entity_type, &current.storage_key)?;
+                let mut converted = Vec::with_capacity(holders.len());
+                let (mut failures, mut unconvertible) = (Vec::new(), 0);
+                for (record, json) in &holders {
+                    let values = stored(json)?;
+                    match new.convert_from(&old, &values, region) {
+                        Ok(v) => converted.push((record, v)),
+                        Err(e) => {
+                            unconvertible += 1;
+                            if failures.len() < MAX_REPORTED {
+                                failures.push((record.clone(), old.show(&values).unwrap_or(Value::Null), e.message));
+                            }
+                            let mut cleared = values;
+                            cleared.remove(&old.storage_key);
+                            cleared.remove(&format!("{}_c", old.storage_key));
+                            converted.push((record, cleared));
+                        }
+                    }
+                }
+                let report = |field: FieldRow, applied: bool, failures, unconvertible| TypeChange {
+                    records: holders.len(),
+                    converted: holders.len() - unconvertible,
+                    failures,
+                    unconvertible,
+                    applied,
+                    field,
+                };
+                if dry_run {
+                    return Ok(report(current, false, failures, unconvertible));
+                }
+                if unconvertible > 0 && !clear {
+                    return Err(StoreError::Conflict {
+                        code: "unconvertible_values",
+                        message: format!(
+                            "{unconvertible} values cannot become a {}; see them in a dry run, or send clear_unconvertible to clear them",
+                            spec.field_type
+                        ),
+                        field: Some("type".into()),
+                    }
+                    .into());
+                }
+                if current.indexed != 0 {
+                    repo::drop_index(conn, &old)?;
+                }
+                for (record, values) in &converted {
+                    repo::set_values(conn, &current.entity_type, record, &Value::Object(values.clone()).to_string())?;
+                }
+                let mut row = current.clone();
+                row.field_type = spec.field_type.as_str().to_owned();
+                write_spec(&mut row, &spec, current.archived != 0);
+                row.version = current.version + 1;
+                row.updated_at = time::now_micros();
+                repo::update(conn, &row, current.version)?;
+                sync_index(conn, &row, false)?;
+                Ok(report(row, true, failures, unconvertible))
+            }
+        })
+        .await;
+    forget(&ws);
+    changed
+}

@@ -364,6 +364,44 @@ impl FieldDef {
     }
 }
 
+impl FieldDef {
+    /// A stored value of this field (`from`'s encoding) converted to this field's type, or why
+    /// it cannot be: the wire value is offered as it is, then as text (a number becomes a text,
+    /// a text that reads as a number or date becomes one, one choice becomes several).
+    pub fn convert_from(&self, from: &FieldDef, stored: &Map<String, Value>, region: Region) -> Result<Map<String, Value>, FieldError> {
+        let mut out = stored.clone();
+        let Some(wire) = from.show(stored) else { return Ok(out) };
+        out.remove(&from.storage_key);
+        out.remove(&from.currency_key());
+        let as_text = match &wire {
+            Value::String(s) => Value::from(s.clone()),
+            Value::Bool(b) => Value::from(if *b { "yes" } else { "no" }),
+            Value::Object(m) => m.get("amount").cloned().unwrap_or(Value::Null),
+            Value::Array(items) if self.field_type != FieldType::Choices => match items.as_slice() {
+                [one] => one.clone(),
+                _ => Value::from(items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")),
+            },
+            other => other.clone(),
+        };
+        let attempts = match (self.field_type, &wire) {
+            (FieldType::Choices, Value::String(s)) => vec![Value::from(vec![s.clone()])],
+            (FieldType::YesNo, Value::String(s)) => vec![Value::from(matches!(s.to_lowercase().as_str(), "yes" | "true" | "1"))]
+                .into_iter()
+                .filter(|_| matches!(s.to_lowercase().as_str(), "yes" | "true" | "1" | "no" | "false" | "0"))
+                .collect(),
+            _ => vec![wire.clone(), as_text],
+        };
+        let mut last = FieldError::new(self.path(), "unconvertible", format!("cannot become a {}", self.field_type));
+        for raw in attempts {
+            match self.store(&raw, region, &mut out) {
+                Ok(()) => return Ok(out),
+                Err(e) => last = FieldError::new(self.path(), "unconvertible", format!("{wire} {}", e.message)),
+            }
+        }
+        Err(last)
+    }
+}
+
 /// The fields of one kind of record in a workspace, in their order (archived ones included).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FieldSet {

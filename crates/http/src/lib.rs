@@ -131,6 +131,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(fields::get_field)
         .service(fields::update_field)
         .service(fields::delete_field)
+        .service(fields::change_field_type)
         .service(views::list_views)
         .service(views::save_view)
         .service(views::delete_view)

@@ -376,6 +376,42 @@ pub fn reference_exists(conn: &mut DbConnection, ws: &str, kind: &str, id: &str)
     Ok(found.is_some())
 }
 
+#[derive(QueryableByName)]
+struct Holding {
+    #[diesel(sql_type = Text)]
+    id: String,
+    #[diesel(sql_type = Text)]
+    custom: String,
+}
+
+/// The records of a kind (in the trash too) that hold a value of a field: id and stored
+/// `custom` JSON, by id.
+pub fn holders(conn: &mut DbConnection, ws: &str, entity: &str, storage_key: &str) -> StoreResult<Vec<(String, String)>> {
+    let table = table_of(entity)?;
+    if !is_storage_key(storage_key) {
+        return Err(StoreError::Corrupt(format!("storage key {storage_key}")));
+    }
+    let sql = if is_pg(conn) {
+        format!("SELECT id, custom FROM {table} WHERE workspace_id = $1 AND jsonb_exists(custom::jsonb, '{storage_key}') ORDER BY id")
+    } else {
+        format!("SELECT id, custom FROM {table} WHERE workspace_id = ? AND json_type(custom, '$.{storage_key}') IS NOT NULL ORDER BY id")
+    };
+    let rows: Vec<Holding> = diesel::sql_query(sql).bind::<Text, _>(ws).load(conn)?;
+    Ok(rows.into_iter().map(|h| (h.id, h.custom)).collect())
+}
+
+/// Writes a record's stored `custom` JSON as it is (a field's values converted to its new
+/// type; the record's other values and version stay).
+pub fn set_values(conn: &mut DbConnection, entity: &str, id: &str, custom: &str) -> StoreResult<()> {
+    let table = table_of(entity)?;
+    let p = if is_pg(conn) { ["$1", "$2"] } else { ["?", "?"] };
+    diesel::sql_query(format!("UPDATE {table} SET custom = {} WHERE id = {}", p[0], p[1]))
+        .bind::<Text, _>(custom)
+        .bind::<Text, _>(id)
+        .execute(conn)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

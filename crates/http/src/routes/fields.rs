@@ -10,7 +10,10 @@ use crate::params::{bad, QueryParams};
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use crm_api_types::{CustomField, CustomFieldCreate, CustomFieldPatch, Entity, FieldType, Problem, CUSTOM_KINDS};
+use crm_api_types::{
+    CustomField, CustomFieldCreate, CustomFieldPatch, CustomFieldTypeChange, CustomFieldTypeReport, Entity, FieldType, Problem,
+    Unconvertible, CUSTOM_KINDS,
+};
 use crm_app::custom as fields;
 use crm_store::custom_fields::FieldRow;
 use crm_store::time::to_datetime;
@@ -199,4 +202,54 @@ pub async fn delete_field(state: web::Data<AppState>, who: Principal, req: HttpR
     let expected = if_match(&req)?;
     fields::delete(state.app_db(), &who.caller(), id.into_inner(), expected).await?;
     Ok(HttpResponse::build(StatusCode::NO_CONTENT).finish())
+}
+
+/// Change a custom field's type (admins), converting every record's value where it can be (a
+/// number or a date becomes a text, a text that reads as a number or a date becomes one, one
+/// choice becomes several). Send `dry_run: true` first: it changes nothing and lists the values
+/// that cannot be converted. Without `clear_unconvertible`, a change that would lose a value is
+/// refused (409 `unconvertible_values`). `If-Match` is required.
+#[utoipa::path(
+    tag = "fields",
+    operation_id = "change_field_type",
+    request_body(content = CustomFieldTypeChange, example = json!({"type": "number", "dry_run": true})),
+    params(("id" = String, Path), ("If-Match" = String, Header, description = "ETag of the version you saw, or *")),
+    responses(
+        (status = 200, description = "What became (or would become) of the values", body = CustomFieldTypeReport),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such field", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Some values cannot be converted and clear_unconvertible was not sent", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The new type does not fit the field (say, unique long text)", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[post("/fields/{id}/type")]
+pub async fn change_field_type(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: Json<CustomFieldTypeChange>,
+) -> ApiResult<HttpResponse> {
+    who.require_admin()?;
+    let expected = if_match(&req)?;
+    let input = body.value;
+    let (dry_run, clear) = (input.dry_run, input.clear_unconvertible);
+    let spec = move |row: &FieldRow| {
+        let current = field_of(row.clone()).map_err(|_| crm_store::StoreError::Corrupt("custom field".into()))?;
+        let (_, spec) = input.apply_to(current.create()).validate()?;
+        Ok(spec)
+    };
+    let done = fields::change_type(state.app_db(), &who.caller(), id.into_inner(), expected, spec, dry_run, clear).await?;
+    let report = CustomFieldTypeReport {
+        applied: done.applied,
+        records: done.records as i64,
+        converted: done.converted as i64,
+        unconvertible: done.unconvertible as i64,
+        failures: done.failures.into_iter().map(|(record_id, value, reason)| Unconvertible { record_id, value, reason }).collect(),
+        field: field_of(done.field)?,
+    };
+    Ok(HttpResponse::Ok().content_type("application/json").body(to_json(&report)?))
 }
