@@ -364,6 +364,7 @@ fn kinds() -> String {
 
 /// A wire record with a `custom` object, filled with the values its reader may see.
 pub trait WithCustom {
+    /// The record's `custom` object.
     fn custom_mut(&mut self) -> &mut Map<String, Value>;
 }
 

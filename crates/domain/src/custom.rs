@@ -409,14 +409,17 @@ pub struct FieldSet {
 }
 
 impl FieldSet {
+    /// The fields, in their order.
     pub fn new(fields: Vec<FieldDef>) -> Self {
         Self { fields }
     }
 
+    /// The fields, in their order.
     pub fn fields(&self) -> &[FieldDef] {
         &self.fields
     }
 
+    /// Whether the kind has no fields.
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }

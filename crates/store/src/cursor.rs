@@ -157,6 +157,7 @@ impl CmpOp {
         })
     }
 
+    /// The SQL operator.
     pub fn sql(self) -> &'static str {
         match self {
             CmpOp::Eq => "=",

@@ -65,6 +65,7 @@ impl FieldRow {
         })
     }
 
+    /// What the field's values must satisfy beside their type.
     pub fn config(&self) -> StoreResult<FieldConfig> {
         serde_json::from_str(&self.config).map_err(|_| StoreError::Corrupt(format!("custom field {}", self.id)))
     }
@@ -195,6 +196,7 @@ pub fn condition_sql(pg: bool, def: &FieldDef, op: CmpOp, value: &serde_json::Va
     })
 }
 
+/// Whether the connection is PostgreSQL's (the SQL of a field's value differs).
 pub fn is_pg(conn: &DbConnection) -> bool {
     matches!(conn, DbConnection::Postgresql(_))
 }
