@@ -152,6 +152,8 @@ both_backends! {
         assert_eq!(errors(&b), ["entity:invalid_entity", "key:invalid_key", "label_en:required", "options:required", "pattern:not_allowed", "target:not_allowed"]);
         let (s, b) = app.post("/api/v1/fields", &json!({"entity": "deal", "key": "x", "label_en": "X"})).await;
         assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["type:required".to_owned()]));
+        let (s, b) = app.post("/api/v1/fields", &json!({"entity": "deal", "key": "x", "type": "text", "label_en": "X", "unique": true, "default": "same"})).await;
+        assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["default:not_allowed".to_owned()]));
         let (s, b) = app.post("/api/v1/fields", &json!({"entity": "deal", "key": "x", "type": "number", "label_en": "X", "min": "5", "max": "1", "default": "9"})).await;
         assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["min:invalid_range".to_owned()]));
 
@@ -428,6 +430,7 @@ both_backends! {
         let (_, b) = app.get(&format!("/api/v1/contacts/{}", ids[1])).await;
         let (_, c) = app.get(&format!("/api/v1/contacts/{}", ids[2])).await;
         assert_eq!((&a["custom"]["size"], &b["custom"]["size"], c["custom"].get("size")), (&json!("12"), &json!("7.5"), None));
+        assert_eq!((a["version"].as_i64(), c["version"].as_i64()), (Some(2), Some(2)), "converted records are new versions: {a} {c}");
         let (_, list) = app.get("/api/v1/contacts?custom.size[gte]=10&sort=custom.size").await;
         assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "numbers now compare as numbers: {list}");
 

@@ -16,9 +16,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-/// How long a process keeps a kind's fields before reading them again. A change made through
-/// this process is seen at once; one made through another process (API nodes behind a load
-/// balancer) within this time.
+/// How long a process keeps a kind's fields for reads before reading them again. Writes read
+/// them in their own transaction ([`field_set_now`]); a read may show a record by definitions
+/// up to this old (a field just made sensitive, through another API node, is hidden within it).
 const FRESH: Duration = Duration::from_secs(2);
 
 type FieldCache = HashMap<(String, Entity), (Instant, Arc<FieldSet>)>;
@@ -30,7 +30,13 @@ fn cache() -> &'static Mutex<FieldCache> {
     CACHE.get_or_init(Default::default)
 }
 
-/// The fields of a kind of record in the workspace (read at most [`FRESH`] ago).
+/// The fields of a kind of record in the workspace as they are in this transaction, for
+/// writes: a write never checks its values against definitions another write has changed.
+pub fn field_set_now(conn: &mut DbConnection, ws: &str, entity: Entity) -> StoreResult<Arc<FieldSet>> {
+    Ok(Arc::new(repo::field_set(conn, ws, entity.as_str())?))
+}
+
+/// The fields of a kind of record in the workspace (read at most [`FRESH`] ago), for reads.
 pub fn field_set(conn: &mut DbConnection, ws: &str, entity: Entity) -> StoreResult<Arc<FieldSet>> {
     let key = (ws.to_owned(), entity);
     if let Some((at, set)) = cache().lock().ok().and_then(|c| c.get(&key).cloned()) {
@@ -137,7 +143,7 @@ pub fn show(set: &FieldSet, stored_json: &str, role: Role) -> Map<String, Value>
     match stored(stored_json) {
         Ok(values) => set.show(&values, role),
         Err(_) => {
-            tracing::error!("a record's custom values are not a JSON object: {stored_json:.200}");
+            tracing::error!("a record's custom values are not a JSON object ({} bytes)", stored_json.len());
             Map::new()
         }
     }
@@ -154,7 +160,7 @@ pub fn name_fields(conn: &mut DbConnection, ws: &str, entity: Entity, fields: &m
     if values.is_empty() {
         return Ok(());
     }
-    let set = field_set(conn, ws, entity)?;
+    let set = field_set_now(conn, ws, entity)?;
     // A sensitive value stays out of the record's history: it is read on the record itself,
     // by its readers only.
     for f in set.fields().iter().filter(|f| !f.sensitive) {
@@ -165,9 +171,13 @@ pub fn name_fields(conn: &mut DbConnection, ws: &str, entity: Entity, fields: &m
     Ok(())
 }
 
-/// An audit entry's changes (JSON) without those of sensitive fields the role may not read.
+/// An audit entry's changes (JSON) without those of sensitive fields the role may not read
+/// (admins read all, also those of fields since deleted).
 pub fn readable_changes(set: &FieldSet, role: Role, changes_json: &str) -> String {
-    let Ok(mut changes) = serde_json::from_str::<Vec<Value>>(changes_json) else { return changes_json.to_owned() };
+    if role == Role::Admin {
+        return changes_json.to_owned();
+    }
+    let Ok(mut changes) = serde_json::from_str::<Vec<Value>>(changes_json) else { return "[]".to_owned() };
     changes.retain(|c| {
         if !is_sensitive_change(c) {
             return true;
@@ -189,7 +199,7 @@ pub fn name_changes(conn: &mut DbConnection, ws: &str, entity: Entity, changes: 
     let Some(at) = changes.iter().position(|c| c["field"] == "custom") else { return Ok(()) };
     let change = changes.remove(at);
     let object = |v: &Value| v.as_object().cloned().unwrap_or_default();
-    let set = field_set(conn, ws, entity)?;
+    let set = field_set_now(conn, ws, entity)?;
     let named = set.changes(&object(&change["before"]), &object(&change["after"]));
     changes.splice(at..at, named);
     Ok(())
@@ -475,7 +485,8 @@ pub const MAX_REPORTED: usize = 100;
 /// field with its new type and what that type needs (options, currency, target). A dry run
 /// writes nothing and reports what would become of the values; otherwise, when some value
 /// cannot be converted, nothing changes (409 `unconvertible_values`) unless `clear` says to
-/// clear those values. Records keep their version: their values mean what they meant.
+/// clear those values. Each converted record's version goes up (its values look different); a
+/// record written meanwhile fails the change (409 `records_changed`), which changes nothing.
 pub async fn change_type(
     db: &Db,
     caller: &Caller,
@@ -502,10 +513,10 @@ pub async fn change_type(
                 let holders = repo::holders(conn, &ws, &current.entity_type, &current.storage_key)?;
                 let mut converted = Vec::with_capacity(holders.len());
                 let (mut failures, mut unconvertible) = (Vec::new(), 0);
-                for (record, json) in &holders {
+                for (record, json, version) in &holders {
                     let values = stored(json)?;
                     match new.convert_from(&old, &values, region) {
-                        Ok(v) => converted.push((record, v)),
+                        Ok(v) => converted.push((record, v, *version)),
                         Err(e) => {
                             unconvertible += 1;
                             if failures.len() < MAX_REPORTED {
@@ -514,7 +525,7 @@ pub async fn change_type(
                             let mut cleared = values;
                             cleared.remove(&old.storage_key);
                             cleared.remove(&format!("{}_c", old.storage_key));
-                            converted.push((record, cleared));
+                            converted.push((record, cleared, *version));
                         }
                     }
                 }
@@ -543,12 +554,24 @@ pub async fn change_type(
                 if current.indexed != 0 {
                     repo::drop_index(conn, &old)?;
                 }
-                for (record, values) in &converted {
-                    repo::set_values(conn, &current.entity_type, record, &Value::Object(values.clone()).to_string())?;
+                for (record, values, version) in &converted {
+                    repo::set_values(conn, &current.entity_type, record, &Value::Object(values.clone()).to_string(), *version)?;
                 }
                 let mut row = current.clone();
                 row.field_type = spec.field_type.as_str().to_owned();
                 write_spec(&mut row, &spec, current.archived != 0);
+                if row.unique_values != 0 {
+                    // Values that differed may be equal now ("7" and "07" as numbers).
+                    repo::lock_field(conn, &row.storage_key)?;
+                    if repo::has_duplicates(conn, &ws, &row.entity_type, &new)? {
+                        return Err(StoreError::Conflict {
+                            code: "duplicate_values",
+                            message: "converted, records would share values of this unique field; make them differ first".into(),
+                            field: Some("type".into()),
+                        }
+                        .into());
+                    }
+                }
                 row.version = current.version + 1;
                 row.updated_at = time::now_micros();
                 repo::update(conn, &row, current.version)?;

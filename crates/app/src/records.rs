@@ -345,8 +345,9 @@ pub fn set_deleted_in<K: Kind>(
     if !delete {
         // Out of the trash, its unique values must be no other live record's.
         let current = K::get(conn, caller.workspace(), id).map_err(AppError::not_found_as(K::ENTITY))?;
+        caller.check_visible(conn, K::ENTITY, K::owner(&current))?;
         if let Some(stored) = K::custom(K::row(&current)).filter(|c| *c != "{}") {
-            let set = crate::custom::field_set(conn, caller.workspace(), K::ENTITY)?;
+            let set = crate::custom::field_set_now(conn, caller.workspace(), K::ENTITY)?;
             let values = serde_json::from_str(stored).map_err(|_| crm_store::StoreError::Corrupt("custom values".into()))?;
             crate::custom::check_unique(conn, &set, caller.workspace(), K::ENTITY, &values, None, Some(id))?;
         }

@@ -248,10 +248,17 @@ pub fn change_item(conn: &mut DbConnection, ws: &str, actor: &Actor, c: Change<'
         return Ok(());
     }
     let kind = if c.action == "created" { "created" } else { "field_change" };
+    // A sensitive custom field's change goes on no timeline: its values are read on the
+    // record, by its readers (the audit trail keeps it for them).
+    let open = |ch: &&Value| !crate::custom::is_sensitive_change(ch);
     let changes: Vec<&Value> = if kind == "created" || c.all_fields {
-        c.changes.iter().collect()
+        c.changes.iter().filter(open).collect()
     } else {
-        c.changes.iter().filter(|ch| !ch.get("field").and_then(Value::as_str).is_some_and(|f| told_elsewhere(c.entity, f))).collect()
+        c.changes
+            .iter()
+            .filter(open)
+            .filter(|ch| !ch.get("field").and_then(Value::as_str).is_some_and(|f| told_elsewhere(c.entity, f)))
+            .collect()
     };
     if changes.is_empty() && c.action == "updated" {
         return Ok(());

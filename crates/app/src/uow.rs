@@ -134,15 +134,7 @@ impl UnitOfWork {
                 }
             };
             let change = crm_store::record::Change { entity, id: &id, action, changes: &changes, at, all_fields: false };
-            if changes.iter().any(crate::custom::is_sensitive_change) {
-                // Timelines, the feed and followers' news show a sensitive field's change to no
-                // one: its values are read on the record, by its readers (the audit trail keeps
-                // it for them).
-                let open: Vec<Value> = changes.iter().filter(|c| !crate::custom::is_sensitive_change(c)).cloned().collect();
-                crate::timeline::change_item(conn, ws, actor, crm_store::record::Change { changes: &open, ..change })?;
-            } else {
-                crate::timeline::change_item(conn, ws, actor, change)?;
-            }
+            crate::timeline::change_item(conn, ws, actor, change)?;
             webhooks::emit_change(conn, ws, actor, change)?;
             crate::notify::assigned(conn, ws, entity, &id, actor, &changes, note.as_deref(), at)?;
             rows.push(audit::entry(ws, entity, &id, action, actor, changes, at));

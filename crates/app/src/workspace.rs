@@ -61,7 +61,7 @@ impl<'c> Facts<'c> {
         let set = match &self.fields {
             Some((e, set)) if *e == entity => set.clone(),
             _ => {
-                let set = crate::custom::field_set(self.conn, caller.workspace(), entity)?;
+                let set = crate::custom::field_set_now(self.conn, caller.workspace(), entity)?;
                 self.fields = Some((entity, set.clone()));
                 set
             }

@@ -734,6 +734,9 @@ impl FieldSpec {
                 errs.push(FieldError::new("min", "invalid_range", "must not be greater than max"));
             }
         }
+        if self.unique && c.default.is_some() {
+            errs.push(FieldError::new("default", "not_allowed", "a unique field has no default: every record would share it"));
+        }
         if self.required && self.sensitive && c.default.is_none() {
             errs.push(FieldError::new(
                 "default",

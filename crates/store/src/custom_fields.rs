@@ -384,33 +384,49 @@ struct Holding {
     id: String,
     #[diesel(sql_type = Text)]
     custom: String,
+    #[diesel(sql_type = BigInt)]
+    version: i64,
 }
 
-/// The records of a kind (in the trash too) that hold a value of a field: id and stored
-/// `custom` JSON, by id.
-pub fn holders(conn: &mut DbConnection, ws: &str, entity: &str, storage_key: &str) -> StoreResult<Vec<(String, String)>> {
+/// The records of a kind (in the trash too) that hold a value of a field: id, stored `custom`
+/// JSON and version, by id.
+pub fn holders(conn: &mut DbConnection, ws: &str, entity: &str, storage_key: &str) -> StoreResult<Vec<(String, String, i64)>> {
     let table = table_of(entity)?;
     if !is_storage_key(storage_key) {
         return Err(StoreError::Corrupt(format!("storage key {storage_key}")));
     }
     let sql = if is_pg(conn) {
-        format!("SELECT id, custom FROM {table} WHERE workspace_id = $1 AND jsonb_exists(custom::jsonb, '{storage_key}') ORDER BY id")
+        format!(
+            "SELECT id, custom, version FROM {table} WHERE workspace_id = $1 AND jsonb_exists(custom::jsonb, '{storage_key}') ORDER BY id"
+        )
     } else {
-        format!("SELECT id, custom FROM {table} WHERE workspace_id = ? AND json_type(custom, '$.{storage_key}') IS NOT NULL ORDER BY id")
+        format!("SELECT id, custom, version FROM {table} WHERE workspace_id = ? AND json_type(custom, '$.{storage_key}') IS NOT NULL ORDER BY id")
     };
     let rows: Vec<Holding> = diesel::sql_query(sql).bind::<Text, _>(ws).load(conn)?;
-    Ok(rows.into_iter().map(|h| (h.id, h.custom)).collect())
+    Ok(rows.into_iter().map(|h| (h.id, h.custom, h.version)).collect())
 }
 
-/// Writes a record's stored `custom` JSON as it is (a field's values converted to its new
-/// type; the record's other values and version stay).
-pub fn set_values(conn: &mut DbConnection, entity: &str, id: &str, custom: &str) -> StoreResult<()> {
+/// Writes a record's stored `custom` JSON (a field's values converted to its new type) as a
+/// new version, if it is still at `expected`: a write that came between is not overwritten
+/// (409 `records_changed`).
+pub fn set_values(conn: &mut DbConnection, entity: &str, id: &str, custom: &str, expected: i64) -> StoreResult<()> {
     let table = table_of(entity)?;
-    let p = if is_pg(conn) { ["$1", "$2"] } else { ["?", "?"] };
-    diesel::sql_query(format!("UPDATE {table} SET custom = {} WHERE id = {}", p[0], p[1]))
-        .bind::<Text, _>(custom)
-        .bind::<Text, _>(id)
-        .execute(conn)?;
+    let p = if is_pg(conn) { ["$1", "$2", "$3"] } else { ["?", "?", "?"] };
+    let n = diesel::sql_query(format!(
+        "UPDATE {table} SET custom = {}, version = version + 1 WHERE id = {} AND version = {}",
+        p[0], p[1], p[2]
+    ))
+    .bind::<Text, _>(custom)
+    .bind::<Text, _>(id)
+    .bind::<BigInt, _>(expected)
+    .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::Conflict {
+            code: "records_changed",
+            message: "a record changed while its values were converted; nothing changed, try again".into(),
+            field: None,
+        });
+    }
     Ok(())
 }
 
