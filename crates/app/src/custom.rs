@@ -305,6 +305,15 @@ fn require_admin(caller: &Caller) -> AppResult<()> {
     Err(StoreError::Forbidden { code: "admin_only", message: "only an admin defines custom fields".into(), field: None }.into())
 }
 
+/// A live field of the workspace, if it is still at the version the caller saw (`None`: any).
+fn at_version(conn: &mut DbConnection, ws: &str, id: &str, expected: Option<i64>) -> AppResult<FieldRow> {
+    let row = repo::get(conn, ws, id)?;
+    match expected.filter(|v| *v != row.version) {
+        Some(v) => Err(StoreError::PreconditionFailed { expected: v, current: row.version }.into()),
+        None => Ok(row),
+    }
+}
+
 /// The workspace's live fields, of one kind or of all. Every member reads them (forms and
 /// lists are built from them); a sensitive field is described to everyone, its values are not.
 pub async fn list(db: &Db, caller: &Caller, entity: Option<Entity>) -> AppResult<Vec<FieldRow>> {
@@ -392,10 +401,7 @@ where
         .write({
             let ws = ws.clone();
             move |conn| {
-                let current = repo::get(conn, &ws, &id)?;
-                if let Some(v) = expected.filter(|v| *v != current.version) {
-                    return Err(StoreError::PreconditionFailed { expected: v, current: current.version }.into());
-                }
+                let current = at_version(conn, &ws, &id, expected)?;
                 let (spec, archived, position) = apply(&current)?;
                 let mut row = current.clone();
                 write_spec(&mut row, &spec, archived);
@@ -445,10 +451,7 @@ pub async fn delete(db: &Db, caller: &Caller, id: String, expected: Option<i64>)
         .write({
             let ws = ws.clone();
             move |conn| {
-                let mut row = repo::get(conn, &ws, &id)?;
-                if let Some(v) = expected.filter(|v| *v != row.version) {
-                    return Err(StoreError::PreconditionFailed { expected: v, current: row.version }.into());
-                }
+                let mut row = at_version(conn, &ws, &id, expected)?;
                 let version = row.version;
                 let had_index = row.indexed != 0;
                 row.version += 1;
@@ -502,10 +505,7 @@ pub async fn change_type(
         .write({
             let ws = ws.clone();
             move |conn| {
-                let current = repo::get(conn, &ws, &id)?;
-                if let Some(v) = expected.filter(|v| *v != current.version) {
-                    return Err(StoreError::PreconditionFailed { expected: v, current: current.version }.into());
-                }
+                let current = at_version(conn, &ws, &id, expected)?;
                 let spec = spec(&current)?;
                 let old = current.def()?;
                 let new = spec.def(&current.id, &current.storage_key);
