@@ -56,7 +56,9 @@ fn store_tokens(t: &TokenResponse) {
     }
 }
 
+/// Ends the session here: the tokens and what was kept for the person (custom fields, role).
 pub fn forget_tokens() {
+    crate::custom::forget();
     if let Some(s) = storage() {
         let _ = s.remove_item(ACCESS);
         let _ = s.remove_item(REFRESH);
@@ -554,6 +556,35 @@ pub async fn webhook_delivery(id: String, delivery: String) -> Result<crm_api_ty
 
 pub async fn replay_delivery(id: String, delivery: String) -> Result<WebhookDelivery, ApiError> {
     webhook_action(&id, &format!("deliveries/{}/replay", enc(&delivery))).await
+}
+
+/// The workspace's custom fields, of one kind or all.
+pub async fn fields(entity: Option<crm_domain::access::Entity>) -> Result<Vec<crm_api_types::CustomField>, ApiError> {
+    match entity {
+        Some(e) => get(&format!("/api/v1/fields?entity={}", e.as_str())).await,
+        None => get("/api/v1/fields").await,
+    }
+}
+
+pub async fn create_field(body: crm_api_types::CustomFieldCreate) -> Result<crm_api_types::CustomField, ApiError> {
+    post("/api/v1/fields", &body).await
+}
+
+pub async fn patch_field(id: String, version: i64, body: crm_api_types::CustomFieldPatch) -> Result<crm_api_types::CustomField, ApiError> {
+    patch(&format!("/api/v1/fields/{}", enc(&id)), version, &body).await
+}
+
+pub async fn delete_field(id: String, version: i64) -> Result<(), ApiError> {
+    exchange(Method::DELETE, format!("/api/v1/fields/{}", enc(&id)), None, Some(version)).await.map(drop)
+}
+
+/// Changes a field's type, or (with `dry_run`) reports what would become of its values.
+pub async fn change_field_type(
+    id: String,
+    version: i64,
+    body: crm_api_types::CustomFieldTypeChange,
+) -> Result<crm_api_types::CustomFieldTypeReport, ApiError> {
+    call(Method::POST, &format!("/api/v1/fields/{}/type", enc(&id)), Some(&json(&body)?), Some(version)).await
 }
 
 #[cfg(test)]

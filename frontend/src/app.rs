@@ -12,14 +12,12 @@ use crate::pages::{
     contact_new::NewContact,
     deal::DealPage,
     feed::Feed,
-    integrations::{ApiKeys, WebhookPage, Webhooks},
     leads::LeadPage,
     login::Login,
     my_day::MyDay,
     order_new::NewOrder,
     record::{NewRecord, RecordPage, ACTIVITY, CASE_NEW, COMPANY_NEW, DEAL_NEW, LEAD, ORDER, PRODUCT, TASK},
     records::{Activities, Cases, CompanyList, ContactList, DealList, Leads, Orders, Products, Tasks},
-    settings::Settings,
 };
 use crate::palette::{Palette, PaletteButton, PaletteOpen};
 use crate::router;
@@ -75,10 +73,7 @@ fn page(path: &str) -> AnyView {
         ["inbox"] => view! { <Inbox/> }.into_any(),
         ["console"] => view! { <Console/> }.into_any(),
         ["feed"] => view! { <Feed/> }.into_any(),
-        ["settings"] => view! { <Settings/> }.into_any(),
-        ["settings", "api-keys"] => view! { <ApiKeys/> }.into_any(),
-        ["settings", "webhooks"] => view! { <Webhooks/> }.into_any(),
-        ["settings", "webhooks", w] => view! { <WebhookPage id=id(w)/> }.into_any(),
+        ["settings", ..] => view! { <crate::admin::AdminHost/> }.into_any(),
         _ => view! { <p class="empty">{tr(T::NotFound)}" "<a href="/contacts">{tr(T::GoToContacts)}</a></p> }.into_any(),
     }
 }

@@ -83,6 +83,12 @@ pub struct Lines {
     owner: StoredValue<Owner>,
 }
 
+impl Default for Lines {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Lines {
     /// One empty line; the active catalogue loads in the background.
     pub fn new() -> Self {

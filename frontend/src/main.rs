@@ -1,17 +1,6 @@
-//! The CRM's browser app (Leptos, client-side rendered).
-
-mod api;
-mod app;
-mod i18n;
-mod lines;
-mod live;
-mod pages;
-mod palette;
-mod router;
-mod timeline;
-mod ui;
+//! The app every member loads.
 
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(app::App);
+    leptos::mount::mount_to_body(crm_frontend::app::App);
 }

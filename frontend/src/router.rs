@@ -50,12 +50,28 @@ fn go(to: &str, replace: bool) {
         window().scroll_to_with_x_and_y(0.0, 0.0);
     }
     signal().set(current());
+    // The other bundle (the settings screens, or the app around them) follows.
+    if let Ok(ev) = web_sys::Event::new(NAVIGATED) {
+        let _ = window().dispatch_event(&ev);
+    }
+}
+
+/// The event a navigation in one bundle sends the other.
+const NAVIGATED: &str = "crm:navigate";
+
+/// Takes the path from the address bar (a bundle mounted after a navigation elsewhere).
+pub fn follow() {
+    let now = current();
+    if signal().get_untracked() != now {
+        signal().set(now);
+    }
 }
 
 /// Listens for Back/Forward and for clicks on in-app links. Call once, at the root.
 pub fn install() {
     signal();
     let pop = window_event_listener(leptos::ev::popstate, |_| signal().set(current()));
+    let other = window_event_listener(leptos::ev::Custom::<web_sys::Event>::new(NAVIGATED), |_| follow());
     let click = window_event_listener(leptos::ev::click, |ev| {
         if ev.default_prevented() || ev.button() != 0 || ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() {
             return;
@@ -78,6 +94,7 @@ pub fn install() {
     });
     // The root lives as long as the page; the listeners do too.
     std::mem::forget(pop);
+    std::mem::forget(other);
     std::mem::forget(click);
 }
 

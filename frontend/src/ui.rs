@@ -134,15 +134,39 @@ pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
 /// shows the Gregorian date it stands for. Text that is not a date is passed on as written, so
 /// the server names it.
 #[component]
-pub fn DateInput(#[prop(into)] id: String, value: RwSignal<String>) -> impl IntoView {
+pub fn DateInput(
+    #[prop(into)] id: String,
+    value: RwSignal<String>,
+    /// Edited in place: called when the date is picked, or on Enter or leaving the input.
+    #[prop(optional)]
+    on_done: Option<Callback<()>>,
+) -> impl IntoView {
     let lang = i18n::lang();
-    let typed = RwSignal::new(String::new());
+    // A date already there is shown as the Solar Hijri date it is.
+    let start = i18n::parse_ymd(&value.get_untracked())
+        .and_then(crm_domain::calendar::Jalali::from_gregorian)
+        .map(|j| i18n::digits(Lang::Fa, &format!("{}/{:02}/{:02}", j.year, j.month, j.day)))
+        .unwrap_or_default();
+    let typed = RwSignal::new(start);
     let shown_id = id.clone();
+    let focus = on_done.is_some();
+    let done = move || {
+        if let Some(d) = on_done {
+            let _ = d.try_run(());
+        }
+    };
+    let enter = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" {
+            ev.prevent_default();
+            done();
+        }
+    };
     view! {
         {move || match lang.get() {
-            Lang::En => view! { <input id=shown_id.clone() type="date" class="ltr" bind:value=value/> }.into_any(),
+            Lang::En => view! { <input id=shown_id.clone() type="date" class="ltr" autofocus=focus bind:value=value on:change=move |_| done()/> }.into_any(),
             Lang::Fa => view! {
-                <input id=shown_id.clone() class="ltr" inputmode="numeric" placeholder=i18n::digits(Lang::Fa, "1405/09/29")
+                <input id=shown_id.clone() class="ltr" inputmode="numeric" autofocus=focus placeholder=i18n::digits(Lang::Fa, "1405/09/29")
+                    on:keydown=enter on:blur=move |_| done()
                     prop:value=move || typed.get()
                     on:input=move |ev| {
                         let raw = event_target_value(&ev);
@@ -284,6 +308,12 @@ impl<T: Send + Sync + 'static> Clone for Paged<T> {
 }
 
 impl<T: Send + Sync + 'static> Copy for Paged<T> {}
+
+impl<T: Send + Sync + 'static> Default for Paged<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl<T: Send + Sync + 'static> Paged<T> {
     pub fn new() -> Self {
@@ -481,4 +511,9 @@ pub fn RecordPicker(
             }}
         </div>
     }
+}
+
+/// Asks the person to confirm an action that cannot be undone.
+pub fn confirmed(lang: Lang, question: T) -> bool {
+    web_sys::window().and_then(|w| w.confirm_with_message(i18n::text(lang, question)).ok()).unwrap_or(false)
 }

@@ -3,11 +3,13 @@
 //! satisfaction score once it is resolved.
 
 use crate::api;
+use crate::custom::CustomFacts;
 use crate::i18n::{self, tr, Lang, T};
 use crate::timeline::Timeline;
 use crate::ui::{toast, FieldErrors, FieldProblem, HandOver};
 use chrono::{DateTime, Utc};
 use crm_api_types::{Case, CasePatch, CaseStatus};
+use crm_domain::access::Entity;
 use leptos::prelude::*;
 
 fn now() -> DateTime<Utc> {
@@ -96,6 +98,14 @@ pub fn CasePage(id: String) -> impl IntoView {
         });
     };
     let comment = RwSignal::new(String::new());
+    // The case as JSON for its custom fields, which hand a saved case back.
+    let raw = RwSignal::new(None::<serde_json::Value>);
+    Effect::new(move || raw.set(case.with(|c| c.as_ref().and_then(|c| serde_json::to_value(c).ok()))));
+    let saved = move |v: serde_json::Value| {
+        if let Ok(c) = serde_json::from_value::<Case>(v) {
+            case.set(Some(c));
+        }
+    };
     view! {
         <p class="crumbs"><a href="/cases">{tr(T::BackToCases)}</a></p>
         <Show when=move || failure.get().is_some()>
@@ -167,6 +177,7 @@ pub fn CasePage(id: String) -> impl IntoView {
                 </section>
             }
         })}
+        <CustomFacts entity=Entity::Case id=id() current=raw saved/>
         {move || {
             let recipient = Signal::derive(move || case.with(|c| c.as_ref().and_then(|c| c.contact_id.clone())));
             view! { <Timeline subject="cases" id=id() refresh recipient/> }

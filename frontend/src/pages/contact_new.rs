@@ -2,10 +2,12 @@
 //! field problems land beside the same fields.
 
 use crate::api;
+use crate::custom::CustomInputs;
 use crate::i18n::{self, tr, T};
 use crate::router;
 use crate::ui::{toast, FieldErrors, FieldProblem};
 use crm_api_types::{ContactCreate, EmailEntry, LifecycleStage, PhoneEntry};
+use crm_domain::access::Entity;
 use crm_domain::{EmailLabel, PhoneLabel, Region};
 use leptos::prelude::*;
 
@@ -27,10 +29,13 @@ pub fn NewContact() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let me = LocalResource::new(api::me);
+    let custom = CustomInputs::new(Entity::Contact);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         failure.set(None);
+        let (custom_values, missing) = custom.values(lang.get_untracked());
         let body = ContactCreate {
+            custom: custom_values,
             first_name: first.get_untracked().trim().to_owned(),
             last_name: opt(last.get_untracked()),
             title: opt(title.get_untracked()),
@@ -49,8 +54,10 @@ pub fn NewContact() -> impl IntoView {
             .and_then(|m| m.ok())
             .and_then(|m| Region::parse("region", &m.workspace.default_region).ok())
             .unwrap_or(Region::IR);
-        if let Err(v) = body.validate(region) {
-            errors.set(FieldErrors(v.0));
+        let mut problems = body.validate(region).err().map(|v| v.0).unwrap_or_default();
+        problems.extend(missing);
+        if !problems.is_empty() {
+            errors.set(FieldErrors(problems));
             return;
         }
         errors.set(FieldErrors::default());
@@ -107,6 +114,7 @@ pub fn NewContact() -> impl IntoView {
                     {LifecycleStage::ALL.iter().map(|s| view! { <option value=s.as_str() selected=*s == LifecycleStage::Lead>{tr(i18n::stage(*s))}</option> }).collect_view()}
                 </select>
             </div>
+            {custom.view(errors)}
             <Show when=move || failure.get().is_some()>
                 <p class="error" role="alert">{move || failure.get().unwrap_or_default()}</p>
             </Show>

@@ -5,7 +5,7 @@ use crate::api::{self, ApiError};
 use crate::i18n::{self, count, text, tr, Lang, T};
 use crate::pages::settings::SettingsTabs;
 use crate::router;
-use crate::ui::{show_problem, toast, FieldErrors, FieldProblem, Paged};
+use crate::ui::{confirmed, show_problem, toast, FieldErrors, FieldProblem, Paged};
 use crm_api_types::{ApiKey, CreateApiKeyRequest, Role, Webhook, WebhookCreate, WebhookDelivery, WebhookPatch};
 use crm_domain::webhooks::{ACTIONS, OBJECTS, SPECIAL_EVENTS};
 use leptos::prelude::*;
@@ -13,11 +13,6 @@ use serde_json::{Map, Value};
 
 /// A receiver's address as an example (not text to translate).
 const EXAMPLE_URL: &str = "https://hooks.example.com/crm";
-
-/// Asks before something that cannot be undone.
-fn confirmed(lang: Lang, question: T) -> bool {
-    web_sys::window().and_then(|w| w.confirm_with_message(text(lang, question)).ok()).unwrap_or(false)
-}
 
 fn when(lang: Lang, t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
     t.as_ref().map(|t| i18n::date_time(lang, t)).unwrap_or_else(|| text(lang, T::Never).to_owned())

@@ -6,6 +6,7 @@ pub mod contact;
 pub mod contact_new;
 pub mod deal;
 pub mod feed;
+pub mod fields;
 pub mod inbox;
 pub mod integrations;
 pub mod leads;

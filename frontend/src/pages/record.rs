@@ -6,10 +6,12 @@
 //! each field.
 
 use crate::api::{self, ApiError};
+use crate::custom::{CustomFacts, CustomInputs};
 use crate::i18n::{self, tr, Lang, T};
 use crate::pages::records::{cell, Show};
 use crate::router;
 use crate::ui::{show_problem, toast, AuditTrail, ConflictPanel, FieldErrors, FieldProblem, HandOver};
+use crm_domain::access::Entity;
 use leptos::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -89,6 +91,8 @@ pub struct RecordSpec {
     /// The id of the header that shows that name.
     pub name_id: &'static str,
     pub fields: &'static [Field],
+    /// The kind whose custom fields the page and the form show beside `fields`.
+    pub custom: Option<Entity>,
 }
 
 const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
@@ -116,6 +120,7 @@ pub static LEAD: RecordSpec = RecordSpec {
         f("notes", T::Notes, Kind::Long, false, true),
         f("created_at", T::Created, Kind::Fixed(Show::DateTime), false, false),
     ],
+    custom: Some(Entity::Lead),
 };
 
 pub static TASK: RecordSpec = RecordSpec {
@@ -136,6 +141,7 @@ pub static TASK: RecordSpec = RecordSpec {
         f("related_type", T::RelatedTo, Kind::Fixed(Show::Word), false, false),
         f("completed_at", T::CompletedAt, Kind::Fixed(Show::DateTime), false, false),
     ],
+    custom: None,
 };
 
 pub static PRODUCT: RecordSpec = RecordSpec {
@@ -155,6 +161,7 @@ pub static PRODUCT: RecordSpec = RecordSpec {
         f("active", T::Active, Kind::Flag, false, false),
         f("description", T::Description, Kind::Long, false, true),
     ],
+    custom: None,
 };
 
 pub static ORDER: RecordSpec = RecordSpec {
@@ -176,6 +183,7 @@ pub static ORDER: RecordSpec = RecordSpec {
         f("external_id", T::ExternalId, Kind::Fixed(Show::Text), false, false),
         f("notes", T::Notes, Kind::Long, false, false),
     ],
+    custom: None,
 };
 
 pub static ACTIVITY: RecordSpec = RecordSpec {
@@ -195,6 +203,7 @@ pub static ACTIVITY: RecordSpec = RecordSpec {
         f("body", T::Body, Kind::Long, false, false),
         f("duration_seconds", T::DurationSeconds, Kind::Fixed(Show::Number), false, false),
     ],
+    custom: None,
 };
 
 /// A contact's own page: its facts edited in place, then [`crate::pages::contact`]'s extras.
@@ -219,6 +228,7 @@ pub static CONTACT: RecordSpec = RecordSpec {
         f("created_at", T::Created, Kind::Fixed(Show::DateTime), false, false),
         f("updated_at", T::Changed, Kind::Fixed(Show::DateTime), false, false),
     ],
+    custom: Some(Entity::Contact),
 };
 
 /// A company's own page: its facts edited in place, then [`crate::pages::company`]'s extras.
@@ -243,6 +253,7 @@ pub static COMPANY: RecordSpec = RecordSpec {
         f("tags", T::Tags, Kind::Tags, false, false),
         f("updated_at", T::Changed, Kind::Fixed(Show::DateTime), false, false),
     ],
+    custom: Some(Entity::Company),
 };
 
 pub static COMPANY_NEW: RecordSpec = RecordSpec {
@@ -259,6 +270,7 @@ pub static COMPANY_NEW: RecordSpec = RecordSpec {
         f("industry", T::Industry, Kind::Text, false, true),
         f("city", T::City, Kind::Text, false, true),
     ],
+    custom: Some(Entity::Company),
 };
 
 pub static DEAL_NEW: RecordSpec = RecordSpec {
@@ -276,6 +288,7 @@ pub static DEAL_NEW: RecordSpec = RecordSpec {
         f("close_date", T::CloseDate, Kind::Day, false, true),
         f("source", T::SourceLabel, Kind::Choice(SOURCES), false, true),
     ],
+    custom: Some(Entity::Deal),
 };
 
 /// A deal's own page: its facts edited in place, then [`crate::pages::deal::DealExtras`].
@@ -297,6 +310,7 @@ pub static DEAL: RecordSpec = RecordSpec {
         f("loss_reason", T::LossReason, Kind::Fixed(Show::Text), false, false),
         f("updated_at", T::Changed, Kind::Fixed(Show::DateTime), false, false),
     ],
+    custom: Some(Entity::Deal),
 };
 
 pub static CASE_NEW: RecordSpec = RecordSpec {
@@ -313,6 +327,7 @@ pub static CASE_NEW: RecordSpec = RecordSpec {
         f("priority", T::Priority, Kind::Choice(PRIORITIES), false, true),
         f("channel", T::Channel, Kind::Choice(&["email", "phone", "chat", "web", "social", "in_person", "api"]), false, true),
     ],
+    custom: Some(Entity::Case),
 };
 
 /// The text a field is edited as.
@@ -646,6 +661,7 @@ pub fn RecordPage(
                 <span class="muted" id="version">{move || current.with(|c| c.as_ref().map(|c| i18n::count(lang.get(), T::Version, version_of(c))).unwrap_or_default())}</span>
             </header>
             <section class="facts"><dl>{spec.fields.iter().map(fact).collect_view()}</dl></section>
+            {spec.custom.map(|entity| view! { <CustomFacts entity id=id.get_value() current saved=move |v| page.show(v)/> })}
         </Show>
         {extra.map(|e| e(id.get_value()))}
         <AuditTrail path=spec.path id=id.get_value() refresh=audit/>
@@ -660,6 +676,7 @@ pub fn NewRecord(spec: &'static RecordSpec) -> impl IntoView {
     let values: Vec<RwSignal<String>> = fields.iter().map(|_| RwSignal::new(String::new())).collect();
     let errors = RwSignal::new(FieldErrors::default());
     let busy = RwSignal::new(false);
+    let custom = spec.custom.map(CustomInputs::new);
     let (f2, v2) = (fields.clone(), values.clone());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -675,6 +692,13 @@ pub fn NewRecord(spec: &'static RecordSpec) -> impl IntoView {
                 continue;
             }
             body.insert(field.key.to_owned(), v);
+        }
+        if let Some(c) = custom {
+            let (values, more) = c.values(l);
+            missing.extend(more);
+            if !values.is_empty() {
+                body.insert("custom".to_owned(), Value::Object(values));
+            }
         }
         if !missing.is_empty() {
             errors.set(FieldErrors(missing));
@@ -705,6 +729,7 @@ pub fn NewRecord(spec: &'static RecordSpec) -> impl IntoView {
                     <FieldProblem errors field=field.key/>
                 </div>
             }).collect_view()}
+            {custom.map(|c| c.view(errors))}
             <div class="actions">
                 <button type="submit" id="record-save" disabled=move || busy.get()>{move || i18n::text(lang.get(), if busy.get() { T::Saving } else { T::Save })}</button>
                 <a class="button secondary" href=spec.list>{tr(T::Cancel)}</a>

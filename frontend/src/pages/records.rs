@@ -3,9 +3,11 @@
 //! actions (assign to me or someone else, tag, delete, export CSV) and an empty state that says what to do.
 
 use crate::api;
+use crate::custom;
 use crate::i18n::{self, tr, Lang, T};
 use crate::ui::{toast, Pager};
-use crm_api_types::{SaveViewRequest, SavedView, ViewFilter, ViewList};
+use crm_api_types::{CustomField, FieldType, SaveViewRequest, SavedView, ViewFilter, ViewList};
+use crm_domain::access::Entity;
 use leptos::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
@@ -63,6 +65,58 @@ pub struct ListSpec {
     pub count: T,
     /// A button to create a record: where it goes and its label.
     pub create: Option<(&'static str, T)>,
+    /// The kind whose custom fields are offered as columns, filters and sorts.
+    pub custom: Option<Entity>,
+}
+
+/// A column of the table: one of the spec's, or a custom field (keyed `custom.<key>`, as the
+/// API filters and sorts it).
+#[derive(Clone)]
+pub enum Col {
+    Fixed(&'static Column),
+    Custom(Box<CustomField>),
+}
+
+impl Col {
+    pub fn key(&self) -> String {
+        match self {
+            Col::Fixed(c) => c.key.to_owned(),
+            Col::Custom(f) => format!("custom.{}", f.key),
+        }
+    }
+
+    pub fn header(&self, lang: Lang) -> String {
+        match self {
+            Col::Fixed(c) => i18n::text(lang, c.label).to_owned(),
+            Col::Custom(f) => custom::label(lang, f),
+        }
+    }
+
+    pub fn text(&self, lang: Lang, row: &Value) -> String {
+        match self {
+            Col::Fixed(c) => cell(lang, row.get(c.key).unwrap_or(&Value::Null), c.show),
+            Col::Custom(f) => custom::shown(lang, f, row.get("custom").and_then(|c| c.get(&f.key)).unwrap_or(&Value::Null)),
+        }
+    }
+
+    /// The sort parameter of a column that sorts (custom fields of the types that compare).
+    fn sort(&self) -> Option<String> {
+        match self {
+            Col::Custom(f) if f.field_type.comparison().is_some() => Some(self.key()),
+            _ => None,
+        }
+    }
+}
+
+/// The values a custom field is filtered on from the menu: its options, or yes and no.
+fn custom_filter_values(lang: Lang, f: &CustomField) -> Vec<(String, String)> {
+    match f.field_type {
+        FieldType::Choice | FieldType::Choices => {
+            f.options.iter().filter(|o| !o.archived).map(|o| (o.key.clone(), custom::option(lang, f, &o.key).0)).collect()
+        }
+        FieldType::YesNo => vec![("true".into(), i18n::text(lang, T::Yes).into()), ("false".into(), i18n::text(lang, T::No).into())],
+        _ => Vec::new(),
+    }
 }
 
 const fn col(key: &'static str, label: T, show: Show, default: bool) -> Column {
@@ -134,19 +188,19 @@ async fn move_local_views(spec: &'static ListSpec, user: &str) {
 }
 
 /// CSV of the chosen rows and columns (RFC 4180 quoting).
-pub fn csv(lang: Lang, columns: &[&Column], rows: &[Value]) -> String {
+pub fn csv(lang: Lang, columns: &[Col], rows: &[Value]) -> String {
     let quote = |s: &str| if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() };
     let mut out = String::from("id");
     for c in columns {
         out.push(',');
-        out.push_str(&quote(i18n::text(lang, c.label)));
+        out.push_str(&quote(&c.header(lang)));
     }
     out.push('\n');
     for r in rows {
         out.push_str(&quote(r.get("id").and_then(Value::as_str).unwrap_or_default()));
         for c in columns {
             out.push(',');
-            out.push_str(&quote(&cell(Lang::En, r.get(c.key).unwrap_or(&Value::Null), c.show)));
+            out.push_str(&quote(&c.text(Lang::En, r)));
         }
         out.push('\n');
     }
@@ -192,6 +246,13 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
     let assignee = RwSignal::new(String::new());
     let progress = RwSignal::new(None::<(usize, usize)>);
     let reload = RwSignal::new(0u32);
+    // The custom fields the person reads, offered as columns, filters and sorts.
+    let defs = RwSignal::new(Vec::<CustomField>::new());
+    if let Some(entity) = spec.custom {
+        leptos::task::spawn_local(async move {
+            defs.try_set(custom::readable_fields(entity).await);
+        });
+    }
     // Only the answer to the latest query is shown (typing sends one query per key).
     let generation = StoredValue::new(0u64);
 
@@ -262,9 +323,18 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
         });
     });
 
-    let shown_columns = move || -> Vec<&'static Column> {
+    let shown_columns = move || -> Vec<Col> {
         let chosen = columns.get();
-        spec.columns.iter().filter(|c| chosen.iter().any(|k| k == c.key)).collect()
+        let fixed = spec.columns.iter().filter(|c| chosen.iter().any(|k| k == c.key)).map(Col::Fixed);
+        let custom = defs.with(|d| {
+            chosen
+                .iter()
+                .filter_map(|k| {
+                    d.iter().find(|f| k.strip_prefix("custom.") == Some(f.key.as_str())).cloned().map(|f| Col::Custom(Box::new(f)))
+                })
+                .collect::<Vec<_>>()
+        });
+        fixed.chain(custom).collect()
     };
     let chosen_rows = move || -> Vec<Value> {
         let sel = selected.get_untracked();
@@ -390,9 +460,30 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                         {f.options.iter().map(|o| view! { <option value=format!("{}={o}", f.param)>{move || i18n::word(lang.get(), o)}</option> }).collect_view()}
                     </optgroup>
                 }).collect_view()}
+                {move || {
+                    let l = lang.get();
+                    defs.get().into_iter().filter(|f| !f.archived).map(|f| {
+                        let values = custom_filter_values(l, &f);
+                        (!values.is_empty()).then(|| view! {
+                            <optgroup label=custom::label(l, &f)>
+                                {values.into_iter().map(|(v, text)| view! { <option value=format!("custom.{}={v}", f.key)>{text}</option> }).collect_view()}
+                            </optgroup>
+                        })
+                    }).collect_view()
+                }}
             </select>
             <select id="list-sort" aria-label=tr(T::SortBy) on:change=move |ev| { sort.set(event_target_value(&ev)); reset(); }>
                 {spec.sorts.iter().map(|(v, t)| view! { <option value=*v selected=move || sort.get() == *v>{tr(*t)}</option> }).collect_view()}
+                {move || {
+                    let l = lang.get();
+                    defs.get().into_iter().filter(|f| f.field_type.comparison().is_some() && !f.archived).flat_map(|f| {
+                        let label = custom::label(l, &f);
+                        [(format!("custom.{}", f.key), T::Ascending), (format!("-custom.{}", f.key), T::Descending)].map(|(v, t)| {
+                            let v2 = v.clone();
+                            view! { <option value=v selected=move || sort.with(|s| *s == v2)>{i18n::text(l, t).replace("{label}", &label)}</option> }
+                        })
+                    }).collect_view()
+                }}
             </select>
             <button id="choose-columns" class="secondary" on:click=move |_| choosing_columns.update(|c| *c = !*c)>{tr(T::Columns)}</button>
             <select id="views" aria-label=tr(T::SavedViews) prop:value=move || current_view.get().unwrap_or_default() on:change=move |ev| {
@@ -441,10 +532,18 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
         <div class="chips">
             {move || filters.get().into_iter().map(|(p, v)| {
                 let label = spec.filters.iter().find(|f| f.param == p).map(|f| f.label).unwrap_or(T::Owner);
+                let field = p.strip_prefix("custom.").and_then(|k| defs.with(|d| d.iter().find(|f| f.key == k).cloned()));
                 let p2 = p.clone();
+                let words = move || {
+                    let l = lang.get();
+                    match &field {
+                        Some(f) => (custom::label(l, f), custom_filter_values(l, f).into_iter().find(|x| x.0 == v).map(|x| x.1).unwrap_or_else(|| v.clone())),
+                        None => (i18n::text(l, label).to_owned(), if v == "me" { i18n::text(l, T::Me).to_owned() } else { i18n::word(l, &v) }),
+                    }
+                };
                 view! {
                     <span class="chip">
-                        {move || i18n::text(lang.get(), label)}": "{move || if v == "me" { i18n::text(lang.get(), T::Me).to_owned() } else { i18n::word(lang.get(), &v) }}
+                        {move || { let (a, b) = words(); format!("{a}: {b}") }}
                         <button class="chip-x" aria-label=tr(T::RemoveFilter) on:click=move |_| { filters.update(|f| f.retain(|(k, _)| *k != p2)); reset(); }>"×"</button>
                     </span>
                 }
@@ -462,6 +561,20 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                             }/>
                         " "{tr(c.label)}
                     </label>
+                }).collect_view()}
+                {move || defs.get().into_iter().filter(|f| !f.archived).map(|f| {
+                    let key = format!("custom.{}", f.key);
+                    let (k1, k2) = (key.clone(), key.clone());
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" data-column=key prop:checked=move || columns.with(|cs| cs.contains(&k1))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    columns.update(|cs| { cs.retain(|k| *k != k2); if on { cs.push(k2.clone()); } });
+                                }/>
+                            " "{move || custom::label(lang.get(), &f)}
+                        </label>
+                    }
                 }).collect_view()}
             </fieldset>
         </Show>
@@ -516,7 +629,26 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                                 selected.set(BTreeSet::new());
                             }
                         }/></th>
-                    {move || shown_columns().into_iter().map(|c| view! { <th>{tr(c.label)}</th> }).collect_view()}
+                    {move || {
+                        let l = lang.get();
+                        shown_columns().into_iter().map(|c| match c.sort() {
+                            // A custom column sorts by a click on its header: ascending, then descending.
+                            Some(key) => {
+                                let (k1, k2) = (key.clone(), key.clone());
+                                let mark = move || sort.with(|s| if *s == k1 { " ▲" } else if s.strip_prefix('-') == Some(k1.as_str()) { " ▼" } else { "" });
+                                view! {
+                                    <th aria-sort=move || sort.with(|s| if s.ends_with(k2.as_str()) { if s.starts_with('-') { "descending" } else { "ascending" } } else { "none" })>
+                                        <button class="th-sort" data-sort=key.clone() on:click=move |_| {
+                                            let next = if sort.get_untracked() == key { format!("-{key}") } else { key.clone() };
+                                            sort.set(next);
+                                            reset();
+                                        }>{c.header(l)}{mark}</button>
+                                    </th>
+                                }.into_any()
+                            }
+                            None => view! { <th>{c.header(l)}</th> }.into_any(),
+                        }).collect_view()
+                    }}
                 </tr></thead>
                 <tbody>
                     {move || {
@@ -530,12 +662,12 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                                     <td><input type="checkbox" class="select-row" prop:checked=move || selected.with(|s| s.contains(&id_c))
                                         on:change=move |ev| { let on = event_target_checked(&ev); selected.update(|s| { if on { s.insert(id_s.clone()); } else { s.remove(&id_s); } }); }/></td>
                                     {cols.iter().enumerate().map(|(i, c)| {
-                                        let text = cell(l, r.get(c.key).unwrap_or(&Value::Null), c.show);
+                                        let text = c.text(l, &r);
                                         let body = match spec.link.filter(|_| i == 0) {
                                             Some(base) => view! { <a href=format!("{base}/{id}") class="record-link">{text}</a> }.into_any(),
                                             None => text.into_any(),
                                         };
-                                        view! { <td class=format!("col-{}", c.key)>{body}</td> }
+                                        view! { <td class=format!("col-{}", c.key().replace('.', "-"))>{body}</td> }
                                     }).collect_view()}
                                 </tr>
                             }
@@ -578,6 +710,7 @@ pub static PRODUCTS: ListSpec = ListSpec {
     link: Some("/products"),
     count: T::Records,
     create: Some(("/products/new", T::NewProduct)),
+    custom: None,
 };
 
 pub static ORDERS: ListSpec = ListSpec {
@@ -607,6 +740,7 @@ pub static ORDERS: ListSpec = ListSpec {
     link: Some("/orders"),
     count: T::Records,
     create: Some(("/orders/new", T::NewOrder)),
+    custom: None,
 };
 
 pub static CASES: ListSpec = ListSpec {
@@ -638,6 +772,7 @@ pub static CASES: ListSpec = ListSpec {
     link: Some("/cases"),
     count: T::Records,
     create: Some(("/cases/new", T::NewCase)),
+    custom: Some(Entity::Case),
 };
 
 pub static TASKS: ListSpec = ListSpec {
@@ -666,6 +801,7 @@ pub static TASKS: ListSpec = ListSpec {
     link: Some("/tasks"),
     count: T::Records,
     create: Some(("/tasks/new", T::NewTask)),
+    custom: None,
 };
 
 pub static ACTIVITIES: ListSpec = ListSpec {
@@ -697,6 +833,7 @@ pub static ACTIVITIES: ListSpec = ListSpec {
     link: Some("/activities"),
     count: T::Records,
     create: None,
+    custom: None,
 };
 
 pub static DEALS: ListSpec = ListSpec {
@@ -723,6 +860,7 @@ pub static DEALS: ListSpec = ListSpec {
     link: Some("/deals"),
     count: T::Records,
     create: Some(("/deals/new", T::CreateDeal)),
+    custom: Some(Entity::Deal),
 };
 
 pub static LEADS: ListSpec = ListSpec {
@@ -756,6 +894,7 @@ pub static LEADS: ListSpec = ListSpec {
     link: Some("/leads"),
     count: T::LeadCount,
     create: Some(("/leads/new", T::NewLead)),
+    custom: Some(Entity::Lead),
 };
 
 pub static CONTACTS: ListSpec = ListSpec {
@@ -784,6 +923,7 @@ pub static CONTACTS: ListSpec = ListSpec {
     link: Some("/contacts"),
     count: T::ContactCount,
     create: Some(("/contacts/new", T::NewContact)),
+    custom: Some(Entity::Contact),
 };
 
 pub static COMPANIES: ListSpec = ListSpec {
@@ -810,6 +950,7 @@ pub static COMPANIES: ListSpec = ListSpec {
     link: Some("/companies"),
     count: T::CompanyCount,
     create: Some(("/companies/new", T::NewCompany)),
+    custom: Some(Entity::Company),
 };
 
 #[component]
@@ -856,7 +997,7 @@ mod tests {
     #[test]
     fn csv_quotes_what_needs_quoting() {
         let rows = vec![serde_json::json!({"id": "a1", "title": "Call \"Pars\", today", "priority": "high"})];
-        let cols: Vec<&Column> = TASKS.columns.iter().filter(|c| c.key == "title" || c.key == "priority").collect();
+        let cols: Vec<Col> = TASKS.columns.iter().filter(|c| c.key == "title" || c.key == "priority").map(Col::Fixed).collect();
         assert_eq!(csv(Lang::En, &cols, &rows), "id,Task,Priority\na1,\"Call \"\"Pars\"\", today\",high\n");
     }
 

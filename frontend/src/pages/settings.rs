@@ -15,7 +15,12 @@ fn opt(s: String) -> Option<String> {
 /// The settings' title and its sections: email, API keys, webhooks.
 #[component]
 pub fn SettingsTabs() -> impl IntoView {
-    const TABS: [(&str, T); 3] = [("/settings", T::Email), ("/settings/api-keys", T::ApiKeys), ("/settings/webhooks", T::Webhooks)];
+    const TABS: [(&str, T); 4] = [
+        ("/settings", T::Email),
+        ("/settings/fields", T::CustomFields),
+        ("/settings/api-keys", T::ApiKeys),
+        ("/settings/webhooks", T::Webhooks),
+    ];
     let path = Memo::new(|_| crate::router::path());
     let links: Vec<&str> = TABS.iter().map(|t| t.0).collect();
     let active = Memo::new(move |_| path.with(|p| crate::router::active_of(p, &links)));

@@ -1,0 +1,68 @@
+//! The settings screens as a bundle of their own (`src/bin/crm-admin.rs`): email, custom
+//! fields, API keys and webhooks. The app draws an [`AdminHost`] for `/settings/…`, which
+//! fetches the bundle once and mounts the screen of the path into it; a change of path or of
+//! language mounts it again. Both bundles share the session (tokens in localStorage), the
+//! language (remembered there) and the path (the History API; navigation in either tells the
+//! other through a `crm:navigate` event).
+
+use crate::i18n::{self, tr, T};
+use crate::pages::fields::FieldSettings;
+use crate::pages::integrations::{ApiKeys, WebhookPage, Webhooks};
+use crate::pages::settings::Settings;
+use crate::router;
+use crate::ui::{provide_toasts, ToastStack};
+use leptos::prelude::*;
+use std::any::Any;
+use std::cell::RefCell;
+use wasm_bindgen::prelude::wasm_bindgen;
+
+thread_local! {
+    static MOUNTED: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
+}
+
+#[wasm_bindgen(module = "/admin-loader.js")]
+extern "C" {
+    fn load_admin(el: &web_sys::HtmlElement, failure: &str);
+}
+
+/// Where the app shows a settings screen: loads the bundle and mounts the screen, again when
+/// the language changes.
+#[component]
+pub fn AdminHost() -> impl IntoView {
+    let lang = i18n::lang();
+    let root = NodeRef::<leptos::html::Div>::new();
+    // The host is drawn anew for each path; the language is followed here.
+    Effect::new(move || {
+        let l = lang.get();
+        if let Some(el) = root.get() {
+            load_admin(&el, i18n::text(l, T::SettingsUnavailable));
+        }
+    });
+    view! { <div id="admin-root" node_ref=root><div class="skeleton">{tr(T::Loading)}</div></div> }
+}
+
+/// Mounts the settings screen of the current path into `el` (called by the bundle's export).
+pub fn mount(el: web_sys::HtmlElement) {
+    el.set_inner_html("");
+    router::follow();
+    let handle = leptos::mount::mount_to(el, Admin);
+    // Dropping the earlier screen's handle cleans up its reactive state.
+    MOUNTED.with(|m| m.replace(Some(Box::new(handle))));
+}
+
+#[component]
+fn Admin() -> AnyView {
+    i18n::provide();
+    provide_toasts();
+    let id = |s: &str| s.to_owned();
+    let path = router::path();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let screen = match segments.as_slice() {
+        ["settings", "fields"] => view! { <FieldSettings/> }.into_any(),
+        ["settings", "api-keys"] => view! { <ApiKeys/> }.into_any(),
+        ["settings", "webhooks"] => view! { <Webhooks/> }.into_any(),
+        ["settings", "webhooks", w] => view! { <WebhookPage id=id(w)/> }.into_any(),
+        _ => view! { <Settings/> }.into_any(),
+    };
+    view! { {screen}<ToastStack/> }.into_any()
+}

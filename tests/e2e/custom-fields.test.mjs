@@ -1,0 +1,256 @@
+// Custom fields in the browser: an admin defines a field in Settings (its own bundle, loaded
+// when opened), people fill it in on record pages and create forms, lists show, filter and sort
+// on it, in English and Persian, and a type change is checked before it is made.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, startBrowser, api, artifacts, signIn, ADMIN } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+  const page = await browser.context.newPage();
+  await signIn(page, server.base);
+  await page.close();
+});
+
+after(async () => {
+  await browser?.stop();
+  await server?.stop();
+});
+
+/** A page that records script errors, at a width. */
+async function open(path, width = 1440) {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width, height: 900 });
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.errors.push(m.text()); });
+  page.on('dialog', (d) => d.accept());
+  await page.goto(`${server.base}${path}`);
+  return page;
+}
+
+async function setLanguage(page, code) {
+  const now = await page.getAttribute('html', 'lang');
+  if (now !== code) {
+    await page.click('#lang');
+    await page.waitForFunction((c) => document.documentElement.lang === c, code);
+  }
+}
+
+async function noSidewaysScroll(page, what) {
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(wide <= 1, `${what} scrolls sideways by ${wide}px`);
+}
+
+test('settings: an admin adds a choice field with Persian labels; a bad key is named beside it', async () => {
+  const page = await open('/settings/fields');
+  await page.waitForSelector('#field-list tr[data-key="account_tier"]');
+  // The demo fields are listed in order, with their types.
+  assert.match(await page.textContent('#field-list'), /Account tier[\s\S]*One choice/);
+
+  await page.click('#add-field');
+  await page.fill('#field-label-en', 'Loyalty level');
+  assert.equal(await page.inputValue('#field-key'), 'loyalty_level', 'the key follows the English label');
+  await page.fill('#field-label-fa', 'سطح وفاداری');
+  await page.selectOption('#field-type', 'choice');
+  await page.fill('#field-options .option-row:nth-child(2) .option-en', 'Bronze');
+  await page.fill('#field-options .option-row:nth-child(2) .option-fa', 'برنزی');
+  await page.click('#add-option');
+  await page.fill('#field-options .option-row:nth-child(3) .option-en', 'Platinum');
+  await page.fill('#field-options .option-row:nth-child(3) .option-fa', 'پلاتینی');
+  await page.screenshot({ path: join(artifacts, 'fields-form-en-1440.png') });
+  await page.click('#field-save');
+  await page.waitForSelector('#field-list tr[data-key="loyalty_level"]');
+  const fields = await api(server.base, 'GET', '/api/v1/fields?entity=contact');
+  const made = fields.body.find((f) => f.key === 'loyalty_level');
+  assert.deepEqual(made.options.map((o) => [o.key, o.label_fa]), [['bronze', 'برنزی'], ['platinum', 'پلاتینی']]);
+  assert.equal(made.type, 'choice');
+
+  // A built-in field's name cannot be a key: the problem shows beside the key.
+  await page.click('#add-field');
+  await page.fill('#field-label-en', 'Title');
+  await page.click('#field-save');
+  await page.waitForSelector('#err-key');
+  assert.ok((await page.textContent('#err-key')).length > 5);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#field-form', { state: 'detached' });
+
+  // Moved up: the field now comes before the one above it.
+  const before = await page.$$eval('#field-list tbody tr', (rows) => rows.map((r) => r.dataset.key));
+  const i = before.indexOf('loyalty_level');
+  await page.click('#field-list tr[data-key="loyalty_level"] button[aria-label="Move up"]');
+  await page.waitForFunction((k) => {
+    const keys = [...document.querySelectorAll('#field-list tbody tr')].map((r) => r.dataset.key);
+    return keys.indexOf(k) === keys.length - 2;
+  }, 'loyalty_level');
+  const after = await page.$$eval('#field-list tbody tr', (rows) => rows.map((r) => r.dataset.key));
+  assert.equal(after[i - 1], 'loyalty_level');
+
+  // Persian: labels and types in Persian, right to left; then the phone width.
+  await setLanguage(page, 'fa');
+  await page.waitForFunction(() => document.querySelector('#field-list')?.textContent.includes('سطح وفاداری'));
+  assert.equal(await page.getAttribute('html', 'dir'), 'rtl');
+  assert.match(await page.textContent('#field-list'), /یک گزینه/);
+  await page.screenshot({ path: join(artifacts, 'fields-list-fa-1440.png') });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await noSidewaysScroll(page, 'the fields settings at 390 px');
+  await page.screenshot({ path: join(artifacts, 'fields-list-fa-390.png'), fullPage: true });
+  await setLanguage(page, 'en');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a custom field is edited in place on a contact page and shown in Persian', async () => {
+  const contact = await api(server.base, 'POST', '/api/v1/contacts', { first_name: 'Nasrin', last_name: 'Custom-E2E' });
+  assert.equal(contact.status, 201);
+  const page = await open(`/contacts/${contact.body.id}`);
+  await page.waitForSelector('#custom-facts');
+  await page.click('#field-custom-account_tier');
+  await page.selectOption('#edit-custom-account_tier', 'gold');
+  await page.waitForSelector('#field-custom-account_tier .option-chip');
+  assert.equal((await page.textContent('#field-custom-account_tier')).trim(), 'Gold');
+
+  // A date typed in place; a wrong value is named beside the field and nothing is lost.
+  await page.click('#field-custom-next_renewal');
+  await page.fill('#edit-custom-next_renewal', '2027-03-21');
+  await page.waitForFunction(() => document.querySelector('#field-custom-next_renewal')?.textContent.includes('2027'));
+  const saved = await api(server.base, 'GET', `/api/v1/contacts/${contact.body.id}`);
+  assert.deepEqual(saved.body.custom, { account_tier: 'gold', next_renewal: '2027-03-21' });
+
+  // The audit trail names the change.
+  await page.waitForFunction(() => document.querySelector('.audit')?.textContent.includes('2027-03-21'));
+  await page.screenshot({ path: join(artifacts, 'contact-custom-en-1440.png'), fullPage: true });
+
+  await setLanguage(page, 'fa');
+  await page.waitForFunction(() => document.querySelector('#custom-facts')?.textContent.includes('سطح حساب'));
+  assert.equal((await page.textContent('#field-custom-account_tier')).trim(), 'طلایی');
+  assert.match(await page.textContent('#field-custom-next_renewal'), /۱۴۰۶/, 'the renewal date in the Solar Hijri calendar');
+  // In Persian a date is typed in the Solar Hijri calendar, and Enter saves it.
+  await page.click('#field-custom-next_renewal');
+  assert.equal(await page.inputValue('#edit-custom-next_renewal'), '۱۴۰۶/۰۱/۰۱');
+  await page.fill('#edit-custom-next_renewal', '۱۴۰۶/۰۱/۱۵');
+  await page.press('#edit-custom-next_renewal', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#field-custom-next_renewal')?.textContent.includes('۱۵ فروردین'));
+  const jalali = await api(server.base, 'GET', `/api/v1/contacts/${contact.body.id}`);
+  assert.equal(jalali.body.custom.next_renewal, '2027-04-04');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await noSidewaysScroll(page, 'the contact page at 390 px');
+  await page.screenshot({ path: join(artifacts, 'contact-custom-fa-390.png'), fullPage: true });
+  await setLanguage(page, 'en');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a company form checks a custom field; the server names a bad value beside it', async () => {
+  const page = await open('/companies/new');
+  await page.waitForSelector('#new-custom-tax_id');
+  await page.fill('#new-name', 'Custom Field Trading E2E');
+  await page.fill('#new-custom-tax_id', '12-34');
+  await page.fill('#new-custom-credit_limit', '500000000');
+  await page.click('#record-save');
+  await page.waitForSelector('#err-custom-tax_id');
+  assert.equal(new URL(page.url()).pathname, '/companies/new', 'nothing was saved');
+  await page.screenshot({ path: join(artifacts, 'company-form-custom-error.png') });
+  await page.fill('#new-custom-tax_id', '10101010101');
+  await page.click('#record-save');
+  await page.waitForURL(/\/companies\/[0-9a-f-]{36}$/);
+  const id = new URL(page.url()).pathname.split('/').pop();
+  const saved = await api(server.base, 'GET', `/api/v1/companies/${id}`);
+  assert.equal(saved.body.custom.tax_id, '10101010101');
+  assert.deepEqual(saved.body.custom.credit_limit, { amount: '500000000', currency: 'IRR' });
+  await page.waitForSelector('#custom-facts');
+  assert.match(await page.textContent('#field-custom-credit_limit'), /50,000,000|500,000,000/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('lists: a custom column, a filter on its options and a sort by its header, kept in a saved view', async () => {
+  const page = await open('/contacts');
+  await page.waitForSelector('table.list tbody tr');
+  await page.click('#choose-columns');
+  await page.check('#column-chooser input[data-column="custom.account_tier"]');
+  await page.waitForSelector('th button[data-sort="custom.account_tier"]');
+
+  await page.selectOption('#add-filter', 'custom.account_tier=gold');
+  await page.waitForFunction(() => [...document.querySelectorAll('.chip')].some((c) => c.textContent.includes('Account tier: Gold')));
+  await page.waitForFunction(() => {
+    const cells = [...document.querySelectorAll('td.col-custom-account_tier')];
+    return cells.length > 0 && cells.every((c) => c.textContent === 'Gold');
+  });
+  const total = await api(server.base, 'GET', '/api/v1/contacts?custom.account_tier=gold&include_total=true&limit=1');
+  assert.match(await page.textContent('.count'), new RegExp(total.body.total.toLocaleString('en-US')));
+
+  // Sorted by the next renewal, newest last then first.
+  await page.check('#column-chooser input[data-column="custom.next_renewal"]');
+  await page.click('th button[data-sort="custom.next_renewal"]');
+  await page.waitForFunction(() => document.querySelector('th button[data-sort="custom.next_renewal"]').textContent.includes('▲'));
+  await page.click('th button[data-sort="custom.next_renewal"]');
+  await page.waitForFunction(() => document.querySelector('th button[data-sort="custom.next_renewal"]').textContent.includes('▼'));
+  const sorted = await api(server.base, 'GET', '/api/v1/contacts?custom.account_tier=gold&sort=-custom.next_renewal&limit=50');
+  const first = sorted.body.items[0];
+  await page.waitForFunction((name) => document.querySelector('table.list tbody tr a.record-link')?.textContent === name, first.display_name);
+
+  await page.click('#save-view');
+  await page.fill('#view-name', 'Gold renewals');
+  await page.click('.inline-form button[type=submit]');
+  await page.waitForFunction(() => [...document.querySelectorAll('#views option')].some((o) => o.dataset.name === 'Gold renewals'));
+  const views = await api(server.base, 'GET', '/api/v1/views?list=contacts');
+  const view = views.body.find((v) => v.name === 'Gold renewals');
+  assert.deepEqual(view.filters, [{ param: 'custom.account_tier', value: 'gold' }]);
+  assert.equal(view.sort, '-custom.next_renewal');
+  assert.ok(view.columns.includes('custom.next_renewal'));
+  await page.screenshot({ path: join(artifacts, 'list-custom-en-1440.png') });
+
+  await setLanguage(page, 'fa');
+  await page.waitForFunction(() => [...document.querySelectorAll('.chip')].some((c) => c.textContent.includes('سطح حساب: طلایی')));
+  await page.waitForFunction(() => [...document.querySelectorAll('td.col-custom-account_tier')].every((c) => c.textContent === 'طلایی'));
+  await page.screenshot({ path: join(artifacts, 'list-custom-fa-1440.png') });
+  await setLanguage(page, 'en');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a type change is checked first: the value that cannot convert is listed, then cleared on request', async () => {
+  const made = await api(server.base, 'POST', '/api/v1/fields', { entity: 'deal', key: 'seats', type: 'text', label_en: 'Seats' });
+  assert.equal(made.status, 201);
+  const deals = await api(server.base, 'GET', '/api/v1/deals?limit=2');
+  const [a, b] = deals.body.items;
+  for (const [deal, seats] of [[a, '120'], [b, 'a few']]) {
+    const res = await fetch(`${server.base}/api/v1/deals/${deal.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'if-match': '*', authorization: `Bearer ${await token()}` },
+      body: JSON.stringify({ custom: { seats } }),
+    });
+    assert.equal(res.status, 200, await res.text());
+  }
+  const page = await open('/settings/fields');
+  await page.click('#custom-fields button[data-kind="deal"]');
+  await page.click('#field-list tr[data-key="seats"] .change-type');
+  await page.selectOption('#new-type', 'number');
+  await page.click('#check-values');
+  await page.waitForSelector('#type-report');
+  assert.match(await page.textContent('#type-report'), /Cannot be converted: 1/);
+  assert.match(await page.textContent('#type-report'), /a few/);
+  assert.ok(await page.isDisabled('#apply-type'), 'nothing is lost without saying so');
+  await page.screenshot({ path: join(artifacts, 'fields-type-check.png') });
+  await page.check('#clear-unconvertible');
+  await page.click('#apply-type');
+  await page.waitForSelector('#type-change', { state: 'detached' });
+  await page.waitForFunction(() => document.querySelector('#field-list tr[data-key="seats"]')?.textContent.includes('Number'));
+  const after = await api(server.base, 'GET', `/api/v1/deals/${a.id}`);
+  assert.equal(after.body.custom.seats, '120');
+  const cleared = await api(server.base, 'GET', `/api/v1/deals/${b.id}`);
+  assert.equal(cleared.body.custom.seats, undefined);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+async function token() {
+  const res = await fetch(`${server.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  return (await res.json()).access_token;
+}
