@@ -449,4 +449,54 @@ both_backends! {
         let (_, list) = app.get("/api/v1/contacts?custom.tier=gold").await;
         assert_eq!(list["items"][0]["custom"]["tier"], json!(["gold"]), "{list}");
     }
+
+    async fn a_stage_may_require_custom_fields_named_by_key_and_kept_through_a_rename(app) {
+        define(&app, json!({"entity": "deal", "key": "competitor", "type": "text", "label_en": "Competitor"})).await;
+        let chosen = define(&app, json!({"entity": "deal", "key": "products", "type": "choices", "label_en": "Products",
+            "options": [{"key": "crm", "label_en": "CRM"}, {"key": "erp", "label_en": "ERP"}]})).await;
+        let pipeline = |required: Value| json!({"name": "Enterprise", "stages": [
+            {"name": "Discovery", "probability": 10},
+            {"name": "Proposal", "probability": 50, "required_fields": ["amount"], "required_custom_fields": required},
+            {"name": "Won", "probability": 100, "kind": "won"},
+            {"name": "Lost", "probability": 0, "kind": "lost"}]});
+        // A key that names no field of deals is named with its place.
+        let (s, b) = app.post("/api/v1/pipelines", &pipeline(json!(["competitor", "tier"]))).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(errors(&b), ["stages[1].required_custom_fields[1]:unknown_field"]);
+        let (s, p) = app.post("/api/v1/pipelines", &pipeline(json!(["competitor", "products"]))).await;
+        assert_eq!(s, StatusCode::CREATED, "{p}");
+        assert_eq!(p["stages"][1]["required_custom_fields"], json!(["competitor", "products"]));
+        assert_eq!(p["stages"][0]["required_custom_fields"], json!([]));
+        let stage = |name: &str| p["stages"].as_array().expect("stages").iter().find(|s| s["name"] == name).expect("the stage")["id"].as_str().expect("an id").to_owned();
+        let (proposal, discovery) = (stage("Proposal"), stage("Discovery"));
+        let pid = p["id"].as_str().expect("an id").to_owned();
+
+        // Created straight into the stage without the values: every missing field is named.
+        let (s, b) = app.post("/api/v1/deals", &json!({"name": "Refinery", "pipeline_id": pid, "stage_id": proposal, "amount": "10", "currency": "USD"})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(errors(&b), ["custom.competitor:required_for_stage", "custom.products:required_for_stage"]);
+
+        // A deal in discovery moves on once it has the values; an empty list is no value.
+        let (s, d) = app.post("/api/v1/deals", &json!({"name": "Refinery", "pipeline_id": pid, "stage_id": discovery, "currency": "USD"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{d}");
+        let path = format!("/api/v1/deals/{}", d["id"].as_str().expect("an id"));
+        let (s, b) = app.patch(&path, 1, &json!({"stage_id": proposal, "amount": "10", "custom": {"products": []}})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(errors(&b), ["custom.competitor:required_for_stage", "custom.products:required_for_stage"]);
+        let (s, b) = app.patch(&path, 1, &json!({"stage_id": proposal, "amount": "10", "custom": {"competitor": "Acme", "products": ["erp"]}})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+
+        // The rule follows the field through a rename, and drops it when the field is archived.
+        let field = format!("/api/v1/fields/{}", chosen["id"].as_str().expect("an id"));
+        let (s, b) = app.patch(&field, 1, &json!({"key": "modules"})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, p) = app.get(&format!("/api/v1/pipelines/{pid}")).await;
+        assert_eq!(p["stages"][1]["required_custom_fields"], json!(["competitor", "modules"]));
+        let (s, b) = app.patch(&field, 2, &json!({"archived": true})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, p) = app.get(&format!("/api/v1/pipelines/{pid}")).await;
+        assert_eq!(p["stages"][1]["required_custom_fields"], json!(["competitor"]));
+        let (s, b) = app.post("/api/v1/deals", &json!({"name": "Mill", "pipeline_id": pid, "stage_id": proposal, "amount": "5", "currency": "USD", "custom": {"competitor": "Acme"}})).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
 }

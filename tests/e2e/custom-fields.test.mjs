@@ -254,3 +254,38 @@ async function token() {
   const res = await fetch(`${server.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
   return (await res.json()).access_token;
 }
+
+test('the board asks for the custom field a stage requires, in the move dialog', async () => {
+  const pipeline = await api(server.base, 'POST', '/api/v1/pipelines', {
+    name: 'Tenders E2E',
+    stages: [
+      { name: 'Bid', probability: 20 },
+      { name: 'Shortlist', probability: 60, required_custom_fields: ['competitor'] },
+      { name: 'Won', probability: 100, kind: 'won' },
+      { name: 'Lost', probability: 0, kind: 'lost' },
+    ],
+  });
+  assert.equal(pipeline.status, 201, JSON.stringify(pipeline.body));
+  const [bid, shortlist] = pipeline.body.stages;
+  assert.deepEqual(shortlist.required_custom_fields, ['competitor']);
+  const deal = await api(server.base, 'POST', '/api/v1/deals', { name: 'Tender-E2E deal', pipeline_id: pipeline.body.id, stage_id: bid.id, currency: 'USD' });
+  assert.equal(deal.status, 201, JSON.stringify(deal.body));
+
+  const page = await open('/deals');
+  await page.selectOption('#pipeline', pipeline.body.id);
+  const card = page.locator('.card[data-deal="Tender-E2E deal"]');
+  await card.waitFor();
+  await card.dragTo(page.locator(`.column[data-stage-id="${shortlist.id}"]`));
+  await page.waitForSelector('#stage-dialog #stage-custom-competitor');
+  assert.match(await page.textContent('#stage-dialog'), /Competitor \*/);
+  await page.fill('#stage-custom-competitor', 'Pars Systems');
+  await page.screenshot({ path: join(artifacts, 'board-custom-required.png') });
+  await page.click('#confirm-move');
+  await page.waitForSelector('#stage-dialog', { state: 'detached' });
+  await page.locator(`.column[data-stage-id="${shortlist.id}"] .card[data-deal="Tender-E2E deal"]`).waitFor();
+  const after = await api(server.base, 'GET', `/api/v1/deals/${deal.body.id}`);
+  assert.equal(after.body.stage_id, shortlist.id);
+  assert.equal(after.body.custom.competitor, 'Pars Systems');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -80,6 +80,9 @@ pub struct Stage {
     pub kind: StageKind,
     /// Fields a deal must have to enter this stage.
     pub required_fields: Vec<DealField>,
+    /// Custom fields of deals (their keys, see `GET /api/v1/fields?entity=deal`) a deal must
+    /// have a value in to enter this stage.
+    pub required_custom_fields: Vec<String>,
 }
 
 /// A sales process: ordered stages, with won and lost end stages.
@@ -112,6 +115,9 @@ pub struct StageInput {
     pub kind: StageKind,
     #[serde(default)]
     pub required_fields: Vec<DealField>,
+    /// Custom fields of deals, by key, that a deal must have a value in to enter the stage.
+    #[serde(default)]
+    pub required_custom_fields: Vec<String>,
 }
 
 fn open() -> StageKind {

@@ -99,11 +99,24 @@ impl PipelineInput {
             let mut required = s.required_fields.clone();
             required.sort_unstable();
             required.dedup();
+            // In the order given, so a problem names the key's place.
+            let required_custom = s
+                .required_custom_fields
+                .iter()
+                .map(|k| crm_domain::deals::RequiredCustom { key: k.trim().to_owned(), storage_key: String::new() })
+                .collect();
             if let Some(n) = name {
                 if stages.iter().any(|x: &StageDraft| x.name.eq_ignore_ascii_case(&n)) {
                     errs.push(FieldError::new(f("name"), "duplicate_stage", "another stage has this name"));
                 }
-                stages.push(StageDraft { id, name: n, probability: s.probability, kind: s.kind, required_fields: required });
+                stages.push(StageDraft {
+                    id,
+                    name: n,
+                    probability: s.probability,
+                    kind: s.kind,
+                    required_fields: required,
+                    required_custom,
+                });
             }
         }
         let count = |k: StageKind| self.stages.iter().filter(|s| s.kind == k).count();

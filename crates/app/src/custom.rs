@@ -434,6 +434,12 @@ where
                 row.updated_at = time::now_micros();
                 repo::update(conn, &row, current.version)?;
                 sync_index(conn, &row, current.indexed != 0)?;
+                // Stage rules name a deal field by its key, and stop requiring one archived.
+                let archived_now = row.archived != 0 && current.archived == 0;
+                if row.entity_type == Entity::Deal.as_str() && (row.key != current.key || archived_now) {
+                    let key = (row.archived == 0).then_some(row.key.as_str());
+                    crm_store::pipelines::rename_required_custom(conn, &ws, &row.storage_key, key)?;
+                }
                 Ok(row)
             }
         })
@@ -459,6 +465,9 @@ pub async fn delete(db: &Db, caller: &Caller, id: String, expected: Option<i64>)
                 row.indexed = 0;
                 repo::update(conn, &row, version)?;
                 sync_index(conn, &row, had_index)?;
+                if row.entity_type == Entity::Deal.as_str() {
+                    crm_store::pipelines::rename_required_custom(conn, &ws, &row.storage_key, None)?;
+                }
                 Ok::<_, AppError>(())
             }
         })

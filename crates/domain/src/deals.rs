@@ -153,6 +153,16 @@ pub struct StageDraft {
     pub probability: i64,
     pub kind: StageKind,
     pub required_fields: Vec<DealField>,
+    /// Custom fields of deals a deal must have a value in to enter the stage.
+    pub required_custom: Vec<RequiredCustom>,
+}
+
+/// A custom field a stage requires: its key as written, and its storage key (which survives a
+/// rename and is what deals hold) once resolved against the workspace's fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequiredCustom {
+    pub key: String,
+    pub storage_key: String,
 }
 
 /// A pipeline with at least one open, exactly one won and at least one lost stage.
@@ -206,6 +216,7 @@ pub fn default_pipeline() -> PipelineDraft {
         probability,
         kind,
         required_fields,
+        required_custom: Vec::new(),
     };
     PipelineDraft {
         name: "Sales".into(),

@@ -158,7 +158,17 @@ pub fn pipeline((p, stages): crm_store::pipelines::PipelineWithStages) -> api::P
         loss_reasons: p.loss_reasons(),
         stages: stages
             .into_iter()
-            .map(|s| api::Stage { kind: s.kind(), required_fields: s.required(), id: s.id, name: s.name, probability: s.probability })
+            .map(|s| {
+                let required_custom_fields = s.required_custom().into_iter().map(|r| r.key).collect();
+                api::Stage {
+                    kind: s.kind(),
+                    required_fields: s.required(),
+                    required_custom_fields,
+                    id: s.id,
+                    name: s.name,
+                    probability: s.probability,
+                }
+            })
             .collect(),
         id: p.id,
         name: p.name,

@@ -153,6 +153,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
             probability,
             kind,
             required_fields,
+            required_custom: Vec::new(),
         };
         pipelines::create(
             c,

@@ -503,6 +503,29 @@ fn resolve(
                 ));
             }
         }
+        let custom_required = stage.required_custom();
+        if !custom_required.is_empty() {
+            let held = match (&d.custom, prev) {
+                (Some(values), _) => values.clone(),
+                (None, Some((p, _))) => serde_json::from_str(&p.custom).unwrap_or_default(),
+                (None, None) => serde_json::Map::new(),
+            };
+            for r in custom_required {
+                let empty = match held.get(&r.storage_key) {
+                    None | Some(serde_json::Value::Null) => true,
+                    Some(serde_json::Value::Array(a)) => a.is_empty(),
+                    Some(serde_json::Value::String(s)) => s.is_empty(),
+                    Some(_) => false,
+                };
+                if empty {
+                    errs.push(FieldError::new(
+                        format!("custom.{}", r.key),
+                        "required_for_stage",
+                        format!("is required before a deal enters \"{}\"", stage.name),
+                    ));
+                }
+            }
+        }
         if stage.kind() == StageKind::Lost {
             let reasons = pipeline.loss_reasons();
             match &loss_reason {

@@ -3,7 +3,7 @@
 use crate::error::check_version;
 use crate::schema::{deals, pipeline_stages, pipelines};
 use crate::{new_id, time, DbConnection, StoreError, StoreResult};
-use crm_domain::deals::{DealField, PipelineDraft, StageKind};
+use crm_domain::deals::{DealField, PipelineDraft, RequiredCustom, StageKind};
 use crm_domain::FieldError;
 use diesel::prelude::*;
 
@@ -34,6 +34,12 @@ pub struct StageRow {
     pub required_fields: String,
 }
 
+/// How a stage's rules name a custom field beside the built-in fields in `required_fields`:
+/// `custom:<storage key>:<key>`. Deals hold values by storage key; the key names the field in
+/// problems and on the wire, and is rewritten when the field's key changes
+/// ([`rename_required_custom`]).
+const CUSTOM: &str = "custom:";
+
 impl StageRow {
     pub fn kind(&self) -> StageKind {
         StageKind::parse(&self.kind).unwrap_or(StageKind::Open)
@@ -41,6 +47,16 @@ impl StageRow {
 
     pub fn required(&self) -> Vec<DealField> {
         serde_json::from_str::<Vec<String>>(&self.required_fields).unwrap_or_default().iter().filter_map(|f| DealField::parse(f)).collect()
+    }
+
+    /// The custom fields a deal must have a value in to enter the stage.
+    pub fn required_custom(&self) -> Vec<RequiredCustom> {
+        serde_json::from_str::<Vec<String>>(&self.required_fields)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|f| f.strip_prefix(CUSTOM)?.split_once(':'))
+            .map(|(sk, key)| RequiredCustom { storage_key: sk.to_owned(), key: key.to_owned() })
+            .collect()
     }
 }
 
@@ -149,10 +165,54 @@ fn stage_rows(ws: &str, pipeline_id: &str, d: &PipelineDraft) -> Vec<StageRow> {
             position: i as i64,
             probability: s.probability,
             kind: s.kind.as_str().to_owned(),
-            required_fields: serde_json::to_string(&s.required_fields.iter().map(|f| f.as_str()).collect::<Vec<_>>())
-                .unwrap_or_else(|_| "[]".into()),
+            required_fields: serde_json::to_string(
+                &s.required_fields
+                    .iter()
+                    .map(|f| f.as_str().to_owned())
+                    .chain(s.required_custom.iter().map(|r| format!("{CUSTOM}{}:{}", r.storage_key, r.key)))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or_else(|_| "[]".into()),
         })
         .collect()
+}
+
+/// Names a custom field anew in every stage rule that requires it (`key`: its new key), or
+/// drops it from them (`None`: archived or deleted, so it holds no deal back). The pipelines
+/// concerned get a new version, so copies kept in memory are read again.
+pub fn rename_required_custom(conn: &mut DbConnection, ws: &str, storage_key: &str, key: Option<&str>) -> StoreResult<()> {
+    let marker = format!("{CUSTOM}{storage_key}:");
+    let stages: Vec<StageRow> = pipeline_stages::table
+        .filter(pipeline_stages::workspace_id.eq(ws))
+        .filter(pipeline_stages::required_fields.like(format!("%{marker}%")))
+        .select(StageRow::as_select())
+        .load(conn)?;
+    let now = time::now_micros();
+    let mut touched: Vec<String> = Vec::new();
+    for s in stages {
+        let rules: Vec<String> = serde_json::from_str::<Vec<String>>(&s.required_fields)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|r| match (r.starts_with(&marker), key) {
+                (false, _) => Some(r),
+                (true, Some(k)) => Some(format!("{marker}{k}")),
+                (true, None) => None,
+            })
+            .collect();
+        let json = serde_json::to_string(&rules).unwrap_or_else(|_| "[]".into());
+        diesel::update(pipeline_stages::table.filter(pipeline_stages::id.eq(&s.id)))
+            .set(pipeline_stages::required_fields.eq(json))
+            .execute(conn)?;
+        if !touched.contains(&s.pipeline_id) {
+            touched.push(s.pipeline_id);
+        }
+    }
+    for id in touched {
+        diesel::update(pipelines::table.filter(pipelines::id.eq(&id)))
+            .set((pipelines::version.eq(pipelines::version + 1), pipelines::updated_at.eq(now)))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 fn name_taken(e: diesel::result::Error) -> StoreError {

@@ -3,9 +3,11 @@
 //! dialog for exactly those fields, the loss reason among them.
 
 use crate::api::{self, ApiError, BoardQuery};
+use crate::custom;
 use crate::i18n::{self, tr, Lang, T};
 use crate::ui::{toast, DateInput, FieldErrors, FieldProblem};
-use crm_api_types::{Deal, DealField, DealPatch, Pipeline, Source, Stage, StageKind};
+use crm_api_types::{CustomField, Deal, DealField, DealPatch, Pipeline, Source, Stage, StageKind};
+use crm_domain::access::Entity;
 use crm_domain::{Currency, Money};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -44,12 +46,29 @@ pub fn missing_for(stage: &Stage, d: &Deal) -> Vec<DealField> {
     out
 }
 
+/// The custom fields (keys) a deal still lacks to enter `stage`.
+pub fn missing_custom(stage: &Stage, d: &Deal) -> Vec<String> {
+    stage
+        .required_custom_fields
+        .iter()
+        .filter(|k| match d.custom.get(k.as_str()) {
+            None | Some(serde_json::Value::Null) => true,
+            Some(serde_json::Value::Array(a)) => a.is_empty(),
+            Some(serde_json::Value::String(s)) => s.is_empty(),
+            Some(_) => false,
+        })
+        .cloned()
+        .collect()
+}
+
 /// A move waiting for the fields its stage needs.
 #[derive(Debug, Clone)]
 struct Pending {
     deal: Deal,
     stage: Stage,
     fields: Vec<DealField>,
+    /// Custom fields by key.
+    custom: Vec<String>,
     lost: bool,
 }
 
@@ -79,6 +98,11 @@ pub fn Board() -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::default());
     let dragging = RwSignal::new(None::<String>);
     let over = RwSignal::new(None::<String>);
+    // The custom fields of deals, for the values a stage requires.
+    let defs = RwSignal::new(Vec::<CustomField>::new());
+    leptos::task::spawn_local(async move {
+        defs.try_set(custom::readable_fields(Entity::Deal).await);
+    });
 
     let current = move || -> Option<Pipeline> {
         let id = pipeline_id.get();
@@ -96,14 +120,23 @@ pub fn Board() -> impl IntoView {
             }
         }
     });
+    let generation = StoredValue::new(0u64);
     let load = move || {
         let q = BoardQuery { pipeline_id: pipeline_id.get(), mine: mine.get(), close_month: close_month.get() };
         if q.pipeline_id.is_empty() {
             return;
         }
         loading.set(true);
+        let n = generation.get_value() + 1;
+        generation.set_value(n);
         leptos::task::spawn_local(async move {
-            match api::board_deals(q).await {
+            let result = api::board_deals(q).await;
+            // Only the answer to the latest query is shown (a slower one for the pipeline shown
+            // before must not replace it).
+            if generation.try_get_value() != Some(n) {
+                return;
+            }
+            match result {
                 Ok(d) => {
                     deals.set(d);
                     failure.set(None);
@@ -144,12 +177,14 @@ pub fn Board() -> impl IntoView {
                     let mut fields: Vec<DealField> = fe.0.iter().filter_map(|e| DealField::parse(&e.field)).collect();
                     fields.sort();
                     fields.dedup();
+                    let mut custom: Vec<String> = fe.0.iter().filter_map(|e| e.field.strip_prefix("custom.").map(str::to_owned)).collect();
+                    custom.dedup();
                     let lost = stage.kind == StageKind::Lost;
-                    if fields.is_empty() && !lost {
+                    if fields.is_empty() && custom.is_empty() && !lost {
                         toast(p.detail.clone().unwrap_or(p.title.clone()), true);
                     } else {
                         errors.set(fe);
-                        pending.set(Some(Pending { deal, stage, fields, lost }));
+                        pending.set(Some(Pending { deal, stage, fields, custom, lost }));
                     }
                 }
                 Err(ApiError::Problem(p)) if p.status == 412 => {
@@ -168,12 +203,13 @@ pub fn Board() -> impl IntoView {
             return;
         }
         let fields = missing_for(&stage, &deal);
+        let custom = missing_custom(&stage, &deal);
         let lost = stage.kind == StageKind::Lost;
         errors.set(FieldErrors::default());
-        if fields.is_empty() && !lost {
+        if fields.is_empty() && custom.is_empty() && !lost {
             send(deal, stage.clone(), DealPatch { stage_id: Some(stage.id), ..Default::default() });
         } else {
-            pending.set(Some(Pending { deal, stage, fields, lost }));
+            pending.set(Some(Pending { deal, stage, fields, custom, lost }));
         }
     };
 
@@ -287,10 +323,18 @@ pub fn Board() -> impl IntoView {
             let askable = |f: &DealField| matches!(f, DealField::Amount | DealField::CloseDate | DealField::Source);
             let unaskable: Vec<DealField> = p.fields.iter().copied().filter(|f| !askable(f)).collect();
             let (deal, stage) = (p.deal.clone(), p.stage.clone());
+            // The custom fields asked for, each with its input.
+            let asked: Vec<(CustomField, RwSignal<String>)> = defs.with_untracked(|d| {
+                p.custom.iter().filter_map(|k| d.iter().find(|f| f.key == *k)).map(|f| (f.clone(), RwSignal::new(String::new()))).collect()
+            });
+            let asked_values = asked.clone();
             let submit = move |ev: leptos::ev::SubmitEvent| {
                 ev.prevent_default();
                 let opt = |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty());
+                let values: serde_json::Map<String, serde_json::Value> =
+                    asked_values.iter().map(|(f, v)| (f.key.clone(), custom::wire(f, &v.get_untracked()))).collect();
                 let patch = DealPatch {
+                    custom: (!values.is_empty()).then_some(values),
                     stage_id: Some(stage.id.clone()),
                     loss_reason: opt(reason).map(Some),
                     amount: opt(amount).map(Some),
@@ -346,6 +390,17 @@ pub fn Board() -> impl IntoView {
                             <FieldProblem errors field="source"/>
                         </div>
                     })}
+                    {asked.into_iter().map(|(f, v)| {
+                        let id = format!("stage-custom-{}", f.key);
+                        let label = custom::label(l, &f);
+                        view! {
+                            <div class="field">
+                                <label for=id.clone()>{label}" *"</label>
+                                <custom::Editor id=id field=f.clone() value=v/>
+                                <FieldProblem errors field=format!("custom.{}", f.key)/>
+                            </div>
+                        }
+                    }).collect_view()}
                     {(!unaskable.is_empty()).then(|| view! {
                         <p class="error">{tr(T::AddOnDealFirst)}" "{unaskable.iter().map(|f| i18n::text(l, field_label(*f))).collect::<Vec<_>>().join(", ")}</p>
                     })}

@@ -8,7 +8,11 @@ use crate::json::Json;
 use crate::state::AppState;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use crm_api_types::{Pipeline, PipelineInput, Problem};
+use crm_domain::custom::FieldSet;
+use crm_domain::deals::{PipelineDraft, RequiredCustom};
+use crm_domain::{FieldError, ValidationErrors};
 use crm_store::pipelines as repo;
+use crm_store::DbConnection;
 
 fn not_found(e: crm_store::StoreError) -> ApiError {
     match e {
@@ -22,6 +26,39 @@ fn require_manager(who: &Principal) -> ApiResult<()> {
         Ok(())
     } else {
         Err(ApiError::forbidden("only admins and managers define pipelines"))
+    }
+}
+
+/// The custom fields of deals, which name what stages require.
+fn deal_fields(c: &mut DbConnection, ws: &str) -> ApiResult<FieldSet> {
+    Ok(crm_store::custom_fields::field_set(c, ws, "deal")?)
+}
+
+/// Turns the keys of the custom fields each stage requires into storage keys, which survive a
+/// rename; a key that names no live field of deals is a problem of its stage.
+fn resolve_custom(draft: &mut PipelineDraft, fields: &FieldSet) -> ApiResult<()> {
+    let mut errs = ValidationErrors::new();
+    for (i, s) in draft.stages.iter_mut().enumerate() {
+        let mut keys: Vec<RequiredCustom> = Vec::with_capacity(s.required_custom.len());
+        for (j, r) in s.required_custom.iter().enumerate() {
+            match fields.by_key(&r.key).filter(|f| !f.archived) {
+                Some(f) if !keys.iter().any(|k| k.storage_key == f.storage_key) => {
+                    keys.push(RequiredCustom { key: f.key.clone(), storage_key: f.storage_key.clone() })
+                }
+                Some(_) => {}
+                None => errs.push(FieldError::new(
+                    format!("stages[{i}].required_custom_fields[{j}]"),
+                    "unknown_field",
+                    "no custom field of deals has this key (GET /api/v1/fields?entity=deal lists them)",
+                )),
+            }
+        }
+        s.required_custom = keys;
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(errs.into())
     }
 }
 
@@ -63,7 +100,7 @@ pub async fn get_pipeline(state: web::Data<AppState>, who: Principal, id: web::P
     operation_id = "create_pipeline",
     request_body(content = PipelineInput, example = json!({"name": "Enterprise", "stages": [
         {"name": "Discovery", "probability": 10},
-        {"name": "Proposal", "probability": 50, "required_fields": ["amount", "close_date"]},
+        {"name": "Proposal", "probability": 50, "required_fields": ["amount", "close_date"], "required_custom_fields": ["competitor"]},
         {"name": "Won", "probability": 100, "kind": "won"},
         {"name": "Lost", "probability": 0, "kind": "lost"}
     ], "loss_reasons": ["Price", "Competitor"]})),
@@ -78,8 +115,14 @@ pub async fn get_pipeline(state: web::Data<AppState>, who: Principal, id: web::P
 #[post("/pipelines")]
 pub async fn create_pipeline(state: web::Data<AppState>, who: Principal, body: Json<PipelineInput>) -> ApiResult<HttpResponse> {
     require_manager(&who)?;
-    let draft = body.value.validate()?;
-    let p = state.tx(move |c| Ok(convert::pipeline(repo::create(c, &who.workspace_id, &draft)?))).await?;
+    let mut draft = body.value.validate()?;
+    let p = state
+        .tx(move |c| {
+            let fields = deal_fields(c, &who.workspace_id)?;
+            resolve_custom(&mut draft, &fields)?;
+            Ok(convert::pipeline(repo::create(c, &who.workspace_id, &draft)?))
+        })
+        .await?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/pipelines/{}", p.id))).json(p))
 }
 
@@ -109,9 +152,14 @@ pub async fn replace_pipeline(
 ) -> ApiResult<HttpResponse> {
     require_manager(&who)?;
     let expected = if_match(&req)?;
-    let draft = body.value.validate()?;
+    let mut draft = body.value.validate()?;
     let id = id.into_inner();
-    let p =
-        state.tx(move |c| Ok(convert::pipeline(repo::replace(c, &who.workspace_id, &id, expected, &draft).map_err(not_found)?))).await?;
+    let p = state
+        .tx(move |c| {
+            let fields = deal_fields(c, &who.workspace_id)?;
+            resolve_custom(&mut draft, &fields)?;
+            Ok(convert::pipeline(repo::replace(c, &who.workspace_id, &id, expected, &draft).map_err(not_found)?))
+        })
+        .await?;
     Ok(with_etag(p.version, &p))
 }
