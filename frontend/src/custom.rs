@@ -84,9 +84,10 @@ pub fn label(lang: Lang, f: &CustomField) -> String {
 }
 
 pub fn help(lang: Lang, f: &CustomField) -> Option<String> {
-    match (lang, &f.help_fa) {
-        (Lang::Fa, Some(fa)) if !fa.is_empty() => Some(fa.clone()),
-        _ => f.help_en.clone().filter(|h| !h.is_empty()),
+    // English help is not shown in Persian: a label may fall back, a paragraph should not.
+    match lang {
+        Lang::Fa => f.help_fa.clone().filter(|h| !h.is_empty()),
+        Lang::En => f.help_en.clone().filter(|h| !h.is_empty()),
     }
 }
 
@@ -161,7 +162,7 @@ pub fn shown(lang: Lang, f: &CustomField, v: &Value) -> String {
         (FieldType::Datetime, Value::String(s)) => chrono::DateTime::parse_from_rfc3339(s)
             .map(|t| i18n::date_time(lang, &t.with_timezone(&chrono::Utc)))
             .unwrap_or_else(|_| s.clone()),
-        (FieldType::YesNo, Value::Bool(b)) => i18n::text(lang, if *b { T::Yes } else { T::No }).to_owned(),
+        (FieldType::YesNo, Value::Bool(b)) => i18n::text(lang, if *b { T::YesValue } else { T::NoValue }).to_owned(),
         (FieldType::Choice, Value::String(k)) => option(lang, f, k).0,
         (FieldType::Choices, Value::Array(ks)) => {
             ks.iter().filter_map(Value::as_str).map(|k| option(lang, f, k).0).collect::<Vec<_>>().join(", ")
@@ -263,8 +264,8 @@ pub fn Editor(
         FieldType::YesNo => view! {
             <select id=id autofocus=focus on:change=move |ev| { value.set(event_target_value(&ev)); done() }>
                 <option value="">"—"</option>
-                <option value="true" selected=move || value.get() == "true">{tr(T::Yes)}</option>
-                <option value="false" selected=move || value.get() == "false">{tr(T::No)}</option>
+                <option value="true" selected=move || value.get() == "true">{tr(T::YesValue)}</option>
+                <option value="false" selected=move || value.get() == "false">{tr(T::NoValue)}</option>
             </select>
         }
         .into_any(),
@@ -361,9 +362,17 @@ pub fn Editor(
                 _ => String::new(),
             };
             let dated = t == FieldType::Datetime;
+            // A fixed currency is named beside the amount (rials said in words: amounts are
+            // shown in tomans in Persian, typed in rials).
+            let unit = field.currency.clone().filter(|_| t == FieldType::Money).map(|c| {
+                view! { <span class="unit">{move || if c == "IRR" { i18n::text(lang.get(), T::Rials).to_owned() } else { c.clone() }}</span> }
+            });
             view! {
-                <input id=id type=kind class:ltr=ltr inputmode=mode autofocus=focus placeholder=placeholder bind:value=value on:keydown=keys
-                    on:change=move |_| if dated { done() } on:blur=move |_| if !dated { done() }/>
+                <span class="with-unit">
+                    <input id=id type=kind class:ltr=ltr inputmode=mode autofocus=focus placeholder=placeholder bind:value=value on:keydown=keys
+                        on:change=move |_| if dated { done() } on:blur=move |_| if !dated { done() }/>
+                    {unit}
+                </span>
             }
             .into_any()
         }
@@ -494,7 +503,10 @@ pub fn CustomFacts(
         let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
         let f1 = field.clone();
         view! {
-            <dt title=move || label.with_value(|f| help(lang.get(), f)).unwrap_or_default()>{move || label.with_value(|f| label_of(lang.get(), f))}</dt>
+            <dt>
+                {move || label.with_value(|f| label_of(lang.get(), f))}
+                {move || label.with_value(|f| help(lang.get(), f)).map(|h| view! { <small class="field-help">{h}</small> })}
+            </dt>
             <dd class="editable custom-fact" data-field=key.clone()>
                 {move || {
                     let f1 = f1.clone();
@@ -658,6 +670,6 @@ mod tests {
         assert_eq!(shown(Lang::En, &field(FieldType::Choices), &json!(["gold"])), "Gold");
         assert_eq!(shown(Lang::Fa, &field(FieldType::Percent), &json!("12.5")), "۱۲٫۵٪");
         assert_eq!(shown(Lang::En, &field(FieldType::Number), &json!("-1250000.25")), "-1,250,000.25");
-        assert_eq!(shown(Lang::Fa, &field(FieldType::YesNo), &json!(true)), "بله");
+        assert_eq!(shown(Lang::En, &field(FieldType::YesNo), &json!(true)), "Yes");
     }
 }

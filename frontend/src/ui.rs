@@ -43,9 +43,29 @@ pub fn field_message(lang: Lang, e: &FieldError) -> String {
         "loss_reason_required" => Some(T::ErrLossReason),
         "invalid_amount" | "invalid_money" => Some(T::ErrAmount),
         "invalid_date" => Some(T::ErrDate),
+        "pattern_mismatch" => Some(T::ErrPattern),
+        "invalid_type" => Some(T::ErrWrongType),
+        "invalid_number" => Some(T::ErrNumber),
+        "unknown_option" => Some(T::ErrOption),
+        "too_small" => Some(T::ErrTooSmall),
+        "too_large" => Some(T::ErrTooLarge),
+        "field_archived" => Some(T::ErrArchivedField),
+        "unknown_reference" => Some(T::ErrUnknownRecord),
+        "duplicate_value" => Some(T::ErrDuplicateValue),
+        "invalid_url" => Some(T::ErrUrl),
+        "invalid_key" => Some(T::ErrFieldKey),
+        "reserved_key" | "duplicate_key" => Some(T::ErrKeyTaken),
+        "invalid_bound" => Some(T::ErrBound),
+        "invalid_range" => Some(T::ErrRange),
+        "invalid_pattern" => Some(T::ErrBadPattern),
+        "field_forbidden" => Some(T::ErrForbiddenField),
         _ => None,
     };
+    // English keeps the server's words where they say more (`is not in the expected form
+    // ([0-9]{11})`); Persian always has its own.
+    let english_too = matches!(e.code.as_str(), "invalid_key" | "reserved_key" | "duplicate_key" | "invalid_range" | "field_forbidden");
     match (lang, key) {
+        (Lang::En, Some(k)) if english_too => text(lang, k).to_owned(),
         (Lang::En, _) | (_, None) => e.message.clone(),
         (_, Some(k)) => text(lang, k).to_owned(),
     }

@@ -209,7 +209,13 @@ impl FieldDef {
         let stored = match self.field_type {
             FieldType::Text | FieldType::LongText => {
                 let max = if self.field_type == FieldType::Text { MAX_TEXT } else { MAX_LONG_TEXT };
-                let s = text()?;
+                // A text with a pattern is a code (a tax id, a member number): digits typed in
+                // Persian or Arabic are kept as the ASCII digits the pattern speaks of.
+                let s = match &self.config.pattern {
+                    Some(_) => crate::digits::to_ascii_digits(text()?),
+                    None => text()?.to_owned(),
+                };
+                let s = s.as_str();
                 let chars = s.chars().count();
                 if chars > max {
                     return Err(FieldError::new(&path, "too_long", format!("must be at most {max} characters")));
@@ -219,7 +225,7 @@ impl FieldDef {
                     let re = regex_lite::Regex::new(&format!("^(?:{p})$"))
                         .map_err(|_| FieldError::new(&path, "invalid_pattern", "the field's pattern is not valid"))?;
                     if !re.is_match(s) {
-                        return Err(FieldError::new(&path, "pattern_mismatch", format!("must match {p}")));
+                        return Err(FieldError::new(&path, "pattern_mismatch", format!("is not in the expected form ({p})")));
                     }
                 }
                 Value::from(s)
@@ -877,6 +883,18 @@ mod tests {
                 "site": "https://example.com/a"
             })
         );
+    }
+
+    #[test]
+    fn a_patterned_text_takes_persian_digits_as_ascii() {
+        let mut tax = def("tax", FieldType::Text);
+        tax.config.pattern = Some("[0-9]{11}".into());
+        let set = FieldSet::new(vec![tax, def("note", FieldType::Text)]);
+        let accepted = set.accept(Some(&obj(json!({"tax": "۱۰۱۰۱۰۱۰۱۰۱", "note": "اتاق ۲"}))), None, Region::IR).expect("valid");
+        assert_eq!(accepted.values["ftax"], json!("10101010101"));
+        assert_eq!(accepted.values["fnote"], json!("اتاق ۲"), "a free text keeps what was typed");
+        let errs = set.accept(Some(&obj(json!({"tax": "12-34"}))), None, Region::IR).expect_err("not the form");
+        assert_eq!(errs.0[0].code, "pattern_mismatch");
     }
 
     #[test]

@@ -98,6 +98,9 @@ fn bound_text(v: &Option<Value>) -> String {
     }
 }
 
+/// Colours new options take in turn, distinct on a white page.
+const PALETTE: [&str; 8] = ["#2f6fde", "#1f7a4d", "#b8860b", "#c2410c", "#7c3aed", "#0e7490", "#be123c", "#4b5563"];
+
 /// One option row of the form.
 #[derive(Clone, Copy)]
 struct OptionRow {
@@ -254,10 +257,12 @@ pub fn FieldSettings() -> impl IntoView {
                                         <td>{i18n::text(l, type_label(f.field_type))}</td>
                                         <td>{badges.into_iter().map(|b| view! { <span class="badge">{i18n::text(l, b)}</span>" " }).collect_view()}</td>
                                         <td class="row-actions">
-                                            <button class="icon secondary" title=tr(T::MoveUp) aria-label=tr(T::MoveUp) disabled=i == 0 on:click=move |_| swap(i, i - 1)>"↑"</button>
-                                            <button class="icon secondary" title=tr(T::MoveDown) aria-label=tr(T::MoveDown) disabled=i + 1 == n on:click=move |_| swap(i, i + 1)>"↓"</button>
-                                            <button class="secondary edit-field" on:click=move |_| { changing.set(None); editing.set(Some(Some(fe.clone()))); }>{tr(T::Edit)}</button>
-                                            <button class="secondary change-type" on:click=move |_| { editing.set(None); changing.set(Some(fc.clone())); }>{tr(T::ChangeType)}</button>
+                                            {(!archived).then(|| view! {
+                                                <button class="icon secondary" title=tr(T::MoveUp) aria-label=tr(T::MoveUp) disabled=i == 0 on:click=move |_| swap(i, i - 1)>"↑"</button>
+                                                <button class="icon secondary" title=tr(T::MoveDown) aria-label=tr(T::MoveDown) disabled=i + 1 == n on:click=move |_| swap(i, i + 1)>"↓"</button>
+                                                <button class="secondary edit-field" on:click=move |_| { changing.set(None); editing.set(Some(Some(fe.clone()))); }>{tr(T::Edit)}</button>
+                                                <button class="secondary change-type" on:click=move |_| { editing.set(None); changing.set(Some(fc.clone())); }>{tr(T::ChangeType)}</button>
+                                            })}
                                             <button class="secondary archive-field" on:click=move |_| {
                                                 if archived || crate::ui::confirmed(lang.get_untracked(), T::ConfirmArchiveField) {
                                                     patch(fa.clone(), CustomFieldPatch { archived: Some(!archived), ..Default::default() });
@@ -422,7 +427,8 @@ fn FieldForm(kind: Entity, existing: Option<CustomField>, done: Callback<()>) ->
                 <label for="field-key">{tr(T::FieldKey)}" *"</label>
                 <input id="field-key" class="ltr" maxlength="40" prop:value=move || key.get()
                     on:input=move |ev| { key_touched.set(true); key.set(event_target_value(&ev)); }/>
-                <small class="hint">{tr(T::FieldKeyHint)}</small>
+                <small class="hint ltr-text">{tr(T::FieldKeyHint)}</small>
+                {editing.then(|| view! { <small class="hint warning">{tr(T::KeyChangeWarning)}</small> })}
                 <FieldProblem errors field="key"/>
             </div>
             <div class="field">
@@ -459,6 +465,9 @@ fn FieldForm(kind: Entity, existing: Option<CustomField>, done: Callback<()>) ->
             <Show when=move || field_type.get().has_options()>
                 <fieldset class="options" id="field-options">
                     <legend>{tr(T::OptionsLabel)}</legend>
+                    <div class="option-row option-head" aria-hidden="true">
+                        <span>{tr(T::FieldLabelEn)}</span><span>{tr(T::FieldLabelFa)}</span><span>{tr(T::OptionKey)}</span><span>{tr(T::ColourLabel)}</span>
+                    </div>
                     {move || {
                         let rows = options.get();
                         let n = rows.len();
@@ -466,7 +475,7 @@ fn FieldForm(kind: Entity, existing: Option<CustomField>, done: Callback<()>) ->
                             <div class="option-row" class:archived=o.archived>
                                 <input class="option-en" aria-label=tr(T::FieldLabelEn) placeholder=tr(T::FieldLabelEn) bind:value=o.en/>
                                 <input class="option-fa" aria-label=tr(T::FieldLabelFa) placeholder=tr(T::FieldLabelFa) bind:value=o.fa/>
-                                <input class="option-key ltr" aria-label=tr(T::OptionKey) placeholder=tr(T::OptionKey) bind:value=o.key disabled=o.fixed/>
+                                <input class="option-key ltr" aria-label=tr(T::OptionKey) placeholder=move || key_from(&o.en.get()) bind:value=o.key disabled=o.fixed/>
                                 <input class="option-colour" type="color" aria-label=tr(T::ColourLabel) bind:value=o.color/>
                                 <button type="button" class="icon secondary" aria-label=tr(T::MoveUp) disabled=i == 0
                                     on:click=move |_| options.update(|r| r.swap(i, i - 1))>"↑"</button>
@@ -477,7 +486,11 @@ fn FieldForm(kind: Entity, existing: Option<CustomField>, done: Callback<()>) ->
                             </div>
                         }).collect_view()
                     }}
-                    <button type="button" class="secondary" id="add-option" on:click=move |_| options.update(|r| r.push(OptionRow::new(None)))>{tr(T::AddOption)}</button>
+                    <button type="button" class="secondary" id="add-option" on:click=move |_| options.update(|r| {
+                        let mut row = OptionRow::new(None);
+                        row.color.set(PALETTE[r.len() % PALETTE.len()].to_owned());
+                        r.push(row);
+                    })>{tr(T::AddOption)}</button>
                     <FieldProblem errors field="options"/>
                 </fieldset>
             </Show>

@@ -615,7 +615,12 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
             <div class="skeleton">{tr(T::Loading)}</div>
         </Show>
         <Show when=move || !loading.get() && rows.with(|r| r.is_empty()) && failure.get().is_none()>
-            <div class="empty"><p>{tr(T::NothingHere)}</p><p class="hint">{tr(spec.empty_hint)}</p></div>
+            <div class="empty">
+                <p>{tr(T::NothingHere)}</p><p class="hint">{tr(spec.empty_hint)}</p>
+                {move || (!filters.with(Vec::is_empty) || !q.with(String::is_empty)).then(|| view! {
+                    <button id="clear-filters" class="secondary" on:click=move |_| { filters.set(Vec::new()); q.set(String::new()); reset(); }>{tr(T::ClearFilters)}</button>
+                })}
+            </div>
         </Show>
         <Show when=move || !rows.with(|r| r.is_empty())>
             <table class="list" id="records">
