@@ -2,8 +2,10 @@
 //! fields, API keys and webhooks. The app draws an [`AdminHost`] for `/settings/…`, which
 //! fetches the bundle once and mounts the screen of the path into it; a change of path or of
 //! language mounts it again. Both bundles share the session (tokens in localStorage), the
-//! language (remembered there) and the path (the History API; navigation in either tells the
-//! other through a `crm:navigate` event).
+//! language (remembered there) and the path (the History API: a navigation inside the screens
+//! tells the app through a `crm:navigate` event, and the app draws them anew). When an admin
+//! changes a custom field the screens say so (`crm:fields-changed`), and the app forgets its
+//! copy of the definitions.
 
 use crate::i18n::{self, tr, T};
 use crate::pages::fields::FieldSettings;
@@ -23,6 +25,7 @@ thread_local! {
 #[wasm_bindgen(module = "/admin-loader.js")]
 extern "C" {
     fn load_admin(el: &web_sys::HtmlElement, failure: &str);
+    fn unload_admin();
 }
 
 /// Where the app shows a settings screen: loads the bundle and mounts the screen, again when
@@ -38,7 +41,13 @@ pub fn AdminHost() -> impl IntoView {
             load_admin(&el, i18n::text(l, T::SettingsUnavailable));
         }
     });
+    on_cleanup(unload_admin);
     view! { <div id="admin-root" node_ref=root><div class="skeleton">{tr(T::Loading)}</div></div> }
+}
+
+/// Takes the screen down (called by the bundle's export when the app leaves Settings).
+pub fn unmount() {
+    MOUNTED.with(|m| m.replace(None));
 }
 
 /// Mounts the settings screen of the current path into `el` (called by the bundle's export).

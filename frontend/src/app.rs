@@ -29,6 +29,7 @@ pub fn App() -> impl IntoView {
     i18n::provide();
     provide_toasts();
     router::install();
+    crate::custom::follow_changes();
     let signed_in_area = Memo::new(|_| router::path() != "/login");
     move || if signed_in_area.get() { view! { <Layout/> }.into_any() } else { view! { <Login/> }.into_any() }
 }

@@ -43,9 +43,25 @@ pub async fn fields(entity: Entity) -> Vec<CustomField> {
     if let Some(f) = FIELDS.with(|c| c.borrow().get(&entity).cloned()) {
         return f;
     }
-    let f = api::fields(Some(entity)).await.unwrap_or_default();
-    FIELDS.with(|c| c.borrow_mut().insert(entity, f.clone()));
-    f
+    match api::fields(Some(entity)).await {
+        Ok(f) => {
+            FIELDS.with(|c| c.borrow_mut().insert(entity, f.clone()));
+            f
+        }
+        // Not kept: the next page asks again.
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The event the settings screens send when an admin changed a field: the app, a bundle of
+/// its own with its own copy of the definitions, forgets them.
+pub const FIELDS_CHANGED: &str = "crm:fields-changed";
+
+/// Tells the other bundle that the definitions changed.
+pub fn announce_change() {
+    if let (Some(w), Ok(ev)) = (web_sys::window(), web_sys::Event::new(FIELDS_CHANGED)) {
+        let _ = w.dispatch_event(&ev);
+    }
 }
 
 /// Drops the kept definitions (after an admin changed them, or at sign-out with the role and
@@ -124,6 +140,12 @@ pub fn decimal(lang: Lang, s: &str) -> String {
 /// A record's or a member's name by id, once fetched (see [`name_of`]).
 fn known_name(id: &str) -> Option<String> {
     NAMES.with(|n| n.borrow().get(id).cloned())
+}
+
+/// Listens, for the app's lifetime, for the settings screens' word that fields changed.
+pub fn follow_changes() {
+    let listener = window_event_listener(leptos::ev::Custom::<web_sys::Event>::new(FIELDS_CHANGED), |_| forget());
+    std::mem::forget(listener);
 }
 
 /// Fetches the name a user or record field shows, keeping it for the session.
@@ -218,7 +240,7 @@ pub fn wire(f: &CustomField, text: &str) -> Value {
         }
         FieldType::Money => {
             let mut parts = t.split_whitespace();
-            let amount = to_ascii_digits(parts.next().unwrap_or_default()).replace([',', '٬'], "");
+            let amount = to_ascii_digits(parts.next().unwrap_or_default()).replace('٫', ".").replace([',', '٬'], "");
             let currency = parts.next().map(str::to_uppercase).or_else(|| f.currency.clone()).unwrap_or_default();
             json!({"amount": amount, "currency": currency})
         }
@@ -467,21 +489,23 @@ pub fn CustomFacts(
         }
         saving.set(true);
         let version = crate::pages::record::version_of(&record);
+        // Read now: after the answer the page may be gone (a link clicked while the input blurs).
+        let (path, id) = (path.get_value(), id.get_value());
         leptos::task::spawn_local(async move {
             let mut custom = Map::new();
             custom.insert(field.key.clone(), after);
-            let result = api::patch_raw(&path.get_value(), &id.get_value(), version, json!({ "custom": custom })).await;
-            saving.set(false);
+            let result = api::patch_raw(&path, &id, version, json!({ "custom": custom })).await;
+            saving.try_set(false);
             match result {
                 Ok(v) => {
-                    editing.set(None);
-                    errors.set(FieldErrors::default());
-                    saved.run(v);
+                    editing.try_set(None);
+                    errors.try_set(FieldErrors::default());
+                    let _ = saved.try_run(v);
                     toast(i18n::text(l, T::Saved), false);
                 }
                 Err(ApiError::Problem(p)) if p.status == 412 => {
-                    if let Ok(latest) = api::get_raw(&path.get_value(), &id.get_value()).await {
-                        saved.run(latest);
+                    if let Ok(latest) = api::get_raw(&path, &id).await {
+                        let _ = saved.try_run(latest);
                     }
                     toast(i18n::text(l, T::ChangedMeanwhile), true);
                 }
@@ -540,10 +564,15 @@ pub fn CustomFacts(
         }
     });
     on_cleanup(move || esc.remove());
+    // The fields shown (archived ones only where the record still holds a value). A memo, so
+    // a save, which changes the record, redraws the values and not the panel (an input being
+    // removed and drawn anew could blur and save again).
+    let shown = Memo::new(move |_| {
+        defs.with(|d| d.as_ref().map(|d| d.iter().filter(|f| !f.archived || !value_of(&f.key).is_null()).cloned().collect::<Vec<_>>()))
+            .unwrap_or_default()
+    });
     move || {
-        let defs = defs.get().unwrap_or_default();
-        // Archived fields show only where a record still holds a value.
-        let shown: Vec<CustomField> = defs.into_iter().filter(|f| !f.archived || !value_of(&f.key).is_null()).collect();
+        let shown = shown.get();
         (!shown.is_empty()).then(|| {
             view! {
                 <section class="facts custom-facts" id="custom-facts">

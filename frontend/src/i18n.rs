@@ -7,28 +7,38 @@ use crm_api_types::{ActivityKind, LifecycleStage, Source};
 use crm_domain::calendar::{Jalali, MONTHS_FA};
 use leptos::prelude::*;
 
+/// Text the app shows, in both languages.
+pub trait Text: Copy + Send + Sync + 'static {
+    fn en(self) -> &'static str;
+    fn fa(self) -> &'static str;
+}
+
 macro_rules! catalogue {
-    ($($key:ident => $en:literal, $fa:literal;)*) => {
-        /// A piece of text the app shows.
+    ($(#[$doc:meta])* $name:ident; $($key:ident => $en:literal, $fa:literal;)*) => {
+        $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum T { $($key),* }
+        pub enum $name { $($key),* }
 
-        impl T {
+        impl $name {
             #[cfg(test)]
-            pub const ALL: &'static [T] = &[$(T::$key),*];
+            pub const ALL: &'static [$name] = &[$($name::$key),*];
+        }
 
-            pub fn en(self) -> &'static str {
-                match self { $(T::$key => $en),* }
+        impl Text for $name {
+            fn en(self) -> &'static str {
+                match self { $($name::$key => $en),* }
             }
 
-            pub fn fa(self) -> &'static str {
-                match self { $(T::$key => $fa),* }
+            fn fa(self) -> &'static str {
+                match self { $($name::$key => $fa),* }
             }
         }
     };
 }
 
 catalogue! {
+    /// A piece of text the app shows.
+    T;
     Brand => "CRM", "سی‌آر‌ام";
     NavContacts => "Contacts", "مخاطبان";
     NavCompanies => "Companies", "شرکت‌ها";
@@ -143,7 +153,7 @@ catalogue! {
     ErrArchivedField => "This field is archived and takes no new values.", "این فیلد بایگانی شده و مقدار تازه نمی‌پذیرد.";
     ErrUnknownRecord => "No such record or person.", "چنین رکورد یا شخصی نیست.";
     ErrDuplicateValue => "Another record already has this value.", "رکورد دیگری همین مقدار را دارد.";
-    ErrUrl => "Write a web address starting with https://.", "نشانی وبی بنویسید که با https:// آغاز شود.";
+    ErrUrl => "Write a web address starting with http:// or https://.", "نشانی وبی بنویسید که با http:// یا https:// آغاز شود.";
     ErrFieldKey => "Use lower-case English letters, digits and _, starting with a letter.", "از حروف کوچک انگلیسی، رقم و _ استفاده کنید و با یک حرف آغاز کنید.";
     ErrKeyTaken => "Another field or a built-in field already has this key.", "فیلد دیگری یا یک فیلد پایه همین کلید را دارد.";
     ErrBound => "Write a number (for text: a number of characters) or a date.", "یک عدد (برای متن: شمار نویسه‌ها) یا یک تاریخ بنویسید.";
@@ -153,9 +163,10 @@ catalogue! {
     ErrForbiddenField => "Your role may not read or write this field.", "نقش شما اجازهٔ خواندن یا نوشتن این فیلد را ندارد.";
     YesValue => "Yes", "بله";
     NoValue => "No", "خیر";
-    KeyChangeWarning => "Integrations, imports and saved views that use the old key stop finding the field.", "یکپارچه‌سازی‌ها، درون‌ریزی‌ها و نماهای ذخیره‌شده‌ای که کلید پیشین را به کار می‌برند دیگر این فیلد را نمی‌یابند.";
     ClearFilters => "Clear filters", "پاک کردن فیلترها";
     Rials => "rials", "ریال";
+    SetField => "Set a field…", "تعیین مقدار یک فیلد…";
+    ApplyToSelected => "Apply", "اعمال";
     ClickToEdit => "Click to edit", "برای ویرایش کلیک کنید";
     YourChange => "Your change:", "تغییر شما:";
     ReapplyMine => "Apply my change on top", "اعمال تغییر من روی نسخهٔ جدید";
@@ -476,6 +487,39 @@ catalogue! {
     NoTemplate => "No template", "بدون قالب";
     MergeHint => "First line: subject. Merge fields such as {{contact.first_name|there}} are filled in when the email is sent.", "خط نخست: موضوع. فیلدهای ادغام مانند {{contact.first_name|there}} هنگام ارسال پر می‌شوند.";
     NavSettings => "Settings", "تنظیمات";
+    Body => "Body", "متن";
+    ConflictRecordTitle => "Someone else changed this record", "شخص دیگری این رکورد را تغییر داده است";
+    ConflictRecordExplain => "Your edit was not saved because the record changed after you opened it. Their changes:", "ویرایش شما ذخیره نشد، چون رکورد پس از باز کردن شما تغییر کرده است. تغییرات آن‌ها:";
+    NewLead => "New lead", "سرنخ جدید";
+    NewTask => "New task", "کار جدید";
+    NewProduct => "New product", "کالای جدید";
+    NewCompany => "New company", "شرکت جدید";
+    CreateDeal => "New deal", "معاملهٔ جدید";
+    NewCase => "New case", "درخواست جدید";
+    Notes => "Notes", "یادداشت‌ها";
+    CompletedAt => "Completed", "انجام‌شده در";
+    Subtotal => "Subtotal", "جمع جزء";
+    Currency => "Currency", "ارز";
+    CustomFields => "Custom fields", "فیلدهای سفارشی";
+    Webhooks => "Webhooks", "وب‌هوک‌ها";
+    ApiKeys => "API keys", "کلیدهای API";
+    SettingsUnavailable => "The settings could not be loaded. Check the connection and reload the page.", "تنظیمات بارگذاری نشد. اتصال را بررسی و صفحه را دوباره بارگذاری کنید.";
+    ChangedMeanwhile => "Someone saved this record meanwhile; it now shows their version. Your value is still in the field: save it again to apply it.", "کس دیگری در این میان این رکورد را ذخیره کرد و اکنون نسخهٔ او نمایش داده می‌شود. مقدار شما هنوز در فیلد است: برای اعمال آن دوباره ذخیره کنید.";
+    Ascending => "{label}, ascending", "{label}، صعودی";
+    Descending => "{label}, descending", "{label}، نزولی";
+    RoleAdmin => "Admin", "مدیر سامانه";
+    RoleManager => "Manager", "مدیر فروش";
+    RoleSalesRep => "Sales rep", "کارشناس فروش";
+    RoleMarketing => "Marketing", "بازاریابی";
+    RoleServiceAgent => "Service agent", "کارشناس پشتیبانی";
+    RoleAnalyst => "Analyst", "تحلیلگر";
+    RoleIntegration => "Integration", "یکپارچه‌سازی";
+}
+
+catalogue! {
+    /// Text only the settings screens show: compiled into their bundle alone, so the first
+    /// load does not carry it.
+    A;
     MailServer => "Outgoing mail server (SMTP)", "سرور ارسال ایمیل (SMTP)";
     MailReady => "Email can be sent from records.", "می‌توان از پرونده‌ها ایمیل فرستاد.";
     MailNotSet => "Not set up yet: emails can only be logged, not sent.", "هنوز تنظیم نشده است: ایمیل‌ها فقط ثبت می‌شوند، فرستاده نمی‌شوند.";
@@ -492,10 +536,7 @@ catalogue! {
     NewTemplate => "New template", "قالب تازه";
     EditTemplate => "Edit template", "ویرایش قالب";
     Edit => "Edit", "ویرایش";
-    Body => "Body", "متن";
     MergeFields => "Merge fields (add |fallback for an empty value):", "فیلدهای ادغام (برای مقدار خالی |جایگزین بیفزایید):";
-    ApiKeys => "API keys", "کلیدهای API";
-    Webhooks => "Webhooks", "وب‌هوک‌ها";
     NewApiKey => "New API key", "کلید API تازه";
     CreateKey => "Create key", "ساخت کلید";
     ApiKeyHint => "A system sends the key as Authorization: Bearer <key> or X-Api-Key: <key>. It acts with the role chosen here, in this workspace only. Give each system its own key, so each can be revoked alone.", "هر سامانه کلید را به شکل Authorization: Bearer <key> یا X-Api-Key: <key> می‌فرستد. کلید با نقشی که این‌جا برگزیده‌اید و فقط در همین فضای کاری کار می‌کند. به هر سامانه کلیدی جدا بدهید تا بتوان هر کدام را جداگانه باطل کرد.";
@@ -546,21 +587,7 @@ catalogue! {
     NoDeliveries => "Nothing sent yet. Events you subscribed to appear here as they happen; send a test event to try the receiver.", "هنوز چیزی فرستاده نشده است. رخدادهای مشترک‌شده همین‌جا نمایان می‌شوند؛ برای آزمودن گیرنده یک رخداد آزمایشی بفرستید.";
     NextTry => "next try", "تلاش بعدی";
     Details => "Details", "جزئیات";
-    ConflictRecordTitle => "Someone else changed this record", "شخص دیگری این رکورد را تغییر داده است";
-    ConflictRecordExplain => "Your edit was not saved because the record changed after you opened it. Their changes:", "ویرایش شما ذخیره نشد، چون رکورد پس از باز کردن شما تغییر کرده است. تغییرات آن‌ها:";
-    NewLead => "New lead", "سرنخ جدید";
-    NewTask => "New task", "کار جدید";
-    NewProduct => "New product", "کالای جدید";
-    NewCompany => "New company", "شرکت جدید";
-    CreateDeal => "New deal", "معاملهٔ جدید";
-    NewCase => "New case", "درخواست جدید";
-    Notes => "Notes", "یادداشت‌ها";
-    CompletedAt => "Completed", "انجام‌شده در";
-    Subtotal => "Subtotal", "جمع جزء";
-    Currency => "Currency", "ارز";
-    CustomFields => "Custom fields", "فیلدهای سفارشی";
-    SettingsUnavailable => "The settings could not be loaded. Check the connection and reload the page.", "تنظیمات بارگذاری نشد. اتصال را بررسی و صفحه را دوباره بارگذاری کنید.";
-    ChangedMeanwhile => "Someone saved this record meanwhile; it now shows their version. Your value is still in the field: save it again to apply it.", "کس دیگری در این میان این رکورد را ذخیره کرد و اکنون نسخهٔ او نمایش داده می‌شود. مقدار شما هنوز در فیلد است: برای اعمال آن دوباره ذخیره کنید.";
+    KeyChangeWarning => "Integrations, imports and saved views that use the old key stop finding the field.", "یکپارچه‌سازی‌ها، درون‌ریزی‌ها و نماهای ذخیره‌شده‌ای که کلید پیشین را به کار می‌برند دیگر این فیلد را نمی‌یابند.";
     AddField => "Add a field", "افزودن فیلد";
     EditField => "Edit field", "ویرایش فیلد";
     FieldLabelEn => "Label (English)", "برچسب (انگلیسی)";
@@ -608,8 +635,6 @@ catalogue! {
     FieldDeleted => "The field has been deleted.", "فیلد حذف شد.";
     NoCustomFields => "No custom fields yet. Add one to keep a fact your team needs: a tier, a renewal date, a credit limit.", "هنوز فیلد سفارشی‌ای نیست. برای نگه‌داشتن دانسته‌ای که تیم شما لازم دارد یکی بیفزایید: سطح مشتری، تاریخ تمدید، سقف اعتبار.";
     RecordKind => "Kind of record", "نوع رکورد";
-    Ascending => "{label}, ascending", "{label}، صعودی";
-    Descending => "{label}, descending", "{label}، نزولی";
     TypeText => "Text", "متن";
     TypeLongText => "Long text", "متن بلند";
     TypeNumber => "Number", "عدد";
@@ -625,13 +650,6 @@ catalogue! {
     TypeEmail => "Email", "ایمیل";
     TypePhone => "Phone", "تلفن";
     TypeUrl => "Web address", "نشانی وب";
-    RoleAdmin => "Admin", "مدیر سامانه";
-    RoleManager => "Manager", "مدیر فروش";
-    RoleSalesRep => "Sales rep", "کارشناس فروش";
-    RoleMarketing => "Marketing", "بازاریابی";
-    RoleServiceAgent => "Service agent", "کارشناس پشتیبانی";
-    RoleAnalyst => "Analyst", "تحلیلگر";
-    RoleIntegration => "Integration", "یکپارچه‌سازی";
 }
 
 /// A language of the app.
@@ -672,7 +690,7 @@ impl Lang {
     }
 }
 
-pub fn text(lang: Lang, key: T) -> &'static str {
+pub fn text(lang: Lang, key: impl Text) -> &'static str {
     match lang {
         Lang::En => key.en(),
         Lang::Fa => key.fa(),
@@ -731,13 +749,13 @@ pub fn adopt(lang_signal: RwSignal<Lang>, code: &str) {
 }
 
 /// The text of `key` in the current language, reactively.
-pub fn tr(key: T) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+pub fn tr<K: Text>(key: K) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let l = lang();
     move || text(l.get(), key)
 }
 
 /// A text with `{n}` replaced by a number written for the language.
-pub fn count(lang: Lang, key: T, n: i64) -> String {
+pub fn count(lang: Lang, key: impl Text, n: i64) -> String {
     text(lang, key).replace("{n}", &number(lang, n))
 }
 
@@ -1005,10 +1023,14 @@ mod tests {
 
     #[test]
     fn every_entry_has_both_languages_with_the_same_placeholders() {
-        for k in T::ALL {
-            assert!(!k.en().trim().is_empty() && !k.fa().trim().is_empty(), "{k:?} is empty");
-            assert_eq!(k.en().matches("{n}").count(), k.fa().matches("{n}").count(), "{k:?} placeholders differ");
+        fn check<K: Text + std::fmt::Debug>(all: &[K]) {
+            for &k in all {
+                assert!(!k.en().trim().is_empty() && !k.fa().trim().is_empty(), "{k:?} is empty");
+                assert_eq!(k.en().matches("{n}").count(), k.fa().matches("{n}").count(), "{k:?} placeholders differ");
+            }
         }
+        check(T::ALL);
+        check(A::ALL);
     }
 
     #[test]

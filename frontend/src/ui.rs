@@ -534,6 +534,6 @@ pub fn RecordPicker(
 }
 
 /// Asks the person to confirm an action that cannot be undone.
-pub fn confirmed(lang: Lang, question: T) -> bool {
+pub fn confirmed(lang: Lang, question: impl i18n::Text) -> bool {
     web_sys::window().and_then(|w| w.confirm_with_message(i18n::text(lang, question)).ok()).unwrap_or(false)
 }

@@ -9,6 +9,12 @@ pub fn mount(el: web_sys::HtmlElement) {
     crm_frontend::admin::mount(el);
 }
 
+/// Takes the screen down: the app has left Settings.
+#[wasm_bindgen]
+pub fn unmount() {
+    crm_frontend::admin::unmount();
+}
+
 fn main() {
     console_error_panic_hook::set_once();
 }

@@ -178,6 +178,7 @@ pub fn Board() -> impl IntoView {
                     fields.sort();
                     fields.dedup();
                     let mut custom: Vec<String> = fe.0.iter().filter_map(|e| e.field.strip_prefix("custom.").map(str::to_owned)).collect();
+                    custom.sort();
                     custom.dedup();
                     let lost = stage.kind == StageKind::Lost;
                     if fields.is_empty() && custom.is_empty() && !lost {
@@ -322,6 +323,9 @@ pub fn Board() -> impl IntoView {
             let reasons = current().map(|pl| pl.loss_reasons).unwrap_or_default();
             let askable = |f: &DealField| matches!(f, DealField::Amount | DealField::CloseDate | DealField::Source);
             let unaskable: Vec<DealField> = p.fields.iter().copied().filter(|f| !askable(f)).collect();
+            // Custom fields this person cannot fill in here (a sensitive one they may not read,
+            // or definitions not loaded yet): named, to be set on the deal first.
+            let unknown_custom: Vec<String> = defs.with_untracked(|d| p.custom.iter().filter(|k| !d.iter().any(|f| &f.key == *k)).cloned().collect());
             let (deal, stage) = (p.deal.clone(), p.stage.clone());
             // The custom fields asked for, each with its input.
             let asked: Vec<(CustomField, RwSignal<String>)> = defs.with_untracked(|d| {
@@ -401,8 +405,8 @@ pub fn Board() -> impl IntoView {
                             </div>
                         }
                     }).collect_view()}
-                    {(!unaskable.is_empty()).then(|| view! {
-                        <p class="error">{tr(T::AddOnDealFirst)}" "{unaskable.iter().map(|f| i18n::text(l, field_label(*f))).collect::<Vec<_>>().join(", ")}</p>
+                    {(!unaskable.is_empty() || !unknown_custom.is_empty()).then(|| view! {
+                        <p class="error">{tr(T::AddOnDealFirst)}" "{unaskable.iter().map(|f| i18n::text(l, field_label(*f)).to_owned()).chain(unknown_custom.iter().cloned()).collect::<Vec<_>>().join(", ")}</p>
                     })}
                     <div class="actions">
                         <button type="submit" id="confirm-move">{tr(T::MoveDeal)}</button>

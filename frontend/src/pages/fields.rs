@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::custom::{self, Editor};
-use crate::i18n::{self, tr, T};
+use crate::i18n::{self, tr, Lang, A, T};
 use crate::pages::settings::SettingsTabs;
 use crate::ui::{show_problem, toast, FieldErrors, FieldProblem};
 use crm_api_types::{
@@ -16,23 +16,23 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 /// The words for a type.
-pub fn type_label(t: FieldType) -> T {
+pub fn type_label(t: FieldType) -> A {
     match t {
-        FieldType::Text => T::TypeText,
-        FieldType::LongText => T::TypeLongText,
-        FieldType::Number => T::TypeNumber,
-        FieldType::Money => T::TypeMoney,
-        FieldType::Percent => T::TypePercent,
-        FieldType::Date => T::TypeDate,
-        FieldType::Datetime => T::TypeDatetime,
-        FieldType::YesNo => T::TypeYesNo,
-        FieldType::Choice => T::TypeChoice,
-        FieldType::Choices => T::TypeChoices,
-        FieldType::User => T::TypeUser,
-        FieldType::Record => T::TypeRecord,
-        FieldType::Email => T::TypeEmail,
-        FieldType::Phone => T::TypePhone,
-        FieldType::Url => T::TypeUrl,
+        FieldType::Text => A::TypeText,
+        FieldType::LongText => A::TypeLongText,
+        FieldType::Number => A::TypeNumber,
+        FieldType::Money => A::TypeMoney,
+        FieldType::Percent => A::TypePercent,
+        FieldType::Date => A::TypeDate,
+        FieldType::Datetime => A::TypeDatetime,
+        FieldType::YesNo => A::TypeYesNo,
+        FieldType::Choice => A::TypeChoice,
+        FieldType::Choices => A::TypeChoices,
+        FieldType::User => A::TypeUser,
+        FieldType::Record => A::TypeRecord,
+        FieldType::Email => A::TypeEmail,
+        FieldType::Phone => A::TypePhone,
+        FieldType::Url => A::TypeUrl,
     }
 }
 
@@ -71,6 +71,11 @@ pub fn key_from(label: &str) -> String {
     }
     let key = key.trim_end_matches('_').trim_start_matches(|c: char| c.is_ascii_digit() || c == '_');
     key.chars().take(40).collect()
+}
+
+/// The language now; after an `await` the screen may be gone (English then, unseen).
+fn now(lang: RwSignal<Lang>) -> Lang {
+    lang.try_get_untracked().unwrap_or(Lang::En)
 }
 
 fn opt(s: String) -> Option<String> {
@@ -148,17 +153,27 @@ pub fn FieldSettings() -> impl IntoView {
     // `Some(None)` adds a field, `Some(Some(f))` edits one.
     let editing = RwSignal::new(None::<Option<CustomField>>);
     let changing = RwSignal::new(None::<CustomField>);
+    // Only the answer to the latest load is shown (a slower one for the kind shown before
+    // must not replace it).
+    let generation = StoredValue::new(0u64);
     let reload = move || {
         custom::forget();
-        let k = kind.get_untracked();
+        custom::announce_change();
+        let (Some(k), Some(n)) = (kind.try_get_untracked(), generation.try_get_value().map(|n| n + 1)) else { return };
+        generation.set_value(n);
+        loading.set(true);
         leptos::task::spawn_local(async move {
-            match api::fields(Some(k)).await {
+            let result = api::fields(Some(k)).await;
+            if generation.try_get_value() != Some(n) {
+                return;
+            }
+            match result {
                 Ok(fs) => {
                     list.try_set(fs);
                     failure.try_set(None);
                 }
                 Err(e) => {
-                    failure.try_set(Some(e.message(lang.get_untracked())));
+                    failure.try_set(Some(e.message(now(lang))));
                 }
             }
             loading.try_set(false);
@@ -174,10 +189,10 @@ pub fn FieldSettings() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::patch_field(f.id, f.version, body).await {
                 Ok(_) => {
-                    toast(i18n::text(lang.get_untracked(), T::Saved), false);
+                    toast(i18n::text(now(lang), T::Saved), false);
                     reload();
                 }
-                Err(e) => toast(e.message(lang.get_untracked()), true),
+                Err(e) => toast(e.message(now(lang)), true),
             }
         });
     };
@@ -191,22 +206,22 @@ pub fn FieldSettings() -> impl IntoView {
             let first = api::patch_field(a.id, a.version, CustomFieldPatch { position: Some(pb), ..Default::default() }).await;
             let second = api::patch_field(b.id, b.version, CustomFieldPatch { position: Some(pa), ..Default::default() }).await;
             if let Err(e) = first.and(second) {
-                toast(e.message(lang.get_untracked()), true);
+                toast(e.message(now(lang)), true);
             }
             reload();
         });
     };
     let delete = move |f: CustomField| {
-        if !crate::ui::confirmed(lang.get_untracked(), T::ConfirmDeleteField) {
+        if !crate::ui::confirmed(now(lang), A::ConfirmDeleteField) {
             return;
         }
         leptos::task::spawn_local(async move {
             match api::delete_field(f.id, f.version).await {
                 Ok(()) => {
-                    toast(i18n::text(lang.get_untracked(), T::FieldDeleted), false);
+                    toast(i18n::text(now(lang), A::FieldDeleted), false);
                     reload();
                 }
-                Err(e) => toast(e.message(lang.get_untracked()), true),
+                Err(e) => toast(e.message(now(lang)), true),
             }
         });
     };
@@ -219,13 +234,13 @@ pub fn FieldSettings() -> impl IntoView {
         <SettingsTabs/>
         <section class="panel" id="custom-fields">
             <div class="toolbar">
-                <div class="chips" role="tablist" aria-label=tr(T::RecordKind)>
+                <div class="chips" role="tablist" aria-label=tr(A::RecordKind)>
                     {CUSTOM_KINDS.iter().map(|&k| view! {
                         <button class="chip" role="tab" data-kind=k.as_str() aria-selected=move || (kind.get() == k).to_string()
                             class:active=move || kind.get() == k on:click=move |_| kind.set(k)>{tr(kind_label(k))}</button>
                     }).collect_view()}
                 </div>
-                <button id="add-field" on:click=move |_| { changing.set(None); editing.set(Some(None)); }>{tr(T::AddField)}</button>
+                <button id="add-field" on:click=move |_| { changing.set(None); editing.set(Some(None)); }>{tr(A::AddField)}</button>
             </div>
             {move || editing.get().map(|existing| view! { <FieldForm kind=kind.get_untracked() existing done/> })}
             {move || changing.get().map(|f| view! { <TypeChange field=f done/> })}
@@ -233,12 +248,12 @@ pub fn FieldSettings() -> impl IntoView {
                 <p class="error" role="alert">{move || failure.get().unwrap_or_default()}</p>
             </Show>
             <Show when=move || !loading.get() && list.with(Vec::is_empty) && failure.with(Option::is_none)>
-                <div class="empty"><p class="hint">{tr(T::NoCustomFields)}</p></div>
+                <div class="empty"><p class="hint">{tr(A::NoCustomFields)}</p></div>
             </Show>
             <Show when=move || !list.with(Vec::is_empty)>
                 <table class="list" id="field-list">
                     <thead><tr>
-                        <th>{tr(T::Name)}</th><th>{tr(T::FieldKey)}</th><th>{tr(T::FieldTypeLabel)}</th><th></th><th></th>
+                        <th>{tr(T::Name)}</th><th>{tr(A::FieldKey)}</th><th>{tr(A::FieldTypeLabel)}</th><th></th><th></th>
                     </tr></thead>
                     <tbody>
                         {move || {
@@ -246,7 +261,7 @@ pub fn FieldSettings() -> impl IntoView {
                             let n = fs.len();
                             let l = lang.get();
                             fs.into_iter().enumerate().map(|(i, f)| {
-                                let badges: Vec<T> = [(f.required, T::RequiredBadge), (f.unique, T::UniqueBadge), (f.indexed, T::IndexedBadge), (f.sensitive, T::SensitiveBadge), (f.archived, T::ArchivedBadge)]
+                                let badges: Vec<A> = [(f.required, A::RequiredBadge), (f.unique, A::UniqueBadge), (f.indexed, A::IndexedBadge), (f.sensitive, A::SensitiveBadge), (f.archived, A::ArchivedBadge)]
                                     .into_iter().filter(|(on, _)| *on).map(|(_, t)| t).collect();
                                 let (fe, fc, fa, fd) = (f.clone(), f.clone(), f.clone(), f.clone());
                                 let archived = f.archived;
@@ -258,16 +273,16 @@ pub fn FieldSettings() -> impl IntoView {
                                         <td>{badges.into_iter().map(|b| view! { <span class="badge">{i18n::text(l, b)}</span>" " }).collect_view()}</td>
                                         <td class="row-actions">
                                             {(!archived).then(|| view! {
-                                                <button class="icon secondary" title=tr(T::MoveUp) aria-label=tr(T::MoveUp) disabled=i == 0 on:click=move |_| swap(i, i - 1)>"↑"</button>
-                                                <button class="icon secondary" title=tr(T::MoveDown) aria-label=tr(T::MoveDown) disabled=i + 1 == n on:click=move |_| swap(i, i + 1)>"↓"</button>
-                                                <button class="secondary edit-field" on:click=move |_| { changing.set(None); editing.set(Some(Some(fe.clone()))); }>{tr(T::Edit)}</button>
-                                                <button class="secondary change-type" on:click=move |_| { editing.set(None); changing.set(Some(fc.clone())); }>{tr(T::ChangeType)}</button>
+                                                <button class="icon secondary" title=tr(A::MoveUp) aria-label=tr(A::MoveUp) disabled=i == 0 on:click=move |_| swap(i, i - 1)>"↑"</button>
+                                                <button class="icon secondary" title=tr(A::MoveDown) aria-label=tr(A::MoveDown) disabled=i + 1 == n on:click=move |_| swap(i, i + 1)>"↓"</button>
+                                                <button class="secondary edit-field" on:click=move |_| { changing.set(None); editing.set(Some(Some(fe.clone()))); }>{tr(A::Edit)}</button>
+                                                <button class="secondary change-type" on:click=move |_| { editing.set(None); changing.set(Some(fc.clone())); }>{tr(A::ChangeType)}</button>
                                             })}
                                             <button class="secondary archive-field" on:click=move |_| {
-                                                if archived || crate::ui::confirmed(lang.get_untracked(), T::ConfirmArchiveField) {
+                                                if archived || crate::ui::confirmed(now(lang), A::ConfirmArchiveField) {
                                                     patch(fa.clone(), CustomFieldPatch { archived: Some(!archived), ..Default::default() });
                                                 }
-                                            }>{tr(if archived { T::UnarchiveField } else { T::ArchiveField })}</button>
+                                            }>{tr(if archived { A::UnarchiveField } else { A::ArchiveField })}</button>
                                             <button class="danger delete-field" on:click=move |_| delete(fd.clone())>{tr(T::Delete)}</button>
                                         </td>
                                     </tr>
@@ -330,7 +345,7 @@ fn FieldForm(kind: Entity, existing: Option<CustomField>, done: Callback<()>) ->
         let bounded = has_bounds(t);
         let texty = matches!(t, FieldType::Text | FieldType::LongText);
         busy.set(true);
-        let l = lang.get_untracked();
+        let l = now(lang);
         leptos::task::spawn_local(async move {
             let result = match existing.get_value() {
                 None => {
@@ -385,13 +400,13 @@ fn FieldForm(kind: Entity, existing: Option<CustomField>, done: Callback<()>) ->
             match result {
                 Ok(()) => {
                     toast(i18n::text(l, T::Saved), false);
-                    done.run(());
+                    let _ = done.try_run(());
                 }
                 Err(e) => show_problem(l, e, errors),
             }
         });
     };
-    let input = move |id: &'static str, label: T, value: RwSignal<String>, field: &'static str, ltr: bool| {
+    let input = move |id: &'static str, label: A, value: RwSignal<String>, field: &'static str, ltr: bool| {
         view! {
             <div class="field">
                 <label for=id>{tr(label)}</label>
@@ -400,7 +415,7 @@ fn FieldForm(kind: Entity, existing: Option<CustomField>, done: Callback<()>) ->
             </div>
         }
     };
-    let check = move |id: &'static str, label: T, value: RwSignal<bool>, field: &'static str| {
+    let check = move |id: &'static str, label: A, value: RwSignal<bool>, field: &'static str| {
         view! {
             <div class="field">
                 <label class="check"><input id=id type="checkbox" bind:checked=value/>" "{tr(label)}</label>
@@ -410,39 +425,39 @@ fn FieldForm(kind: Entity, existing: Option<CustomField>, done: Callback<()>) ->
     };
     let esc = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() == "Escape" {
-            done.run(());
+            let _ = done.try_run(());
         }
     });
     on_cleanup(move || esc.remove());
     view! {
         <form class="record-form field-form" id="field-form" on:submit=submit novalidate>
-            <h2>{tr(if editing { T::EditField } else { T::AddField })}</h2>
+            <h2>{tr(if editing { A::EditField } else { A::AddField })}</h2>
             <div class="field">
-                <label for="field-label-en">{tr(T::FieldLabelEn)}" *"</label>
+                <label for="field-label-en">{tr(A::FieldLabelEn)}" *"</label>
                 <input id="field-label-en" bind:value=label_en autofocus maxlength="100"/>
                 <FieldProblem errors field="label_en"/>
             </div>
-            {input("field-label-fa", T::FieldLabelFa, label_fa, "label_fa", false)}
+            {input("field-label-fa", A::FieldLabelFa, label_fa, "label_fa", false)}
             <div class="field">
-                <label for="field-key">{tr(T::FieldKey)}" *"</label>
+                <label for="field-key">{tr(A::FieldKey)}" *"</label>
                 <input id="field-key" class="ltr" maxlength="40" prop:value=move || key.get()
                     on:input=move |ev| { key_touched.set(true); key.set(event_target_value(&ev)); }/>
-                <small class="hint ltr-text">{tr(T::FieldKeyHint)}</small>
-                {editing.then(|| view! { <small class="hint warning">{tr(T::KeyChangeWarning)}</small> })}
+                <small class="hint ltr-text">{tr(A::FieldKeyHint)}</small>
+                {editing.then(|| view! { <small class="hint warning">{tr(A::KeyChangeWarning)}</small> })}
                 <FieldProblem errors field="key"/>
             </div>
             <div class="field">
-                <label for="field-type">{tr(T::FieldTypeLabel)}</label>
+                <label for="field-type">{tr(A::FieldTypeLabel)}</label>
                 <select id="field-type" disabled=editing on:change=move |ev| if let Some(t) = FieldType::parse(&event_target_value(&ev)) { field_type.set(t) }>
                     {FieldType::ALL.iter().map(|&t| view! { <option value=t.as_str() selected=move || field_type.get() == t>{tr(type_label(t))}</option> }).collect_view()}
                 </select>
                 <FieldProblem errors field="type"/>
             </div>
-            {input("field-help-en", T::HelpEn, help_en, "help_en", false)}
-            {input("field-help-fa", T::HelpFa, help_fa, "help_fa", false)}
+            {input("field-help-en", A::HelpEn, help_en, "help_en", false)}
+            {input("field-help-fa", A::HelpFa, help_fa, "help_fa", false)}
             <Show when=move || field_type.get() == FieldType::Record>
                 <div class="field">
-                    <label for="field-target">{tr(T::LinksTo)}</label>
+                    <label for="field-target">{tr(A::LinksTo)}</label>
                     <select id="field-target" disabled=editing on:change=move |ev| if let Some(k) = Entity::parse(&event_target_value(&ev)) { target.set(k) }>
                         {CUSTOM_KINDS.iter().map(|&k| view! { <option value=k.as_str() selected=move || target.get() == k>{tr(kind_label(k))}</option> }).collect_view()}
                     </select>
@@ -450,38 +465,38 @@ fn FieldForm(kind: Entity, existing: Option<CustomField>, done: Callback<()>) ->
                 </div>
             </Show>
             <Show when=move || field_type.get() == FieldType::Money>
-                {input("field-currency", T::FixedCurrency, currency, "currency", true)}
+                {input("field-currency", A::FixedCurrency, currency, "currency", true)}
             </Show>
             <Show when=move || has_bounds(field_type.get())>
                 <div class="field-pair">
-                    {input("field-min", T::MinValue, min, "min", true)}
-                    {input("field-max", T::MaxValue, max, "max", true)}
+                    {input("field-min", A::MinValue, min, "min", true)}
+                    {input("field-max", A::MaxValue, max, "max", true)}
                 </div>
                 <Show when=move || matches!(field_type.get(), FieldType::Text | FieldType::LongText)>
-                    <small class="hint">{tr(T::MinMaxHint)}</small>
-                    {input("field-pattern", T::PatternLabel, pattern, "pattern", true)}
+                    <small class="hint">{tr(A::MinMaxHint)}</small>
+                    {input("field-pattern", A::PatternLabel, pattern, "pattern", true)}
                 </Show>
             </Show>
             <Show when=move || field_type.get().has_options()>
                 <fieldset class="options" id="field-options">
-                    <legend>{tr(T::OptionsLabel)}</legend>
+                    <legend>{tr(A::OptionsLabel)}</legend>
                     <div class="option-row option-head" aria-hidden="true">
-                        <span>{tr(T::FieldLabelEn)}</span><span>{tr(T::FieldLabelFa)}</span><span>{tr(T::OptionKey)}</span><span>{tr(T::ColourLabel)}</span>
+                        <span>{tr(A::FieldLabelEn)}</span><span>{tr(A::FieldLabelFa)}</span><span>{tr(A::OptionKey)}</span><span>{tr(A::ColourLabel)}</span>
                     </div>
                     {move || {
                         let rows = options.get();
                         let n = rows.len();
                         rows.into_iter().enumerate().map(|(i, o)| view! {
                             <div class="option-row" class:archived=o.archived>
-                                <input class="option-en" aria-label=tr(T::FieldLabelEn) placeholder=tr(T::FieldLabelEn) bind:value=o.en/>
-                                <input class="option-fa" aria-label=tr(T::FieldLabelFa) placeholder=tr(T::FieldLabelFa) bind:value=o.fa/>
-                                <input class="option-key ltr" aria-label=tr(T::OptionKey) placeholder=move || key_from(&o.en.get()) bind:value=o.key disabled=o.fixed/>
-                                <input class="option-colour" type="color" aria-label=tr(T::ColourLabel) bind:value=o.color/>
-                                <button type="button" class="icon secondary" aria-label=tr(T::MoveUp) disabled=i == 0
+                                <input class="option-en" aria-label=tr(A::FieldLabelEn) placeholder=tr(A::FieldLabelEn) bind:value=o.en/>
+                                <input class="option-fa" aria-label=tr(A::FieldLabelFa) placeholder=tr(A::FieldLabelFa) bind:value=o.fa/>
+                                <input class="option-key ltr" aria-label=tr(A::OptionKey) placeholder=move || key_from(&o.en.get()) bind:value=o.key disabled=o.fixed/>
+                                <input class="option-colour" type="color" aria-label=tr(A::ColourLabel) bind:value=o.color/>
+                                <button type="button" class="icon secondary" aria-label=tr(A::MoveUp) disabled=i == 0
                                     on:click=move |_| options.update(|r| r.swap(i, i - 1))>"↑"</button>
-                                <button type="button" class="icon secondary" aria-label=tr(T::MoveDown) disabled=i + 1 == n
+                                <button type="button" class="icon secondary" aria-label=tr(A::MoveDown) disabled=i + 1 == n
                                     on:click=move |_| options.update(|r| r.swap(i, i + 1))>"↓"</button>
-                                <button type="button" class="icon secondary" aria-label=tr(T::RemoveOption)
+                                <button type="button" class="icon secondary" aria-label=tr(A::RemoveOption)
                                     on:click=move |_| options.update(|r| { r.remove(i); })>"×"</button>
                             </div>
                         }).collect_view()
@@ -490,16 +505,16 @@ fn FieldForm(kind: Entity, existing: Option<CustomField>, done: Callback<()>) ->
                         let mut row = OptionRow::new(None);
                         row.color.set(PALETTE[r.len() % PALETTE.len()].to_owned());
                         r.push(row);
-                    })>{tr(T::AddOption)}</button>
+                    })>{tr(A::AddOption)}</button>
                     <FieldProblem errors field="options"/>
                 </fieldset>
             </Show>
-            {check("field-required", T::RequiredField, required, "required")}
+            {check("field-required", A::RequiredField, required, "required")}
             <Show when=move || field_type.get().comparison().is_some()>
-                {check("field-unique", T::UniqueField, unique, "unique")}
-                {check("field-indexed", T::IndexedField, indexed, "indexed")}
+                {check("field-unique", A::UniqueField, unique, "unique")}
+                {check("field-indexed", A::IndexedField, indexed, "indexed")}
             </Show>
-            {check("field-sensitive", T::SensitiveField, sensitive, "sensitive")}
+            {check("field-sensitive", A::SensitiveField, sensitive, "sensitive")}
             <Show when=move || sensitive.get()>
                 <div class="field readers" id="field-readers">
                     {Role::ALL.iter().filter(|r| !matches!(r, Role::Admin | Role::Integration)).map(|&r| view! {
@@ -513,14 +528,14 @@ fn FieldForm(kind: Entity, existing: Option<CustomField>, done: Callback<()>) ->
             </Show>
             {move || existing.get_value().filter(|f| !f.unique).map(|f| view! {
                 <div class="field">
-                    <label for="field-default">{tr(T::DefaultValue)}</label>
+                    <label for="field-default">{tr(A::DefaultValue)}</label>
                     <Editor id="field-default" field=f value=default/>
                     <FieldProblem errors field="default"/>
                 </div>
             })}
             <div class="actions">
                 <button type="submit" id="field-save" disabled=move || busy.get()>{move || i18n::text(lang.get(), if busy.get() { T::Saving } else { T::Save })}</button>
-                <button type="button" class="secondary" on:click=move |_| done.run(())>{tr(T::Cancel)}</button>
+                <button type="button" class="secondary" on:click=move |_| { let _ = done.try_run(()); }>{tr(T::Cancel)}</button>
             </div>
         </form>
     }
@@ -550,11 +565,11 @@ fn TypeChange(field: CustomField, done: Callback<()>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let result = api::change_field_type(field.id, field.version, body).await;
             busy.set(false);
-            let l = lang.get_untracked();
+            let l = now(lang);
             match result {
                 Ok(r) if r.applied => {
-                    toast(i18n::text(l, T::TypeChanged), false);
-                    done.run(());
+                    toast(i18n::text(l, A::TypeChanged), false);
+                    let _ = done.try_run(());
                 }
                 Ok(r) => report.set(Some(r)),
                 Err(e) => toast(e.message(l), true),
@@ -563,43 +578,43 @@ fn TypeChange(field: CustomField, done: Callback<()>) -> impl IntoView {
     };
     let esc = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() == "Escape" {
-            done.run(());
+            let _ = done.try_run(());
         }
     });
     on_cleanup(move || esc.remove());
     view! {
         <section class="panel type-change" id="type-change">
-            <h2>{tr(T::ChangeType)}": "{move || custom::label(lang.get(), &f.get_value())}</h2>
+            <h2>{tr(A::ChangeType)}": "{move || custom::label(lang.get(), &f.get_value())}</h2>
             <div class="field">
-                <label for="new-type">{tr(T::NewType)}</label>
+                <label for="new-type">{tr(A::NewType)}</label>
                 <select id="new-type" on:change=move |ev| if let Some(t) = FieldType::parse(&event_target_value(&ev)) { to.set(t); report.set(None); }>
                     {FieldType::ALL.iter().filter(|&&t| t != field.field_type && !matches!(t, FieldType::Record)).map(|&t| {
                         view! { <option value=t.as_str() selected=move || to.get() == t>{tr(type_label(t))}</option> }
                     }).collect_view()}
                 </select>
             </div>
-            <button type="button" id="check-values" class="secondary" disabled=move || busy.get() on:click=move |_| run(true)>{tr(T::CheckValues)}</button>
+            <button type="button" id="check-values" class="secondary" disabled=move || busy.get() on:click=move |_| run(true)>{tr(A::CheckValues)}</button>
             {move || report.get().map(|r| {
                 let l = lang.get();
                 let f = f.get_value();
                 let blocked = r.unconvertible > 0;
                 view! {
                     <div class="type-report" id="type-report">
-                        <p>{i18n::count(l, T::RecordsWithValue, r.records)}" · "{i18n::count(l, T::ConvertibleCount, r.converted)}" · "
-                            <strong class:error=blocked>{i18n::count(l, T::UnconvertibleCount, r.unconvertible)}</strong></p>
+                        <p>{i18n::count(l, A::RecordsWithValue, r.records)}" · "{i18n::count(l, A::ConvertibleCount, r.converted)}" · "
+                            <strong class:error=blocked>{i18n::count(l, A::UnconvertibleCount, r.unconvertible)}</strong></p>
                         {blocked.then(|| view! {
                             <ul class="failures">
                                 {r.failures.iter().take(20).map(|x| view! {
                                     <li><a href=format!("/{}/{}", custom::collection(f.entity), x.record_id)>{custom::shown(l, &f, &x.value)}</a>" — "{x.reason.clone()}</li>
                                 }).collect_view()}
                             </ul>
-                            <label class="check"><input id="clear-unconvertible" type="checkbox" bind:checked=clear/>" "{tr(T::ClearUnconvertible)}</label>
+                            <label class="check"><input id="clear-unconvertible" type="checkbox" bind:checked=clear/>" "{tr(A::ClearUnconvertible)}</label>
                         })}
-                        <button type="button" id="apply-type" disabled=move || busy.get() || (blocked && !clear.get()) on:click=move |_| run(false)>{tr(T::ChangeType)}</button>
+                        <button type="button" id="apply-type" disabled=move || busy.get() || (blocked && !clear.get()) on:click=move |_| run(false)>{tr(A::ChangeType)}</button>
                     </div>
                 }
             })}
-            <button type="button" class="secondary" on:click=move |_| done.run(())>{tr(T::Cancel)}</button>
+            <button type="button" class="secondary" on:click=move |_| { let _ = done.try_run(()); }>{tr(T::Cancel)}</button>
         </section>
     }
 }

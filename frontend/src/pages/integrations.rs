@@ -2,7 +2,7 @@
 //! with their delivery log, each attempt's answer, a test event and replay.
 
 use crate::api::{self, ApiError};
-use crate::i18n::{self, count, text, tr, Lang, T};
+use crate::i18n::{self, count, text, tr, Lang, A, T};
 use crate::pages::settings::SettingsTabs;
 use crate::router;
 use crate::ui::{confirmed, show_problem, toast, FieldErrors, FieldProblem, Paged};
@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 const EXAMPLE_URL: &str = "https://hooks.example.com/crm";
 
 fn when(lang: Lang, t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
-    t.as_ref().map(|t| i18n::date_time(lang, t)).unwrap_or_else(|| text(lang, T::Never).to_owned())
+    t.as_ref().map(|t| i18n::date_time(lang, t)).unwrap_or_else(|| text(lang, A::Never).to_owned())
 }
 
 /// A secret the server shows once (an API key, a signing secret), with a copy button.
@@ -25,17 +25,17 @@ fn ShownOnce(secret: RwSignal<Option<String>>, id: &'static str) -> impl IntoVie
     let copy = move |_| {
         if let (Some(w), Some(s)) = (web_sys::window(), secret.get_untracked()) {
             let _ = w.navigator().clipboard().write_text(&s);
-            toast(text(lang.get_untracked(), T::Copied), false);
+            toast(text(lang.get_untracked(), A::Copied), false);
         }
     };
     view! {
         <Show when=move || secret.with(Option::is_some)>
             <div class="secret-once" role="status">
-                <strong>{tr(T::ShownOnce)}</strong>
+                <strong>{tr(A::ShownOnce)}</strong>
                 <div class="inline-form">
                     <input id=id class="ltr" readonly prop:value=move || secret.get().unwrap_or_default()/>
-                    <button type="button" on:click=copy>{tr(T::Copy)}</button>
-                    <button type="button" class="secondary" on:click=move |_| secret.set(None)>{tr(T::Done)}</button>
+                    <button type="button" on:click=copy>{tr(A::Copy)}</button>
+                    <button type="button" class="secondary" on:click=move |_| secret.set(None)>{tr(A::Done)}</button>
                 </div>
             </div>
         </Show>
@@ -75,13 +75,13 @@ pub fn ApiKeys() -> impl IntoView {
         });
     };
     let revoke = move |id: String| {
-        if !confirmed(lang.get_untracked(), T::ConfirmRevoke) {
+        if !confirmed(lang.get_untracked(), A::ConfirmRevoke) {
             return;
         }
         leptos::task::spawn_local(async move {
             match api::revoke_api_key(id).await {
                 Ok(_) => {
-                    toast(text(lang.get_untracked(), T::Revoked), false);
+                    toast(text(lang.get_untracked(), A::Revoked), false);
                     reload();
                 }
                 Err(e) => toast(e.message(lang.get_untracked()), true),
@@ -98,8 +98,8 @@ pub fn ApiKeys() -> impl IntoView {
                 <td>{i18n::date_time(lang.get(), &k.created_at)}</td>
                 <td>{when(lang.get(), &k.last_used_at)}</td>
                 <td>{match k.revoked_at {
-                    Some(t) => view! { <span class="muted">{tr(T::Revoked)}" · "{i18n::date_time(lang.get(), &t)}</span> }.into_any(),
-                    None => view! { <button type="button" class="link danger-link" on:click=move |_| revoke(id.clone())>{tr(T::Revoke)}</button> }.into_any(),
+                    Some(t) => view! { <span class="muted">{tr(A::Revoked)}" · "{i18n::date_time(lang.get(), &t)}</span> }.into_any(),
+                    None => view! { <button type="button" class="link danger-link" on:click=move |_| revoke(id.clone())>{tr(A::Revoke)}</button> }.into_any(),
                 }}</td>
             </tr>
         }
@@ -107,31 +107,31 @@ pub fn ApiKeys() -> impl IntoView {
     view! {
         <SettingsTabs/>
         <section class="panel" aria-labelledby="key-new">
-            <h2 id="key-new">{tr(T::NewApiKey)}</h2>
+            <h2 id="key-new">{tr(A::NewApiKey)}</h2>
             <form class="inline-form" id="key-form" on:submit=create novalidate>
                 <input id="key-name" placeholder=tr(T::Name) aria-label=tr(T::Name) bind:value=name maxlength="100"/>
-                <select id="key-role" aria-label=tr(T::Role) on:change=move |ev| {
+                <select id="key-role" aria-label=tr(A::Role) on:change=move |ev| {
                     if let Some(r) = Role::parse(&event_target_value(&ev)) { role.set(r) }
                 }>
                     {Role::ALL.iter().map(|r| view! {
                         <option value=r.as_str() selected=move || role.get() == *r>{r.as_str()}</option>
                     }).collect_view()}
                 </select>
-                <button type="submit" id="key-create">{tr(T::CreateKey)}</button>
+                <button type="submit" id="key-create">{tr(A::CreateKey)}</button>
             </form>
             <FieldProblem errors field="name"/>
             <FieldProblem errors field="role"/>
             <ShownOnce secret id="new-key"/>
-            <p class="muted">{tr(T::ApiKeyHint)}</p>
+            <p class="muted">{tr(A::ApiKeyHint)}</p>
         </section>
         {move || match keys.get() {
             None => view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any(),
-            Some(k) if k.is_empty() => view! { <p class="empty" id="keys-empty">{tr(T::NoApiKeys)}</p> }.into_any(),
+            Some(k) if k.is_empty() => view! { <p class="empty" id="keys-empty">{tr(A::NoApiKeys)}</p> }.into_any(),
             Some(k) => view! {
                 <table class="list" id="api-keys">
                     <thead><tr>
-                        <th>{tr(T::Name)}</th><th>{tr(T::Role)}</th><th>{tr(T::Key)}</th>
-                        <th>{tr(T::Created)}</th><th>{tr(T::LastUsed)}</th><th>{tr(T::Status)}</th>
+                        <th>{tr(T::Name)}</th><th>{tr(A::Role)}</th><th>{tr(A::Key)}</th>
+                        <th>{tr(T::Created)}</th><th>{tr(A::LastUsed)}</th><th>{tr(T::Status)}</th>
                     </tr></thead>
                     <tbody>{k.into_iter().map(row).collect_view()}</tbody>
                 </table>
@@ -142,10 +142,10 @@ pub fn ApiKeys() -> impl IntoView {
 
 fn status_of(lang: Lang, w: &Webhook) -> String {
     match (&w.disabled_reason, w.enabled, w.failure_streak) {
-        (Some(reason), false, _) => format!("{} · {reason}", text(lang, T::Off)),
-        (None, false, _) => text(lang, T::Off).to_owned(),
-        (_, true, 0) => text(lang, T::On).to_owned(),
-        (_, true, n) => format!("{} · {}", text(lang, T::On), count(lang, T::FailingN, n.into())),
+        (Some(reason), false, _) => format!("{} · {reason}", text(lang, A::Off)),
+        (None, false, _) => text(lang, A::Off).to_owned(),
+        (_, true, 0) => text(lang, A::On).to_owned(),
+        (_, true, n) => format!("{} · {}", text(lang, A::On), count(lang, A::FailingN, n.into())),
     }
 }
 
@@ -171,10 +171,10 @@ pub fn Webhooks() -> impl IntoView {
         <SettingsTabs/>
         {move || match hooks.get() {
             None => view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any(),
-            Some(h) if h.is_empty() => view! { <p class="empty" id="webhooks-empty">{tr(T::NoWebhooks)}</p> }.into_any(),
+            Some(h) if h.is_empty() => view! { <p class="empty" id="webhooks-empty">{tr(A::NoWebhooks)}</p> }.into_any(),
             Some(h) => view! {
                 <table class="list" id="webhooks">
-                    <thead><tr><th>{tr(T::WebhookUrl)}</th><th>{tr(T::Events)}</th><th>{tr(T::Status)}</th><th>{tr(T::Created)}</th></tr></thead>
+                    <thead><tr><th>{tr(A::WebhookUrl)}</th><th>{tr(A::Events)}</th><th>{tr(T::Status)}</th><th>{tr(T::Created)}</th></tr></thead>
                     <tbody>{h.into_iter().map(|w| view! {
                         <tr>
                             <td class="ltr"><a href=format!("/settings/webhooks/{}", w.id)>{w.url.clone()}</a>
@@ -189,7 +189,7 @@ pub fn Webhooks() -> impl IntoView {
         }}
         <ShownOnce secret id="new-secret"/>
         <section class="panel" aria-labelledby="webhook-new">
-            <h2 id="webhook-new">{tr(T::NewWebhook)}</h2>
+            <h2 id="webhook-new">{tr(A::NewWebhook)}</h2>
             <WebhookForm existing=None saved/>
         </section>
     }
@@ -223,8 +223,8 @@ fn EventPicker(chosen: RwSignal<Vec<String>>) -> impl IntoView {
     };
     view! {
         <fieldset class="events" id="webhook-events">
-            <legend>{tr(T::Events)}</legend>
-            {check("*".into(), Vec::new(), text(i18n::lang().get_untracked(), T::EveryEvent).to_owned())}
+            <legend>{tr(A::Events)}</legend>
+            {check("*".into(), Vec::new(), text(i18n::lang().get_untracked(), A::EveryEvent).to_owned())}
             <div class="event-groups ltr">
                 {OBJECTS.iter().map(|o| {
                     let all = format!("{o}.*");
@@ -271,7 +271,7 @@ fn WebhookForm(existing: Option<Webhook>, #[prop(into)] saved: Callback<(Webhook
             t => match serde_json::from_str::<Map<String, Value>>(t) {
                 Ok(m) => Some(m),
                 Err(_) => {
-                    let msg = text(lang.get_untracked(), T::ErrFilterJson);
+                    let msg = text(lang.get_untracked(), A::ErrFilterJson);
                     errors.set(FieldErrors(vec![crm_domain::FieldError::new("filter", "invalid_json", msg)]));
                     return;
                 }
@@ -313,7 +313,7 @@ fn WebhookForm(existing: Option<Webhook>, #[prop(into)] saved: Callback<(Webhook
     view! {
         <form class="record-form" id="webhook-form" on:submit=submit novalidate>
             <div class="field">
-                <label for="webhook-url">{tr(T::WebhookUrl)}</label>
+                <label for="webhook-url">{tr(A::WebhookUrl)}</label>
                 <input id="webhook-url" class="ltr" type="url" placeholder=EXAMPLE_URL bind:value=url/>
                 <FieldProblem errors field="url"/>
             </div>
@@ -325,18 +325,18 @@ fn WebhookForm(existing: Option<Webhook>, #[prop(into)] saved: Callback<(Webhook
             <EventPicker chosen=events/>
             <FieldProblem errors field="events"/>
             <div class="field">
-                <label for="webhook-filter">{tr(T::WebhookFilter)}</label>
+                <label for="webhook-filter">{tr(A::WebhookFilter)}</label>
                 <textarea id="webhook-filter" class="ltr" rows="3" placeholder="{\"pipeline_id\": \"…\"}" bind:value=filter></textarea>
                 <FieldProblem errors field="filter"/>
             </div>
             <label class="check">
                 <input type="checkbox" id="webhook-private" bind:checked=private/>
-                {tr(T::AllowPrivate)}
+                {tr(A::AllowPrivate)}
             </label>
             <FieldProblem errors field="allow_private_target"/>
             <div class="actions">
                 <button type="submit" id="webhook-save" disabled=move || busy.get()>
-                    {move || text(lang.get(), if busy.get() { T::Saving } else if creating { T::Subscribe } else { T::Save })}
+                    {move || if busy.get() { text(lang.get(), T::Saving) } else if creating { text(lang.get(), A::Subscribe) } else { text(lang.get(), T::Save) }}
                 </button>
             </div>
         </form>
@@ -376,7 +376,7 @@ pub fn WebhookPage(id: String) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::ping_webhook(id.get_value()).await {
                 Ok(_) => {
-                    toast(text(lang.get_untracked(), T::PingQueued), false);
+                    toast(text(lang.get_untracked(), A::PingQueued), false);
                     log_refresh.update(|n| *n += 1);
                 }
                 Err(e) => report(e),
@@ -384,7 +384,7 @@ pub fn WebhookPage(id: String) -> impl IntoView {
         })
     };
     let rotate = move || {
-        if !confirmed(lang.get_untracked(), T::ConfirmRotate) {
+        if !confirmed(lang.get_untracked(), A::ConfirmRotate) {
             return;
         }
         leptos::task::spawn_local(async move {
@@ -398,7 +398,7 @@ pub fn WebhookPage(id: String) -> impl IntoView {
         })
     };
     let delete = move || {
-        if !confirmed(lang.get_untracked(), T::ConfirmDeleteWebhook) {
+        if !confirmed(lang.get_untracked(), A::ConfirmDeleteWebhook) {
             return;
         }
         leptos::task::spawn_local(async move {
@@ -426,19 +426,19 @@ pub fn WebhookPage(id: String) -> impl IntoView {
                     </header>
                     <div class="quick-actions">
                         <button type="button" id="webhook-toggle" on:click=move |_| switch(!on, version)>
-                            {tr(if on { T::TurnOff } else { T::TurnOn })}
+                            {tr(if on { A::TurnOff } else { A::TurnOn })}
                         </button>
-                        <button type="button" id="webhook-ping" on:click=move |_| ping()>{tr(T::SendPing)}</button>
-                        <button type="button" id="webhook-edit" class="secondary" on:click=move |_| editing.update(|e| *e = !*e)>{tr(T::Edit)}</button>
-                        <button type="button" id="webhook-rotate" class="secondary" on:click=move |_| rotate()>{tr(T::RotateSecret)}</button>
+                        <button type="button" id="webhook-ping" on:click=move |_| ping()>{tr(A::SendPing)}</button>
+                        <button type="button" id="webhook-edit" class="secondary" on:click=move |_| editing.update(|e| *e = !*e)>{tr(A::Edit)}</button>
+                        <button type="button" id="webhook-rotate" class="secondary" on:click=move |_| rotate()>{tr(A::RotateSecret)}</button>
                         <button type="button" id="webhook-delete" class="danger" on:click=move |_| delete()>{tr(T::Delete)}</button>
                     </div>
                     <section class="facts"><dl>
                         <dt>{tr(T::Description)}</dt><dd>{w.description.clone()}</dd>
-                        <dt>{tr(T::Events)}</dt><dd class="ltr">{w.events.join(", ")}</dd>
-                        <dt>{tr(T::Filter)}</dt>
+                        <dt>{tr(A::Events)}</dt><dd class="ltr">{w.events.join(", ")}</dd>
+                        <dt>{tr(A::Filter)}</dt>
                         <dd class="ltr"><code>{w.filter.clone().map(|f| Value::Object(f).to_string()).unwrap_or_else(|| "—".into())}</code></dd>
-                        <dt>{tr(T::SigningSecret)}</dt><dd class="ltr"><code>{w.secret_hint.clone()}"…"</code></dd>
+                        <dt>{tr(A::SigningSecret)}</dt><dd class="ltr"><code>{w.secret_hint.clone()}"…"</code></dd>
                         <dt>{tr(T::Created)}</dt><dd>{i18n::date_time(lang.get(), &w.created_at)}</dd>
                     </dl></section>
                     <Show when=move || editing.get()>
@@ -452,10 +452,10 @@ pub fn WebhookPage(id: String) -> impl IntoView {
     }
 }
 
-const STATUSES: [(&str, T); 4] = [("", T::AllStatuses), ("pending", T::DPending), ("succeeded", T::DSucceeded), ("failed", T::DFailed)];
+const STATUSES: [(&str, A); 4] = [("", A::AllStatuses), ("pending", A::DPending), ("succeeded", A::DSucceeded), ("failed", A::DFailed)];
 
-fn status_label(s: &str) -> T {
-    STATUSES.iter().find(|x| x.0 == s).map(|x| x.1).unwrap_or(T::DPending)
+fn status_label(s: &str) -> A {
+    STATUSES.iter().find(|x| x.0 == s).map(|x| x.1).unwrap_or(A::DPending)
 }
 
 /// The subscription's deliveries, newest first, filtered by status. While any shown delivery
@@ -492,7 +492,7 @@ fn DeliveryLog(hook: String, refresh: RwSignal<u32>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::replay_delivery(hook.get_value(), d).await {
                 Ok(_) => {
-                    toast(text(lang.get_untracked(), T::Replayed), false);
+                    toast(text(lang.get_untracked(), A::Replayed), false);
                     load(None);
                 }
                 Err(e) => toast(e.message(lang.get_untracked()), true),
@@ -510,16 +510,16 @@ fn DeliveryLog(hook: String, refresh: RwSignal<u32>) -> impl IntoView {
         view! {
             <tr data-delivery=d.id.clone() data-status=d.status.clone() data-event=d.event_type.clone()>
                 <td>{i18n::date_time(lang.get(), &d.created_at)}</td>
-                <td class="ltr">{d.event_type.clone()}{d.replay_of.is_some().then(|| view! { " "<span class="badge">{tr(T::Replay)}</span> })}</td>
+                <td class="ltr">{d.event_type.clone()}{d.replay_of.is_some().then(|| view! { " "<span class="badge">{tr(A::Replay)}</span> })}</td>
                 <td><span class=format!("badge delivery-{}", d.status)>{tr(status_label(&d.status))}</span>
-                    {next_try.map(|t| view! { <div class="muted">{tr(T::NextTry)}" "{i18n::date_time(lang.get(), &t)}</div> })}</td>
+                    {next_try.map(|t| view! { <div class="muted">{tr(A::NextTry)}" "{i18n::date_time(lang.get(), &t)}</div> })}</td>
                 <td>{i18n::number(lang.get(), d.attempts.into())}</td>
                 <td class="ltr answer">{answer}</td>
                 <td class="row-actions">
                     <button type="button" class="link-button" on:click=move |_| open.update(|o| *o = if o.as_deref() == Some(&id1) { None } else { Some(id1.clone()) })>
-                        {tr(T::Details)}
+                        {tr(A::Details)}
                     </button>
-                    <button type="button" class="link-button replay" on:click=move |_| replay(id2.clone())>{tr(T::Replay)}</button>
+                    <button type="button" class="link-button replay" on:click=move |_| replay(id2.clone())>{tr(A::Replay)}</button>
                 </td>
             </tr>
             <Show when=move || open.with(|o| o.as_deref() == Some(&id3))>
@@ -530,8 +530,8 @@ fn DeliveryLog(hook: String, refresh: RwSignal<u32>) -> impl IntoView {
     view! {
         <section class="deliveries" aria-labelledby="deliveries-title">
             <div class="timeline-head">
-                <h2 id="deliveries-title">{tr(T::Deliveries)}</h2>
-                <button type="button" class="secondary" id="deliveries-refresh" on:click=move |_| load(None)>{tr(T::Refresh)}</button>
+                <h2 id="deliveries-title">{tr(A::Deliveries)}</h2>
+                <button type="button" class="secondary" id="deliveries-refresh" on:click=move |_| load(None)>{tr(A::Refresh)}</button>
             </div>
             <div class="chips" role="group" id="delivery-status">
                 {STATUSES.iter().enumerate().map(|(i, (_, label))| view! {
@@ -543,13 +543,13 @@ fn DeliveryLog(hook: String, refresh: RwSignal<u32>) -> impl IntoView {
                 <p class="error" role="alert">{move || failure.get().unwrap_or_default()}</p>
             </Show>
             <Show when=move || !loading.get() && failure.get().is_none() && items.with(|i| i.is_empty())>
-                <p class="empty" id="deliveries-empty">{tr(T::NoDeliveries)}</p>
+                <p class="empty" id="deliveries-empty">{tr(A::NoDeliveries)}</p>
             </Show>
             <Show when=move || items.with(|i| !i.is_empty())>
                 <table class="list" id="deliveries">
                     <thead><tr>
                         <th>{tr(T::When)}</th><th>{tr(T::TlEvent)}</th><th>{tr(T::Status)}</th>
-                        <th>{tr(T::Attempts)}</th><th>{tr(T::Answer)}</th><th></th>
+                        <th>{tr(A::Attempts)}</th><th>{tr(A::Answer)}</th><th></th>
                     </tr></thead>
                     <tbody>{move || items.get().into_iter().map(row).collect_view()}</tbody>
                 </table>
@@ -572,7 +572,7 @@ fn DeliveryDetail(hook: String, delivery: String) -> impl IntoView {
         Some(Err(e)) => view! { <p class="error">{e.message(lang.get())}</p> }.into_any(),
         Some(Ok(d)) => view! {
             <div class="delivery-body">
-                <h3>{tr(T::Attempts)}</h3>
+                <h3>{tr(A::Attempts)}</h3>
                 <ol class="attempts">
                     {d.attempts.into_iter().map(|a| view! {
                         <li>
@@ -583,7 +583,7 @@ fn DeliveryDetail(hook: String, delivery: String) -> impl IntoView {
                         </li>
                     }).collect_view()}
                 </ol>
-                <h3>{tr(T::Payload)}</h3>
+                <h3>{tr(A::Payload)}</h3>
                 <pre class="ltr payload">{serde_json::to_string_pretty(&d.payload).unwrap_or_default()}</pre>
             </div>
         }

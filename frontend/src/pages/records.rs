@@ -248,6 +248,9 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
     let reload = RwSignal::new(0u32);
     // The custom fields the person reads, offered as columns, filters and sorts.
     let defs = RwSignal::new(Vec::<CustomField>::new());
+    // The custom field the bulk bar sets, and the value it is set to.
+    let bulk_field = RwSignal::new(None::<CustomField>);
+    let bulk_value = RwSignal::new(String::new());
     if let Some(entity) = spec.custom {
         leptos::task::spawn_local(async move {
             defs.try_set(custom::readable_fields(entity).await);
@@ -350,6 +353,8 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
         // Assigned to the person chosen in the bulk bar; nobody chosen means me.
         let me_id = Some(assignee.get_untracked()).filter(|a| !a.is_empty()).unwrap_or_else(user);
         let tag_v = tag.get_untracked().trim().to_owned();
+        // An empty value clears the field.
+        let set_to = bulk_field.get_untracked().map(|f| (f.key.clone(), custom::wire(&f, &bulk_value.get_untracked())));
         progress.set(Some((0, n)));
         leptos::task::spawn_local(async move {
             let mut failed = 0;
@@ -361,6 +366,10 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                     BulkAction::Assign => {
                         let field = spec.owner.unwrap_or("owner_id");
                         api::patch_raw(spec.path, &id, version, serde_json::json!({ field: me_id })).await
+                    }
+                    BulkAction::SetField => {
+                        let Some((key, value)) = set_to.clone() else { continue };
+                        api::patch_raw(spec.path, &id, version, serde_json::json!({ "custom": { key: value } })).await
                     }
                     BulkAction::Tag => {
                         let mut tags: Vec<Value> = r.get("tags").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -599,6 +608,20 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                     <input id="bulk-tag" placeholder=tr(T::TagName) bind:value=tag/>
                     <button id="bulk-tag-apply" on:click=move |_| if !tag.get_untracked().trim().is_empty() { each(BulkAction::Tag) }>{tr(T::AddTag)}</button>
                 })}
+                {move || (!defs.with(Vec::is_empty)).then(|| view! {
+                    <select id="bulk-field" aria-label=tr(T::SetField) on:change=move |ev| {
+                        let key = event_target_value(&ev);
+                        bulk_value.set(String::new());
+                        bulk_field.set(defs.with_untracked(|d| d.iter().find(|f| f.key == key).cloned()));
+                    }>
+                        <option value="">{tr(T::SetField)}</option>
+                        {defs.get().into_iter().filter(|f| !f.archived).map(|f| view! { <option value=f.key.clone()>{custom::label(lang.get_untracked(), &f)}</option> }).collect_view()}
+                    </select>
+                })}
+                {move || bulk_field.get().map(|f| view! {
+                    <custom::Editor id="bulk-value" field=f value=bulk_value/>
+                    <button id="bulk-set" on:click=move |_| each(BulkAction::SetField)>{tr(T::ApplyToSelected)}</button>
+                })}
                 <button id="bulk-export" on:click=move |_| {
                     let l = lang.get_untracked();
                     let cols = shown_columns();
@@ -689,6 +712,8 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
 enum BulkAction {
     Assign,
     Tag,
+    /// The custom field chosen in the bulk bar, to the value typed there.
+    SetField,
     Delete,
 }
 

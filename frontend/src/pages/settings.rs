@@ -2,7 +2,7 @@
 //! pick in the composer. The server's field problems land beside each field.
 
 use crate::api;
-use crate::i18n::{self, tr, T};
+use crate::i18n::{self, tr, A, T};
 use crate::ui::{show_problem, toast, FieldErrors, FieldProblem};
 use crm_api_types::{EmailSettingsInput, EmailTemplate, EmailTemplateInput, SmtpSecurity};
 use leptos::prelude::*;
@@ -76,7 +76,7 @@ fn MailServer() -> impl IntoView {
             p => match p.parse::<u16>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    let msg = i18n::text(lang.get_untracked(), T::ErrPort);
+                    let msg = i18n::text(lang.get_untracked(), A::ErrPort);
                     errors.set(FieldErrors(vec![crm_domain::FieldError::new("port", "invalid_port", msg)]));
                     return;
                 }
@@ -112,7 +112,7 @@ fn MailServer() -> impl IntoView {
             }
         });
     };
-    let field = move |id: &'static str, label: T, value: RwSignal<String>, kind: &'static str| {
+    let field = move |id: &'static str, label: A, value: RwSignal<String>, kind: &'static str| {
         view! {
             <div class="field">
                 <label for=format!("smtp-{id}")>{tr(label)}</label>
@@ -123,35 +123,35 @@ fn MailServer() -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="smtp-title">
-            <h2 id="smtp-title">{tr(T::MailServer)}</h2>
+            <h2 id="smtp-title">{tr(A::MailServer)}</h2>
             <p class="muted" id="smtp-status">{move || match status.get() {
-                Some((true, _)) => tr(T::MailReady)(),
-                Some((false, _)) => tr(T::MailNotSet)(),
+                Some((true, _)) => tr(A::MailReady)(),
+                Some((false, _)) => tr(A::MailNotSet)(),
                 None => "",
             }}</p>
             <Show when=move || failure.get().is_some()>
                 <p class="error" role="alert">{move || failure.get().unwrap_or_default()}</p>
             </Show>
             <form class="record-form" id="smtp-form" on:submit=save novalidate>
-                {field("host", T::MailHost, host, "text")}
+                {field("host", A::MailHost, host, "text")}
                 <div class="field">
-                    <label for="smtp-security">{tr(T::MailSecurity)}</label>
+                    <label for="smtp-security">{tr(A::MailSecurity)}</label>
                     <select id="smtp-security" on:change=move |ev| security.set(event_target_value(&ev))>
                         {["starttls", "tls", "none"].into_iter().map(|v| view! {
                             <option value=v selected=move || security.get() == v>{v.to_uppercase()}</option>
                         }).collect_view()}
                     </select>
                 </div>
-                {field("port", T::MailPort, port, "text")}
-                {field("username", T::MailUser, username, "text")}
+                {field("port", A::MailPort, port, "text")}
+                {field("username", A::MailUser, username, "text")}
                 <div class="field">
                     <label for="smtp-password">{tr(T::Password)}</label>
                     <input id="smtp-password" type="password" bind:value=password autocomplete="new-password"
-                        placeholder=move || if status.get().is_some_and(|s| s.1) { tr(T::PasswordKept)() } else { "" }/>
+                        placeholder=move || if status.get().is_some_and(|s| s.1) { tr(A::PasswordKept)() } else { "" }/>
                     <FieldProblem errors field="password"/>
                 </div>
-                {field("from_address", T::MailFrom, from_address, "email")}
-                {field("from_name", T::MailFromName, from_name, "text")}
+                {field("from_address", A::MailFrom, from_address, "email")}
+                {field("from_name", A::MailFromName, from_name, "text")}
                 <div class="actions">
                     <button type="submit" id="smtp-save" disabled=move || busy.get()>{move || i18n::text(lang.get(), if busy.get() { T::Saving } else { T::Save })}</button>
                 </div>
@@ -223,9 +223,9 @@ fn Templates() -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="templates-title">
-            <h2 id="templates-title">{tr(T::Templates)}</h2>
+            <h2 id="templates-title">{tr(A::Templates)}</h2>
             <Show when=move || all.with(|a| a.is_empty())>
-                <p class="empty">{tr(T::NoTemplates)}</p>
+                <p class="empty">{tr(A::NoTemplates)}</p>
             </Show>
             <ul class="plain" id="templates">
                 {move || all.get().into_iter().map(|t| {
@@ -233,14 +233,14 @@ fn Templates() -> impl IntoView {
                     view! {
                         <li>
                             <strong>{t.name}</strong>" · "<span class="muted">{t.subject}</span>" "
-                            <button type="button" class="link" on:click=move |_| edit(&shown)>{tr(T::Edit)}</button>
+                            <button type="button" class="link" on:click=move |_| edit(&shown)>{tr(A::Edit)}</button>
                             <button type="button" class="link" on:click=move |_| remove(id.clone())>{tr(T::Delete)}</button>
                         </li>
                     }
                 }).collect_view()}
             </ul>
             <form class="record-form" id="template-form" on:submit=save novalidate>
-                <h3>{move || if editing.with(Option::is_some) { tr(T::EditTemplate)() } else { tr(T::NewTemplate)() }}</h3>
+                <h3>{move || if editing.with(Option::is_some) { tr(A::EditTemplate)() } else { tr(A::NewTemplate)() }}</h3>
                 <div class="field">
                     <label for="template-name">{tr(T::Name)}</label>
                     <input id="template-name" bind:value=name/>
@@ -256,7 +256,7 @@ fn Templates() -> impl IntoView {
                     <textarea id="template-body" rows="6" bind:value=body></textarea>
                     <FieldProblem errors field="body"/>
                 </div>
-                <p class="muted">{tr(T::MergeFields)}" "<code class="ltr">{crm_domain::merge::FIELDS.iter().map(|f| format!("{{{{{f}}}}}")).collect::<Vec<_>>().join(" ")}</code></p>
+                <p class="muted">{tr(A::MergeFields)}" "<code class="ltr">{crm_domain::merge::FIELDS.iter().map(|f| format!("{{{{{f}}}}}")).collect::<Vec<_>>().join(" ")}</code></p>
                 <div class="actions">
                     <button type="submit" id="template-save">{tr(T::Save)}</button>
                     <button type="button" class="secondary" on:click=move |_| clear()>{tr(T::Cancel)}</button>
