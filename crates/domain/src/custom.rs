@@ -128,6 +128,12 @@ pub struct FieldConfig {
     pub readers: Vec<Role>,
 }
 
+/// Whether a value counts as none: `null`, a blank text or an empty list. The one rule for a
+/// required field, a stage's required custom field and the web app asking for one.
+pub fn is_empty_value(v: &Value) -> bool {
+    v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty()) || v.as_array().is_some_and(Vec::is_empty)
+}
+
 /// A field as validation and display need it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldDef {
@@ -201,7 +207,7 @@ impl FieldDef {
         if self.field_type == FieldType::Money {
             out.remove(&self.currency_key());
         }
-        if raw.is_null() || raw.as_str().is_some_and(|s| s.trim().is_empty()) || raw.as_array().is_some_and(Vec::is_empty) {
+        if is_empty_value(raw) {
             return Ok(());
         }
         let wrong = |expected: &str| FieldError::new(&path, "invalid_type", format!("must be {expected}"));

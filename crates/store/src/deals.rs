@@ -505,19 +505,20 @@ fn resolve(
         }
         let custom_required = stage.required_custom();
         if !custom_required.is_empty() {
+            let stored: serde_json::Map<String, serde_json::Value>;
             let held = match (&d.custom, prev) {
-                (Some(values), _) => values.clone(),
-                (None, Some((p, _))) => serde_json::from_str(&p.custom).unwrap_or_default(),
-                (None, None) => serde_json::Map::new(),
+                (Some(values), _) => values,
+                (None, Some((p, _))) => {
+                    stored = serde_json::from_str(&p.custom).unwrap_or_default();
+                    &stored
+                }
+                (None, None) => {
+                    stored = serde_json::Map::new();
+                    &stored
+                }
             };
             for r in custom_required {
-                let empty = match held.get(&r.storage_key) {
-                    None | Some(serde_json::Value::Null) => true,
-                    Some(serde_json::Value::Array(a)) => a.is_empty(),
-                    Some(serde_json::Value::String(s)) => s.is_empty(),
-                    Some(_) => false,
-                };
-                if empty {
+                if held.get(&r.storage_key).is_none_or(crm_domain::custom::is_empty_value) {
                     errs.push(FieldError::new(
                         format!("custom.{}", r.key),
                         "required_for_stage",

@@ -51,12 +51,7 @@ pub fn missing_custom(stage: &Stage, d: &Deal) -> Vec<String> {
     stage
         .required_custom_fields
         .iter()
-        .filter(|k| match d.custom.get(k.as_str()) {
-            None | Some(serde_json::Value::Null) => true,
-            Some(serde_json::Value::Array(a)) => a.is_empty(),
-            Some(serde_json::Value::String(s)) => s.is_empty(),
-            Some(_) => false,
-        })
+        .filter(|k| d.custom.get(k.as_str()).is_none_or(crm_domain::custom::is_empty_value))
         .cloned()
         .collect()
 }
