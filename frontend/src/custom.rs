@@ -266,18 +266,7 @@ pub fn Editor(
 ) -> impl IntoView {
     let lang = i18n::lang();
     let focus = on_done.is_some();
-    let done = move || {
-        if let Some(d) = on_done {
-            // A blur may come after the owner is gone (the input is being removed).
-            let _ = d.try_run(());
-        }
-    };
-    let keys = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Enter" {
-            ev.prevent_default();
-            done();
-        }
-    };
+    let (done, keys) = crate::ui::done_on(on_done);
     let f = StoredValue::new(field.clone());
     match field.field_type {
         FieldType::LongText => {
@@ -457,7 +446,7 @@ fn FactValue(field: CustomField, value: Value) -> impl IntoView {
 pub fn CustomFacts(
     entity: Entity,
     #[prop(into)] id: String,
-    current: RwSignal<Option<Value>>,
+    #[prop(into)] current: Signal<Option<Value>>,
     #[prop(into)] saved: Callback<Value>,
 ) -> impl IntoView {
     let lang = i18n::lang();

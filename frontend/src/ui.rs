@@ -149,6 +149,24 @@ pub fn typing(ev: &web_sys::KeyboardEvent) -> bool {
         .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA") || el.is_content_editable())
 }
 
+/// For an input edited in place: what it calls when the person is done (a value picked, Enter,
+/// or the input left), and its Enter key handler. A blur may come after the owner is gone (the
+/// input is being removed), so the callback is tried, not run.
+pub fn done_on(on_done: Option<Callback<()>>) -> (impl Fn() + Copy + 'static, impl Fn(web_sys::KeyboardEvent) + Copy + 'static) {
+    let done = move || {
+        if let Some(d) = on_done {
+            let _ = d.try_run(());
+        }
+    };
+    let enter = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Enter" {
+            ev.prevent_default();
+            done();
+        }
+    };
+    (done, enter)
+}
+
 /// A calendar date whose value is `YYYY-MM-DD` (Gregorian). In English it is the browser's date
 /// picker; in Persian it takes a Solar Hijri date (`۱۴۰۵/۰۹/۲۹`, Persian or Latin digits) and
 /// shows the Gregorian date it stands for. Text that is not a date is passed on as written, so
@@ -170,17 +188,7 @@ pub fn DateInput(
     let typed = RwSignal::new(start);
     let shown_id = id.clone();
     let focus = on_done.is_some();
-    let done = move || {
-        if let Some(d) = on_done {
-            let _ = d.try_run(());
-        }
-    };
-    let enter = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Enter" {
-            ev.prevent_default();
-            done();
-        }
-    };
+    let (done, enter) = done_on(on_done);
     view! {
         {move || match lang.get() {
             Lang::En => view! { <input id=shown_id.clone() type="date" class="ltr" autofocus=focus bind:value=value on:change=move |_| done()/> }.into_any(),

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, startBrowser, api, artifacts, signIn, ADMIN } from './harness.mjs';
+import { startServer, startBrowser, api, artifacts, signIn, ADMIN, watchErrors } from './harness.mjs';
 
 let server;
 let browser;
@@ -26,9 +26,7 @@ after(async () => {
 async function open(path, width = 1440) {
   const page = await browser.context.newPage();
   await page.setViewportSize({ width, height: 900 });
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.errors.push(m.text()); });
+  watchErrors(page);
   page.on('dialog', (d) => d.accept());
   await page.goto(`${server.base}${path}`);
   return page;

@@ -66,6 +66,13 @@ export async function startBrowser() {
   };
 }
 
+/** Records the page's script errors in `page.errors` (a refused request's log line aside). */
+export function watchErrors(page) {
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.errors.push(m.text()); });
+}
+
 /** Calls the API as the admin. */
 export async function api(base, method, path, body) {
   const login = await fetch(`${base}/api/v1/auth/login`, {

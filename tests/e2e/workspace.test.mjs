@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, startBrowser, startSmtpSink, api, artifacts, signIn, ADMIN } from './harness.mjs';
+import { startServer, startBrowser, startSmtpSink, api, artifacts, signIn, ADMIN, watchErrors } from './harness.mjs';
 
 let server;
 let browser;
@@ -31,9 +31,7 @@ async function login() {
 /** A page that records script errors. */
 async function open(path) {
   const page = await browser.context.newPage();
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.errors.push(m.text()); });
+  watchErrors(page);
   await page.goto(`${server.base}${path}`);
   return page;
 }

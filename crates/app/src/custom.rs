@@ -314,6 +314,31 @@ fn at_version(conn: &mut DbConnection, ws: &str, id: &str, expected: Option<i64>
     }
 }
 
+/// An admin's change to one field, in one write transaction: `work` gets the field as it is,
+/// if it is still at the version the caller saw. The cached definitions are dropped after,
+/// whatever the outcome.
+async fn change_field<T: Send + 'static>(
+    db: &Db,
+    caller: &Caller,
+    id: String,
+    expected: Option<i64>,
+    work: impl FnOnce(&mut DbConnection, &str, FieldRow) -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    require_admin(caller)?;
+    let ws = caller.workspace().to_owned();
+    let out = db
+        .write({
+            let ws = ws.clone();
+            move |conn| {
+                let current = at_version(conn, &ws, &id, expected)?;
+                work(conn, &ws, current)
+            }
+        })
+        .await;
+    forget(&ws);
+    out
+}
+
 /// The workspace's live fields, of one kind or of all. Every member reads them (forms and
 /// lists are built from them); a sensitive field is described to everyone, its values are not.
 pub async fn list(db: &Db, caller: &Caller, entity: Option<Entity>) -> AppResult<Vec<FieldRow>> {
@@ -395,85 +420,64 @@ pub async fn change<F>(db: &Db, caller: &Caller, id: String, expected: Option<i6
 where
     F: FnOnce(&FieldRow) -> AppResult<(FieldSpec, bool, Option<i64>)> + Send + 'static,
 {
-    require_admin(caller)?;
-    let ws = caller.workspace().to_owned();
-    let changed = db
-        .write({
-            let ws = ws.clone();
-            move |conn| {
-                let current = at_version(conn, &ws, &id, expected)?;
-                let (spec, archived, position) = apply(&current)?;
-                let mut row = current.clone();
-                write_spec(&mut row, &spec, archived);
-                if let Some(p) = position {
-                    row.position = p;
-                }
-                let made_unique = row.unique_values != 0 && current.unique_values == 0;
-                if made_unique {
-                    // Writers of the field's values wait, so none slips a duplicate in after the check.
-                    repo::lock_field(conn, &row.storage_key)?;
-                }
-                if made_unique && repo::has_duplicates(conn, &ws, &row.entity_type, &row.def()?)? {
-                    return Err(StoreError::Conflict {
-                        code: "duplicate_values",
-                        message: "records already share values of this field; make them differ first".into(),
-                        field: Some("unique".into()),
-                    }
-                    .into());
-                }
-                if row.indexed != 0 && current.indexed == 0 {
-                    let (_, indexed) = repo::counts(conn, &ws, &row.entity_type)?;
-                    if indexed >= repo::MAX_INDEXED_PER_KIND {
-                        return Err(too_many(
-                            "indexed",
-                            format!("a kind of record has at most {} indexed fields", repo::MAX_INDEXED_PER_KIND),
-                        ));
-                    }
-                }
-                row.version = current.version + 1;
-                row.updated_at = time::now_micros();
-                repo::update(conn, &row, current.version)?;
-                sync_index(conn, &row, current.indexed != 0)?;
-                // Stage rules name a deal field by its key, and stop requiring one archived.
-                let archived_now = row.archived != 0 && current.archived == 0;
-                if row.entity_type == Entity::Deal.as_str() && (row.key != current.key || archived_now) {
-                    let key = (row.archived == 0).then_some(row.key.as_str());
-                    crm_store::pipelines::rename_required_custom(conn, &ws, &row.storage_key, key)?;
-                }
-                Ok(row)
+    change_field(db, caller, id, expected, move |conn, ws, current| {
+        let (spec, archived, position) = apply(&current)?;
+        let mut row = current.clone();
+        write_spec(&mut row, &spec, archived);
+        if let Some(p) = position {
+            row.position = p;
+        }
+        let made_unique = row.unique_values != 0 && current.unique_values == 0;
+        if made_unique {
+            // Writers of the field's values wait, so none slips a duplicate in after the check.
+            repo::lock_field(conn, &row.storage_key)?;
+        }
+        if made_unique && repo::has_duplicates(conn, ws, &row.entity_type, &row.def()?)? {
+            return Err(StoreError::Conflict {
+                code: "duplicate_values",
+                message: "records already share values of this field; make them differ first".into(),
+                field: Some("unique".into()),
             }
-        })
-        .await;
-    forget(&ws);
-    changed
+            .into());
+        }
+        if row.indexed != 0 && current.indexed == 0 {
+            let (_, indexed) = repo::counts(conn, ws, &row.entity_type)?;
+            if indexed >= repo::MAX_INDEXED_PER_KIND {
+                return Err(too_many("indexed", format!("a kind of record has at most {} indexed fields", repo::MAX_INDEXED_PER_KIND)));
+            }
+        }
+        row.version = current.version + 1;
+        row.updated_at = time::now_micros();
+        repo::update(conn, &row, current.version)?;
+        sync_index(conn, &row, current.indexed != 0)?;
+        // Stage rules name a deal field by its key, and stop requiring one archived.
+        let archived_now = row.archived != 0 && current.archived == 0;
+        if row.entity_type == Entity::Deal.as_str() && (row.key != current.key || archived_now) {
+            let key = (row.archived == 0).then_some(row.key.as_str());
+            crm_store::pipelines::rename_required_custom(conn, ws, &row.storage_key, key)?;
+        }
+        Ok(row)
+    })
+    .await
 }
 
 /// Deletes a field: its values leave every record's `custom` object as the API shows it at
 /// once (they stay in storage under a key no field will use again) and its index is dropped.
 pub async fn delete(db: &Db, caller: &Caller, id: String, expected: Option<i64>) -> AppResult<()> {
-    require_admin(caller)?;
-    let ws = caller.workspace().to_owned();
-    let deleted = db
-        .write({
-            let ws = ws.clone();
-            move |conn| {
-                let mut row = at_version(conn, &ws, &id, expected)?;
-                let version = row.version;
-                let had_index = row.indexed != 0;
-                row.version += 1;
-                row.deleted_at = Some(time::now_micros());
-                row.indexed = 0;
-                repo::update(conn, &row, version)?;
-                sync_index(conn, &row, had_index)?;
-                if row.entity_type == Entity::Deal.as_str() {
-                    crm_store::pipelines::rename_required_custom(conn, &ws, &row.storage_key, None)?;
-                }
-                Ok::<_, AppError>(())
-            }
-        })
-        .await;
-    forget(&ws);
-    deleted
+    change_field(db, caller, id, expected, move |conn, ws, mut row| {
+        let version = row.version;
+        let had_index = row.indexed != 0;
+        row.version += 1;
+        row.deleted_at = Some(time::now_micros());
+        row.indexed = 0;
+        repo::update(conn, &row, version)?;
+        sync_index(conn, &row, had_index)?;
+        if row.entity_type == Entity::Deal.as_str() {
+            crm_store::pipelines::rename_required_custom(conn, ws, &row.storage_key, None)?;
+        }
+        Ok::<_, AppError>(())
+    })
+    .await
 }
 
 /// What changing a field's type does to the records that hold a value of it.
@@ -508,87 +512,78 @@ pub async fn change_type(
     dry_run: bool,
     clear: bool,
 ) -> AppResult<TypeChange> {
-    require_admin(caller)?;
-    let ws = caller.workspace().to_owned();
-    let changed = db
-        .write({
-            let ws = ws.clone();
-            move |conn| {
-                let current = at_version(conn, &ws, &id, expected)?;
-                let spec = spec(&current)?;
-                let old = current.def()?;
-                let new = spec.def(&current.id, &current.storage_key);
-                let region = crate::workspace::region(conn, &ws)?;
-                let holders = repo::holders(conn, &ws, &current.entity_type, &current.storage_key)?;
-                let mut converted = Vec::with_capacity(holders.len());
-                let (mut failures, mut unconvertible) = (Vec::new(), 0);
-                for (record, json, version) in &holders {
-                    let values = stored(json)?;
-                    match new.convert_from(&old, &values, region) {
-                        Ok(v) => converted.push((record, v, *version)),
-                        Err(e) => {
-                            unconvertible += 1;
-                            if failures.len() < MAX_REPORTED {
-                                failures.push((record.clone(), old.show(&values).unwrap_or(Value::Null), e.message));
-                            }
-                            let mut cleared = values;
-                            cleared.remove(&old.storage_key);
-                            cleared.remove(&format!("{}_c", old.storage_key));
-                            converted.push((record, cleared, *version));
-                        }
+    change_field(db, caller, id, expected, move |conn, ws, current| {
+        let spec = spec(&current)?;
+        let old = current.def()?;
+        let new = spec.def(&current.id, &current.storage_key);
+        let region = crate::workspace::region(conn, ws)?;
+        let holders = repo::holders(conn, ws, &current.entity_type, &current.storage_key)?;
+        let mut converted = Vec::with_capacity(holders.len());
+        let (mut failures, mut unconvertible) = (Vec::new(), 0);
+        for (record, json, version) in &holders {
+            let values = stored(json)?;
+            match new.convert_from(&old, &values, region) {
+                Ok(v) => converted.push((record, v, *version)),
+                Err(e) => {
+                    unconvertible += 1;
+                    if failures.len() < MAX_REPORTED {
+                        failures.push((record.clone(), old.show(&values).unwrap_or(Value::Null), e.message));
                     }
+                    let mut cleared = values;
+                    cleared.remove(&old.storage_key);
+                    cleared.remove(&format!("{}_c", old.storage_key));
+                    converted.push((record, cleared, *version));
                 }
-                let report = |field: FieldRow, applied: bool, failures, unconvertible| TypeChange {
-                    records: holders.len(),
-                    converted: holders.len() - unconvertible,
-                    failures,
-                    unconvertible,
-                    applied,
-                    field,
-                };
-                if dry_run {
-                    return Ok(report(current, false, failures, unconvertible));
-                }
-                if unconvertible > 0 && !clear {
-                    return Err(StoreError::Conflict {
-                        code: "unconvertible_values",
-                        message: format!(
-                            "{unconvertible} values cannot become a {}; see them in a dry run, or send clear_unconvertible to clear them",
-                            spec.field_type
-                        ),
-                        field: Some("type".into()),
-                    }
-                    .into());
-                }
-                if current.indexed != 0 {
-                    repo::drop_index(conn, &old)?;
-                }
-                for (record, values, version) in &converted {
-                    repo::set_values(conn, &current.entity_type, record, &Value::Object(values.clone()).to_string(), *version)?;
-                }
-                let mut row = current.clone();
-                row.field_type = spec.field_type.as_str().to_owned();
-                write_spec(&mut row, &spec, current.archived != 0);
-                if row.unique_values != 0 {
-                    // Values that differed may be equal now ("7" and "07" as numbers).
-                    repo::lock_field(conn, &row.storage_key)?;
-                    if repo::has_duplicates(conn, &ws, &row.entity_type, &new)? {
-                        return Err(StoreError::Conflict {
-                            code: "duplicate_values",
-                            message: "converted, records would share values of this unique field; make them differ first".into(),
-                            field: Some("type".into()),
-                        }
-                        .into());
-                    }
-                }
-                row.version = current.version + 1;
-                row.updated_at = time::now_micros();
-                repo::update(conn, &row, current.version)?;
-                sync_index(conn, &row, false)?;
-                Ok(report(row, true, failures, unconvertible))
             }
-        })
-        .await;
-    forget(&ws);
-    changed
+        }
+        let report = |field: FieldRow, applied: bool, failures, unconvertible| TypeChange {
+            records: holders.len(),
+            converted: holders.len() - unconvertible,
+            failures,
+            unconvertible,
+            applied,
+            field,
+        };
+        if dry_run {
+            return Ok(report(current, false, failures, unconvertible));
+        }
+        if unconvertible > 0 && !clear {
+            return Err(StoreError::Conflict {
+                code: "unconvertible_values",
+                message: format!(
+                    "{unconvertible} values cannot become a {}; see them in a dry run, or send clear_unconvertible to clear them",
+                    spec.field_type
+                ),
+                field: Some("type".into()),
+            }
+            .into());
+        }
+        if current.indexed != 0 {
+            repo::drop_index(conn, &old)?;
+        }
+        for (record, values, version) in &converted {
+            repo::set_values(conn, &current.entity_type, record, &Value::Object(values.clone()).to_string(), *version)?;
+        }
+        let mut row = current.clone();
+        row.field_type = spec.field_type.as_str().to_owned();
+        write_spec(&mut row, &spec, current.archived != 0);
+        if row.unique_values != 0 {
+            // Values that differed may be equal now ("7" and "07" as numbers).
+            repo::lock_field(conn, &row.storage_key)?;
+            if repo::has_duplicates(conn, ws, &row.entity_type, &new)? {
+                return Err(StoreError::Conflict {
+                    code: "duplicate_values",
+                    message: "converted, records would share values of this unique field; make them differ first".into(),
+                    field: Some("type".into()),
+                }
+                .into());
+            }
+        }
+        row.version = current.version + 1;
+        row.updated_at = time::now_micros();
+        repo::update(conn, &row, current.version)?;
+        sync_index(conn, &row, false)?;
+        Ok(report(row, true, failures, unconvertible))
+    })
+    .await
 }

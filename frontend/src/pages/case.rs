@@ -99,8 +99,7 @@ pub fn CasePage(id: String) -> impl IntoView {
     };
     let comment = RwSignal::new(String::new());
     // The case as JSON for its custom fields, which hand a saved case back.
-    let raw = RwSignal::new(None::<serde_json::Value>);
-    Effect::new(move || raw.set(case.with(|c| c.as_ref().and_then(|c| serde_json::to_value(c).ok()))));
+    let raw = Memo::new(move |_| case.with(|c| c.as_ref().and_then(|c| serde_json::to_value(c).ok())));
     let saved = move |v: serde_json::Value| {
         if let Ok(c) = serde_json::from_value::<Case>(v) {
             case.set(Some(c));
