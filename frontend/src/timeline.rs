@@ -353,6 +353,7 @@ pub fn Timeline(
             }
         }
         let mut body = ActivityCreate {
+            custom: serde_json::Map::new(),
             kind: mode.kind(),
             direction: Some(match mode {
                 Compose::Note => Direction::Internal,

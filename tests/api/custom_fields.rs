@@ -146,7 +146,9 @@ both_backends! {
     async fn definitions_are_checked_admins_only_and_per_workspace(app) {
         let (s, b) = app.post("/api/v1/fields", &json!({"entity": "contact", "key": "first_name", "type": "text", "label_en": "Name"})).await;
         assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["key:reserved_key".to_owned()]));
-        let (s, b) = app.post("/api/v1/fields", &json!({"entity": "order", "key": "Bad Key", "type": "choice", "label_en": "",
+        let (s, b) = app.post("/api/v1/fields", &json!({"entity": "product", "key": "x", "type": "text", "label_en": "X"})).await;
+        assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["entity:invalid_enum_value".to_owned()]));
+        let (s, b) = app.post("/api/v1/fields", &json!({"key": "Bad Key", "type": "choice", "label_en": "",
             "unique": true, "pattern": "(", "target": "deal"})).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(errors(&b), ["entity:invalid_entity", "key:invalid_key", "label_en:required", "options:required", "pattern:not_allowed", "target:not_allowed"]);
@@ -498,5 +500,73 @@ both_backends! {
         assert_eq!(p["stages"][1]["required_custom_fields"], json!(["competitor"]));
         let (s, b) = app.post("/api/v1/deals", &json!({"name": "Mill", "pipeline_id": pid, "stage_id": proposal, "amount": "5", "currency": "USD", "custom": {"competitor": "Acme"}})).await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+
+    async fn orders_activities_and_tasks_carry_custom_fields_like_the_other_kinds(app) {
+        let (s, b) = app.get("/api/v1/fields?entity=task").await;
+        assert_eq!((s, b.as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{b}");
+        for (kind, path, body) in [
+            ("order", "/api/v1/orders", json!({"currency": "IRR", "line_items": [{"name": "Rug", "quantity": "1", "unit_price": "1000"}]})),
+            ("activity", "/api/v1/activities", json!({"kind": "call", "subject": "Follow-up"})),
+            ("task", "/api/v1/tasks", json!({"title": "Send the quote"})),
+        ] {
+            define(&app, json!({"entity": kind, "key": "region", "type": "choice", "label_en": "Region", "required": true,
+                "options": [{"key": "north", "label_en": "North"}, {"key": "south", "label_en": "South"}]})).await;
+            define(&app, json!({"entity": kind, "key": "follow_up", "type": "date", "label_en": "Follow up on"})).await;
+            define(&app, json!({"entity": kind, "key": "ref", "type": "text", "label_en": "Reference", "unique": true})).await;
+
+            // A required field is asked for, a wrong value is named, both with the built-in problems.
+            let (s, b) = app.post(path, &body).await;
+            assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["custom.region:required".to_owned()]), "{kind}: {b}");
+            let mut bad = body.clone();
+            bad["custom"] = json!({"region": "east", "follow_up": "soon"});
+            let (s, b) = app.post(path, &bad).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{kind}: {b}");
+            assert_eq!(errors(&b), ["custom.follow_up:invalid_type", "custom.region:unknown_option"], "{kind}");
+
+            // Written, read back, changed and audited by key.
+            let mut ids = Vec::new();
+            for (region, day, reference) in [("north", "2027-01-10", "R-1"), ("south", "2027-02-10", "R-2"), ("north", "2027-03-10", "R-3")] {
+                let mut good = body.clone();
+                good["custom"] = json!({"region": region, "follow_up": day, "ref": reference});
+                let (s, r) = app.post(path, &good).await;
+                assert_eq!(s, StatusCode::CREATED, "{kind}: {r}");
+                assert_eq!(r["custom"], json!({"region": region, "follow_up": day, "ref": reference}), "{kind}");
+                ids.push(r["id"].as_str().expect("an id").to_owned());
+            }
+            let one = format!("{path}/{}", ids[0]);
+            let (s, r) = app.get(&one).await;
+            assert_eq!((s, &r["custom"]["follow_up"]), (StatusCode::OK, &json!("2027-01-10")), "{kind}: {r}");
+            let (s, r) = app.patch(&one, 1, &json!({"custom": {"follow_up": null}})).await;
+            assert_eq!(s, StatusCode::OK, "{kind}: {r}");
+            assert_eq!(r["custom"], json!({"region": "north", "ref": "R-1"}), "{kind}");
+            let (s, b) = app.patch(&one, 2, &json!({"custom": {"ref": "R-2"}})).await;
+            assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("duplicate_value")), "{kind}: {b}");
+            let (_, audit) = app.get(&format!("{one}/audit")).await;
+            assert_eq!(audit["items"][1]["changes"], json!([{"field": "custom.follow_up", "before": "2027-01-10", "after": null}]), "{kind}: {audit}");
+
+            // Filtered and sorted on, empty values last.
+            let (s, b) = app.get(&format!("{path}?custom.region=north&sort=-custom.follow_up")).await;
+            assert_eq!(s, StatusCode::OK, "{kind}: {b}");
+            let got: Vec<&str> = b["items"].as_array().expect("items").iter().map(|r| r["id"].as_str().expect("id")).collect();
+            assert_eq!(got, [ids[2].as_str(), ids[0].as_str()], "{kind}");
+            let (s, b) = app.get(&format!("{path}?custom.follow_up[gte]=2027-02-01&custom.follow_up[lt]=2027-03-01")).await;
+            let got: Vec<&str> = b["items"].as_array().expect("items").iter().map(|r| r["id"].as_str().expect("id")).collect();
+            assert_eq!((s, got), (StatusCode::OK, vec![ids[1].as_str()]), "{kind}");
+            let (s, b) = app.get(&format!("{path}?custom.nope=1")).await;
+            assert_eq!((s, b["errors"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("custom.nope")), "{kind}: {b}");
+        }
+
+        // A shop's upsert replaces an order's values key by key and keeps the others.
+        let body = json!({"currency": "IRR", "line_items": [{"name": "Rug", "quantity": "1", "unit_price": "1000"}],
+            "custom": {"region": "south", "ref": "S-9"}});
+        let (s, o, _) = app.send(app.client.put(app.url("/api/v1/orders/external/shop-9")).bearer_auth(&app.token).json(&body)).await;
+        assert_eq!(s, StatusCode::CREATED, "{o}");
+        assert_eq!(o["custom"], json!({"region": "south", "ref": "S-9"}));
+        let body = json!({"currency": "IRR", "line_items": [{"name": "Rug", "quantity": "2", "unit_price": "1000"}],
+            "custom": {"follow_up": "2027-05-01"}});
+        let (s, o, _) = app.send(app.client.put(app.url("/api/v1/orders/external/shop-9")).bearer_auth(&app.token).json(&body)).await;
+        assert_eq!(s, StatusCode::OK, "{o}");
+        assert_eq!(o["custom"], json!({"region": "south", "ref": "S-9", "follow_up": "2027-05-01"}));
     }
 }

@@ -40,6 +40,11 @@ pub struct Order {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The values of the workspace's custom fields by key, those the reader may see
+    /// (`GET /api/v1/fields?entity=order` describes them).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 /// An order as written (create, and the full replacement of an upsert).
@@ -77,6 +82,11 @@ pub struct OrderInput {
     pub owner_id: Option<String>,
     #[serde(default)]
     pub notes: Option<String>,
+    /// Values of custom fields by key (`GET /api/v1/fields?entity=order`); required ones must be
+    /// given, the others take their default.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A partial update of an order (e.g. its status); `null` clears.
@@ -116,6 +126,10 @@ pub struct OrderPatch {
     #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub external_id: Option<Option<String>>,
+    /// Values of custom fields by key: absent keys stay, `null` clears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// How many units of the base currency one unit of `currency` is worth, from a day on.

@@ -8,8 +8,12 @@ use crm_domain::{FieldError, Role, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+/// The kinds of record a record field may link to: those with a name and a page of their own.
+pub const LINK_TARGETS: &[Entity] = &[Entity::Contact, Entity::Company, Entity::Deal, Entity::Lead, Entity::Case];
+
 /// The kinds of record that have custom fields.
-pub const CUSTOM_KINDS: &[Entity] = &[Entity::Contact, Entity::Company, Entity::Deal, Entity::Lead, Entity::Case];
+pub const CUSTOM_KINDS: &[Entity] =
+    &[Entity::Contact, Entity::Company, Entity::Deal, Entity::Lead, Entity::Case, Entity::Order, Entity::Activity, Entity::Task];
 
 /// A custom field of one kind of record. Its values appear in each record's `custom` object
 /// under `key`, in the type's wire form (see the field types in the API guide).
@@ -205,7 +209,7 @@ impl CustomFieldCreate {
                 readers: self.readers.clone(),
             },
         };
-        if let Err(more) = spec.check(&kind_names()) {
+        if let Err(more) = spec.check(&LINK_TARGETS.iter().map(|k| k.as_str()).collect::<Vec<_>>()) {
             errs.0.extend(more.0);
         }
         match entity {
@@ -375,4 +379,4 @@ macro_rules! with_custom {
         }
     })* };
 }
-with_custom!(crate::Contact, crate::Company, crate::Deal, crate::Lead, crate::Case);
+with_custom!(crate::Contact, crate::Company, crate::Deal, crate::Lead, crate::Case, crate::Order, crate::Activity, crate::Task);

@@ -260,6 +260,11 @@ pub struct Activity {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The values of the workspace's custom fields by key, those the reader may see
+    /// (`GET /api/v1/fields?entity=activity` describes them).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -294,6 +299,11 @@ pub struct ActivityCreate {
     pub contact_ids: Vec<String>,
     #[serde(default)]
     pub user_ids: Vec<String>,
+    /// Values of custom fields by key (`GET /api/v1/fields?entity=activity`); required ones must be
+    /// given, the others take their default.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A partial update of an activity; `null` clears.
@@ -338,6 +348,10 @@ pub struct ActivityPatch {
     pub contact_ids: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_ids: Option<Vec<String>>,
+    /// Values of custom fields by key: absent keys stay, `null` clears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Something someone has to do, by a time.
@@ -361,6 +375,11 @@ pub struct Task {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The values of the workspace's custom fields by key, those the reader may see
+    /// (`GET /api/v1/fields?entity=task` describes them).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -387,6 +406,11 @@ pub struct TaskCreate {
     pub related_type: Option<RelatedType>,
     #[serde(default)]
     pub related_id: Option<String>,
+    /// Values of custom fields by key (`GET /api/v1/fields?entity=task`); required ones must be
+    /// given, the others take their default.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A partial update of a task; `null` clears.
@@ -418,6 +442,10 @@ pub struct TaskPatch {
     #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub related_id: Option<Option<String>>,
+    /// Values of custom fields by key: absent keys stay, `null` clears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A customer's request for help, tracked against the SLA.

@@ -352,6 +352,8 @@ impl crate::commerce::OrderInput {
         let owner_id = id_ref(&mut errs, "owner_id", self.owner_id.as_deref());
         let notes = opt(&mut errs, "notes", &self.notes, 10_000);
         errs.finish(|| OrderDraft {
+            // Checked against the workspace's fields by the application.
+            custom: None,
             external_id,
             contact_id,
             company_id,
@@ -372,6 +374,7 @@ impl crate::commerce::OrderInput {
 impl From<crate::commerce::Order> for crate::commerce::OrderInput {
     fn from(o: crate::commerce::Order) -> Self {
         Self {
+            custom: o.custom,
             external_id: o.external_id,
             contact_id: o.contact_id,
             company_id: o.company_id,

@@ -102,6 +102,8 @@ impl ActivityCreate {
         let contact_ids = ids(&mut errs, "contact_ids", &self.contact_ids, 100);
         let user_ids = ids(&mut errs, "user_ids", &self.user_ids, 100);
         errs.finish(|| ActivityDraft {
+            // Checked against the workspace's fields by the application.
+            custom: None,
             kind: self.kind,
             direction: self.direction,
             subject: subject.unwrap_or_default(),
@@ -123,6 +125,7 @@ impl ActivityCreate {
 impl From<Activity> for ActivityCreate {
     fn from(a: Activity) -> Self {
         Self {
+            custom: a.custom,
             kind: a.kind,
             direction: a.direction,
             subject: a.subject,
@@ -166,6 +169,8 @@ impl TaskCreate {
             }
         };
         errs.finish(|| TaskDraft {
+            // Checked against the workspace's fields by the application.
+            custom: None,
             title: title.unwrap_or_default(),
             notes,
             due_at: self.due_at.map(micros),
@@ -181,6 +186,7 @@ impl TaskCreate {
 impl From<Task> for TaskCreate {
     fn from(t: Task) -> Self {
         Self {
+            custom: t.custom,
             title: t.title,
             notes: t.notes,
             due_at: t.due_at,

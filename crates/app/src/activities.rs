@@ -28,6 +28,9 @@ impl Kind for Activities {
     type Filter = ActivityFilter;
 
     crate::stored_in!(crm_store::activities);
+    fn custom(row: &ActivityRow) -> Option<&str> {
+        Some(&row.custom)
+    }
 
     fn row(read: &ActivityRow) -> &ActivityRow {
         read

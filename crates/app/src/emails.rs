@@ -83,6 +83,7 @@ pub fn receive(
         },
     };
     let draft = ActivityDraft {
+        custom: None,
         kind: ActivityKind::Email,
         direction: Some(Direction::Inbound),
         subject: e.subject.to_owned(),
@@ -111,6 +112,7 @@ pub fn receive(
 /// role may create.
 pub fn log_sent(conn: &mut DbConnection, mailbox: &Caller, e: &Sent<'_>, now: i64) -> AppResult<(EmailRow, ActivityRow)> {
     let draft = ActivityDraft {
+        custom: None,
         kind: ActivityKind::Email,
         direction: Some(Direction::Outbound),
         subject: e.subject.to_owned(),

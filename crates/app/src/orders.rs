@@ -5,12 +5,12 @@
 use crate::caller::Caller;
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::records::{self, Kind, Written};
+use crate::records::{self, Kind, Shown, Written};
 use crate::uow::{Event, UnitOfWork};
-use crate::workspace;
+use crate::workspace::{self, Facts};
 use crm_domain::access::Entity;
 use crm_domain::commerce::OrderDraft;
-use crm_domain::{Currency, ValidationErrors};
+use crm_domain::Currency;
 use crm_store::cursor::{PageOf, PageSpec};
 use crm_store::orders::{self as repo, OrderFilter, OrderRow};
 use crm_store::reach::{Reach, WriteGuard};
@@ -35,6 +35,9 @@ impl Kind for Orders {
 
     fn row(read: &OrderInBase) -> &OrderRow {
         &read.0
+    }
+    fn custom(row: &OrderRow) -> Option<&str> {
+        Some(&row.custom)
     }
     fn id(row: &OrderRow) -> &str {
         &row.id
@@ -103,32 +106,23 @@ impl Kind for Orders {
 }
 
 /// Creates the order with this external id, or replaces it (taking it out of the trash first):
-/// what a shop sends on every change of an order. `parse` makes the draft, given the stored
-/// order (to keep what a replacement leaves out) and the workspace's base currency. Returns the
-/// order and whether it was created.
-pub async fn upsert<F>(db: &Db, caller: &Caller, external_id: String, parse: F) -> AppResult<(OrderInBase, bool)>
+/// what a shop sends on every change of an order. `parse` makes the draft and names the
+/// workspace's base currency, given the stored order (to keep what a replacement leaves out)
+/// and the write's facts. Returns the order as the caller sees it and whether it was created.
+pub async fn upsert<F>(db: &Db, caller: &Caller, external_id: String, parse: F) -> AppResult<(Shown<OrderInBase>, bool)>
 where
-    F: FnOnce(Option<&OrderRow>, Currency) -> Result<OrderDraft, ValidationErrors> + Send + 'static,
+    F: FnOnce(Option<&OrderRow>, &mut Facts<'_>) -> AppResult<(OrderDraft, Currency)> + Send + 'static,
 {
     caller.require_write()?;
     let caller = caller.clone();
     db.write(move |conn| match repo::by_external_id(conn, caller.workspace(), &external_id)? {
-        None => {
-            let created = records::create_in::<Orders>(conn, &caller, |facts| {
-                let base = facts.settings()?.base;
-                Ok((parse(None, base)?, base))
-            })?;
-            Ok((created.record, true))
-        }
+        None => Ok((records::create_in::<Orders>(conn, &caller, |facts| parse(None, facts))?, true)),
         Some(existing) => {
             if existing.deleted_at.is_some() {
                 records::set_deleted_in::<Orders>(conn, &caller, &existing.id, None, false)?;
             }
-            let replaced = records::update_in::<Orders>(conn, &caller, &existing.id, None, |_, facts| {
-                let base = facts.settings()?.base;
-                Ok((parse(Some(&existing), base)?, base))
-            })?;
-            Ok((replaced.record, false))
+            let replaced = records::update_in::<Orders>(conn, &caller, &existing.id, None, |_, facts| parse(Some(&existing), facts))?;
+            Ok((replaced, false))
         }
     })
     .await

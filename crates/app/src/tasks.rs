@@ -24,6 +24,9 @@ impl Kind for Tasks {
     type Filter = TaskFilter;
 
     crate::stored_in!(crm_store::tasks);
+    fn custom(row: &TaskRow) -> Option<&str> {
+        Some(&row.custom)
+    }
 
     fn row(read: &TaskRow) -> &TaskRow {
         read

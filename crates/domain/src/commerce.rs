@@ -91,6 +91,9 @@ pub struct OrderDraft {
     pub tax_e4: i64,
     pub owner_id: Option<String>,
     pub notes: Option<String>,
+    /// Custom field values as stored (`crate::custom`), when the write sets them; `None`
+    /// keeps what the record has.
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 #[cfg(test)]

@@ -219,6 +219,9 @@ pub struct ActivityDraft {
     pub lead_id: Option<String>,
     pub contact_ids: Vec<String>,
     pub user_ids: Vec<String>,
+    /// Custom field values as stored (`crate::custom`), when the write sets them; `None`
+    /// keeps what the record has.
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A task, validated.
@@ -232,6 +235,9 @@ pub struct TaskDraft {
     pub priority: Priority,
     pub status: TaskStatus,
     pub related: Option<(RelatedType, String)>,
+    /// Custom field values as stored (`crate::custom`), when the write sets them; `None`
+    /// keeps what the record has.
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A service case, validated.

@@ -211,6 +211,7 @@ pub fn order(r: crm_store::orders::OrderRow, base: Currency) -> ApiResult<api::O
     use crm_domain::commerce::{OrderChannel, OrderStatus};
     let cur = currency(&r.currency)?;
     Ok(api::Order {
+        custom: serde_json::Map::new(),
         channel: parsed(OrderChannel::parse(&r.channel), "order channel")?,
         status: parsed(OrderStatus::parse(&r.status), "order status")?,
         line_items: line_items(&r.line_items, cur)?,
@@ -407,6 +408,7 @@ pub fn web_form(r: crm_store::forms::WebFormRow) -> ApiResult<api::WebForm> {
 pub fn activity(r: crm_store::activities::ActivityRow) -> ApiResult<api::Activity> {
     use crm_domain::operations::{ActivityKind, Direction};
     Ok(api::Activity {
+        custom: serde_json::Map::new(),
         kind: parsed(ActivityKind::parse(&r.kind), "activity kind")?,
         direction: r.direction.as_deref().and_then(Direction::parse),
         contact_ids: list(&r.contacts, "activity contacts")?,
@@ -432,6 +434,7 @@ pub fn activity(r: crm_store::activities::ActivityRow) -> ApiResult<api::Activit
 pub fn task(r: crm_store::tasks::TaskRow, now: i64) -> ApiResult<api::Task> {
     use crm_domain::operations::{Priority, RelatedType, TaskStatus};
     Ok(api::Task {
+        custom: serde_json::Map::new(),
         overdue: r.overdue(now),
         priority: parsed(Priority::parse(&r.priority), "task priority")?,
         status: parsed(TaskStatus::parse(&r.status), "task status")?,

@@ -96,6 +96,12 @@ impl QueryParams {
         self.page_spec_of(None, Sort::default(), true)
     }
 
+    /// Like [`QueryParams::page_spec_with`] for a list of a kind with custom fields (see
+    /// [`QueryParams::page_spec_with_custom`]).
+    pub fn page_spec_with_custom_at(&mut self, at_name: Option<&str>, default: Sort) -> Result<PageSpec, ApiError> {
+        self.page_spec_of(at_name, default, true)
+    }
+
     fn page_spec_of(&mut self, at_name: Option<&str>, default: Sort, custom: bool) -> Result<PageSpec, ApiError> {
         let mut custom_ask = if custom { self.take_custom_filters()? } else { CustomAsk::default() };
         let (sort, sort_name) = match self.take("sort") {

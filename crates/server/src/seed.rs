@@ -553,6 +553,7 @@ pub fn long_timeline(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Res
             for i in batch * 1000..((batch + 1) * 1000).min(n) {
                 let kind = kinds[i % kinds.len()];
                 let d = ActivityDraft {
+                    custom: None,
                     kind,
                     direction: Some(if i % 3 == 0 { Direction::Outbound } else { Direction::Inbound }),
                     subject: format!("{} #{i}", kind.as_str()),

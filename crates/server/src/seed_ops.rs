@@ -281,6 +281,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
         }
         let at = r.now - rng.gen_range(0..two_years - 2 * DAY);
         let d = OrderDraft {
+            custom: None,
             external_id: rng.gen_bool(0.6).then(|| format!("shop-{}", rng.gen_range(100_000..999_999u32))),
             contact_id: Some(contact_id),
             company_id: company.map(|k| r.companies[k].0.clone()),
@@ -425,6 +426,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
         let deal = deal_ids.iter().find(|(_, k)| Some(*k) == company).map(|(id, _)| id.clone()).filter(|_| rng.gen_bool(0.5));
         let timed = matches!(kind, ActivityKind::Call | ActivityKind::Meeting | ActivityKind::FieldVisit);
         let d = ActivityDraft {
+            custom: None,
             kind,
             direction,
             subject: subject.to_owned(),
@@ -458,6 +460,7 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
             Some((RelatedType::Contact, pick(rng, r.contacts).0.clone()))
         };
         let d = TaskDraft {
+            custom: None,
             title: (*pick(
                 rng,
                 &["Call back", "Send the quote", "Follow up on the proposal", "Book a demo", "Check the contract", "Renewal reminder"],

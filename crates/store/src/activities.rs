@@ -1,7 +1,7 @@
 //! Activities: every interaction with a customer on any channel, with its participants.
 //! An outbound activity on a case is the case's first response.
 
-use crate::cursor::{finish_page, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::cursor::{finish_page, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
 use crate::record::{check_editable, refs, Changed};
 use crate::schema::{activities, activity_participants};
@@ -37,9 +37,11 @@ pub struct ActivityRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub deleted_at: Option<i64>,
+    /// The custom fields' values, JSON keyed by storage key (`crm_domain::custom`).
+    pub custom: String,
 }
 
-crate::keyed_row!(ActivityRow, occurred_at);
+crate::keyed_row!(@custom ActivityRow, occurred_at);
 
 crate::record_basics!(activities, ActivityRow);
 
@@ -59,7 +61,7 @@ pub struct ActivityFilter {
     pub trash: Trash,
 }
 
-fn filtered<'a>(ws: &str, reach: &Reach, f: &ActivityFilter) -> activities::BoxedQuery<'a, Db> {
+fn filtered<'a>(ws: &str, reach: &Reach, f: &ActivityFilter, custom: &CustomPlan) -> activities::BoxedQuery<'a, Db> {
     let mut q = activities::table.filter(activities::workspace_id.eq(ws.to_owned())).into_boxed();
     q = match f.trash {
         Trash::Exclude => q.filter(activities::deleted_at.is_null()),
@@ -107,19 +109,24 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &ActivityFilter) -> activities::Boxe
     if let Some(t) = f.until {
         q = q.filter(activities::occurred_at.lt(t));
     }
+    q = crate::custom_where!(q, custom);
     q
 }
 
 pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &ActivityFilter, page: &PageSpec) -> StoreResult<PageOf<ActivityRow>> {
-    let q = filtered(ws, reach, f).select(ActivityRow::as_select()).limit(page.limit + 1);
+    let q = filtered(ws, reach, f, &page.custom).select(ActivityRow::as_select()).limit(page.limit + 1);
     let (desc, after) = (page.sort.desc, page.after.as_ref());
-    let mut rows: Vec<ActivityRow> = match page.sort.field {
-        SortField::CreatedAt => keyset!(q, activities::created_at, activities::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
-        SortField::UpdatedAt => keyset!(q, activities::updated_at, activities::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
-        SortField::Name => keyset!(q, activities::sort_name, activities::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
-        SortField::At => keyset!(q, activities::occurred_at, activities::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+    let mut rows: Vec<ActivityRow> = if let Some(sort) = &page.custom.sort {
+        crate::custom_sorted!(conn, filtered(ws, reach, f, &page.custom).select(ActivityRow::as_select()), sort, page)
+    } else {
+        match page.sort.field {
+            SortField::CreatedAt => keyset!(q, activities::created_at, activities::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+            SortField::UpdatedAt => keyset!(q, activities::updated_at, activities::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+            SortField::Name => keyset!(q, activities::sort_name, activities::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
+            SortField::At => keyset!(q, activities::occurred_at, activities::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        }
     };
-    let total = if page.include_total { Some(filtered(ws, reach, f).count().get_result(conn)?) } else { None };
+    let total = if page.include_total { Some(filtered(ws, reach, f, &page.custom).count().get_result(conn)?) } else { None };
     let next_cursor = finish_page(&mut rows, page);
     Ok(PageOf { items: rows, next_cursor, total })
 }
@@ -171,6 +178,7 @@ fn to_row(ws: &str, id: String, d: &ActivityDraft, prev: Option<&ActivityRow>, n
         created_at: prev.map_or(now, |p| p.created_at),
         updated_at: now,
         deleted_at: None,
+        custom: crate::record::custom_json(d.custom.as_ref(), prev.map(|p| p.custom.as_str())),
     }
 }
 
@@ -190,6 +198,7 @@ pub fn fields(r: &ActivityRow) -> Map<String, Value> {
     m.insert("lead_id".into(), r.lead_id.clone().into());
     m.insert("contact_ids".into(), serde_json::from_str(&r.contacts).unwrap_or(Value::Null));
     m.insert("user_ids".into(), serde_json::from_str(&r.users).unwrap_or(Value::Null));
+    m.insert("custom".into(), crate::record::custom_field(&r.custom));
     m
 }
 

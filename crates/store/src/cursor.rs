@@ -287,13 +287,16 @@ macro_rules! keyed_row {
     (@custom $t:ty) => {
         $crate::keyed_row!(@impl $t, fn custom(&self) -> &str { &self.custom });
     };
+    (@custom $t:ty, $at:ident) => {
+        $crate::keyed_row!(@impl $t, fn custom(&self) -> &str { &self.custom } fn at(&self) -> i64 { self.$at });
+    };
     ($t:ty, $at:ident) => {
         $crate::keyed_row!(@impl $t, fn at(&self) -> i64 { self.$at });
     };
     ($t:ty) => {
         $crate::keyed_row!(@impl $t,);
     };
-    (@impl $t:ty, $($extra:item)?) => {
+    (@impl $t:ty, $($extra:item)*) => {
         impl $crate::cursor::Keyed for $t {
             fn id(&self) -> &str {
                 &self.id
@@ -307,7 +310,7 @@ macro_rules! keyed_row {
             fn sort_name(&self) -> &str {
                 &self.sort_name
             }
-            $($extra)?
+            $($extra)*
         }
     };
 }

@@ -139,6 +139,9 @@ fn table_of(entity: &str) -> StoreResult<&'static str> {
         "deal" => "deals",
         "lead" => "leads",
         "case" => "cases",
+        "order" => "orders",
+        "activity" => "activities",
+        "task" => "tasks",
         other => return Err(StoreError::Corrupt(format!("custom fields on {other}"))),
     })
 }

@@ -2,7 +2,7 @@
 //! base currency: amounts in other currencies are converted at the rate of their date, never
 //! added as they are.
 
-use crate::cursor::{finish_page, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::cursor::{finish_page, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
 use crate::pricing::{self, PricedLine};
 use crate::reach::{Reach, WriteGuard};
 use crate::record::{check_editable, refs, Changed};
@@ -44,9 +44,11 @@ pub struct OrderRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub deleted_at: Option<i64>,
+    /// The custom fields' values, JSON keyed by storage key (`crm_domain::custom`).
+    pub custom: String,
 }
 
-crate::keyed_row!(OrderRow, ordered_at);
+crate::keyed_row!(@custom OrderRow, ordered_at);
 
 crate::record_basics!(orders, OrderRow);
 
@@ -128,7 +130,7 @@ pub struct OrderFilter {
     pub trash: Trash,
 }
 
-fn filtered<'a>(ws: &str, reach: &Reach, f: &OrderFilter) -> orders::BoxedQuery<'a, Db> {
+fn filtered<'a>(ws: &str, reach: &Reach, f: &OrderFilter, custom: &CustomPlan) -> orders::BoxedQuery<'a, Db> {
     let mut q = orders::table.filter(orders::workspace_id.eq(ws.to_owned())).into_boxed();
     q = match f.trash {
         Trash::Exclude => q.filter(orders::deleted_at.is_null()),
@@ -160,19 +162,24 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &OrderFilter) -> orders::BoxedQuery<
     if let Some(t) = f.until {
         q = q.filter(orders::ordered_at.lt(t));
     }
+    q = crate::custom_where!(q, custom);
     q
 }
 
 pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &OrderFilter, page: &PageSpec) -> StoreResult<PageOf<OrderRow>> {
-    let q = filtered(ws, reach, f).select(OrderRow::as_select()).limit(page.limit + 1);
+    let q = filtered(ws, reach, f, &page.custom).select(OrderRow::as_select()).limit(page.limit + 1);
     let (desc, after) = (page.sort.desc, page.after.as_ref());
-    let mut rows: Vec<OrderRow> = match page.sort.field {
-        SortField::CreatedAt => keyset!(q, orders::created_at, orders::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
-        SortField::UpdatedAt => keyset!(q, orders::updated_at, orders::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
-        SortField::Name => keyset!(q, orders::sort_name, orders::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
-        SortField::At => keyset!(q, orders::ordered_at, orders::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+    let mut rows: Vec<OrderRow> = if let Some(sort) = &page.custom.sort {
+        crate::custom_sorted!(conn, filtered(ws, reach, f, &page.custom).select(OrderRow::as_select()), sort, page)
+    } else {
+        match page.sort.field {
+            SortField::CreatedAt => keyset!(q, orders::created_at, orders::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+            SortField::UpdatedAt => keyset!(q, orders::updated_at, orders::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+            SortField::Name => keyset!(q, orders::sort_name, orders::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
+            SortField::At => keyset!(q, orders::ordered_at, orders::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        }
     };
-    let total = if page.include_total { Some(filtered(ws, reach, f).count().get_result(conn)?) } else { None };
+    let total = if page.include_total { Some(filtered(ws, reach, f, &page.custom).count().get_result(conn)?) } else { None };
     let next_cursor = finish_page(&mut rows, page);
     Ok(PageOf { items: rows, next_cursor, total })
 }
@@ -255,6 +262,7 @@ fn to_row(ws: &str, d: &OrderDraft, p: &Priced, prev: &OrderRow, now: i64) -> Or
         created_at: prev.created_at,
         updated_at: now,
         deleted_at: None,
+        custom: crate::record::custom_json(d.custom.as_ref(), Some(&prev.custom)),
     }
 }
 
@@ -275,6 +283,7 @@ pub fn fields(r: &OrderRow) -> Map<String, Value> {
     m.insert("line_items".into(), serde_json::from_str(&r.line_items).unwrap_or(Value::Null));
     m.insert("owner_id".into(), r.owner_id.clone().into());
     m.insert("notes".into(), r.notes.clone().into());
+    m.insert("custom".into(), crate::record::custom_field(&r.custom));
     m
 }
 
@@ -344,6 +353,7 @@ pub fn insert(conn: &mut DbConnection, ws: &str, base: Currency, d: &OrderDraft,
         created_at: now,
         updated_at: now,
         deleted_at: None,
+        custom: "{}".into(),
     };
     let row = to_row(ws, d, &p, &blank, now);
     diesel::insert_into(orders::table).values(&row).execute(conn).map_err(|e| {
@@ -416,7 +426,7 @@ pub fn revenue(
     let revenue_statuses: Vec<&str> = OrderStatus::ALL.iter().filter(|s| s.is_revenue()).map(|s| s.as_str()).collect();
     let f = OrderFilter { from: Some(from), until: Some(until), ..Default::default() };
     let (sum, count): (Option<i64>, i64) = {
-        let q = filtered(ws, order_reach, &f).filter(orders::status.eq_any(revenue_statuses));
+        let q = filtered(ws, order_reach, &f, &CustomPlan::default()).filter(orders::status.eq_any(revenue_statuses));
         let rows: Vec<i64> = q.select(orders::base_total_e4).load(conn)?;
         (Some(rows.iter().sum()), rows.len() as i64)
     };

@@ -210,6 +210,7 @@ diesel::table! {
         owner_id -> Nullable<Text>, company_id -> Nullable<Text>, deal_id -> Nullable<Text>, case_id -> Nullable<Text>,
         lead_id -> Nullable<Text>, contacts -> Text, users -> Text, version -> BigInt, created_at -> BigInt,
         updated_at -> BigInt, deleted_at -> Nullable<BigInt>,
+        custom -> Text,
     }
 }
 
@@ -226,6 +227,7 @@ diesel::table! {
         priority -> Text, status -> Text, related_type -> Nullable<Text>, related_id -> Nullable<Text>,
         completed_at -> Nullable<BigInt>, version -> BigInt, created_at -> BigInt, updated_at -> BigInt,
         deleted_at -> Nullable<BigInt>,
+        custom -> Text,
     }
 }
 
@@ -267,6 +269,7 @@ diesel::table! {
         cost_e4 -> Nullable<BigInt>, base_total_e4 -> BigInt, line_items -> Text, owner_id -> Nullable<Text>,
         notes -> Nullable<Text>, sort_name -> Text, version -> BigInt, created_at -> BigInt, updated_at -> BigInt,
         deleted_at -> Nullable<BigInt>,
+        custom -> Text,
     }
 }
 

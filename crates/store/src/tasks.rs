@@ -1,6 +1,6 @@
 //! Tasks: what someone has to do by when, with "my open tasks" and "overdue" queries.
 
-use crate::cursor::{finish_page, Cursor, PageOf, PageSpec, SortField, Trash};
+use crate::cursor::{finish_page, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
 use crate::record::{check_editable, refs, Changed};
 use crate::schema::tasks;
@@ -36,6 +36,8 @@ pub struct TaskRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub deleted_at: Option<i64>,
+    /// The custom fields' values, JSON keyed by storage key (`crm_domain::custom`).
+    pub custom: String,
 }
 
 impl TaskRow {
@@ -45,7 +47,7 @@ impl TaskRow {
     }
 }
 
-crate::keyed_row!(TaskRow, due_sort);
+crate::keyed_row!(@custom TaskRow, due_sort);
 
 crate::record_basics!(tasks, TaskRow);
 
@@ -63,7 +65,7 @@ pub struct TaskFilter {
     pub trash: Trash,
 }
 
-fn filtered<'a>(ws: &str, reach: &Reach, f: &TaskFilter) -> tasks::BoxedQuery<'a, Db> {
+fn filtered<'a>(ws: &str, reach: &Reach, f: &TaskFilter, custom: &CustomPlan) -> tasks::BoxedQuery<'a, Db> {
     let mut q = tasks::table.filter(tasks::workspace_id.eq(ws.to_owned())).into_boxed();
     q = match f.trash {
         Trash::Exclude => q.filter(tasks::deleted_at.is_null()),
@@ -92,19 +94,24 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &TaskFilter) -> tasks::BoxedQuery<'a
     if let Some(r) = &f.related_id {
         q = q.filter(tasks::related_id.eq(r.clone()));
     }
+    q = crate::custom_where!(q, custom);
     q
 }
 
 pub fn list(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &TaskFilter, page: &PageSpec) -> StoreResult<PageOf<TaskRow>> {
-    let q = filtered(ws, reach, f).select(TaskRow::as_select()).limit(page.limit + 1);
+    let q = filtered(ws, reach, f, &page.custom).select(TaskRow::as_select()).limit(page.limit + 1);
     let (desc, after) = (page.sort.desc, page.after.as_ref());
-    let mut rows: Vec<TaskRow> = match page.sort.field {
-        SortField::CreatedAt => keyset!(q, tasks::created_at, tasks::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
-        SortField::UpdatedAt => keyset!(q, tasks::updated_at, tasks::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
-        SortField::Name => keyset!(q, tasks::sort_name, tasks::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
-        SortField::At => keyset!(q, tasks::due_sort, tasks::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+    let mut rows: Vec<TaskRow> = if let Some(sort) = &page.custom.sort {
+        crate::custom_sorted!(conn, filtered(ws, reach, f, &page.custom).select(TaskRow::as_select()), sort, page)
+    } else {
+        match page.sort.field {
+            SortField::CreatedAt => keyset!(q, tasks::created_at, tasks::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+            SortField::UpdatedAt => keyset!(q, tasks::updated_at, tasks::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+            SortField::Name => keyset!(q, tasks::sort_name, tasks::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
+            SortField::At => keyset!(q, tasks::due_sort, tasks::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+        }
     };
-    let total = if page.include_total { Some(filtered(ws, reach, f).count().get_result(conn)?) } else { None };
+    let total = if page.include_total { Some(filtered(ws, reach, f, &page.custom).count().get_result(conn)?) } else { None };
     let next_cursor = finish_page(&mut rows, page);
     Ok(PageOf { items: rows, next_cursor, total })
 }
@@ -148,6 +155,7 @@ fn to_row(ws: &str, id: String, d: &TaskDraft, prev: Option<&TaskRow>, now: i64)
         created_at: prev.map_or(now, |p| p.created_at),
         updated_at: now,
         deleted_at: None,
+        custom: crate::record::custom_json(d.custom.as_ref(), prev.map(|p| p.custom.as_str())),
     }
 }
 
@@ -163,6 +171,7 @@ pub fn fields(r: &TaskRow) -> Map<String, Value> {
     m.insert("status".into(), r.status.clone().into());
     m.insert("related_type".into(), r.related_type.clone().into());
     m.insert("related_id".into(), r.related_id.clone().into());
+    m.insert("custom".into(), crate::record::custom_field(&r.custom));
     m
 }
 

@@ -37,6 +37,7 @@ fn QuickAction(kind: Quick, contact: Who, quick: RwSignal<Option<Quick>>, refres
             let result = match kind {
                 Quick::Call => {
                     let body = crm_api_types::ActivityCreate {
+                        custom: serde_json::Map::new(),
                         kind: crm_api_types::ActivityKind::Call,
                         direction: Some(crm_api_types::Direction::Outbound),
                         subject: subject.get_untracked(),
@@ -59,6 +60,7 @@ fn QuickAction(kind: Quick, contact: Who, quick: RwSignal<Option<Quick>>, refres
                         .and_then(|d| d.and_hms_opt(9, 0, 0))
                         .map(|t| t.and_utc() - chrono::Duration::minutes(i18n::local_offset_minutes()));
                     let body = crm_api_types::TaskCreate {
+                        custom: serde_json::Map::new(),
                         title: subject.get_untracked(),
                         due_at,
                         related_type: Some(crm_api_types::RelatedType::Contact),

@@ -9,6 +9,7 @@ use crate::pages::settings::SettingsTabs;
 use crate::ui::{show_problem, toast, FieldErrors, FieldProblem};
 use crm_api_types::{
     ChoiceOption, CustomField, CustomFieldCreate, CustomFieldPatch, CustomFieldTypeChange, CustomFieldTypeReport, FieldType, CUSTOM_KINDS,
+    LINK_TARGETS,
 };
 use crm_domain::access::Entity;
 use crm_domain::Role;
@@ -42,7 +43,10 @@ fn kind_label(e: Entity) -> T {
         Entity::Company => T::NavCompanies,
         Entity::Deal => T::NavDeals,
         Entity::Lead => T::NavLeads,
-        _ => T::NavCases,
+        Entity::Case => T::NavCases,
+        Entity::Order => T::NavOrders,
+        Entity::Activity => T::NavActivities,
+        Entity::Task => T::NavTasks,
     }
 }
 
@@ -459,7 +463,7 @@ fn FieldForm(kind: Entity, existing: Option<CustomField>, done: Callback<()>) ->
                 <div class="field">
                     <label for="field-target">{tr(A::LinksTo)}</label>
                     <select id="field-target" disabled=editing on:change=move |ev| if let Some(k) = Entity::parse(&event_target_value(&ev)) { target.set(k) }>
-                        {CUSTOM_KINDS.iter().map(|&k| view! { <option value=k.as_str() selected=move || target.get() == k>{tr(kind_label(k))}</option> }).collect_view()}
+                        {LINK_TARGETS.iter().map(|&k| view! { <option value=k.as_str() selected=move || target.get() == k>{tr(kind_label(k))}</option> }).collect_view()}
                     </select>
                     <FieldProblem errors field="target"/>
                 </div>

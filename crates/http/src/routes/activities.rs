@@ -8,7 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::QueryParams;
-use crate::routes::{audit_page, AuditParams, ListParams};
+use crate::routes::{audit_page, AuditParams, CustomParams, ListParams};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
@@ -61,7 +61,7 @@ struct ActivityFilters {
 #[utoipa::path(
     tag = "activities",
     operation_id = "list_activities",
-    params(ActivityFilters, ListParams),
+    params(ActivityFilters, ListParams, CustomParams),
     responses(
         (status = 200, description = "One page of activities", body = Page<Activity>),
         (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
@@ -85,10 +85,10 @@ pub async fn list_activities(state: web::Data<AppState>, who: Principal, req: Ht
         until: q.take_time("occurred_at[lt]")?,
         trash: q.trash()?,
     };
-    let page = q.page_spec_with(Some("occurred_at"), Sort { field: SortField::At, desc: true })?;
+    let page = q.page_spec_with_custom_at(Some("occurred_at"), Sort { field: SortField::At, desc: true })?;
     q.finish()?;
     let p = records::list::<Activities>(state.app_db(), &who.caller(), filter, page).await?;
-    let items = p.items.into_iter().map(|s| convert::activity(s.record)).collect::<ApiResult<Vec<_>>>()?;
+    let items = p.items.into_iter().map(|s| convert::shown(s, convert::activity)).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
@@ -116,7 +116,15 @@ pub async fn create_activity(
 ) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let a = convert::activity(records::create_in::<Activities>(c, &caller, |_| Ok(input.validate(chrono::Utc::now())?))?.record)?;
+        let created = records::create_in::<Activities>(c, &caller, |facts| {
+            let (mut draft, custom) = crm_app::custom::together(
+                input.validate(chrono::Utc::now()),
+                facts.custom(Entity::Activity, Some(&input.custom), None, None),
+            )?;
+            draft.custom = Some(custom);
+            Ok(draft)
+        })?;
+        let a = convert::shown(created, convert::activity)?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&a)?,
@@ -140,7 +148,7 @@ pub async fn create_activity(
 )]
 #[get("/activities/{id}")]
 pub async fn get_activity(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let a = convert::activity(records::get::<Activities>(state.app_db(), &who.caller(), id.into_inner()).await?.record)?;
+    let a = convert::shown(records::get::<Activities>(state.app_db(), &who.caller(), id.into_inner()).await?, convert::activity)?;
     Ok(with_etag(a.version, &a))
 }
 
@@ -170,12 +178,16 @@ pub async fn update_activity(
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
     let patch = body.value;
-    let changed = records::update::<Activities, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, _| {
+    let changed = records::update::<Activities, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, facts| {
         let base = convert::activity(current.clone()).map_err(|_| StoreError::Corrupt("activity".into()))?;
-        Ok(merge_patch(&ActivityCreate::from(base), &patch)?.validate(chrono::Utc::now())?)
+        let mut draft = merge_patch(&ActivityCreate::from(base), &patch)?.validate(chrono::Utc::now())?;
+        if let Some(custom) = &patch.custom {
+            draft.custom = Some(facts.custom(Entity::Activity, Some(custom), Some(&current.custom), Some(&current.id))?);
+        }
+        Ok(draft)
     })
     .await?;
-    let a = convert::activity(changed.record)?;
+    let a = convert::shown(changed, convert::activity)?;
     Ok(with_etag(a.version, &a))
 }
 
@@ -199,8 +211,9 @@ pub async fn delete_activity(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
-    let a = convert::activity(
-        records::set_deleted::<Activities>(state.app_db(), &who.caller(), id.into_inner(), expected, true).await?.record,
+    let a = convert::shown(
+        records::set_deleted::<Activities>(state.app_db(), &who.caller(), id.into_inner(), expected, true).await?,
+        convert::activity,
     )?;
     Ok(with_etag(a.version, &a))
 }
@@ -231,7 +244,7 @@ struct TaskFilters {
 #[utoipa::path(
     tag = "tasks",
     operation_id = "list_tasks",
-    params(TaskFilters, ListParams),
+    params(TaskFilters, ListParams, CustomParams),
     responses(
         (status = 200, description = "One page of tasks", body = Page<Task>),
         (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
@@ -253,10 +266,10 @@ pub async fn list_tasks(state: web::Data<AppState>, who: Principal, req: HttpReq
         now,
         trash: q.trash()?,
     };
-    let page = q.page_spec_with(Some("due_at"), Sort { field: SortField::At, desc: false })?;
+    let page = q.page_spec_with_custom_at(Some("due_at"), Sort { field: SortField::At, desc: false })?;
     q.finish()?;
     let p = records::list::<Tasks>(state.app_db(), &who.caller(), filter, page).await?;
-    let items = p.items.into_iter().map(|t| convert::task(t.record, now)).collect::<ApiResult<Vec<_>>>()?;
+    let items = p.items.into_iter().map(|t| convert::shown(t, |r| convert::task(r, now))).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
@@ -279,8 +292,13 @@ pub async fn list_tasks(state: web::Data<AppState>, who: Principal, req: HttpReq
 pub async fn create_task(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<TaskCreate>) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let created = records::create_in::<Tasks>(c, &caller, |_| Ok(input.validate()?))?;
-        let t = convert::task(created.record, time::now_micros())?;
+        let created = records::create_in::<Tasks>(c, &caller, |facts| {
+            let (mut draft, custom) =
+                crm_app::custom::together(input.validate(), facts.custom(Entity::Task, Some(&input.custom), None, None))?;
+            draft.custom = Some(custom);
+            Ok(draft)
+        })?;
+        let t = convert::shown(created, |r| convert::task(r, time::now_micros()))?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&t)?,
@@ -304,7 +322,9 @@ pub async fn create_task(state: web::Data<AppState>, who: Principal, req: HttpRe
 )]
 #[get("/tasks/{id}")]
 pub async fn get_task(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let t = convert::task(records::get::<Tasks>(state.app_db(), &who.caller(), id.into_inner()).await?.record, time::now_micros())?;
+    let t = convert::shown(records::get::<Tasks>(state.app_db(), &who.caller(), id.into_inner()).await?, |r| {
+        convert::task(r, time::now_micros())
+    })?;
     Ok(with_etag(t.version, &t))
 }
 
@@ -334,12 +354,16 @@ pub async fn update_task(
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
     let (patch, now) = (body.value, time::now_micros());
-    let changed = records::update::<Tasks, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, _| {
+    let changed = records::update::<Tasks, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, facts| {
         let base = convert::task(current.clone(), now).map_err(|_| StoreError::Corrupt("task".into()))?;
-        Ok(merge_patch(&TaskCreate::from(base), &patch)?.validate()?)
+        let mut draft = merge_patch(&TaskCreate::from(base), &patch)?.validate()?;
+        if let Some(custom) = &patch.custom {
+            draft.custom = Some(facts.custom(Entity::Task, Some(custom), Some(&current.custom), Some(&current.id))?);
+        }
+        Ok(draft)
     })
     .await?;
-    let t = convert::task(changed.record, now)?;
+    let t = convert::shown(changed, |r| convert::task(r, now))?;
     Ok(with_etag(t.version, &t))
 }
 
@@ -359,7 +383,7 @@ pub async fn update_task(
 pub async fn delete_task(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
     let row = records::set_deleted::<Tasks>(state.app_db(), &who.caller(), id.into_inner(), expected, true).await?;
-    let t = convert::task(row.record, time::now_micros())?;
+    let t = convert::shown(row, |r| convert::task(r, time::now_micros()))?;
     Ok(with_etag(t.version, &t))
 }
 
@@ -382,8 +406,9 @@ pub async fn restore_activity(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let expected = if_match_optional(&req)?;
-    let a = convert::activity(
-        records::set_deleted::<Activities>(state.app_db(), &who.caller(), id.into_inner(), expected, false).await?.record,
+    let a = convert::shown(
+        records::set_deleted::<Activities>(state.app_db(), &who.caller(), id.into_inner(), expected, false).await?,
+        convert::activity,
     )?;
     Ok(with_etag(a.version, &a))
 }

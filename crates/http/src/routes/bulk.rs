@@ -6,6 +6,7 @@ use crate::convert::{self, to_json};
 use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Stored};
 use crate::json::{self, BulkJson};
+use crate::routes::orders::{order_draft, order_patched};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
@@ -330,11 +331,7 @@ fn order_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiRes
     match op.action {
         BulkAction::Create => {
             let input: OrderInput = data(op)?;
-            let (row, _) = records::create_in::<Orders>(c, caller, |facts| {
-                let base = facts.settings()?.base;
-                Ok((input.validate(base, now)?, base))
-            })?
-            .record;
+            let (row, _) = records::create_in::<Orders>(c, caller, |facts| order_draft(facts, &input, None, now))?.record;
             Ok((row.id, row.version, "created"))
         }
         BulkAction::Upsert => {
@@ -362,19 +359,13 @@ fn order_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiRes
             }
             match existing {
                 Some(row) => {
-                    let (after, _) = records::update_in::<Orders>(c, caller, &row.id, None, |_, facts| {
-                        let base = facts.settings()?.base;
-                        Ok((input.validate(base, now)?, base))
-                    })?
-                    .record;
+                    let (after, _) =
+                        records::update_in::<Orders>(c, caller, &row.id, None, |_, facts| order_draft(facts, &input, Some(&row), now))?
+                            .record;
                     Ok((after.id, after.version, outcome(Some(row.version), after.version)))
                 }
                 None => {
-                    let (row, _) = records::create_in::<Orders>(c, caller, |facts| {
-                        let base = facts.settings()?.base;
-                        Ok((input.validate(base, now)?, base))
-                    })?
-                    .record;
+                    let (row, _) = records::create_in::<Orders>(c, caller, |facts| order_draft(facts, &input, None, now))?.record;
                     Ok((row.id, row.version, "created"))
                 }
             }
@@ -386,8 +377,7 @@ fn order_op(c: &mut DbConnection, caller: &Caller, op: &BulkOperation) -> ApiRes
             let (row, _) = records::update_in::<Orders>(c, caller, id, op.version, |row, facts| {
                 before = Some(row.version);
                 let base = facts.settings()?.base;
-                let cur = convert::order(row.clone(), base).map_err(|_| StoreError::Corrupt("order".into()))?;
-                Ok((merge_patch(&OrderInput::from(cur), &patch)?.validate(base, now)?, base))
+                order_patched(facts, &patch, row, base, now)
             })?
             .record;
             Ok((row.id, row.version, outcome(before, row.version)))

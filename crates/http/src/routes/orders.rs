@@ -9,7 +9,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::{bad, QueryParams};
-use crate::routes::{audit_page, AuditParams, ListParams};
+use crate::routes::{audit_page, AuditParams, CustomParams, ListParams};
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
@@ -18,12 +18,49 @@ use crm_api_types::{
 };
 use crm_app::orders::{self, Orders};
 use crm_app::records;
+use crm_app::workspace::Facts;
+use crm_app::AppError;
 use crm_domain::access::Entity;
+use crm_domain::commerce::OrderDraft;
 use crm_domain::commerce::{parse_rate, rate_string, OrderChannel, OrderStatus};
 use crm_domain::{Currency, FieldError, Role, ValidationErrors};
 use crm_store::cursor::{Sort, SortField};
-use crm_store::orders::{self as repo, OrderFilter};
+use crm_store::orders::{self as repo, OrderFilter, OrderRow};
 use crm_store::{time, StoreError};
+
+/// An order's draft from its input (all of it: a creation or a replacement), in the workspace's
+/// base currency, with its custom values checked against the workspace's fields and laid over
+/// those of the order it replaces.
+pub(crate) fn order_draft(
+    facts: &mut Facts<'_>,
+    input: &OrderInput,
+    current: Option<&OrderRow>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(OrderDraft, Currency), AppError> {
+    let base = facts.settings()?.base;
+    let (id, stored) = (current.map(|c| c.id.as_str()), current.map(|c| c.custom.as_str()));
+    let (mut draft, custom) =
+        crm_app::custom::together(input.validate(base, now), facts.custom(Entity::Order, Some(&input.custom), stored, id))?;
+    draft.custom = Some(custom);
+    Ok((draft, base))
+}
+
+/// An order's draft after a patch: the patch merged into the current order; custom values
+/// only when the patch names some (a required field added since stays unasked until then).
+pub(crate) fn order_patched(
+    facts: &mut Facts<'_>,
+    patch: &OrderPatch,
+    current: &OrderRow,
+    base: Currency,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(OrderDraft, Currency), AppError> {
+    let cur = convert::order(current.clone(), base).map_err(|_| StoreError::Corrupt("order".into()))?;
+    let mut draft = merge_patch(&OrderInput::from(cur), patch)?.validate(base, now)?;
+    if let Some(custom) = &patch.custom {
+        draft.custom = Some(facts.custom(Entity::Order, Some(custom), Some(&current.custom), Some(&current.id))?);
+    }
+    Ok((draft, base))
+}
 
 fn not_found(e: StoreError) -> ApiError {
     match e {
@@ -57,7 +94,7 @@ struct OrderFilters {
 #[utoipa::path(
     tag = "orders",
     operation_id = "list_orders",
-    params(OrderFilters, ListParams),
+    params(OrderFilters, ListParams, CustomParams),
     responses(
         (status = 200, description = "One page of orders", body = Page<Order>),
         (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
@@ -78,10 +115,10 @@ pub async fn list_orders(state: web::Data<AppState>, who: Principal, req: HttpRe
         until: q.take_time("ordered_at[lt]")?,
         trash: q.trash()?,
     };
-    let page = q.page_spec_with(Some("ordered_at"), Sort { field: SortField::At, desc: true })?;
+    let page = q.page_spec_with_custom_at(Some("ordered_at"), Sort { field: SortField::At, desc: true })?;
     q.finish()?;
     let p = records::list::<Orders>(state.app_db(), &who.caller(), filter, page).await?;
-    let items = p.items.into_iter().map(|s| convert::order(s.record.0, s.record.1)).collect::<ApiResult<Vec<_>>>()?;
+    let items = p.items.into_iter().map(|s| convert::shown(s, |(row, base)| convert::order(row, base))).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
@@ -107,12 +144,8 @@ pub async fn list_orders(state: web::Data<AppState>, who: Principal, req: HttpRe
 pub async fn create_order(state: web::Data<AppState>, who: Principal, req: HttpRequest, body: Json<OrderInput>) -> ApiResult<HttpResponse> {
     let (input, caller) = (body.value, who.caller());
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
-        let (row, base) = records::create_in::<Orders>(c, &caller, |facts| {
-            let base = facts.settings()?.base;
-            Ok((input.validate(base, chrono::Utc::now())?, base))
-        })?
-        .record;
-        let o = convert::order(row, base)?;
+        let created = records::create_in::<Orders>(c, &caller, |facts| order_draft(facts, &input, None, chrono::Utc::now()))?;
+        let o = convert::shown(created, |(row, base)| convert::order(row, base))?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&o)?,
@@ -156,7 +189,7 @@ pub async fn upsert_order(
     }
     input.external_id = Some(ext.clone());
     let user = who.user_id().map(str::to_owned);
-    let ((row, base), created) = orders::upsert(state.app_db(), &who.caller(), ext, move |existing, base| {
+    let (shown, created) = orders::upsert(state.app_db(), &who.caller(), ext, move |existing, facts| {
         // What the caller leaves out of a replacement keeps its value: owner and order time.
         if input.owner_id.is_none() {
             input.owner_id = existing.map_or(user, |e| e.owner_id.clone());
@@ -164,10 +197,10 @@ pub async fn upsert_order(
         if input.ordered_at.is_none() {
             input.ordered_at = existing.map(|e| time::to_datetime(e.ordered_at));
         }
-        input.validate(base, chrono::Utc::now())
+        order_draft(facts, &input, existing, chrono::Utc::now())
     })
     .await?;
-    let o = convert::order(row, base)?;
+    let o = convert::shown(shown, |(row, base)| convert::order(row, base))?;
     let mut res = if created { HttpResponse::Created() } else { HttpResponse::Ok() };
     if created {
         res.insert_header((header::LOCATION, format!("/api/v1/orders/{}", o.id)));
@@ -188,8 +221,9 @@ pub async fn upsert_order(
 )]
 #[get("/orders/{id}")]
 pub async fn get_order(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let (row, base) = records::get::<Orders>(state.app_db(), &who.caller(), id.into_inner()).await?.record;
-    let o = convert::order(row, base)?;
+    let o = convert::shown(records::get::<Orders>(state.app_db(), &who.caller(), id.into_inner()).await?, |(row, base)| {
+        convert::order(row, base)
+    })?;
     Ok(with_etag(o.version, &o))
 }
 
@@ -220,14 +254,12 @@ pub async fn update_order(
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
     let patch = body.value;
-    let (row, base) = records::update::<Orders, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, facts| {
+    let changed = records::update::<Orders, _>(state.app_db(), &who.caller(), id.into_inner(), expected, move |current, facts| {
         let base = facts.settings()?.base;
-        let cur = convert::order(current.clone(), base).map_err(|_| StoreError::Corrupt("order".into()))?;
-        Ok((merge_patch(&OrderInput::from(cur), &patch)?.validate(base, chrono::Utc::now())?, base))
+        order_patched(facts, &patch, current, base, chrono::Utc::now())
     })
-    .await?
-    .record;
-    let o = convert::order(row, base)?;
+    .await?;
+    let o = convert::shown(changed, |(row, base)| convert::order(row, base))?;
     Ok(with_etag(o.version, &o))
 }
 
@@ -246,8 +278,8 @@ pub async fn update_order(
 #[delete("/orders/{id}")]
 pub async fn delete_order(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
-    let (row, base) = records::set_deleted::<Orders>(state.app_db(), &who.caller(), id.into_inner(), expected, true).await?.record;
-    let o = convert::order(row, base)?;
+    let deleted = records::set_deleted::<Orders>(state.app_db(), &who.caller(), id.into_inner(), expected, true).await?;
+    let o = convert::shown(deleted, |(row, base)| convert::order(row, base))?;
     Ok(with_etag(o.version, &o))
 }
 

@@ -159,6 +159,7 @@ fn log_activity(c: &mut DbConnection, row: &mut CallRow, who: &Principal, now: i
         _ => 0,
     };
     let draft = ActivityDraft {
+        custom: None,
         kind: ActivityKind::Call,
         direction: Some(if inbound { Direction::Inbound } else { Direction::Outbound }),
         subject,

@@ -1,0 +1,5 @@
+-- Dropping the columns drops the fields' expression indexes with them.
+DELETE FROM custom_fields WHERE entity_type IN ('order', 'activity', 'task');
+ALTER TABLE orders DROP COLUMN custom;
+ALTER TABLE activities DROP COLUMN custom;
+ALTER TABLE tasks DROP COLUMN custom;
