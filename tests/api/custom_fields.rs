@@ -569,4 +569,55 @@ both_backends! {
         assert_eq!(s, StatusCode::OK, "{o}");
         assert_eq!(o["custom"], json!({"region": "south", "ref": "S-9", "follow_up": "2027-05-01"}));
     }
+
+    async fn search_finds_records_by_their_custom_text_values_but_never_by_sensitive_ones(app) {
+        let code = define(&app, json!({"entity": "contact", "key": "member_code", "type": "text", "label_en": "Member code"})).await;
+        define(&app, json!({"entity": "contact", "key": "passport", "type": "text", "label_en": "Passport", "sensitive": true})).await;
+        define(&app, json!({"entity": "company", "key": "registry", "type": "text", "label_en": "Registry number"})).await;
+        let sara = app.contact(json!({"first_name": "Sara", "custom": {"member_code": "QX-7781", "passport": "K9912345"}})).await;
+        let (_, pars) = app.post("/api/v1/companies", &json!({"name": "Pars", "custom": {"registry": "Tehran 40412"}})).await;
+        let found = |b: &Value| -> Vec<String> {
+            b["hits"].as_array().expect("hits").iter().map(|h| format!("{}:{}", h["type"].as_str().unwrap_or(""), h["title"].as_str().unwrap_or(""))).collect()
+        };
+
+        // Global search and a list's search box find a record by a word of a custom text value.
+        let (s, b) = app.get("/api/v1/search?q=qx-778").await;
+        assert_eq!((s, found(&b)), (StatusCode::OK, vec!["contact:Sara".to_owned()]), "{b}");
+        let (_, b) = app.get("/api/v1/search?q=40412").await;
+        assert_eq!(found(&b), ["company:Pars"], "{b}");
+        let (_, b) = app.get("/api/v1/contacts?q=7781").await;
+        assert_eq!(b["items"][0]["id"], sara["id"], "{b}");
+        // A sensitive value would tell itself to whoever searched for it.
+        let (_, b) = app.get("/api/v1/search?q=K9912345").await;
+        assert!(found(&b).is_empty(), "{b}");
+        let (_, b) = app.get("/api/v1/contacts?q=k9912345").await;
+        assert_eq!(b["items"].as_array().map(Vec::len), Some(0), "{b}");
+
+        // A changed value is found by its new words only.
+        let path = format!("/api/v1/contacts/{}", sara["id"].as_str().expect("id"));
+        let (s, b) = app.patch(&path, 1, &json!({"custom": {"member_code": "ZB-1200"}})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, b) = app.get("/api/v1/search?q=qx").await;
+        assert!(found(&b).is_empty(), "{b}");
+        let (_, b) = app.get("/api/v1/search?q=zb").await;
+        assert_eq!(found(&b), ["contact:Sara"], "{b}");
+
+        // A field made sensitive, and a deleted field, stop being searched at once.
+        let field = format!("/api/v1/fields/{}", code["id"].as_str().expect("id"));
+        let (s, b) = app.patch(&field, 1, &json!({"sensitive": true})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, b) = app.get("/api/v1/search?q=zb").await;
+        assert!(found(&b).is_empty(), "{b}");
+        let (s, b) = app.patch(&field, 2, &json!({"sensitive": false})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, b) = app.get("/api/v1/search?q=zb").await;
+        assert_eq!(found(&b), ["contact:Sara"], "{b}");
+        assert_eq!(delete(&app, &field).await, StatusCode::NO_CONTENT);
+        let (_, b) = app.get("/api/v1/search?q=zb").await;
+        assert!(found(&b).is_empty(), "{b}");
+        let (_, b) = app.get("/api/v1/search?q=40412").await;
+        assert_eq!(found(&b), ["company:Pars"], "other kinds keep theirs: {b}");
+        assert!(pars["id"].is_string());
+    }
+
 }

@@ -153,6 +153,57 @@ fn stored(json: &str) -> StoreResult<Map<String, Value>> {
     serde_json::from_str(json).map_err(|_| StoreError::Corrupt("custom values".into()))
 }
 
+/// The kinds of record search finds (`/api/v1/search`), by their custom values too.
+pub const SEARCHED_KINDS: [Entity; 5] = [Entity::Contact, Entity::Company, Entity::Deal, Entity::Lead, Entity::Case];
+
+/// Keeps the search words of a record's custom values (text, email, phone and URL fields that
+/// are not sensitive) after a write: `before` is its stored object before (none for a new
+/// record), `after` the one written.
+pub fn index_words(conn: &mut DbConnection, ws: &str, entity: Entity, id: &str, before: Option<&str>, after: &str) -> AppResult<()> {
+    if !SEARCHED_KINDS.contains(&entity) || before == Some(after) || (before.is_none() && after == "{}") {
+        return Ok(());
+    }
+    let set = field_set_now(conn, ws, entity)?;
+    if before.is_none() && !set.has_searched() {
+        return Ok(());
+    }
+    let values = stored(after)?;
+    crm_store::terms::sync_custom(conn, ws, entity.as_str(), id, &set.searched_texts(&values))?;
+    Ok(())
+}
+
+/// Indexes the custom values of every record of a kind for search again (after a field's type,
+/// sensitivity or existence changed).
+fn reindex_words(conn: &mut DbConnection, ws: &str, entity: &str) -> AppResult<usize> {
+    if !SEARCHED_KINDS.iter().any(|k| k.as_str() == entity) {
+        return Ok(0);
+    }
+    crm_store::terms::clear_custom(conn, ws, entity)?;
+    let set = repo::field_set(conn, ws, entity)?;
+    let mut texts: HashMap<String, Vec<String>> = HashMap::new();
+    for f in set.fields().iter().filter(|f| f.is_searched()) {
+        for (id, json, _) in repo::holders(conn, ws, entity, &f.storage_key)? {
+            if let Some(Value::String(v)) = stored(&json)?.remove(&f.storage_key) {
+                texts.entry(id).or_default().push(v);
+            }
+        }
+    }
+    for (id, t) in &texts {
+        crm_store::terms::sync_custom(conn, ws, entity, id, &t.iter().map(String::as_str).collect::<Vec<_>>())?;
+    }
+    Ok(texts.len())
+}
+
+/// Indexes the custom values of every record of the database for search; returns how many
+/// records have some. Run it in a transaction.
+pub fn rebuild_words(conn: &mut DbConnection) -> AppResult<usize> {
+    let mut n = 0;
+    for (ws, entity) in repo::kinds_in_use(conn)? {
+        n += reindex_words(conn, &ws, &entity)?;
+    }
+    Ok(n)
+}
+
 /// Names the custom values among a new record's audited fields: `custom.<key>` with its wire
 /// value in place of the stored object.
 pub fn name_fields(conn: &mut DbConnection, ws: &str, entity: Entity, fields: &mut Map<String, Value>) -> StoreResult<()> {
@@ -450,6 +501,9 @@ where
         row.updated_at = time::now_micros();
         repo::update(conn, &row, current.version)?;
         sync_index(conn, &row, current.indexed != 0)?;
+        if row.def()?.is_searched() != current.def()?.is_searched() {
+            reindex_words(conn, ws, &row.entity_type)?;
+        }
         // Stage rules name a deal field by its key, and stop requiring one archived.
         let archived_now = row.archived != 0 && current.archived == 0;
         if row.entity_type == Entity::Deal.as_str() && (row.key != current.key || archived_now) {
@@ -472,6 +526,9 @@ pub async fn delete(db: &Db, caller: &Caller, id: String, expected: Option<i64>)
         row.indexed = 0;
         repo::update(conn, &row, version)?;
         sync_index(conn, &row, had_index)?;
+        if row.def()?.is_searched() {
+            reindex_words(conn, ws, &row.entity_type)?;
+        }
         if row.entity_type == Entity::Deal.as_str() {
             crm_store::pipelines::rename_required_custom(conn, ws, &row.storage_key, None)?;
         }
@@ -583,6 +640,9 @@ pub async fn change_type(
         row.updated_at = time::now_micros();
         repo::update(conn, &row, current.version)?;
         sync_index(conn, &row, false)?;
+        if old.is_searched() || new.is_searched() {
+            reindex_words(conn, ws, &row.entity_type)?;
+        }
         Ok(report(row, true, failures, unconvertible))
     })
     .await

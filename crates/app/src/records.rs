@@ -266,6 +266,9 @@ pub fn create_with<K: Kind>(conn: &mut DbConnection, caller: &Caller, uow: &mut 
 /// its form) and what the creation sets off, as [`create_with`] does after its insert.
 pub fn created_in<K: Kind>(conn: &mut DbConnection, uow: &mut UnitOfWork, row: &K::Row) -> AppResult<()> {
     let mut fields = K::fields(row);
+    if let Some(stored) = K::custom(row) {
+        crate::custom::index_words(conn, uow.workspace(), K::ENTITY, K::id(row), None, stored)?;
+    }
     crate::custom::name_fields(conn, uow.workspace(), K::ENTITY, &mut fields)?;
     uow.record(Event::Created { entity: K::ENTITY, id: K::id(row).to_owned(), fields });
     K::after_write(conn, uow, Written::Created(row))
@@ -316,6 +319,9 @@ pub fn update_with<K: Kind>(
     let apply = |conn: &mut DbConnection, row: &K::Row| apply(row, &mut Facts::new(conn, caller)).map_err(AppError::into_store);
     let Changed { before, after, mut changes } =
         K::change(conn, uow, id, expected, &guard, apply).map_err(AppError::not_found_as(K::ENTITY))?;
+    if let (Some(was), Some(now)) = (K::custom(&before), K::custom(K::row(&after))) {
+        crate::custom::index_words(conn, caller.workspace(), K::ENTITY, id, Some(was), now)?;
+    }
     crate::custom::name_changes(conn, caller.workspace(), K::ENTITY, &mut changes)?;
     if !changes.is_empty() {
         uow.record(Event::Updated { entity: K::ENTITY, id: id.to_owned(), changes, note: None });

@@ -185,6 +185,11 @@ pub struct Accepted {
 }
 
 impl FieldDef {
+    /// Whether search finds records by this field's values.
+    pub fn is_searched(&self) -> bool {
+        !self.sensitive && matches!(self.field_type, FieldType::Text | FieldType::Email | FieldType::Phone | FieldType::Url)
+    }
+
     /// Whether a role reads the field's values: every role unless it is sensitive, then admins
     /// and the roles it names.
     pub fn readable_by(&self, role: Role) -> bool {
@@ -439,6 +444,18 @@ impl FieldSet {
     /// The field with this API key.
     pub fn by_key(&self, key: &str) -> Option<&FieldDef> {
         self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// Whether search reads some of the fields' values (see [`FieldSet::searched_texts`]).
+    pub fn has_searched(&self) -> bool {
+        self.fields.iter().any(FieldDef::is_searched)
+    }
+
+    /// The stored values search finds a record by: those of its text, email, phone and URL
+    /// fields that anybody who finds the record may read (a sensitive value stays out, or a
+    /// search would tell it).
+    pub fn searched_texts<'v>(&self, values: &'v Map<String, Value>) -> Vec<&'v str> {
+        self.fields.iter().filter(|f| f.is_searched()).filter_map(|f| values.get(&f.storage_key)?.as_str()).collect()
     }
 
     /// Validates the `custom` object of a write against the fields and merges it into the

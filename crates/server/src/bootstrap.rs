@@ -51,6 +51,13 @@ pub fn open(cfg: &Config) -> anyhow::Result<(Pool, &'static str)> {
             tracing::info!(items = n, "built the timelines of existing records");
         }
     }
+    if applied.iter().any(|m| m.replace('-', "").starts_with("20261206000019")) {
+        // Search by custom values arrived with this upgrade: index the values already there.
+        let n = crm_store::write_tx(&mut conn, |c| crm_app::custom::rebuild_words(c).map_err(crm_app::AppError::into_store))?;
+        if n > 0 {
+            tracing::info!(records = n, "indexed existing custom values for search");
+        }
+    }
     if target.is_sqlite() {
         crm_store::db::analyze(&mut conn, false)?;
     }

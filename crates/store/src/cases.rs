@@ -168,7 +168,9 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &CaseFilter, custom: &CustomPlan) ->
         q = q.filter(cases::created_at.lt(t));
     }
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
-        q = q.filter(cases::search_text.like(like_pattern(&needle)).escape('\\'));
+        q = q.filter(
+            cases::search_text.like(like_pattern(&needle)).escape('\\').or(cases::id.eq_any(crate::custom_word_ids!(ws, ENTITY, &needle))),
+        );
     }
     q = crate::custom_where!(q, custom);
     q

@@ -95,7 +95,12 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &CompanyFilter, custom: &CustomPlan)
         q = q.filter(companies::updated_at.ge(t));
     }
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
-        q = q.filter(companies::search_text.like(like_pattern(&needle)).escape('\\'));
+        q = q.filter(
+            companies::search_text
+                .like(like_pattern(&needle))
+                .escape('\\')
+                .or(companies::id.eq_any(crate::custom_word_ids!(ws, ENTITY, &needle))),
+        );
     }
     q = crate::custom_where!(q, custom);
     q

@@ -82,6 +82,15 @@ pub fn list(conn: &mut DbConnection, ws: &str, entity: Option<&str>) -> StoreRes
         .load(conn)?)
 }
 
+/// The workspaces and kinds that have live fields, across the database.
+pub fn kinds_in_use(conn: &mut DbConnection) -> StoreResult<Vec<(String, String)>> {
+    Ok(custom_fields::table
+        .filter(custom_fields::deleted_at.is_null())
+        .select((custom_fields::workspace_id, custom_fields::entity_type))
+        .distinct()
+        .load(conn)?)
+}
+
 /// The fields of one kind, as validation and display need them.
 pub fn field_set(conn: &mut DbConnection, ws: &str, entity: &str) -> StoreResult<FieldSet> {
     Ok(FieldSet::new(list(conn, ws, Some(entity))?.iter().map(FieldRow::def).collect::<StoreResult<_>>()?))

@@ -243,7 +243,9 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &DealFilter, custom: &CustomPlan) ->
         q = q.filter(deals::created_at.lt(t));
     }
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
-        q = q.filter(deals::search_text.like(like_pattern(&needle)).escape('\\'));
+        q = q.filter(
+            deals::search_text.like(like_pattern(&needle)).escape('\\').or(deals::id.eq_any(crate::custom_word_ids!(ws, ENTITY, &needle))),
+        );
     }
     q = crate::custom_where!(q, custom);
     q

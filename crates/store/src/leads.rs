@@ -95,7 +95,9 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &LeadFilter, custom: &CustomPlan) ->
         q = q.filter(leads::created_at.lt(t));
     }
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
-        q = q.filter(leads::search_text.like(like_pattern(&needle)).escape('\\'));
+        q = q.filter(
+            leads::search_text.like(like_pattern(&needle)).escape('\\').or(leads::id.eq_any(crate::custom_word_ids!(ws, ENTITY, &needle))),
+        );
     }
     q = crate::custom_where!(q, custom);
     q

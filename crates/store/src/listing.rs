@@ -113,6 +113,30 @@ pub fn search_needle(q: &str) -> Option<String> {
     Some(t)
 }
 
+/// The longest word of a list's free-text search and the end of its prefix range, for
+/// [`custom_word_ids!`].
+pub fn word_range(needle: &str) -> (String, String) {
+    let word = crate::terms::words(&[needle]).into_iter().max_by_key(|w| w.chars().count()).unwrap_or_default();
+    let hi = format!("{word}\u{10FFFF}");
+    (word, hi)
+}
+
+/// Ids of the records of a kind whose custom values hold a word starting with the needle's
+/// longest word (`search_custom_terms`), for a list's free-text search beside its own text.
+#[macro_export]
+macro_rules! custom_word_ids {
+    ($ws:expr, $entity:expr, $needle:expr) => {{
+        use $crate::schema::search_custom_terms as t;
+        let (lo, hi) = $crate::listing::word_range($needle);
+        t::table
+            .filter(t::workspace_id.eq($ws.to_owned()))
+            .filter(t::entity_type.eq($entity))
+            .filter(t::term.ge(lo))
+            .filter(t::term.lt(hi))
+            .select(t::entity_id)
+    }};
+}
+
 /// Pairs each row of a list with the name of its company, which lists of contacts and deals show
 /// beside them (one query for all of them).
 pub fn attach_company_names<R>(

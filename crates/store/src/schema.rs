@@ -287,6 +287,12 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    search_custom_terms (workspace_id, entity_type, term, entity_id) {
+        workspace_id -> Text, entity_type -> Text, term -> Text, entity_id -> Text,
+    }
+}
+
 diesel::joinable!(contacts -> companies (company_id));
 diesel::table! {
     webhooks (id) {
@@ -405,6 +411,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     orders,
     order_lines,
     search_terms,
+    search_custom_terms,
     timeline,
     notifications,
     follows,

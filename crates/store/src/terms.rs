@@ -2,7 +2,7 @@
 //! names, the parts of email addresses), matched by prefix through the index, so a search
 //! costs the same at a thousand records as at a million.
 
-use crate::schema::search_terms;
+use crate::schema::{search_custom_terms, search_terms};
 use crate::{DbConnection, StoreResult};
 use diesel::prelude::*;
 
@@ -79,8 +79,38 @@ pub fn insert_batch(conn: &mut DbConnection, ws: &str, entity_type: &str, items:
     Ok(())
 }
 
-/// Ids of records of `entity_type` having, for every query word, a word that starts with it;
-/// at most `limit`, in no particular order.
+/// Ids of records of `entity_type` with a word starting with `prefix`, built-in or custom,
+/// among `among` when given; at most `limit` of each origin.
+macro_rules! with_prefix {
+    ($conn:expr, $ws:expr, $kind:expr, $prefix:expr, $among:expr, $limit:expr) => {{
+        let (lo, hi) = ($prefix.to_owned(), format!("{}\u{10FFFF}", $prefix));
+        let mut ids = Vec::new();
+        macro_rules! from {
+            ($t:ident) => {{
+                let mut q = $t::table
+                    .filter($t::workspace_id.eq($ws))
+                    .filter($t::entity_type.eq($kind))
+                    .filter($t::term.ge(&lo))
+                    .filter($t::term.lt(&hi))
+                    .select($t::entity_id)
+                    .into_boxed();
+                if let Some(among) = $among {
+                    q = q.filter($t::entity_id.eq_any(among));
+                }
+                let found: Vec<String> = q.limit($limit).load($conn)?;
+                ids.extend(found);
+            }};
+        }
+        from!(search_terms);
+        from!(search_custom_terms);
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }};
+}
+
+/// Ids of records of `entity_type` having, for every query word, a word (of the record or of
+/// its custom text values) that starts with it; at most `limit`, in no particular order.
 pub fn matching(conn: &mut DbConnection, ws: &str, entity_type: &str, query: &str, limit: i64) -> StoreResult<Vec<String>> {
     let mut qwords = words(&[query]);
     if qwords.is_empty() {
@@ -88,37 +118,47 @@ pub fn matching(conn: &mut DbConnection, ws: &str, entity_type: &str, query: &st
     }
     // The longest word narrows the most.
     qwords.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-    let prefix = |w: &str| (w.to_owned(), format!("{w}\u{10FFFF}"));
-    let (lo, hi) = prefix(&qwords[0]);
-    let mut ids: Vec<String> = search_terms::table
-        .filter(search_terms::workspace_id.eq(ws))
-        .filter(search_terms::entity_type.eq(entity_type))
-        .filter(search_terms::term.ge(lo))
-        .filter(search_terms::term.lt(hi))
-        .select(search_terms::entity_id)
-        .limit(if qwords.len() > 1 { 2000 } else { limit * 4 })
-        .load(conn)?;
-    ids.sort_unstable();
-    ids.dedup();
+    let first = if qwords.len() > 1 { 2000 } else { limit * 4 };
+    let mut ids: Vec<String> = with_prefix!(conn, ws, entity_type, qwords[0], None::<&Vec<String>>, first);
     for w in &qwords[1..] {
         if ids.is_empty() {
             break;
         }
-        let (lo, hi) = prefix(w);
-        let mut keep: Vec<String> = search_terms::table
-            .filter(search_terms::workspace_id.eq(ws))
-            .filter(search_terms::entity_type.eq(entity_type))
-            .filter(search_terms::entity_id.eq_any(&ids))
-            .filter(search_terms::term.ge(lo))
-            .filter(search_terms::term.lt(hi))
-            .select(search_terms::entity_id)
-            .load(conn)?;
-        keep.sort_unstable();
-        keep.dedup();
-        ids = keep;
+        let n = ids.len() as i64 * MAX_TERMS as i64;
+        ids = with_prefix!(conn, ws, entity_type, w, Some(&ids), n);
     }
     ids.truncate(limit as usize);
     Ok(ids)
+}
+
+/// Replaces the words of one record's custom values (kept beside its built-in words).
+pub fn sync_custom(conn: &mut DbConnection, ws: &str, entity_type: &str, entity_id: &str, texts: &[&str]) -> StoreResult<()> {
+    diesel::delete(search_custom_terms::table.filter(search_custom_terms::entity_id.eq(entity_id))).execute(conn)?;
+    let rows: Vec<_> = words(texts)
+        .into_iter()
+        .map(|t| {
+            (
+                search_custom_terms::workspace_id.eq(ws),
+                search_custom_terms::entity_type.eq(entity_type),
+                search_custom_terms::term.eq(t),
+                search_custom_terms::entity_id.eq(entity_id),
+            )
+        })
+        .collect();
+    crate::db::insert_rows!(conn, search_custom_terms::table, rows, 1000);
+    Ok(())
+}
+
+/// Forgets the custom words of every record of a kind in a workspace (before they are
+/// indexed again after a change to its fields).
+pub fn clear_custom(conn: &mut DbConnection, ws: &str, entity_type: &str) -> StoreResult<()> {
+    diesel::delete(
+        search_custom_terms::table
+            .filter(search_custom_terms::workspace_id.eq(ws))
+            .filter(search_custom_terms::entity_type.eq(entity_type)),
+    )
+    .execute(conn)?;
+    Ok(())
 }
 
 /// Whether the index holds anything yet (a database from before it existed holds nothing).

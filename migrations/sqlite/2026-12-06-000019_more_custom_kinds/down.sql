@@ -1,3 +1,4 @@
+DROP TABLE search_custom_terms;
 -- SQLite cannot drop a column an index uses: delete the indexed custom fields of these kinds
 -- (DELETE /api/v1/fields/{id} drops each index) before reverting this migration.
 DELETE FROM custom_fields WHERE entity_type IN ('order', 'activity', 'task');
