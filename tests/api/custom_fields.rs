@@ -620,4 +620,77 @@ both_backends! {
         assert!(pars["id"].is_string());
     }
 
+
+    async fn assignment_rules_route_new_leads_and_cases_by_their_custom_and_built_in_values(app) {
+        let region = define(&app, json!({"entity": "lead", "key": "region", "type": "choice", "label_en": "Region",
+            "options": [{"key": "north", "label_en": "North"}, {"key": "south", "label_en": "South"}, {"key": "west", "label_en": "West"}]})).await;
+        define(&app, json!({"entity": "lead", "key": "met_on", "type": "date", "label_en": "Met on"})).await;
+        let (north_rep, _) = app.member(Role::SalesRep, "north@test.example").await;
+        let (south_rep, _) = app.member(Role::SalesRep, "south@test.example").await;
+        let (any_rep, _) = app.member(Role::SalesRep, "any@test.example").await;
+        let (urgent_agent, _) = app.member(Role::ServiceAgent, "urgent@test.example").await;
+        let (agent, _) = app.member(Role::ServiceAgent, "agent@test.example").await;
+        let (north, south, general) =
+            (app.team("North", &[&north_rep]).await, app.team("South", &[&south_rep]).await, app.team("General", &[&any_rep]).await);
+        let (urgent, support) = (app.team("Urgent", &[&urgent_agent]).await, app.team("Support", &[&agent]).await);
+        let put = |body: Value| app.send(app.client.put(app.url("/api/v1/assignment-rules")).bearer_auth(&app.token).json(&body));
+
+        // Conditions are checked field by field and value by value.
+        let (s, b, _) = put(json!({"rules": [
+            {"entity": "lead", "team_id": north, "method": "round_robin", "conditions": [
+                {"field": "custom.nope", "values": ["x"]}, {"field": "custom.region", "values": ["east"]},
+                {"field": "custom.met_on", "values": ["2026-12-06"]}, {"field": "status", "values": ["new"]},
+                {"field": "custom.region", "values": []}, {"field": null, "values": ["north"]}]},
+            {"entity": "case", "team_id": urgent, "method": "load", "conditions": [{"field": "priority", "values": ["asap"]}]}]})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert_eq!(errors(&b), [
+            "rules[0].conditions[0].field:unknown_field", "rules[0].conditions[1].values[0]:invalid_value",
+            "rules[0].conditions[2].field:not_allowed", "rules[0].conditions[3].field:unknown_field",
+            "rules[0].conditions[4].values:invalid_length", "rules[0].conditions[5].field:required",
+            "rules[0].conditions[5].field:unknown_field", "rules[1].conditions[0].values[0]:invalid_value"]);
+
+        let (s, b, _) = put(json!({"rules": [
+            {"entity": "lead", "team_id": north, "method": "round_robin", "conditions": [{"field": "custom.region", "values": ["north", "west"]}]},
+            {"entity": "lead", "team_id": south, "method": "round_robin", "conditions": [{"field": "custom.region", "values": ["south"]}, {"field": "source", "values": ["web_form", "referral"]}]},
+            {"entity": "lead", "team_id": general, "method": "round_robin"},
+            {"entity": "case", "team_id": urgent, "method": "load", "conditions": [{"field": "priority", "values": ["urgent", "high"]}]},
+            {"entity": "case", "team_id": support, "method": "load"}]})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(b["rules"][1]["conditions"], json!([{"field": "custom.region", "values": ["south"]}, {"field": "source", "values": ["web_form", "referral"]}]));
+        assert!(b["rules"][2].get("conditions").is_none(), "{b}");
+
+        // New unowned leads (from an integration) go by the first rule they meet.
+        let (s, key) = app.post("/api/v1/api-keys", &json!({"name": "intake", "role": "integration"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{key}");
+        let key = key["key"].as_str().expect("key").to_owned();
+        let send = |path: &'static str, body: Value| app.send(app.client.post(app.url(path)).header("x-api-key", &key).json(&body));
+        for (body, owner) in [
+            (json!({"first_name": "A", "custom": {"region": "west"}}), &north_rep),
+            (json!({"first_name": "B", "source": "referral", "custom": {"region": "south"}}), &south_rep),
+            (json!({"first_name": "C", "source": "event", "custom": {"region": "south"}}), &any_rep),
+            (json!({"first_name": "D"}), &any_rep),
+        ] {
+            let (s, l, _) = send("/api/v1/leads", body.clone()).await;
+            assert_eq!((s, &l["owner_id"]), (StatusCode::CREATED, &json!(owner)), "{body}: {l}");
+        }
+        for (priority, owner) in [("high", &urgent_agent), ("low", &agent)] {
+            let (s, k, _) = send("/api/v1/cases", json!({"subject": "Help", "priority": priority})).await;
+            assert_eq!((s, &k["assignee_id"]), (StatusCode::CREATED, &json!(owner)), "{k}");
+        }
+
+        // A renamed field keeps its conditions; a deleted one leaves a condition no record meets.
+        let field = format!("/api/v1/fields/{}", region["id"].as_str().expect("id"));
+        let (s, b) = app.patch(&field, 1, &json!({"key": "area"})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, got) = app.get("/api/v1/assignment-rules").await;
+        assert_eq!(got["rules"][0]["conditions"][0]["field"], "custom.area", "{got}");
+        let (s, l, _) = send("/api/v1/leads", json!({"first_name": "E", "custom": {"area": "north"}})).await;
+        assert_eq!((s, &l["owner_id"]), (StatusCode::CREATED, &json!(north_rep)), "{l}");
+        assert_eq!(delete(&app, &field).await, StatusCode::NO_CONTENT);
+        let (_, got) = app.get("/api/v1/assignment-rules").await;
+        assert_eq!(got["rules"][0]["conditions"][0]["field"], Value::Null, "{got}");
+        let (s, l, _) = send("/api/v1/leads", json!({"first_name": "F"})).await;
+        assert_eq!((s, &l["owner_id"]), (StatusCode::CREATED, &json!(any_rep)), "{l}");
+    }
+
 }

@@ -45,12 +45,32 @@ pub struct AssignmentRule {
     /// Who got the last record under this rule (read only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_user_id: Option<String>,
+    /// What a new record must hold for this rule to take it (all of them); none takes every
+    /// record. A record no rule takes stays unassigned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<RuleCondition>,
+}
+
+/// A condition of an assignment rule: the new record's `field` holds one of `values`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RuleCondition {
+    /// `custom.<key>` (a field of type text, choice, several choices, yes/no, user, record,
+    /// email, phone or URL), `source` of a lead, `priority` or `channel` of a case. Read back
+    /// as `null` once the custom field is deleted: the condition then holds for no record.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub field: Option<String>,
+    /// Values in the field's wire form as text (an option key, `true`, a member's id); a
+    /// several-choices field matches when it holds any of them. 1 to 50.
+    pub values: Vec<String>,
 }
 
 /// The workspace's assignment rules, tried in order: a new case without an assignee goes by
 /// the first rule of its team (or, without a team, by the first case rule, which also sets the
-/// team); a new lead without an owner by the first lead rule. Members with the read-only
-/// analyst role are skipped.
+/// team); a new lead without an owner by the first lead rule; a rule with conditions is passed
+/// over for a record that does not meet them. Members with the read-only analyst role are
+/// skipped.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -6,7 +6,12 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::uow::{Event, UnitOfWork};
 use crm_domain::access::Entity;
+use crm_domain::custom::FieldType;
+use crm_domain::operations::{CaseChannel, Priority};
+use crm_domain::{FieldError, Source, ValidationErrors};
 use crm_store::assignment as repo;
+use crm_store::{DbConnection, StoreError};
+use serde_json::{Map, Value};
 
 /// Hands a record the caller may change over to `owner` (a member, or nobody), with an
 /// optional note; `expected` is the version the caller saw, when they sent one. Returns the
@@ -40,4 +45,182 @@ pub async fn hand_over(
         Ok(version)
     })
     .await
+}
+
+/// One condition of an assignment rule as an admin writes it: a field of the new record
+/// (`custom.<key>`; `source` of a lead; `priority` or `channel` of a case) and values in their
+/// wire form, any of which it must hold (a several-choices field: any of its options).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub field: String,
+    pub values: Vec<String>,
+}
+
+/// A condition as stored: the field (`custom:<storage key>`, which survives a rename of the
+/// key, or a built-in field's name) and its stored values; kept as `{"f": …, "v": […]}`.
+#[derive(Debug)]
+struct StoredCondition {
+    f: String,
+    v: Vec<Value>,
+}
+
+impl StoredCondition {
+    fn json(&self) -> Value {
+        serde_json::json!({"f": self.f, "v": self.v})
+    }
+
+    /// A rule's stored conditions (none when unreadable, which no rule writes).
+    fn parse(stored: &str) -> Option<Vec<Self>> {
+        let Ok(Value::Array(items)) = serde_json::from_str(stored) else { return None };
+        items
+            .into_iter()
+            .map(|mut c| {
+                let f = c.get("f")?.as_str()?.to_owned();
+                let Value::Array(v) = c.get_mut("v")?.take() else { return None };
+                Some(Self { f, v })
+            })
+            .collect()
+    }
+}
+
+/// The built-in fields a rule for a kind may name.
+fn built_in(entity: &str) -> &'static [&'static str] {
+    match entity {
+        "lead" => &["source"],
+        "case" => &["priority", "channel"],
+        _ => &[],
+    }
+}
+
+/// Custom field types a condition takes: those compared by equality.
+fn conditional(t: FieldType) -> bool {
+    use FieldType::*;
+    matches!(t, Text | Choice | Choices | YesNo | User | Record | Email | Phone | Url)
+}
+
+/// Checks a rule's conditions (`at`: the rule's index, to name problems
+/// `rules[at].conditions[j].…`) and returns them as stored. A field the caller's role may not
+/// read may not be named either.
+pub fn store_conditions(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    entity: &str,
+    at: usize,
+    conditions: &[Condition],
+    errs: &mut ValidationErrors,
+) -> AppResult<String> {
+    if conditions.is_empty() {
+        return Ok("[]".into());
+    }
+    if conditions.len() > 10 {
+        errs.push(FieldError::new(format!("rules[{at}].conditions"), "too_many", "at most 10 conditions"));
+    }
+    let kind = Entity::parse(entity).filter(|e| matches!(e, Entity::Lead | Entity::Case));
+    let set = match kind {
+        Some(k) => crate::custom::field_set_now(conn, caller.workspace(), k)?,
+        None => return Ok("[]".into()),
+    };
+    let region = crate::workspace::region(conn, caller.workspace())?;
+    let mut out = Vec::with_capacity(conditions.len());
+    for (j, c) in conditions.iter().enumerate() {
+        let name = format!("rules[{at}].conditions[{j}]");
+        if c.values.is_empty() || c.values.len() > 50 {
+            errs.push(FieldError::new(format!("{name}.values"), "invalid_length", "give 1 to 50 values"));
+            continue;
+        }
+        if let Some(key) = c.field.strip_prefix("custom.") {
+            let Some(def) = set.by_key(key).filter(|d| d.readable_by(caller.role())) else {
+                errs.push(FieldError::new(
+                    format!("{name}.field"),
+                    "unknown_field",
+                    format!("no custom field {key} on this kind of record"),
+                ));
+                continue;
+            };
+            if !conditional(def.field_type) {
+                errs.push(FieldError::new(
+                    format!("{name}.field"),
+                    "not_allowed",
+                    format!("a {} field cannot be a rule's condition; use a choice, yes/no, text or link", def.field_type),
+                ));
+                continue;
+            }
+            let mut v = Vec::with_capacity(c.values.len());
+            for (k, raw) in c.values.iter().enumerate() {
+                match def.stored_bound(raw, region) {
+                    Ok(s) => v.push(s),
+                    Err(e) => errs.push(FieldError::new(format!("{name}.values[{k}]"), "invalid_value", e.message)),
+                }
+            }
+            out.push(StoredCondition { f: format!("custom:{}", def.storage_key), v });
+        } else if built_in(entity).contains(&c.field.as_str()) {
+            let known = |raw: &str| match c.field.as_str() {
+                "source" => Source::parse(raw).is_some(),
+                "priority" => Priority::parse(raw).is_some(),
+                _ => CaseChannel::parse(raw).is_some(),
+            };
+            for (k, raw) in c.values.iter().enumerate().filter(|(_, raw)| !known(raw)) {
+                errs.push(FieldError::new(format!("{name}.values[{k}]"), "invalid_value", format!("\"{raw}\" is no {}", c.field)));
+            }
+            out.push(StoredCondition { f: c.field.clone(), v: c.values.iter().map(|s| Value::from(s.as_str())).collect() });
+        } else {
+            let names = built_in(entity).iter().map(|n| n.to_string()).chain(["custom.<key>".to_owned()]).collect::<Vec<_>>();
+            errs.push(FieldError::new(format!("{name}.field"), "unknown_field", format!("must be one of: {}", names.join(", "))));
+        }
+    }
+    Ok(Value::Array(out.iter().map(StoredCondition::json).collect()).to_string())
+}
+
+/// A rule's stored conditions in their wire form, for reading: each field by its key now
+/// (`None` for a custom field since deleted: the condition holds for no new record).
+pub fn show_conditions(conn: &mut DbConnection, ws: &str, entity: &str, stored: &str) -> AppResult<Vec<(Option<String>, Vec<Value>)>> {
+    let stored = StoredCondition::parse(stored).ok_or_else(|| StoreError::Corrupt("assignment conditions".into()))?;
+    if stored.is_empty() {
+        return Ok(Vec::new());
+    }
+    let set = match Entity::parse(entity) {
+        Some(k) if stored.iter().any(|c| c.f.starts_with("custom:")) => Some(crate::custom::field_set_now(conn, ws, k)?),
+        _ => None,
+    };
+    Ok(stored
+        .into_iter()
+        .map(|c| match c.f.strip_prefix("custom:") {
+            Some(storage_key) => match set.as_ref().and_then(|s| s.fields().iter().find(|f| f.storage_key == storage_key)) {
+                Some(def) => {
+                    let values =
+                        c.v.into_iter()
+                            .filter_map(|v| {
+                                let one = Map::from_iter([(def.storage_key.clone(), v)]);
+                                let shown = def.show(&one)?;
+                                // One option of several is shown as that option.
+                                Some(match shown {
+                                    Value::Array(mut a) if def.field_type == FieldType::Choices => a.pop().unwrap_or(Value::Null),
+                                    other => other,
+                                })
+                            })
+                            .collect();
+                    (Some(def.path()), values)
+                }
+                None => (None, c.v),
+            },
+            None => (Some(c.f), c.v),
+        })
+        .collect())
+}
+
+/// Whether a new record meets a rule's stored conditions (all of them): `built_in` are its
+/// built-in values by name, `custom` its stored custom values.
+pub fn meets(stored: &str, built_in: &[(&str, &str)], custom: Option<&Map<String, Value>>) -> bool {
+    if stored == "[]" {
+        return true;
+    }
+    let Some(conditions) = StoredCondition::parse(stored) else { return false };
+    conditions.iter().all(|c| match c.f.strip_prefix("custom:") {
+        Some(storage_key) => match custom.and_then(|m| m.get(storage_key)) {
+            Some(Value::Array(held)) => held.iter().any(|h| c.v.contains(h)),
+            Some(v) => c.v.contains(v),
+            None => false,
+        },
+        None => built_in.iter().any(|(name, v)| *name == c.f && c.v.iter().any(|x| x.as_str() == Some(v))),
+    })
 }

@@ -37,7 +37,13 @@ impl Kind for Cases {
     fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &CaseDraft) -> StoreResult<CaseRow> {
         // No agent named: the assignment rule of the case's team (or the first rule) chooses.
         if draft.owner_id.is_none() {
-            if let Some((agent, team)) = crm_store::assignment::pick(conn, uow.workspace(), "case", draft.team_id.as_deref())? {
+            if let Some((agent, team)) = crm_store::assignment::pick(conn, uow.workspace(), "case", draft.team_id.as_deref(), &|c| {
+                crate::assignment::meets(
+                    c,
+                    &[("priority", draft.priority.as_str()), ("channel", draft.channel.as_str())],
+                    draft.custom.as_ref(),
+                )
+            })? {
                 let assigned = CaseDraft { owner_id: Some(agent), team_id: Some(team), ..draft.clone() };
                 return repo::insert(conn, uow.workspace(), &assigned, uow.now());
             }

@@ -54,7 +54,10 @@ impl Kind for Leads {
 /// when it names no owner, the workspace's assignment rule for leads chooses.
 pub(crate) fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &LeadDraft, form_id: Option<String>) -> StoreResult<LeadRow> {
     if draft.owner_id.is_none() {
-        if let Some((user, _team)) = crm_store::assignment::pick(conn, uow.workspace(), "lead", None)? {
+        if let Some((user, _team)) = crm_store::assignment::pick(conn, uow.workspace(), "lead", None, &|c| {
+            let source = draft.source.map_or("", |s| s.as_str());
+            crate::assignment::meets(c, &[("source", source)], draft.custom.as_ref())
+        })? {
             let assigned = LeadDraft { owner_id: Some(user), ..draft.clone() };
             return repo::insert(conn, uow.workspace(), &assigned, form_id, uow.now());
         }

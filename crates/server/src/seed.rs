@@ -213,6 +213,7 @@ pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize
             entity: entity.into(),
             team_id,
             method: method.into(),
+            conditions: "[]".into(),
         };
         let mut rules = Vec::new();
         if let Some(t) = team("Sales Tehran") {

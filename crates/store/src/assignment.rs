@@ -26,6 +26,9 @@ pub struct RuleRow {
     pub method: String,
     pub last_user_id: Option<String>,
     pub turn: i64,
+    /// What a new record must hold for the rule to take it (JSON the application writes and
+    /// reads: `crm_app::assignment`); `[]` takes every record.
+    pub conditions: String,
 }
 
 /// One rule as an admin writes it.
@@ -34,6 +37,8 @@ pub struct Rule {
     pub entity: String,
     pub team_id: String,
     pub method: String,
+    /// See [`RuleRow::conditions`].
+    pub conditions: String,
 }
 
 /// The workspace's rules in the order they are tried.
@@ -72,6 +77,7 @@ pub fn set_rules(conn: &mut DbConnection, ws: &str, new: &[Rule]) -> StoreResult
                 method: r.method.clone(),
                 last_user_id: kept.and_then(|k| k.last_user_id.clone()),
                 turn: kept.map_or(0, |k| k.turn),
+                conditions: r.conditions.clone(),
             }
         })
         .collect();
@@ -122,12 +128,19 @@ fn open_work(conn: &mut DbConnection, ws: &str, entity: &str, users: &[String]) 
 }
 
 /// Chooses an owner for a new unassigned lead or case, by the first rule for `entity` whose
-/// team is `team` (any team when `None`). Returns the member and the rule's team, or `None`
-/// when no rule applies or its team has nobody who may own records.
+/// team is `team` (any team when `None`) and whose conditions the record meets (`meets`, given
+/// a rule's `conditions`). Returns the member and the rule's team, or `None` when no rule
+/// applies or its team has nobody who may own records.
 ///
 /// The rule's `turn` is advanced with a compare-and-set, so concurrent picks on any backend
 /// each take their own turn.
-pub fn pick(conn: &mut DbConnection, ws: &str, entity: &str, team: Option<&str>) -> StoreResult<Option<(String, String)>> {
+pub fn pick(
+    conn: &mut DbConnection,
+    ws: &str,
+    entity: &str,
+    team: Option<&str>,
+    meets: &dyn Fn(&str) -> bool,
+) -> StoreResult<Option<(String, String)>> {
     for _attempt in 0..8 {
         let mut q = assignment_rules::table
             .filter(assignment_rules::workspace_id.eq(ws))
@@ -138,7 +151,8 @@ pub fn pick(conn: &mut DbConnection, ws: &str, entity: &str, team: Option<&str>)
         if let Some(t) = team {
             q = q.filter(assignment_rules::team_id.eq(t));
         }
-        let Some(rule) = q.first(conn).optional()? else { return Ok(None) };
+        let candidates: Vec<RuleRow> = q.load(conn)?;
+        let Some(rule) = candidates.into_iter().find(|r| meets(&r.conditions)) else { return Ok(None) };
         let members = eligible_members(conn, ws, &rule.team_id)?;
         if members.is_empty() {
             return Ok(None);

@@ -347,7 +347,7 @@ diesel::table! {
 diesel::table! {
     assignment_rules (workspace_id, entity, team_id) {
         workspace_id -> Text, entity -> Text, team_id -> Text, position -> BigInt, method -> Text,
-        last_user_id -> Nullable<Text>, turn -> BigInt,
+        last_user_id -> Nullable<Text>, turn -> BigInt, conditions -> Text,
     }
 }
 

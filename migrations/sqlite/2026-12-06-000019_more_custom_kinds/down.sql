@@ -1,3 +1,4 @@
+ALTER TABLE assignment_rules DROP COLUMN conditions;
 DROP TABLE search_custom_terms;
 -- SQLite cannot drop a column an index uses: delete the indexed custom fields of these kinds
 -- (DELETE /api/v1/fields/{id} drops each index) before reverting this migration.

@@ -15,3 +15,7 @@ CREATE TABLE search_custom_terms (
     PRIMARY KEY (workspace_id, entity_type, term, entity_id)
 );
 CREATE INDEX search_custom_terms_entity ON search_custom_terms(entity_id);
+
+-- Assignment rules may hold conditions on the new record's fields (issue #28): JSON, see
+-- crm_app::assignment.
+ALTER TABLE assignment_rules ADD COLUMN conditions TEXT NOT NULL DEFAULT '[]';

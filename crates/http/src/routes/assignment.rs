@@ -7,7 +7,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::Json;
 use crate::state::AppState;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
-use crm_api_types::{AssignmentRule, AssignmentRules, Handover, HandoverRequest, Problem};
+use crm_api_types::{AssignmentRule, AssignmentRules, Handover, HandoverRequest, Problem, RuleCondition};
 use crm_domain::access::Entity;
 use crm_domain::Role;
 use crm_store::assignment as repo;
@@ -69,13 +69,21 @@ handover_route!(assign_deal, "/deals/{id}/assign", Entity::Deal, "deal", "deals"
 handover_route!(assign_case, "/cases/{id}/assign", Entity::Case, "case", "cases");
 handover_route!(assign_task, "/tasks/{id}/assign", Entity::Task, "task", "tasks");
 
-fn to_api(rows: Vec<repo::RuleRow>) -> AssignmentRules {
-    AssignmentRules {
-        rules: rows
+/// The rules in their wire form, conditions by the fields' keys now.
+fn to_api(c: &mut crm_store::DbConnection, ws: &str, rows: Vec<repo::RuleRow>) -> ApiResult<AssignmentRules> {
+    let text = |v: serde_json::Value| match v {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    };
+    let mut rules = Vec::with_capacity(rows.len());
+    for r in rows {
+        let conditions = crm_app::assignment::show_conditions(c, ws, &r.entity, &r.conditions)?
             .into_iter()
-            .map(|r| AssignmentRule { entity: r.entity, team_id: r.team_id, method: r.method, last_user_id: r.last_user_id })
-            .collect(),
+            .map(|(field, values)| RuleCondition { field, values: values.into_iter().map(text).collect() })
+            .collect();
+        rules.push(AssignmentRule { entity: r.entity, team_id: r.team_id, method: r.method, last_user_id: r.last_user_id, conditions });
     }
+    Ok(AssignmentRules { rules })
 }
 
 /// The rules that assign new unassigned leads and cases to a team's members.
@@ -87,8 +95,13 @@ fn to_api(rows: Vec<repo::RuleRow>) -> AssignmentRules {
 )]
 #[get("/assignment-rules")]
 pub async fn get_assignment_rules(state: web::Data<AppState>, who: Principal) -> ApiResult<HttpResponse> {
-    let rows = state.db(move |c| Ok(repo::rules(c, &who.workspace_id)?)).await?;
-    Ok(HttpResponse::Ok().json(to_api(rows)))
+    let rules = state
+        .db(move |c| {
+            let rows = repo::rules(c, &who.workspace_id)?;
+            to_api(c, &who.workspace_id, rows)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rules))
 }
 
 /// Replace the assignment rules (admins and managers). A rule kept for the same team carries
@@ -98,11 +111,12 @@ pub async fn get_assignment_rules(state: web::Data<AppState>, who: Principal) ->
     operation_id = "set_assignment_rules",
     request_body(content = AssignmentRules, example = json!({"rules": [
         {"entity": "case", "team_id": "0193…support", "method": "load"},
+        {"entity": "lead", "team_id": "0193…north", "method": "round_robin", "conditions": [{"field": "custom.region", "values": ["north"]}]},
         {"entity": "lead", "team_id": "0193…sales", "method": "round_robin"}]})),
     responses(
         (status = 200, description = "The new rules", body = AssignmentRules),
         (status = 403, description = "Not an admin or manager", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown kind, method or team, or two rules for one team and kind", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown kind, method, team or condition field, a value the field cannot hold, or two rules for one team and kind", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = []))
 )]
@@ -112,8 +126,31 @@ pub async fn set_assignment_rules(state: web::Data<AppState>, who: Principal, bo
         return Err(ApiError::forbidden("only admins and managers set assignment rules"));
     }
     body.value.validate().map_err(ApiError::validation)?;
-    let rules: Vec<repo::Rule> =
-        body.value.rules.into_iter().map(|r| repo::Rule { entity: r.entity, team_id: r.team_id, method: r.method }).collect();
-    let rows = state.tx(move |c| Ok(repo::set_rules(c, &who.workspace_id, &rules)?)).await?;
-    Ok(HttpResponse::Ok().json(to_api(rows)))
+    let asked = body.value.rules;
+    let caller = who.caller();
+    let rules = state
+        .tx(move |c| {
+            let mut errs = crm_domain::ValidationErrors::new();
+            let mut rules = Vec::with_capacity(asked.len());
+            for (i, r) in asked.into_iter().enumerate() {
+                let conditions: Vec<crm_app::assignment::Condition> = r
+                    .conditions
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, c)| {
+                        if c.field.is_none() {
+                            errs.push(crm_domain::FieldError::new(format!("rules[{i}].conditions[{j}].field"), "required", "name a field"));
+                        }
+                        crm_app::assignment::Condition { field: c.field.unwrap_or_default(), values: c.values }
+                    })
+                    .collect();
+                let conditions = crm_app::assignment::store_conditions(c, &caller, &r.entity, i, &conditions, &mut errs)?;
+                rules.push(repo::Rule { entity: r.entity, team_id: r.team_id, method: r.method, conditions });
+            }
+            errs.finish(|| ()).map_err(ApiError::validation)?;
+            let rows = repo::set_rules(c, &who.workspace_id, &rules)?;
+            to_api(c, &who.workspace_id, rows)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rules))
 }
