@@ -2,6 +2,7 @@
 //! call, meeting or email on the record.
 
 use crate::api::{self, ApiError};
+use crate::custom::CustomInputs;
 use crate::i18n::{self, tr, Lang, T};
 use crate::ui::{toast, FieldErrors, FieldProblem, Paged};
 use crm_api_types::{ActivityCreate, ActivityKind, Direction, TimelineItem};
@@ -297,6 +298,8 @@ pub fn Timeline(
     let minutes = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::default());
     let sending = RwSignal::new(false);
+    // The workspace's own facts of an activity, asked below the text.
+    let custom = CustomInputs::new(crm_domain::access::Entity::Activity);
     // After a log or a send: clear the composer and show the new item, or show what is wrong.
     let finish = move |result: Result<(), ApiError>, done: T| {
         let l = lang.get_untracked();
@@ -352,8 +355,13 @@ pub fn Timeline(
                 return;
             }
         }
+        let (values, missing) = custom.values(lang.get_untracked());
+        if !missing.is_empty() {
+            errors.set(FieldErrors(missing));
+            return;
+        }
         let mut body = ActivityCreate {
-            custom: serde_json::Map::new(),
+            custom: values,
             kind: mode.kind(),
             direction: Some(match mode {
                 Compose::Note => Direction::Internal,
@@ -478,6 +486,7 @@ pub fn Timeline(
                         })}
                     </select>
                     <FieldProblem errors field="body"/>
+                    {custom.view(errors)}
                     <button type="submit" id="composer-send" disabled=move || sending.get()>
                         {move || if mailing() { tr(T::SendNow)() } else { tr(T::TlLog)() }}
                     </button>

@@ -336,3 +336,47 @@ test('a field added in Settings shows on a record page opened before, without a 
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('tasks, orders and activities take their own custom fields: a task form, the composer and the order form ask for them', async () => {
+  const effort = await api(server.base, 'POST', '/api/v1/fields', { entity: 'task', key: 'effort', type: 'choice', label_en: 'Effort', label_fa: 'حجم کار',
+    options: [{ key: 'small', label_en: 'Small', label_fa: 'کم' }, { key: 'large', label_en: 'Large', label_fa: 'زیاد' }] });
+  assert.equal(effort.status, 201, JSON.stringify(effort.body));
+  const reason = await api(server.base, 'POST', '/api/v1/fields', { entity: 'activity', key: 'call_reason', type: 'text', label_en: 'Reason', required: true });
+  assert.equal(reason.status, 201, JSON.stringify(reason.body));
+  const gift = await api(server.base, 'POST', '/api/v1/fields', { entity: 'order', key: 'gift_wrap', type: 'yes_no', label_en: 'Gift wrap' });
+  assert.equal(gift.status, 201, JSON.stringify(gift.body));
+
+  // A task made in the form carries its value to its page and its list.
+  const page = await open('/tasks/new');
+  await page.waitForSelector('#new-custom-effort');
+  await page.fill('#new-title', 'Custom effort E2E');
+  await page.selectOption('#new-custom-effort', 'large');
+  await page.click('#record-save');
+  await page.waitForSelector('#custom-facts [data-field="effort"]');
+  assert.match(await page.textContent('#custom-facts [data-field="effort"]'), /Large/);
+  const tasks = await api(server.base, 'GET', '/api/v1/tasks?custom.effort=large');
+  assert.deepEqual(tasks.body.items.map((t) => t.title), ['Custom effort E2E']);
+
+  // The composer asks for a required activity field beside it, then logs the note with it.
+  const contact = await api(server.base, 'POST', '/api/v1/contacts', { first_name: 'Nima', last_name: 'Composer-E2E' });
+  await page.goto(`${server.base}/contacts/${contact.body.id}`);
+  await page.click('#compose-note');
+  await page.fill('#composer-text', 'Asked about delivery times');
+  await page.click('#composer-send');
+  await page.waitForSelector('#err-custom-call_reason');
+  await page.locator('#composer').screenshot({ path: join(artifacts, 'composer-custom-1440.png') });
+  await page.fill('#new-custom-call_reason', 'Delivery');
+  await page.click('#composer-send');
+  await page.waitForFunction(() => document.querySelector('#timeline-items li')?.textContent.includes('Asked about delivery times'));
+  const logged = await api(server.base, 'GET', `/api/v1/activities?contact_id=${contact.body.id}`);
+  assert.deepEqual(logged.body.items[0].custom, { call_reason: 'Delivery' });
+
+  // The order form shows the order's fields.
+  await page.goto(`${server.base}/orders/new`);
+  await page.waitForSelector('#new-custom-gift_wrap');
+  await page.screenshot({ path: join(artifacts, 'order-form-custom-1440.png'), fullPage: true });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+  // Leave the workspace as other tests expect it.
+  await api(server.base, 'DELETE', `/api/v1/fields/${reason.body.id}`);
+});

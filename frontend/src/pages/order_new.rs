@@ -5,11 +5,13 @@
 //! server's too, shows beside its field, a line's beside the line.
 
 use crate::api;
+use crate::custom::CustomInputs;
 use crate::i18n::{self, tr, T};
 use crate::lines::{some, LineEditor, Lines};
 use crate::router;
 use crate::ui::{show_problem, toast, DateInput, FieldErrors, FieldProblem, RecordPicker};
 use crm_api_types::OrderInput;
+use crm_domain::access::Entity;
 use crm_domain::{Currency, Money};
 use leptos::prelude::*;
 use serde_json::Value;
@@ -47,6 +49,7 @@ pub fn NewOrder() -> impl IntoView {
     let lines = Lines::new();
     let errors = RwSignal::new(FieldErrors::default());
     let busy = RwSignal::new(false);
+    let custom = CustomInputs::new(Entity::Order);
 
     let order_currency = move || some(currency.get()).map(|c| c.to_uppercase()).unwrap_or_else(base);
     // What the form would send.
@@ -82,14 +85,19 @@ pub fn NewOrder() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let l = lang.get_untracked();
-        let body = input();
+        let mut body = input();
+        let (values, mut problems) = custom.values(l);
+        body.custom = values;
         // The server's own rules first (once the workspace's currency is known).
         if let Ok(base) = Currency::parse("currency", &base()) {
             let now = chrono::DateTime::from_timestamp_millis(crate::ui::js_now()).unwrap_or_default();
-            if let Err(problems) = body.validate(base, now) {
-                errors.set(FieldErrors(problems.0));
-                return;
+            if let Err(more) = body.validate(base, now) {
+                problems.extend(more.0);
             }
+        }
+        if !problems.is_empty() {
+            errors.set(FieldErrors(problems));
+            return;
         }
         errors.set(FieldErrors::default());
         busy.set(true);
@@ -152,6 +160,7 @@ pub fn NewOrder() -> impl IntoView {
                 <label for="order-notes">{tr(T::Notes)}</label>
                 <textarea id="order-notes" rows="3" bind:value=notes></textarea>
             </div>
+            {custom.view(errors)}
             <div class="actions">
                 <button type="submit" id="order-save" disabled=move || busy.get()>{move || i18n::text(lang.get(), if busy.get() { T::Saving } else { T::Save })}</button>
                 <a class="button secondary" href="/orders">{tr(T::Cancel)}</a>

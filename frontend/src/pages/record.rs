@@ -141,7 +141,7 @@ pub static TASK: RecordSpec = RecordSpec {
         f("related_type", T::RelatedTo, Kind::Fixed(Show::Word), false, false),
         f("completed_at", T::CompletedAt, Kind::Fixed(Show::DateTime), false, false),
     ],
-    custom: None,
+    custom: Some(Entity::Task),
 };
 
 pub static PRODUCT: RecordSpec = RecordSpec {
@@ -183,7 +183,7 @@ pub static ORDER: RecordSpec = RecordSpec {
         f("external_id", T::ExternalId, Kind::Fixed(Show::Text), false, false),
         f("notes", T::Notes, Kind::Long, false, false),
     ],
-    custom: None,
+    custom: Some(Entity::Order),
 };
 
 pub static ACTIVITY: RecordSpec = RecordSpec {
@@ -203,7 +203,7 @@ pub static ACTIVITY: RecordSpec = RecordSpec {
         f("body", T::Body, Kind::Long, false, false),
         f("duration_seconds", T::DurationSeconds, Kind::Fixed(Show::Number), false, false),
     ],
-    custom: None,
+    custom: Some(Entity::Activity),
 };
 
 /// A contact's own page: its facts edited in place, then [`crate::pages::contact`]'s extras.

@@ -770,7 +770,7 @@ pub static ORDERS: ListSpec = ListSpec {
     link: Some("/orders"),
     count: T::Records,
     create: Some(("/orders/new", T::NewOrder)),
-    custom: None,
+    custom: Some(Entity::Order),
 };
 
 pub static CASES: ListSpec = ListSpec {
@@ -831,7 +831,7 @@ pub static TASKS: ListSpec = ListSpec {
     link: Some("/tasks"),
     count: T::Records,
     create: Some(("/tasks/new", T::NewTask)),
-    custom: None,
+    custom: Some(Entity::Task),
 };
 
 pub static ACTIVITIES: ListSpec = ListSpec {
@@ -863,7 +863,7 @@ pub static ACTIVITIES: ListSpec = ListSpec {
     link: Some("/activities"),
     count: T::Records,
     create: None,
-    custom: None,
+    custom: Some(Entity::Activity),
 };
 
 pub static DEALS: ListSpec = ListSpec {
