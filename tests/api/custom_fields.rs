@@ -146,6 +146,10 @@ both_backends! {
     async fn definitions_are_checked_admins_only_and_per_workspace(app) {
         let (s, b) = app.post("/api/v1/fields", &json!({"entity": "contact", "key": "first_name", "type": "text", "label_en": "Name"})).await;
         assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["key:reserved_key".to_owned()]));
+        // A kind's own built-in names are taken on that kind only.
+        let (s, b) = app.post("/api/v1/fields", &json!({"entity": "order", "key": "total", "type": "text", "label_en": "Total"})).await;
+        assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["key:reserved_key".to_owned()]));
+        define(&app, json!({"entity": "contact", "key": "total", "type": "text", "label_en": "Total"})).await;
         let (s, b) = app.post("/api/v1/fields", &json!({"entity": "product", "key": "x", "type": "text", "label_en": "X"})).await;
         assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["entity:invalid_enum_value".to_owned()]));
         let (s, b) = app.post("/api/v1/fields", &json!({"key": "Bad Key", "type": "choice", "label_en": "",
@@ -587,6 +591,9 @@ both_backends! {
         assert_eq!(found(&b), ["company:Pars"], "{b}");
         let (_, b) = app.get("/api/v1/contacts?q=7781").await;
         assert_eq!(b["items"][0]["id"], sara["id"], "{b}");
+        // A search without a word (only punctuation) is not a match for every custom value.
+        let (_, b) = app.get("/api/v1/contacts?q=-").await;
+        assert!(!b["items"].as_array().expect("items").iter().any(|c| c["id"] == sara["id"]), "{b}");
         // A sensitive value would tell itself to whoever searched for it.
         let (_, b) = app.get("/api/v1/search?q=K9912345").await;
         assert!(found(&b).is_empty(), "{b}");
@@ -648,6 +655,11 @@ both_backends! {
             "rules[0].conditions[2].field:not_allowed", "rules[0].conditions[3].field:unknown_field",
             "rules[0].conditions[4].values:invalid_length", "rules[0].conditions[5].field:required",
             "rules[0].conditions[5].field:unknown_field", "rules[1].conditions[0].values[0]:invalid_value"]);
+
+        define(&app, json!({"entity": "lead", "key": "score", "type": "text", "label_en": "Credit score", "sensitive": true})).await;
+        let (s, b, _) = put(json!({"rules": [{"entity": "lead", "team_id": north, "method": "load",
+            "conditions": [{"field": "custom.score", "values": ["bad"]}]}]})).await;
+        assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["rules[0].conditions[0].field:not_allowed".to_owned()]), "{b}");
 
         let (s, b, _) = put(json!({"rules": [
             {"entity": "lead", "team_id": north, "method": "round_robin", "conditions": [{"field": "custom.region", "values": ["north", "west"]}]},

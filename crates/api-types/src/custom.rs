@@ -209,7 +209,7 @@ impl CustomFieldCreate {
                 readers: self.readers.clone(),
             },
         };
-        if let Err(more) = spec.check(&LINK_TARGETS.iter().map(|k| k.as_str()).collect::<Vec<_>>()) {
+        if let Err(more) = spec.check(entity.map(Entity::as_str), &LINK_TARGETS.iter().map(|k| k.as_str()).collect::<Vec<_>>()) {
             errs.0.extend(more.0);
         }
         match entity {

@@ -99,8 +99,8 @@ fn conditional(t: FieldType) -> bool {
 }
 
 /// Checks a rule's conditions (`at`: the rule's index, to name problems
-/// `rules[at].conditions[j].…`) and returns them as stored. A field the caller's role may not
-/// read may not be named either.
+/// `rules[at].conditions[j].…`) and returns them as stored. A sensitive field may not be named:
+/// the owner a rule gives a record would tell its value.
 pub fn store_conditions(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -137,6 +137,14 @@ pub fn store_conditions(
                 ));
                 continue;
             };
+            if def.sensitive {
+                errs.push(FieldError::new(
+                    format!("{name}.field"),
+                    "not_allowed",
+                    "a sensitive field cannot route records: who gets a record would tell its value",
+                ));
+                continue;
+            }
             if !conditional(def.field_type) {
                 errs.push(FieldError::new(
                     format!("{name}.field"),

@@ -660,31 +660,19 @@ const RESERVED_KEYS: &[&str] = &[
     "assignee_id",
     "channel",
     "type",
-    "ordered_at",
-    "line_items",
-    "subtotal",
-    "shipping",
-    "tax",
-    "total",
-    "margin",
-    "base_total",
-    "kind",
-    "direction",
-    "body",
-    "occurred_at",
-    "duration_seconds",
-    "outcome",
-    "case_id",
-    "lead_id",
-    "contact_ids",
-    "user_ids",
-    "due_at",
-    "reminder_at",
-    "overdue",
-    "related_type",
-    "related_id",
-    "completed_at",
 ];
+
+/// Names a key may not take on one kind beside [`RESERVED_KEYS`]: its own built-in fields.
+fn reserved_on(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "order" => &["ordered_at", "line_items", "subtotal", "shipping", "tax", "total", "margin", "base_total"],
+        "activity" => {
+            &["kind", "direction", "body", "occurred_at", "duration_seconds", "outcome", "case_id", "lead_id", "contact_ids", "user_ids"]
+        }
+        "task" => &["due_at", "reminder_at", "overdue", "related_type", "related_id", "completed_at"],
+        _ => &[],
+    }
+}
 
 /// The longest key.
 pub const MAX_KEY: usize = 40;
@@ -707,8 +695,8 @@ pub struct FieldSpec {
 }
 
 /// Checks a key: lower case letters, digits and `_`, starting with a letter, and no built-in
-/// field's name.
-pub fn check_key(key: &str) -> Result<(), FieldError> {
+/// field's name (of any kind, and of `kind` when given).
+pub fn check_key(key: &str, kind: Option<&str>) -> Result<(), FieldError> {
     let shaped = key.len() <= MAX_KEY
         && key.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
         && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
@@ -719,7 +707,7 @@ pub fn check_key(key: &str) -> Result<(), FieldError> {
             format!("must be 1 to {MAX_KEY} lower-case letters, digits or _, starting with a letter, e.g. \"account_tier\""),
         ));
     }
-    if RESERVED_KEYS.contains(&key) {
+    if RESERVED_KEYS.contains(&key) || kind.is_some_and(|k| reserved_on(k).contains(&key)) {
         return Err(FieldError::new("key", "reserved_key", format!("\"{key}\" is the name of a built-in field")));
     }
     Ok(())
@@ -728,9 +716,9 @@ pub fn check_key(key: &str) -> Result<(), FieldError> {
 impl FieldSpec {
     /// Checks the definition as a whole: options of choice fields, what may be unique or
     /// indexed, the pattern, the currency, the link's target, the bounds and the default.
-    pub fn check(&self, record_kinds: &[&str]) -> Result<(), ValidationErrors> {
+    pub fn check(&self, kind: Option<&str>, record_kinds: &[&str]) -> Result<(), ValidationErrors> {
         let mut errs = ValidationErrors::new();
-        errs.collect(check_key(&self.key));
+        errs.collect(check_key(&self.key, kind));
         errs.collect(crate::text("label_en", &self.label_en, 100));
         let t = self.field_type;
         let c = &self.config;

@@ -115,10 +115,15 @@ pub fn search_needle(q: &str) -> Option<String> {
 
 /// The longest word of a list's free-text search and the end of its prefix range, for
 /// [`custom_word_ids!`].
+/// A needle without a word (only punctuation) gets a range nothing is in.
 pub fn word_range(needle: &str) -> (String, String) {
-    let word = crate::terms::words(&[needle]).into_iter().max_by_key(|w| w.chars().count()).unwrap_or_default();
-    let hi = format!("{word}\u{10FFFF}");
-    (word, hi)
+    match crate::terms::words(&[needle]).into_iter().max_by_key(|w| w.chars().count()) {
+        Some(word) => {
+            let hi = format!("{word}\u{10FFFF}");
+            (word, hi)
+        }
+        None => ("\u{10FFFF}".to_owned(), String::new()),
+    }
 }
 
 /// Ids of the records of a kind whose custom values hold a word starting with the needle's

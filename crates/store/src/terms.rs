@@ -79,8 +79,9 @@ pub fn insert_batch(conn: &mut DbConnection, ws: &str, entity_type: &str, items:
     Ok(())
 }
 
-/// Ids of records of `entity_type` with a word starting with `prefix`, built-in or custom,
-/// among `among` when given; at most `limit` of each origin.
+/// Ids of records of `entity_type` with a word starting with `prefix`, among `among` when
+/// given; at most `limit` of each origin: those with a built-in word first (a record found by
+/// its name is not crowded out by records found by a custom value), each once.
 macro_rules! with_prefix {
     ($conn:expr, $ws:expr, $kind:expr, $prefix:expr, $among:expr, $limit:expr) => {{
         let (lo, hi) = ($prefix.to_owned(), format!("{}\u{10FFFF}", $prefix));
@@ -103,14 +104,15 @@ macro_rules! with_prefix {
         }
         from!(search_terms);
         from!(search_custom_terms);
-        ids.sort_unstable();
-        ids.dedup();
+        let mut seen = std::collections::HashSet::with_capacity(ids.len());
+        ids.retain(|id| seen.insert(id.clone()));
         ids
     }};
 }
 
 /// Ids of records of `entity_type` having, for every query word, a word (of the record or of
-/// its custom text values) that starts with it; at most `limit`, in no particular order.
+/// its custom text values) that starts with it; at most `limit`, those matched by a built-in
+/// word first.
 pub fn matching(conn: &mut DbConnection, ws: &str, entity_type: &str, query: &str, limit: i64) -> StoreResult<Vec<String>> {
     let mut qwords = words(&[query]);
     if qwords.is_empty() {
@@ -125,7 +127,8 @@ pub fn matching(conn: &mut DbConnection, ws: &str, entity_type: &str, query: &st
             break;
         }
         let n = ids.len() as i64 * MAX_TERMS as i64;
-        ids = with_prefix!(conn, ws, entity_type, w, Some(&ids), n);
+        let found: std::collections::HashSet<String> = with_prefix!(conn, ws, entity_type, w, Some(&ids), n).into_iter().collect();
+        ids.retain(|id| found.contains(id));
     }
     ids.truncate(limit as usize);
     Ok(ids)
