@@ -128,7 +128,9 @@ pub fn store_conditions(
             errs.push(FieldError::new(format!("{name}.values"), "invalid_length", "give 1 to 50 values"));
             continue;
         }
-        if let Some(key) = c.field.strip_prefix("custom.") {
+        if c.field.is_empty() {
+            errs.push(FieldError::new(format!("{name}.field"), "required", "name a field"));
+        } else if let Some(key) = c.field.strip_prefix("custom.") {
             let Some(def) = set.by_key(key).filter(|d| d.readable_by(caller.role())) else {
                 errs.push(FieldError::new(
                     format!("{name}.field"),
@@ -155,6 +157,10 @@ pub fn store_conditions(
             }
             let mut v = Vec::with_capacity(c.values.len());
             for (k, raw) in c.values.iter().enumerate() {
+                if def.field_type == FieldType::YesNo && !matches!(raw.as_str(), "true" | "false") {
+                    errs.push(FieldError::new(format!("{name}.values[{k}]"), "invalid_value", "must be true or false"));
+                    continue;
+                }
                 match def.stored_bound(raw, region) {
                     Ok(s) => v.push(s),
                     Err(e) => errs.push(FieldError::new(format!("{name}.values[{k}]"), "invalid_value", e.message)),
@@ -195,18 +201,8 @@ pub fn show_conditions(conn: &mut DbConnection, ws: &str, entity: &str, stored: 
         .map(|c| match c.f.strip_prefix("custom:") {
             Some(storage_key) => match set.as_ref().and_then(|s| s.fields().iter().find(|f| f.storage_key == storage_key)) {
                 Some(def) => {
-                    let values =
-                        c.v.into_iter()
-                            .filter_map(|v| {
-                                let one = Map::from_iter([(def.storage_key.clone(), v)]);
-                                let shown = def.show(&one)?;
-                                // One option of several is shown as that option.
-                                Some(match shown {
-                                    Value::Array(mut a) if def.field_type == FieldType::Choices => a.pop().unwrap_or(Value::Null),
-                                    other => other,
-                                })
-                            })
-                            .collect();
+                    // A stored condition holds single values, one option of several too.
+                    let values = c.v.into_iter().filter_map(|v| def.show(&Map::from_iter([(def.storage_key.clone(), v)]))).collect();
                     (Some(def.path()), values)
                 }
                 None => (None, c.v),

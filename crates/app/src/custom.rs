@@ -180,18 +180,17 @@ fn reindex_words(conn: &mut DbConnection, ws: &str, entity: &str) -> AppResult<u
     }
     crm_store::terms::clear_custom(conn, ws, entity)?;
     let set = repo::field_set(conn, ws, entity)?;
-    let mut texts: HashMap<String, Vec<String>> = HashMap::new();
+    // Every record holding a value search reads, each once.
+    let mut holders: HashMap<String, String> = HashMap::new();
     for f in set.fields().iter().filter(|f| f.is_searched()) {
         for (id, json, _) in repo::holders(conn, ws, entity, &f.storage_key)? {
-            if let Some(Value::String(v)) = stored(&json)?.remove(&f.storage_key) {
-                texts.entry(id).or_default().push(v);
-            }
+            holders.entry(id).or_insert(json);
         }
     }
-    for (id, t) in &texts {
-        crm_store::terms::sync_custom(conn, ws, entity, id, &t.iter().map(String::as_str).collect::<Vec<_>>())?;
+    for (id, json) in &holders {
+        crm_store::terms::sync_custom(conn, ws, entity, id, &set.searched_texts(&stored(json)?))?;
     }
-    Ok(texts.len())
+    Ok(holders.len())
 }
 
 /// Indexes the custom values of every record of the database for search; returns how many

@@ -130,7 +130,8 @@ fn open_work(conn: &mut DbConnection, ws: &str, entity: &str, users: &[String]) 
 /// Chooses an owner for a new unassigned lead or case, by the first rule for `entity` whose
 /// team is `team` (any team when `None`) and whose conditions the record meets (`meets`, given
 /// a rule's `conditions`). Returns the member and the rule's team, or `None` when no rule
-/// applies or its team has nobody who may own records.
+/// applies or its team has nobody who may own records (the next rule is not tried: a team
+/// whose members are all away leaves its records unassigned, for a manager to hand over).
 ///
 /// The rule's `turn` is advanced with a compare-and-set, so concurrent picks on any backend
 /// each take their own turn.

@@ -136,13 +136,7 @@ pub async fn set_assignment_rules(state: web::Data<AppState>, who: Principal, bo
                 let conditions: Vec<crm_app::assignment::Condition> = r
                     .conditions
                     .into_iter()
-                    .enumerate()
-                    .map(|(j, c)| {
-                        if c.field.is_none() {
-                            errs.push(crm_domain::FieldError::new(format!("rules[{i}].conditions[{j}].field"), "required", "name a field"));
-                        }
-                        crm_app::assignment::Condition { field: c.field.unwrap_or_default(), values: c.values }
-                    })
+                    .map(|c| crm_app::assignment::Condition { field: c.field.unwrap_or_default(), values: c.values })
                     .collect();
                 let conditions = crm_app::assignment::store_conditions(c, &caller, &r.entity, i, &conditions, &mut errs)?;
                 rules.push(repo::Rule { entity: r.entity, team_id: r.team_id, method: r.method, conditions });
