@@ -1,5 +1,7 @@
 //! The settings screens as a bundle of their own (`src/bin/crm-admin.rs`): email, custom
-//! fields, API keys and webhooks. The app draws an [`AdminHost`] for `/settings/…`, which
+//! fields, API keys and webhooks, and the order form (`/orders/new`: orders mostly come from
+//! shops and other systems, so few people need it). The app draws an [`AdminHost`] for
+//! `/settings/…` and `/orders/new`, which
 //! fetches the bundle once and mounts the screen of the path into it; a change of path or of
 //! language mounts it again. Both bundles share the session (tokens in localStorage), the
 //! language (remembered there) and the path (the History API: a navigation inside the screens
@@ -10,6 +12,7 @@
 use crate::i18n::{self, tr, T};
 use crate::pages::fields::FieldSettings;
 use crate::pages::integrations::{ApiKeys, WebhookPage, Webhooks};
+use crate::pages::order_new::NewOrder;
 use crate::pages::settings::Settings;
 use crate::router;
 use crate::ui::{provide_toasts, ToastStack};
@@ -71,6 +74,7 @@ fn Admin() -> AnyView {
         ["settings", "api-keys"] => view! { <ApiKeys/> }.into_any(),
         ["settings", "webhooks"] => view! { <Webhooks/> }.into_any(),
         ["settings", "webhooks", w] => view! { <WebhookPage id=id(w)/> }.into_any(),
+        ["orders", "new"] => view! { <NewOrder/> }.into_any(),
         _ => view! { <Settings/> }.into_any(),
     };
     view! { {screen}<ToastStack/> }.into_any()

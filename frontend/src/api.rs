@@ -329,6 +329,23 @@ pub async fn list_raw(path: &str, params: Vec<(String, String)>) -> Result<Page<
     get(&format!("{path}?{}", query.join("&"))).await
 }
 
+/// Downloads a whole list as a file (`params` with its `format`), fetched with the session and
+/// handed to the browser as a download named `name`.
+pub async fn download(path: &str, params: Vec<(String, String)>, name: &str) -> Result<(), ApiError> {
+    let query: Vec<String> = params.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect();
+    let resp = send(Method::GET, &format!("{path}?{}", query.join("&")), None, None).await?;
+    if !resp.ok() {
+        return text_of(resp).await.map(|_| ());
+    }
+    let bytes = resp.binary().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    let failed = |_| ApiError::Network("the browser refused the download".into());
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&js_sys::Uint8Array::from(&bytes[..]))).map_err(failed)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
+    crate::ui::save_as(&url, name);
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
 pub async fn get_raw(path: &str, id: &str) -> Result<serde_json::Value, ApiError> {
     get(&format!("{path}/{}", enc(id))).await
 }

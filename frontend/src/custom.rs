@@ -82,7 +82,8 @@ pub fn collection(entity: Entity) -> &'static str {
         Entity::Case => "cases",
         Entity::Order => "orders",
         Entity::Activity => "activities",
-        _ => "tasks",
+        Entity::Product => "products",
+        Entity::Task => "tasks",
     }
 }
 

@@ -297,6 +297,8 @@ catalogue! {
     TagName => "Tag", "برچسب";
     AddTag => "Add tag", "افزودن برچسب";
     ExportCsv => "Export CSV", "خروجی CSV";
+    ExportList => "Export all…", "خروجی همه…";
+    Exporting => "Preparing the file of every matching record…", "در حال آماده‌کردن فایل همهٔ رکوردهای منطبق…";
     Delete => "Delete", "حذف";
     BulkDone => "{n} records changed", "{n} رکورد تغییر کرد";
     BulkFailed => "{n} records could not be changed (changed by someone else or not allowed)", "{n} رکورد تغییر نکرد (تغییر از سوی دیگری یا بدون اجازه)";

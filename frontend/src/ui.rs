@@ -120,6 +120,18 @@ pub fn provide_toasts() {
     TOASTS.with(|t| t.set(Some(Toasts(RwSignal::new(Vec::new()), StoredValue::new(0)))));
 }
 
+/// Hands `href` (a data or blob URL) to the browser as a download named `name`.
+pub fn save_as(href: &str, name: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    if let Ok(a) = doc.create_element("a") {
+        let _ = a.set_attribute("href", href);
+        let _ = a.set_attribute("download", name);
+        if let Ok(a) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(a) {
+            a.click();
+        }
+    }
+}
+
 /// Shows `text` for five seconds.
 pub fn toast(text: impl Into<String>, error: bool) {
     let Some(Toasts(list, next)) = TOASTS.with(std::cell::Cell::get) else { return };

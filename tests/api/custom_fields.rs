@@ -150,7 +150,7 @@ both_backends! {
         let (s, b) = app.post("/api/v1/fields", &json!({"entity": "order", "key": "total", "type": "text", "label_en": "Total"})).await;
         assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["key:reserved_key".to_owned()]));
         define(&app, json!({"entity": "contact", "key": "total", "type": "text", "label_en": "Total"})).await;
-        let (s, b) = app.post("/api/v1/fields", &json!({"entity": "product", "key": "x", "type": "text", "label_en": "X"})).await;
+        let (s, b) = app.post("/api/v1/fields", &json!({"entity": "pipeline", "key": "x", "type": "text", "label_en": "X"})).await;
         assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["entity:invalid_enum_value".to_owned()]));
         let (s, b) = app.post("/api/v1/fields", &json!({"key": "Bad Key", "type": "choice", "label_en": "",
             "unique": true, "pattern": "(", "target": "deal"})).await;
@@ -504,6 +504,60 @@ both_backends! {
         assert_eq!(p["stages"][1]["required_custom_fields"], json!(["competitor"]));
         let (s, b) = app.post("/api/v1/deals", &json!({"name": "Mill", "pipeline_id": pid, "stage_id": proposal, "amount": "5", "currency": "USD", "custom": {"competitor": "Acme"}})).await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+
+    async fn products_carry_custom_fields_and_the_access_policy_decides_who_changes_the_catalogue(app) {
+        let (s, b) = app.post("/api/v1/fields", &json!({"entity": "product", "key": "sku", "type": "text", "label_en": "SKU"})).await;
+        assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["key:reserved_key".to_owned()]), "a product's own name");
+        define(&app, json!({"entity": "product", "key": "warranty_months", "type": "number", "label_en": "Warranty (months)", "min": "0", "required": true})).await;
+        define(&app, json!({"entity": "product", "key": "line", "type": "choice", "label_en": "Product line",
+            "options": [{"key": "home", "label_en": "Home"}, {"key": "office", "label_en": "Office"}]})).await;
+        define(&app, json!({"entity": "product", "key": "supplier_price", "type": "number", "label_en": "Supplier price",
+            "sensitive": true, "readers": ["manager"]})).await;
+        let product = |sku: &str, custom: Value| json!({"sku": sku, "name": sku, "unit_price": {"amount": "10", "currency": "USD"}, "custom": custom});
+
+        let (s, b) = app.post("/api/v1/products", &json!({"sku": "", "name": "X", "unit_price": {"amount": "10", "currency": "USD"}})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(errors(&b), ["custom.warranty_months:required", "sku:required"], "built-in and custom problems together");
+        let (s, b) = app.post("/api/v1/products", &product("P-0", json!({"warranty_months": -1, "line": "garden"}))).await;
+        assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["custom.line:unknown_option".to_owned(), "custom.warranty_months:too_small".to_owned()]), "{b}");
+        let mut ids = Vec::new();
+        for (sku, months, line) in [("P-1", 12, "home"), ("P-2", 24, "office"), ("P-3", 36, "home")] {
+            let (s, p) = app.post("/api/v1/products", &product(sku, json!({"warranty_months": months, "line": line, "supplier_price": "4"}))).await;
+            assert_eq!(s, StatusCode::CREATED, "{p}");
+            assert_eq!(p["custom"]["line"], line);
+            ids.push(p["id"].as_str().expect("id").to_owned());
+        }
+        let (s, b) = app.get("/api/v1/products?custom.line=home&sort=-custom.warranty_months").await;
+        let got: Vec<&str> = b["items"].as_array().expect("items").iter().map(|p| p["id"].as_str().expect("id")).collect();
+        assert_eq!((s, got), (StatusCode::OK, vec![ids[2].as_str(), ids[0].as_str()]), "{b}");
+        let one = format!("/api/v1/products/{}", ids[0]);
+        let (s, p) = app.patch(&one, 1, &json!({"name": "Kettle", "custom": {"line": null}})).await;
+        assert_eq!((s, &p["custom"]), (StatusCode::OK, &json!({"warranty_months": "12", "supplier_price": "4"})), "{p}");
+        let (_, audit) = app.get(&format!("{one}/audit")).await;
+        let changed: Vec<&str> = audit["items"][1]["changes"].as_array().expect("changes").iter().map(|c| c["field"].as_str().expect("field")).collect();
+        assert_eq!(changed, ["custom.line", "name"], "{audit}");
+
+        // Everyone reads the catalogue; a sensitive value only its readers; only the roles the
+        // policy lets write it change it.
+        let rep = app.member_token(Role::SalesRep, "rep@products.example").await;
+        let (s, seen) = app.get_as(&rep, &one).await;
+        assert_eq!((s, &seen["custom"]), (StatusCode::OK, &json!({"warranty_months": "12"})), "{seen}");
+        let (s, b) = app.get_as(&rep, "/api/v1/products?sort=custom.supplier_price").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("field_forbidden")), "{b}");
+        let (s, b) = app.post_as(&rep, "/api/v1/products", &product("P-9", json!({"warranty_months": 1}))).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{b}");
+        let policy = |grant: Value| app.send(app.client.put(app.url("/api/v1/access-policy")).bearer_auth(&app.token).json(&json!({"grants": [grant]})));
+        let (s, b, _) = policy(json!({"role": "sales_rep", "entity": "product", "read": "all", "write": "own"})).await;
+        assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["grants[0].write:unowned_kind".to_owned()]), "{b}");
+        let (s, b, _) = policy(json!({"role": "sales_rep", "entity": "product", "read": "all", "write": "all"})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, b) = app.post_as(&rep, "/api/v1/products", &product("P-9", json!({"warranty_months": 1}))).await;
+        assert_eq!(s, StatusCode::CREATED, "the policy now lets sales reps keep the catalogue: {b}");
+        let (s, b, _) = policy(json!({"role": "sales_rep", "entity": "product", "read": "none", "write": "none"})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, _) = app.get_as(&rep, &one).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
     }
 
     async fn orders_activities_and_tasks_carry_custom_fields_like_the_other_kinds(app) {

@@ -14,6 +14,7 @@ mod custom_fields;
 mod deals;
 mod derived_access;
 mod emails;
+mod export;
 mod inbound;
 mod leads;
 mod mail;

@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { startServer, startBrowser, api, artifacts, signIn, ADMIN, watchErrors } from './harness.mjs';
 
 let server;
@@ -186,6 +187,23 @@ test('lists: a custom column, a filter on its options and a sort by its header, 
   });
   const total = await api(server.base, 'GET', '/api/v1/contacts?custom.account_tier=gold&include_total=true&limit=1');
   assert.match(await page.textContent('.count'), new RegExp(total.body.total.toLocaleString('en-US')));
+
+  // The whole filtered list downloads, not just the page on screen: every gold contact, with the
+  // custom columns.
+  let [download] = await Promise.all([page.waitForEvent('download'), page.selectOption('#export-list', 'csv')]);
+  assert.equal(download.suggestedFilename(), 'contacts.csv');
+  const csv = readFileSync(await download.path(), 'utf8');
+  let rows = 0;
+  let quoted = false;
+  for (const c of csv) {
+    if (c === '"') quoted = !quoted;
+    else if (c === '\n' && !quoted) rows += 1;
+  }
+  assert.equal(rows, total.body.total + 1, 'a header and every matching contact');
+  assert.ok(csv.split('\r\n')[0].includes('custom.account_tier'), csv.slice(0, 300));
+  [download] = await Promise.all([page.waitForEvent('download'), page.selectOption('#export-list', 'xlsx')]);
+  assert.equal(download.suggestedFilename(), 'contacts.xlsx');
+  assert.equal(readFileSync(await download.path()).subarray(0, 2).toString(), 'PK', 'a workbook (a ZIP archive)');
 
   // Sorted by the next renewal, newest last then first.
   await page.check('#column-chooser input[data-column="custom.next_renewal"]');

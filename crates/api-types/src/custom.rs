@@ -12,8 +12,17 @@ use serde_json::{Map, Value};
 pub const LINK_TARGETS: &[Entity] = &[Entity::Contact, Entity::Company, Entity::Deal, Entity::Lead, Entity::Case];
 
 /// The kinds of record that have custom fields.
-pub const CUSTOM_KINDS: &[Entity] =
-    &[Entity::Contact, Entity::Company, Entity::Deal, Entity::Lead, Entity::Case, Entity::Order, Entity::Activity, Entity::Task];
+pub const CUSTOM_KINDS: &[Entity] = &[
+    Entity::Contact,
+    Entity::Company,
+    Entity::Deal,
+    Entity::Lead,
+    Entity::Case,
+    Entity::Order,
+    Entity::Activity,
+    Entity::Task,
+    Entity::Product,
+];
 
 /// A custom field of one kind of record. Its values appear in each record's `custom` object
 /// under `key`, in the type's wire form (see the field types in the API guide).
@@ -379,4 +388,14 @@ macro_rules! with_custom {
         }
     })* };
 }
-with_custom!(crate::Contact, crate::Company, crate::Deal, crate::Lead, crate::Case, crate::Order, crate::Activity, crate::Task);
+with_custom!(
+    crate::Contact,
+    crate::Company,
+    crate::Deal,
+    crate::Lead,
+    crate::Case,
+    crate::Order,
+    crate::Activity,
+    crate::Task,
+    crate::Product
+);

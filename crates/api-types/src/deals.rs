@@ -21,6 +21,11 @@ pub struct Product {
     pub version: i64,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// The values of the workspace's custom fields by key, those the reader may see
+    /// (`GET /api/v1/fields?entity=product` describes them).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,6 +44,11 @@ pub struct ProductCreate {
     pub active: bool,
     #[serde(default)]
     pub description: Option<String>,
+    /// Values of custom fields by key (`GET /api/v1/fields?entity=product`); required ones must
+    /// be given, the others take their default.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 fn yes() -> bool {
@@ -67,6 +77,10 @@ pub struct ProductPatch {
     #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub description: Option<Option<String>>,
+    /// Values of custom fields by key: absent keys stay, `null` clears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// One step of a pipeline.

@@ -36,6 +36,7 @@ impl ProductCreate {
             unit_cost,
             active: self.active,
             description,
+            custom: None,
         })
     }
 }
@@ -77,6 +78,7 @@ impl From<Product> for ProductCreate {
             unit_cost: p.unit_cost,
             active: p.active,
             description: p.description,
+            custom: p.custom,
         }
     }
 }

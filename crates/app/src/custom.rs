@@ -396,6 +396,17 @@ pub async fn list(db: &Db, caller: &Caller, entity: Option<Entity>) -> AppResult
     db.read(move |conn| Ok::<_, AppError>(repo::list(conn, &ws, entity.map(Entity::as_str))?)).await
 }
 
+/// The keys of a kind's fields the caller may read, in their order: the custom columns of an
+/// export.
+pub async fn readable_keys(db: &Db, caller: &Caller, entity: Entity) -> AppResult<Vec<String>> {
+    let caller = caller.clone();
+    db.read(move |conn| {
+        let set = field_set(conn, caller.workspace(), entity)?;
+        Ok::<_, AppError>(set.fields().iter().filter(|f| f.readable_by(caller.role())).map(|f| f.key.clone()).collect())
+    })
+    .await
+}
+
 /// One live field.
 pub async fn get(db: &Db, caller: &Caller, id: String) -> AppResult<FieldRow> {
     let ws = caller.workspace().to_owned();

@@ -214,6 +214,43 @@ pub async fn list<K: Kind>(db: &Db, caller: &Caller, filter: K::Filter, mut page
     .await
 }
 
+/// Every record of a list the caller may read (the filters and sort of `page`; its limit is
+/// the batch size), handed to `sink` batch by batch in the list's order: the access reach and
+/// the custom-field plan are decided once, then the list is read page after page on one
+/// connection (keyset pages: none is skipped or repeated, though a record changed meanwhile
+/// shows its newer values). `sink` is told which batch is the last; it returns `false` to stop
+/// early (its reader went away). A problem with the request (an unknown custom field, a
+/// sensitive one) fails before the first batch.
+pub async fn export<K: Kind>(
+    db: &Db,
+    caller: &Caller,
+    filter: K::Filter,
+    mut page: PageSpec,
+    mut sink: impl FnMut(Vec<Shown<K::Read>>, bool) -> AppResult<bool> + Send + 'static,
+) -> AppResult<()>
+where
+    K::Filter: Clone,
+{
+    let caller = caller.clone();
+    db.read(move |conn| {
+        crate::custom::plan(conn, &caller, K::ENTITY, &mut page)?;
+        page.include_total = false;
+        let reach = caller.reach(conn, K::ENTITY)?;
+        loop {
+            let PageOf { items, next_cursor, .. } = K::list(conn, &caller, &reach, filter.clone(), &page)?;
+            let last = next_cursor.is_none();
+            if !sink(shown::<K>(conn, &caller, items, None)?, last)? || last {
+                return Ok(());
+            }
+            page.after = next_cursor.as_deref().and_then(crm_store::cursor::Cursor::reopen);
+            if page.after.is_none() {
+                return Err(crm_store::StoreError::Corrupt("a list's cursor".into()).into());
+            }
+        }
+    })
+    .await
+}
+
 /// One record (also in the trash), if the caller may read it.
 pub async fn get<K: Kind>(db: &Db, caller: &Caller, id: String) -> AppResult<Shown<K::Read>> {
     let caller = caller.clone();

@@ -24,7 +24,7 @@ wire_enum!(
 );
 
 wire_enum!(
-    /// The kinds of owned records the policy governs.
+    /// The kinds of records the policy governs.
     Entity {
         Contact = "contact",
         Company = "company",
@@ -34,6 +34,9 @@ wire_enum!(
         Task = "task",
         Case = "case",
         Order = "order",
+        /// The product catalogue. Products have no owner: a reach of `own` or `team` reaches
+        /// none of them.
+        Product = "product",
     }
 );
 
@@ -73,17 +76,17 @@ pub fn default_grant(role: Role, entity: Entity) -> Grant {
             E::Contact | E::Company => Grant::new(All, Own),
             E::Lead | E::Deal | E::Order => Grant::new(Team, Own),
             E::Activity | E::Task => Grant::new(Team, Own),
-            E::Case => Grant::new(All, None),
+            E::Case | E::Product => Grant::new(All, None),
         },
         Role::Marketing => match entity {
             E::Contact | E::Company | E::Lead => Grant::new(All, All),
             E::Activity | E::Task => Grant::new(All, Own),
-            E::Deal | E::Order | E::Case => Grant::new(All, None),
+            E::Deal | E::Order | E::Case | E::Product => Grant::new(All, None),
         },
         Role::ServiceAgent => match entity {
             E::Contact | E::Company | E::Case => Grant::new(All, All),
             E::Activity | E::Task => Grant::new(All, Own),
-            E::Order => Grant::new(All, None),
+            E::Order | E::Product => Grant::new(All, None),
             E::Lead | E::Deal => Grant::new(None, None),
         },
     }

@@ -670,6 +670,7 @@ fn reserved_on(kind: &str) -> &'static [&'static str] {
             &["kind", "direction", "body", "occurred_at", "duration_seconds", "outcome", "case_id", "lead_id", "contact_ids", "user_ids"]
         }
         "task" => &["due_at", "reminder_at", "overdue", "related_type", "related_id", "completed_at"],
+        "product" => &["sku", "category", "unit_price", "unit_cost", "active"],
         _ => &[],
     }
 }

@@ -143,6 +143,9 @@ pub struct ProductDraft {
     pub unit_cost: Option<Money>,
     pub active: bool,
     pub description: Option<String>,
+    /// Custom field values as stored (`crate::custom`), when the write sets them; `None`
+    /// keeps what the product has.
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A stage, valid on its own (the pipeline checks the set).

@@ -150,6 +150,7 @@ pub fn product(r: crm_store::products::ProductRow) -> ApiResult<api::Product> {
         version: r.version,
         created_at: to_datetime(r.created_at),
         updated_at: to_datetime(r.updated_at),
+        custom: serde_json::Map::new(),
     })
 }
 

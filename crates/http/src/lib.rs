@@ -7,6 +7,7 @@ pub mod conditional;
 pub mod convert;
 pub mod delivery;
 pub mod error;
+pub mod export;
 pub mod idempotency;
 pub mod json;
 pub mod live;

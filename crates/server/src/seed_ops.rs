@@ -118,9 +118,10 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
                 unit_cost: Some(Money::parse("c", &(cost * factor).to_string(), cur).map_err(err)?),
                 active: true,
                 description: None,
+                custom: None,
             };
-            let row = as_of(c, r.caller, r.now - two_years - DAY, |c, uow| crm_app::products::create_with(c, r.caller, uow, &d))?;
-            catalogue.push((row.id, cur));
+            let row = as_of(c, r.caller, r.now - two_years - DAY, |c, uow| crm_app::products::create_with(c, r.caller, uow, Ok(d), None))?;
+            catalogue.push((row.record.id, cur));
         }
     }
 

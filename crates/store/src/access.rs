@@ -182,7 +182,7 @@ pub fn read_reach_all(conn: &mut DbConnection, ws: &str, viewer: Viewer<'_>) -> 
     } else {
         Vec::new()
     };
-    let mut scopes = [Scope::None; 8];
+    let mut scopes = [Scope::None; Entity::ALL.len()];
     for entity in Entity::ALL {
         scopes[slot(*entity)] = match overrides.iter().find(|(e, _)| e == entity.as_str()) {
             Some((_, s)) => Scope::parse(s).ok_or_else(|| StoreError::Corrupt("access rule".into()))?,

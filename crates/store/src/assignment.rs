@@ -234,7 +234,7 @@ pub fn reassign(
         Entity::Lead => current!(leads),
         Entity::Case => current!(cases),
         Entity::Task => current!(tasks),
-        Entity::Activity | Entity::Order => return Err(StoreError::NotFound),
+        Entity::Activity | Entity::Order | Entity::Product => return Err(StoreError::NotFound),
     };
     let (before, version, deleted_at) = found.ok_or(StoreError::NotFound)?;
     guard.check(before.as_deref())?;

@@ -45,6 +45,11 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
     }
 
+    /// Decodes a cursor a list of this process just returned, to read the next page.
+    pub fn reopen(s: &str) -> Option<Self> {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(s.as_bytes()).ok()?).ok()
+    }
+
     /// Decodes a cursor for `sort`; `None` when it is malformed or for another sort.
     pub fn decode(s: &str, sort: &str) -> Option<Self> {
         let bytes = URL_SAFE_NO_PAD.decode(s.as_bytes()).ok()?;

@@ -151,6 +151,7 @@ fn table_of(entity: &str) -> StoreResult<&'static str> {
         "order" => "orders",
         "activity" => "activities",
         "task" => "tasks",
+        "product" => "products",
         other => return Err(StoreError::Corrupt(format!("custom fields on {other}"))),
     })
 }

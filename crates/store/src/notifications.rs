@@ -106,6 +106,7 @@ pub fn owner_of(conn: &mut DbConnection, ws: &str, entity: Entity, id: &str) -> 
         Entity::Task => owner!(tasks),
         Entity::Case => owner!(cases),
         Entity::Order => owner!(orders),
+        Entity::Product => None,
     };
     Ok(found.flatten())
 }

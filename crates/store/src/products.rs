@@ -1,6 +1,6 @@
 //! Products: the catalogue deals and orders are priced from.
 
-use crate::cursor::{finish_page, like_pattern, Cursor, PageOf, PageSpec, SortField};
+use crate::cursor::{finish_page, like_pattern, Cursor, CustomPlan, PageOf, PageSpec, SortField};
 use crate::error::check_version;
 use crate::schema::products;
 use crate::{keyset, new_id, Db, DbConnection, StoreError, StoreResult};
@@ -27,9 +27,11 @@ pub struct ProductRow {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The custom fields' values, JSON keyed by storage key (`crm_domain::custom`).
+    pub custom: String,
 }
 
-crate::keyed_row!(ProductRow);
+crate::keyed_row!(@custom ProductRow);
 
 #[derive(Debug, Clone, Default)]
 pub struct ProductFilter {
@@ -38,7 +40,7 @@ pub struct ProductFilter {
     pub active: Option<bool>,
 }
 
-fn filtered<'a>(ws: &str, f: &ProductFilter) -> products::BoxedQuery<'a, Db> {
+fn filtered<'a>(ws: &str, f: &ProductFilter, custom: &CustomPlan) -> products::BoxedQuery<'a, Db> {
     let mut q = products::table.filter(products::workspace_id.eq(ws.to_owned())).into_boxed();
     if let Some(c) = &f.category {
         q = q.filter(products::category.eq(c.clone()));
@@ -50,20 +52,24 @@ fn filtered<'a>(ws: &str, f: &ProductFilter) -> products::BoxedQuery<'a, Db> {
         let p = like_pattern(&t.to_lowercase());
         q = q.filter(products::sort_name.like(p.clone()).escape('\\').or(products::sku.like(p).escape('\\')));
     }
-    q
+    crate::custom_where!(q, custom)
 }
 
 pub fn list(conn: &mut DbConnection, ws: &str, f: &ProductFilter, page: &PageSpec) -> StoreResult<PageOf<ProductRow>> {
-    let q = filtered(ws, f).select(ProductRow::as_select()).limit(page.limit + 1);
+    let q = filtered(ws, f, &page.custom).select(ProductRow::as_select()).limit(page.limit + 1);
     let (desc, after) = (page.sort.desc, page.after.as_ref());
-    let mut rows: Vec<ProductRow> = match page.sort.field {
-        SortField::CreatedAt | SortField::At => {
-            keyset!(q, products::created_at, products::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+    let mut rows: Vec<ProductRow> = if let Some(sort) = &page.custom.sort {
+        crate::custom_sorted!(conn, filtered(ws, f, &page.custom).select(ProductRow::as_select()), sort, page)
+    } else {
+        match page.sort.field {
+            SortField::CreatedAt | SortField::At => {
+                keyset!(q, products::created_at, products::id, desc, after.and_then(Cursor::int_key)).load(conn)?
+            }
+            SortField::UpdatedAt => keyset!(q, products::updated_at, products::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
+            SortField::Name => keyset!(q, products::sort_name, products::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
         }
-        SortField::UpdatedAt => keyset!(q, products::updated_at, products::id, desc, after.and_then(Cursor::int_key)).load(conn)?,
-        SortField::Name => keyset!(q, products::sort_name, products::id, desc, after.and_then(Cursor::text_key)).load(conn)?,
     };
-    let total = if page.include_total { Some(filtered(ws, f).count().get_result(conn)?) } else { None };
+    let total = if page.include_total { Some(filtered(ws, f, &page.custom).count().get_result(conn)?) } else { None };
     let next_cursor = finish_page(&mut rows, page);
     Ok(PageOf { items: rows, next_cursor, total })
 }
@@ -78,7 +84,8 @@ pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<ProductRo
         .ok_or(StoreError::NotFound)
 }
 
-fn to_row(ws: &str, id: String, d: &ProductDraft, version: i64, created_at: i64, now: i64) -> ProductRow {
+fn to_row(ws: &str, id: String, d: &ProductDraft, prev: Option<&ProductRow>, now: i64) -> ProductRow {
+    let (version, created_at) = prev.map_or((1, now), |p| (p.version + 1, p.created_at));
     ProductRow {
         id,
         workspace_id: ws.to_owned(),
@@ -94,6 +101,7 @@ fn to_row(ws: &str, id: String, d: &ProductDraft, version: i64, created_at: i64,
         version,
         created_at,
         updated_at: now,
+        custom: crate::record::custom_json(d.custom.as_ref(), prev.map(|p| p.custom.as_str())),
     }
 }
 
@@ -107,6 +115,7 @@ pub fn fields(r: &ProductRow) -> Map<String, Value> {
     m.insert("unit_cost_e4".into(), r.unit_cost_e4.into());
     m.insert("active".into(), (r.active != 0).into());
     m.insert("description".into(), r.description.clone().into());
+    m.insert("custom".into(), crate::record::custom_field(&r.custom));
     m
 }
 
@@ -121,7 +130,7 @@ fn sku_taken(e: diesel::result::Error) -> StoreError {
 
 /// Writes a new product at `now`. Records nothing of it.
 pub fn insert(conn: &mut DbConnection, ws: &str, d: &ProductDraft, now: i64) -> StoreResult<ProductRow> {
-    let row = to_row(ws, new_id(), d, 1, now, now);
+    let row = to_row(ws, new_id(), d, None, now);
     diesel::insert_into(products::table).values(&row).execute(conn).map_err(sku_taken)?;
     Ok(row)
 }
@@ -140,7 +149,7 @@ pub fn change(
     let row = get(conn, ws, id)?;
     check_version(row.version, expected)?;
     let d = apply(&row)?;
-    let new_row = to_row(ws, row.id.clone(), &d, row.version + 1, row.created_at, now);
+    let new_row = to_row(ws, row.id.clone(), &d, Some(&row), now);
     let changes = crate::record::diff(&fields(&row), &fields(&new_row));
     if changes.is_empty() {
         return Ok((row, changes));

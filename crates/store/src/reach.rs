@@ -64,7 +64,7 @@ impl Reach {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadReach {
     /// One per kind, at [`slot`].
-    kinds: [Reach; 8],
+    kinds: [Reach; Entity::ALL.len()],
 }
 
 /// Where a kind's reach is kept in a [`ReadReach`].
@@ -78,11 +78,12 @@ pub(crate) const fn slot(entity: Entity) -> usize {
         Entity::Task => 5,
         Entity::Case => 6,
         Entity::Order => 7,
+        Entity::Product => 8,
     }
 }
 
 impl ReadReach {
-    pub(crate) fn new(kinds: [Reach; 8]) -> Self {
+    pub(crate) fn new(kinds: [Reach; Entity::ALL.len()]) -> Self {
         Self { kinds }
     }
 
@@ -145,6 +146,8 @@ macro_rules! within_reach {
                 Entity::Task => $crate::reach::within_reach!(@owned q, tasks, $id, owners, $other),
                 Entity::Case => $crate::reach::within_reach!(@owned q, cases, $id, owners, $other),
                 Entity::Order => $crate::reach::within_reach!(@owned q, orders, $id, owners, $other),
+                // Products have no owner: a partial reach reaches none of them.
+                Entity::Product => q.filter($other),
             };
         }
         q

@@ -129,7 +129,7 @@ diesel::table! {
     products (id) {
         id -> Text, workspace_id -> Text, sku -> Text, name -> Text, sort_name -> Text, category -> Nullable<Text>,
         currency -> Text, unit_price_e4 -> BigInt, unit_cost_e4 -> Nullable<BigInt>, active -> Integer,
-        description -> Nullable<Text>, version -> BigInt, created_at -> BigInt, updated_at -> BigInt,
+        description -> Nullable<Text>, version -> BigInt, created_at -> BigInt, updated_at -> BigInt, custom -> Text,
     }
 }
 

@@ -292,7 +292,7 @@ fn source_owners(
             Entity::Activity => owners!(activities),
             Entity::Order => owners!(orders),
             // Never the source of a timeline item.
-            Entity::Lead | Entity::Task => Vec::new(),
+            Entity::Lead | Entity::Task | Entity::Product => Vec::new(),
         };
         out.extend(found);
     }

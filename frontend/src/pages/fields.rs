@@ -47,6 +47,7 @@ fn kind_label(e: Entity) -> T {
         Entity::Order => T::NavOrders,
         Entity::Activity => T::NavActivities,
         Entity::Task => T::NavTasks,
+        Entity::Product => T::NavProducts,
     }
 }
 

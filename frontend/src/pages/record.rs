@@ -161,7 +161,7 @@ pub static PRODUCT: RecordSpec = RecordSpec {
         f("active", T::Active, Kind::Flag, false, false),
         f("description", T::Description, Kind::Long, false, true),
     ],
-    custom: None,
+    custom: Some(Entity::Product),
 };
 
 pub static ORDER: RecordSpec = RecordSpec {

@@ -208,15 +208,7 @@ pub fn csv(lang: Lang, columns: &[Col], rows: &[Value]) -> String {
 }
 
 fn download(name: &str, body: &str) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    let href = format!("data:text/csv;charset=utf-8,{}", js_sys::encode_uri_component(body));
-    if let Ok(a) = doc.create_element("a") {
-        let _ = a.set_attribute("href", &href);
-        let _ = a.set_attribute("download", name);
-        if let Ok(a) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(a) {
-            a.click();
-        }
-    }
+    crate::ui::save_as(&format!("data:text/csv;charset=utf-8,{}", js_sys::encode_uri_component(body)), name);
 }
 
 #[component]
@@ -494,6 +486,31 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                     }).collect_view()
                 }}
             </select>
+            <select id="export-list" aria-label=tr(T::ExportList) on:change=move |ev| {
+                let format = event_target_value(&ev);
+                if let Some(el) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(t).ok()) { el.set_value(""); }
+                if format.is_empty() { return; }
+                let mut params = filters.get_untracked();
+                if spec.searchable && !q.get_untracked().trim().is_empty() {
+                    params.push(("q".into(), q.get_untracked().trim().to_owned()));
+                }
+                let s = sort.get_untracked();
+                if !s.is_empty() {
+                    params.push(("sort".into(), s));
+                }
+                let name = format!("{}.{format}", spec.name);
+                params.push(("format".into(), format));
+                toast(i18n::text(lang.get_untracked(), T::Exporting).to_owned(), false);
+                leptos::task::spawn_local(async move {
+                    if let Err(e) = api::download(spec.path, params, &name).await {
+                        toast(e.message(lang.get_untracked()), true);
+                    }
+                });
+            }>
+                <option value="">{tr(T::ExportList)}</option>
+                <option value="xlsx">"Excel (XLSX)"</option>
+                <option value="csv">"CSV"</option>
+            </select>
             <button id="choose-columns" class="secondary" on:click=move |_| choosing_columns.update(|c| *c = !*c)>{tr(T::Columns)}</button>
             <select id="views" aria-label=tr(T::SavedViews) prop:value=move || current_view.get().unwrap_or_default() on:change=move |ev| {
                 let id = event_target_value(&ev);
@@ -740,7 +757,7 @@ pub static PRODUCTS: ListSpec = ListSpec {
     link: Some("/products"),
     count: T::Records,
     create: Some(("/products/new", T::NewProduct)),
-    custom: None,
+    custom: Some(Entity::Product),
 };
 
 pub static ORDERS: ListSpec = ListSpec {

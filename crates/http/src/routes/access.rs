@@ -7,7 +7,7 @@ use crate::json::Json;
 use crate::state::AppState;
 use actix_web::{get, put, web, HttpResponse};
 use crm_api_types::{AccessGrant, AccessPolicy, AccessPolicyUpdate, Problem};
-use crm_domain::access::{configurable, Grant};
+use crm_domain::access::{configurable, Entity, Grant, Scope};
 use crm_domain::{FieldError, ValidationErrors};
 use crm_store::DbConnection;
 
@@ -55,6 +55,13 @@ pub async fn update_access_policy(state: web::Data<AppState>, who: Principal, bo
             errors.push(FieldError::new(format!("grants[{i}].role"), "role_not_configurable", "admins always read and change everything"));
         } else if !Grant::new(g.read, g.write).is_consistent() {
             errors.push(FieldError::new(format!("grants[{i}].write"), "write_beyond_read", "write may not be wider than read"));
+        } else if g.entity == Entity::Product {
+            // Products have no owner, so `own` and `team` would read as `none`: say so instead.
+            for (name, scope) in [("read", g.read), ("write", g.write)] {
+                if matches!(scope, Scope::Own | Scope::Team) {
+                    errors.push(FieldError::new(format!("grants[{i}].{name}"), "unowned_kind", "products have no owner: none or all"));
+                }
+            }
         }
     }
     if !errors.is_empty() {

@@ -5,6 +5,7 @@ use crate::auth::Principal;
 use crate::conditional::{etag, if_match, if_match_optional, with_etag};
 use crate::convert::{self, to_json};
 use crate::error::{ApiError, ApiResult};
+use crate::export::{self, Format};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::QueryParams;
@@ -86,7 +87,14 @@ pub async fn list_activities(state: web::Data<AppState>, who: Principal, req: Ht
         trash: q.trash()?,
     };
     let page = q.page_spec_with_custom_at(Some("occurred_at"), Sort { field: SortField::At, desc: true })?;
+    let format = Format::take(&mut q)?;
     q.finish()?;
+    if let Some(format) = format {
+        return export::records::<Activities, crm_api_types::Activity>(&state, &who, format, filter, page, |s| {
+            export::value(convert::shown(s, convert::activity)?)
+        })
+        .await;
+    }
     let p = records::list::<Activities>(state.app_db(), &who.caller(), filter, page).await?;
     let items = p.items.into_iter().map(|s| convert::shown(s, convert::activity)).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
@@ -267,7 +275,14 @@ pub async fn list_tasks(state: web::Data<AppState>, who: Principal, req: HttpReq
         trash: q.trash()?,
     };
     let page = q.page_spec_with_custom_at(Some("due_at"), Sort { field: SortField::At, desc: false })?;
+    let format = Format::take(&mut q)?;
     q.finish()?;
+    if let Some(format) = format {
+        return export::records::<Tasks, crm_api_types::Task>(&state, &who, format, filter, page, move |s| {
+            export::value(convert::shown(s, |r| convert::task(r, now))?)
+        })
+        .await;
+    }
     let p = records::list::<Tasks>(state.app_db(), &who.caller(), filter, page).await?;
     let items = p.items.into_iter().map(|t| convert::shown(t, |r| convert::task(r, now))).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;

@@ -4,6 +4,7 @@ use crate::auth::Principal;
 use crate::conditional::{etag, if_match, if_match_optional, with_etag};
 use crate::convert::{self, to_json};
 use crate::error::{ApiError, ApiResult};
+use crate::export::{self, Format};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::QueryParams;
@@ -81,7 +82,14 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, req: HttpReq
         trash: q.trash()?,
     };
     let page = q.page_spec_with_custom()?;
+    let format = Format::take(&mut q)?;
     q.finish()?;
+    if let Some(format) = format {
+        return export::records::<Cases, crm_api_types::Case>(&state, &who, format, filter, page, move |s| {
+            export::value(convert::shown(s, |r| convert::case(r, now))?)
+        })
+        .await;
+    }
     let p = records::list::<Cases>(state.app_db(), &who.caller(), filter, page).await?;
     let items = p.items.into_iter().map(|s| convert::shown(s, |r| convert::case(r, now))).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;

@@ -4,6 +4,7 @@ use crate::auth::Principal;
 use crate::conditional::{etag, if_match, if_match_optional, not_modified, with_etag};
 use crate::convert::{self, to_json};
 use crate::error::ApiResult;
+use crate::export::{self, Format};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::QueryParams;
@@ -72,7 +73,14 @@ pub async fn list_companies(state: web::Data<AppState>, who: Principal, req: Htt
     let mut q = QueryParams::from_request(&req);
     let filter = parse_filter(&mut q, &who)?;
     let page = q.page_spec_with_custom()?;
+    let format = Format::take(&mut q)?;
     q.finish()?;
+    if let Some(format) = format {
+        return export::records::<Companies, crm_api_types::Company>(&state, &who, format, filter, page, |s| {
+            export::value(convert::shown(s, convert::company)?)
+        })
+        .await;
+    }
     let p = records::list::<Companies>(state.app_db(), &who.caller(), filter, page).await?;
     let items = p.items.into_iter().map(|s| convert::shown(s, convert::company)).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;

@@ -5,6 +5,7 @@ use crate::auth::Principal;
 use crate::conditional::{etag, if_match, if_match_optional, not_modified, with_etag};
 use crate::convert::{self, to_json};
 use crate::error::{ApiError, ApiResult};
+use crate::export::{self, Format};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::{bad, QueryParams};
@@ -103,7 +104,14 @@ pub async fn list_deals(state: web::Data<AppState>, who: Principal, req: HttpReq
     let mut q = QueryParams::from_request(&req);
     let filter = parse_filter(&mut q, &who)?;
     let page = q.page_spec_with_custom()?;
+    let format = Format::take(&mut q)?;
     q.finish()?;
+    if let Some(format) = format {
+        return export::records::<Deals, crm_api_types::Deal>(&state, &who, format, filter, page, |s| {
+            export::value(convert::shown(s, convert::deal)?)
+        })
+        .await;
+    }
     let p = records::list::<Deals>(state.app_db(), &who.caller(), filter, page).await?;
     let items = p.items.into_iter().map(|s| convert::shown(s, convert::deal)).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;

@@ -52,7 +52,8 @@ pub struct ListParams {
     include_total: Option<bool>,
 }
 
-/// Filters and sort on custom fields, in the lists of kinds that have them.
+/// Filters and sort on custom fields, and the list as a file, in the lists of kinds that have
+/// them.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
@@ -65,6 +66,14 @@ pub struct CustomParams {
     /// records without a value come last either way.
     #[param(rename = "custom.{key}")]
     custom: Option<String>,
+    /// `csv`, `xlsx` or `jsonl`: the answer is a file (`Content-Disposition: attachment`) with
+    /// every record of the list the caller may read, with its filters and sort (`limit` and
+    /// `cursor` do not apply), streamed: `text/csv` (UTF-8 with a byte-order mark; a text that
+    /// starts like a formula gets a leading `'`), an XLSX workbook of one sheet, or
+    /// `application/x-ndjson` (each record as this list returns it). Columns: the record's
+    /// fields in name order, `id` first, then `custom.<key>` for each custom field the caller
+    /// may read. Default `json`: this page.
+    format: Option<String>,
 }
 
 /// Paging parameters of an audit trail.

@@ -6,6 +6,7 @@ use crate::auth::Principal;
 use crate::conditional::{etag, if_match, with_etag};
 use crate::convert::{self, to_json};
 use crate::error::{ApiError, ApiResult};
+use crate::export::{self, Format};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::{bad, QueryParams};
@@ -116,7 +117,14 @@ pub async fn list_orders(state: web::Data<AppState>, who: Principal, req: HttpRe
         trash: q.trash()?,
     };
     let page = q.page_spec_with_custom_at(Some("ordered_at"), Sort { field: SortField::At, desc: true })?;
+    let format = Format::take(&mut q)?;
     q.finish()?;
+    if let Some(format) = format {
+        return export::records::<Orders, crm_api_types::Order>(&state, &who, format, filter, page, |s| {
+            export::value(convert::shown(s, |(row, base)| convert::order(row, base))?)
+        })
+        .await;
+    }
     let p = records::list::<Orders>(state.app_db(), &who.caller(), filter, page).await?;
     let items = p.items.into_iter().map(|s| convert::shown(s, |(row, base)| convert::order(row, base))).collect::<ApiResult<Vec<_>>>()?;
     let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;

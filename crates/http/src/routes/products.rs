@@ -4,15 +4,17 @@ use crate::auth::Principal;
 use crate::conditional::{etag, if_match, with_etag};
 use crate::convert::{self, to_json};
 use crate::error::{ApiError, ApiResult};
+use crate::export::{self, Format};
 use crate::idempotency::{self, Stored};
 use crate::json::Json;
 use crate::params::QueryParams;
-use crate::routes::{audit_page, AuditParams, ListParams};
+use crate::routes::{audit_page, AuditParams, CustomParams, ListParams};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{AuditEntry, Page, Problem, Product, ProductCreate, ProductPatch};
 use crm_app::{AppError, UnitOfWork};
+use crm_domain::access::Entity;
 use crm_store::products::{self as repo, ProductFilter};
 
 /// Filters of `GET /products`.
@@ -38,7 +40,7 @@ fn not_found(e: crm_store::StoreError) -> ApiError {
 #[utoipa::path(
     tag = "products",
     operation_id = "list_products",
-    params(ProductFilters, ListParams),
+    params(ProductFilters, ListParams, CustomParams),
     responses(
         (status = 200, description = "One page of products", body = Page<Product>),
         (status = 400, description = "A parameter is malformed or unknown", body = Problem, content_type = "application/problem+json"),
@@ -57,15 +59,25 @@ pub async fn list_products(state: web::Data<AppState>, who: Principal, req: Http
         }),
     };
     let filter = ProductFilter { q: q.take("q"), category: q.take("category"), active };
-    let page = q.page_spec()?;
+    let page = q.page_spec_with_custom()?;
+    let format = Format::take(&mut q)?;
     q.finish()?;
-    let body = state
-        .db(move |c| {
-            let p = repo::list(c, &who.workspace_id, &filter, &page)?;
-            let items = p.items.into_iter().map(convert::product).collect::<ApiResult<Vec<_>>>()?;
-            to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })
+    if let Some(format) = format {
+        let caller = who.caller();
+        let custom = crm_app::custom::readable_keys(state.app_db(), &caller, Entity::Product).await?;
+        let db = state.app_db().clone();
+        return export::respond(format, "products", export::columns::<Product>(&custom), move |mut sink| async move {
+            crm_app::products::export(&db, &caller, filter, page, move |batch, last| {
+                let values = batch.into_iter().map(|s| export::value(convert::shown(s, convert::product)?)).collect::<ApiResult<Vec<_>>>();
+                sink(values.map_err(|e| crm_store::StoreError::Corrupt(format!("export: {e:?}")))?, last)
+            })
+            .await
         })
-        .await?;
+        .await;
+    }
+    let p = crm_app::products::list(state.app_db(), &who.caller(), filter, page).await?;
+    let items = p.items.into_iter().map(|s| convert::shown(s, convert::product)).collect::<ApiResult<Vec<_>>>()?;
+    let body = to_json(&Page { items, next_cursor: p.next_cursor, total: p.total })?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }
 
@@ -90,13 +102,13 @@ pub async fn create_product(
     req: HttpRequest,
     body: Json<ProductCreate>,
 ) -> ApiResult<HttpResponse> {
-    let draft = body.value.validate()?;
+    let input = body.value;
     let caller = who.caller();
     idempotency::run(&state, &who, &req, &body.raw, move |c| {
         let mut uow = UnitOfWork::new(&caller);
-        let row = crm_app::products::create_with(c, &caller, &mut uow, &draft)?;
+        let shown = crm_app::products::create_with(c, &caller, &mut uow, input.validate(), Some(&input.custom))?;
         uow.commit(c)?;
-        let p = convert::product(row)?;
+        let p = convert::shown(shown, convert::product)?;
         Ok(Stored {
             status: StatusCode::CREATED,
             body: to_json(&p)?,
@@ -120,8 +132,8 @@ pub async fn create_product(
 )]
 #[get("/products/{id}")]
 pub async fn get_product(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = id.into_inner();
-    let p = state.db(move |c| convert::product(repo::get(c, &who.workspace_id, &id).map_err(not_found)?)).await?;
+    let shown = crm_app::products::get(state.app_db(), &who.caller(), id.into_inner()).await?;
+    let p = convert::shown(shown, convert::product)?;
     Ok(with_etag(p.version, &p))
 }
 
@@ -150,17 +162,20 @@ pub async fn update_product(
     body: Json<ProductPatch>,
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
-    let patch = body.value;
-    let changed = crm_app::products::update(state.app_db(), &who.caller(), id.into_inner(), expected, move |row| {
-        let current = convert::product(row.clone()).map_err(|_| crm_store::StoreError::Corrupt("product".into()))?;
-        Ok(patch.apply_to(ProductCreate::from(current)).validate()?)
+    let mut patch = body.value;
+    let custom = patch.custom.take();
+    let changed = crm_app::products::update(state.app_db(), &who.caller(), id.into_inner(), expected, custom, move |row| {
+        let current = convert::product(row.clone()).map_err(|_| {
+            crm_domain::ValidationErrors(vec![crm_domain::FieldError::new("id", "corrupt", "the stored product cannot be read")])
+        })?;
+        patch.apply_to(ProductCreate::from(current)).validate()
     })
     .await
     .map_err(|e| match e {
         AppError::Store(e) => not_found(e),
         other => other.into(),
     })?;
-    let p = convert::product(changed)?;
+    let p = convert::shown(changed, convert::product)?;
     Ok(with_etag(p.version, &p))
 }
 
@@ -178,7 +193,7 @@ pub async fn update_product(
 )]
 #[get("/products/{id}/audit")]
 pub async fn product_audit(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    audit_page(&state, &who, &req, repo::ENTITY, id.into_inner(), |c, who, id| {
+    audit_page(&state, &who, &req, Entity::Product.as_str(), id.into_inner(), |c, who, id| {
         repo::get(c, &who.workspace_id, id).map_err(not_found)?;
         Ok(())
     })
