@@ -558,6 +558,35 @@ both_backends! {
         assert_eq!(s, StatusCode::OK, "{b}");
         let (s, _) = app.get_as(&rep, &one).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, _) = app.get_as(&rep, &format!("{one}/audit")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "nor its history");
+        let (s, b) = app.get_as(&rep, "/api/v1/products?include_total=true").await;
+        assert_eq!((s, &b["items"], &b["total"]), (StatusCode::OK, &json!([]), &json!(0)), "{b}");
+    }
+
+    async fn records_the_system_writes_take_the_defaults_and_are_never_refused_for_a_required_field(app) {
+        define(&app, json!({"entity": "activity", "key": "channel_cost", "type": "number", "label_en": "Cost", "default": "2.5"})).await;
+        define(&app, json!({"entity": "activity", "key": "reviewed_by", "type": "text", "label_en": "Reviewed by", "required": true})).await;
+        define(&app, json!({"entity": "contact", "key": "segment", "type": "text", "label_en": "Segment", "default": "web"})).await;
+        let sara = app.contact(json!({"first_name": "Sara", "emails": [{"address": "sara@example.com"}]})).await;
+
+        // A person logging an activity is asked for the required field...
+        let (s, b) = app.post("/api/v1/activities", &json!({"kind": "call", "subject": "Hi", "contact_ids": [sara["id"]]})).await;
+        assert_eq!((s, errors(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["custom.reviewed_by:required".to_owned()]), "{b}");
+        // ...but an email that arrives is logged with the defaults, never lost.
+        let (s, r) = app.post("/api/v1/emails/inbound", &json!({"message_id": "<d1@example.com>", "from": {"address": "sara@example.com"},
+            "to": [{"address": "sales@ourco.example"}], "subject": "Question", "text": "Hello"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let (_, a) = app.get(&format!("/api/v1/activities/{}", r["activity_id"].as_str().expect("id"))).await;
+        assert_eq!(a["custom"], json!({"channel_cost": "2.5"}), "{a}");
+
+        // A lead's conversion creates its contact with the contact fields' defaults.
+        let (s, lead) = app.post("/api/v1/leads", &json!({"first_name": "Omid", "email": "omid@example.org"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{lead}");
+        let (s, done) = app.post(&format!("/api/v1/leads/{}/convert", lead["id"].as_str().expect("id")), &json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{done}");
+        let (_, contact) = app.get(&format!("/api/v1/contacts/{}", done["contact_id"].as_str().expect("contact id"))).await;
+        assert_eq!(contact["custom"], json!({"segment": "web"}), "{contact}");
     }
 
     async fn orders_activities_and_tasks_carry_custom_fields_like_the_other_kinds(app) {

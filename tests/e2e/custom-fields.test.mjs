@@ -389,6 +389,16 @@ test('tasks, orders and activities take their own custom fields: a task form, th
   const logged = await api(server.base, 'GET', `/api/v1/activities?contact_id=${contact.body.id}`);
   assert.deepEqual(logged.body.items[0].custom, { call_reason: 'Delivery' });
 
+  // The quick "Log call" asks for it too, instead of failing without a word.
+  await page.click('#log-call');
+  await page.click('#quick-save');
+  await page.waitForSelector('#quick-form #err-custom-call_reason');
+  await page.fill('#quick-form #new-custom-call_reason', 'Callback');
+  await page.click('#quick-save');
+  await page.waitForSelector('#quick-form', { state: 'detached' });
+  const calls = await api(server.base, 'GET', `/api/v1/activities?contact_id=${contact.body.id}&kind=call`);
+  assert.deepEqual(calls.body.items.map((a) => a.custom), [{ call_reason: 'Callback' }]);
+
   // The order form shows the order's fields.
   await page.goto(`${server.base}/orders/new`);
   await page.waitForSelector('#new-custom-gift_wrap');

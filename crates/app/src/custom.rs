@@ -94,6 +94,17 @@ pub fn accept(
     Ok(accepted.values)
 }
 
+/// The custom values a record the system writes starts with (see `FieldSet::defaults`), or
+/// `None` when no field of the kind has a default.
+pub fn defaults(conn: &mut DbConnection, ws: &str, entity: Entity) -> AppResult<Option<Map<String, Value>>> {
+    let set = field_set_now(conn, ws, entity)?;
+    if set.fields().iter().all(|f| f.config.default.is_none()) {
+        return Ok(None);
+    }
+    let region = crate::workspace::region(conn, ws)?;
+    Ok(Some(set.defaults(region)))
+}
+
 /// A record's draft and its custom values, or every problem of both, named together (a form
 /// with a wrong built-in field and a missing custom one hears of both at once).
 pub fn together<D>(draft: Result<D, ValidationErrors>, custom: AppResult<Map<String, Value>>) -> AppResult<(D, Map<String, Value>)> {

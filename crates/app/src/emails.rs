@@ -8,6 +8,7 @@ use crate::caller::Caller;
 use crate::error::AppResult;
 use crate::records::create_with;
 use crate::uow::UnitOfWork;
+use crm_domain::access::Entity;
 use crm_domain::operations::{ActivityDraft, ActivityKind, Direction};
 use crm_store::activities::ActivityRow;
 use crm_store::emails::{self as repo, EmailRow};
@@ -149,7 +150,14 @@ struct Message<'a> {
 }
 
 /// Writes an email's activity and its message, both at `now`, in one unit of work.
-fn log(conn: &mut DbConnection, mailbox: &Caller, draft: ActivityDraft, m: Message<'_>, now: i64) -> AppResult<(EmailRow, ActivityRow)> {
+fn log(
+    conn: &mut DbConnection,
+    mailbox: &Caller,
+    mut draft: ActivityDraft,
+    m: Message<'_>,
+    now: i64,
+) -> AppResult<(EmailRow, ActivityRow)> {
+    draft.custom = crate::custom::defaults(conn, mailbox.workspace(), Entity::Activity)?;
     let mut uow = UnitOfWork::at(mailbox, now);
     let activity = create_with::<Activities>(conn, mailbox, &mut uow, draft)?;
     let row = EmailRow {

@@ -135,7 +135,7 @@ where
                 None => match &row.company_name {
                     Some(name) => {
                         let draft = CompanyDraft {
-                            custom: None,
+                            custom: crate::custom::defaults(conn, ws, Entity::Company)?,
                             name: name.clone(),
                             domain: domain.clone(),
                             industry: None,
@@ -158,7 +158,7 @@ where
             Some(c) => (c, false),
             None => {
                 let draft = ContactDraft {
-                    custom: None,
+                    custom: crate::custom::defaults(conn, ws, Entity::Contact)?,
                     first_name: row.first_name.clone(),
                     last_name: row.last_name.clone(),
                     title: row.title.clone(),

@@ -16,10 +16,15 @@ use crm_store::products::{self as repo, ProductFilter, ProductRow};
 use crm_store::{DbConnection, StoreError};
 use serde_json::{Map, Value};
 
-/// Fails unless the caller's grant on products reads them all (products have no owner, so a
+/// Whether the caller's grant on products reads them (all: products have no owner, so a
 /// narrower reach reads none).
-fn require_read(conn: &mut DbConnection, caller: &Caller) -> AppResult<()> {
-    if crm_store::access::grant(conn, caller.workspace(), caller.role(), Entity::Product)?.read == Scope::All {
+pub fn may_read(conn: &mut DbConnection, caller: &Caller) -> AppResult<bool> {
+    Ok(crm_store::access::grant(conn, caller.workspace(), caller.role(), Entity::Product)?.read == Scope::All)
+}
+
+/// Fails unless the caller reads products: one they may not read does not exist for them.
+pub fn require_read(conn: &mut DbConnection, caller: &Caller) -> AppResult<()> {
+    if may_read(conn, caller)? {
         Ok(())
     } else {
         Err(AppError::NotFound(Entity::Product))
@@ -67,7 +72,9 @@ fn shown_one(conn: &mut DbConnection, caller: &Caller, row: ProductRow) -> AppRe
 pub async fn list(db: &Db, caller: &Caller, filter: ProductFilter, mut page: PageSpec) -> AppResult<PageOf<Shown<ProductRow>>> {
     let caller = caller.clone();
     db.read(move |conn| {
-        require_read(conn, &caller)?;
+        if !may_read(conn, &caller)? {
+            return Ok(PageOf { items: Vec::new(), next_cursor: None, total: page.include_total.then_some(0) });
+        }
         crate::custom::plan(conn, &caller, Entity::Product, &mut page)?;
         let p = repo::list(conn, caller.workspace(), &filter, &page)?;
         Ok(PageOf { items: shown(conn, &caller, p.items)?, next_cursor: p.next_cursor, total: p.total })
@@ -86,9 +93,12 @@ pub async fn export(
 ) -> AppResult<()> {
     let caller = caller.clone();
     db.read(move |conn| {
-        require_read(conn, &caller)?;
+        if !may_read(conn, &caller)? {
+            return sink(Vec::new(), true).map(drop);
+        }
         crate::custom::plan(conn, &caller, Entity::Product, &mut page)?;
-        page.include_total = false;
+        // The whole list, from its start.
+        (page.include_total, page.after) = (false, None);
         loop {
             let p = repo::list(conn, caller.workspace(), &filter, &page)?;
             let last = p.next_cursor.is_none();

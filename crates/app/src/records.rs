@@ -234,7 +234,8 @@ where
     let caller = caller.clone();
     db.read(move |conn| {
         crate::custom::plan(conn, &caller, K::ENTITY, &mut page)?;
-        page.include_total = false;
+        // The whole list, from its start.
+        (page.include_total, page.after) = (false, None);
         let reach = caller.reach(conn, K::ENTITY)?;
         loop {
             let PageOf { items, next_cursor, .. } = K::list(conn, &caller, &reach, filter.clone(), &page)?;

@@ -516,6 +516,21 @@ impl FieldSet {
         errs.finish(|| accepted)
     }
 
+    /// The stored values of the fields' defaults, for a record the system writes without a
+    /// person's input (an email received, a call logged, a lead's conversion): a required
+    /// field without a default stays empty, to be filled in later, rather than the record being
+    /// refused and the email or call lost.
+    pub fn defaults(&self, region: Region) -> Map<String, Value> {
+        let mut values = Map::new();
+        for f in self.fields.iter().filter(|f| !f.archived) {
+            if let Some(default) = &f.config.default {
+                // A default was checked when it was set; one that no longer fits is left out.
+                let _ = f.store(default, region, &mut values);
+            }
+        }
+        values
+    }
+
     /// A record's stored `custom` object as a role sees it: each field with a value under its
     /// key, sensitive fields only for the roles that read them.
     pub fn show(&self, stored: &Map<String, Value>, role: Role) -> Map<String, Value> {

@@ -68,6 +68,9 @@ impl Format {
     }
 }
 
+/// How long an export waits for its reader to take a batch before it stops.
+const STALLED: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Takes each batch of records (as the API returns them) and whether it is the last; returns
 /// `false` when the reader went away.
 pub type Sink = Box<dyn FnMut(Vec<Value>, bool) -> AppResult<bool> + Send>;
@@ -101,7 +104,10 @@ where
         if last {
             bytes.extend(file.finish()?);
         }
-        Ok(tx.blocking_send(Ok(Bytes::from(bytes))).is_ok())
+        // A reader that takes no batch for a minute has gone: the export stops, and the
+        // connection it holds goes back to the pool.
+        let sent = tokio::runtime::Handle::current().block_on(tokio::time::timeout(STALLED, tx.send(Ok(Bytes::from(bytes)))));
+        Ok(matches!(sent, Ok(Ok(()))))
     });
     actix_web::rt::spawn(async move {
         if let Err(e) = run(sink).await {
@@ -114,7 +120,12 @@ where
     let rest = futures_util::stream::unfold(rx, move |mut rx| async move { rx.recv().await.map(|item| (item.map_err(cut), rx)) });
     let body = futures_util::StreamExt::chain(futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) }), rest);
     let filename = format!("{name}.{}", format.extension());
-    Ok(HttpResponse::Ok()
+    let mut answer = HttpResponse::Ok();
+    if format == Format::Xlsx {
+        // Deflated already: compressing it again only costs time.
+        answer.insert_header(actix_web::http::header::ContentEncoding::Identity);
+    }
+    Ok(answer
         .content_type(format.content_type())
         .insert_header(ContentDisposition {
             disposition: DispositionType::Attachment,
@@ -207,14 +218,14 @@ fn cell(v: Option<&Value>) -> Cell {
 }
 
 /// A decimal a spreadsheet may take as a number without changing it: no leading zero (a code
-/// such as `0912` stays text), at most 15 digits before the point.
+/// such as `0912` stays text), at most 15 significant digits (what a spreadsheet keeps).
 fn is_plain_number(s: &str) -> bool {
     let digits = s.strip_prefix('-').unwrap_or(s);
     let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let whole_ok =
-        !whole.is_empty() && whole.len() <= 15 && whole.bytes().all(|b| b.is_ascii_digit()) && (whole == "0" || !whole.starts_with('0'));
-    let frac_ok = !digits.contains('.') || (!frac.is_empty() && frac.len() <= 10 && frac.bytes().all(|b| b.is_ascii_digit()));
-    whole_ok && frac_ok
+    let whole_ok = !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) && (whole == "0" || !whole.starts_with('0'));
+    let frac_ok = !digits.contains('.') || (!frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit()));
+    let significant = format!("{whole}{frac}").trim_start_matches('0').len();
+    whole_ok && frac_ok && significant <= 15
 }
 
 /// The value of `column` in a record: `custom.<key>` reads the record's `custom` object.
@@ -335,7 +346,9 @@ fn csv_row(out: &mut Vec<u8>, cells: &[Cell]) {
             Cell::Text(t) if t.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{t}").into(),
             Cell::Text(t) => t.into(),
         };
-        if text.contains([',', '"', '\n', '\r']) {
+        // `;` and tab too: spreadsheets in many locales split on them, and a formula could
+        // start a cell there.
+        if text.contains([',', '"', '\n', '\r', ';', '\t']) {
             out.push(b'"');
             out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
             out.push(b'"');
@@ -357,11 +370,16 @@ fn xlsx_cell(xml: &mut String, c: &Cell) {
         Cell::Bool(b) => xml.push_str(if *b { r#"<c t="b"><v>1</v></c>"# } else { r#"<c t="b"><v>0</v></c>"# }),
         Cell::Text(t) => {
             xml.push_str(r#"<c t="inlineStr"><is><t xml:space="preserve">"#);
-            escape_into(xml, t);
+            // A spreadsheet cell holds at most 32,767 characters.
+            let cut = t.char_indices().nth(MAX_CELL_CHARS).map_or(t.as_str(), |(at, _)| &t[..at]);
+            escape_into(xml, cut);
             xml.push_str("</t></is></c>");
         }
     }
 }
+
+/// The most characters a cell of a spreadsheet holds.
+const MAX_CELL_CHARS: usize = 32_767;
 
 /// XML-escapes `text`, leaving out the control characters XML 1.0 cannot carry.
 fn escape_into(xml: &mut String, text: &str) {
@@ -570,6 +588,8 @@ mod tests {
         assert_eq!(cell(Some(&json!("0912"))), Cell::Text("0912".into()), "a code keeps its leading zero");
         assert_eq!(cell(Some(&json!("+989121234567"))), Cell::Text("+989121234567".into()));
         assert_eq!(cell(Some(&json!("1234567890123456"))), Cell::Text("1234567890123456".into()), "past 15 digits a spreadsheet rounds");
+        assert_eq!(cell(Some(&json!("12345678901234.56"))), Cell::Text("12345678901234.56".into()));
+        assert_eq!(cell(Some(&json!("0.25"))), Cell::Number("0.25".into()));
         assert_eq!(cell(Some(&json!({"amount": "10.00", "currency": "USD"}))), Cell::Text("10.00 USD".into()));
         assert_eq!(cell(Some(&json!(["a", "b"]))), Cell::Text("a; b".into()));
         assert_eq!(cell(Some(&json!(null))), Cell::Empty);
@@ -579,8 +599,17 @@ mod tests {
     #[test]
     fn csv_quotes_and_neutralises_formulas() {
         let mut out = Vec::new();
-        csv_row(&mut out, &[Cell::Text("=HYPERLINK(\"x\")".into()), Cell::Number("-5".into()), Cell::Empty, Cell::Text("a,b".into())]);
-        assert_eq!(String::from_utf8(out).expect("utf-8"), "\"'=HYPERLINK(\"\"x\"\")\",-5,,\"a,b\"\r\n");
+        csv_row(
+            &mut out,
+            &[
+                Cell::Text("=HYPERLINK(\"x\")".into()),
+                Cell::Number("-5".into()),
+                Cell::Empty,
+                Cell::Text("a,b".into()),
+                Cell::Text("x;=1+2".into()),
+            ],
+        );
+        assert_eq!(String::from_utf8(out).expect("utf-8"), "\"'=HYPERLINK(\"\"x\"\")\",-5,,\"a,b\",\"x;=1+2\"\r\n");
     }
 
     #[test]

@@ -2,10 +2,12 @@
 //! (call, email, log a call, add a task), its timeline and its audit trail.
 
 use crate::api;
+use crate::custom::CustomInputs;
 use crate::i18n::{self, tr, T};
 use crate::pages::record::{self, OwnerOf, RecordPage};
 use crate::timeline::Timeline;
 use crate::ui::{show_problem, toast, DateInput, FieldErrors, FieldProblem};
+use crm_domain::access::Entity;
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -29,15 +31,25 @@ fn QuickAction(kind: Quick, contact: Who, quick: RwSignal<Option<Quick>>, refres
     let minutes = RwSignal::new(String::from("5"));
     let due = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::default());
+    // The activity's or task's own custom fields: a required one is asked for here.
+    let custom = CustomInputs::new(match kind {
+        Quick::Call => Entity::Activity,
+        Quick::Task => Entity::Task,
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let (values, missing) = custom.values(lang.get_untracked());
+        if !missing.is_empty() {
+            errors.set(FieldErrors(missing));
+            return;
+        }
         let c = contact.clone();
         leptos::task::spawn_local(async move {
             let l = lang.get_untracked();
             let result = match kind {
                 Quick::Call => {
                     let body = crm_api_types::ActivityCreate {
-                        custom: serde_json::Map::new(),
+                        custom: values,
                         kind: crm_api_types::ActivityKind::Call,
                         direction: Some(crm_api_types::Direction::Outbound),
                         subject: subject.get_untracked(),
@@ -60,7 +72,7 @@ fn QuickAction(kind: Quick, contact: Who, quick: RwSignal<Option<Quick>>, refres
                         .and_then(|d| d.and_hms_opt(9, 0, 0))
                         .map(|t| t.and_utc() - chrono::Duration::minutes(i18n::local_offset_minutes()));
                     let body = crm_api_types::TaskCreate {
-                        custom: serde_json::Map::new(),
+                        custom: values,
                         title: subject.get_untracked(),
                         due_at,
                         related_type: Some(crm_api_types::RelatedType::Contact),
@@ -109,6 +121,7 @@ fn QuickAction(kind: Quick, contact: Who, quick: RwSignal<Option<Quick>>, refres
                     <DateInput id="quick-due" value=due/>
                 </div>
             })}
+            {custom.view(errors)}
             <div class="actions">
                 <button type="submit" id="quick-save">{tr(T::Save)}</button>
                 <button type="button" class="secondary" on:click=move |_| quick.set(None)>{tr(T::Cancel)}</button>

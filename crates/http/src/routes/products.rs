@@ -194,6 +194,7 @@ pub async fn update_product(
 #[get("/products/{id}/audit")]
 pub async fn product_audit(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
     audit_page(&state, &who, &req, Entity::Product.as_str(), id.into_inner(), |c, who, id| {
+        crm_app::products::require_read(c, &who.caller())?;
         repo::get(c, &who.workspace_id, id).map_err(not_found)?;
         Ok(())
     })

@@ -159,7 +159,7 @@ fn log_activity(c: &mut DbConnection, row: &mut CallRow, who: &Principal, now: i
         _ => 0,
     };
     let draft = ActivityDraft {
-        custom: None,
+        custom: crm_app::custom::defaults(c, &row.workspace_id, crm_domain::access::Entity::Activity)?,
         kind: ActivityKind::Call,
         direction: Some(if inbound { Direction::Inbound } else { Direction::Outbound }),
         subject,
