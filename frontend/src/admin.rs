@@ -2,9 +2,9 @@
 //! fields, API keys and webhooks, and the order form (`/orders/new`: orders mostly come from
 //! shops and other systems, so few people need it). The app draws an [`AdminHost`] for
 //! `/settings/…` and `/orders/new`, which
-//! fetches the bundle once and mounts the screen of the path into it; a change of path or of
-//! language mounts it again. Both bundles share the session (tokens in localStorage), the
-//! language (remembered there) and the path (the History API: a navigation inside the screens
+//! fetches the bundle once and mounts the screen of the path into it; a change of path mounts it
+//! again. Both bundles share the session (tokens in localStorage), the language (remembered
+//! there; a switch in one tells the other through a `crm:language` event) and the path (the History API: a navigation inside the screens
 //! tells the app through a `crm:navigate` event, and the app draws them anew). When an admin
 //! changes a custom field the screens say so (`crm:fields-changed`), and the app forgets its
 //! copy of the definitions.
@@ -37,11 +37,11 @@ extern "C" {
 pub fn AdminHost() -> impl IntoView {
     let lang = i18n::lang();
     let root = NodeRef::<leptos::html::Div>::new();
-    // The host is drawn anew for each path; the language is followed here.
+    // The host is drawn anew for each path; the screen follows a change of language itself
+    // (`i18n::provide`), keeping what was typed.
     Effect::new(move || {
-        let l = lang.get();
         if let Some(el) = root.get() {
-            load_admin(&el, i18n::text(l, T::SettingsUnavailable));
+            load_admin(&el, i18n::text(lang.get_untracked(), T::SettingsUnavailable));
         }
     });
     on_cleanup(unload_admin);

@@ -31,6 +31,8 @@ impl ApiError {
         use crate::i18n::{text, T};
         match self {
             ApiError::SignedOut => text(lang, T::SessionEnded).to_owned(),
+            // The server's words are English; a refusal is at least said in Persian.
+            ApiError::Problem(p) if p.status == 403 && lang == crate::i18n::Lang::Fa => text(lang, T::NotAllowed).to_owned(),
             ApiError::Problem(p) => p.detail.clone().unwrap_or_else(|| p.title.clone()),
             ApiError::Network(m) => format!("{} ({m})", text(lang, T::Unreachable)),
         }

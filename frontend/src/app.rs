@@ -27,6 +27,7 @@ use leptos::prelude::*;
 pub fn App() -> impl IntoView {
     i18n::provide();
     provide_toasts();
+    crate::ui::show_left_messages();
     router::install();
     crate::custom::follow_changes();
     let signed_in_area = Memo::new(|_| router::path() != "/login");

@@ -298,6 +298,9 @@ catalogue! {
     AddTag => "Add tag", "افزودن برچسب";
     ExportCsv => "Export CSV", "خروجی CSV";
     ExportList => "Export all…", "خروجی همه…";
+    FormatXlsx => "Excel (XLSX)", "اکسل (XLSX)";
+    FormatCsv => "CSV", "CSV";
+    NotAllowed => "Your role may not do this. An admin can change what each role may do.", "نقش شما اجازهٔ این کار را ندارد. مدیر سامانه می‌تواند دسترسی هر نقش را تغییر دهد.";
     Exporting => "Preparing the file of every matching record…", "در حال آماده‌کردن فایل همهٔ رکوردهای منطبق…";
     Delete => "Delete", "حذف";
     BulkDone => "{n} records changed", "{n} رکورد تغییر کرد";
@@ -720,8 +723,21 @@ pub fn provide() {
     let browser = web_sys::window().and_then(|w| w.navigator().language()).and_then(|c| Lang::from_code(&c));
     let lang = RwSignal::new(stored.or(browser).unwrap_or(Lang::En));
     Effect::new(move || apply(lang.get()));
+    // The other bundle switched: follow it without drawing anything anew (a form keeps what
+    // was typed in it).
+    let other = window_event_listener(leptos::ev::Custom::<web_sys::Event>::new(SWITCHED), move |_| {
+        if let Some(now) = storage().and_then(|s| s.get_item(STORED).ok().flatten()).and_then(|c| Lang::from_code(&c)) {
+            if lang.get_untracked() != now {
+                lang.set(now);
+            }
+        }
+    });
+    on_cleanup(move || other.remove());
     provide_context(lang);
 }
+
+/// The event a switch of language in one bundle sends the other.
+const SWITCHED: &str = "crm:language";
 
 /// The current language (reactive).
 pub fn lang() -> RwSignal<Lang> {
@@ -747,6 +763,9 @@ pub fn adopt(lang_signal: RwSignal<Lang>, code: &str) {
     }
     if lang_signal.get_untracked() != lang {
         lang_signal.set(lang);
+        if let Some(ev) = web_sys::window().and_then(|w| web_sys::Event::new(SWITCHED).ok().map(|e| (w, e))) {
+            let _ = ev.0.dispatch_event(&ev.1);
+        }
     }
 }
 

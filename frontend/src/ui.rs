@@ -120,6 +120,36 @@ pub fn provide_toasts() {
     TOASTS.with(|t| t.set(Some(Toasts(RwSignal::new(Vec::new()), StoredValue::new(0)))));
 }
 
+/// Where a bundle about to be taken down leaves a message for the app to show.
+const LEFT_MESSAGE: &str = "crm.toast";
+/// The event that tells the app a message is waiting.
+const MESSAGE_LEFT: &str = "crm:toast";
+
+/// Shows `text` in the app around the second bundle, which outlives a navigation that takes
+/// the bundle's own screen (and its messages) down.
+pub fn toast_in_app(text: &str) {
+    let Some(w) = web_sys::window() else { return };
+    if let Some(s) = w.session_storage().ok().flatten() {
+        let _ = s.set_item(LEFT_MESSAGE, text);
+    }
+    if let Ok(ev) = web_sys::Event::new(MESSAGE_LEFT) {
+        let _ = w.dispatch_event(&ev);
+    }
+}
+
+/// Shows the messages the second bundle leaves (see [`toast_in_app`]). Call once, in the app.
+pub fn show_left_messages() {
+    let listener = window_event_listener(leptos::ev::Custom::<web_sys::Event>::new(MESSAGE_LEFT), |_| {
+        let Some(s) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else { return };
+        if let Some(text) = s.get_item(LEFT_MESSAGE).ok().flatten() {
+            let _ = s.remove_item(LEFT_MESSAGE);
+            toast(text, false);
+        }
+    });
+    // The app lives as long as the page.
+    std::mem::forget(listener);
+}
+
 /// Hands `href` (a data or blob URL) to the browser as a download named `name`.
 pub fn save_as(href: &str, name: &str) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };

@@ -9,7 +9,7 @@ use crate::custom::CustomInputs;
 use crate::i18n::{self, tr, T};
 use crate::lines::{some, LineEditor, Lines};
 use crate::router;
-use crate::ui::{show_problem, toast, DateInput, FieldErrors, FieldProblem, RecordPicker};
+use crate::ui::{show_problem, DateInput, FieldErrors, FieldProblem, RecordPicker};
 use crm_api_types::OrderInput;
 use crm_domain::access::Entity;
 use crm_domain::{Currency, Money};
@@ -109,7 +109,8 @@ pub fn NewOrder() -> impl IntoView {
             busy.set(false);
             match result {
                 Ok(v) => {
-                    toast(i18n::text(l, T::Saved), false);
+                    // The form's bundle goes when the order's page opens: the app says it.
+                    crate::ui::toast_in_app(i18n::text(l, T::Saved));
                     router::navigate(&format!("/orders/{}", v.get("id").and_then(Value::as_str).unwrap_or_default()));
                 }
                 Err(e) => show_problem(l, e, errors),

@@ -434,6 +434,26 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
             }
         });
     };
+    // The whole list (its filters, search and sort) as a file, fetched by the server.
+    let export_open = RwSignal::new(false);
+    let export = move |format: &'static str| {
+        export_open.set(false);
+        let mut params = filters.get_untracked();
+        if spec.searchable && !q.get_untracked().trim().is_empty() {
+            params.push(("q".into(), q.get_untracked().trim().to_owned()));
+        }
+        let s = sort.get_untracked();
+        if !s.is_empty() {
+            params.push(("sort".into(), s));
+        }
+        params.push(("format".into(), format.to_owned()));
+        toast(i18n::text(lang.get_untracked(), T::Exporting).to_owned(), false);
+        leptos::task::spawn_local(async move {
+            if let Err(e) = api::download(spec.path, params, &format!("{}.{format}", spec.name)).await {
+                toast(e.message(lang.get_untracked()), true);
+            }
+        });
+    };
     let mine_current = move || current_view.get().filter(|id| views.with(|vs| vs.iter().any(|v| &v.id == id && v.mine)));
 
     view! {
@@ -486,31 +506,14 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
                     }).collect_view()
                 }}
             </select>
-            <select id="export-list" aria-label=tr(T::ExportList) on:change=move |ev| {
-                let format = event_target_value(&ev);
-                if let Some(el) = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(t).ok()) { el.set_value(""); }
-                if format.is_empty() { return; }
-                let mut params = filters.get_untracked();
-                if spec.searchable && !q.get_untracked().trim().is_empty() {
-                    params.push(("q".into(), q.get_untracked().trim().to_owned()));
-                }
-                let s = sort.get_untracked();
-                if !s.is_empty() {
-                    params.push(("sort".into(), s));
-                }
-                let name = format!("{}.{format}", spec.name);
-                params.push(("format".into(), format));
-                toast(i18n::text(lang.get_untracked(), T::Exporting).to_owned(), false);
-                leptos::task::spawn_local(async move {
-                    if let Err(e) = api::download(spec.path, params, &name).await {
-                        toast(e.message(lang.get_untracked()), true);
-                    }
-                });
-            }>
-                <option value="">{tr(T::ExportList)}</option>
-                <option value="xlsx">"Excel (XLSX)"</option>
-                <option value="csv">"CSV"</option>
-            </select>
+            <span class="export-menu">
+                <button id="export-list" class="secondary" aria-expanded=move || export_open.get().to_string()
+                    on:click=move |_| export_open.update(|o| *o = !*o)>{tr(T::ExportList)}</button>
+                <Show when=move || export_open.get()>
+                    <button id="export-xlsx" class="secondary" on:click=move |_| export("xlsx")>{tr(T::FormatXlsx)}</button>
+                    <button id="export-csv" class="secondary" on:click=move |_| export("csv")>{tr(T::FormatCsv)}</button>
+                </Show>
+            </span>
             <button id="choose-columns" class="secondary" on:click=move |_| choosing_columns.update(|c| *c = !*c)>{tr(T::Columns)}</button>
             <select id="views" aria-label=tr(T::SavedViews) prop:value=move || current_view.get().unwrap_or_default() on:change=move |ev| {
                 let id = event_target_value(&ev);
