@@ -2,6 +2,7 @@
 
 mod access;
 mod access_matrix;
+mod analytics;
 mod auth;
 mod bad_input;
 mod bulk;

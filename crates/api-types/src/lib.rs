@@ -2,6 +2,7 @@
 //! construction. Free of persistence and web-framework types (proved by the wasm32 build).
 
 pub mod access;
+pub mod analytics;
 pub mod assignment;
 pub mod audit;
 pub mod auth;
@@ -27,6 +28,7 @@ pub mod webhooks;
 pub mod workspace;
 
 pub use access::*;
+pub use analytics::*;
 pub use assignment::*;
 pub use audit::*;
 pub use auth::*;

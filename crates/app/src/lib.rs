@@ -13,6 +13,7 @@
 //! comes from the unit of work's commit, never from a repository.
 
 pub mod activities;
+pub mod analytics;
 pub mod assignment;
 pub mod caller;
 pub mod cases;

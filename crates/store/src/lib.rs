@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod activities;
+pub mod analytics;
 pub mod assignment;
 pub mod audit;
 pub mod auth;

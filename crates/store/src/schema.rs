@@ -134,6 +134,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    clv_fits (workspace_id) {
+        workspace_id -> Text, fitted_at -> BigInt, body -> Text,
+    }
+}
+
+diesel::table! {
     pipelines (id) {
         id -> Text, workspace_id -> Text, name -> Text, position -> BigInt, is_default -> Integer, loss_reasons -> Text,
         version -> BigInt, created_at -> BigInt, updated_at -> BigInt,

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod activities;
+pub mod analytics;
 pub mod api_keys;
 pub mod assignment;
 pub mod auth;

@@ -1,0 +1,119 @@
+//! The analytical CRM: customer lifetime value from the BG/NBD and Gamma-Gamma models.
+
+use crate::MoneyDto;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What a fit of the customer-lifetime-value models is asked for.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ClvFitRequest {
+    /// The last day of the calibration window (inclusive, UTC); default today. Purchases after
+    /// it, up to today, are the holdout the fit is checked against.
+    #[serde(default)]
+    pub calibration_end: Option<NaiveDate>,
+}
+
+/// The fitted BG/NBD model of how often customers buy and when they stop: while a customer, a
+/// purchase rate λ ~ Gamma(r, alpha) (alpha in weeks); after each purchase, dropping out with
+/// probability p ~ Beta(a, b).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PurchaseModel {
+    pub r: f64,
+    pub alpha: f64,
+    pub a: f64,
+    pub b: f64,
+    /// The log-likelihood of the calibration data at these parameters.
+    pub log_likelihood: f64,
+}
+
+/// The fitted Gamma-Gamma model of what customers spend per purchase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpendModel {
+    pub p: f64,
+    pub q: f64,
+    pub gamma: f64,
+    pub log_likelihood: f64,
+    /// Customers with repeat purchases of positive value: those the model is fitted on.
+    pub customers: u64,
+    /// What a new customer's purchases are expected to be worth, in the base currency.
+    pub mean_order_value: MoneyDto,
+}
+
+/// How well the fit predicts the purchases after its window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClvHoldout {
+    /// Length of the holdout, in weeks.
+    pub weeks: f64,
+    /// Repeat purchases (customer-days) made in it by the calibration's customers.
+    pub actual: u64,
+    /// Those the model expected.
+    pub predicted: f64,
+    /// The same per number of repeat purchases in the calibration window (`0` … `6`, `7+`):
+    /// the conditional-expectation check of Fader, Hardie & Lee (2005).
+    pub by_repeat_purchases: Vec<HoldoutGroup>,
+}
+
+/// Customers with the same number of repeat purchases in the calibration window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HoldoutGroup {
+    /// `0` to `6`, or `7+`.
+    pub repeat_purchases: String,
+    pub customers: u64,
+    /// Their mean purchases in the holdout, made and expected.
+    pub actual_mean: f64,
+    pub predicted_mean: f64,
+}
+
+/// The workspace's customer-lifetime-value fit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClvFit {
+    pub fitted_at: DateTime<Utc>,
+    /// The first purchase day of the data.
+    pub calibration_start: NaiveDate,
+    pub calibration_end: NaiveDate,
+    /// Contacts with a purchase in the calibration window.
+    pub customers: u64,
+    /// Their purchase days after their first.
+    pub repeat_purchases: u64,
+    pub purchases: PurchaseModel,
+    /// `null` when too few customers bought again to fit spend (`spend_problem` says why):
+    /// lifetime values are then not given.
+    pub spend: Option<SpendModel>,
+    pub spend_problem: Option<String>,
+    /// `null` when the window ends today.
+    pub holdout: Option<ClvHoldout>,
+}
+
+/// A contact's figures from the workspace's fit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContactClv {
+    pub contact_id: String,
+    /// Whether the contact has bought at all; the other figures are `null` when not.
+    pub customer: bool,
+    /// Purchase days after the first.
+    pub repeat_purchases: u32,
+    pub first_purchase: Option<NaiveDate>,
+    pub last_purchase: Option<NaiveDate>,
+    /// The probability the contact is still a customer.
+    pub p_alive: Option<f64>,
+    /// The horizon of `expected_purchases`, in weeks.
+    pub weeks: f64,
+    pub expected_purchases: Option<f64>,
+    /// What their next purchases are expected to be worth each, in the base currency.
+    pub expected_order_value: Option<MoneyDto>,
+    /// The horizon of `clv`, in months, and the monthly discount rate.
+    pub months: u32,
+    pub discount: f64,
+    /// The discounted value of their expected purchases over `months`.
+    pub clv: Option<MoneyDto>,
+    /// When the fit these come from was made.
+    pub fitted_at: DateTime<Utc>,
+}

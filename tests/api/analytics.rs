@@ -1,0 +1,131 @@
+//! Customer lifetime value through the API: the CDNOW sample (`crates/analytics/tests/data`)
+//! loaded as contacts and orders, its dates moved so that its last day is today, fitted with the
+//! published calibration window, must give the published parameters; each contact's figures come
+//! from the fit; roles without every order in reach get none of it.
+
+use chrono::{Days, NaiveDate, Utc};
+use crm_test_support::crm_domain_role::Role;
+use crm_test_support::{both_backends, StatusCode, TestApp};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// (customer, date, cents) of every line of the sample.
+fn sample() -> Vec<(u32, NaiveDate, i64)> {
+    include_str!("../../crates/analytics/tests/data/CDNOW_sample.txt")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            let date = NaiveDate::parse_from_str(cols[2], "%Y%m%d").expect("date");
+            let cents = (cols[4].parse::<f64>().expect("dollars") * 100.0).round() as i64;
+            (cols[1].parse().expect("customer"), date, cents)
+        })
+        .collect()
+}
+
+fn close(got: &Value, want: f64, what: &str) {
+    let got = got.as_f64().unwrap_or_else(|| panic!("{what} is not a number: {got}"));
+    assert!(((got - want) / want).abs() <= 0.01, "{what}: {got} against {want}");
+}
+
+/// Loads the sample as contacts and orders (in the workspace's rials: a cent a rial); returns
+/// the contact id of each customer and how many days the dates moved.
+async fn load(app: &TestApp) -> (BTreeMap<u32, String>, u64) {
+    let rows = sample();
+    let customers: Vec<u32> = rows.iter().map(|r| r.0).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let mut ids = BTreeMap::new();
+    for chunk in customers.chunks(1000) {
+        let ops: Vec<Value> = chunk.iter().map(|c| json!({"action": "create", "data": {"first_name": format!("Customer {c}")}})).collect();
+        let (s, b) = app.post("/api/v1/contacts/bulk", &json!({"operations": ops})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        for (c, r) in chunk.iter().zip(b["results"].as_array().expect("results")) {
+            ids.insert(*c, r["id"].as_str().expect("id").to_owned());
+        }
+    }
+    let last = NaiveDate::from_ymd_opt(1998, 6, 30).expect("date");
+    let shift = (Utc::now().date_naive() - last).num_days() as u64;
+    for chunk in rows.chunks(1000) {
+        let ops: Vec<Value> = chunk
+            .iter()
+            .map(|(c, day, cents)| {
+                let at = day.checked_add_days(Days::new(shift)).expect("date").and_hms_opt(12, 0, 0).expect("noon").and_utc();
+                json!({"action": "create", "data": {"contact_id": ids[c], "ordered_at": at, "status": "paid",
+                    "line_items": [{"name": "CDs", "quantity": "1", "unit_price": cents.to_string()}]}})
+            })
+            .collect();
+        let (s, b) = app.post("/api/v1/orders/bulk", &json!({"operations": ops})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    (ids, shift)
+}
+
+async fn set_contacts_read(app: &TestApp, read: &str) {
+    let grant = json!({"grants": [{"role": "sales_rep", "entity": "contact", "read": read, "write": "own"}]});
+    let (s, b, _) = app.send(app.client.put(app.url("/api/v1/access-policy")).bearer_auth(&app.token).json(&grant)).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+}
+
+both_backends! {
+    async fn the_cdnow_sample_fitted_through_the_api_gives_the_published_parameters(app) {
+        let analyst = app.member_token(Role::Analyst, "analyst@clv.example").await;
+        let rep = app.member_token(Role::SalesRep, "rep@clv.example").await;
+        let (s, b) = app.post("/api/v1/analytics/clv", &json!({})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("not_enough_data")), "no orders yet: {b}");
+        let (s, b) = app.get("/api/v1/analytics/clv").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("no_clv_fit")), "{b}");
+
+        let (ids, shift) = load(&app).await;
+        let end = NaiveDate::from_ymd_opt(1997, 9, 30).expect("date").checked_add_days(Days::new(shift)).expect("date");
+        let (s, b) = app.post_as(&rep, "/api/v1/analytics/clv", &json!({"calibration_end": end})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "sales reps do not fit the models: {b}");
+        let tomorrow = Utc::now().date_naive().checked_add_days(Days::new(1)).expect("date");
+        let (s, b) = app.post("/api/v1/analytics/clv", &json!({"calibration_end": tomorrow})).await;
+        assert_eq!((s, b["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("calibration_end")), "{b}");
+
+        let (s, fit) = app.post_as(&analyst, "/api/v1/analytics/clv", &json!({"calibration_end": end})).await;
+        assert_eq!(s, StatusCode::OK, "{fit}");
+        assert_eq!((fit["customers"].as_u64(), fit["repeat_purchases"].as_u64()), (Some(2_357), Some(2_457)));
+        let m = &fit["purchases"];
+        for (name, want) in [("r", 0.243), ("alpha", 4.414), ("a", 0.793), ("b", 2.426)] {
+            close(&m[name], want, name);
+        }
+        close(&m["log_likelihood"], -9_582.43, "log-likelihood");
+        let g = &fit["spend"];
+        close(&g["p"], 6.25, "p");
+        close(&g["q"], 3.74, "q");
+        // Values are in rials, a cent each: γ scales with them.
+        close(&g["gamma"], 1_544.0, "gamma");
+        assert_eq!(g["customers"].as_u64(), Some(946));
+        let h = &fit["holdout"];
+        assert_eq!((h["weeks"].as_f64(), h["actual"].as_u64()), (Some(39.0), Some(1_882)), "{h}");
+        close(&h["predicted"], 1_653.4, "predicted holdout purchases");
+        assert_eq!(h["by_repeat_purchases"].as_array().map(Vec::len), Some(8), "{h}");
+
+        let (s, again) = app.get("/api/v1/analytics/clv").await;
+        assert_eq!((s, &again), (StatusCode::OK, &fit), "the fit is kept");
+
+        // A contact's figures, as of today, from the kept fit.
+        let regular = &ids[&1516];
+        let (s, c) = app.get(&format!("/api/v1/contacts/{regular}/clv?weeks=39&months=12")).await;
+        assert_eq!(s, StatusCode::OK, "{c}");
+        assert_eq!((c["customer"].as_bool(), c["weeks"].as_f64(), c["months"].as_u64()), (Some(true), Some(39.0), Some(12)));
+        let c_alive = c["p_alive"].clone();
+        let (alive, lifetime) = (c["p_alive"].as_f64().expect("p_alive"), c["clv"]["amount"].as_str().expect("clv"));
+        assert!(alive > 0.0 && alive <= 1.0, "{c}");
+        assert!(lifetime.parse::<f64>().expect("amount") > 0.0 && c["clv"]["currency"] == "IRR", "{c}");
+        let (s, none) = app.post("/api/v1/contacts", &json!({"first_name": "Never bought"})).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let (s, c) = app.get(&format!("/api/v1/contacts/{}/clv", none["id"].as_str().expect("id"))).await;
+        assert_eq!((s, c["customer"].as_bool(), &c["clv"]), (StatusCode::OK, Some(false), &Value::Null), "{c}");
+        let (s, b) = app.get(&format!("/api/v1/contacts/{regular}/clv?weeks=0")).await;
+        assert_eq!((s, b["errors"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("weeks")), "{b}");
+        // A customer's figures follow the customer: a rep reads those of the contacts they may.
+        let (s, seen) = app.get_as(&rep, &format!("/api/v1/contacts/{regular}/clv")).await;
+        assert_eq!((s, &seen["p_alive"]), (StatusCode::OK, &c_alive), "{seen}");
+        let (s, _) = app.get_as(&rep, "/api/v1/analytics/clv").await;
+        assert_eq!(s, StatusCode::OK);
+        set_contacts_read(&app, "own").await;
+        let (s, _) = app.get_as(&rep, &format!("/api/v1/contacts/{regular}/clv")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "a contact out of reach, and its value");
+    }
+}
