@@ -82,7 +82,10 @@ fn bg_nbd_and_gamma_gamma_reproduce_the_published_fit() {
     assert_eq!(gg.customers, 946);
     assert!((gg.log_likelihood + 4_055.92).abs() < 0.05, "log-likelihood {}", gg.log_likelihood);
 
-    eprintln!("BG/NBD {m:?} LL {:.3} in {} iterations; Gamma-Gamma {g:?} LL {:.3} in {}", bg.log_likelihood, bg.iterations, gg.log_likelihood, gg.iterations);
+    eprintln!(
+        "BG/NBD {m:?} LL {:.3} in {} iterations; Gamma-Gamma {g:?} LL {:.3} in {}",
+        bg.log_likelihood, bg.iterations, gg.log_likelihood, gg.iterations
+    );
 
     // The fit check: purchases predicted for the 39 holdout weeks against those made.
     let predicted: f64 = s.all.iter().map(|h| m.expected_purchases(h, 39.0).expect("converges")).sum();
