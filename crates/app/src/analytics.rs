@@ -109,14 +109,98 @@ fn day_of(micros: i64) -> i64 {
     micros.div_euclid(DAY_MICROS)
 }
 
-fn not_enough(e: FitError) -> AppError {
-    StoreError::Conflict { code: "not_enough_data", message: format!("customer lifetime value cannot be fitted yet: {e}"), field: None }
-        .into()
+fn unfit(e: FitError) -> AppError {
+    StoreError::Conflict { code: e.code(), message: format!("customer lifetime value cannot be fitted: {e}"), field: None }.into()
+}
+
+/// Purchases read per page: enough to keep round trips few, few enough that a million
+/// customers' orders are never in memory at once. (The CDNOW test's 6,919 orders take two
+/// pages, so a customer cut between pages is tested.)
+const PAGE: i64 = 5_000;
+
+/// What the fit needs of the workspace's purchases: each customer's history up to the end of
+/// the window and their purchase days after it, in the same order, and the first purchase day.
+/// No customer ids: the fit does not need them.
+struct Calibration {
+    histories: Vec<History>,
+    after: Vec<u32>,
+    start: Option<i64>,
+}
+
+impl Calibration {
+    /// One customer's purchases `(day, value)`, emptied for the next.
+    fn add(&mut self, days: &mut Vec<(i64, f64)>, end: i64, today: i64) {
+        let (history, after) = clv::history(days, end, today);
+        if let Some(h) = history {
+            let first = days.first().map_or(end, |d| d.0);
+            self.start = Some(self.start.map_or(first, |s| s.min(first)));
+            self.histories.push(h);
+            self.after.push(after);
+        }
+        days.clear();
+    }
+}
+
+fn calibration(conn: &mut DbConnection, ws: &str, end: i64, today: i64) -> AppResult<Calibration> {
+    let mut out = Calibration { histories: Vec::new(), after: Vec::new(), start: None };
+    let mut days: Vec<(i64, f64)> = Vec::new();
+    let mut current: Option<String> = None;
+    let mut cursor: Option<repo::PurchaseKey> = None;
+    loop {
+        let page = repo::purchase_page(conn, ws, cursor.as_ref(), PAGE)?;
+        let full = page.len() as i64 == PAGE;
+        cursor = page.last().map(|(c, at, id, _)| (c.clone(), *at, id.clone()));
+        for (contact, at, _, e4) in page {
+            if current.as_deref() != Some(contact.as_str()) {
+                out.add(&mut days, end, today);
+                current = Some(contact);
+            }
+            days.push((day_of(at), e4 as f64 / 10_000.0));
+        }
+        if !full {
+            break;
+        }
+    }
+    out.add(&mut days, end, today);
+    Ok(out)
+}
+
+/// Workspaces with a fit running on this server: one at a time each, since a fit reads every
+/// order and a second at once would only repeat it.
+static FITTING: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// The workspace's place in [`FITTING`], given up when dropped.
+struct Fitting(String);
+
+impl Fitting {
+    fn start(ws: &str) -> AppResult<Self> {
+        let mut running = FITTING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if running.iter().any(|w| w == ws) {
+            return Err(StoreError::Conflict {
+                code: "fit_in_progress",
+                message: "a fit of this workspace is already running; its result replaces the last when done".into(),
+                field: None,
+            }
+            .into());
+        }
+        running.push(ws.to_owned());
+        Ok(Self(ws.to_owned()))
+    }
+}
+
+impl Drop for Fitting {
+    fn drop(&mut self) {
+        FITTING.lock().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|w| *w != self.0);
+    }
 }
 
 /// Fits the models on the workspace's purchases up to day `end` (days since 1970, UTC; default
 /// today) and keeps the fit, in place of the last. Purchases after `end` are the holdout the fit
 /// is checked against. Admins, managers and analysts fit.
+///
+/// The purchases are read a page at a time into one small history per customer; the
+/// connection goes back to the pool before the optimiser runs (on the blocking pool), and only
+/// keeping the fit is a write.
 pub async fn fit(db: &Db, caller: &Caller, end: Option<i64>) -> AppResult<ClvFit> {
     if !matches!(caller.role(), Role::Admin | Role::Manager | Role::Analyst) {
         return Err(StoreError::Forbidden {
@@ -126,24 +210,25 @@ pub async fn fit(db: &Db, caller: &Caller, end: Option<i64>) -> AppResult<ClvFit
         }
         .into());
     }
+    let _running = Fitting::start(caller.workspace())?;
     let reader = caller.clone();
-    // The fit reads and computes on a pooled connection; only keeping it is a write.
-    let fitted = db
+    let now = crm_store::time::now_micros();
+    let today = day_of(now);
+    let end = end.unwrap_or(today);
+    if end > today {
+        let problem = FieldError::new("calibration_end", "in_future", "the calibration window must end today or before");
+        return Err(StoreError::Invalid(problem.into()).into());
+    }
+    let (data, currency) = db
         .read(move |conn| {
             let ws = reader.workspace();
             let currency = crate::workspace::settings(conn, ws)?.base.code().to_owned();
-            let now = crm_store::time::now_micros();
-            let today = day_of(now);
-            let end = end.unwrap_or(today);
-            if end > today {
-                let problem = FieldError::new("calibration_end", "in_future", "the calibration window must end today or before");
-                return Err(StoreError::Invalid(problem.into()).into());
-            }
-            let purchases: Vec<(String, i64, f64)> =
-                repo::purchases(conn, ws)?.into_iter().map(|(c, at, e4)| (c, day_of(at), e4 as f64 / 10_000.0)).collect();
-            compute(&purchases, end, today, now, currency)
+            Ok::<_, AppError>((calibration(conn, ws, end, today)?, currency))
         })
         .await?;
+    let fitted = tokio::task::spawn_blocking(move || compute(data, end, today, now, currency))
+        .await
+        .map_err(|e| AppError::from(StoreError::Aborted(e.to_string())))??;
     let kept = fitted.clone();
     let ws = caller.workspace().to_owned();
     db.write(move |conn| {
@@ -155,15 +240,11 @@ pub async fn fit(db: &Db, caller: &Caller, end: Option<i64>) -> AppResult<ClvFit
     Ok(fitted)
 }
 
-/// The fit of `purchases` (contact, day, value) up to day `end`, checked on those after it up to
-/// `today`.
-fn compute(purchases: &[(String, i64, f64)], end: i64, today: i64, now: i64, currency: String) -> AppResult<ClvFit> {
-    let by_customer = clv::histories(purchases, end);
-    let mut ids: Vec<&String> = by_customer.keys().collect();
-    ids.sort_unstable();
-    let all: Vec<History> = ids.iter().map(|id| by_customer[*id]).collect();
-    let bg = BgNbd::fit(&all).map_err(not_enough)?;
-    let (spend, spend_problem) = match GammaGamma::fit(&all) {
+/// The fit of the histories up to day `end`, checked on the purchases after it up to `today`.
+fn compute(data: Calibration, end: i64, today: i64, now: i64, currency: String) -> AppResult<ClvFit> {
+    let all = &data.histories;
+    let bg = BgNbd::fit(all).map_err(unfit)?;
+    let (spend, spend_problem) = match GammaGamma::fit(all) {
         Ok(g) => (
             Some(SpendFit {
                 p: g.model.p,
@@ -178,14 +259,12 @@ fn compute(purchases: &[(String, i64, f64)], end: i64, today: i64, now: i64, cur
     };
     let holdout = (end < today).then(|| {
         let weeks = (today - end) as f64 / 7.0;
-        let after = clv::purchases_after(purchases, end, today);
         // Customers by repeat purchases in the window: 0 to 6, and 7 or more.
         let mut groups: Vec<(u64, f64, f64)> = vec![(0, 0.0, 0.0); 8];
         let (mut actual, mut predicted) = (0_u64, 0.0);
-        for id in &ids {
-            let h = by_customer[*id];
-            let made = u64::from(after.get(*id).copied().unwrap_or(0));
-            let expected = bg.model.expected_purchases(&h, weeks).unwrap_or(0.0);
+        for (h, made) in all.iter().zip(&data.after) {
+            let made = u64::from(*made);
+            let expected = bg.model.expected_purchases(h, weeks).unwrap_or(0.0);
             let g = &mut groups[(h.x as usize).min(7)];
             g.0 += 1;
             g.1 += made as f64;
@@ -212,7 +291,7 @@ fn compute(purchases: &[(String, i64, f64)], end: i64, today: i64, now: i64, cur
     });
     Ok(ClvFit {
         fitted_at: now,
-        calibration_start: purchases.iter().map(|p| p.1).filter(|d| *d <= end).min().unwrap_or(end),
+        calibration_start: data.start.unwrap_or(end),
         calibration_end: end,
         customers: all.len() as u64,
         repeat_purchases: all.iter().map(|h| u64::from(h.x)).sum(),
@@ -250,15 +329,21 @@ pub async fn contact(db: &Db, caller: &Caller, id: String, weeks: f64, months: u
         caller.check_visible(conn, Entity::Contact, row.owner_id.as_deref())?;
         let fit = kept(conn, ws)?;
         let today = day_of(crm_store::time::now_micros());
-        let purchases: Vec<((), i64, f64)> =
-            repo::purchases_of(conn, ws, &id)?.into_iter().map(|(at, e4)| ((), day_of(at), e4 as f64 / 10_000.0)).collect();
-        let history = clv::histories(&purchases, today).remove(&());
+        let mut purchases: Vec<(i64, f64)> =
+            repo::purchases_of(conn, ws, &id)?.into_iter().map(|(at, e4)| (day_of(at), e4 as f64 / 10_000.0)).collect();
+        let (history, _) = clv::history(&mut purchases, today, today);
         let (bg, gg) = (fit.purchase_model(), fit.spend_model());
         let p_alive = history.map(|h| bg.p_alive(&h));
-        let expected_purchases = history.and_then(|h| bg.expected_purchases(&h, weeks));
+        let expected_purchases = match history {
+            Some(h) => Some(bg.expected_purchases(&h, weeks).ok_or_else(|| diverged("weeks"))?),
+            None => None,
+        };
         let expected_order_value = history.zip(gg).map(|(h, g)| g.expected_value(&h));
-        let clv = history.zip(gg).and_then(|(h, g)| clv::clv(&bg, &g, &h, months, discount));
-        let days = purchases.iter().map(|p| p.1).filter(|d| *d <= today);
+        let clv = match history.zip(gg) {
+            Some((h, g)) => Some(clv::clv(&bg, &g, &h, months, discount).ok_or_else(|| diverged("months"))?),
+            None => None,
+        };
+        let days = purchases.iter().map(|p| p.0).filter(|d| *d <= today);
         Ok(ContactClv {
             history,
             first_purchase: days.clone().min(),
@@ -271,6 +356,13 @@ pub async fn contact(db: &Db, caller: &Caller, id: String, weeks: f64, months: u
         })
     })
     .await
+}
+
+/// The problem when a figure's series does not settle over the horizon `field` names.
+fn diverged(field: &str) -> AppError {
+    let problem =
+        FieldError::new(field, "not_computable", "the expected purchases do not settle over a horizon this long; try a shorter one");
+    StoreError::Invalid(problem.into()).into()
 }
 
 /// A value in the base currency as money (rounded to the currency's smallest unit of 10⁻⁴).

@@ -95,6 +95,64 @@ const PRODUCTS: &[(&str, &str, &str, u64, u64)] = &[
     ("SMS-10K", "SMS bundle (10,000)", "Messaging", 200, 120),
 ];
 
+/// When each customer buys, as the BG/NBD model says customers do, so that the analytics have
+/// something real to find: each buys at their own rate λ ~ Gamma(0.9, 0.35/week) from their
+/// first purchase (spread over the first twenty months) and stops for good after any purchase
+/// with their own probability p ~ Beta(0.8, 3); some come back every few weeks for two years,
+/// most buy a few times and go quiet. Each customer also has their own order size, and one in
+/// five grows it with every purchase. Returns (contact index, ordered at, quantity scale), at
+/// most `orders` of them, from distinct contacts drawn at random.
+fn purchases(rng: &mut StdRng, contacts: usize, orders: usize, from: i64, to: i64) -> Vec<(usize, i64, f64)> {
+    const WEEK: f64 = 7.0 * DAY as f64;
+    let mut plan = Vec::with_capacity(orders);
+    let order: Vec<usize> = rand::seq::index::sample(rng, contacts, contacts.min(orders)).into_vec();
+    for ci in order {
+        if plan.len() >= orders {
+            break;
+        }
+        let rate = gamma(rng, 0.9) * 0.35;
+        let (u, v) = (gamma(rng, 0.8), gamma(rng, 3.0));
+        let stop = u / (u + v);
+        let size = 0.6 + gamma(rng, 2.0) * 0.5;
+        let grows = rng.gen_bool(0.2);
+        let mut at = from + rng.gen_range(0..(to - from) * 5 / 6);
+        let mut n = 0.0;
+        while at < to && plan.len() < orders {
+            plan.push((ci, at, if grows { size * (1.0 + 0.25 * n) } else { size }));
+            n += 1.0;
+            if rng.gen_bool(stop.clamp(0.0, 1.0)) {
+                break;
+            }
+            // The wait for the next purchase: exponential at the customer's rate.
+            let wait = -(1.0 - rng.gen::<f64>()).ln() / rate.max(1e-3);
+            at += (wait * WEEK) as i64 + DAY;
+        }
+    }
+    plan
+}
+
+/// A Gamma(shape, 1) draw (Marsaglia & Tsang 2000; shape below 1 by the boost u^(1/shape)).
+fn gamma(rng: &mut StdRng, shape: f64) -> f64 {
+    if shape < 1.0 {
+        return gamma(rng, shape + 1.0) * rng.gen::<f64>().powf(1.0 / shape);
+    }
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        // A standard normal draw by Box-Muller.
+        let (u1, u2): (f64, f64) = (1.0 - rng.gen::<f64>(), rng.gen());
+        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        let v = (1.0 + c * z).powi(3);
+        if v <= 0.0 {
+            continue;
+        }
+        let u: f64 = 1.0 - rng.gen::<f64>();
+        if u.ln() < 0.5 * z * z + d - d * v + d * v.ln() {
+            return d * v;
+        }
+    }
+}
+
 /// Creates the operational demo records.
 pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize) -> anyhow::Result<()> {
     if r.owners.is_empty() || r.companies.is_empty() || r.contacts.is_empty() {
@@ -260,9 +318,10 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
         deal_ids.push((row.id, ci));
     }
 
-    // Orders over two years from customers, on every channel.
-    for _ in 0..size.orders {
-        let (contact_id, company) = pick(rng, r.contacts).clone();
+    // Orders over two years from customers, on every channel, as customers really buy (below).
+    let plan = purchases(rng, r.contacts.len(), size.orders, r.now - two_years, r.now - 2 * DAY);
+    for (ci, at, scale) in plan {
+        let (contact_id, company) = r.contacts[ci].clone();
         let persian = company.map(|k| r.companies[k].2).unwrap_or(true);
         let currency = if persian { irr } else { usd };
         let choices: Vec<&(String, Currency)> = catalogue.iter().filter(|(_, cur)| *cur == currency).collect();
@@ -273,14 +332,13 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
                 lines.push(LineDraft {
                     product_id: Some(product_id.clone()),
                     name: None,
-                    quantity_e4: rng.gen_range(1..10) * 10_000,
+                    quantity_e4: ((f64::from(rng.gen_range(1..4_u32)) * scale).round().clamp(1.0, 50.0) as i64) * 10_000,
                     unit_price_e4: None,
                     discount_bp: *pick(rng, &[0, 0, 500]),
                     unit_cost_e4: None,
                 });
             }
         }
-        let at = r.now - rng.gen_range(0..two_years - 2 * DAY);
         let d = OrderDraft {
             custom: None,
             external_id: rng.gen_bool(0.6).then(|| format!("shop-{}", rng.gen_range(100_000..999_999u32))),
@@ -295,6 +353,9 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
                     OrderStatus::Fulfilled,
                     OrderStatus::Fulfilled,
                     OrderStatus::Fulfilled,
+                    OrderStatus::Fulfilled,
+                    OrderStatus::Fulfilled,
+                    OrderStatus::Paid,
                     OrderStatus::Paid,
                     OrderStatus::Cancelled,
                     OrderStatus::Refunded,
@@ -478,4 +539,26 @@ pub fn fill(c: &mut DbConnection, rng: &mut StdRng, r: &Refs<'_>, size: OpsSize)
         create_at::<Tasks>(c, r.caller, r.now - rng.gen_range(0..60 * DAY), d)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crm_analytics::clv::{histories, BgNbd};
+    use rand::SeedableRng;
+
+    #[test]
+    fn the_demo_customers_buy_as_the_clv_model_can_learn() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let (from, to) = (0, 730 * DAY);
+        let plan = purchases(&mut rng, 10_000, 3_000, from, to);
+        assert_eq!(plan.len(), 3_000);
+        assert!(plan.iter().all(|p| p.1 >= from && p.1 < to), "within the two years");
+        let by_day: Vec<(usize, i64, f64)> = plan.iter().map(|(c, at, _)| (*c, at / DAY, 1.0)).collect();
+        let all: Vec<_> = histories(&by_day, 729).into_values().collect();
+        assert!(all.len() > 300 && all.iter().filter(|h| h.x >= 5).count() > 50, "loyal customers and one-off buyers");
+        let fit = BgNbd::fit(&all).expect("the demo's purchases fit");
+        // Customers differ (r is small, as in real data) and some stop buying (a is not tiny).
+        assert!(fit.model.r < 3.0 && fit.model.a > 0.05, "{fit:?}");
+    }
 }

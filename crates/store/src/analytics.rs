@@ -5,22 +5,41 @@ use crate::schema::{clv_fits, orders};
 use crate::{DbConnection, StoreResult};
 use crm_domain::commerce::OrderStatus;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
 
 fn revenue_statuses() -> Vec<&'static str> {
     OrderStatus::ALL.iter().filter(|s| s.is_revenue()).map(|s| s.as_str()).collect()
 }
 
-/// Every live revenue order (placed, paid or fulfilled) of the workspace that names a contact,
-/// as (contact id, ordered at, total in the base currency ×10⁴).
-pub fn purchases(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<(String, i64, i64)>> {
-    let rows: Vec<(Option<String>, i64, i64)> = orders::table
+/// Where a page of purchases ends: the last row's contact, time and order id.
+pub type PurchaseKey = (String, i64, String);
+
+/// A purchase as the fit reads it: contact id, ordered at, order id, total in the base currency
+/// ×10⁴.
+pub type Purchase = (String, i64, String, i64);
+
+/// Up to `limit` of the workspace's live revenue orders (placed, paid or fulfilled) that name a
+/// contact, after `after`, in the order of contact, time and order id (along `orders_contact`):
+/// the fit reads them a page at a time, one customer after another, rather than all at once.
+pub fn purchase_page(conn: &mut DbConnection, ws: &str, after: Option<&PurchaseKey>, limit: i64) -> StoreResult<Vec<Purchase>> {
+    let mut q = orders::table
         .filter(orders::workspace_id.eq(ws))
         .filter(orders::deleted_at.is_null())
         .filter(orders::contact_id.is_not_null())
         .filter(orders::status.eq_any(revenue_statuses()))
-        .select((orders::contact_id, orders::ordered_at, orders::base_total_e4))
-        .load(conn)?;
-    Ok(rows.into_iter().filter_map(|(c, at, total)| Some((c?, at, total))).collect())
+        .select((orders::contact_id, orders::ordered_at, orders::id, orders::base_total_e4))
+        .order_by((orders::contact_id, orders::ordered_at, orders::id))
+        .limit(limit)
+        .into_boxed();
+    if let Some((contact, at, id)) = after {
+        q = q.filter(
+            orders::contact_id.gt(contact.clone()).or(orders::contact_id
+                .eq(contact.clone())
+                .and(orders::ordered_at.gt(*at).or(orders::ordered_at.eq(*at).and(orders::id.gt(id.clone()))))),
+        );
+    }
+    let rows: Vec<(Option<String>, i64, String, i64)> = q.load(conn)?;
+    Ok(rows.into_iter().filter_map(|(c, at, id, total)| Some((c?, at, id, total))).collect())
 }
 
 /// One contact's live revenue orders, as (ordered at, total in the base currency ×10⁴).
@@ -34,12 +53,16 @@ pub fn purchases_of(conn: &mut DbConnection, ws: &str, contact_id: &str) -> Stor
         .load(conn)?)
 }
 
-/// Keeps `body` (the fit as the API shows it) as the workspace's fit, in place of the last.
+/// Keeps `body` (the fit as the API shows it) as the workspace's fit, in place of the last: one
+/// upsert, so two fits kept at once on PostgreSQL do not both insert.
 pub fn save_clv_fit(conn: &mut DbConnection, ws: &str, body: &str, at: i64) -> StoreResult<()> {
-    diesel::delete(clv_fits::table.filter(clv_fits::workspace_id.eq(ws))).execute(conn)?;
-    diesel::insert_into(clv_fits::table)
-        .values((clv_fits::workspace_id.eq(ws), clv_fits::fitted_at.eq(at), clv_fits::body.eq(body)))
-        .execute(conn)?;
+    let p = if crate::custom_fields::is_pg(conn) { ["$1", "$2", "$3"] } else { ["?", "?", "?"] };
+    let sql = format!(
+        "INSERT INTO clv_fits (workspace_id, fitted_at, body) VALUES ({}, {}, {}) \
+         ON CONFLICT (workspace_id) DO UPDATE SET fitted_at = excluded.fitted_at, body = excluded.body",
+        p[0], p[1], p[2]
+    );
+    diesel::sql_query(sql).bind::<Text, _>(ws).bind::<BigInt, _>(at).bind::<Text, _>(body).execute(conn)?;
     Ok(())
 }
 

@@ -73,8 +73,11 @@ fn wire(f: &clv::ClvFit) -> ClvFit {
 /// per purchase) by maximum likelihood, on every live revenue order naming a contact, one
 /// purchase per contact per day. Purchases up to `calibration_end` fit the models; those after
 /// it, up to today, check them (`holdout`). The fit is kept for the contacts' figures until the
-/// next. Admins, managers and analysts; 409 `not_enough_data` while too few customers have
-/// bought again.
+/// next. Admins, managers and analysts. 409 with a code saying why when there is no fit:
+/// `not_enough_data` while too few customers have bought again, `fit_did_not_converge` when
+/// the optimiser does not settle, `implausible_fit` when it settles where the model means
+/// nothing (the reason names the parameter), `fit_in_progress` while another fit of the
+/// workspace runs. The last fit kept stays as it was.
 #[utoipa::path(
     tag = "analytics",
     operation_id = "fit_clv",
@@ -82,7 +85,7 @@ fn wire(f: &clv::ClvFit) -> ClvFit {
     responses(
         (status = 200, description = "The fit, now kept", body = ClvFit),
         (status = 403, description = "The role may not fit the models", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Too few customers to fit on", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No fit: `not_enough_data`, `fit_did_not_converge`, `implausible_fit` or `fit_in_progress`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The window ends in the future", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = []))
@@ -136,6 +139,7 @@ struct ContactClvParams {
         (status = 400, description = "A parameter is out of range", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such contact", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No fit yet (`no_clv_fit`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The expected purchases do not settle over the horizon (`not_computable`, naming `weeks` or `months`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = []))
 )]
