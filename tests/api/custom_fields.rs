@@ -674,6 +674,15 @@ both_backends! {
         assert_eq!(found(&b), ["company:Pars"], "{b}");
         let (_, b) = app.get("/api/v1/contacts?q=7781").await;
         assert_eq!(b["items"][0]["id"], sara["id"], "{b}");
+        // Several words: each in the record's own text or its custom values, in any order.
+        let (_, b) = app.get("/api/v1/contacts?q=sara%20qx-7781").await;
+        assert_eq!(b["items"].as_array().map(|i| i.iter().map(|c| c["id"].clone()).collect::<Vec<_>>()), Some(vec![sara["id"].clone()]), "{b}");
+        let (_, b) = app.get("/api/v1/contacts?q=7781%20Sara").await;
+        assert_eq!(b["items"][0]["id"], sara["id"], "{b}");
+        let (_, b) = app.get("/api/v1/contacts?q=sara%20nobody").await;
+        assert_eq!(b["items"].as_array().map(Vec::len), Some(0), "every word must match: {b}");
+        let (_, b) = app.get("/api/v1/companies?q=tehran%20pars").await;
+        assert_eq!(b["items"][0]["id"], pars["id"], "{b}");
         // A search without a word (only punctuation) is not a match for every custom value.
         let (_, b) = app.get("/api/v1/contacts?q=-").await;
         assert!(!b["items"].as_array().expect("items").iter().any(|c| c["id"] == sara["id"]), "{b}");
@@ -708,6 +717,57 @@ both_backends! {
         let (_, b) = app.get("/api/v1/search?q=40412").await;
         assert_eq!(found(&b), ["company:Pars"], "other kinds keep theirs: {b}");
         assert!(pars["id"].is_string());
+    }
+
+    async fn an_email_or_phone_search_finds_custom_email_and_phone_values_exactly(app) {
+        define(&app, json!({"entity": "contact", "key": "work_email", "type": "email", "label_en": "Work email"})).await;
+        let mobile = define(&app, json!({"entity": "contact", "key": "second_mobile", "type": "phone", "label_en": "Second mobile"})).await;
+        define(&app, json!({"entity": "lead", "key": "assistant_phone", "type": "phone", "label_en": "Assistant"})).await;
+        define(&app, json!({"entity": "contact", "key": "private_phone", "type": "phone", "label_en": "Private", "sensitive": true})).await;
+        let sara = app.contact(json!({"first_name": "Sara", "emails": [{"address": "sara@home.example"}],
+            "custom": {"work_email": "Sara.K@Pars.example", "second_mobile": "0912 555 0101", "private_phone": "+989125550909"}})).await;
+        let (s, lead) = app.post("/api/v1/leads", &json!({"first_name": "Omid", "custom": {"assistant_phone": "+98 21 8888 0202"}})).await;
+        assert_eq!(s, StatusCode::CREATED, "{lead}");
+        let found = |b: &Value| -> Vec<String> {
+            b["hits"].as_array().expect("hits").iter().map(|h| format!("{}:{}", h["type"].as_str().unwrap_or(""), h["title"].as_str().unwrap_or(""))).collect()
+        };
+
+        // Email-shaped and phone-shaped queries are looked up exactly, in any case or format.
+        let (s, b) = app.get("/api/v1/search?q=sara.k@pars.example").await;
+        assert_eq!((s, found(&b)), (StatusCode::OK, vec!["contact:Sara".to_owned()]), "{b}");
+        let (_, b) = app.get("/api/v1/search?q=sara@home.example").await;
+        assert_eq!(found(&b), ["contact:Sara"], "its own email still finds it: {b}");
+        let (_, b) = app.get("/api/v1/search?q=%2B98%20912%20555%200101").await;
+        assert_eq!(found(&b), ["contact:Sara"], "{b}");
+        let (_, b) = app.get("/api/v1/search?q=02188880202").await;
+        assert_eq!(found(&b), ["lead:Omid"], "{b}");
+        let (s, b) = app.get("/api/v1/phone-lookup?number=09125550101").await;
+        assert_eq!((s, b["contacts"][0]["id"].clone()), (StatusCode::OK, sara["id"].clone()), "the caller-ID lookup too: {b}");
+        // Never by a sensitive field.
+        let (_, b) = app.get("/api/v1/search?q=09125550909").await;
+        assert!(found(&b).is_empty(), "{b}");
+        let (_, b) = app.get("/api/v1/phone-lookup?number=09125550909").await;
+        assert_eq!(b["contacts"].as_array().map(Vec::len), Some(0), "{b}");
+
+        // Editing the record's own fields keeps its custom points; a changed value moves them.
+        let path = format!("/api/v1/contacts/{}", sara["id"].as_str().expect("id"));
+        let (s, b) = app.patch(&path, 1, &json!({"emails": [{"address": "sara@new.example"}]})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, b) = app.get("/api/v1/search?q=sara.k@pars.example").await;
+        assert_eq!(found(&b), ["contact:Sara"], "{b}");
+        let (s, b) = app.patch(&path, 2, &json!({"custom": {"second_mobile": "09125550202"}})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, b) = app.get("/api/v1/search?q=09125550101").await;
+        assert!(found(&b).is_empty(), "{b}");
+        let (_, b) = app.get("/api/v1/search?q=09125550202").await;
+        assert_eq!(found(&b), ["contact:Sara"], "{b}");
+
+        // A field made sensitive stops being found at once.
+        let field = format!("/api/v1/fields/{}", mobile["id"].as_str().expect("id"));
+        let (s, b) = app.patch(&field, 1, &json!({"sensitive": true})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, b) = app.get("/api/v1/search?q=09125550202").await;
+        assert!(found(&b).is_empty(), "{b}");
     }
 
 

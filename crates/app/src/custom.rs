@@ -179,7 +179,15 @@ pub fn index_words(conn: &mut DbConnection, ws: &str, entity: Entity, id: &str, 
         return Ok(());
     }
     let values = stored(after)?;
-    crm_store::terms::sync_custom(conn, ws, entity.as_str(), id, &set.searched_texts(&values))?;
+    index(conn, ws, entity.as_str(), id, &set, &values)
+}
+
+/// Keeps one record's custom values in search: their words, and their emails and phones as
+/// points an email- or phone-shaped search finds exactly.
+fn index(conn: &mut DbConnection, ws: &str, entity: &str, id: &str, set: &FieldSet, values: &Map<String, Value>) -> AppResult<()> {
+    crm_store::terms::sync_custom(conn, ws, entity, id, &set.searched_texts(values))?;
+    let (emails, phones) = set.searched_points(values);
+    crm_store::points::sync_custom(conn, ws, entity, id, &emails, &phones)?;
     Ok(())
 }
 
@@ -190,6 +198,7 @@ fn reindex_words(conn: &mut DbConnection, ws: &str, entity: &str) -> AppResult<u
         return Ok(0);
     }
     crm_store::terms::clear_custom(conn, ws, entity)?;
+    crm_store::points::clear_custom(conn, ws, entity)?;
     let set = repo::field_set(conn, ws, entity)?;
     // Every record holding a value search reads, each once.
     let mut holders: HashMap<String, String> = HashMap::new();
@@ -199,7 +208,7 @@ fn reindex_words(conn: &mut DbConnection, ws: &str, entity: &str) -> AppResult<u
         }
     }
     for (id, json) in &holders {
-        crm_store::terms::sync_custom(conn, ws, entity, id, &set.searched_texts(&stored(json)?))?;
+        index(conn, ws, entity, id, &set, &stored(json)?)?;
     }
     Ok(holders.len())
 }

@@ -458,6 +458,19 @@ impl FieldSet {
         self.fields.iter().filter(|f| f.is_searched()).filter_map(|f| values.get(&f.storage_key)?.as_str()).collect()
     }
 
+    /// The stored email keys and E.164 numbers search finds a record by, exactly: those of its
+    /// email and phone fields that are searched (not sensitive).
+    pub fn searched_points<'v>(&self, values: &'v Map<String, Value>) -> (Vec<&'v str>, Vec<&'v str>) {
+        let of = |t: FieldType| -> Vec<&'v str> {
+            self.fields
+                .iter()
+                .filter(|f| f.is_searched() && f.field_type == t)
+                .filter_map(|f| values.get(&f.storage_key)?.as_str())
+                .collect()
+        };
+        (of(FieldType::Email), of(FieldType::Phone))
+    }
+
     /// Validates the `custom` object of a write against the fields and merges it into the
     /// stored values: `current` is the record's stored object (none for a new record, which
     /// gets the fields' defaults and must have every required field). Absent keys stay, `null`

@@ -1,7 +1,7 @@
 //! Service cases: numbered per workspace, moved through the status workflow, timed against
 //! the workspace's SLA policy (first response and resolution), rated after resolution.
 
-use crate::cursor::{finish_page, like_pattern, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
+use crate::cursor::{finish_page, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
 use crate::record::{check_editable, refs, Changed};
 use crate::schema::{cases, sla_policies};
@@ -168,9 +168,7 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &CaseFilter, custom: &CustomPlan) ->
         q = q.filter(cases::created_at.lt(t));
     }
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
-        q = q.filter(
-            cases::search_text.like(like_pattern(&needle)).escape('\\').or(cases::id.eq_any(crate::custom_word_ids!(ws, ENTITY, &needle))),
-        );
+        q = crate::search_where!(q, cases::search_text, cases::id, ws, ENTITY, &needle);
     }
     q = crate::custom_where!(q, custom);
     q

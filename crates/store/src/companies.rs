@@ -1,7 +1,7 @@
 //! Companies: rows, filters, keyset pages and audited writes. Callers wrap writes in
 //! [`crate::write_tx`].
 
-use crate::cursor::{finish_page, like_pattern, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
+use crate::cursor::{finish_page, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
 use crate::record::Changed;
 use crate::schema::{companies, contacts, record_tags};
@@ -95,12 +95,7 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &CompanyFilter, custom: &CustomPlan)
         q = q.filter(companies::updated_at.ge(t));
     }
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
-        q = q.filter(
-            companies::search_text
-                .like(like_pattern(&needle))
-                .escape('\\')
-                .or(companies::id.eq_any(crate::custom_word_ids!(ws, ENTITY, &needle))),
-        );
+        q = crate::search_where!(q, companies::search_text, companies::id, ws, ENTITY, &needle);
     }
     q = crate::custom_where!(q, custom);
     q

@@ -1,7 +1,7 @@
 //! Contacts: rows, filters, keyset pages, and writes that keep indexes and the audit trail
 //! in step. Callers wrap writes in [`crate::write_tx`].
 
-use crate::cursor::{finish_page, like_pattern, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
+use crate::cursor::{finish_page, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
 use crate::record::Changed;
 use crate::schema::{companies, contacts, record_tags};
@@ -113,12 +113,7 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &ContactFilter, custom: &CustomPlan)
         q = q.filter(contacts::updated_at.ge(t));
     }
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
-        q = q.filter(
-            contacts::search_text
-                .like(like_pattern(&needle))
-                .escape('\\')
-                .or(contacts::id.eq_any(crate::custom_word_ids!(ws, ENTITY, &needle))),
-        );
+        q = crate::search_where!(q, contacts::search_text, contacts::id, ws, ENTITY, &needle);
     }
     q = crate::custom_where!(q, custom);
     q

@@ -1,7 +1,7 @@
 //! Deals: rows, filters, keyset pages, and writes that enforce the pipeline's stage rules,
 //! price line items, and keep stage history, contacts and the audit trail in step.
 
-use crate::cursor::{finish_page, like_pattern, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
+use crate::cursor::{finish_page, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
 use crate::pipelines::{self, StageRow};
 use crate::pricing::{self, PricedLine};
 use crate::reach::{Reach, WriteGuard};
@@ -243,9 +243,7 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &DealFilter, custom: &CustomPlan) ->
         q = q.filter(deals::created_at.lt(t));
     }
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
-        q = q.filter(
-            deals::search_text.like(like_pattern(&needle)).escape('\\').or(deals::id.eq_any(crate::custom_word_ids!(ws, ENTITY, &needle))),
-        );
+        q = crate::search_where!(q, deals::search_text, deals::id, ws, ENTITY, &needle);
     }
     q = crate::custom_where!(q, custom);
     q

@@ -1,6 +1,6 @@
 //! Leads: rows, filters, keyset pages, writes, and conversion into a customer.
 
-use crate::cursor::{finish_page, like_pattern, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
+use crate::cursor::{finish_page, Cursor, CustomPlan, PageOf, PageSpec, SortField, Trash};
 use crate::reach::{Reach, WriteGuard};
 use crate::record::{check_editable, Changed};
 use crate::schema::leads;
@@ -95,9 +95,7 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &LeadFilter, custom: &CustomPlan) ->
         q = q.filter(leads::created_at.lt(t));
     }
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
-        q = q.filter(
-            leads::search_text.like(like_pattern(&needle)).escape('\\').or(leads::id.eq_any(crate::custom_word_ids!(ws, ENTITY, &needle))),
-        );
+        q = crate::search_where!(q, leads::search_text, leads::id, ws, ENTITY, &needle);
     }
     q = crate::custom_where!(q, custom);
     q

@@ -113,6 +113,29 @@ pub fn search_needle(q: &str) -> Option<String> {
     Some(t)
 }
 
+/// The words of a list's free-text search (at most eight; whitespace parts, each kept whole
+/// for the record's own text and read for its longest word in custom values): a record
+/// matches when every word is in its own text or starts a word of its custom values, in any
+/// order, so `sara tehran` finds Sara whose custom city is Tehran.
+pub fn needle_words(needle: &str) -> impl Iterator<Item = &str> {
+    needle.split_whitespace().take(8)
+}
+
+/// Narrows a list query to the records matching a free-text search, word by word (see
+/// [`needle_words`]): `$text` is the kind's search text column, `$id` its id column.
+#[macro_export]
+macro_rules! search_where {
+    ($q:expr, $text:expr, $id:expr, $ws:expr, $entity:expr, $needle:expr) => {{
+        let mut q = $q;
+        for word in $crate::listing::needle_words($needle) {
+            q = q.filter(
+                $text.like($crate::cursor::like_pattern(word)).escape('\\').or($id.eq_any($crate::custom_word_ids!($ws, $entity, word))),
+            );
+        }
+        q
+    }};
+}
+
 /// The longest word of a list's free-text search and the end of its prefix range, for
 /// [`custom_word_ids!`].
 /// A needle without a word (only punctuation) gets a range nothing is in.

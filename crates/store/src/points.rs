@@ -24,7 +24,13 @@ struct TagRow<'a> {
     entity_id: &'a str,
 }
 
-/// Replaces the indexed emails, phones and tags of one record.
+/// The kinds of point a record's custom email and phone fields index (its own are `email` and
+/// `phone`): search finds a record by either, and each is kept in step with what it comes from.
+pub const CUSTOM_EMAIL: &str = "custom_email";
+pub const CUSTOM_PHONE: &str = "custom_phone";
+
+/// Replaces the indexed emails, phones and tags of one record (its custom fields' points stay:
+/// [`sync_custom`] keeps those).
 pub fn sync(
     conn: &mut DbConnection,
     ws: &str,
@@ -34,7 +40,10 @@ pub fn sync(
     phones: &[PhonePoint],
     tags: &[Tag],
 ) -> StoreResult<()> {
-    diesel::delete(contact_points::table.filter(contact_points::entity_id.eq(entity_id))).execute(conn)?;
+    diesel::delete(
+        contact_points::table.filter(contact_points::entity_id.eq(entity_id)).filter(contact_points::kind.eq_any(["email", "phone"])),
+    )
+    .execute(conn)?;
     diesel::delete(record_tags::table.filter(record_tags::entity_id.eq(entity_id))).execute(conn)?;
     let mut points: Vec<PointRow> = Vec::with_capacity(emails.len() + phones.len());
     for e in emails {
@@ -53,6 +62,47 @@ pub fn sync(
             .values(&TagRow { workspace_id: ws, entity_type, tag: t.as_str(), entity_id })
             .execute(conn)?;
     }
+    Ok(())
+}
+
+/// Replaces the points of one record's custom email and phone values (email keys and E.164
+/// numbers, as stored).
+pub fn sync_custom(
+    conn: &mut DbConnection,
+    ws: &str,
+    entity_type: &str,
+    entity_id: &str,
+    emails: &[&str],
+    phones: &[&str],
+) -> StoreResult<()> {
+    diesel::delete(
+        contact_points::table
+            .filter(contact_points::entity_id.eq(entity_id))
+            .filter(contact_points::kind.eq_any([CUSTOM_EMAIL, CUSTOM_PHONE])),
+    )
+    .execute(conn)?;
+    let mut points: Vec<(&str, &str)> =
+        emails.iter().map(|e| (CUSTOM_EMAIL, *e)).chain(phones.iter().map(|p| (CUSTOM_PHONE, *p))).collect();
+    points.sort_unstable();
+    points.dedup();
+    for (kind, value) in points {
+        diesel::insert_into(contact_points::table)
+            .values(&PointRow { workspace_id: ws, kind, value: value.to_owned(), entity_type, entity_id })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Forgets the custom email and phone points of every record of a kind (before they are
+/// indexed again).
+pub fn clear_custom(conn: &mut DbConnection, ws: &str, entity_type: &str) -> StoreResult<()> {
+    diesel::delete(
+        contact_points::table
+            .filter(contact_points::workspace_id.eq(ws))
+            .filter(contact_points::entity_type.eq(entity_type))
+            .filter(contact_points::kind.eq_any([CUSTOM_EMAIL, CUSTOM_PHONE])),
+    )
+    .execute(conn)?;
     Ok(())
 }
 

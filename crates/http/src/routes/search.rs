@@ -18,7 +18,8 @@ use crm_store::{cases, companies, contacts, deals, leads, points, terms};
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 struct SearchParams {
-    /// Name, email, phone in any format (`+98 912 123 4567`, `09121234567`, `0098…`), company.
+    /// Name, email, phone in any format (`+98 912 123 4567`, `09121234567`, `0098…`), company;
+    /// also the values of custom text, email, phone and URL fields that are not sensitive.
     q: String,
     /// Comma-separated kinds: `contact,company,deal,lead,case` (default all).
     types: Option<String>,
@@ -85,11 +86,16 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
             let email = Email::parse("q", &query).ok().map(|e| e.key());
             let phone = if email.is_none() { Phone::parse_asking("q", &query, || convert::region(c, &ws))?.ok() } else { None };
             let by_point = email.is_some() || phone.is_some();
-            let exact = match (&email, &phone) {
-                (Some(e), _) => points::find(c, &ws, "email", e)?,
-                (None, Some(p)) => points::find(c, &ws, "phone", p.as_str())?,
+            // A record's own emails and phones, and those of its custom email and phone fields.
+            let mut exact = match (&email, &phone) {
+                (Some(e), _) => [points::find(c, &ws, "email", e)?, points::find(c, &ws, points::CUSTOM_EMAIL, e)?].concat(),
+                (None, Some(p)) => {
+                    [points::find(c, &ws, "phone", p.as_str())?, points::find(c, &ws, points::CUSTOM_PHONE, p.as_str())?].concat()
+                }
                 _ => Vec::new(),
             };
+            exact.sort_unstable();
+            exact.dedup();
             // Candidates of one kind: by point, or by words (more when the caller sees few records,
             // so the ones in reach are still among them).
             let candidates = |c: &mut crm_store::DbConnection, kind: &str, reach: &crm_store::reach::Reach| -> ApiResult<Vec<String>> {
@@ -145,7 +151,13 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
             if wants("lead") {
                 let reach = access::reach(c, &who, Entity::Lead)?;
                 let rows = if by_point {
-                    leads::by_point(c, &ws, &reach, email.as_deref(), phone.as_ref().map(|p| p.as_str()), limit)?
+                    let mut rows = leads::by_point(c, &ws, &reach, email.as_deref(), phone.as_ref().map(|p| p.as_str()), limit)?;
+                    let more: Vec<String> =
+                        candidates(c, "lead", &reach)?.into_iter().filter(|id| !rows.iter().any(|r| r.id == *id)).collect();
+                    rows.extend(
+                        leads::many(c, &ws, &more)?.into_iter().filter(|r| r.deleted_at.is_none() && reach.allows(r.owner_id.as_deref())),
+                    );
+                    rows
                 } else {
                     let ids = candidates(c, "lead", &reach)?;
                     leads::many(c, &ws, &ids)?
@@ -192,7 +204,8 @@ struct LookupParams {
 }
 
 /// Every contact and company with this phone number, after normalisation to E.164 (the
-/// call-center lookup). Only records the caller may read.
+/// call-center lookup), in their own phones or a custom phone field that is not sensitive. Only
+/// records the caller may read.
 #[utoipa::path(
     tag = "search",
     operation_id = "phone_lookup",
@@ -216,7 +229,12 @@ pub async fn phone_lookup(state: web::Data<AppState>, who: Principal, req: HttpR
             let contact_reach = access::reach(c, &who, Entity::Contact)?;
             let mut company_reach = None;
             let mut out = PhoneLookup { number: number.as_str().to_owned(), contacts: Vec::new(), companies: Vec::new() };
-            for (kind, id, contact) in crm_store::contacts::holders(c, &ws, "phone", number.as_str())? {
+            // The record's own phones first, then its custom phone fields' (each record once).
+            let mut held = crm_store::contacts::holders(c, &ws, "phone", number.as_str())?;
+            held.extend(crm_store::contacts::holders(c, &ws, points::CUSTOM_PHONE, number.as_str())?);
+            let mut seen = std::collections::HashSet::new();
+            held.retain(|(kind, id, _)| seen.insert((kind.clone(), id.clone())));
+            for (kind, id, contact) in held {
                 match (kind.as_str(), contact) {
                     ("contact", Some(row)) if row.0.deleted_at.is_none() && contact_reach.allows(row.0.owner_id.as_deref()) => {
                         out.contacts.push(convert::contact(row)?);
