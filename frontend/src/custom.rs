@@ -18,17 +18,28 @@ use std::collections::HashMap;
 thread_local! {
     static FIELDS: RefCell<HashMap<Entity, Vec<CustomField>>> = RefCell::new(HashMap::new());
     static NAMES: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
-    static ROLE: RefCell<Option<Role>> = const { RefCell::new(None) };
+    static ROLE: RefCell<Option<(Role, Vec<String>)>> = const { RefCell::new(None) };
 }
 
-/// The signed-in person's role, asked once.
-async fn my_role() -> Option<Role> {
-    if let Some(r) = ROLE.with(|r| *r.borrow()) {
+/// The signed-in person's role and the kinds of record they may change, asked once.
+async fn me_facts() -> Option<(Role, Vec<String>)> {
+    if let Some(r) = ROLE.with(|r| r.borrow().clone()) {
         return Some(r);
     }
-    let role = api::me().await.ok()?.role;
-    ROLE.with(|r| *r.borrow_mut() = Some(role));
-    Some(role)
+    let me = api::me().await.ok()?;
+    let facts = (me.role, me.writes);
+    ROLE.with(|r| *r.borrow_mut() = Some(facts.clone()));
+    Some(facts)
+}
+
+async fn my_role() -> Option<Role> {
+    me_facts().await.map(|m| m.0)
+}
+
+/// Whether the signed-in person may change records of `entity` at all (else their pages show
+/// them read-only and their lists offer no new one).
+pub async fn may_write(entity: Entity) -> bool {
+    me_facts().await.is_some_and(|m| m.1.iter().any(|k| k == entity.as_str()))
 }
 
 /// The fields of `entity` the signed-in person reads (sensitive ones only their readers).
@@ -454,6 +465,10 @@ pub fn CustomFacts(
     let path = format!("/api/v1/{}", collection(entity));
     let (id, path) = (StoredValue::new(id), StoredValue::new(path));
     let defs = LocalResource::new(move || readable_fields(entity));
+    let writable = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        writable.try_set(may_write(entity).await);
+    });
     let editing = RwSignal::new(None::<String>);
     let draft = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::default());
@@ -513,7 +528,7 @@ pub fn CustomFacts(
     let fact = move |field: CustomField| {
         let key = field.key.clone();
         let label = StoredValue::new(field.clone());
-        let editable = !field.archived;
+        let archived = field.archived;
         let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
         let f1 = field.clone();
         view! {
@@ -524,6 +539,7 @@ pub fn CustomFacts(
             <dd class="editable custom-fact" data-field=key.clone()>
                 {move || {
                     let f1 = f1.clone();
+                    let editable = !archived && writable.get();
                     if editable && editing.get().as_deref() == Some(k1.as_str()) {
                         view! { <Editor id=format!("edit-custom-{}", f1.key) field=f1 value=draft on_done=save_open/> }.into_any()
                     } else {
@@ -540,7 +556,7 @@ pub fn CustomFacts(
                                 }>{shown}</button>
                             }.into_any()
                         } else {
-                            view! { <span id=format!("field-custom-{k}") class="muted">{shown}</span> }.into_any()
+                            view! { <span id=format!("field-custom-{k}") class=archived.then_some("muted")>{shown}</span> }.into_any()
                         }
                     }
                 }}

@@ -19,6 +19,27 @@ both_backends! {
         assert_eq!(me["workspace"]["default_region"], "IR");
     }
 
+    async fn me_says_which_kinds_of_record_the_caller_may_change(app) {
+        let kinds = |me: &serde_json::Value| -> Vec<String> {
+            me["writes"].as_array().expect("writes").iter().map(|k| k.as_str().expect("kind").to_owned()).collect()
+        };
+        let (_, me) = app.get("/api/v1/me").await;
+        assert_eq!(kinds(&me), ["contact", "company", "lead", "deal", "activity", "task", "case", "order", "product"]);
+        let rep = app.member_token(Role::SalesRep, "rep@me.example").await;
+        let (_, me) = app.get_as(&rep, "/api/v1/me").await;
+        let rep_kinds = kinds(&me);
+        assert!(rep_kinds.contains(&"contact".to_owned()) && !rep_kinds.contains(&"product".to_owned()), "{me}");
+        let analyst = app.member_token(Role::Analyst, "analyst@me.example").await;
+        let (_, me) = app.get_as(&analyst, "/api/v1/me").await;
+        assert!(kinds(&me).is_empty(), "analysts read only: {me}");
+        // The workspace's policy decides: reps given the catalogue may change products.
+        let grant = json!({"grants": [{"role": "sales_rep", "entity": "product", "read": "all", "write": "all"}]});
+        let (s, b, _) = app.send(app.client.put(app.url("/api/v1/access-policy")).bearer_auth(&app.token).json(&grant)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, me) = app.get_as(&rep, "/api/v1/me").await;
+        assert!(kinds(&me).contains(&"product".to_owned()), "{me}");
+    }
+
     async fn a_person_chooses_their_language_once_for_every_device(app) {
         let (_, me) = app.get("/api/v1/me").await;
         assert_eq!(me["locale"], "en");

@@ -833,9 +833,25 @@ both_backends! {
             assert_eq!((s, &k["assignee_id"]), (StatusCode::CREATED, &json!(owner)), "{k}");
         }
 
-        // A renamed field keeps its conditions; a deleted one leaves a condition no record meets.
+        // A field whose type changes takes its conditions along, converted as its values are; a
+        // type that cannot be a condition, or making the field sensitive, is refused while a rule
+        // routes by it, and nothing changes.
         let field = format!("/api/v1/fields/{}", region["id"].as_str().expect("id"));
-        let (s, b) = app.patch(&field, 1, &json!({"key": "area"})).await;
+        let retype = |body: Value| app.send(app.client.post(app.url(&format!("{field}/type"))).bearer_auth(&app.token).header("If-Match", "*").json(&body));
+        let (s, b, _) = retype(json!({"type": "number", "dry_run": true})).await;
+        assert_eq!((s, b["code"].as_str(), b["errors"][0]["field"].as_str()), (StatusCode::CONFLICT, Some("used_by_assignment_rules"), Some("type")), "{b}");
+        assert!(b["detail"].as_str().is_some_and(|d| d.contains("rules 1, 2")), "names the rules: {b}");
+        let (s, b, _) = retype(json!({"type": "text"})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, got) = app.get("/api/v1/assignment-rules").await;
+        assert_eq!(got["rules"][0]["conditions"], json!([{"field": "custom.region", "values": ["north", "west"]}]), "{got}");
+        let (s, l, _) = send("/api/v1/leads", json!({"first_name": "W", "custom": {"region": "west"}})).await;
+        assert_eq!((s, &l["owner_id"]), (StatusCode::CREATED, &json!(north_rep)), "a text value meets the converted condition: {l}");
+        let (s, b) = app.patch(&field, 2, &json!({"sensitive": true})).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("used_by_assignment_rules")), "{b}");
+
+        // A renamed field keeps its conditions; a deleted one leaves a condition no record meets.
+        let (s, b) = app.patch(&field, 2, &json!({"key": "area"})).await;
         assert_eq!(s, StatusCode::OK, "{b}");
         let (_, got) = app.get("/api/v1/assignment-rules").await;
         assert_eq!(got["rules"][0]["conditions"][0]["field"], "custom.area", "{got}");

@@ -410,3 +410,46 @@ test('tasks, orders and activities take their own custom fields: a task form, th
   // Leave the workspace as other tests expect it.
   await api(server.base, 'DELETE', `/api/v1/fields/${reason.body.id}`);
 });
+
+test('a sales rep reads the catalogue without editing it, custom fields too; an admin edits it', async () => {
+  const rep = await api(server.base, 'POST', '/api/v1/users', { email: 'rep-catalogue@e2e.example', name: 'Rana Rep', role: 'sales_rep', password: 'rep-password-123' });
+  assert.equal(rep.status, 201, JSON.stringify(rep.body));
+  const field = await api(server.base, 'POST', '/api/v1/fields', { entity: 'product', key: 'warranty_e2e', type: 'text', label_en: 'Warranty' });
+  assert.equal(field.status, 201, JSON.stringify(field.body));
+  const made = await api(server.base, 'POST', '/api/v1/products', { sku: 'RO-E2E-1', name: 'Read-only router', unit_price: { amount: '10', currency: 'USD' }, custom: { warranty_e2e: 'Two years' } });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+
+  // The rep, in a browser of their own, opens the catalogue from the menu.
+  const second = await startBrowser();
+  try {
+    const page = await second.context.newPage();
+    watchErrors(page);
+    await page.goto(`${server.base}/login`);
+    await page.fill('#email', 'rep-catalogue@e2e.example');
+    await page.fill('#password', 'rep-password-123');
+    await page.click('button[type=submit]');
+    await page.waitForURL('**/contacts');
+    // Contacts are theirs to make.
+    await page.waitForSelector('#new-record');
+    await page.click('nav.side a[href="/products"]');
+    await page.waitForSelector('#records tbody tr');
+    assert.equal(await page.locator('#new-record').count(), 0, 'no new product for a rep');
+    await page.fill('#search', 'RO-E2E-1');
+    await page.click('#records tbody tr a.record-link');
+    await page.waitForSelector('#field-custom-warranty_e2e');
+    assert.equal(await page.evaluate(() => document.querySelector('#field-name').tagName), 'SPAN', 'the name is not editable');
+    assert.equal(await page.evaluate(() => document.querySelector('#field-custom-warranty_e2e').tagName), 'SPAN', 'nor the custom field');
+    assert.match(await page.textContent('#field-custom-warranty_e2e'), /Two years/);
+    await page.screenshot({ path: join(artifacts, 'product-read-only.png'), fullPage: true });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await second.stop();
+  }
+
+  // The admin edits the same product in place.
+  const page = await open(`/products/${made.body.id}`);
+  await page.waitForSelector('button#field-custom-warranty_e2e');
+  await page.waitForSelector('button#field-name');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

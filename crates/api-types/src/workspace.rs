@@ -54,6 +54,11 @@ pub struct Me {
     pub locale: String,
     pub workspace: Workspace,
     pub memberships: Vec<Membership>,
+    /// The kinds of record (`contact`, `company`, `lead`, `deal`, `activity`, `task`, `case`,
+    /// `order`, `product`) the caller may create or change at all, by the access policy: an
+    /// app hides editing of the others. Which records of a kind is still the server's to say.
+    #[serde(default)]
+    pub writes: Vec<String>,
 }
 
 /// What a person may change about themselves.

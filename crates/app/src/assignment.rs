@@ -6,9 +6,9 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::uow::{Event, UnitOfWork};
 use crm_domain::access::Entity;
-use crm_domain::custom::FieldType;
+use crm_domain::custom::{FieldDef, FieldType};
 use crm_domain::operations::{CaseChannel, Priority};
-use crm_domain::{FieldError, Source, ValidationErrors};
+use crm_domain::{FieldError, Region, Role, Source, ValidationErrors};
 use crm_store::assignment as repo;
 use crm_store::{DbConnection, StoreError};
 use serde_json::{Map, Value};
@@ -43,6 +43,98 @@ pub async fn hand_over(
         uow.record(Event::Updated { entity, id, changes, note });
         uow.commit(conn)?;
         Ok(version)
+    })
+    .await
+}
+
+/// A rule as an admin writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleInput {
+    pub entity: String,
+    pub team_id: String,
+    pub method: String,
+    pub conditions: Vec<Condition>,
+}
+
+/// A rule as read: as stored, and its conditions by the fields' keys now (see
+/// [`show_conditions`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownRule {
+    pub row: repo::RuleRow,
+    pub conditions: Vec<(Option<String>, Vec<Value>)>,
+}
+
+fn shown(conn: &mut DbConnection, ws: &str) -> AppResult<Vec<ShownRule>> {
+    let mut out = Vec::new();
+    for row in repo::rules(conn, ws)? {
+        let conditions = show_conditions(conn, ws, &row.entity, &row.conditions)?;
+        out.push(ShownRule { row, conditions });
+    }
+    Ok(out)
+}
+
+/// The rules as an audit entry shows them: kind, team, method and conditions by key.
+fn audited(rules: &[ShownRule]) -> Value {
+    Value::Array(
+        rules
+            .iter()
+            .map(|r| {
+                let conditions: Vec<Value> = r.conditions.iter().map(|(f, v)| serde_json::json!({"field": f, "values": v})).collect();
+                serde_json::json!({"entity": r.row.entity, "team_id": r.row.team_id, "method": r.row.method, "conditions": conditions})
+            })
+            .collect(),
+    )
+}
+
+/// The workspace's assignment rules in the order they are tried.
+pub async fn rules(db: &Db, caller: &Caller) -> AppResult<Vec<ShownRule>> {
+    let caller = caller.clone();
+    db.read(move |conn| shown(conn, caller.workspace())).await
+}
+
+/// Replaces the assignment rules (admins and managers), each condition checked against the
+/// record kind's fields (422 naming `rules[i].conditions[j]…`); a rule kept for the same team
+/// carries on from whoever was last in turn. The change is in the workspace's audit trail
+/// (entity `workspace`, action `assignment_rules_changed`, the rules before and after).
+pub async fn set_rules(db: &Db, caller: &Caller, asked: Vec<RuleInput>) -> AppResult<Vec<ShownRule>> {
+    if !matches!(caller.role(), Role::Admin | Role::Manager) {
+        return Err(StoreError::Forbidden {
+            code: "forbidden",
+            message: "only admins and managers set assignment rules".into(),
+            field: None,
+        }
+        .into());
+    }
+    let caller = caller.clone();
+    db.write(move |conn| {
+        let ws = caller.workspace();
+        let mut errs = ValidationErrors::new();
+        let mut rules = Vec::with_capacity(asked.len());
+        for (i, r) in asked.into_iter().enumerate() {
+            let conditions = store_conditions(conn, &caller, &r.entity, i, &r.conditions, &mut errs)?;
+            rules.push(repo::Rule { entity: r.entity, team_id: r.team_id, method: r.method, conditions });
+        }
+        if !errs.is_empty() {
+            return Err(StoreError::Invalid(errs).into());
+        }
+        let before = shown(conn, ws)?;
+        repo::set_rules(conn, ws, &rules)?;
+        let after = shown(conn, ws)?;
+        let (was, now) = (audited(&before), audited(&after));
+        if was != now {
+            let change = serde_json::json!({"field": "assignment_rules", "before": was, "after": now});
+            let entry = crm_store::audit::entry(
+                ws,
+                "workspace",
+                ws,
+                "assignment_rules_changed",
+                caller.actor(),
+                vec![change],
+                crm_store::time::now_micros(),
+            );
+            crm_store::audit::insert_entries(conn, vec![entry])?;
+        }
+        Ok(after)
     })
     .await
 }
@@ -183,6 +275,94 @@ pub fn store_conditions(
         }
     }
     Ok(Value::Array(out.iter().map(StoredCondition::json).collect()).to_string())
+}
+
+fn used_by_rules(field: &str, message: String) -> AppError {
+    StoreError::Conflict { code: "used_by_assignment_rules", message, field: Some(field.into()) }.into()
+}
+
+/// The 1-based places of the workspace's rules whose conditions name the custom field stored
+/// under `storage_key`, for a message.
+fn naming(rules: &[repo::RuleRow], storage_key: &str) -> Vec<String> {
+    let f = format!("custom:{storage_key}");
+    rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| StoredCondition::parse(&r.conditions).is_some_and(|cs| cs.iter().any(|c| c.f == f)))
+        .map(|(i, _)| (i + 1).to_string())
+        .collect()
+}
+
+/// Refuses to make a field sensitive while a rule routes records by it (the owner a rule gives
+/// a record would tell its value): 409 `used_by_assignment_rules` naming the rules.
+pub fn check_sensitive(conn: &mut DbConnection, ws: &str, storage_key: &str) -> AppResult<()> {
+    let rules = repo::rules(conn, ws)?;
+    let places = naming(&rules, storage_key);
+    if places.is_empty() {
+        return Ok(());
+    }
+    Err(used_by_rules(
+        "sensitive",
+        format!("assignment rules {} route records by this field; change their conditions before making it sensitive", places.join(", ")),
+    ))
+}
+
+/// Carries the conditions that name a field over to its new type (`old` to `new`), converting
+/// each value as the records' values are: a `choice` condition on `north` becomes a `text`
+/// condition on `North`. When the new type cannot be a condition, or a value cannot be
+/// converted, nothing changes: 409 `used_by_assignment_rules` naming the rules (and the value).
+/// Without `write`, only checks.
+pub fn retype_conditions(conn: &mut DbConnection, ws: &str, old: &FieldDef, new: &FieldDef, region: Region, write: bool) -> AppResult<()> {
+    let rules = repo::rules(conn, ws)?;
+    let places = naming(&rules, &old.storage_key);
+    if places.is_empty() {
+        return Ok(());
+    }
+    if !conditional(new.field_type) {
+        return Err(used_by_rules(
+            "type",
+            format!(
+                "assignment rules {} route records by this field, and a {} field cannot be a condition; change their conditions first",
+                places.join(", "),
+                new.field_type
+            ),
+        ));
+    }
+    let f = format!("custom:{}", old.storage_key);
+    for (i, rule) in rules.iter().enumerate() {
+        let Some(mut conditions) = StoredCondition::parse(&rule.conditions) else { continue };
+        if !conditions.iter().any(|c| c.f == f) {
+            continue;
+        }
+        for c in conditions.iter_mut().filter(|c| c.f == f) {
+            let mut values = Vec::with_capacity(c.v.len());
+            for v in &c.v {
+                let converted = new.convert_from(old, &Map::from_iter([(old.storage_key.clone(), v.clone())]), region);
+                match converted.ok().and_then(|mut m| m.remove(&new.storage_key)) {
+                    // A condition holds single values: several choices' one option is itself.
+                    Some(Value::Array(items)) => values.extend(items),
+                    Some(one) => values.push(one),
+                    None => {
+                        return Err(used_by_rules(
+                            "type",
+                            format!(
+                                "assignment rule {} routes records by the value {v}, which cannot become a {}; change the rule first",
+                                i + 1,
+                                new.field_type
+                            ),
+                        ))
+                    }
+                }
+            }
+            values.dedup();
+            c.v = values;
+        }
+        if write {
+            let stored = Value::Array(conditions.iter().map(StoredCondition::json).collect()).to_string();
+            repo::set_conditions(conn, ws, &rule.entity, &rule.team_id, &stored)?;
+        }
+    }
+    Ok(())
 }
 
 /// A rule's stored conditions in their wire form, for reading: each field by its key now

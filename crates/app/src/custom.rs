@@ -174,6 +174,7 @@ pub fn index_words(conn: &mut DbConnection, ws: &str, entity: Entity, id: &str, 
     if !SEARCHED_KINDS.contains(&entity) || before == Some(after) || (before.is_none() && after == "{}") {
         return Ok(());
     }
+    repo::lock_search_index(conn, ws, entity.as_str(), false)?;
     let set = field_set_now(conn, ws, entity)?;
     if before.is_none() && !set.has_searched() {
         return Ok(());
@@ -197,6 +198,7 @@ fn reindex_words(conn: &mut DbConnection, ws: &str, entity: &str) -> AppResult<u
     if !SEARCHED_KINDS.iter().any(|k| k.as_str() == entity) {
         return Ok(0);
     }
+    repo::lock_search_index(conn, ws, entity, true)?;
     crm_store::terms::clear_custom(conn, ws, entity)?;
     crm_store::points::clear_custom(conn, ws, entity)?;
     let set = repo::field_set(conn, ws, entity)?;
@@ -527,6 +529,9 @@ where
                 return Err(too_many("indexed", format!("a kind of record has at most {} indexed fields", repo::MAX_INDEXED_PER_KIND)));
             }
         }
+        if row.sensitive != 0 && current.sensitive == 0 {
+            crate::assignment::check_sensitive(conn, ws, &row.storage_key)?;
+        }
         row.version = current.version + 1;
         row.updated_at = time::now_micros();
         repo::update(conn, &row, current.version)?;
@@ -631,6 +636,9 @@ pub async fn change_type(
             applied,
             field,
         };
+        // Rules routing records by the field carry on with its values in the new type (a dry
+        // run only checks they can).
+        crate::assignment::retype_conditions(conn, ws, &old, &new, region, !dry_run)?;
         if dry_run {
             return Ok(report(current, false, failures, unconvertible));
         }

@@ -50,6 +50,19 @@ pub fn rules(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<RuleRow>> {
         .load(conn)?)
 }
 
+/// Replaces one rule's conditions (after the field they name changed type).
+pub fn set_conditions(conn: &mut DbConnection, ws: &str, entity: &str, team_id: &str, conditions: &str) -> StoreResult<()> {
+    diesel::update(
+        assignment_rules::table
+            .filter(assignment_rules::workspace_id.eq(ws))
+            .filter(assignment_rules::entity.eq(entity))
+            .filter(assignment_rules::team_id.eq(team_id)),
+    )
+    .set(assignment_rules::conditions.eq(conditions))
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Replaces the rules. A rule kept (same record kind and team) keeps its place in the turn.
 pub fn set_rules(conn: &mut DbConnection, ws: &str, new: &[Rule]) -> StoreResult<Vec<RuleRow>> {
     let mut errs = ValidationErrors::new();

@@ -320,6 +320,22 @@ pub fn lock_field(conn: &mut DbConnection, storage_key: &str) -> StoreResult<()>
     Ok(())
 }
 
+/// Holds a lock on the search index of a kind's custom values until the transaction ends
+/// (PostgreSQL; SQLite has one writer): shared by record writes that index their values,
+/// exclusive for indexing every record of the kind again after a field changed, which so
+/// neither misses a write committed meanwhile nor has its work undone by one.
+pub fn lock_search_index(conn: &mut DbConnection, ws: &str, entity: &str, exclusive: bool) -> StoreResult<()> {
+    if is_pg(conn) {
+        let sql = if exclusive {
+            "SELECT pg_advisory_xact_lock(hashtext($1)::bigint)"
+        } else {
+            "SELECT pg_advisory_xact_lock_shared(hashtext($1)::bigint)"
+        };
+        diesel::sql_query(sql).bind::<Text, _>(format!("search:{ws}:{entity}")).execute(conn)?;
+    }
+    Ok(())
+}
+
 /// A live record of the kind, other than `except`, that holds this stored value of a field (a
 /// unique field's duplicate), found on the field's index. Takes [`lock_field`] first.
 pub fn holder_of(

@@ -543,6 +543,13 @@ pub fn RecordPage(
     let audit = RwSignal::new(0u32);
     let page = Shown { current, audit };
     provide_context(page);
+    // Kinds the person may not change (products, for most roles) show their facts read-only.
+    let writable = RwSignal::new(spec.custom.is_none());
+    if let Some(entity) = spec.custom {
+        leptos::task::spawn_local(async move {
+            writable.try_set(crate::custom::may_write(entity).await);
+        });
+    }
     leptos::task::spawn_local(async move {
         match api::get_raw(spec.path, &id.get_value()).await {
             Ok(v) => current.set(Some(v)),
@@ -608,7 +615,7 @@ pub fn RecordPage(
         view! {
             <dt>{tr(field.label)}</dt>
             <dd class="editable">
-                {if fixed {
+                {move || if fixed || !writable.get() {
                     view! { <span id=format!("field-{key}")>{move || value().filter(|s| !s.is_empty()).unwrap_or_else(|| "—".into())}</span> }.into_any()
                 } else {
                     view! {

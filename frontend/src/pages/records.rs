@@ -455,11 +455,18 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
         });
     };
     let mine_current = move || current_view.get().filter(|id| views.with(|vs| vs.iter().any(|v| &v.id == id && v.mine)));
+    // A new record only for those who may make one (products: admins and managers by default).
+    let writable = RwSignal::new(spec.custom.is_none());
+    if let Some(entity) = spec.custom {
+        leptos::task::spawn_local(async move {
+            writable.try_set(crate::custom::may_write(entity).await);
+        });
+    }
 
     view! {
         <header class="page-head">
             <h1>{tr(spec.title)}</h1>
-            {spec.create.map(|(href, label)| view! { <a href=href class="button" id="new-record">{tr(label)}</a> })}
+            {spec.create.map(|(href, label)| view! { <Show when=move || writable.get()><a href=href class="button" id="new-record">{tr(label)}</a></Show> })}
         </header>
         <div class="toolbar">
             {spec.searchable.then(|| view! {

@@ -8,9 +8,8 @@ use crate::json::Json;
 use crate::state::AppState;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use crm_api_types::{AssignmentRule, AssignmentRules, Handover, HandoverRequest, Problem, RuleCondition};
+use crm_app::assignment::{Condition, RuleInput, ShownRule};
 use crm_domain::access::Entity;
-use crm_domain::Role;
-use crm_store::assignment as repo;
 
 async fn handover(
     state: web::Data<AppState>,
@@ -70,20 +69,22 @@ handover_route!(assign_case, "/cases/{id}/assign", Entity::Case, "case", "cases"
 handover_route!(assign_task, "/tasks/{id}/assign", Entity::Task, "task", "tasks");
 
 /// The rules in their wire form, conditions by the fields' keys now.
-fn to_api(c: &mut crm_store::DbConnection, ws: &str, rows: Vec<repo::RuleRow>) -> ApiResult<AssignmentRules> {
+fn to_api(shown: Vec<ShownRule>) -> AssignmentRules {
     let text = |v: serde_json::Value| match v {
         serde_json::Value::String(s) => s,
         other => other.to_string(),
     };
-    let mut rules = Vec::with_capacity(rows.len());
-    for r in rows {
-        let conditions = crm_app::assignment::show_conditions(c, ws, &r.entity, &r.conditions)?
-            .into_iter()
-            .map(|(field, values)| RuleCondition { field, values: values.into_iter().map(text).collect() })
-            .collect();
-        rules.push(AssignmentRule { entity: r.entity, team_id: r.team_id, method: r.method, last_user_id: r.last_user_id, conditions });
-    }
-    Ok(AssignmentRules { rules })
+    let rules = shown
+        .into_iter()
+        .map(|ShownRule { row: r, conditions }| {
+            let conditions = conditions
+                .into_iter()
+                .map(|(field, values)| RuleCondition { field, values: values.into_iter().map(text).collect() })
+                .collect();
+            AssignmentRule { entity: r.entity, team_id: r.team_id, method: r.method, last_user_id: r.last_user_id, conditions }
+        })
+        .collect();
+    AssignmentRules { rules }
 }
 
 /// The rules that assign new unassigned leads and cases to a team's members.
@@ -95,13 +96,8 @@ fn to_api(c: &mut crm_store::DbConnection, ws: &str, rows: Vec<repo::RuleRow>) -
 )]
 #[get("/assignment-rules")]
 pub async fn get_assignment_rules(state: web::Data<AppState>, who: Principal) -> ApiResult<HttpResponse> {
-    let rules = state
-        .db(move |c| {
-            let rows = repo::rules(c, &who.workspace_id)?;
-            to_api(c, &who.workspace_id, rows)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(rules))
+    let rules = crm_app::assignment::rules(state.app_db(), &who.caller()).await?;
+    Ok(HttpResponse::Ok().json(to_api(rules)))
 }
 
 /// Replace the assignment rules (admins and managers). A rule kept for the same team carries
@@ -122,29 +118,18 @@ pub async fn get_assignment_rules(state: web::Data<AppState>, who: Principal) ->
 )]
 #[put("/assignment-rules")]
 pub async fn set_assignment_rules(state: web::Data<AppState>, who: Principal, body: Json<AssignmentRules>) -> ApiResult<HttpResponse> {
-    if !matches!(who.role, Role::Admin | Role::Manager) {
-        return Err(ApiError::forbidden("only admins and managers set assignment rules"));
-    }
     body.value.validate().map_err(ApiError::validation)?;
-    let asked = body.value.rules;
-    let caller = who.caller();
-    let rules = state
-        .tx(move |c| {
-            let mut errs = crm_domain::ValidationErrors::new();
-            let mut rules = Vec::with_capacity(asked.len());
-            for (i, r) in asked.into_iter().enumerate() {
-                let conditions: Vec<crm_app::assignment::Condition> = r
-                    .conditions
-                    .into_iter()
-                    .map(|c| crm_app::assignment::Condition { field: c.field.unwrap_or_default(), values: c.values })
-                    .collect();
-                let conditions = crm_app::assignment::store_conditions(c, &caller, &r.entity, i, &conditions, &mut errs)?;
-                rules.push(repo::Rule { entity: r.entity, team_id: r.team_id, method: r.method, conditions });
-            }
-            errs.finish(|| ()).map_err(ApiError::validation)?;
-            let rows = repo::set_rules(c, &who.workspace_id, &rules)?;
-            to_api(c, &who.workspace_id, rows)
+    let asked = body
+        .value
+        .rules
+        .into_iter()
+        .map(|r| RuleInput {
+            entity: r.entity,
+            team_id: r.team_id,
+            method: r.method,
+            conditions: r.conditions.into_iter().map(|c| Condition { field: c.field.unwrap_or_default(), values: c.values }).collect(),
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(rules))
+        .collect();
+    let rules = crm_app::assignment::set_rules(state.app_db(), &who.caller(), asked).await?;
+    Ok(HttpResponse::Ok().json(to_api(rules)))
 }
