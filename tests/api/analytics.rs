@@ -65,6 +65,34 @@ async fn set_contacts_read(app: &TestApp, read: &str) {
     assert_eq!(s, StatusCode::OK, "{b}");
 }
 
+fn amount(v: &Value) -> f64 {
+    v["amount"].as_str().and_then(|a| a.parse().ok()).unwrap_or_else(|| panic!("not money: {v}"))
+}
+
+/// Ten customers; customer k (1 to 10) bought k times, the last k·10 days ago, each order worth
+/// (11 − k)·100 rials at a cost of 60% (customer 5's first order has no cost).
+async fn ten_customers(app: &TestApp) -> Vec<String> {
+    let ops: Vec<Value> = (1..=10).map(|k| json!({"action": "create", "data": {"first_name": format!("Buyer {k}")}})).collect();
+    let (s, b) = app.post("/api/v1/contacts/bulk", &json!({"operations": ops})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let ids: Vec<String> = b["results"].as_array().expect("results").iter().map(|r| r["id"].as_str().expect("id").to_owned()).collect();
+    let now = Utc::now();
+    let mut ops = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let k = i as i64 + 1;
+        for j in 0..k {
+            let at = now - chrono::Duration::days(k * 10 + j * 3) - chrono::Duration::hours(1);
+            let price = (11 - k) * 100;
+            let cost = (k != 5 || j != k - 1).then(|| (price * 6 / 10).to_string());
+            ops.push(json!({"action": "create", "data": {"contact_id": id, "ordered_at": at, "status": "fulfilled",
+                "line_items": [{"name": "Tea", "quantity": "1", "unit_price": price.to_string(), "unit_cost": cost}]}}));
+        }
+    }
+    let (s, b) = app.post("/api/v1/orders/bulk", &json!({"operations": ops})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    ids
+}
+
 both_backends! {
     async fn the_cdnow_sample_fitted_through_the_api_gives_the_published_parameters(app) {
         let analyst = app.member_token(Role::Analyst, "analyst@clv.example").await;
@@ -127,5 +155,80 @@ both_backends! {
         set_contacts_read(&app, "own").await;
         let (s, _) = app.get_as(&rep, &format!("/api/v1/contacts/{regular}/clv")).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "a contact out of reach, and its value");
+    }
+
+    async fn customer_metrics_and_rfm_scores_match_a_hand_computed_set(app) {
+        let analyst = app.member_token(Role::Analyst, "analyst@rfm.example").await;
+        let rep = app.member_token(Role::SalesRep, "rep@rfm.example").await;
+        let ids = ten_customers(&app).await;
+        let (s, b) = app.post_as(&rep, "/api/v1/analytics/metrics/recompute", &json!({})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+
+        let (s, r) = app.post_as(&analyst, "/api/v1/analytics/metrics/recompute", &json!({})).await;
+        assert_eq!((s, r["customers"].as_u64(), r["fixed"].as_bool()), (StatusCode::OK, Some(10), Some(false)), "{r}");
+        // Quintiles of ten values: the 2nd, 4th, 6th and 8th smallest.
+        assert_eq!(r["thresholds"], json!({"recency_days": [20.0, 40.0, 60.0, 80.0], "frequency": [2.0, 4.0, 6.0, 8.0],
+            "monetary": [1000.0, 1800.0, 2400.0, 2800.0]}), "{r}");
+
+        // Customer k scores R 5,5,4,4,3,3,2,2,1,1 and F 1,1,2,2,3,3,4,4,5,5: two customers each in five groups.
+        let (s, rfm) = app.get("/api/v1/analytics/rfm").await;
+        assert_eq!(s, StatusCode::OK, "{rfm}");
+        let groups: BTreeMap<String, (i64, f64)> = rfm["groups"].as_array().expect("groups").iter()
+            .map(|g| (g["group"].as_str().expect("group").to_owned(), (g["customers"].as_i64().expect("n"), amount(&g["revenue"])))).collect();
+        assert_eq!(groups.len(), 10, "every group, empty ones too");
+        for (group, n, revenue) in [("new_customers", 2, 2_800.0), ("potential_loyalists", 2, 5_200.0), ("need_attention", 2, 6_000.0),
+            ("at_risk", 2, 5_200.0), ("cant_lose_them", 2, 2_800.0), ("champions", 0, 0.0), ("hibernating", 0, 0.0)] {
+            assert_eq!(groups[group], (n, revenue), "{group}: {rfm}");
+        }
+        assert_eq!(rfm["cells"].as_array().map(Vec::len), Some(5), "{rfm}");
+
+        // One customer's figures: revenue, cost and margin; a missing cost is said, not guessed.
+        let (s, m) = app.get_as(&analyst, &format!("/api/v1/contacts/{}/metrics", ids[2])).await;
+        assert_eq!(s, StatusCode::OK, "{m}");
+        let t = &m["totals"];
+        assert_eq!((t["orders"].as_i64(), amount(&t["revenue"]), amount(&t["cost"]), amount(&t["gross_margin"])), (Some(3), 2_400.0, 1_440.0, 960.0), "{m}");
+        assert_eq!((m["recency_days"].as_i64(), &m["rfm"]), (Some(30), &json!({"recency": 4, "frequency": 2, "monetary": 3, "group": "potential_loyalists"})), "{m}");
+        let per_month: i64 = m["months"].as_array().expect("months").iter().map(|mo| mo["orders"].as_i64().expect("orders")).sum();
+        assert_eq!(per_month, 3, "{m}");
+        let (_, m) = app.get(&format!("/api/v1/contacts/{}/metrics", ids[4])).await;
+        let t = &m["totals"];
+        assert_eq!((t["orders_without_cost"].as_i64(), &t["gross_margin"], amount(&t["costed_revenue"]), amount(&t["cost"])), (Some(1), &Value::Null, 2_400.0, 1_440.0), "{m}");
+
+        // An order keeps its customer current at once: customer 10 buys today and is a champion.
+        let (s, o) = app.post("/api/v1/orders", &json!({"contact_id": ids[9], "status": "paid", "line_items": [{"name": "Tea", "quantity": "1", "unit_price": "100", "unit_cost": "60"}]})).await;
+        assert_eq!(s, StatusCode::CREATED, "{o}");
+        let (_, m) = app.get(&format!("/api/v1/contacts/{}/metrics", ids[9])).await;
+        assert_eq!((m["totals"]["orders"].as_i64(), m["recency_days"].as_i64(), m["rfm"]["group"].as_str()), (Some(11), Some(0), Some("champions")), "{m}");
+        let (_, rfm) = app.get("/api/v1/analytics/rfm").await;
+        let champions = rfm["groups"].as_array().expect("groups").iter().find(|g| g["group"] == "champions").expect("champions").clone();
+        assert_eq!(champions["customers"].as_i64(), Some(1), "{rfm}");
+        // Its deletion too.
+        let (s, _, _) = app.send(app.client.delete(app.url(&format!("/api/v1/orders/{}", o["id"].as_str().expect("id")))).bearer_auth(&app.token).header("If-Match", "*")).await;
+        assert_eq!(s, StatusCode::OK, "to the trash");
+        let (_, m) = app.get(&format!("/api/v1/contacts/{}/metrics", ids[9])).await;
+        assert_eq!((m["totals"]["orders"].as_i64(), m["rfm"]["group"].as_str()), (Some(10), Some("cant_lose_them")), "{m}");
+
+        // Thresholds an admin fixes: checked, then everyone is scored by them.
+        let put = |body: Value| app.send(app.client.put(app.url("/api/v1/analytics/rfm/thresholds")).bearer_auth(&app.token).json(&body));
+        let (s, b, _) = put(json!({"thresholds": {"recency_days": [30, 20, 10, 0], "frequency": [1, 2], "monetary": [1, 2, 3, 4]}})).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        let fields: Vec<&str> = b["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+        assert_eq!(fields, ["thresholds.frequency"], "{b}");
+        let (s, b, _) = put(json!({"thresholds": {"recency_days": [30, 20, 10, 0], "frequency": [1, 2, 3, 4], "monetary": [1, 2, 3, 4]}})).await;
+        assert_eq!((s, b["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("thresholds.recency_days")), "{b}");
+        let (s, b, _) = put(json!({"thresholds": {"recency_days": [7, 14, 21, 28], "frequency": [1, 2, 3, 4], "monetary": [1, 2, 3, 4]}})).await;
+        assert_eq!((s, b["fixed"].as_bool()), (StatusCode::OK, Some(true)), "{b}");
+        let (_, m) = app.get(&format!("/api/v1/contacts/{}/metrics", ids[0])).await;
+        // 10 days: above one recency threshold (R 4); one order: above none of 1…4 (F 1).
+        assert_eq!((m["rfm"]["recency"].as_u64(), m["rfm"]["frequency"].as_u64(), m["rfm"]["group"].as_str()), (Some(4), Some(1), Some("promising")), "{m}");
+        let (s, b, _) = put(json!({"thresholds": null})).await;
+        assert_eq!((s, b["fixed"].as_bool()), (StatusCode::OK, Some(false)), "{b}");
+
+        // A rep sees the figures of the customers they may read only.
+        set_contacts_read(&app, "own").await;
+        let (s, _) = app.get_as(&rep, &format!("/api/v1/contacts/{}/metrics", ids[0])).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (_, rfm) = app.get_as(&rep, "/api/v1/analytics/rfm").await;
+        assert_eq!(rfm["cells"].as_array().map(Vec::len), Some(0), "none of these customers is the rep's: {rfm}");
     }
 }

@@ -117,3 +117,127 @@ pub struct ContactClv {
     /// When the fit these come from was made.
     pub fitted_at: DateTime<Utc>,
 }
+
+/// A customer's totals over some of their purchases, in the base currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PurchaseTotals {
+    pub orders: i64,
+    pub revenue: MoneyDto,
+    /// The cost of the orders whose every line has a cost, and their revenue.
+    pub cost: MoneyDto,
+    pub costed_revenue: MoneyDto,
+    /// Orders with a line without a cost: their cost is not known, so not guessed.
+    pub orders_without_cost: i64,
+    /// Revenue less cost; `null` while an order has no cost (`orders_without_cost`).
+    pub gross_margin: Option<MoneyDto>,
+}
+
+/// A customer's RFM scores (1 to 5; 5 best) and group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RfmScores {
+    pub recency: u8,
+    pub frequency: u8,
+    pub monetary: u8,
+    /// `champions`, `loyal`, `potential_loyalists`, `new_customers`, `promising`,
+    /// `need_attention`, `about_to_sleep`, `at_risk`, `cant_lose_them` or `hibernating`.
+    pub group: String,
+}
+
+/// One month of a customer's purchases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthFigures {
+    /// `YYYY-MM` (UTC).
+    pub month: String,
+    #[serde(flatten)]
+    pub totals: PurchaseTotals,
+}
+
+/// A contact's customer metrics now, from their orders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerMetrics {
+    pub contact_id: String,
+    /// Whether the contact has bought; the dates and scores are `null` when not.
+    pub customer: bool,
+    pub first_purchase_at: Option<DateTime<Utc>>,
+    pub last_purchase_at: Option<DateTime<Utc>>,
+    /// Whole days since the last purchase.
+    pub recency_days: Option<i64>,
+    pub totals: PurchaseTotals,
+    /// Against the workspace's cut points; `null` before the first recompute.
+    pub rfm: Option<RfmScores>,
+    /// Month by month, oldest first: profitability over time.
+    pub months: Vec<MonthFigures>,
+}
+
+/// Four thresholds per measure (each at least the one before): a customer scores 1 plus the
+/// number of thresholds their frequency or revenue is above, and 5 less the number their days
+/// since the last purchase are above.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RfmThresholds {
+    pub recency_days: Vec<f64>,
+    pub frequency: Vec<f64>,
+    /// In the base currency.
+    pub monetary: Vec<f64>,
+}
+
+/// What `PUT /api/v1/analytics/rfm/thresholds` takes: thresholds, or `null` for the
+/// workspace's quintiles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RfmThresholdsRequest {
+    pub thresholds: Option<RfmThresholds>,
+}
+
+/// One cell of the RFM grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RfmCell {
+    pub recency: i32,
+    pub frequency: i32,
+    pub group: String,
+    pub customers: i64,
+    pub revenue: MoneyDto,
+}
+
+/// One named group's customers and revenue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RfmGroup {
+    pub group: String,
+    pub customers: i64,
+    pub revenue: MoneyDto,
+}
+
+/// The RFM picture of the customers the caller may read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RfmReport {
+    /// Cells of the recency × frequency grid that have customers.
+    pub cells: Vec<RfmCell>,
+    /// Every group, best first (empty ones too).
+    pub groups: Vec<RfmGroup>,
+    /// The cut points in use: the workspace's quintiles, or thresholds an admin fixed
+    /// (`fixed`); `null` before the first recompute.
+    pub thresholds: Option<RfmThresholds>,
+    pub fixed: bool,
+    /// When every customer's figures were last recomputed.
+    pub recomputed_at: Option<DateTime<Utc>>,
+}
+
+/// What a full recompute of the customer metrics did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MetricsRecomputed {
+    /// Contacts with a purchase.
+    pub customers: usize,
+    pub recomputed_at: DateTime<Utc>,
+    pub thresholds: Option<RfmThresholds>,
+    pub fixed: bool,
+}

@@ -149,13 +149,13 @@ fn calibration(conn: &mut DbConnection, ws: &str, end: i64, today: i64) -> AppRe
     loop {
         let page = repo::purchase_page(conn, ws, cursor.as_ref(), PAGE)?;
         let full = page.len() as i64 == PAGE;
-        cursor = page.last().map(|(c, at, id, _)| (c.clone(), *at, id.clone()));
-        for (contact, at, _, e4) in page {
-            if current.as_deref() != Some(contact.as_str()) {
+        cursor = page.last().map(|p| (p.contact_id.clone(), p.ordered_at, p.id.clone()));
+        for p in page {
+            if current.as_deref() != Some(p.contact_id.as_str()) {
                 out.add(&mut days, end, today);
-                current = Some(contact);
+                current = Some(p.contact_id);
             }
-            days.push((day_of(at), e4 as f64 / 10_000.0));
+            days.push((day_of(p.ordered_at), p.base_total_e4 as f64 / 10_000.0));
         }
         if !full {
             break;
@@ -165,32 +165,35 @@ fn calibration(conn: &mut DbConnection, ws: &str, end: i64, today: i64) -> AppRe
     Ok(out)
 }
 
-/// Workspaces with a fit running on this server: one at a time each, since a fit reads every
-/// order and a second at once would only repeat it.
-static FITTING: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+/// Long analytical jobs running on this server, as `job:workspace`: one at a time of each per
+/// workspace, since each reads every order and a second at once would only repeat it.
+static RUNNING: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
-/// The workspace's place in [`FITTING`], given up when dropped.
-struct Fitting(String);
+/// A job's place in [`RUNNING`], given up when dropped.
+pub(crate) struct Exclusive(String);
 
-impl Fitting {
-    fn start(ws: &str) -> AppResult<Self> {
-        let mut running = FITTING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if running.iter().any(|w| w == ws) {
+impl Exclusive {
+    /// Takes the place of `job` (`fit`, `metrics`) of the workspace, or 409 `{job}_in_progress`.
+    pub(crate) fn start(ws: &str, job: &'static str) -> AppResult<Self> {
+        let key = format!("{job}:{ws}");
+        let mut running = RUNNING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if running.contains(&key) {
+            let code = if job == "fit" { "fit_in_progress" } else { "recompute_in_progress" };
             return Err(StoreError::Conflict {
-                code: "fit_in_progress",
-                message: "a fit of this workspace is already running; its result replaces the last when done".into(),
+                code,
+                message: "this is already running for the workspace; its result replaces the last when done".into(),
                 field: None,
             }
             .into());
         }
-        running.push(ws.to_owned());
-        Ok(Self(ws.to_owned()))
+        running.push(key.clone());
+        Ok(Self(key))
     }
 }
 
-impl Drop for Fitting {
+impl Drop for Exclusive {
     fn drop(&mut self) {
-        FITTING.lock().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|w| *w != self.0);
+        RUNNING.lock().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|w| *w != self.0);
     }
 }
 
@@ -210,7 +213,7 @@ pub async fn fit(db: &Db, caller: &Caller, end: Option<i64>) -> AppResult<ClvFit
         }
         .into());
     }
-    let _running = Fitting::start(caller.workspace())?;
+    let _running = Exclusive::start(caller.workspace(), "fit")?;
     let reader = caller.clone();
     let now = crm_store::time::now_micros();
     let today = day_of(now);
@@ -330,7 +333,7 @@ pub async fn contact(db: &Db, caller: &Caller, id: String, weeks: f64, months: u
         let fit = kept(conn, ws)?;
         let today = day_of(crm_store::time::now_micros());
         let mut purchases: Vec<(i64, f64)> =
-            repo::purchases_of(conn, ws, &id)?.into_iter().map(|(at, e4)| (day_of(at), e4 as f64 / 10_000.0)).collect();
+            repo::purchases_of(conn, ws, &id)?.into_iter().map(|p| (day_of(p.ordered_at), p.base_total_e4 as f64 / 10_000.0)).collect();
         let (history, _) = clv::history(&mut purchases, today, today);
         let (bg, gg) = (fit.purchase_model(), fit.spend_model());
         let p_alive = history.map(|h| bg.p_alive(&h));

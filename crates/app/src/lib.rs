@@ -27,6 +27,7 @@ pub mod error;
 pub mod forms;
 pub mod inbound;
 pub mod leads;
+pub mod metrics;
 pub mod notify;
 pub mod orders;
 pub mod products;

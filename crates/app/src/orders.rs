@@ -99,8 +99,11 @@ impl Kind for Orders {
         Ok(((row, workspace::settings(conn, ws)?.base), moved))
     }
     fn after_write(_conn: &mut DbConnection, uow: &mut UnitOfWork, written: Written<'_, OrderRow>) -> AppResult<()> {
-        let (Written::Created(after) | Written::Changed { after, .. } | Written::TrashMoved(after)) = written;
-        uow.record(Event::OrderWritten(Box::new(after.clone())));
+        let (after, before_contact) = match written {
+            Written::Created(after) | Written::TrashMoved(after) => (after, None),
+            Written::Changed { before, after } => (after, before.contact_id.clone()),
+        };
+        uow.record(Event::OrderWritten { order: Box::new(after.clone()), before_contact });
         Ok(())
     }
 }

@@ -46,8 +46,9 @@ pub enum Event {
     /// it only moved, the people newly @mentioned in it are told.
     ActivityWritten { before: Option<Box<ActivityRow>>, after: Box<ActivityRow>, mentions: bool },
     /// An order was recorded, changed, or moved to or from the trash: its items on the
-    /// timelines of its customer follow it.
-    OrderWritten(Box<OrderRow>),
+    /// timelines of its customer follow it, and so do its customer's metrics (and those of the
+    /// customer it had before, `before_contact`, when it changed hands).
+    OrderWritten { order: Box<OrderRow>, before_contact: Option<String> },
     /// A deal entered a stage (`before` none: a new deal its first): the stage change goes on
     /// its own and its company's timelines, and to the webhooks of stage moves, wins and losses.
     DealStageChanged { before: Option<Box<DealRow>>, after: Box<DealRow>, stage_name: String },
@@ -121,8 +122,12 @@ impl UnitOfWork {
                     crate::timeline::stage_change(conn, before.as_deref(), &after, &stage_name, actor, after.updated_at)?;
                     continue;
                 }
-                Event::OrderWritten(order) => {
+                Event::OrderWritten { order, before_contact } => {
                     crate::timeline::order(conn, &order)?;
+                    let customers = order.contact_id.iter().chain(before_contact.iter().filter(|c| order.contact_id.as_ref() != Some(*c)));
+                    for contact in customers {
+                        crate::metrics::refresh(conn, ws, contact, at)?;
+                    }
                     continue;
                 }
                 Event::ActivityWritten { before, after, mentions } => {

@@ -14,9 +14,36 @@ fn revenue_statuses() -> Vec<&'static str> {
 /// Where a page of purchases ends: the last row's contact, time and order id.
 pub type PurchaseKey = (String, i64, String);
 
-/// A purchase as the fit reads it: contact id, ordered at, order id, total in the base currency
-/// ×10⁴.
-pub type Purchase = (String, i64, String, i64);
+/// A purchase as the models read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Purchase {
+    pub contact_id: String,
+    pub ordered_at: i64,
+    pub id: String,
+    /// The total in the base currency, ×10⁴.
+    pub base_total_e4: i64,
+    /// The total and the cost of its lines in the order's currency (no cost when a line has none).
+    pub total_e4: i64,
+    pub cost_e4: Option<i64>,
+}
+
+impl Purchase {
+    /// The cost in the base currency, at the order's own rate (its base total over its total);
+    /// `None` when a line has no cost, or the order has a cost and no total to convert it by.
+    pub fn base_cost_e4(&self) -> Option<i64> {
+        let cost = self.cost_e4?;
+        if cost == 0 {
+            return Some(0);
+        }
+        (self.total_e4 != 0).then(|| (cost as f64 * self.base_total_e4 as f64 / self.total_e4 as f64).round() as i64)
+    }
+}
+
+/// A purchase as loaded (an order's contact may be none; those are left out).
+type PurchaseTuple = (Option<String>, i64, String, i64, i64, Option<i64>);
+type PurchaseColumns = (orders::contact_id, orders::ordered_at, orders::id, orders::base_total_e4, orders::total_e4, orders::cost_e4);
+const PURCHASE: PurchaseColumns =
+    (orders::contact_id, orders::ordered_at, orders::id, orders::base_total_e4, orders::total_e4, orders::cost_e4);
 
 /// Up to `limit` of the workspace's live revenue orders (placed, paid or fulfilled) that name a
 /// contact, after `after`, in the order of contact, time and order id (along `orders_contact`):
@@ -27,7 +54,7 @@ pub fn purchase_page(conn: &mut DbConnection, ws: &str, after: Option<&PurchaseK
         .filter(orders::deleted_at.is_null())
         .filter(orders::contact_id.is_not_null())
         .filter(orders::status.eq_any(revenue_statuses()))
-        .select((orders::contact_id, orders::ordered_at, orders::id, orders::base_total_e4))
+        .select(PURCHASE)
         .order_by((orders::contact_id, orders::ordered_at, orders::id))
         .limit(limit)
         .into_boxed();
@@ -38,19 +65,27 @@ pub fn purchase_page(conn: &mut DbConnection, ws: &str, after: Option<&PurchaseK
                 .and(orders::ordered_at.gt(*at).or(orders::ordered_at.eq(*at).and(orders::id.gt(id.clone()))))),
         );
     }
-    let rows: Vec<(Option<String>, i64, String, i64)> = q.load(conn)?;
-    Ok(rows.into_iter().filter_map(|(c, at, id, total)| Some((c?, at, id, total))).collect())
+    let rows: Vec<PurchaseTuple> = q.load(conn)?;
+    Ok(rows.into_iter().filter_map(purchase).collect())
 }
 
-/// One contact's live revenue orders, as (ordered at, total in the base currency ×10⁴).
-pub fn purchases_of(conn: &mut DbConnection, ws: &str, contact_id: &str) -> StoreResult<Vec<(i64, i64)>> {
-    Ok(orders::table
+fn purchase(
+    (contact, ordered_at, id, base_total_e4, total_e4, cost_e4): (Option<String>, i64, String, i64, i64, Option<i64>),
+) -> Option<Purchase> {
+    Some(Purchase { contact_id: contact?, ordered_at, id, base_total_e4, total_e4, cost_e4 })
+}
+
+/// One contact's live revenue orders, oldest first.
+pub fn purchases_of(conn: &mut DbConnection, ws: &str, contact_id: &str) -> StoreResult<Vec<Purchase>> {
+    let rows: Vec<PurchaseTuple> = orders::table
         .filter(orders::workspace_id.eq(ws))
         .filter(orders::contact_id.eq(contact_id))
         .filter(orders::deleted_at.is_null())
         .filter(orders::status.eq_any(revenue_statuses()))
-        .select((orders::ordered_at, orders::base_total_e4))
-        .load(conn)?)
+        .select(PURCHASE)
+        .order_by((orders::ordered_at, orders::id))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(purchase).collect())
 }
 
 /// Keeps `body` (the fit as the API shows it) as the workspace's fit, in place of the last: one

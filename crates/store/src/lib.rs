@@ -27,6 +27,7 @@ pub mod leads;
 pub mod listing;
 pub mod live;
 pub mod mail;
+pub mod metrics;
 pub mod notifications;
 pub mod numbers;
 pub mod orders;

@@ -385,6 +385,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    customer_metrics (workspace_id, contact_id) {
+        workspace_id -> Text, contact_id -> Text, first_purchase_at -> BigInt, last_purchase_at -> BigInt, orders -> BigInt,
+        revenue_e4 -> BigInt, costed_revenue_e4 -> BigInt, cost_e4 -> BigInt, orders_without_cost -> BigInt,
+        recency_score -> Nullable<Integer>, frequency_score -> Nullable<Integer>, monetary_score -> Nullable<Integer>,
+        rfm_group -> Nullable<Text>, updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    analytics_state (workspace_id) {
+        workspace_id -> Text, rfm_cuts -> Nullable<Text>, rfm_fixed -> Integer, metrics_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -432,5 +447,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_messages,
     email_settings,
     email_templates,
-    saved_views
+    saved_views,
+    customer_metrics
 );

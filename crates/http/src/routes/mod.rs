@@ -17,6 +17,7 @@ pub mod forms;
 pub mod inbound;
 pub mod leads;
 pub mod mail;
+pub mod metrics;
 pub mod notifications;
 pub mod orders;
 pub mod pipelines;

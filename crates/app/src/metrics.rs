@@ -1,0 +1,334 @@
+//! Customer metrics and RFM: each contact's purchases, revenue, cost and gross margin in the
+//! base currency, their RFM scores and group, and the same month by month.
+//!
+//! A purchase is a live revenue order (placed, paid or fulfilled) naming the contact, as for
+//! customer lifetime value. Revenue is the order's total in the base currency; its cost is the
+//! sum of its lines' costs at the order's own rate. An order with a line without a cost has no
+//! cost: it is counted (`orders_without_cost`) and left out of the margin, never guessed.
+//!
+//! Kept: a full recompute (on demand) writes every customer's figures and the RFM cut points
+//! (the workspace's quintiles, unless an admin fixed thresholds); each order written keeps its
+//! customer's figures current at once, scored against the cut points in use. Recency ages
+//! between recomputes: a customer's recency score is as of their last order or recompute.
+
+use crate::caller::Caller;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crm_analytics::rfm::{Cuts, Figures, Group, RfmCuts};
+use crm_domain::access::Entity;
+use crm_domain::{FieldError, Role};
+use crm_store::analytics::{self as purchases, Purchase};
+use crm_store::metrics::{self as repo, Cell, MetricsRow};
+use crm_store::{DbConnection, StoreError, StoreResult};
+
+const DAY_MICROS: i64 = 86_400_000_000;
+
+/// Purchases read per page in a full recompute.
+const PAGE: i64 = 5_000;
+
+/// A customer's totals over some of their purchases.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub orders: i64,
+    pub revenue_e4: i64,
+    pub costed_revenue_e4: i64,
+    pub cost_e4: i64,
+    pub orders_without_cost: i64,
+}
+
+impl Totals {
+    fn add(&mut self, p: &Purchase) {
+        self.orders += 1;
+        self.revenue_e4 = self.revenue_e4.saturating_add(p.base_total_e4);
+        match p.base_cost_e4() {
+            Some(cost) => {
+                self.costed_revenue_e4 = self.costed_revenue_e4.saturating_add(p.base_total_e4);
+                self.cost_e4 = self.cost_e4.saturating_add(cost);
+            }
+            None => self.orders_without_cost += 1,
+        }
+    }
+
+    /// Revenue less cost, when every order has a cost.
+    pub fn gross_margin_e4(&self) -> Option<i64> {
+        (self.orders_without_cost == 0).then(|| self.revenue_e4 - self.cost_e4)
+    }
+}
+
+/// A customer's figures before they are scored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Bought {
+    contact_id: String,
+    first: i64,
+    last: i64,
+    totals: Totals,
+}
+
+impl Bought {
+    /// The figures of one customer's purchases (any order); `None` without purchases.
+    fn of(contact_id: String, purchases: &[Purchase]) -> Option<Self> {
+        let first = purchases.iter().map(|p| p.ordered_at).min()?;
+        let last = purchases.iter().map(|p| p.ordered_at).max()?;
+        let mut totals = Totals::default();
+        purchases.iter().for_each(|p| totals.add(p));
+        Some(Self { contact_id, first, last, totals })
+    }
+
+    fn figures(&self, now: i64) -> Figures {
+        Figures {
+            recency_days: ((now - self.last).max(0) / DAY_MICROS) as f64,
+            frequency: self.totals.orders as f64,
+            monetary: self.totals.revenue_e4 as f64 / 10_000.0,
+        }
+    }
+
+    fn row(self, ws: &str, cuts: Option<&RfmCuts>, now: i64) -> MetricsRow {
+        let scores = cuts.map(|c| c.score(&self.figures(now)));
+        let t = self.totals;
+        MetricsRow {
+            workspace_id: ws.to_owned(),
+            contact_id: self.contact_id,
+            first_purchase_at: self.first,
+            last_purchase_at: self.last,
+            orders: t.orders,
+            revenue_e4: t.revenue_e4,
+            costed_revenue_e4: t.costed_revenue_e4,
+            cost_e4: t.cost_e4,
+            orders_without_cost: t.orders_without_cost,
+            recency_score: scores.map(|s| i32::from(s.recency)),
+            frequency_score: scores.map(|s| i32::from(s.frequency)),
+            monetary_score: scores.map(|s| i32::from(s.monetary)),
+            rfm_group: scores.map(|s| s.group.as_str().to_owned()),
+            updated_at: now,
+        }
+    }
+}
+
+/// The workspace's RFM cut points in use and whether an admin fixed them.
+fn cuts(conn: &mut DbConnection, ws: &str) -> StoreResult<(Option<RfmCuts>, bool, Option<i64>)> {
+    let (json, fixed, at) = repo::state(conn, ws)?;
+    let cuts = json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(format!("rfm cuts: {e}")))).transpose()?;
+    Ok((cuts, fixed, at))
+}
+
+/// Keeps one customer's figures current after an order of theirs was written, inside its
+/// transaction: scored against the cut points in use (none before the first recompute).
+pub fn refresh(conn: &mut DbConnection, ws: &str, contact_id: &str, now: i64) -> StoreResult<()> {
+    let bought = Bought::of(contact_id.to_owned(), &purchases::purchases_of(conn, ws, contact_id)?);
+    let (cuts, _, _) = cuts(conn, ws)?;
+    let row = bought.map(|b| b.row(ws, cuts.as_ref(), now));
+    repo::put(conn, ws, contact_id, row.as_ref())?;
+    Ok(())
+}
+
+/// What a full recompute did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recomputed {
+    pub customers: usize,
+    pub at: i64,
+    pub cuts: Option<RfmCuts>,
+    pub fixed: bool,
+}
+
+fn may_analyse(caller: &Caller) -> AppResult<()> {
+    if matches!(caller.role(), Role::Admin | Role::Manager | Role::Analyst) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden { code: "forbidden", message: "admins, managers and analysts recompute the metrics".into(), field: None }
+            .into())
+    }
+}
+
+/// Recomputes every customer's figures and RFM scores from their orders (admins, managers and
+/// analysts): the purchases are read a page at a time into one small total per customer, the
+/// cut points are the quintiles of those figures (unless fixed), and every row is written in
+/// one transaction.
+pub async fn recompute(db: &Db, caller: &Caller) -> AppResult<Recomputed> {
+    may_analyse(caller)?;
+    let _running = crate::analytics::Exclusive::start(caller.workspace(), "metrics")?;
+    let ws = caller.workspace().to_owned();
+    let now = crm_store::time::now_micros();
+    let (bought, (kept, fixed, _)) = db
+        .read({
+            let ws = ws.clone();
+            move |conn| Ok::<_, AppError>((everyone(conn, &ws)?, cuts(conn, &ws)?))
+        })
+        .await?;
+    let cuts = if fixed { kept } else { RfmCuts::quintiles(&bought.iter().map(|b| b.figures(now)).collect::<Vec<_>>()) };
+    let customers = bought.len();
+    db.write(move |conn| {
+        repo::clear(conn, &ws)?;
+        // Rows are made a few thousand at a time: a million at once would not be small.
+        for chunk in bought.chunks(5_000) {
+            let rows: Vec<MetricsRow> = chunk.iter().map(|b| b.clone().row(&ws, cuts.as_ref(), now)).collect();
+            repo::append(conn, &rows)?;
+        }
+        let json = cuts.map(|c| serde_json::to_string(&c)).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        repo::save_state(conn, &ws, json.as_deref(), fixed, Some(now))?;
+        Ok::<_, AppError>(())
+    })
+    .await?;
+    Ok(Recomputed { customers, at: now, cuts, fixed })
+}
+
+/// Every customer's figures, read a page of purchases at a time, one customer after another.
+fn everyone(conn: &mut DbConnection, ws: &str) -> AppResult<Vec<Bought>> {
+    let mut out = Vec::new();
+    let mut theirs: Vec<Purchase> = Vec::new();
+    let mut cursor: Option<purchases::PurchaseKey> = None;
+    loop {
+        let page = purchases::purchase_page(conn, ws, cursor.as_ref(), PAGE)?;
+        let full = page.len() as i64 == PAGE;
+        cursor = page.last().map(|p| (p.contact_id.clone(), p.ordered_at, p.id.clone()));
+        for p in page {
+            if theirs.first().is_some_and(|t| t.contact_id != p.contact_id) {
+                out.extend(Bought::of(theirs[0].contact_id.clone(), &theirs));
+                theirs.clear();
+            }
+            theirs.push(p);
+        }
+        if !full {
+            break;
+        }
+    }
+    if let Some(first) = theirs.first() {
+        out.extend(Bought::of(first.contact_id.clone(), &theirs));
+    }
+    Ok(out)
+}
+
+/// Sets RFM thresholds an admin chose (`Some`), or goes back to the workspace's quintiles
+/// (`None`), then recomputes every customer's scores. Each measure's four points must ascend
+/// (422 naming the measure).
+pub async fn set_thresholds(db: &Db, caller: &Caller, fixed: Option<RfmCuts>) -> AppResult<Recomputed> {
+    if caller.role() != Role::Admin {
+        return Err(StoreError::Forbidden { code: "forbidden", message: "admins set the RFM thresholds".into(), field: None }.into());
+    }
+    if let Some(c) = &fixed {
+        let mut errs = crm_domain::ValidationErrors::new();
+        for (name, cuts) in
+            [("thresholds.recency_days", c.recency_days), ("thresholds.frequency", c.frequency), ("thresholds.monetary", c.monetary)]
+        {
+            if !cuts.is_ascending() {
+                errs.push(FieldError::new(name, "not_ascending", "give four thresholds, each at least the one before"));
+            }
+        }
+        if !errs.is_empty() {
+            return Err(StoreError::Invalid(errs).into());
+        }
+    }
+    let ws = caller.workspace().to_owned();
+    db.write(move |conn| {
+        let json = fixed.map(|c| serde_json::to_string(&c)).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        repo::save_state(conn, &ws, json.as_deref(), fixed.is_some(), None)?;
+        Ok::<_, AppError>(())
+    })
+    .await?;
+    recompute(db, caller).await
+}
+
+/// One month of a customer's purchases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Month {
+    /// `YYYY-MM` (UTC).
+    pub month: String,
+    pub totals: Totals,
+}
+
+/// A contact's figures now, from their orders, and month by month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactMetrics {
+    pub first_purchase_at: Option<i64>,
+    pub last_purchase_at: Option<i64>,
+    pub totals: Totals,
+    pub recency_days: Option<i64>,
+    /// Against the cut points in use; none before the first recompute or without purchases.
+    pub scores: Option<crm_analytics::rfm::Scores>,
+    pub months: Vec<Month>,
+    /// In the base currency.
+    pub currency: String,
+    pub recomputed_at: Option<i64>,
+}
+
+fn month_of(micros: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(micros).map(|t| t.format("%Y-%m").to_string()).unwrap_or_default()
+}
+
+/// A contact's figures now (whoever may read the contact reads them: a customer's metrics
+/// follow the customer).
+pub async fn contact(db: &Db, caller: &Caller, id: String) -> AppResult<ContactMetrics> {
+    let caller = caller.clone();
+    db.read(move |conn| {
+        let ws = caller.workspace();
+        let (row, _) = crm_store::contacts::get(conn, ws, &id).map_err(AppError::not_found_as(Entity::Contact))?;
+        caller.check_visible(conn, Entity::Contact, row.owner_id.as_deref())?;
+        let bought = purchases::purchases_of(conn, ws, &id)?;
+        let (cuts, _, recomputed_at) = cuts(conn, ws)?;
+        let currency = crate::workspace::settings(conn, ws)?.base.code().to_owned();
+        let mut months: Vec<Month> = Vec::new();
+        for p in &bought {
+            let m = month_of(p.ordered_at);
+            if months.last().is_none_or(|last| last.month != m) {
+                months.push(Month { month: m, totals: Totals::default() });
+            }
+            if let Some(last) = months.last_mut() {
+                last.totals.add(p);
+            }
+        }
+        let now = crm_store::time::now_micros();
+        let b = Bought::of(id, &bought);
+        Ok(ContactMetrics {
+            first_purchase_at: b.as_ref().map(|b| b.first),
+            last_purchase_at: b.as_ref().map(|b| b.last),
+            totals: b.as_ref().map(|b| b.totals).unwrap_or_default(),
+            recency_days: b.as_ref().map(|b| (now - b.last).max(0) / DAY_MICROS),
+            scores: b.as_ref().zip(cuts.as_ref()).map(|(b, c)| c.score(&b.figures(now))),
+            months,
+            currency,
+            recomputed_at,
+        })
+    })
+    .await
+}
+
+/// The RFM picture of the customers the caller may read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rfm {
+    pub cells: Vec<Cell>,
+    /// Per group: customers and revenue (×10⁴), every group, best first.
+    pub groups: Vec<(Group, i64, i64)>,
+    pub cuts: Option<RfmCuts>,
+    pub fixed: bool,
+    pub recomputed_at: Option<i64>,
+    pub currency: String,
+}
+
+/// The RFM grid and groups over the customers the caller may read.
+pub async fn rfm(db: &Db, caller: &Caller) -> AppResult<Rfm> {
+    let caller = caller.clone();
+    db.read(move |conn| {
+        let ws = caller.workspace();
+        let reach = caller.reach(conn, Entity::Contact)?;
+        let cells = repo::grid(conn, ws, &reach)?;
+        let mut groups: Vec<(Group, i64, i64)> = Group::ALL.iter().map(|g| (*g, 0, 0)).collect();
+        for c in &cells {
+            let g = Group::of(c.recency as u8, c.frequency as u8);
+            if let Some(slot) = groups.iter_mut().find(|s| s.0 == g) {
+                slot.1 += c.customers;
+                slot.2 += c.revenue_e4;
+            }
+        }
+        let (cuts, fixed, recomputed_at) = cuts(conn, ws)?;
+        let currency = crate::workspace::settings(conn, ws)?.base.code().to_owned();
+        Ok(Rfm { cells, groups, cuts, fixed, recomputed_at, currency })
+    })
+    .await
+}
+
+/// Four cut points from the API's list, or the problem naming `field`.
+pub fn cuts_from(field: &str, points: &[f64]) -> Result<Cuts, FieldError> {
+    match points {
+        [a, b, c, d] => Ok(Cuts([*a, *b, *c, *d])),
+        _ => Err(FieldError::new(field, "invalid_length", "give four thresholds")),
+    }
+}

@@ -1,0 +1,189 @@
+//! Customer metrics and RFM: `/api/v1/analytics/metrics/recompute`, `/api/v1/analytics/rfm`
+//! and `/api/v1/contacts/{id}/metrics`.
+
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::json::Json;
+use crate::state::AppState;
+use actix_web::{get, post, put, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use crm_analytics::rfm::{Group, RfmCuts};
+use crm_api_types::{
+    CustomerMetrics, MetricsRecomputed, MoneyDto, MonthFigures, Problem, PurchaseTotals, RfmCell, RfmGroup, RfmReport, RfmScores,
+    RfmThresholds, RfmThresholdsRequest,
+};
+use crm_app::metrics::{self, Totals};
+use crm_domain::{Currency, Money, ValidationErrors};
+
+fn at(micros: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_micros(micros).unwrap_or_default()
+}
+
+fn money(e4: i64, currency: &str) -> MoneyDto {
+    let amount = Currency::parse("currency", currency).map(|c| Money::from_e4(e4, c).amount_string()).unwrap_or_else(|_| e4.to_string());
+    MoneyDto { amount, currency: currency.to_owned() }
+}
+
+fn totals(t: &Totals, currency: &str) -> PurchaseTotals {
+    PurchaseTotals {
+        orders: t.orders,
+        revenue: money(t.revenue_e4, currency),
+        cost: money(t.cost_e4, currency),
+        costed_revenue: money(t.costed_revenue_e4, currency),
+        orders_without_cost: t.orders_without_cost,
+        gross_margin: t.gross_margin_e4().map(|m| money(m, currency)),
+    }
+}
+
+fn thresholds(c: &RfmCuts) -> RfmThresholds {
+    RfmThresholds { recency_days: c.recency_days.0.to_vec(), frequency: c.frequency.0.to_vec(), monetary: c.monetary.0.to_vec() }
+}
+
+fn recomputed(r: &metrics::Recomputed) -> MetricsRecomputed {
+    MetricsRecomputed { customers: r.customers, recomputed_at: at(r.at), thresholds: r.cuts.as_ref().map(thresholds), fixed: r.fixed }
+}
+
+/// Recompute every customer's metrics and RFM scores from the orders.
+///
+/// Each contact with a purchase (a live placed, paid or fulfilled order): purchases, revenue,
+/// cost and gross margin in the base currency, and RFM scores against the workspace's
+/// quintiles (or the thresholds an admin fixed). One order's customer is kept current at once
+/// without this; a recompute brings every recency score up to today and the quintiles up to
+/// date. Admins, managers and analysts; 409 `recompute_in_progress` while one runs.
+#[utoipa::path(
+    tag = "analytics",
+    operation_id = "recompute_metrics",
+    responses(
+        (status = 200, description = "Recomputed", body = MetricsRecomputed),
+        (status = 403, description = "The role may not recompute", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A recompute of the workspace is running (`recompute_in_progress`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[post("/analytics/metrics/recompute")]
+pub async fn recompute_metrics(state: web::Data<AppState>, who: Principal) -> ApiResult<HttpResponse> {
+    let r = metrics::recompute(state.app_db(), &who.caller()).await?;
+    Ok(HttpResponse::Ok().json(recomputed(&r)))
+}
+
+/// Fix the RFM thresholds, or go back to the workspace's quintiles.
+///
+/// Four thresholds per measure, each at least the one before (422 `not_ascending` or
+/// `invalid_length` naming the measure); `{"thresholds": null}` scores by quintiles again.
+/// Every customer is scored again at once. Admins only.
+#[utoipa::path(
+    tag = "analytics",
+    operation_id = "set_rfm_thresholds",
+    request_body(content = RfmThresholdsRequest, example = json!({"thresholds": {"recency_days": [30, 90, 180, 365], "frequency": [1, 2, 4, 8], "monetary": [100, 500, 2000, 10000]}})),
+    responses(
+        (status = 200, description = "Set, and every customer scored again", body = MetricsRecomputed),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A measure without four ascending thresholds", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[put("/analytics/rfm/thresholds")]
+pub async fn set_rfm_thresholds(state: web::Data<AppState>, who: Principal, body: Json<RfmThresholdsRequest>) -> ApiResult<HttpResponse> {
+    let fixed = match body.value.thresholds {
+        None => None,
+        Some(t) => {
+            let mut errs = ValidationErrors::new();
+            let mut take = |name: &str, points: &[f64]| match metrics::cuts_from(name, points) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    errs.push(e);
+                    None
+                }
+            };
+            let (r, f, m) = (
+                take("thresholds.recency_days", &t.recency_days),
+                take("thresholds.frequency", &t.frequency),
+                take("thresholds.monetary", &t.monetary),
+            );
+            match (r, f, m) {
+                (Some(recency_days), Some(frequency), Some(monetary)) => Some(RfmCuts { recency_days, frequency, monetary }),
+                _ => return Err(ApiError::validation(errs)),
+            }
+        }
+    };
+    let r = metrics::set_thresholds(state.app_db(), &who.caller(), fixed).await?;
+    Ok(HttpResponse::Ok().json(recomputed(&r)))
+}
+
+/// The RFM grid and groups of the customers you may read.
+///
+/// Cells of the recency × frequency grid with their customers and revenue, and the ten named
+/// groups (`docs/api.md` defines them) with theirs, over the contacts the caller may read, as
+/// of the last recompute and each customer's last order.
+#[utoipa::path(
+    tag = "analytics",
+    operation_id = "rfm_report",
+    responses((status = 200, description = "The grid and the groups", body = RfmReport)),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/analytics/rfm")]
+pub async fn rfm_report(state: web::Data<AppState>, who: Principal) -> ApiResult<HttpResponse> {
+    let r = metrics::rfm(state.app_db(), &who.caller()).await?;
+    let cur = r.currency.as_str();
+    let report = RfmReport {
+        cells: r
+            .cells
+            .iter()
+            .map(|c| RfmCell {
+                recency: c.recency,
+                frequency: c.frequency,
+                group: Group::of(c.recency as u8, c.frequency as u8).as_str().to_owned(),
+                customers: c.customers,
+                revenue: money(c.revenue_e4, cur),
+            })
+            .collect(),
+        groups: r
+            .groups
+            .iter()
+            .map(|(g, n, revenue)| RfmGroup { group: g.as_str().to_owned(), customers: *n, revenue: money(*revenue, cur) })
+            .collect(),
+        thresholds: r.cuts.as_ref().map(thresholds),
+        fixed: r.fixed,
+        recomputed_at: r.recomputed_at.map(at),
+    };
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// A contact's customer metrics now, and month by month.
+///
+/// Purchases, revenue, cost and gross margin in the base currency (`null` margin while an
+/// order has no cost), days since the last purchase, RFM scores and group, and the same totals
+/// per month: profitability over time. Whoever may read the contact reads them (404
+/// otherwise).
+#[utoipa::path(
+    tag = "analytics",
+    operation_id = "contact_metrics",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The contact's metrics", body = CustomerMetrics),
+        (status = 404, description = "No such contact", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/contacts/{id}/metrics")]
+pub async fn contact_metrics(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    let m = metrics::contact(state.app_db(), &who.caller(), id.clone()).await?;
+    let cur = m.currency.as_str();
+    let out = CustomerMetrics {
+        contact_id: id,
+        customer: m.totals.orders > 0,
+        first_purchase_at: m.first_purchase_at.map(at),
+        last_purchase_at: m.last_purchase_at.map(at),
+        recency_days: m.recency_days,
+        totals: totals(&m.totals, cur),
+        rfm: m.scores.map(|s| RfmScores {
+            recency: s.recency,
+            frequency: s.frequency,
+            monetary: s.monetary,
+            group: s.group.as_str().to_owned(),
+        }),
+        months: m.months.iter().map(|mo| MonthFigures { month: mo.month.clone(), totals: totals(&mo.totals, cur) }).collect(),
+    };
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,159 @@
+//! Each customer's figures (`customer_metrics`) and the workspace's analytical state
+//! (`analytics_state`: the RFM cut points in use and when metrics were last recomputed).
+
+use crate::reach::Reach;
+use crate::schema::{analytics_state, contacts, customer_metrics};
+use crate::{DbConnection, StoreResult};
+use diesel::dsl::{count_star, sql};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
+
+/// One customer's figures, as kept.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = customer_metrics, treat_none_as_default_value = false)]
+pub struct MetricsRow {
+    pub workspace_id: String,
+    pub contact_id: String,
+    pub first_purchase_at: i64,
+    pub last_purchase_at: i64,
+    pub orders: i64,
+    /// In the base currency, ×10⁴.
+    pub revenue_e4: i64,
+    /// Revenue and cost of the orders whose every line has a cost.
+    pub costed_revenue_e4: i64,
+    pub cost_e4: i64,
+    pub orders_without_cost: i64,
+    pub recency_score: Option<i32>,
+    pub frequency_score: Option<i32>,
+    pub monetary_score: Option<i32>,
+    pub rfm_group: Option<String>,
+    pub updated_at: i64,
+}
+
+/// Forgets every customer's figures of the workspace (before a full recompute writes them).
+pub fn clear(conn: &mut DbConnection, ws: &str) -> StoreResult<()> {
+    diesel::delete(customer_metrics::table.filter(customer_metrics::workspace_id.eq(ws))).execute(conn)?;
+    Ok(())
+}
+
+/// Adds customers' figures, in statements of 500 rows.
+pub fn append(conn: &mut DbConnection, rows: &[MetricsRow]) -> StoreResult<usize> {
+    Ok(crate::db::insert_rows!(conn, customer_metrics::table, rows, 500))
+}
+
+/// Keeps one customer's figures: in place of the last, or none when they no longer bought.
+pub fn put(conn: &mut DbConnection, ws: &str, contact_id: &str, row: Option<&MetricsRow>) -> StoreResult<()> {
+    let Some(row) = row else {
+        diesel::delete(
+            customer_metrics::table.filter(customer_metrics::workspace_id.eq(ws)).filter(customer_metrics::contact_id.eq(contact_id)),
+        )
+        .execute(conn)?;
+        return Ok(());
+    };
+    // An upsert: two orders of one customer written at once on PostgreSQL both keep theirs.
+    let key = (customer_metrics::workspace_id, customer_metrics::contact_id);
+    match conn {
+        DbConnection::Sqlite(c) => {
+            diesel::insert_into(customer_metrics::table).values(row).on_conflict(key).do_update().set(row).execute(c)?
+        }
+        DbConnection::Postgresql(c) => {
+            diesel::insert_into(customer_metrics::table).values(row).on_conflict(key).do_update().set(row).execute(c)?
+        }
+    };
+    Ok(())
+}
+
+/// One customer's figures, when they bought.
+pub fn get(conn: &mut DbConnection, ws: &str, contact_id: &str) -> StoreResult<Option<MetricsRow>> {
+    Ok(customer_metrics::table
+        .filter(customer_metrics::workspace_id.eq(ws))
+        .filter(customer_metrics::contact_id.eq(contact_id))
+        .select(MetricsRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// One cell of the RFM grid: the customers with these recency and frequency scores, how many,
+/// and their revenue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub recency: i32,
+    pub frequency: i32,
+    pub customers: i64,
+    pub revenue_e4: i64,
+}
+
+/// The RFM grid over the customers in reach (live contacts the caller may read): a cell per
+/// recency and frequency score that has customers.
+pub fn grid(conn: &mut DbConnection, ws: &str, reach: &Reach) -> StoreResult<Vec<Cell>> {
+    let mut q = customer_metrics::table
+        .inner_join(
+            contacts::table
+                .on(contacts::id.eq(customer_metrics::contact_id).and(contacts::workspace_id.eq(customer_metrics::workspace_id))),
+        )
+        .filter(customer_metrics::workspace_id.eq(ws))
+        .filter(contacts::deleted_at.is_null())
+        .filter(customer_metrics::recency_score.is_not_null())
+        .filter(customer_metrics::frequency_score.is_not_null())
+        .group_by((customer_metrics::recency_score, customer_metrics::frequency_score))
+        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back, on both.
+        .select((
+            customer_metrics::recency_score,
+            customer_metrics::frequency_score,
+            count_star(),
+            sql::<Nullable<BigInt>>("CAST(SUM(customer_metrics.revenue_e4) AS BIGINT)"),
+        ))
+        .into_boxed();
+    if let Some(owners) = reach.owners() {
+        q = q.filter(contacts::owner_id.eq_any(owners.to_vec()));
+    }
+    type Counted = (Option<i32>, Option<i32>, i64, Option<i64>);
+    let rows: Vec<Counted> = q.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(r, f, n, revenue)| Some(Cell { recency: r?, frequency: f?, customers: n, revenue_e4: revenue.unwrap_or(0) }))
+        .collect())
+}
+
+/// The workspace's RFM cut points (JSON the application writes and reads), whether an admin
+/// fixed them, and when metrics were last recomputed in full.
+pub fn state(conn: &mut DbConnection, ws: &str) -> StoreResult<(Option<String>, bool, Option<i64>)> {
+    let row: Option<(Option<String>, i32, Option<i64>)> = analytics_state::table
+        .filter(analytics_state::workspace_id.eq(ws))
+        .select((analytics_state::rfm_cuts, analytics_state::rfm_fixed, analytics_state::metrics_at))
+        .first(conn)
+        .optional()?;
+    Ok(row.map_or((None, false, None), |(cuts, fixed, at)| (cuts, fixed != 0, at)))
+}
+
+/// Keeps the workspace's RFM cut points and when metrics were recomputed (`None` keeps the time
+/// as it was).
+pub fn save_state(conn: &mut DbConnection, ws: &str, cuts: Option<&str>, fixed: bool, metrics_at: Option<i64>) -> StoreResult<()> {
+    let (_, _, was) = state(conn, ws)?;
+    let values = (
+        analytics_state::workspace_id.eq(ws),
+        analytics_state::rfm_cuts.eq(cuts),
+        analytics_state::rfm_fixed.eq(i32::from(fixed)),
+        analytics_state::metrics_at.eq(metrics_at.or(was)),
+    );
+    let set = (
+        analytics_state::rfm_cuts.eq(cuts),
+        analytics_state::rfm_fixed.eq(i32::from(fixed)),
+        analytics_state::metrics_at.eq(metrics_at.or(was)),
+    );
+    match conn {
+        DbConnection::Sqlite(c) => diesel::insert_into(analytics_state::table)
+            .values(values)
+            .on_conflict(analytics_state::workspace_id)
+            .do_update()
+            .set(set)
+            .execute(c)?,
+        DbConnection::Postgresql(c) => diesel::insert_into(analytics_state::table)
+            .values(values)
+            .on_conflict(analytics_state::workspace_id)
+            .do_update()
+            .set(set)
+            .execute(c)?,
+    };
+    Ok(())
+}

@@ -1,0 +1,2 @@
+DROP TABLE analytics_state;
+DROP TABLE customer_metrics;
