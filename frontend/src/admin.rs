@@ -10,6 +10,7 @@
 //! copy of the definitions.
 
 use crate::i18n::{self, tr, T};
+use crate::pages::analytics::{AnalyticsPage, ContactAnalytics};
 use crate::pages::fields::FieldSettings;
 use crate::pages::integrations::{ApiKeys, WebhookPage, Webhooks};
 use crate::pages::order_new::NewOrder;
@@ -75,6 +76,8 @@ fn Admin() -> AnyView {
         ["settings", "webhooks"] => view! { <Webhooks/> }.into_any(),
         ["settings", "webhooks", w] => view! { <WebhookPage id=id(w)/> }.into_any(),
         ["orders", "new"] => view! { <NewOrder/> }.into_any(),
+        ["analytics"] => view! { <AnalyticsPage/> }.into_any(),
+        ["contacts", c, "analytics"] => view! { <ContactAnalytics id=id(c)/> }.into_any(),
         _ => view! { <Settings/> }.into_any(),
     };
     view! { {screen}<ToastStack/> }.into_any()

@@ -606,6 +606,36 @@ pub async fn change_field_type(
     call(Method::POST, &format!("/api/v1/fields/{}/type", enc(&id)), Some(&json(&body)?), Some(version)).await
 }
 
+/// The RFM grid and groups of the customers the person may read.
+pub async fn rfm_report() -> Result<crm_api_types::RfmReport, ApiError> {
+    get("/api/v1/analytics/rfm").await
+}
+
+/// Recomputes every customer's metrics and RFM scores.
+pub async fn recompute_metrics() -> Result<crm_api_types::MetricsRecomputed, ApiError> {
+    call(Method::POST, "/api/v1/analytics/metrics/recompute", None, None).await
+}
+
+/// The workspace's last lifetime-value fit.
+pub async fn clv_fit() -> Result<crm_api_types::ClvFit, ApiError> {
+    get("/api/v1/analytics/clv").await
+}
+
+/// Fits the lifetime-value models on the orders up to today.
+pub async fn fit_clv() -> Result<crm_api_types::ClvFit, ApiError> {
+    post("/api/v1/analytics/clv", &crm_api_types::ClvFitRequest::default()).await
+}
+
+/// A contact's metrics, month by month in `calendar` (`gregorian` or `solar_hijri`).
+pub async fn contact_metrics(id: &str, calendar: &str) -> Result<crm_api_types::CustomerMetrics, ApiError> {
+    get(&format!("/api/v1/contacts/{}/metrics?calendar={calendar}", enc(id))).await
+}
+
+/// A contact's lifetime value from the last fit.
+pub async fn contact_clv(id: &str) -> Result<crm_api_types::ContactClv, ApiError> {
+    get(&format!("/api/v1/contacts/{}/clv", enc(id))).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::month_range;

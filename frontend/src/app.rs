@@ -75,13 +75,14 @@ fn page(path: &str) -> AnyView {
         ["inbox"] => view! { <Inbox/> }.into_any(),
         ["console"] => view! { <Console/> }.into_any(),
         ["feed"] => view! { <Feed/> }.into_any(),
-        ["settings", ..] => view! { <crate::admin::AdminHost/> }.into_any(),
+        // Settings and the analytics are in the second bundle, loaded when first opened.
+        ["settings", ..] | ["analytics"] | ["contacts", _, "analytics"] => view! { <crate::admin::AdminHost/> }.into_any(),
         _ => view! { <p class="empty">{tr(T::NotFound)}" "<a href="/contacts">{tr(T::GoToContacts)}</a></p> }.into_any(),
     }
 }
 
 /// The side navigation's links, in order.
-const NAV: [(&str, T); 13] = [
+const NAV: [(&str, T); 14] = [
     ("/my-day", T::NavMyDay),
     ("/feed", T::NavFeed),
     ("/console", T::NavConsole),
@@ -95,6 +96,7 @@ const NAV: [(&str, T); 13] = [
     ("/activities", T::NavActivities),
     ("/tasks", T::NavTasks),
     ("/cases", T::NavCases),
+    ("/analytics", T::NavAnalytics),
 ];
 
 /// The signed-in frame: navigation on the side, the page beside it. Sends signed-out

@@ -59,8 +59,8 @@ async fn load(app: &TestApp) -> (BTreeMap<u32, String>, u64) {
     (ids, shift)
 }
 
-async fn set_contacts_read(app: &TestApp, read: &str) {
-    let grant = json!({"grants": [{"role": "sales_rep", "entity": "contact", "read": read, "write": "own"}]});
+async fn set_read(app: &TestApp, entity: &str, read: &str) {
+    let grant = json!({"grants": [{"role": "sales_rep", "entity": entity, "read": read, "write": "own"}]});
     let (s, b, _) = app.send(app.client.put(app.url("/api/v1/access-policy")).bearer_auth(&app.token).json(&grant)).await;
     assert_eq!(s, StatusCode::OK, "{b}");
 }
@@ -147,12 +147,16 @@ both_backends! {
         assert_eq!((s, c["customer"].as_bool(), &c["clv"]), (StatusCode::OK, Some(false), &Value::Null), "{c}");
         let (s, b) = app.get(&format!("/api/v1/contacts/{regular}/clv?weeks=0")).await;
         assert_eq!((s, b["errors"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("weeks")), "{b}");
-        // A customer's figures follow the customer: a rep reads those of the contacts they may.
+        // A customer's figures add up all their orders: a rep who reads only their team's
+        // orders gets none; one who reads every order reads those of the contacts they may.
+        let (s, b) = app.get_as(&rep, &format!("/api/v1/contacts/{regular}/clv")).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("orders_out_of_reach")), "{b}");
+        set_read(&app, "order", "all").await;
         let (s, seen) = app.get_as(&rep, &format!("/api/v1/contacts/{regular}/clv")).await;
         assert_eq!((s, &seen["p_alive"]), (StatusCode::OK, &c_alive), "{seen}");
         let (s, _) = app.get_as(&rep, "/api/v1/analytics/clv").await;
         assert_eq!(s, StatusCode::OK);
-        set_contacts_read(&app, "own").await;
+        set_read(&app, "contact", "own").await;
         let (s, _) = app.get_as(&rep, &format!("/api/v1/contacts/{regular}/clv")).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "a contact out of reach, and its value");
     }
@@ -224,8 +228,14 @@ both_backends! {
         let (s, b, _) = put(json!({"thresholds": null})).await;
         assert_eq!((s, b["fixed"].as_bool()), (StatusCode::OK, Some(false)), "{b}");
 
-        // A rep sees the figures of the customers they may read only.
-        set_contacts_read(&app, "own").await;
+        // A rep sees the figures of the customers they may read only, and only when they read
+        // every order.
+        let (s, b) = app.get_as(&rep, "/api/v1/analytics/rfm").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("orders_out_of_reach")), "{b}");
+        set_read(&app, "order", "all").await;
+        let (s, _) = app.get_as(&rep, &format!("/api/v1/contacts/{}/metrics", ids[0])).await;
+        assert_eq!(s, StatusCode::OK);
+        set_read(&app, "contact", "own").await;
         let (s, _) = app.get_as(&rep, &format!("/api/v1/contacts/{}/metrics", ids[0])).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         let (_, rfm) = app.get_as(&rep, "/api/v1/analytics/rfm").await;

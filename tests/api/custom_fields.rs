@@ -723,6 +723,7 @@ both_backends! {
         define(&app, json!({"entity": "contact", "key": "work_email", "type": "email", "label_en": "Work email"})).await;
         let mobile = define(&app, json!({"entity": "contact", "key": "second_mobile", "type": "phone", "label_en": "Second mobile"})).await;
         define(&app, json!({"entity": "lead", "key": "assistant_phone", "type": "phone", "label_en": "Assistant"})).await;
+        define(&app, json!({"entity": "case", "key": "callback", "type": "phone", "label_en": "Call back on"})).await;
         define(&app, json!({"entity": "contact", "key": "private_phone", "type": "phone", "label_en": "Private", "sensitive": true})).await;
         let sara = app.contact(json!({"first_name": "Sara", "emails": [{"address": "sara@home.example"}],
             "custom": {"work_email": "Sara.K@Pars.example", "second_mobile": "0912 555 0101", "private_phone": "+989125550909"}})).await;
@@ -741,6 +742,10 @@ both_backends! {
         assert_eq!(found(&b), ["contact:Sara"], "{b}");
         let (_, b) = app.get("/api/v1/search?q=02188880202").await;
         assert_eq!(found(&b), ["lead:Omid"], "{b}");
+        let (s, case) = app.post("/api/v1/cases", &json!({"subject": "Broken router", "custom": {"callback": "09351112233"}})).await;
+        assert_eq!(s, StatusCode::CREATED, "{case}");
+        let (_, b) = app.get("/api/v1/search?q=%2B989351112233").await;
+        assert_eq!(found(&b), ["case:Broken router"], "a case by its custom phone: {b}");
         let (s, b) = app.get("/api/v1/phone-lookup?number=09125550101").await;
         assert_eq!((s, b["contacts"][0]["id"].clone()), (StatusCode::OK, sara["id"].clone()), "the caller-ID lookup too: {b}");
         // Never by a sensitive field.

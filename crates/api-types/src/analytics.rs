@@ -149,7 +149,7 @@ pub struct RfmScores {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthFigures {
-    /// `YYYY-MM` (UTC).
+    /// `YYYY-MM` (UTC), in the calendar asked for.
     pub month: String,
     #[serde(flatten)]
     pub totals: PurchaseTotals,

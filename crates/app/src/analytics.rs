@@ -243,6 +243,19 @@ pub async fn fit(db: &Db, caller: &Caller, end: Option<i64>) -> AppResult<ClvFit
     Ok(fitted)
 }
 
+/// [`fit`] on one connection, with the window ending `weeks_before` weeks before today (so
+/// there is a holdout to check it on): for the demo data, written in one transaction.
+pub fn fit_in(conn: &mut DbConnection, ws: &str, weeks_before: i64) -> AppResult<ClvFit> {
+    let now = crm_store::time::now_micros();
+    let today = day_of(now);
+    let end = today - weeks_before * 7;
+    let currency = crate::workspace::settings(conn, ws)?.base.code().to_owned();
+    let fitted = compute(calibration(conn, ws, end, today)?, end, today, now, currency)?;
+    let body = serde_json::to_string(&fitted).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    repo::save_clv_fit(conn, ws, &body, fitted.fitted_at)?;
+    Ok(fitted)
+}
+
 /// The fit of the histories up to day `end`, checked on the purchases after it up to `today`.
 fn compute(data: Calibration, end: i64, today: i64, now: i64, currency: String) -> AppResult<ClvFit> {
     let all = &data.histories;
@@ -330,6 +343,7 @@ pub async fn contact(db: &Db, caller: &Caller, id: String, weeks: f64, months: u
         let ws = caller.workspace();
         let (row, _) = crm_store::contacts::get(conn, ws, &id).map_err(AppError::not_found_as(Entity::Contact))?;
         caller.check_visible(conn, Entity::Contact, row.owner_id.as_deref())?;
+        crate::metrics::require_all_orders(conn, &caller)?;
         let fit = kept(conn, ws)?;
         let today = day_of(crm_store::time::now_micros());
         let mut purchases: Vec<(i64, f64)> =

@@ -114,6 +114,10 @@ fn cuts(conn: &mut DbConnection, ws: &str) -> StoreResult<(Option<RfmCuts>, bool
 /// Keeps one customer's figures current after an order of theirs was written, inside its
 /// transaction: scored against the cut points in use (none before the first recompute).
 pub fn refresh(conn: &mut DbConnection, ws: &str, contact_id: &str, now: i64) -> StoreResult<()> {
+    // On PostgreSQL, writers of one customer's orders take turns (the later reads the earlier's
+    // order once it committed), and all of them wait for a full recompute writing.
+    crm_store::db::advisory_lock(conn, &format!("metrics:{ws}"), false)?;
+    crm_store::db::advisory_lock(conn, &format!("metrics:{ws}:{contact_id}"), true)?;
     let bought = Bought::of(contact_id.to_owned(), &purchases::purchases_of(conn, ws, contact_id)?);
     let (cuts, _, _) = cuts(conn, ws)?;
     let row = bought.map(|b| b.row(ws, cuts.as_ref(), now));
@@ -146,6 +150,11 @@ fn may_analyse(caller: &Caller) -> AppResult<()> {
 pub async fn recompute(db: &Db, caller: &Caller) -> AppResult<Recomputed> {
     may_analyse(caller)?;
     let _running = crate::analytics::Exclusive::start(caller.workspace(), "metrics")?;
+    recompute_held(db, caller).await
+}
+
+/// [`recompute`] once the workspace's place is held.
+async fn recompute_held(db: &Db, caller: &Caller) -> AppResult<Recomputed> {
     let ws = caller.workspace().to_owned();
     let now = crm_store::time::now_micros();
     let (bought, (kept, fixed, _)) = db
@@ -156,19 +165,37 @@ pub async fn recompute(db: &Db, caller: &Caller) -> AppResult<Recomputed> {
         .await?;
     let cuts = if fixed { kept } else { RfmCuts::quintiles(&bought.iter().map(|b| b.figures(now)).collect::<Vec<_>>()) };
     let customers = bought.len();
-    db.write(move |conn| {
-        repo::clear(conn, &ws)?;
-        // Rows are made a few thousand at a time: a million at once would not be small.
-        for chunk in bought.chunks(5_000) {
-            let rows: Vec<MetricsRow> = chunk.iter().map(|b| b.clone().row(&ws, cuts.as_ref(), now)).collect();
-            repo::append(conn, &rows)?;
-        }
-        let json = cuts.map(|c| serde_json::to_string(&c)).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        repo::save_state(conn, &ws, json.as_deref(), fixed, Some(now))?;
-        Ok::<_, AppError>(())
-    })
-    .await?;
+    db.write(move |conn| keep_all(conn, &ws, &bought, cuts, fixed, now)).await?;
     Ok(Recomputed { customers, at: now, cuts, fixed })
+}
+
+/// Writes every customer's figures (read as of `now`) in place of the last, and the cut points;
+/// then reads again the customers whose orders were written since `now`, so none is lost to a
+/// write between the read and this. Order writes wait meanwhile (see [`refresh`]).
+fn keep_all(conn: &mut DbConnection, ws: &str, bought: &[Bought], cuts: Option<RfmCuts>, fixed: bool, now: i64) -> AppResult<()> {
+    crm_store::db::advisory_lock(conn, &format!("metrics:{ws}"), true)?;
+    repo::clear(conn, ws)?;
+    // Rows are made a few thousand at a time: a million at once would not be small.
+    for chunk in bought.chunks(5_000) {
+        let rows: Vec<MetricsRow> = chunk.iter().map(|b| b.clone().row(ws, cuts.as_ref(), now)).collect();
+        repo::append(conn, &rows)?;
+    }
+    let json = cuts.map(|c| serde_json::to_string(&c)).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    repo::save_state(conn, ws, json.as_deref(), fixed, Some(now))?;
+    for contact in purchases::customers_written_since(conn, ws, now)? {
+        refresh(conn, ws, &contact, crm_store::time::now_micros())?;
+    }
+    Ok(())
+}
+
+/// [`recompute`] on one connection, as of `now`: for the demo data, which is written in one
+/// transaction. Returns the customers.
+pub fn recompute_in(conn: &mut DbConnection, ws: &str, now: i64) -> AppResult<usize> {
+    let bought = everyone(conn, ws)?;
+    let (kept, fixed, _) = cuts(conn, ws)?;
+    let cuts = if fixed { kept } else { RfmCuts::quintiles(&bought.iter().map(|b| b.figures(now)).collect::<Vec<_>>()) };
+    keep_all(conn, ws, &bought, cuts, fixed, now)?;
+    Ok(bought.len())
 }
 
 /// Every customer's figures, read a page of purchases at a time, one customer after another.
@@ -217,6 +244,8 @@ pub async fn set_thresholds(db: &Db, caller: &Caller, fixed: Option<RfmCuts>) ->
             return Err(StoreError::Invalid(errs).into());
         }
     }
+    // Held before the thresholds are kept, so a recompute running cannot write over them.
+    let _running = crate::analytics::Exclusive::start(caller.workspace(), "metrics")?;
     let ws = caller.workspace().to_owned();
     db.write(move |conn| {
         let json = fixed.map(|c| serde_json::to_string(&c)).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -224,7 +253,21 @@ pub async fn set_thresholds(db: &Db, caller: &Caller, fixed: Option<RfmCuts>) ->
         Ok::<_, AppError>(())
     })
     .await?;
-    recompute(db, caller).await
+    recompute_held(db, caller).await
+}
+
+/// Customer figures sum every order of a customer: only a role that reads every order sees
+/// them (a rep reading their team's orders would otherwise learn other teams' sales).
+pub(crate) fn require_all_orders(conn: &mut DbConnection, caller: &Caller) -> AppResult<()> {
+    if caller.reach(conn, Entity::Order)?.owners().is_none() {
+        return Ok(());
+    }
+    Err(StoreError::Forbidden {
+        code: "orders_out_of_reach",
+        message: "customer figures add up all of a customer's orders, and your role reads only some orders".into(),
+        field: None,
+    }
+    .into())
 }
 
 /// One month of a customer's purchases.
@@ -250,24 +293,30 @@ pub struct ContactMetrics {
     pub recomputed_at: Option<i64>,
 }
 
-fn month_of(micros: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(micros).map(|t| t.format("%Y-%m").to_string()).unwrap_or_default()
+/// The month of a time (UTC) as `YYYY-MM`, in the Solar Hijri calendar when `solar`.
+fn month_of(micros: i64, solar: bool) -> String {
+    let Some(t) = chrono::DateTime::from_timestamp_micros(micros) else { return String::new() };
+    match crm_domain::calendar::Jalali::from_gregorian(t.date_naive()).filter(|_| solar) {
+        Some(j) => format!("{:04}-{:02}", j.year, j.month),
+        None => t.format("%Y-%m").to_string(),
+    }
 }
 
 /// A contact's figures now (whoever may read the contact reads them: a customer's metrics
-/// follow the customer).
-pub async fn contact(db: &Db, caller: &Caller, id: String) -> AppResult<ContactMetrics> {
+/// follow the customer), month by month in the Gregorian or (`solar`) the Solar Hijri calendar.
+pub async fn contact(db: &Db, caller: &Caller, id: String, solar: bool) -> AppResult<ContactMetrics> {
     let caller = caller.clone();
     db.read(move |conn| {
         let ws = caller.workspace();
         let (row, _) = crm_store::contacts::get(conn, ws, &id).map_err(AppError::not_found_as(Entity::Contact))?;
         caller.check_visible(conn, Entity::Contact, row.owner_id.as_deref())?;
+        require_all_orders(conn, &caller)?;
         let bought = purchases::purchases_of(conn, ws, &id)?;
         let (cuts, _, recomputed_at) = cuts(conn, ws)?;
         let currency = crate::workspace::settings(conn, ws)?.base.code().to_owned();
         let mut months: Vec<Month> = Vec::new();
         for p in &bought {
-            let m = month_of(p.ordered_at);
+            let m = month_of(p.ordered_at, solar);
             if months.last().is_none_or(|last| last.month != m) {
                 months.push(Month { month: m, totals: Totals::default() });
             }
@@ -296,7 +345,7 @@ pub async fn contact(db: &Db, caller: &Caller, id: String) -> AppResult<ContactM
 pub struct Rfm {
     pub cells: Vec<Cell>,
     /// Per group: customers and revenue (×10⁴), every group, best first.
-    pub groups: Vec<(Group, i64, i64)>,
+    pub groups: Vec<(Group, i64, f64)>,
     pub cuts: Option<RfmCuts>,
     pub fixed: bool,
     pub recomputed_at: Option<i64>,
@@ -309,8 +358,9 @@ pub async fn rfm(db: &Db, caller: &Caller) -> AppResult<Rfm> {
     db.read(move |conn| {
         let ws = caller.workspace();
         let reach = caller.reach(conn, Entity::Contact)?;
+        require_all_orders(conn, &caller)?;
         let cells = repo::grid(conn, ws, &reach)?;
-        let mut groups: Vec<(Group, i64, i64)> = Group::ALL.iter().map(|g| (*g, 0, 0)).collect();
+        let mut groups: Vec<(Group, i64, f64)> = Group::ALL.iter().map(|g| (*g, 0, 0.0)).collect();
         for c in &cells {
             let g = Group::of(c.recency as u8, c.frequency as u8);
             if let Some(slot) = groups.iter_mut().find(|s| s.0 == g) {

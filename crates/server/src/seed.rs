@@ -224,6 +224,15 @@ pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize
         }
         crm_store::write_tx(conn, |c| crm_store::assignment::set_rules(c, ws, &rules))?;
     }
+    // The analytics pages open on figures: every customer's metrics and RFM scores, and a
+    // lifetime-value fit on all but the last 26 weeks (checked against them).
+    crm_store::write_tx(conn, |c| {
+        let customers = crm_app::metrics::recompute_in(c, ws, crm_store::time::now_micros())?;
+        if let Err(e) = crm_app::analytics::fit_in(c, ws, 26) {
+            tracing::warn!(error = %e, customers, "the demo's lifetime-value fit failed");
+        }
+        Ok::<_, crm_app::AppError>(())
+    })?;
     // Demo people start with an empty inbox, not one notification per record they were given.
     {
         use crm_store::schema::notifications;

@@ -59,7 +59,8 @@ pub fn purchase_page(conn: &mut DbConnection, ws: &str, after: Option<&PurchaseK
         .limit(limit)
         .into_boxed();
     if let Some((contact, at, id)) = after {
-        q = q.filter(
+        // `contact_id >= c` first: the index range starts there (an OR alone scans from the start).
+        q = q.filter(orders::contact_id.ge(contact.clone())).filter(
             orders::contact_id.gt(contact.clone()).or(orders::contact_id
                 .eq(contact.clone())
                 .and(orders::ordered_at.gt(*at).or(orders::ordered_at.eq(*at).and(orders::id.gt(id.clone()))))),
@@ -88,10 +89,23 @@ pub fn purchases_of(conn: &mut DbConnection, ws: &str, contact_id: &str) -> Stor
     Ok(rows.into_iter().filter_map(purchase).collect())
 }
 
+/// Orders' contacts whose orders were written at or after `since` (microseconds): those a full
+/// recompute that read before then must read again.
+pub fn customers_written_since(conn: &mut DbConnection, ws: &str, since: i64) -> StoreResult<Vec<String>> {
+    let ids: Vec<Option<String>> = orders::table
+        .filter(orders::workspace_id.eq(ws))
+        .filter(orders::updated_at.ge(since))
+        .filter(orders::contact_id.is_not_null())
+        .select(orders::contact_id)
+        .distinct()
+        .load(conn)?;
+    Ok(ids.into_iter().flatten().collect())
+}
+
 /// Keeps `body` (the fit as the API shows it) as the workspace's fit, in place of the last: one
 /// upsert, so two fits kept at once on PostgreSQL do not both insert.
 pub fn save_clv_fit(conn: &mut DbConnection, ws: &str, body: &str, at: i64) -> StoreResult<()> {
-    let p = if crate::custom_fields::is_pg(conn) { ["$1", "$2", "$3"] } else { ["?", "?", "?"] };
+    let p = if crate::db::is_pg(conn) { ["$1", "$2", "$3"] } else { ["?", "?", "?"] };
     let sql = format!(
         "INSERT INTO clv_fits (workspace_id, fitted_at, body) VALUES ({}, {}, {}) \
          ON CONFLICT (workspace_id) DO UPDATE SET fitted_at = excluded.fitted_at, body = excluded.body",

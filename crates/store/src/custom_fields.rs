@@ -209,10 +209,7 @@ pub fn condition_sql(pg: bool, def: &FieldDef, op: CmpOp, value: &serde_json::Va
     })
 }
 
-/// Whether the connection is PostgreSQL's (the SQL of a field's value differs).
-pub fn is_pg(conn: &DbConnection) -> bool {
-    matches!(conn, DbConnection::Postgresql(_))
-}
+pub use crate::db::is_pg;
 
 /// Builds the index that filters and sorts a field's kind by it, in the running transaction
 /// (writes to the kind's table wait for it: about two seconds per million records).

@@ -355,6 +355,25 @@ impl QueryFragment<Pg> for Batch {
 
 impl diesel::RunQueryDsl<PgConnection> for Batch {}
 
+/// Whether the connection is PostgreSQL's (where some SQL differs, and writers run at once).
+pub fn is_pg(conn: &DbConnection) -> bool {
+    matches!(conn, DbConnection::Postgresql(_))
+}
+
+/// Holds an advisory lock named `key` until the transaction ends, shared or exclusive
+/// (PostgreSQL; SQLite has one writer, so nothing to do).
+pub fn advisory_lock(conn: &mut DbConnection, key: &str, exclusive: bool) -> crate::StoreResult<()> {
+    if is_pg(conn) {
+        let sql = if exclusive {
+            "SELECT pg_advisory_xact_lock(hashtext($1)::bigint)"
+        } else {
+            "SELECT pg_advisory_xact_lock_shared(hashtext($1)::bigint)"
+        };
+        diesel::RunQueryDsl::execute(diesel::sql_query(sql).bind::<diesel::sql_types::Text, _>(key), conn)?;
+    }
+    Ok(())
+}
+
 /// Inserts `rows` (a slice) in statements of at most `per` rows each. diesel's multi-backend
 /// connection cannot build a multi-row INSERT, so each backend gets its own.
 macro_rules! insert_rows {

@@ -6,7 +6,7 @@ use crate::schema::{analytics_state, contacts, customer_metrics};
 use crate::{DbConnection, StoreResult};
 use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable};
+use diesel::sql_types::{Double, Nullable};
 
 /// One customer's figures, as kept.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -50,7 +50,8 @@ pub fn put(conn: &mut DbConnection, ws: &str, contact_id: &str, row: Option<&Met
         .execute(conn)?;
         return Ok(());
     };
-    // An upsert: two orders of one customer written at once on PostgreSQL both keep theirs.
+    // An upsert: the first figures of a customer written by two orders at once do not collide
+    // (the application also locks the customer, so the later write reads both orders).
     let key = (customer_metrics::workspace_id, customer_metrics::contact_id);
     match conn {
         DbConnection::Sqlite(c) => {
@@ -75,12 +76,13 @@ pub fn get(conn: &mut DbConnection, ws: &str, contact_id: &str) -> StoreResult<O
 
 /// One cell of the RFM grid: the customers with these recency and frequency scores, how many,
 /// and their revenue.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
     pub recency: i32,
     pub frequency: i32,
     pub customers: i64,
-    pub revenue_e4: i64,
+    /// A sum over many customers, which may pass what 64-bit integers hold (in rials ×10⁴).
+    pub revenue_e4: f64,
 }
 
 /// The RFM grid over the customers in reach (live contacts the caller may read): a cell per
@@ -96,22 +98,22 @@ pub fn grid(conn: &mut DbConnection, ws: &str, reach: &Reach) -> StoreResult<Vec
         .filter(customer_metrics::recency_score.is_not_null())
         .filter(customer_metrics::frequency_score.is_not_null())
         .group_by((customer_metrics::recency_score, customer_metrics::frequency_score))
-        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast back, on both.
+        // Summed as a double: the total of a million customers in rials ×10⁴ may pass 2⁶³.
         .select((
             customer_metrics::recency_score,
             customer_metrics::frequency_score,
             count_star(),
-            sql::<Nullable<BigInt>>("CAST(SUM(customer_metrics.revenue_e4) AS BIGINT)"),
+            sql::<Nullable<Double>>("SUM(CAST(customer_metrics.revenue_e4 AS DOUBLE PRECISION))"),
         ))
         .into_boxed();
     if let Some(owners) = reach.owners() {
         q = q.filter(contacts::owner_id.eq_any(owners.to_vec()));
     }
-    type Counted = (Option<i32>, Option<i32>, i64, Option<i64>);
+    type Counted = (Option<i32>, Option<i32>, i64, Option<f64>);
     let rows: Vec<Counted> = q.load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(r, f, n, revenue)| Some(Cell { recency: r?, frequency: f?, customers: n, revenue_e4: revenue.unwrap_or(0) }))
+        .filter_map(|(r, f, n, revenue)| Some(Cell { recency: r?, frequency: f?, customers: n, revenue_e4: revenue.unwrap_or(0.0) }))
         .collect())
 }
 

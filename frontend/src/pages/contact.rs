@@ -187,6 +187,7 @@ fn ContactExtras(id: String) -> impl IntoView {
             {move || first("emails", "address").map(|a| view! { <a class="button secondary" href=format!("mailto:{a}")>{tr(T::SendEmail)}</a> })}
             <button id="log-call" class="secondary" on:click=move |_| quick.set(Some(Quick::Call))>{tr(T::LogCall)}</button>
             <button id="add-task" class="secondary" on:click=move |_| quick.set(Some(Quick::Task))>{tr(T::AddTask)}</button>
+            <a id="contact-analytics" class="button secondary" href=format!("/contacts/{id}/analytics")>{tr(T::NavAnalytics)}</a>
         </div>
         {move || quick.get().and_then(|q| Some(view! { <QuickAction kind=q contact=who()? quick refresh/> }))}
         <Timeline subject="contacts" id refresh/>

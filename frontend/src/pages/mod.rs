@@ -1,3 +1,4 @@
+pub mod analytics;
 pub mod board;
 pub mod case;
 pub mod company;

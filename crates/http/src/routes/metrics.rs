@@ -4,8 +4,9 @@
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::json::Json;
+use crate::params::{bad, QueryParams};
 use crate::state::AppState;
-use actix_web::{get, post, put, web, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use crm_analytics::rfm::{Group, RfmCuts};
 use crm_api_types::{
@@ -78,6 +79,7 @@ pub async fn recompute_metrics(state: web::Data<AppState>, who: Principal) -> Ap
     responses(
         (status = 200, description = "Set, and every customer scored again", body = MetricsRecomputed),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A recompute of the workspace is running (`recompute_in_progress`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A measure without four ascending thresholds", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = []))
@@ -118,7 +120,10 @@ pub async fn set_rfm_thresholds(state: web::Data<AppState>, who: Principal, body
 #[utoipa::path(
     tag = "analytics",
     operation_id = "rfm_report",
-    responses((status = 200, description = "The grid and the groups", body = RfmReport)),
+    responses(
+        (status = 200, description = "The grid and the groups", body = RfmReport),
+        (status = 403, description = "The role reads only some orders (`orders_out_of_reach`)", body = Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []), ("api_key" = []))
 )]
 #[get("/analytics/rfm")]
@@ -134,13 +139,13 @@ pub async fn rfm_report(state: web::Data<AppState>, who: Principal) -> ApiResult
                 frequency: c.frequency,
                 group: Group::of(c.recency as u8, c.frequency as u8).as_str().to_owned(),
                 customers: c.customers,
-                revenue: money(c.revenue_e4, cur),
+                revenue: money(c.revenue_e4 as i64, cur),
             })
             .collect(),
         groups: r
             .groups
             .iter()
-            .map(|(g, n, revenue)| RfmGroup { group: g.as_str().to_owned(), customers: *n, revenue: money(*revenue, cur) })
+            .map(|(g, n, revenue)| RfmGroup { group: g.as_str().to_owned(), customers: *n, revenue: money(*revenue as i64, cur) })
             .collect(),
         thresholds: r.cuts.as_ref().map(thresholds),
         fixed: r.fixed,
@@ -153,22 +158,36 @@ pub async fn rfm_report(state: web::Data<AppState>, who: Principal) -> ApiResult
 ///
 /// Purchases, revenue, cost and gross margin in the base currency (`null` margin while an
 /// order has no cost), days since the last purchase, RFM scores and group, and the same totals
-/// per month: profitability over time. Whoever may read the contact reads them (404
-/// otherwise).
+/// per month (`calendar=solar_hijri` for Solar Hijri months): profitability over time.
+/// Whoever may read the contact reads them (404 otherwise).
 #[utoipa::path(
     tag = "analytics",
     operation_id = "contact_metrics",
-    params(("id" = String, Path)),
+    params(("id" = String, Path), ("calendar" = Option<String>, Query, description = "The calendar of `months`: `gregorian` (default) or `solar_hijri`")),
     responses(
         (status = 200, description = "The contact's metrics", body = CustomerMetrics),
+        (status = 403, description = "The role reads only some orders (`orders_out_of_reach`)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown calendar", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such contact", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = []))
 )]
 #[get("/contacts/{id}/metrics")]
-pub async fn contact_metrics(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn contact_metrics(
+    state: web::Data<AppState>,
+    who: Principal,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let mut q = QueryParams::from_request(&req);
+    let solar = match q.take("calendar").as_deref() {
+        None | Some("gregorian") => false,
+        Some("solar_hijri") => true,
+        Some(_) => return Err(bad("calendar", "invalid_calendar", "gregorian or solar_hijri")),
+    };
+    q.finish()?;
     let id = id.into_inner();
-    let m = metrics::contact(state.app_db(), &who.caller(), id.clone()).await?;
+    let m = metrics::contact(state.app_db(), &who.caller(), id.clone(), solar).await?;
     let cur = m.currency.as_str();
     let out = CustomerMetrics {
         contact_id: id,

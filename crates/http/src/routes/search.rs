@@ -136,13 +136,14 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
                 }
                 hits.extend(best(kind_hits, limit));
             }
-            if wants("deal") && !by_point {
+            // Deals and cases have no emails or phones of their own: by point, their custom ones.
+            if wants("deal") {
                 let reach = access::reach(c, &who, Entity::Deal)?;
                 kind_hits = Vec::new();
                 let ids = candidates(c, "deal", &reach)?;
                 for (r, company) in deals::many(c, &ws, &ids)? {
                     if r.deleted_at.is_none() && reach.allows(r.owner_id.as_deref()) {
-                        let score = rank(&r.name, &needle);
+                        let score = if by_point { 100 } else { rank(&r.name, &needle) };
                         kind_hits.push(SearchHit { kind: "deal".into(), id: r.id, title: r.name, subtitle: company, score });
                     }
                 }
@@ -174,13 +175,14 @@ pub async fn search(state: web::Data<AppState>, who: Principal, req: HttpRequest
                     .collect();
                 hits.extend(best(kind_hits, limit));
             }
-            if wants("case") && !by_point {
+            if wants("case") {
                 let reach = access::reach(c, &who, Entity::Case)?;
                 kind_hits = Vec::new();
                 let ids = candidates(c, "case", &reach)?;
                 for r in cases::many(c, &ws, &ids)? {
                     if r.deleted_at.is_none() && reach.allows(r.owner_id.as_deref()) {
-                        let score = if query.trim_start_matches('#') == r.number.to_string() { 100 } else { rank(&r.subject, &needle) };
+                        let score =
+                            if by_point || query.trim_start_matches('#') == r.number.to_string() { 100 } else { rank(&r.subject, &needle) };
                         let subtitle = Some(format!("#{} · {}", r.number, r.status));
                         kind_hits.push(SearchHit { kind: "case".into(), id: r.id, title: r.subject, subtitle, score });
                     }

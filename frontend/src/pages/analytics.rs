@@ -1,0 +1,364 @@
+//! Customer analytics, in the second bundle (fetched the first time someone opens it): the RFM
+//! grid as a heat map with counts and revenue, the named groups, and the lifetime-value fit
+//! with its holdout check (`/analytics`); and one contact's figures, month by month
+//! (`/contacts/{id}/analytics`). Every chart has its numbers in a table beside it and a CSV
+//! export; Persian reads right to left with Persian digits, tomans and Solar Hijri months.
+//!
+//! The charts are tables drawn with CSS (a heat map is a table whose cells are shaded; a bar is
+//! a cell's width): they need no chart library in the bundle, read in both directions and stay
+//! readable without colour.
+
+use crate::api;
+use crate::i18n::{self, tr, Lang, A, T};
+use crate::ui::{save_as, toast};
+use crm_api_types::{ClvFit, ContactClv, CustomerMetrics, MoneyDto, RfmReport};
+use leptos::prelude::*;
+
+/// A CSV file of `rows` (the first is the header), offered as a download named `name`: UTF-8
+/// with a byte-order mark, so spreadsheet programs read Persian right.
+fn export_csv(name: &str, rows: Vec<Vec<String>>) {
+    let quote = |s: &String| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.clone()
+        }
+    };
+    let text: String = rows.iter().map(|r| r.iter().map(quote).collect::<Vec<_>>().join(",") + "\r\n").collect();
+    let encoded: String = format!("\u{feff}{text}")
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    save_as(&format!("data:text/csv;charset=utf-8,{encoded}"), name);
+}
+
+fn money(lang: Lang, m: &MoneyDto) -> String {
+    i18n::money_str(lang, &m.amount, &m.currency)
+}
+
+/// A fraction as a percentage for reading.
+fn percent(lang: Lang, f: f64) -> String {
+    let sign = if lang == Lang::Fa { '٪' } else { '%' };
+    i18n::digits(lang, &format!("{:.0}{sign}", f * 100.0))
+}
+
+/// A decimal figure for reading.
+fn figure(lang: Lang, v: f64, places: usize) -> String {
+    i18n::digits(lang, &format!("{v:.places$}"))
+}
+
+/// A month as the API names it (`YYYY-MM`, Solar Hijri in Persian): `2026-12`, `آذر ۱۴۰۵`.
+fn month_label(lang: Lang, ym: &str) -> String {
+    let month = ym.split_once('-').and_then(|(_, m)| m.parse::<usize>().ok()).filter(|m| (1..=12).contains(m));
+    match (lang, month) {
+        (Lang::Fa, Some(m)) => format!("{} {}", crm_domain::calendar::MONTHS_FA[m - 1], i18n::digits(lang, &ym[..4])),
+        _ => i18n::digits(lang, ym),
+    }
+}
+
+/// The label of an RFM group.
+pub fn group_label(group: &str) -> A {
+    match group {
+        "champions" => A::GroupChampions,
+        "loyal" => A::GroupLoyal,
+        "potential_loyalists" => A::GroupPotential,
+        "new_customers" => A::GroupNew,
+        "promising" => A::GroupPromising,
+        "need_attention" => A::GroupNeedAttention,
+        "about_to_sleep" => A::GroupAboutToSleep,
+        "at_risk" => A::GroupAtRisk,
+        "cant_lose_them" => A::GroupCantLose,
+        _ => A::GroupHibernating,
+    }
+}
+
+/// The customer analytics page.
+#[component]
+pub fn AnalyticsPage() -> impl IntoView {
+    let lang = i18n::lang();
+    let rfm = RwSignal::new(None::<Result<RfmReport, String>>);
+    let clv = RwSignal::new(None::<Result<ClvFit, String>>);
+    let busy = RwSignal::new(false);
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            let l = lang.get_untracked();
+            rfm.try_set(Some(api::rfm_report().await.map_err(|e| e.message(l))));
+            clv.try_set(Some(api::clv_fit().await.map_err(|e| e.message(l))));
+        });
+    };
+    load();
+    let run = move |fit: bool| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let l = lang.get_untracked();
+            let done = if fit { api::fit_clv().await.map(|_| ()) } else { api::recompute_metrics().await.map(|_| ()) };
+            busy.try_set(false);
+            match done {
+                Ok(()) => {
+                    toast(i18n::text(l, if fit { A::ClvFitted } else { A::MetricsRecomputed }), false);
+                    load();
+                }
+                Err(e) => toast(e.message(l), true),
+            }
+        });
+    };
+    view! {
+        <header class="page-head">
+            <h1>{tr(A::Analytics)}</h1>
+            <div class="actions">
+                <button id="recompute" class="button" disabled=move || busy.get() on:click=move |_| run(false)>{tr(A::Recompute)}</button>
+                <button id="fit-clv" class="button" disabled=move || busy.get() on:click=move |_| run(true)>{tr(A::FitClv)}</button>
+            </div>
+        </header>
+        {move || match rfm.get() {
+            None => view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(r)) if r.recomputed_at.is_none() => view! { <p class="empty" id="rfm-empty">{tr(A::RfmEmpty)}</p> }.into_any(),
+            Some(Ok(r)) => view! { <RfmPanel report=r/> }.into_any(),
+        }}
+        {move || match clv.get() {
+            None => ().into_any(),
+            Some(Err(_)) => view! { <section class="panel"><h2>{tr(A::Clv)}</h2><p class="empty" id="clv-empty">{tr(A::ClvEmpty)}</p></section> }.into_any(),
+            Some(Ok(f)) => view! { <ClvPanel fit=f/> }.into_any(),
+        }}
+    }
+}
+
+/// The RFM heat map (recency down, frequency across), its groups, and their numbers.
+#[component]
+fn RfmPanel(report: RfmReport) -> impl IntoView {
+    let lang = i18n::lang();
+    let most = report.cells.iter().map(|c| c.customers).max().unwrap_or(1).max(1);
+    let cells = StoredValue::new(report.cells.clone());
+    let groups = StoredValue::new(report.groups.clone());
+    let cell = move |r: i32, f: i32| cells.with_value(|cs| cs.iter().find(|c| c.recency == r && c.frequency == f).cloned());
+    let csv = move |_| {
+        let l = lang.get_untracked();
+        let mut rows =
+            vec![vec![i18n::text(l, A::Group).to_owned(), i18n::text(l, A::Customers).to_owned(), i18n::text(l, A::Revenue).to_owned()]];
+        groups.with_value(|gs| {
+            for g in gs {
+                rows.push(vec![i18n::text(l, group_label(&g.group)).to_owned(), g.customers.to_string(), g.revenue.amount.clone()]);
+            }
+        });
+        export_csv("rfm-groups.csv", rows);
+    };
+    view! {
+        <section class="panel" id="rfm">
+            <h2>{tr(A::Rfm)}</h2>
+            <p class="muted">{tr(A::RfmExplain)}</p>
+            <table class="heat" id="rfm-grid">
+                <thead><tr><th>{tr(A::RecencyFrequency)}</th>
+                    {(1..=5).map(|f| view! { <th>{move || i18n::digits(lang.get(), &f.to_string())}</th> }).collect_view()}
+                </tr></thead>
+                <tbody>
+                    {(1..=5).rev().map(|r| view! {
+                        <tr><th>{move || i18n::digits(lang.get(), &r.to_string())}</th>
+                            {(1..=5).map(|f| {
+                                let c = cell(r, f);
+                                let n = c.as_ref().map_or(0, |c| c.customers);
+                                let shade = format!("--shade:{:.2}", n as f64 / most as f64);
+                                let group = group_of(r, f);
+                                view! {
+                                    <td style=shade data-group=group title=move || i18n::text(lang.get(), group_label(group)).to_owned()>
+                                        <strong>{move || i18n::number(lang.get(), n)}</strong>
+                                        <small>{move || c.as_ref().map(|c| money(lang.get(), &c.revenue)).unwrap_or_default()}</small>
+                                    </td>
+                                }
+                            }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <table class="list" id="rfm-groups">
+                <thead><tr><th>{tr(A::Group)}</th><th>{tr(A::Customers)}</th><th>{tr(A::Revenue)}</th></tr></thead>
+                <tbody>
+                    {groups.get_value().into_iter().map(|g| {
+                        let (label, n, revenue) = (group_label(&g.group), g.customers, g.revenue.clone());
+                        view! {
+                            <tr data-group=g.group>
+                                <td>{move || i18n::text(lang.get(), label)}</td>
+                                <td>{move || i18n::number(lang.get(), n)}</td>
+                                <td>{move || money(lang.get(), &revenue)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <button class="button secondary" id="rfm-csv" on:click=csv>{tr(A::ExportCsv)}</button>
+        </section>
+    }
+}
+
+/// The group of a cell, as the server names it (the same map as `crm_analytics::rfm`).
+fn group_of(r: i32, f: i32) -> &'static str {
+    let (high_f, mid_f) = (f >= 4, (2..=3).contains(&f));
+    match r {
+        5 if high_f => "champions",
+        3 | 4 if high_f => "loyal",
+        4 | 5 if mid_f => "potential_loyalists",
+        5 => "new_customers",
+        4 => "promising",
+        3 if f == 3 => "need_attention",
+        3 => "about_to_sleep",
+        _ if f >= 5 => "cant_lose_them",
+        _ if f >= 3 => "at_risk",
+        _ => "hibernating",
+    }
+}
+
+/// The lifetime-value fit: its parameters and how it predicted the holdout.
+#[component]
+fn ClvPanel(fit: ClvFit) -> impl IntoView {
+    let lang = i18n::lang();
+    let fit = StoredValue::new(fit);
+    let most = fit.with_value(|f| {
+        f.holdout
+            .as_ref()
+            .map_or(1.0, |h| h.by_repeat_purchases.iter().map(|g| g.actual_mean.max(g.predicted_mean)).fold(0.0, f64::max))
+            .max(1e-9)
+    });
+    let csv = move |_| {
+        let l = lang.get_untracked();
+        let mut rows = vec![vec![
+            i18n::text(l, A::RepeatPurchases).to_owned(),
+            i18n::text(l, A::Customers).to_owned(),
+            i18n::text(l, A::Actual).to_owned(),
+            i18n::text(l, A::Predicted).to_owned(),
+        ]];
+        fit.with_value(|f| {
+            for g in f.holdout.iter().flat_map(|h| &h.by_repeat_purchases) {
+                rows.push(vec![
+                    g.repeat_purchases.clone(),
+                    g.customers.to_string(),
+                    format!("{:.4}", g.actual_mean),
+                    format!("{:.4}", g.predicted_mean),
+                ]);
+            }
+        });
+        export_csv("clv-holdout.csv", rows);
+    };
+    view! {
+        <section class="panel" id="clv">
+            <h2>{tr(A::Clv)}</h2>
+            <section class="facts"><dl>
+                <dt>{tr(A::Customers)}</dt><dd id="clv-customers">{move || fit.with_value(|f| i18n::number(lang.get(), f.customers as i64))}</dd>
+                <dt>{tr(A::Window)}</dt><dd>{move || fit.with_value(|f| format!("{} – {}", i18n::date(lang.get(), &f.calibration_start.to_string()), i18n::date(lang.get(), &f.calibration_end.to_string())))}</dd>
+                <dt>{tr(A::ModelParameters)}</dt><dd>{move || fit.with_value(|f| { let p = &f.purchases; [p.r, p.alpha, p.a, p.b].map(|v| figure(lang.get(), v, 3)).join(" · ") })}</dd>
+                <dt>{tr(A::MeanOrderValue)}</dt><dd>{move || fit.with_value(|f| f.spend.as_ref().map(|s| money(lang.get(), &s.mean_order_value)).or_else(|| f.spend_problem.clone()).unwrap_or_default())}</dd>
+            </dl></section>
+            {move || fit.with_value(|f| f.holdout.clone()).map(|h| view! {
+                <h3>{tr(A::HoldoutCheck)}</h3>
+                <p class="muted">{move || i18n::text(lang.get(), A::HoldoutExplain).replace("{a}", &i18n::number(lang.get(), h.actual as i64)).replace("{p}", &figure(lang.get(), h.predicted, 0))}</p>
+                <table class="list bars" id="clv-holdout">
+                    <thead><tr><th>{tr(A::RepeatPurchases)}</th><th>{tr(A::Customers)}</th><th>{tr(A::Actual)}</th><th>{tr(A::Predicted)}</th></tr></thead>
+                    <tbody>
+                        {h.by_repeat_purchases.iter().map(|g| {
+                            let g = g.clone();
+                            let (a, p) = (g.actual_mean, g.predicted_mean);
+                            view! {
+                                <tr>
+                                    <td>{move || i18n::digits(lang.get(), &g.repeat_purchases)}</td>
+                                    <td>{move || i18n::number(lang.get(), g.customers as i64)}</td>
+                                    <td><span class="bar actual" style=format!("--w:{:.3}", a / most)></span>{move || figure(lang.get(), a, 2)}</td>
+                                    <td><span class="bar predicted" style=format!("--w:{:.3}", p / most)></span>{move || figure(lang.get(), p, 2)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <button class="button secondary" id="clv-csv" on:click=csv>{tr(A::ExportCsv)}</button>
+            })}
+        </section>
+    }
+}
+
+/// A contact's analytics: metrics, RFM, lifetime value, and profitability month by month.
+#[component]
+pub fn ContactAnalytics(id: String) -> impl IntoView {
+    let lang = i18n::lang();
+    let metrics = RwSignal::new(None::<Result<CustomerMetrics, String>>);
+    let clv = RwSignal::new(None::<Option<ContactClv>>);
+    let path = StoredValue::new(id.clone());
+    Effect::new(move || {
+        let calendar = if lang.get() == Lang::Fa { "solar_hijri" } else { "gregorian" };
+        let id = path.get_value();
+        leptos::task::spawn_local(async move {
+            let l = lang.get_untracked();
+            metrics.try_set(Some(api::contact_metrics(&id, calendar).await.map_err(|e| e.message(l))));
+            clv.try_set(Some(api::contact_clv(&id).await.ok()));
+        });
+    });
+    let csv = move |_| {
+        let l = lang.get_untracked();
+        let Some(Ok(m)) = metrics.get_untracked() else { return };
+        let mut rows = vec![vec![
+            i18n::text(l, A::Month).to_owned(),
+            i18n::text(l, A::Orders).to_owned(),
+            i18n::text(l, A::Revenue).to_owned(),
+            i18n::text(l, A::Cost).to_owned(),
+            i18n::text(l, A::Margin).to_owned(),
+        ]];
+        for mo in &m.months {
+            let t = &mo.totals;
+            rows.push(vec![
+                mo.month.clone(),
+                t.orders.to_string(),
+                t.revenue.amount.clone(),
+                t.cost.amount.clone(),
+                t.gross_margin.as_ref().map(|g| g.amount.clone()).unwrap_or_default(),
+            ]);
+        }
+        export_csv("profitability.csv", rows);
+    };
+    view! {
+        <p class="crumbs"><a href=format!("/contacts/{id}")>{tr(T::NavContacts)}</a></p>
+        <header class="page-head"><h1>{tr(A::CustomerAnalytics)}</h1></header>
+        {move || match metrics.get() {
+            None => view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any(),
+            Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(m)) if !m.customer => view! { <p class="empty" id="not-a-customer">{tr(A::NotACustomer)}</p> }.into_any(),
+            Some(Ok(m)) => {
+                let most = m.months.iter().filter_map(|mo| mo.totals.revenue.amount.parse::<f64>().ok()).fold(0.0, f64::max).max(1e-9);
+                let t = m.totals.clone();
+                view! {
+                    <section class="facts">
+                        <dl id="customer-facts">
+                            <dt>{tr(A::Orders)}</dt><dd id="metric-orders">{i18n::number(lang.get(), t.orders)}</dd>
+                            <dt>{tr(A::Revenue)}</dt><dd id="metric-revenue">{money(lang.get(), &t.revenue)}</dd>
+                            <dt>{tr(A::Margin)}</dt><dd id="metric-margin">{match &t.gross_margin {
+                                Some(g) => money(lang.get(), g),
+                                None => i18n::text(lang.get(), A::MarginUnknown).replace("{n}", &i18n::number(lang.get(), t.orders_without_cost)),
+                            }}</dd>
+                            <dt>{tr(A::Rfm)}</dt><dd id="metric-rfm">{m.rfm.as_ref().map(|s| format!("{} · R{} F{} M{}", i18n::text(lang.get(), group_label(&s.group)), s.recency, s.frequency, s.monetary)).map(|s| i18n::digits(lang.get(), &s)).unwrap_or_else(|| "—".into())}</dd>
+                            {move || clv.get().flatten().map(|c| view! {
+                                <dt>{tr(A::PAlive)}</dt><dd id="metric-alive">{c.p_alive.map(|p| percent(lang.get(), p)).unwrap_or_default()}</dd>
+                                <dt>{tr(A::Clv)}</dt><dd id="metric-clv">{c.clv.as_ref().map(|v| money(lang.get(), v)).unwrap_or_else(|| "—".into())}</dd>
+                            })}
+                        </dl>
+                    </section>
+                    <section class="panel">
+                        <h2>{tr(A::ProfitOverTime)}</h2>
+                        <table class="list bars" id="months">
+                            <thead><tr><th>{tr(A::Month)}</th><th>{tr(A::Orders)}</th><th>{tr(A::Revenue)}</th><th>{tr(A::Margin)}</th></tr></thead>
+                            <tbody>
+                                {m.months.iter().map(|mo| {
+                                    let share = mo.totals.revenue.amount.parse::<f64>().unwrap_or(0.0) / most;
+                                    view! {
+                                        <tr>
+                                            <td>{month_label(lang.get(), &mo.month)}</td>
+                                            <td>{i18n::number(lang.get(), mo.totals.orders)}</td>
+                                            <td><span class="bar actual" style=format!("--w:{share:.3}")></span>{money(lang.get(), &mo.totals.revenue)}</td>
+                                            <td>{mo.totals.gross_margin.as_ref().map(|g| money(lang.get(), g)).unwrap_or_else(|| "—".into())}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <button class="button secondary" id="months-csv" on:click=csv>{tr(A::ExportCsv)}</button>
+                    </section>
+                }.into_any()
+            }
+        }}
+    }
+}

@@ -1,0 +1,121 @@
+// Customer analytics in the browser (its own bundle, loaded when first opened): the RFM heat map
+// and groups with their numbers and a CSV, the lifetime-value fit checked against its holdout,
+// and a contact's figures month by month, in English and Persian, wide and narrow.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { startServer, startBrowser, api, artifacts, signIn, watchErrors } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+  const page = await browser.context.newPage();
+  await signIn(page, server.base);
+  await page.close();
+});
+
+after(async () => {
+  await browser?.stop();
+  await server?.stop();
+});
+
+async function open(path, width = 1440) {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width, height: 900 });
+  watchErrors(page);
+  await page.goto(`${server.base}${path}`);
+  return page;
+}
+
+async function setLanguage(page, code) {
+  if ((await page.getAttribute('html', 'lang')) !== code) {
+    await page.click('#lang');
+    await page.waitForFunction((c) => document.documentElement.lang === c, code);
+  }
+}
+
+async function noSidewaysScroll(page, what) {
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(wide <= 1, `${what} scrolls sideways by ${wide}px`);
+}
+
+test('the analytics page: the RFM heat map matches its table and the API, a CSV, the fit and its holdout', async () => {
+  const report = await api(server.base, 'GET', '/api/v1/analytics/rfm');
+  assert.equal(report.status, 200, JSON.stringify(report.body));
+  const customers = report.body.groups.reduce((n, g) => n + g.customers, 0);
+  assert.ok(customers > 100, `the demo has customers with figures: ${customers}`);
+
+  const page = await open('/analytics');
+  await page.waitForSelector('#rfm-grid');
+  assert.equal(await page.locator('#rfm-grid tbody td').count(), 25, 'a 5 × 5 grid');
+  const shown = await page.$$eval('#rfm-grid tbody td strong', (cells) => cells.reduce((n, c) => n + Number(c.textContent.replace(/,/g, '')), 0));
+  assert.equal(shown, customers, 'the heat map counts every customer once');
+  // The champions' cell (recency 5, frequency 5) is the top right one, in the champions group.
+  assert.equal(await page.getAttribute('#rfm-grid tbody tr:first-child td:last-child', 'data-group'), 'champions');
+  const champions = report.body.groups.find((g) => g.group === 'champions');
+  assert.match(await page.textContent('#rfm-groups tr[data-group="champions"]'), new RegExp(`Champions\\s*${champions.customers.toLocaleString('en')}`));
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rfm-csv')]);
+  assert.equal(download.suggestedFilename(), 'rfm-groups.csv');
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.equal(csv.trim().split('\r\n').length, 11, 'a header and ten groups');
+  assert.match(csv, /Champions,\d+,/);
+
+  // The demo's lifetime-value fit, checked against the 26 weeks after its window.
+  await page.waitForSelector('#clv-holdout tbody tr');
+  assert.ok(Number((await page.textContent('#clv-customers')).replace(/,/g, '')) > 100);
+  await page.screenshot({ path: join(artifacts, 'analytics-en-1440.png'), fullPage: true });
+
+  // Recomputing says so and draws the page again.
+  await page.click('#recompute');
+  await page.locator('.toast', { hasText: 'Metrics recomputed' }).waitFor();
+  await page.waitForSelector('#rfm-grid');
+  assert.deepEqual(page.errors, []);
+
+  // In Persian, right to left with Persian digits and tomans; narrow, nothing scrolls sideways.
+  await setLanguage(page, 'fa');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForFunction(() => document.documentElement.dir === 'rtl');
+  await page.waitForFunction(() => /[۰-۹]/.test(document.querySelector('#rfm-grid tbody td strong')?.textContent ?? ''));
+  assert.match(await page.textContent('#rfm-groups'), /قهرمانان/);
+  assert.match(await page.textContent('#rfm-grid'), /تومان/);
+  await noSidewaysScroll(page, 'the analytics page at 390 px');
+  await page.screenshot({ path: join(artifacts, 'analytics-fa-390.png'), fullPage: true });
+  await setLanguage(page, 'en');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a contact's analytics: figures, RFM group, lifetime value and profitability month by month", async () => {
+  const orders = await api(server.base, 'GET', '/api/v1/orders?status=fulfilled&limit=1');
+  const contactId = orders.body.items[0].contact_id;
+  const metrics = await api(server.base, 'GET', `/api/v1/contacts/${contactId}/metrics`);
+  assert.equal(metrics.status, 200, JSON.stringify(metrics.body));
+
+  const page = await open(`/contacts/${contactId}`);
+  await page.click('#contact-analytics');
+  await page.waitForURL(`**/contacts/${contactId}/analytics`);
+  await page.waitForSelector('#months tbody tr');
+  assert.equal(await page.textContent('#metric-orders'), String(metrics.body.totals.orders));
+  assert.equal(await page.locator('#months tbody tr').count(), metrics.body.months.length);
+  if (metrics.body.rfm) {
+    assert.match(await page.textContent('#metric-rfm'), new RegExp(`R${metrics.body.rfm.recency} F${metrics.body.rfm.frequency}`));
+  }
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#months-csv')]);
+  assert.equal(download.suggestedFilename(), 'profitability.csv');
+  await page.screenshot({ path: join(artifacts, 'contact-analytics-en-1440.png'), fullPage: true });
+
+  // Persian: Solar Hijri months.
+  await setLanguage(page, 'fa');
+  await page.waitForFunction(() => /(فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند) [۰-۹]{4}/.test(document.querySelector('#months tbody')?.textContent ?? ''));
+  await page.setViewportSize({ width: 390, height: 844 });
+  await noSidewaysScroll(page, "a contact's analytics at 390 px");
+  await page.screenshot({ path: join(artifacts, 'contact-analytics-fa-390.png'), fullPage: true });
+  await setLanguage(page, 'en');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
