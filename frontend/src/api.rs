@@ -631,6 +631,12 @@ pub async fn contact_metrics(id: &str, calendar: &str) -> Result<crm_api_types::
     get(&format!("/api/v1/contacts/{}/metrics?calendar={calendar}", enc(id))).await
 }
 
+/// The cohorts of the last recompute, with break-even months against `cost` when given.
+pub async fn cohorts(cost: Option<String>) -> Result<crm_api_types::CohortReportDto, ApiError> {
+    let q = cost.map(|c| format!("?acquisition_cost={}", enc(&c))).unwrap_or_default();
+    get(&format!("/api/v1/analytics/cohorts{q}")).await
+}
+
 /// A contact's lifetime value from the last fit.
 pub async fn contact_clv(id: &str) -> Result<crm_api_types::ContactClv, ApiError> {
     get(&format!("/api/v1/contacts/{}/clv", enc(id))).await

@@ -566,6 +566,13 @@ catalogue! {
     Actual => "Actual", "واقعی";
     Predicted => "Predicted", "پیش‌بینی";
     Window => "Calibration window", "بازهٔ برازش";
+    Cohorts => "Cohorts", "گروه‌های هم‌دوره";
+    CohortsExplain => "Customers by the month of their first purchase: the share who bought again each month since (hover for revenue per customer), and the month their margin covers what a customer cost to win.", "مشتریان بر پایهٔ ماه نخستین خرید: سهم آنان که در هر ماه پس از آن دوباره خریدند (درآمد هر مشتری را با نگه‌داشتن نشانگر ببینید) و ماهی که حاشیهٔ سودشان هزینهٔ جذب هر مشتری را می‌پوشاند.";
+    AcquisitionCost => "Cost to win a customer", "هزینهٔ جذب هر مشتری";
+    Cohort => "First purchase", "نخستین خرید";
+    MonthsSince => "Months since", "ماه‌های پس از آن";
+    Retention => "Retention", "ماندگاری";
+    BreakEven => "Break-even month", "ماه سربه‌سر";
     ModelParameters => "BG/NBD r, α, a, b", "پارامترهای BG/NBD (r، α، a، b)";
     MeanOrderValue => "Expected order value", "ارزش مورد انتظار هر سفارش";
     HoldoutCheck => "Check against the holdout", "سنجش با دورهٔ آزمون";

@@ -241,4 +241,40 @@ both_backends! {
         let (_, rfm) = app.get_as(&rep, "/api/v1/analytics/rfm").await;
         assert_eq!(rfm["cells"].as_array().map(Vec::len), Some(0), "none of these customers is the rep's: {rfm}");
     }
+
+    async fn cohorts_follow_customers_from_their_first_purchase_month(app) {
+        let ops: Vec<Value> = ["A", "B", "C"].iter().map(|n| json!({"action": "create", "data": {"first_name": n}})).collect();
+        let (s, b) = app.post("/api/v1/contacts/bulk", &json!({"operations": ops})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let id = |i: usize| b["results"][i]["id"].as_str().expect("id").to_owned();
+        let order = |c: String, day: &str, price: &str, cost: Option<&str>| json!({"action": "create", "data": {"contact_id": c,
+            "ordered_at": format!("{day}T12:00:00Z"), "status": "paid", "line_items": [{"name": "Tea", "quantity": "1", "unit_price": price, "unit_cost": cost}]}});
+        let ops = vec![
+            order(id(0), "2026-01-10", "100", Some("40")), order(id(0), "2026-02-12", "100", Some("40")), order(id(0), "2026-04-01", "100", Some("40")),
+            order(id(1), "2026-01-20", "300", Some("100")),
+            order(id(2), "2026-02-05", "50", None), order(id(2), "2026-03-05", "50", Some("20")),
+        ];
+        let (s, o) = app.post("/api/v1/orders/bulk", &json!({"operations": ops})).await;
+        assert_eq!(s, StatusCode::OK, "{o}");
+        let (s, r) = app.post("/api/v1/analytics/metrics/recompute", &json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+
+        let (s, c) = app.get("/api/v1/analytics/cohorts?acquisition_cost=150").await;
+        assert_eq!(s, StatusCode::OK, "{c}");
+        let cohorts = c["cohorts"].as_array().expect("cohorts");
+        assert_eq!(cohorts.iter().map(|c| (c["month"].as_str().unwrap_or(""), c["customers"].as_i64().unwrap_or(0))).collect::<Vec<_>>(), [("2026-01", 2), ("2026-02", 1)]);
+        let january = &cohorts[0];
+        let months: Vec<(i64, f64, f64, Option<f64>)> = january["months"].as_array().expect("months").iter()
+            .map(|m| (m["active"].as_i64().expect("active"), m["retention"].as_f64().expect("retention"), amount(&m["revenue"]), m["margin"].get("amount").map(|_| amount(&m["margin"])))).collect();
+        assert_eq!(months, [(2, 1.0, 400.0, Some(260.0)), (1, 0.5, 500.0, Some(320.0)), (0, 0.0, 500.0, Some(320.0)), (1, 0.5, 600.0, Some(380.0))], "{january}");
+        assert_eq!(january["break_even_month"].as_u64(), Some(1), "130 a customer in month 0, 160 by month 1: {january}");
+        let february = &cohorts[1];
+        assert_eq!((&february["months"][1]["margin"], &february["break_even_month"]), (&Value::Null, &Value::Null), "a cost unknown stays unknown: {february}");
+
+        let (s, b) = app.get("/api/v1/analytics/cohorts?acquisition_cost=lots").await;
+        assert_eq!((s, b["errors"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("acquisition_cost")), "{b}");
+        let rep = app.member_token(Role::SalesRep, "rep@cohorts.example").await;
+        let (s, b) = app.get_as(&rep, "/api/v1/analytics/cohorts").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("orders_out_of_reach")), "{b}");
+    }
 }

@@ -65,6 +65,20 @@ test('the analytics page: the RFM heat map matches its table and the API, a CSV,
   assert.equal(csv.trim().split('\r\n').length, 11, 'a header and ten groups');
   assert.match(csv, /Champions,\d+,/);
 
+  // Cohorts: one row per first-purchase month; month 0 is everyone who bought then, and a cost
+  // to win a customer gives the break-even month where the margin covers it.
+  const cohorts = await api(server.base, 'GET', '/api/v1/analytics/cohorts?acquisition_cost=1');
+  await page.waitForSelector('#cohort-triangle tbody tr');
+  assert.equal(await page.locator('#cohort-triangle tbody tr').count(), cohorts.body.cohorts.length);
+  assert.equal(await page.textContent('#cohort-triangle tbody tr:first-child td:nth-child(3)'), '100%');
+  await page.fill('#acquisition-cost', '1');
+  await page.press('#acquisition-cost', 'Enter');
+  await page.dispatchEvent('#acquisition-cost', 'change');
+  const evens = cohorts.body.cohorts.filter((c) => c.break_even_month !== null).length;
+  await page.waitForFunction((n) => [...document.querySelectorAll('#cohort-triangle td.break-even')].filter((td) => td.textContent !== '—').length === n, evens);
+  const [cohortCsv] = await Promise.all([page.waitForEvent('download'), page.click('#cohorts-csv')]);
+  assert.equal(cohortCsv.suggestedFilename(), 'cohorts.csv');
+
   // The demo's lifetime-value fit, checked against the 26 weeks after its window.
   await page.waitForSelector('#clv-holdout tbody tr');
   assert.ok(Number((await page.textContent('#clv-customers')).replace(/,/g, '')) > 100);

@@ -241,3 +241,40 @@ pub struct MetricsRecomputed {
     pub thresholds: Option<RfmThresholds>,
     pub fixed: bool,
 }
+
+/// One month of a cohort since its first purchase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CohortMonthFigures {
+    /// Months since the first purchase (0: that month).
+    pub index: usize,
+    /// Customers of the cohort who bought in this month, and their share of the cohort.
+    pub active: i64,
+    pub retention: f64,
+    /// Revenue up to this month (cumulative), and per customer of the cohort.
+    pub revenue: MoneyDto,
+    pub revenue_per_customer: MoneyDto,
+    /// Gross margin up to this month; `null` once an order without a cost leaves it unknown.
+    pub margin: Option<MoneyDto>,
+}
+
+/// The customers whose first purchase was in one month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CohortFigures {
+    /// `YYYY-MM` (UTC) of the first purchase.
+    pub month: String,
+    pub customers: i64,
+    pub months: Vec<CohortMonthFigures>,
+    /// With `acquisition_cost`: the first month by which the margin per customer covers it.
+    pub break_even_month: Option<usize>,
+}
+
+/// Customers by the month of their first purchase, as of the last recompute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CohortReportDto {
+    pub cohorts: Vec<CohortFigures>,
+    pub acquisition_cost: Option<MoneyDto>,
+    pub recomputed_at: Option<DateTime<Utc>>,
+}

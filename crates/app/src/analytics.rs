@@ -173,12 +173,11 @@ static RUNNING: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new()
 pub(crate) struct Exclusive(String);
 
 impl Exclusive {
-    /// Takes the place of `job` (`fit`, `metrics`) of the workspace, or 409 `{job}_in_progress`.
-    pub(crate) fn start(ws: &str, job: &'static str) -> AppResult<Self> {
+    /// Takes the place of `job` (`fit`, `metrics`) of the workspace, or 409 `code`.
+    pub(crate) fn start(ws: &str, job: &'static str, code: &'static str) -> AppResult<Self> {
         let key = format!("{job}:{ws}");
         let mut running = RUNNING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if running.contains(&key) {
-            let code = if job == "fit" { "fit_in_progress" } else { "recompute_in_progress" };
             return Err(StoreError::Conflict {
                 code,
                 message: "this is already running for the workspace; its result replaces the last when done".into(),
@@ -213,7 +212,7 @@ pub async fn fit(db: &Db, caller: &Caller, end: Option<i64>) -> AppResult<ClvFit
         }
         .into());
     }
-    let _running = Exclusive::start(caller.workspace(), "fit")?;
+    let _running = Exclusive::start(caller.workspace(), "fit", "fit_in_progress")?;
     let reader = caller.clone();
     let now = crm_store::time::now_micros();
     let today = day_of(now);

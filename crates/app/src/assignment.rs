@@ -108,6 +108,7 @@ pub async fn set_rules(db: &Db, caller: &Caller, asked: Vec<RuleInput>) -> AppRe
     let caller = caller.clone();
     db.write(move |conn| {
         let ws = caller.workspace();
+        lock_rules(conn, ws)?;
         let mut errs = ValidationErrors::new();
         let mut rules = Vec::with_capacity(asked.len());
         for (i, r) in asked.into_iter().enumerate() {
@@ -277,6 +278,13 @@ pub fn store_conditions(
     Ok(Value::Array(out.iter().map(StoredCondition::json).collect()).to_string())
 }
 
+/// The workspace's rules and the fields they name change one at a time (on PostgreSQL, where
+/// writers run at once): a field made sensitive or given a new type while rules are saved
+/// would otherwise slip past the other's check.
+fn lock_rules(conn: &mut DbConnection, ws: &str) -> AppResult<()> {
+    Ok(crm_store::db::advisory_lock(conn, &format!("assignment:{ws}"), true)?)
+}
+
 fn used_by_rules(field: &str, message: String) -> AppError {
     StoreError::Conflict { code: "used_by_assignment_rules", message, field: Some(field.into()) }.into()
 }
@@ -296,6 +304,7 @@ fn naming(rules: &[repo::RuleRow], storage_key: &str) -> Vec<String> {
 /// Refuses to make a field sensitive while a rule routes records by it (the owner a rule gives
 /// a record would tell its value): 409 `used_by_assignment_rules` naming the rules.
 pub fn check_sensitive(conn: &mut DbConnection, ws: &str, storage_key: &str) -> AppResult<()> {
+    lock_rules(conn, ws)?;
     let rules = repo::rules(conn, ws)?;
     let places = naming(&rules, storage_key);
     if places.is_empty() {
@@ -313,6 +322,7 @@ pub fn check_sensitive(conn: &mut DbConnection, ws: &str, storage_key: &str) -> 
 /// converted, nothing changes: 409 `used_by_assignment_rules` naming the rules (and the value).
 /// Without `write`, only checks.
 pub fn retype_conditions(conn: &mut DbConnection, ws: &str, old: &FieldDef, new: &FieldDef, region: Region, write: bool) -> AppResult<()> {
+    lock_rules(conn, ws)?;
     let rules = repo::rules(conn, ws)?;
     let places = naming(&rules, &old.storage_key);
     if places.is_empty() {
@@ -354,7 +364,15 @@ pub fn retype_conditions(conn: &mut DbConnection, ws: &str, old: &FieldDef, new:
                     }
                 }
             }
-            values.dedup();
+            let mut seen = Vec::with_capacity(values.len());
+            values.retain(|v| {
+                if seen.contains(v) {
+                    false
+                } else {
+                    seen.push(v.clone());
+                    true
+                }
+            });
             c.v = values;
         }
         if write {

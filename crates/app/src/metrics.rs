@@ -51,7 +51,7 @@ impl Totals {
 
     /// Revenue less cost, when every order has a cost.
     pub fn gross_margin_e4(&self) -> Option<i64> {
-        (self.orders_without_cost == 0).then(|| self.revenue_e4 - self.cost_e4)
+        (self.orders_without_cost == 0).then(|| self.revenue_e4.saturating_sub(self.cost_e4))
     }
 }
 
@@ -149,7 +149,7 @@ fn may_analyse(caller: &Caller) -> AppResult<()> {
 /// one transaction.
 pub async fn recompute(db: &Db, caller: &Caller) -> AppResult<Recomputed> {
     may_analyse(caller)?;
-    let _running = crate::analytics::Exclusive::start(caller.workspace(), "metrics")?;
+    let _running = crate::analytics::Exclusive::start(caller.workspace(), "metrics", "recompute_in_progress")?;
     recompute_held(db, caller).await
 }
 
@@ -157,22 +157,34 @@ pub async fn recompute(db: &Db, caller: &Caller) -> AppResult<Recomputed> {
 async fn recompute_held(db: &Db, caller: &Caller) -> AppResult<Recomputed> {
     let ws = caller.workspace().to_owned();
     let now = crm_store::time::now_micros();
-    let (bought, (kept, fixed, _)) = db
+    let (bought, cohorts, (kept, fixed, _)) = db
         .read({
             let ws = ws.clone();
-            move |conn| Ok::<_, AppError>((everyone(conn, &ws)?, cuts(conn, &ws)?))
+            move |conn| {
+                let mut cohorts = Cohorts::default();
+                let bought = everyone(conn, &ws, &mut cohorts)?;
+                Ok::<_, AppError>((bought, cohorts, cuts(conn, &ws)?))
+            }
         })
         .await?;
     let cuts = if fixed { kept } else { RfmCuts::quintiles(&bought.iter().map(|b| b.figures(now)).collect::<Vec<_>>()) };
     let customers = bought.len();
-    db.write(move |conn| keep_all(conn, &ws, &bought, cuts, fixed, now)).await?;
+    db.write(move |conn| keep_all(conn, &ws, &bought, &cohorts, cuts, fixed, now)).await?;
     Ok(Recomputed { customers, at: now, cuts, fixed })
 }
 
 /// Writes every customer's figures (read as of `now`) in place of the last, and the cut points;
 /// then reads again the customers whose orders were written since `now`, so none is lost to a
 /// write between the read and this. Order writes wait meanwhile (see [`refresh`]).
-fn keep_all(conn: &mut DbConnection, ws: &str, bought: &[Bought], cuts: Option<RfmCuts>, fixed: bool, now: i64) -> AppResult<()> {
+fn keep_all(
+    conn: &mut DbConnection,
+    ws: &str,
+    bought: &[Bought],
+    cohorts: &Cohorts,
+    cuts: Option<RfmCuts>,
+    fixed: bool,
+    now: i64,
+) -> AppResult<()> {
     crm_store::db::advisory_lock(conn, &format!("metrics:{ws}"), true)?;
     repo::clear(conn, ws)?;
     // Rows are made a few thousand at a time: a million at once would not be small.
@@ -182,6 +194,8 @@ fn keep_all(conn: &mut DbConnection, ws: &str, bought: &[Bought], cuts: Option<R
     }
     let json = cuts.map(|c| serde_json::to_string(&c)).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
     repo::save_state(conn, ws, json.as_deref(), fixed, Some(now))?;
+    let cohorts = serde_json::to_string(cohorts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    repo::save_cohorts(conn, ws, &cohorts)?;
     for contact in purchases::customers_written_since(conn, ws, now)? {
         refresh(conn, ws, &contact, crm_store::time::now_micros())?;
     }
@@ -191,15 +205,16 @@ fn keep_all(conn: &mut DbConnection, ws: &str, bought: &[Bought], cuts: Option<R
 /// [`recompute`] on one connection, as of `now`: for the demo data, which is written in one
 /// transaction. Returns the customers.
 pub fn recompute_in(conn: &mut DbConnection, ws: &str, now: i64) -> AppResult<usize> {
-    let bought = everyone(conn, ws)?;
+    let mut cohorts = Cohorts::default();
+    let bought = everyone(conn, ws, &mut cohorts)?;
     let (kept, fixed, _) = cuts(conn, ws)?;
     let cuts = if fixed { kept } else { RfmCuts::quintiles(&bought.iter().map(|b| b.figures(now)).collect::<Vec<_>>()) };
-    keep_all(conn, ws, &bought, cuts, fixed, now)?;
+    keep_all(conn, ws, &bought, &cohorts, cuts, fixed, now)?;
     Ok(bought.len())
 }
 
 /// Every customer's figures, read a page of purchases at a time, one customer after another.
-fn everyone(conn: &mut DbConnection, ws: &str) -> AppResult<Vec<Bought>> {
+fn everyone(conn: &mut DbConnection, ws: &str, cohorts: &mut Cohorts) -> AppResult<Vec<Bought>> {
     let mut out = Vec::new();
     let mut theirs: Vec<Purchase> = Vec::new();
     let mut cursor: Option<purchases::PurchaseKey> = None;
@@ -209,6 +224,7 @@ fn everyone(conn: &mut DbConnection, ws: &str) -> AppResult<Vec<Bought>> {
         cursor = page.last().map(|p| (p.contact_id.clone(), p.ordered_at, p.id.clone()));
         for p in page {
             if theirs.first().is_some_and(|t| t.contact_id != p.contact_id) {
+                cohorts.add(&theirs);
                 out.extend(Bought::of(theirs[0].contact_id.clone(), &theirs));
                 theirs.clear();
             }
@@ -219,9 +235,85 @@ fn everyone(conn: &mut DbConnection, ws: &str) -> AppResult<Vec<Bought>> {
         }
     }
     if let Some(first) = theirs.first() {
+        cohorts.add(&theirs);
         out.extend(Bought::of(first.contact_id.clone(), &theirs));
     }
     Ok(out)
+}
+
+/// One month of a cohort: the customers who bought in it, and what the cohort bought then.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CohortMonth {
+    pub active: i64,
+    pub totals: CohortTotals,
+}
+
+/// A cohort month's totals, in the base currency ×10⁴.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CohortTotals {
+    pub revenue_e4: i64,
+    pub costed_revenue_e4: i64,
+    pub cost_e4: i64,
+    pub orders_without_cost: i64,
+}
+
+/// The customers whose first purchase was in one month (UTC), and each month since.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Cohort {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub customers: i64,
+    /// Month 0 is the month of the first purchase.
+    pub months: Vec<CohortMonth>,
+}
+
+/// Every cohort of the workspace, oldest first, built one customer at a time.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Cohorts(pub Vec<Cohort>);
+
+/// Months since year 0 of a time (UTC), for counting months between two times.
+fn month_number(micros: i64) -> Option<i64> {
+    use chrono::Datelike;
+    let t = chrono::DateTime::from_timestamp_micros(micros)?;
+    Some(i64::from(t.year()) * 12 + i64::from(t.month0()))
+}
+
+impl Cohorts {
+    /// Adds one customer's purchases (oldest first).
+    fn add(&mut self, theirs: &[Purchase]) {
+        let Some(first) = theirs.first().and_then(|p| month_number(p.ordered_at)) else { return };
+        let label = format!("{:04}-{:02}", first.div_euclid(12), first.rem_euclid(12) + 1);
+        let at = match self.0.binary_search_by(|c| c.month.cmp(&label)) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, Cohort { month: label, customers: 0, months: Vec::new() });
+                i
+            }
+        };
+        let cohort = &mut self.0[at];
+        cohort.customers += 1;
+        let mut last_active = None;
+        for p in theirs {
+            let Some(k) = month_number(p.ordered_at).map(|m| (m - first).max(0) as usize) else { continue };
+            if cohort.months.len() <= k {
+                cohort.months.resize(k + 1, CohortMonth::default());
+            }
+            let m = &mut cohort.months[k];
+            if last_active != Some(k) {
+                m.active += 1;
+                last_active = Some(k);
+            }
+            let t = &mut m.totals;
+            t.revenue_e4 = t.revenue_e4.saturating_add(p.base_total_e4);
+            match p.base_cost_e4() {
+                Some(cost) => {
+                    t.costed_revenue_e4 = t.costed_revenue_e4.saturating_add(p.base_total_e4);
+                    t.cost_e4 = t.cost_e4.saturating_add(cost);
+                }
+                None => t.orders_without_cost += 1,
+            }
+        }
+    }
 }
 
 /// Sets RFM thresholds an admin chose (`Some`), or goes back to the workspace's quintiles
@@ -245,7 +337,7 @@ pub async fn set_thresholds(db: &Db, caller: &Caller, fixed: Option<RfmCuts>) ->
         }
     }
     // Held before the thresholds are kept, so a recompute running cannot write over them.
-    let _running = crate::analytics::Exclusive::start(caller.workspace(), "metrics")?;
+    let _running = crate::analytics::Exclusive::start(caller.workspace(), "metrics", "recompute_in_progress")?;
     let ws = caller.workspace().to_owned();
     db.write(move |conn| {
         let json = fixed.map(|c| serde_json::to_string(&c)).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -380,5 +472,67 @@ pub fn cuts_from(field: &str, points: &[f64]) -> Result<Cuts, FieldError> {
     match points {
         [a, b, c, d] => Ok(Cuts([*a, *b, *c, *d])),
         _ => Err(FieldError::new(field, "invalid_length", "give four thresholds")),
+    }
+}
+
+/// The workspace's cohorts as of the last recompute, and when that was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CohortReport {
+    pub cohorts: Cohorts,
+    pub recomputed_at: Option<i64>,
+    pub currency: String,
+}
+
+/// The cohorts of the last recompute. They count every customer of the workspace, so only a
+/// role that reads every contact and every order sees them.
+pub async fn cohorts(db: &Db, caller: &Caller) -> AppResult<CohortReport> {
+    let caller = caller.clone();
+    db.read(move |conn| {
+        let ws = caller.workspace();
+        require_all_orders(conn, &caller)?;
+        if caller.reach(conn, Entity::Contact)?.owners().is_some() {
+            return Err(StoreError::Forbidden {
+                code: "contacts_out_of_reach",
+                message: "cohorts count every customer of the workspace, and your role reads only some contacts".into(),
+                field: None,
+            }
+            .into());
+        }
+        let cohorts = match repo::cohorts(conn, ws)? {
+            Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("cohorts: {e}")))?,
+            None => Cohorts::default(),
+        };
+        let (_, _, recomputed_at) = cuts(conn, ws)?;
+        let currency = crate::workspace::settings(conn, ws)?.base.code().to_owned();
+        Ok(CohortReport { cohorts, recomputed_at, currency })
+    })
+    .await
+}
+
+impl Cohort {
+    /// The cohort's totals up to each month since its first (cumulative).
+    pub fn cumulative(&self) -> Vec<CohortTotals> {
+        let mut sum = CohortTotals::default();
+        self.months
+            .iter()
+            .map(|m| {
+                sum.revenue_e4 = sum.revenue_e4.saturating_add(m.totals.revenue_e4);
+                sum.costed_revenue_e4 = sum.costed_revenue_e4.saturating_add(m.totals.costed_revenue_e4);
+                sum.cost_e4 = sum.cost_e4.saturating_add(m.totals.cost_e4);
+                sum.orders_without_cost += m.totals.orders_without_cost;
+                sum
+            })
+            .collect()
+    }
+
+    /// The first month since acquisition by which the cohort's gross margin per customer covers
+    /// `cost_e4`, the cost of acquiring one customer; `None` when it has not yet, or when an
+    /// order without a cost leaves the margin unknown by then.
+    pub fn break_even(&self, cost_e4: i64) -> Option<usize> {
+        let n = i128::from(self.customers.max(1));
+        self.cumulative()
+            .iter()
+            .take_while(|t| t.orders_without_cost == 0)
+            .position(|t| i128::from(t.revenue_e4) - i128::from(t.cost_e4) >= i128::from(cost_e4) * n)
     }
 }

@@ -99,11 +99,14 @@ impl Kind for Orders {
         Ok(((row, workspace::settings(conn, ws)?.base), moved))
     }
     fn after_write(_conn: &mut DbConnection, uow: &mut UnitOfWork, written: Written<'_, OrderRow>) -> AppResult<()> {
-        let (after, before_contact) = match written {
-            Written::Created(after) | Written::TrashMoved(after) => (after, None),
-            Written::Changed { before, after } => (after, before.contact_id.clone()),
+        // What a customer's figures read of an order: a change of anything else leaves them be.
+        let figures =
+            |o: &OrderRow| (o.contact_id.clone(), o.status.clone(), o.deleted_at, o.ordered_at, o.base_total_e4, o.total_e4, o.cost_e4);
+        let (after, before_contact, metrics) = match written {
+            Written::Created(after) | Written::TrashMoved(after) => (after, None, true),
+            Written::Changed { before, after } => (after, before.contact_id.clone(), figures(before) != figures(after)),
         };
-        uow.record(Event::OrderWritten { order: Box::new(after.clone()), before_contact });
+        uow.record(Event::OrderWritten { order: Box::new(after.clone()), before_contact, metrics });
         Ok(())
     }
 }

@@ -48,7 +48,8 @@ pub enum Event {
     /// An order was recorded, changed, or moved to or from the trash: its items on the
     /// timelines of its customer follow it, and so do its customer's metrics (and those of the
     /// customer it had before, `before_contact`, when it changed hands).
-    OrderWritten { order: Box<OrderRow>, before_contact: Option<String> },
+    /// `metrics` is false when nothing the figures read of it changed.
+    OrderWritten { order: Box<OrderRow>, before_contact: Option<String>, metrics: bool },
     /// A deal entered a stage (`before` none: a new deal its first): the stage change goes on
     /// its own and its company's timelines, and to the webhooks of stage moves, wins and losses.
     DealStageChanged { before: Option<Box<DealRow>>, after: Box<DealRow>, stage_name: String },
@@ -122,8 +123,11 @@ impl UnitOfWork {
                     crate::timeline::stage_change(conn, before.as_deref(), &after, &stage_name, actor, after.updated_at)?;
                     continue;
                 }
-                Event::OrderWritten { order, before_contact } => {
+                Event::OrderWritten { order, before_contact, metrics } => {
                     crate::timeline::order(conn, &order)?;
+                    if !metrics {
+                        continue;
+                    }
                     let customers = order.contact_id.iter().chain(before_contact.iter().filter(|c| order.contact_id.as_ref() != Some(*c)));
                     for contact in customers {
                         crate::metrics::refresh(conn, ws, contact, at)?;

@@ -94,6 +94,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(metrics::set_rfm_thresholds)
         .service(metrics::rfm_report)
         .service(metrics::contact_metrics)
+        .service(metrics::cohorts)
         .service(products::list_products)
         .service(products::create_product)
         .service(products::get_product)

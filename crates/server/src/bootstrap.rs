@@ -58,6 +58,18 @@ pub fn open(cfg: &Config) -> anyhow::Result<(Pool, &'static str)> {
             tracing::info!(records = n, "indexed existing custom values for search");
         }
     }
+    if applied.iter().any(|m| m.replace('-', "").starts_with("20261207000022")) {
+        // Exact search by custom emails and phones, and customer metrics, arrived with this
+        // upgrade: index the custom values and compute every workspace's customers' figures.
+        crm_store::write_tx(&mut conn, |c| crm_app::custom::rebuild_words(c).map_err(crm_app::AppError::into_store))?;
+        let now = crm_store::time::now_micros();
+        for ws in crm_store::identity::workspace_ids(&mut conn)? {
+            let n = crm_store::write_tx(&mut conn, |c| crm_app::metrics::recompute_in(c, &ws, now).map_err(crm_app::AppError::into_store))?;
+            if n > 0 {
+                tracing::info!(workspace = %ws, customers = n, "computed the customers' metrics");
+            }
+        }
+    }
     if target.is_sqlite() {
         crm_store::db::analyze(&mut conn, false)?;
     }

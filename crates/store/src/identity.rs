@@ -64,6 +64,11 @@ pub fn create_workspace(conn: &mut DbConnection, name: &str, region: &str, curre
     Ok(row)
 }
 
+/// Every workspace's id (for work done once per workspace at an upgrade).
+pub fn workspace_ids(conn: &mut DbConnection) -> StoreResult<Vec<String>> {
+    Ok(workspaces::table.select(workspaces::id).order(workspaces::id.asc()).load(conn)?)
+}
+
 pub fn get_workspace(conn: &mut DbConnection, id: &str) -> StoreResult<WorkspaceRow> {
     workspaces::table.find(id).select(WorkspaceRow::as_select()).first(conn).optional()?.ok_or(StoreError::NotFound)
 }

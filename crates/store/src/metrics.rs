@@ -128,6 +128,25 @@ pub fn state(conn: &mut DbConnection, ws: &str) -> StoreResult<(Option<String>, 
     Ok(row.map_or((None, false, None), |(cuts, fixed, at)| (cuts, fixed != 0, at)))
 }
 
+/// Keeps the workspace's cohorts (JSON the application writes and reads), after a recompute
+/// saved its state.
+pub fn save_cohorts(conn: &mut DbConnection, ws: &str, cohorts: &str) -> StoreResult<()> {
+    diesel::update(analytics_state::table.filter(analytics_state::workspace_id.eq(ws)))
+        .set(analytics_state::cohorts.eq(cohorts))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The workspace's cohorts as of the last recompute.
+pub fn cohorts(conn: &mut DbConnection, ws: &str) -> StoreResult<Option<String>> {
+    Ok(analytics_state::table
+        .filter(analytics_state::workspace_id.eq(ws))
+        .select(analytics_state::cohorts)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}
+
 /// Keeps the workspace's RFM cut points and when metrics were recomputed (`None` keeps the time
 /// as it was).
 pub fn save_state(conn: &mut DbConnection, ws: &str, cuts: Option<&str>, fixed: bool, metrics_at: Option<i64>) -> StoreResult<()> {

@@ -396,7 +396,7 @@ diesel::table! {
 
 diesel::table! {
     analytics_state (workspace_id) {
-        workspace_id -> Text, rfm_cuts -> Nullable<Text>, rfm_fixed -> Integer, metrics_at -> Nullable<BigInt>,
+        workspace_id -> Text, rfm_cuts -> Nullable<Text>, rfm_fixed -> Integer, metrics_at -> Nullable<BigInt>, cohorts -> Nullable<Text>,
     }
 }
 

@@ -47,12 +47,13 @@ fn figure(lang: Lang, v: f64, places: usize) -> String {
     i18n::digits(lang, &format!("{v:.places$}"))
 }
 
-/// A month as the API names it (`YYYY-MM`, Solar Hijri in Persian): `2026-12`, `آذر ۱۴۰۵`.
-fn month_label(lang: Lang, ym: &str) -> String {
+/// A month as the API names it (`YYYY-MM`): a Solar Hijri one (`solar`, asked for in Persian)
+/// by its name, `آذر ۱۴۰۵`; a Gregorian one as its digits, `2026-12`, `۲۰۲۶-۱۲`.
+fn month_label(lang: Lang, ym: &str, solar: bool) -> String {
     let month = ym.split_once('-').and_then(|(_, m)| m.parse::<usize>().ok()).filter(|m| (1..=12).contains(m));
-    match (lang, month) {
-        (Lang::Fa, Some(m)) => format!("{} {}", crm_domain::calendar::MONTHS_FA[m - 1], i18n::digits(lang, &ym[..4])),
-        _ => i18n::digits(lang, ym),
+    match month.filter(|_| solar && lang == Lang::Fa) {
+        Some(m) => format!("{} {}", crm_domain::calendar::MONTHS_FA[m - 1], i18n::digits(lang, &ym[..4])),
+        None => i18n::digits(lang, ym),
     }
 }
 
@@ -116,6 +117,7 @@ pub fn AnalyticsPage() -> impl IntoView {
             Some(Ok(r)) if r.recomputed_at.is_none() => view! { <p class="empty" id="rfm-empty">{tr(A::RfmEmpty)}</p> }.into_any(),
             Some(Ok(r)) => view! { <RfmPanel report=r/> }.into_any(),
         }}
+        <CohortPanel/>
         {move || match clv.get() {
             None => ().into_any(),
             Some(Err(_)) => view! { <section class="panel"><h2>{tr(A::Clv)}</h2><p class="empty" id="clv-empty">{tr(A::ClvEmpty)}</p></section> }.into_any(),
@@ -204,6 +206,87 @@ fn group_of(r: i32, f: i32) -> &'static str {
         _ if f >= 5 => "cant_lose_them",
         _ if f >= 3 => "at_risk",
         _ => "hibernating",
+    }
+}
+
+/// The cohort triangle: customers by the month of their first purchase, the share of them who
+/// bought in each month since, and when their margin covers what a customer cost to win.
+#[component]
+fn CohortPanel() -> impl IntoView {
+    let lang = i18n::lang();
+    let cost = RwSignal::new(String::new());
+    let report = LocalResource::new(move || {
+        let c = cost.get();
+        async move { api::cohorts((!c.trim().is_empty()).then_some(c)).await }
+    });
+    let csv = move |_| {
+        let Some(Ok(r)) = report.get_untracked() else { return };
+        let l = lang.get_untracked();
+        let mut rows = vec![vec![
+            i18n::text(l, A::Cohort).to_owned(),
+            i18n::text(l, A::Customers).to_owned(),
+            i18n::text(l, A::MonthsSince).to_owned(),
+            i18n::text(l, A::Retention).to_owned(),
+            i18n::text(l, A::Revenue).to_owned(),
+            i18n::text(l, A::Margin).to_owned(),
+        ]];
+        for c in &r.cohorts {
+            for m in &c.months {
+                rows.push(vec![
+                    c.month.clone(),
+                    c.customers.to_string(),
+                    m.index.to_string(),
+                    format!("{:.4}", m.retention),
+                    m.revenue.amount.clone(),
+                    m.margin.as_ref().map(|g| g.amount.clone()).unwrap_or_default(),
+                ]);
+            }
+        }
+        export_csv("cohorts.csv", rows);
+    };
+    view! {
+        <section class="panel" id="cohorts">
+            <h2>{tr(A::Cohorts)}</h2>
+            <p class="muted">{tr(A::CohortsExplain)}</p>
+            <label class="inline">{tr(A::AcquisitionCost)}" "
+                <input id="acquisition-cost" inputmode="decimal" prop:value=move || cost.get() on:change=move |ev| cost.set(event_target_value(&ev))/>
+            </label>
+            {move || match report.get() {
+                None => view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any(),
+                Some(Err(e)) => view! { <p class="muted">{e.message(lang.get())}</p> }.into_any(),
+                Some(Ok(r)) if r.cohorts.is_empty() => view! { <p class="empty">{tr(A::RfmEmpty)}</p> }.into_any(),
+                Some(Ok(r)) => {
+                    let width = r.cohorts.iter().map(|c| c.months.len()).max().unwrap_or(1).min(13);
+                    view! {
+                        <div class="scroll">
+                            <table class="heat" id="cohort-triangle">
+                                <thead><tr><th>{tr(A::Cohort)}</th><th>{tr(A::Customers)}</th>
+                                    {(0..width).map(|k| view! { <th>{move || i18n::digits(lang.get(), &k.to_string())}</th> }).collect_view()}
+                                    <th>{tr(A::BreakEven)}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {r.cohorts.iter().map(|c| {
+                                        let c = c.clone();
+                                        view! {
+                                            <tr data-cohort=c.month.clone()>
+                                                <th>{month_label(lang.get(), &c.month, false)}</th>
+                                                <td>{i18n::number(lang.get(), c.customers)}</td>
+                                                {c.months.iter().take(width).map(|m| view! {
+                                                    <td style=format!("--shade:{:.2}", m.retention) title=money(lang.get(), &m.revenue_per_customer)>{percent(lang.get(), m.retention)}</td>
+                                                }).collect_view()}
+                                                {(c.months.len()..width).map(|_| view! { <td class="blank"></td> }).collect_view()}
+                                                <td class="break-even">{c.break_even_month.map(|k| i18n::number(lang.get(), k as i64)).unwrap_or_else(|| "—".into())}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        <button class="button secondary" id="cohorts-csv" on:click=csv>{tr(A::ExportCsv)}</button>
+                    }.into_any()
+                }
+            }}
+        </section>
     }
 }
 
@@ -346,7 +429,7 @@ pub fn ContactAnalytics(id: String) -> impl IntoView {
                                     let share = mo.totals.revenue.amount.parse::<f64>().unwrap_or(0.0) / most;
                                     view! {
                                         <tr>
-                                            <td>{month_label(lang.get(), &mo.month)}</td>
+                                            <td>{month_label(lang.get(), &mo.month, true)}</td>
                                             <td>{i18n::number(lang.get(), mo.totals.orders)}</td>
                                             <td><span class="bar actual" style=format!("--w:{share:.3}")></span>{money(lang.get(), &mo.totals.revenue)}</td>
                                             <td>{mo.totals.gross_margin.as_ref().map(|g| money(lang.get(), g)).unwrap_or_else(|| "—".into())}</td>

@@ -23,10 +23,14 @@ CREATE INDEX customer_metrics_rfm ON customer_metrics(workspace_id, recency_scor
 CREATE INDEX customer_metrics_group ON customer_metrics(workspace_id, rfm_group);
 
 -- The workspace's analytical settings and state: the RFM cut points in use (quintiles of the
--- last full recompute, or thresholds an admin set) and when metrics were last recomputed.
+-- last full recompute, or thresholds an admin set), when metrics were last recomputed, and the
+-- cohorts of that recompute.
 CREATE TABLE analytics_state (
     workspace_id TEXT NOT NULL PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
     rfm_cuts TEXT,
     rfm_fixed INTEGER NOT NULL DEFAULT 0,
-    metrics_at BIGINT
+    metrics_at BIGINT,
+    -- Customers by the month of their first purchase, and what they bought each month since
+    -- (JSON the application writes at a recompute).
+    cohorts TEXT
 );

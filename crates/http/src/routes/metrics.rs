@@ -10,8 +10,8 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use crm_analytics::rfm::{Group, RfmCuts};
 use crm_api_types::{
-    CustomerMetrics, MetricsRecomputed, MoneyDto, MonthFigures, Problem, PurchaseTotals, RfmCell, RfmGroup, RfmReport, RfmScores,
-    RfmThresholds, RfmThresholdsRequest,
+    CohortFigures, CohortMonthFigures, CohortReportDto, CustomerMetrics, MetricsRecomputed, MoneyDto, MonthFigures, Problem,
+    PurchaseTotals, RfmCell, RfmGroup, RfmReport, RfmScores, RfmThresholds, RfmThresholdsRequest,
 };
 use crm_app::metrics::{self, Totals};
 use crm_domain::{Currency, Money, ValidationErrors};
@@ -205,4 +205,76 @@ pub async fn contact_metrics(
         months: m.months.iter().map(|mo| MonthFigures { month: mo.month.clone(), totals: totals(&mo.totals, cur) }).collect(),
     };
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// Customers by the month of their first purchase: cumulative revenue and margin by month
+/// since, retention, and the break-even month.
+///
+/// As of the last recompute. `acquisition_cost` (a decimal in the base currency) is what one
+/// customer cost to win; each cohort's `break_even_month` is the first month by which its
+/// gross margin per customer covers it. Cohorts count every customer, so only roles that read
+/// every contact and every order see them (403 `contacts_out_of_reach` or
+/// `orders_out_of_reach`).
+#[utoipa::path(
+    tag = "analytics",
+    operation_id = "cohorts",
+    params(("acquisition_cost" = Option<String>, Query, description = "What one customer cost to win, in the base currency")),
+    responses(
+        (status = 200, description = "The cohorts, oldest first", body = CohortReportDto),
+        (status = 400, description = "A malformed cost", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role reads only some contacts or orders", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/analytics/cohorts")]
+pub async fn cohorts(state: web::Data<AppState>, who: Principal, req: HttpRequest) -> ApiResult<HttpResponse> {
+    let mut q = QueryParams::from_request(&req);
+    let cost = q.take("acquisition_cost");
+    q.finish()?;
+    let r = metrics::cohorts(state.app_db(), &who.caller()).await?;
+    let cur = r.currency.as_str();
+    let cost_e4 = match cost {
+        None => None,
+        Some(c) => {
+            let currency = Currency::parse("currency", cur).map_err(|e| bad("acquisition_cost", "invalid_amount", &e.message))?;
+            let m =
+                Money::parse("acquisition_cost", c.trim(), currency).map_err(|e| bad("acquisition_cost", "invalid_amount", &e.message))?;
+            if m.amount_e4() < 0 {
+                return Err(bad("acquisition_cost", "invalid_amount", "a cost is not negative"));
+            }
+            Some(m.amount_e4())
+        }
+    };
+    let report = CohortReportDto {
+        cohorts: r
+            .cohorts
+            .0
+            .iter()
+            .map(|c| {
+                let n = c.customers.max(1);
+                CohortFigures {
+                    month: c.month.clone(),
+                    customers: c.customers,
+                    months: c
+                        .cumulative()
+                        .iter()
+                        .zip(&c.months)
+                        .enumerate()
+                        .map(|(index, (sum, m))| CohortMonthFigures {
+                            index,
+                            active: m.active,
+                            retention: m.active as f64 / n as f64,
+                            revenue: money(sum.revenue_e4, cur),
+                            revenue_per_customer: money(sum.revenue_e4 / n, cur),
+                            margin: (sum.orders_without_cost == 0).then(|| money(sum.revenue_e4.saturating_sub(sum.cost_e4), cur)),
+                        })
+                        .collect(),
+                    break_even_month: cost_e4.and_then(|cost| c.break_even(cost)),
+                }
+            })
+            .collect(),
+        acquisition_cost: cost_e4.map(|c| money(c, cur)),
+        recomputed_at: r.recomputed_at.map(at),
+    };
+    Ok(HttpResponse::Ok().json(report))
 }
