@@ -113,11 +113,6 @@ fn unfit(e: FitError) -> AppError {
     StoreError::Conflict { code: e.code(), message: format!("customer lifetime value cannot be fitted: {e}"), field: None }.into()
 }
 
-/// Purchases read per page: enough to keep round trips few, few enough that a million
-/// customers' orders are never in memory at once. (The CDNOW test's 6,919 orders take two
-/// pages, so a customer cut between pages is tested.)
-const PAGE: i64 = 5_000;
-
 /// What the fit needs of the workspace's purchases: each customer's history up to the end of
 /// the window and their purchase days after it, in the same order, and the first purchase day.
 /// No customer ids: the fit does not need them.
@@ -144,24 +139,10 @@ impl Calibration {
 fn calibration(conn: &mut DbConnection, ws: &str, end: i64, today: i64) -> AppResult<Calibration> {
     let mut out = Calibration { histories: Vec::new(), after: Vec::new(), start: None };
     let mut days: Vec<(i64, f64)> = Vec::new();
-    let mut current: Option<String> = None;
-    let mut cursor: Option<repo::PurchaseKey> = None;
-    loop {
-        let page = repo::purchase_page(conn, ws, cursor.as_ref(), PAGE)?;
-        let full = page.len() as i64 == PAGE;
-        cursor = page.last().map(|p| (p.contact_id.clone(), p.ordered_at, p.id.clone()));
-        for p in page {
-            if current.as_deref() != Some(p.contact_id.as_str()) {
-                out.add(&mut days, end, today);
-                current = Some(p.contact_id);
-            }
-            days.push((day_of(p.ordered_at), p.base_total_e4 as f64 / 10_000.0));
-        }
-        if !full {
-            break;
-        }
-    }
-    out.add(&mut days, end, today);
+    crate::metrics::for_each_customer(conn, ws, |theirs| {
+        days.extend(theirs.iter().map(|p| (day_of(p.ordered_at), p.base_total_e4 as f64 / 10_000.0)));
+        out.add(&mut days, end, today);
+    })?;
     Ok(out)
 }
 

@@ -85,6 +85,24 @@ impl Caller {
         }
     }
 
+    /// The kinds of record the caller may create or change at all (products, which have no
+    /// owner, only with a reach of all), for an app to hide editing of the others.
+    pub fn writable_kinds(&self, conn: &mut DbConnection) -> AppResult<Vec<Entity>> {
+        if !self.role.can_write_records() {
+            return Ok(Vec::new());
+        }
+        let mut kinds = Vec::new();
+        for &entity in Entity::ALL {
+            let write = crm_store::access::grant(conn, &self.workspace_id, self.role, entity)?.write;
+            let any =
+                if entity == Entity::Product { write == crm_domain::access::Scope::All } else { write > crm_domain::access::Scope::None };
+            if any {
+                kinds.push(entity);
+            }
+        }
+        Ok(kinds)
+    }
+
     /// What the caller may change among records of `entity`.
     pub fn guard(&self, conn: &mut DbConnection, entity: Entity) -> AppResult<WriteGuard> {
         Ok(access::write_guard(conn, &self.workspace_id, self.viewer(), entity)?)

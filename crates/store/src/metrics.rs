@@ -64,16 +64,6 @@ pub fn put(conn: &mut DbConnection, ws: &str, contact_id: &str, row: Option<&Met
     Ok(())
 }
 
-/// One customer's figures, when they bought.
-pub fn get(conn: &mut DbConnection, ws: &str, contact_id: &str) -> StoreResult<Option<MetricsRow>> {
-    Ok(customer_metrics::table
-        .filter(customer_metrics::workspace_id.eq(ws))
-        .filter(customer_metrics::contact_id.eq(contact_id))
-        .select(MetricsRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
 /// One cell of the RFM grid: the customers with these recency and frequency scores, how many,
 /// and their revenue.
 #[derive(Debug, Clone, PartialEq)]

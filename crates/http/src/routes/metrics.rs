@@ -8,12 +8,11 @@ use crate::params::{bad, QueryParams};
 use crate::state::AppState;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use crm_analytics::rfm::{Group, RfmCuts};
 use crm_api_types::{
     CohortFigures, CohortMonthFigures, CohortReportDto, CustomerMetrics, MetricsRecomputed, MoneyDto, MonthFigures, Problem,
     PurchaseTotals, RfmCell, RfmGroup, RfmReport, RfmScores, RfmThresholds, RfmThresholdsRequest,
 };
-use crm_app::metrics::{self, Totals};
+use crm_app::metrics::{self, Group, RfmCuts, Totals};
 use crm_domain::{Currency, Money, ValidationErrors};
 
 fn at(micros: i64) -> DateTime<Utc> {
@@ -21,8 +20,11 @@ fn at(micros: i64) -> DateTime<Utc> {
 }
 
 fn money(e4: i64, currency: &str) -> MoneyDto {
-    let amount = Currency::parse("currency", currency).map(|c| Money::from_e4(e4, c).amount_string()).unwrap_or_else(|_| e4.to_string());
-    MoneyDto { amount, currency: currency.to_owned() }
+    match Currency::parse("currency", currency) {
+        Ok(c) => crate::convert::money_of(e4, c),
+        // The base currency was valid when it was set; were it not, the amount still reads right.
+        Err(_) => MoneyDto { amount: format!("{}", e4 as f64 / 10_000.0), currency: currency.to_owned() },
+    }
 }
 
 fn totals(t: &Totals, currency: &str) -> PurchaseTotals {

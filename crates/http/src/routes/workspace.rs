@@ -10,7 +10,6 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
 use crm_api_types::{Me, MePatch, Member, MemberCreate, Membership, Problem, Team, TeamCreate, LOCALES};
-use crm_domain::access::{Entity, Scope};
 use crm_domain::{Email, FieldError, ValidationErrors};
 
 /// Who am I: the caller, their role and workspace, and every workspace they belong to.
@@ -28,17 +27,7 @@ pub async fn me(state: web::Data<AppState>, who: Principal) -> ApiResult<HttpRes
 
 fn me_of(c: &mut crm_store::DbConnection, who: &Principal) -> ApiResult<Me> {
     let ws = convert::workspace(crm_store::identity::get_workspace(c, &who.workspace_id)?);
-    let mut writes = Vec::new();
-    if who.role.can_write_records() {
-        for &entity in Entity::ALL {
-            let write = crm_store::access::grant(c, &who.workspace_id, who.role, entity)?.write;
-            // Products have no owner: only a reach of all changes any.
-            let any = if entity == Entity::Product { write == Scope::All } else { write > Scope::None };
-            if any {
-                writes.push(entity.as_str().to_owned());
-            }
-        }
-    }
+    let writes: Vec<String> = who.caller().writable_kinds(c)?.into_iter().map(|e| e.as_str().to_owned()).collect();
     Ok(match &who.kind {
         PrincipalKind::User { id } => {
             let u = crm_store::identity::get_user(c, id)?;
