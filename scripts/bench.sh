@@ -60,6 +60,12 @@ request = function()
     elseif i % 3 == 1 then q = string.format("%%2B98%%20935%%20%07d", n)
     else q = words[(i % #words) + 1] end
     return wrk.format("GET", "/api/v1/search?q=" .. q, auth())
+  elseif mode == "rfm" then
+    return wrk.format("GET", "/api/v1/analytics/rfm", auth())
+  elseif mode == "cohorts" then
+    return wrk.format("GET", "/api/v1/analytics/cohorts?acquisition_cost=500000", auth())
+  elseif mode == "metrics" then
+    return wrk.format("GET", "/api/v1/contacts/" .. id .. "/metrics", auth())
   elseif mode == "custom_list" then
     -- One tier, a renewal window of three months, sorted by renewal date (issue #28's budget).
     local tiers = { "gold", "silver", "bronze" }
@@ -96,8 +102,9 @@ token() {
 }
 run() {
   local name="$1" label="$2" mode="$3" token="$4" conns="${5:-$connections}"
-  # BENCH_ONLY=custom runs only the custom-field scenarios (the data is made all the same).
+  # BENCH_ONLY=custom (or analytics) runs only those scenarios (the data is made all the same).
   if [ "${BENCH_ONLY:-}" = custom ] && [[ "$label" != *custom* ]]; then return; fi
+  if [ "${BENCH_ONLY:-}" = analytics ] && [[ "$label" != *analytics* ]]; then return; fi
   out=$(IDS_FILE="$work/ids" TOKEN="$token" MODE="$mode" STAGE_A="${STAGE_A:-}" STAGE_B="${STAGE_B:-}" \
     wrk -t1 -c"$conns" -d"$duration" --latency -s "$work/bench.lua" "http://127.0.0.1:$port" 2>&1)
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
@@ -107,6 +114,15 @@ run() {
   printf '%-10s %-40s %10s req/s   p50 %8s   p99 %8s   %s\n' "$name" "$label" "$rps" "$p50" "$p99" "${non2xx:+non-2xx: $non2xx}" | tee -a "$work/results"
 }
 ids_from() { grep -oE '"id":"[0-9a-f-]{36}"' | cut -d'"' -f4; }
+# One long request, timed, with the server's peak memory so far (VmHWM).
+timed() {
+  local name="$1" label="$2"; shift 2
+  local secs
+  secs=$(curl -s -o "$work/timed.out" -w '%{time_total}' "$@") || secs="failed"
+  local rss
+  rss=$(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' "/proc/$pid/status" 2>/dev/null)
+  printf '%-10s %-40s %10s s   peak RSS %s   %s\n' "$name" "$label" "$secs" "$rss" "$(head -c 160 "$work/timed.out")" | tee -a "$work/results"
+}
 
 run_backend() {
   local name="$1" url="$2"
@@ -165,6 +181,18 @@ run_backend() {
     run "$name" "phone lookup, 1M contacts, 2 clients" phone "$t" 2
     run "$name" "custom choice + date range, sorted, 1M" custom_list "$t"
     run "$name" "custom choice + date range, sorted, 1M, 2 cl." custom_list "$t" 2
+    stop_server
+    local orders="${BENCH_ORDERS:-5000000}"
+    echo "== $name: adding $orders orders from the 1M contacts (analytics)"
+    DATABASE_URL="$url" "$bin" seed --companies 0 --contacts 0 --bulk-orders "$orders" >> "$work/server.log" 2>&1
+    start_server "$url"
+    t=$(token)
+    timed "$name" "analytics: recompute, 1M contacts" -X POST "http://127.0.0.1:$port/api/v1/analytics/metrics/recompute" -H "authorization: Bearer $t"
+    timed "$name" "analytics: CLV fit, 1M contacts" -X POST "http://127.0.0.1:$port/api/v1/analytics/clv" -H "authorization: Bearer $t" -H 'content-type: application/json' -d '{}'
+    curl -sf "http://127.0.0.1:$port/api/v1/orders?limit=200" -H "authorization: Bearer $t" | grep -oE '"contact_id":"[0-9a-f-]{36}"' | cut -d'"' -f4 > "$work/ids"
+    run "$name" "analytics: RFM grid, 1M contacts" rfm "$t" 2
+    run "$name" "analytics: cohorts, 1M contacts" cohorts "$t" 2
+    run "$name" "analytics: a customer's metrics, 1M" metrics "$t" 2
     stop_server
   fi
 }

@@ -621,9 +621,9 @@ pub async fn clv_fit() -> Result<crm_api_types::ClvFit, ApiError> {
     get("/api/v1/analytics/clv").await
 }
 
-/// Fits the lifetime-value models on the orders up to today.
-pub async fn fit_clv() -> Result<crm_api_types::ClvFit, ApiError> {
-    post("/api/v1/analytics/clv", &crm_api_types::ClvFitRequest::default()).await
+/// Fits the lifetime-value models on the orders up to `end`, checked against those after it.
+pub async fn fit_clv(end: chrono::NaiveDate) -> Result<crm_api_types::ClvFit, ApiError> {
+    post("/api/v1/analytics/clv", &crm_api_types::ClvFitRequest { calibration_end: Some(end) }).await
 }
 
 /// A contact's metrics, month by month in `calendar` (`gregorian` or `solar_hijri`).

@@ -70,7 +70,7 @@ test('the analytics page: the RFM heat map matches its table and the API, a CSV,
   const cohorts = await api(server.base, 'GET', '/api/v1/analytics/cohorts?acquisition_cost=1');
   await page.waitForSelector('#cohort-triangle tbody tr');
   assert.equal(await page.locator('#cohort-triangle tbody tr').count(), cohorts.body.cohorts.length);
-  assert.equal(await page.textContent('#cohort-triangle tbody tr:first-child td:nth-child(3)'), '100%');
+  assert.equal(await page.textContent('#cohort-triangle tbody tr:first-child td:nth-child(4)'), '100%', 'month 0: everyone bought');
   await page.fill('#acquisition-cost', '1');
   await page.press('#acquisition-cost', 'Enter');
   await page.dispatchEvent('#acquisition-cost', 'change');
@@ -84,10 +84,13 @@ test('the analytics page: the RFM heat map matches its table and the API, a CSV,
   assert.ok(Number((await page.textContent('#clv-customers')).replace(/,/g, '')) > 100);
   await page.screenshot({ path: join(artifacts, 'analytics-en-1440.png'), fullPage: true });
 
-  // Recomputing says so and draws the page again.
+  // Recomputing says so and draws the page again; fitting keeps 26 weeks to check against.
   await page.click('#recompute');
   await page.locator('.toast', { hasText: 'Metrics recomputed' }).waitFor();
   await page.waitForSelector('#rfm-grid');
+  await page.click('#fit-clv');
+  await page.locator('.toast', { hasText: 'Lifetime value fitted' }).waitFor();
+  await page.waitForSelector('#clv-holdout tbody tr');
   assert.deepEqual(page.errors, []);
 
   // In Persian, right to left with Persian digits and tomans; narrow, nothing scrolls sideways.

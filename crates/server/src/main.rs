@@ -36,6 +36,10 @@ enum Command {
         /// Then add this many plain contacts fast (no audit trail), for benchmarks at scale.
         #[arg(long, default_value_t = 0)]
         bulk_contacts: usize,
+        /// Then add this many orders fast from the contacts (no lines or audit trail), for the
+        /// analytics benchmarks; recompute the metrics after.
+        #[arg(long, default_value_t = 0)]
+        bulk_orders: usize,
         /// Then log this many activities on one contact (printed), for timeline benchmarks.
         #[arg(long, default_value_t = 0)]
         timeline_items: usize,
@@ -69,7 +73,7 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Seed { companies, contacts, bulk_contacts, timeline_items, wide_contact } => {
+        Command::Seed { companies, contacts, bulk_contacts, bulk_orders, timeline_items, wide_contact } => {
             let started = bootstrap::start(&cfg)?;
             let mut conn = started.pool.get()?;
             let admin = crm_store::identity::find_user_by_email(&mut conn, &cfg.admin_email)?
@@ -80,6 +84,9 @@ fn main() -> anyhow::Result<()> {
             seed::seed(&mut conn, &ws.id, &password, seed::SeedSize { companies, contacts, ops })?;
             if bulk_contacts > 0 {
                 seed::bulk_contacts(&mut conn, &ws.id, bulk_contacts)?;
+            }
+            if bulk_orders > 0 {
+                seed::bulk_orders(&mut conn, &ws.id, bulk_orders)?;
             }
             if timeline_items > 0 {
                 let contact = seed::long_timeline(&mut conn, &ws.id, timeline_items)?;

@@ -102,7 +102,7 @@ const PRODUCTS: &[(&str, &str, &str, u64, u64)] = &[
 /// most buy a few times and go quiet. Each customer also has their own order size, and one in
 /// five grows it with every purchase. Returns (contact index, ordered at, quantity scale), at
 /// most `orders` of them, from distinct contacts drawn at random.
-fn purchases(rng: &mut StdRng, contacts: usize, orders: usize, from: i64, to: i64) -> Vec<(usize, i64, f64)> {
+pub(crate) fn purchases(rng: &mut StdRng, contacts: usize, orders: usize, from: i64, to: i64) -> Vec<(usize, i64, f64)> {
     const WEEK: f64 = 7.0 * DAY as f64;
     let mut plan = Vec::with_capacity(orders);
     let order: Vec<usize> = rand::seq::index::sample(rng, contacts, contacts.min(orders)).into_vec();

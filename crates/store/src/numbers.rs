@@ -18,6 +18,16 @@ pub fn next(conn: &mut DbConnection, ws: &str, name: &str) -> StoreResult<i64> {
     Ok(counters::table.filter(counters::workspace_id.eq(ws)).filter(counters::name.eq(name)).select(counters::value).first(conn)?)
 }
 
+/// Reserves `n` (at least 1) consecutive values of a counter at once, for writes in bulk;
+/// returns the first.
+pub fn reserve(conn: &mut DbConnection, ws: &str, name: &str, n: i64) -> StoreResult<i64> {
+    let first = next(conn, ws, name)?;
+    diesel::update(counters::table.filter(counters::workspace_id.eq(ws)).filter(counters::name.eq(name)))
+        .set(counters::value.eq(counters::value + (n.max(1) - 1)))
+        .execute(conn)?;
+    Ok(first)
+}
+
 /// Creates a counter at `value`.
 pub fn init(conn: &mut DbConnection, ws: &str, name: &str, value: i64) -> StoreResult<()> {
     diesel::insert_into(counters::table)

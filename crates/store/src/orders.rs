@@ -52,6 +52,13 @@ crate::keyed_row!(@custom OrderRow, ordered_at);
 
 crate::record_basics!(orders, OrderRow);
 
+/// Adds orders as they are, in statements of 500 (benchmark data at scale: no lines, audit
+/// trail or timeline). Their numbers must be reserved ([`crate::numbers::reserve`]).
+pub fn insert_raw(conn: &mut DbConnection, rows: &[OrderRow]) -> StoreResult<()> {
+    crate::db::insert_rows!(conn, orders::table, rows, 500);
+    Ok(())
+}
+
 // ---- Exchange rates ----
 
 fn day(micros: i64) -> String {

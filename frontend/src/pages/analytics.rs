@@ -42,9 +42,10 @@ fn percent(lang: Lang, f: f64) -> String {
     i18n::digits(lang, &format!("{:.0}{sign}", f * 100.0))
 }
 
-/// A decimal figure for reading.
+/// A decimal figure for reading (`0.49`, `۰٫۴۹`).
 fn figure(lang: Lang, v: f64, places: usize) -> String {
-    i18n::digits(lang, &format!("{v:.places$}"))
+    let s = format!("{v:.places$}");
+    i18n::digits(lang, &if lang == Lang::Fa { s.replace('.', "٫") } else { s })
 }
 
 /// A month as the API names it (`YYYY-MM`): a Solar Hijri one (`solar`, asked for in Persian)
@@ -80,6 +81,14 @@ pub fn AnalyticsPage() -> impl IntoView {
     let rfm = RwSignal::new(None::<Result<RfmReport, String>>);
     let clv = RwSignal::new(None::<Result<ClvFit, String>>);
     let busy = RwSignal::new(false);
+    // Admins, managers and analysts recompute and fit; the others only read.
+    let analyst = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        if let Ok(me) = api::me().await {
+            use crm_api_types::Role;
+            analyst.try_set(matches!(me.role, Role::Admin | Role::Manager | Role::Analyst));
+        }
+    });
     let load = move || {
         leptos::task::spawn_local(async move {
             let l = lang.get_untracked();
@@ -92,7 +101,14 @@ pub fn AnalyticsPage() -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let l = lang.get_untracked();
-            let done = if fit { api::fit_clv().await.map(|_| ()) } else { api::recompute_metrics().await.map(|_| ()) };
+            let done = if fit {
+                // The fit keeps its last 26 weeks aside to be checked against (the browser's
+                // clock: chrono's has none in wasm).
+                let today = chrono::DateTime::from_timestamp_millis(crate::ui::js_now()).map(|t| t.date_naive()).unwrap_or_default();
+                api::fit_clv(today - chrono::Days::new(182)).await.map(|_| ())
+            } else {
+                api::recompute_metrics().await.map(|_| ())
+            };
             busy.try_set(false);
             match done {
                 Ok(()) => {
@@ -106,10 +122,12 @@ pub fn AnalyticsPage() -> impl IntoView {
     view! {
         <header class="page-head">
             <h1>{tr(A::Analytics)}</h1>
-            <div class="actions">
-                <button id="recompute" class="button" disabled=move || busy.get() on:click=move |_| run(false)>{tr(A::Recompute)}</button>
-                <button id="fit-clv" class="button" disabled=move || busy.get() on:click=move |_| run(true)>{tr(A::FitClv)}</button>
-            </div>
+            <Show when=move || analyst.get()>
+                <div class="actions">
+                    <button id="recompute" class="button" disabled=move || busy.get() on:click=move |_| run(false)>{tr(A::Recompute)}</button>
+                    <button id="fit-clv" class="button" disabled=move || busy.get() on:click=move |_| run(true)>{tr(A::FitClv)}</button>
+                </div>
+            </Show>
         </header>
         {move || match rfm.get() {
             None => view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any(),
@@ -260,9 +278,8 @@ fn CohortPanel() -> impl IntoView {
                     view! {
                         <div class="scroll">
                             <table class="heat" id="cohort-triangle">
-                                <thead><tr><th>{tr(A::Cohort)}</th><th>{tr(A::Customers)}</th>
+                                <thead><tr><th>{tr(A::Cohort)}</th><th>{tr(A::Customers)}</th><th>{tr(A::BreakEven)}</th>
                                     {(0..width).map(|k| view! { <th>{move || i18n::digits(lang.get(), &k.to_string())}</th> }).collect_view()}
-                                    <th>{tr(A::BreakEven)}</th>
                                 </tr></thead>
                                 <tbody>
                                     {r.cohorts.iter().map(|c| {
@@ -271,11 +288,11 @@ fn CohortPanel() -> impl IntoView {
                                             <tr data-cohort=c.month.clone()>
                                                 <th>{month_label(lang.get(), &c.month, false)}</th>
                                                 <td>{i18n::number(lang.get(), c.customers)}</td>
+                                                <td class="break-even">{c.break_even_month.map(|k| i18n::number(lang.get(), k as i64)).unwrap_or_else(|| "—".into())}</td>
                                                 {c.months.iter().take(width).map(|m| view! {
                                                     <td style=format!("--shade:{:.2}", m.retention) title=money(lang.get(), &m.revenue_per_customer)>{percent(lang.get(), m.retention)}</td>
                                                 }).collect_view()}
                                                 {(c.months.len()..width).map(|_| view! { <td class="blank"></td> }).collect_view()}
-                                                <td class="break-even">{c.break_even_month.map(|k| i18n::number(lang.get(), k as i64)).unwrap_or_else(|| "—".into())}</td>
                                             </tr>
                                         }
                                     }).collect_view()}
