@@ -242,7 +242,11 @@ impl BgNbd {
             return Err(FitError::TooFewCustomers { have: histories.iter().filter(|h| h.x > 0).count(), need: NEED });
         }
         let groups = group(histories.iter().map(|h| ((h.x, h.t_x.to_bits(), h.t.to_bits()), *h)));
-        let cost = BgNbdCost { histories: &groups, customers: histories.len() as f64 };
+        let cost = MeanNegativeLogLikelihood {
+            groups: &groups,
+            customers: histories.len() as f64,
+            log_likelihood: |p, g| BgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] }.weighted_log_likelihood(g),
+        };
         let (p, iterations) = minimise(cost, 4)?;
         let model = BgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] };
         model.plausible()?;
@@ -312,7 +316,12 @@ impl GammaGamma {
             let scaled = History { mean_value: h.mean_value / scale, ..*h };
             ((scaled.x, scaled.mean_value.to_bits(), 0), scaled)
         }));
-        let (p, iterations) = minimise(GammaGammaCost { spenders: &groups, customers: have as f64 }, 3)?;
+        let cost = MeanNegativeLogLikelihood {
+            groups: &groups,
+            customers: have as f64,
+            log_likelihood: |p, g| GammaGamma { p: p[0], q: p[1], gamma: p[2] }.weighted_log_likelihood(g),
+        };
+        let (p, iterations) = minimise(cost, 3)?;
         let scaled = GammaGamma { p: p[0], q: p[1], gamma: p[2] };
         plausible(&[("p", scaled.p), ("q", scaled.q), ("gamma", scaled.gamma)])?;
         if scaled.q <= 1.0 {
@@ -387,37 +396,25 @@ fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
     None
 }
 
-/// The mean negative log-likelihood of BG/NBD at the exponentials of the parameters.
+/// The mean negative log-likelihood of a model at the exponentials of the parameters (which
+/// keeps them positive): `log_likelihood` builds the model from them and scores the groups.
 #[derive(Clone, Copy)]
-struct BgNbdCost<'a> {
-    histories: &'a [(History, f64)],
+struct MeanNegativeLogLikelihood<'a> {
+    groups: &'a [(History, f64)],
     customers: f64,
+    log_likelihood: LogLikelihood,
 }
 
-impl CostFunction for BgNbdCost<'_> {
+/// A model's log-likelihood of weighted histories at the given parameters.
+type LogLikelihood = fn(&[f64], &[(History, f64)]) -> f64;
+
+impl CostFunction for MeanNegativeLogLikelihood<'_> {
     type Param = Vec<f64>;
     type Output = f64;
 
     fn cost(&self, log: &Vec<f64>) -> Result<f64, SolverError> {
-        let m = BgNbd { r: log[0].exp(), alpha: log[1].exp(), a: log[2].exp(), b: log[3].exp() };
-        Ok(finite(-m.weighted_log_likelihood(self.histories) / self.customers))
-    }
-}
-
-/// The mean negative log-likelihood of Gamma-Gamma at the exponentials of the parameters.
-#[derive(Clone, Copy)]
-struct GammaGammaCost<'a> {
-    spenders: &'a [(History, f64)],
-    customers: f64,
-}
-
-impl CostFunction for GammaGammaCost<'_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, log: &Vec<f64>) -> Result<f64, SolverError> {
-        let m = GammaGamma { p: log[0].exp(), q: log[1].exp(), gamma: log[2].exp() };
-        Ok(finite(-m.weighted_log_likelihood(self.spenders) / self.customers))
+        let p: Vec<f64> = log.iter().map(|v| v.exp()).collect();
+        Ok(finite(-(self.log_likelihood)(&p, self.groups) / self.customers))
     }
 }
 
