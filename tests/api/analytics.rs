@@ -242,6 +242,57 @@ both_backends! {
         assert_eq!(rfm["cells"].as_array().map(Vec::len), Some(0), "none of these customers is the rep's: {rfm}");
     }
 
+    async fn the_kept_rfm_grid_follows_orders_and_the_trash_as_a_recompute_would(app) {
+        let ids = ten_customers(&app).await;
+        let put = json!({"thresholds": {"recency_days": [15, 35, 55, 75], "frequency": [1.5, 3.5, 5.5, 7.5], "monetary": [1, 2, 3, 4]}});
+        let (s, b, _) = app.send(app.client.put(app.url("/api/v1/analytics/rfm/thresholds")).bearer_auth(&app.token).json(&put)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let cells = |rfm: &Value| -> BTreeMap<(i64, i64), (i64, f64)> {
+            rfm["cells"].as_array().expect("cells").iter()
+                .map(|c| ((c["recency"].as_i64().expect("r"), c["frequency"].as_i64().expect("f")), (c["customers"].as_i64().expect("n"), amount(&c["revenue"]))))
+                .collect()
+        };
+        let (_, rfm) = app.get("/api/v1/analytics/rfm").await;
+        let before = cells(&rfm);
+        assert_eq!(before.values().map(|c| c.0).sum::<i64>(), 10, "{rfm}");
+
+        // Customer 1 buys again (moves cell), customer 3 goes to the trash (leaves the grid),
+        // customer 4's orders move to a new contact (a customer appears), customer 6 leaves and
+        // comes back.
+        let (s, o) = app.post("/api/v1/orders", &json!({"contact_id": ids[0], "status": "paid", "line_items": [{"name": "Tea", "quantity": "1", "unit_price": "700"}]})).await;
+        assert_eq!(s, StatusCode::CREATED, "{o}");
+        let trash = |id: String, delete: bool| {
+            let path = if delete { format!("/api/v1/contacts/{id}") } else { format!("/api/v1/contacts/{id}/restore") };
+            let req = if delete { app.client.delete(app.url(&path)) } else { app.client.post(app.url(&path)) };
+            app.send(req.bearer_auth(&app.token).header("If-Match", "*"))
+        };
+        let (s, b, _) = trash(ids[2].clone(), true).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, b, _) = trash(ids[5].clone(), true).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, mid) = app.get("/api/v1/analytics/rfm").await;
+        assert_eq!(cells(&mid).values().map(|c| c.0).sum::<i64>(), 8, "two customers in the trash: {mid}");
+        let (s, b, _) = trash(ids[5].clone(), false).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, newcomer) = app.post("/api/v1/contacts", &json!({"first_name": "Newcomer"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{newcomer}");
+        let (_, theirs) = app.get(&format!("/api/v1/orders?contact_id={}", ids[3])).await;
+        for order in theirs["items"].as_array().expect("items") {
+            let path = format!("/api/v1/orders/{}", order["id"].as_str().expect("id"));
+            let (s, b, _) = app.send(app.client.patch(app.url(&path)).bearer_auth(&app.token).header("If-Match", "*").json(&json!({"contact_id": newcomer["id"]}))).await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+        }
+
+        let (_, rfm) = app.get("/api/v1/analytics/rfm").await;
+        let kept = cells(&rfm);
+        assert_ne!(kept, before, "the grid moved: {rfm}");
+        assert_eq!(kept.values().map(|c| c.0).sum::<i64>(), 9, "ten customers, one in the trash: {rfm}");
+        let (s, r) = app.post("/api/v1/analytics/metrics/recompute", &json!({})).await;
+        assert_eq!((s, r["customers"].as_u64()), (StatusCode::OK, Some(10)), "the trashed contact's orders still count: {r}");
+        let (_, rfm) = app.get("/api/v1/analytics/rfm").await;
+        assert_eq!(cells(&rfm), kept, "what was kept is what a recompute finds: {rfm}");
+    }
+
     async fn cohorts_follow_customers_from_their_first_purchase_month(app) {
         let ops: Vec<Value> = ["A", "B", "C"].iter().map(|n| json!({"action": "create", "data": {"first_name": n}})).collect();
         let (s, b) = app.post("/api/v1/contacts/bulk", &json!({"operations": ops})).await;

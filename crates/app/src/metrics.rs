@@ -123,8 +123,30 @@ pub fn refresh(conn: &mut DbConnection, ws: &str, contact_id: &str, now: i64) ->
     let bought = Bought::of(contact_id.to_owned(), &purchases::purchases_of(conn, ws, contact_id)?);
     let (cuts, _, _) = cuts(conn, ws)?;
     let row = bought.map(|b| b.row(ws, cuts.as_ref(), now));
+    let before = repo::get(conn, ws, contact_id)?;
     repo::put(conn, ws, contact_id, row.as_ref())?;
+    if before != row && repo::contact_live(conn, ws, contact_id)? {
+        regrid(conn, ws, before.as_ref(), -1)?;
+        regrid(conn, ws, row.as_ref(), 1)?;
+    }
     Ok(())
+}
+
+/// Keeps the RFM grid right when a contact went to the trash (`live` false) or came back: a
+/// customer counts in it only while live.
+pub fn contact_moved(conn: &mut DbConnection, ws: &str, contact_id: &str, live: bool) -> StoreResult<()> {
+    crm_store::db::advisory_lock(conn, &format!("metrics:{ws}"), false)?;
+    crm_store::db::advisory_lock(conn, &format!("metrics:{ws}:{contact_id}"), true)?;
+    let row = repo::get(conn, ws, contact_id)?;
+    regrid(conn, ws, row.as_ref(), if live { 1 } else { -1 })
+}
+
+/// Adds (`sign` 1) or takes (−1) a customer's figures to or from their cell of the kept grid.
+fn regrid(conn: &mut DbConnection, ws: &str, row: Option<&MetricsRow>, sign: i64) -> StoreResult<()> {
+    match row.and_then(|r| Some((r.recency_score?, r.frequency_score?, r.revenue_e4))) {
+        Some((recency, frequency, revenue_e4)) => repo::shift_cell(conn, ws, recency, frequency, sign, sign as f64 * revenue_e4 as f64),
+        None => Ok(()),
+    }
 }
 
 /// What a full recompute did.
@@ -196,6 +218,7 @@ fn keep_all(
     }
     let json = cuts.map(|c| serde_json::to_string(&c)).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
     repo::save_state(conn, ws, json.as_deref(), fixed, Some(now))?;
+    repo::rebuild_cells(conn, ws)?;
     let cohorts = serde_json::to_string(cohorts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     repo::save_cohorts(conn, ws, &cohorts)?;
     for contact in purchases::customers_written_since(conn, ws, now)? {
@@ -462,7 +485,11 @@ pub async fn rfm(db: &Db, caller: &Caller) -> AppResult<Rfm> {
         let ws = caller.workspace();
         let reach = caller.reach(conn, Entity::Contact)?;
         require_all_orders(conn, &caller)?;
-        let cells = repo::grid(conn, ws, &reach)?;
+        // The whole workspace's grid is kept; a narrower reach groups its own customers.
+        let cells = match reach.owners() {
+            None => repo::cells(conn, ws)?,
+            Some(_) => repo::grid(conn, ws, &reach)?,
+        };
         let mut groups: Vec<(Group, i64, f64)> = Group::ALL.iter().map(|g| (*g, 0, 0.0)).collect();
         for c in &cells {
             let g = Group::of(c.recency as u8, c.frequency as u8);

@@ -112,6 +112,9 @@ impl UnitOfWork {
                 Event::Converted { entity, id, changes } => ("converted", entity.as_str(), id, changes, None),
                 Event::Catalogued { id, action, changes } => (action, "product", id, changes, None),
                 Event::Trashed { entity, id, before, after } => {
+                    if entity == Entity::Contact {
+                        crate::metrics::contact_moved(conn, ws, &id, after.is_none())?;
+                    }
                     let (action, change) = crm_store::record::trash_change(before, after);
                     (action, entity.as_str(), id, vec![change], None)
                 }

@@ -70,6 +70,12 @@ pub fn open(cfg: &Config) -> anyhow::Result<(Pool, &'static str)> {
             }
         }
     }
+    if applied.iter().any(|m| m.replace('-', "").starts_with("20261207000023")) {
+        // The kept RFM grid arrived with this upgrade: write each workspace's from its figures.
+        for ws in crm_store::identity::workspace_ids(&mut conn)? {
+            crm_store::write_tx(&mut conn, |c| crm_store::metrics::rebuild_cells(c, &ws))?;
+        }
+    }
     if target.is_sqlite() {
         crm_store::db::analyze(&mut conn, false)?;
     }

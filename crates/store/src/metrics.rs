@@ -2,7 +2,7 @@
 //! (`analytics_state`: the RFM cut points in use and when metrics were last recomputed).
 
 use crate::reach::Reach;
-use crate::schema::{analytics_state, contacts, customer_metrics};
+use crate::schema::{analytics_state, contacts, customer_metrics, rfm_cells};
 use crate::{DbConnection, StoreResult};
 use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
@@ -105,6 +105,73 @@ pub fn grid(conn: &mut DbConnection, ws: &str, reach: &Reach) -> StoreResult<Vec
         .into_iter()
         .filter_map(|(r, f, n, revenue)| Some(Cell { recency: r?, frequency: f?, customers: n, revenue_e4: revenue.unwrap_or(0.0) }))
         .collect())
+}
+
+/// One customer's figures, if they bought.
+pub fn get(conn: &mut DbConnection, ws: &str, contact_id: &str) -> StoreResult<Option<MetricsRow>> {
+    Ok(customer_metrics::table
+        .filter(customer_metrics::workspace_id.eq(ws))
+        .filter(customer_metrics::contact_id.eq(contact_id))
+        .select(MetricsRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Whether the contact is live (not in the trash): only live customers count in the grid.
+pub fn contact_live(conn: &mut DbConnection, ws: &str, contact_id: &str) -> StoreResult<bool> {
+    let found: Option<Option<i64>> = contacts::table
+        .filter(contacts::workspace_id.eq(ws))
+        .filter(contacts::id.eq(contact_id))
+        .select(contacts::deleted_at)
+        .first(conn)
+        .optional()?;
+    Ok(matches!(found, Some(None)))
+}
+
+/// The kept RFM grid of the whole workspace (every live customer): a few rows, read at once.
+pub fn cells(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<Cell>> {
+    let rows: Vec<(i32, i32, i64, f64)> = rfm_cells::table
+        .filter(rfm_cells::workspace_id.eq(ws))
+        .filter(rfm_cells::customers.gt(0))
+        .order_by((rfm_cells::recency, rfm_cells::frequency))
+        .select((rfm_cells::recency, rfm_cells::frequency, rfm_cells::customers, rfm_cells::revenue_e4))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(recency, frequency, customers, revenue_e4)| Cell { recency, frequency, customers, revenue_e4 }).collect())
+}
+
+/// Writes the kept grid afresh from every customer's figures (after a full recompute).
+pub fn rebuild_cells(conn: &mut DbConnection, ws: &str) -> StoreResult<()> {
+    let cells = grid(conn, ws, &Reach::All)?;
+    diesel::delete(rfm_cells::table.filter(rfm_cells::workspace_id.eq(ws))).execute(conn)?;
+    // At most 25 cells: one statement each.
+    for c in cells {
+        shift_cell(conn, ws, c.recency, c.frequency, c.customers, c.revenue_e4)?;
+    }
+    Ok(())
+}
+
+/// Moves `customers` (−1 or +1) with their revenue into or out of a cell of the kept grid.
+pub fn shift_cell(conn: &mut DbConnection, ws: &str, recency: i32, frequency: i32, customers: i64, revenue_e4: f64) -> StoreResult<()> {
+    use diesel::upsert::excluded;
+    let row = (
+        rfm_cells::workspace_id.eq(ws),
+        rfm_cells::recency.eq(recency),
+        rfm_cells::frequency.eq(frequency),
+        rfm_cells::customers.eq(customers),
+        rfm_cells::revenue_e4.eq(revenue_e4),
+    );
+    let key = (rfm_cells::workspace_id, rfm_cells::recency, rfm_cells::frequency);
+    let add = (
+        rfm_cells::customers.eq(rfm_cells::customers + excluded(rfm_cells::customers)),
+        rfm_cells::revenue_e4.eq(rfm_cells::revenue_e4 + excluded(rfm_cells::revenue_e4)),
+    );
+    match conn {
+        DbConnection::Sqlite(c) => diesel::insert_into(rfm_cells::table).values(row).on_conflict(key).do_update().set(add).execute(c)?,
+        DbConnection::Postgresql(c) => {
+            diesel::insert_into(rfm_cells::table).values(row).on_conflict(key).do_update().set(add).execute(c)?
+        }
+    };
+    Ok(())
 }
 
 /// The workspace's RFM cut points (JSON the application writes and reads), whether an admin

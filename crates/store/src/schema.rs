@@ -395,6 +395,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    rfm_cells (workspace_id, recency, frequency) {
+        workspace_id -> Text, recency -> Integer, frequency -> Integer, customers -> BigInt, revenue_e4 -> Double,
+    }
+}
+
+diesel::table! {
     analytics_state (workspace_id) {
         workspace_id -> Text, rfm_cuts -> Nullable<Text>, rfm_fixed -> Integer, metrics_at -> Nullable<BigInt>, cohorts -> Nullable<Text>,
     }
@@ -448,5 +454,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_settings,
     email_templates,
     saved_views,
-    customer_metrics
+    customer_metrics,
+    rfm_cells
 );
