@@ -642,6 +642,28 @@ pub async fn contact_clv(id: &str) -> Result<crm_api_types::ContactClv, ApiError
     get(&format!("/api/v1/contacts/{}/clv", enc(id))).await
 }
 
+/// The workspace's propensity model.
+pub async fn propensity_model() -> Result<crm_api_types::PropensityModelDto, ApiError> {
+    get("/api/v1/analytics/propensity").await
+}
+
+/// Trains the propensity model over the default horizon and scores every contact.
+pub async fn train_propensity() -> Result<crm_api_types::PropensityModelDto, ApiError> {
+    post("/api/v1/analytics/propensity", &crm_api_types::PropensityTrainRequest::default()).await
+}
+
+/// The most (`most`) or least likely buyers, optionally one owner's.
+pub async fn propensity_contacts(most: bool, owner: Option<String>) -> Result<crm_api_types::PropensityList, ApiError> {
+    let order = if most { "most" } else { "least" };
+    let owner = owner.map(|o| format!("&owner_id={}", enc(&o))).unwrap_or_default();
+    get(&format!("/api/v1/analytics/propensity/contacts?order={order}&limit=20{owner}")).await
+}
+
+/// A contact's propensity now, with every factor.
+pub async fn contact_propensity(id: &str) -> Result<crm_api_types::ContactPropensity, ApiError> {
+    get(&format!("/api/v1/contacts/{}/propensity", enc(id))).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::month_range;

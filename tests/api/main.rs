@@ -24,6 +24,7 @@ mod notifications;
 mod openapi;
 mod orders;
 mod pagination;
+mod propensity;
 mod search;
 mod telephony;
 mod timeline;

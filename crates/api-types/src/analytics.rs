@@ -278,3 +278,110 @@ pub struct CohortReportDto {
     pub acquisition_cost: Option<MoneyDto>,
     pub recomputed_at: Option<DateTime<Utc>>,
 }
+
+/// What `POST /api/v1/analytics/propensity` takes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PropensityTrainRequest {
+    /// Days ahead a purchase is predicted for: 7 to 365, 90 when left out.
+    #[serde(default)]
+    pub horizon_days: Option<i64>,
+}
+
+/// A propensity model's quality on one window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PropensityQuality {
+    /// Contacts in the window (a sample of at most 200,000), and those who bought in it.
+    pub contacts: usize,
+    pub buyers: usize,
+    /// Area under the ROC curve (0.5 is chance); `null` without both buyers and non-buyers.
+    pub auc: Option<f64>,
+    /// The buying rate of the top tenth by score over everyone's.
+    pub top_decile_lift: Option<f64>,
+    /// The mean predicted probability over the actual buying rate (1 is perfect).
+    pub calibration: Option<f64>,
+}
+
+/// One feature's weight in a propensity model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PropensityWeight {
+    pub feature: String,
+    /// On the standardised feature: the change in log-odds per standard deviation more of it.
+    pub weight: f64,
+}
+
+/// The workspace's propensity model: how well it predicted a later window than it learned
+/// from, and whether its scores are shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PropensityModelDto {
+    pub trained_at: DateTime<Utc>,
+    pub horizon_days: i64,
+    /// Features as of `trained_at − 2·horizon`, buyers in the horizon after: what it learned from.
+    pub training: PropensityQuality,
+    /// Features as of `trained_at − horizon`, buyers in the horizon after: the holdout it is
+    /// judged on.
+    pub holdout: PropensityQuality,
+    /// Whether the holdout reached AUC ≥ 0.60, top-decile lift ≥ 1.5 and calibration within
+    /// 0.5–2; scores are shown only then.
+    pub validated: bool,
+    /// Why not: `not_enough_data`, `auc_too_low`, `lift_too_low` or `miscalibrated`.
+    pub refused: Option<String>,
+    pub weights: Vec<PropensityWeight>,
+    /// Contacts scored.
+    pub scored: usize,
+}
+
+/// A factor of a contact's score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PropensityReason {
+    /// The feature (`orders_90d`, `days_since_purchase`, …; `docs/api.md` lists them).
+    pub feature: String,
+    /// Its value for the contact: a count, days, an amount in the base currency, a probability.
+    pub value: f64,
+    /// What it adds to the score's log-odds (negative: it lowers the score).
+    pub contribution: f64,
+    /// In words, in English: "Bought 3 times in the last 90 days".
+    pub text: String,
+}
+
+/// A contact's probability of buying within the model's horizon, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PropensityScore {
+    pub contact_id: String,
+    pub display_name: String,
+    pub owner_id: Option<String>,
+    pub probability: f64,
+    /// The log-odds of a contact at every feature's mean. It and every feature's contribution
+    /// sum to the score's log-odds, ln(p / (1 − p)).
+    pub base_log_odds: f64,
+    /// The factors that weigh most, largest first.
+    pub reasons: Vec<PropensityReason>,
+    /// Every feature's contribution (a contact's own score; empty in lists).
+    pub contributions: Vec<PropensityReason>,
+}
+
+/// The most or least likely buyers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PropensityList {
+    pub model: PropensityModelDto,
+    pub items: Vec<PropensityScore>,
+    /// The base currency the reasons' amounts are in.
+    pub currency: String,
+}
+
+/// A contact's propensity now, and the model it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContactPropensity {
+    pub model: PropensityModelDto,
+    pub score: PropensityScore,
+    /// The base currency the reasons' amounts are in.
+    pub currency: String,
+}

@@ -31,6 +31,7 @@ pub mod metrics;
 pub mod notify;
 pub mod orders;
 pub mod products;
+pub mod propensity;
 pub mod records;
 pub mod reminders;
 pub mod search;

@@ -224,12 +224,18 @@ pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize
         }
         crm_store::write_tx(conn, |c| crm_store::assignment::set_rules(c, ws, &rules))?;
     }
-    // The analytics pages open on figures: every customer's metrics and RFM scores, and a
-    // lifetime-value fit on all but the last 26 weeks (checked against them).
+    // The analytics pages open on figures: every customer's metrics and RFM scores, a
+    // lifetime-value fit on all but the last 26 weeks (checked against them), and a propensity
+    // model with every contact's score.
     crm_store::write_tx(conn, |c| {
         let customers = crm_app::metrics::recompute_in(c, ws, crm_store::time::now_micros())?;
         if let Err(e) = crm_app::analytics::fit_in(c, ws, 26) {
             tracing::warn!(error = %e, customers, "the demo's lifetime-value fit failed");
+        }
+        match crm_app::propensity::train_in(c, ws, crm_store::time::now_micros()) {
+            Ok(r) if r.refused.is_some() => tracing::warn!(refused = ?r.refused, "the demo's propensity model did not validate"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "the demo's propensity model could not be trained"),
         }
         Ok::<_, crm_app::AppError>(())
     })?;

@@ -35,6 +35,7 @@ pub mod pipelines;
 pub mod points;
 pub mod pricing;
 pub mod products;
+pub mod propensity;
 pub mod reach;
 pub mod record;
 pub mod reminders;

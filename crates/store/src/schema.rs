@@ -401,6 +401,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    propensity_models (workspace_id) {
+        workspace_id -> Text, trained_at -> BigInt, horizon_days -> Integer, model -> Text, quality -> Text,
+        refused -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    propensity_scores (workspace_id, contact_id) {
+        workspace_id -> Text, contact_id -> Text, score_e4 -> Integer, reasons -> Text,
+    }
+}
+
+diesel::table! {
     analytics_state (workspace_id) {
         workspace_id -> Text, rfm_cuts -> Nullable<Text>, rfm_fixed -> Integer, metrics_at -> Nullable<BigInt>, cohorts -> Nullable<Text>,
     }
@@ -455,5 +468,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_templates,
     saved_views,
     customer_metrics,
-    rfm_cells
+    rfm_cells,
+    propensity_models,
+    propensity_scores
 );

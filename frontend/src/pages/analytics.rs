@@ -11,7 +11,7 @@
 use crate::api;
 use crate::i18n::{self, tr, Lang, A, T};
 use crate::ui::{save_as, toast};
-use crm_api_types::{ClvFit, ContactClv, CustomerMetrics, MoneyDto, RfmReport};
+use crm_api_types::{ClvFit, ContactClv, CustomerMetrics, MoneyDto, PropensityModelDto, PropensityReason, PropensityScore, RfmReport};
 use leptos::prelude::*;
 
 /// A CSV file of `rows` (the first is the header), offered as a download named `name`: UTF-8
@@ -136,6 +136,7 @@ pub fn AnalyticsPage() -> impl IntoView {
             Some(Ok(r)) => view! { <RfmPanel report=r/> }.into_any(),
         }}
         <CohortPanel/>
+        <PropensityPanel analyst=analyst/>
         {move || match clv.get() {
             None => ().into_any(),
             Some(Err(_)) => view! { <section class="panel"><h2>{tr(A::Clv)}</h2><p class="empty" id="clv-empty">{tr(A::ClvEmpty)}</p></section> }.into_any(),
@@ -307,6 +308,214 @@ fn CohortPanel() -> impl IntoView {
     }
 }
 
+/// A factor of a score in words (the server's English for a feature this app does not know).
+fn reason_text(lang: Lang, r: &PropensityReason, horizon: i64, currency: &str) -> String {
+    let n = r.value.round() as i64;
+    let say = |key: A| i18n::text(lang, key).replace("{n}", &i18n::number(lang, n.abs())).replace("{h}", &i18n::number(lang, horizon));
+    let amount = || i18n::money_str(lang, &format!("{:.0}", r.value), currency);
+    match r.feature.as_str() {
+        "bought_before" => say(if n > 0 { A::RBoughtBefore } else { A::RNeverBought }),
+        "days_since_purchase" if r.value >= 3650.0 => say(A::RNoPurchase),
+        "days_since_purchase" => say(A::RDaysSincePurchase),
+        "orders_30d" => say(A::ROrders30),
+        "orders_90d" => say(A::ROrders90),
+        "orders_365d" => say(A::ROrders365),
+        "orders_all" => say(A::ROrdersAll),
+        "revenue_365d" => say(A::RRevenue365).replace("{m}", &amount()),
+        "average_order" => say(A::RAverageOrder).replace("{m}", &amount()),
+        "customer_days" => say(A::RCustomerDays),
+        "order_trend" => say(if n >= 0 { A::RTrendUp } else { A::RTrendDown }),
+        "p_alive" => say(A::RPAlive).replace("{p}", &percent(lang, r.value)),
+        "activities_30d" => say(A::RActs30),
+        "activities_90d" => say(A::RActs90),
+        "activities_all" => say(A::RActsAll),
+        "days_since_activity" if r.value >= 3650.0 => say(A::RNoActivity),
+        "days_since_activity" => say(A::RDaysSinceActivity),
+        "cases_365d" => say(A::RCases365),
+        "cases_all" => say(A::RCasesAll),
+        "contact_days" => say(A::RContactDays),
+        _ => r.text.clone(),
+    }
+}
+
+/// Reasons as a list: each factor in words, raising (▲) or lowering (▼) the score.
+fn reasons_view(lang: Lang, reasons: &[PropensityReason], horizon: i64, currency: &str) -> impl IntoView {
+    view! {
+        <ul class="reasons">
+            {reasons.iter().map(|r| {
+                let up = r.contribution >= 0.0;
+                view! {
+                    <li class=if up { "up" } else { "down" } data-feature=r.feature.clone()>
+                        <span aria-hidden="true">{if up { "▲ " } else { "▼ " }}</span>{reason_text(lang, r, horizon, currency)}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The propensity model's quality, and the most and least likely buyers with why.
+#[component]
+fn PropensityPanel(analyst: RwSignal<bool>) -> impl IntoView {
+    let lang = i18n::lang();
+    let most = RwSignal::new(true);
+    let owner = RwSignal::new(String::new());
+    let version = RwSignal::new(0u32);
+    let busy = RwSignal::new(false);
+    let model = LocalResource::new(move || {
+        version.get();
+        api::propensity_model()
+    });
+    let list = LocalResource::new(move || {
+        version.get();
+        let (m, o) = (most.get(), owner.get());
+        async move { api::propensity_contacts(m, (!o.is_empty()).then_some(o)).await }
+    });
+    let members = LocalResource::new(api::members);
+    let train = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let l = lang.get_untracked();
+            let done = api::train_propensity().await;
+            busy.try_set(false);
+            match done {
+                Ok(_) => {
+                    toast(i18n::text(l, A::PropensityTrained), false);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => toast(e.message(l), true),
+            }
+        });
+    };
+    let csv = move |_| {
+        let Some(Ok(r)) = list.get_untracked() else { return };
+        let l = lang.get_untracked();
+        let mut rows =
+            vec![vec![i18n::text(l, T::NavContacts).to_owned(), i18n::text(l, A::Chance).to_owned(), i18n::text(l, A::Why).to_owned()]];
+        for s in &r.items {
+            let why: Vec<String> = s.reasons.iter().map(|x| reason_text(l, x, r.model.horizon_days, &r.currency)).collect();
+            rows.push(vec![s.display_name.clone(), format!("{:.4}", s.probability), why.join("; ")]);
+        }
+        export_csv(if most.get_untracked() { "most-likely-buyers.csv" } else { "least-likely-buyers.csv" }, rows);
+    };
+    let quality = move |m: &PropensityModelDto| {
+        let l = lang.get();
+        let h = &m.holdout;
+        let fig = move |v: Option<f64>| v.map(|v| figure(l, v, 2)).unwrap_or_else(|| "—".into());
+        view! {
+            <section class="facts"><dl id="propensity-quality">
+                <dt>{tr(A::Auc)}</dt><dd id="propensity-auc">{fig(h.auc)}</dd>
+                <dt>{tr(A::Lift)}</dt><dd>{fig(h.top_decile_lift)}</dd>
+                <dt>{tr(A::Calibration)}</dt><dd>{fig(h.calibration)}</dd>
+                <dt>{tr(A::Buyers)}</dt><dd>{format!("{} / {}", i18n::number(l, h.buyers as i64), i18n::number(l, h.contacts as i64))}</dd>
+            </dl></section>
+        }
+    };
+    view! {
+        <section class="panel" id="propensity">
+            <h2>{tr(A::Propensity)}</h2>
+            <Show when=move || analyst.get()>
+                <div class="actions">
+                    <button id="train-propensity" class="button" disabled=move || busy.get() on:click=train>{tr(A::TrainPropensity)}</button>
+                </div>
+            </Show>
+            {move || match model.get() {
+                None => view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any(),
+                Some(Err(_)) => view! { <p class="empty" id="propensity-empty">{tr(A::PropensityEmpty)}</p> }.into_any(),
+                Some(Ok(m)) => {
+                    let l = lang.get();
+                    let explain = i18n::text(l, A::PropensityExplain).replace("{n}", &i18n::number(l, m.horizon_days));
+                    let refused = m.refused.clone().map(|why| view! {
+                        <p class="notice" id="propensity-refused" role="status">{i18n::text(l, A::PropensityRefused).replace("{why}", &why)}</p>
+                    });
+                    view! { <p class="muted">{explain}</p>{quality(&m)}{refused} }.into_any()
+                }
+            }}
+            <div class="toolbar">
+                <div class="segmented" role="group">
+                    <button id="most-likely" class="button secondary" aria-pressed=move || most.get().to_string() on:click=move |_| most.set(true)>{tr(A::MostLikely)}</button>
+                    <button id="least-likely" class="button secondary" aria-pressed=move || (!most.get()).to_string() on:click=move |_| most.set(false)>{tr(A::LeastLikely)}</button>
+                </div>
+                <select id="propensity-owner" aria-label=move || i18n::text(lang.get(), T::Owner) on:change=move |ev| owner.set(event_target_value(&ev))>
+                    <option value="">{tr(A::AnyOwner)}</option>
+                    {move || members.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|m| view! {
+                        <option value=m.id.clone()>{m.name.clone()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            {move || match list.get() {
+                None => view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any(),
+                Some(Err(_)) => ().into_any(),
+                Some(Ok(r)) if r.items.is_empty() => view! { <p class="empty">{tr(A::NoneInReach)}</p> }.into_any(),
+                Some(Ok(r)) => {
+                    let l = lang.get();
+                    let (horizon, currency) = (r.model.horizon_days, r.currency.clone());
+                    view! {
+                        <table class="list" id="propensity-list">
+                            <thead><tr><th>{tr(T::NavContacts)}</th><th>{tr(A::Chance)}</th><th>{tr(A::Why)}</th></tr></thead>
+                            <tbody>
+                                {r.items.iter().map(|s: &PropensityScore| view! {
+                                    <tr data-contact=s.contact_id.clone()>
+                                        <td><a href=format!("/contacts/{}/analytics", s.contact_id)>{s.display_name.clone()}</a></td>
+                                        <td><span class="bar actual" style=format!("--w:{:.3}", s.probability)></span>{percent(l, s.probability)}</td>
+                                        <td>{reasons_view(l, &s.reasons, horizon, &currency)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <button class="button secondary" id="propensity-csv" on:click=csv>{tr(A::ExportCsv)}</button>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// A contact's chance of buying now, and every factor behind it, largest first.
+#[component]
+fn ContactPropensityPanel(id: String) -> impl IntoView {
+    let lang = i18n::lang();
+    let score = LocalResource::new(move || {
+        let id = id.clone();
+        async move { api::contact_propensity(&id).await }
+    });
+    view! {
+        <section class="panel" id="contact-propensity">
+            <h2>{tr(A::Propensity)}</h2>
+            {move || match score.get() {
+                None => view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any(),
+                Some(Err(e)) => view! { <p class="muted">{e.message(lang.get())}</p> }.into_any(),
+                Some(Ok(c)) => {
+                    let l = lang.get();
+                    let mut all = c.score.contributions.clone();
+                    all.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
+                    let widest = all.first().map_or(1.0, |r| r.contribution.abs()).max(1e-9);
+                    let explain = i18n::text(l, A::PropensityExplain).replace("{n}", &i18n::number(l, c.model.horizon_days));
+                    view! {
+                        <p class="big" id="propensity-chance">{percent(l, c.score.probability)}</p>
+                        <p class="muted">{explain}</p>
+                        <table class="list bars" id="propensity-factors">
+                            <thead><tr><th>{tr(A::Factor)}</th><th>{tr(A::Effect)}</th></tr></thead>
+                            <tbody>
+                                {all.iter().filter(|r| r.contribution.abs() >= 0.005).map(|r| {
+                                    let up = r.contribution >= 0.0;
+                                    view! {
+                                        <tr class=if up { "up" } else { "down" } data-feature=r.feature.clone()>
+                                            <td>{reason_text(l, r, c.model.horizon_days, &c.currency)}</td>
+                                            <td><span class=if up { "bar actual" } else { "bar predicted" } style=format!("--w:{:.3}", r.contribution.abs() / widest)></span>
+                                                {figure(l, r.contribution, 2)}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
 /// The lifetime-value fit: its parameters and how it predicted the holdout.
 #[component]
 fn ClvPanel(fit: ClvFit) -> impl IntoView {
@@ -414,6 +623,7 @@ pub fn ContactAnalytics(id: String) -> impl IntoView {
     view! {
         <p class="crumbs"><a href=format!("/contacts/{id}")>{tr(T::NavContacts)}</a></p>
         <header class="page-head"><h1>{tr(A::CustomerAnalytics)}</h1></header>
+        <ContactPropensityPanel id=id.clone()/>
         {move || match metrics.get() {
             None => view! { <div class="skeleton">{tr(T::Loading)}</div> }.into_any(),
             Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),

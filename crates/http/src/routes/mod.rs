@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod orders;
 pub mod pipelines;
 pub mod products;
+pub mod propensity;
 pub mod search;
 pub mod system;
 pub mod telephony;
