@@ -604,14 +604,11 @@ catalogue! {
     NoneInReach => "No contacts to show.", "مخاطبی برای نمایش نیست.";
     Factor => "Factor", "عامل";
     Effect => "Effect", "اثر";
-    RBoughtBefore => "Has bought before", "پیش‌تر خرید کرده است";
-    RNeverBought => "Has never bought", "هرگز خرید نکرده است";
     RDaysSincePurchase => "Last bought {n} days ago", "آخرین خرید {n} روز پیش";
     RNoPurchase => "No purchase on record", "خریدی ثبت نشده است";
     ROrders30 => "Bought {n} times in the last 30 days", "{n} خرید در ۳۰ روز گذشته";
     ROrders90 => "Bought {n} times in the last 90 days", "{n} خرید در ۹۰ روز گذشته";
     ROrders365 => "Bought {n} times in the last year", "{n} خرید در یک سال گذشته";
-    ROrdersAll => "Bought {n} times in all", "روی هم {n} خرید";
     RRevenue365 => "Spent {m} in the last year", "{m} خرید در یک سال گذشته";
     RAverageOrder => "Orders average {m}", "میانگین هر سفارش {m}";
     RCustomerDays => "First bought {n} days ago", "نخستین خرید {n} روز پیش";

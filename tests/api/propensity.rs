@@ -69,7 +69,7 @@ both_backends! {
         assert_eq!(m["holdout"]["buyers"].as_u64(), Some(150), "{m}");
         assert!(m["holdout"]["auc"].as_f64().expect("auc") > 0.95, "{m}");
         assert!(m["holdout"]["top_decile_lift"].as_f64().expect("lift") >= 1.5, "{m}");
-        assert_eq!(m["weights"].as_array().map(Vec::len), Some(18), "{m}");
+        assert_eq!(m["weights"].as_array().map(Vec::len), Some(16), "{m}");
         let (s, again) = app.get("/api/v1/analytics/propensity").await;
         assert_eq!((s, &again), (StatusCode::OK, &m), "the model as kept");
 
@@ -101,7 +101,7 @@ both_backends! {
         let sum: f64 = score["base_log_odds"].as_f64().expect("base")
             + score["contributions"].as_array().expect("all").iter().map(|r| r["contribution"].as_f64().expect("c")).sum::<f64>();
         assert!((sum - (p / (1.0 - p)).ln()).abs() < 1e-6, "{sum} against {p}: {c}");
-        assert_eq!(score["contributions"].as_array().map(Vec::len), Some(18), "{c}");
+        assert_eq!(score["contributions"].as_array().map(Vec::len), Some(16), "{c}");
         let top: Vec<f64> = score["reasons"].as_array().expect("reasons").iter().map(|r| r["contribution"].as_f64().expect("c").abs()).collect();
         let max = score["contributions"].as_array().expect("all").iter().map(|r| r["contribution"].as_f64().expect("c").abs()).fold(0.0, f64::max);
         assert_eq!(top.first().copied(), Some(max), "the largest factor first: {c}");

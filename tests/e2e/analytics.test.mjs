@@ -136,3 +136,55 @@ test("a contact's analytics: figures, RFM group, lifetime value and profitabilit
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test('propensity to buy: the most and least likely buyers with why, by owner, a CSV, training; a contact\'s chance and its factors', async () => {
+  const model = await api(server.base, 'GET', '/api/v1/analytics/propensity');
+  assert.equal(model.status, 200, JSON.stringify(model.body));
+  assert.equal(model.body.validated, true, `the demo's model validates: ${JSON.stringify(model.body.holdout)}`);
+  const most = await api(server.base, 'GET', '/api/v1/analytics/propensity/contacts?limit=20');
+
+  const page = await open('/analytics');
+  await page.waitForSelector('#propensity-list tbody tr');
+  assert.equal(await page.locator('#propensity-list tbody tr').count(), most.body.items.length);
+  const top = most.body.items[0];
+  const first = page.locator('#propensity-list tbody tr').first();
+  assert.equal(await first.getAttribute('data-contact'), top.contact_id, 'the most likely first');
+  assert.equal(await first.locator('.reasons li').count(), top.reasons.length);
+  assert.equal((await first.locator('.reasons li').first().textContent()).replace(/^[▲▼]\s*/, ''), top.reasons[0].text, 'reasons in words');
+  assert.equal(await page.textContent('#propensity-auc'), model.body.holdout.auc.toFixed(2));
+
+  // The least likely, then one owner's most likely: every row is theirs.
+  await page.click('#least-likely');
+  const least = await api(server.base, 'GET', '/api/v1/analytics/propensity/contacts?order=least&limit=20');
+  await page.waitForFunction((id) => document.querySelector('#propensity-list tbody tr')?.dataset.contact === id, least.body.items[0].contact_id);
+  await page.click('#most-likely');
+  const owner = top.owner_id;
+  await page.selectOption('#propensity-owner', owner);
+  const theirs = await api(server.base, 'GET', `/api/v1/analytics/propensity/contacts?limit=20&owner_id=${owner}`);
+  assert.ok(theirs.body.items.every((i) => i.owner_id === owner));
+  await page.waitForFunction((ids) => JSON.stringify([...document.querySelectorAll('#propensity-list tbody tr')].map((r) => r.dataset.contact)) === JSON.stringify(ids), theirs.body.items.map((i) => i.contact_id));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#propensity-csv')]);
+  assert.equal(download.suggestedFilename(), 'most-likely-buyers.csv');
+  assert.equal(readFileSync(await download.path(), 'utf8').trim().split('\r\n').length, theirs.body.items.length + 1);
+  await page.click('#train-propensity');
+  await page.locator('.toast', { hasText: 'Propensity model trained' }).waitFor();
+  await page.locator('#propensity').screenshot({ path: join(artifacts, 'propensity-en-1440.png') });
+
+  // A contact's chance now, every factor in words; in Persian too.
+  await first.locator('a').click();
+  await page.waitForURL(`**/contacts/${top.contact_id}/analytics`);
+  await page.waitForSelector('#propensity-factors tbody tr');
+  const mine = await api(server.base, 'GET', `/api/v1/contacts/${top.contact_id}/propensity`);
+  assert.equal(await page.textContent('#propensity-chance'), `${Math.round(mine.body.score.probability * 100)}%`);
+  const largest = [...mine.body.score.contributions].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution))[0];
+  assert.equal(await page.getAttribute('#propensity-factors tbody tr:first-child', 'data-feature'), largest.feature);
+  await setLanguage(page, 'fa');
+  await page.waitForFunction(() => /[۰-۹]/.test(document.querySelector('#propensity-chance')?.textContent ?? ''));
+  assert.match(await page.textContent('#contact-propensity h2'), /تمایل به خرید/);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await noSidewaysScroll(page, "a contact's propensity at 390 px");
+  await page.screenshot({ path: join(artifacts, 'contact-propensity-fa-390.png'), fullPage: true });
+  await setLanguage(page, 'en');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -61,13 +61,11 @@ enum Scale {
 
 /// The features, in the order of a row: their names (also the API's and the web app's words
 /// for them) and scales.
-pub const FEATURES: [&str; 18] = [
-    "bought_before",
+pub const FEATURES: [&str; 16] = [
     "days_since_purchase",
     "orders_30d",
     "orders_90d",
     "orders_365d",
-    "orders_all",
     "revenue_365d",
     "average_order",
     "customer_days",
@@ -81,9 +79,7 @@ pub const FEATURES: [&str; 18] = [
     "cases_all",
     "contact_days",
 ];
-const SCALES: [Scale; 18] = [
-    Scale::Plain,
-    Scale::Log,
+const SCALES: [Scale; 16] = [
     Scale::Log,
     Scale::Log,
     Scale::Log,
@@ -137,6 +133,10 @@ impl History<'_> {
         let times = || before.iter().map(|p| p.ordered_at);
         let days = |t: i64| ((at - t).max(0) / DAY) as f32;
         let orders = before.len() as f32;
+        // Not features: whether they ever bought (`days_since_purchase` says it) and their orders
+        // of all time (they move with the last year's and with `customer_days`): features that
+        // move together trade large weights of opposite signs, and a reason such as "bought 42
+        // times in all" lowering a regular buyer's score would mislead.
         let revenue = |from: i64| before.iter().filter(|p| p.ordered_at >= from).map(|p| p.base_total_e4 as f64 / 10_000.0).sum::<f64>();
         let first = times().min();
         let last = times().max();
@@ -150,12 +150,10 @@ impl History<'_> {
             _ => 0.0,
         };
         [
-            f32::from(u8::from(!before.is_empty())),
             last.map_or(NEVER, days),
             count_since(times(), at - 30 * DAY, at),
             count_since(times(), at - 90 * DAY, at),
             count_since(times(), at - 365 * DAY, at),
-            orders,
             revenue(at - 365 * DAY) as f32,
             if orders > 0.0 { (revenue(i64::MIN) / f64::from(orders)) as f32 } else { 0.0 },
             first.map_or(0.0, days),

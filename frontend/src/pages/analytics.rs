@@ -314,13 +314,11 @@ fn reason_text(lang: Lang, r: &PropensityReason, horizon: i64, currency: &str) -
     let say = |key: A| i18n::text(lang, key).replace("{n}", &i18n::number(lang, n.abs())).replace("{h}", &i18n::number(lang, horizon));
     let amount = || i18n::money_str(lang, &format!("{:.0}", r.value), currency);
     match r.feature.as_str() {
-        "bought_before" => say(if n > 0 { A::RBoughtBefore } else { A::RNeverBought }),
         "days_since_purchase" if r.value >= 3650.0 => say(A::RNoPurchase),
         "days_since_purchase" => say(A::RDaysSincePurchase),
         "orders_30d" => say(A::ROrders30),
         "orders_90d" => say(A::ROrders90),
         "orders_365d" => say(A::ROrders365),
-        "orders_all" => say(A::ROrdersAll),
         "revenue_365d" => say(A::RRevenue365).replace("{m}", &amount()),
         "average_order" => say(A::RAverageOrder).replace("{m}", &amount()),
         "customer_days" => say(A::RCustomerDays),
@@ -451,7 +449,7 @@ fn PropensityPanel(analyst: RwSignal<bool>) -> impl IntoView {
                     let l = lang.get();
                     let (horizon, currency) = (r.model.horizon_days, r.currency.clone());
                     view! {
-                        <table class="list" id="propensity-list">
+                        <div class="scroll"><table class="list" id="propensity-list">
                             <thead><tr><th>{tr(T::NavContacts)}</th><th>{tr(A::Chance)}</th><th>{tr(A::Why)}</th></tr></thead>
                             <tbody>
                                 {r.items.iter().map(|s: &PropensityScore| view! {
@@ -462,7 +460,7 @@ fn PropensityPanel(analyst: RwSignal<bool>) -> impl IntoView {
                                     </tr>
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                         <button class="button secondary" id="propensity-csv" on:click=csv>{tr(A::ExportCsv)}</button>
                     }.into_any()
                 }
@@ -494,7 +492,7 @@ fn ContactPropensityPanel(id: String) -> impl IntoView {
                     view! {
                         <p class="big" id="propensity-chance">{percent(l, c.score.probability)}</p>
                         <p class="muted">{explain}</p>
-                        <table class="list bars" id="propensity-factors">
+                        <div class="scroll"><table class="list bars" id="propensity-factors">
                             <thead><tr><th>{tr(A::Factor)}</th><th>{tr(A::Effect)}</th></tr></thead>
                             <tbody>
                                 {all.iter().filter(|r| r.contribution.abs() >= 0.005).map(|r| {
@@ -508,7 +506,7 @@ fn ContactPropensityPanel(id: String) -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }.into_any()
                 }
             }}
@@ -649,7 +647,7 @@ pub fn ContactAnalytics(id: String) -> impl IntoView {
                     </section>
                     <section class="panel">
                         <h2>{tr(A::ProfitOverTime)}</h2>
-                        <table class="list bars" id="months">
+                        <div class="scroll"><table class="list bars" id="months">
                             <thead><tr><th>{tr(A::Month)}</th><th>{tr(A::Orders)}</th><th>{tr(A::Revenue)}</th><th>{tr(A::Margin)}</th></tr></thead>
                             <tbody>
                                 {m.months.iter().map(|mo| {
@@ -664,7 +662,7 @@ pub fn ContactAnalytics(id: String) -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                         <button class="button secondary" id="months-csv" on:click=csv>{tr(A::ExportCsv)}</button>
                     </section>
                 }.into_any()

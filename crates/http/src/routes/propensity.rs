@@ -44,14 +44,11 @@ fn text(feature: &str, value: f64, horizon: i64, currency: &str) -> String {
     let n = value.round() as i64;
     let times = |n: i64| if n == 1 { "once".to_owned() } else { format!("{n} times") };
     match feature {
-        "bought_before" if n > 0 => "Has bought before".into(),
-        "bought_before" => "Has never bought".into(),
         "days_since_purchase" if value >= 3650.0 => "No purchase on record".into(),
         "days_since_purchase" => format!("Last bought {n} days ago"),
         "orders_30d" => format!("Bought {} in the last 30 days", times(n)),
         "orders_90d" => format!("Bought {} in the last 90 days", times(n)),
         "orders_365d" => format!("Bought {} in the last year", times(n)),
-        "orders_all" => format!("Bought {} in all", times(n)),
         "revenue_365d" => format!("Spent {n} {currency} in the last year"),
         "average_order" => format!("Orders average {n} {currency}"),
         "customer_days" => format!("First bought {n} days ago"),
