@@ -66,6 +66,10 @@ request = function()
     return wrk.format("GET", "/api/v1/analytics/cohorts?acquisition_cost=500000", auth())
   elseif mode == "metrics" then
     return wrk.format("GET", "/api/v1/contacts/" .. id .. "/metrics", auth())
+  elseif mode == "likely" then
+    return wrk.format("GET", "/api/v1/analytics/propensity/contacts?limit=50", auth())
+  elseif mode == "propensity" then
+    return wrk.format("GET", "/api/v1/contacts/" .. id .. "/propensity", auth())
   elseif mode == "custom_list" then
     -- One tier, a renewal window of three months, sorted by renewal date (issue #28's budget).
     local tiers = { "gold", "silver", "bronze" }
@@ -189,10 +193,13 @@ run_backend() {
     t=$(token)
     timed "$name" "analytics: recompute, 1M contacts" -X POST "http://127.0.0.1:$port/api/v1/analytics/metrics/recompute" -H "authorization: Bearer $t"
     timed "$name" "analytics: CLV fit, 1M contacts" -X POST "http://127.0.0.1:$port/api/v1/analytics/clv" -H "authorization: Bearer $t" -H 'content-type: application/json' -d '{}'
+    timed "$name" "analytics: propensity training, 1M contacts" -X POST "http://127.0.0.1:$port/api/v1/analytics/propensity" -H "authorization: Bearer $t" -H 'content-type: application/json' -d '{}'
     curl -sf "http://127.0.0.1:$port/api/v1/orders?limit=200" -H "authorization: Bearer $t" | grep -oE '"contact_id":"[0-9a-f-]{36}"' | cut -d'"' -f4 > "$work/ids"
     run "$name" "analytics: RFM grid, 1M contacts" rfm "$t" 2
     run "$name" "analytics: cohorts, 1M contacts" cohorts "$t" 2
     run "$name" "analytics: a customer's metrics, 1M" metrics "$t" 2
+    run "$name" "analytics: most likely buyers, 1M" likely "$t" 2
+    run "$name" "analytics: a contact's propensity, 1M" propensity "$t" 2
     stop_server
   fi
 }

@@ -605,7 +605,7 @@ catalogue! {
     Factor => "Factor", "عامل";
     Effect => "Effect", "اثر";
     RDaysSincePurchase => "Last bought {n} days ago", "آخرین خرید {n} روز پیش";
-    RNoPurchase => "No purchase on record", "خریدی ثبت نشده است";
+    RNoPurchase => "No purchase in the last ten years", "هیچ خریدی در ده سال گذشته";
     ROrders30 => "Bought {n} times in the last 30 days", "{n} خرید در ۳۰ روز گذشته";
     ROrders90 => "Bought {n} times in the last 90 days", "{n} خرید در ۹۰ روز گذشته";
     ROrders365 => "Bought {n} times in the last year", "{n} خرید در یک سال گذشته";
@@ -614,12 +614,11 @@ catalogue! {
     RCustomerDays => "First bought {n} days ago", "نخستین خرید {n} روز پیش";
     RTrendUp => "{n} more orders in the last {h} days than in the {h} before", "{n} سفارش بیشتر در {h} روز گذشته نسبت به {h} روز پیش از آن";
     RTrendDown => "{n} fewer orders in the last {h} days than in the {h} before", "{n} سفارش کمتر در {h} روز گذشته نسبت به {h} روز پیش از آن";
-    RPAlive => "{p} likely to still be a customer", "{p} احتمال که هنوز مشتری باشد";
     RActs30 => "{n} activities in the last 30 days", "{n} فعالیت در ۳۰ روز گذشته";
     RActs90 => "{n} activities in the last 90 days", "{n} فعالیت در ۹۰ روز گذشته";
     RActsAll => "{n} activities in all", "روی هم {n} فعالیت";
     RDaysSinceActivity => "Last activity {n} days ago", "آخرین فعالیت {n} روز پیش";
-    RNoActivity => "No activity on record", "فعالیتی ثبت نشده است";
+    RNoActivity => "No activity in the last ten years", "هیچ فعالیتی در ده سال گذشته";
     RCases365 => "{n} service cases in the last year", "{n} درخواست پشتیبانی در یک سال گذشته";
     RCasesAll => "{n} service cases in all", "روی هم {n} درخواست پشتیبانی";
     RContactDays => "Known for {n} days", "{n} روز آشنایی";

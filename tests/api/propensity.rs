@@ -55,7 +55,7 @@ both_backends! {
         plan.extend(lapsed.iter().enumerate().map(|(i, id)| (id.clone(), 150 + i as i64 % 50)));
         orders(&app, &plan).await;
 
-        let rep = app.member_token(Role::SalesRep, "rep@propensity.example").await;
+        let (rep_id, rep) = app.member(Role::SalesRep, "rep@propensity.example").await;
         let (s, b) = app.post_as(&rep, "/api/v1/analytics/propensity", &json!({})).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
         let (s, b) = train(&app, json!({"horizon_days": 3})).await;
@@ -69,7 +69,7 @@ both_backends! {
         assert_eq!(m["holdout"]["buyers"].as_u64(), Some(150), "{m}");
         assert!(m["holdout"]["auc"].as_f64().expect("auc") > 0.95, "{m}");
         assert!(m["holdout"]["top_decile_lift"].as_f64().expect("lift") >= 1.5, "{m}");
-        assert_eq!(m["weights"].as_array().map(Vec::len), Some(16), "{m}");
+        assert_eq!(m["weights"].as_array().map(Vec::len), Some(15), "{m}");
         let (s, again) = app.get("/api/v1/analytics/propensity").await;
         assert_eq!((s, &again), (StatusCode::OK, &m), "the model as kept");
 
@@ -101,27 +101,75 @@ both_backends! {
         let sum: f64 = score["base_log_odds"].as_f64().expect("base")
             + score["contributions"].as_array().expect("all").iter().map(|r| r["contribution"].as_f64().expect("c")).sum::<f64>();
         assert!((sum - (p / (1.0 - p)).ln()).abs() < 1e-6, "{sum} against {p}: {c}");
-        assert_eq!(score["contributions"].as_array().map(Vec::len), Some(16), "{c}");
+        assert_eq!(score["contributions"].as_array().map(Vec::len), Some(15), "{c}");
         let top: Vec<f64> = score["reasons"].as_array().expect("reasons").iter().map(|r| r["contribution"].as_f64().expect("c").abs()).collect();
         let max = score["contributions"].as_array().expect("all").iter().map(|r| r["contribution"].as_f64().expect("c").abs()).fold(0.0, f64::max);
         assert_eq!(top.first().copied(), Some(max), "the largest factor first: {c}");
+        // Activities count while live: three calls, one of them then in the trash.
+        let mut calls = Vec::new();
+        for k in 0..3 {
+            let (s, a) = app.post("/api/v1/activities", &json!({"kind": "call", "direction": "outbound", "subject": format!("Call {k}"), "contact_ids": [lapsed[1]]})).await;
+            assert_eq!(s, StatusCode::CREATED, "{a}");
+            calls.push(a["id"].as_str().expect("id").to_owned());
+        }
+        let (s, b, _) = app.send(app.client.delete(app.url(&format!("/api/v1/activities/{}", calls[0]))).bearer_auth(&app.token).header("If-Match", "*")).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (_, c) = app.get(&format!("/api/v1/contacts/{}/propensity", lapsed[1])).await;
+        let value = |c: &Value, feature: &str| c["score"]["contributions"].as_array().expect("all").iter().find(|r| r["feature"] == feature).and_then(|r| r["value"].as_f64());
+        assert_eq!((value(&c, "activities_all"), value(&c, "activities_30d")), (Some(2.0), Some(2.0)), "{c}");
+
         // A lapsed customer who buys today is scored from today's history at once.
         let (_, before) = app.get(&format!("/api/v1/contacts/{}/propensity", lapsed[0])).await;
         orders(&app, &[(lapsed[0].clone(), 0), (lapsed[0].clone(), 0)]).await;
         let (_, after) = app.get(&format!("/api/v1/contacts/{}/propensity", lapsed[0])).await;
         assert!(after["score"]["probability"].as_f64() > before["score"]["probability"].as_f64(), "{before} then {after}");
 
-        // A rep who reads every order sees only their own contacts in the lists.
+        // Scores count every order, activity and case: a rep reading only some is refused
+        // each in turn; one reading all of them sees just their own contacts.
+        let grant = |entity: &str, read: &str| json!({"role": "sales_rep", "entity": entity, "read": read, "write": "own"});
+        let policy = |grants: Vec<Value>| app.send(app.client.put(app.url("/api/v1/access-policy")).bearer_auth(&app.token).json(&json!({"grants": grants})));
+        for id in [&regulars[5], &lapsed[7]] {
+            let path = format!("/api/v1/contacts/{id}");
+            let (s, b, _) = app.send(app.client.patch(app.url(&path)).bearer_auth(&app.token).header("If-Match", "*").json(&json!({"owner_id": rep_id}))).await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+        }
         let (s, b) = app.get_as(&rep, "/api/v1/analytics/propensity/contacts").await;
         assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("orders_out_of_reach")), "{b}");
-        let grant = json!({"grants": [{"role": "sales_rep", "entity": "order", "read": "all", "write": "own"},
-            {"role": "sales_rep", "entity": "contact", "read": "own", "write": "own"}]});
-        let (s, b, _) = app.send(app.client.put(app.url("/api/v1/access-policy")).bearer_auth(&app.token).json(&grant)).await;
+        let (s, b, _) = policy(vec![grant("order", "all"), grant("contact", "own"), grant("activity", "own"), grant("case", "all")]).await;
         assert_eq!(s, StatusCode::OK, "{b}");
         let (s, b) = app.get_as(&rep, "/api/v1/analytics/propensity/contacts").await;
-        assert_eq!((s, b["items"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "none of them is the rep's: {b}");
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("activities_out_of_reach")), "{b}");
+        let (s, b, _) = policy(vec![grant("activity", "all"), grant("case", "own")]).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, b) = app.get_as(&rep, &format!("/api/v1/contacts/{}/propensity", regulars[5])).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::FORBIDDEN, Some("cases_out_of_reach")), "{b}");
+        let (s, b, _) = policy(vec![grant("case", "all")]).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, b) = app.get_as(&rep, "/api/v1/analytics/propensity/contacts").await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let theirs: Vec<&str> = b["items"].as_array().expect("items").iter().map(|i| i["contact_id"].as_str().expect("id")).collect();
+        assert_eq!(theirs, [regulars[5].as_str(), lapsed[7].as_str()], "the rep's two contacts, most likely first: {b}");
+        let (s, b) = app.get(&format!("/api/v1/analytics/propensity/contacts?owner_id={rep_id}&order=least")).await;
+        assert_eq!((s, b["items"].as_array().map(Vec::len)), (StatusCode::OK, Some(2)), "by owner: {b}");
+        assert_eq!(b["items"][0]["contact_id"].as_str(), Some(lapsed[7].as_str()), "{b}");
         let (s, _) = app.get_as(&rep, &format!("/api/v1/contacts/{}/propensity", regulars[1])).await;
-        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert_eq!(s, StatusCode::NOT_FOUND, "not the rep's");
+    }
+
+    async fn a_holdout_without_buyers_is_refused_and_reads_back(app) {
+        // 120 bought 100 and about 40 days ago, 120 long before; nobody in the last 30 days.
+        let recent = contacts(&app, "Recent", 120).await;
+        let old = contacts(&app, "Old", 120).await;
+        let mut plan: Vec<(String, i64)> = recent.iter().enumerate().flat_map(|(i, id)| [(id.clone(), 100), (id.clone(), 35 + i as i64 % 10)]).collect();
+        plan.extend(old.iter().enumerate().map(|(i, id)| (id.clone(), 150 + i as i64 % 30)));
+        orders(&app, &plan).await;
+        let (s, m) = train(&app, json!({"horizon_days": 30})).await;
+        assert_eq!(s, StatusCode::OK, "{m}");
+        assert_eq!((m["refused"].as_str(), m["holdout"]["buyers"].as_u64(), &m["holdout"]["auc"]), (Some("not_enough_data"), Some(0), &Value::Null), "{m}");
+        let (s, kept) = app.get("/api/v1/analytics/propensity").await;
+        assert_eq!((s, &kept), (StatusCode::OK, &m), "kept, and read back");
+        let (s, b) = app.get("/api/v1/analytics/propensity/contacts").await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("model_not_validated")), "{b}");
     }
 
     async fn a_model_the_later_window_contradicts_is_kept_without_scores(app) {

@@ -113,9 +113,38 @@ fn cuts(conn: &mut DbConnection, ws: &str) -> StoreResult<(Option<RfmCuts>, bool
     Ok((cuts, fixed, at))
 }
 
+/// Customers moving between cells of the kept RFM grid within one transaction: per cell, the
+/// change in customers and revenue. Applied once, at the end, in the cells' order, so two
+/// writers never lock the same cells in opposite orders (and a customer who stays in their
+/// cell writes only the revenue change).
+#[derive(Debug, Default)]
+pub struct CellMoves(std::collections::BTreeMap<(i32, i32), (i64, f64)>);
+
+impl CellMoves {
+    /// Adds (`sign` 1) or takes (−1) a customer's figures to or from their cell.
+    fn add(&mut self, row: Option<&MetricsRow>, sign: i64) {
+        if let Some((recency, frequency, revenue_e4)) = row.and_then(|r| Some((r.recency_score?, r.frequency_score?, r.revenue_e4))) {
+            let cell = self.0.entry((recency, frequency)).or_insert((0, 0.0));
+            cell.0 += sign;
+            cell.1 += sign as f64 * revenue_e4 as f64;
+        }
+    }
+
+    /// Writes the changes, a cell at a time in (recency, frequency) order.
+    pub fn apply(self, conn: &mut DbConnection, ws: &str) -> StoreResult<()> {
+        for ((recency, frequency), (customers, revenue_e4)) in self.0 {
+            if customers != 0 || revenue_e4 != 0.0 {
+                repo::shift_cell(conn, ws, recency, frequency, customers, revenue_e4)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Keeps one customer's figures current after an order of theirs was written, inside its
-/// transaction: scored against the cut points in use (none before the first recompute).
-pub fn refresh(conn: &mut DbConnection, ws: &str, contact_id: &str, now: i64) -> StoreResult<()> {
+/// transaction: scored against the cut points in use (none before the first recompute). Their
+/// move in the kept grid goes into `moves`.
+pub fn refresh(conn: &mut DbConnection, ws: &str, contact_id: &str, now: i64, moves: &mut CellMoves) -> StoreResult<()> {
     // On PostgreSQL, writers of one customer's orders take turns (the later reads the earlier's
     // order once it committed), and all of them wait for a full recompute writing.
     crm_store::db::advisory_lock(conn, &format!("metrics:{ws}"), false)?;
@@ -125,28 +154,20 @@ pub fn refresh(conn: &mut DbConnection, ws: &str, contact_id: &str, now: i64) ->
     let row = bought.map(|b| b.row(ws, cuts.as_ref(), now));
     let before = repo::get(conn, ws, contact_id)?;
     repo::put(conn, ws, contact_id, row.as_ref())?;
-    if before != row && repo::contact_live(conn, ws, contact_id)? {
-        regrid(conn, ws, before.as_ref(), -1)?;
-        regrid(conn, ws, row.as_ref(), 1)?;
+    if repo::contact_live(conn, ws, contact_id)? {
+        moves.add(before.as_ref(), -1);
+        moves.add(row.as_ref(), 1);
     }
     Ok(())
 }
 
 /// Keeps the RFM grid right when a contact went to the trash (`live` false) or came back: a
 /// customer counts in it only while live.
-pub fn contact_moved(conn: &mut DbConnection, ws: &str, contact_id: &str, live: bool) -> StoreResult<()> {
+pub fn contact_moved(conn: &mut DbConnection, ws: &str, contact_id: &str, live: bool, moves: &mut CellMoves) -> StoreResult<()> {
     crm_store::db::advisory_lock(conn, &format!("metrics:{ws}"), false)?;
     crm_store::db::advisory_lock(conn, &format!("metrics:{ws}:{contact_id}"), true)?;
-    let row = repo::get(conn, ws, contact_id)?;
-    regrid(conn, ws, row.as_ref(), if live { 1 } else { -1 })
-}
-
-/// Adds (`sign` 1) or takes (−1) a customer's figures to or from their cell of the kept grid.
-fn regrid(conn: &mut DbConnection, ws: &str, row: Option<&MetricsRow>, sign: i64) -> StoreResult<()> {
-    match row.and_then(|r| Some((r.recency_score?, r.frequency_score?, r.revenue_e4))) {
-        Some((recency, frequency, revenue_e4)) => repo::shift_cell(conn, ws, recency, frequency, sign, sign as f64 * revenue_e4 as f64),
-        None => Ok(()),
-    }
+    moves.add(repo::get(conn, ws, contact_id)?.as_ref(), if live { 1 } else { -1 });
+    Ok(())
 }
 
 /// What a full recompute did.
@@ -221,9 +242,11 @@ fn keep_all(
     repo::rebuild_cells(conn, ws)?;
     let cohorts = serde_json::to_string(cohorts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     repo::save_cohorts(conn, ws, &cohorts)?;
+    let mut moves = CellMoves::default();
     for contact in purchases::customers_written_since(conn, ws, now)? {
-        refresh(conn, ws, &contact, crm_store::time::now_micros())?;
+        refresh(conn, ws, &contact, crm_store::time::now_micros(), &mut moves)?;
     }
+    moves.apply(conn, ws)?;
     Ok(())
 }
 

@@ -18,12 +18,17 @@
 //! its scores are never shown (409 `model_not_validated`).
 //!
 //! Not features, deliberately: the contact's lifecycle stage and tags, whose values today would
-//! tell the model what happened after the window's start (a buyer becomes a "customer").
+//! tell the model what happened after the window's start (a buyer becomes a "customer"); and
+//! the lifetime-value fit's P(alive), whose parameters are fitted on purchases inside the label
+//! windows and which is 1 for anyone who bought only once, however long ago.
+//!
+//! The figures count every order, activity and case of a contact, so only a role that reads
+//! all of them sees scores (403 `orders_out_of_reach`, `activities_out_of_reach`,
+//! `cases_out_of_reach`).
 
 use crate::caller::Caller;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crm_analytics::clv::{self, BgNbd};
 pub use crm_analytics::propensity::Quality;
 use crm_analytics::propensity::{FitError, Model, Rows};
 use crm_domain::access::Entity;
@@ -51,8 +56,6 @@ pub const HORIZONS: std::ops::RangeInclusive<i64> = 7..=365;
 /// How a feature's value enters the model.
 #[derive(Clone, Copy)]
 enum Scale {
-    /// As it is (a flag, a probability).
-    Plain,
     /// ln(1 + x): counts, days and money, whose first few matter most.
     Log,
     /// sign(x)·ln(1 + |x|): a difference of counts.
@@ -61,7 +64,7 @@ enum Scale {
 
 /// The features, in the order of a row: their names (also the API's and the web app's words
 /// for them) and scales.
-pub const FEATURES: [&str; 16] = [
+pub const FEATURES: [&str; 15] = [
     "days_since_purchase",
     "orders_30d",
     "orders_90d",
@@ -70,7 +73,6 @@ pub const FEATURES: [&str; 16] = [
     "average_order",
     "customer_days",
     "order_trend",
-    "p_alive",
     "activities_30d",
     "activities_90d",
     "activities_all",
@@ -79,7 +81,7 @@ pub const FEATURES: [&str; 16] = [
     "cases_all",
     "contact_days",
 ];
-const SCALES: [Scale; 16] = [
+const SCALES: [Scale; 15] = [
     Scale::Log,
     Scale::Log,
     Scale::Log,
@@ -88,7 +90,6 @@ const SCALES: [Scale; 16] = [
     Scale::Log,
     Scale::Log,
     Scale::SignedLog,
-    Scale::Plain,
     Scale::Log,
     Scale::Log,
     Scale::Log,
@@ -105,7 +106,6 @@ fn input(raw: &Raw) -> Raw {
     let mut out = *raw;
     for (v, s) in out.iter_mut().zip(SCALES) {
         *v = match s {
-            Scale::Plain => *v,
             Scale::Log => v.max(0.0).ln_1p(),
             Scale::SignedLog => v.signum() * v.abs().ln_1p(),
         };
@@ -127,11 +127,12 @@ fn count_since(times: impl Iterator<Item = i64>, from: i64, to: i64) -> f32 {
 
 impl History<'_> {
     /// The raw features as of `at` (only what happened before it), with a horizon of
-    /// `horizon` days and the purchase model of the last CLV fit, if any.
-    fn features(&self, at: i64, horizon: i64, bg: Option<&BgNbd>) -> Raw {
+    /// `horizon` days.
+    fn features(&self, at: i64, horizon: i64) -> Raw {
         let before: Vec<&Purchase> = self.purchases.iter().filter(|p| p.ordered_at < at).collect();
         let times = || before.iter().map(|p| p.ordered_at);
-        let days = |t: i64| ((at - t).max(0) / DAY) as f32;
+        // Capped at NEVER: a purchase twelve years ago is not older than none.
+        let days = |t: i64| (((at - t).max(0) / DAY) as f32).min(NEVER);
         let orders = before.len() as f32;
         // Not features: whether they ever bought (`days_since_purchase` says it) and their orders
         // of all time (they move with the last year's and with `customer_days`): features that
@@ -141,14 +142,6 @@ impl History<'_> {
         let first = times().min();
         let last = times().max();
         let acts = || self.activities.iter().copied().filter(|t| *t < at);
-        let p_alive = match (bg, before.is_empty()) {
-            (Some(bg), false) => {
-                let mut d: Vec<(i64, f64)> = before.iter().map(|p| (p.ordered_at.div_euclid(DAY), 0.0)).collect();
-                let end = (at - 1).div_euclid(DAY);
-                clv::history(&mut d, end, end).0.map_or(0.0, |h| bg.p_alive(&h) as f32)
-            }
-            _ => 0.0,
-        };
         [
             last.map_or(NEVER, days),
             count_since(times(), at - 30 * DAY, at),
@@ -158,7 +151,6 @@ impl History<'_> {
             if orders > 0.0 { (revenue(i64::MIN) / f64::from(orders)) as f32 } else { 0.0 },
             first.map_or(0.0, days),
             count_since(times(), at - horizon * DAY, at) - count_since(times(), at - 2 * horizon * DAY, at - horizon * DAY),
-            p_alive,
             count_since(acts(), at - 30 * DAY, at),
             count_since(acts(), at - 90 * DAY, at),
             acts().count() as f32,
@@ -292,6 +284,24 @@ struct Kept {
     features: Vec<String>,
 }
 
+/// Scores and their reasons count every order, activity and case of a contact: only a role
+/// that reads all of them sees them.
+fn require_all_history(conn: &mut DbConnection, caller: &Caller) -> AppResult<()> {
+    crate::metrics::require_all_orders(conn, caller)?;
+    for (entity, code, what) in [(Entity::Activity, "activities_out_of_reach", "activities"), (Entity::Case, "cases_out_of_reach", "cases")]
+    {
+        if caller.reach(conn, entity)?.owners().is_some() {
+            return Err(StoreError::Forbidden {
+                code,
+                message: format!("propensity scores count all of a contact's {what}, and your role reads only some"),
+                field: None,
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
 fn may_train(caller: &Caller) -> AppResult<()> {
     if matches!(caller.role(), Role::Admin | Role::Manager | Role::Analyst) {
         Ok(())
@@ -320,7 +330,7 @@ pub async fn train(db: &Db, caller: &Caller, horizon: Option<i64>) -> AppResult<
     let now = crm_store::time::now_micros();
     db.read({
         let caller = caller.clone();
-        move |conn| crate::metrics::require_all_orders(conn, &caller)
+        move |conn| require_all_history(conn, &caller)
     })
     .await?;
     let (report, scores) = db.read(move |conn| read_and_fit(conn, &ws, horizon, now)).await?;
@@ -343,23 +353,23 @@ type Scoring = (Model, Vec<([u8; 36], Raw)>);
 type Fitted = (Report, Option<Scoring>);
 
 fn read_and_fit(conn: &mut DbConnection, ws: &str, horizon: i64, now: i64) -> AppResult<Fitted> {
-    let bg = crate::analytics::kept(conn, ws).ok().map(|f| f.purchase_model());
-    let every = (repo::live_contacts(conn, ws)? / SAMPLE + 1) as u64;
+    let live = repo::live_contacts(conn, ws)?;
+    let every = (live / SAMPLE + 1) as u64;
     let (train_at, holdout_at) = (now - 2 * horizon * DAY, now - horizon * DAY);
     let (mut training, mut holdout) = (Rows::new(WIDTH), Rows::new(WIDTH));
-    let mut everyone: Vec<([u8; 36], Raw)> = Vec::new();
+    let mut everyone: Vec<([u8; 36], Raw)> = Vec::with_capacity(usize::try_from(live).unwrap_or(0));
     let mut bad_id = None;
     for_each_contact(conn, ws, |c, h| {
         if sampled(&c.id, every) {
             if h.started() < train_at {
-                training.push(&input(&h.features(train_at, horizon, bg.as_ref())), h.bought(train_at, horizon));
+                training.push(&input(&h.features(train_at, horizon)), h.bought(train_at, horizon));
             }
             if h.started() < holdout_at {
-                holdout.push(&input(&h.features(holdout_at, horizon, bg.as_ref())), h.bought(holdout_at, horizon));
+                holdout.push(&input(&h.features(holdout_at, horizon)), h.bought(holdout_at, horizon));
             }
         }
         match <[u8; 36]>::try_from(c.id.as_bytes()) {
-            Ok(id) => everyone.push((id, h.features(now, horizon, bg.as_ref()))),
+            Ok(id) => everyone.push((id, h.features(now, horizon))),
             Err(_) => bad_id = Some(c.id.clone()),
         }
     })?;
@@ -461,7 +471,7 @@ fn kept_report(conn: &mut DbConnection, ws: &str) -> AppResult<(Report, Option<K
 pub async fn report(db: &Db, caller: &Caller) -> AppResult<Report> {
     let caller = caller.clone();
     db.read(move |conn| {
-        crate::metrics::require_all_orders(conn, &caller)?;
+        require_all_history(conn, &caller)?;
         Ok(kept_report(conn, caller.workspace())?.0)
     })
     .await
@@ -511,13 +521,12 @@ pub async fn contact(db: &Db, caller: &Caller, id: String) -> AppResult<(Report,
         let ws = caller.workspace();
         let (row, _) = crm_store::contacts::get(conn, ws, &id).map_err(AppError::not_found_as(Entity::Contact))?;
         caller.check_visible(conn, Entity::Contact, row.owner_id.as_deref())?;
-        crate::metrics::require_all_orders(conn, &caller)?;
+        require_all_history(conn, &caller)?;
         let (report, model) = validated(conn, ws)?;
-        let bg = crate::analytics::kept(conn, ws).ok().map(|f| f.purchase_model());
         let theirs = purchases::purchases_of(conn, ws, &id)?;
         let (activities, cases) = repo::happenings_of(conn, ws, &id)?;
         let h = History { created_at: row.created_at, purchases: &theirs, activities: &activities, cases: &cases };
-        let raw = h.features(crm_store::time::now_micros(), report.horizon_days, bg.as_ref());
+        let raw = h.features(crm_store::time::now_micros(), report.horizon_days);
         let contributions: Vec<(usize, f32, f64)> =
             model.contributions(&input(&raw)).iter().enumerate().map(|(i, c)| (i, raw[i], *c)).collect();
         let score = Score {
@@ -542,7 +551,7 @@ pub async fn ranked(db: &Db, caller: &Caller, most: bool, owner: Option<String>,
     db.read(move |conn| {
         let ws = caller.workspace();
         let reach = caller.reach(conn, Entity::Contact)?;
-        crate::metrics::require_all_orders(conn, &caller)?;
+        require_all_history(conn, &caller)?;
         let (report, model) = validated(conn, ws)?;
         let scores = repo::ranked(conn, ws, &reach, owner.as_deref(), most, limit)?
             .into_iter()

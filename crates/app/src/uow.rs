@@ -104,6 +104,7 @@ impl UnitOfWork {
         let (ws, actor) = (self.workspace_id.as_str(), &self.actor);
         let at = self.now;
         let mut rows = Vec::with_capacity(self.events.len());
+        let mut moves = crate::metrics::CellMoves::default();
         for event in self.events {
             // What the audit trail keeps of the event, when it is a record's creation, change or move.
             let (action, entity, id, changes, note) = match event {
@@ -113,7 +114,7 @@ impl UnitOfWork {
                 Event::Catalogued { id, action, changes } => (action, "product", id, changes, None),
                 Event::Trashed { entity, id, before, after } => {
                     if entity == Entity::Contact {
-                        crate::metrics::contact_moved(conn, ws, &id, after.is_none())?;
+                        crate::metrics::contact_moved(conn, ws, &id, after.is_none(), &mut moves)?;
                     }
                     let (action, change) = crm_store::record::trash_change(before, after);
                     (action, entity.as_str(), id, vec![change], None)
@@ -133,7 +134,7 @@ impl UnitOfWork {
                     }
                     let customers = order.contact_id.iter().chain(before_contact.iter().filter(|c| order.contact_id.as_ref() != Some(*c)));
                     for contact in customers {
-                        crate::metrics::refresh(conn, ws, contact, at)?;
+                        crate::metrics::refresh(conn, ws, contact, at, &mut moves)?;
                     }
                     continue;
                 }
@@ -151,6 +152,7 @@ impl UnitOfWork {
             crate::notify::assigned(conn, ws, entity, &id, actor, &changes, note.as_deref(), at)?;
             rows.push(audit::entry(ws, entity, &id, action, actor, changes, at));
         }
+        moves.apply(conn, ws)?;
         audit::insert_entries(conn, rows)
     }
 }

@@ -7,8 +7,9 @@
 //! collation orders as their bytes, so the application compares them as Rust strings.
 
 use crate::reach::Reach;
-use crate::schema::{activity_participants, cases, contacts, propensity_models, propensity_scores};
+use crate::schema::{activities, activity_participants, cases, contacts, propensity_models, propensity_scores};
 use crate::{DbConnection, StoreResult};
+use diesel::dsl::exists;
 use diesel::prelude::*;
 
 /// A live contact as the model reads it.
@@ -41,13 +42,17 @@ pub fn live_contacts(conn: &mut DbConnection, ws: &str) -> StoreResult<i64> {
 /// Something that happened to a contact: whose, when, and its id (which ends the page key).
 pub type Happening = (String, i64, String);
 
-/// Up to `limit` activity participations after `after` in the order of participant, time and
-/// activity (along `activity_participants_who`). Participants that are not contacts (people of
-/// the workspace) come too; the merge with the contacts leaves them out.
+/// Up to `limit` participations in live activities after `after`, in the order of participant,
+/// time and activity (along `activity_participants_who`). Participants that are not contacts
+/// (people of the workspace) come too; the merge with the contacts leaves them out.
 pub fn activity_page(conn: &mut DbConnection, ws: &str, after: Option<&Happening>, limit: i64) -> StoreResult<Vec<Happening>> {
     use activity_participants as p;
+    // An activity in the trash keeps its participants (they come back with it): each row's
+    // activity is looked up by its key.
+    let live = exists(activities::table.filter(activities::id.eq(p::activity_id)).filter(activities::deleted_at.is_null()));
     let mut q = p::table
         .filter(p::workspace_id.eq(ws))
+        .filter(live)
         .select((p::participant_id, p::occurred_at, p::activity_id))
         .order_by((p::participant_id, p::occurred_at, p::activity_id))
         .limit(limit)
@@ -80,11 +85,13 @@ pub fn case_page(conn: &mut DbConnection, ws: &str, after: Option<&Happening>, l
     Ok(q.load(conn)?)
 }
 
-/// One contact's activity times and case opening times, oldest first.
+/// One contact's live activities' times and live cases' opening times, oldest first.
 pub fn happenings_of(conn: &mut DbConnection, ws: &str, contact_id: &str) -> StoreResult<(Vec<i64>, Vec<i64>)> {
     use activity_participants as p;
-    let activities = p::table
+    let live = exists(activities::table.filter(activities::id.eq(p::activity_id)).filter(activities::deleted_at.is_null()));
+    let acts = p::table
         .filter(p::workspace_id.eq(ws))
+        .filter(live)
         .filter(p::participant_id.eq(contact_id))
         .select(p::occurred_at)
         .order_by(p::occurred_at)
@@ -96,7 +103,7 @@ pub fn happenings_of(conn: &mut DbConnection, ws: &str, contact_id: &str) -> Sto
         .select(cases::created_at)
         .order_by(cases::created_at)
         .load(conn)?;
-    Ok((activities, opened))
+    Ok((acts, opened))
 }
 
 /// The workspace's model as kept.

@@ -323,7 +323,6 @@ fn reason_text(lang: Lang, r: &PropensityReason, horizon: i64, currency: &str) -
         "average_order" => say(A::RAverageOrder).replace("{m}", &amount()),
         "customer_days" => say(A::RCustomerDays),
         "order_trend" => say(if n >= 0 { A::RTrendUp } else { A::RTrendDown }),
-        "p_alive" => say(A::RPAlive).replace("{p}", &percent(lang, r.value)),
         "activities_30d" => say(A::RActs30),
         "activities_90d" => say(A::RActs90),
         "activities_all" => say(A::RActsAll),

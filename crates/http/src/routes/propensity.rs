@@ -44,7 +44,7 @@ fn text(feature: &str, value: f64, horizon: i64, currency: &str) -> String {
     let n = value.round() as i64;
     let times = |n: i64| if n == 1 { "once".to_owned() } else { format!("{n} times") };
     match feature {
-        "days_since_purchase" if value >= 3650.0 => "No purchase on record".into(),
+        "days_since_purchase" if value >= 3650.0 => "No purchase in the last ten years".into(),
         "days_since_purchase" => format!("Last bought {n} days ago"),
         "orders_30d" => format!("Bought {} in the last 30 days", times(n)),
         "orders_90d" => format!("Bought {} in the last 90 days", times(n)),
@@ -54,11 +54,10 @@ fn text(feature: &str, value: f64, horizon: i64, currency: &str) -> String {
         "customer_days" => format!("First bought {n} days ago"),
         "order_trend" if n >= 0 => format!("{n} more orders in the last {horizon} days than in the {horizon} before"),
         "order_trend" => format!("{} fewer orders in the last {horizon} days than in the {horizon} before", -n),
-        "p_alive" => format!("{}% likely to still be a customer", (value * 100.0).round()),
         "activities_30d" => format!("{n} activities in the last 30 days"),
         "activities_90d" => format!("{n} activities in the last 90 days"),
         "activities_all" => format!("{n} activities in all"),
-        "days_since_activity" if value >= 3650.0 => "No activity on record".into(),
+        "days_since_activity" if value >= 3650.0 => "No activity in the last ten years".into(),
         "days_since_activity" => format!("Last activity {n} days ago"),
         "cases_365d" => format!("{n} service cases in the last year"),
         "cases_all" => format!("{n} service cases in all"),
@@ -89,8 +88,7 @@ fn score(s: &Score, horizon: i64, currency: &str) -> PropensityScore {
 ///
 /// A logistic regression learns from the workspace's own history who buys (a live placed, paid
 /// or fulfilled order) within `horizon_days` (default 90): features as of two horizons ago
-/// (purchases, spend, activities on every channel, service cases, the CLV fit's probability
-/// alive, time in the CRM) against the purchases of the horizon after. It is judged on the next
+/// (purchases, spend, activities on every channel, service cases, time known) against the purchases of the horizon after. It is judged on the next
 /// horizon (a time-based holdout): its scores are shown only when it reaches AUC ≥ 0.60,
 /// top-decile lift ≥ 1.5 and calibration within 0.5–2 (`validated`); otherwise it is kept with
 /// the reason (`refused`). Admins, managers and analysts. 409 `not_enough_data` with fewer than
@@ -119,7 +117,7 @@ pub async fn train_propensity(state: web::Data<AppState>, who: Principal, body: 
     operation_id = "propensity_model",
     responses(
         (status = 200, description = "The model", body = PropensityModelDto),
-        (status = 403, description = "The role reads only some orders (`orders_out_of_reach`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role reads only some orders, activities or cases (`orders_out_of_reach`, …)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No model yet (`no_propensity_model`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = []))
@@ -147,7 +145,7 @@ pub async fn propensity_model(state: web::Data<AppState>, who: Principal) -> Api
     responses(
         (status = 200, description = "The contacts, with the model", body = PropensityList),
         (status = 400, description = "A malformed parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The role reads only some orders (`orders_out_of_reach`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role reads only some orders, activities or cases (`orders_out_of_reach`, …)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No model, or one not validated (`model_not_validated`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = []))
@@ -176,14 +174,15 @@ pub async fn propensity_contacts(state: web::Data<AppState>, who: Principal, req
 /// From the contact's history as it is at this moment (an order written a second ago counts)
 /// and the validated model: the probability of a purchase within the model's horizon, the three
 /// factors that weigh most and every feature's contribution; `base_log_odds` plus the
-/// contributions is the score's log-odds. Whoever may read the contact and every order.
+/// contributions is the score's log-odds. Whoever may read the contact and every order,
+/// activity and case.
 #[utoipa::path(
     tag = "analytics",
     operation_id = "contact_propensity",
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "The score and its reasons", body = ContactPropensity),
-        (status = 403, description = "The role reads only some orders (`orders_out_of_reach`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role reads only some orders, activities or cases (`orders_out_of_reach`, …)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such contact", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No model, or one not validated (`model_not_validated`)", body = Problem, content_type = "application/problem+json"),
     ),
