@@ -77,7 +77,7 @@ pub struct ClvFit {
 }
 
 impl ClvFit {
-    pub(crate) fn purchase_model(&self) -> BgNbd {
+    fn purchase_model(&self) -> BgNbd {
         let p = self.purchases;
         BgNbd { r: p.r, alpha: p.alpha, a: p.a, b: p.b }
     }
@@ -299,7 +299,7 @@ fn compute(data: Calibration, end: i64, today: i64, now: i64, currency: String) 
     })
 }
 
-pub(crate) fn kept(conn: &mut DbConnection, ws: &str) -> AppResult<ClvFit> {
+fn kept(conn: &mut DbConnection, ws: &str) -> AppResult<ClvFit> {
     let body = repo::clv_fit(conn, ws)?.ok_or_else(|| StoreError::Conflict {
         code: "no_clv_fit",
         message: "no customer lifetime value fit yet: POST /api/v1/analytics/clv makes one".into(),

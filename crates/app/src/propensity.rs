@@ -128,16 +128,17 @@ fn count_since(times: impl Iterator<Item = i64>, from: i64, to: i64) -> f32 {
 impl History<'_> {
     /// The raw features as of `at` (only what happened before it), with a horizon of
     /// `horizon` days.
+    ///
+    /// Not features: whether they ever bought (`days_since_purchase` says it) and their orders
+    /// of all time (they move with the last year's and with `customer_days`). Features that
+    /// move together trade large weights of opposite signs, and a reason such as "bought 42
+    /// times in all" lowering a regular buyer's score would mislead.
     fn features(&self, at: i64, horizon: i64) -> Raw {
         let before: Vec<&Purchase> = self.purchases.iter().filter(|p| p.ordered_at < at).collect();
         let times = || before.iter().map(|p| p.ordered_at);
         // Capped at NEVER: a purchase twelve years ago is not older than none.
         let days = |t: i64| (((at - t).max(0) / DAY) as f32).min(NEVER);
         let orders = before.len() as f32;
-        // Not features: whether they ever bought (`days_since_purchase` says it) and their orders
-        // of all time (they move with the last year's and with `customer_days`): features that
-        // move together trade large weights of opposite signs, and a reason such as "bought 42
-        // times in all" lowering a regular buyer's score would mislead.
         let revenue = |from: i64| before.iter().filter(|p| p.ordered_at >= from).map(|p| p.base_total_e4 as f64 / 10_000.0).sum::<f64>();
         let first = times().min();
         let last = times().max();
@@ -277,7 +278,8 @@ pub struct Report {
     pub scored: usize,
 }
 
-/// What is kept of the model: the model itself and the report.
+/// What is kept of the model: the model itself and the features it was trained on (a model of
+/// other features is out of date).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Kept {
     model: Model,
@@ -380,8 +382,9 @@ fn read_and_fit(conn: &mut DbConnection, ws: &str, horizon: i64, now: i64) -> Ap
         FitError::NotEnoughData { positives, negatives } => StoreError::Conflict {
             code: "not_enough_data",
             message: format!(
-                "too little history to learn from: {positives} contacts bought and {negatives} did not in the {horizon} days after {}; at least 100 of each are needed",
-                chrono::DateTime::from_timestamp_micros(train_at).map(|t| t.date_naive().to_string()).unwrap_or_default()
+                "too little history to learn from: {positives} contacts bought and {negatives} did not in the {horizon} days after {}; at least {} of each are needed",
+                chrono::DateTime::from_timestamp_micros(train_at).map(|t| t.date_naive().to_string()).unwrap_or_default(),
+                crm_analytics::propensity::MIN_CLASS
             ),
             field: None,
         },

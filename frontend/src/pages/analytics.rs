@@ -422,8 +422,15 @@ fn PropensityPanel(analyst: RwSignal<bool>) -> impl IntoView {
                 Some(Ok(m)) => {
                     let l = lang.get();
                     let explain = i18n::text(l, A::PropensityExplain).replace("{n}", &i18n::number(l, m.horizon_days));
-                    let refused = m.refused.clone().map(|why| view! {
-                        <p class="notice" id="propensity-refused" role="status">{i18n::text(l, A::PropensityRefused).replace("{why}", &why)}</p>
+                    let refused = m.refused.clone().map(|code| {
+                        let why = match code.as_str() {
+                            "not_enough_data" => i18n::text(l, A::WhyNotEnoughData).to_owned(),
+                            "auc_too_low" => i18n::text(l, A::WhyAucTooLow).to_owned(),
+                            "lift_too_low" => i18n::text(l, A::WhyLiftTooLow).to_owned(),
+                            "miscalibrated" => i18n::text(l, A::WhyMiscalibrated).to_owned(),
+                            _ => code,
+                        };
+                        view! { <p class="notice" id="propensity-refused" role="status">{i18n::text(l, A::PropensityRefused).replace("{why}", &why)}</p> }
                     });
                     view! { <p class="muted">{explain}</p>{quality(&m)}{refused} }.into_any()
                 }
