@@ -179,12 +179,12 @@ pub struct Recomputed {
     pub fixed: bool,
 }
 
-fn may_analyse(caller: &Caller) -> AppResult<()> {
+/// Admins, managers and analysts run the long analytical jobs (`what`: "recompute the metrics").
+pub(crate) fn may_analyse(caller: &Caller, what: &str) -> AppResult<()> {
     if matches!(caller.role(), Role::Admin | Role::Manager | Role::Analyst) {
         Ok(())
     } else {
-        Err(StoreError::Forbidden { code: "forbidden", message: "admins, managers and analysts recompute the metrics".into(), field: None }
-            .into())
+        Err(StoreError::Forbidden { code: "forbidden", message: format!("admins, managers and analysts {what}"), field: None }.into())
     }
 }
 
@@ -193,7 +193,7 @@ fn may_analyse(caller: &Caller) -> AppResult<()> {
 /// cut points are the quintiles of those figures (unless fixed), and every row is written in
 /// one transaction.
 pub async fn recompute(db: &Db, caller: &Caller) -> AppResult<Recomputed> {
-    may_analyse(caller)?;
+    may_analyse(caller, "recompute the metrics")?;
     let _running = crate::analytics::Exclusive::start(caller.workspace(), "metrics", "recompute_in_progress")?;
     recompute_held(db, caller).await
 }

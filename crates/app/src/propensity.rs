@@ -32,7 +32,7 @@ use crate::error::{AppError, AppResult};
 pub use crm_analytics::propensity::Quality;
 use crm_analytics::propensity::{FitError, Model, Rows};
 use crm_domain::access::Entity;
-use crm_domain::{FieldError, Role};
+use crm_domain::FieldError;
 use crm_store::analytics::{self as purchases, Purchase};
 use crm_store::propensity::{self as repo, ContactBasics, Happening, ModelRow, ScoreRow};
 use crm_store::{DbConnection, StoreError, StoreResult};
@@ -304,24 +304,11 @@ fn require_all_history(conn: &mut DbConnection, caller: &Caller) -> AppResult<()
     Ok(())
 }
 
-fn may_train(caller: &Caller) -> AppResult<()> {
-    if matches!(caller.role(), Role::Admin | Role::Manager | Role::Analyst) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden {
-            code: "forbidden",
-            message: "admins, managers and analysts train the propensity model".into(),
-            field: None,
-        }
-        .into())
-    }
-}
-
 /// Trains the workspace's model over `horizon` days, judges it on the holdout and scores every
 /// live contact (admins, managers and analysts). Too little history is 409 `not_enough_data`;
 /// a model below the bar is kept with its reason and no scores.
 pub async fn train(db: &Db, caller: &Caller, horizon: Option<i64>) -> AppResult<Report> {
-    may_train(caller)?;
+    crate::metrics::may_analyse(caller, "train the propensity model")?;
     let horizon = horizon.unwrap_or(DEFAULT_HORIZON);
     if !HORIZONS.contains(&horizon) {
         let problem = FieldError::new("horizon_days", "out_of_range", "give a horizon of 7 to 365 days");
