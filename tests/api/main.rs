@@ -26,6 +26,7 @@ mod orders;
 mod pagination;
 mod propensity;
 mod search;
+mod segments;
 mod telephony;
 mod timeline;
 mod views;

@@ -11,6 +11,9 @@ pub enum AppError {
     /// their read reach (the three look the same, so ids cannot be probed).
     #[error("no such {0} in this workspace")]
     NotFound(Entity),
+    /// The same for what is not a customer record (a segment, …), by name.
+    #[error("no such {0} in this workspace")]
+    Missing(&'static str),
     /// A query parameter that cannot be understood (400, naming it).
     #[error("{name}: {message}")]
     BadParameter { name: String, code: &'static str, message: String },
@@ -33,7 +36,7 @@ impl AppError {
     /// As the store's error, for a callback the store runs (a patch applied to a row it read).
     pub fn into_store(self) -> StoreError {
         match self {
-            AppError::NotFound(_) => StoreError::NotFound,
+            AppError::NotFound(_) | AppError::Missing(_) => StoreError::NotFound,
             AppError::BadParameter { name, code, message } => StoreError::Invalid(crm_domain::FieldError::new(name, code, message).into()),
             AppError::Store(e) => e,
         }

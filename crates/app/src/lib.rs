@@ -35,6 +35,7 @@ pub mod propensity;
 pub mod records;
 pub mod reminders;
 pub mod search;
+pub mod segments;
 pub mod tasks;
 pub mod timeline;
 pub mod uow;

@@ -17,6 +17,7 @@ pub mod money;
 pub mod operations;
 pub mod phone;
 pub mod records;
+pub mod segments;
 pub mod tag;
 pub mod webhooks;
 

@@ -117,6 +117,7 @@ impl From<crm_app::AppError> for ApiError {
     fn from(e: crm_app::AppError) -> Self {
         match e {
             crm_app::AppError::NotFound(entity) => ApiError::not_found(entity.as_str()),
+            crm_app::AppError::Missing(what) => ApiError::not_found(what),
             crm_app::AppError::BadParameter { name, code, message } => crate::params::bad(&name, code, &message),
             crm_app::AppError::Store(e) => e.into(),
         }

@@ -58,6 +58,10 @@ pub struct ContactFilter {
     pub created_lt: Option<i64>,
     pub updated_gte: Option<i64>,
     pub trash: Trash,
+    /// Members of this segment (its id, as asked); the use case resolves it into `matching`.
+    pub segment: Option<String>,
+    /// A condition from a segment's rules.
+    pub matching: Option<listing::SqlWhere>,
 }
 
 fn filtered<'a>(ws: &str, reach: &Reach, f: &ContactFilter, custom: &CustomPlan) -> contacts::BoxedQuery<'a, Db> {
@@ -116,7 +120,25 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &ContactFilter, custom: &CustomPlan)
         q = crate::search_where!(q, contacts::search_text, contacts::id, ws, ENTITY, &needle);
     }
     q = crate::custom_where!(q, custom);
+    if let Some(w) = &f.matching {
+        q = q.filter(w.clone());
+    }
     q
+}
+
+/// How many contacts match.
+pub fn count(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &ContactFilter) -> StoreResult<i64> {
+    Ok(filtered(ws, reach, f, &CustomPlan::default()).count().get_result(conn)?)
+}
+
+/// The ids of every live contact matching `w` (a segment's members).
+pub fn ids_matching(conn: &mut DbConnection, ws: &str, w: &listing::SqlWhere) -> StoreResult<Vec<String>> {
+    Ok(contacts::table
+        .filter(contacts::workspace_id.eq(ws))
+        .filter(contacts::deleted_at.is_null())
+        .filter(w.clone())
+        .select(contacts::id)
+        .load(conn)?)
 }
 
 /// One page of contacts.

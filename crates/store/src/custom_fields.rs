@@ -209,6 +209,18 @@ pub fn condition_sql(pg: bool, def: &FieldDef, op: CmpOp, value: &serde_json::Va
     })
 }
 
+/// The condition that a record holds a value of the field (not empty, not null).
+pub fn present_sql(pg: bool, storage_key: &str) -> StoreResult<String> {
+    if !is_storage_key(storage_key) {
+        return Err(StoreError::Corrupt(format!("storage key {storage_key}")));
+    }
+    Ok(if pg {
+        format!("(COALESCE(jsonb_typeof(custom::jsonb -> '{storage_key}'), 'null') <> 'null')")
+    } else {
+        format!("(json_extract(custom, '$.{storage_key}') IS NOT NULL)")
+    })
+}
+
 pub use crate::db::is_pg;
 
 /// Builds the index that filters and sorts a field's kind by it, in the running transaction

@@ -40,6 +40,7 @@ pub mod reach;
 pub mod record;
 pub mod reminders;
 pub mod schema;
+pub mod segments;
 pub mod tasks;
 pub mod terms;
 pub mod time;

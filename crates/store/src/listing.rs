@@ -196,3 +196,156 @@ pub fn attach_company_names<R>(
         })
         .collect())
 }
+
+/// A condition written as SQL with bound values, built piece by piece (a segment's rules):
+/// usable as a filter of any boxed query. Only its builder writes the SQL; values are always
+/// bound.
+#[derive(Debug, Clone, Default)]
+pub struct SqlWhere {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone)]
+enum Part {
+    Sql(String),
+    Int(i64),
+    Text(String),
+}
+
+impl SqlWhere {
+    /// Appends SQL.
+    pub fn sql(&mut self, s: &str) -> &mut Self {
+        match self.parts.last_mut() {
+            Some(Part::Sql(last)) => last.push_str(s),
+            _ => self.parts.push(Part::Sql(s.to_owned())),
+        }
+        self
+    }
+
+    /// Appends a bound integer.
+    pub fn int(&mut self, v: i64) -> &mut Self {
+        self.parts.push(Part::Int(v));
+        self
+    }
+
+    /// Appends a bound text.
+    pub fn text(&mut self, v: &str) -> &mut Self {
+        self.parts.push(Part::Text(v.to_owned()));
+        self
+    }
+
+    /// Appends `(?, ?, …)` of bound texts.
+    pub fn texts(&mut self, vs: &[String]) -> &mut Self {
+        self.sql("(");
+        for (i, v) in vs.iter().enumerate() {
+            if i > 0 {
+                self.sql(", ");
+            }
+            self.text(v);
+        }
+        self.sql(")")
+    }
+
+    /// Appends another condition.
+    pub fn append(&mut self, other: &SqlWhere) -> &mut Self {
+        for p in &other.parts {
+            match p {
+                Part::Sql(s) => {
+                    self.sql(s);
+                }
+                other => self.parts.push(other.clone()),
+            }
+        }
+        self
+    }
+}
+
+impl diesel::expression::Expression for SqlWhere {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl<QS> diesel::expression::AppearsOnTable<QS> for SqlWhere {}
+impl<QS> diesel::expression::SelectableExpression<QS> for SqlWhere {}
+
+impl diesel::expression::ValidGrouping<()> for SqlWhere {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::query_builder::QueryId for SqlWhere {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::QueryFragment<crate::Db> for SqlWhere {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, crate::Db>) -> diesel::QueryResult<()> {
+        out.unsafe_to_cache_prepared();
+        for p in &self.parts {
+            match p {
+                Part::Sql(s) => out.push_sql(s),
+                Part::Int(v) => out.push_bind_param::<diesel::sql_types::BigInt, _>(v)?,
+                Part::Text(t) => out.push_bind_param::<diesel::sql_types::Text, _>(t)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SqlWhere {
+    /// All of `parts` hold (`any`: one of them).
+    pub fn group(parts: &[SqlWhere], any: bool) -> SqlWhere {
+        let mut w = SqlWhere::default();
+        w.sql("(");
+        for (i, p) in parts.iter().enumerate() {
+            if i > 0 {
+                w.sql(if any { " OR " } else { " AND " });
+            }
+            w.append(p);
+        }
+        w.sql(")");
+        w
+    }
+
+    /// The condition does not hold (also where it is unknown, as for an empty value).
+    pub fn negated(&self) -> SqlWhere {
+        let mut w = SqlWhere::default();
+        w.sql("((");
+        w.append(self);
+        w.sql(") IS NOT TRUE)");
+        w
+    }
+}
+
+impl From<&crate::cursor::CustomCondition> for SqlWhere {
+    fn from(c: &crate::cursor::CustomCondition) -> Self {
+        use crate::cursor::SortValue;
+        let mut w = SqlWhere::default();
+        w.sql(&c.sql);
+        match &c.value {
+            SortValue::Int(v) => {
+                w.int(*v);
+            }
+            SortValue::Text(t) => {
+                w.text(t);
+            }
+            SortValue::Null => {}
+        }
+        w.sql(c.close);
+        w
+    }
+}
+
+/// The day of the year (`MM-DD`, UTC) of a number of days since the epoch (`micros`: of
+/// microseconds) is one of `month_days`: an anniversary in a window.
+pub fn anniversary(pg: bool, expr: &str, micros: bool, month_days: &[String]) -> SqlWhere {
+    let day = match (pg, micros) {
+        (false, false) => format!("strftime('%m-%d', ({expr}) * 86400, 'unixepoch')"),
+        (false, true) => format!("strftime('%m-%d', ({expr}) / 1000000, 'unixepoch')"),
+        (true, false) => format!("to_char(date '1970-01-01' + ({expr})::int, 'MM-DD')"),
+        (true, true) => format!("to_char(to_timestamp(({expr}) / 1000000.0) AT TIME ZONE 'UTC', 'MM-DD')"),
+    };
+    let mut w = SqlWhere::default();
+    w.sql(&format!("({day} IN "));
+    w.texts(month_days);
+    w.sql(")");
+    w
+}

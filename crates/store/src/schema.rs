@@ -419,10 +419,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    segments (id) {
+        id -> Text, workspace_id -> Text, name -> Text, description -> Nullable<Text>, rules -> Text, kind -> Text,
+        shared -> Integer, owner_id -> Nullable<Text>, members -> BigInt, evaluated_at -> BigInt, version -> BigInt,
+        created_at -> BigInt, updated_at -> BigInt,
+    }
+}
+
+diesel::table! { segment_members (segment_id, contact_id) { segment_id -> Text, contact_id -> Text, since -> BigInt, } }
+
+diesel::table! {
+    segment_changes (segment_id, at, contact_id) { segment_id -> Text, at -> BigInt, contact_id -> Text, entered -> Integer, }
+}
+
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     contacts,
+    segments,
+    segment_members,
+    segment_changes,
     companies,
     record_tags,
     contact_points,

@@ -47,6 +47,9 @@ struct ContactFilters {
     updated_gte: Option<String>,
     /// `exclude` (default), `only` (the trash) or `include`.
     trash: Option<String>,
+    /// Members of a segment you see (its id): a dynamic segment's rules as they match now, a
+    /// snapshot's frozen members.
+    segment: Option<String>,
 }
 
 fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<ContactFilter> {
@@ -66,6 +69,8 @@ fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<ContactFilter
         created_lt: q.take_time("created_at[lt]")?,
         updated_gte: q.take_time("updated_at[gte]")?,
         trash: q.trash()?,
+        segment: q.take("segment"),
+        matching: None,
     })
 }
 

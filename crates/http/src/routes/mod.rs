@@ -24,6 +24,7 @@ pub mod pipelines;
 pub mod products;
 pub mod propensity;
 pub mod search;
+pub mod segments;
 pub mod system;
 pub mod telephony;
 pub mod timeline;

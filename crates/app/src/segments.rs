@@ -1,0 +1,472 @@
+//! Segments: saved rules over contacts (`crm_domain::segments`), dynamic (whoever matches when
+//! read) or a snapshot (the members when it was last evaluated), private to their maker or
+//! shared with the workspace. A segment filters every contact list (`segment=`), previews its
+//! count while it is edited, and keeps who entered and left at each evaluation.
+//!
+//! Access: a rule on purchases needs every order in the caller's reach and a rule on activities
+//! every activity (a figure adds up all of a customer's history); members are always narrowed
+//! to the contacts the caller may read.
+
+use crate::caller::Caller;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crm_domain::access::Entity;
+use crm_domain::custom::{FieldDef, FieldType};
+use crm_domain::segments::{self as rules, Condition, Field, Op, Operand, Rule};
+use crm_domain::{FieldError, Role};
+use crm_store::contacts::{self as contacts_repo, ContactFilter};
+use crm_store::cursor::{CmpOp, Trash};
+use crm_store::listing::SqlWhere;
+use crm_store::segments::{self as repo, Change, Moved, SegmentRow, DAY_MICROS};
+use crm_store::{custom_fields, time, DbConnection, StoreError};
+use serde_json::Value;
+
+/// Whether a segment's members follow its rules or were frozen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Dynamic,
+    Snapshot,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Dynamic => "dynamic",
+            Kind::Snapshot => "snapshot",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        [Kind::Dynamic, Kind::Snapshot].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// What a segment is made of.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub name: String,
+    pub description: Option<String>,
+    /// The rule tree as the API takes it (checked here).
+    pub rules: Value,
+    pub kind: Kind,
+    pub shared: bool,
+}
+
+/// A segment as its reader sees it: the count of the last evaluation only for a reader who
+/// reads every contact.
+#[derive(Debug, Clone)]
+pub struct Segment {
+    pub row: SegmentRow,
+    pub rules: Value,
+    pub members: Option<i64>,
+    pub mine: bool,
+    pub editable: bool,
+}
+
+const NAME_CHARS: usize = 120;
+const DESCRIPTION_CHARS: usize = 2_000;
+
+fn missing() -> AppError {
+    AppError::Missing("segment")
+}
+
+/// Reads a segment the caller sees (their own or a shared one).
+fn visible(conn: &mut DbConnection, caller: &Caller, id: &str) -> AppResult<SegmentRow> {
+    let row = repo::get(conn, caller.workspace(), id)?.ok_or_else(missing)?;
+    if row.shared != 0 || (row.owner_id.is_some() && row.owner_id.as_deref() == caller.user_id()) {
+        Ok(row)
+    } else {
+        Err(missing())
+    }
+}
+
+/// The maker changes their segment; admins and managers any shared one.
+fn may_change(caller: &Caller, row: &SegmentRow) -> bool {
+    let maker = row.owner_id.is_some() && row.owner_id.as_deref() == caller.user_id();
+    maker || (row.shared != 0 && matches!(caller.role(), Role::Admin | Role::Manager))
+}
+
+fn shown(conn: &mut DbConnection, caller: &Caller, row: SegmentRow) -> AppResult<Segment> {
+    let all = caller.reach(conn, Entity::Contact)?.owners().is_none();
+    let rules = serde_json::from_str(&row.rules).map_err(|e| StoreError::Corrupt(format!("segment {} rules: {e}", row.id)))?;
+    Ok(Segment {
+        members: all.then_some(row.members),
+        mine: row.owner_id.is_some() && row.owner_id.as_deref() == caller.user_id(),
+        editable: may_change(caller, &row),
+        rules,
+        row,
+    })
+}
+
+/// The segments the caller sees, by name.
+pub async fn list(db: &Db, caller: &Caller) -> AppResult<Vec<Segment>> {
+    let caller = caller.clone();
+    db.read(move |conn| {
+        let rows = repo::visible(conn, caller.workspace(), caller.user_id())?;
+        rows.into_iter().map(|r| shown(conn, &caller, r)).collect()
+    })
+    .await
+}
+
+/// One segment the caller sees.
+pub async fn get(db: &Db, caller: &Caller, id: String) -> AppResult<Segment> {
+    let caller = caller.clone();
+    db.read(move |conn| {
+        let row = visible(conn, &caller, &id)?;
+        shown(conn, &caller, row)
+    })
+    .await
+}
+
+/// How many contacts the caller may read match `rules` now (the count while editing).
+pub async fn preview(db: &Db, caller: &Caller, rules: Value) -> AppResult<i64> {
+    let caller = caller.clone();
+    db.read(move |conn| {
+        let rule = rules::parse("rules", &rules)?;
+        let matching = compile(conn, &caller, &rule, &mut Vec::new())?;
+        let reach = caller.reach(conn, Entity::Contact)?;
+        let filter = ContactFilter { matching: Some(matching), trash: Trash::Exclude, ..ContactFilter::default() };
+        Ok(contacts_repo::count(conn, caller.workspace(), &reach, &filter)?)
+    })
+    .await
+}
+
+fn check_spec(spec: &Spec) -> AppResult<(String, Option<String>, Rule)> {
+    let mut errors = crm_domain::ValidationErrors::new();
+    let name = errors.collect(crm_domain::text("name", &spec.name, NAME_CHARS));
+    let description = match &spec.description {
+        Some(d) => errors.collect(crm_domain::optional_text("description", d, DESCRIPTION_CHARS)).flatten(),
+        None => None,
+    };
+    let rule = match rules::parse("rules", &spec.rules) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            e.0.into_iter().for_each(|f| errors.push(f));
+            None
+        }
+    };
+    let rule = errors.finish(|| rule)?.ok_or_else(|| StoreError::Corrupt("segment rules".into()))?;
+    Ok((name.unwrap_or_default(), description, rule))
+}
+
+/// Makes a segment and evaluates its members. An API key's segments are shared.
+pub async fn create(db: &Db, caller: &Caller, spec: Spec) -> AppResult<(Segment, Moved)> {
+    let caller = caller.clone();
+    db.write(move |conn| {
+        let (name, description, rule) = check_spec(&spec)?;
+        let id = crm_store::new_id();
+        let matching = compile(conn, &caller, &rule, &mut vec![id.clone()])?;
+        let now = time::now_micros();
+        let row = SegmentRow {
+            id,
+            workspace_id: caller.workspace().to_owned(),
+            name,
+            description,
+            rules: spec.rules.to_string(),
+            kind: spec.kind.as_str().into(),
+            shared: i32::from(spec.shared || caller.user_id().is_none()),
+            owner_id: caller.user_id().map(str::to_owned),
+            members: 0,
+            evaluated_at: now,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        repo::insert(conn, &row)?;
+        let moved = evaluate_in(conn, &row, &matching, now)?;
+        let row = repo::get(conn, caller.workspace(), &row.id)?.ok_or_else(missing)?;
+        Ok((shown(conn, &caller, row)?, moved))
+    })
+    .await
+}
+
+/// Changes a segment if it is still at `expected` (`None`: whatever it is now); new rules or a new kind evaluate it again.
+pub async fn change(db: &Db, caller: &Caller, id: String, expected: Option<i64>, spec: Spec) -> AppResult<(Segment, Moved)> {
+    let caller = caller.clone();
+    db.write(move |conn| {
+        let current = visible(conn, &caller, &id)?;
+        if !may_change(&caller, &current) {
+            return Err(forbidden("only its maker (or, when shared, an admin or manager) changes a segment"));
+        }
+        if let Some(expected) = expected.filter(|e| *e != current.version) {
+            return Err(StoreError::PreconditionFailed { expected, current: current.version }.into());
+        }
+        let (name, description, rule) = check_spec(&spec)?;
+        let matching = compile(conn, &caller, &rule, &mut vec![id.clone()])?;
+        let now = time::now_micros();
+        let rules = spec.rules.to_string();
+        let again = rules != current.rules || spec.kind.as_str() != current.kind;
+        let row = SegmentRow {
+            name,
+            description,
+            rules,
+            kind: spec.kind.as_str().into(),
+            shared: i32::from(spec.shared || current.owner_id.is_none()),
+            version: current.version + 1,
+            updated_at: now,
+            ..current.clone()
+        };
+        repo::update(conn, &row, current.version)?;
+        let moved = if again { evaluate_in(conn, &row, &matching, now)? } else { Moved::default() };
+        let row = repo::get(conn, caller.workspace(), &id)?.ok_or_else(missing)?;
+        Ok((shown(conn, &caller, row)?, moved))
+    })
+    .await
+}
+
+/// Deletes a segment that no other segment's rules name.
+pub async fn delete(db: &Db, caller: &Caller, id: String, expected: Option<i64>) -> AppResult<()> {
+    let caller = caller.clone();
+    db.write(move |conn| {
+        let current = visible(conn, &caller, &id)?;
+        if !may_change(&caller, &current) {
+            return Err(forbidden("only its maker (or, when shared, an admin or manager) deletes a segment"));
+        }
+        if let Some(expected) = expected.filter(|e| *e != current.version) {
+            return Err(StoreError::PreconditionFailed { expected, current: current.version }.into());
+        }
+        let ws = caller.workspace();
+        for other in repo::mentioning(conn, ws, &id)? {
+            let Ok(rule) = rules::parse("rules", &serde_json::from_str(&other.rules).unwrap_or(Value::Null)) else { continue };
+            let names_it = rule.conditions().iter().any(|c| c.field == Field::Segment && matches!(&c.value, Operand::Text(t) if *t == id));
+            if names_it {
+                return Err(StoreError::Conflict {
+                    code: "segment_in_use",
+                    message: format!("the segment \"{}\" is built on this one; change it first", other.name),
+                    field: None,
+                }
+                .into());
+            }
+        }
+        repo::delete(conn, ws, &id)?;
+        Ok(())
+    })
+    .await
+}
+
+/// Evaluates a segment again: a dynamic segment's members as they are now, a snapshot frozen
+/// anew; who entered and left is kept.
+pub async fn evaluate(db: &Db, caller: &Caller, id: String) -> AppResult<(Segment, Moved)> {
+    let caller = caller.clone();
+    db.write(move |conn| {
+        let row = visible(conn, &caller, &id)?;
+        let rule = stored_rule(&row)?;
+        let matching = compile(conn, &caller, &rule, &mut vec![id.clone()])?;
+        let moved = evaluate_in(conn, &row, &matching, time::now_micros())?;
+        let row = repo::get(conn, caller.workspace(), &id)?.ok_or_else(missing)?;
+        Ok((shown(conn, &caller, row)?, moved))
+    })
+    .await
+}
+
+fn evaluate_in(conn: &mut DbConnection, row: &SegmentRow, matching: &SqlWhere, now: i64) -> AppResult<Moved> {
+    let ids = contacts_repo::ids_matching(conn, &row.workspace_id, matching)?;
+    Ok(repo::replace_members(conn, &row.id, &ids, now)?)
+}
+
+fn stored_rule(row: &SegmentRow) -> AppResult<Rule> {
+    let v: Value = serde_json::from_str(&row.rules).map_err(|e| StoreError::Corrupt(format!("segment {} rules: {e}", row.id)))?;
+    Ok(rules::parse("rules", &v)?)
+}
+
+/// Who entered and left a segment, newest first (of one contact when asked), among the
+/// contacts the caller may read.
+pub async fn history(
+    db: &Db,
+    caller: &Caller,
+    id: String,
+    contact: Option<String>,
+    after: Option<(i64, String)>,
+    limit: i64,
+) -> AppResult<Vec<Change>> {
+    let caller = caller.clone();
+    db.read(move |conn| {
+        visible(conn, &caller, &id)?;
+        let reach = caller.reach(conn, Entity::Contact)?;
+        Ok(repo::changes(conn, caller.workspace(), &id, contact.as_deref(), reach.owners(), after, limit)?)
+    })
+    .await
+}
+
+/// Resolves a contact list's `segment=` into the condition it filters by: a dynamic segment's
+/// rules as they match now, a snapshot's kept members.
+pub fn resolve_filter(conn: &mut DbConnection, caller: &Caller, filter: &mut ContactFilter) -> AppResult<()> {
+    let Some(id) = filter.segment.take() else { return Ok(()) };
+    let row = visible(conn, caller, &id).map_err(|_| AppError::BadParameter {
+        name: "segment".into(),
+        code: "unknown_segment",
+        message: format!("no segment {id} that you can see"),
+    })?;
+    filter.matching = Some(member_of(conn, caller, &row, &mut Vec::new())?);
+    Ok(())
+}
+
+fn member_of(conn: &mut DbConnection, caller: &Caller, row: &SegmentRow, stack: &mut Vec<String>) -> AppResult<SqlWhere> {
+    if row.kind == Kind::Snapshot.as_str() {
+        return Ok(repo::kept_member(&row.id));
+    }
+    stack.push(row.id.clone());
+    let rule = stored_rule(row)?;
+    let w = compile(conn, caller, &rule, stack);
+    stack.pop();
+    w
+}
+
+fn forbidden(message: &str) -> AppError {
+    StoreError::Forbidden { code: "forbidden", message: message.into(), field: None }.into()
+}
+
+fn rule_error(c: &Condition, part: &str, code: &str, message: String) -> AppError {
+    FieldError::new(format!("{}.{part}", c.path), code, message).into()
+}
+
+/// The SQL of a rule tree for the caller. `stack` holds the segments being compiled (a
+/// segment may not name itself, directly or through others).
+fn compile(conn: &mut DbConnection, caller: &Caller, rule: &Rule, stack: &mut Vec<String>) -> AppResult<SqlWhere> {
+    match rule {
+        Rule::All(rs) | Rule::Any(rs) => {
+            let parts = rs.iter().map(|r| compile(conn, caller, r, stack)).collect::<AppResult<Vec<_>>>()?;
+            Ok(SqlWhere::group(&parts, matches!(rule, Rule::Any(_))))
+        }
+        Rule::Condition(c) => condition(conn, caller, c, stack),
+    }
+}
+
+fn condition(conn: &mut DbConnection, caller: &Caller, c: &Condition, stack: &mut Vec<String>) -> AppResult<SqlWhere> {
+    let ws = caller.workspace();
+    let pg = custom_fields::is_pg(conn);
+    for (reads, entity, what) in
+        [(c.field.reads_orders(), Entity::Order, "order"), (c.field.reads_activities(), Entity::Activity, "activity")]
+    {
+        if reads && caller.reach(conn, entity)?.owners().is_some() {
+            return Err(StoreError::Forbidden {
+                code: "rule_out_of_reach",
+                message: format!("{} reads every {what} of a customer, and your role reads only some", c.field.name()),
+                field: Some(format!("{}.field", c.path)),
+            }
+            .into());
+        }
+    }
+    match &c.field {
+        Field::Custom(key) => custom(conn, caller, c, key),
+        Field::Segment => {
+            let Operand::Text(id) = &c.value else { return Err(rule_error(c, "value", "invalid_value", "give a segment id".into())) };
+            if stack.contains(id) {
+                return Err(rule_error(c, "value", "segment_cycle", "a segment may not be built on itself".into()));
+            }
+            let other = visible(conn, caller, id)
+                .map_err(|_| rule_error(c, "value", "unknown_segment", format!("no segment {id} that you can see")))?;
+            // A problem inside the other segment's rules is this condition's problem.
+            let w = member_of(conn, caller, &other, stack).map_err(|e| match e {
+                AppError::Store(StoreError::Invalid(errors)) => match errors.0.into_iter().next() {
+                    Some(inner) => rule_error(c, "value", &inner.code, format!("in the segment \"{}\": {}", other.name, inner.message)),
+                    None => missing(),
+                },
+                other => other,
+            })?;
+            Ok(if c.op == Op::IsNot { w.negated() } else { w })
+        }
+        Field::Propensity => {
+            let model = crm_store::propensity::model(conn, ws)?;
+            if model.as_ref().is_none_or(|m| m.refused.is_some()) {
+                return Err(rule_error(
+                    c,
+                    "field",
+                    "propensity_not_validated",
+                    "no validated propensity model: train one (its holdout must pass) before segmenting on it".into(),
+                ));
+            }
+            Ok(repo::builtin(pg, ws, time::now_micros(), c)?)
+        }
+        _ => Ok(repo::builtin(pg, ws, time::now_micros(), c)?),
+    }
+}
+
+/// A condition on a custom field of contacts, checked against the field's type.
+fn custom(conn: &mut DbConnection, caller: &Caller, c: &Condition, key: &str) -> AppResult<SqlWhere> {
+    let ws = caller.workspace();
+    let pg = custom_fields::is_pg(conn);
+    let set = crate::custom::field_set(conn, ws, Entity::Contact)?;
+    let def: FieldDef =
+        set.by_key(key).cloned().ok_or_else(|| rule_error(c, "field", "unknown_field", format!("contacts have no custom field {key}")))?;
+    if !def.readable_by(caller.role()) {
+        return Err(StoreError::Forbidden {
+            code: "field_forbidden",
+            message: format!("the {} role may not read custom.{key}", caller.role()),
+            field: Some(format!("{}.field", c.path)),
+        }
+        .into());
+    }
+    let timed = matches!(def.field_type, FieldType::Date | FieldType::Datetime);
+    let ranged = def.field_type.comparison().is_some()
+        && !matches!(def.field_type, FieldType::Choice | FieldType::User | FieldType::Record | FieldType::YesNo);
+    let op_error = |what: &str| rule_error(c, "op", "invalid_operator", format!("a {} field {what}", def.field_type));
+    match c.op {
+        Op::IsEmpty | Op::IsNotEmpty => {
+            let mut w = SqlWhere::default();
+            w.sql(&custom_fields::present_sql(pg, &def.storage_key)?);
+            return Ok(if c.op == Op::IsEmpty { w.negated() } else { w });
+        }
+        Op::InLastDays | Op::InNextDays | Op::AnniversaryInNextDays => {
+            if !timed {
+                return Err(op_error("has no dates"));
+            }
+            let Operand::Days(days) = c.value else { return Err(rule_error(c, "value", "invalid_value", "give a number of days".into())) };
+            let micros = def.field_type == FieldType::Datetime;
+            let expr = custom_fields::value_sql(pg, &def.storage_key, crm_domain::custom::Comparison::Number)?;
+            let now = time::now_micros();
+            let today = chrono::DateTime::from_timestamp_micros(now).map(|t| t.date_naive()).unwrap_or_default();
+            if c.op == Op::AnniversaryInNextDays {
+                return Ok(crm_store::listing::anniversary(pg, &expr, micros, &rules::month_days_ahead(today, days)));
+            }
+            let (from, to) = if c.op == Op::InLastDays { (-days, 0) } else { (0, days) };
+            let (lo, hi) = if micros {
+                (now + from * DAY_MICROS, now + to * DAY_MICROS)
+            } else {
+                let today_days = now.div_euclid(DAY_MICROS);
+                (today_days + from, today_days + to)
+            };
+            let mut w = SqlWhere::default();
+            w.sql(&format!("({expr} >= ")).int(lo).sql(&format!(" AND {expr} <= ")).int(hi).sql(")");
+            return Ok(w);
+        }
+        Op::Gt | Op::Gte | Op::Lt | Op::Lte if !ranged => return Err(op_error("is compared by equality only")),
+        _ if def.field_type == FieldType::LongText => return Err(op_error("is not compared")),
+        _ => {}
+    }
+    let raw = match &c.value {
+        Operand::Raw(Value::String(s)) => s.clone(),
+        Operand::Raw(Value::Bool(b)) => b.to_string(),
+        Operand::Raw(Value::Number(n)) => n.to_string(),
+        _ => return Err(rule_error(c, "value", "invalid_value", "give the value to compare with".into())),
+    };
+    let value = match def.field_type {
+        FieldType::YesNo => match raw.as_str() {
+            "true" => Value::from(true),
+            "false" => Value::from(false),
+            _ => return Err(rule_error(c, "value", "invalid_boolean", "must be true or false".into())),
+        },
+        _ => {
+            let region = crate::workspace::region(conn, ws)?;
+            def.stored_bound(&raw, region).map_err(|e| rule_error(c, "value", &e.code, e.message))?
+        }
+    };
+    let cmp = match c.op {
+        Op::Gt => CmpOp::Gt,
+        Op::Gte => CmpOp::Gte,
+        Op::Lt => CmpOp::Lt,
+        Op::Lte => CmpOp::Lte,
+        _ => CmpOp::Eq,
+    };
+    let w = SqlWhere::from(&custom_fields::condition_sql(pg, &def, cmp, &value)?);
+    Ok(if c.op == Op::IsNot { w.negated() } else { w })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_rfm_groups_of_rules_are_the_analytics_groups() {
+        let names: Vec<&str> = crm_analytics::rfm::Group::ALL.iter().map(|g| g.as_str()).collect();
+        assert_eq!(crm_domain::segments::RFM_GROUPS, names);
+    }
+}

@@ -1,0 +1,461 @@
+//! Segments: saved rules over contacts (the rules are `crm_domain::segments`), their members as
+//! of the last evaluation, and who entered and left at each. The SQL of a built-in condition is
+//! written here; the use case assembles a rule tree from it, custom fields' conditions and
+//! other segments.
+
+use crate::listing::SqlWhere;
+use crate::schema::{contacts, segment_changes, segment_members, segments};
+use crate::{DbConnection, StoreError, StoreResult};
+use crm_domain::commerce::OrderStatus;
+use crm_domain::segments::{Condition, Field, Op, Operand};
+use diesel::prelude::*;
+use std::collections::HashSet;
+
+pub const DAY_MICROS: i64 = 86_400_000_000;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = segments, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct SegmentRow {
+    pub id: String,
+    pub workspace_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// JSON: the rule tree as the API takes it.
+    pub rules: String,
+    /// `dynamic` or `snapshot`.
+    pub kind: String,
+    pub shared: i32,
+    pub owner_id: Option<String>,
+    pub members: i64,
+    pub evaluated_at: i64,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The segments a person sees (`user`; an API key: `None`): their own and the shared ones, by
+/// name.
+pub fn visible(conn: &mut DbConnection, ws: &str, user: Option<&str>) -> StoreResult<Vec<SegmentRow>> {
+    let mut q = segments::table.filter(segments::workspace_id.eq(ws)).into_boxed();
+    q = match user {
+        Some(u) => q.filter(segments::owner_id.eq(u.to_owned()).or(segments::shared.eq(1))),
+        None => q.filter(segments::shared.eq(1)),
+    };
+    Ok(q.order((segments::name.asc(), segments::id.asc())).select(SegmentRow::as_select()).load(conn)?)
+}
+
+/// One segment of the workspace.
+pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<Option<SegmentRow>> {
+    Ok(segments::table
+        .filter(segments::workspace_id.eq(ws))
+        .filter(segments::id.eq(id))
+        .select(SegmentRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The segments whose rules name `id` (a membership condition, or text that looks like one).
+pub fn mentioning(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<Vec<SegmentRow>> {
+    Ok(segments::table
+        .filter(segments::workspace_id.eq(ws))
+        .filter(segments::id.ne(id))
+        .filter(segments::rules.like(format!("%{id}%")))
+        .select(SegmentRow::as_select())
+        .load(conn)?)
+}
+
+/// Writes a new segment (409 when the name is taken).
+pub fn insert(conn: &mut DbConnection, row: &SegmentRow) -> StoreResult<()> {
+    diesel::insert_into(segments::table).values(row).execute(conn).map_err(|e| name_taken(e, &row.name))?;
+    Ok(())
+}
+
+/// Writes a changed segment if it is still at `expected` (412 otherwise).
+pub fn update(conn: &mut DbConnection, row: &SegmentRow, expected: i64) -> StoreResult<()> {
+    let n = diesel::update(segments::table.filter(segments::id.eq(&row.id)).filter(segments::version.eq(expected)))
+        .set(row)
+        .execute(conn)
+        .map_err(|e| name_taken(e, &row.name))?;
+    if n == 0 {
+        return Err(StoreError::PreconditionFailed { expected, current: row.version });
+    }
+    Ok(())
+}
+
+fn name_taken(e: diesel::result::Error, name: &str) -> StoreError {
+    match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => StoreError::Conflict {
+            code: "duplicate_name",
+            message: format!("a segment is already called \"{name}\""),
+            field: Some("name".into()),
+        },
+        other => other.into(),
+    }
+}
+
+/// Deletes a segment with its members and history.
+pub fn delete(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<()> {
+    diesel::delete(segment_changes::table.filter(segment_changes::segment_id.eq(id))).execute(conn)?;
+    diesel::delete(segment_members::table.filter(segment_members::segment_id.eq(id))).execute(conn)?;
+    diesel::delete(segments::table.filter(segments::workspace_id.eq(ws)).filter(segments::id.eq(id))).execute(conn)?;
+    Ok(())
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = segment_members)]
+struct MemberRow {
+    segment_id: String,
+    contact_id: String,
+    since: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = segment_changes)]
+struct ChangeRow {
+    segment_id: String,
+    at: i64,
+    contact_id: String,
+    entered: i32,
+}
+
+/// How many entered and left at an evaluation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Moved {
+    pub entered: usize,
+    pub left: usize,
+}
+
+/// Makes `now_members` the segment's members, writing who entered and left at `now`.
+pub fn replace_members(conn: &mut DbConnection, segment_id: &str, now_members: &[String], now: i64) -> StoreResult<Moved> {
+    let before: Vec<String> =
+        segment_members::table.filter(segment_members::segment_id.eq(segment_id)).select(segment_members::contact_id).load(conn)?;
+    let was: HashSet<&str> = before.iter().map(String::as_str).collect();
+    let is: HashSet<&str> = now_members.iter().map(String::as_str).collect();
+    let entered: Vec<&str> = now_members.iter().map(String::as_str).filter(|c| !was.contains(c)).collect();
+    let left: Vec<&str> = before.iter().map(String::as_str).filter(|c| !is.contains(c)).collect();
+    let member = |c: &&str| MemberRow { segment_id: segment_id.to_owned(), contact_id: (*c).to_owned(), since: now };
+    let change = |c: &&str, entered: bool| ChangeRow {
+        segment_id: segment_id.to_owned(),
+        at: now,
+        contact_id: (*c).to_owned(),
+        entered: i32::from(entered),
+    };
+    for chunk in left.chunks(5_000) {
+        diesel::delete(
+            segment_members::table.filter(segment_members::segment_id.eq(segment_id)).filter(segment_members::contact_id.eq_any(chunk)),
+        )
+        .execute(conn)?;
+        let rows: Vec<ChangeRow> = chunk.iter().map(|c| change(c, false)).collect();
+        crate::db::insert_rows!(conn, segment_changes::table, &rows, 500);
+    }
+    for chunk in entered.chunks(5_000) {
+        let rows: Vec<MemberRow> = chunk.iter().map(member).collect();
+        crate::db::insert_rows!(conn, segment_members::table, &rows, 500);
+        let rows: Vec<ChangeRow> = chunk.iter().map(|c| change(c, true)).collect();
+        crate::db::insert_rows!(conn, segment_changes::table, &rows, 500);
+    }
+    diesel::update(segments::table.filter(segments::id.eq(segment_id)))
+        .set((segments::members.eq(now_members.len() as i64), segments::evaluated_at.eq(now)))
+        .execute(conn)?;
+    Ok(Moved { entered: entered.len(), left: left.len() })
+}
+
+/// One change of membership.
+#[derive(Debug, Clone, Queryable)]
+pub struct Change {
+    pub at: i64,
+    pub contact_id: String,
+    pub entered: i32,
+}
+
+/// A page of who entered and left, newest first, after `(at, contact_id)`; of one contact when
+/// `contact` is given; of contacts these `owners` own when given.
+pub fn changes(
+    conn: &mut DbConnection,
+    ws: &str,
+    segment_id: &str,
+    contact: Option<&str>,
+    owners: Option<&[String]>,
+    after: Option<(i64, String)>,
+    limit: i64,
+) -> StoreResult<Vec<Change>> {
+    let mut q = segment_changes::table.filter(segment_changes::segment_id.eq(segment_id)).into_boxed();
+    if let Some(c) = contact {
+        q = q.filter(segment_changes::contact_id.eq(c.to_owned()));
+    }
+    if let Some(owners) = owners {
+        q = q.filter(
+            segment_changes::contact_id.eq_any(
+                contacts::table
+                    .filter(contacts::workspace_id.eq(ws.to_owned()))
+                    .filter(contacts::owner_id.eq_any(owners.to_vec()))
+                    .select(contacts::id),
+            ),
+        );
+    }
+    if let Some((at, id)) = after {
+        q = q.filter(segment_changes::at.lt(at).or(segment_changes::at.eq(at).and(segment_changes::contact_id.lt(id))));
+    }
+    Ok(q.order((segment_changes::at.desc(), segment_changes::contact_id.desc()))
+        .select((segment_changes::at, segment_changes::contact_id, segment_changes::entered))
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Membership of a segment as of its last evaluation (a snapshot's members).
+pub fn kept_member(segment_id: &str) -> SqlWhere {
+    let mut w = SqlWhere::default();
+    w.sql("contacts.id IN (SELECT contact_id FROM segment_members WHERE segment_id = ").text(segment_id).sql(")");
+    w
+}
+
+fn revenue_statuses() -> Vec<String> {
+    OrderStatus::ALL.iter().filter(|s| s.is_revenue()).map(|s| s.as_str().to_owned()).collect()
+}
+
+/// `contacts.id IN (sub)` or, when `negate`, `NOT IN` (subqueries never yield NULL).
+fn in_sub(sub: SqlWhere, negate: bool) -> SqlWhere {
+    let mut w = SqlWhere::default();
+    w.sql(if negate { "contacts.id NOT IN (" } else { "contacts.id IN (" }).append(&sub).sql(")");
+    w
+}
+
+/// The SQL of a condition on a built-in field, for a query of the workspace's contacts, as of
+/// `now` (microseconds). `pg` picks the dialect of anniversaries.
+pub fn builtin(pg: bool, ws: &str, now: i64, c: &Condition) -> StoreResult<SqlWhere> {
+    let bad = || StoreError::Corrupt(format!("segment condition {} {} at {}", c.field.name(), c.op.as_str(), c.path));
+    let mut w = SqlWhere::default();
+    let column = match c.field {
+        Field::FirstName => "contacts.first_name",
+        Field::LastName => "contacts.last_name",
+        Field::Title => "contacts.title",
+        Field::Source => "contacts.source",
+        Field::LifecycleStage => "contacts.lifecycle_stage",
+        Field::Consent => "contacts.consent",
+        Field::OwnerId => "contacts.owner_id",
+        Field::CompanyId => "contacts.company_id",
+        Field::CreatedAt => "contacts.created_at",
+        _ => "",
+    };
+    let since = |days: i64| now - days * DAY_MICROS;
+    match (&c.field, c.op, &c.value) {
+        // Every contact has an entry time.
+        (Field::CreatedAt, Op::IsEmpty | Op::IsNotEmpty, _) => {
+            w.sql(if c.op == Op::IsEmpty { "1 = 0" } else { "1 = 1" });
+        }
+        (Field::CreatedAt, op, v) => time_on(&mut w, pg, column, op, v, now).ok_or_else(bad)?,
+        (Field::Tag, op, v) => {
+            let tags = match v {
+                Operand::Text(t) => vec![t.clone()],
+                Operand::Texts(ts) => ts.clone(),
+                _ => return Err(bad()),
+            };
+            let mut sub = SqlWhere::default();
+            sub.sql("SELECT entity_id FROM record_tags WHERE workspace_id = ").text(ws).sql(" AND entity_type = 'contact' AND tag IN ");
+            sub.texts(&tags);
+            w = in_sub(sub, matches!(op, Op::IsNot | Op::NotIn));
+        }
+        (f, op, v) if !column.is_empty() => match (op, v) {
+            (Op::Is, Operand::Text(t)) => {
+                w.sql(&format!("{column} = ")).text(t);
+            }
+            (Op::IsNot, Operand::Text(t)) => {
+                w.sql(&format!("({column} IS NULL OR {column} <> ")).text(t).sql(")");
+            }
+            (Op::In, Operand::Texts(ts)) => {
+                w.sql(&format!("{column} IN ")).texts(ts);
+            }
+            (Op::NotIn, Operand::Texts(ts)) => {
+                w.sql(&format!("({column} IS NULL OR {column} NOT IN ")).texts(ts).sql(")");
+            }
+            (Op::Contains, Operand::Text(t)) => {
+                let pattern = format!("%{}%", t.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                w.sql(&format!("lower({column}) LIKE ")).text(&pattern).sql(" ESCAPE '\\'");
+            }
+            (Op::IsEmpty, _) if matches!(f, Field::OwnerId | Field::CompanyId) => {
+                w.sql(&format!("{column} IS NULL"));
+            }
+            (Op::IsNotEmpty, _) if matches!(f, Field::OwnerId | Field::CompanyId) => {
+                w.sql(&format!("{column} IS NOT NULL"));
+            }
+            (Op::IsEmpty, _) => {
+                w.sql(&format!("({column} IS NULL OR {column} = '')"));
+            }
+            (Op::IsNotEmpty, _) => {
+                w.sql(&format!("({column} IS NOT NULL AND {column} <> '')"));
+            }
+            _ => return Err(bad()),
+        },
+        // Figures of all time, kept per customer; a contact who never bought has none (their
+        // orders and revenue are 0).
+        (Field::Orders | Field::Revenue, op, Operand::Int(v)) if c.days.is_none() || matches!(c.field, Field::Revenue) => {
+            let col = if matches!(c.field, Field::Orders) { "orders" } else { "revenue_e4" };
+            w = metric_compare(ws, col, op, *v, op.holds(0, *v));
+        }
+        (Field::Orders, op, Operand::Int(v)) => {
+            let days = c.days.ok_or_else(bad)?;
+            let negate = op.holds(0, *v);
+            let cmp = if negate { negated_op(op) } else { op };
+            let mut sub = SqlWhere::default();
+            sub.sql("SELECT contact_id FROM orders WHERE workspace_id = ").text(ws);
+            sub.sql(" AND contact_id IS NOT NULL AND deleted_at IS NULL AND status IN ").texts(&revenue_statuses());
+            sub.sql(" AND ordered_at >= ").int(since(days));
+            sub.sql(&format!(" GROUP BY contact_id HAVING COUNT(*) {} ", cmp.sql())).int(*v);
+            w = in_sub(sub, negate);
+        }
+        (Field::RecencyScore | Field::FrequencyScore | Field::MonetaryScore, op, Operand::Int(v)) => {
+            let col = match c.field {
+                Field::RecencyScore => "recency_score",
+                Field::FrequencyScore => "frequency_score",
+                _ => "monetary_score",
+            };
+            w = metric_compare(ws, col, op, *v, false);
+        }
+        (Field::RfmGroup, op, v) => {
+            let groups = match v {
+                Operand::Text(t) => vec![t.clone()],
+                Operand::Texts(ts) => ts.clone(),
+                _ => return Err(bad()),
+            };
+            let mut sub = SqlWhere::default();
+            sub.sql("SELECT contact_id FROM customer_metrics WHERE workspace_id = ").text(ws).sql(" AND rfm_group IN ").texts(&groups);
+            w = in_sub(sub, matches!(op, Op::IsNot | Op::NotIn));
+        }
+        (Field::FirstPurchaseAt | Field::LastPurchaseAt, op, v) => {
+            let col = if matches!(c.field, Field::FirstPurchaseAt) { "first_purchase_at" } else { "last_purchase_at" };
+            let mut cond = SqlWhere::default();
+            let (op, negate) = match op {
+                Op::NotInLastDays => (Op::InLastDays, true),
+                Op::IsEmpty => (Op::IsNotEmpty, true),
+                other => (other, false),
+            };
+            if op == Op::IsNotEmpty {
+                cond.sql("1 = 1");
+            } else {
+                time_on(&mut cond, pg, col, op, v, now).ok_or_else(bad)?;
+            }
+            let mut sub = SqlWhere::default();
+            sub.sql("SELECT contact_id FROM customer_metrics WHERE workspace_id = ").text(ws).sql(" AND ").append(&cond);
+            w = in_sub(sub, negate);
+        }
+        (Field::Propensity, op, Operand::Int(v)) => {
+            let mut sub = SqlWhere::default();
+            sub.sql("SELECT contact_id FROM propensity_scores WHERE workspace_id = ").text(ws);
+            sub.sql(&format!(" AND score_e4 {} ", op.sql())).int(*v);
+            w = in_sub(sub, false);
+        }
+        (Field::LastActivityAt, op, v) => {
+            let live = "SELECT p.participant_id FROM activity_participants p JOIN activities a ON a.id = p.activity_id \
+                        WHERE p.workspace_id = ";
+            let mut sub = SqlWhere::default();
+            sub.sql(live).text(ws).sql(" AND p.kind = 'contact' AND a.deleted_at IS NULL");
+            let negate = match (op, v) {
+                (Op::InLastDays | Op::NotInLastDays, Operand::Days(d)) => {
+                    sub.sql(" AND p.occurred_at >= ").int(since(*d));
+                    op == Op::NotInLastDays
+                }
+                (Op::After, Operand::Time(t)) => {
+                    sub.sql(" AND p.occurred_at > ").int(*t);
+                    false
+                }
+                (Op::Before, Operand::Time(t)) => {
+                    sub.sql(" GROUP BY p.participant_id HAVING MAX(p.occurred_at) < ").int(*t);
+                    false
+                }
+                (Op::IsEmpty | Op::IsNotEmpty, _) => op == Op::IsEmpty,
+                _ => return Err(bad()),
+            };
+            w = in_sub(sub, negate);
+        }
+        (Field::BoughtProduct, op, Operand::Text(product)) => {
+            let mut sub = SqlWhere::default();
+            sub.sql("SELECT o.contact_id FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.workspace_id = ").text(ws);
+            sub.sql(" AND l.product_id = ").text(product);
+            sub.sql(" AND o.contact_id IS NOT NULL AND o.deleted_at IS NULL AND o.status IN ").texts(&revenue_statuses());
+            if let Some(d) = c.days {
+                sub.sql(" AND o.ordered_at >= ").int(since(d));
+            }
+            w = in_sub(sub, op == Op::IsNot);
+        }
+        (Field::OrderChannel, op, v) => {
+            let channels = match v {
+                Operand::Text(t) => vec![t.clone()],
+                Operand::Texts(ts) => ts.clone(),
+                _ => return Err(bad()),
+            };
+            let mut sub = SqlWhere::default();
+            sub.sql("SELECT contact_id FROM orders WHERE workspace_id = ").text(ws).sql(" AND channel IN ").texts(&channels);
+            sub.sql(" AND contact_id IS NOT NULL AND deleted_at IS NULL AND status IN ").texts(&revenue_statuses());
+            if let Some(d) = c.days {
+                sub.sql(" AND ordered_at >= ").int(since(d));
+            }
+            w = in_sub(sub, matches!(op, Op::IsNot | Op::NotIn));
+        }
+        (Field::ActivityChannel, op, v) => {
+            let kinds = match v {
+                Operand::Text(t) => vec![t.clone()],
+                Operand::Texts(ts) => ts.clone(),
+                _ => return Err(bad()),
+            };
+            let mut sub = SqlWhere::default();
+            sub.sql(
+                "SELECT p.participant_id FROM activity_participants p JOIN activities a ON a.id = p.activity_id WHERE p.workspace_id = ",
+            );
+            sub.text(ws).sql(" AND p.kind = 'contact' AND a.deleted_at IS NULL AND a.kind IN ").texts(&kinds);
+            if let Some(d) = c.days {
+                sub.sql(" AND p.occurred_at >= ").int(since(d));
+            }
+            w = in_sub(sub, matches!(op, Op::IsNot | Op::NotIn));
+        }
+        _ => return Err(bad()),
+    }
+    Ok(w)
+}
+
+/// The opposite comparison (`>=` for `<`, …).
+fn negated_op(op: Op) -> Op {
+    match op {
+        Op::Is => Op::IsNot,
+        Op::IsNot => Op::Is,
+        Op::Gt => Op::Lte,
+        Op::Gte => Op::Lt,
+        Op::Lt => Op::Gte,
+        Op::Lte => Op::Gt,
+        other => other,
+    }
+}
+
+/// A comparison of a kept figure. When `zero_holds` (a contact without purchases, whose figure
+/// is 0, satisfies it) the customers who do not satisfy it are left out instead.
+fn metric_compare(ws: &str, col: &str, op: Op, v: i64, zero_holds: bool) -> SqlWhere {
+    let cmp = if zero_holds { negated_op(op) } else { op };
+    let mut sub = SqlWhere::default();
+    sub.sql("SELECT contact_id FROM customer_metrics WHERE workspace_id = ").text(ws);
+    sub.sql(&format!(" AND {col} {} ", cmp.sql())).int(v);
+    in_sub(sub, zero_holds)
+}
+
+/// A condition on a time column (microseconds): before, after, in the last days, or its
+/// anniversary in the next days.
+fn time_on(w: &mut SqlWhere, pg: bool, col: &str, op: Op, v: &Operand, now: i64) -> Option<()> {
+    match (op, v) {
+        (Op::Before, Operand::Time(t)) => {
+            w.sql(&format!("{col} < ")).int(*t);
+        }
+        (Op::After, Operand::Time(t)) => {
+            w.sql(&format!("{col} > ")).int(*t);
+        }
+        (Op::InLastDays, Operand::Days(d)) => {
+            w.sql(&format!("{col} >= ")).int(now - d * DAY_MICROS);
+        }
+        (Op::NotInLastDays, Operand::Days(d)) => {
+            w.sql(&format!("{col} < ")).int(now - d * DAY_MICROS);
+        }
+        (Op::AnniversaryInNextDays, Operand::Days(d)) => {
+            let today = chrono::DateTime::from_timestamp_micros(now)?.date_naive();
+            w.append(&crate::listing::anniversary(pg, col, true, &crm_domain::segments::month_days_ahead(today, *d)));
+        }
+        _ => return None,
+    }
+    Some(())
+}

@@ -1,0 +1,230 @@
+//! Segments through the API: nested rules over fields, tags, custom fields, purchases,
+//! products, activities and life events against hand-counted members; segments built on
+//! segments (never on themselves); snapshots that stay frozen while dynamic segments follow;
+//! who entered and left; the `segment=` filter of the contact list; access narrowing and bad
+//! rules named by their path.
+
+use chrono::{Duration, Utc};
+use crm_test_support::crm_domain_role::Role;
+use crm_test_support::{both_backends, StatusCode, TestApp};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+async fn order(app: &TestApp, contact: &Value, days_ago: i64, channel: &str, product: Option<&Value>) {
+    let line = match product {
+        Some(p) => json!({"product_id": p["id"], "quantity": "1"}),
+        None => json!({"name": "Tea", "quantity": "1", "unit_price": "250"}),
+    };
+    let at = Utc::now() - Duration::days(days_ago) - Duration::hours(1);
+    let (s, b) = app
+        .post(
+            "/api/v1/orders",
+            &json!({"contact_id": contact["id"], "ordered_at": at, "status": "paid", "channel": channel, "line_items": [line]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+}
+
+/// The first names of the contacts `rules` match, by the preview's count and by a segment's
+/// members listed through `GET /contacts?segment=`.
+async fn members(app: &TestApp, token: &str, rules: Value) -> BTreeSet<String> {
+    let (s, b) = app.post_as(token, "/api/v1/segments/preview", &json!({"rules": rules})).await;
+    assert_eq!(s, StatusCode::OK, "preview {rules}: {b}");
+    let count = b["count"].as_i64().expect("count");
+    let name = format!("s{}", uuid_like());
+    let (s, seg) = app.post_as(token, "/api/v1/segments", &json!({"name": name, "rules": rules})).await;
+    assert_eq!(s, StatusCode::CREATED, "create {rules}: {seg}");
+    let id = seg["segment"]["id"].as_str().expect("id");
+    let (s, page) = app.get_as(token, &format!("/api/v1/contacts?segment={id}&limit=100&include_total=true")).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let names: BTreeSet<String> =
+        page["items"].as_array().expect("items").iter().map(|c| c["first_name"].as_str().expect("name").to_owned()).collect();
+    assert_eq!((page["total"].as_i64(), names.len() as i64), (Some(count), count), "preview and members of {rules} agree");
+    names
+}
+
+fn uuid_like() -> u128 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    u128::from(N.fetch_add(1, Ordering::Relaxed))
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|n| (*n).to_owned()).collect()
+}
+
+fn problem_fields(b: &Value) -> Vec<String> {
+    match b["errors"].as_array() {
+        Some(errs) => errs.iter().map(|e| format!("{}:{}", e["field"].as_str().unwrap_or(""), e["code"].as_str().unwrap_or(""))).collect(),
+        None => vec![format!("{}:{}", b["field"].as_str().unwrap_or(""), b["code"].as_str().unwrap_or(""))],
+    }
+}
+
+both_backends! {
+    async fn nested_rules_match_the_hand_counted_members(app) {
+        let (s, b) = app.post("/api/v1/fields", &json!({"entity": "contact", "key": "birthday", "type": "date", "label_en": "Birthday"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let base = app.get("/api/v1/me").await.1["workspace"]["base_currency"].as_str().expect("base").to_owned();
+        let (s, tea) = app.post("/api/v1/products", &json!({"sku": "TEA", "name": "Tea", "unit_price": {"amount": "100", "currency": base}})).await;
+        assert_eq!(s, StatusCode::CREATED, "{tea}");
+        let soon = (Utc::now() + Duration::days(5)).date_naive();
+        let birthday = format!("1990-{}", soon.format("%m-%d"));
+        let sara = app.contact(json!({"first_name": "Sara", "lifecycle_stage": "customer", "tags": ["vip"]})).await;
+        let ali = app.contact(json!({"first_name": "Ali", "lifecycle_stage": "customer", "tags": ["vip"]})).await;
+        let reza = app.contact(json!({"first_name": "Reza", "lifecycle_stage": "prospect", "title": "Buyer"})).await;
+        let _mina = app.contact(json!({"first_name": "Mina", "lifecycle_stage": "lead", "tags": ["vip"], "custom": {"birthday": birthday}})).await;
+        let nima = app.contact(json!({"first_name": "Nima", "lifecycle_stage": "churned", "tags": ["vip"]})).await;
+        for days in [3, 10, 20] {
+            order(&app, &sara, days, "online", Some(&tea)).await;
+        }
+        order(&app, &ali, 200, "store", None).await;
+        order(&app, &nima, 5, "online", Some(&tea)).await;
+        let (s, b) = app.post("/api/v1/activities", &json!({"kind": "call", "subject": "Intro", "contact_ids": [reza["id"]],
+            "occurred_at": Utc::now() - Duration::days(2)})).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let (s, b, _) = app.send(app.client.delete(app.url(&format!("/api/v1/contacts/{}", nima["id"].as_str().expect("id")))).bearer_auth(&app.token).header("If-Match", "*")).await;
+        assert!(s.is_success(), "{b}");
+        let t = app.token.clone();
+
+        // vip AND (2+ orders in 90 days OR a lead): Sara, Mina (Nima is in the trash).
+        let rules = json!({"all": [{"field": "tag", "op": "is", "value": "VIP"},
+            {"any": [{"field": "orders", "op": "gte", "value": 2, "days": 90}, {"field": "lifecycle_stage", "op": "is", "value": "lead"}]}]});
+        assert_eq!(members(&app, &t, rules).await, set(&["Sara", "Mina"]));
+        // Fewer than one order of all time holds for those who never bought.
+        assert_eq!(members(&app, &t, json!({"field": "orders", "op": "lt", "value": 1})).await, set(&["Reza", "Mina"]));
+        assert_eq!(members(&app, &t, json!({"field": "orders", "op": "gte", "value": 1})).await, set(&["Sara", "Ali"]));
+        assert_eq!(members(&app, &t, json!({"field": "revenue", "op": "gt", "value": "250"})).await, set(&["Sara"]));
+        assert_eq!(members(&app, &t, json!({"field": "bought_product", "op": "is", "value": tea["id"]})).await, set(&["Sara"]));
+        assert_eq!(members(&app, &t, json!({"field": "bought_product", "op": "is_not", "value": tea["id"]})).await, set(&["Ali", "Reza", "Mina"]));
+        assert_eq!(members(&app, &t, json!({"field": "order_channel", "op": "is", "value": "store"})).await, set(&["Ali"]));
+        assert_eq!(members(&app, &t, json!({"field": "last_purchase_at", "op": "not_in_last_days", "value": 90})).await, set(&["Ali", "Reza", "Mina"]));
+        assert_eq!(members(&app, &t, json!({"field": "activity_channel", "op": "is", "value": "call", "days": 30})).await, set(&["Reza"]));
+        assert_eq!(members(&app, &t, json!({"field": "last_activity_at", "op": "is_empty"})).await, set(&["Sara", "Ali", "Mina"]));
+        assert_eq!(members(&app, &t, json!({"field": "custom.birthday", "op": "anniversary_in_next_days", "value": 7})).await, set(&["Mina"]));
+        assert_eq!(members(&app, &t, json!({"field": "custom.birthday", "op": "anniversary_in_next_days", "value": 2})).await, set(&[]));
+        assert_eq!(members(&app, &t, json!({"field": "custom.birthday", "op": "is_empty"})).await, set(&["Sara", "Ali", "Reza"]));
+        assert_eq!(members(&app, &t, json!({"field": "first_name", "op": "contains", "value": "MI"})).await, set(&["Mina"]));
+        assert_eq!(members(&app, &t, json!({"field": "title", "op": "is_not", "value": "Buyer"})).await, set(&["Sara", "Ali", "Mina"]));
+        assert_eq!(members(&app, &t, json!({"field": "created_at", "op": "in_last_days", "value": 1})).await, set(&["Sara", "Ali", "Reza", "Mina"]));
+        assert_eq!(members(&app, &t, json!({"any": [{"field": "tag", "op": "is_not", "value": "vip"}, {"field": "first_purchase_at", "op": "anniversary_in_next_days", "value": 0}]})).await,
+            set(&["Reza"]), "no first purchase is on today's date in another year");
+    }
+
+    async fn segments_build_on_segments_snapshots_stay_frozen_and_history_is_kept(app) {
+        let sara = app.contact(json!({"first_name": "Sara", "lifecycle_stage": "customer", "tags": ["vip"]})).await;
+        let _ali = app.contact(json!({"first_name": "Ali", "lifecycle_stage": "prospect", "tags": ["vip"]})).await;
+        let reza = app.contact(json!({"first_name": "Reza", "lifecycle_stage": "customer"})).await;
+        let vip = json!({"field": "tag", "op": "is", "value": "vip"});
+        let (s, dynamic) = app.post("/api/v1/segments", &json!({"name": "VIPs", "rules": vip, "shared": true})).await;
+        assert_eq!((s, dynamic["entered"].as_u64()), (StatusCode::CREATED, Some(2)), "{dynamic}");
+        let did = dynamic["segment"]["id"].as_str().expect("id").to_owned();
+        let (s, frozen) = app.post("/api/v1/segments", &json!({"name": "VIPs in December", "rules": vip, "kind": "snapshot"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{frozen}");
+        let fid = frozen["segment"]["id"].as_str().expect("id").to_owned();
+        let on = json!({"all": [{"field": "segment", "op": "is", "value": did}, {"field": "lifecycle_stage", "op": "is", "value": "customer"}]});
+        let (s, built) = app.post("/api/v1/segments", &json!({"name": "VIP customers", "rules": on})).await;
+        assert_eq!((s, built["segment"]["members"].as_i64()), (StatusCode::CREATED, Some(1)), "{built}");
+        let bid = built["segment"]["id"].as_str().expect("id").to_owned();
+
+        // A segment may not be built on itself, directly or through another.
+        let (s, b) = app.patch(&format!("/api/v1/segments/{did}"), 1, &json!({"name": "VIPs", "shared": true,
+            "rules": {"any": [vip, {"field": "segment", "op": "is", "value": bid}]}})).await;
+        assert_eq!((s, problem_fields(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["rules.any[1].value:segment_cycle".to_owned()]), "{b}");
+        let (s, b, _) = app.send(app.client.delete(app.url(&format!("/api/v1/segments/{did}"))).bearer_auth(&app.token)).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("segment_in_use")), "a segment others are built on stays: {b}");
+
+        // Reza becomes a VIP and Sara stops being one: the dynamic segment follows at once, the
+        // snapshot keeps its members, and an evaluation records who entered and left.
+        let (s, b) = app.patch(&format!("/api/v1/contacts/{}", reza["id"].as_str().expect("id")), 1, &json!({"tags": ["vip"]})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, b) = app.patch(&format!("/api/v1/contacts/{}", sara["id"].as_str().expect("id")), 1, &json!({"tags": []})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let names = |page: &Value| -> BTreeSet<String> {
+            page["items"].as_array().expect("items").iter().map(|c| c["first_name"].as_str().expect("name").to_owned()).collect()
+        };
+        assert_eq!(names(&app.get(&format!("/api/v1/contacts?segment={did}")).await.1), set(&["Ali", "Reza"]));
+        assert_eq!(names(&app.get(&format!("/api/v1/contacts?segment={fid}")).await.1), set(&["Sara", "Ali"]));
+        assert_eq!(names(&app.get(&format!("/api/v1/contacts?segment={bid}")).await.1), set(&["Reza"]));
+        let (s, e) = app.post(&format!("/api/v1/segments/{did}/evaluate"), &json!({})).await;
+        assert_eq!((s, e["entered"].as_u64(), e["left"].as_u64(), e["segment"]["members"].as_i64()), (StatusCode::OK, Some(1), Some(1), Some(2)), "{e}");
+        let (s, h) = app.get(&format!("/api/v1/segments/{did}/history?limit=2")).await;
+        assert_eq!(s, StatusCode::OK, "{h}");
+        let latest: BTreeSet<(String, bool)> = h["items"].as_array().expect("items").iter()
+            .map(|i| (i["contact_id"].as_str().expect("id").to_owned(), i["entered"].as_bool().expect("entered"))).collect();
+        let want: BTreeSet<(String, bool)> = [(reza["id"].as_str().expect("id").to_owned(), true), (sara["id"].as_str().expect("id").to_owned(), false)].into();
+        assert_eq!(latest, want);
+        let cursor = h["next_cursor"].as_str().expect("more history").to_owned();
+        let (_, older) = app.get(&format!("/api/v1/segments/{did}/history?limit=50&cursor={cursor}")).await;
+        assert_eq!(older["items"].as_array().map(Vec::len), Some(2), "the first evaluation's two entries: {older}");
+        let (_, sara_only) = app.get(&format!("/api/v1/segments/{did}/history?contact_id={}", sara["id"].as_str().expect("id"))).await;
+        let entered: Vec<bool> = sara_only["items"].as_array().expect("items").iter().map(|i| i["entered"].as_bool().expect("b")).collect();
+        assert_eq!(entered, [false, true], "Sara left after she entered");
+        // A snapshot frozen again takes the members of now.
+        let (_, e) = app.post(&format!("/api/v1/segments/{fid}/evaluate"), &json!({})).await;
+        assert_eq!((e["entered"].as_u64(), e["left"].as_u64()), (Some(1), Some(1)), "{e}");
+        // Changing a segment needs its current version.
+        let (s, b) = app.patch(&format!("/api/v1/segments/{bid}"), 7, &json!({"name": "VIP customers", "rules": on})).await;
+        assert_eq!(s, StatusCode::PRECONDITION_FAILED, "{b}");
+    }
+
+    async fn bad_rules_are_named_and_reach_narrows_segments(app) {
+        for (rules, want) in [
+            (json!({"all": [{"field": "shoe_size", "op": "is", "value": 42}]}), "rules.all[0].field:unknown_field"),
+            (json!({"any": [{"field": "orders", "op": "gte", "value": "many"}]}), "rules.any[0].value:invalid_value"),
+            (json!({"field": "lifecycle_stage", "op": "is", "value": "vip"}), "rules.value:invalid_value"),
+            (json!({"field": "custom.nope", "op": "is", "value": "x"}), "rules.field:unknown_field"),
+            (json!({"field": "propensity", "op": "gte", "value": 0.5}), "rules.field:propensity_not_validated"),
+            (json!({"field": "segment", "op": "is", "value": "nope"}), "rules.value:unknown_segment"),
+            (json!({"all": []}), "rules.all:invalid_group"),
+            (json!([1]), "rules:invalid_rule"),
+        ] {
+            let (s, b) = app.post("/api/v1/segments/preview", &json!({"rules": rules})).await;
+            assert_eq!((s, problem_fields(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec![want.to_owned()]), "{rules}: {b}");
+        }
+        let (s, b) = app.post("/api/v1/segments", &json!({"name": "", "rules": {"field": "tag", "op": "is", "value": "a"}})).await;
+        assert_eq!((s, problem_fields(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["name:required".to_owned()]), "{b}");
+        let (s, b) = app.get("/api/v1/contacts?segment=nope").await;
+        assert_eq!((s, problem_fields(&b)), (StatusCode::BAD_REQUEST, vec!["segment:unknown_segment".to_owned()]), "{b}");
+
+        // A rep reads their own contacts: their counts and members are of those only, purchase
+        // rules are beyond their reach, and another person's private segment does not exist
+        // for them.
+        let (rep_id, rep) = app.member(Role::SalesRep, "rep@segments.example").await;
+        let grant = json!({"grants": [{"role": "sales_rep", "entity": "contact", "read": "own", "write": "own"},
+            {"role": "sales_rep", "entity": "order", "read": "own", "write": "own"}]});
+        let (s, b, _) = app.send(app.client.put(app.url("/api/v1/access-policy")).bearer_auth(&app.token).json(&grant)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        for (name, owner) in [("Own", Some(rep_id.as_str())), ("Other", None)] {
+            app.contact(json!({"first_name": name, "tags": ["vip"], "owner_id": owner})).await;
+        }
+        let vip = json!({"field": "tag", "op": "is", "value": "vip"});
+        let (_, b) = app.post_as(&rep, "/api/v1/segments/preview", &json!({"rules": vip})).await;
+        assert_eq!(b["count"].as_i64(), Some(1), "{b}");
+        let (_, b) = app.post("/api/v1/segments/preview", &json!({"rules": vip})).await;
+        assert_eq!(b["count"].as_i64(), Some(2), "{b}");
+        let (s, b) = app.post_as(&rep, "/api/v1/segments/preview", &json!({"rules": {"field": "orders", "op": "gte", "value": 1}})).await;
+        assert_eq!((s, problem_fields(&b)), (StatusCode::FORBIDDEN, vec!["rules.field:rule_out_of_reach".to_owned()]), "{b}");
+        let (s, private) = app.post("/api/v1/segments", &json!({"name": "Mine", "rules": vip})).await;
+        assert_eq!(s, StatusCode::CREATED, "{private}");
+        let pid = private["segment"]["id"].as_str().expect("id");
+        let (s, _) = app.get_as(&rep, &format!("/api/v1/segments/{pid}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, shared) = app.post("/api/v1/segments", &json!({"name": "Everyone's VIPs", "rules": vip, "shared": true})).await;
+        assert_eq!((s, shared["segment"]["members"].as_i64()), (StatusCode::CREATED, Some(2)), "{shared}");
+        let sid = shared["segment"]["id"].as_str().expect("id");
+        let (s, seen) = app.get_as(&rep, &format!("/api/v1/segments/{sid}")).await;
+        assert_eq!((s, seen["members"].as_i64(), seen["editable"].as_bool()), (StatusCode::OK, None, Some(false)), "no count of contacts they cannot read: {seen}");
+        let (_, page) = app.get_as(&rep, &format!("/api/v1/contacts?segment={sid}")).await;
+        let names: Vec<&str> = page["items"].as_array().expect("items").iter().map(|c| c["first_name"].as_str().expect("n")).collect();
+        assert_eq!(names, ["Own"]);
+        let (_, all) = app.get_as(&rep, "/api/v1/segments").await;
+        let listed: Vec<&str> = all.as_array().expect("list").iter().map(|s| s["name"].as_str().expect("name")).collect();
+        assert_eq!(listed, ["Everyone's VIPs"], "the rep sees the shared segment only");
+        let (s, _) = app.post("/api/v1/segments", &json!({"name": "Mine", "rules": vip})).await;
+        assert_eq!(s, StatusCode::CONFLICT, "names are unique in a workspace");
+        // Another workspace sees none of it.
+        let other = app.other_workspace_token().await;
+        let (s, _) = app.get_as(&other, &format!("/api/v1/segments/{sid}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+}
