@@ -145,6 +145,10 @@ both_backends! {
         assert_eq!(names(&app.get(&format!("/api/v1/contacts?segment={did}")).await.1), set(&["Ali", "Reza"]));
         assert_eq!(names(&app.get(&format!("/api/v1/contacts?segment={fid}")).await.1), set(&["Sara", "Ali"]));
         assert_eq!(names(&app.get(&format!("/api/v1/contacts?segment={bid}")).await.1), set(&["Reza"]));
+        let (s, csv) = app.get(&format!("/api/v1/contacts?segment={did}&format=csv")).await;
+        let csv = csv.as_str().unwrap_or_default().to_owned();
+        assert_eq!((s, csv.lines().count()), (StatusCode::OK, 3), "a header and the two members: {csv}");
+        assert!(csv.contains("Reza") && csv.contains("Ali") && !csv.contains("Sara"), "{csv}");
         let (s, e) = app.post(&format!("/api/v1/segments/{did}/evaluate"), &json!({})).await;
         assert_eq!((s, e["entered"].as_u64(), e["left"].as_u64(), e["segment"]["members"].as_i64()), (StatusCode::OK, Some(1), Some(1), Some(2)), "{e}");
         let (s, h) = app.get(&format!("/api/v1/segments/{did}/history?limit=2")).await;
