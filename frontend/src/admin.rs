@@ -14,6 +14,7 @@ use crate::pages::analytics::{AnalyticsPage, ContactAnalytics};
 use crate::pages::fields::FieldSettings;
 use crate::pages::integrations::{ApiKeys, WebhookPage, Webhooks};
 use crate::pages::order_new::NewOrder;
+use crate::pages::segments::{SegmentPage, SegmentsPage};
 use crate::pages::settings::Settings;
 use crate::router;
 use crate::ui::{provide_toasts, ToastStack};
@@ -78,6 +79,9 @@ fn Admin() -> AnyView {
         ["orders", "new"] => view! { <NewOrder/> }.into_any(),
         ["analytics"] => view! { <AnalyticsPage/> }.into_any(),
         ["contacts", c, "analytics"] => view! { <ContactAnalytics id=id(c)/> }.into_any(),
+        ["segments"] => view! { <SegmentsPage/> }.into_any(),
+        ["segments", "new"] => view! { <SegmentPage id=None/> }.into_any(),
+        ["segments", s] => view! { <SegmentPage id=Some(id(s))/> }.into_any(),
         _ => view! { <Settings/> }.into_any(),
     };
     view! { {screen}<ToastStack/> }.into_any()

@@ -664,6 +664,53 @@ pub async fn contact_propensity(id: &str) -> Result<crm_api_types::ContactPropen
     get(&format!("/api/v1/contacts/{}/propensity", enc(id))).await
 }
 
+/// The segments the person sees.
+pub async fn segments() -> Result<Vec<crm_api_types::Segment>, ApiError> {
+    get("/api/v1/segments").await
+}
+
+pub async fn segment(id: &str) -> Result<crm_api_types::Segment, ApiError> {
+    get(&format!("/api/v1/segments/{}", enc(id))).await
+}
+
+/// How many contacts the person reads match `rules` now.
+pub async fn preview_segment(rules: serde_json::Value) -> Result<crm_api_types::SegmentPreview, ApiError> {
+    post("/api/v1/segments/preview", &crm_api_types::SegmentPreviewRequest { rules }).await
+}
+
+/// Makes a segment (`None`) or changes one at its version.
+pub async fn save_segment(
+    at: Option<(String, i64)>,
+    body: crm_api_types::SegmentWrite,
+) -> Result<crm_api_types::SegmentEvaluated, ApiError> {
+    match at {
+        None => post("/api/v1/segments", &body).await,
+        Some((id, version)) => {
+            let body = crm_api_types::SegmentPatch {
+                name: Some(body.name),
+                description: Some(body.description.unwrap_or_default()),
+                rules: Some(body.rules),
+                kind: Some(body.kind),
+                shared: Some(body.shared),
+            };
+            patch(&format!("/api/v1/segments/{}", enc(&id)), version, &body).await
+        }
+    }
+}
+
+pub async fn evaluate_segment(id: &str) -> Result<crm_api_types::SegmentEvaluated, ApiError> {
+    post(&format!("/api/v1/segments/{}/evaluate", enc(id)), &serde_json::json!({})).await
+}
+
+pub async fn delete_segment(id: &str, version: i64) -> Result<(), ApiError> {
+    exchange(Method::DELETE, format!("/api/v1/segments/{}", enc(id)), None, Some(version)).await.map(|_| ())
+}
+
+/// The latest entries and exits of a segment.
+pub async fn segment_history(id: &str) -> Result<Page<crm_api_types::SegmentChange>, ApiError> {
+    get(&format!("/api/v1/segments/{}/history?limit=50", enc(id))).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::month_range;

@@ -76,13 +76,15 @@ fn page(path: &str) -> AnyView {
         ["console"] => view! { <Console/> }.into_any(),
         ["feed"] => view! { <Feed/> }.into_any(),
         // Settings and the analytics are in the second bundle, loaded when first opened.
-        ["settings", ..] | ["analytics"] | ["contacts", _, "analytics"] => view! { <crate::admin::AdminHost/> }.into_any(),
+        ["settings", ..] | ["analytics"] | ["segments", ..] | ["contacts", _, "analytics"] => {
+            view! { <crate::admin::AdminHost/> }.into_any()
+        }
         _ => view! { <p class="empty">{tr(T::NotFound)}" "<a href="/contacts">{tr(T::GoToContacts)}</a></p> }.into_any(),
     }
 }
 
 /// The side navigation's links, in order.
-const NAV: [(&str, T); 14] = [
+const NAV: [(&str, T); 15] = [
     ("/my-day", T::NavMyDay),
     ("/feed", T::NavFeed),
     ("/console", T::NavConsole),
@@ -97,6 +99,7 @@ const NAV: [(&str, T); 14] = [
     ("/tasks", T::NavTasks),
     ("/cases", T::NavCases),
     ("/analytics", T::NavAnalytics),
+    ("/segments", T::NavSegments),
 ];
 
 /// The signed-in frame: navigation on the side, the page beside it. Sends signed-out

@@ -68,7 +68,8 @@ both_backends! {
         let (s, tea) = app.post("/api/v1/products", &json!({"sku": "TEA", "name": "Tea", "unit_price": {"amount": "100", "currency": base}})).await;
         assert_eq!(s, StatusCode::CREATED, "{tea}");
         let soon = (Utc::now() + Duration::days(5)).date_naive();
-        let birthday = format!("1990-{}", soon.format("%m-%d"));
+        // A leap year, so that 29 February is a date too.
+        let birthday = format!("2000-{}", soon.format("%m-%d"));
         let sara = app.contact(json!({"first_name": "Sara", "lifecycle_stage": "customer", "tags": ["vip"]})).await;
         let ali = app.contact(json!({"first_name": "Ali", "lifecycle_stage": "customer", "tags": ["vip"]})).await;
         let reza = app.contact(json!({"first_name": "Reza", "lifecycle_stage": "prospect", "title": "Buyer"})).await;
@@ -78,6 +79,10 @@ both_backends! {
             order(&app, &sara, days, "online", Some(&tea)).await;
         }
         order(&app, &ali, 200, "store", None).await;
+        let year_ago = Utc::now().checked_sub_months(chrono::Months::new(12)).expect("a year ago");
+        let (s, b) = app.post("/api/v1/orders", &json!({"contact_id": ali["id"], "ordered_at": year_ago, "status": "paid", "channel": "store",
+            "line_items": [{"name": "Tea", "quantity": "1", "unit_price": "100"}]})).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
         order(&app, &nima, 5, "online", Some(&tea)).await;
         let (s, b) = app.post("/api/v1/activities", &json!({"kind": "call", "subject": "Intro", "contact_ids": [reza["id"]],
             "occurred_at": Utc::now() - Duration::days(2)})).await;
@@ -93,7 +98,11 @@ both_backends! {
         // Fewer than one order of all time holds for those who never bought.
         assert_eq!(members(&app, &t, json!({"field": "orders", "op": "lt", "value": 1})).await, set(&["Reza", "Mina"]));
         assert_eq!(members(&app, &t, json!({"field": "orders", "op": "gte", "value": 1})).await, set(&["Sara", "Ali"]));
-        assert_eq!(members(&app, &t, json!({"field": "revenue", "op": "gt", "value": "250"})).await, set(&["Sara"]));
+        assert_eq!(members(&app, &t, json!({"field": "revenue", "op": "gte", "value": "350"})).await, set(&["Ali"]), "250 and 100");
+        assert_eq!(members(&app, &t, json!({"field": "revenue", "op": "lt", "value": "350"})).await, set(&["Sara", "Reza", "Mina"]), "3 × 100, and 0");
+        assert_eq!(members(&app, &t, json!({"field": "first_purchase_at", "op": "anniversary_in_next_days", "value": 1})).await, set(&["Ali"]));
+        assert_eq!(members(&app, &t, json!({"field": "first_purchase_at", "op": "before", "value": (Utc::now() - Duration::days(100)).date_naive().to_string()})).await, set(&["Ali"]));
+        assert_eq!(members(&app, &t, json!({"field": "last_purchase_at", "op": "after", "value": (Utc::now() - Duration::days(100)).to_rfc3339()})).await, set(&["Sara"]));
         assert_eq!(members(&app, &t, json!({"field": "bought_product", "op": "is", "value": tea["id"]})).await, set(&["Sara"]));
         assert_eq!(members(&app, &t, json!({"field": "bought_product", "op": "is_not", "value": tea["id"]})).await, set(&["Ali", "Reza", "Mina"]));
         assert_eq!(members(&app, &t, json!({"field": "order_channel", "op": "is", "value": "store"})).await, set(&["Ali"]));
@@ -106,8 +115,9 @@ both_backends! {
         assert_eq!(members(&app, &t, json!({"field": "first_name", "op": "contains", "value": "MI"})).await, set(&["Mina"]));
         assert_eq!(members(&app, &t, json!({"field": "title", "op": "is_not", "value": "Buyer"})).await, set(&["Sara", "Ali", "Mina"]));
         assert_eq!(members(&app, &t, json!({"field": "created_at", "op": "in_last_days", "value": 1})).await, set(&["Sara", "Ali", "Reza", "Mina"]));
-        assert_eq!(members(&app, &t, json!({"any": [{"field": "tag", "op": "is_not", "value": "vip"}, {"field": "first_purchase_at", "op": "anniversary_in_next_days", "value": 0}]})).await,
-            set(&["Reza"]), "no first purchase is on today's date in another year");
+        assert_eq!(members(&app, &t, json!({"field": "last_activity_at", "op": "not_in_last_days", "value": 3})).await, set(&["Sara", "Ali", "Mina"]));
+        assert_eq!(members(&app, &t, json!({"field": "last_activity_at", "op": "before", "value": Utc::now().to_rfc3339()})).await, set(&["Reza"]));
+        assert_eq!(members(&app, &t, json!({"field": "created_at", "op": "before", "value": "2000-01-01"})).await, set(&[]));
     }
 
     async fn segments_build_on_segments_snapshots_stay_frozen_and_history_is_kept(app) {
@@ -122,7 +132,7 @@ both_backends! {
         assert_eq!(s, StatusCode::CREATED, "{frozen}");
         let fid = frozen["segment"]["id"].as_str().expect("id").to_owned();
         let on = json!({"all": [{"field": "segment", "op": "is", "value": did}, {"field": "lifecycle_stage", "op": "is", "value": "customer"}]});
-        let (s, built) = app.post("/api/v1/segments", &json!({"name": "VIP customers", "rules": on})).await;
+        let (s, built) = app.post("/api/v1/segments", &json!({"name": "VIP customers", "rules": on, "shared": true})).await;
         assert_eq!((s, built["segment"]["members"].as_i64()), (StatusCode::CREATED, Some(1)), "{built}");
         let bid = built["segment"]["id"].as_str().expect("id").to_owned();
 
@@ -163,9 +173,25 @@ both_backends! {
         let (_, sara_only) = app.get(&format!("/api/v1/segments/{did}/history?contact_id={}", sara["id"].as_str().expect("id"))).await;
         let entered: Vec<bool> = sara_only["items"].as_array().expect("items").iter().map(|i| i["entered"].as_bool().expect("b")).collect();
         assert_eq!(entered, [false, true], "Sara left after she entered");
+        // Not a member: everyone else, those without tags too.
+        let (_, page) = app.get(&format!("/api/v1/contacts?segment={did}")).await;
+        let vips = names(&page);
+        let (s, not) = app.post("/api/v1/segments/preview", &json!({"rules": {"field": "segment", "op": "is_not", "value": did}})).await;
+        assert_eq!((s, not["count"].as_i64()), (StatusCode::OK, Some(3 - vips.len() as i64)), "{not}");
+        // A shared segment is built on shared segments only.
+        let (s, private) = app.post("/api/v1/segments", &json!({"name": "Mine", "rules": vip})).await;
+        assert_eq!(s, StatusCode::CREATED, "{private}");
+        let pid = private["segment"]["id"].as_str().expect("id");
+        let (s, b) = app.post("/api/v1/segments", &json!({"name": "On mine", "shared": true, "rules": {"field": "segment", "op": "is", "value": pid}})).await;
+        assert_eq!((s, problem_fields(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["rules.value:segment_private".to_owned()]), "{b}");
         // A snapshot frozen again takes the members of now.
         let (_, e) = app.post(&format!("/api/v1/segments/{fid}/evaluate"), &json!({})).await;
         assert_eq!((e["entered"].as_u64(), e["left"].as_u64()), (Some(1), Some(1)), "{e}");
+        // What a change leaves out stays: renamed, the snapshot stays one and keeps its rules.
+        let version = e["segment"]["version"].as_i64().expect("version");
+        let (s, renamed) = app.patch(&format!("/api/v1/segments/{fid}"), version, &json!({"name": "VIPs frozen"})).await;
+        assert_eq!((s, renamed["segment"]["kind"].as_str(), renamed["entered"].as_u64()), (StatusCode::OK, Some("snapshot"), Some(0)), "{renamed}");
+        assert_eq!(renamed["segment"]["rules"], vip);
         // Changing a segment needs its current version.
         let (s, b) = app.patch(&format!("/api/v1/segments/{bid}"), 7, &json!({"name": "VIP customers", "rules": on})).await;
         assert_eq!(s, StatusCode::PRECONDITION_FAILED, "{b}");
@@ -195,7 +221,8 @@ both_backends! {
         // for them.
         let (rep_id, rep) = app.member(Role::SalesRep, "rep@segments.example").await;
         let grant = json!({"grants": [{"role": "sales_rep", "entity": "contact", "read": "own", "write": "own"},
-            {"role": "sales_rep", "entity": "order", "read": "own", "write": "own"}]});
+            {"role": "sales_rep", "entity": "order", "read": "own", "write": "own"},
+            {"role": "sales_rep", "entity": "activity", "read": "own", "write": "own"}]});
         let (s, b, _) = app.send(app.client.put(app.url("/api/v1/access-policy")).bearer_auth(&app.token).json(&grant)).await;
         assert_eq!(s, StatusCode::OK, "{b}");
         for (name, owner) in [("Own", Some(rep_id.as_str())), ("Other", None)] {
@@ -218,12 +245,18 @@ both_backends! {
         let sid = shared["segment"]["id"].as_str().expect("id");
         let (s, seen) = app.get_as(&rep, &format!("/api/v1/segments/{sid}")).await;
         assert_eq!((s, seen["members"].as_i64(), seen["editable"].as_bool()), (StatusCode::OK, None, Some(false)), "no count of contacts they cannot read: {seen}");
+        let (s, b) = app.post_as(&rep, &format!("/api/v1/segments/{sid}/evaluate"), &json!({})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "only its maker, admins and managers evaluate a shared segment: {b}");
+        let (s, own) = app.post_as(&rep, "/api/v1/segments", &json!({"name": "My VIPs", "rules": vip})).await;
+        assert_eq!((s, own["entered"].as_u64(), own["segment"]["members"].as_i64()), (StatusCode::CREATED, None, None), "no counts beyond their reach: {own}");
+        let (s, b) = app.post_as(&rep, "/api/v1/segments/preview", &json!({"rules": {"field": "activity_channel", "op": "is", "value": "call"}})).await;
+        assert_eq!((s, problem_fields(&b)), (StatusCode::FORBIDDEN, vec!["rules.field:rule_out_of_reach".to_owned()]), "activities beyond their reach: {b}");
         let (_, page) = app.get_as(&rep, &format!("/api/v1/contacts?segment={sid}")).await;
         let names: Vec<&str> = page["items"].as_array().expect("items").iter().map(|c| c["first_name"].as_str().expect("n")).collect();
         assert_eq!(names, ["Own"]);
         let (_, all) = app.get_as(&rep, "/api/v1/segments").await;
         let listed: Vec<&str> = all.as_array().expect("list").iter().map(|s| s["name"].as_str().expect("name")).collect();
-        assert_eq!(listed, ["Everyone's VIPs"], "the rep sees the shared segment only");
+        assert_eq!(listed, ["Everyone's VIPs", "My VIPs"], "the rep sees the shared segment and theirs, not the admin's private one");
         let (s, _) = app.post("/api/v1/segments", &json!({"name": "Mine", "rules": vip})).await;
         assert_eq!(s, StatusCode::CONFLICT, "names are unique in a workspace");
         // Another workspace sees none of it.

@@ -82,6 +82,25 @@ pub struct SegmentWrite {
     pub shared: bool,
 }
 
+/// Change a segment: what is left out stays.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SegmentPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// An empty text clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<SegmentRule>))]
+    pub rules: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<SegmentKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<bool>,
+}
+
 /// Count the contacts rules match, while editing them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -124,13 +143,14 @@ pub struct Segment {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// A segment after it was made, changed or evaluated, with who entered and left.
+/// A segment after it was made, changed or evaluated, with how many entered and left (shown
+/// to roles that read every contact).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SegmentEvaluated {
     pub segment: Segment,
-    pub entered: usize,
-    pub left: usize,
+    pub entered: Option<usize>,
+    pub left: Option<usize>,
 }
 
 /// A contact entered or left a segment (at an evaluation).
@@ -139,5 +159,7 @@ pub struct SegmentEvaluated {
 pub struct SegmentChange {
     pub at: chrono::DateTime<chrono::Utc>,
     pub contact_id: String,
+    /// The contact's name; none for one since deleted for good.
+    pub contact_name: Option<String>,
     pub entered: bool,
 }

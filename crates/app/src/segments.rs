@@ -52,6 +52,17 @@ pub struct Spec {
     pub shared: bool,
 }
 
+/// What a change of a segment sets; what it leaves out stays.
+#[derive(Debug, Clone, Default)]
+pub struct Patch {
+    pub name: Option<String>,
+    /// `Some("")` clears it.
+    pub description: Option<String>,
+    pub rules: Option<Value>,
+    pub kind: Option<Kind>,
+    pub shared: Option<bool>,
+}
+
 /// A segment as its reader sees it: the count of the last evaluation only for a reader who
 /// reads every contact.
 #[derive(Debug, Clone)]
@@ -123,7 +134,7 @@ pub async fn preview(db: &Db, caller: &Caller, rules: Value) -> AppResult<i64> {
     let caller = caller.clone();
     db.read(move |conn| {
         let rule = rules::parse("rules", &rules)?;
-        let matching = compile(conn, &caller, &rule, &mut Vec::new())?;
+        let matching = compile(conn, &caller, &rule, &mut Ctx::reading())?;
         let reach = caller.reach(conn, Entity::Contact)?;
         let filter = ContactFilter { matching: Some(matching), trash: Trash::Exclude, ..ContactFilter::default() };
         Ok(contacts_repo::count(conn, caller.workspace(), &reach, &filter)?)
@@ -149,13 +160,20 @@ fn check_spec(spec: &Spec) -> AppResult<(String, Option<String>, Rule)> {
     Ok((name.unwrap_or_default(), description, rule))
 }
 
+/// Who entered and left, for a caller who reads every contact (the others would learn of
+/// contacts they cannot read).
+fn moved_for(conn: &mut DbConnection, caller: &Caller, moved: Moved) -> AppResult<Option<Moved>> {
+    Ok(caller.reach(conn, Entity::Contact)?.owners().is_none().then_some(moved))
+}
+
 /// Makes a segment and evaluates its members. An API key's segments are shared.
-pub async fn create(db: &Db, caller: &Caller, spec: Spec) -> AppResult<(Segment, Moved)> {
+pub async fn create(db: &Db, caller: &Caller, spec: Spec) -> AppResult<(Segment, Option<Moved>)> {
     let caller = caller.clone();
     db.write(move |conn| {
         let (name, description, rule) = check_spec(&spec)?;
         let id = crm_store::new_id();
-        let matching = compile(conn, &caller, &rule, &mut vec![id.clone()])?;
+        let shared = spec.shared || caller.user_id().is_none();
+        let matching = compile(conn, &caller, &rule, &mut Ctx::of(&id, shared))?;
         let now = time::now_micros();
         let row = SegmentRow {
             id,
@@ -164,7 +182,7 @@ pub async fn create(db: &Db, caller: &Caller, spec: Spec) -> AppResult<(Segment,
             description,
             rules: spec.rules.to_string(),
             kind: spec.kind.as_str().into(),
-            shared: i32::from(spec.shared || caller.user_id().is_none()),
+            shared: i32::from(shared),
             owner_id: caller.user_id().map(str::to_owned),
             members: 0,
             evaluated_at: now,
@@ -175,13 +193,34 @@ pub async fn create(db: &Db, caller: &Caller, spec: Spec) -> AppResult<(Segment,
         repo::insert(conn, &row)?;
         let moved = evaluate_in(conn, &row, &matching, now)?;
         let row = repo::get(conn, caller.workspace(), &row.id)?.ok_or_else(missing)?;
-        Ok((shown(conn, &caller, row)?, moved))
+        Ok((shown(conn, &caller, row)?, moved_for(conn, &caller, moved)?))
     })
     .await
 }
 
-/// Changes a segment if it is still at `expected` (`None`: whatever it is now); new rules or a new kind evaluate it again.
-pub async fn change(db: &Db, caller: &Caller, id: String, expected: Option<i64>, spec: Spec) -> AppResult<(Segment, Moved)> {
+/// Fails when another segment is built on `id`; `doing` says what would break it.
+fn not_built_on(conn: &mut DbConnection, caller: &Caller, id: &str, doing: &str) -> AppResult<()> {
+    for other in repo::mentioning(conn, caller.workspace(), id)? {
+        let Ok(rule) = rules::parse("rules", &serde_json::from_str(&other.rules).unwrap_or(Value::Null)) else { continue };
+        let names_it = rule.conditions().iter().any(|c| c.field == Field::Segment && matches!(&c.value, Operand::Text(t) if t == id));
+        if names_it {
+            // Another person's private segment is not named.
+            let which =
+                if visible(conn, caller, &other.id).is_ok() { format!("the segment \"{}\"", other.name) } else { "another segment".into() };
+            return Err(StoreError::Conflict {
+                code: "segment_in_use",
+                message: format!("{which} is built on this one; change it before you {doing}"),
+                field: None,
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Changes a segment if it is still at `expected` (`None`: whatever it is now): what the patch
+/// leaves out stays. New rules or a new kind evaluate it again.
+pub async fn change(db: &Db, caller: &Caller, id: String, expected: Option<i64>, patch: Patch) -> AppResult<(Segment, Option<Moved>)> {
     let caller = caller.clone();
     db.write(move |conn| {
         let current = visible(conn, &caller, &id)?;
@@ -191,8 +230,21 @@ pub async fn change(db: &Db, caller: &Caller, id: String, expected: Option<i64>,
         if let Some(expected) = expected.filter(|e| *e != current.version) {
             return Err(StoreError::PreconditionFailed { expected, current: current.version }.into());
         }
+        let spec = Spec {
+            name: patch.name.unwrap_or_else(|| current.name.clone()),
+            description: patch.description.or_else(|| current.description.clone()),
+            rules: match patch.rules {
+                Some(r) => r,
+                None => serde_json::from_str(&current.rules).map_err(|e| StoreError::Corrupt(format!("segment {id} rules: {e}")))?,
+            },
+            kind: patch.kind.or_else(|| Kind::parse(&current.kind)).unwrap_or(Kind::Dynamic),
+            shared: patch.shared.unwrap_or(current.shared != 0) || current.owner_id.is_none(),
+        };
         let (name, description, rule) = check_spec(&spec)?;
-        let matching = compile(conn, &caller, &rule, &mut vec![id.clone()])?;
+        if !spec.shared && current.shared != 0 {
+            not_built_on(conn, &caller, &id, "make it private")?;
+        }
+        let matching = compile(conn, &caller, &rule, &mut Ctx::of(&id, spec.shared))?;
         let now = time::now_micros();
         let rules = spec.rules.to_string();
         let again = rules != current.rules || spec.kind.as_str() != current.kind;
@@ -201,7 +253,7 @@ pub async fn change(db: &Db, caller: &Caller, id: String, expected: Option<i64>,
             description,
             rules,
             kind: spec.kind.as_str().into(),
-            shared: i32::from(spec.shared || current.owner_id.is_none()),
+            shared: i32::from(spec.shared),
             version: current.version + 1,
             updated_at: now,
             ..current.clone()
@@ -209,7 +261,7 @@ pub async fn change(db: &Db, caller: &Caller, id: String, expected: Option<i64>,
         repo::update(conn, &row, current.version)?;
         let moved = if again { evaluate_in(conn, &row, &matching, now)? } else { Moved::default() };
         let row = repo::get(conn, caller.workspace(), &id)?.ok_or_else(missing)?;
-        Ok((shown(conn, &caller, row)?, moved))
+        Ok((shown(conn, &caller, row)?, moved_for(conn, &caller, moved)?))
     })
     .await
 }
@@ -225,36 +277,27 @@ pub async fn delete(db: &Db, caller: &Caller, id: String, expected: Option<i64>)
         if let Some(expected) = expected.filter(|e| *e != current.version) {
             return Err(StoreError::PreconditionFailed { expected, current: current.version }.into());
         }
-        let ws = caller.workspace();
-        for other in repo::mentioning(conn, ws, &id)? {
-            let Ok(rule) = rules::parse("rules", &serde_json::from_str(&other.rules).unwrap_or(Value::Null)) else { continue };
-            let names_it = rule.conditions().iter().any(|c| c.field == Field::Segment && matches!(&c.value, Operand::Text(t) if *t == id));
-            if names_it {
-                return Err(StoreError::Conflict {
-                    code: "segment_in_use",
-                    message: format!("the segment \"{}\" is built on this one; change it first", other.name),
-                    field: None,
-                }
-                .into());
-            }
-        }
-        repo::delete(conn, ws, &id)?;
+        not_built_on(conn, &caller, &id, "delete it")?;
+        repo::delete(conn, caller.workspace(), &id)?;
         Ok(())
     })
     .await
 }
 
-/// Evaluates a segment again: a dynamic segment's members as they are now, a snapshot frozen
-/// anew; who entered and left is kept.
-pub async fn evaluate(db: &Db, caller: &Caller, id: String) -> AppResult<(Segment, Moved)> {
+/// Evaluates a segment again (those who may change it): a dynamic segment's members as they
+/// are now, a snapshot frozen anew; who entered and left is kept.
+pub async fn evaluate(db: &Db, caller: &Caller, id: String) -> AppResult<(Segment, Option<Moved>)> {
     let caller = caller.clone();
     db.write(move |conn| {
         let row = visible(conn, &caller, &id)?;
+        if !may_change(&caller, &row) {
+            return Err(forbidden("only its maker (or, when shared, an admin or manager) evaluates a segment"));
+        }
         let rule = stored_rule(&row)?;
-        let matching = compile(conn, &caller, &rule, &mut vec![id.clone()])?;
+        let matching = compile(conn, &caller, &rule, &mut Ctx::of(&id, row.shared != 0))?;
         let moved = evaluate_in(conn, &row, &matching, time::now_micros())?;
         let row = repo::get(conn, caller.workspace(), &id)?.ok_or_else(missing)?;
-        Ok((shown(conn, &caller, row)?, moved))
+        Ok((shown(conn, &caller, row)?, moved_for(conn, &caller, moved)?))
     })
     .await
 }
@@ -270,7 +313,7 @@ fn stored_rule(row: &SegmentRow) -> AppResult<Rule> {
 }
 
 /// Who entered and left a segment, newest first (of one contact when asked), among the
-/// contacts the caller may read.
+/// contacts the caller may read, with their names (none for a contact since deleted for good).
 pub async fn history(
     db: &Db,
     caller: &Caller,
@@ -278,12 +321,24 @@ pub async fn history(
     contact: Option<String>,
     after: Option<(i64, String)>,
     limit: i64,
-) -> AppResult<Vec<Change>> {
+) -> AppResult<Vec<(Change, Option<String>)>> {
     let caller = caller.clone();
     db.read(move |conn| {
         visible(conn, &caller, &id)?;
         let reach = caller.reach(conn, Entity::Contact)?;
-        Ok(repo::changes(conn, caller.workspace(), &id, contact.as_deref(), reach.owners(), after, limit)?)
+        let changes = repo::changes(conn, caller.workspace(), &id, contact.as_deref(), reach.owners(), after, limit)?;
+        let mut ids: Vec<String> = changes.iter().map(|c| c.contact_id.clone()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let names: std::collections::HashMap<String, String> =
+            contacts_repo::many(conn, caller.workspace(), &ids)?.into_iter().map(|(c, _)| (c.id, c.display_name)).collect();
+        Ok(changes
+            .into_iter()
+            .map(|c| {
+                let name = names.get(&c.contact_id).cloned();
+                (c, name)
+            })
+            .collect())
     })
     .await
 }
@@ -292,24 +347,64 @@ pub async fn history(
 /// rules as they match now, a snapshot's kept members.
 pub fn resolve_filter(conn: &mut DbConnection, caller: &Caller, filter: &mut ContactFilter) -> AppResult<()> {
     let Some(id) = filter.segment.take() else { return Ok(()) };
-    let row = visible(conn, caller, &id).map_err(|_| AppError::BadParameter {
-        name: "segment".into(),
-        code: "unknown_segment",
-        message: format!("no segment {id} that you can see"),
+    let row = visible(conn, caller, &id).map_err(|e| match e {
+        AppError::Missing(_) => {
+            AppError::BadParameter { name: "segment".into(), code: "unknown_segment", message: format!("no segment {id} that you can see") }
+        }
+        other => other,
     })?;
-    filter.matching = Some(member_of(conn, caller, &row, &mut Vec::new())?);
+    // A rule the segment holds that no longer reads (a field deleted since, a model refused)
+    // is this parameter's problem.
+    let matching = member_of(conn, caller, &row, &mut Ctx::reading()).map_err(|e| match e {
+        AppError::Store(StoreError::Invalid(errors)) => match errors.0.into_iter().next() {
+            Some(inner) => AppError::BadParameter {
+                name: "segment".into(),
+                code: "segment_unreadable",
+                message: format!("the segment \"{}\" has a rule that no longer reads ({}: {})", row.name, inner.field, inner.message),
+            },
+            None => missing(),
+        },
+        other => other,
+    })?;
+    filter.matching = Some(matching);
     Ok(())
 }
 
-fn member_of(conn: &mut DbConnection, caller: &Caller, row: &SegmentRow, stack: &mut Vec<String>) -> AppResult<SqlWhere> {
+/// The condition of membership of a segment: its rules (a snapshot's rules are compiled too,
+/// so that its reach and cycles are checked like a dynamic one's, but its kept members count).
+fn member_of(conn: &mut DbConnection, caller: &Caller, row: &SegmentRow, ctx: &mut Ctx) -> AppResult<SqlWhere> {
+    ctx.stack.push(row.id.clone());
+    let rule = stored_rule(row)?;
+    let w = compile(conn, caller, &rule, ctx);
+    ctx.stack.pop();
     if row.kind == Kind::Snapshot.as_str() {
+        w?;
         return Ok(repo::kept_member(&row.id));
     }
-    stack.push(row.id.clone());
-    let rule = stored_rule(row)?;
-    let w = compile(conn, caller, &rule, stack);
-    stack.pop();
     w
+}
+
+/// Conditions a segment may reach through the segments it is built on.
+const MAX_EXPANDED: usize = 200;
+
+/// What a compilation carries through the segments it expands.
+struct Ctx {
+    /// The segments being compiled: a segment may not be built on itself.
+    stack: Vec<String>,
+    /// Conditions compiled so far, across segments.
+    conditions: usize,
+    /// The segment being saved is shared: it may be built on shared segments only.
+    shared: bool,
+}
+
+impl Ctx {
+    fn of(id: &str, shared: bool) -> Ctx {
+        Ctx { stack: vec![id.to_owned()], conditions: 0, shared }
+    }
+
+    fn reading() -> Ctx {
+        Ctx { stack: Vec::new(), conditions: 0, shared: false }
+    }
 }
 
 fn forbidden(message: &str) -> AppError {
@@ -322,18 +417,27 @@ fn rule_error(c: &Condition, part: &str, code: &str, message: String) -> AppErro
 
 /// The SQL of a rule tree for the caller. `stack` holds the segments being compiled (a
 /// segment may not name itself, directly or through others).
-fn compile(conn: &mut DbConnection, caller: &Caller, rule: &Rule, stack: &mut Vec<String>) -> AppResult<SqlWhere> {
+fn compile(conn: &mut DbConnection, caller: &Caller, rule: &Rule, ctx: &mut Ctx) -> AppResult<SqlWhere> {
     match rule {
         Rule::All(rs) | Rule::Any(rs) => {
-            let parts = rs.iter().map(|r| compile(conn, caller, r, stack)).collect::<AppResult<Vec<_>>>()?;
+            let parts = rs.iter().map(|r| compile(conn, caller, r, ctx)).collect::<AppResult<Vec<_>>>()?;
             Ok(SqlWhere::group(&parts, matches!(rule, Rule::Any(_))))
         }
-        Rule::Condition(c) => condition(conn, caller, c, stack),
+        Rule::Condition(c) => condition(conn, caller, c, ctx),
     }
 }
 
-fn condition(conn: &mut DbConnection, caller: &Caller, c: &Condition, stack: &mut Vec<String>) -> AppResult<SqlWhere> {
+fn condition(conn: &mut DbConnection, caller: &Caller, c: &Condition, ctx: &mut Ctx) -> AppResult<SqlWhere> {
     let ws = caller.workspace();
+    ctx.conditions += 1;
+    if ctx.conditions > MAX_EXPANDED {
+        return Err(rule_error(
+            c,
+            "value",
+            "too_many_rules",
+            format!("with the segments it is built on, a segment has at most {MAX_EXPANDED} conditions"),
+        ));
+    }
     let pg = custom_fields::is_pg(conn);
     for (reads, entity, what) in
         [(c.field.reads_orders(), Entity::Order, "order"), (c.field.reads_activities(), Entity::Activity, "activity")]
@@ -351,13 +455,21 @@ fn condition(conn: &mut DbConnection, caller: &Caller, c: &Condition, stack: &mu
         Field::Custom(key) => custom(conn, caller, c, key),
         Field::Segment => {
             let Operand::Text(id) = &c.value else { return Err(rule_error(c, "value", "invalid_value", "give a segment id".into())) };
-            if stack.contains(id) {
+            if ctx.stack.contains(id) {
                 return Err(rule_error(c, "value", "segment_cycle", "a segment may not be built on itself".into()));
             }
             let other = visible(conn, caller, id)
                 .map_err(|_| rule_error(c, "value", "unknown_segment", format!("no segment {id} that you can see")))?;
+            if ctx.shared && other.shared == 0 {
+                return Err(rule_error(
+                    c,
+                    "value",
+                    "segment_private",
+                    format!("\"{}\" is private: a shared segment is built on shared segments only", other.name),
+                ));
+            }
             // A problem inside the other segment's rules is this condition's problem.
-            let w = member_of(conn, caller, &other, stack).map_err(|e| match e {
+            let w = member_of(conn, caller, &other, ctx).map_err(|e| match e {
                 AppError::Store(StoreError::Invalid(errors)) => match errors.0.into_iter().next() {
                     Some(inner) => rule_error(c, "value", &inner.code, format!("in the segment \"{}\": {}", other.name, inner.message)),
                     None => missing(),
@@ -403,8 +515,7 @@ fn custom(conn: &mut DbConnection, caller: &Caller, c: &Condition, key: &str) ->
     let op_error = |what: &str| rule_error(c, "op", "invalid_operator", format!("a {} field {what}", def.field_type));
     match c.op {
         Op::IsEmpty | Op::IsNotEmpty => {
-            let mut w = SqlWhere::default();
-            w.sql(&custom_fields::present_sql(pg, &def.storage_key)?);
+            let w = repo::fragment(&custom_fields::present_sql(pg, &def.storage_key)?);
             return Ok(if c.op == Op::IsEmpty { w.negated() } else { w });
         }
         Op::InLastDays | Op::InNextDays | Op::AnniversaryInNextDays => {
@@ -426,9 +537,7 @@ fn custom(conn: &mut DbConnection, caller: &Caller, c: &Condition, key: &str) ->
                 let today_days = now.div_euclid(DAY_MICROS);
                 (today_days + from, today_days + to)
             };
-            let mut w = SqlWhere::default();
-            w.sql(&format!("({expr} >= ")).int(lo).sql(&format!(" AND {expr} <= ")).int(hi).sql(")");
-            return Ok(w);
+            return Ok(repo::custom_range(&expr, lo, hi));
         }
         Op::Gt | Op::Gte | Op::Lt | Op::Lte if !ranged => return Err(op_error("is compared by equality only")),
         _ if def.field_type == FieldType::LongText => return Err(op_error("is not compared")),

@@ -313,6 +313,48 @@ impl Shape {
     }
 }
 
+/// What a rule builder offers: the built-in fields' API names, in order.
+pub fn field_names() -> impl Iterator<Item = &'static str> {
+    Field::NAMES.iter().map(|(n, _)| *n)
+}
+
+/// The operators a field takes (`custom.<key>`: those a custom field may take; its type
+/// narrows them); none for an unknown field.
+pub fn operators(field: &str) -> Vec<&'static str> {
+    Field::parse(field).map(|f| f.shape().ops().iter().map(|o| o.as_str()).collect()).unwrap_or_default()
+}
+
+/// The values a field takes when they are a fixed set (stages, channels, RFM groups, …).
+pub fn choices(field: &str) -> Option<&'static [&'static str]> {
+    match Field::parse(field)?.shape() {
+        Shape::Choice(values) => Some(values),
+        _ => None,
+    }
+}
+
+/// Whether a field takes `days` (only the last N days count).
+pub fn takes_days(field: &str) -> bool {
+    Field::parse(field).is_some_and(|f| f.takes_days())
+}
+
+/// What a field compares: `text`, `choice`, `id`, `tag`, `time`, `count`, `amount`, `score`,
+/// `probability`, `reference` (a product or segment id) or `custom`.
+pub fn value_kind(field: &str) -> &'static str {
+    match Field::parse(field).map(|f| f.shape()) {
+        Some(Shape::Text) => "text",
+        Some(Shape::Choice(_)) => "choice",
+        Some(Shape::Id) => "id",
+        Some(Shape::Tag) => "tag",
+        Some(Shape::Time | Shape::Dated) => "time",
+        Some(Shape::Count) => "count",
+        Some(Shape::Amount) => "amount",
+        Some(Shape::Score) => "score",
+        Some(Shape::Probability) => "probability",
+        Some(Shape::Existence) => "reference",
+        Some(Shape::Custom) | None => "custom",
+    }
+}
+
 /// Parses a rule tree; every problem is named by its path under `at` (e.g. `rules`).
 pub fn parse(at: &str, v: &Value) -> Result<Rule, ValidationErrors> {
     let mut errors = ValidationErrors::new();

@@ -127,6 +127,9 @@ pub struct Moved {
 
 /// Makes `now_members` the segment's members, writing who entered and left at `now`.
 pub fn replace_members(conn: &mut DbConnection, segment_id: &str, now_members: &[String], now: i64) -> StoreResult<Moved> {
+    // The segment's row first: a second evaluation of it waits here for this one to commit,
+    // then reads the members this one wrote.
+    diesel::update(segments::table.filter(segments::id.eq(segment_id))).set(segments::evaluated_at.eq(now)).execute(conn)?;
     let before: Vec<String> =
         segment_members::table.filter(segment_members::segment_id.eq(segment_id)).select(segment_members::contact_id).load(conn)?;
     let was: HashSet<&str> = before.iter().map(String::as_str).collect();
@@ -204,20 +207,61 @@ pub fn changes(
 
 /// Membership of a segment as of its last evaluation (a snapshot's members).
 pub fn kept_member(segment_id: &str) -> SqlWhere {
-    let mut w = SqlWhere::default();
-    w.sql("contacts.id IN (SELECT contact_id FROM segment_members WHERE segment_id = ").text(segment_id).sql(")");
-    w
+    let mut sub = SqlWhere::default();
+    sub.sql("SELECT 1 FROM segment_members s WHERE s.segment_id = ").text(segment_id).sql(" AND s.contact_id = contacts.id");
+    exists(sub, false)
 }
 
 fn revenue_statuses() -> Vec<String> {
     OrderStatus::ALL.iter().filter(|s| s.is_revenue()).map(|s| s.as_str().to_owned()).collect()
 }
 
-/// `contacts.id IN (sub)` or, when `negate`, `NOT IN` (subqueries never yield NULL).
-fn in_sub(sub: SqlWhere, negate: bool) -> SqlWhere {
+/// `EXISTS (sub)` or, when `negate`, `NOT EXISTS`: `sub` is a query correlated with the
+/// contact (`… = contacts.id`), so a page of members stops at its last row and PostgreSQL plans
+/// an anti-join for the negation.
+fn exists(sub: SqlWhere, negate: bool) -> SqlWhere {
     let mut w = SqlWhere::default();
-    w.sql(if negate { "contacts.id NOT IN (" } else { "contacts.id IN (" }).append(&sub).sql(")");
+    w.sql(if negate { "NOT EXISTS (" } else { "EXISTS (" }).append(&sub).sql(")");
     w
+}
+
+/// The kept figures of the contact, with `pred` on them.
+fn metrics(ws: &str, pred: &SqlWhere) -> SqlWhere {
+    let mut sub = SqlWhere::default();
+    sub.sql("SELECT 1 FROM customer_metrics m WHERE m.workspace_id = ").text(ws);
+    sub.sql(" AND m.contact_id = contacts.id AND ").append(pred);
+    sub
+}
+
+/// The contact's live purchases (`o`), after `since` when given, up to `now`.
+fn purchases(ws: &str, since: Option<i64>, now: i64) -> SqlWhere {
+    let mut sub = SqlWhere::default();
+    sub.sql("SELECT 1 FROM orders o WHERE o.workspace_id = ").text(ws);
+    sub.sql(" AND o.contact_id = contacts.id AND o.deleted_at IS NULL AND o.status IN ").texts(&revenue_statuses());
+    if let Some(t) = since {
+        sub.sql(" AND o.ordered_at >= ").int(t).sql(" AND o.ordered_at <= ").int(now);
+    }
+    sub
+}
+
+/// The contact's live activities (`p` the participation, `a` the activity), in
+/// `[since, now]` when given.
+fn activities(ws: &str, since: Option<i64>, now: i64) -> SqlWhere {
+    let mut sub = SqlWhere::default();
+    sub.sql("SELECT 1 FROM activity_participants p JOIN activities a ON a.id = p.activity_id WHERE p.workspace_id = ").text(ws);
+    sub.sql(" AND p.participant_id = contacts.id AND p.kind = 'contact' AND a.deleted_at IS NULL");
+    if let Some(t) = since {
+        sub.sql(" AND p.occurred_at >= ").int(t).sql(" AND p.occurred_at <= ").int(now);
+    }
+    sub
+}
+
+fn listed(v: &Operand) -> Option<Vec<String>> {
+    match v {
+        Operand::Text(t) => Some(vec![t.clone()]),
+        Operand::Texts(ts) => Some(ts.clone()),
+        _ => None,
+    }
 }
 
 /// The SQL of a condition on a built-in field, for a query of the workspace's contacts, as of
@@ -238,22 +282,18 @@ pub fn builtin(pg: bool, ws: &str, now: i64, c: &Condition) -> StoreResult<SqlWh
         _ => "",
     };
     let since = |days: i64| now - days * DAY_MICROS;
+    let negated = matches!(c.op, Op::IsNot | Op::NotIn);
     match (&c.field, c.op, &c.value) {
         // Every contact has an entry time.
         (Field::CreatedAt, Op::IsEmpty | Op::IsNotEmpty, _) => {
             w.sql(if c.op == Op::IsEmpty { "1 = 0" } else { "1 = 1" });
         }
         (Field::CreatedAt, op, v) => time_on(&mut w, pg, column, op, v, now).ok_or_else(bad)?,
-        (Field::Tag, op, v) => {
-            let tags = match v {
-                Operand::Text(t) => vec![t.clone()],
-                Operand::Texts(ts) => ts.clone(),
-                _ => return Err(bad()),
-            };
+        (Field::Tag, _, v) => {
             let mut sub = SqlWhere::default();
-            sub.sql("SELECT entity_id FROM record_tags WHERE workspace_id = ").text(ws).sql(" AND entity_type = 'contact' AND tag IN ");
-            sub.texts(&tags);
-            w = in_sub(sub, matches!(op, Op::IsNot | Op::NotIn));
+            sub.sql("SELECT 1 FROM record_tags t WHERE t.workspace_id = ").text(ws);
+            sub.sql(" AND t.entity_type = 'contact' AND t.entity_id = contacts.id AND t.tag IN ").texts(&listed(v).ok_or_else(bad)?);
+            w = exists(sub, negated);
         }
         (f, op, v) if !column.is_empty() => match (op, v) {
             (Op::Is, Operand::Text(t)) => {
@@ -286,126 +326,87 @@ pub fn builtin(pg: bool, ws: &str, now: i64, c: &Condition) -> StoreResult<SqlWh
             }
             _ => return Err(bad()),
         },
-        // Figures of all time, kept per customer; a contact who never bought has none (their
-        // orders and revenue are 0).
-        (Field::Orders | Field::Revenue, op, Operand::Int(v)) if c.days.is_none() || matches!(c.field, Field::Revenue) => {
-            let col = if matches!(c.field, Field::Orders) { "orders" } else { "revenue_e4" };
-            w = metric_compare(ws, col, op, *v, op.holds(0, *v));
+        // Figures of all time, kept per customer. A contact who never bought has none: their
+        // orders and revenue are 0, their scores and group empty (so `is_not` holds for them).
+        (Field::Orders | Field::Revenue, op, Operand::Int(v)) if c.days.is_none() => {
+            let col = if matches!(c.field, Field::Orders) { "m.orders" } else { "m.revenue_e4" };
+            // When 0 satisfies the comparison, those whose figure does not are left out.
+            let zero_holds = op.holds(0, *v);
+            let cmp = if zero_holds { negated_op(op) } else { op };
+            let mut pred = SqlWhere::default();
+            pred.sql(&format!("{col} {} ", cmp.sql())).int(*v);
+            w = exists(metrics(ws, &pred), zero_holds);
         }
         (Field::Orders, op, Operand::Int(v)) => {
-            let days = c.days.ok_or_else(bad)?;
-            let negate = op.holds(0, *v);
-            let cmp = if negate { negated_op(op) } else { op };
-            let mut sub = SqlWhere::default();
-            sub.sql("SELECT contact_id FROM orders WHERE workspace_id = ").text(ws);
-            sub.sql(" AND contact_id IS NOT NULL AND deleted_at IS NULL AND status IN ").texts(&revenue_statuses());
-            sub.sql(" AND ordered_at >= ").int(since(days));
-            sub.sql(&format!(" GROUP BY contact_id HAVING COUNT(*) {} ", cmp.sql())).int(*v);
-            w = in_sub(sub, negate);
+            let mut count = SqlWhere::default();
+            count.sql("(SELECT COUNT(*) FROM (").append(&purchases(ws, Some(since(c.days.ok_or_else(bad)?)), now)).sql(") n)");
+            w.append(&count).sql(&format!(" {} ", op.sql())).int(*v);
         }
-        (Field::RecencyScore | Field::FrequencyScore | Field::MonetaryScore, op, Operand::Int(v)) => {
-            let col = match c.field {
-                Field::RecencyScore => "recency_score",
-                Field::FrequencyScore => "frequency_score",
-                _ => "monetary_score",
+        (Field::RecencyScore | Field::FrequencyScore | Field::MonetaryScore | Field::Propensity, op, Operand::Int(v)) => {
+            let (table, col) = match c.field {
+                Field::RecencyScore => ("customer_metrics", "recency_score"),
+                Field::FrequencyScore => ("customer_metrics", "frequency_score"),
+                Field::MonetaryScore => ("customer_metrics", "monetary_score"),
+                _ => ("propensity_scores", "score_e4"),
             };
-            w = metric_compare(ws, col, op, *v, false);
-        }
-        (Field::RfmGroup, op, v) => {
-            let groups = match v {
-                Operand::Text(t) => vec![t.clone()],
-                Operand::Texts(ts) => ts.clone(),
-                _ => return Err(bad()),
-            };
+            let cmp = if op == Op::IsNot { Op::Is } else { op };
             let mut sub = SqlWhere::default();
-            sub.sql("SELECT contact_id FROM customer_metrics WHERE workspace_id = ").text(ws).sql(" AND rfm_group IN ").texts(&groups);
-            w = in_sub(sub, matches!(op, Op::IsNot | Op::NotIn));
+            sub.sql(&format!("SELECT 1 FROM {table} m WHERE m.workspace_id = ")).text(ws);
+            sub.sql(&format!(" AND m.contact_id = contacts.id AND m.{col} {} ", cmp.sql())).int(*v);
+            w = exists(sub, op == Op::IsNot);
+        }
+        (Field::RfmGroup, _, v) => {
+            let mut pred = SqlWhere::default();
+            pred.sql("m.rfm_group IN ").texts(&listed(v).ok_or_else(bad)?);
+            w = exists(metrics(ws, &pred), negated);
         }
         (Field::FirstPurchaseAt | Field::LastPurchaseAt, op, v) => {
-            let col = if matches!(c.field, Field::FirstPurchaseAt) { "first_purchase_at" } else { "last_purchase_at" };
-            let mut cond = SqlWhere::default();
+            let col = if matches!(c.field, Field::FirstPurchaseAt) { "m.first_purchase_at" } else { "m.last_purchase_at" };
             let (op, negate) = match op {
                 Op::NotInLastDays => (Op::InLastDays, true),
                 Op::IsEmpty => (Op::IsNotEmpty, true),
                 other => (other, false),
             };
+            let mut pred = SqlWhere::default();
             if op == Op::IsNotEmpty {
-                cond.sql("1 = 1");
+                pred.sql("1 = 1");
             } else {
-                time_on(&mut cond, pg, col, op, v, now).ok_or_else(bad)?;
+                time_on(&mut pred, pg, col, op, v, now).ok_or_else(bad)?;
             }
-            let mut sub = SqlWhere::default();
-            sub.sql("SELECT contact_id FROM customer_metrics WHERE workspace_id = ").text(ws).sql(" AND ").append(&cond);
-            w = in_sub(sub, negate);
+            w = exists(metrics(ws, &pred), negate);
         }
-        (Field::Propensity, op, Operand::Int(v)) => {
-            let mut sub = SqlWhere::default();
-            sub.sql("SELECT contact_id FROM propensity_scores WHERE workspace_id = ").text(ws);
-            sub.sql(&format!(" AND score_e4 {} ", op.sql())).int(*v);
-            w = in_sub(sub, false);
-        }
-        (Field::LastActivityAt, op, v) => {
-            let live = "SELECT p.participant_id FROM activity_participants p JOIN activities a ON a.id = p.activity_id \
-                        WHERE p.workspace_id = ";
-            let mut sub = SqlWhere::default();
-            sub.sql(live).text(ws).sql(" AND p.kind = 'contact' AND a.deleted_at IS NULL");
-            let negate = match (op, v) {
-                (Op::InLastDays | Op::NotInLastDays, Operand::Days(d)) => {
-                    sub.sql(" AND p.occurred_at >= ").int(since(*d));
-                    op == Op::NotInLastDays
-                }
-                (Op::After, Operand::Time(t)) => {
-                    sub.sql(" AND p.occurred_at > ").int(*t);
-                    false
-                }
-                (Op::Before, Operand::Time(t)) => {
-                    sub.sql(" GROUP BY p.participant_id HAVING MAX(p.occurred_at) < ").int(*t);
-                    false
-                }
-                (Op::IsEmpty | Op::IsNotEmpty, _) => op == Op::IsEmpty,
-                _ => return Err(bad()),
-            };
-            w = in_sub(sub, negate);
-        }
-        (Field::BoughtProduct, op, Operand::Text(product)) => {
-            let mut sub = SqlWhere::default();
-            sub.sql("SELECT o.contact_id FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.workspace_id = ").text(ws);
-            sub.sql(" AND l.product_id = ").text(product);
-            sub.sql(" AND o.contact_id IS NOT NULL AND o.deleted_at IS NULL AND o.status IN ").texts(&revenue_statuses());
-            if let Some(d) = c.days {
-                sub.sql(" AND o.ordered_at >= ").int(since(d));
+        (Field::LastActivityAt, op, v) => match (op, v) {
+            (Op::InLastDays | Op::NotInLastDays, Operand::Days(d)) => {
+                w = exists(activities(ws, Some(since(*d)), now), op == Op::NotInLastDays)
             }
-            w = in_sub(sub, op == Op::IsNot);
-        }
-        (Field::OrderChannel, op, v) => {
-            let channels = match v {
-                Operand::Text(t) => vec![t.clone()],
-                Operand::Texts(ts) => ts.clone(),
-                _ => return Err(bad()),
-            };
-            let mut sub = SqlWhere::default();
-            sub.sql("SELECT contact_id FROM orders WHERE workspace_id = ").text(ws).sql(" AND channel IN ").texts(&channels);
-            sub.sql(" AND contact_id IS NOT NULL AND deleted_at IS NULL AND status IN ").texts(&revenue_statuses());
-            if let Some(d) = c.days {
-                sub.sql(" AND ordered_at >= ").int(since(d));
+            (Op::After, Operand::Time(t)) => {
+                let mut sub = activities(ws, None, now);
+                sub.sql(" AND p.occurred_at > ").int(*t);
+                w = exists(sub, false);
             }
-            w = in_sub(sub, matches!(op, Op::IsNot | Op::NotIn));
-        }
-        (Field::ActivityChannel, op, v) => {
-            let kinds = match v {
-                Operand::Text(t) => vec![t.clone()],
-                Operand::Texts(ts) => ts.clone(),
-                _ => return Err(bad()),
-            };
-            let mut sub = SqlWhere::default();
-            sub.sql(
-                "SELECT p.participant_id FROM activity_participants p JOIN activities a ON a.id = p.activity_id WHERE p.workspace_id = ",
-            );
-            sub.text(ws).sql(" AND p.kind = 'contact' AND a.deleted_at IS NULL AND a.kind IN ").texts(&kinds);
-            if let Some(d) = c.days {
-                sub.sql(" AND p.occurred_at >= ").int(since(d));
+            // Some activity, and none since the time.
+            (Op::Before, Operand::Time(t)) => {
+                let mut after = activities(ws, None, now);
+                after.sql(" AND p.occurred_at >= ").int(*t);
+                w.append(&exists(activities(ws, None, now), false)).sql(" AND ").append(&exists(after, true));
             }
-            w = in_sub(sub, matches!(op, Op::IsNot | Op::NotIn));
+            (Op::IsEmpty | Op::IsNotEmpty, _) => w = exists(activities(ws, None, now), op == Op::IsEmpty),
+            _ => return Err(bad()),
+        },
+        (Field::BoughtProduct, _, Operand::Text(product)) => {
+            let mut sub = purchases(ws, c.days.map(since), now);
+            sub.sql(" AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.product_id = ").text(product).sql(")");
+            w = exists(sub, negated);
+        }
+        (Field::OrderChannel, _, v) => {
+            let mut sub = purchases(ws, c.days.map(since), now);
+            sub.sql(" AND o.channel IN ").texts(&listed(v).ok_or_else(bad)?);
+            w = exists(sub, negated);
+        }
+        (Field::ActivityChannel, _, v) => {
+            let mut sub = activities(ws, c.days.map(since), now);
+            sub.sql(" AND a.kind IN ").texts(&listed(v).ok_or_else(bad)?);
+            w = exists(sub, negated);
         }
         _ => return Err(bad()),
     }
@@ -425,18 +426,8 @@ fn negated_op(op: Op) -> Op {
     }
 }
 
-/// A comparison of a kept figure. When `zero_holds` (a contact without purchases, whose figure
-/// is 0, satisfies it) the customers who do not satisfy it are left out instead.
-fn metric_compare(ws: &str, col: &str, op: Op, v: i64, zero_holds: bool) -> SqlWhere {
-    let cmp = if zero_holds { negated_op(op) } else { op };
-    let mut sub = SqlWhere::default();
-    sub.sql("SELECT contact_id FROM customer_metrics WHERE workspace_id = ").text(ws);
-    sub.sql(&format!(" AND {col} {} ", cmp.sql())).int(v);
-    in_sub(sub, zero_holds)
-}
-
-/// A condition on a time column (microseconds): before, after, in the last days, or its
-/// anniversary in the next days.
+/// A condition on a time column (microseconds): before, after, in the last days (up to now),
+/// or its anniversary in the next days.
 fn time_on(w: &mut SqlWhere, pg: bool, col: &str, op: Op, v: &Operand, now: i64) -> Option<()> {
     match (op, v) {
         (Op::Before, Operand::Time(t)) => {
@@ -446,7 +437,7 @@ fn time_on(w: &mut SqlWhere, pg: bool, col: &str, op: Op, v: &Operand, now: i64)
             w.sql(&format!("{col} > ")).int(*t);
         }
         (Op::InLastDays, Operand::Days(d)) => {
-            w.sql(&format!("{col} >= ")).int(now - d * DAY_MICROS);
+            w.sql(&format!("{col} >= ")).int(now - d * DAY_MICROS).sql(&format!(" AND {col} <= ")).int(now);
         }
         (Op::NotInLastDays, Operand::Days(d)) => {
             w.sql(&format!("{col} < ")).int(now - d * DAY_MICROS);
@@ -458,4 +449,19 @@ fn time_on(w: &mut SqlWhere, pg: bool, col: &str, op: Op, v: &Operand, now: i64)
         _ => return None,
     }
     Some(())
+}
+
+/// A condition on a custom field's number (days for dates, microseconds for times) in
+/// `[lo, hi]`: `expr` is the field's value as its index reads it.
+pub fn custom_range(expr: &str, lo: i64, hi: i64) -> SqlWhere {
+    let mut w = SqlWhere::default();
+    w.sql(&format!("({expr} >= ")).int(lo).sql(&format!(" AND {expr} <= ")).int(hi).sql(")");
+    w
+}
+
+/// A condition written by another repository (a custom field's presence) as a rule part.
+pub fn fragment(sql: &str) -> SqlWhere {
+    let mut w = SqlWhere::default();
+    w.sql(sql);
+    w
 }

@@ -16,4 +16,5 @@ pub mod my_day;
 pub mod order_new;
 pub mod record;
 pub mod records;
+pub mod segments;
 pub mod settings;

@@ -277,6 +277,20 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
             });
         }
     });
+    // Opened from a segment (`/contacts?segment={id}`): its members, the chip naming it.
+    let segment_name = RwSignal::new(None::<String>);
+    let asked = window().location().search().unwrap_or_default();
+    if let Some(sid) =
+        asked.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("segment=")).filter(|_| spec.custom == Some(Entity::Contact))
+    {
+        let sid = sid.to_owned();
+        filters.update_untracked(|f| f.push(("segment".into(), sid.clone())));
+        leptos::task::spawn_local(async move {
+            if let Ok(v) = api::get_raw("/api/v1/segments", &sid).await {
+                segment_name.try_set(v["name"].as_str().map(str::to_owned));
+            }
+        });
+    }
     let reset = move || {
         history.set(Vec::new());
         cursor.set(None);
@@ -567,13 +581,14 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
         </Show>
         <div class="chips">
             {move || filters.get().into_iter().map(|(p, v)| {
-                let label = spec.filters.iter().find(|f| f.param == p).map(|f| f.label).unwrap_or(T::Owner);
+                let label = spec.filters.iter().find(|f| f.param == p).map(|f| f.label).unwrap_or(if p == "segment" { T::NavSegments } else { T::Owner });
                 let field = p.strip_prefix("custom.").and_then(|k| defs.with(|d| d.iter().find(|f| f.key == k).cloned()));
                 let p2 = p.clone();
                 let words = move || {
                     let l = lang.get();
                     match &field {
                         Some(f) => (custom::label(l, f), custom_filter_values(l, f).into_iter().find(|x| x.0 == v).map(|x| x.1).unwrap_or_else(|| v.clone())),
+                        None if label == T::NavSegments => (i18n::text(l, label).to_owned(), segment_name.get().unwrap_or_else(|| v.clone())),
                         None => (i18n::text(l, label).to_owned(), if v == "me" { i18n::text(l, T::Me).to_owned() } else { i18n::word(l, &v) }),
                     }
                 };

@@ -10,23 +10,14 @@ use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use crm_api_types::{
-    Page, Problem, Segment, SegmentChange, SegmentEvaluated, SegmentKind, SegmentPreview, SegmentPreviewRequest, SegmentWrite,
+    Page, Problem, Segment, SegmentChange, SegmentEvaluated, SegmentKind, SegmentPatch, SegmentPreview, SegmentPreviewRequest, SegmentWrite,
 };
-use crm_app::segments::{self as use_case, Kind, Spec};
+use crm_app::segments::{self as use_case, Kind, Patch, Spec};
 use crm_store::segments::Moved;
 use crm_store::time::to_datetime;
 
 fn spec(w: SegmentWrite) -> Spec {
-    Spec {
-        name: w.name,
-        description: w.description,
-        rules: w.rules,
-        kind: match w.kind {
-            SegmentKind::Dynamic => Kind::Dynamic,
-            SegmentKind::Snapshot => Kind::Snapshot,
-        },
-        shared: w.shared,
-    }
+    Spec { name: w.name, description: w.description, rules: w.rules, kind: kind(w.kind), shared: w.shared }
 }
 
 fn segment_out(s: use_case::Segment) -> Segment {
@@ -49,8 +40,15 @@ fn segment_out(s: use_case::Segment) -> Segment {
     }
 }
 
-fn evaluated(s: use_case::Segment, moved: Moved) -> SegmentEvaluated {
-    SegmentEvaluated { segment: segment_out(s), entered: moved.entered, left: moved.left }
+fn evaluated(s: use_case::Segment, moved: Option<Moved>) -> SegmentEvaluated {
+    SegmentEvaluated { segment: segment_out(s), entered: moved.map(|m| m.entered), left: moved.map(|m| m.left) }
+}
+
+fn kind(k: SegmentKind) -> Kind {
+    match k {
+        SegmentKind::Dynamic => Kind::Dynamic,
+        SegmentKind::Snapshot => Kind::Snapshot,
+    }
 }
 
 /// The segments you see: yours and the shared ones, by name.
@@ -130,18 +128,18 @@ pub async fn get_segment(state: web::Data<AppState>, who: Principal, id: web::Pa
     Ok(with_etag(s.version, &s))
 }
 
-/// Change a segment (its maker; admins and managers a shared one). New rules or a new kind
-/// evaluate it again. `If-Match` is required.
+/// Change a segment (its maker; admins and managers a shared one): what the body leaves out
+/// stays. New rules or a new kind evaluate it again. `If-Match` is required.
 #[utoipa::path(
     tag = "segments",
     operation_id = "update_segment",
-    request_body(content = SegmentWrite),
+    request_body(content = SegmentPatch, example = json!({"rules": {"field": "tag", "op": "in", "value": ["vip", "partner"]}})),
     params(("id" = String, Path), ("If-Match" = String, Header, description = "ETag of the version you changed, or *")),
     responses(
         (status = 200, description = "Changed (and evaluated again when its rules or kind changed)", body = SegmentEvaluated, headers(("ETag" = String))),
         (status = 403, description = "Not yours to change, or a rule beyond your reach", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such segment that you see", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A segment of this name exists", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A segment of this name exists, or made private while others are built on it", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed by someone else since you read it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A rule that cannot be read, named by its path", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
@@ -154,10 +152,12 @@ pub async fn update_segment(
     who: Principal,
     req: HttpRequest,
     id: web::Path<String>,
-    body: Json<SegmentWrite>,
+    body: Json<SegmentPatch>,
 ) -> ApiResult<HttpResponse> {
     let expected = if_match(&req)?;
-    let (s, moved) = use_case::change(state.app_db(), &who.caller(), id.into_inner(), expected, spec(body.value)).await?;
+    let p = body.value;
+    let patch = Patch { name: p.name, description: p.description, rules: p.rules, kind: p.kind.map(kind), shared: p.shared };
+    let (s, moved) = use_case::change(state.app_db(), &who.caller(), id.into_inner(), expected, patch).await?;
     let out = evaluated(s, moved);
     Ok(HttpResponse::Ok().insert_header((header::ETAG, crate::conditional::etag(out.segment.version))).json(out))
 }
@@ -196,7 +196,7 @@ pub async fn delete_segment(
     params(("id" = String, Path)),
     responses(
         (status = 200, description = "Evaluated", body = SegmentEvaluated),
-        (status = 403, description = "A rule beyond your role's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not yours to evaluate, or a rule beyond your role's reach", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such segment that you see", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("api_key" = []))
@@ -260,8 +260,10 @@ pub async fn segment_history(
     let mut rows = use_case::history(state.app_db(), &who.caller(), id.into_inner(), contact, after, limit + 1).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next_cursor = more.then(|| rows.last().map(|r| format!("{}.{}", r.at, r.contact_id))).flatten();
-    let items =
-        rows.into_iter().map(|r| SegmentChange { at: to_datetime(r.at), contact_id: r.contact_id, entered: r.entered != 0 }).collect();
+    let next_cursor = more.then(|| rows.last().map(|(r, _)| format!("{}.{}", r.at, r.contact_id))).flatten();
+    let items = rows
+        .into_iter()
+        .map(|(r, contact_name)| SegmentChange { at: to_datetime(r.at), contact_id: r.contact_id, contact_name, entered: r.entered != 0 })
+        .collect();
     Ok(HttpResponse::build(StatusCode::OK).json(Page { items, next_cursor, total: None }))
 }
