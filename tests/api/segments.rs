@@ -264,4 +264,39 @@ both_backends! {
         let (s, _) = app.get_as(&other, &format!("/api/v1/segments/{sid}")).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
+
+    async fn case_assignment_rules_route_by_the_contacts_segment(app) {
+        let vip = app.contact(json!({"first_name": "Sara", "tags": ["vip"]})).await;
+        let plain = app.contact(json!({"first_name": "Ali"})).await;
+        let (s, private) = app.post("/api/v1/segments", &json!({"name": "Mine", "rules": {"field": "tag", "op": "is", "value": "vip"}})).await;
+        assert_eq!(s, StatusCode::CREATED, "{private}");
+        let (s, shared) = app.post("/api/v1/segments", &json!({"name": "VIPs", "shared": true, "rules": {"field": "tag", "op": "is", "value": "vip"}})).await;
+        assert_eq!(s, StatusCode::CREATED, "{shared}");
+        let sid = shared["segment"]["id"].as_str().expect("id").to_owned();
+        let (premium_agent, _) = app.member(Role::ServiceAgent, "premium@segments.example").await;
+        let (agent, _) = app.member(Role::ServiceAgent, "agent@segments.example").await;
+        let (premium, support) = (app.team("Premium", &[&premium_agent]).await, app.team("Support", &[&agent]).await);
+        let put = |body: Value| app.send(app.client.put(app.url("/api/v1/assignment-rules")).bearer_auth(&app.token).json(&body));
+
+        // A routing rule is the workspace's: its segments are shared ones.
+        let (s, b, _) = put(json!({"rules": [{"entity": "case", "team_id": premium, "method": "load",
+            "conditions": [{"field": "segment", "values": [private["segment"]["id"]]}]}]})).await;
+        assert_eq!((s, problem_fields(&b)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["rules[0].conditions[0].values[0]:unknown_segment".to_owned()]), "{b}");
+        let (s, b, _) = put(json!({"rules": [
+            {"entity": "case", "team_id": premium, "method": "load", "conditions": [{"field": "segment", "values": [sid]}]},
+            {"entity": "case", "team_id": support, "method": "load"}]})).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        // Unowned cases (from an integration) go by the first rule their contact meets.
+        let (s, key) = app.post("/api/v1/api-keys", &json!({"name": "helpdesk", "role": "integration"})).await;
+        assert_eq!(s, StatusCode::CREATED, "{key}");
+        let key = key["key"].as_str().expect("key").to_owned();
+        for (who, owner) in [(&vip, &premium_agent), (&plain, &agent)] {
+            let req = app.client.post(app.url("/api/v1/cases")).header("x-api-key", &key).json(&json!({"subject": "Help", "contact_id": who["id"]}));
+            let (s, k, _) = app.send(req).await;
+            assert_eq!((s, &k["assignee_id"]), (StatusCode::CREATED, &json!(owner)), "{k}");
+        }
+        // A segment that routes cases stays while the rule names it.
+        let (s, b, _) = app.send(app.client.delete(app.url(&format!("/api/v1/segments/{sid}"))).bearer_auth(&app.token)).await;
+        assert_eq!((s, b["code"].as_str()), (StatusCode::CONFLICT, Some("used_by_assignment_rules")), "{b}");
+    }
 }

@@ -260,6 +260,18 @@ pub fn store_conditions(
                 }
             }
             out.push(StoredCondition { f: format!("custom:{}", def.storage_key), v });
+        } else if c.field == "segment" && entity == "case" {
+            // The case's contact is a member of one of these shared segments.
+            for (k, id) in c.values.iter().enumerate() {
+                if !crate::segments::is_shared(conn, caller.workspace(), id)? {
+                    errs.push(FieldError::new(
+                        format!("{name}.values[{k}]"),
+                        "unknown_segment",
+                        format!("no shared segment {id}: a routing rule is the workspace's, so its segments are shared"),
+                    ));
+                }
+            }
+            out.push(StoredCondition { f: c.field.clone(), v: c.values.iter().map(|s| Value::from(s.as_str())).collect() });
         } else if built_in(entity).contains(&c.field.as_str()) {
             let known = |raw: &str| match c.field.as_str() {
                 "source" => Source::parse(raw).is_some(),
@@ -271,7 +283,9 @@ pub fn store_conditions(
             }
             out.push(StoredCondition { f: c.field.clone(), v: c.values.iter().map(|s| Value::from(s.as_str())).collect() });
         } else {
-            let names = built_in(entity).iter().map(|n| n.to_string()).chain(["custom.<key>".to_owned()]).collect::<Vec<_>>();
+            let segment = (entity == "case").then(|| "segment".to_owned());
+            let names =
+                built_in(entity).iter().map(|n| n.to_string()).chain(segment).chain(["custom.<key>".to_owned()]).collect::<Vec<_>>();
             errs.push(FieldError::new(format!("{name}.field"), "unknown_field", format!("must be one of: {}", names.join(", "))));
         }
     }
@@ -410,8 +424,25 @@ pub fn show_conditions(conn: &mut DbConnection, ws: &str, entity: &str, stored: 
         .collect())
 }
 
+/// The segments named by the workspace's rules for `entity` (to learn which of them a new
+/// record's contact is in before the rules are met).
+pub fn named_segments(conn: &mut DbConnection, ws: &str, entity: &str) -> AppResult<Vec<String>> {
+    let mut ids: Vec<String> = repo::rules(conn, ws)?
+        .iter()
+        .filter(|r| r.entity == entity)
+        .filter_map(|r| StoredCondition::parse(&r.conditions))
+        .flatten()
+        .filter(|c| c.f == "segment")
+        .flat_map(|c| c.v.into_iter().filter_map(|v| v.as_str().map(str::to_owned)))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
 /// Whether a new record meets a rule's stored conditions (all of them): `built_in` are its
-/// built-in values by name, `custom` its stored custom values.
+/// built-in values by name (`segment` once for each segment its contact is in), `custom` its
+/// stored custom values.
 pub fn meets(stored: &str, built_in: &[(&str, &str)], custom: Option<&Map<String, Value>>) -> bool {
     if stored == "[]" {
         return true;

@@ -4,7 +4,7 @@
 //! goes where the workspace's assignment rule for cases sends it.
 
 use crate::caller::Caller;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::records::{Kind, Written};
 use crate::uow::{Event, UnitOfWork};
 use crm_domain::access::Entity;
@@ -37,12 +37,17 @@ impl Kind for Cases {
     fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &CaseDraft) -> StoreResult<CaseRow> {
         // No agent named: the assignment rule of the case's team (or the first rule) chooses.
         if draft.owner_id.is_none() {
+            let mut facts = vec![("priority", draft.priority.as_str()), ("channel", draft.channel.as_str())];
+            let segments = match draft.contact_id.as_deref() {
+                Some(contact) => {
+                    let named = crate::assignment::named_segments(conn, uow.workspace(), "case").map_err(AppError::into_store)?;
+                    crate::segments::member_of_which(conn, uow.workspace(), contact, &named).map_err(AppError::into_store)?
+                }
+                None => Vec::new(),
+            };
+            facts.extend(segments.iter().map(|s| ("segment", s.as_str())));
             if let Some((agent, team)) = crm_store::assignment::pick(conn, uow.workspace(), "case", draft.team_id.as_deref(), &|c| {
-                crate::assignment::meets(
-                    c,
-                    &[("priority", draft.priority.as_str()), ("channel", draft.channel.as_str())],
-                    draft.custom.as_ref(),
-                )
+                crate::assignment::meets(c, &facts, draft.custom.as_ref())
             })? {
                 let assigned = CaseDraft { owner_id: Some(agent), team_id: Some(team), ..draft.clone() };
                 return repo::insert(conn, uow.workspace(), &assigned, uow.now());

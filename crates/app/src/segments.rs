@@ -200,6 +200,14 @@ pub async fn create(db: &Db, caller: &Caller, spec: Spec) -> AppResult<(Segment,
 
 /// Fails when another segment is built on `id`; `doing` says what would break it.
 fn not_built_on(conn: &mut DbConnection, caller: &Caller, id: &str, doing: &str) -> AppResult<()> {
+    if crate::assignment::named_segments(conn, caller.workspace(), "case")?.iter().any(|s| s == id) {
+        return Err(StoreError::Conflict {
+            code: "used_by_assignment_rules",
+            message: format!("case assignment rules route by this segment; change them before you {doing}"),
+            field: None,
+        }
+        .into());
+    }
     for other in repo::mentioning(conn, caller.workspace(), id)? {
         let Ok(rule) = rules::parse("rules", &serde_json::from_str(&other.rules).unwrap_or(Value::Null)) else { continue };
         let names_it = rule.conditions().iter().any(|c| c.field == Field::Segment && matches!(&c.value, Operand::Text(t) if t == id));
@@ -405,6 +413,30 @@ impl Ctx {
     fn reading() -> Ctx {
         Ctx { stack: Vec::new(), conditions: 0, shared: false }
     }
+}
+
+/// Whether `id` is a shared segment of the workspace.
+pub fn is_shared(conn: &mut DbConnection, ws: &str, id: &str) -> AppResult<bool> {
+    Ok(repo::get(conn, ws, id)?.is_some_and(|r| r.shared != 0))
+}
+
+/// Which of the shared segments `ids` the contact is a member of now, as the workspace reads
+/// them (for routing its records). A segment whose rules no longer read holds no one.
+pub fn member_of_which(conn: &mut DbConnection, ws: &str, contact_id: &str, ids: &[String]) -> AppResult<Vec<String>> {
+    let system = Caller::system(ws.to_owned(), crm_store::record::Actor::system());
+    let mut members = Vec::new();
+    for id in ids {
+        let Some(row) = repo::get(conn, ws, id)?.filter(|r| r.shared != 0) else { continue };
+        let matching = match member_of(conn, &system, &row, &mut Ctx::reading()) {
+            Ok(w) => w,
+            Err(AppError::Store(StoreError::Invalid(_))) => continue,
+            Err(e) => return Err(e),
+        };
+        if contacts_repo::matches(conn, ws, contact_id, &matching)? {
+            members.push(row.id);
+        }
+    }
+    Ok(members)
 }
 
 fn forbidden(message: &str) -> AppError {

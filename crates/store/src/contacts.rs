@@ -131,6 +131,18 @@ pub fn count(conn: &mut DbConnection, ws: &str, reach: &Reach, f: &ContactFilter
     Ok(filtered(ws, reach, f, &CustomPlan::default()).count().get_result(conn)?)
 }
 
+/// Whether the live contact `id` matches `w` (is a member of a segment).
+pub fn matches(conn: &mut DbConnection, ws: &str, id: &str, w: &listing::SqlWhere) -> StoreResult<bool> {
+    let n: i64 = contacts::table
+        .filter(contacts::workspace_id.eq(ws))
+        .filter(contacts::id.eq(id))
+        .filter(contacts::deleted_at.is_null())
+        .filter(w.clone())
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 /// The ids of every live contact matching `w` (a segment's members).
 pub fn ids_matching(conn: &mut DbConnection, ws: &str, w: &listing::SqlWhere) -> StoreResult<Vec<String>> {
     Ok(contacts::table
