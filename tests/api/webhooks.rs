@@ -189,6 +189,33 @@ both_backends! {
         assert!(got.iter().any(|g| g.json()["type"] == "ping"));
     }
 
+    async fn a_segment_filter_passes_the_events_of_its_members(app) {
+        let (s, seg) = app.post("/api/v1/segments", &json!({"name": "VIPs", "shared": true, "rules": {"field": "tag", "op": "is", "value": "vip"}})).await;
+        assert_eq!(s, StatusCode::CREATED, "{seg}");
+        let sid = seg["segment"]["id"].as_str().expect("id").to_owned();
+        let (s, b) = app.post("/api/v1/webhooks", &json!({"url": "https://hooks.example.com/crm", "events": ["*"], "filter": {"segment": "nope"}})).await;
+        assert_eq!((s, b["errors"][0]["field"].as_str(), b["errors"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("filter.segment"), Some("unknown_segment")), "{b}");
+        let (_rx, url) = receiver().await;
+        let (hook, _) = subscribe(&app, &url, json!(["contact.created", "case.created"]), Some(json!({"segment": [sid]}))).await;
+        let vip = app.contact(json!({"first_name": "Sara", "tags": ["vip"]})).await;
+        let plain = app.contact(json!({"first_name": "Ali"})).await;
+        for who in [&vip, &plain] {
+            let (s, b) = app.post("/api/v1/cases", &json!({"subject": "Help", "contact_id": who["id"]})).await;
+            assert_eq!(s, StatusCode::CREATED, "{b}");
+        }
+        let log = deliveries(&app, &id(&hook)).await;
+        let mut heard: Vec<(String, String)> = Vec::new();
+        for d in &log {
+            let (_, detail) = app.get(&format!("/api/v1/webhooks/{}/deliveries/{}", id(&hook), id(d))).await;
+            let data = &detail["payload"]["data"];
+            let contact = if data["object"] == "contact" { data["id"].clone() } else { data["changes"].as_array().expect("changes").iter()
+                .find(|c| c["field"] == "contact_id").map(|c| c["after"].clone()).unwrap_or_default() };
+            heard.push((detail["payload"]["type"].as_str().expect("type").to_owned(), contact.as_str().unwrap_or_default().to_owned()));
+        }
+        heard.sort();
+        assert_eq!(heard, [("case.created".to_owned(), id(&vip)), ("contact.created".to_owned(), id(&vip))], "only the member's events");
+    }
+
     async fn filters_and_patterns_choose_what_is_queued(app) {
         let (_rx, url) = receiver().await;
         let (hook, _) = subscribe(&app, &url, json!(["contact.created"]), Some(json!({"lifecycle_stage": ["customer", "evangelist"]}))).await;

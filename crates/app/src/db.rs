@@ -34,8 +34,9 @@ impl std::fmt::Debug for Db {
 
 impl Db {
     /// Wraps the pool; on SQLite starts the writer thread. `after_write` runs after each write
-    /// that committed.
+    /// that committed. Tells the store how webhook filters on segments are answered.
     pub fn new(pool: Pool, after_write: Option<AfterWrite>) -> Self {
+        crm_store::webhooks::set_segment_check(crate::segments::webhook_check);
         let sqlite = pool.get().map(|c| matches!(*c, DbConnection::Sqlite(_))).unwrap_or(false);
         let writer = sqlite.then(|| Writer::start(pool.clone()));
         Self(Arc::new(Inner { pool, writer, after_write }))

@@ -439,6 +439,11 @@ pub fn member_of_which(conn: &mut DbConnection, ws: &str, contact_id: &str, ids:
     Ok(members)
 }
 
+/// [`member_of_which`] as the store's webhook filters ask it (registered by [`crate::Db::new`]).
+pub fn webhook_check(conn: &mut DbConnection, ws: &str, contact_id: &str, ids: &[String]) -> crm_store::StoreResult<bool> {
+    member_of_which(conn, ws, contact_id, ids).map(|m| !m.is_empty()).map_err(AppError::into_store)
+}
+
 fn forbidden(message: &str) -> AppError {
     StoreError::Forbidden { code: "forbidden", message: message.into(), field: None }.into()
 }

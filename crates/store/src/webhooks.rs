@@ -150,15 +150,42 @@ fn event_value<'a>(data: &'a Value, field: &str) -> Option<&'a Value> {
 }
 
 /// Whether the event passes a subscription's filter: every field named must carry the value
-/// given (or one of the values given as a list).
+/// given (or one of the values given as a list). `segment` is not a field: see [`emit`].
 pub fn filter_passes(filter: &Map<String, Value>, data: &Value) -> bool {
-    filter.iter().all(|(field, want)| match event_value(data, field) {
+    filter.iter().filter(|(field, _)| *field != "segment").all(|(field, want)| match event_value(data, field) {
         None => false,
         Some(got) => match want {
             Value::Array(options) => options.contains(got),
             _ => got == want,
         },
     })
+}
+
+/// Whether a contact is a member of one of the segments `ids`, now: segments are rules the
+/// application keeps, so it registers how this is answered ([`set_segment_check`]).
+pub type SegmentCheck = fn(&mut DbConnection, &str, &str, &[String]) -> StoreResult<bool>;
+
+static SEGMENT_CHECK: std::sync::OnceLock<SegmentCheck> = std::sync::OnceLock::new();
+
+/// Registers how segment membership is answered for filters that name `segment`.
+pub fn set_segment_check(check: SegmentCheck) {
+    let _ = SEGMENT_CHECK.set(check);
+}
+
+/// Whether the event's contact (the contact itself, or the record's `contact_id`) is a member of
+/// one of the segments a filter names; an event without a contact is not.
+fn in_segment(conn: &mut DbConnection, ws: &str, segments: &Value, data: &Value) -> StoreResult<bool> {
+    let contact = if data.get("object").and_then(Value::as_str) == Some("contact") {
+        data.get("id").and_then(Value::as_str)
+    } else {
+        event_value(data, "contact_id").and_then(Value::as_str)
+    };
+    let (Some(contact), Some(check)) = (contact, SEGMENT_CHECK.get()) else { return Ok(false) };
+    let ids: Vec<String> = match segments {
+        Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        other => other.as_str().map(str::to_owned).into_iter().collect(),
+    };
+    check(conn, ws, contact, &ids)
 }
 
 /// The payload every receiver gets: `{id, type, occurred_at, workspace_id, actor, data}`.
@@ -189,6 +216,11 @@ pub fn emit(conn: &mut DbConnection, ws: &str, event_type: &str, data: Value, ac
         }
         if sub.filter.as_ref().is_some_and(|f| !filter_passes(f, &data)) {
             continue;
+        }
+        if let Some(segments) = sub.filter.as_ref().and_then(|f| f.get("segment")) {
+            if !in_segment(conn, ws, segments, &data)? {
+                continue;
+            }
         }
         let payload = body.get_or_insert_with(|| payload(&event_id, event_type, ws, actor, at, &data)).clone();
         queue(conn, ws, &sub.id, &event_id, event_type, payload, None, at)?;

@@ -82,6 +82,27 @@ fn new_secret() -> String {
     format!("whsec_{}", hex::encode(bytes))
 }
 
+/// A filter's `segment` names shared segments of the workspace: events pass when their contact
+/// is a member of one of them.
+fn check_segments(conn: &mut crm_store::DbConnection, ws: &str, filter: Option<&Map<String, Value>>) -> ApiResult<()> {
+    let Some(v) = filter.and_then(|f| f.get("segment")) else { return Ok(()) };
+    let ids: Vec<&Value> = match v {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    for id in ids {
+        let known = match id.as_str() {
+            Some(id) => crm_app::segments::is_shared(conn, ws, id)?,
+            None => false,
+        };
+        if !known {
+            let e = FieldError::new("filter.segment", "unknown_segment", format!("{id} is no shared segment of this workspace"));
+            return Err(ApiError::validation(e.into()));
+        }
+    }
+    Ok(())
+}
+
 /// What a subscription will be, checked field by field.
 struct Checked {
     url: String,
@@ -230,6 +251,7 @@ pub async fn create_webhook(
             updated_at: now,
             version: 1,
         };
+        check_segments(conn, &ws, c.filter.as_ref())?;
         repo::insert(conn, &row)?;
         let location = format!("/api/v1/webhooks/{}", row.id);
         let body = to_json(&WebhookWithSecret { webhook: webhook(row), secret })?;
@@ -302,6 +324,7 @@ pub async fn update_webhook(
                 filter: patch.filter.clone().unwrap_or_else(|| row.filter_map()),
                 allow_private: private_ok,
             })?;
+            check_segments(conn, &who.workspace_id, c.filter.as_ref())?;
             row.url = c.url;
             row.description = c.description;
             row.events = serde_json::to_string(&c.events).unwrap_or_else(|_| "[]".into());
