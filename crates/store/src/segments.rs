@@ -207,8 +207,8 @@ pub fn changes(
 
 /// Membership of a segment as of its last evaluation (a snapshot's members).
 pub fn kept_member(segment_id: &str) -> SqlWhere {
-    let mut sub = SqlWhere::default();
-    sub.sql("SELECT 1 FROM segment_members s WHERE s.segment_id = ").text(segment_id).sql(" AND s.contact_id = contacts.id");
+    let mut sub = Sub::new("s.contact_id", "FROM segment_members s WHERE s.segment_id = ");
+    sub.body.text(segment_id);
     exists(sub, false)
 }
 
@@ -216,42 +216,59 @@ fn revenue_statuses() -> Vec<String> {
     OrderStatus::ALL.iter().filter(|s| s.is_revenue()).map(|s| s.as_str().to_owned()).collect()
 }
 
-/// `EXISTS (sub)` or, when `negate`, `NOT EXISTS`: `sub` is a query correlated with the
-/// contact (`… = contacts.id`), so a page of members stops at its last row and PostgreSQL plans
-/// an anti-join for the negation.
-fn exists(sub: SqlWhere, negate: bool) -> SqlWhere {
+/// Rows of another table about contacts: `body` is `FROM … WHERE …`, `col` their contact's id.
+struct Sub {
+    col: &'static str,
+    body: SqlWhere,
+}
+
+impl Sub {
+    fn new(col: &'static str, head: &str) -> Sub {
+        let mut body = SqlWhere::default();
+        body.sql(head);
+        Sub { col, body }
+    }
+}
+
+/// The contact has such rows: `contacts.id IN (SELECT col …)`, which lets the planner start
+/// from a few rows there (a selective rule's members are found without reading every contact);
+/// or, when `negate`, has none: `NOT EXISTS (… AND col = contacts.id)`, which PostgreSQL plans
+/// as an anti-join and SQLite as one index probe per contact.
+fn exists(sub: Sub, negate: bool) -> SqlWhere {
     let mut w = SqlWhere::default();
-    w.sql(if negate { "NOT EXISTS (" } else { "EXISTS (" }).append(&sub).sql(")");
+    if negate {
+        w.sql("NOT EXISTS (SELECT 1 ").append(&sub.body).sql(&format!(" AND {} = contacts.id)", sub.col));
+    } else {
+        w.sql(&format!("contacts.id IN (SELECT {} ", sub.col)).append(&sub.body).sql(")");
+    }
     w
 }
 
-/// The kept figures of the contact, with `pred` on them.
-fn metrics(ws: &str, pred: &SqlWhere) -> SqlWhere {
-    let mut sub = SqlWhere::default();
-    sub.sql("SELECT 1 FROM customer_metrics m WHERE m.workspace_id = ").text(ws);
-    sub.sql(" AND m.contact_id = contacts.id AND ").append(pred);
+/// The kept figures of customers, with `pred` on them.
+fn metrics(ws: &str, pred: &SqlWhere) -> Sub {
+    let mut sub = Sub::new("m.contact_id", "FROM customer_metrics m WHERE m.workspace_id = ");
+    sub.body.text(ws).sql(" AND ").append(pred);
     sub
 }
 
-/// The contact's live purchases (`o`), after `since` when given, up to `now`.
-fn purchases(ws: &str, since: Option<i64>, now: i64) -> SqlWhere {
-    let mut sub = SqlWhere::default();
-    sub.sql("SELECT 1 FROM orders o WHERE o.workspace_id = ").text(ws);
-    sub.sql(" AND o.contact_id = contacts.id AND o.deleted_at IS NULL AND o.status IN ").texts(&revenue_statuses());
+/// Live purchases (`o`), after `since` when given, up to `now`.
+fn purchases(ws: &str, since: Option<i64>, now: i64) -> Sub {
+    let mut sub = Sub::new("o.contact_id", "FROM orders o WHERE o.workspace_id = ");
+    sub.body.text(ws).sql(" AND o.contact_id IS NOT NULL AND o.deleted_at IS NULL AND o.status IN ").texts(&revenue_statuses());
     if let Some(t) = since {
-        sub.sql(" AND o.ordered_at >= ").int(t).sql(" AND o.ordered_at <= ").int(now);
+        sub.body.sql(" AND o.ordered_at >= ").int(t).sql(" AND o.ordered_at <= ").int(now);
     }
     sub
 }
 
-/// The contact's live activities (`p` the participation, `a` the activity), in
-/// `[since, now]` when given.
-fn activities(ws: &str, since: Option<i64>, now: i64) -> SqlWhere {
-    let mut sub = SqlWhere::default();
-    sub.sql("SELECT 1 FROM activity_participants p JOIN activities a ON a.id = p.activity_id WHERE p.workspace_id = ").text(ws);
-    sub.sql(" AND p.participant_id = contacts.id AND p.kind = 'contact' AND a.deleted_at IS NULL");
+/// Live activities (`p` the participation of a contact, `a` the activity), in `[since, now]`
+/// when given.
+fn activities(ws: &str, since: Option<i64>, now: i64) -> Sub {
+    let mut sub =
+        Sub::new("p.participant_id", "FROM activity_participants p JOIN activities a ON a.id = p.activity_id WHERE p.workspace_id = ");
+    sub.body.text(ws).sql(" AND p.kind = 'contact' AND a.deleted_at IS NULL");
     if let Some(t) = since {
-        sub.sql(" AND p.occurred_at >= ").int(t).sql(" AND p.occurred_at <= ").int(now);
+        sub.body.sql(" AND p.occurred_at >= ").int(t).sql(" AND p.occurred_at <= ").int(now);
     }
     sub
 }
@@ -290,9 +307,8 @@ pub fn builtin(pg: bool, ws: &str, now: i64, c: &Condition) -> StoreResult<SqlWh
         }
         (Field::CreatedAt, op, v) => time_on(&mut w, pg, column, op, v, now).ok_or_else(bad)?,
         (Field::Tag, _, v) => {
-            let mut sub = SqlWhere::default();
-            sub.sql("SELECT 1 FROM record_tags t WHERE t.workspace_id = ").text(ws);
-            sub.sql(" AND t.entity_type = 'contact' AND t.entity_id = contacts.id AND t.tag IN ").texts(&listed(v).ok_or_else(bad)?);
+            let mut sub = Sub::new("t.entity_id", "FROM record_tags t WHERE t.workspace_id = ");
+            sub.body.text(ws).sql(" AND t.entity_type = 'contact' AND t.tag IN ").texts(&listed(v).ok_or_else(bad)?);
             w = exists(sub, negated);
         }
         (f, op, v) if !column.is_empty() => match (op, v) {
@@ -337,10 +353,15 @@ pub fn builtin(pg: bool, ws: &str, now: i64, c: &Condition) -> StoreResult<SqlWh
             pred.sql(&format!("{col} {} ", cmp.sql())).int(*v);
             w = exists(metrics(ws, &pred), zero_holds);
         }
+        // Purchases in a window: those with enough of them; when 0 satisfies the comparison,
+        // all but those with too many.
         (Field::Orders, op, Operand::Int(v)) => {
-            let mut count = SqlWhere::default();
-            count.sql("(SELECT COUNT(*) FROM (").append(&purchases(ws, Some(since(c.days.ok_or_else(bad)?)), now)).sql(") n)");
-            w.append(&count).sql(&format!(" {} ", op.sql())).int(*v);
+            let zero_holds = op.holds(0, *v);
+            let cmp = if zero_holds { negated_op(op) } else { op };
+            let mut sub = purchases(ws, Some(since(c.days.ok_or_else(bad)?)), now);
+            sub.body.sql(&format!(" GROUP BY o.contact_id HAVING COUNT(*) {} ", cmp.sql())).int(*v);
+            w.sql(if zero_holds { "contacts.id NOT IN (SELECT o.contact_id " } else { "contacts.id IN (SELECT o.contact_id " });
+            w.append(&sub.body).sql(")");
         }
         (Field::RecencyScore | Field::FrequencyScore | Field::MonetaryScore | Field::Propensity, op, Operand::Int(v)) => {
             let (table, col) = match c.field {
@@ -350,9 +371,8 @@ pub fn builtin(pg: bool, ws: &str, now: i64, c: &Condition) -> StoreResult<SqlWh
                 _ => ("propensity_scores", "score_e4"),
             };
             let cmp = if op == Op::IsNot { Op::Is } else { op };
-            let mut sub = SqlWhere::default();
-            sub.sql(&format!("SELECT 1 FROM {table} m WHERE m.workspace_id = ")).text(ws);
-            sub.sql(&format!(" AND m.contact_id = contacts.id AND m.{col} {} ", cmp.sql())).int(*v);
+            let mut sub = Sub::new("m.contact_id", &format!("FROM {table} m WHERE m.workspace_id = "));
+            sub.body.text(ws).sql(&format!(" AND m.{col} {} ", cmp.sql())).int(*v);
             w = exists(sub, op == Op::IsNot);
         }
         (Field::RfmGroup, _, v) => {
@@ -381,13 +401,13 @@ pub fn builtin(pg: bool, ws: &str, now: i64, c: &Condition) -> StoreResult<SqlWh
             }
             (Op::After, Operand::Time(t)) => {
                 let mut sub = activities(ws, None, now);
-                sub.sql(" AND p.occurred_at > ").int(*t);
+                sub.body.sql(" AND p.occurred_at > ").int(*t);
                 w = exists(sub, false);
             }
             // Some activity, and none since the time.
             (Op::Before, Operand::Time(t)) => {
                 let mut after = activities(ws, None, now);
-                after.sql(" AND p.occurred_at >= ").int(*t);
+                after.body.sql(" AND p.occurred_at >= ").int(*t);
                 w.append(&exists(activities(ws, None, now), false)).sql(" AND ").append(&exists(after, true));
             }
             (Op::IsEmpty | Op::IsNotEmpty, _) => w = exists(activities(ws, None, now), op == Op::IsEmpty),
@@ -395,17 +415,17 @@ pub fn builtin(pg: bool, ws: &str, now: i64, c: &Condition) -> StoreResult<SqlWh
         },
         (Field::BoughtProduct, _, Operand::Text(product)) => {
             let mut sub = purchases(ws, c.days.map(since), now);
-            sub.sql(" AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.product_id = ").text(product).sql(")");
+            sub.body.sql(" AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.product_id = ").text(product).sql(")");
             w = exists(sub, negated);
         }
         (Field::OrderChannel, _, v) => {
             let mut sub = purchases(ws, c.days.map(since), now);
-            sub.sql(" AND o.channel IN ").texts(&listed(v).ok_or_else(bad)?);
+            sub.body.sql(" AND o.channel IN ").texts(&listed(v).ok_or_else(bad)?);
             w = exists(sub, negated);
         }
         (Field::ActivityChannel, _, v) => {
             let mut sub = activities(ws, c.days.map(since), now);
-            sub.sql(" AND a.kind IN ").texts(&listed(v).ok_or_else(bad)?);
+            sub.body.sql(" AND a.kind IN ").texts(&listed(v).ok_or_else(bad)?);
             w = exists(sub, negated);
         }
         _ => return Err(bad()),
