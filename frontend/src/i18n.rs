@@ -264,6 +264,7 @@ catalogue! {
     NavCases => "Cases", "درخواست‌ها";
     NavAnalytics => "Analytics", "تحلیل مشتریان";
     NavSegments => "Segments", "بخش‌ها";
+    SegmentChip => "Segment", "بخش";
     NavTasks => "Tasks", "کارها";
     NavActivities => "Activities", "فعالیت‌ها";
     NavDeals => "Deals", "معامله‌ها";
@@ -553,10 +554,11 @@ catalogue! {
     SegmentShareLabel => "Share with the workspace", "با همهٔ فضای کار به اشتراک بگذار";
     DynamicHint => "Members are whoever matches the rules when the segment is read.", "اعضا هر کسی‌اند که هنگام خواندن بخش با قاعده‌ها جور باشد.";
     SnapshotHint => "Members stay as they were at the last evaluation until you evaluate it again.", "اعضا همان می‌مانند که در آخرین ارزیابی بودند، تا دوباره ارزیابی کنید.";
-    SegmentMatches => "{n} contacts match now", "اکنون {n} مخاطب جورند";
+    SegmentMatches => "{n} contacts match now", "اکنون {n} مخاطب با این قاعده‌ها مطابقت دارند";
     SegmentSaved => "Segment saved.", "بخش ذخیره شد.";
     SegmentMoved => "Evaluated: {in} entered, {out} left.", "ارزیابی شد: {in} وارد و {out} خارج شدند.";
     ShowAllHistory => "Show the latest 50", "نمایش ۵۰ مورد آخر";
+    SnapshotKept => "{n} members are kept, as evaluated", "{n} عضو نگه داشته شده‌اند، طبق ارزیابی";
     SegmentEvaluatedToast => "Evaluated.", "ارزیابی شد.";
     SegmentDeleteConfirm => "Delete this segment with its history?", "این بخش با تاریخچه‌اش حذف شود؟";
     SegmentShowMembers => "Show members", "نمایش اعضا";
@@ -573,7 +575,8 @@ catalogue! {
     RemoveRule => "Remove", "حذف";
     RuleField => "Field", "فیلد";
     RuleOp => "Comparison", "مقایسه";
-    Days => "days", "روز";
+    DaysAgo => "days", "روز گذشته";
+    DaysAhead => "days", "روز آینده";
     WithinLast => "in the last", "در";
     AnyTime => "any", "همه";
     CommaSeparated => "values separated by commas", "مقدارها با ویرگول جدا";
@@ -614,10 +617,10 @@ catalogue! {
     OpLte => "at most", "حداکثر";
     OpBefore => "before", "پیش از";
     OpAfter => "after", "پس از";
-    OpInLastDays => "in the last", "در روزهای گذشته";
-    OpNotInLastDays => "not in the last", "نه در روزهای گذشته";
-    OpInNextDays => "in the next", "در روزهای آینده";
-    OpAnniversary => "anniversary in the next", "سالگرد در روزهای آینده";
+    OpInLastDays => "in the last", "در";
+    OpNotInLastDays => "not in the last", "نه در";
+    OpInNextDays => "in the next", "در";
+    OpAnniversary => "anniversary in the next", "سالگرد در";
     Recompute => "Recompute metrics", "محاسبهٔ دوبارهٔ شاخص‌ها";
     FitClv => "Fit lifetime value", "برازش ارزش طول عمر";
     ClvFitted => "Lifetime value fitted.", "ارزش طول عمر برازش شد.";

@@ -98,6 +98,14 @@ test('a segment built from nested rules: the live count agrees with the API, sav
   await page.waitForSelector('#segment-rules fieldset fieldset .rule-value');
   await page.locator('#segment-rules fieldset fieldset .rule-value').fill('many');
   await page.waitForFunction(() => /rules\.all\[1\]\.any\[0\]\.value/.test(document.querySelector('#segment-count')?.textContent ?? ''));
+  // "Is one of" on a fixed set of values is ticked, not typed.
+  const either = await preview({ field: 'lifecycle_stage', op: 'in', value: ['customer', 'prospect'] });
+  await page.goto(`${server.base}/segments/new`);
+  await page.waitForSelector('#segment-rules .rule-condition .rule-op');
+  await page.selectOption('#segment-rules .rule-condition .rule-op', 'in');
+  await page.check('#segment-rules .rule-choices input[value="customer"]');
+  await page.check('#segment-rules .rule-choices input[value="prospect"]');
+  await page.waitForFunction((n) => document.querySelector('#segment-count')?.textContent.replace(/,/g, '').startsWith(String(n)), either);
   await page.close();
 
   // The list, in Persian on a phone: right to left, Persian digits, no sideways scroll.

@@ -109,7 +109,7 @@ impl Col {
 }
 
 /// The values a custom field is filtered on from the menu: its options, or yes and no.
-fn custom_filter_values(lang: Lang, f: &CustomField) -> Vec<(String, String)> {
+pub(crate) fn custom_filter_values(lang: Lang, f: &CustomField) -> Vec<(String, String)> {
     match f.field_type {
         FieldType::Choice | FieldType::Choices => {
             f.options.iter().filter(|o| !o.archived).map(|o| (o.key.clone(), custom::option(lang, f, &o.key).0)).collect()
@@ -581,21 +581,30 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
         </Show>
         <div class="chips">
             {move || filters.get().into_iter().map(|(p, v)| {
-                let label = spec.filters.iter().find(|f| f.param == p).map(|f| f.label).unwrap_or(if p == "segment" { T::NavSegments } else { T::Owner });
+                let label = spec.filters.iter().find(|f| f.param == p).map(|f| f.label).unwrap_or(if p == "segment" { T::SegmentChip } else { T::Owner });
                 let field = p.strip_prefix("custom.").and_then(|k| defs.with(|d| d.iter().find(|f| f.key == k).cloned()));
                 let p2 = p.clone();
                 let words = move || {
                     let l = lang.get();
                     match &field {
                         Some(f) => (custom::label(l, f), custom_filter_values(l, f).into_iter().find(|x| x.0 == v).map(|x| x.1).unwrap_or_else(|| v.clone())),
-                        None if label == T::NavSegments => (i18n::text(l, label).to_owned(), segment_name.get().unwrap_or_else(|| v.clone())),
+                        None if label == T::SegmentChip => (i18n::text(l, label).to_owned(), segment_name.get().unwrap_or_else(|| v.clone())),
                         None => (i18n::text(l, label).to_owned(), if v == "me" { i18n::text(l, T::Me).to_owned() } else { i18n::word(l, &v) }),
                     }
                 };
                 view! {
                     <span class="chip">
                         {move || { let (a, b) = words(); format!("{a}: {b}") }}
-                        <button class="chip-x" aria-label=tr(T::RemoveFilter) on:click=move |_| { filters.update(|f| f.retain(|(k, _)| *k != p2)); reset(); }>"×"</button>
+                        <button class="chip-x" aria-label=tr(T::RemoveFilter) on:click=move |_| {
+                            if p2 == "segment" {
+                                // Off the address too, so a reload does not bring it back.
+                                if let Ok(h) = window().history() {
+                                    let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(spec.link.unwrap_or("/contacts")));
+                                }
+                            }
+                            filters.update(|f| f.retain(|(k, _)| *k != p2));
+                            reset();
+                        }>"×"</button>
                     </span>
                 }
             }).collect_view()}

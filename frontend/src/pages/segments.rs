@@ -12,7 +12,7 @@ use crate::i18n::{self, tr, Lang, A, T};
 use crate::pages::analytics::group_label;
 use crate::router;
 use crate::ui::{confirmed, toast, DateInput};
-use crm_api_types::{CustomField, Segment, SegmentChange, SegmentKind, SegmentWrite};
+use crm_api_types::{CustomField, FieldType, Segment, SegmentChange, SegmentKind, SegmentWrite};
 use crm_domain::segments as rules;
 use leptos::prelude::*;
 use serde_json::{json, Value};
@@ -221,6 +221,8 @@ pub fn SegmentsPage() -> impl IntoView {
 /// products and other segments.
 #[derive(Clone, Default)]
 struct Pickers {
+    /// The segment being edited, if saved.
+    editing: Option<String>,
     fields: Vec<CustomField>,
     people: Vec<(String, String)>,
     products: Vec<(String, String)>,
@@ -245,8 +247,9 @@ pub fn SegmentPage(id: Option<String>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let all_history = RwSignal::new(false);
     let pickers = RwSignal::new(Pickers::default());
+    let id_for_pickers = id.clone();
     leptos::task::spawn_local(async move {
-        let mut p = Pickers::default();
+        let mut p = Pickers { editing: id_for_pickers, ..Pickers::default() };
         if let Ok(fs) = api::fields(Some(crm_domain::access::Entity::Contact)).await {
             p.fields = fs.into_iter().filter(|f| !f.archived).collect();
         }
@@ -401,11 +404,16 @@ pub fn SegmentPage(id: Option<String>) -> impl IntoView {
                     view! { <GroupEditor path=Vec::new() tree=tree typed=typed pickers=pickers/> }
                 }}
             </div>
-            <p id="segment-count" class="count" aria-live="polite">{move || match count.get() {
+            <p id="segment-count" class="count" class:error=move || count.with(|c| matches!(c, Some(Err(_)))) aria-live="polite">{move || match count.get() {
                 None => i18n::text(lang.get(), T::Loading).to_owned(),
                 Some(Ok(n)) => i18n::count(lang.get(), A::SegmentMatches, n),
                 Some(Err(e)) => e,
             }}</p>
+            {move || saved.get().filter(|s| s.kind == SegmentKind::Snapshot).map(|s| {
+                let l = lang.get();
+                let kept = s.members.map(|n| i18n::count(l, A::SnapshotKept, n)).unwrap_or_default();
+                view! { <p id="snapshot-kept" class="muted">{kept}" "{i18n::date_time(l, &s.evaluated_at)}</p> }
+            })}
             <Show when=editable>
                 <button id="save-segment" type="submit" disabled=move || busy.get()>{tr(T::Save)}</button>
             </Show>
@@ -501,9 +509,34 @@ fn GroupEditor(path: Vec<usize>, tree: RwSignal<Node>, typed: RwSignal<u32>, pic
     .into_any()
 }
 
+/// What kind of value an operator takes: none, days, a time, a list or one value.
+fn value_class(op: &str) -> u8 {
+    match op {
+        "is_empty" | "is_not_empty" => 0,
+        "in_last_days" | "not_in_last_days" | "in_next_days" | "anniversary_in_next_days" => 1,
+        "before" | "after" => 2,
+        "in" | "not_in" => 3,
+        _ => 4,
+    }
+}
+
+/// Whether a custom field of type `t` takes operator `op` (as the server checks it).
+fn custom_op_fits(t: FieldType, op: &str) -> bool {
+    let ranged = matches!(t, FieldType::Number | FieldType::Money | FieldType::Date | FieldType::Datetime);
+    let dated = matches!(t, FieldType::Date | FieldType::Datetime);
+    match op {
+        "is_empty" | "is_not_empty" => true,
+        "is" | "is_not" => t != FieldType::LongText,
+        "gt" | "gte" | "lt" | "lte" => ranged,
+        "in_last_days" | "in_next_days" | "anniversary_in_next_days" => dated,
+        _ => false,
+    }
+}
+
 /// One condition: its field, operator, value and (for purchases and activities) days.
 #[component]
 fn ConditionEditor(path: Vec<usize>, tree: RwSignal<Node>, typed: RwSignal<u32>, pickers: RwSignal<Pickers>) -> impl IntoView {
+    let own_id = pickers.with_untracked(|p| p.editing.clone());
     let lang = i18n::lang();
     let Some(Node::Cond { field, op, value, days }) = tree.with_untracked(|t| t.at(&path).cloned()) else { return ().into_any() };
     // Changing the field or operator draws the condition anew; typing a value does not.
@@ -512,13 +545,18 @@ fn ConditionEditor(path: Vec<usize>, tree: RwSignal<Node>, typed: RwSignal<u32>,
         // A new field starts at its first operator with no value; a new operator keeps the value.
         move |new_field: Option<String>, new_op: Option<String>| {
             tree.update(|t| {
-                if let Some(Node::Cond { field, op, value, .. }) = t.at_mut(&at) {
+                if let Some(Node::Cond { field, op, value, days }) = t.at_mut(&at) {
                     if let Some(f) = new_field {
                         *op = rules::operators(&f).first().copied().unwrap_or("is").to_owned();
                         *field = f;
                         value.clear();
+                        days.clear();
                     }
                     if let Some(o) = new_op {
+                        // A value of another kind (days, a date, a list) does not carry over.
+                        if value_class(&o) != value_class(op) {
+                            value.clear();
+                        }
                         *op = o;
                     }
                 }
@@ -550,6 +588,10 @@ fn ConditionEditor(path: Vec<usize>, tree: RwSignal<Node>, typed: RwSignal<u32>,
         }
     };
     let ops = rules::operators(&field);
+    let field_key = field.strip_prefix("custom.").map(str::to_owned);
+    let op_now = op.clone();
+    // The segment being edited is not offered as one to build it on.
+    let own = own_id.clone();
     let kind = rules::value_kind(&field);
     let choices = rules::choices(&field);
     let f2 = field.clone();
@@ -560,45 +602,64 @@ fn ConditionEditor(path: Vec<usize>, tree: RwSignal<Node>, typed: RwSignal<u32>,
             let l = lang.get();
             let typed_value = type_in.clone();
             let set = move |ev: leptos::ev::Event| typed_value(false, event_target_value(&ev));
+            let custom_def = field.strip_prefix("custom.").and_then(|k| pickers.with(|p| p.fields.iter().find(|f| f.key == k).cloned()));
+            let date_input = |typed: Box<dyn Fn(bool, String)>| {
+                let date = RwSignal::new(value.get(..10).unwrap_or_default().to_owned());
+                Effect::new(move || typed(false, date.get()));
+                view! { <DateInput id=format!("rule-date-{}", field.replace('.', "-")) value=date/> }.into_any()
+            };
             match op.as_str() {
                 "is_empty" | "is_not_empty" => ().into_any(),
                 "in_last_days" | "not_in_last_days" | "in_next_days" | "anniversary_in_next_days" => view! {
-                    <label class="inline"><input class="rule-value num" type="number" min="0" max="3660" prop:value=value.clone() on:input=set/>" "{tr(A::Days)}</label>
+                    // Text, not a number input: Persian digits are read as digits.
+                    <label class="inline"><input class="rule-value num" inputmode="numeric" maxlength="4" prop:value=value.clone() on:input=set/>
+                        " "{tr(if op == "anniversary_in_next_days" || op == "in_next_days" { A::DaysAhead } else { A::DaysAgo })}</label>
                 }.into_any(),
-                "before" | "after" => {
-                    let date = RwSignal::new(value.get(..10).unwrap_or_default().to_owned());
-                    let typed_date = type_in.clone();
-                    Effect::new(move || typed_date(false, date.get()));
-                    view! { <DateInput id=format!("rule-date-{}", field) value=date/> }.into_any()
-                }
+                "before" | "after" => date_input(Box::new(type_in.clone())),
+                _ if custom_def.as_ref().is_some_and(|d| d.field_type == FieldType::Date) => date_input(Box::new(type_in.clone())),
                 _ => {
-                    let set_picked = set.clone();
+                    // Choices from a fixed set: a list to pick from, several for "is one of".
+                    let options: Option<Vec<(String, String)>> = match (field.as_str(), choices, &custom_def) {
+                        (f, Some(cs), _) => Some(cs.iter().map(|c| ((*c).to_owned(), choice_words(l, f, c))).collect()),
+                        (_, _, Some(d)) if matches!(d.field_type, FieldType::Choice | FieldType::Choices | FieldType::YesNo) => {
+                            Some(crate::pages::records::custom_filter_values(l, d))
+                        }
+                        ("owner_id", _, _) => Some(pickers.with(|p| p.people.clone())),
+                        ("bought_product", _, _) => Some(pickers.with(|p| p.products.clone())),
+                        ("segment", _, _) => Some(pickers.with(|p| p.segments.iter().filter(|(id, _)| Some(id) != own.as_ref()).cloned().collect())),
+                        _ => None,
+                    };
                     let current = value.clone();
-                    let pick = move |options: Vec<(String, String)>| {
-                        view! {
-                            <select class="rule-value" on:change=set_picked>
+                    match options {
+                        Some(options) if op == "in" || op == "not_in" => {
+                            let chosen: Vec<String> = current.split(',').map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).collect();
+                            let picked = RwSignal::new(chosen);
+                            let typed_list = type_in.clone();
+                            view! { <span class="rule-choices">{options.into_iter().map(|(v, words)| {
+                                let on = picked.with_untracked(|c| c.contains(&v));
+                                let typed_list = typed_list.clone();
+                                view! { <label class="check"><input type="checkbox" value=v.clone() prop:checked=on on:change=move |ev| {
+                                    let checked = event_target_checked(&ev);
+                                    picked.update(|c| { c.retain(|x| *x != v); if checked { c.push(v.clone()); } });
+                                    typed_list(false, picked.with_untracked(|c| c.join(",")));
+                                }/>" "{words}</label> }
+                            }).collect_view()}</span> }.into_any()
+                        }
+                        Some(options) => view! {
+                            <select class="rule-value" on:change=set>
                                 <option value="" selected=current.is_empty()>"—"</option>
                                 {options.into_iter().map(|(v, words)| {
                                     let sel = v == current;
                                     view! { <option value=v selected=sel>{words}</option> }
                                 }).collect_view()}
                             </select>
-                        }.into_any()
-                    };
-                    match (field.as_str(), choices) {
-                        (f, Some(cs)) if op == "is" || op == "is_not" => pick(cs.iter().map(|c| ((*c).to_owned(), choice_words(l, f, c))).collect()),
-                        ("owner_id", _) if op == "is" || op == "is_not" => pick(pickers.with(|p| p.people.clone())),
-                        ("bought_product", _) => pick(pickers.with(|p| p.products.clone())),
-                        ("segment", _) => pick(pickers.with(|p| p.segments.clone())),
-                        (f, _) => {
-                            let hint = match choices {
-                                Some(cs) => cs.iter().map(|c| choice_words(l, f, c)).collect::<Vec<_>>().join("، "),
-                                None if op == "in" || op == "not_in" => i18n::text(l, A::CommaSeparated).to_owned(),
-                                None => String::new(),
-                            };
-                            let numeric = matches!(kind, "count" | "score" | "probability" | "amount");
+                        }.into_any(),
+                        None => {
+                            let hint = if op == "in" || op == "not_in" { i18n::text(l, A::CommaSeparated).to_owned() } else { String::new() };
+                            let numeric = matches!(kind, "count" | "score" | "probability" | "amount")
+                                || custom_def.as_ref().is_some_and(|d| matches!(d.field_type, FieldType::Number | FieldType::Money));
                             view! { <input class="rule-value" class:num=numeric inputmode=if numeric { "decimal" } else { "text" }
-                                placeholder=hint prop:value=value.clone() on:input=set/> }.into_any()
+                                placeholder=hint prop:value=current on:input=set/> }.into_any()
                         }
                     }
                 }
@@ -624,16 +685,19 @@ fn ConditionEditor(path: Vec<usize>, tree: RwSignal<Node>, typed: RwSignal<u32>,
             <select class="rule-op" aria-label=tr(A::RuleOp) on:change=move |ev| {
                 restructure2(None, Some(event_target_value(&ev)));
             }>
-                {ops.iter().map(|o| {
-                    let sel = *o == op;
-                    view! { <option value=*o selected=sel>{tr(op_label(o))}</option> }
-                }).collect_view()}
+                {move || {
+                    let custom_type = field_key.as_deref().and_then(|k| pickers.with(|p| p.fields.iter().find(|f| f.key == k).map(|f| f.field_type)));
+                    ops.iter().filter(|o| custom_type.is_none_or(|t| custom_op_fits(t, o))).map(|o| {
+                        let sel = *o == op_now;
+                        view! { <option value=*o selected=sel>{tr(op_label(o))}</option> }
+                    }).collect_view()
+                }}
             </select>
             {value_input}
             {rules::takes_days(&field).then(|| view! {
                 <label class="inline">{tr(A::WithinLast)}" "
-                    <input class="rule-days num" type="number" min="1" max="3660" placeholder=tr(A::AnyTime) prop:value=days.clone()
-                        on:input=move |ev| type_in2(true, event_target_value(&ev))/>" "{tr(A::Days)}</label>
+                    <input class="rule-days num" inputmode="numeric" maxlength="4" placeholder=tr(A::AnyTime) prop:value=days.clone()
+                        on:input=move |ev| type_in2(true, event_target_value(&ev))/>" "{tr(A::DaysAgo)}</label>
             })}
             <button type="button" class="chip-x remove-rule" aria-label=tr(A::RemoveRule) on:click=move |_| remove()>"×"</button>
         </div>
