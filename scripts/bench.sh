@@ -30,6 +30,11 @@ for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
 local token = os.getenv("TOKEN")
 local mode = os.getenv("MODE")
 local stage_a, stage_b = os.getenv("STAGE_A"), os.getenv("STAGE_B")
+local segment = os.getenv("SEGMENT")
+-- Three rules across fields and metrics (issue #29's count-preview budget).
+local segment_rules = '{"rules":{"all":[{"field":"lifecycle_stage","op":"in","value":["customer","prospect"]},'
+  .. '{"field":"rfm_group","op":"in","value":["champions","loyal","potential_loyalists"]},'
+  .. '{"field":"last_purchase_at","op":"in_last_days","value":365}]}}'
 local stages = { "lead", "prospect", "customer", "churned" }
 local words = { "sara", "karimi", "rezaei", "pars", "hosseini", "negar", "invoice", "tehran" }
 local i = 0
@@ -70,6 +75,12 @@ request = function()
     return wrk.format("GET", "/api/v1/analytics/propensity/contacts?limit=50", auth())
   elseif mode == "propensity" then
     return wrk.format("GET", "/api/v1/contacts/" .. id .. "/propensity", auth())
+  elseif mode == "segment_preview" then
+    local h = auth()
+    h["Content-Type"] = "application/json"
+    return wrk.format("POST", "/api/v1/segments/preview", h, segment_rules)
+  elseif mode == "segment_members" then
+    return wrk.format("GET", "/api/v1/contacts?limit=50&segment=" .. segment, auth())
   elseif mode == "custom_list" then
     -- One tier, a renewal window of three months, sorted by renewal date (issue #28's budget).
     local tiers = { "gold", "silver", "bronze" }
@@ -109,7 +120,7 @@ run() {
   # BENCH_ONLY=custom (or analytics) runs only those scenarios (the data is made all the same).
   if [ "${BENCH_ONLY:-}" = custom ] && [[ "$label" != *custom* ]]; then return; fi
   if [ "${BENCH_ONLY:-}" = analytics ] && [[ "$label" != *analytics* ]]; then return; fi
-  out=$(IDS_FILE="$work/ids" TOKEN="$token" MODE="$mode" STAGE_A="${STAGE_A:-}" STAGE_B="${STAGE_B:-}" \
+  out=$(IDS_FILE="$work/ids" TOKEN="$token" MODE="$mode" STAGE_A="${STAGE_A:-}" STAGE_B="${STAGE_B:-}" SEGMENT="${SEGMENT:-}" \
     wrk -t1 -c"$conns" -d"$duration" --latency -s "$work/bench.lua" "http://127.0.0.1:$port" 2>&1)
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
@@ -200,6 +211,11 @@ run_backend() {
     run "$name" "analytics: a customer's metrics, 1M" metrics "$t" 2
     run "$name" "analytics: most likely buyers, 1M" likely "$t" 2
     run "$name" "analytics: a contact's propensity, 1M" propensity "$t" 2
+    SEGMENT=$(curl -sf "http://127.0.0.1:$port/api/v1/segments" -H "authorization: Bearer $t" -H 'content-type: application/json' \
+      -d '{"name":"bench","rules":{"all":[{"field":"lifecycle_stage","op":"in","value":["customer","prospect"]},{"field":"rfm_group","op":"in","value":["champions","loyal","potential_loyalists"]},{"field":"last_purchase_at","op":"in_last_days","value":365}]}}' \
+      | grep -oE '"id":"[0-9a-f-]{36}"' | head -1 | cut -d'"' -f4)
+    run "$name" "analytics: segment count preview, 3 rules, 1M" segment_preview "$t" 1
+    run "$name" "analytics: segment members, first page, 1M" segment_members "$t" 1
     stop_server
   fi
 }

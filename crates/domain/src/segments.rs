@@ -495,17 +495,20 @@ fn operand(shape: Shape, op: Op, v: &Value) -> Result<Operand, String> {
                 Ok(Operand::Int(n))
             }
             Shape::Amount => {
+                // Thousands separators (1,500,000 or ۱٬۵۰۰٬۰۰۰) and the Persian decimal mark are read.
                 let s = match v {
                     Value::Number(n) => n.to_string(),
-                    Value::String(s) => crate::digits::to_ascii_digits(s),
+                    Value::String(s) => crate::digits::to_ascii_digits(s).replace([',', '٬'], "").replace('٫', "."),
                     _ => return Err("give an amount, e.g. \"1500000\"".into()),
                 };
                 parse_decimal_e4(&s).map(Operand::Int).ok_or_else(|| "give an amount, e.g. \"1500000\"".into())
             }
-            Shape::Probability => match v.as_f64() {
-                Some(p) if (0.0..=1.0).contains(&p) => Ok(Operand::Int((p * 10_000.0).round() as i64)),
-                _ => Err("give a probability from 0 to 1".into()),
-            },
+            Shape::Probability => {
+                match v.as_f64().or_else(|| v.as_str().and_then(|s| crate::digits::to_ascii_digits(s).replace('٫', ".").parse().ok())) {
+                    Some(p) if (0.0..=1.0).contains(&p) => Ok(Operand::Int((p * 10_000.0).round() as i64)),
+                    _ => Err("give a probability from 0 to 1".into()),
+                }
+            }
             _ => text(v).and_then(choice).map(Operand::Text),
         },
     }
@@ -591,6 +594,10 @@ mod tests {
         assert_eq!(cs.len(), 4);
         assert_eq!(cs[0].value, Operand::Texts(vec!["customer".into(), "prospect".into()]));
         assert_eq!(cs[1].value, Operand::Int(15_000_005_000));
+        let persian = parse("rules", &json!({"field": "revenue", "op": "gte", "value": "۱٬۵۰۰٬۰۰۰٫۵"})).expect("Persian amount");
+        assert_eq!(persian.conditions()[0].value, Operand::Int(15_000_005_000));
+        let commas = parse("rules", &json!({"field": "revenue", "op": "gte", "value": "1,500,000.5"})).expect("commas");
+        assert_eq!(commas.conditions()[0].value, Operand::Int(15_000_005_000));
         assert_eq!((cs[2].days, cs[2].path.as_str()), (Some(90), "rules.all[1].any[1]"));
         assert_eq!(cs[3].value, Operand::Text("vip".into()));
     }
