@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { startServer, startBrowser, api, artifacts, signIn, watchErrors } from './harness.mjs';
+import { startServer, startBrowser, api, artifacts, signIn, openPage, setLanguage } from './harness.mjs';
 
 let server;
 let browser;
@@ -23,20 +23,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function open(path, width = 1440) {
-  const page = await browser.context.newPage();
-  await page.setViewportSize({ width, height: 900 });
-  watchErrors(page);
-  await page.goto(`${server.base}${path}`);
-  return page;
-}
+const open = (path, width) => openPage(browser, server.base, path, width);
 
-async function setLanguage(page, code) {
-  if ((await page.getAttribute('html', 'lang')) !== code) {
-    await page.click('#lang');
-    await page.waitForFunction((c) => document.documentElement.lang === c, code);
-  }
-}
 
 async function noSidewaysScroll(page, what) {
   const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { startServer, startBrowser, api, artifacts, signIn, ADMIN, watchErrors } from './harness.mjs';
+import { startServer, startBrowser, api, artifacts, signIn, ADMIN, watchErrors, setLanguage } from './harness.mjs';
 
 let server;
 let browser;
@@ -33,13 +33,6 @@ async function open(path, width = 1440) {
   return page;
 }
 
-async function setLanguage(page, code) {
-  const now = await page.getAttribute('html', 'lang');
-  if (now !== code) {
-    await page.click('#lang');
-    await page.waitForFunction((c) => document.documentElement.lang === c, code);
-  }
-}
 
 async function noSidewaysScroll(page, what) {
   const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -135,3 +135,20 @@ export async function startSmtpSink() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: server.address().port, received, stop: () => server.close() };
 }
+
+/** A new page of `browser` at `path`, `width` pixels wide, that records script errors. */
+export async function openPage(browser, base, path, width = 1440) {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width, height: 900 });
+  watchErrors(page);
+  await page.goto(`${base}${path}`);
+  return page;
+}
+
+/** Switches the app's language to `code` (`en` or `fa`) unless it is already. */
+export async function setLanguage(page, code) {
+  if ((await page.getAttribute('html', 'lang')) !== code) {
+    await page.click('#lang');
+    await page.waitForFunction((c) => document.documentElement.lang === c, code);
+  }
+}

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, startBrowser, api, artifacts, signIn, watchErrors } from './harness.mjs';
+import { startServer, startBrowser, api, artifacts, signIn, openPage, setLanguage } from './harness.mjs';
 
 let server;
 let browser;
@@ -22,20 +22,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function open(path, width = 1440) {
-  const page = await browser.context.newPage();
-  await page.setViewportSize({ width, height: 900 });
-  watchErrors(page);
-  await page.goto(`${server.base}${path}`);
-  return page;
-}
+const open = (path, width) => openPage(browser, server.base, path, width);
 
-async function setLanguage(page, code) {
-  if ((await page.getAttribute('html', 'lang')) !== code) {
-    await page.click('#lang');
-    await page.waitForFunction((c) => document.documentElement.lang === c, code);
-  }
-}
 
 async function preview(rules) {
   const r = await api(server.base, 'POST', '/api/v1/segments/preview', { rules });

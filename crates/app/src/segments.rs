@@ -97,8 +97,13 @@ fn may_change(caller: &Caller, row: &SegmentRow) -> bool {
     maker || (row.shared != 0 && matches!(caller.role(), Role::Admin | Role::Manager))
 }
 
-fn shown(conn: &mut DbConnection, caller: &Caller, row: SegmentRow) -> AppResult<Segment> {
-    let all = caller.reach(conn, Entity::Contact)?.owners().is_none();
+/// Whether the caller reads every contact (and so sees kept counts and who entered and left).
+fn reads_all(conn: &mut DbConnection, caller: &Caller) -> AppResult<bool> {
+    Ok(caller.reach(conn, Entity::Contact)?.owners().is_none())
+}
+
+/// A segment as `caller` sees it; `all`: [`reads_all`].
+fn shown(caller: &Caller, row: SegmentRow, all: bool) -> AppResult<Segment> {
     let rules = serde_json::from_str(&row.rules).map_err(|e| StoreError::Corrupt(format!("segment {} rules: {e}", row.id)))?;
     Ok(Segment {
         members: all.then_some(row.members),
@@ -114,7 +119,8 @@ pub async fn list(db: &Db, caller: &Caller) -> AppResult<Vec<Segment>> {
     let caller = caller.clone();
     db.read(move |conn| {
         let rows = repo::visible(conn, caller.workspace(), caller.user_id())?;
-        rows.into_iter().map(|r| shown(conn, &caller, r)).collect()
+        let all = reads_all(conn, &caller)?;
+        rows.into_iter().map(|r| shown(&caller, r, all)).collect()
     })
     .await
 }
@@ -124,7 +130,7 @@ pub async fn get(db: &Db, caller: &Caller, id: String) -> AppResult<Segment> {
     let caller = caller.clone();
     db.read(move |conn| {
         let row = visible(conn, &caller, &id)?;
-        shown(conn, &caller, row)
+        shown(&caller, row, reads_all(conn, &caller)?)
     })
     .await
 }
@@ -160,10 +166,12 @@ fn check_spec(spec: &Spec) -> AppResult<(String, Option<String>, Rule)> {
     Ok((name.unwrap_or_default(), description, rule))
 }
 
-/// Who entered and left, for a caller who reads every contact (the others would learn of
-/// contacts they cannot read).
-fn moved_for(conn: &mut DbConnection, caller: &Caller, moved: Moved) -> AppResult<Option<Moved>> {
-    Ok(caller.reach(conn, Entity::Contact)?.owners().is_none().then_some(moved))
+/// The segment as written and who entered and left, the counts only for a caller who reads
+/// every contact (the others would learn of contacts they cannot read).
+fn written(conn: &mut DbConnection, caller: &Caller, id: &str, moved: Moved) -> AppResult<(Segment, Option<Moved>)> {
+    let row = repo::get(conn, caller.workspace(), id)?.ok_or_else(missing)?;
+    let all = reads_all(conn, caller)?;
+    Ok((shown(caller, row, all)?, all.then_some(moved)))
 }
 
 /// Makes a segment and evaluates its members. An API key's segments are shared.
@@ -192,8 +200,7 @@ pub async fn create(db: &Db, caller: &Caller, spec: Spec) -> AppResult<(Segment,
         };
         repo::insert(conn, &row)?;
         let moved = evaluate_in(conn, &row, &matching, now)?;
-        let row = repo::get(conn, caller.workspace(), &row.id)?.ok_or_else(missing)?;
-        Ok((shown(conn, &caller, row)?, moved_for(conn, &caller, moved)?))
+        written(conn, &caller, &row.id, moved)
     })
     .await
 }
@@ -268,8 +275,7 @@ pub async fn change(db: &Db, caller: &Caller, id: String, expected: Option<i64>,
         };
         repo::update(conn, &row, current.version)?;
         let moved = if again { evaluate_in(conn, &row, &matching, now)? } else { Moved::default() };
-        let row = repo::get(conn, caller.workspace(), &id)?.ok_or_else(missing)?;
-        Ok((shown(conn, &caller, row)?, moved_for(conn, &caller, moved)?))
+        written(conn, &caller, &id, moved)
     })
     .await
 }
@@ -304,8 +310,7 @@ pub async fn evaluate(db: &Db, caller: &Caller, id: String) -> AppResult<(Segmen
         let rule = stored_rule(&row)?;
         let matching = compile(conn, &caller, &rule, &mut Ctx::of(&id, row.shared != 0))?;
         let moved = evaluate_in(conn, &row, &matching, time::now_micros())?;
-        let row = repo::get(conn, caller.workspace(), &id)?.ok_or_else(missing)?;
-        Ok((shown(conn, &caller, row)?, moved_for(conn, &caller, moved)?))
+        written(conn, &caller, &id, moved)
     })
     .await
 }

@@ -111,6 +111,14 @@ impl Node {
         }
     }
 
+    /// Removes the rule at `path` from its group.
+    fn remove(&mut self, path: &[usize]) {
+        let Some((last, parent)) = path.split_last() else { return };
+        if let Some(Node::Group { items, .. }) = self.at_mut(parent) {
+            items.remove(*last);
+        }
+    }
+
     /// The JSON the API takes; a number stays text when it is not one (the server names it).
     fn to_json(&self) -> Value {
         match self {
@@ -472,14 +480,7 @@ fn GroupEditor(path: Vec<usize>, tree: RwSignal<Node>, typed: RwSignal<u32>, pic
     let add2 = add.clone();
     let remove = {
         let at = path.clone();
-        move || {
-            let Some((last, parent)) = at.split_last() else { return };
-            tree.update(|t| {
-                if let Some(Node::Group { items, .. }) = t.at_mut(parent) {
-                    items.remove(*last);
-                }
-            })
-        }
+        move || tree.update(|t| t.remove(&at))
     };
     view! {
         <fieldset class="rule-group" data-depth=depth>
@@ -578,14 +579,7 @@ fn ConditionEditor(path: Vec<usize>, tree: RwSignal<Node>, typed: RwSignal<u32>,
     let type_in2 = type_in.clone();
     let remove = {
         let at = path.clone();
-        move || {
-            let Some((last, parent)) = at.split_last() else { return };
-            tree.update(|t| {
-                if let Some(Node::Group { items, .. }) = t.at_mut(parent) {
-                    items.remove(*last);
-                }
-            })
-        }
+        move || tree.update(|t| t.remove(&at))
     };
     let ops = rules::operators(&field);
     let field_key = field.strip_prefix("custom.").map(str::to_owned);
