@@ -93,6 +93,28 @@ both_backends! {
         let (s, b) = app.get("/api/v1/analytics/propensity/contacts?limit=0").await;
         assert_eq!((s, b["errors"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("limit")), "{b}");
 
+        // Narrowed to a segment's members (the least likely regulars are still regulars) and to
+        // the buyers of a product (one lapsed customer bought it after the training).
+        let (s, seg) = app.post("/api/v1/segments", &json!({"name": "Regulars", "rules": {"field": "first_name", "op": "contains", "value": "Regular"}})).await;
+        assert_eq!(s, StatusCode::CREATED, "{seg}");
+        let (s, b) = app.get(&format!("/api/v1/analytics/propensity/contacts?order=least&limit=200&segment={}", seg["segment"]["id"].as_str().expect("id"))).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let listed: BTreeSet<&str> = b["items"].as_array().expect("items").iter().map(|i| i["contact_id"].as_str().expect("id")).collect();
+        assert_eq!(listed, regular, "every regular and no one else");
+        let base = app.get("/api/v1/me").await.1["workspace"]["base_currency"].as_str().expect("base").to_owned();
+        let (s, kettle) = app.post("/api/v1/products", &json!({"sku": "KET", "name": "Kettle", "unit_price": {"amount": "900", "currency": base}})).await;
+        assert_eq!(s, StatusCode::CREATED, "{kettle}");
+        let (s, b) = app.post("/api/v1/orders", &json!({"contact_id": lapsed[3], "status": "paid", "line_items": [{"product_id": kettle["id"], "quantity": "1"}]})).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let (s, b) = app.get(&format!("/api/v1/analytics/propensity/contacts?product_id={}", kettle["id"].as_str().expect("id"))).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let buyers: Vec<&str> = b["items"].as_array().expect("items").iter().map(|i| i["contact_id"].as_str().expect("id")).collect();
+        assert_eq!(buyers, [lapsed[3].as_str()], "{b}");
+        for (param, field) in [("product_id=nope", "product_id"), ("segment=nope", "segment")] {
+            let (s, b) = app.get(&format!("/api/v1/analytics/propensity/contacts?{param}")).await;
+            assert_eq!((s, b["errors"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{b}");
+        }
+
         // One contact's score now: the base and every contribution sum to its log-odds.
         let (s, c) = app.get(&format!("/api/v1/contacts/{}/propensity", regulars[1])).await;
         assert_eq!(s, StatusCode::OK, "{c}");

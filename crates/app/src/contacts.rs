@@ -49,7 +49,6 @@ impl Kind for Contacts {
                 .map_err(|e| AppError::BadParameter { name: "phone".into(), code: "invalid_phone", message: e.message })?;
             filter.phone = Some(number.as_str().to_owned());
         }
-        crate::segments::resolve_filter(conn, caller, &mut filter)?;
         Ok(repo::list(conn, ws, reach, &filter, page)?)
     }
 }

@@ -28,6 +28,9 @@ impl Kind for Deals {
     type Draft = DealDraft;
     type Filter = DealFilter;
 
+    fn segment(filter: &mut Self::Filter) -> &mut crm_store::listing::InSegment {
+        &mut filter.segment
+    }
     fn row(read: &DealWithCompany) -> &DealWithCompany {
         read
     }

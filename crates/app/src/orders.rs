@@ -33,6 +33,9 @@ impl Kind for Orders {
     type Draft = (OrderDraft, Currency);
     type Filter = OrderFilter;
 
+    fn segment(filter: &mut Self::Filter) -> &mut crm_store::listing::InSegment {
+        &mut filter.segment
+    }
     fn row(read: &OrderInBase) -> &OrderRow {
         &read.0
     }

@@ -34,6 +34,7 @@ use crm_analytics::propensity::{FitError, Model, Rows};
 use crm_domain::access::Entity;
 use crm_domain::FieldError;
 use crm_store::analytics::{self as purchases, Purchase};
+use crm_store::listing::{InSegment, SqlWhere};
 use crm_store::propensity::{self as repo, ContactBasics, Happening, ModelRow, ScoreRow};
 use crm_store::{DbConnection, StoreError, StoreResult};
 use serde::{Deserialize, Serialize};
@@ -534,16 +535,48 @@ pub async fn contact(db: &Db, caller: &Caller, id: String) -> AppResult<(Report,
     .await
 }
 
-/// The most (or least) likely buyers in reach as of the last training, optionally one owner's.
-/// Also the base currency the reasons' amounts are in.
-pub async fn ranked(db: &Db, caller: &Caller, most: bool, owner: Option<String>, limit: i64) -> AppResult<(Report, Vec<Score>, String)> {
+/// Which likely buyers a list shows.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    /// The most likely first (else the least).
+    pub most: bool,
+    /// One owner's contacts.
+    pub owner: Option<String>,
+    /// Members of a segment the caller sees (its id).
+    pub segment: Option<String>,
+    /// Contacts who bought this product (its id).
+    pub product: Option<String>,
+    pub limit: i64,
+}
+
+/// The most (or least) likely buyers in reach as of the last training, narrowed as `ranking`
+/// asks. Also the base currency the reasons' amounts are in.
+pub async fn ranked(db: &Db, caller: &Caller, ranking: Ranking) -> AppResult<(Report, Vec<Score>, String)> {
     let caller = caller.clone();
     db.read(move |conn| {
         let ws = caller.workspace();
         let reach = caller.reach(conn, Entity::Contact)?;
         require_all_history(conn, &caller)?;
         let (report, model) = validated(conn, ws)?;
-        let scores = repo::ranked(conn, ws, &reach, owner.as_deref(), most, limit)?
+        let mut among = Vec::new();
+        if let Some(id) = ranking.segment {
+            let mut segment = InSegment::asked(Some(id));
+            crate::segments::resolve_filter(conn, &caller, Entity::Contact, &mut segment)?;
+            among.extend(segment.members);
+        }
+        if let Some(product) = &ranking.product {
+            crm_store::products::get(conn, ws, product).map_err(|e| match e {
+                StoreError::NotFound => AppError::BadParameter {
+                    name: "product_id".into(),
+                    code: "unknown_product",
+                    message: format!("no product {product} in this workspace"),
+                },
+                other => other.into(),
+            })?;
+            among.push(crate::segments::bought(conn, &caller, product)?);
+        }
+        let among = (!among.is_empty()).then(|| SqlWhere::group(&among, false));
+        let scores = repo::ranked(conn, ws, &reach, ranking.owner.as_deref(), among.as_ref(), ranking.most, ranking.limit)?
             .into_iter()
             .map(|r| {
                 let reasons: Vec<Reason> =

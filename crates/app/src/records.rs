@@ -41,6 +41,8 @@ pub trait Kind: 'static {
     /// What its list is filtered by.
     type Filter: Send + 'static;
 
+    /// The segment its list is asked to be linked to (`segment=`).
+    fn segment(filter: &mut Self::Filter) -> &mut crm_store::listing::InSegment;
     /// The stored row of what a read returns.
     fn row(read: &Self::Read) -> &Self::Row;
     fn id(row: &Self::Row) -> &str;
@@ -164,6 +166,9 @@ fn shown_one<K: Kind>(
 #[macro_export]
 macro_rules! stored_in {
     ($($repo:ident)::+) => {
+        fn segment(filter: &mut Self::Filter) -> &mut crm_store::listing::InSegment {
+            &mut filter.segment
+        }
         fn id(row: &Self::Row) -> &str {
             &row.id
         }
@@ -203,10 +208,11 @@ macro_rules! stored_in {
 }
 
 /// One page of the records the caller may read.
-pub async fn list<K: Kind>(db: &Db, caller: &Caller, filter: K::Filter, mut page: PageSpec) -> AppResult<PageOf<Shown<K::Read>>> {
+pub async fn list<K: Kind>(db: &Db, caller: &Caller, mut filter: K::Filter, mut page: PageSpec) -> AppResult<PageOf<Shown<K::Read>>> {
     let caller = caller.clone();
     db.read(move |conn| {
         crate::custom::plan(conn, &caller, K::ENTITY, &mut page)?;
+        crate::segments::resolve_filter(conn, &caller, K::ENTITY, K::segment(&mut filter))?;
         let reach = caller.reach(conn, K::ENTITY)?;
         let PageOf { items, next_cursor, total } = K::list(conn, &caller, &reach, filter, &page)?;
         Ok(PageOf { items: shown::<K>(conn, &caller, items, None)?, next_cursor, total })
@@ -224,7 +230,7 @@ pub async fn list<K: Kind>(db: &Db, caller: &Caller, filter: K::Filter, mut page
 pub async fn export<K: Kind>(
     db: &Db,
     caller: &Caller,
-    filter: K::Filter,
+    mut filter: K::Filter,
     mut page: PageSpec,
     mut sink: impl FnMut(Vec<Shown<K::Read>>, bool) -> AppResult<bool> + Send + 'static,
 ) -> AppResult<()>
@@ -234,6 +240,7 @@ where
     let caller = caller.clone();
     db.read(move |conn| {
         crate::custom::plan(conn, &caller, K::ENTITY, &mut page)?;
+        crate::segments::resolve_filter(conn, &caller, K::ENTITY, K::segment(&mut filter))?;
         // The whole list, from its start.
         (page.include_total, page.after) = (false, None);
         let reach = caller.reach(conn, K::ENTITY)?;

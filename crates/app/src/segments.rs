@@ -1,7 +1,8 @@
 //! Segments: saved rules over contacts (`crm_domain::segments`), dynamic (whoever matches when
 //! read) or a snapshot (the members when it was last evaluated), private to their maker or
-//! shared with the workspace. A segment filters every contact list (`segment=`), previews its
-//! count while it is edited, and keeps who entered and left at each evaluation.
+//! shared with the workspace. A segment filters every list (`segment=`: its members, or the
+//! records linked to them), previews its count while it is edited, and keeps who entered and
+//! left at each evaluation.
 //!
 //! Access: a rule on purchases needs every order in the caller's reach and a rule on activities
 //! every activity (a figure adds up all of a customer's history); members are always narrowed
@@ -16,7 +17,7 @@ use crm_domain::segments::{self as rules, Condition, Field, Op, Operand, Rule};
 use crm_domain::{FieldError, Role};
 use crm_store::contacts::{self as contacts_repo, ContactFilter};
 use crm_store::cursor::{CmpOp, Trash};
-use crm_store::listing::SqlWhere;
+use crm_store::listing::{InSegment, SqlWhere};
 use crm_store::segments::{self as repo, Change, Moved, SegmentRow, DAY_MICROS};
 use crm_store::{custom_fields, time, DbConnection, StoreError};
 use serde_json::Value;
@@ -142,7 +143,7 @@ pub async fn preview(db: &Db, caller: &Caller, rules: Value) -> AppResult<i64> {
         let rule = rules::parse("rules", &rules)?;
         let matching = compile(conn, &caller, &rule, &mut Ctx::reading())?;
         let reach = caller.reach(conn, Entity::Contact)?;
-        let filter = ContactFilter { matching: Some(matching), trash: Trash::Exclude, ..ContactFilter::default() };
+        let filter = ContactFilter { segment: InSegment::matching(matching), trash: Trash::Exclude, ..ContactFilter::default() };
         Ok(contacts_repo::count(conn, caller.workspace(), &reach, &filter)?)
     })
     .await
@@ -356,10 +357,12 @@ pub async fn history(
     .await
 }
 
-/// Resolves a contact list's `segment=` into the condition it filters by: a dynamic segment's
-/// rules as they match now, a snapshot's kept members.
-pub fn resolve_filter(conn: &mut DbConnection, caller: &Caller, filter: &mut ContactFilter) -> AppResult<()> {
-    let Some(id) = filter.segment.take() else { return Ok(()) };
+/// Resolves the segment a list of `entity` was asked for (`segment=`) into the condition on its
+/// contacts (a dynamic segment's rules as they match now, a snapshot's kept members): the
+/// segment must be one the caller sees; for records other than contacts the members are also
+/// narrowed to the contacts the caller may read (a contact list has that reach already).
+pub fn resolve_filter(conn: &mut DbConnection, caller: &Caller, entity: Entity, filter: &mut InSegment) -> AppResult<()> {
+    let Some(id) = filter.id.take() else { return Ok(()) };
     let row = visible(conn, caller, &id).map_err(|e| match e {
         AppError::Missing(_) => {
             AppError::BadParameter { name: "segment".into(), code: "unknown_segment", message: format!("no segment {id} that you can see") }
@@ -379,8 +382,24 @@ pub fn resolve_filter(conn: &mut DbConnection, caller: &Caller, filter: &mut Con
         },
         other => other,
     })?;
-    filter.matching = Some(matching);
+    filter.members = Some(matching);
+    if entity != Entity::Contact {
+        filter.reach = Some(caller.reach(conn, Entity::Contact)?);
+    }
     Ok(())
+}
+
+/// The condition "bought `product`" (its id) on contacts, for lists filtered by product
+/// (`product_id`); the caller must read every order.
+pub fn bought(conn: &mut DbConnection, caller: &Caller, product: &str) -> AppResult<SqlWhere> {
+    let c = Condition {
+        path: "product_id".into(),
+        field: Field::BoughtProduct,
+        op: Op::Is,
+        value: Operand::Text(product.to_owned()),
+        days: None,
+    };
+    condition(conn, caller, &c, &mut Ctx::reading())
 }
 
 /// The condition of membership of a segment: its rules (a snapshot's rules are compiled too,

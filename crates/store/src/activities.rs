@@ -59,6 +59,8 @@ pub struct ActivityFilter {
     pub from: Option<i64>,
     pub until: Option<i64>,
     pub trash: Trash,
+    /// Linked to the contacts of a segment.
+    pub segment: crate::listing::InSegment,
 }
 
 fn filtered<'a>(ws: &str, reach: &Reach, f: &ActivityFilter, custom: &CustomPlan) -> activities::BoxedQuery<'a, Db> {
@@ -108,6 +110,16 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &ActivityFilter, custom: &CustomPlan
     }
     if let Some(t) = f.until {
         q = q.filter(activities::occurred_at.lt(t));
+    }
+    if let Some(w) = f.segment.through(
+        "activities.id",
+        "activity_participants",
+        "activity_id",
+        "participant_id",
+        Some("activity_participants.kind = 'contact'"),
+        ws,
+    ) {
+        q = q.filter(w);
     }
     q = crate::custom_where!(q, custom);
     q

@@ -114,6 +114,8 @@ pub struct CaseFilter {
     pub created_lt: Option<i64>,
     pub external_id: Option<String>,
     pub trash: Trash,
+    /// Linked to the contacts of a segment.
+    pub segment: crate::listing::InSegment,
 }
 
 fn filtered<'a>(ws: &str, reach: &Reach, f: &CaseFilter, custom: &CustomPlan) -> cases::BoxedQuery<'a, Db> {
@@ -169,6 +171,9 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &CaseFilter, custom: &CustomPlan) ->
     }
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
         q = crate::search_where!(q, cases::search_text, cases::id, ws, ENTITY, &needle);
+    }
+    if let Some(w) = f.segment.condition("cases.contact_id", "id", ws) {
+        q = q.filter(w);
     }
     q = crate::custom_where!(q, custom);
     q

@@ -55,6 +55,8 @@ pub struct CompanyFilter {
     pub created_lt: Option<i64>,
     pub updated_gte: Option<i64>,
     pub trash: Trash,
+    /// Linked to the contacts of a segment.
+    pub segment: crate::listing::InSegment,
 }
 
 fn filtered<'a>(ws: &str, reach: &Reach, f: &CompanyFilter, custom: &CustomPlan) -> companies::BoxedQuery<'a, Db> {
@@ -96,6 +98,9 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &CompanyFilter, custom: &CustomPlan)
     }
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
         q = crate::search_where!(q, companies::search_text, companies::id, ws, ENTITY, &needle);
+    }
+    if let Some(w) = f.segment.condition("companies.id", "company_id", ws) {
+        q = q.filter(w);
     }
     q = crate::custom_where!(q, custom);
     q

@@ -58,10 +58,8 @@ pub struct ContactFilter {
     pub created_lt: Option<i64>,
     pub updated_gte: Option<i64>,
     pub trash: Trash,
-    /// Members of this segment (its id, as asked); the use case resolves it into `matching`.
-    pub segment: Option<String>,
-    /// A condition from a segment's rules.
-    pub matching: Option<listing::SqlWhere>,
+    /// Members of a segment (the contacts' reach is the list's own).
+    pub segment: listing::InSegment,
 }
 
 fn filtered<'a>(ws: &str, reach: &Reach, f: &ContactFilter, custom: &CustomPlan) -> contacts::BoxedQuery<'a, Db> {
@@ -120,7 +118,7 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &ContactFilter, custom: &CustomPlan)
         q = crate::search_where!(q, contacts::search_text, contacts::id, ws, ENTITY, &needle);
     }
     q = crate::custom_where!(q, custom);
-    if let Some(w) = &f.matching {
+    if let Some(w) = &f.segment.members {
         q = q.filter(w.clone());
     }
     q

@@ -192,6 +192,8 @@ pub struct DealFilter {
     pub created_lt: Option<i64>,
     pub external_id: Option<String>,
     pub trash: Trash,
+    /// Linked to the contacts of a segment.
+    pub segment: crate::listing::InSegment,
 }
 
 fn filtered<'a>(ws: &str, reach: &Reach, f: &DealFilter, custom: &CustomPlan) -> deals::BoxedQuery<'a, Db> {
@@ -244,6 +246,9 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &DealFilter, custom: &CustomPlan) ->
     }
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
         q = crate::search_where!(q, deals::search_text, deals::id, ws, ENTITY, &needle);
+    }
+    if let Some(w) = f.segment.through("deals.id", "deal_contacts", "deal_id", "contact_id", None, ws) {
+        q = q.filter(w);
     }
     q = crate::custom_where!(q, custom);
     q

@@ -61,6 +61,8 @@ pub struct LeadFilter {
     pub created_gte: Option<i64>,
     pub created_lt: Option<i64>,
     pub trash: Trash,
+    /// Linked to the contacts of a segment.
+    pub segment: crate::listing::InSegment,
 }
 
 fn filtered<'a>(ws: &str, reach: &Reach, f: &LeadFilter, custom: &CustomPlan) -> leads::BoxedQuery<'a, Db> {
@@ -96,6 +98,9 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &LeadFilter, custom: &CustomPlan) ->
     }
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
         q = crate::search_where!(q, leads::search_text, leads::id, ws, ENTITY, &needle);
+    }
+    if let Some(w) = f.segment.condition("leads.contact_id", "id", ws) {
+        q = q.filter(w);
     }
     q = crate::custom_where!(q, custom);
     q

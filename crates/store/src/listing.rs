@@ -313,6 +313,70 @@ impl SqlWhere {
         w.sql(") IS NOT TRUE)");
         w
     }
+
+    /// `expr IN` the live contacts of workspace `ws` matching `members` (a segment's members),
+    /// taking `select` of each (`id`, or `company_id` for their companies), among those of
+    /// `owners` only when given (the caller's reach over contacts).
+    pub fn among_contacts(expr: &str, select: &str, ws: &str, members: &SqlWhere, owners: Option<&[String]>) -> SqlWhere {
+        let mut w = SqlWhere::default();
+        w.sql(expr).sql(" IN (SELECT contacts.").sql(select).sql(" FROM contacts WHERE contacts.workspace_id = ");
+        w.text(ws).sql(" AND contacts.deleted_at IS NULL");
+        match owners {
+            None => {}
+            Some([]) => {
+                w.sql(" AND 1 = 0");
+            }
+            Some(owners) => {
+                w.sql(" AND contacts.owner_id IN ").texts(owners);
+            }
+        }
+        w.sql(" AND ").append(members).sql(")");
+        w
+    }
+}
+
+/// Records linked to the contacts of a segment: the segment's id as asked, and the condition on
+/// contacts the use case resolves it into (the segment's rules as they match now, a snapshot's
+/// kept members).
+#[derive(Debug, Clone, Default)]
+pub struct InSegment {
+    pub id: Option<String>,
+    pub members: Option<SqlWhere>,
+    /// The caller's reach over contacts, for records of other kinds: a contact outside it
+    /// counts as no member.
+    pub reach: Option<crate::reach::Reach>,
+}
+
+impl InSegment {
+    /// The segment `id`, as a caller asked for it.
+    pub fn asked(id: Option<String>) -> InSegment {
+        InSegment { id, members: None, reach: None }
+    }
+
+    /// Contacts matching `members`.
+    pub fn matching(members: SqlWhere) -> InSegment {
+        InSegment { id: None, members: Some(members), reach: None }
+    }
+
+    /// `expr IN` the contacts of the segment (taking `select` of each), when one was asked.
+    pub fn condition(&self, expr: &str, select: &str, ws: &str) -> Option<SqlWhere> {
+        let members = self.members.as_ref()?;
+        Some(SqlWhere::among_contacts(expr, select, ws, members, self.reach.as_ref().and_then(crate::reach::Reach::owners)))
+    }
+
+    /// `expr IN` the `pick` of the rows of `table` (a link table, narrowed by `extra` SQL) whose
+    /// `contact` column is a contact of the segment, when one was asked.
+    pub fn through(&self, expr: &str, table: &str, pick: &str, contact: &str, extra: Option<&str>, ws: &str) -> Option<SqlWhere> {
+        let inner = self.condition(&format!("{table}.{contact}"), "id", ws)?;
+        let mut w = SqlWhere::default();
+        w.sql(expr).sql(" IN (SELECT ").sql(table).sql(".").sql(pick).sql(" FROM ").sql(table).sql(" WHERE ");
+        w.sql(table).sql(".workspace_id = ").text(ws).sql(" AND ");
+        if let Some(extra) = extra {
+            w.sql(extra).sql(" AND ");
+        }
+        w.append(&inner).sql(")");
+        Some(w)
+    }
 }
 
 impl From<&crate::cursor::CustomCondition> for SqlWhere {

@@ -135,6 +135,8 @@ pub struct OrderFilter {
     pub from: Option<i64>,
     pub until: Option<i64>,
     pub trash: Trash,
+    /// Linked to the contacts of a segment.
+    pub segment: crate::listing::InSegment,
 }
 
 fn filtered<'a>(ws: &str, reach: &Reach, f: &OrderFilter, custom: &CustomPlan) -> orders::BoxedQuery<'a, Db> {
@@ -168,6 +170,9 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &OrderFilter, custom: &CustomPlan) -
     }
     if let Some(t) = f.until {
         q = q.filter(orders::ordered_at.lt(t));
+    }
+    if let Some(w) = f.segment.condition("orders.contact_id", "id", ws) {
+        q = q.filter(w);
     }
     q = crate::custom_where!(q, custom);
     q

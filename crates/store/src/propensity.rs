@@ -179,7 +179,15 @@ pub struct Ranked {
 
 /// Up to `limit` scores of live contacts in reach, most likely first (or least, `!most`),
 /// narrowed to one owner's contacts when `owner` is given.
-pub fn ranked(conn: &mut DbConnection, ws: &str, reach: &Reach, owner: Option<&str>, most: bool, limit: i64) -> StoreResult<Vec<Ranked>> {
+pub fn ranked(
+    conn: &mut DbConnection,
+    ws: &str,
+    reach: &Reach,
+    owner: Option<&str>,
+    among: Option<&crate::listing::SqlWhere>,
+    most: bool,
+    limit: i64,
+) -> StoreResult<Vec<Ranked>> {
     let mut q = propensity_scores::table
         .inner_join(
             contacts::table
@@ -206,6 +214,9 @@ pub fn ranked(conn: &mut DbConnection, ws: &str, reach: &Reach, owner: Option<&s
     }
     if let Some(owner) = owner {
         q = q.filter(contacts::owner_id.eq(owner.to_owned()));
+    }
+    if let Some(w) = among {
+        q = q.filter(w.clone());
     }
     Ok(q.load(conn)?)
 }

@@ -63,6 +63,8 @@ pub struct TaskFilter {
     pub related_id: Option<String>,
     pub now: i64,
     pub trash: Trash,
+    /// Linked to the contacts of a segment.
+    pub segment: crate::listing::InSegment,
 }
 
 fn filtered<'a>(ws: &str, reach: &Reach, f: &TaskFilter, custom: &CustomPlan) -> tasks::BoxedQuery<'a, Db> {
@@ -93,6 +95,13 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &TaskFilter, custom: &CustomPlan) ->
     }
     if let Some(r) = &f.related_id {
         q = q.filter(tasks::related_id.eq(r.clone()));
+    }
+    if let Some(w) = f.segment.condition("tasks.related_id", "id", ws).map(|w| {
+        let mut on_contact = crate::listing::SqlWhere::default();
+        on_contact.sql("tasks.related_type = 'contact'");
+        crate::listing::SqlWhere::group(&[on_contact, w], false)
+    }) {
+        q = q.filter(w);
     }
     q = crate::custom_where!(q, custom);
     q

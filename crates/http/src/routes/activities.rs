@@ -21,6 +21,7 @@ use crm_domain::access::Entity;
 use crm_domain::operations::{ActivityKind, Direction, Priority, TaskStatus};
 use crm_store::activities::{self as repo, ActivityFilter};
 use crm_store::cursor::{Sort, SortField};
+use crm_store::listing::InSegment;
 use crm_store::tasks::{self as tasks_repo, TaskFilter};
 use crm_store::{time, StoreError};
 
@@ -55,6 +56,8 @@ struct ActivityFilters {
     #[param(rename = "occurred_at[lt]")]
     until: Option<String>,
     trash: Option<String>,
+    /// Activities with a contact in a segment you see (its id): a dynamic segment's rules as they match now, a snapshot's frozen members.
+    segment: Option<String>,
 }
 
 /// List activities the caller may see, newest first by default (`sort=-occurred_at`; also
@@ -85,6 +88,7 @@ pub async fn list_activities(state: web::Data<AppState>, who: Principal, req: Ht
         from: q.take_time("occurred_at[gte]")?,
         until: q.take_time("occurred_at[lt]")?,
         trash: q.trash()?,
+        segment: InSegment::asked(q.take("segment")),
     };
     let page = q.page_spec_with_custom_at(Some("occurred_at"), Sort { field: SortField::At, desc: true })?;
     let format = Format::take(&mut q)?;
@@ -246,6 +250,8 @@ struct TaskFilters {
     /// Tasks about this record.
     related_id: Option<String>,
     trash: Option<String>,
+    /// Tasks on a contact in a segment you see (its id): a dynamic segment's rules as they match now, a snapshot's frozen members.
+    segment: Option<String>,
 }
 
 /// List tasks the caller may see, soonest due first by default (`sort=due_at`; undated last).
@@ -273,6 +279,7 @@ pub async fn list_tasks(state: web::Data<AppState>, who: Principal, req: HttpReq
         related_id: q.take("related_id"),
         now,
         trash: q.trash()?,
+        segment: InSegment::asked(q.take("segment")),
     };
     let page = q.page_spec_with_custom_at(Some("due_at"), Sort { field: SortField::At, desc: false })?;
     let format = Format::take(&mut q)?;

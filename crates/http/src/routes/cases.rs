@@ -19,6 +19,7 @@ use crm_domain::access::Entity;
 use crm_domain::operations::{CaseChannel, CaseStatus, Priority};
 use crm_domain::Role;
 use crm_store::cases::{self as repo, CaseFilter};
+use crm_store::listing::InSegment;
 use crm_store::{time, StoreError};
 
 /// Filters of `GET /cases`.
@@ -48,6 +49,8 @@ struct CaseFilters {
     #[param(rename = "created_at[lt]")]
     created_lt: Option<String>,
     trash: Option<String>,
+    /// Cases of a contact in a segment you see (its id): a dynamic segment's rules as they match now, a snapshot's frozen members.
+    segment: Option<String>,
 }
 
 /// List cases the caller may see.
@@ -80,6 +83,7 @@ pub async fn list_cases(state: web::Data<AppState>, who: Principal, req: HttpReq
         created_gte: q.take_time("created_at[gte]")?,
         created_lt: q.take_time("created_at[lt]")?,
         trash: q.trash()?,
+        segment: InSegment::asked(q.take("segment")),
     };
     let page = q.page_spec_with_custom()?;
     let format = Format::take(&mut q)?;

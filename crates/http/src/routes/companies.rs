@@ -17,6 +17,7 @@ use crm_app::companies::Companies;
 use crm_app::records;
 use crm_domain::access::Entity;
 use crm_store::companies::{self as repo, CompanyFilter};
+use crm_store::listing::InSegment;
 
 /// Filters of `GET /companies` (besides paging, see [`ListParams`]).
 #[derive(utoipa::IntoParams)]
@@ -39,6 +40,8 @@ struct CompanyFilters {
     updated_gte: Option<String>,
     /// `exclude` (default), `only` (the trash) or `include`.
     trash: Option<String>,
+    /// Companies with a contact in a segment you see (its id): a dynamic segment's rules as they match now, a snapshot's frozen members.
+    segment: Option<String>,
 }
 
 fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<CompanyFilter> {
@@ -53,6 +56,7 @@ fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<CompanyFilter
         created_lt: q.take_time("created_at[lt]")?,
         updated_gte: q.take_time("updated_at[gte]")?,
         trash: q.trash()?,
+        segment: InSegment::asked(q.take("segment")),
     })
 }
 

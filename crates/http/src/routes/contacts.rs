@@ -18,6 +18,7 @@ use crm_app::records;
 use crm_domain::access::Entity;
 use crm_domain::{Email, LifecycleStage};
 use crm_store::contacts::{self as repo, ContactFilter};
+use crm_store::listing::InSegment;
 
 /// Filters of `GET /contacts` (besides paging, see [`ListParams`]).
 #[derive(utoipa::IntoParams)]
@@ -69,8 +70,7 @@ fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<ContactFilter
         created_lt: q.take_time("created_at[lt]")?,
         updated_gte: q.take_time("updated_at[gte]")?,
         trash: q.trash()?,
-        segment: q.take("segment"),
-        matching: None,
+        segment: InSegment::asked(q.take("segment")),
     })
 }
 

@@ -20,6 +20,7 @@ use crm_domain::access::Entity;
 use crm_domain::deals::StageKind;
 use crm_domain::Currency;
 use crm_store::deals::{self as repo, DealFilter};
+use crm_store::listing::InSegment;
 
 /// Filters of `GET /deals` (besides paging, see [`ListParams`]).
 #[derive(utoipa::IntoParams)]
@@ -51,6 +52,8 @@ struct DealFilters {
     created_lt: Option<String>,
     /// `exclude` (default), `only` (the trash) or `include`.
     trash: Option<String>,
+    /// Deals naming a contact in a segment you see (its id): a dynamic segment's rules as they match now, a snapshot's frozen members.
+    segment: Option<String>,
 }
 
 fn date_param(q: &mut QueryParams, key: &str) -> ApiResult<Option<String>> {
@@ -78,6 +81,7 @@ fn parse_filter(q: &mut QueryParams, who: &Principal) -> ApiResult<DealFilter> {
         created_gte: q.take_time("created_at[gte]")?,
         created_lt: q.take_time("created_at[lt]")?,
         trash: q.trash()?,
+        segment: InSegment::asked(q.take("segment")),
     })
 }
 

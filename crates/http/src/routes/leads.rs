@@ -23,6 +23,7 @@ use crm_domain::deals::DealDraft;
 use crm_domain::operations::LeadStatus;
 use crm_domain::Source;
 use crm_store::leads::{self as repo, LeadFilter, LeadRow};
+use crm_store::listing::InSegment;
 use crm_store::StoreError;
 
 /// Filters of `GET /leads`.
@@ -47,6 +48,8 @@ struct LeadFilters {
     created_lt: Option<String>,
     /// `exclude` (default), `only` or `include`.
     trash: Option<String>,
+    /// Leads converted into a contact in a segment you see (its id): a dynamic segment's rules as they match now, a snapshot's frozen members.
+    segment: Option<String>,
 }
 
 fn not_found(e: StoreError) -> ApiError {
@@ -80,6 +83,7 @@ pub async fn list_leads(state: web::Data<AppState>, who: Principal, req: HttpReq
         created_gte: q.take_time("created_at[gte]")?,
         created_lt: q.take_time("created_at[lt]")?,
         trash: q.trash()?,
+        segment: InSegment::asked(q.take("segment")),
     };
     let page = q.page_spec_with_custom()?;
     let format = Format::take(&mut q)?;

@@ -26,6 +26,7 @@ use crm_domain::commerce::OrderDraft;
 use crm_domain::commerce::{parse_rate, rate_string, OrderChannel, OrderStatus};
 use crm_domain::{Currency, FieldError, Role, ValidationErrors};
 use crm_store::cursor::{Sort, SortField};
+use crm_store::listing::InSegment;
 use crm_store::orders::{self as repo, OrderFilter, OrderRow};
 use crm_store::{time, StoreError};
 
@@ -89,6 +90,8 @@ struct OrderFilters {
     #[param(rename = "ordered_at[lt]")]
     until: Option<String>,
     trash: Option<String>,
+    /// Orders of a contact in a segment you see (its id): a dynamic segment's rules as they match now, a snapshot's frozen members.
+    segment: Option<String>,
 }
 
 /// List orders the caller may see, newest first (`sort=-ordered_at`).
@@ -115,6 +118,7 @@ pub async fn list_orders(state: web::Data<AppState>, who: Principal, req: HttpRe
         from: q.take_time("ordered_at[gte]")?,
         until: q.take_time("ordered_at[lt]")?,
         trash: q.trash()?,
+        segment: InSegment::asked(q.take("segment")),
     };
     let page = q.page_spec_with_custom_at(Some("ordered_at"), Sort { field: SortField::At, desc: true })?;
     let format = Format::take(&mut q)?;

@@ -13,7 +13,7 @@ use crm_api_types::{
     ContactPropensity, Problem, PropensityList, PropensityModelDto, PropensityQuality, PropensityReason, PropensityScore,
     PropensityTrainRequest, PropensityWeight,
 };
-use crm_app::propensity::{self, Reason, Report, Score, FEATURES};
+use crm_app::propensity::{self, Ranking, Reason, Report, Score, FEATURES};
 
 fn finite(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
@@ -131,7 +131,8 @@ pub async fn propensity_model(state: web::Data<AppState>, who: Principal) -> Api
 /// The most or least likely buyers, with why.
 ///
 /// Contacts you may read, by their score at the last training, `order=most` (default) or
-/// `least`, optionally one owner's (`owner_id`), `limit` 1–200 (default 50). Each with the
+/// `least`, optionally narrowed to one owner's (`owner_id`), a segment's members (`segment`) or
+/// those who bought a product (`product_id`), `limit` 1–200 (default 50). Each with the
 /// three factors that weigh most in their score, in words. 409 `model_not_validated` when the
 /// model did not pass its holdout check: its scores are never shown.
 #[utoipa::path(
@@ -139,7 +140,9 @@ pub async fn propensity_model(state: web::Data<AppState>, who: Principal) -> Api
     operation_id = "propensity_contacts",
     params(
         ("order" = Option<String>, Query, description = "`most` (default) or `least` likely first"),
-        ("owner_id" = Option<String>, Query, description = "Only this person's contacts"),
+        ("owner_id" = Option<String>, Query, description = "Only this person's contacts (`me`: yours)"),
+        ("segment" = Option<String>, Query, description = "Only members of this segment you see (its id)"),
+        ("product_id" = Option<String>, Query, description = "Only contacts who bought this product (its id)"),
         ("limit" = Option<i64>, Query, description = "1–200, default 50"),
     ),
     responses(
@@ -158,13 +161,14 @@ pub async fn propensity_contacts(state: web::Data<AppState>, who: Principal, req
         Some("least") => false,
         Some(_) => return Err(bad("order", "invalid_order", "most or least")),
     };
-    let owner = q.take("owner_id");
+    let owner = q.take("owner_id").map(|u| if u == "me" { who.user_id().unwrap_or("").to_owned() } else { u });
+    let (segment, product) = (q.take("segment"), q.take("product_id"));
     let limit = match q.take("limit") {
         None => 50,
         Some(l) => l.parse::<i64>().ok().filter(|l| (1..=200).contains(l)).ok_or_else(|| bad("limit", "invalid_limit", "1 to 200"))?,
     };
     q.finish()?;
-    let (r, scores, currency) = propensity::ranked(state.app_db(), &who.caller(), most, owner, limit).await?;
+    let (r, scores, currency) = propensity::ranked(state.app_db(), &who.caller(), Ranking { most, owner, segment, product, limit }).await?;
     let items = scores.iter().map(|s| score(s, r.horizon_days, &currency)).collect();
     Ok(HttpResponse::Ok().json(PropensityList { model: model(&r), items, currency }))
 }
