@@ -562,6 +562,7 @@ catalogue! {
     SegmentEvaluatedToast => "Evaluated.", "ارزیابی شد.";
     SegmentDeleteConfirm => "Delete this segment with its history?", "این بخش با تاریخچه‌اش حذف شود؟";
     SegmentShowMembers => "Show members", "نمایش اعضا";
+    SegmentLinked => "Their records:", "سوابق اعضا:";
     SegmentEvaluate => "Evaluate now", "اکنون ارزیابی کن";
     SegmentHistory => "Who entered and left", "ورود و خروج اعضا";
     SegmentHistoryEmpty => "No one has entered or left yet.", "هنوز کسی وارد یا خارج نشده است.";

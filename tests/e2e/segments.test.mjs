@@ -81,6 +81,15 @@ test('a segment built from nested rules: the live count agrees with the API, sav
   await page.waitForFunction((n) => document.querySelector('.count')?.textContent.replace(/,/g, '').includes(String(n)), some);
   await page.screenshot({ path: join(artifacts, 'segment-members-en-1440.png') });
 
+  // The records linked to the members: their orders, as the order list with the same chip.
+  const orders = await api(server.base, 'GET', `/api/v1/orders?segment=${id}&include_total=true&limit=1`);
+  assert.ok(orders.body.total >= some, `each member bought: ${orders.body.total} orders of ${some}`);
+  await page.goto(`${server.base}/segments/${id}`);
+  await page.click('.segment-linked a[href^="/orders"]');
+  await page.waitForURL(/\/orders\?segment=/);
+  await page.waitForFunction(() => document.querySelector('.chips .chip')?.textContent.includes('Customers who bought three times'));
+  await page.waitForFunction((n) => document.querySelector('.count')?.textContent.replace(/,/g, '').includes(String(n)), orders.body.total);
+
   // A rule the server refuses says why, by its place in the rules.
   await page.goto(`${server.base}/segments/${id}`);
   await page.waitForSelector('#segment-rules fieldset fieldset .rule-value');

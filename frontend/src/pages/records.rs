@@ -277,11 +277,15 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
             });
         }
     });
-    // Opened from a segment (`/contacts?segment={id}`): its members, the chip naming it.
+    // Opened from a segment (`/contacts?segment={id}`, `/deals/list?segment={id}`, …): its
+    // members or the records linked to them, the chip naming it.
     let segment_name = RwSignal::new(None::<String>);
     let asked = window().location().search().unwrap_or_default();
-    if let Some(sid) =
-        asked.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("segment=")).filter(|_| spec.custom == Some(Entity::Contact))
+    if let Some(sid) = asked
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("segment="))
+        .filter(|_| spec.custom.is_some_and(|e| e != Entity::Product))
     {
         let sid = sid.to_owned();
         filters.update_untracked(|f| f.push(("segment".into(), sid.clone())));

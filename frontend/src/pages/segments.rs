@@ -396,6 +396,15 @@ pub fn SegmentPage(id: Option<String>) -> impl IntoView {
                 </Show>
             </div>
         </header>
+        {move || saved.get().map(|s| view! {
+            <nav class="segment-linked" aria-label=move || i18n::text(lang.get(), A::SegmentLinked)>
+                <span>{tr(A::SegmentLinked)}</span>
+                {[("/companies", T::Companies), ("/deals/list", T::Deals), ("/orders", T::Orders), ("/cases", T::Cases), ("/activities", T::Activities), ("/tasks", T::Tasks)]
+                    .into_iter()
+                    .map(|(path, label)| view! { <a href=format!("{path}?segment={}", s.id)>{tr(label)}</a> })
+                    .collect_view()}
+            </nav>
+        })}
         <form class="panel segment-form" on:submit=move |ev| { ev.prevent_default(); save(); }>
             <div class="grid2">
                 <label>{tr(T::Name)}<input id="segment-name" required maxlength="120" bind:value=name/></label>
