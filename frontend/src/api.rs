@@ -637,6 +637,20 @@ pub async fn cohorts(cost: Option<String>) -> Result<crm_api_types::CohortReport
     get(&format!("/api/v1/analytics/cohorts{q}")).await
 }
 
+/// The workspace's prices of service.
+pub async fn service_costs() -> Result<crm_api_types::ServiceCosts, ApiError> {
+    get("/api/v1/analytics/service-costs").await
+}
+
+/// Sets the prices of service (admins): decimal amounts in the base currency, `None` clears.
+pub async fn set_service_costs(
+    per_case: Option<String>,
+    per_activity_hour: Option<String>,
+) -> Result<crm_api_types::ServiceCosts, ApiError> {
+    let body = crm_api_types::ServiceCostsRequest { per_case, per_activity_hour };
+    call(Method::PUT, "/api/v1/analytics/service-costs", Some(&json(&body)?), None).await
+}
+
 /// A contact's lifetime value from the last fit.
 pub async fn contact_clv(id: &str) -> Result<crm_api_types::ContactClv, ApiError> {
     get(&format!("/api/v1/contacts/{}/clv", enc(id))).await

@@ -666,6 +666,17 @@ catalogue! {
     Cost => "Cost", "هزینه";
     Margin => "Gross margin", "حاشیهٔ سود ناخالص";
     MarginUnknown => "unknown: {n} orders without a cost", "نامعلوم: {n} سفارش بی‌هزینه";
+    Service => "Service", "خدمات";
+    ServiceTaken => "{c} cases · {h} hours", "{c} درخواست · {h} ساعت";
+    ServiceCost => "Service cost", "هزینهٔ خدمات";
+    ActivityHours => "Hours of activity", "ساعت‌های فعالیت";
+    NetContribution => "Net contribution", "سهم خالص سود";
+    ServiceUnpriced => "not priced: set the prices of service under Analytics", "قیمت‌گذاری نشده: قیمت خدمات را در بخش تحلیل تعیین کنید";
+    ServiceCosts => "Prices of service", "قیمت خدمات";
+    ServiceCostsExplain => "What serving a customer costs: each case, and each hour of calls, meetings and visits (an activity with several contacts is shared between them). A customer's net contribution is their gross margin less this.", "هزینهٔ خدمت‌رسانی به هر مشتری: هر درخواست، و هر ساعت تماس، جلسه و بازدید (فعالیتی با چند مخاطب میان آن‌ها تقسیم می‌شود). سهم خالص سود هر مشتری، حاشیهٔ سود ناخالص او منهای این هزینه است.";
+    PerCase => "Per case", "هر درخواست";
+    PerActivityHour => "Per hour of activity", "هر ساعت فعالیت";
+    ServiceCostsSaved => "Prices of service saved.", "قیمت خدمات ذخیره شد.";
     CustomerAnalytics => "Customer analytics", "تحلیل مشتری";
     NotACustomer => "This contact has not bought yet.", "این مخاطب هنوز خریدی نکرده است.";
     PAlive => "Still a customer", "احتمال فعال بودن";

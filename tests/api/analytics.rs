@@ -94,6 +94,72 @@ async fn ten_customers(app: &TestApp) -> Vec<String> {
 }
 
 both_backends! {
+    async fn service_costs_and_net_contribution_are_priced_and_never_guessed(app) {
+        let rep = app.member_token(Role::SalesRep, "rep@service.example").await;
+        let ids = ten_customers(&app).await;
+        // Customer 3 (margin 960) opened two cases, had a 90-minute call alone, and a one-hour
+        // meeting with customer 4 (half of it theirs); an email took no time.
+        for subject in ["Late delivery", "Wrong size"] {
+            let (s, b) = app.post("/api/v1/cases", &json!({"subject": subject, "contact_id": ids[2]})).await;
+            assert_eq!(s, StatusCode::CREATED, "{b}");
+        }
+        for (kind, secs, who) in [("call", Some(5400), vec![&ids[2]]), ("meeting", Some(3600), vec![&ids[2], &ids[3]]), ("email", None, vec![&ids[2]])] {
+            let (s, b) = app.post("/api/v1/activities", &json!({"kind": kind, "subject": kind, "contact_ids": who, "duration_seconds": secs})).await;
+            assert_eq!(s, StatusCode::CREATED, "{b}");
+        }
+        let path = format!("/api/v1/contacts/{}/metrics", ids[2]);
+        let (s, m) = app.get(&path).await;
+        assert_eq!(s, StatusCode::OK, "{m}");
+        assert_eq!(m["service"], json!({"cases": 2, "activity_hours": 2.0, "service_cost": null, "net_contribution": null}), "no prices yet: {m}");
+        let months = m["months"].as_array().expect("months");
+        let (cases, hours): (i64, f64) = months.iter().fold((0, 0.0), |(c, h), mo| (c + mo["service"]["cases"].as_i64().expect("cases"), h + mo["service"]["activity_hours"].as_f64().expect("hours")));
+        assert_eq!((cases, hours, months.iter().map(|mo| mo["orders"].as_i64().expect("orders")).sum::<i64>()), (2, 2.0, 3), "{m}");
+
+        // Prices: admins set them, as amounts of zero or more.
+        let put = |token: String, body: Value| app.send(app.client.put(app.url("/api/v1/analytics/service-costs")).bearer_auth(token).json(&body));
+        let (s, b, _) = put(rep.clone(), json!({"per_case": "100"})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+        let (s, b, _) = put(app.token.clone(), json!({"per_case": "-1", "per_activity_hour": "lots"})).await;
+        let fields: Vec<&str> = b["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+        assert_eq!((s, fields), (StatusCode::UNPROCESSABLE_ENTITY, vec!["per_case", "per_activity_hour"]), "{b}");
+        let (s, b, _) = put(app.token.clone(), json!({"per_case": "100", "per_activity_hour": "50"})).await;
+        assert_eq!((s, amount(&b["per_case"]), amount(&b["per_activity_hour"])), (StatusCode::OK, 100.0, 50.0), "{b}");
+        let (_, got) = app.get_as(&rep, "/api/v1/analytics/service-costs").await;
+        assert_eq!(got, b, "as kept");
+
+        // Two cases at 100 and two hours at 50: 300 of service, 660 of the 960 margin left.
+        let (_, m) = app.get(&path).await;
+        assert_eq!((amount(&m["service"]["service_cost"]), amount(&m["service"]["net_contribution"])), (300.0, 660.0), "{m}");
+        let (_, other) = app.get(&format!("/api/v1/contacts/{}/metrics", ids[3])).await;
+        assert_eq!((other["service"]["activity_hours"].as_f64(), amount(&other["service"]["service_cost"])), (Some(0.5), 25.0), "{other}");
+        // Customer 5's margin is not known (an order without a cost): nor is their contribution.
+        let (_, m5) = app.get(&format!("/api/v1/contacts/{}/metrics", ids[4])).await;
+        assert_eq!((amount(&m5["service"]["service_cost"]), &m5["service"]["net_contribution"]), (0.0, &Value::Null), "{m5}");
+
+        // A role that reads only some cases or activities sees no service figures (nor a
+        // partial sum); with every one, the same as an admin.
+        let (_, full) = app.get(&path).await;
+        let own = ["order", "case", "activity"].map(|e| json!({"role": "sales_rep", "entity": e, "read": "own", "write": "own"}));
+        let grants = json!({"grants": own});
+        let (s, b, _) = app.send(app.client.put(app.url("/api/v1/access-policy")).bearer_auth(&app.token).json(&grants)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        set_read(&app, "order", "all").await;
+        let (s, m) = app.get_as(&rep, &path).await;
+        assert_eq!((s, &m["service"], &m["months"][0]["service"]), (StatusCode::OK, &Value::Null, &Value::Null), "{m}");
+        set_read(&app, "case", "all").await;
+        set_read(&app, "activity", "all").await;
+        let (_, m) = app.get_as(&rep, &path).await;
+        assert_eq!(m["service"], full["service"], "{m}");
+
+        // A price cleared: the costs that need it are unknown again.
+        let (s, b, _) = put(app.token.clone(), json!({"per_activity_hour": "50"})).await;
+        assert_eq!((s, &b["per_case"]), (StatusCode::OK, &Value::Null), "{b}");
+        let (_, m) = app.get(&path).await;
+        assert_eq!((&m["service"]["service_cost"], &m["service"]["net_contribution"]), (&Value::Null, &Value::Null), "{m}");
+        let (_, other) = app.get(&format!("/api/v1/contacts/{}/metrics", ids[3])).await;
+        assert_eq!(amount(&other["service"]["service_cost"]), 25.0, "no cases, so no price per case needed: {other}");
+    }
+
     async fn the_cdnow_sample_fitted_through_the_api_gives_the_published_parameters(app) {
         let analyst = app.member_token(Role::Analyst, "analyst@clv.example").await;
         let rep = app.member_token(Role::SalesRep, "rep@clv.example").await;

@@ -110,6 +110,11 @@ test("a contact's analytics: figures, RFM group, lifetime value and profitabilit
   if (metrics.body.rfm) {
     assert.match(await page.textContent('#metric-rfm'), new RegExp(`R${metrics.body.rfm.recency} F${metrics.body.rfm.frequency}`));
   }
+  // Service taken, priced at the demo's prices, and the net contribution left, month by month too.
+  assert.ok(metrics.body.service && metrics.body.service.service_cost, JSON.stringify(metrics.body.service));
+  assert.match(await page.textContent('#metric-service'), new RegExp(`^${metrics.body.service.cases} cases`));
+  assert.doesNotMatch(await page.textContent('#metric-service-cost'), /not priced/);
+  assert.equal(await page.locator('#months thead th').count(), 6);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#months-csv')]);
   assert.equal(download.suggestedFilename(), 'profitability.csv');
   await page.screenshot({ path: join(artifacts, 'contact-analytics-en-1440.png'), fullPage: true });
@@ -121,6 +126,21 @@ test("a contact's analytics: figures, RFM group, lifetime value and profitabilit
   await noSidewaysScroll(page, "a contact's analytics at 390 px");
   await page.screenshot({ path: join(artifacts, 'contact-analytics-fa-390.png'), fullPage: true });
   await setLanguage(page, 'en');
+
+  // An admin changes the prices of service on the analytics page.
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto(`${server.base}/analytics`);
+  await page.waitForFunction(() => document.querySelector('#per-case')?.value === '2,500,000');
+  await page.fill('#per-case', '3,000,000');
+  await page.click('#save-service-costs');
+  let kept;
+  for (let i = 0; i < 50 && kept !== '3000000'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    kept = (await api(server.base, 'GET', '/api/v1/analytics/service-costs')).body.per_case?.amount;
+  }
+  assert.equal(kept, '3000000');
+  const back = await api(server.base, 'PUT', '/api/v1/analytics/service-costs', { per_case: '2500000', per_activity_hour: '4000000' });
+  assert.equal(back.status, 200, JSON.stringify(back.body));
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -153,6 +153,48 @@ pub struct MonthFigures {
     pub month: String,
     #[serde(flatten)]
     pub totals: PurchaseTotals,
+    /// The month's service; `null` when the contact's `service` is.
+    pub service: Option<ServiceFigures>,
+}
+
+/// The service a customer took and what it cost, in the base currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceFigures {
+    /// Their cases (opened in the period).
+    pub cases: i64,
+    /// Their share of the time of activities with them (an activity with three contacts is a
+    /// third each one's); activities without a duration take none.
+    pub activity_hours: f64,
+    /// At the workspace's prices of service; `null` while a price it needs is not set.
+    pub service_cost: Option<MoneyDto>,
+    /// Gross margin less service cost; `null` while either is not known.
+    pub net_contribution: Option<MoneyDto>,
+}
+
+/// What serving customers costs: a price per case and per hour of activity, in the base
+/// currency; `null` until an admin sets it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceCosts {
+    pub per_case: Option<MoneyDto>,
+    pub per_activity_hour: Option<MoneyDto>,
+    /// The base currency the prices are in.
+    pub currency: String,
+}
+
+/// New prices of service: decimal amounts in the base currency, zero or more; `null` (or left
+/// out) clears one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ServiceCostsRequest {
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "250000"))]
+    pub per_case: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "900000"))]
+    pub per_activity_hour: Option<String>,
 }
 
 /// A contact's customer metrics now, from their orders.
@@ -169,7 +211,11 @@ pub struct CustomerMetrics {
     pub totals: PurchaseTotals,
     /// Against the workspace's cut points; `null` before the first recompute.
     pub rfm: Option<RfmScores>,
-    /// Month by month, oldest first: profitability over time.
+    /// The service they took in all and their net contribution; `null` when your role reads
+    /// only some cases or activities (a customer's service adds up all of it).
+    pub service: Option<ServiceFigures>,
+    /// Month by month, oldest first (months with a purchase, a case or a timed activity):
+    /// profitability over time.
     pub months: Vec<MonthFigures>,
 }
 

@@ -1,5 +1,7 @@
 //! Customer metrics and RFM: each contact's purchases, revenue, cost and gross margin in the
-//! base currency, their RFM scores and group, and the same month by month.
+//! base currency, the service they took (cases, hours of activity) priced at the workspace's
+//! rates and the net contribution left, their RFM scores and group, and the same month by
+//! month.
 //!
 //! A purchase is a live revenue order (placed, paid or fulfilled) naming the contact, as for
 //! customer lifetime value. Revenue is the order's total in the base currency; its cost is the
@@ -419,12 +421,44 @@ pub(crate) fn require_all_orders(conn: &mut DbConnection, caller: &Caller) -> Ap
     .into())
 }
 
-/// One month of a customer's purchases.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What serving customers costs, in the base currency (×10⁴): per case and per hour of
+/// activity; `None` until an admin sets it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServiceRates {
+    pub per_case_e4: Option<i64>,
+    pub per_activity_hour_e4: Option<i64>,
+}
+
+/// The service a customer took over some time: their cases, and their share of the time of
+/// activities with them (an activity with three contacts is a third each one's).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Service {
+    pub cases: i64,
+    pub activity_seconds: f64,
+}
+
+impl Service {
+    /// At `rates`; `None` while a rate it needs is not set (a case with no price per case).
+    pub fn cost_e4(&self, rates: ServiceRates) -> Option<i64> {
+        let cases = if self.cases == 0 { 0.0 } else { (self.cases as f64) * rates.per_case_e4? as f64 };
+        let hours = if self.activity_seconds == 0.0 { 0.0 } else { self.activity_seconds / 3600.0 * rates.per_activity_hour_e4? as f64 };
+        Some((cases + hours).round() as i64)
+    }
+
+    /// What `totals` leave after this service: gross margin less service cost, when both are
+    /// known.
+    pub fn net_contribution_e4(&self, totals: &Totals, rates: ServiceRates) -> Option<i64> {
+        Some(totals.gross_margin_e4()?.saturating_sub(self.cost_e4(rates)?))
+    }
+}
+
+/// One month of a customer's purchases and service.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Month {
     /// `YYYY-MM` (UTC).
     pub month: String,
     pub totals: Totals,
+    pub service: Service,
 }
 
 /// A contact's figures now, from their orders, and month by month.
@@ -436,6 +470,11 @@ pub struct ContactMetrics {
     pub recency_days: Option<i64>,
     /// Against the cut points in use; none before the first recompute or without purchases.
     pub scores: Option<crm_analytics::rfm::Scores>,
+    /// Their service in all; `None` when the caller's role reads only some cases or
+    /// activities (a customer's service adds up all of it).
+    pub service: Option<Service>,
+    pub rates: ServiceRates,
+    /// Months with a purchase, a case or a timed activity, oldest first.
     pub months: Vec<Month>,
     /// In the base currency.
     pub currency: String,
@@ -452,7 +491,8 @@ fn month_of(micros: i64, solar: bool) -> String {
 }
 
 /// A contact's figures now (whoever may read the contact reads them: a customer's metrics
-/// follow the customer), month by month in the Gregorian or (`solar`) the Solar Hijri calendar.
+/// follow the customer), month by month in the Gregorian or (`solar`) the Solar Hijri calendar;
+/// their service only to roles that read every case and activity.
 pub async fn contact(db: &Db, caller: &Caller, id: String, solar: bool) -> AppResult<ContactMetrics> {
     let caller = caller.clone();
     db.read(move |conn| {
@@ -463,16 +503,31 @@ pub async fn contact(db: &Db, caller: &Caller, id: String, solar: bool) -> AppRe
         let bought = purchases::purchases_of(conn, ws, &id)?;
         let (cuts, _, recomputed_at) = cuts(conn, ws)?;
         let currency = crate::workspace::settings(conn, ws)?.base.code().to_owned();
-        let mut months: Vec<Month> = Vec::new();
+        let mut months: std::collections::BTreeMap<String, (Totals, Service)> = std::collections::BTreeMap::new();
         for p in &bought {
-            let m = month_of(p.ordered_at, solar);
-            if months.last().is_none_or(|last| last.month != m) {
-                months.push(Month { month: m, totals: Totals::default() });
-            }
-            if let Some(last) = months.last_mut() {
-                last.totals.add(p);
-            }
+            months.entry(month_of(p.ordered_at, solar)).or_default().0.add(p);
         }
+        let serves = caller.reach(conn, Entity::Case)?.owners().is_none() && caller.reach(conn, Entity::Activity)?.owners().is_none();
+        let service = if serves {
+            let mut all = Service::default();
+            for at in purchases::cases_of(conn, ws, &id)? {
+                months.entry(month_of(at, solar)).or_default().1.cases += 1;
+                all.cases += 1;
+            }
+            for a in purchases::timed_activities_of(conn, ws, &id)? {
+                let share = a.duration_seconds as f64 / a.contacts as f64;
+                months.entry(month_of(a.occurred_at, solar)).or_default().1.activity_seconds += share;
+                all.activity_seconds += share;
+            }
+            Some(all)
+        } else {
+            None
+        };
+        let months = months
+            .into_iter()
+            .map(|(month, (totals, s))| Month { month, totals, service: if serves { s } else { Service::default() } })
+            .collect();
+        let rates = service_rates_in(conn, ws)?;
         let now = crm_store::time::now_micros();
         let b = Bought::of(id, &bought);
         Ok(ContactMetrics {
@@ -481,6 +536,8 @@ pub async fn contact(db: &Db, caller: &Caller, id: String, solar: bool) -> AppRe
             totals: b.as_ref().map(|b| b.totals).unwrap_or_default(),
             recency_days: b.as_ref().map(|b| (now - b.last).max(0) / DAY_MICROS),
             scores: b.as_ref().zip(cuts.as_ref()).map(|(b, c)| c.score(&b.figures(now))),
+            service,
+            rates,
             months,
             currency,
             recomputed_at,
@@ -596,4 +653,59 @@ impl Cohort {
             .take_while(|t| t.orders_without_cost == 0)
             .position(|t| i128::from(t.revenue_e4) - i128::from(t.cost_e4) >= i128::from(cost_e4) * n)
     }
+}
+
+fn service_rates_in(conn: &mut DbConnection, ws: &str) -> StoreResult<ServiceRates> {
+    let (per_case_e4, per_activity_hour_e4) = repo::service_rates(conn, ws)?;
+    Ok(ServiceRates { per_case_e4, per_activity_hour_e4 })
+}
+
+/// The workspace's prices of service, with its base currency (whoever reads analytics).
+pub async fn service_rates(db: &Db, caller: &Caller) -> AppResult<(ServiceRates, String)> {
+    let ws = caller.workspace().to_owned();
+    db.read(move |conn| {
+        let rates = service_rates_in(conn, &ws)?;
+        Ok((rates, crate::workspace::settings(conn, &ws)?.base.code().to_owned()))
+    })
+    .await
+}
+
+/// Sets the workspace's prices of service (admins): decimal amounts in the base currency
+/// (`None` clears one), each zero or more.
+pub async fn set_service_rates(
+    db: &Db,
+    caller: &Caller,
+    per_case: Option<String>,
+    per_activity_hour: Option<String>,
+) -> AppResult<(ServiceRates, String)> {
+    if caller.role() != Role::Admin {
+        return Err(StoreError::Forbidden { code: "forbidden", message: "admins set the prices of service".into(), field: None }.into());
+    }
+    let ws = caller.workspace().to_owned();
+    db.write(move |conn| {
+        let base = crate::workspace::settings(conn, &ws)?.base;
+        let mut errs = crm_domain::ValidationErrors::new();
+        let mut price = |name: &str, raw: Option<String>| -> Option<i64> {
+            let raw = raw?;
+            match crm_domain::Money::parse(name, raw.trim(), base) {
+                Ok(m) if m.amount_e4() >= 0 => Some(m.amount_e4()),
+                Ok(_) => {
+                    errs.push(FieldError::new(name, "negative", "a price is zero or more"));
+                    None
+                }
+                Err(e) => {
+                    errs.push(e);
+                    None
+                }
+            }
+        };
+        let rates =
+            ServiceRates { per_case_e4: price("per_case", per_case), per_activity_hour_e4: price("per_activity_hour", per_activity_hour) };
+        if !errs.is_empty() {
+            return Err(StoreError::Invalid(errs).into());
+        }
+        repo::save_service_rates(conn, &ws, rates.per_case_e4, rates.per_activity_hour_e4)?;
+        Ok::<_, AppError>((rates, base.code().to_owned()))
+    })
+    .await
 }

@@ -92,6 +92,8 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(analytics::contact_clv)
         .service(metrics::recompute_metrics)
         .service(metrics::set_rfm_thresholds)
+        .service(metrics::get_service_costs)
+        .service(metrics::set_service_costs)
         .service(metrics::rfm_report)
         .service(metrics::contact_metrics)
         .service(metrics::cohorts)

@@ -224,10 +224,13 @@ pub fn seed(conn: &mut DbConnection, ws: &str, password: &Secret, size: SeedSize
         }
         crm_store::write_tx(conn, |c| crm_store::assignment::set_rules(c, ws, &rules))?;
     }
-    // The analytics pages open on figures: every customer's metrics and RFM scores, a
+    // The analytics pages open on figures: prices of service, every customer's metrics and RFM scores, a
     // lifetime-value fit on all but the last 26 weeks (checked against them), and a propensity
     // model with every contact's score.
     crm_store::write_tx(conn, |c| {
+        // Prices of service, so that customers' net contribution reads: 250,000 tomans a case,
+        // 400,000 an hour of calls, meetings and visits (in rials, the demo's base currency).
+        crm_store::metrics::save_service_rates(c, ws, Some(2_500_000 * 10_000), Some(4_000_000 * 10_000))?;
         let customers = crm_app::metrics::recompute_in(c, ws, crm_store::time::now_micros())?;
         if let Err(e) = crm_app::analytics::fit_in(c, ws, 26) {
             tracing::warn!(error = %e, customers, "the demo's lifetime-value fit failed");

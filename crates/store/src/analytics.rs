@@ -1,7 +1,8 @@
 //! What the analytical models read and keep: each customer's revenue orders (in the base
-//! currency) and the workspace's last customer-lifetime-value fit.
+//! currency), the service they took (cases, timed activities) and the workspace's last
+//! customer-lifetime-value fit.
 
-use crate::schema::{clv_fits, orders};
+use crate::schema::{activities, activity_participants, cases, clv_fits, orders};
 use crate::{DbConnection, StoreResult};
 use crm_domain::commerce::OrderStatus;
 use diesel::prelude::*;
@@ -118,4 +119,63 @@ pub fn save_clv_fit(conn: &mut DbConnection, ws: &str, body: &str, at: i64) -> S
 /// The workspace's last fit, as kept.
 pub fn clv_fit(conn: &mut DbConnection, ws: &str) -> StoreResult<Option<String>> {
     Ok(clv_fits::table.filter(clv_fits::workspace_id.eq(ws)).select(clv_fits::body).first(conn).optional()?)
+}
+
+/// When each of a contact's live cases was opened, oldest first.
+pub fn cases_of(conn: &mut DbConnection, ws: &str, contact_id: &str) -> StoreResult<Vec<i64>> {
+    Ok(cases::table
+        .filter(cases::workspace_id.eq(ws))
+        .filter(cases::contact_id.eq(contact_id))
+        .filter(cases::deleted_at.is_null())
+        .select(cases::created_at)
+        .order_by(cases::created_at)
+        .load(conn)?)
+}
+
+/// A timed activity with a contact: when, how long, and with how many contacts in all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimedActivity {
+    pub occurred_at: i64,
+    pub duration_seconds: i64,
+    pub contacts: i64,
+}
+
+/// A contact's live activities that took time (a duration above zero), oldest first, each with
+/// the number of contacts it was with.
+pub fn timed_activities_of(conn: &mut DbConnection, ws: &str, contact_id: &str) -> StoreResult<Vec<TimedActivity>> {
+    let rows: Vec<(String, i64, Option<i64>)> = activity_participants::table
+        .inner_join(activities::table.on(activities::id.eq(activity_participants::activity_id)))
+        .filter(activity_participants::workspace_id.eq(ws))
+        .filter(activity_participants::kind.eq("contact"))
+        .filter(activity_participants::participant_id.eq(contact_id))
+        .filter(activities::deleted_at.is_null())
+        .filter(activities::duration_seconds.gt(0))
+        .select((activities::id, activities::occurred_at, activities::duration_seconds))
+        .order_by(activities::occurred_at)
+        .load(conn)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // How many contacts each was with, a thousand activities a query (bound parameters are
+    // limited).
+    let mut shared = std::collections::HashMap::with_capacity(rows.len());
+    for chunk in rows.chunks(1000) {
+        let ids: Vec<&str> = chunk.iter().map(|r| r.0.as_str()).collect();
+        let counted: Vec<(String, i64)> = activity_participants::table
+            .filter(activity_participants::workspace_id.eq(ws))
+            .filter(activity_participants::activity_id.eq_any(ids))
+            .filter(activity_participants::kind.eq("contact"))
+            .group_by(activity_participants::activity_id)
+            .select((activity_participants::activity_id, diesel::dsl::count_star()))
+            .load(conn)?;
+        shared.extend(counted);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(id, occurred_at, duration)| TimedActivity {
+            occurred_at,
+            duration_seconds: duration.unwrap_or(0),
+            contacts: shared.get(&id).map_or(1, |n| (*n).max(1)),
+        })
+        .collect())
 }

@@ -235,3 +235,40 @@ pub fn save_state(conn: &mut DbConnection, ws: &str, cuts: Option<&str>, fixed: 
     };
     Ok(())
 }
+
+/// The workspace's prices of service, in the base currency (×10⁴): per case and per hour of
+/// activity; none until an admin sets them.
+pub fn service_rates(conn: &mut DbConnection, ws: &str) -> StoreResult<(Option<i64>, Option<i64>)> {
+    Ok(analytics_state::table
+        .filter(analytics_state::workspace_id.eq(ws))
+        .select((analytics_state::cost_per_case_e4, analytics_state::cost_per_activity_hour_e4))
+        .first(conn)
+        .optional()?
+        .unwrap_or((None, None)))
+}
+
+/// Keeps the workspace's prices of service.
+pub fn save_service_rates(conn: &mut DbConnection, ws: &str, per_case_e4: Option<i64>, per_hour_e4: Option<i64>) -> StoreResult<()> {
+    let values = (
+        analytics_state::workspace_id.eq(ws),
+        analytics_state::rfm_fixed.eq(0),
+        analytics_state::cost_per_case_e4.eq(per_case_e4),
+        analytics_state::cost_per_activity_hour_e4.eq(per_hour_e4),
+    );
+    let set = (analytics_state::cost_per_case_e4.eq(per_case_e4), analytics_state::cost_per_activity_hour_e4.eq(per_hour_e4));
+    match conn {
+        DbConnection::Sqlite(c) => diesel::insert_into(analytics_state::table)
+            .values(values)
+            .on_conflict(analytics_state::workspace_id)
+            .do_update()
+            .set(set)
+            .execute(c)?,
+        DbConnection::Postgresql(c) => diesel::insert_into(analytics_state::table)
+            .values(values)
+            .on_conflict(analytics_state::workspace_id)
+            .do_update()
+            .set(set)
+            .execute(c)?,
+    };
+    Ok(())
+}

@@ -416,6 +416,7 @@ diesel::table! {
 diesel::table! {
     analytics_state (workspace_id) {
         workspace_id -> Text, rfm_cuts -> Nullable<Text>, rfm_fixed -> Integer, metrics_at -> Nullable<BigInt>, cohorts -> Nullable<Text>,
+        cost_per_case_e4 -> Nullable<BigInt>, cost_per_activity_hour_e4 -> Nullable<BigInt>,
     }
 }
 

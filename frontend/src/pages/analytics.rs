@@ -32,6 +32,11 @@ fn export_csv(name: &str, rows: Vec<Vec<String>>) {
     save_as(&format!("data:text/csv;charset=utf-8,{encoded}"), name);
 }
 
+/// Hours with at most two decimals, in the language's digits.
+fn hours(lang: Lang, h: f64) -> String {
+    crate::custom::decimal(lang, &format!("{}", (h * 100.0).round() / 100.0))
+}
+
 fn money(lang: Lang, m: &MoneyDto) -> String {
     i18n::money_str(lang, &m.amount, &m.currency)
 }
@@ -83,10 +88,12 @@ pub fn AnalyticsPage() -> impl IntoView {
     let busy = RwSignal::new(false);
     // Admins, managers and analysts recompute and fit; the others only read.
     let analyst = RwSignal::new(false);
+    let admin = RwSignal::new(false);
     leptos::task::spawn_local(async move {
         if let Ok(me) = api::me().await {
             use crm_api_types::Role;
             analyst.try_set(matches!(me.role, Role::Admin | Role::Manager | Role::Analyst));
+            admin.try_set(me.role == Role::Admin);
         }
     });
     let load = move || {
@@ -142,6 +149,63 @@ pub fn AnalyticsPage() -> impl IntoView {
             Some(Err(_)) => view! { <section class="panel"><h2>{tr(A::Clv)}</h2><p class="empty" id="clv-empty">{tr(A::ClvEmpty)}</p></section> }.into_any(),
             Some(Ok(f)) => view! { <ClvPanel fit=f/> }.into_any(),
         }}
+        <ServicePanel admin=admin/>
+    }
+}
+
+/// What serving a customer costs: the prices per case and per hour of activity, which admins
+/// set and everyone else reads.
+#[component]
+fn ServicePanel(admin: RwSignal<bool>) -> impl IntoView {
+    let lang = i18n::lang();
+    let (case, hour, currency, busy) =
+        (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(false));
+    leptos::task::spawn_local(async move {
+        if let Ok(c) = api::service_costs().await {
+            let l = lang.get_untracked();
+            let shown = |m: Option<MoneyDto>| m.map(|m| crate::custom::decimal(l, &m.amount)).unwrap_or_default();
+            case.try_set(shown(c.per_case));
+            hour.try_set(shown(c.per_activity_hour));
+            currency.try_set(c.currency);
+        }
+    });
+    let save = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let l = lang.get_untracked();
+            // Typed with either digits, thousands separators and the Persian decimal mark.
+            let wire = |s: String| {
+                let s = crm_domain::digits::to_ascii_digits(s.trim()).replace('٫', ".").replace([',', '٬'], "");
+                (!s.is_empty()).then_some(s)
+            };
+            let done = api::set_service_costs(wire(case.get_untracked()), wire(hour.get_untracked())).await;
+            busy.try_set(false);
+            match done {
+                Ok(_) => toast(i18n::text(l, A::ServiceCostsSaved), false),
+                Err(e) => toast(e.message(l), true),
+            }
+        });
+    };
+    let field = move |id: &'static str, label: A, value: RwSignal<String>| {
+        view! {
+            <label class="inline">{tr(label)}" "
+                <input id=id inputmode="decimal" prop:value=move || value.get() on:input=move |e| value.set(event_target_value(&e)) disabled=move || !admin.get()/>
+                " "<span class="muted">{move || currency.get()}</span>
+            </label>
+        }
+    };
+    view! {
+        <section class="panel" id="service-costs">
+            <h2>{tr(A::ServiceCosts)}</h2>
+            <p class="muted">{tr(A::ServiceCostsExplain)}</p>
+            <div class="row">
+                {field("per-case", A::PerCase, case)}
+                {field("per-activity-hour", A::PerActivityHour, hour)}
+                <Show when=move || admin.get()>
+                    <button id="save-service-costs" class="button" disabled=move || busy.get() on:click=save>{tr(T::Save)}</button>
+                </Show>
+            </div>
+        </section>
     }
 }
 
@@ -611,15 +675,25 @@ pub fn ContactAnalytics(id: String) -> impl IntoView {
             i18n::text(l, A::Revenue).to_owned(),
             i18n::text(l, A::Cost).to_owned(),
             i18n::text(l, A::Margin).to_owned(),
+            i18n::text(l, T::Cases).to_owned(),
+            i18n::text(l, A::ActivityHours).to_owned(),
+            i18n::text(l, A::ServiceCost).to_owned(),
+            i18n::text(l, A::NetContribution).to_owned(),
         ]];
+        let amount = |m: &Option<MoneyDto>| m.as_ref().map(|m| m.amount.clone()).unwrap_or_default();
         for mo in &m.months {
             let t = &mo.totals;
+            let s = mo.service.as_ref();
             rows.push(vec![
                 mo.month.clone(),
                 t.orders.to_string(),
                 t.revenue.amount.clone(),
                 t.cost.amount.clone(),
-                t.gross_margin.as_ref().map(|g| g.amount.clone()).unwrap_or_default(),
+                amount(&t.gross_margin),
+                s.map(|s| s.cases.to_string()).unwrap_or_default(),
+                s.map(|s| s.activity_hours.to_string()).unwrap_or_default(),
+                s.map(|s| amount(&s.service_cost)).unwrap_or_default(),
+                s.map(|s| amount(&s.net_contribution)).unwrap_or_default(),
             ]);
         }
         export_csv("profitability.csv", rows);
@@ -635,6 +709,7 @@ pub fn ContactAnalytics(id: String) -> impl IntoView {
             Some(Ok(m)) => {
                 let most = m.months.iter().filter_map(|mo| mo.totals.revenue.amount.parse::<f64>().ok()).fold(0.0, f64::max).max(1e-9);
                 let t = m.totals.clone();
+                let served = m.service.is_some();
                 view! {
                     <section class="facts">
                         <dl id="customer-facts">
@@ -644,6 +719,14 @@ pub fn ContactAnalytics(id: String) -> impl IntoView {
                                 Some(g) => money(lang.get(), g),
                                 None => i18n::text(lang.get(), A::MarginUnknown).replace("{n}", &i18n::number(lang.get(), t.orders_without_cost)),
                             }}</dd>
+                            {m.service.clone().map(|s| view! {
+                                <dt>{tr(A::Service)}</dt>
+                                <dd id="metric-service">{i18n::text(lang.get(), A::ServiceTaken).replace("{c}", &i18n::number(lang.get(), s.cases)).replace("{h}", &hours(lang.get(), s.activity_hours))}</dd>
+                                <dt>{tr(A::ServiceCost)}</dt>
+                                <dd id="metric-service-cost">{s.service_cost.as_ref().map(|c| money(lang.get(), c)).unwrap_or_else(|| i18n::text(lang.get(), A::ServiceUnpriced).to_owned())}</dd>
+                                <dt>{tr(A::NetContribution)}</dt>
+                                <dd id="metric-net">{s.net_contribution.as_ref().map(|c| money(lang.get(), c)).unwrap_or_else(|| "—".into())}</dd>
+                            })}
                             <dt>{tr(A::Rfm)}</dt><dd id="metric-rfm">{m.rfm.as_ref().map(|s| format!("{} · R{} F{} M{}", i18n::text(lang.get(), group_label(&s.group)), s.recency, s.frequency, s.monetary)).map(|s| i18n::digits(lang.get(), &s)).unwrap_or_else(|| "—".into())}</dd>
                             {move || clv.get().flatten().map(|c| view! {
                                 <dt>{tr(A::PAlive)}</dt><dd id="metric-alive">{c.p_alive.map(|p| percent(lang.get(), p)).unwrap_or_default()}</dd>
@@ -654,7 +737,10 @@ pub fn ContactAnalytics(id: String) -> impl IntoView {
                     <section class="panel">
                         <h2>{tr(A::ProfitOverTime)}</h2>
                         <div class="scroll"><table class="list bars" id="months">
-                            <thead><tr><th>{tr(A::Month)}</th><th>{tr(A::Orders)}</th><th>{tr(A::Revenue)}</th><th>{tr(A::Margin)}</th></tr></thead>
+                            <thead><tr>
+                                <th>{tr(A::Month)}</th><th>{tr(A::Orders)}</th><th>{tr(A::Revenue)}</th><th>{tr(A::Margin)}</th>
+                                {served.then(|| view! { <th>{tr(A::ServiceCost)}</th><th>{tr(A::NetContribution)}</th> })}
+                            </tr></thead>
                             <tbody>
                                 {m.months.iter().map(|mo| {
                                     let share = mo.totals.revenue.amount.parse::<f64>().unwrap_or(0.0) / most;
@@ -664,6 +750,10 @@ pub fn ContactAnalytics(id: String) -> impl IntoView {
                                             <td>{i18n::number(lang.get(), mo.totals.orders)}</td>
                                             <td><span class="bar actual" style=format!("--w:{share:.3}")></span>{money(lang.get(), &mo.totals.revenue)}</td>
                                             <td>{mo.totals.gross_margin.as_ref().map(|g| money(lang.get(), g)).unwrap_or_else(|| "—".into())}</td>
+                                            {mo.service.clone().map(|s| view! {
+                                                <td>{s.service_cost.as_ref().map(|c| money(lang.get(), c)).unwrap_or_else(|| "—".into())}</td>
+                                                <td>{s.net_contribution.as_ref().map(|c| money(lang.get(), c)).unwrap_or_else(|| "—".into())}</td>
+                                            })}
                                         </tr>
                                     }
                                 }).collect_view()}

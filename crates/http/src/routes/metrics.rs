@@ -10,9 +10,10 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use crm_api_types::{
     CohortFigures, CohortMonthFigures, CohortReportDto, CustomerMetrics, MetricsRecomputed, MoneyDto, MonthFigures, Problem,
-    PurchaseTotals, RfmCell, RfmGroup, RfmReport, RfmScores, RfmThresholds, RfmThresholdsRequest,
+    PurchaseTotals, RfmCell, RfmGroup, RfmReport, RfmScores, RfmThresholds, RfmThresholdsRequest, ServiceCosts, ServiceCostsRequest,
+    ServiceFigures,
 };
-use crm_app::metrics::{self, Group, RfmCuts, Totals};
+use crm_app::metrics::{self, Group, RfmCuts, Service, ServiceRates, Totals};
 use crm_domain::{Currency, Money, ValidationErrors};
 
 fn at(micros: i64) -> DateTime<Utc> {
@@ -35,6 +36,23 @@ fn totals(t: &Totals, currency: &str) -> PurchaseTotals {
         costed_revenue: money(t.costed_revenue_e4, currency),
         orders_without_cost: t.orders_without_cost,
         gross_margin: t.gross_margin_e4().map(|m| money(m, currency)),
+    }
+}
+
+fn service(s: &Service, t: &Totals, rates: ServiceRates, currency: &str) -> ServiceFigures {
+    ServiceFigures {
+        cases: s.cases,
+        activity_hours: (s.activity_seconds / 36.0).round() / 100.0,
+        service_cost: s.cost_e4(rates).map(|c| money(c, currency)),
+        net_contribution: s.net_contribution_e4(t, rates).map(|n| money(n, currency)),
+    }
+}
+
+fn service_costs((rates, currency): &(ServiceRates, String)) -> ServiceCosts {
+    ServiceCosts {
+        per_case: rates.per_case_e4.map(|r| money(r, currency)),
+        per_activity_hour: rates.per_activity_hour_e4.map(|r| money(r, currency)),
+        currency: currency.clone(),
     }
 }
 
@@ -159,9 +177,11 @@ pub async fn rfm_report(state: web::Data<AppState>, who: Principal) -> ApiResult
 /// A contact's customer metrics now, and month by month.
 ///
 /// Purchases, revenue, cost and gross margin in the base currency (`null` margin while an
-/// order has no cost), days since the last purchase, RFM scores and group, and the same totals
-/// per month (`calendar=solar_hijri` for Solar Hijri months): profitability over time.
-/// Whoever may read the contact reads them (404 otherwise).
+/// order has no cost), the service they took (cases, hours of activity) at the workspace's
+/// prices and the net contribution left, days since the last purchase, RFM scores and group,
+/// and the same per month (`calendar=solar_hijri` for Solar Hijri months): profitability over
+/// time. Whoever may read the contact reads them (404 otherwise); the service only roles that
+/// read every case and activity.
 #[utoipa::path(
     tag = "analytics",
     operation_id = "contact_metrics",
@@ -204,7 +224,16 @@ pub async fn contact_metrics(
             monetary: s.monetary,
             group: s.group.as_str().to_owned(),
         }),
-        months: m.months.iter().map(|mo| MonthFigures { month: mo.month.clone(), totals: totals(&mo.totals, cur) }).collect(),
+        service: m.service.map(|s| service(&s, &m.totals, m.rates, cur)),
+        months: m
+            .months
+            .iter()
+            .map(|mo| MonthFigures {
+                month: mo.month.clone(),
+                totals: totals(&mo.totals, cur),
+                service: m.service.map(|_| service(&mo.service, &mo.totals, m.rates, cur)),
+            })
+            .collect(),
     };
     Ok(HttpResponse::Ok().json(out))
 }
@@ -279,4 +308,43 @@ pub async fn cohorts(state: web::Data<AppState>, who: Principal, req: HttpReques
         recomputed_at: r.recomputed_at.map(at),
     };
     Ok(HttpResponse::Ok().json(report))
+}
+
+/// The prices of service.
+///
+/// What serving a customer costs, in the base currency: per case and per hour of activity
+/// (`null` until an admin sets them). A customer's service cost is their cases and their share
+/// of the activities' time at these prices; their net contribution is gross margin less it.
+#[utoipa::path(
+    tag = "analytics",
+    operation_id = "service_costs",
+    responses((status = 200, description = "The prices", body = ServiceCosts)),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[get("/analytics/service-costs")]
+pub async fn get_service_costs(state: web::Data<AppState>, who: Principal) -> ApiResult<HttpResponse> {
+    let r = metrics::service_rates(state.app_db(), &who.caller()).await?;
+    Ok(HttpResponse::Ok().json(service_costs(&r)))
+}
+
+/// Set the prices of service (admins).
+///
+/// Decimal amounts in the base currency, zero or more; `null` or left out clears a price (and
+/// the service costs that need it read `null` again).
+#[utoipa::path(
+    tag = "analytics",
+    operation_id = "set_service_costs",
+    request_body(content = ServiceCostsRequest, example = json!({"per_case": "250000", "per_activity_hour": "900000"})),
+    responses(
+        (status = 200, description = "The prices now", body = ServiceCosts),
+        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A price that is not an amount, or negative", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("api_key" = []))
+)]
+#[put("/analytics/service-costs")]
+pub async fn set_service_costs(state: web::Data<AppState>, who: Principal, body: Json<ServiceCostsRequest>) -> ApiResult<HttpResponse> {
+    let b = body.value;
+    let r = metrics::set_service_rates(state.app_db(), &who.caller(), b.per_case, b.per_activity_hour).await?;
+    Ok(HttpResponse::Ok().json(service_costs(&r)))
 }
