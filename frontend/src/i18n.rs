@@ -593,6 +593,7 @@ catalogue! {
     SfCreated => "Added", "تاریخ افزودن";
     SfOrders => "Purchases", "خریدها";
     SfRevenue => "Revenue (all time)", "درآمد (همهٔ دوران)";
+    SfGrossMargin => "Gross margin (all time)", "حاشیهٔ سود ناخالص (همهٔ دوران)";
     SfFirstPurchase => "First purchase", "نخستین خرید";
     SfLastPurchase => "Last purchase", "آخرین خرید";
     SfRfmGroup => "RFM group", "گروه RFM";

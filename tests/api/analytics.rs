@@ -240,6 +240,13 @@ both_backends! {
         assert_eq!(r["thresholds"], json!({"recency_days": [20.0, 40.0, 60.0, 80.0], "frequency": [2.0, 4.0, 6.0, 8.0],
             "monetary": [1000.0, 1800.0, 2400.0, 2800.0]}), "{r}");
 
+        // Segments on the gross margin: customer k's is 40·k·(11 − k); customer 5's is not known
+        // (an order without a cost), so no comparison holds for them.
+        for (rule, n) in [(json!({"field": "gross_margin", "op": "gte", "value": "1000"}), 3), (json!({"field": "gross_margin", "op": "lt", "value": "500"}), 2)] {
+            let (s, b) = app.post("/api/v1/segments/preview", &json!({"rules": rule})).await;
+            assert_eq!((s, b["count"].as_i64()), (StatusCode::OK, Some(n)), "{rule}: {b}");
+        }
+
         // Customer k scores R 5,5,4,4,3,3,2,2,1,1 and F 1,1,2,2,3,3,4,4,5,5: two customers each in five groups.
         let (s, rfm) = app.get("/api/v1/analytics/rfm").await;
         assert_eq!(s, StatusCode::OK, "{rfm}");

@@ -51,6 +51,8 @@ pub enum Field {
     Orders,
     /// Revenue of all time in the base currency (×10⁴).
     Revenue,
+    /// Revenue less cost of all time (×10⁴), when every order has a cost.
+    GrossMargin,
     FirstPurchaseAt,
     LastPurchaseAt,
     RfmGroup,
@@ -203,7 +205,7 @@ const ACTIVITY_KINDS: &[&str] = &["call", "email", "meeting", "sms", "chat", "we
 
 impl Field {
     /// The built-in fields by their API name (custom fields are `custom.<key>`).
-    const NAMES: [(&'static str, Field); 24] = [
+    const NAMES: [(&'static str, Field); 25] = [
         ("first_name", Field::FirstName),
         ("last_name", Field::LastName),
         ("title", Field::Title),
@@ -216,6 +218,7 @@ impl Field {
         ("created_at", Field::CreatedAt),
         ("orders", Field::Orders),
         ("revenue", Field::Revenue),
+        ("gross_margin", Field::GrossMargin),
         ("first_purchase_at", Field::FirstPurchaseAt),
         ("last_purchase_at", Field::LastPurchaseAt),
         ("rfm_group", Field::RfmGroup),
@@ -251,6 +254,7 @@ impl Field {
             self,
             Field::Orders
                 | Field::Revenue
+                | Field::GrossMargin
                 | Field::FirstPurchaseAt
                 | Field::LastPurchaseAt
                 | Field::RfmGroup
@@ -282,7 +286,7 @@ impl Field {
             Field::CreatedAt | Field::FirstPurchaseAt => Shape::Dated,
             Field::LastPurchaseAt | Field::LastActivityAt => Shape::Time,
             Field::Orders => Shape::Count,
-            Field::Revenue => Shape::Amount,
+            Field::Revenue | Field::GrossMargin => Shape::Amount,
             Field::RecencyScore | Field::FrequencyScore | Field::MonetaryScore => Shape::Score,
             Field::Propensity => Shape::Probability,
             Field::BoughtProduct | Field::Segment => Shape::Existence,

@@ -353,6 +353,18 @@ pub fn builtin(pg: bool, ws: &str, now: i64, c: &Condition) -> StoreResult<SqlWh
             pred.sql(&format!("{col} {} ", cmp.sql())).int(*v);
             w = exists(metrics(ws, &pred), zero_holds);
         }
+        // Known only when every order has a cost: a customer whose margin is unknown matches
+        // no comparison; one who never bought has a margin of 0.
+        (Field::GrossMargin, op, Operand::Int(v)) => {
+            let zero_holds = op.holds(0, *v);
+            let mut pred = SqlWhere::default();
+            if zero_holds {
+                pred.sql(&format!("(m.orders_without_cost > 0 OR m.revenue_e4 - m.cost_e4 {} ", negated_op(op).sql())).int(*v).sql(")");
+            } else {
+                pred.sql(&format!("m.orders_without_cost = 0 AND m.revenue_e4 - m.cost_e4 {} ", op.sql())).int(*v);
+            }
+            w = exists(metrics(ws, &pred), zero_holds);
+        }
         // Purchases in a window: those with enough of them; when 0 satisfies the comparison,
         // all but those with too many.
         (Field::Orders, op, Operand::Int(v)) => {

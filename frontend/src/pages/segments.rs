@@ -32,6 +32,7 @@ fn field_label(field: &str) -> A {
         "created_at" => A::SfCreated,
         "orders" => A::SfOrders,
         "revenue" => A::SfRevenue,
+        "gross_margin" => A::SfGrossMargin,
         "first_purchase_at" => A::SfFirstPurchase,
         "last_purchase_at" => A::SfLastPurchase,
         "rfm_group" => A::SfRfmGroup,
