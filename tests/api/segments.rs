@@ -43,6 +43,13 @@ async fn members(app: &TestApp, token: &str, rules: Value) -> BTreeSet<String> {
     names
 }
 
+/// The preview's count of `rules`.
+async fn count(app: &TestApp, rules: Value) -> i64 {
+    let (s, b) = app.post("/api/v1/segments/preview", &json!({"rules": rules})).await;
+    assert_eq!(s, StatusCode::OK, "preview {rules}: {b}");
+    b["count"].as_i64().expect("count")
+}
+
 fn uuid_like() -> u128 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
@@ -61,6 +68,43 @@ fn problem_fields(b: &Value) -> Vec<String> {
 }
 
 both_backends! {
+    async fn counts_follow_contact_writes_orders_the_trash_and_recomputes(app) {
+        // Rules on the stage, the owner and the figures are counted on each contact's kept
+        // facts: every write keeps them as the contact is.
+        app.contact(json!({"first_name": "A", "lifecycle_stage": "lead", "tags": ["x"]})).await;
+        let b = app.contact(json!({"first_name": "B", "lifecycle_stage": "lead"})).await;
+        let (leads, customers) = (json!({"field": "lifecycle_stage", "op": "is", "value": "lead"}), json!({"field": "lifecycle_stage", "op": "is", "value": "customer"}));
+        let (unowned, recent) = (json!({"field": "owner_id", "op": "is_empty"}), json!({"field": "last_purchase_at", "op": "in_last_days", "value": 7}));
+        let bought = json!({"all": [customers, {"field": "orders", "op": "gte", "value": 1}, {"field": "revenue", "op": "gte", "value": "500"}]});
+        assert_eq!((count(&app, leads.clone()).await, count(&app, unowned.clone()).await), (2, 0));
+        let patch = |id: &Value, body: Value| app.send(app.client.patch(app.url(&format!("/api/v1/contacts/{}", id.as_str().expect("id")))).bearer_auth(&app.token).header("If-Match", "*").json(&body));
+        let (s, r, _) = patch(&b["id"], json!({"lifecycle_stage": "customer", "owner_id": null})).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!((count(&app, leads.clone()).await, count(&app, customers.clone()).await, count(&app, unowned.clone()).await), (1, 1, 1));
+        let (s, o) = app.post("/api/v1/orders", &json!({"contact_id": b["id"], "status": "paid", "line_items": [{"name": "Tea", "quantity": "2", "unit_price": "300", "unit_cost": "100"}]})).await;
+        assert_eq!(s, StatusCode::CREATED, "{o}");
+        let not_recent = json!({"field": "last_purchase_at", "op": "not_in_last_days", "value": 7});
+        let margin = json!({"field": "gross_margin", "op": "is", "value": "400"});
+        assert_eq!((count(&app, bought.clone()).await, count(&app, recent.clone()).await, count(&app, not_recent.clone()).await, count(&app, margin.clone()).await), (1, 1, 1, 1));
+        // A mix with a condition elsewhere (tags) still counts right.
+        assert_eq!(count(&app, json!({"any": [recent.clone(), {"field": "tag", "op": "is", "value": "x"}]})).await, 2);
+        assert_eq!(count(&app, json!({"all": [leads.clone(), {"field": "tag", "op": "is", "value": "x"}]})).await, 1);
+
+        // The trash takes a contact out; back from it, with their figures.
+        let path = format!("/api/v1/contacts/{}", b["id"].as_str().expect("id"));
+        let (s, _, _) = app.send(app.client.delete(app.url(&path)).bearer_auth(&app.token).header("If-Match", "*")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!((count(&app, customers.clone()).await, count(&app, recent.clone()).await), (0, 0));
+        let (s, r) = app.post(&format!("{path}/restore"), &json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!((count(&app, bought.clone()).await, count(&app, recent.clone()).await), (1, 1));
+        // A full recompute writes them afresh, with scores.
+        let (s, r) = app.post("/api/v1/analytics/metrics/recompute", &json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!((count(&app, bought).await, count(&app, json!({"field": "rfm_group", "op": "is_not", "value": "hibernating"})).await), (1, 2));
+        assert_eq!(count(&app, json!({"field": "recency_score", "op": "gte", "value": 1})).await, 1);
+    }
+
     async fn every_list_filters_by_a_segment_within_the_contacts_in_reach(app) {
         let (rep_id, rep) = app.member(Role::SalesRep, "rep@lists.example").await;
         let mut grants = vec![json!({"role": "sales_rep", "entity": "contact", "read": "own", "write": "own"})];

@@ -190,15 +190,16 @@ both_backends! {
     }
 
     async fn a_segment_filter_passes_the_events_of_its_members(app) {
-        let (s, seg) = app.post("/api/v1/segments", &json!({"name": "VIPs", "shared": true, "rules": {"field": "tag", "op": "is", "value": "vip"}})).await;
+        // A rule on the stage: membership is one probe of the contact's kept facts.
+        let (s, seg) = app.post("/api/v1/segments", &json!({"name": "Customers", "shared": true, "rules": {"field": "lifecycle_stage", "op": "is", "value": "customer"}})).await;
         assert_eq!(s, StatusCode::CREATED, "{seg}");
         let sid = seg["segment"]["id"].as_str().expect("id").to_owned();
         let (s, b) = app.post("/api/v1/webhooks", &json!({"url": "https://hooks.example.com/crm", "events": ["*"], "filter": {"segment": "nope"}})).await;
         assert_eq!((s, b["errors"][0]["field"].as_str(), b["errors"][0]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("filter.segment"), Some("unknown_segment")), "{b}");
         let (_rx, url) = receiver().await;
         let (hook, _) = subscribe(&app, &url, json!(["contact.created", "case.created"]), Some(json!({"segment": [sid]}))).await;
-        let vip = app.contact(json!({"first_name": "Sara", "tags": ["vip"]})).await;
-        let plain = app.contact(json!({"first_name": "Ali"})).await;
+        let vip = app.contact(json!({"first_name": "Sara", "lifecycle_stage": "customer"})).await;
+        let plain = app.contact(json!({"first_name": "Ali", "lifecycle_stage": "lead"})).await;
         for who in [&vip, &plain] {
             let (s, b) = app.post("/api/v1/cases", &json!({"subject": "Help", "contact_id": who["id"]})).await;
             assert_eq!(s, StatusCode::CREATED, "{b}");

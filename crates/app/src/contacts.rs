@@ -3,7 +3,7 @@
 
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
-use crate::records::Kind;
+use crate::records::{Kind, Written};
 use crate::uow::UnitOfWork;
 use crm_domain::access::Entity;
 use crm_domain::{ContactDraft, Phone};
@@ -30,6 +30,11 @@ impl Kind for Contacts {
 
     fn row(read: &ContactWithCompany) -> &ContactRow {
         &read.0
+    }
+    /// A contact's row of facts follows it: segments count on it.
+    fn after_write(conn: &mut DbConnection, uow: &mut UnitOfWork, written: Written<'_, ContactRow>) -> AppResult<()> {
+        let (Written::Created(row) | Written::Changed { after: row, .. } | Written::TrashMoved(row)) = written;
+        Ok(crate::metrics::contact_written(conn, uow.workspace(), row)?)
     }
     fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &ContactDraft) -> StoreResult<ContactWithCompany> {
         repo::insert(conn, uow.workspace(), draft, uow.now())

@@ -172,6 +172,18 @@ pub fn contact_moved(conn: &mut DbConnection, ws: &str, contact_id: &str, live: 
     Ok(())
 }
 
+/// Keeps a contact's row of facts (segments count on it) as the contact now is: its own
+/// columns while live, none in the trash. Waits for a full recompute writing, as orders do.
+pub fn contact_written(conn: &mut DbConnection, ws: &str, row: &crm_store::contacts::ContactRow) -> StoreResult<()> {
+    crm_store::db::advisory_lock(conn, &format!("metrics:{ws}"), false)?;
+    let facts = row.deleted_at.is_none().then(|| repo::ContactFacts {
+        lifecycle_stage: &row.lifecycle_stage,
+        owner_id: row.owner_id.as_deref(),
+        created_at: row.created_at,
+    });
+    repo::put_contact_facts(conn, ws, &row.id, facts)
+}
+
 /// What a full recompute did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recomputed {
@@ -242,6 +254,7 @@ fn keep_all(
     let json = cuts.map(|c| serde_json::to_string(&c)).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
     repo::save_state(conn, ws, json.as_deref(), fixed, Some(now))?;
     repo::rebuild_cells(conn, ws)?;
+    repo::rebuild_facts(conn, ws)?;
     let cohorts = serde_json::to_string(cohorts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     repo::save_cohorts(conn, ws, &cohorts)?;
     let mut moves = CellMoves::default();

@@ -546,6 +546,8 @@ pub fn bulk_contacts(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Res
             tracing::info!(done = (batch + 1) * 5000, secs = (crm_store::time::now_micros() - start) / 1_000_000, "bulk contacts");
         }
     }
+    // Written without the application: their facts (which segments count on) in one go.
+    crm_store::write_tx(conn, |c| crm_store::metrics::rebuild_facts(c, ws))?;
     crm_store::db::analyze(conn, true)?;
     Ok(())
 }

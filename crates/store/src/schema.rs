@@ -436,6 +436,15 @@ diesel::table! {
 
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
+diesel::table! {
+    contact_facts (workspace_id, contact_id) {
+        workspace_id -> Text, contact_id -> Text, lifecycle_stage -> Text, owner_id -> Nullable<Text>, created_at -> BigInt,
+        orders -> BigInt, revenue_e4 -> BigInt, margin_e4 -> Nullable<BigInt>, first_purchase_at -> Nullable<BigInt>,
+        last_purchase_at -> Nullable<BigInt>, recency_score -> Nullable<Integer>, frequency_score -> Nullable<Integer>,
+        monetary_score -> Nullable<Integer>, rfm_group -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     segments,

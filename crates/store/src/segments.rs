@@ -445,6 +445,93 @@ pub fn builtin(pg: bool, ws: &str, now: i64, c: &Condition) -> StoreResult<SqlWh
     Ok(w)
 }
 
+/// The condition on a contact's row of facts (`contact_facts`), for the fields kept there: the
+/// same members as [`builtin`], found by one scan of a narrow table. `None` for the others.
+pub fn fact(pg: bool, now: i64, c: &Condition) -> Option<SqlWhere> {
+    let mut w = SqlWhere::default();
+    let col = match c.field {
+        Field::LifecycleStage => "contact_facts.lifecycle_stage",
+        Field::OwnerId => "contact_facts.owner_id",
+        Field::CreatedAt => "contact_facts.created_at",
+        Field::Orders | Field::Revenue | Field::GrossMargin if c.days.is_some() => return None,
+        Field::Orders => "contact_facts.orders",
+        Field::Revenue => "contact_facts.revenue_e4",
+        Field::GrossMargin => "contact_facts.margin_e4",
+        Field::RecencyScore => "contact_facts.recency_score",
+        Field::FrequencyScore => "contact_facts.frequency_score",
+        Field::MonetaryScore => "contact_facts.monetary_score",
+        Field::RfmGroup => "contact_facts.rfm_group",
+        Field::FirstPurchaseAt => "contact_facts.first_purchase_at",
+        Field::LastPurchaseAt => "contact_facts.last_purchase_at",
+        _ => return None,
+    };
+    // Columns that may be empty: an owner, a customer's scores, group and dates.
+    let nullable = !matches!(c.field, Field::LifecycleStage | Field::CreatedAt | Field::Orders | Field::Revenue | Field::GrossMargin);
+    match (c.op, &c.value) {
+        (Op::Is, Operand::Text(t)) => {
+            w.sql(&format!("{col} = ")).text(t);
+        }
+        (Op::In, Operand::Texts(ts)) => {
+            w.sql(&format!("{col} IN ")).texts(ts);
+        }
+        (Op::IsNot, Operand::Text(t)) => {
+            w.sql(&format!("({col} IS NULL OR {col} <> ")).text(t).sql(")");
+        }
+        (Op::NotIn, Operand::Texts(ts)) => {
+            w.sql(&format!("({col} IS NULL OR {col} NOT IN ")).texts(ts).sql(")");
+        }
+        // A score or figure of someone who never bought: no comparison holds but `is_not`
+        // (orders and revenue are 0 for them; a margin not known matches none).
+        (Op::IsNot, Operand::Int(v)) if nullable => {
+            w.sql(&format!("({col} IS NULL OR {col} <> ")).int(*v).sql(")");
+        }
+        (op @ (Op::Is | Op::IsNot | Op::Gt | Op::Gte | Op::Lt | Op::Lte), Operand::Int(v)) => {
+            w.sql(&format!("{col} {} ", op.sql())).int(*v);
+        }
+        (Op::IsEmpty, _) if c.field == Field::CreatedAt => {
+            w.sql("1 = 0");
+        }
+        (Op::IsNotEmpty, _) if c.field == Field::CreatedAt => {
+            w.sql("1 = 1");
+        }
+        (Op::IsEmpty, _) if nullable => {
+            w.sql(&format!("{col} IS NULL"));
+        }
+        (Op::IsNotEmpty, _) if nullable => {
+            w.sql(&format!("{col} IS NOT NULL"));
+        }
+        // Not bought in the last days: also those who never bought.
+        (Op::NotInLastDays, v @ Operand::Days(_)) if nullable => {
+            let mut within = SqlWhere::default();
+            time_on(&mut within, pg, col, Op::InLastDays, v, now)?;
+            w.sql(&format!("({col} IS NULL OR NOT (")).append(&within).sql("))");
+        }
+        (op, v) => {
+            w.sql("(");
+            time_on(&mut w, pg, col, op, v, now)?;
+            w.sql(")");
+        }
+    }
+    Some(w)
+}
+
+/// The contact's row of facts matches `pred`, probed by its key: for reading contacts one at a
+/// time in another order (a broad segment's first page, one contact's membership).
+pub fn probing_facts(ws: &str, pred: &SqlWhere) -> SqlWhere {
+    let mut w = SqlWhere::default();
+    w.sql("EXISTS (SELECT 1 FROM contact_facts WHERE contact_facts.workspace_id = ").text(ws);
+    w.sql(" AND contact_facts.contact_id = contacts.id AND ").append(pred).sql(")");
+    w
+}
+
+/// Contacts whose row of facts matches `pred` (a condition from [`fact`]).
+pub fn on_facts(ws: &str, pred: &SqlWhere) -> SqlWhere {
+    let mut w = SqlWhere::default();
+    w.sql("contacts.id IN (SELECT contact_facts.contact_id FROM contact_facts WHERE contact_facts.workspace_id = ");
+    w.text(ws).sql(" AND ").append(pred).sql(")");
+    w
+}
+
 /// The opposite comparison (`>=` for `<`, …).
 fn negated_op(op: Op) -> Op {
     match op {
