@@ -254,7 +254,7 @@ fn keep_all(
     let json = cuts.map(|c| serde_json::to_string(&c)).transpose().map_err(|e| StoreError::Corrupt(e.to_string()))?;
     repo::save_state(conn, ws, json.as_deref(), fixed, Some(now))?;
     repo::rebuild_cells(conn, ws)?;
-    repo::rebuild_facts(conn, ws)?;
+    repo::refresh_facts_figures(conn, ws)?;
     let cohorts = serde_json::to_string(cohorts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     repo::save_cohorts(conn, ws, &cohorts)?;
     let mut moves = CellMoves::default();

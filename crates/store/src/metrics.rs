@@ -346,8 +346,24 @@ fn put_figures(conn: &mut DbConnection, ws: &str, contact_id: &str, row: Option<
     Ok(())
 }
 
-/// Writes the workspace's facts afresh from its live contacts and their figures (after a full
-/// recompute, and after contacts were added without the application, as benchmark data is).
+/// Writes every live contact's figures into their facts (after a full recompute): one update in
+/// place, which leaves the facts' keys as they are (at a million contacts about 2 s on SQLite,
+/// where writing the rows afresh took 40).
+pub fn refresh_facts_figures(conn: &mut DbConnection, ws: &str) -> StoreResult<()> {
+    use diesel::sql_types::Text;
+    let p = marks(conn, 1);
+    let sql = format!(
+        "UPDATE contact_facts SET ({FIGURES}) = (SELECT {FIGURES_OF_M} FROM (SELECT 1 AS one) AS x \
+         LEFT JOIN customer_metrics m ON m.workspace_id = contact_facts.workspace_id AND m.contact_id = contact_facts.contact_id) \
+         WHERE contact_facts.workspace_id = {}",
+        p[0]
+    );
+    diesel::sql_query(sql).bind::<Text, _>(ws).execute(conn)?;
+    Ok(())
+}
+
+/// Writes the workspace's facts afresh from its live contacts and their figures (after contacts
+/// were added without the application, as benchmark data is).
 pub fn rebuild_facts(conn: &mut DbConnection, ws: &str) -> StoreResult<()> {
     use diesel::sql_types::Text;
     diesel::delete(contact_facts::table.filter(contact_facts::workspace_id.eq(ws))).execute(conn)?;
