@@ -159,8 +159,9 @@ catalogue! {
     ErrBound => "Write a number (for text: a number of characters) or a date.", "یک عدد (برای متن: شمار نویسه‌ها) یا یک تاریخ بنویسید.";
     ErrRange => "The minimum is above the maximum.", "کمینه از بیشینه بزرگ‌تر است.";
     ErrBadPattern => "This is not a valid regular expression.", "این عبارت منظم درست نیست.";
-    ErrNoOptions => "Add at least one option.", "دست‌کم یک گزینه بیفزایید.";
     ErrForbiddenField => "Your role may not read or write this field.", "نقش شما اجازهٔ خواندن یا نوشتن این فیلد را ندارد.";
+    Webhooks => "Webhooks", "وب‌هوک‌ها";
+    ApiKeys => "API keys", "کلیدهای API";
     YesValue => "Yes", "بله";
     NoValue => "No", "خیر";
     ClearFilters => "Clear filters", "پاک کردن فیلترها";
@@ -374,7 +375,6 @@ catalogue! {
     StageHistory => "Stages", "مراحل";
     Quantity => "Quantity", "تعداد";
     NewOrder => "New order", "سفارش تازه";
-    Customer => "Customer", "مشتری";
     FindCustomer => "Find a contact or company by name, email or phone", "یافتن مخاطب یا شرکت با نام، ایمیل یا تلفن";
     ChangeCustomer => "Change customer", "تغییر مشتری";
     AddLine => "Add a line", "افزودن ردیف";
@@ -384,8 +384,6 @@ catalogue! {
     ProductOrItem => "Product (or an item's name)", "کالا (یا نام یک قلم)";
     RemoveLine => "Remove this line", "حذف این ردیف";
     DiscountPercent => "Discount %", "درصد تخفیف";
-    Shipping => "Shipping", "هزینهٔ ارسال";
-    Tax => "Tax", "مالیات";
     Discount => "Discount", "تخفیف";
     AnnualRevenue => "Annual revenue", "درآمد سالانه";
     Industry => "Industry", "صنعت";
@@ -509,8 +507,6 @@ catalogue! {
     Subtotal => "Subtotal", "جمع جزء";
     Currency => "Currency", "ارز";
     CustomFields => "Custom fields", "فیلدهای سفارشی";
-    Webhooks => "Webhooks", "وب‌هوک‌ها";
-    ApiKeys => "API keys", "کلیدهای API";
     SettingsUnavailable => "The settings could not be loaded. Check the connection and reload the page.", "تنظیمات بارگذاری نشد. اتصال را بررسی و صفحه را دوباره بارگذاری کنید.";
     ChangedMeanwhile => "Someone saved this record meanwhile; it now shows their version. Your value is still in the field: save it again to apply it.", "کس دیگری در این میان این رکورد را ذخیره کرد و اکنون نسخهٔ او نمایش داده می‌شود. مقدار شما هنوز در فیلد است: برای اعمال آن دوباره ذخیره کنید.";
     Ascending => "{label}, ascending", "{label}، صعودی";
@@ -563,6 +559,9 @@ catalogue! {
     SegmentDeleteConfirm => "Delete this segment with its history?", "این بخش با تاریخچه‌اش حذف شود؟";
     SegmentShowMembers => "Show members", "نمایش اعضا";
     SegmentLinked => "Their records:", "سوابق اعضا:";
+    Shipping => "Shipping", "هزینهٔ ارسال";
+    Customer => "Customer", "مشتری";
+    Tax => "Tax", "مالیات";
     SegmentEvaluate => "Evaluate now", "اکنون ارزیابی کن";
     SegmentHistory => "Who entered and left", "ورود و خروج اعضا";
     SegmentHistoryEmpty => "No one has entered or left yet.", "هنوز کسی وارد یا خارج نشده است.";

@@ -86,6 +86,11 @@ both_backends! {
         let not_recent = json!({"field": "last_purchase_at", "op": "not_in_last_days", "value": 7});
         let margin = json!({"field": "gross_margin", "op": "is", "value": "400"});
         assert_eq!((count(&app, bought.clone()).await, count(&app, recent.clone()).await, count(&app, not_recent.clone()).await, count(&app, margin.clone()).await), (1, 1, 1, 1));
+        // A hand-over moves the contact to its new owner's count.
+        let (mate, _) = app.member(Role::SalesRep, "mate@facts.example").await;
+        let (s, r) = app.post(&format!("/api/v1/contacts/{}/assign", b["id"].as_str().expect("id")), &json!({"user_id": mate})).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!((count(&app, json!({"field": "owner_id", "op": "is", "value": mate})).await, count(&app, unowned.clone()).await), (1, 0));
         // A mix with a condition elsewhere (tags) still counts right.
         assert_eq!(count(&app, json!({"any": [recent.clone(), {"field": "tag", "op": "is", "value": "x"}]})).await, 2);
         assert_eq!(count(&app, json!({"all": [leads.clone(), {"field": "tag", "op": "is", "value": "x"}]})).await, 1);

@@ -40,6 +40,11 @@ pub async fn hand_over(
             let task = crm_store::tasks::get(conn, caller.workspace(), &id)?;
             crate::reminders::task_written(conn, &task)?;
         }
+        if entity == Entity::Contact {
+            // Segments count owners on the contact's kept facts.
+            let (contact, _) = crm_store::contacts::get(conn, caller.workspace(), &id)?;
+            crate::metrics::contact_written(conn, caller.workspace(), &contact)?;
+        }
         uow.record(Event::Updated { entity, id, changes, note });
         uow.commit(conn)?;
         Ok(version)

@@ -31,9 +31,16 @@ impl Kind for Contacts {
     fn row(read: &ContactWithCompany) -> &ContactRow {
         &read.0
     }
-    /// A contact's row of facts follows it: segments count on it.
+    /// A contact's row of facts follows it (segments count on it): a change rewrites it only
+    /// when the stage or the owner changed.
     fn after_write(conn: &mut DbConnection, uow: &mut UnitOfWork, written: Written<'_, ContactRow>) -> AppResult<()> {
-        let (Written::Created(row) | Written::Changed { after: row, .. } | Written::TrashMoved(row)) = written;
+        let row = match written {
+            Written::Created(row) | Written::TrashMoved(row) => row,
+            Written::Changed { before, after } if before.lifecycle_stage != after.lifecycle_stage || before.owner_id != after.owner_id => {
+                after
+            }
+            Written::Changed { .. } => return Ok(()),
+        };
         Ok(crate::metrics::contact_written(conn, uow.workspace(), row)?)
     }
     fn insert(conn: &mut DbConnection, uow: &mut UnitOfWork, draft: &ContactDraft) -> StoreResult<ContactWithCompany> {

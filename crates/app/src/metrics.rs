@@ -688,7 +688,8 @@ fn service_rates_in(conn: &mut DbConnection, ws: &str) -> StoreResult<ServiceRat
     Ok(ServiceRates { per_case_e4, per_activity_hour_e4 })
 }
 
-/// The workspace's prices of service, with its base currency (whoever reads analytics).
+/// The workspace's prices of service, with its base currency: settings, not customer data, so
+/// every member reads them.
 pub async fn service_rates(db: &Db, caller: &Caller) -> AppResult<(ServiceRates, String)> {
     let ws = caller.workspace().to_owned();
     db.read(move |conn| {

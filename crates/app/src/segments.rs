@@ -386,10 +386,11 @@ pub fn resolve_filter(conn: &mut DbConnection, caller: &Caller, entity: Entity, 
         },
         other => other,
     })?;
-    // A list of a broad segment's members reads contacts in its order and probes each one's
-    // facts (a page of 50 takes a few hundred probes); a narrow one's are found first.
-    filter.members =
-        Some(if row.members >= BROAD { matching.probing(caller.workspace()) } else { matching.on_contacts(caller.workspace()) });
+    // A contact list of a broad segment's members reads contacts in its order and probes each
+    // one's facts (a page of 50 takes a few hundred probes); a narrow one's members, and the
+    // members other records are linked to, are found first.
+    let broad = entity == Entity::Contact && row.members >= BROAD;
+    filter.members = Some(if broad { matching.probing(caller.workspace()) } else { matching.on_contacts(caller.workspace()) });
     if entity != Entity::Contact {
         filter.reach = Some(caller.reach(conn, Entity::Contact)?);
     }
@@ -483,8 +484,6 @@ fn rule_error(c: &Condition, part: &str, code: &str, message: String) -> AppErro
     FieldError::new(format!("{}.{part}", c.path), code, message).into()
 }
 
-/// The SQL of a rule tree for the caller. `stack` holds the segments being compiled (a
-/// segment may not name itself, directly or through others).
 /// A compiled rule: a condition on a contact's row of facts (`contact_facts`, when every
 /// condition in it reads only fields kept there) or on the contact.
 enum Compiled {
@@ -496,7 +495,8 @@ enum Compiled {
 const BROAD: i64 = 20_000;
 
 impl Compiled {
-    /// As a condition on one contact at a time: an index probe of the contact's facts.
+    /// As a condition on one contact at a time: an index probe of the contact's facts. Only for
+    /// queries that read contacts themselves (a contact list, one contact's membership).
     fn probing(self, ws: &str) -> SqlWhere {
         match self {
             Compiled::Facts(pred) => repo::probing_facts(ws, &pred),
@@ -513,7 +513,8 @@ impl Compiled {
     }
 }
 
-/// The condition of membership of `rule` on the contact.
+/// The SQL of a rule tree for the caller, as a condition on the contact. `ctx.stack` holds the
+/// segments being compiled (a segment may not name itself, directly or through others).
 fn compile(conn: &mut DbConnection, caller: &Caller, rule: &Rule, ctx: &mut Ctx) -> AppResult<SqlWhere> {
     Ok(compile_parts(conn, caller, rule, ctx)?.on_contacts(caller.workspace()))
 }

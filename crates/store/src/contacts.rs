@@ -118,8 +118,8 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &ContactFilter, custom: &CustomPlan)
         q = crate::search_where!(q, contacts::search_text, contacts::id, ws, ENTITY, &needle);
     }
     q = crate::custom_where!(q, custom);
-    if let Some(w) = &f.segment.members {
-        q = q.filter(w.clone());
+    if let Some(w) = f.segment.members() {
+        q = q.filter(w);
     }
     q
 }

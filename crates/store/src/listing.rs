@@ -358,10 +358,24 @@ impl InSegment {
         InSegment { id: None, members: Some(members), reach: None }
     }
 
+    /// The condition on contacts, when a segment was asked: its members, or none when no use
+    /// case resolved it (a list path that forgot to must not list everything).
+    pub fn members(&self) -> Option<SqlWhere> {
+        match (&self.members, &self.id) {
+            (Some(w), _) => Some(w.clone()),
+            (None, Some(_)) => {
+                let mut none = SqlWhere::default();
+                none.sql("1 = 0");
+                Some(none)
+            }
+            (None, None) => None,
+        }
+    }
+
     /// `expr IN` the contacts of the segment (taking `select` of each), when one was asked.
     pub fn condition(&self, expr: &str, select: &str, ws: &str) -> Option<SqlWhere> {
-        let members = self.members.as_ref()?;
-        Some(SqlWhere::among_contacts(expr, select, ws, members, self.reach.as_ref().and_then(crate::reach::Reach::owners)))
+        let members = self.members()?;
+        Some(SqlWhere::among_contacts(expr, select, ws, &members, self.reach.as_ref().and_then(crate::reach::Reach::owners)))
     }
 
     /// `expr IN` the `pick` of the rows of `table` (a link table, narrowed by `extra` SQL) whose

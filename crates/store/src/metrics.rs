@@ -43,7 +43,8 @@ pub fn append(conn: &mut DbConnection, rows: &[MetricsRow]) -> StoreResult<usize
     Ok(crate::db::insert_rows!(conn, customer_metrics::table, rows, 500))
 }
 
-/// Keeps one customer's figures: in place of the last, or none when they no longer bought.
+/// Keeps one customer's figures: in place of the last, or none when they no longer bought;
+/// also in their row of facts.
 pub fn put(conn: &mut DbConnection, ws: &str, contact_id: &str, row: Option<&MetricsRow>) -> StoreResult<()> {
     put_figures(conn, ws, contact_id, row)?;
     let Some(row) = row else {
@@ -329,7 +330,7 @@ pub fn put_contact_facts(conn: &mut DbConnection, ws: &str, contact_id: &str, fa
 /// Writes a customer's figures (none: never bought) into their row of facts, if they have one.
 fn put_figures(conn: &mut DbConnection, ws: &str, contact_id: &str, row: Option<&MetricsRow>) -> StoreResult<()> {
     let target = contact_facts::table.filter(contact_facts::workspace_id.eq(ws)).filter(contact_facts::contact_id.eq(contact_id));
-    let margin = |r: &MetricsRow| (r.orders_without_cost == 0).then(|| r.revenue_e4 - r.cost_e4);
+    let margin = |r: &MetricsRow| (r.orders_without_cost == 0).then(|| r.revenue_e4.saturating_sub(r.cost_e4));
     diesel::update(target)
         .set((
             contact_facts::orders.eq(row.map_or(0, |r| r.orders)),

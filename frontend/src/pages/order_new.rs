@@ -6,7 +6,7 @@
 
 use crate::api;
 use crate::custom::CustomInputs;
-use crate::i18n::{self, tr, T};
+use crate::i18n::{self, tr, A, T};
 use crate::lines::{some, LineEditor, Lines};
 use crate::router;
 use crate::ui::{show_problem, DateInput, FieldErrors, FieldProblem, RecordPicker};
@@ -122,7 +122,7 @@ pub fn NewOrder() -> impl IntoView {
         <header class="page-head"><h1>{tr(T::NewOrder)}</h1></header>
         <form class="record-form" id="order-form" on:submit=submit novalidate>
             <div class="field">
-                <label for="order-customer">{tr(T::Customer)}</label>
+                <label for="order-customer">{tr(A::Customer)}</label>
                 <RecordPicker id="order-customer" kinds=&["contact", "company"] chosen=customer/>
                 <FieldProblem errors field="contact_id"/>
                 <FieldProblem errors field="company_id"/>
@@ -143,12 +143,12 @@ pub fn NewOrder() -> impl IntoView {
             <LineEditor id="order-lines" lines currency=Signal::derive(order_currency) errors/>
             <div class="field-row">
                 <div class="field">
-                    <label for="order-shipping">{tr(T::Shipping)}</label>
+                    <label for="order-shipping">{tr(A::Shipping)}</label>
                     <input id="order-shipping" class="ltr" inputmode="decimal" bind:value=shipping/>
                     <FieldProblem errors field="shipping"/>
                 </div>
                 <div class="field">
-                    <label for="order-tax">{tr(T::Tax)}</label>
+                    <label for="order-tax">{tr(A::Tax)}</label>
                     <input id="order-tax" class="ltr" inputmode="decimal" bind:value=tax/>
                     <FieldProblem errors field="tax"/>
                 </div>

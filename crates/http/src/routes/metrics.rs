@@ -313,7 +313,7 @@ pub async fn cohorts(state: web::Data<AppState>, who: Principal, req: HttpReques
 /// The prices of service.
 ///
 /// What serving a customer costs, in the base currency: per case and per hour of activity
-/// (`null` until an admin sets them). A customer's service cost is their cases and their share
+/// (`null` until an admin sets them); every member reads them. A customer's service cost is their cases and their share
 /// of the activities' time at these prices; their net contribution is gross margin less it.
 #[utoipa::path(
     tag = "analytics",
