@@ -67,7 +67,90 @@ fn problem_fields(b: &Value) -> Vec<String> {
     }
 }
 
+/// The values a differential case tries for a field's operator (none for those that take none).
+fn trial_values(kind: &str, op: &str, owners: &[&str]) -> Vec<Value> {
+    let listed = |vs: Vec<Value>| if op == "in" || op == "not_in" { vec![Value::Array(vs)] } else { vs };
+    match (kind, op) {
+        (_, "is_empty" | "is_not_empty") => vec![Value::Null],
+        ("time", "before" | "after") => [1, 30, 150, 400].iter().map(|d| json!((Utc::now() - Duration::days(*d)).to_rfc3339())).collect(),
+        ("time", _) => vec![json!(1), json!(30), json!(200), json!(400)],
+        ("count", _) => (0..4).map(|n| json!(n)).collect(),
+        ("amount", _) => ["-50", "0", "100", "350"].iter().map(|a| json!(a)).collect(),
+        ("score", _) => (1..=5).map(|n| json!(n)).collect(),
+        ("choice", _) => listed(vec![json!("customer"), json!("champions"), json!("lead")]),
+        ("id", _) => listed(owners.iter().map(|o| json!(o)).collect()),
+        _ => Vec::new(),
+    }
+}
+
 both_backends! {
+    async fn facts_count_the_members_the_contacts_own_columns_do_for_every_field_and_operator(app) {
+        // Customers of every kind: none, bought once, bought often, with costs and without, in
+        // the trash; owned by the admin, by a rep, by nobody.
+        let (rep_id, _) = app.member(Role::SalesRep, "facts-rep@example.com").await;
+        let me = app.get("/api/v1/me").await.1;
+        let (admin_id, ws) = (me["id"].as_str().expect("id").to_owned(), me["workspace"]["id"].as_str().expect("ws").to_owned());
+        let stages = ["lead", "customer", "prospect", "customer", "churned", "customer", "lead"];
+        let owners = [Some(&admin_id), Some(&rep_id), None];
+        for (i, stage) in stages.iter().enumerate() {
+            let owner = owners[i % 3];
+            let c = app.contact(json!({"first_name": format!("F{i}"), "lifecycle_stage": stage, "owner_id": owner})).await;
+            for k in 0..i {
+                let at = Utc::now() - Duration::days(((k * 97 + i * 13) % 500) as i64 + 1);
+                let cost = if i % 2 == 0 { json!("60") } else { Value::Null };
+                let (s, b) = app.post("/api/v1/orders", &json!({"contact_id": c["id"], "ordered_at": at, "status": "paid",
+                    "line_items": [{"name": "Tea", "quantity": "1", "unit_price": format!("{}", 40 + 30 * k), "unit_cost": cost}]})).await;
+                assert_eq!(s, StatusCode::CREATED, "{b}");
+            }
+            if i == 5 {
+                let (s, b, _) = app.send(app.client.delete(app.url(&format!("/api/v1/contacts/{}", c["id"].as_str().expect("id")))).bearer_auth(&app.token).header("If-Match", "*")).await;
+                assert!(s.is_success(), "{b}");
+            }
+        }
+        let (s, r) = app.post("/api/v1/analytics/metrics/recompute", &json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+
+        let owner_ids = [admin_id.as_str(), rep_id.as_str()];
+        let mut cases = Vec::new();
+        for field in crm_domain::segments::field_names() {
+            for op in crm_domain::segments::operators(field) {
+                for value in trial_values(crm_domain::segments::value_kind(field), op, &owner_ids) {
+                    let rule = json!({"field": field, "op": op, "value": value});
+                    let Ok(parsed) = crm_domain::segments::parse("rules", &rule) else { continue };
+                    let c = parsed.conditions()[0].clone();
+                    if crm_store::segments::fact_column(&c).is_some() {
+                        cases.push((rule, c));
+                    }
+                }
+            }
+        }
+        let pool = app.pool.clone();
+        let counted = actix_web::rt::task::spawn_blocking(move || {
+            use diesel::prelude::*;
+            use crm_store::schema::contacts;
+            let mut conn = pool.get().expect("conn");
+            let pg = crm_store::db::is_pg(&conn);
+            let now = crm_store::time::now_micros();
+            let mut count = |w: crm_store::listing::SqlWhere| -> i64 {
+                contacts::table.filter(contacts::workspace_id.eq(&ws)).filter(contacts::deleted_at.is_null()).filter(w)
+                    .count().get_result(&mut *conn).expect("count")
+            };
+            cases.into_iter().map(|(rule, c)| {
+                let builtin = crm_store::segments::builtin(pg, &ws, now, &c).expect("builtin");
+                let fact = crm_store::segments::fact(pg, now, &c).expect("fact");
+                (rule, count(builtin), count(crm_store::segments::on_facts(&ws, &fact)))
+            }).collect::<Vec<_>>()
+        }).await.expect("counts");
+        for (rule, builtin, facts) in &counted {
+            assert_eq!(builtin, facts, "{rule}: the contacts' columns and figures count {builtin}, the facts {facts}");
+        }
+        // Every field kept on facts was tried, and the cases tell contacts apart.
+        let fields: BTreeSet<&str> = counted.iter().filter_map(|(r, _, _)| r["field"].as_str()).collect();
+        assert_eq!(fields.len(), 12, "{fields:?}");
+        let sizes: BTreeSet<i64> = counted.iter().map(|(_, n, _)| *n).collect();
+        assert!(sizes.len() >= 5 && sizes.contains(&0) && sizes.contains(&6), "{sizes:?}");
+    }
+
     async fn counts_follow_contact_writes_orders_the_trash_and_recomputes(app) {
         // Rules on the stage, the owner and the figures are counted on each contact's kept
         // facts: every write keeps them as the contact is.

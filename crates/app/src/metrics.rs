@@ -20,7 +20,8 @@ use crm_analytics::rfm::{Cuts, Figures};
 pub use crm_analytics::rfm::{Group, RfmCuts};
 use crm_domain::access::Entity;
 use crm_domain::{FieldError, Role};
-use crm_store::analytics::{self as purchases, Purchase};
+use crm_store::analytics::{self as history, Purchase};
+use crm_store::facts;
 use crm_store::metrics::{self as repo, Cell, MetricsRow};
 use crm_store::{DbConnection, StoreError, StoreResult};
 
@@ -151,11 +152,12 @@ pub fn refresh(conn: &mut DbConnection, ws: &str, contact_id: &str, now: i64, mo
     // order once it committed), and all of them wait for a full recompute writing.
     crm_store::db::advisory_lock(conn, &format!("metrics:{ws}"), false)?;
     crm_store::db::advisory_lock(conn, &format!("metrics:{ws}:{contact_id}"), true)?;
-    let bought = Bought::of(contact_id.to_owned(), &purchases::purchases_of(conn, ws, contact_id)?);
+    let bought = Bought::of(contact_id.to_owned(), &history::purchases_of(conn, ws, contact_id)?);
     let (cuts, _, _) = cuts(conn, ws)?;
     let row = bought.map(|b| b.row(ws, cuts.as_ref(), now));
     let before = repo::get(conn, ws, contact_id)?;
     repo::put(conn, ws, contact_id, row.as_ref())?;
+    facts::put_figures(conn, ws, contact_id, &kept_figures(row.as_ref()))?;
     if repo::contact_live(conn, ws, contact_id)? {
         moves.add(before.as_ref(), -1);
         moves.add(row.as_ref(), 1);
@@ -176,12 +178,28 @@ pub fn contact_moved(conn: &mut DbConnection, ws: &str, contact_id: &str, live: 
 /// columns while live, none in the trash. Waits for a full recompute writing, as orders do.
 pub fn contact_written(conn: &mut DbConnection, ws: &str, row: &crm_store::contacts::ContactRow) -> StoreResult<()> {
     crm_store::db::advisory_lock(conn, &format!("metrics:{ws}"), false)?;
-    let facts = row.deleted_at.is_none().then(|| repo::ContactFacts {
+    let own = row.deleted_at.is_none().then(|| facts::ContactFacts {
         lifecycle_stage: &row.lifecycle_stage,
         owner_id: row.owner_id.as_deref(),
         created_at: row.created_at,
     });
-    repo::put_contact_facts(conn, ws, &row.id, facts)
+    facts::put_contact(conn, ws, &row.id, own)
+}
+
+/// A customer's figures as their facts hold them (those of someone who never bought when none).
+fn kept_figures(row: Option<&MetricsRow>) -> facts::Figures {
+    let Some(r) = row else { return facts::Figures { margin_e4: Some(0), ..Default::default() } };
+    facts::Figures {
+        orders: r.orders,
+        revenue_e4: r.revenue_e4,
+        margin_e4: (r.orders_without_cost == 0).then(|| r.revenue_e4.saturating_sub(r.cost_e4)),
+        first_purchase_at: Some(r.first_purchase_at),
+        last_purchase_at: Some(r.last_purchase_at),
+        recency_score: r.recency_score,
+        frequency_score: r.frequency_score,
+        monetary_score: r.monetary_score,
+        rfm_group: r.rfm_group.clone(),
+    }
 }
 
 /// What a full recompute did.
@@ -266,7 +284,7 @@ fn keep_all(
     let cohorts = serde_json::to_string(cohorts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     repo::save_cohorts(conn, ws, &cohorts)?;
     let mut moves = CellMoves::default();
-    for contact in purchases::customers_written_since(conn, ws, now)? {
+    for contact in history::customers_written_since(conn, ws, now)? {
         refresh(conn, ws, &contact, crm_store::time::now_micros(), &mut moves)?;
     }
     moves.apply(conn, ws)?;
@@ -276,7 +294,7 @@ fn keep_all(
 /// Every live contact's facts take their kept figures, while order writes wait.
 fn refresh_facts(conn: &mut DbConnection, ws: &str) -> AppResult<()> {
     crm_store::db::advisory_lock(conn, &format!("metrics:{ws}"), true)?;
-    Ok(repo::refresh_facts_figures(conn, ws)?)
+    Ok(facts::refresh_figures(conn, ws)?)
 }
 
 /// [`recompute`] on one connection, as of `now`: for the demo data, which is written in one
@@ -306,9 +324,9 @@ fn everyone(conn: &mut DbConnection, ws: &str, cohorts: &mut Cohorts) -> AppResu
 /// million customers' orders are never in memory at once.
 pub(crate) fn for_each_customer(conn: &mut DbConnection, ws: &str, mut each: impl FnMut(&[Purchase])) -> AppResult<()> {
     let mut theirs: Vec<Purchase> = Vec::new();
-    let mut cursor: Option<purchases::PurchaseKey> = None;
+    let mut cursor: Option<history::PurchaseKey> = None;
     loop {
-        let page = purchases::purchase_page(conn, ws, cursor.as_ref(), PAGE)?;
+        let page = history::purchase_page(conn, ws, cursor.as_ref(), PAGE)?;
         let full = page.len() as i64 == PAGE;
         cursor = page.last().map(|p| (p.contact_id.clone(), p.ordered_at, p.id.clone()));
         for p in page {
@@ -518,6 +536,25 @@ fn month_of(micros: i64, solar: bool) -> String {
     }
 }
 
+/// Per month (`YYYY-MM`): its purchases and its service.
+type MonthMap = std::collections::BTreeMap<String, (Totals, Service)>;
+
+/// Adds a customer's cases and timed activities (each activity's time shared among its
+/// contacts) to their months; returns their service of all time.
+fn add_service(conn: &mut DbConnection, ws: &str, contact_id: &str, solar: bool, months: &mut MonthMap) -> StoreResult<Service> {
+    let mut all = Service::default();
+    for at in history::cases_of(conn, ws, contact_id)? {
+        months.entry(month_of(at, solar)).or_default().1.cases += 1;
+        all.cases += 1;
+    }
+    for a in history::timed_activities_of(conn, ws, contact_id)? {
+        let share = a.duration_seconds as f64 / a.contacts as f64;
+        months.entry(month_of(a.occurred_at, solar)).or_default().1.activity_seconds += share;
+        all.activity_seconds += share;
+    }
+    Ok(all)
+}
+
 /// A contact's figures now (whoever may read the contact reads them: a customer's metrics
 /// follow the customer), month by month in the Gregorian or (`solar`) the Solar Hijri calendar;
 /// their service only to roles that read every case and activity.
@@ -528,29 +565,15 @@ pub async fn contact(db: &Db, caller: &Caller, id: String, solar: bool) -> AppRe
         let (row, _) = crm_store::contacts::get(conn, ws, &id).map_err(AppError::not_found_as(Entity::Contact))?;
         caller.check_visible(conn, Entity::Contact, row.owner_id.as_deref())?;
         require_all_orders(conn, &caller)?;
-        let bought = purchases::purchases_of(conn, ws, &id)?;
+        let bought = history::purchases_of(conn, ws, &id)?;
         let (cuts, _, recomputed_at) = cuts(conn, ws)?;
         let currency = crate::workspace::settings(conn, ws)?.base.code().to_owned();
-        let mut months: std::collections::BTreeMap<String, (Totals, Service)> = std::collections::BTreeMap::new();
+        let mut months = MonthMap::new();
         for p in &bought {
             months.entry(month_of(p.ordered_at, solar)).or_default().0.add(p);
         }
         let serves = caller.reach(conn, Entity::Case)?.owners().is_none() && caller.reach(conn, Entity::Activity)?.owners().is_none();
-        let service = if serves {
-            let mut all = Service::default();
-            for at in purchases::cases_of(conn, ws, &id)? {
-                months.entry(month_of(at, solar)).or_default().1.cases += 1;
-                all.cases += 1;
-            }
-            for a in purchases::timed_activities_of(conn, ws, &id)? {
-                let share = a.duration_seconds as f64 / a.contacts as f64;
-                months.entry(month_of(a.occurred_at, solar)).or_default().1.activity_seconds += share;
-                all.activity_seconds += share;
-            }
-            Some(all)
-        } else {
-            None
-        };
+        let service = if serves { Some(add_service(conn, ws, &id, solar, &mut months)?) } else { None };
         let months = months
             .into_iter()
             .map(|(month, (totals, s))| Month { month, totals, service: if serves { s } else { Service::default() } })

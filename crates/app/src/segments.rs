@@ -144,7 +144,7 @@ pub async fn preview(db: &Db, caller: &Caller, rules: Value) -> AppResult<i64> {
         let reach = caller.reach(conn, Entity::Contact)?;
         // A rule on facts only is counted on them alone: one scan of a narrow table.
         let matching = match compile_parts(conn, &caller, &rule, &mut Ctx::reading())? {
-            Compiled::Facts(pred) => return Ok(crm_store::metrics::count_facts(conn, caller.workspace(), reach.owners(), &pred)?),
+            Compiled::Facts(pred) => return Ok(crm_store::facts::count(conn, caller.workspace(), reach.owners(), &pred)?),
             Compiled::Contacts(w) => w,
         };
         let filter = ContactFilter { segment: InSegment::matching(matching), trash: Trash::Exclude, ..ContactFilter::default() };
@@ -612,8 +612,8 @@ fn condition(conn: &mut DbConnection, caller: &Caller, c: &Condition, ctx: &mut 
         }
         _ => {
             let now = time::now_micros();
-            Ok(match repo::fact(pg, now, c) {
-                Some(pred) => Compiled::Facts(pred),
+            Ok(match repo::fact_column(c) {
+                Some(_) => Compiled::Facts(repo::fact(pg, now, c)?),
                 None => Compiled::Contacts(repo::builtin(pg, ws, now, c)?),
             })
         }

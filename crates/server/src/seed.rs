@@ -547,7 +547,7 @@ pub fn bulk_contacts(conn: &mut DbConnection, ws: &str, n: usize) -> anyhow::Res
         }
     }
     // Written without the application: their facts (which segments count on) in one go.
-    crm_store::write_tx(conn, |c| crm_store::metrics::rebuild_facts(c, ws))?;
+    crm_store::write_tx(conn, |c| crm_store::facts::rebuild(c, ws))?;
     crm_store::db::analyze(conn, true)?;
     Ok(())
 }

@@ -111,14 +111,7 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &ActivityFilter, custom: &CustomPlan
     if let Some(t) = f.until {
         q = q.filter(activities::occurred_at.lt(t));
     }
-    if let Some(w) = f.segment.through(
-        "activities.id",
-        "activity_participants",
-        "activity_id",
-        "participant_id",
-        Some("activity_participants.kind = 'contact'"),
-        ws,
-    ) {
+    if let Some(w) = f.segment.through("activities.id", &PARTICIPANTS, ws) {
         q = q.filter(w);
     }
     q = crate::custom_where!(q, custom);
@@ -276,3 +269,11 @@ pub fn change(
 pub fn all_live(conn: &mut DbConnection) -> StoreResult<Vec<ActivityRow>> {
     Ok(activities::table.filter(activities::deleted_at.is_null()).select(ActivityRow::as_select()).load(conn)?)
 }
+
+/// An activity's contacts among its participants, for lists narrowed to a segment's contacts.
+const PARTICIPANTS: crate::listing::Link = crate::listing::Link {
+    table: "activity_participants",
+    record: "activity_id",
+    contact: "participant_id",
+    only: Some("activity_participants.kind = 'contact'"),
+};

@@ -197,10 +197,7 @@ pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<ContactWi
                 .limit(1)
         };
     }
-    let found = match conn {
-        DbConnection::Sqlite(c) => query!().get_result(c).optional()?,
-        DbConnection::Postgresql(c) => query!().get_result(c).optional()?,
-    };
+    let found = crate::db::per_backend!(conn, |c| query!().get_result(c).optional()?);
     found.ok_or(StoreError::NotFound)
 }
 

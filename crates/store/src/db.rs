@@ -374,16 +374,24 @@ pub fn advisory_lock(conn: &mut DbConnection, key: &str, exclusive: bool) -> cra
     Ok(())
 }
 
-/// Inserts `rows` (a slice) in statements of at most `per` rows each. diesel's multi-backend
-/// connection cannot build a multi-row INSERT, so each backend gets its own.
+/// Evaluates `$body` with `$c` bound to the backend's own connection: for the statements
+/// diesel's multi-backend connection cannot build (multi-row inserts, upserts).
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::DbConnection::Sqlite($c) => $body,
+            $crate::DbConnection::Postgresql($c) => $body,
+        }
+    };
+}
+pub(crate) use per_backend;
+
+/// Inserts `rows` (a slice) in statements of at most `per` rows each.
 macro_rules! insert_rows {
     ($conn:expr, $table:expr, $rows:expr, $per:expr) => {{
         let mut n = 0;
         for chunk in $rows.chunks($per) {
-            n += match &mut *$conn {
-                $crate::DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                $crate::DbConnection::Postgresql(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-            };
+            n += $crate::db::per_backend!(&mut *$conn, |c| diesel::insert_into($table).values(chunk).execute(c)?);
         }
         n
     }};

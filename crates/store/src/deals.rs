@@ -247,7 +247,7 @@ fn filtered<'a>(ws: &str, reach: &Reach, f: &DealFilter, custom: &CustomPlan) ->
     if let Some(needle) = f.q.as_deref().and_then(listing::search_needle) {
         q = crate::search_where!(q, deals::search_text, deals::id, ws, ENTITY, &needle);
     }
-    if let Some(w) = f.segment.through("deals.id", "deal_contacts", "deal_id", "contact_id", None, ws) {
+    if let Some(w) = f.segment.through("deals.id", &DEAL_CONTACTS, ws) {
         q = q.filter(w);
     }
     q = crate::custom_where!(q, custom);
@@ -817,3 +817,7 @@ pub fn all_stage_visits(conn: &mut DbConnection) -> StoreResult<Vec<StageVisit>>
 pub fn row_in_any_workspace(conn: &mut DbConnection, id: &str) -> StoreResult<Option<DealRow>> {
     Ok(deals::table.filter(deals::id.eq(id)).select(DealRow::as_select()).first(conn).optional()?)
 }
+
+/// A deal's contacts, for lists of deals narrowed to a segment's contacts.
+const DEAL_CONTACTS: crate::listing::Link =
+    crate::listing::Link { table: "deal_contacts", record: "deal_id", contact: "contact_id", only: None };

@@ -19,6 +19,7 @@ pub mod db;
 pub mod deals;
 pub mod emails;
 pub mod error;
+pub mod facts;
 pub mod forms;
 pub mod idempotency;
 pub mod identity;

@@ -290,6 +290,23 @@ impl diesel::query_builder::QueryFragment<crate::Db> for SqlWhere {
     }
 }
 
+/// A whole statement written with [`SqlWhere`]'s pieces (SQL and bound values), to execute: for
+/// the few statements diesel's builder cannot write (an insert from a join with an upsert).
+pub struct Statement(pub SqlWhere);
+
+impl diesel::query_builder::QueryId for Statement {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::QueryFragment<crate::Db> for Statement {
+    fn walk_ast<'b>(&'b self, out: diesel::query_builder::AstPass<'_, 'b, crate::Db>) -> diesel::QueryResult<()> {
+        self.0.walk_ast(out)
+    }
+}
+
+impl<Conn> diesel::RunQueryDsl<Conn> for Statement {}
+
 impl SqlWhere {
     /// All of `parts` hold (`any`: one of them).
     pub fn group(parts: &[SqlWhere], any: bool) -> SqlWhere {
@@ -378,19 +395,30 @@ impl InSegment {
         Some(SqlWhere::among_contacts(expr, select, ws, &members, self.reach.as_ref().and_then(crate::reach::Reach::owners)))
     }
 
-    /// `expr IN` the `pick` of the rows of `table` (a link table, narrowed by `extra` SQL) whose
-    /// `contact` column is a contact of the segment, when one was asked.
-    pub fn through(&self, expr: &str, table: &str, pick: &str, contact: &str, extra: Option<&str>, ws: &str) -> Option<SqlWhere> {
+    /// `expr IN` the records `link` ties to a contact of the segment, when one was asked.
+    pub fn through(&self, expr: &str, link: &Link, ws: &str) -> Option<SqlWhere> {
+        let Link { table, record, contact, only } = link;
         let inner = self.condition(&format!("{table}.{contact}"), "id", ws)?;
         let mut w = SqlWhere::default();
-        w.sql(expr).sql(" IN (SELECT ").sql(table).sql(".").sql(pick).sql(" FROM ").sql(table).sql(" WHERE ");
+        w.sql(expr).sql(" IN (SELECT ").sql(table).sql(".").sql(record).sql(" FROM ").sql(table).sql(" WHERE ");
         w.sql(table).sql(".workspace_id = ").text(ws).sql(" AND ");
-        if let Some(extra) = extra {
-            w.sql(extra).sql(" AND ");
+        if let Some(only) = only {
+            w.sql(only).sql(" AND ");
         }
         w.append(&inner).sql(")");
         Some(w)
     }
+}
+
+/// A table linking records to contacts (a deal's contacts, an activity's participants).
+pub struct Link {
+    pub table: &'static str,
+    /// The column of the record's id.
+    pub record: &'static str,
+    /// The column of the contact's id.
+    pub contact: &'static str,
+    /// SQL narrowing the rows to those naming contacts, if the table names others too.
+    pub only: Option<&'static str>,
 }
 
 impl From<&crate::cursor::CustomCondition> for SqlWhere {

@@ -121,20 +121,13 @@ pub struct ModelRow {
 /// Keeps the workspace's model in place of the last, and forgets the last scores.
 pub fn save_model(conn: &mut DbConnection, row: &ModelRow) -> StoreResult<()> {
     diesel::delete(propensity_scores::table.filter(propensity_scores::workspace_id.eq(&row.workspace_id))).execute(conn)?;
-    match conn {
-        DbConnection::Sqlite(c) => diesel::insert_into(propensity_models::table)
-            .values(row)
-            .on_conflict(propensity_models::workspace_id)
-            .do_update()
-            .set(row)
-            .execute(c)?,
-        DbConnection::Postgresql(c) => diesel::insert_into(propensity_models::table)
-            .values(row)
-            .on_conflict(propensity_models::workspace_id)
-            .do_update()
-            .set(row)
-            .execute(c)?,
-    };
+    let key = propensity_models::workspace_id;
+    crate::db::per_backend!(conn, |c| diesel::insert_into(propensity_models::table)
+        .values(row)
+        .on_conflict(key)
+        .do_update()
+        .set(row)
+        .execute(c)?);
     Ok(())
 }
 

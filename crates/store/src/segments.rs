@@ -445,11 +445,10 @@ pub fn builtin(pg: bool, ws: &str, now: i64, c: &Condition) -> StoreResult<SqlWh
     Ok(w)
 }
 
-/// The condition on a contact's row of facts (`contact_facts`), for the fields kept there: the
-/// same members as [`builtin`], found by one scan of a narrow table. `None` for the others.
-pub fn fact(pg: bool, now: i64, c: &Condition) -> Option<SqlWhere> {
-    let mut w = SqlWhere::default();
-    let col = match c.field {
+/// The column of `contact_facts` a condition reads, when its field is kept there (figures of
+/// all time only: those of a window of days are counted from the orders).
+pub fn fact_column(c: &Condition) -> Option<&'static str> {
+    Some(match c.field {
         Field::LifecycleStage => "contact_facts.lifecycle_stage",
         Field::OwnerId => "contact_facts.owner_id",
         Field::CreatedAt => "contact_facts.created_at",
@@ -464,7 +463,15 @@ pub fn fact(pg: bool, now: i64, c: &Condition) -> Option<SqlWhere> {
         Field::FirstPurchaseAt => "contact_facts.first_purchase_at",
         Field::LastPurchaseAt => "contact_facts.last_purchase_at",
         _ => return None,
-    };
+    })
+}
+
+/// The condition on a contact's row of facts (`contact_facts`) for a field kept there (see
+/// [`fact_column`]): the same members as [`builtin`], found by one scan of a narrow table.
+pub fn fact(pg: bool, now: i64, c: &Condition) -> StoreResult<SqlWhere> {
+    let bad = || StoreError::Corrupt(format!("segment condition {} {} at {} on facts", c.field.name(), c.op.as_str(), c.path));
+    let col = fact_column(c).ok_or_else(bad)?;
+    let mut w = SqlWhere::default();
     // Columns that may be empty: an owner, a customer's scores, group and dates.
     let nullable = !matches!(c.field, Field::LifecycleStage | Field::CreatedAt | Field::Orders | Field::Revenue | Field::GrossMargin);
     match (c.op, &c.value) {
@@ -503,16 +510,16 @@ pub fn fact(pg: bool, now: i64, c: &Condition) -> Option<SqlWhere> {
         // Not bought in the last days: also those who never bought.
         (Op::NotInLastDays, v @ Operand::Days(_)) if nullable => {
             let mut within = SqlWhere::default();
-            time_on(&mut within, pg, col, Op::InLastDays, v, now)?;
+            time_on(&mut within, pg, col, Op::InLastDays, v, now).ok_or_else(bad)?;
             w.sql(&format!("({col} IS NULL OR NOT (")).append(&within).sql("))");
         }
         (op, v) => {
             w.sql("(");
-            time_on(&mut w, pg, col, op, v, now)?;
+            time_on(&mut w, pg, col, op, v, now).ok_or_else(bad)?;
             w.sql(")");
         }
     }
-    Some(w)
+    Ok(w)
 }
 
 /// The contact's row of facts matches `pred`, probed by its key: for reading contacts one at a
@@ -524,7 +531,7 @@ pub fn probing_facts(ws: &str, pred: &SqlWhere) -> SqlWhere {
     w
 }
 
-/// Contacts whose row of facts matches `pred` (a condition from [`fact`]).
+/// Contacts whose row of facts matches `pred` (conditions from [`fact`]).
 pub fn on_facts(ws: &str, pred: &SqlWhere) -> SqlWhere {
     let mut w = SqlWhere::default();
     w.sql("contacts.id IN (SELECT contact_facts.contact_id FROM contact_facts WHERE contact_facts.workspace_id = ");
