@@ -16,6 +16,7 @@ mod deals;
 mod derived_access;
 mod emails;
 mod export;
+mod imports;
 mod inbound;
 mod leads;
 mod mail;

@@ -25,6 +25,7 @@ pub mod deals;
 pub mod emails;
 pub mod error;
 pub mod forms;
+pub mod imports;
 pub mod inbound;
 pub mod leads;
 pub mod metrics;

@@ -12,6 +12,7 @@ pub mod digits;
 pub mod email;
 pub mod enums;
 pub mod error;
+pub mod import;
 pub mod merge;
 pub mod money;
 pub mod operations;

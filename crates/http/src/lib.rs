@@ -155,6 +155,15 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(segments::delete_segment)
         .service(segments::evaluate_segment)
         .service(segments::segment_history)
+        .service(imports::upload_import)
+        .service(imports::list_imports)
+        .service(imports::get_import)
+        .service(imports::dry_run_import)
+        .service(imports::run_import)
+        .service(imports::cancel_import)
+        .service(imports::undo_import)
+        .service(imports::import_rows)
+        .service(imports::import_rejected)
         .service(views::list_views)
         .service(views::save_view)
         .service(views::delete_view)
@@ -236,7 +245,7 @@ pub fn openapi_json() -> String {
 /// reminder scheduler, on SQLite the checkpointer and, when `deliver_webhooks`, the webhook
 /// deliverer.
 pub fn spawn_background(state: &AppState, deliver_webhooks: bool) -> Vec<actix_web::rt::task::JoinHandle<()>> {
-    let mut handles = vec![live::spawn(state.clone()), scheduler::spawn(state.clone())];
+    let mut handles = vec![live::spawn(state.clone()), scheduler::spawn(state.clone()), scheduler::spawn_imports(state.clone())];
     handles.extend(scheduler::spawn_checkpointer(state.clone()));
     if deliver_webhooks {
         handles.push(delivery::spawn(state.clone()));

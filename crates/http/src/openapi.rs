@@ -33,6 +33,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code` and the offe
         (name = "workspace", description = "The caller, members, teams and the access policy"),
         (name = "analytics", description = "The analytical CRM: customer lifetime value (BG/NBD and Gamma-Gamma fitted on the workspace's orders)"),
         (name = "fields", description = "Custom fields: the workspace's own facts on contacts, companies, deals, leads, cases, orders, activities, tasks and products. Values travel in each record's `custom` object under the field's key; `GET /fields` describes them"),
+        (name = "imports", description = "Imports: upload a CSV file of contacts (encoding and delimiter detected), map its columns (suggested from the headers of peer CRMs' exports and Persian sheets), dry run, run as a background job with progress, rows rejected as a CSV to fix, cancel, undo"),
         (name = "segments", description = "Segments: saved rules over contacts (fields, tags, custom fields, purchases, RFM, propensity, activity, life events), dynamic or frozen, with membership history; members via GET /contacts?segment={id}, and every other list takes segment= for the records linked to them"),
         (name = "views", description = "Saved list views: a person's search, filters, sort and columns per list, optionally shared with the workspace"),
         (name = "api-keys", description = "Keys for integrations (admins)"),

@@ -1,4 +1,5 @@
-//! Timed work in every server process: task reminders and SLA warnings (`crm_store::reminders`).
+//! Timed work in every server process: task reminders and SLA warnings (`crm_store::reminders`),
+//! and import jobs waiting for a process.
 //! Each process polls the due reminders; firing one deletes it in the same transaction as the
 //! notification, so several processes never send the same reminder twice.
 
@@ -23,6 +24,21 @@ async fn run(state: AppState) {
         }
         actix_web::rt::time::sleep(poll).await;
     }
+}
+
+/// Runs the import jobs waiting in any workspace: queued ones a run did not start (a busy
+/// process), and those a stopped process left, once their lease ran out (they resume after
+/// their last batch).
+pub fn spawn_imports(state: AppState) -> actix_web::rt::task::JoinHandle<()> {
+    actix_web::rt::spawn(async move {
+        let poll = state.0.settings.scheduler_poll.max(std::time::Duration::from_secs(1));
+        loop {
+            if let Err(e) = crm_app::imports::work(state.app_db()).await {
+                tracing::warn!("imports: {e}");
+            }
+            actix_web::rt::time::sleep(poll).await;
+        }
+    })
 }
 
 /// How often the SQLite write-ahead log is checkpointed in the background.

@@ -23,6 +23,7 @@ pub mod facts;
 pub mod forms;
 pub mod idempotency;
 pub mod identity;
+pub mod imports;
 pub mod inbound;
 pub mod leads;
 pub mod listing;

@@ -134,6 +134,40 @@ pub fn tags_json(tags: &[Tag]) -> String {
     serde_json::Value::Array(tags.iter().map(|t| serde_json::Value::String(t.as_str().to_owned())).collect()).to_string()
 }
 
+/// Emails as [`emails_json`] stored them (entries that no longer read are left out).
+pub fn emails_from_json(json: &str) -> Vec<EmailPoint> {
+    let v: Vec<serde_json::Value> = serde_json::from_str(json).unwrap_or_default();
+    v.iter()
+        .filter_map(|e| {
+            Some(EmailPoint {
+                email: crm_domain::Email::parse("email", e["address"].as_str()?).ok()?,
+                label: e["label"].as_str().and_then(crm_domain::EmailLabel::parse).unwrap_or(crm_domain::EmailLabel::Work),
+                primary: e["primary"].as_bool().unwrap_or(false),
+            })
+        })
+        .collect()
+}
+
+/// Phones as [`phones_json`] stored them.
+pub fn phones_from_json(json: &str) -> Vec<PhonePoint> {
+    let v: Vec<serde_json::Value> = serde_json::from_str(json).unwrap_or_default();
+    v.iter()
+        .filter_map(|p| {
+            Some(PhonePoint {
+                phone: crm_domain::Phone::from_e164(p["number"].as_str()?)?,
+                label: p["label"].as_str().and_then(crm_domain::PhoneLabel::parse).unwrap_or(crm_domain::PhoneLabel::Mobile),
+                primary: p["primary"].as_bool().unwrap_or(false),
+            })
+        })
+        .collect()
+}
+
+/// Tags as [`tags_json`] stored them.
+pub fn tags_from_json(json: &str) -> Vec<Tag> {
+    let v: Vec<String> = serde_json::from_str(json).unwrap_or_default();
+    v.iter().filter_map(|t| Tag::parse("tags", t).ok()).collect()
+}
+
 /// The records (entity type, id) with this exact email key or E.164 phone.
 pub fn find(conn: &mut DbConnection, ws: &str, kind: &str, value: &str) -> StoreResult<Vec<(String, String)>> {
     Ok(contact_points::table

@@ -445,6 +445,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    imports (id) {
+        id -> Text, workspace_id -> Text, created_by -> Nullable<Text>, entity -> Text, file_name -> Text, size_bytes -> BigInt,
+        encoding -> Text, delimiter -> Text, headers -> Text, config -> Nullable<Text>, status -> Text, dry_run -> Integer,
+        rows_estimate -> Nullable<BigInt>, rows_total -> Nullable<BigInt>, rows_done -> BigInt, created -> BigInt, updated -> BigInt, unchanged -> BigInt,
+        skipped -> BigInt, rejected -> BigInt, lease_until -> Nullable<BigInt>, error -> Nullable<Text>,
+        started_at -> Nullable<BigInt>, finished_at -> Nullable<BigInt>, version -> BigInt, created_at -> BigInt, updated_at -> BigInt,
+    }
+}
+
+diesel::table! { import_chunks (import_id, seq) { import_id -> Text, seq -> Integer, data -> Binary, } }
+
+diesel::table! {
+    import_rows (import_id, line) {
+        import_id -> Text, line -> BigInt, outcome -> Text, record_id -> Nullable<Text>, version_after -> Nullable<BigInt>,
+        before -> Nullable<Text>, problems -> Nullable<Text>, cells -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     segments,

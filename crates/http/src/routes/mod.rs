@@ -14,6 +14,7 @@ pub mod deals;
 pub mod emails;
 pub mod fields;
 pub mod forms;
+pub mod imports;
 pub mod inbound;
 pub mod leads;
 pub mod mail;
