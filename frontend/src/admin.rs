@@ -12,6 +12,7 @@
 use crate::i18n::{self, tr, T};
 use crate::pages::analytics::{AnalyticsPage, ContactAnalytics};
 use crate::pages::fields::FieldSettings;
+use crate::pages::imports::{ImportPage, ImportsPage};
 use crate::pages::integrations::{ApiKeys, WebhookPage, Webhooks};
 use crate::pages::order_new::NewOrder;
 use crate::pages::segments::{SegmentPage, SegmentsPage};
@@ -43,7 +44,7 @@ pub fn AdminHost() -> impl IntoView {
     // (`i18n::provide`), keeping what was typed.
     Effect::new(move || {
         if let Some(el) = root.get() {
-            load_admin(&el, i18n::text(lang.get_untracked(), T::SettingsUnavailable));
+            load_admin(&el, i18n::text(lang.get_untracked(), T::Unreachable));
         }
     });
     on_cleanup(unload_admin);
@@ -78,6 +79,8 @@ fn Admin() -> AnyView {
         ["settings", "webhooks", w] => view! { <WebhookPage id=id(w)/> }.into_any(),
         ["orders", "new"] => view! { <NewOrder/> }.into_any(),
         ["analytics"] => view! { <AnalyticsPage/> }.into_any(),
+        ["imports"] => view! { <ImportsPage/> }.into_any(),
+        ["imports", i] => view! { <ImportPage id=id(i)/> }.into_any(),
         ["contacts", c, "analytics"] => view! { <ContactAnalytics id=id(c)/> }.into_any(),
         ["segments"] => view! { <SegmentsPage/> }.into_any(),
         ["segments", "new"] => view! { <SegmentPage id=None/> }.into_any(),

@@ -725,6 +725,56 @@ pub async fn segment_history(id: &str) -> Result<Page<crm_api_types::SegmentChan
     get(&format!("/api/v1/segments/{}/history?limit=50", enc(id))).await
 }
 
+/// Uploads a file to import (its bytes as the body, streamed by the browser from the disk).
+pub async fn upload_import(file: web_sys::File) -> Result<crm_api_types::Import, ApiError> {
+    let url = format!("/api/v1/imports?file_name={}", enc(&file.name()));
+    let send = |token: String| {
+        let (url, file) = (url.clone(), file.clone());
+        async move {
+            let req = RequestBuilder::new(&url)
+                .method(Method::POST)
+                .header("Authorization", &format!("Bearer {token}"))
+                .header("Content-Type", "text/csv")
+                .body(file)
+                .map_err(|e| ApiError::Network(e.to_string()))?;
+            req.send().await.map_err(|e| ApiError::Network(e.to_string()))
+        }
+    };
+    let mut resp = send(read(ACCESS).ok_or(ApiError::SignedOut)?).await?;
+    if resp.status() == 401 {
+        refresh().await?;
+        resp = send(read(ACCESS).ok_or(ApiError::SignedOut)?).await?;
+    }
+    parse(&text_of(resp).await?)
+}
+
+/// The caller's imports, newest first.
+pub async fn imports() -> Result<crm_api_types::ImportList, ApiError> {
+    get("/api/v1/imports").await
+}
+
+pub async fn import(id: &str) -> Result<crm_api_types::Import, ApiError> {
+    get(&format!("/api/v1/imports/{}", enc(id))).await
+}
+
+/// Starts a dry run (`dry`) or the import itself.
+pub async fn start_import(id: &str, dry: bool, run: &crm_api_types::ImportRun) -> Result<crm_api_types::Import, ApiError> {
+    post(&format!("/api/v1/imports/{}/{}", enc(id), if dry { "dry-run" } else { "run" }), run).await
+}
+
+pub async fn cancel_import(id: &str) -> Result<crm_api_types::Import, ApiError> {
+    post(&format!("/api/v1/imports/{}/cancel", enc(id)), &serde_json::json!({})).await
+}
+
+pub async fn undo_import(id: &str, force: bool) -> Result<crm_api_types::ImportUndone, ApiError> {
+    post(&format!("/api/v1/imports/{}/undo?force={force}", enc(id)), &serde_json::json!({})).await
+}
+
+/// The rows of an import's last run with problems (rejected and skipped), first ones first.
+pub async fn import_problems(id: &str) -> Result<crm_api_types::ImportLines, ApiError> {
+    get(&format!("/api/v1/imports/{}/rows?outcome=rejected,skipped&limit=50", enc(id))).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::month_range;

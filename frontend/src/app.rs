@@ -76,7 +76,7 @@ fn page(path: &str) -> AnyView {
         ["console"] => view! { <Console/> }.into_any(),
         ["feed"] => view! { <Feed/> }.into_any(),
         // Settings and the analytics are in the second bundle, loaded when first opened.
-        ["settings", ..] | ["analytics"] | ["segments", ..] | ["contacts", _, "analytics"] => {
+        ["settings", ..] | ["analytics"] | ["segments", ..] | ["imports", ..] | ["contacts", _, "analytics"] => {
             view! { <crate::admin::AdminHost/> }.into_any()
         }
         _ => view! { <p class="empty">{tr(T::NotFound)}" "<a href="/contacts">{tr(T::GoToContacts)}</a></p> }.into_any(),

@@ -8,6 +8,7 @@ pub mod contact_new;
 pub mod deal;
 pub mod feed;
 pub mod fields;
+pub mod imports;
 pub mod inbox;
 pub mod integrations;
 pub mod leads;

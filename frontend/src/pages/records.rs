@@ -484,7 +484,10 @@ pub fn RecordList(spec: &'static ListSpec) -> impl IntoView {
     view! {
         <header class="page-head">
             <h1>{tr(spec.title)}</h1>
-            {spec.create.map(|(href, label)| view! { <Show when=move || writable.get()><a href=href class="button" id="new-record">{tr(label)}</a></Show> })}
+            {spec.create.map(|(href, label)| view! { <Show when=move || writable.get()>
+                {(href == "/contacts/new").then(|| view! { <a href="/imports" class="button secondary">{tr(T::ImportFile)}</a> })}
+                <a href=href class="button" id="new-record">{tr(label)}</a>
+            </Show> })}
         </header>
         <div class="toolbar">
             {spec.searchable.then(|| view! {
