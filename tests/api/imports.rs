@@ -14,7 +14,7 @@ async fn upload(app: &TestApp, token: &str, name: &str, body: Vec<u8>) -> (Statu
 
 /// Polls an import until its run ends.
 async fn ended(app: &TestApp, id: &str) -> Value {
-    for _ in 0..400 {
+    for _ in 0..1200 {
         let (s, b) = app.get(&format!("/api/v1/imports/{id}")).await;
         assert_eq!(s, StatusCode::OK, "{b}");
         if matches!(b["status"].as_str(), Some("done" | "failed" | "cancelled")) {
@@ -218,5 +218,50 @@ both_backends! {
         assert_eq!(s, StatusCode::NOT_FOUND, "another's import is not seen: {b}");
         let (_, list) = app.get_as(&rep, "/api/v1/imports").await;
         assert_eq!(list["items"].as_array().map(Vec::len), Some(0));
+    }
+
+    async fn a_job_a_stopped_process_left_resumes_after_its_last_batch(app) {
+        let mut app = app;
+        let mut csv = String::from("First Name,Email\n");
+        for i in 0..2000 {
+            csv.push_str(&format!("P{i},p{i}@resume.example\n"));
+        }
+        let (s, up) = upload(&app, &app.token, "big.csv", csv.into_bytes()).await;
+        assert_eq!(s, StatusCode::CREATED, "{up}");
+        let id = up["id"].as_str().expect("id").to_owned();
+        let (s, b) = app.post(&format!("/api/v1/imports/{id}/run"), &json!({})).await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+        let (s, b) = app.post(&format!("/api/v1/imports/{id}/cancel"), &json!({})).await;
+        assert_eq!(s, StatusCode::OK, "stopped while it runs: {b}");
+        let stopped = ended(&app, &id).await;
+        let done = stopped["progress"]["rows_done"].as_i64().expect("rows done");
+        assert_eq!(stopped["status"], "cancelled", "{stopped}");
+        assert!(done < 2000 && done % 250 == 0, "it stopped after a whole batch: {done}");
+        // As a process that stopped in the middle leaves it: running, its lease run out. Another
+        // process picks it up and goes on from the row after the last batch.
+        let (pool, job) = (app.pool.clone(), id.clone());
+        actix_web::rt::task::spawn_blocking(move || {
+            let mut c = pool.get().expect("conn");
+            crm_test_support::sql(&mut c, &format!("UPDATE imports SET status = 'running', lease_until = 1, finished_at = NULL WHERE id = '{job}'"));
+        })
+        .await
+        .expect("stop");
+        app.restart().await;
+        let resumed = ended(&app, &id).await;
+        assert_eq!((resumed["status"].as_str(), counts(&resumed)), (Some("done"), [2000, 0, 0, 0, 0]), "every row once: {resumed}");
+        assert_eq!((resumed["progress"]["rows_done"].as_i64(), resumed["progress"]["total_exact"].as_bool()), (Some(2000), Some(true)));
+        let (_, page) = app.get("/api/v1/contacts?q=resume.example&include_total=true&limit=1").await;
+        assert_eq!(page["total"], 2000, "no row written twice");
+        let mut lines = Vec::new();
+        let mut after = 0;
+        loop {
+            let (_, rows) = app.get(&format!("/api/v1/imports/{id}/rows?after={after}&limit=1000")).await;
+            lines.extend(rows["items"].as_array().expect("items").iter().filter_map(|r| r["line"].as_i64()));
+            match rows["next_after"].as_i64() {
+                Some(n) => after = n,
+                None => break,
+            }
+        }
+        assert_eq!(lines, (2..=2001).collect::<Vec<i64>>(), "each row's outcome once, by its row number");
     }
 }
