@@ -164,7 +164,9 @@ pub struct ImportUndone {
     pub removed: i64,
     /// Contacts it updated, given back the values it overwrote.
     pub restored: i64,
-    /// Contacts someone changed since the import, left as they are: undo again with
-    /// `force=true` to undo them too.
+    /// Contacts someone changed since the import, left as they are (the first hundred): undo
+    /// again with `force=true` to undo them too.
     pub conflicts: Vec<String>,
+    /// How many contacts were left.
+    pub conflicts_total: i64,
 }

@@ -39,6 +39,8 @@ pub const MAX_COLUMNS: usize = 1000;
 const BATCH: usize = 250;
 /// How long a job stays its process's without a batch (microseconds).
 const LEASE: i64 = 120_000_000;
+/// The longest row read (bytes, decoded).
+const MAX_ROW_BYTES: usize = 4 << 20;
 /// Sample values shown per column.
 const SAMPLES: usize = 5;
 /// The longest cell kept of a rejected row (characters).
@@ -280,6 +282,8 @@ fn decode_all(bytes: &[u8], label: &str, more: bool) -> String {
 /// The file of an import read from its chunks and decoded to UTF-8, one chunk at a time.
 struct Chunks {
     conn: crm_store::PooledConn,
+    /// Bytes handed to the CSV reader since the last row it returned.
+    since_row: usize,
     id: String,
     next: i32,
     decoder: encoding_rs::Decoder,
@@ -304,9 +308,17 @@ impl Read for Chunks {
             self.pos = 0;
             self.done = last;
         }
+        // One row longer than this is a quote left open: the rest of the file would be one cell.
+        if self.since_row > MAX_ROW_BYTES {
+            return Err(std::io::Error::other(format!(
+                "a row runs past {} MiB: a quote opened in it is probably never closed",
+                MAX_ROW_BYTES >> 20
+            )));
+        }
         let n = buf.len().min(self.out.len() - self.pos);
         buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
         self.pos += n;
+        self.since_row += n;
         Ok(n)
     }
 }
@@ -324,6 +336,7 @@ impl Rows {
         let conn = db.pool().get().map_err(|e| StoreError::Connect(e.to_string()))?;
         let chunks = Chunks {
             conn,
+            since_row: 0,
             id: row.id.clone(),
             next: 0,
             decoder: encoding_of(&row.encoding).new_decoder_with_bom_removal(),
@@ -346,6 +359,7 @@ impl Rows {
             match self.reader.read_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
+                    self.reader.get_mut().since_row = 0;
                     // Rows are numbered as a spreadsheet numbers them: the header is row 1, a
                     // cell's line breaks do not count (the CSV reader passes over empty lines).
                     self.row += 1;
@@ -358,7 +372,7 @@ impl Rows {
                     cells.truncate(self.width.max(cells.iter().rposition(|c| !c.trim().is_empty()).map_or(0, |i| i + 1)));
                     out.push((line, cells));
                 }
-                Err(e) => return Err(problem("file", "unreadable", e.to_string())),
+                Err(e) => return Err(problem("file", "unreadable", format!("after row {}: {e}", self.row))),
             }
         }
         Ok(out)
@@ -400,10 +414,11 @@ pub async fn start(db: &Db, caller: &Caller, id: String, input: RunInput) -> App
             }
             .into());
         }
-        if row.status == "done" && row.dry_run == 0 {
+        let wrote = row.dry_run == 0 && row.status != "undone" && (row.status == "done" || row.created + row.updated > 0);
+        if wrote {
             return Err(StoreError::Conflict {
                 code: "import_done",
-                message: "the import already ran; undo it first to run it again".into(),
+                message: "the import already ran and wrote contacts; undo it first to run it again".into(),
                 field: None,
             }
             .into());
@@ -438,7 +453,8 @@ pub async fn start(db: &Db, caller: &Caller, id: String, input: RunInput) -> App
         }
         if encoding.is_some_and(|e| e != row.encoding) || delimiter.is_some_and(|d| d.to_string() != row.delimiter) {
             let first = repo::chunk(conn, &row.id, 0)?.unwrap_or_default();
-            let found = analyse(&first, row.size_bytes as usize <= first.len(), encoding.or(Some(leak(&row.encoding))), delimiter)?;
+            let found =
+                analyse(&first, row.size_bytes as usize <= first.len(), encoding.or(Some(stored_encoding(&row.encoding))), delimiter)?;
             row.encoding = found.encoding.to_owned();
             row.delimiter = found.delimiter.to_string();
             row.headers = serde_json::to_string(&found.columns).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -453,7 +469,7 @@ pub async fn start(db: &Db, caller: &Caller, id: String, input: RunInput) -> App
 }
 
 /// The label among [`rules::ENCODINGS`] equal to a stored one.
-fn leak(label: &str) -> &'static str {
+fn stored_encoding(label: &str) -> &'static str {
     rules::ENCODINGS.iter().find(|k| **k == label).copied().unwrap_or("utf-8")
 }
 
@@ -465,8 +481,7 @@ fn settle(conn: &mut DbConnection, caller: &Caller, mut config: Config, columns:
     if config.columns.len() > columns.len() {
         errors.push(FieldError::new("columns", "invalid_length", format!("the file has {} columns", columns.len())));
     }
-    for (i, c) in columns.iter().enumerate().skip(config.columns.len()) {
-        let _ = i;
+    for c in columns.iter().skip(config.columns.len()) {
         config.columns.push(c.suggested.clone());
     }
     let set = crate::custom::field_set(conn, caller.workspace(), Entity::Contact)?;
@@ -512,6 +527,15 @@ fn settle(conn: &mut DbConnection, caller: &Caller, mut config: Config, columns:
                     format!("{ours} is not a value of {target}"),
                 ));
             }
+        }
+    }
+    for name in config.policies.keys() {
+        if name != "phone" && Target::parse(name).is_none_or(|t| matches!(t, Target::Note | Target::Skip)) {
+            errors.push(FieldError::new(
+                format!("policies.{name}"),
+                "unknown_target",
+                format!("{name} is not a field a policy applies to"),
+            ));
         }
     }
     if let Err(e) = crm_domain::parse_tags("tags", &config.tags) {
@@ -571,17 +595,14 @@ pub async fn cancel(db: &Db, caller: &Caller, id: String) -> AppResult<Import> {
     let caller = caller.clone();
     db.write(move |conn| {
         let row = mine(conn, &caller, &id)?;
-        match row.status.as_str() {
-            "queued" => repo::finish(conn, &row.id, "cancelled", None, None, time::now_micros())?,
-            "running" => repo::set_status(conn, &row.id, "cancelling", None, time::now_micros())?,
-            _ => {
-                return Err(StoreError::Conflict {
-                    code: "import_not_running",
-                    message: format!("the import is {}, not running", row.status),
-                    field: None,
-                }
-                .into())
+        let now = time::now_micros();
+        if !repo::cancel_queued(conn, &row.id, now)? && !repo::ask_to_stop(conn, &row.id, now)? {
+            return Err(StoreError::Conflict {
+                code: "import_not_running",
+                message: format!("the import is {}, not running", row.status),
+                field: None,
             }
+            .into());
         }
         Ok(Import::of(repo::get(conn, caller.workspace(), &row.id)?))
     })
@@ -595,63 +616,88 @@ pub struct Undone {
     pub removed: i64,
     /// Updated records given back their values.
     pub restored: i64,
-    /// Records someone changed since the import, left as they are (unless forced).
+    /// Records someone changed since the import, left as they are (unless forced): the first
+    /// hundred.
     pub conflicts: Vec<String>,
+    /// How many were left.
+    pub conflicts_total: i64,
 }
+
+/// The conflicts an undo names (the rest are counted).
+const CONFLICTS_SHOWN: usize = 100;
 
 /// Undoes a real run: the contacts it created go to the trash, those it updated get back the
 /// values it overwrote. A record someone changed since is a conflict, left alone unless
-/// `force`. With the importer's access: what they may no longer change is a conflict too.
+/// `force` (which also undoes the conflicts an earlier undo left). With the importer's access:
+/// what they may no longer change is a conflict too. Each page of 500 rows is a transaction of
+/// its own, so a large undo does not hold the writer.
 pub async fn undo(db: &Db, caller: &Caller, id: String, force: bool) -> AppResult<Undone> {
-    let caller = caller.clone();
-    db.write(move |conn| {
-        let row = mine(conn, &caller, &id)?;
-        let ran = row.dry_run == 0 && matches!(row.status.as_str(), "done" | "cancelled" | "failed");
-        if !ran {
-            return Err(StoreError::Conflict {
-                code: "import_not_undoable",
-                message: format!("only a real run that ended can be undone; this import is {}", row.status),
-                field: None,
-            }
-            .into());
-        }
-        let mut out = Undone::default();
-        let mut after = 0;
-        loop {
-            let batch = repo::lines(conn, &row.id, &["created", "updated"], after, 1000)?;
-            let Some(last) = batch.last() else { break };
-            after = last.line;
-            let (mut undone, mut conflicts) = (Vec::new(), Vec::new());
-            for l in &batch {
-                let Some(record) = l.record_id.clone() else { continue };
-                let done = crm_store::db::savepoint(conn, |c| undo_line(c, &caller, l, &record, force));
-                match done {
-                    Ok(true) => {
-                        undone.push(l.line);
-                        if l.outcome == "created" {
-                            out.removed += 1;
-                        } else {
-                            out.restored += 1;
+    let row = {
+        let (caller, id) = (caller.clone(), id.clone());
+        db.read(move |conn| mine(conn, &caller, &id)).await?
+    };
+    let ended = matches!(row.status.as_str(), "done" | "cancelled" | "failed");
+    if row.dry_run != 0 || !(ended || (row.status == "undone" && force)) {
+        let message = if row.status == "undone" {
+            "the import is undone; undo it with force=true to undo the contacts changed since too".to_owned()
+        } else {
+            format!("only a real run that ended can be undone; this import is {}", row.status)
+        };
+        return Err(StoreError::Conflict { code: "import_not_undoable", message, field: None }.into());
+    }
+    let outcomes: &'static [&'static str] = match (row.status.as_str(), force) {
+        ("undone", _) => &["conflict"],
+        (_, true) => &["created", "updated", "conflict"],
+        _ => &["created", "updated"],
+    };
+    let mut out = Undone::default();
+    let mut after = 0;
+    loop {
+        let (caller, id) = (caller.clone(), row.id.clone());
+        let (page, last) = db
+            .write(move |conn| {
+                let lines = repo::lines(conn, &id, outcomes, after, 500)?;
+                let mut page = Undone::default();
+                let (mut undone, mut conflicts) = (Vec::new(), Vec::new());
+                for l in &lines {
+                    let Some(record) = l.record_id.clone() else { continue };
+                    match crm_store::db::savepoint(conn, |c| undo_line(c, &caller, l, &record, force)) {
+                        Ok(true) => {
+                            undone.push(l.line);
+                            if l.before.is_none() {
+                                page.removed += 1;
+                            } else {
+                                page.restored += 1;
+                            }
                         }
+                        Ok(false) => {
+                            conflicts.push(l.line);
+                            page.conflicts.push(record);
+                        }
+                        Err(e) if is_bad_input(&e) => {
+                            conflicts.push(l.line);
+                            page.conflicts.push(record);
+                        }
+                        Err(e) => return Err(e),
                     }
-                    Ok(false) => {
-                        conflicts.push(l.line);
-                        out.conflicts.push(record);
-                    }
-                    Err(e) if is_bad_input(&e) => {
-                        conflicts.push(l.line);
-                        out.conflicts.push(record);
-                    }
-                    Err(e) => return Err(e),
                 }
-            }
-            repo::mark_lines(conn, &row.id, &undone, "undone")?;
-            repo::mark_lines(conn, &row.id, &conflicts, "conflict")?;
+                repo::mark_lines(conn, &id, &undone, "undone")?;
+                repo::mark_lines(conn, &id, &conflicts, "conflict")?;
+                Ok::<_, AppError>((page, lines.last().map(|l| l.line)))
+            })
+            .await?;
+        out.removed += page.removed;
+        out.restored += page.restored;
+        out.conflicts_total += page.conflicts.len() as i64;
+        out.conflicts.extend(page.conflicts.into_iter().take(CONFLICTS_SHOWN - out.conflicts.len().min(CONFLICTS_SHOWN)));
+        match last {
+            Some(l) => after = l,
+            None => break,
         }
-        repo::set_status(conn, &row.id, "undone", None, time::now_micros())?;
-        Ok(out)
-    })
-    .await
+    }
+    let id = row.id.clone();
+    db.write(move |conn| Ok::<_, AppError>(repo::set_status(conn, &id, "undone", None, time::now_micros())?)).await?;
+    Ok(out)
 }
 
 /// Undoes one row: false when the record changed since (and not `force`).
@@ -666,7 +712,7 @@ fn undo_line(conn: &mut DbConnection, caller: &Caller, l: &LineRow, record: &str
         return Ok(false);
     }
     let mut uow = UnitOfWork::new(caller);
-    if l.outcome == "created" {
+    if l.before.is_none() {
         if current.deleted_at.is_none() {
             records::set_deleted_in::<crate::contacts::Contacts>(conn, caller, record, None, true)?;
         }
@@ -758,31 +804,57 @@ impl Before {
     }
 }
 
+/// Forgets uploads cut off more than an hour ago (their request never finished).
+pub async fn sweep(db: &Db) -> AppResult<usize> {
+    let before = time::now_micros() - 3_600_000_000;
+    db.write(move |conn| Ok::<_, AppError>(repo::sweep_uploads(conn, before)?)).await
+}
+
 /// Runs the jobs waiting in any workspace (queued, or left by a process that stopped) one
 /// after another; returns how many ran. Every process calls it from its scheduler, and at once
 /// when a run is queued.
 pub async fn work(db: &Db) -> AppResult<usize> {
+    // One worker per process: the jobs queued meanwhile are its next ones.
+    static WORKING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if WORKING.swap(true, std::sync::atomic::Ordering::AcqRel) {
+        return Ok(0);
+    }
+    let ran = work_all(db).await;
+    WORKING.store(false, std::sync::atomic::Ordering::Release);
+    ran
+}
+
+async fn work_all(db: &Db) -> AppResult<usize> {
     let mut ran = 0;
     loop {
         let now = time::now_micros();
         let Some(job) = db.write(move |conn| Ok::<_, AppError>(repo::claim(conn, now, now + LEASE)?)).await? else { return Ok(ran) };
         ran += 1;
-        let (id, ws) = (job.id.clone(), job.workspace_id.clone());
-        if let Err(e) = run(db, job).await {
-            tracing::warn!(import = %id, "import failed: {e}");
-            let message = if is_bad_input(&e) { e.to_string() } else { format!("the import stopped: {e}") };
+        let id = job.id.clone();
+        let mut lease = job.lease_until.unwrap_or_default();
+        if let Err(e) = run(db, job, &mut lease).await {
+            let message = if is_bad_input(&e) {
+                e.to_string()
+            } else {
+                tracing::error!(import = %id, error = %e, "an import stopped");
+                "the import stopped on a server error, which has been logged; run it again to go on from where it stopped".to_owned()
+            };
             let _ = db
                 .write(move |conn| {
-                    repo::get(conn, &ws, &id)?;
-                    Ok::<_, AppError>(repo::finish(conn, &id, "failed", None, Some(&message), time::now_micros())?)
+                    // Only a job still this process's is this process's to fail.
+                    if repo::hold(conn, &id, lease, lease)?.is_some() {
+                        repo::finish(conn, &id, "failed", None, Some(&message), time::now_micros())?;
+                    }
+                    Ok::<_, AppError>(())
                 })
                 .await;
         }
     }
 }
 
-/// Runs one claimed job to its end (or until it is cancelled, or another process takes it).
-async fn run(db: &Db, job: ImportRow) -> AppResult<()> {
+/// Runs one claimed job to its end (or until it is cancelled, or another process takes it);
+/// `lease` follows the lease this process holds.
+async fn run(db: &Db, job: ImportRow, lease: &mut i64) -> AppResult<()> {
     let ws = job.workspace_id.clone();
     let user = job.created_by.clone().ok_or_else(|| forbidden("the import has no importer"))?;
     let config: Config =
@@ -818,8 +890,7 @@ async fn run(db: &Db, job: ImportRow) -> AppResult<()> {
     })
     .await
     .map_err(|e| StoreError::Aborted(e.to_string()))??;
-    let mut state = State { caller, plan, seen: HashMap::new(), companies: HashMap::new(), users: None };
-    let mut lease = job.lease_until.unwrap_or_default();
+    let mut state = State { caller, plan, batch_keys: HashMap::new(), companies: HashMap::new(), row_companies: Vec::new(), users: None };
     let mut done = job.rows_done;
     loop {
         let (back, batch) = tokio::task::spawn_blocking(move || {
@@ -830,47 +901,43 @@ async fn run(db: &Db, job: ImportRow) -> AppResult<()> {
         .map_err(|e| StoreError::Aborted(e.to_string()))?;
         rows = back;
         let batch = batch?;
-        let id = job.id.clone();
-        if batch.is_empty() {
-            let held = lease;
-            db.write(move |conn| {
-                let row = repo::get(conn, &ws, &id)?;
-                if row.lease_until == Some(held) {
-                    let status = if row.status == "cancelling" { "cancelled" } else { "done" };
-                    repo::finish(conn, &id, status, Some(done), None, time::now_micros())?;
-                }
-                Ok::<_, AppError>(())
-            })
-            .await?;
-            return Ok(());
-        }
-        let next_lease = time::now_micros() + LEASE;
-        let held = lease;
-        let (back, status, n) = db
+        let (id, held, next_lease) = (job.id.clone(), *lease, time::now_micros() + LEASE);
+        let (back, step) = db
             .write(move |conn| {
                 let mut state = state;
+                let now = time::now_micros();
+                // The batch is written only while the job is still this process's and wanted.
+                let Some(status) = repo::hold(conn, &id, held, next_lease)? else { return Ok((state, Step::Lost)) };
+                if status != "running" {
+                    repo::finish(conn, &id, "cancelled", None, None, now)?;
+                    return Ok((state, Step::Ended));
+                }
+                if batch.is_empty() {
+                    repo::finish(conn, &id, "done", Some(done), None, now)?;
+                    return Ok((state, Step::Ended));
+                }
                 let (lines, counts) = batch_of(conn, &mut state, batch)?;
-                let status = repo::progress(conn, &id, held, &lines, counts, next_lease, time::now_micros())?;
-                Ok::<_, AppError>((state, status, counts.rows()))
+                repo::progress(conn, &id, &lines, counts, now)?;
+                Ok::<_, AppError>((state, Step::Wrote(counts.rows())))
             })
             .await?;
         state = back;
-        lease = next_lease;
-        done += n;
-        match status.as_deref() {
-            None => return Ok(()),
-            Some("cancelling") => {
-                let (id, ws) = (job.id.clone(), ws.clone());
-                db.write(move |conn| {
-                    let _ = repo::get(conn, &ws, &id)?;
-                    Ok::<_, AppError>(repo::finish(conn, &id, "cancelled", None, None, time::now_micros())?)
-                })
-                .await?;
-                return Ok(());
-            }
-            Some(_) => {}
+        *lease = next_lease;
+        match step {
+            Step::Wrote(n) => done += n,
+            Step::Lost | Step::Ended => return Ok(()),
         }
     }
+}
+
+/// What a batch of a job did.
+enum Step {
+    /// Wrote this many rows.
+    Wrote(i64),
+    /// The job ended (done, or cancelled).
+    Ended,
+    /// Another process holds the job now.
+    Lost,
 }
 
 /// What a job knows for all its rows.
@@ -884,14 +951,16 @@ struct Plan {
     file_name: String,
 }
 
-/// A job's state between batches: its plan, the keys rows wrote (a later row with the same
-/// key is skipped as a duplicate within the file), the companies found or made by name, the
-/// workspace's members by email and name.
+/// A job's state between batches: its plan, the keys the batch's rows wrote (the earlier
+/// batches' are found in their rows), the companies found or made by name (and those the row
+/// being written made, forgotten when it is rejected), the workspace's members by email and
+/// name.
 struct State {
     caller: Caller,
     plan: Plan,
-    seen: HashMap<String, i64>,
+    batch_keys: HashMap<String, i64>,
     companies: HashMap<String, String>,
+    row_companies: Vec<String>,
     users: Option<HashMap<String, String>>,
 }
 
@@ -932,12 +1001,21 @@ fn rows_of(conn: &mut DbConnection, state: &mut State, batch: &[(i64, Vec<String
     let import_id = state.plan.import_id.clone();
     let mut lines = Vec::with_capacity(batch.len());
     let mut counts = Counts::default();
+    state.batch_keys.clear();
     for (line, cells) in batch {
+        state.row_companies.clear();
         let done = crm_store::db::savepoint(conn, |c| contact_row(c, state, *line, cells));
+        if done.is_err() {
+            // Companies the rejected row made are gone with it.
+            for name in state.row_companies.drain(..) {
+                state.companies.remove(&name);
+            }
+        }
         let mut out = LineRow {
             import_id: import_id.clone(),
             line: *line,
             outcome: String::new(),
+            row_key: None,
             record_id: None,
             version_after: None,
             before: None,
@@ -945,16 +1023,20 @@ fn rows_of(conn: &mut DbConnection, state: &mut State, batch: &[(i64, Vec<String
             cells: None,
         };
         match done {
-            Ok(Done::Wrote { outcome, id, version, before }) => {
+            Ok(Done::Wrote { outcome, id, version, before, key }) => {
                 match outcome {
                     "created" => counts.created += 1,
                     "updated" => counts.updated += 1,
                     _ => counts.unchanged += 1,
                 }
                 out.outcome = outcome.into();
-                out.record_id = Some(id);
-                out.version_after = Some(version);
-                out.before = before;
+                out.row_key = key;
+                // A dry run keeps what each row would do, not the records it rolled back.
+                if !state.plan.dry_run {
+                    out.record_id = Some(id);
+                    out.version_after = Some(version);
+                    out.before = before;
+                }
             }
             Ok(Done::Skipped(why)) => {
                 counts.skipped += 1;
@@ -982,7 +1064,7 @@ fn problems_json(problems: &[FieldError]) -> String {
 
 /// What a row did.
 enum Done {
-    Wrote { outcome: &'static str, id: String, version: i64, before: Option<String> },
+    Wrote { outcome: &'static str, id: String, version: i64, before: Option<String>, key: Option<String> },
     Skipped(FieldError),
 }
 
@@ -1184,43 +1266,76 @@ fn contact_row(conn: &mut DbConnection, state: &mut State, line: i64, cells: &[S
     if state.users.is_none() {
         state.users = Some(members(conn, &ws)?);
     }
-    let users = state.users.as_ref().cloned().unwrap_or_default();
-    let mut row = read_row(&state.plan, cells, &users)?;
+    let nobody = HashMap::new();
+    let mut row = read_row(&state.plan, cells, state.users.as_ref().unwrap_or(&nobody))?;
     for t in &state.plan.config.tags {
         let tag = Tag::parse("tags", t)?;
         if !row.tags.contains(&tag) {
             row.tags.push(tag);
         }
     }
+    let set = crate::custom::field_set(conn, &ws, Entity::Contact)?;
     if !row.custom.is_empty() {
-        let set = crate::custom::field_set(conn, &ws, Entity::Contact)?;
         row.custom = custom_values(&set, &state.plan, std::mem::take(&mut row.custom))?;
     }
     let key = match state.plan.config.key {
-        Key::Email => row.emails.first().map(|e| ("email", e.email.key())),
-        Key::Phone => row.phones.first().map(|p| ("phone", p.phone.as_str().to_owned())),
+        Key::Email => row.emails.first().map(|e| ("email", format!("email:{}", e.email.key()))),
+        Key::Phone => row.phones.first().map(|p| ("phone", format!("phone:{}", p.phone.as_str()))),
         Key::None => None,
     };
-    if let Some((kind, value)) = &key {
-        let seen = format!("{kind}:{value}");
-        if let Some(first) = state.seen.get(&seen) {
-            return Ok(Done::Skipped(FieldError::new(*kind, "duplicate_in_file", format!("line {first} has the same {kind}"))));
+    let import_id = state.plan.import_id.clone();
+    // A later row with the key of an earlier one (in this batch, or one before) is a repeat.
+    if let Some((kind, k)) = &key {
+        let first = match state.batch_keys.get(k) {
+            Some(l) => Some(*l),
+            None => repo::line_with_key(conn, &import_id, k)?,
+        };
+        if let Some(first) = first {
+            return Ok(Done::Skipped(FieldError::new(*kind, "duplicate_in_file", format!("row {first} has the same {kind}"))));
         }
-        state.seen.insert(seen, line);
     }
-    let company_id = match row.company.take() {
-        Some(name) => Some(company(conn, state, &name)?),
-        None => None,
-    };
     let existing = match &key {
-        Some((kind, value)) => find_contact(conn, &ws, kind, value)?,
+        Some((kind, k)) => find_contact(conn, &ws, kind, k.split_once(':').map_or("", |(_, v)| v))?,
         None => None,
     };
     let caller = state.caller.clone();
+    if let Some(current) = &existing {
+        // A contact the importer may not change is not written, nor made again.
+        if caller.check_visible(conn, Entity::Contact, current.owner_id.as_deref()).is_err() {
+            return Err(StoreError::Forbidden {
+                code: "key_out_of_reach",
+                message: "a contact you may not change has this key".into(),
+                field: key.as_ref().map(|(kind, _)| (*kind).to_owned()),
+            }
+            .into());
+        }
+        let record = format!("record:{}", current.id);
+        let first = match state.batch_keys.get(&record) {
+            Some(l) => Some(*l),
+            None => repo::line_with_record(conn, &import_id, &current.id)?,
+        };
+        if let Some(first) = first {
+            return Ok(Done::Skipped(FieldError::new("", "duplicate_record_in_file", format!("row {first} wrote the same contact"))));
+        }
+    }
     let config = state.plan.config.clone();
+    // The company, found or made, only when the contact will take it.
+    let takes_company = match &existing {
+        None => true,
+        Some(c) => match config.policy(&Target::Company) {
+            Policy::Overwrite => true,
+            Policy::FillEmpty => c.company_id.is_none(),
+            Policy::Keep => false,
+        },
+    };
+    let company_id = match row.company.take() {
+        Some(name) if takes_company => Some(company(conn, state, &name)?),
+        _ => None,
+    };
     let file_name = state.plan.file_name.clone();
     let mut uow = UnitOfWork::new(&caller);
     let notes = std::mem::take(&mut row.notes);
+    let key = key.map(|(_, k)| k);
     let written = match existing {
         None => {
             let custom = Facts::new(conn, &caller).custom(Entity::Contact, Some(&row.custom), None, None)?;
@@ -1239,10 +1354,13 @@ fn contact_row(conn: &mut DbConnection, state: &mut State, line: i64, cells: &[S
                 custom: Some(custom),
             };
             let created = records::create_with::<crate::contacts::Contacts>(conn, &caller, &mut uow, draft)?;
-            Done::Wrote { outcome: "created", id: created.0.id.clone(), version: created.0.version, before: None }
+            Done::Wrote { outcome: "created", id: created.0.id.clone(), version: created.0.version, before: None, key: key.clone() }
         }
         Some(current) => {
             let before = Before::of(&current);
+            // Custom values are kept by their fields' storage keys.
+            let storage: HashMap<String, String> =
+                row.custom.keys().filter_map(|k| set.by_key(k).map(|d| (k.clone(), d.storage_key.clone()))).collect();
             let after = records::update_with::<crate::contacts::Contacts>(
                 conn,
                 &caller,
@@ -1257,7 +1375,8 @@ fn contact_row(conn: &mut DbConnection, state: &mut State, line: i64, cells: &[S
                         let kept: Map<String, Value> = serde_json::from_str(&now.custom).unwrap_or_default();
                         for (k, v) in &row.custom {
                             let policy = config.policy(&Target::Custom(k.clone()));
-                            let empty = kept.get(k).is_none_or(|v| v.is_null() || v.as_str() == Some(""));
+                            let ours = storage.get(k).and_then(|sk| kept.get(sk));
+                            let empty = ours.is_none_or(|v| v.is_null() || v.as_str() == Some(""));
                             if policy == Policy::Overwrite || (policy == Policy::FillEmpty && empty) {
                                 input.insert(k.clone(), v.clone());
                             }
@@ -1269,12 +1388,18 @@ fn contact_row(conn: &mut DbConnection, state: &mut State, line: i64, cells: &[S
             )?;
             let version = after.0.version;
             let outcome = if version == current.version { "unchanged" } else { "updated" };
-            let before = (outcome == "updated").then(|| serde_json::to_string(&Before::of(&current)).unwrap_or_default());
-            Done::Wrote { outcome, id: after.0.id.clone(), version, before }
+            let before = (outcome == "updated").then(|| serde_json::to_string(&before).unwrap_or_default());
+            Done::Wrote { outcome, id: after.0.id.clone(), version, before, key: key.clone() }
         }
     };
-    if let (Done::Wrote { id, .. }, false) = (&written, notes.is_empty()) {
-        note(conn, &caller, &mut uow, id, &file_name, &notes)?;
+    if let Done::Wrote { id, .. } = &written {
+        if !notes.is_empty() {
+            note(conn, &caller, &mut uow, id, &file_name, &notes)?;
+        }
+        if let Some(k) = key {
+            state.batch_keys.insert(k, line);
+        }
+        state.batch_keys.insert(format!("record:{id}"), line);
     }
     uow.commit(conn)?;
     // A note changes no contact: the version written stays the one to undo from.
@@ -1383,6 +1508,7 @@ fn company(conn: &mut DbConnection, state: &mut State, name: &str) -> AppResult<
             };
             let created = records::create_with::<crate::companies::Companies>(conn, &caller, &mut uow, draft)?;
             uow.commit(conn)?;
+            state.row_companies.push(key.clone());
             created.0.id.clone()
         }
     };

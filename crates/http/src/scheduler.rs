@@ -28,12 +28,15 @@ async fn run(state: AppState) {
 
 /// Runs the import jobs waiting in any workspace: queued ones a run did not start (a busy
 /// process), and those a stopped process left, once their lease ran out (they resume after
-/// their last batch).
+/// their last batch); forgets uploads that were cut off.
 pub fn spawn_imports(state: AppState) -> actix_web::rt::task::JoinHandle<()> {
     actix_web::rt::spawn(async move {
         let poll = state.0.settings.scheduler_poll.max(std::time::Duration::from_secs(1));
         loop {
             if let Err(e) = crm_app::imports::work(state.app_db()).await {
+                tracing::warn!("imports: {e}");
+            }
+            if let Err(e) = crm_app::imports::sweep(state.app_db()).await {
                 tracing::warn!("imports: {e}");
             }
             actix_web::rt::time::sleep(poll).await;

@@ -53,6 +53,8 @@ pub struct LineRow {
     pub line: i64,
     /// `created`, `updated`, `unchanged`, `skipped` or `rejected`.
     pub outcome: String,
+    /// The key the row found its record by (`email:…`, `phone:…`), when it wrote one.
+    pub row_key: Option<String>,
     pub record_id: Option<String>,
     pub version_after: Option<i64>,
     /// The record's fields before an update (JSON), for undo.
@@ -63,11 +65,13 @@ pub struct LineRow {
     pub cells: Option<String>,
 }
 
+/// Keeps a new import.
 pub fn insert(conn: &mut DbConnection, row: &ImportRow) -> StoreResult<()> {
     diesel::insert_into(imports::table).values(row).execute(conn)?;
     Ok(())
 }
 
+/// An import of the workspace.
 pub fn get(conn: &mut DbConnection, ws: &str, id: &str) -> StoreResult<ImportRow> {
     imports::table
         .filter(imports::workspace_id.eq(ws))
@@ -155,34 +159,53 @@ pub fn queue(conn: &mut DbConnection, row: &ImportRow, dry_run: bool, config: &s
 }
 
 /// Claims a queued or running job whose lease ran out (its process stopped), until
-/// `lease_until`: none when no job waits. Only one process wins a job.
+/// `lease_until`: none when no job waits. Only one process wins a job. A job asked to stop whose
+/// process stopped first is ended as cancelled.
 pub fn claim(conn: &mut DbConnection, now: i64, lease_until: i64) -> StoreResult<Option<ImportRow>> {
-    let waiting: Vec<String> = imports::table
-        .filter(imports::status.eq_any(["queued", "running", "cancelling"]))
-        .filter(imports::lease_until.is_null().or(imports::lease_until.lt(now)))
-        .order_by(imports::created_at)
-        .select(imports::id)
-        .limit(5)
-        .load(conn)?;
-    for id in waiting {
-        let won = diesel::update(
-            imports::table
-                .filter(imports::id.eq(&id))
-                .filter(imports::status.eq_any(["queued", "running", "cancelling"]))
-                .filter(imports::lease_until.is_null().or(imports::lease_until.lt(now))),
-        )
+    use diesel::sql_types::{BigInt, Nullable};
+    let expired = || imports::lease_until.is_null().or(imports::lease_until.lt(now));
+    diesel::update(imports::table.filter(imports::status.eq("cancelling")).filter(expired()))
         .set((
-            imports::lease_until.eq(lease_until),
-            imports::status.eq(diesel::dsl::sql::<diesel::sql_types::Text>("CASE WHEN status = 'queued' THEN 'running' ELSE status END")),
-            imports::started_at
-                .eq(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(&format!("COALESCE(started_at, {now})"))),
+            imports::status.eq("cancelled"),
+            imports::lease_until.eq(None::<i64>),
+            imports::finished_at.eq(now),
+            imports::version.eq(imports::version + 1),
         ))
         .execute(conn)?;
+    let waiting: Vec<(String, String)> = imports::table
+        .filter(imports::status.eq_any(["queued", "running"]))
+        .filter(expired())
+        .order_by(imports::created_at)
+        .select((imports::id, imports::status))
+        .limit(5)
+        .load(conn)?;
+    for (id, status) in waiting {
+        let won = diesel::update(imports::table.filter(imports::id.eq(&id)).filter(imports::status.eq(&status)).filter(expired()))
+            .set((
+                imports::lease_until.eq(lease_until),
+                imports::status.eq("running"),
+                imports::started_at.eq(diesel::dsl::sql::<Nullable<BigInt>>("COALESCE(started_at, ").bind::<BigInt, _>(now).sql(")")),
+            ))
+            .execute(conn)?;
         if won == 1 {
             return Ok(imports::table.filter(imports::id.eq(&id)).select(ImportRow::as_select()).first(conn).optional()?);
         }
     }
     Ok(None)
+}
+
+/// Holds a job for its next batch: extends its lease (`held` → `until`) while it is still this
+/// process's, and returns its status (`running`, or `cancelling` when someone asked it to stop).
+/// None when another process took it over. On PostgreSQL the update locks the job's row until
+/// the batch commits, so no other process claims it meanwhile.
+pub fn hold(conn: &mut DbConnection, id: &str, held: i64, until: i64) -> StoreResult<Option<String>> {
+    let kept = diesel::update(imports::table.filter(imports::id.eq(id)).filter(imports::lease_until.eq(held)))
+        .set(imports::lease_until.eq(until))
+        .execute(conn)?;
+    if kept == 0 {
+        return Ok(None);
+    }
+    Ok(Some(imports::table.filter(imports::id.eq(id)).select(imports::status).first(conn)?))
 }
 
 /// The counts a batch of rows adds to its job.
@@ -196,29 +219,15 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// The rows counted.
     pub fn rows(&self) -> i64 {
         self.created + self.updated + self.unchanged + self.skipped + self.rejected
     }
 }
 
-/// Records a batch: its rows' outcomes and the job's progress, while the job is still this
-/// process's (`lease` as claimed) and wanted; extends the lease. Returns the job's status
-/// (`cancelling` when someone asked to stop), or none when another process took it over.
-pub fn progress(
-    conn: &mut DbConnection,
-    id: &str,
-    lease: i64,
-    lines: &[LineRow],
-    counts: Counts,
-    lease_until: i64,
-    now: i64,
-) -> StoreResult<Option<String>> {
-    let status: Option<(String, Option<i64>)> =
-        imports::table.filter(imports::id.eq(id)).select((imports::status, imports::lease_until)).first(conn).optional()?;
-    let Some((status, held)) = status else { return Ok(None) };
-    if held != Some(lease) {
-        return Ok(None);
-    }
+/// Records a batch of a job this process holds ([`hold`]): its rows' outcomes and the job's
+/// progress.
+pub fn progress(conn: &mut DbConnection, id: &str, lines: &[LineRow], counts: Counts, now: i64) -> StoreResult<()> {
     crate::db::insert_rows!(conn, import_rows::table, lines, 500);
     diesel::update(imports::table.filter(imports::id.eq(id)))
         .set((
@@ -228,11 +237,65 @@ pub fn progress(
             imports::unchanged.eq(imports::unchanged + counts.unchanged),
             imports::skipped.eq(imports::skipped + counts.skipped),
             imports::rejected.eq(imports::rejected + counts.rejected),
-            imports::lease_until.eq(lease_until),
             imports::updated_at.eq(now),
         ))
         .execute(conn)?;
-    Ok(Some(status))
+    Ok(())
+}
+
+/// The line of an earlier row of the job that wrote a record by this key, if one did.
+pub fn line_with_key(conn: &mut DbConnection, import_id: &str, key: &str) -> StoreResult<Option<i64>> {
+    Ok(import_rows::table
+        .filter(import_rows::import_id.eq(import_id))
+        .filter(import_rows::row_key.eq(key))
+        .select(import_rows::line)
+        .first(conn)
+        .optional()?)
+}
+
+/// The line of an earlier row of the job that wrote this record, if one did.
+pub fn line_with_record(conn: &mut DbConnection, import_id: &str, record_id: &str) -> StoreResult<Option<i64>> {
+    Ok(import_rows::table
+        .filter(import_rows::import_id.eq(import_id))
+        .filter(import_rows::record_id.eq(record_id))
+        .select(import_rows::line)
+        .first(conn)
+        .optional()?)
+}
+
+/// Ends a queued job as cancelled; false when it already started.
+pub fn cancel_queued(conn: &mut DbConnection, id: &str, now: i64) -> StoreResult<bool> {
+    Ok(diesel::update(imports::table.filter(imports::id.eq(id)).filter(imports::status.eq("queued")))
+        .set((
+            imports::status.eq("cancelled"),
+            imports::finished_at.eq(now),
+            imports::updated_at.eq(now),
+            imports::version.eq(imports::version + 1),
+        ))
+        .execute(conn)?
+        == 1)
+}
+
+/// Asks a running job to stop after its batch; false when it is not running.
+pub fn ask_to_stop(conn: &mut DbConnection, id: &str, now: i64) -> StoreResult<bool> {
+    Ok(diesel::update(imports::table.filter(imports::id.eq(id)).filter(imports::status.eq("running")))
+        .set((imports::status.eq("cancelling"), imports::updated_at.eq(now), imports::version.eq(imports::version + 1)))
+        .execute(conn)?
+        == 1)
+}
+
+/// Forgets uploads that never finished (their request was cut off) before `before`.
+pub fn sweep_uploads(conn: &mut DbConnection, before: i64) -> StoreResult<usize> {
+    let stale: Vec<(String, String)> = imports::table
+        .filter(imports::status.eq("uploading"))
+        .filter(imports::created_at.lt(before))
+        .select((imports::workspace_id, imports::id))
+        .limit(100)
+        .load(conn)?;
+    for (ws, id) in &stale {
+        delete(conn, ws, id)?;
+    }
+    Ok(stale.len())
 }
 
 /// Ends a job (`done`, `failed`, `cancelled`): its total rows when read to the end, why it

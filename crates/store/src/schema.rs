@@ -459,7 +459,7 @@ diesel::table! { import_chunks (import_id, seq) { import_id -> Text, seq -> Inte
 
 diesel::table! {
     import_rows (import_id, line) {
-        import_id -> Text, line -> BigInt, outcome -> Text, record_id -> Nullable<Text>, version_after -> Nullable<BigInt>,
+        import_id -> Text, line -> BigInt, outcome -> Text, row_key -> Nullable<Text>, record_id -> Nullable<Text>, version_after -> Nullable<BigInt>,
         before -> Nullable<Text>, problems -> Nullable<Text>, cells -> Nullable<Text>,
     }
 }

@@ -266,7 +266,9 @@ pub fn ImportPage(id: String) -> impl IntoView {
         {move || failure.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
         {move || import.get().map(|i| {
             let l = lang.get();
-            let editable = matches!(i.status.as_str(), "uploaded" | "failed" | "cancelled") || (i.dry_run && i.status == "done");
+            // A real run that wrote contacts is undone before it runs again.
+            let wrote = !i.dry_run && i.status != "undone" && (i.status == "done" || i.progress.created + i.progress.updated > 0);
+            let editable = !running(&i) && !wrote;
             view! {
                 <p class="import-meta">
                     {format!("{} · {} · {}", i18n::text(l, status_label(&i.status)),

@@ -43,12 +43,14 @@ CREATE TABLE import_chunks (
 );
 
 -- What each row of the file did (of the last run: a real run replaces its dry run's rows):
--- the record it created or updated (with the record's fields before, for undo), or why it was
+-- its key (`email:…`, `phone:…`), the record it created or updated (with the record's fields
+-- before, for undo), or why it was
 -- skipped or rejected (problems as JSON, and its cells, to download, fix and import again).
 CREATE TABLE import_rows (
     import_id TEXT NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
     line BIGINT NOT NULL,
     outcome TEXT NOT NULL,
+    row_key TEXT,
     record_id TEXT,
     version_after BIGINT,
     before TEXT,
@@ -57,3 +59,7 @@ CREATE TABLE import_rows (
     PRIMARY KEY (import_id, line)
 );
 CREATE INDEX import_rows_outcome ON import_rows (import_id, outcome, line);
+-- A later row with the key of an earlier one, or reaching the record an earlier one wrote, is
+-- skipped: found here, so a job's memory stays flat and a resumed job still knows them.
+CREATE INDEX import_rows_key ON import_rows (import_id, row_key);
+CREATE INDEX import_rows_record ON import_rows (import_id, record_id);

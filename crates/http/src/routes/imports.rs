@@ -115,12 +115,18 @@ pub async fn upload_import(
         }
         while buf.len() >= use_case::CHUNK {
             let rest = buf.split_off(use_case::CHUNK);
-            use_case::append(db, id.clone(), seq, std::mem::replace(&mut buf, rest)).await?;
+            if let Err(e) = use_case::append(db, id.clone(), seq, std::mem::replace(&mut buf, rest)).await {
+                use_case::abandon(db, &caller, id).await?;
+                return Err(e.into());
+            }
             seq += 1;
         }
     }
     if !buf.is_empty() {
-        use_case::append(db, id.clone(), seq, buf).await?;
+        if let Err(e) = use_case::append(db, id.clone(), seq, buf).await {
+            use_case::abandon(db, &caller, id).await?;
+            return Err(e.into());
+        }
     }
     let import = use_case::complete(db, &caller, id, size).await?;
     let location = format!("/api/v1/imports/{}", import.row.id);
@@ -139,6 +145,7 @@ pub async fn upload_import(
 )]
 #[get("/imports")]
 pub async fn list_imports(state: web::Data<AppState>, who: Principal) -> ApiResult<HttpResponse> {
+    who.person("imports")?;
     let items = use_case::list(state.app_db(), &who.caller()).await?;
     Ok(HttpResponse::Ok().json(ImportList { items: items.into_iter().map(import_out).collect() }))
 }
@@ -157,11 +164,13 @@ pub async fn list_imports(state: web::Data<AppState>, who: Principal) -> ApiResu
 )]
 #[get("/imports/{id}")]
 pub async fn get_import(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    who.person("imports")?;
     let import = use_case::get(state.app_db(), &who.caller(), id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(import_out(import)))
 }
 
 async fn start(state: &AppState, who: &Principal, id: String, run: ImportRun, dry_run: bool) -> ApiResult<HttpResponse> {
+    who.person("imports")?;
     let config = run.config();
     let input = RunInput { dry_run, encoding: run.encoding, delimiter: run.delimiter, config };
     let import = use_case::start(state.app_db(), &who.caller(), id, input).await?;
@@ -244,6 +253,7 @@ pub async fn run_import(
 )]
 #[post("/imports/{id}/cancel")]
 pub async fn cancel_import(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    who.person("imports")?;
     let import = use_case::cancel(state.app_db(), &who.caller(), id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(import_out(import)))
 }
@@ -267,11 +277,17 @@ pub async fn cancel_import(state: web::Data<AppState>, who: Principal, id: web::
 )]
 #[post("/imports/{id}/undo")]
 pub async fn undo_import(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    who.person("imports")?;
     let mut q = QueryParams::from_request(&req);
     let force = q.take_bool("force")?;
     q.finish()?;
     let done = use_case::undo(state.app_db(), &who.caller(), id.into_inner(), force).await?;
-    Ok(HttpResponse::Ok().json(ImportUndone { removed: done.removed, restored: done.restored, conflicts: done.conflicts }))
+    Ok(HttpResponse::Ok().json(ImportUndone {
+        removed: done.removed,
+        restored: done.restored,
+        conflicts: done.conflicts,
+        conflicts_total: done.conflicts_total,
+    }))
 }
 
 const OUTCOMES: &[&str] = &["created", "updated", "unchanged", "skipped", "rejected", "undone", "conflict"];
@@ -314,6 +330,7 @@ fn line_out(l: crm_store::imports::LineRow) -> ImportLine {
 )]
 #[get("/imports/{id}/rows")]
 pub async fn import_rows(state: web::Data<AppState>, who: Principal, req: HttpRequest, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    who.person("imports")?;
     let mut q = QueryParams::from_request(&req);
     let outcomes = q.take_list("outcome", |o| OUTCOMES.contains(&o), &OUTCOMES.join(", "))?;
     let number = |v: Option<String>, name: &str| -> ApiResult<Option<i64>> {
@@ -347,6 +364,7 @@ pub async fn import_rows(state: web::Data<AppState>, who: Principal, req: HttpRe
 )]
 #[get("/imports/{id}/rejected.csv")]
 pub async fn import_rejected(state: web::Data<AppState>, who: Principal, id: web::Path<String>) -> ApiResult<HttpResponse> {
+    who.person("imports")?;
     let (db, caller, id) = (state.app_db().clone(), who.caller(), id.into_inner());
     let header = use_case::header(&db, &caller, id.clone()).await?;
     // Repeated headers get a number, so each column keeps its own cells.
