@@ -852,6 +852,7 @@ catalogue! {
     ImBack => "← Imports", "→ ورودها";
     ImRowsAbout => "about {n} rows", "حدود {n} ردیف";
     ImRowsExact => "{n} rows", "{n} ردیف";
+    ImKb => "{n} KB", "{n} کیلوبایت";
     ImEncoding => "Encoding", "کدگذاری";
     ImDelimiter => "Delimiter", "جداکننده";
     ImComma => "Comma ,", "ویرگول ,";

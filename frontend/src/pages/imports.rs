@@ -138,10 +138,13 @@ pub fn ImportsPage() -> impl IntoView {
     }
 }
 
-/// The choices of the wizard, as edited.
+/// The choices of the wizard, as edited (the value mappings and per-field policies a run set
+/// through the API are kept as they were).
 #[derive(Clone)]
 struct Choices {
     columns: Vec<String>,
+    values: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    policies: std::collections::BTreeMap<String, ImportPolicy>,
     key: ImportKey,
     existing: ImportPolicy,
     tags: String,
@@ -157,6 +160,8 @@ impl Choices {
                 Some(c) if c.columns.len() == i.columns.len() => c.columns.clone(),
                 _ => i.columns.iter().map(|c| c.suggested.clone()).collect(),
             },
+            values: saved.as_ref().map(|c| c.values.clone()).unwrap_or_default(),
+            policies: saved.as_ref().map(|c| c.policies.clone()).unwrap_or_default(),
             key: saved.as_ref().map_or(ImportKey::Email, |c| c.key),
             existing: saved.as_ref().map_or(ImportPolicy::FillEmpty, |c| c.existing),
             tags: saved.map(|c| c.tags.join(", ")).unwrap_or_default(),
@@ -174,7 +179,8 @@ impl Choices {
             key: self.key,
             existing: self.existing,
             tags: self.tags.split([',', '،']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect(),
-            ..Default::default()
+            values: self.values.clone(),
+            policies: self.policies.clone(),
         }
     }
 }
@@ -272,7 +278,7 @@ pub fn ImportPage(id: String) -> impl IntoView {
             view! {
                 <p class="import-meta">
                     {format!("{} · {} · {}", i18n::text(l, status_label(&i.status)),
-                        i18n::number(l, (i.size_bytes + 1023) / 1024) + " KB",
+                        i18n::text(l, A::ImKb).replace("{n}", &i18n::number(l, (i.size_bytes + 1023) / 1024)),
                         i18n::text(l, if i.progress.total_exact { A::ImRowsExact } else { A::ImRowsAbout })
                             .replace("{n}", &i18n::number(l, i.progress.rows_total.unwrap_or(0))))}
                 </p>
