@@ -257,8 +257,9 @@ both_backends! {
         let done = stopped["progress"]["rows_done"].as_i64().expect("rows done");
         assert_eq!(stopped["status"], "cancelled", "{stopped}");
         assert!((250..2000).contains(&done) && done % 250 == 0, "it stopped after a whole batch: {done}");
-        // As a process that stopped in the middle leaves it: running, its lease run out. Another
+        // As a process that stopped in the middle leaves it: running, its lease run out. The next
         // process picks it up and goes on from the row after the last batch.
+        app.restart().await;
         let (pool, job) = (app.pool.clone(), id.clone());
         actix_web::rt::task::spawn_blocking(move || {
             let mut c = pool.get().expect("conn");
@@ -266,7 +267,6 @@ both_backends! {
         })
         .await
         .expect("stop");
-        app.restart().await;
         let resumed = ended(&app, &id).await;
         assert_eq!((resumed["status"].as_str(), counts(&resumed)), (Some("done"), [2000, 0, 0, 0, 0]), "every row once: {resumed}");
         assert_eq!((resumed["progress"]["rows_done"].as_i64(), resumed["progress"]["total_exact"].as_bool()), (Some(2000), Some(true)));

@@ -815,13 +815,20 @@ pub async fn sweep(db: &Db) -> AppResult<usize> {
 /// when a run is queued.
 pub async fn work(db: &Db) -> AppResult<usize> {
     // One worker per process: the jobs queued meanwhile are its next ones.
-    static WORKING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if WORKING.swap(true, std::sync::atomic::Ordering::AcqRel) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static WORKING: AtomicBool = AtomicBool::new(false);
+    /// Frees the worker's place however its work ends: done, failed, panicked or dropped.
+    struct Working;
+    impl Drop for Working {
+        fn drop(&mut self) {
+            WORKING.store(false, Ordering::Release);
+        }
+    }
+    if WORKING.swap(true, Ordering::AcqRel) {
         return Ok(0);
     }
-    let ran = work_all(db).await;
-    WORKING.store(false, std::sync::atomic::Ordering::Release);
-    ran
+    let _place = Working;
+    work_all(db).await
 }
 
 async fn work_all(db: &Db) -> AppResult<usize> {
