@@ -18,7 +18,8 @@ duration="${BENCH_DURATION:-10s}"
 connections="${BENCH_CONNECTIONS:-16}"
 large="${BENCH_LARGE:-1}"
 # BENCH_BACKENDS="postgres" (or "sqlite") runs one backend only; BENCH_ONLY=custom only the
-# custom-field scenarios.
+# custom-field scenarios, BENCH_ONLY=import only the import of a contacts file of
+# BENCH_IMPORT_ROWS rows (1,000,000 by default; issue #30's budgets).
 pg_base="${CRM_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -139,8 +140,58 @@ timed() {
   printf '%-10s %-40s %10s s   peak RSS %s   %s\n' "$name" "$label" "$secs" "$rss" "$(head -c 160 "$work/timed.out")" | tee -a "$work/results"
 }
 
+# A contacts file of $1 rows in the layout of a HubSpot export: names, an email, two phones,
+# one of 20,000 companies, two tags, a lifecycle stage.
+import_file() {
+  awk -v n="$1" 'BEGIN {
+    print "First Name,Last Name,Email,Mobile Phone Number,Phone Number,Company Name,Tags,Lifecycle Stage"
+    split("Sara,Negar,Reza,Ali,Maryam,Omid,Leila,Hamid", f, ",")
+    split("Karimi,Rezaei,Hosseini,Ahmadi,Moradi,Jafari,Kazemi,Rahimi", l, ",")
+    split("Subscriber,Lead,Marketing Qualified Lead,Opportunity,Customer", st, ",")
+    for (i = 1; i <= n; i++) {
+      printf "%s,%s,imp%d@example.org,0912%07d,021%08d,Company %d,\"imported;wave %d\",%s\n", \
+        f[i % 8 + 1], l[int(i / 8) % 8 + 1], i, i, i, i % 20000, i % 5, st[i % 5 + 1]
+    }
+  }' > "$2"
+}
+# Polls an import until it leaves `running`/`queued`; prints its seconds.
+import_wait() {
+  local id="$1" t="$2" started=$SECONDS status
+  while :; do
+    status=$(curl -sf "http://127.0.0.1:$port/api/v1/imports/$id" -H "authorization: Bearer $t" | grep -oE '"status":"[a-z_]+"' | head -1 | cut -d'"' -f4)
+    case "$status" in queued|running) sleep 0.5 ;; *) break ;; esac
+  done
+  echo $((SECONDS - started)) "$status"
+}
+# Issue #30's budgets: dry run and import of a contacts CSV (rows/s), peak RSS, undo.
+import_scenario() {
+  local name="$1" rows="${BENCH_IMPORT_ROWS:-1000000}"
+  if [ -n "${BENCH_ONLY:-}" ] && [ "${BENCH_ONLY}" != import ]; then return; fi
+  echo "== $name: importing a contacts file of $rows rows into an empty workspace"
+  import_file "$rows" "$work/import.csv"
+  start_server "$2"
+  local t id secs status
+  t=$(token)
+  id=$(curl -sf "http://127.0.0.1:$port/api/v1/imports?file_name=bench.csv" -H "authorization: Bearer $t" \
+    --data-binary @"$work/import.csv" | grep -oE '"id":"[0-9a-f-]{36}"' | head -1 | cut -d'"' -f4)
+  curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/imports/$id/dry-run" -H "authorization: Bearer $t" -H 'content-type: application/json' -d '{}'
+  read -r secs status < <(import_wait "$id" "$t")
+  import_line "$name" "import: dry run, $rows rows" "$rows" "$secs" "$status"
+  curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/imports/$id/run" -H "authorization: Bearer $t" -H 'content-type: application/json' -d '{}'
+  read -r secs status < <(import_wait "$id" "$t")
+  import_line "$name" "import: run, $rows rows" "$rows" "$secs" "$status"
+  timed "$name" "import: undo, $rows rows" -X POST "http://127.0.0.1:$port/api/v1/imports/$id/undo" -H "authorization: Bearer $t"
+  stop_server
+}
+import_line() {
+  local rss
+  rss=$(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' "/proc/$pid/status" 2>/dev/null)
+  printf '%-10s %-40s %10s rows/s   %s s   peak RSS %s   %s\n' "$1" "$2" "$(($3 / ($4 > 0 ? $4 : 1)))" "$4" "$rss" "$5" | tee -a "$work/results"
+}
+
 run_backend() {
   local name="$1" url="$2"
+  if [ "${BENCH_ONLY:-}" = import ]; then return; fi
   echo "== $name: seeding the demo workspace and starting the release server"
   CRM_DEMO_DATA=true start_server "$url"
   local t
@@ -223,6 +274,7 @@ run_backend() {
 backends="${BENCH_BACKENDS:-sqlite postgres}"
 if [[ " $backends " == *" sqlite "* ]]; then
   run_backend sqlite "sqlite://$work/bench.db"
+  import_scenario sqlite "sqlite://$work/import.db"
 fi
 if [[ " $backends " != *" postgres "* ]]; then
   :
@@ -232,6 +284,9 @@ elif psql "$pg_base/postgres" -Atc 'select 1' >/dev/null 2>&1; then
   # libpq prefers TLS when the server offers it, which on loopback only costs CPU (~12% of a
   # stage change here): a PostgreSQL on the same machine is best reached without it.
   run_backend postgres "$pg_base/$db?sslmode=disable"
+  psql -q "$pg_base/postgres" -c "DROP DATABASE $db WITH (FORCE)"
+  psql -q "$pg_base/postgres" -c "CREATE DATABASE $db"
+  import_scenario postgres "$pg_base/$db?sslmode=disable"
   psql -q "$pg_base/postgres" -c "DROP DATABASE $db WITH (FORCE)"
 else
   echo "PostgreSQL at $pg_base is not reachable: skipping its scenarios"

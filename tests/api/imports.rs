@@ -284,4 +284,44 @@ both_backends! {
         }
         assert_eq!(lines, (2..=2001).collect::<Vec<i64>>(), "each row's outcome once, by its row number");
     }
+
+    async fn a_row_failing_after_it_began_writing_leaves_no_trace_and_the_rest_is_written(app) {
+        // A batch is first written without a savepoint per row; a row that fails after it
+        // began writing (here an update refused by a unique field, after its new company was
+        // made) makes the batch go again, row by row: the refused row leaves nothing.
+        let (s, b) = app.post("/api/v1/fields", &json!({"entity": "contact", "key": "member_code", "type": "text", "label_en": "Member code", "unique": true})).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        for (name, email, code) in [("Ava", "a@redo.example", "M-1"), ("Bita", "b@redo.example", "M-2")] {
+            let (s, b) = app.post("/api/v1/contacts", &json!({"first_name": name, "emails": [{"address": email}], "custom": {"member_code": code}})).await;
+            assert_eq!(s, StatusCode::CREATED, "{b}");
+        }
+        let csv = "First Name,Email,Company,Member code\n\
+                   Cyrus,c@redo.example,Redo Co,\n\
+                   Bita,b@redo.example,Redo Three,M-1\n\
+                   Dara,d@redo.example,Redo Two,M-4\n";
+        let run = json!({"columns": ["first_name", "email", "company", "custom.member_code"], "key": "email", "existing": "overwrite"});
+        for (what, dry) in [("dry-run", true), ("run", false)] {
+            let (s, up) = upload(&app, &app.token, "redo.csv", csv.as_bytes().to_vec()).await;
+            assert_eq!(s, StatusCode::CREATED, "{up}");
+            let id = up["id"].as_str().expect("id").to_owned();
+            let (s, b) = app.post(&format!("/api/v1/imports/{id}/{what}"), &run).await;
+            assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+            let done = ended(&app, &id).await;
+            assert_eq!((done["status"].as_str(), counts(&done)), (Some("done"), [2, 0, 0, 0, 1]), "dry run {dry}: {done}");
+            let (_, rows) = app.get(&format!("/api/v1/imports/{id}/rows?outcome=rejected")).await;
+            assert_eq!(rows["items"][0]["line"], 3, "{rows}");
+            let field = rows["items"][0]["problems"][0]["field"].as_str().unwrap_or_default();
+            assert!(field.contains("member_code"), "the refusal names the field: {rows}");
+        }
+        let (_, companies) = app.get("/api/v1/companies?q=redo&limit=10").await;
+        let mut names: Vec<&str> = companies["items"].as_array().expect("items").iter().filter_map(|c| c["name"].as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["Redo Co", "Redo Two"], "each company once, none from the dry run: {companies}");
+        let cyrus = contact_by_email(&app, "c@redo.example").await.expect("cyrus");
+        assert_eq!(cyrus["company_name"], "Redo Co");
+        let dara = contact_by_email(&app, "d@redo.example").await.expect("dara");
+        assert_eq!((dara["company_name"].as_str(), dara["custom"]["member_code"].as_str()), (Some("Redo Two"), Some("M-4")));
+        let bita = contact_by_email(&app, "b@redo.example").await.expect("bita");
+        assert_eq!((bita["custom"]["member_code"].as_str(), bita["company_name"].as_str()), (Some("M-2"), None), "the refused row changed nothing: {bita}");
+    }
 }

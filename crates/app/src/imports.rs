@@ -26,8 +26,9 @@ use crm_store::record::Actor;
 use crm_store::{time, DbConnection, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
+use std::sync::Arc;
 
 /// The size of the chunks an upload is kept in.
 pub const CHUNK: usize = 1 << 20;
@@ -897,8 +898,18 @@ async fn run(db: &Db, job: ImportRow, lease: &mut i64) -> AppResult<()> {
     })
     .await
     .map_err(|e| StoreError::Aborted(e.to_string()))??;
-    let mut state = State { caller, plan, batch_keys: HashMap::new(), companies: HashMap::new(), row_companies: Vec::new(), users: None };
+    let mut state = State {
+        caller,
+        plan,
+        batch_keys: HashMap::new(),
+        companies: HashMap::new(),
+        row_companies: Vec::new(),
+        users: None,
+        writing: false,
+        fields: None,
+    };
     let mut done = job.rows_done;
+    let mut next_analysis = 1_000;
     loop {
         let (back, batch) = tokio::task::spawn_blocking(move || {
             let batch = rows.next(BATCH);
@@ -934,8 +945,17 @@ async fn run(db: &Db, job: ImportRow, lease: &mut i64) -> AppResult<()> {
             Step::Wrote(n) => done += n,
             Step::Lost | Step::Ended => return Ok(()),
         }
+        // While the tables grow by a factor of four, their lookups are planned again.
+        if !state.plan.dry_run && done >= next_analysis {
+            next_analysis = done * 4;
+            db.write(|conn| Ok::<_, AppError>(crm_store::db::analyze_tables(conn, GROWN)?)).await?;
+        }
     }
 }
+
+/// The tables an import of contacts makes grow.
+const GROWN: &[&str] =
+    &["contacts", "companies", "contact_points", "record_tags", "search_terms", "contact_facts", "timeline", "audit_log", "import_rows"];
 
 /// What a batch of a job did.
 enum Step {
@@ -969,6 +989,10 @@ struct State {
     companies: HashMap<String, String>,
     row_companies: Vec<String>,
     users: Option<HashMap<String, String>>,
+    /// Whether the row being written has begun writing (a failure after takes the batch back).
+    writing: bool,
+    /// The contacts' fields, read again for each batch.
+    fields: Option<Arc<crm_domain::custom::FieldSet>>,
 }
 
 /// What rolls a dry run's batch back: the rows' outcomes, kept.
@@ -1004,15 +1028,65 @@ fn batch_of(conn: &mut DbConnection, state: &mut State, batch: Vec<(i64, Vec<Str
     }
 }
 
+/// Writes a batch's rows. Most rows fail, when they fail, before they write anything, so the
+/// batch is first written without a savepoint per row (on SQLite each costs a copy of every
+/// page the row touches); a row that fails after it began writing takes the batch back, and
+/// the batch is written again with a savepoint per row.
 fn rows_of(conn: &mut DbConnection, state: &mut State, batch: &[(i64, Vec<String>)]) -> AppResult<(Vec<LineRow>, Counts)> {
+    let known: HashSet<String> = state.companies.keys().cloned().collect();
+    match crm_store::db::savepoint(conn, |c| rows_in(c, state, batch, false)) {
+        Ok(done) => Ok(done),
+        Err(Pass::Redo) => {
+            // Companies the taken-back batch made are gone with it.
+            state.companies.retain(|name, _| known.contains(name));
+            rows_in(conn, state, batch, true).map_err(Pass::into_error)
+        }
+        Err(Pass::Failed(e)) => Err(e),
+    }
+}
+
+/// Why a batch's first pass ended early.
+enum Pass {
+    /// A row failed after it began writing: the batch goes again, a savepoint per row.
+    Redo,
+    Failed(AppError),
+}
+
+impl Pass {
+    fn into_error(self) -> AppError {
+        match self {
+            Pass::Failed(e) => e,
+            Pass::Redo => StoreError::Aborted("a batch written row by row asked to be written again".into()).into(),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for Pass {
+    fn from(e: diesel::result::Error) -> Self {
+        Pass::Failed(e.into())
+    }
+}
+
+/// A batch's rows, each in a savepoint of its own when `each` (a rejected row leaves no trace),
+/// else failing with [`Pass::Redo`] when a row failed after it began writing.
+fn rows_in(conn: &mut DbConnection, state: &mut State, batch: &[(i64, Vec<String>)], each: bool) -> Result<(Vec<LineRow>, Counts), Pass> {
     let import_id = state.plan.import_id.clone();
     let mut lines = Vec::with_capacity(batch.len());
     let mut counts = Counts::default();
     state.batch_keys.clear();
+    state.fields = None;
     for (line, cells) in batch {
         state.row_companies.clear();
-        let done = crm_store::db::savepoint(conn, |c| contact_row(c, state, *line, cells));
-        if done.is_err() {
+        state.writing = false;
+        let done = if each {
+            crm_store::db::savepoint(conn, |c| contact_row(c, state, *line, cells))
+        } else {
+            contact_row(conn, state, *line, cells)
+        };
+        if let Err(e) = &done {
+            if !each && state.writing && is_bad_input(e) {
+                return Err(Pass::Redo);
+            }
             // Companies the rejected row made are gone with it.
             for name in state.row_companies.drain(..) {
                 state.companies.remove(&name);
@@ -1057,7 +1131,7 @@ fn rows_of(conn: &mut DbConnection, state: &mut State, batch: &[(i64, Vec<String
                 let kept: Vec<String> = cells.iter().map(|c| c.chars().take(MAX_CELL).collect()).collect();
                 out.cells = Some(serde_json::to_string(&kept).unwrap_or_default());
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(Pass::Failed(e)),
         }
         lines.push(out);
     }
@@ -1281,7 +1355,14 @@ fn contact_row(conn: &mut DbConnection, state: &mut State, line: i64, cells: &[S
             row.tags.push(tag);
         }
     }
-    let set = crate::custom::field_set(conn, &ws, Entity::Contact)?;
+    let set = match &state.fields {
+        Some(set) => set.clone(),
+        None => {
+            let set = crate::custom::field_set_now(conn, &ws, Entity::Contact)?;
+            state.fields = Some(set.clone());
+            set
+        }
+    };
     if !row.custom.is_empty() {
         row.custom = custom_values(&set, &state.plan, std::mem::take(&mut row.custom))?;
     }
@@ -1335,6 +1416,20 @@ fn contact_row(conn: &mut DbConnection, state: &mut State, line: i64, cells: &[S
             Policy::Keep => false,
         },
     };
+    // What a new contact is refused for is found before anything is written.
+    let new_custom = match &existing {
+        None => {
+            caller.check_create(conn, Entity::Contact, row.owner.as_deref().or(caller.user_id()))?;
+            Some(Facts::new(conn, &caller).with_fields(Entity::Contact, set.clone()).custom(
+                Entity::Contact,
+                Some(&row.custom),
+                None,
+                None,
+            )?)
+        }
+        Some(_) => None,
+    };
+    state.writing = true;
     let company_id = match row.company.take() {
         Some(name) if takes_company => Some(company(conn, state, &name)?),
         _ => None,
@@ -1345,7 +1440,6 @@ fn contact_row(conn: &mut DbConnection, state: &mut State, line: i64, cells: &[S
     let key = key.map(|(_, k)| k);
     let written = match existing {
         None => {
-            let custom = Facts::new(conn, &caller).custom(Entity::Contact, Some(&row.custom), None, None)?;
             let draft = ContactDraft {
                 first_name: row.first_name.clone().unwrap_or_default(),
                 last_name: row.last_name.clone(),
@@ -1358,7 +1452,7 @@ fn contact_row(conn: &mut DbConnection, state: &mut State, line: i64, cells: &[S
                 consent: row.consent.unwrap_or(crm_domain::Consent::Unknown),
                 owner_id: row.owner,
                 tags: row.tags,
-                custom: Some(custom),
+                custom: new_custom,
             };
             let created = records::create_with::<crate::contacts::Contacts>(conn, &caller, &mut uow, draft)?;
             Done::Wrote { outcome: "created", id: created.0.id.clone(), version: created.0.version, before: None, key: key.clone() }

@@ -40,6 +40,13 @@ impl<'c> Facts<'c> {
         Self { conn, caller, read: None, fields: None }
     }
 
+    /// Checks custom values against `set`, the fields of `entity` as the caller read them for
+    /// this write (an import reads them once per batch).
+    pub(crate) fn with_fields(mut self, entity: Entity, set: Arc<FieldSet>) -> Self {
+        self.fields = Some((entity, set));
+        self
+    }
+
     /// The fields read for this write, if any were (kept to show the written record).
     pub(crate) fn take_fields(self) -> Option<(Entity, Arc<FieldSet>)> {
         self.fields

@@ -158,8 +158,11 @@ pub fn list(
 
 /// The words a company is found by: name, domain and city.
 pub fn index(conn: &mut DbConnection, ws: &str, row: &CompanyRow) -> StoreResult<()> {
-    let texts = [row.name.as_str(), row.domain.as_deref().unwrap_or(""), row.city.as_deref().unwrap_or("")];
-    crate::terms::sync(conn, ws, ENTITY, &row.id, &texts)
+    crate::terms::sync(conn, ws, ENTITY, &row.id, &search_texts(row))
+}
+
+fn search_texts(row: &CompanyRow) -> [&str; 3] {
+    [row.name.as_str(), row.domain.as_deref().unwrap_or(""), row.city.as_deref().unwrap_or("")]
 }
 
 /// These companies of the workspace (in no particular order).
@@ -277,8 +280,9 @@ pub fn insert(conn: &mut DbConnection, ws: &str, d: &CompanyDraft, now: i64) -> 
     }
     let row = to_row(ws, new_id(), d, 1, now, now);
     diesel::insert_into(companies::table).values(&row).execute(conn)?;
-    points::sync(conn, ws, ENTITY, &row.id, &d.emails, &d.phones, &d.tags)?;
-    index(conn, ws, &row)?;
+    // A new company has no points or words to replace.
+    points::add(conn, ws, ENTITY, &row.id, &d.emails, &d.phones, &d.tags)?;
+    crate::terms::add(conn, ws, ENTITY, &row.id, &search_texts(&row))?;
     Ok((row, 0))
 }
 
@@ -341,30 +345,22 @@ pub fn trash(
 /// The oldest live company with this domain, else with exactly this name (case aside): the
 /// company a converted lead joins.
 pub fn live_by_domain_or_name(conn: &mut DbConnection, ws: &str, domain: Option<&str>, name: Option<&str>) -> StoreResult<Option<String>> {
+    // The oldest is picked here, not by `ORDER BY created_at`, which can lead SQLite to walk the
+    // workspace's companies by their creation instead of finding the few of that name.
+    let oldest = |found: Vec<(String, i64)>| found.into_iter().min_by_key(|(id, at)| (*at, id.clone())).map(|(id, _)| id);
+    let live = companies::table.filter(companies::workspace_id.eq(ws)).filter(companies::deleted_at.is_null());
     if let Some(d) = domain {
-        let found: Option<String> = companies::table
-            .filter(companies::workspace_id.eq(ws))
-            .filter(companies::domain.eq(d))
-            .filter(companies::deleted_at.is_null())
-            .order(companies::created_at.asc())
-            .select(companies::id)
-            .first(conn)
-            .optional()?;
-        if found.is_some() {
-            return Ok(found);
+        let found = live.filter(companies::domain.eq(d)).select((companies::id, companies::created_at)).load(conn)?;
+        if let Some(id) = oldest(found) {
+            return Ok(Some(id));
         }
     }
-    if let Some(n) = name {
-        return Ok(companies::table
-            .filter(companies::workspace_id.eq(ws))
-            .filter(companies::sort_name.eq(n.to_lowercase()))
-            .filter(companies::deleted_at.is_null())
-            .order(companies::created_at.asc())
-            .select(companies::id)
-            .first(conn)
-            .optional()?);
+    match name {
+        Some(n) => {
+            Ok(oldest(live.filter(companies::sort_name.eq(n.to_lowercase())).select((companies::id, companies::created_at)).load(conn)?))
+        }
+        None => Ok(None),
     }
-    Ok(None)
 }
 
 /// Puts every company in the search index again (see `contacts::reindex`).

@@ -279,8 +279,10 @@ pub fn insert(conn: &mut DbConnection, ws: &str, d: &ContactDraft, now: i64) -> 
     }
     let row = to_row(ws, new_id(), d, company.as_deref(), 1, now, now);
     diesel::insert_into(contacts::table).values(&row).execute(conn)?;
-    points::sync(conn, ws, ENTITY, &row.id, &d.emails, &d.phones, &d.tags)?;
-    index(conn, ws, &row, company.as_deref())?;
+    // A new contact has no points or words to replace.
+    points::add(conn, ws, ENTITY, &row.id, &d.emails, &d.phones, &d.tags)?;
+    let emails: Vec<serde_json::Value> = serde_json::from_str(&row.emails).unwrap_or_default();
+    crate::terms::add(conn, ws, ENTITY, &row.id, &search_texts(&row, company.as_deref(), &emails))?;
     Ok((row, company))
 }
 
@@ -353,9 +355,15 @@ pub fn many(conn: &mut DbConnection, ws: &str, ids: &[String]) -> StoreResult<Ve
 /// The words a contact is found by: name, title, company and email addresses.
 pub fn index(conn: &mut DbConnection, ws: &str, row: &ContactRow, company: Option<&str>) -> StoreResult<()> {
     let emails: Vec<serde_json::Value> = serde_json::from_str(&row.emails).unwrap_or_default();
+    crate::terms::sync(conn, ws, ENTITY, &row.id, &search_texts(row, company, &emails))
+}
+
+/// The texts a contact is found by: name, title, company and email addresses (`emails`, its
+/// stored emails read).
+fn search_texts<'a>(row: &'a ContactRow, company: Option<&'a str>, emails: &'a [serde_json::Value]) -> Vec<&'a str> {
     let mut texts: Vec<&str> = vec![&row.display_name, row.title.as_deref().unwrap_or(""), company.unwrap_or("")];
     texts.extend(emails.iter().filter_map(|e| e["address"].as_str()));
-    crate::terms::sync(conn, ws, ENTITY, &row.id, &texts)
+    texts
 }
 
 /// Rewrites the search text of a company's contacts after the company was renamed.

@@ -398,6 +398,28 @@ macro_rules! insert_rows {
 }
 pub(crate) use insert_rows;
 
+/// Inserts a record's few rows (its search words, its contact points): on PostgreSQL in one
+/// statement (one round trip), on SQLite one row at a time, each statement kept prepared
+/// (cheaper there than parsing a statement of that many rows).
+macro_rules! insert_few {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = &$rows[..];
+        match &mut *$conn {
+            $crate::DbConnection::Sqlite(c) => {
+                for r in rows {
+                    diesel::insert_into($table).values(r).execute(c)?;
+                }
+            }
+            $crate::DbConnection::Postgresql(c) => {
+                if !rows.is_empty() {
+                    diesel::insert_into($table).values(rows).execute(c)?;
+                }
+            }
+        }
+    }};
+}
+pub(crate) use insert_few;
+
 thread_local! {
     static TX_MEMO: std::cell::RefCell<Option<TxMemo>> = const { std::cell::RefCell::new(None) };
 }
@@ -512,6 +534,23 @@ pub fn analyze(conn: &mut DbConnection, all: bool) -> Result<(), StoreError> {
     match conn {
         DbConnection::Sqlite(c) if !all => c.batch_execute("PRAGMA optimize")?,
         c => c.batch_execute("ANALYZE")?,
+    }
+    Ok(())
+}
+
+/// Refreshes the planner's statistics of `tables` (names from the schema, never from input)
+/// while they grow fast (an import): PostgreSQL plans its kept statements again once their
+/// tables' statistics change, so a lookup planned on an empty table stops reading all of it.
+/// On SQLite each table is sampled (`analysis_limit`), so this stays cheap at any size.
+pub fn analyze_tables(conn: &mut DbConnection, tables: &[&str]) -> Result<(), StoreError> {
+    use diesel::connection::SimpleConnection;
+    let list = tables.join(", ");
+    match conn {
+        DbConnection::Sqlite(c) => {
+            let each: String = tables.iter().map(|t| format!("ANALYZE {t}; ")).collect();
+            c.batch_execute(&format!("PRAGMA analysis_limit = 1000; {each}PRAGMA analysis_limit = 0;"))?
+        }
+        DbConnection::Postgresql(c) => c.batch_execute(&format!("ANALYZE {list}"))?,
     }
     Ok(())
 }

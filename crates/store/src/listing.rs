@@ -276,9 +276,9 @@ impl diesel::query_builder::QueryId for SqlWhere {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl diesel::query_builder::QueryFragment<crate::Db> for SqlWhere {
-    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, crate::Db>) -> diesel::QueryResult<()> {
-        out.unsafe_to_cache_prepared();
+impl SqlWhere {
+    /// Writes the pieces: the SQL as it is, the values bound.
+    fn walk_parts<'b>(&'b self, out: &mut diesel::query_builder::AstPass<'_, 'b, crate::Db>) -> diesel::QueryResult<()> {
         for p in &self.parts {
             match p {
                 Part::Sql(s) => out.push_sql(s),
@@ -290,8 +290,18 @@ impl diesel::query_builder::QueryFragment<crate::Db> for SqlWhere {
     }
 }
 
+impl diesel::query_builder::QueryFragment<crate::Db> for SqlWhere {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, crate::Db>) -> diesel::QueryResult<()> {
+        // Conditions come in many shapes (a list's filters): none is kept prepared.
+        out.unsafe_to_cache_prepared();
+        self.walk_parts(&mut out)
+    }
+}
+
 /// A whole statement written with [`SqlWhere`]'s pieces (SQL and bound values), to execute: for
 /// the few statements diesel's builder cannot write (an insert from a join with an upsert).
+/// It is kept prepared by its text, so it is for statements of a few fixed shapes (its values
+/// bound, never written into the SQL).
 pub struct Statement(pub SqlWhere);
 
 impl diesel::query_builder::QueryId for Statement {
@@ -300,8 +310,8 @@ impl diesel::query_builder::QueryId for Statement {
 }
 
 impl diesel::query_builder::QueryFragment<crate::Db> for Statement {
-    fn walk_ast<'b>(&'b self, out: diesel::query_builder::AstPass<'_, 'b, crate::Db>) -> diesel::QueryResult<()> {
-        self.0.walk_ast(out)
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, crate::Db>) -> diesel::QueryResult<()> {
+        self.0.walk_parts(&mut out)
     }
 }
 

@@ -45,6 +45,19 @@ pub fn sync(
     )
     .execute(conn)?;
     diesel::delete(record_tags::table.filter(record_tags::entity_id.eq(entity_id))).execute(conn)?;
+    add(conn, ws, entity_type, entity_id, emails, phones, tags)
+}
+
+/// Writes the points and tags of a new record (one with none yet).
+pub fn add(
+    conn: &mut DbConnection,
+    ws: &str,
+    entity_type: &str,
+    entity_id: &str,
+    emails: &[EmailPoint],
+    phones: &[PhonePoint],
+    tags: &[Tag],
+) -> StoreResult<()> {
     let mut points: Vec<PointRow> = Vec::with_capacity(emails.len() + phones.len());
     for e in emails {
         points.push(PointRow { workspace_id: ws, kind: "email", value: e.email.key(), entity_type, entity_id });
@@ -54,14 +67,9 @@ pub fn sync(
     }
     points.sort_by(|a, b| (a.kind, &a.value).cmp(&(b.kind, &b.value)));
     points.dedup_by(|a, b| a.kind == b.kind && a.value == b.value);
-    for p in &points {
-        diesel::insert_into(contact_points::table).values(p).execute(conn)?;
-    }
-    for t in tags {
-        diesel::insert_into(record_tags::table)
-            .values(&TagRow { workspace_id: ws, entity_type, tag: t.as_str(), entity_id })
-            .execute(conn)?;
-    }
+    crate::db::insert_few!(conn, contact_points::table, points);
+    let tags: Vec<TagRow> = tags.iter().map(|t| TagRow { workspace_id: ws, entity_type, tag: t.as_str(), entity_id }).collect();
+    crate::db::insert_few!(conn, record_tags::table, tags);
     Ok(())
 }
 

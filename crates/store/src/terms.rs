@@ -47,16 +47,23 @@ pub fn words(texts: &[&str]) -> Vec<String> {
 /// Replaces the indexed words of one record.
 pub fn sync(conn: &mut DbConnection, ws: &str, entity_type: &str, entity_id: &str, texts: &[&str]) -> StoreResult<()> {
     diesel::delete(search_terms::table.filter(search_terms::entity_id.eq(entity_id))).execute(conn)?;
-    for term in words(texts) {
-        diesel::insert_into(search_terms::table)
-            .values((
+    add(conn, ws, entity_type, entity_id, texts)
+}
+
+/// Indexes a new record (one with no words yet) by the words of `texts`.
+pub fn add(conn: &mut DbConnection, ws: &str, entity_type: &str, entity_id: &str, texts: &[&str]) -> StoreResult<()> {
+    let rows: Vec<_> = words(texts)
+        .into_iter()
+        .map(|term| {
+            (
                 search_terms::workspace_id.eq(ws),
                 search_terms::entity_type.eq(entity_type),
                 search_terms::term.eq(term),
                 search_terms::entity_id.eq(entity_id),
-            ))
-            .execute(conn)?;
-    }
+            )
+        })
+        .collect();
+    crate::db::insert_few!(conn, search_terms::table, rows);
     Ok(())
 }
 
