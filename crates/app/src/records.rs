@@ -315,6 +315,8 @@ pub fn created_in<K: Kind>(conn: &mut DbConnection, uow: &mut UnitOfWork, row: &
         crate::custom::index_words(conn, uow.workspace(), K::ENTITY, K::id(row), None, stored)?;
     }
     crate::custom::name_fields(conn, uow.workspace(), K::ENTITY, &mut fields)?;
+    // Nobody follows a record yet: telling its followers of its creation costs no query.
+    crm_store::notifications::known_unfollowed(std::iter::once(K::id(row).to_owned()));
     uow.record(Event::Created { entity: K::ENTITY, id: K::id(row).to_owned(), fields });
     K::after_write(conn, uow, Written::Created(row))
 }
