@@ -22,7 +22,9 @@ large="${BENCH_LARGE:-1}"
 # BENCH_IMPORT_ROWS rows (1,000,000 by default; issue #30's budgets).
 pg_base="${CRM_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+db="crm_bench_$$"
+# A PostgreSQL database of a stopped run is dropped too.
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"; psql -q "$pg_base/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
 export CRM_ADMIN_EMAIL=bench@example.com CRM_ADMIN_PASSWORD=bench-password-1 CRM_LOG=warn CRM_SPA_DIR=/nonexistent
 
 cat > "$work/bench.lua" <<'LUA'
@@ -154,14 +156,15 @@ import_file() {
     }
   }' > "$2"
 }
-# Polls an import until it leaves `running`/`queued`; prints its seconds.
+# Polls an import until it leaves `running`/`queued`; prints its seconds and its status.
 import_wait() {
-  local id="$1" t="$2" started=$SECONDS status
+  local id="$1" t="$2" started status
+  started=$(date +%s.%N)
   while :; do
-    status=$(curl -sf "http://127.0.0.1:$port/api/v1/imports/$id" -H "authorization: Bearer $t" | grep -oE '"status":"[a-z_]+"' | head -1 | cut -d'"' -f4)
-    case "$status" in queued|running) sleep 0.5 ;; *) break ;; esac
+    status=$(curl -sf "http://127.0.0.1:$port/api/v1/imports/$id" -H "authorization: Bearer $t" | grep -oE '"status":"[a-z_]+"' | head -1 | cut -d'"' -f4 || true)
+    case "$status" in queued|running) sleep 0.2 ;; *) break ;; esac
   done
-  echo $((SECONDS - started)) "$status"
+  echo "$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" "${status:-unknown}"
 }
 # Issue #30's budgets: dry run and import of a contacts CSV (rows/s), peak RSS, undo.
 import_scenario() {
@@ -173,7 +176,8 @@ import_scenario() {
   local t id secs status
   t=$(token)
   id=$(curl -sf "http://127.0.0.1:$port/api/v1/imports?file_name=bench.csv" -H "authorization: Bearer $t" \
-    --data-binary @"$work/import.csv" | grep -oE '"id":"[0-9a-f-]{36}"' | head -1 | cut -d'"' -f4)
+    --data-binary @"$work/import.csv" | grep -oE '"id":"[0-9a-f-]{36}"' | head -1 | cut -d'"' -f4 || true)
+  if [ -z "$id" ]; then echo "the upload of the import file failed"; stop_server; return; fi
   curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/imports/$id/dry-run" -H "authorization: Bearer $t" -H 'content-type: application/json' -d '{}'
   read -r secs status < <(import_wait "$id" "$t")
   import_line "$name" "import: dry run, $rows rows" "$rows" "$secs" "$status"
@@ -183,10 +187,13 @@ import_scenario() {
   timed "$name" "import: undo, $rows rows" -X POST "http://127.0.0.1:$port/api/v1/imports/$id/undo" -H "authorization: Bearer $t"
   stop_server
 }
+# A job's rate, or FAILED when it did not end done.
 import_line() {
-  local rss
+  local rss rate
   rss=$(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' "/proc/$pid/status" 2>/dev/null)
-  printf '%-10s %-40s %10s rows/s   %s s   peak RSS %s   %s\n' "$1" "$2" "$(($3 / ($4 > 0 ? $4 : 1)))" "$4" "$rss" "$5" | tee -a "$work/results"
+  rate=$(awk -v n="$3" -v s="$4" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+  [ "$5" = done ] || rate="FAILED"
+  printf '%-10s %-40s %10s rows/s   %s s   peak RSS %s   %s\n' "$1" "$2" "$rate" "$4" "$rss" "$5" | tee -a "$work/results"
 }
 
 run_backend() {
@@ -279,7 +286,6 @@ fi
 if [[ " $backends " != *" postgres "* ]]; then
   :
 elif psql "$pg_base/postgres" -Atc 'select 1' >/dev/null 2>&1; then
-  db="crm_bench_$$"
   psql -q "$pg_base/postgres" -c "CREATE DATABASE $db"
   # libpq prefers TLS when the server offers it, which on loopback only costs CPU (~12% of a
   # stage change here): a PostgreSQL on the same machine is best reached without it.

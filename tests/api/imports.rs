@@ -295,10 +295,13 @@ both_backends! {
             let (s, b) = app.post("/api/v1/contacts", &json!({"first_name": name, "emails": [{"address": email}], "custom": {"member_code": code}})).await;
             assert_eq!(s, StatusCode::CREATED, "{b}");
         }
+        // Around the refused row: a repeat of an earlier key (skipped), and a company made
+        // before it and used again after it.
         let csv = "First Name,Email,Company,Member code\n\
                    Cyrus,c@redo.example,Redo Co,\n\
+                   Cyrus again,c@redo.example,Redo Co,\n\
                    Bita,b@redo.example,Redo Three,M-1\n\
-                   Dara,d@redo.example,Redo Two,M-4\n";
+                   Dara,d@redo.example,Redo Co,M-4\n";
         let run = json!({"columns": ["first_name", "email", "company", "custom.member_code"], "key": "email", "existing": "overwrite"});
         for (what, dry) in [("dry-run", true), ("run", false)] {
             let (s, up) = upload(&app, &app.token, "redo.csv", csv.as_bytes().to_vec()).await;
@@ -307,20 +310,22 @@ both_backends! {
             let (s, b) = app.post(&format!("/api/v1/imports/{id}/{what}"), &run).await;
             assert_eq!(s, StatusCode::ACCEPTED, "{b}");
             let done = ended(&app, &id).await;
-            assert_eq!((done["status"].as_str(), counts(&done)), (Some("done"), [2, 0, 0, 0, 1]), "dry run {dry}: {done}");
+            assert_eq!((done["status"].as_str(), counts(&done)), (Some("done"), [2, 0, 0, 1, 1]), "dry run {dry}: {done}");
+            let (_, rows) = app.get(&format!("/api/v1/imports/{id}/rows?outcome=skipped")).await;
+            assert_eq!((rows["items"][0]["line"].as_i64(), rows["items"][0]["problems"][0]["code"].as_str()), (Some(3), Some("duplicate_in_file")), "{rows}");
             let (_, rows) = app.get(&format!("/api/v1/imports/{id}/rows?outcome=rejected")).await;
-            assert_eq!(rows["items"][0]["line"], 3, "{rows}");
+            assert_eq!(rows["items"][0]["line"], 4, "{rows}");
             let field = rows["items"][0]["problems"][0]["field"].as_str().unwrap_or_default();
             assert!(field.contains("member_code"), "the refusal names the field: {rows}");
         }
         let (_, companies) = app.get("/api/v1/companies?q=redo&limit=10").await;
         let mut names: Vec<&str> = companies["items"].as_array().expect("items").iter().filter_map(|c| c["name"].as_str()).collect();
         names.sort_unstable();
-        assert_eq!(names, ["Redo Co", "Redo Two"], "each company once, none from the dry run: {companies}");
+        assert_eq!(names, ["Redo Co"], "each company once, none from the dry run or the refused row: {companies}");
         let cyrus = contact_by_email(&app, "c@redo.example").await.expect("cyrus");
         assert_eq!(cyrus["company_name"], "Redo Co");
         let dara = contact_by_email(&app, "d@redo.example").await.expect("dara");
-        assert_eq!((dara["company_name"].as_str(), dara["custom"]["member_code"].as_str()), (Some("Redo Two"), Some("M-4")));
+        assert_eq!((dara["company_name"].as_str(), dara["custom"]["member_code"].as_str()), (Some("Redo Co"), Some("M-4")));
         let bita = contact_by_email(&app, "b@redo.example").await.expect("bita");
         assert_eq!((bita["custom"]["member_code"].as_str(), bita["company_name"].as_str()), (Some("M-2"), None), "the refused row changed nothing: {bita}");
     }

@@ -26,7 +26,7 @@ use crm_store::record::Actor;
 use crm_store::{time, DbConnection, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -904,8 +904,9 @@ async fn run(db: &Db, job: ImportRow, lease: &mut i64) -> AppResult<()> {
         batch_keys: HashMap::new(),
         companies: HashMap::new(),
         row_companies: Vec::new(),
+        batch_companies: Vec::new(),
         users: None,
-        writing: false,
+        began_writing: false,
         fields: None,
     };
     let mut done = job.rows_done;
@@ -948,14 +949,16 @@ async fn run(db: &Db, job: ImportRow, lease: &mut i64) -> AppResult<()> {
         // While the tables grow by a factor of four, their lookups are planned again.
         if !state.plan.dry_run && done >= next_analysis {
             next_analysis = done * 4;
-            db.write(|conn| Ok::<_, AppError>(crm_store::db::analyze_tables(conn, GROWN)?)).await?;
+            // Best effort: statistics a moment late slow the job down, they do not stop it.
+            if let Err(e) = db.write(|conn| Ok::<_, AppError>(crm_store::db::analyze_tables(conn, IMPORT_TABLES)?)).await {
+                tracing::warn!(error = %e, "the import's tables could not be analysed");
+            }
         }
     }
 }
 
-/// The tables an import of contacts makes grow.
-const GROWN: &[&str] =
-    &["contacts", "companies", "contact_points", "record_tags", "search_terms", "contact_facts", "timeline", "audit_log", "import_rows"];
+/// The tables an import of contacts makes grow and reads back (its lookups' tables).
+const IMPORT_TABLES: &[&str] = &["contacts", "companies", "contact_points", "record_tags", "search_terms", "contact_facts", "import_rows"];
 
 /// What a batch of a job did.
 enum Step {
@@ -988,9 +991,11 @@ struct State {
     batch_keys: HashMap<String, i64>,
     companies: HashMap<String, String>,
     row_companies: Vec<String>,
+    /// The companies the batch being written made (forgotten when the batch goes again).
+    batch_companies: Vec<String>,
     users: Option<HashMap<String, String>>,
     /// Whether the row being written has begun writing (a failure after takes the batch back).
-    writing: bool,
+    began_writing: bool,
     /// The contacts' fields, read again for each batch.
     fields: Option<Arc<crm_domain::custom::FieldSet>>,
 }
@@ -1033,19 +1038,30 @@ fn batch_of(conn: &mut DbConnection, state: &mut State, batch: Vec<(i64, Vec<Str
 /// page the row touches); a row that fails after it began writing takes the batch back, and
 /// the batch is written again with a savepoint per row.
 fn rows_of(conn: &mut DbConnection, state: &mut State, batch: &[(i64, Vec<String>)]) -> AppResult<(Vec<LineRow>, Counts)> {
-    let known: HashSet<String> = state.companies.keys().cloned().collect();
-    match crm_store::db::savepoint(conn, |c| rows_in(c, state, batch, false)) {
+    state.batch_companies.clear();
+    match crm_store::db::savepoint(conn, |c| rows_in(c, state, batch, Savepoints::PerBatch)) {
         Ok(done) => Ok(done),
         Err(Pass::Redo) => {
             // Companies the taken-back batch made are gone with it.
-            state.companies.retain(|name, _| known.contains(name));
-            rows_in(conn, state, batch, true).map_err(Pass::into_error)
+            for name in state.batch_companies.drain(..) {
+                state.companies.remove(&name);
+            }
+            rows_in(conn, state, batch, Savepoints::PerRow).map_err(Pass::into_error)
         }
         Err(Pass::Failed(e)) => Err(e),
     }
 }
 
-/// Why a batch's first pass ended early.
+/// How a batch's rows are written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Savepoints {
+    /// The batch in one savepoint: a row that fails after it began writing takes it back.
+    PerBatch,
+    /// Each row in a savepoint of its own: a rejected row leaves no trace.
+    PerRow,
+}
+
+/// Why a batch's pass ended early.
 enum Pass {
     /// A row failed after it began writing: the batch goes again, a savepoint per row.
     Redo,
@@ -1056,6 +1072,7 @@ impl Pass {
     fn into_error(self) -> AppError {
         match self {
             Pass::Failed(e) => e,
+            // Only a pass of one savepoint per batch asks to be redone.
             Pass::Redo => StoreError::Aborted("a batch written row by row asked to be written again".into()).into(),
         }
     }
@@ -1067,9 +1084,14 @@ impl From<diesel::result::Error> for Pass {
     }
 }
 
-/// A batch's rows, each in a savepoint of its own when `each` (a rejected row leaves no trace),
-/// else failing with [`Pass::Redo`] when a row failed after it began writing.
-fn rows_in(conn: &mut DbConnection, state: &mut State, batch: &[(i64, Vec<String>)], each: bool) -> Result<(Vec<LineRow>, Counts), Pass> {
+/// A batch's rows, written as `savepoints` says; in one savepoint per batch, failing with
+/// [`Pass::Redo`] when a row failed after it began writing.
+fn rows_in(
+    conn: &mut DbConnection,
+    state: &mut State,
+    batch: &[(i64, Vec<String>)],
+    savepoints: Savepoints,
+) -> Result<(Vec<LineRow>, Counts), Pass> {
     let import_id = state.plan.import_id.clone();
     let mut lines = Vec::with_capacity(batch.len());
     let mut counts = Counts::default();
@@ -1077,14 +1099,13 @@ fn rows_in(conn: &mut DbConnection, state: &mut State, batch: &[(i64, Vec<String
     state.fields = None;
     for (line, cells) in batch {
         state.row_companies.clear();
-        state.writing = false;
-        let done = if each {
-            crm_store::db::savepoint(conn, |c| contact_row(c, state, *line, cells))
-        } else {
-            contact_row(conn, state, *line, cells)
+        state.began_writing = false;
+        let done = match savepoints {
+            Savepoints::PerRow => crm_store::db::savepoint(conn, |c| contact_row(c, state, *line, cells)),
+            Savepoints::PerBatch => contact_row(conn, state, *line, cells),
         };
         if let Err(e) = &done {
-            if !each && state.writing && is_bad_input(e) {
+            if savepoints == Savepoints::PerBatch && state.began_writing && is_bad_input(e) {
                 return Err(Pass::Redo);
             }
             // Companies the rejected row made are gone with it.
@@ -1429,7 +1450,6 @@ fn contact_row(conn: &mut DbConnection, state: &mut State, line: i64, cells: &[S
         }
         Some(_) => None,
     };
-    state.writing = true;
     let company_id = match row.company.take() {
         Some(name) if takes_company => Some(company(conn, state, &name)?),
         _ => None,
@@ -1438,6 +1458,7 @@ fn contact_row(conn: &mut DbConnection, state: &mut State, line: i64, cells: &[S
     let mut uow = UnitOfWork::new(&caller);
     let notes = std::mem::take(&mut row.notes);
     let key = key.map(|(_, k)| k);
+    state.began_writing = true;
     let written = match existing {
         None => {
             let draft = ContactDraft {
@@ -1497,12 +1518,15 @@ fn contact_row(conn: &mut DbConnection, state: &mut State, line: i64, cells: &[S
         if !notes.is_empty() {
             note(conn, &caller, &mut uow, id, &file_name, &notes)?;
         }
+    }
+    uow.commit(conn)?;
+    // Only a row that wrote counts for the rows after it.
+    if let Done::Wrote { id, .. } = &written {
         if let Some(k) = key {
             state.batch_keys.insert(k, line);
         }
         state.batch_keys.insert(format!("record:{id}"), line);
     }
-    uow.commit(conn)?;
     // A note changes no contact: the version written stays the one to undo from.
     Ok(written)
 }
@@ -1607,9 +1631,11 @@ fn company(conn: &mut DbConnection, state: &mut State, name: &str) -> AppResult<
                 tags: Vec::new(),
                 custom: Some(custom),
             };
+            state.began_writing = true;
             let created = records::create_with::<crate::companies::Companies>(conn, &caller, &mut uow, draft)?;
             uow.commit(conn)?;
             state.row_companies.push(key.clone());
+            state.batch_companies.push(key.clone());
             created.0.id.clone()
         }
     };

@@ -157,9 +157,9 @@ fn migrations_for(conn: &DbConnection) -> EmbeddedMigrations {
 pub(crate) struct TxMemo {
     /// The enabled subscriptions of one workspace (see `webhooks::emit`).
     pub(crate) subscriptions: Option<(String, std::rc::Rc<[crate::webhooks::Subscription]>)>,
-    /// Records known, from a read earlier in the transaction, to have no followers (see
+    /// Records known to have no followers, from a read earlier in the transaction or made in it (see
     /// `crm_app::notify::tell_followers`).
-    pub(crate) unfollowed: Vec<String>,
+    pub(crate) unfollowed: std::collections::HashSet<String>,
     /// Writes waiting to be sent to PostgreSQL as one statement (see [`defer`]).
     deferred: Vec<Deferred>,
 }
@@ -538,19 +538,24 @@ pub fn analyze(conn: &mut DbConnection, all: bool) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Refreshes the planner's statistics of `tables` (names from the schema, never from input)
-/// while they grow fast (an import): PostgreSQL plans its kept statements again once their
-/// tables' statistics change, so a lookup planned on an empty table stops reading all of it.
-/// On SQLite each table is sampled (`analysis_limit`), so this stays cheap at any size.
-pub fn analyze_tables(conn: &mut DbConnection, tables: &[&str]) -> Result<(), StoreError> {
+/// Refreshes the planner's statistics of `tables` (names from the schema) while they grow
+/// fast (an import): PostgreSQL plans its kept statements again once their tables' statistics
+/// change, so a lookup planned on an empty table stops reading all of it. On SQLite each table
+/// is sampled (`analysis_limit`), so this stays cheap at any size.
+pub fn analyze_tables(conn: &mut DbConnection, tables: &[&'static str]) -> Result<(), StoreError> {
     use diesel::connection::SimpleConnection;
-    let list = tables.join(", ");
+    debug_assert!(tables.iter().all(|t| t.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')), "table names only");
+    let quoted: Vec<String> = tables.iter().map(|t| format!("\"{t}\"")).collect();
     match conn {
         DbConnection::Sqlite(c) => {
-            let each: String = tables.iter().map(|t| format!("ANALYZE {t}; ")).collect();
-            c.batch_execute(&format!("PRAGMA analysis_limit = 1000; {each}PRAGMA analysis_limit = 0;"))?
+            c.batch_execute("PRAGMA analysis_limit = 1000")?;
+            let each: String = quoted.iter().map(|t| format!("ANALYZE {t}; ")).collect();
+            let analysed = c.batch_execute(&each);
+            // The connection goes back to full analyses whatever happened.
+            c.batch_execute("PRAGMA analysis_limit = 0")?;
+            analysed?
         }
-        DbConnection::Postgresql(c) => c.batch_execute(&format!("ANALYZE {list}"))?,
+        DbConnection::Postgresql(c) => c.batch_execute(&format!("ANALYZE {}", quoted.join(", ")))?,
     }
     Ok(())
 }

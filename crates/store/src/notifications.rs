@@ -178,7 +178,7 @@ pub fn known_unfollowed(ids: impl IntoIterator<Item = String>) {
 /// Who follows these records, as (record id, user id); records the running write transaction
 /// knows to have no followers (see [`known_unfollowed`]) cost no query.
 pub fn followers(conn: &mut DbConnection, ws: &str, ids: &[&str]) -> StoreResult<Vec<(String, String)>> {
-    let unfollowed = |id: &str| crate::db::with_tx_memo(|m| m.is_some_and(|m| m.unfollowed.iter().any(|u| u == id)));
+    let unfollowed = |id: &str| crate::db::with_tx_memo(|m| m.is_some_and(|m| m.unfollowed.contains(id)));
     let ids: Vec<&str> = ids.iter().copied().filter(|id| !unfollowed(id)).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -203,7 +203,7 @@ pub fn set_following(
     let key =
         follows::table.filter(follows::workspace_id.eq(ws)).filter(follows::subject_id.eq(subject_id)).filter(follows::user_id.eq(user));
     diesel::delete(key).execute(conn)?;
-    crate::db::with_tx_memo(|m| m.map(|m| m.unfollowed.retain(|u| u != subject_id)));
+    crate::db::with_tx_memo(|m| m.map(|m| m.unfollowed.remove(subject_id)));
     if follow {
         diesel::insert_into(follows::table)
             .values((
