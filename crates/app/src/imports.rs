@@ -1016,13 +1016,12 @@ impl From<diesel::result::Error> for DryEnd {
 /// a rejected row leaves no trace. Returns the rows' outcomes and counts.
 fn batch_of(conn: &mut DbConnection, state: &mut State, batch: Vec<(i64, Vec<String>)>) -> AppResult<(Vec<LineRow>, Counts)> {
     if state.plan.dry_run {
-        let companies = state.companies.clone();
         let ended = crm_store::db::savepoint::<std::convert::Infallible, DryEnd>(conn, |c| match rows_of(c, state, &batch) {
             Ok((lines, counts)) => Err(DryEnd::Rolled(lines, counts)),
             Err(e) => Err(DryEnd::Failed(e)),
         });
         // Companies a dry run made are gone with its batch.
-        state.companies = companies;
+        forget_batch_companies(state);
         match ended {
             Ok(never) => match never {},
             Err(DryEnd::Rolled(lines, counts)) => Ok((lines, counts)),
@@ -1043,12 +1042,17 @@ fn rows_of(conn: &mut DbConnection, state: &mut State, batch: &[(i64, Vec<String
         Ok(done) => Ok(done),
         Err(Pass::Redo) => {
             // Companies the taken-back batch made are gone with it.
-            for name in state.batch_companies.drain(..) {
-                state.companies.remove(&name);
-            }
+            forget_batch_companies(state);
             rows_in(conn, state, batch, Savepoints::PerRow).map_err(Pass::into_error)
         }
         Err(Pass::Failed(e)) => Err(e),
+    }
+}
+
+/// Forgets the companies the batch made (its writes taken back).
+fn forget_batch_companies(state: &mut State) {
+    for name in state.batch_companies.drain(..) {
+        state.companies.remove(&name);
     }
 }
 
