@@ -14,6 +14,7 @@ mod contacts;
 mod custom_fields;
 mod deals;
 mod derived_access;
+mod duplicates;
 mod emails;
 mod export;
 mod imports;

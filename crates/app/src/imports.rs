@@ -12,6 +12,7 @@
 //! use cases as a form: its timeline, webhooks and audit follow.
 
 use crate::caller::Caller;
+use crate::contacts::Before;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::records;
@@ -748,60 +749,6 @@ fn problems_of(e: &AppError) -> Vec<FieldError> {
         }
         AppError::BadParameter { name, code, message } => vec![FieldError::new(name.clone(), code, message.clone())],
         other => vec![FieldError::new("", "rejected", other.to_string())],
-    }
-}
-
-/// A contact's fields as an update found them, kept to give them back.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Before {
-    first_name: String,
-    last_name: Option<String>,
-    title: Option<String>,
-    company_id: Option<String>,
-    emails: String,
-    phones: String,
-    lifecycle_stage: String,
-    source: Option<String>,
-    consent: String,
-    owner_id: Option<String>,
-    tags: String,
-    custom: String,
-}
-
-impl Before {
-    fn of(r: &crm_store::contacts::ContactRow) -> Before {
-        Before {
-            first_name: r.first_name.clone(),
-            last_name: r.last_name.clone(),
-            title: r.title.clone(),
-            company_id: r.company_id.clone(),
-            emails: r.emails.clone(),
-            phones: r.phones.clone(),
-            lifecycle_stage: r.lifecycle_stage.clone(),
-            source: r.source.clone(),
-            consent: r.consent.clone(),
-            owner_id: r.owner_id.clone(),
-            tags: r.tags.clone(),
-            custom: r.custom.clone(),
-        }
-    }
-
-    /// The draft that writes these fields back.
-    fn draft(&self) -> ContactDraft {
-        ContactDraft {
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            title: self.title.clone(),
-            company_id: self.company_id.clone(),
-            emails: crm_store::points::emails_from_json(&self.emails),
-            phones: crm_store::points::phones_from_json(&self.phones),
-            lifecycle_stage: crm_domain::LifecycleStage::parse(&self.lifecycle_stage).unwrap_or(crm_domain::LifecycleStage::Lead),
-            source: self.source.as_deref().and_then(crm_domain::Source::parse),
-            consent: crm_domain::Consent::parse(&self.consent).unwrap_or(crm_domain::Consent::Unknown),
-            owner_id: self.owner_id.clone(),
-            tags: crm_store::points::tags_from_json(&self.tags),
-            custom: serde_json::from_str(&self.custom).ok(),
-        }
     }
 }
 

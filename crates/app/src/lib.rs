@@ -28,6 +28,7 @@ pub mod forms;
 pub mod imports;
 pub mod inbound;
 pub mod leads;
+pub mod merges;
 pub mod metrics;
 pub mod notify;
 pub mod orders;

@@ -149,6 +149,11 @@ fn shown<K: Kind>(
         .collect())
 }
 
+/// Shows records read by a use case of its own to the caller (see [`shown`]).
+pub fn show<K: Kind>(conn: &mut DbConnection, caller: &Caller, reads: Vec<K::Read>) -> AppResult<Vec<Shown<K::Read>>> {
+    shown::<K>(conn, caller, reads, None)
+}
+
 fn shown_one<K: Kind>(
     conn: &mut DbConnection,
     caller: &Caller,

@@ -53,6 +53,9 @@ pub enum Event {
     /// A deal entered a stage (`before` none: a new deal its first): the stage change goes on
     /// its own and its company's timelines, and to the webhooks of stage moves, wins and losses.
     DealStageChanged { before: Option<Box<DealRow>>, after: Box<DealRow>, stage_name: String },
+    /// A contact took part in a merge (`undone`: its undo), as the survivor or as the record
+    /// merged into `partner`: its orders may have moved, so its figures are kept again.
+    Merged { id: String, partner: String, survived: bool, undone: bool },
 }
 
 /// The events of one use case, written at its commit.
@@ -137,6 +140,12 @@ impl UnitOfWork {
                         crate::metrics::refresh(conn, ws, contact, at, &mut moves)?;
                     }
                     continue;
+                }
+                Event::Merged { id, partner, survived, undone } => {
+                    crate::metrics::refresh(conn, ws, &id, at, &mut moves)?;
+                    let field = if survived { "merged_from" } else { "merged_into" };
+                    let change = serde_json::json!({"field": field, "before": Value::Null, "after": partner});
+                    (if undone { "unmerged" } else { "merged" }, Entity::Contact.as_str(), id, vec![change], None)
                 }
                 Event::ActivityWritten { before, after, mentions } => {
                     crate::timeline::activity(conn, &after)?;

@@ -9,6 +9,7 @@ pub mod commerce;
 pub mod custom;
 pub mod deals;
 pub mod digits;
+pub mod duplicates;
 pub mod email;
 pub mod enums;
 pub mod error;

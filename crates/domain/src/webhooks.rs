@@ -7,8 +7,17 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 pub const OBJECTS: [&str; 9] = ["contact", "company", "deal", "lead", "activity", "task", "case", "order", "product"];
 
 /// Events beyond the four every object has.
-pub const SPECIAL_EVENTS: [&str; 7] =
-    ["lead.converted", "deal.stage_changed", "deal.won", "deal.lost", "case.status_changed", "case.resolved", "ping"];
+pub const SPECIAL_EVENTS: [&str; 9] = [
+    "lead.converted",
+    "deal.stage_changed",
+    "deal.won",
+    "deal.lost",
+    "case.status_changed",
+    "case.resolved",
+    "contact.merged",
+    "contact.unmerged",
+    "ping",
+];
 
 /// The four changes every object reports.
 pub const ACTIONS: [&str; 4] = ["created", "updated", "deleted", "restored"];

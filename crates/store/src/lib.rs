@@ -29,6 +29,7 @@ pub mod leads;
 pub mod listing;
 pub mod live;
 pub mod mail;
+pub mod merges;
 pub mod metrics;
 pub mod notifications;
 pub mod numbers;

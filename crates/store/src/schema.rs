@@ -464,6 +464,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    duplicate_pairs (id) {
+        id -> Text, workspace_id -> Text, first_id -> Text, second_id -> Text, evidence -> Text, status -> Text,
+        found_at -> BigInt, decided_at -> Nullable<BigInt>, decided_by -> Nullable<Text>, merge_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    merges (id) {
+        id -> Text, workspace_id -> Text, entity -> Text, survivor_id -> Text, merged_id -> Text, survivor_before -> Text,
+        survivor_version -> BigInt, links -> Text, created_by -> Nullable<Text>, created_at -> BigInt,
+        undone_at -> Nullable<BigInt>, undone_by -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     segments,

@@ -11,6 +11,7 @@ pub mod cases;
 pub mod companies;
 pub mod contacts;
 pub mod deals;
+pub mod duplicates;
 pub mod emails;
 pub mod fields;
 pub mod forms;
