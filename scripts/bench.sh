@@ -166,7 +166,8 @@ import_wait() {
   done
   echo "$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" "${status:-unknown}"
 }
-# Issue #30's budgets: dry run and import of a contacts CSV (rows/s), peak RSS, undo.
+# Issue #30's budgets: dry run and import of a contacts CSV (rows/s), peak RSS, the duplicate
+# scan of what it wrote, undo.
 import_scenario() {
   local name="$1" rows="${BENCH_IMPORT_ROWS:-1000000}"
   if [ -n "${BENCH_ONLY:-}" ] && [ "${BENCH_ONLY}" != import ]; then return; fi
@@ -184,6 +185,9 @@ import_scenario() {
   curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/imports/$id/run" -H "authorization: Bearer $t" -H 'content-type: application/json' -d '{}'
   read -r secs status < <(import_wait "$id" "$t")
   import_line "$name" "import: run, $rows rows" "$rows" "$secs" "$status"
+  # Issue #30's duplicate scan (budget: 1,000,000 contacts in 30 s) over what the run wrote:
+  # unique emails and phones, and 64 names over companies of rows / 20,000 contacts each.
+  timed "$name" "duplicates: scan, $rows contacts" -X POST "http://127.0.0.1:$port/api/v1/duplicates/scan" -H "authorization: Bearer $t"
   timed "$name" "import: undo, $rows rows" -X POST "http://127.0.0.1:$port/api/v1/imports/$id/undo" -H "authorization: Bearer $t"
   stop_server
 }

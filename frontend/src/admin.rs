@@ -1,7 +1,8 @@
 //! The settings screens as a bundle of their own (`src/bin/crm-admin.rs`): email, custom
-//! fields, API keys and webhooks, and the order form (`/orders/new`: orders mostly come from
-//! shops and other systems, so few people need it). The app draws an [`AdminHost`] for
-//! `/settings/…` and `/orders/new`, which
+//! fields, API keys and webhooks, analytics, segments, imports and duplicates, and the order
+//! form (`/orders/new`: orders mostly come from shops and other systems, so few people need
+//! it). The app draws an [`AdminHost`] for `/settings/…`, `/orders/new` and the other paths of
+//! these screens, which
 //! fetches the bundle once and mounts the screen of the path into it; a change of path mounts it
 //! again. Both bundles share the session (tokens in localStorage), the language (remembered
 //! there; a switch in one tells the other through a `crm:language` event) and the path (the History API: a navigation inside the screens
@@ -11,6 +12,7 @@
 
 use crate::i18n::{self, tr, T};
 use crate::pages::analytics::{AnalyticsPage, ContactAnalytics};
+use crate::pages::duplicates::DuplicatesPage;
 use crate::pages::fields::FieldSettings;
 use crate::pages::imports::{ImportPage, ImportsPage};
 use crate::pages::integrations::{ApiKeys, WebhookPage, Webhooks};
@@ -80,6 +82,7 @@ fn Admin() -> AnyView {
         ["orders", "new"] => view! { <NewOrder/> }.into_any(),
         ["analytics"] => view! { <AnalyticsPage/> }.into_any(),
         ["imports"] => view! { <ImportsPage/> }.into_any(),
+        ["imports", "duplicates"] => view! { <DuplicatesPage/> }.into_any(),
         ["imports", i] => view! { <ImportPage id=id(i)/> }.into_any(),
         ["contacts", c, "analytics"] => view! { <ContactAnalytics id=id(c)/> }.into_any(),
         ["segments"] => view! { <SegmentsPage/> }.into_any(),

@@ -775,6 +775,37 @@ pub async fn import_problems(id: &str) -> Result<crm_api_types::ImportLines, Api
     get(&format!("/api/v1/imports/{}/rows?outcome=rejected,skipped&limit=50", enc(id))).await
 }
 
+/// Looks for duplicate contacts; the queue gets what is new.
+pub async fn scan_duplicates() -> Result<crm_api_types::DuplicateScan, ApiError> {
+    post("/api/v1/duplicates/scan", &serde_json::json!({})).await
+}
+
+/// A page of the duplicates queue with this status (`open`, `dismissed`, `merged`).
+pub async fn duplicates(status: &str, q: &str, after: Option<String>) -> Result<crm_api_types::DuplicatePage, ApiError> {
+    let after = after.map(|a| format!("&after={}", enc(&a))).unwrap_or_default();
+    get(&format!("/api/v1/duplicates?status={status}&limit=20&q={}{after}", enc(q))).await
+}
+
+/// Dismisses a pair as two people (`dismiss`) or puts it back in the queue.
+pub async fn decide_duplicate(id: &str, dismiss: bool) -> Result<serde_json::Value, ApiError> {
+    post(&format!("/api/v1/duplicates/{}/{}", enc(id), if dismiss { "dismiss" } else { "reopen" }), &serde_json::json!({})).await
+}
+
+/// Merges `body.other_id` into the contact `survivor`.
+pub async fn merge_contact(survivor: &str, body: &crm_api_types::MergeRequest) -> Result<crm_api_types::Merge, ApiError> {
+    post(&format!("/api/v1/contacts/{}/merge", enc(survivor)), body).await
+}
+
+/// Merges pairs of the queue as proposed.
+pub async fn merge_duplicates(pairs: Vec<String>) -> Result<crm_api_types::DuplicateMergeResult, ApiError> {
+    post("/api/v1/duplicates/merge", &crm_api_types::DuplicateMergeRequest { pairs }).await
+}
+
+/// Undoes a merge (`force`: even if the survivor changed since).
+pub async fn undo_merge(id: &str, force: bool) -> Result<crm_api_types::Merge, ApiError> {
+    post(&format!("/api/v1/merges/{}/undo?force={force}", enc(id)), &serde_json::json!({})).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::month_range;

@@ -911,6 +911,38 @@ catalogue! {
     ImStFailed => "Failed", "ناموفق";
     ImStCancelled => "Stopped", "متوقف شد";
     ImStUndone => "Undone", "برگردانده شد";
+    DuTitle => "Duplicates", "تکراری‌ها";
+    DuLink => "Find duplicates", "یافتن تکراری‌ها";
+    DuBack => "← Imports", "→ ورود از فایل";
+    DuHint => "Contacts that look like one person: the same email, the same phone, or names that read the same within a company (Persian and Arabic spellings count as one). Pick the values to keep, then merge; every merge can be undone.", "مخاطبانی که یک نفر به نظر می‌رسند: ایمیل یکسان، تلفن یکسان، یا نام‌هایی که در یک شرکت یکسان خوانده می‌شوند (نگارش فارسی و عربی یکی شمرده می‌شود). مقدارهای ماندنی را برگزینید و ادغام کنید؛ هر ادغام برگشت‌پذیر است.";
+    DuScan => "Scan for duplicates", "جست‌وجوی تکراری‌ها";
+    DuScanning => "Scanning…", "در حال جست‌وجو…";
+    DuScanned => "{found} pairs look alike, {new} new.", "{found} جفت شبیه‌اند، {new} جفت تازه.";
+    DuOpen => "To review", "برای بررسی";
+    DuDismissed => "Not duplicates", "تکراری نیستند";
+    DuMerged => "Merged", "ادغام‌شده";
+    DuNoneOpen => "No duplicates to review. Scan to look for them.", "تکراری‌ای برای بررسی نیست. برای یافتن، جست‌وجو کنید.";
+    DuNone => "Nothing here.", "چیزی اینجا نیست.";
+    DuEmail => "Same email", "ایمیل یکسان";
+    DuPhone => "Same phone", "تلفن یکسان";
+    DuName => "Same name", "نام یکسان";
+    DuKeeps => "Stays", "می‌ماند";
+    DuGoes => "Merged into it", "در آن ادغام می‌شود";
+    DuSwap => "Keep the other one", "دیگری بماند";
+    DuMerge => "Merge", "ادغام";
+    DuNotSame => "Not the same person", "یک نفر نیستند";
+    DuReopen => "Review again", "بررسی دوباره";
+    DuUndo => "Undo merge", "برگرداندن ادغام";
+    DuForce => "This contact changed since the merge. Undo anyway and give it back its values from before the merge?", "این مخاطب پس از ادغام تغییر کرده است. باز هم برگردانده شود و مقدارهای پیش از ادغام را بازگیرد؟";
+    DuMergedSays => "Merged: {n} linked records moved.", "ادغام شد: {n} رکورد پیوسته منتقل شد.";
+    DuUndoneSays => "The merge was undone; both contacts are back.", "ادغام برگردانده شد؛ هر دو مخاطب بازگشتند.";
+    DuSelect => "Select", "انتخاب";
+    DuMergeSelected => "Merge {n} selected as proposed", "ادغام {n} جفت انتخاب‌شده به‌صورت پیشنهادی";
+    DuBulkSays => "{merged} merged, {failed} could not be merged.", "{merged} ادغام شد، {failed} ادغام نشد.";
+    DuBoth => "Both kept", "هر دو می‌مانند";
+    DuMore => "Show more", "بیشتر";
+    DuSearch => "Find by name or email", "یافتن با نام یا ایمیل";
+    DuOwner => "Owner", "مالک";
 }
 
 /// A language of the app.

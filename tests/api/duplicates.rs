@@ -134,6 +134,11 @@ both_backends! {
         assert_eq!(ok(&app, &format!("/api/v1/tasks/{}", id(&task))).await["related_id"].as_str(), Some(a.as_str()));
         assert_eq!(ids_of(&app, &format!("/api/v1/contacts?segment={segment}")).await, vec![a.clone()]);
         assert_eq!(ids_of(&app, &format!("/api/v1/orders?contact_id={a}")).await, vec![id(&order)]);
+        assert_eq!(ok(&app, &format!("/api/v1/contacts/{a}/metrics")).await["totals"]["orders"].as_i64(), Some(1), "the copy's order counts for Sara");
+        // The call both were on shows once on Sara's timeline.
+        let timeline = ok(&app, &format!("/api/v1/contacts/{a}/timeline?limit=100")).await;
+        let calls = timeline["items"].as_array().expect("items").iter().filter(|i| i["source_id"] == call["id"]).count();
+        assert_eq!(calls, 1, "{timeline}");
         // An edit begun before the merge fails: the deal has a new version.
         let (s, p) = app.patch(&format!("/api/v1/deals/{}", id(&deal)), deal["version"].as_i64().expect("version"), &json!({"contacts": [{"contact_id": b}]})).await;
         assert_eq!(s, StatusCode::PRECONDITION_FAILED, "{p}");
@@ -173,6 +178,9 @@ both_backends! {
         assert_eq!(ok(&app, &format!("/api/v1/tasks/{}", id(&task))).await["related_id"].as_str(), Some(b.as_str()));
         assert_eq!(ids_of(&app, &format!("/api/v1/contacts?segment={segment}")).await, vec![b.clone()]);
         assert_eq!(ids_of(&app, &format!("/api/v1/orders?contact_id={b}")).await, vec![id(&order)]);
+        assert_eq!(ok(&app, &format!("/api/v1/contacts/{b}/metrics")).await["totals"]["orders"].as_i64(), Some(1), "the order counts for the copy again");
+        let timeline = ok(&app, &format!("/api/v1/contacts/{b}/timeline?limit=100")).await;
+        assert!(timeline["items"].as_array().expect("items").iter().any(|i| i["source_id"] == call["id"]), "{timeline}");
         let (s, p) = app.post(&undo, &json!({})).await;
         assert_eq!((s, p["code"].as_str()), (StatusCode::CONFLICT, Some("already_undone")), "{p}");
         // Two people after all: the pair is dismissed, and a scan leaves it so.
@@ -227,5 +235,28 @@ both_backends! {
         assert_eq!(s, StatusCode::NOT_FOUND, "{p}");
         let (_, listed) = app.get_as(&other, "/api/v1/merges").await;
         assert_eq!(listed["items"], json!([]));
+        let codes: Vec<&str> = bulk["items"].as_array().expect("items").iter().filter_map(|i| i["code"].as_str()).collect();
+        assert_eq!(codes, vec!["record_forbidden"], "{bulk}");
+
+        // An undo of an unchanged survivor needs no force; an earlier merge waits for a later
+        // one of the same contacts to be undone first.
+        let (s, back) = app.post(&format!("/api/v1/merges/{}/undo", id(&merge)), &json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{back}");
+        let x = app.contact(json!({"first_name": "Xerxes"})).await;
+        let y = app.contact(json!({"first_name": "Yasmin"})).await;
+        let z = app.contact(json!({"first_name": "Zhila"})).await;
+        let (_, first) = app.post(&format!("/api/v1/contacts/{}/merge", id(&x)), &json!({"other_id": id(&y)})).await;
+        let (s, second) = app.post(&format!("/api/v1/contacts/{}/merge", id(&x)), &json!({"other_id": id(&z)})).await;
+        assert_eq!(s, StatusCode::CREATED, "{second}");
+        let (s, p) = app.post(&format!("/api/v1/merges/{}/undo?force=true", id(&first)), &json!({})).await;
+        assert_eq!((s, p["code"].as_str()), (StatusCode::CONFLICT, Some("later_merge")), "{p}");
+        for m in [&second, &first] {
+            let (s, b) = app.post(&format!("/api/v1/merges/{}/undo", id(m)), &json!({})).await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+        }
+        for c in [&x, &y, &z] {
+            assert!(ok(&app, &format!("/api/v1/contacts/{}", id(c))).await["deleted_at"].is_null());
+        }
+        assert_eq!(ok(&app, &format!("/api/v1/contacts/{}", id(&x))).await["first_name"].as_str(), Some("Xerxes"));
     }
 }

@@ -62,50 +62,18 @@ impl Merge {
 /// review queue. Anyone who may change contacts may scan.
 pub async fn scan(db: &Db, caller: &Caller) -> AppResult<Scan> {
     caller.require_write()?;
-    let caller = caller.clone();
+    let started = std::time::Instant::now();
+    let reader = caller.clone();
+    // Read and compared on a connection of the pool: writers go on meanwhile.
+    let pairs = db.read(move |conn| find(conn, reader.workspace())).await?;
+    let (caller, found) = (caller.clone(), pairs.len());
     db.write(move |conn| {
-        let started = std::time::Instant::now();
-        caller.guard(conn, Entity::Contact)?;
         let ws = caller.workspace();
-        let mut found: HashMap<(String, String), Vec<Evidence>> = HashMap::new();
-        for ((kind, value), ids) in repo::shared_points(conn, ws)? {
-            let evidence = if kind == "email" { Evidence::Email(value) } else { Evidence::Phone(value) };
-            let (_, first) = &ids[0];
-            for (_, other) in &ids[1..] {
-                found.entry((first.clone(), other.clone())).or_default().push(evidence.clone());
-            }
-        }
-        let named = repo::in_companies(conn, ws)?;
-        // The contacts of one company at a time, oldest first.
-        let mut start = 0;
-        while start < named.len() {
-            let company = &named[start].4;
-            let end = start + named[start..].iter().take_while(|n| &n.4 == company).count();
-            let members: Vec<(String, NameKey)> =
-                named[start..end].iter().map(|(id, _, first, last, _)| (id.clone(), NameKey::of(first, last.as_deref()))).collect();
-            for (a, b) in rules::name_pairs(&members) {
-                let (_, _, first, last, _) = named[start..end].iter().find(|n| n.0 == a).expect("a member of the group");
-                let name = match last {
-                    Some(l) => format!("{first} {l}"),
-                    None => first.clone(),
-                };
-                found.entry((a.to_owned(), b.to_owned())).or_default().push(Evidence::Name(name));
-            }
-            start = end;
-        }
-        // A pair found by both orders (an email made one older, a name the other) is one pair.
-        let mut pairs: HashMap<(String, String), String> = HashMap::with_capacity(found.len());
-        for ((a, b), mut evidence) in found {
-            let key = if pairs.contains_key(&(b.clone(), a.clone())) { (b, a) } else { (a, b) };
-            let mut all: Vec<Evidence> = pairs.get(&key).map(|e| serde_json::from_str(e).unwrap_or_default()).unwrap_or_default();
-            all.append(&mut evidence);
-            all.sort();
-            all.dedup();
-            pairs.insert(key, serde_json::to_string(&all).map_err(|e| StoreError::Corrupt(e.to_string()))?);
-        }
+        // Two scans of a workspace take turns (PostgreSQL; SQLite has one writer anyway).
+        crm_store::db::advisory_lock(conn, &format!("duplicates:{ws}"), true)?;
         let saved = repo::save_scan(conn, ws, &pairs, time::now_micros())?;
         Ok(Scan {
-            found: pairs.len(),
+            found,
             new: saved.new,
             dropped: saved.dropped,
             open: repo::count(conn, ws, "open")?,
@@ -115,11 +83,72 @@ pub async fn scan(db: &Db, caller: &Caller) -> AppResult<Scan> {
     .await
 }
 
-/// A page of the review queue: pairs with `status` after the pair `after`, both of whose
-/// contacts the caller may read and are live (`open` ones) — at most `limit`, and whether more
-/// follow. Pairs the caller may not read both of are left out of their queue.
-pub async fn queue(db: &Db, caller: &Caller, status: String, after: Option<String>, limit: usize) -> AppResult<(Vec<Pair>, bool)> {
+/// The pairs of the workspace's live contacts that look alike, each with its evidence (JSON).
+fn find(conn: &mut DbConnection, ws: &str) -> AppResult<HashMap<(String, String), String>> {
+    let mut found: HashMap<(String, String), Vec<Evidence>> = HashMap::new();
+    for ((kind, value), ids) in repo::shared_points(conn, ws)? {
+        let evidence = if kind == "email" { Evidence::Email(value) } else { Evidence::Phone(value) };
+        let (_, first) = &ids[0];
+        for (_, other) in &ids[1..] {
+            found.entry((first.clone(), other.clone())).or_default().push(evidence.clone());
+        }
+    }
+    let named = repo::in_companies(conn, ws)?;
+    // The contacts of one company at a time, oldest first.
+    let mut start = 0;
+    while start < named.len() {
+        let company = &named[start].4;
+        let group = &named[start..start + named[start..].iter().take_while(|n| &n.4 == company).count()];
+        let members: Vec<(String, NameKey)> =
+            group.iter().map(|(id, _, first, last, _)| (id.clone(), NameKey::of(first, last.as_deref()))).collect();
+        for (a, b) in rules::name_pairs(&members) {
+            let Some((_, _, first, last, _)) = group.iter().find(|n| n.0 == a) else { continue };
+            let name = match last {
+                Some(l) => format!("{first} {l}"),
+                None => first.clone(),
+            };
+            found.entry((a.to_owned(), b.to_owned())).or_default().push(Evidence::Name(name));
+        }
+        start += group.len();
+    }
+    // A pair found in both orders (an email made one older, a name the other) is one pair.
+    let mut pairs: HashMap<(String, String), Vec<Evidence>> = HashMap::with_capacity(found.len());
+    for ((a, b), mut evidence) in found {
+        let key = if pairs.contains_key(&(b.clone(), a.clone())) { (b, a) } else { (a, b) };
+        pairs.entry(key).or_default().append(&mut evidence);
+    }
+    pairs
+        .into_iter()
+        .map(|(key, mut all)| {
+            all.sort();
+            all.dedup();
+            Ok((key, serde_json::to_string(&all).map_err(|e| StoreError::Corrupt(e.to_string()))?))
+        })
+        .collect()
+}
+
+/// Which pairs of the queue to show.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// `open`, `dismissed` or `merged`.
+    pub status: String,
+    /// Pairs after this one (the last of the previous page).
+    pub after: Option<String>,
+    /// Pairs with a contact whose name or an email holds this text.
+    pub q: Option<String>,
+}
+
+/// A page of the review queue: pairs by the filter, both of whose contacts the caller may read
+/// and are live (`open` ones) — at most `limit`, and whether more follow. Pairs the caller may
+/// not read both of are left out of their queue.
+pub async fn queue(db: &Db, caller: &Caller, filter: QueueFilter, limit: usize) -> AppResult<(Vec<Pair>, bool)> {
     let caller = caller.clone();
+    let QueueFilter { status, after, q } = filter;
+    let q = q.map(|q| rules::folded(&q)).filter(|q| !q.is_empty());
+    let wanted = move |c: &ContactWithCompany| match &q {
+        None => true,
+        Some(q) => rules::folded(&c.0.display_name).contains(q.as_str()) || c.0.emails.to_lowercase().contains(q.as_str()),
+    };
     db.read(move |conn| {
         let ws = caller.workspace().to_owned();
         let reach = caller.reach(conn, Entity::Contact)?;
@@ -138,7 +167,11 @@ pub async fn queue(db: &Db, caller: &Caller, status: String, after: Option<Strin
                 };
                 let readable = |c: &ContactWithCompany| reach.allows(c.0.owner_id.as_deref());
                 let live = |c: &ContactWithCompany| c.0.deleted_at.is_none();
-                if !readable(&first) || !readable(&second) || (status == "open" && !(live(&first) && live(&second))) {
+                if !readable(&first)
+                    || !readable(&second)
+                    || (status == "open" && !(live(&first) && live(&second)))
+                    || !(wanted(&first) || wanted(&second))
+                {
                     continue;
                 }
                 if out.len() == limit {
@@ -146,8 +179,7 @@ pub async fn queue(db: &Db, caller: &Caller, status: String, after: Option<Strin
                 }
                 let evidence = serde_json::from_str(&row.evidence).map_err(|_| StoreError::Corrupt("a pair's evidence".into()))?;
                 let mut shown = records::show::<Contacts>(conn, &caller, vec![first, second])?;
-                let second = shown.pop().expect("two");
-                let first = shown.pop().expect("two");
+                let (Some(second), Some(first)) = (shown.pop(), shown.pop()) else { continue };
                 out.push(Pair { row, evidence, first, second });
             }
             if exhausted {
@@ -165,9 +197,12 @@ pub async fn decide(db: &Db, caller: &Caller, id: String, dismiss: bool) -> AppR
     db.write(move |conn| {
         let ws = caller.workspace();
         let pair = repo::pair(conn, ws, &id)?.ok_or(AppError::Missing("duplicate pair"))?;
+        let guard = caller.guard(conn, Entity::Contact)?;
         for c in [&pair.first_id, &pair.second_id] {
             let found = Contacts::get(conn, ws, c).map_err(AppError::not_found_as(Entity::Contact))?;
             caller.check_visible(conn, Entity::Contact, Contacts::owner(&found))?;
+            // Deciding about two records is deciding what becomes of them.
+            guard.check(Contacts::owner(&found))?;
         }
         if pair.status == "merged" {
             return Err(StoreError::Conflict {
@@ -246,13 +281,15 @@ pub fn merge_in(conn: &mut DbConnection, caller: &Caller, input: &MergeInput) ->
         }
         rows.push(row);
     }
-    let other = rows.pop().expect("two");
-    let survivor = rows.pop().expect("two");
+    let (Some(other), Some(survivor)) = (rows.pop(), rows.pop()) else {
+        return Err(StoreError::Aborted("a merge read fewer than two contacts".into()).into());
+    };
     let before = Before::of(&survivor);
     let draft = rules::merged(before.draft(), Before::of(&other).draft(), |f| input.picks.get(f).copied());
     let mut uow = UnitOfWork::new(caller);
     let after = records::update_with::<Contacts>(conn, caller, &mut uow, &survivor.id, Some(survivor.version), |_, _| Ok(draft))?;
     let links = repo::relink(conn, &ws, &other.id, &survivor.id, uow.now())?;
+    replace_items(conn, &ws, &mut uow, &links, &other.id)?;
     let (gone, moved) = Contacts::trash(conn, &ws, &other.id, Some(other.version), &guard, true)?;
     if let Some((was, now)) = moved {
         uow.record(Event::Trashed { entity: Entity::Contact, id: other.id.clone(), before: was, after: now });
@@ -291,7 +328,7 @@ pub fn merge_in(conn: &mut DbConnection, caller: &Caller, input: &MergeInput) ->
                 decided_by: None,
                 merge_id: None,
             };
-            diesel::RunQueryDsl::execute(diesel::insert_into(crm_store::schema::duplicate_pairs::table).values(&p), conn)?;
+            repo::insert_pair(conn, &p)?;
             p.id
         }
     };
@@ -300,6 +337,23 @@ pub fn merge_in(conn: &mut DbConnection, caller: &Caller, input: &MergeInput) ->
     repo::drop_open_of(conn, &ws, &other.id)?;
     uow.commit(conn)?;
     Ok(Merge { row, links })
+}
+
+/// Puts the moved activities and orders on the timelines of the contacts they now name (and
+/// the orders' customers' figures current: `from`, the contact they were moved from, too).
+fn replace_items(conn: &mut DbConnection, ws: &str, uow: &mut UnitOfWork, links: &Links, from: &str) -> AppResult<()> {
+    let ids: Vec<String> = links.activities.iter().map(|m| m.id.clone()).collect();
+    for chunk in ids.chunks(500) {
+        for after in crm_store::activities::many(conn, ws, chunk)? {
+            uow.record(Event::ActivityWritten { before: None, after: Box::new(after), mentions: false });
+        }
+    }
+    for chunk in links.orders.chunks(500) {
+        for order in crm_store::orders::many(conn, ws, chunk)? {
+            uow.record(Event::OrderWritten { order: Box::new(order), before_contact: Some(from.to_owned()), metrics: true });
+        }
+    }
+    Ok(())
 }
 
 /// What one pair of a bulk merge did: merged (the merge's id) or why not.
@@ -395,6 +449,14 @@ pub async fn undo(db: &Db, caller: &Caller, id: String, force: bool) -> AppResul
         if row.undone_at.is_some() {
             return Err(StoreError::Conflict { code: "already_undone", message: "this merge was undone already".into(), field: None }.into());
         }
+        if let Some(later) = repo::later_merge(conn, &ws, [&row.survivor_id, &row.merged_id], (row.created_at, &row.id))? {
+            return Err(StoreError::Conflict {
+                code: "later_merge",
+                message: format!("a later merge of one of these contacts stands: undo merge {later} first"),
+                field: None,
+            }
+            .into());
+        }
         let merge = Merge::of(row)?;
         let before: Before =
             serde_json::from_str(&merge.row.survivor_before).map_err(|_| StoreError::Corrupt("a merge's survivor".into()))?;
@@ -421,13 +483,15 @@ pub async fn undo(db: &Db, caller: &Caller, id: String, force: bool) -> AppResul
             .into());
         }
         let mut uow = UnitOfWork::new(&caller);
-        records::update_with::<Contacts>(conn, &caller, &mut uow, &survivor.id, None, |_, _| Ok(before.draft()))?;
+        let expected = (!force).then_some(merge.row.survivor_version);
+        records::update_with::<Contacts>(conn, &caller, &mut uow, &survivor.id, expected, |_, _| Ok(before.draft()))?;
         let (merged, moved) = Contacts::trash(conn, &ws, &merge.row.merged_id, None, &guard, false)?;
         if let Some((was, now)) = moved {
             uow.record(Event::Trashed { entity: Entity::Contact, id: merged.0.id.clone(), before: was, after: now });
             Contacts::after_write(conn, &mut uow, Written::TrashMoved(&merged.0))?;
         }
         repo::unlink(conn, &ws, &merge.links, &merge.row.merged_id, &merge.row.survivor_id, uow.now())?;
+        replace_items(conn, &ws, &mut uow, &merge.links, &merge.row.survivor_id)?;
         for (id, partner, survived) in [(&survivor.id, &merge.row.merged_id, true), (&merge.row.merged_id, &survivor.id, false)] {
             uow.record(Event::Merged { id: id.clone(), partner: partner.clone(), survived, undone: true });
         }

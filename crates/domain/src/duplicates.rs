@@ -39,6 +39,16 @@ fn fold(c: char, out: &mut String) {
     }
 }
 
+/// Text folded as names are compared ([`fold`]), its words one space apart: what a search of
+/// the duplicates queue compares, so `علي` finds `علی`.
+pub fn folded(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        fold(c, &mut out);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A name as duplicates are found by: folded ([`fold`]), its words in order without spaces
 /// (`compact`: "عبد الله" and "عبدالله" meet) and its words sorted (`sorted`: "Karimi Sara"
 /// and "Sara Karimi" meet).
@@ -46,6 +56,8 @@ fn fold(c: char, out: &mut String) {
 pub struct NameKey {
     pub compact: String,
     pub sorted: String,
+    /// `compact`'s letters, for the one-letter comparison (made once per name, not per pair).
+    letters: Vec<char>,
 }
 
 impl NameKey {
@@ -57,7 +69,7 @@ impl NameKey {
         let mut words: Vec<&str> = folded.split_whitespace().collect();
         let compact = words.concat();
         words.sort_unstable();
-        NameKey { compact, sorted: words.join(" ") }
+        NameKey { letters: compact.chars().collect(), sorted: words.join(" "), compact }
     }
 
     /// Whether two names read as one: the same compact or sorted form, or, for names of six
@@ -68,14 +80,13 @@ impl NameKey {
         }
         self.compact == other.compact
             || self.sorted == other.sorted
-            || (self.compact.chars().count() >= 6 && within_one_edit(&self.compact, &other.compact))
+            || (self.letters.len() >= 6 && within_one_edit(&self.letters, &other.letters))
     }
 }
 
 /// Whether `b` is `a` with at most one letter added, removed or changed.
-fn within_one_edit(a: &str, b: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+fn within_one_edit(a: &[char], b: &[char]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 {
         return false;
     }
@@ -217,6 +228,7 @@ mod tests {
         assert!(key("Sara", Some("Karimi")).alike(&key("KARIMI", Some("sara"))));
         assert!(key("Mohammad", Some("Hosseini")).alike(&key("Mohamad", Some("Hosseini"))));
         assert_eq!(key("Room ۱۲", None).compact, "room12");
+        assert_eq!(folded("  علي   كريمي "), "علی کریمی");
     }
 
     #[test]
@@ -225,9 +237,12 @@ mod tests {
         // Short names one letter apart are different people (Ali, Ari).
         assert!(!key("Ali", None).alike(&key("Ari", None)));
         assert!(!key("", None).alike(&key("", None)));
-        assert!(!within_one_edit("abcdef", "abcxyz"));
-        assert!(within_one_edit("abcdef", "abcdf"));
-        assert!(within_one_edit("abcdef", "abcdefg"));
+        let edit = |a: &str, b: &str| within_one_edit(&a.chars().collect::<Vec<_>>(), &b.chars().collect::<Vec<_>>());
+        assert!(!edit("abcdef", "abcxyz"));
+        assert!(edit("abcdef", "abcdf"));
+        assert!(edit("abcdef", "abcdefg"));
+        assert!(edit("abcdef", "abcdeg"));
+        assert!(!edit("abcdef", "abcd"));
     }
 
     #[test]

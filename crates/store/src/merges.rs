@@ -277,6 +277,12 @@ pub fn drop_open_of(conn: &mut DbConnection, ws: &str, contact: &str) -> StoreRe
     .execute(conn)?)
 }
 
+/// Keeps a pair no scan found (two contacts merged by hand, decided at once).
+pub fn insert_pair(conn: &mut DbConnection, row: &PairRow) -> StoreResult<()> {
+    diesel::insert_into(duplicate_pairs::table).values(row).execute(conn)?;
+    Ok(())
+}
+
 pub fn insert_merge(conn: &mut DbConnection, row: &MergeRow) -> StoreResult<()> {
     diesel::insert_into(merges::table).values(row).execute(conn)?;
     Ok(())
@@ -305,6 +311,19 @@ pub fn recent(conn: &mut DbConnection, ws: &str, before: Option<&str>, limit: i6
         q = q.filter(merges::id.lt(b.to_owned()));
     }
     Ok(q.load(conn)?)
+}
+
+/// A merge after `after` (its time and id), not undone, that either contact took part in:
+/// undoing the earlier one first would tear the later one apart.
+pub fn later_merge(conn: &mut DbConnection, ws: &str, contacts: [&str; 2], after: (i64, &str)) -> StoreResult<Option<String>> {
+    let rows: Vec<(String, i64)> = merges::table
+        .filter(merges::workspace_id.eq(ws))
+        .filter(merges::undone_at.is_null())
+        .filter(merges::survivor_id.eq_any(contacts).or(merges::merged_id.eq_any(contacts)))
+        .filter(merges::created_at.ge(after.0))
+        .select((merges::id, merges::created_at))
+        .load(conn)?;
+    Ok(rows.into_iter().find(|(id, at)| (*at, id.as_str()) > after).map(|(id, _)| id))
 }
 
 pub fn mark_undone(conn: &mut DbConnection, id: &str, by: Option<&str>, now: i64) -> StoreResult<()> {
@@ -438,12 +457,17 @@ pub fn relink(conn: &mut DbConnection, ws: &str, from: &str, to: &str, now: i64)
     diesel::update(task_of)
         .set((tasks::related_id.eq(to), tasks::version.eq(tasks::version + 1), tasks::updated_at.eq(now)))
         .execute(conn)?;
+    // Activities' and orders' items are placed from their records again (by the caller, after
+    // this): moved by id, a shared activity would show twice and an edit would lose the move.
     let items = timeline::table
         .filter(timeline::workspace_id.eq(ws))
         .filter(timeline::subject_type.eq("contact"))
-        .filter(timeline::subject_id.eq(from));
+        .filter(timeline::subject_id.eq(from))
+        .filter(timeline::source_type.ne_all(["activity", "order"]));
     links.timeline = items.select(timeline::id).load(conn)?;
-    diesel::update(items).set(timeline::subject_id.eq(to)).execute(conn)?;
+    for chunk in links.timeline.chunks(500) {
+        diesel::update(timeline::table.filter(timeline::id.eq_any(chunk))).set(timeline::subject_id.eq(to)).execute(conn)?;
+    }
     let events = inbound_events::table.filter(inbound_events::workspace_id.eq(ws)).filter(inbound_events::contact_id.eq(from));
     links.inbound = events.select(inbound_events::id).load(conn)?;
     diesel::update(events).set(inbound_events::contact_id.eq(to)).execute(conn)?;

@@ -99,7 +99,10 @@ pub fn ImportsPage() -> impl IntoView {
         }
     };
     view! {
-        <header class="page-head"><h1>{tr(A::ImTitle)}</h1></header>
+        <header class="page-head">
+            <h1>{tr(A::ImTitle)}</h1>
+            <div class="actions"><a class="button secondary" id="find-duplicates" href="/imports/duplicates">{tr(A::DuLink)}</a></div>
+        </header>
         <label class="drop-zone" class:busy=busy on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=dropped>
             <strong>{move || if busy.get() { tr(A::ImUploading)() } else { tr(A::ImDrop)() }}</strong>
             <span class="hint">{tr(A::ImDropHint)}</span>

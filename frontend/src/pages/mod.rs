@@ -6,6 +6,7 @@ pub mod console;
 pub mod contact;
 pub mod contact_new;
 pub mod deal;
+pub mod duplicates;
 pub mod feed;
 pub mod fields;
 pub mod imports;

@@ -98,6 +98,7 @@ pub async fn scan_duplicates(state: web::Data<AppState>, who: Principal) -> ApiR
     operation_id = "list_duplicates",
     params(
         ("status" = Option<String>, Query, description = "`open` (the default), `dismissed` or `merged`"),
+        ("q" = Option<String>, Query, description = "Only pairs with a contact whose name or an email holds this text"),
         ("after" = Option<String>, Query, description = "`next_after` of the previous page"),
         ("limit" = Option<i64>, Query, description = "At most this many pairs (1–200, default 50)"),
     ),
@@ -114,7 +115,7 @@ pub async fn list_duplicates(state: web::Data<AppState>, who: Principal, req: Ht
     if !["open", "dismissed", "merged"].contains(&status.as_str()) {
         return Err(bad("status", "invalid_value", "expected open, dismissed or merged"));
     }
-    let after = q.take("after");
+    let (after, text) = (q.take("after"), q.take("q"));
     let limit = match q.take("limit") {
         None => 50,
         Some(l) => {
@@ -122,7 +123,8 @@ pub async fn list_duplicates(state: web::Data<AppState>, who: Principal, req: Ht
         }
     };
     q.finish()?;
-    let (pairs, more) = use_case::queue(state.app_db(), &who.caller(), status, after, limit).await?;
+    let filter = use_case::QueueFilter { status, after, q: text };
+    let (pairs, more) = use_case::queue(state.app_db(), &who.caller(), filter, limit).await?;
     let items = pairs.into_iter().map(pair_out).collect::<ApiResult<Vec<_>>>()?;
     let next_after = if more { items.last().map(|p| p.id.clone()) } else { None };
     Ok(HttpResponse::Ok().json(DuplicatePage { items, next_after }))
