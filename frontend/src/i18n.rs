@@ -941,7 +941,8 @@ catalogue! {
     DuBulkSays => "{merged} merged, {failed} could not be merged.", "{merged} ادغام شد، {failed} ادغام نشد.";
     DuBoth => "Both kept", "هر دو می‌مانند";
     DuMore => "Show more", "بیشتر";
-    DuSearch => "Find by name or email", "یافتن با نام یا ایمیل";
+    DuSearch => "Find by name, email or phone", "یافتن با نام، ایمیل یا تلفن";
+    DuConfirmBulk => "Merge the selected pairs as proposed? In each, the older contact stays and keeps its values, filled from the other where empty; the values picked on the cards are not used. Each merge can be undone.", "جفت‌های انتخاب‌شده به‌صورت پیشنهادی ادغام شوند؟ در هر جفت مخاطب قدیمی‌تر می‌ماند و مقدارهایش را نگه می‌دارد و جاهای خالی از دیگری پر می‌شود؛ انتخاب‌های روی کارت‌ها به کار نمی‌رود. هر ادغام برگشت‌پذیر است.";
     DuOwner => "Owner", "مالک";
 }
 

@@ -187,12 +187,39 @@ both_backends! {
         let (_, dismissed) = app.get("/api/v1/duplicates?status=dismissed").await;
         assert_eq!(dismissed["items"][0]["id"].as_str(), Some(sara_pair.as_str()), "{dismissed}");
 
+        // The queue is searched by name (folded), email or phone digits.
+        let (_, found) = app.get("/api/v1/duplicates?q=912%20765%204321").await;
+        assert_eq!(found["items"].as_array().map(Vec::len), Some(1), "{found}");
+        assert_eq!(found["items"][0]["id"].as_str(), Some(reza_pair.as_str()));
+        let (_, found) = app.get(&format!("/api/v1/duplicates?q={}", "%D8%B9%D9%84%DB%8C")).await;
+        assert_eq!(found["items"].as_array().map(Vec::len), Some(1), "علی finds علي: {found}");
+
+        // Three copies: merging the original into a copy hands its other pair to the copy.
+        let copies: Vec<String> = futures_util::future::join_all((0..3).map(|i| {
+            app.contact(json!({"first_name": format!("Copy{i}"), "emails": [{"address": "triple@example.com"}]}))
+        }))
+        .await
+        .iter()
+        .map(id)
+        .collect();
+        let (_, rescan) = app.post("/api/v1/duplicates/scan", &json!({})).await;
+        assert_eq!(rescan["new"].as_i64(), Some(2), "{rescan}");
+        let (_, first_pair) = app.get("/api/v1/duplicates?q=triple@example.com").await;
+        let original = first_pair["items"][0]["first"]["id"].as_str().expect("first").to_owned();
+        let keep = copies.iter().find(|c| **c != original).expect("a copy").clone();
+        let (s, m) = app.post(&format!("/api/v1/contacts/{keep}/merge"), &json!({"other_id": original})).await;
+        assert_eq!(s, StatusCode::CREATED, "{m}");
+        let (_, left) = app.get("/api/v1/duplicates?q=triple@example.com").await;
+        let left: Vec<(String, String)> = left["items"].as_array().expect("items").iter().map(|p| (id(&p["first"]), id(&p["second"]))).collect();
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!(left[0].0, keep, "the survivor holds the rest of the cluster");
+
         // Dismiss one pair, bulk-merge the rest: each pair reports what it did.
         let (ali_pair, _) = pair_of(&app, &id(&ali), &id(&ali2)).await;
         let (s, d) = app.post(&format!("/api/v1/duplicates/{ali_pair}/dismiss"), &json!({})).await;
         assert_eq!((s, d["status"].as_str()), (StatusCode::OK, Some("dismissed")), "{d}");
         let (_, rescan) = app.post("/api/v1/duplicates/scan", &json!({})).await;
-        assert_eq!((rescan["new"].as_i64(), rescan["open"].as_i64()), (Some(0), Some(1)), "dismissed pairs stay dismissed: {rescan}");
+        assert_eq!((rescan["new"].as_i64(), rescan["open"].as_i64()), (Some(0), Some(2)), "dismissed pairs stay dismissed (Reza and the copies are open): {rescan}");
         let (s, bulk) = app.post("/api/v1/duplicates/merge", &json!({"pairs": [reza_pair, ali_pair, "nope"]})).await;
         assert_eq!(s, StatusCode::OK, "{bulk}");
         assert_eq!((bulk["merged"].as_i64(), bulk["failed"].as_i64()), (Some(1), Some(2)), "{bulk}");

@@ -93,12 +93,7 @@ fn find(conn: &mut DbConnection, ws: &str) -> AppResult<HashMap<(String, String)
             found.entry((first.clone(), other.clone())).or_default().push(evidence.clone());
         }
     }
-    let named = repo::in_companies(conn, ws)?;
-    // The contacts of one company at a time, oldest first.
-    let mut start = 0;
-    while start < named.len() {
-        let company = &named[start].4;
-        let group = &named[start..start + named[start..].iter().take_while(|n| &n.4 == company).count()];
+    repo::by_company(conn, ws, |group| {
         let members: Vec<(String, NameKey)> =
             group.iter().map(|(id, _, first, last, _)| (id.clone(), NameKey::of(first, last.as_deref()))).collect();
         for (a, b) in rules::name_pairs(&members) {
@@ -109,8 +104,7 @@ fn find(conn: &mut DbConnection, ws: &str) -> AppResult<HashMap<(String, String)
             };
             found.entry((a.to_owned(), b.to_owned())).or_default().push(Evidence::Name(name));
         }
-        start += group.len();
-    }
+    })?;
     // A pair found in both orders (an email made one older, a name the other) is one pair.
     let mut pairs: HashMap<(String, String), Vec<Evidence>> = HashMap::with_capacity(found.len());
     for ((a, b), mut evidence) in found {
@@ -144,10 +138,19 @@ pub struct QueueFilter {
 pub async fn queue(db: &Db, caller: &Caller, filter: QueueFilter, limit: usize) -> AppResult<(Vec<Pair>, bool)> {
     let caller = caller.clone();
     let QueueFilter { status, after, q } = filter;
-    let q = q.map(|q| rules::folded(&q)).filter(|q| !q.is_empty());
+    // A name folded as names are compared; an email or a phone as written, or by its digits.
+    let q = q.map(|q| {
+        (rules::folded(&q), q.trim().to_lowercase(), crm_domain::digits::to_ascii_digits(&q).replace(|c: char| !c.is_ascii_digit(), ""))
+    });
+    let q = q.filter(|(_, raw, _)| !raw.is_empty());
     let wanted = move |c: &ContactWithCompany| match &q {
         None => true,
-        Some(q) => rules::folded(&c.0.display_name).contains(q.as_str()) || c.0.emails.to_lowercase().contains(q.as_str()),
+        Some((name, raw, digits)) => {
+            (!name.is_empty() && rules::folded(&c.0.display_name).contains(name.as_str()))
+                || c.0.emails.to_lowercase().contains(raw.as_str())
+                || c.0.phones.contains(raw.as_str())
+                || (digits.len() >= 4 && c.0.phones.contains(digits.as_str()))
+        }
     };
     db.read(move |conn| {
         let ws = caller.workspace().to_owned();
@@ -260,6 +263,7 @@ pub fn merge_in(conn: &mut DbConnection, caller: &Caller, input: &MergeInput) ->
         )
         .into());
     }
+    lock_pair(conn, &ws, &input.survivor_id, &input.other_id)?;
     let guard = caller.guard(conn, Entity::Contact)?;
     let mut rows = Vec::with_capacity(2);
     for (id, expected, field) in
@@ -333,10 +337,21 @@ pub fn merge_in(conn: &mut DbConnection, caller: &Caller, input: &MergeInput) ->
         }
     };
     repo::decide(conn, &pair, "merged", caller.user_id(), Some(&row.id), uow.now())?;
-    // The other's other pairs go: the next scan pairs the survivor with them if still alike.
-    repo::drop_open_of(conn, &ws, &other.id)?;
+    // The other's other pairs are the survivor's now: the rest of a cluster stays in the queue.
+    repo::repoint_open(conn, &ws, &other.id, &survivor.id)?;
     uow.commit(conn)?;
     Ok(Merge { row, links })
+}
+
+/// Makes merges and undos of the same contacts take turns (PostgreSQL; SQLite has one writer),
+/// locking in one order, so that merging A into B and B into A at once cannot deadlock: the
+/// later finds the earlier done.
+fn lock_pair(conn: &mut DbConnection, ws: &str, a: &str, b: &str) -> AppResult<()> {
+    let (first, second) = if a <= b { (a, b) } else { (b, a) };
+    for id in [first, second] {
+        crm_store::db::advisory_lock(conn, &format!("merge:{ws}:{id}"), true)?;
+    }
+    Ok(())
 }
 
 /// Puts the moved activities and orders on the timelines of the contacts they now name (and
@@ -414,23 +429,48 @@ fn readable(conn: &mut DbConnection, caller: &Caller, row: &MergeRow) -> AppResu
     Ok(())
 }
 
-/// The merges a contact took part in, or the workspace's latest (before the merge `before`),
-/// newest first: those whose contacts the caller may read.
-pub async fn list(db: &Db, caller: &Caller, contact: Option<String>, before: Option<String>, limit: i64) -> AppResult<Vec<Merge>> {
+/// The merges a contact took part in (its 200 latest), or a page of the workspace's (before
+/// the merge `before`), newest first: those whose contacts the caller may read, at most
+/// `limit`, and whether more follow.
+pub async fn list(
+    db: &Db,
+    caller: &Caller,
+    contact: Option<String>,
+    before: Option<String>,
+    limit: usize,
+) -> AppResult<(Vec<Merge>, bool)> {
     let caller = caller.clone();
     db.read(move |conn| {
         let ws = caller.workspace().to_owned();
-        let rows = match &contact {
-            Some(c) => repo::merges_of(conn, &ws, c)?,
-            None => repo::recent(conn, &ws, before.as_deref(), limit)?,
-        };
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            if readable(conn, &caller, &row).is_ok() {
+        let mut out = Vec::with_capacity(limit);
+        if let Some(c) = &contact {
+            for row in repo::merges_of(conn, &ws, c)? {
+                if readable(conn, &caller, &row).is_ok() {
+                    out.push(Merge::of(row)?);
+                }
+            }
+            return Ok((out, false));
+        }
+        // Merges the caller may not read are skipped: read on until the page is full.
+        let mut before = before;
+        let batch = (limit * 2).max(50);
+        loop {
+            let rows = repo::recent(conn, &ws, before.as_deref(), batch as i64)?;
+            let exhausted = rows.len() < batch;
+            for row in rows {
+                before = Some(row.id.clone());
+                if readable(conn, &caller, &row).is_err() {
+                    continue;
+                }
+                if out.len() == limit {
+                    return Ok((out, true));
+                }
                 out.push(Merge::of(row)?);
             }
+            if exhausted {
+                return Ok((out, false));
+            }
         }
-        Ok(out)
     })
     .await
 }
@@ -449,6 +489,7 @@ pub async fn undo(db: &Db, caller: &Caller, id: String, force: bool) -> AppResul
         if row.undone_at.is_some() {
             return Err(StoreError::Conflict { code: "already_undone", message: "this merge was undone already".into(), field: None }.into());
         }
+        lock_pair(conn, &ws, &row.survivor_id, &row.merged_id)?;
         if let Some(later) = repo::later_merge(conn, &ws, [&row.survivor_id, &row.merged_id], (row.created_at, &row.id))? {
             return Err(StoreError::Conflict {
                 code: "later_merge",

@@ -125,16 +125,31 @@ pub fn shared_points(conn: &mut DbConnection, ws: &str) -> StoreResult<SharedPoi
     Ok(out)
 }
 
-/// The live contacts of the workspace that belong to a company, by company, oldest first:
-/// `(id, created_at, first_name, last_name, company_id)`.
-pub fn in_companies(conn: &mut DbConnection, ws: &str) -> StoreResult<Vec<Named>> {
-    Ok(contacts::table
+/// Hands the live contacts of the workspace that belong to a company to `each`, one company at
+/// a time, oldest first: `(id, created_at, first_name, last_name, company_id)`. The rows are
+/// streamed, so memory holds one company's contacts, not the workspace's.
+pub fn by_company(conn: &mut DbConnection, ws: &str, mut each: impl FnMut(&[Named])) -> StoreResult<()> {
+    use diesel::connection::DefaultLoadingMode;
+    let rows = contacts::table
         .filter(contacts::workspace_id.eq(ws))
         .filter(contacts::deleted_at.is_null())
         .filter(contacts::company_id.is_not_null())
         .order((contacts::company_id, contacts::created_at, contacts::id))
         .select((contacts::id, contacts::created_at, contacts::first_name, contacts::last_name, contacts::company_id))
-        .load(conn)?)
+        .load_iter::<Named, DefaultLoadingMode>(conn)?;
+    let mut group: Vec<Named> = Vec::new();
+    for row in rows {
+        let row = row?;
+        if group.last().is_some_and(|last| last.4 != row.4) {
+            each(&group);
+            group.clear();
+        }
+        group.push(row);
+    }
+    if !group.is_empty() {
+        each(&group);
+    }
+    Ok(())
 }
 
 /// What a scan wrote: pairs newly found, pairs whose evidence it renewed, open pairs it
@@ -265,16 +280,29 @@ pub fn pair_of(conn: &mut DbConnection, ws: &str, a: &str, b: &str) -> StoreResu
         .optional()?)
 }
 
-/// Forgets the open pairs of a contact that left (merged into another): the next scan pairs
-/// the survivor with them if they still look alike.
-pub fn drop_open_of(conn: &mut DbConnection, ws: &str, contact: &str) -> StoreResult<usize> {
-    Ok(diesel::delete(
-        duplicate_pairs::table
-            .filter(duplicate_pairs::workspace_id.eq(ws))
-            .filter(duplicate_pairs::status.eq("open"))
-            .filter(duplicate_pairs::first_id.eq(contact).or(duplicate_pairs::second_id.eq(contact))),
-    )
-    .execute(conn)?)
+/// Hands the open pairs of a contact that left (merged into `to`) to the survivor, so the rest
+/// of a cluster of copies stays in the queue: a pair with `to` itself, or with a contact `to`
+/// is paired with already, goes. Returns how many pairs it handed over.
+pub fn repoint_open(conn: &mut DbConnection, ws: &str, from: &str, to: &str) -> StoreResult<usize> {
+    let open: Vec<PairRow> = duplicate_pairs::table
+        .filter(duplicate_pairs::workspace_id.eq(ws))
+        .filter(duplicate_pairs::status.eq("open"))
+        .filter(duplicate_pairs::first_id.eq(from).or(duplicate_pairs::second_id.eq(from)))
+        .select(PairRow::as_select())
+        .load(conn)?;
+    let mut handed = 0;
+    for p in open {
+        let other = if p.first_id == from { &p.second_id } else { &p.first_id };
+        if other == to || pair_of(conn, ws, to, other)?.is_some() {
+            diesel::delete(duplicate_pairs::table.find(&p.id)).execute(conn)?;
+            continue;
+        }
+        diesel::update(duplicate_pairs::table.find(&p.id))
+            .set((duplicate_pairs::first_id.eq(to), duplicate_pairs::second_id.eq(other)))
+            .execute(conn)?;
+        handed += 1;
+    }
+    Ok(handed)
 }
 
 /// Keeps a pair no scan found (two contacts merged by hand, decided at once).

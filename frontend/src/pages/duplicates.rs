@@ -162,6 +162,9 @@ pub fn DuplicatesPage() -> impl IntoView {
         });
     };
     let merge_selected = move |_| {
+        if !confirmed(lang.get_untracked(), A::DuConfirmBulk) {
+            return;
+        }
         let ids: Vec<String> = selected.get_untracked().into_iter().collect();
         leptos::task::spawn_local(async move {
             let l = lang.get_untracked();
@@ -209,7 +212,7 @@ pub fn DuplicatesPage() -> impl IntoView {
         {move || match pairs.get() {
             None => view! { <p class="skeleton">{tr(T::Loading)}</p> }.into_any(),
             Some(list) if list.is_empty() => {
-                let empty = if status.get() == "open" { A::DuNoneOpen } else { A::DuNone };
+                let empty = if status.get() == "open" && search.with(String::is_empty) { A::DuNoneOpen } else { A::DuNone };
                 view! { <div class="empty" id="dup-empty"><p class="hint">{tr(empty)}</p></div> }.into_any()
             }
             Some(list) => view! {
@@ -267,7 +270,11 @@ fn PairCard(
                     toast(i18n::text(l, A::DuMergedSays).replace("{n}", &i18n::number(l, n)), false);
                     reload.run(());
                 }
-                Err(e) => toast(e.message(l), true),
+                Err(e) => {
+                    // Changed or gone meanwhile: show the pair as it is now.
+                    toast(e.message(l), true);
+                    reload.run(());
+                }
             }
             busy.try_set(false);
         });
@@ -316,6 +323,7 @@ fn PairCard(
             <a href=format!("/contacts/{}", c.id)>{c.display_name.clone()}</a>
             <span class="hint ltr-text">{emails.join(", ")}</span>
             <span class="hint ltr-text">{phones.join(", ")}</span>
+            <span class="hint">{c.tags.iter().map(|t| format!("#{t}")).collect::<Vec<_>>().join(" ")}</span>
             <span class="hint">{i18n::text(l, T::Created)}" "{i18n::date_time(l, &c.created_at)}</span>
         }
     };
@@ -345,12 +353,14 @@ fn PairCard(
                     let cell = move |side: MergeSide| {
                         let l = lang.get();
                         let (s, o) = sides();
+                        // Nothing to choose where both hold the same value.
+                        let choice = open && owners.with(|ow| value(l, &s, field, ow) != value(l, &o, field, ow));
                         let c = if side == MergeSide::Survivor { s } else { o };
                         let shown = owners.with(|ow| value(l, &c, field, ow));
                         let name = format!("{}-{}", pair.with_value(|p| p.id.clone()), field);
                         view! {
-                            <label class="dup-cell dup-value" class:picked=move || open && side_of(field) == side>
-                                {open.then(|| view! {
+                            <label class="dup-cell dup-value" class:differs=choice class:picked=move || choice && side_of(field) == side>
+                                {choice.then(|| view! {
                                     <input type="radio" name=name data-field=field data-side=if side == MergeSide::Survivor { "survivor" } else { "other" }
                                         prop:checked=move || side_of(field) == side
                                         on:change=move |_| picks.update(|m| { m.insert(field.to_owned(), side); })/>

@@ -250,7 +250,7 @@ pub async fn merge_contact(
     tag = "duplicates",
     operation_id = "list_merges",
     params(
-        ("contact_id" = Option<String>, Query, description = "Only this contact's merges"),
+        ("contact_id" = Option<String>, Query, description = "Only this contact's merges (its 200 latest, in one page)"),
         ("before" = Option<String>, Query, description = "`next_before` of the previous page"),
         ("limit" = Option<i64>, Query, description = "At most this many (1–200, default 50)"),
     ),
@@ -272,10 +272,8 @@ pub async fn list_merges(state: web::Data<AppState>, who: Principal, req: HttpRe
         }
     };
     q.finish()?;
-    let paged = contact.is_none();
-    let merges = use_case::list(state.app_db(), &who.caller(), contact, before, limit + 1).await?;
-    let more = paged && merges.len() as i64 > limit;
-    let items: Vec<Merge> = merges.into_iter().take(if paged { limit as usize } else { usize::MAX }).map(merge_out).collect();
+    let (merges, more) = use_case::list(state.app_db(), &who.caller(), contact, before, limit as usize).await?;
+    let items: Vec<Merge> = merges.into_iter().map(merge_out).collect();
     let next_before = if more { items.last().map(|m| m.id.clone()) } else { None };
     Ok(HttpResponse::Ok().json(MergeList { items, next_before }))
 }
