@@ -239,6 +239,13 @@ both_backends! {
         let admins = app.contact(json!({"first_name": "Mina", "last_name": "K", "emails": [{"address": "mina@example.com"}]})).await;
         let (s, p) = app.post_as(&analyst, "/api/v1/duplicates/scan", &json!({})).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "a read-only role does not scan: {p}");
+        // Nor does a role the policy lets read contacts but not change them.
+        let agent = app.member_token(Role::ServiceAgent, "agent@example.com").await;
+        let grants = json!({"grants": [{"role": "service_agent", "entity": "contact", "read": "all", "write": "none"}]});
+        let (s, b, _) = app.send(app.client.put(app.url("/api/v1/access-policy")).bearer_auth(&app.token).json(&grants)).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let (s, p) = app.post_as(&agent, "/api/v1/duplicates/scan", &json!({})).await;
+        assert_eq!((s, p["code"].as_str()), (StatusCode::FORBIDDEN, Some("record_forbidden")), "{p}");
         let (s, scan) = app.post_as(&rep, "/api/v1/duplicates/scan", &json!({})).await;
         assert_eq!((s, scan["open"].as_i64()), (StatusCode::OK, Some(1)), "{scan}");
         // The rep reads every contact, so sees the pair, but may not change the admin's contact.

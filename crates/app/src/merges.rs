@@ -65,7 +65,20 @@ pub async fn scan(db: &Db, caller: &Caller) -> AppResult<Scan> {
     let started = std::time::Instant::now();
     let reader = caller.clone();
     // Read and compared on a connection of the pool: writers go on meanwhile.
-    let pairs = db.read(move |conn| find(conn, reader.workspace())).await?;
+    let pairs = db
+        .read(move |conn| {
+            // Scanning is the first step of merging: for those who may change contacts.
+            if !reader.guard(conn, Entity::Contact)?.writes_any() {
+                return Err(StoreError::Forbidden {
+                    code: "record_forbidden",
+                    message: "your role may not change contacts, so it does not look for their duplicates".into(),
+                    field: None,
+                }
+                .into());
+            }
+            find(conn, reader.workspace())
+        })
+        .await?;
     let (caller, found) = (caller.clone(), pairs.len());
     db.write(move |conn| {
         let ws = caller.workspace();

@@ -174,6 +174,12 @@ impl WriteGuard {
         Self { entity, write_scope: Scope::All, read: Reach::All, write: Reach::All }
     }
 
+    /// Whether the role may change any record of the kind at all (its write scope is not
+    /// `none`, or `own` for a caller who owns nothing).
+    pub fn writes_any(&self) -> bool {
+        !matches!(&self.write, Reach::Owners(ids) if ids.is_empty())
+    }
+
     /// "Not found" when the record is out of read reach; "forbidden" when it may be read but
     /// not changed.
     pub fn check(&self, owner: Option<&str>) -> StoreResult<()> {
